@@ -1,0 +1,213 @@
+package analysis
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sort"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+)
+
+// Options control one analysis.
+type Options struct {
+	// Target is the torch version findings are judged for; zero means the newest version
+	// the catalog knows.
+	Target catalog.Version
+	// NonStrict judges for torch.export(..., strict=False). ExportDB describes strict mode.
+	NonStrict bool
+	// Select limits analysis to these case names or tags; empty selects every case.
+	Select []string
+	// Ignore removes case names or tags. A case name is more specific than a tag; between
+	// equally specific entries, Ignore wins.
+	Ignore []string
+	// Severity overrides the policy's severity per case name.
+	Severity map[string]Severity
+	// Catalog is the catalog to judge against; nil means catalog.Default().
+	Catalog *catalog.Catalog
+}
+
+func (o *Options) catalog() *catalog.Catalog {
+	if o.Catalog != nil {
+		return o.Catalog
+	}
+	return catalog.Default()
+}
+
+// TargetVersion is the version findings are judged for.
+func (o *Options) TargetVersion() catalog.Version {
+	if o.Target.IsZero() {
+		return o.catalog().LatestVersion()
+	}
+	return o.Target
+}
+
+// Enabled reports whether the case named name is selected and not ignored.
+func (o *Options) Enabled(name string) bool {
+	k, _ := o.catalog().Lookup(name)
+	match := func(list []string) int {
+		best := 0
+		for _, s := range list {
+			switch {
+			case s == name || (k != nil && (s == k.Name || contains(k.Aliases, s))):
+				return 2
+			case k != nil && k.HasTag(s):
+				best = 1
+			case s == "ALL" || s == "all":
+				if best < 1 {
+					best = 1
+				}
+			}
+		}
+		return best
+	}
+	sel, ign := 1, match(o.Ignore)
+	if len(o.Select) > 0 {
+		sel = match(o.Select)
+		if sel == 0 {
+			return false
+		}
+	}
+	return ign == 0 || sel > ign
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// FileError says why a file could not be analysed at all.
+type FileError struct {
+	Offset int // byte offset of the problem, or -1
+	Reason string
+}
+
+func (e *FileError) Error() string {
+	if e.Offset >= 0 {
+		return fmt.Sprintf("%s (at byte %d)", e.Reason, e.Offset)
+	}
+	return e.Reason
+}
+
+// CheckSource returns a *FileError when src cannot be a Python source file: larger than
+// syntax.MaxSourceSize, not UTF-8, or containing NUL bytes (Python refuses both).
+func CheckSource(src []byte) error {
+	if len(src) > syntax.MaxSourceSize {
+		return &FileError{Offset: -1, Reason: syntax.ErrTooLarge.Error()}
+	}
+	if ok, at := syntax.ValidUTF8(src); !ok {
+		return &FileError{Offset: at, Reason: "file is not valid UTF-8"}
+	}
+	if i := bytes.IndexByte(src, 0); i >= 0 {
+		return &FileError{Offset: i, Reason: "file contains a NUL byte"}
+	}
+	return nil
+}
+
+// Parse checks and parses src and builds its module model.
+func Parse(ctx context.Context, p *syntax.Parser, src []byte) (*File, *syntax.Document, error) {
+	if err := CheckSource(src); err != nil {
+		return nil, nil, err
+	}
+	doc, err := p.Parse(ctx, src)
+	if err != nil {
+		return nil, nil, err
+	}
+	return NewFile(doc.Tree()), doc, nil
+}
+
+// RuleError records a rule that panicked; its findings for the file are dropped.
+type RuleError struct {
+	Rule  string
+	Panic string
+	Stack string
+}
+
+// Result is the outcome of analysing one file.
+type Result struct {
+	Findings   []Finding // sorted by Start, End, Case
+	RuleErrors []RuleError
+}
+
+// Analyze runs the enabled rules over f and returns their findings with severities set,
+// suppressions applied, sorted by position. Findings of severity Off are included (hover
+// explains them); callers filter by severity.
+func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
+	cat := opts.catalog()
+	target := opts.TargetVersion()
+	var res Result
+	sup := parseSuppressions(f)
+	for _, r := range rules {
+		if r.Run == nil || !opts.Enabled(r.Name) {
+			continue
+		}
+		if ctx.Err() != nil {
+			return res
+		}
+		k, _ := cat.Lookup(r.Name)
+		pass := &Pass{File: f, Tree: f.Tree, Rule: r, Case: k, Target: target, Strict: !opts.NonStrict}
+		if err := runRule(pass); err != nil {
+			res.RuleErrors = append(res.RuleErrors, *err)
+			continue
+		}
+		for _, fd := range pass.findings {
+			if fd.Start < 0 || fd.End > len(f.Src) || fd.Start > fd.End {
+				continue
+			}
+			fd.Severity = SeverityFor(k, target, fd.Effect)
+			if s, ok := opts.Severity[fd.Case]; ok {
+				fd.Severity = s
+			}
+			if sup.suppresses(f, &fd) {
+				continue
+			}
+			res.Findings = append(res.Findings, fd)
+		}
+	}
+	res.Findings = append(res.Findings, sup.unused(&opts)...)
+	sort.SliceStable(res.Findings, func(i, j int) bool {
+		a, b := &res.Findings[i], &res.Findings[j]
+		if a.Start != b.Start {
+			return a.Start < b.Start
+		}
+		if a.End != b.End {
+			return a.End < b.End
+		}
+		return a.Case < b.Case
+	})
+	return res
+}
+
+func runRule(p *Pass) (rerr *RuleError) {
+	defer func() {
+		if r := recover(); r != nil {
+			rerr = &RuleError{Rule: p.Rule.Name, Panic: fmt.Sprint(r), Stack: string(debug.Stack())}
+		}
+	}()
+	p.Rule.Run(p)
+	return nil
+}
+
+// ApplyEdits returns src with the edits applied. Edits must lie within src and not overlap.
+func ApplyEdits(src []byte, edits []Edit) ([]byte, error) {
+	sorted := append([]Edit(nil), edits...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Start < sorted[j].Start })
+	var out bytes.Buffer
+	last := 0
+	for _, e := range sorted {
+		if e.Start < last || e.End < e.Start || e.End > len(src) {
+			return nil, fmt.Errorf("edit [%d,%d) overlaps another or lies outside the %d-byte source", e.Start, e.End, len(src))
+		}
+		out.Write(src[last:e.Start])
+		out.WriteString(e.NewText)
+		last = e.End
+	}
+	out.Write(src[last:])
+	return out.Bytes(), nil
+}

@@ -1,0 +1,63 @@
+package analysis
+
+import (
+	"fmt"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+)
+
+// Rule recognises one catalog case. Rules live one per file in analysis/rules and talk to
+// the engine only through the Pass.
+type Rule struct {
+	// Name is the catalog case name; it is also the diagnostic code.
+	Name string
+	// Doc is Markdown in ruff's sections: What it does / Why is this bad / Example /
+	// Use instead / Fix safety / References. Hover, `exportdb cases` and docs render it.
+	Doc string
+	// Undetectable, when not "", says why the case cannot be seen statically; Run is then nil.
+	Undetectable string
+	// Run inspects pass.File and calls pass.Report.
+	Run func(pass *Pass)
+}
+
+// Pass is what a rule sees of one file.
+type Pass struct {
+	File   *File
+	Tree   *syntax.Tree
+	Rule   *Rule
+	Case   *catalog.Case // the rule's case; nil for engine codes
+	Target catalog.Version
+	Strict bool // strict-mode export (ExportDB's results describe strict mode)
+
+	findings []Finding
+}
+
+// Report records a finding of the pass's rule. Start/End must lie within the source.
+func (p *Pass) Report(f Finding) {
+	if f.Case == "" {
+		f.Case = p.Rule.Name
+	}
+	p.findings = append(p.findings, f)
+}
+
+// Reportf reports a finding spanning node n with a formatted message.
+func (p *Pass) Reportf(n NodeID, e Effect, format string, args ...any) *Finding {
+	p.Report(Finding{Start: p.Tree.Start(n), End: p.Tree.End(n), Effect: e, Message: fmt.Sprintf(format, args...)})
+	return &p.findings[len(p.findings)-1]
+}
+
+// Traced calls fn for every named node of kind k that lies in traced code, with the
+// innermost function containing it.
+func (p *Pass) Traced(k syntax.Kind, fn func(n NodeID, owner *Function)) {
+	for _, n := range p.File.Nodes(k) {
+		if o := p.File.Owner(n); o != nil && o.Traced {
+			fn(n, o)
+		}
+	}
+}
+
+// TargetBefore reports whether the target torch version is older than major.minor.
+func (p *Pass) TargetBefore(major, minor int) bool {
+	return p.Target.Less(catalog.Version{Major: major, Minor: minor})
+}

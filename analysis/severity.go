@@ -1,0 +1,33 @@
+package analysis
+
+import "github.com/exportdb-lsp/exportdb-lsp/catalog"
+
+// SeverityFor is the severity policy, in one place:
+//   - error: export fails. Every finding of a case that is NOT_SUPPORTED_YET at the target
+//     version (dynamic_shape_round always; model_attr_mutation and optional_input before
+//     2.10; torch_sym_min before 2.12), and misuse a rule reports as Fails (torch.cond
+//     operands that are not a list or tuple, branch arity that differs from the operands,
+//     in-place mutation of inputs or nonlocal inside a branch).
+//   - warning: exports but silently changes meaning or breaks once a dim is dynamic
+//     (Changes): autograd_function, tensor_setattr, assume_constant_result,
+//     model_attr_mutation from 2.10 on a tensor attribute, dynamic_shape_if_guard.
+//   - information (Caveat) and hint (Note): the other caveats.
+//   - off (Recognized): plain supported patterns, explained on hover only.
+//
+// A case of the catalog that is supported at the target keeps the rule's effect.
+func SeverityFor(c *catalog.Case, target catalog.Version, e Effect) Severity {
+	if c != nil && c.LevelAt(target) == catalog.NotSupportedYet {
+		return Error
+	}
+	switch e {
+	case Fails:
+		return Error
+	case Changes:
+		return Warning
+	case Caveat:
+		return Information
+	case Note:
+		return Hint
+	}
+	return Off
+}

@@ -1,0 +1,128 @@
+package syntax
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	sitter "github.com/smacker/go-tree-sitter"
+)
+
+// MaxSourceSize is the largest file analysed. tree-sitter handles larger inputs, but a
+// Python module of more than 16 MiB is generated data, not a model definition.
+const MaxSourceSize = 16 << 20
+
+// ErrTooLarge is returned for sources above MaxSourceSize.
+var ErrTooLarge = errors.New("file is larger than 16 MiB")
+
+// Parser parses Python source. A Parser is not safe for concurrent use: use one per
+// goroutine (tree-sitter parsers hold mutable state).
+type Parser struct {
+	p *sitter.Parser
+}
+
+// NewParser returns a Parser for Python.
+func NewParser() *Parser {
+	languageTables()
+	p := sitter.NewParser()
+	p.SetLanguage(language)
+	return &Parser{p: p}
+}
+
+// Close frees the parser's C memory.
+func (p *Parser) Close() { p.p.Close() }
+
+// Document is a parsed source that can be edited and reparsed incrementally. It keeps the
+// tree-sitter tree for reuse; Tree is the flat copy that analysis reads.
+type Document struct {
+	ts   *sitter.Tree
+	tree *Tree
+}
+
+// Tree returns the document's current syntax tree.
+func (d *Document) Tree() *Tree { return d.tree }
+
+// Parse parses src from scratch. src is retained and must not be modified afterwards.
+func (p *Parser) Parse(ctx context.Context, src []byte) (*Document, error) {
+	return p.parse(ctx, nil, src, nil)
+}
+
+// Edit describes one text change in bytes: the range [Start, OldEnd) of the old text was
+// replaced by the range [Start, NewEnd) of the new text.
+type Edit struct {
+	Start, OldEnd, NewEnd int
+
+	startPt, oldEndPt, newEndPt point
+}
+
+type point struct{ row, col uint32 }
+
+// Reparse applies edits (in the order they were made) to the old document and parses
+// newSrc reusing old's tree. old is left unchanged and may still be read. Edits must
+// describe exactly how old's text became newSrc; each is validated.
+func (p *Parser) Reparse(ctx context.Context, old *Document, oldSrcs [][]byte, edits []Edit, newSrc []byte) (*Document, error) {
+	if old == nil || len(edits) == 0 || len(oldSrcs) != len(edits) {
+		return p.Parse(ctx, newSrc)
+	}
+	ts := old.ts.Copy()
+	for i, e := range edits {
+		before := oldSrcs[i]
+		var after []byte
+		if i+1 < len(oldSrcs) {
+			after = oldSrcs[i+1]
+		} else {
+			after = newSrc
+		}
+		if e.Start < 0 || e.Start > e.OldEnd || e.OldEnd > len(before) || e.Start > e.NewEnd || e.NewEnd > len(after) {
+			return p.Parse(ctx, newSrc)
+		}
+		e.startPt = pointAt(before, e.Start)
+		e.oldEndPt = pointAt(before, e.OldEnd)
+		e.newEndPt = pointAt(after, e.NewEnd)
+		editTree(ts, e)
+	}
+	return p.parse(ctx, ts, newSrc, old.tree)
+}
+
+func pointAt(src []byte, off int) point {
+	row := bytes.Count(src[:off], []byte{'\n'})
+	col := off - (bytes.LastIndexByte(src[:off], '\n') + 1)
+	return point{uint32(row), uint32(col)}
+}
+
+func (p *Parser) parse(ctx context.Context, old *sitter.Tree, src []byte, reuse *Tree) (*Document, error) {
+	if len(src) > MaxSourceSize {
+		return nil, ErrTooLarge
+	}
+	ts, err := p.p.ParseCtx(ctx, old, src)
+	if err != nil {
+		return nil, err
+	}
+	if ts == nil {
+		return nil, fmt.Errorf("parse failed")
+	}
+	var buf []node
+	if reuse != nil {
+		buf = make([]node, 0, len(reuse.nodes)+64)
+	} else {
+		buf = make([]node, 0, len(src)/3+16)
+	}
+	return &Document{ts: ts, tree: &Tree{src: src, nodes: flatten(ts, buf)}}, nil
+}
+
+// ValidUTF8 reports whether src is valid UTF-8 and, if not, the offset of the first bad byte.
+func ValidUTF8(src []byte) (bool, int) {
+	if utf8.Valid(src) {
+		return true, -1
+	}
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && size == 1 {
+			return false, i
+		}
+		i += size
+	}
+	return false, -1
+}

@@ -1,0 +1,279 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+	"github.com/exportdb-lsp/exportdb-lsp/catalog/render"
+)
+
+const casesUsage = `usage: exportdb cases [flags] [NAME]
+
+Without NAME, list the catalog: name, support level, tags and summary of each case.
+With NAME (a current or former name, such as unsupported_operator), print the case's card.
+
+flags:
+`
+
+// runCases implements `exportdb cases`.
+func runCases(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("cases", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), casesUsage)
+		fs.PrintDefaults()
+	}
+	versionFlag := fs.String("torch-version", "", "torch version to report levels for, e.g. 2.10 (default: the newest the catalog records)")
+	tagFlag := fs.String("tag", "", "list only cases with this tag")
+	levelFlag := fs.String("level", "", "list only cases at this level: SUPPORTED or NOT_SUPPORTED_YET")
+	jsonFlag := fs.Bool("json", false, "print JSON instead of text")
+	noColor := fs.Bool("no-color", false, "never colour the card (colour is on only when stdout is a terminal)")
+	docVersion := fs.String("doc-version", "main", "pytorch.org documentation version that links point to")
+
+	names, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return 2
+	}
+	if len(names) > 1 {
+		fmt.Fprintf(stderr, "exportdb cases: want at most one case name, got %d: %s\n", len(names), strings.Join(names, " "))
+		return 2
+	}
+
+	cat := catalog.Default()
+	v := cat.LatestVersion()
+	if *versionFlag != "" {
+		if v, err = catalog.ParseVersion(*versionFlag); err != nil {
+			fmt.Fprintf(stderr, "exportdb cases: --torch-version: %v\n", err)
+			return 2
+		}
+	}
+
+	if len(names) == 1 {
+		if *tagFlag != "" || *levelFlag != "" {
+			fmt.Fprintln(stderr, "exportdb cases: --tag and --level filter the list; they do not apply to a case name")
+			return 2
+		}
+		c, ok := cat.Lookup(names[0])
+		if !ok {
+			msg := fmt.Sprintf("exportdb cases: unknown case %q", names[0])
+			if s := cat.Suggest(names[0]); len(s) > 0 {
+				msg += "; did you mean " + orList(s) + "?"
+			}
+			fmt.Fprintln(stderr, msg)
+			fmt.Fprintln(stderr, "Run 'exportdb cases' to list every case.")
+			return 2
+		}
+		if *jsonFlag {
+			return writeJSON(stdout, stderr, caseDetail(c, v, *docVersion))
+		}
+		fmt.Fprint(stdout, render.Card(c, render.CardOptions{
+			Version:    v,
+			Newest:     cat.LatestVersion(),
+			Color:      !*noColor && colorWanted(stdout),
+			DocVersion: *docVersion,
+		}))
+		return 0
+	}
+
+	cases := cat.Cases()
+	if *tagFlag != "" {
+		if _, ok := cat.Tag(*tagFlag); !ok {
+			known := make([]string, len(cat.Tags()))
+			for i, t := range cat.Tags() {
+				known[i] = t.Name
+			}
+			fmt.Fprintf(stderr, "exportdb cases: unknown tag %q; tags are: %s\n", *tagFlag, strings.Join(known, ", "))
+			return 2
+		}
+		cases = cat.WithTag(*tagFlag)
+	}
+	if *levelFlag != "" {
+		l, err := catalog.ParseSupportLevel(*levelFlag)
+		if err != nil {
+			fmt.Fprintf(stderr, "exportdb cases: --level: %v\n", err)
+			return 2
+		}
+		var kept []*catalog.Case
+		for _, c := range cases {
+			if c.LevelAt(v) == l {
+				kept = append(kept, c)
+			}
+		}
+		cases = kept
+	}
+
+	if *jsonFlag {
+		out := make([]caseJSON, len(cases))
+		for i, c := range cases {
+			out[i] = caseSummary(c, v, *docVersion)
+		}
+		return writeJSON(stdout, stderr, out)
+	}
+	if len(cases) == 0 {
+		fmt.Fprintln(stderr, "exportdb cases: no case matches")
+		return 0
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "NAME\tLEVEL (torch %s)\tTAGS\tSUMMARY\n", v)
+	for _, c := range cases {
+		tags := "-"
+		if len(c.Tags) > 0 {
+			tags = strings.Join(c.Tags, ",")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, c.LevelAt(v), tags, c.Summary)
+	}
+	if err := tw.Flush(); err != nil {
+		fmt.Fprintf(stderr, "exportdb cases: %v\n", err)
+		return 2
+	}
+	return 0
+}
+
+// parseInterleaved parses flags that may follow positional arguments
+// ("exportdb cases NAME --no-color"); the flag package alone stops at the first one.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if i := len(args) - len(rest); i > 0 && args[i-1] == "--" {
+			return append(positional, rest...), nil // everything after "--" is positional
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// colorWanted reports whether w is a terminal and the user has not asked for no colour
+// (https://no-color.org).
+func colorWanted(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func orList(names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// caseJSON is the stable JSON shape of a case in `exportdb cases --json`. Fields are only
+// ever added; lists are never null.
+type caseJSON struct {
+	Name          string       `json:"name"`
+	Aliases       []string     `json:"aliases"`
+	Origin        string       `json:"origin"`
+	TorchVersion  string       `json:"torch_version"`
+	Level         string       `json:"level"`
+	NameAtVersion string       `json:"name_at_version"`
+	BaseVersion   string       `json:"base_version"`
+	BaseLevel     string       `json:"base_level"`
+	SupportedFrom *string      `json:"supported_from"`
+	Tags          []string     `json:"tags"`
+	Summary       string       `json:"summary"`
+	URL           string       `json:"url"`
+	History       []changeJSON `json:"history"`
+	Notes         []string     `json:"notes"`
+}
+
+type changeJSON struct {
+	Version string `json:"version"`
+	Level   string `json:"level,omitempty"`
+	Name    string `json:"name,omitempty"`
+	Result  string `json:"result,omitempty"`
+	Note    string `json:"note,omitempty"`
+}
+
+// caseDetailed is the JSON of `exportdb cases NAME --json`: the list fields plus the
+// case's texts.
+type caseDetailed struct {
+	caseJSON
+	Description     string `json:"description"`
+	Example         string `json:"example"`
+	ExamplePath     string `json:"example_path"`
+	Result          string `json:"result"`
+	ResultAtVersion string `json:"result_at_version"`
+	Rewrite         string `json:"rewrite"`
+}
+
+func caseSummary(c *catalog.Case, v catalog.Version, docVersion string) caseJSON {
+	j := caseJSON{
+		Name:          c.Name,
+		Aliases:       nonNil(c.Aliases),
+		Origin:        string(c.Origin),
+		TorchVersion:  v.String(),
+		Level:         c.LevelAt(v).String(),
+		NameAtVersion: c.NameAt(v),
+		BaseVersion:   catalog.BaseVersion.String(),
+		BaseLevel:     c.Level.String(),
+		Tags:          nonNil(c.Tags),
+		Summary:       c.Summary,
+		URL:           c.URL(docVersion),
+		History:       []changeJSON{},
+		Notes:         nonNil(c.Notes),
+	}
+	if from, ok := c.SupportedFrom(); ok {
+		s := from.String()
+		j.SupportedFrom = &s
+	}
+	for _, ch := range c.History {
+		cj := changeJSON{Version: ch.Version.String(), Name: ch.Name, Result: ch.Result, Note: ch.Note}
+		if ch.Level != nil {
+			cj.Level = ch.Level.String()
+		}
+		j.History = append(j.History, cj)
+	}
+	return j
+}
+
+func caseDetail(c *catalog.Case, v catalog.Version, docVersion string) caseDetailed {
+	return caseDetailed{
+		caseJSON:        caseSummary(c, v, docVersion),
+		Description:     c.Description,
+		Example:         c.Example,
+		ExamplePath:     c.ExamplePath,
+		Result:          c.Result,
+		ResultAtVersion: c.ResultAt(v),
+		Rewrite:         c.Rewrite,
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func writeJSON(stdout, stderr io.Writer, v any) int {
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(stderr, "exportdb cases: %v\n", err)
+		return 2
+	}
+	return 0
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+)
+
+const seedPath = "../../catalog/testdata/exportdb_index.rst"
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func TestDocsRSTIsTheSeed(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "docs") // created on demand
+	out, errb, code := runCmd(t, "docs", "--format", "rst", "--out", dir)
+	if code != 0 || errb != "" {
+		t.Fatalf("exit %d, stderr %q", code, errb)
+	}
+	if !strings.Contains(out, "wrote 15 rst files") {
+		t.Errorf("stdout %q", out)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "index.rst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(seedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Fatalf("index.rst differs from the seed (%d bytes, want %d)", len(got), len(want))
+	}
+	wantNames := []string{"index.rst"}
+	for _, tg := range catalog.Default().Tags() {
+		if tg.Toctree {
+			wantNames = append(wantNames, tg.Name+".rst")
+		}
+	}
+	slices.Sort(wantNames)
+	if names := dirNames(t, dir); !slices.Equal(names, wantNames) {
+		t.Errorf("files %v, want %v (no temporary files left)", names, wantNames)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "torch.cond.rst"))
+	if err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("torch.cond.rst: %v, mode %v", err, fi.Mode())
+	}
+
+	// A second run replaces the files in place.
+	if err := os.WriteFile(filepath.Join(dir, "index.rst"), []byte("stale"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, code := runCmd(t, "docs", "--out", dir); code != 0 {
+		t.Fatalf("second run: exit %d", code)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "index.rst")); string(got) != string(want) {
+		t.Error("second run did not rewrite index.rst")
+	}
+}
+
+func TestDocsMarkdownAndHTML(t *testing.T) {
+	for _, f := range []string{"md", "html"} {
+		dir := t.TempDir()
+		_, errb, code := runCmd(t, "docs", "--format", f, "--out", dir, "--doc-version", "2.5")
+		if code != 0 || errb != "" {
+			t.Fatalf("%s: exit %d, stderr %q", f, code, errb)
+		}
+		names := dirNames(t, dir)
+		if len(names) != 15 || !slices.Contains(names, "index."+f) || !slices.Contains(names, "torch.dynamic-shape."+f) {
+			t.Errorf("%s: files %v", f, names)
+		}
+		index, _ := os.ReadFile(filepath.Join(dir, "index."+f))
+		for _, c := range catalog.Default().Cases() {
+			if !strings.Contains(string(index), c.Name) {
+				t.Errorf("%s: index lacks %s", f, c.Name)
+			}
+		}
+		if !strings.Contains(string(index), "https://pytorch.org/docs/2.5/generated/exportdb/index.html#") {
+			t.Errorf("%s: links ignore --doc-version", f)
+		}
+	}
+}
+
+func TestDocsErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{}, "--out DIR is required"},
+		{[]string{"--out", t.TempDir(), "--format", "pdf"}, `invalid format "pdf"`},
+		{[]string{"--out", file}, "exportdb docs:"},
+		{[]string{"--out", t.TempDir(), "extra"}, `unexpected argument "extra"`},
+		{[]string{"--nope"}, "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		out, errb, code := runCmd(t, append([]string{"docs"}, tt.args...)...)
+		if code != 2 || out != "" || !strings.Contains(errb, tt.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q", tt.args, code, out, errb, tt.want)
+		}
+	}
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "page.rst")
+	if err := os.WriteFile(name, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFileAtomic(name, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(name); string(b) != "new" {
+		t.Errorf("content %q", b)
+	}
+	// A failed rename (the target is a directory) leaves the target alone and no temp file.
+	target := filepath.Join(dir, "busy")
+	if err := os.Mkdir(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFileAtomic(target, []byte("x")); err == nil {
+		t.Error("writing over a directory succeeded")
+	}
+	if names := dirNames(t, dir); !slices.Equal(names, []string{"busy", "page.rst"}) {
+		t.Errorf("files after a failure: %v", names)
+	}
+	// A missing directory is an error, not a partial file.
+	if err := writeFileAtomic(filepath.Join(dir, "missing", "x.rst"), []byte("x")); err == nil {
+		t.Error("writing into a missing directory succeeded")
+	}
+}
