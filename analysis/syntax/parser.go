@@ -46,7 +46,7 @@ func (d *Document) Tree() *Tree { return d.tree }
 
 // Parse parses src from scratch. src is retained and must not be modified afterwards.
 func (p *Parser) Parse(ctx context.Context, src []byte) (*Document, error) {
-	return p.parse(ctx, nil, src, nil)
+	return p.parse(ctx, nil, src)
 }
 
 // Edit describes one text change in bytes: the range [Start, OldEnd) of the old text was
@@ -83,7 +83,20 @@ func (p *Parser) Reparse(ctx context.Context, old *Document, oldSrcs [][]byte, e
 		e.newEndPt = pointAt(after, e.NewEnd)
 		editTree(ts, e)
 	}
-	return p.parse(ctx, ts, newSrc, old.tree)
+	if len(newSrc) > MaxSourceSize {
+		return nil, ErrTooLarge
+	}
+	nts, err := p.p.ParseCtx(ctx, ts, newSrc)
+	if err != nil {
+		return nil, err
+	}
+	var nodes []node
+	if len(edits) == 1 {
+		nodes = spliceFlatten(nts, ts, old.tree, edits[0])
+	} else {
+		nodes = flatten(nts, make([]node, 0, len(old.tree.nodes)+64))
+	}
+	return &Document{ts: nts, tree: &Tree{src: newSrc, nodes: nodes}}, nil
 }
 
 func pointAt(src []byte, off int) point {
@@ -92,7 +105,7 @@ func pointAt(src []byte, off int) point {
 	return point{uint32(row), uint32(col)}
 }
 
-func (p *Parser) parse(ctx context.Context, old *sitter.Tree, src []byte, reuse *Tree) (*Document, error) {
+func (p *Parser) parse(ctx context.Context, old *sitter.Tree, src []byte) (*Document, error) {
 	if len(src) > MaxSourceSize {
 		return nil, ErrTooLarge
 	}
@@ -103,13 +116,7 @@ func (p *Parser) parse(ctx context.Context, old *sitter.Tree, src []byte, reuse 
 	if ts == nil {
 		return nil, fmt.Errorf("parse failed")
 	}
-	var buf []node
-	if reuse != nil {
-		buf = make([]node, 0, len(reuse.nodes)+64)
-	} else {
-		buf = make([]node, 0, len(src)/3+16)
-	}
-	return &Document{ts: ts, tree: &Tree{src: src, nodes: flatten(ts, buf)}}, nil
+	return &Document{ts: ts, tree: &Tree{src: src, nodes: flatten(ts, make([]node, 0, len(src)/3+16))}}, nil
 }
 
 // ValidUTF8 reports whether src is valid UTF-8 and, if not, the offset of the first bad byte.

@@ -1,0 +1,117 @@
+package syntax
+
+import (
+	"context"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// sameTree reports the first difference between an incrementally built tree and a fresh
+// parse of the same text: every node's kind, field, flags, range, parent and extent.
+func sameTree(t *testing.T, got, want *Tree) {
+	t.Helper()
+	if len(got.nodes) != len(want.nodes) {
+		t.Fatalf("%d nodes, fresh parse has %d", len(got.nodes), len(want.nodes))
+	}
+	for i := range want.nodes {
+		if got.nodes[i] != want.nodes[i] {
+			t.Fatalf("node %d (%s %q): incremental %+v, fresh %+v", i, want.Kind(NodeID(i)), want.Text(NodeID(i)), got.nodes[i], want.nodes[i])
+		}
+	}
+}
+
+var editSnippets = []string{"", " ", "\n", "x", "(", ")", ":", "    ", "def f(self, x):\n        return x\n", "class A:\n", "# c\n", "'''", "\"", "round(x.shape[0] / 2)", "\t", "é", "😀"}
+
+// applyRandomEdit makes one random edit of src, returning the new text and the edit.
+func applyRandomEdit(r *rand.Rand, src []byte) ([]byte, Edit) {
+	start := r.Intn(len(src) + 1)
+	end := start
+	if r.Intn(2) == 0 && start < len(src) {
+		end = start + r.Intn(min(40, len(src)-start)+1)
+	}
+	ins := editSnippets[r.Intn(len(editSnippets))]
+	next := make([]byte, 0, len(src)+len(ins))
+	next = append(next, src[:start]...)
+	next = append(next, ins...)
+	next = append(next, src[end:]...)
+	return next, Edit{Start: start, OldEnd: end, NewEnd: start + len(ins)}
+}
+
+// checkReparse checks an incremental result: its flat tree must equal a full flatten of
+// the same tree-sitter tree (the splice is exact), and, when neither the old nor the new
+// text has syntax errors, a fresh parse (tree-sitter's error recovery may legitimately
+// settle differently when reusing a broken tree).
+func checkReparse(t *testing.T, p *Parser, old, nd *Document, next []byte) {
+	t.Helper()
+	sameTree(t, nd.Tree(), &Tree{src: next, nodes: flatten(nd.ts, nil)})
+	fresh, err := p.Parse(context.Background(), next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !old.Tree().HasError(0) && !fresh.Tree().HasError(0) {
+		sameTree(t, nd.Tree(), fresh.Tree())
+	}
+}
+
+// TestReparseMatchesFreshParse applies random edits to real model files and checks that
+// every incremental tree (spliced or re-flattened) equals a fresh parse, node for node.
+func TestReparseMatchesFreshParse(t *testing.T) {
+	files, _ := filepath.Glob("../rules/testdata/clean/*.py")
+	if len(files) == 0 {
+		t.Fatal("no fixtures")
+	}
+	p := NewParser()
+	defer p.Close()
+	r := rand.New(rand.NewSource(1))
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := p.Parse(context.Background(), src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 300; i++ {
+			next, e := applyRandomEdit(r, src)
+			nd, err := p.Reparse(context.Background(), doc, [][]byte{src}, []Edit{e}, next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkReparse(t, p, doc, nd, next)
+			doc, src = nd, next
+			if i%50 == 49 { // start again from the clean file now and then
+				src, _ = os.ReadFile(f)
+				doc, _ = p.Parse(context.Background(), src)
+			}
+		}
+	}
+}
+
+// FuzzReparse: any single edit of any text gives the tree a fresh parse gives.
+func FuzzReparse(f *testing.F) {
+	f.Add([]byte("class M:\n    def forward(self, x):\n        return x\n"), uint16(10), uint16(2), "y")
+	f.Add([]byte("import torch\n\n\ndef f():\n    pass\n"), uint16(0), uint16(0), "\n")
+	f.Add([]byte("x = (1,\n"), uint16(7), uint16(0), ")")
+	f.Fuzz(func(t *testing.T, src []byte, at, del uint16, ins string) {
+		if len(src) > 1<<16 {
+			return
+		}
+		start := int(at) % (len(src) + 1)
+		end := start + int(del)%(len(src)-start+1)
+		next := append(append(append([]byte{}, src[:start]...), ins...), src[end:]...)
+		p := NewParser()
+		defer p.Close()
+		doc, err := p.Parse(context.Background(), src)
+		if err != nil {
+			t.Skip()
+		}
+		nd, err := p.Reparse(context.Background(), doc, [][]byte{src}, []Edit{{Start: start, OldEnd: end, NewEnd: start + len(ins)}}, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkReparse(t, p, doc, nd, next)
+	})
+}
