@@ -1,0 +1,46 @@
+package rules
+
+import "github.com/exportdb-lsp/exportdb-lsp/analysis"
+
+// All returns every rule, sorted by name: one per catalog case. Keep this list sorted and
+// in step with the rule files; TestRegistry checks both.
+func All() []*analysis.Rule {
+	return []*analysis.Rule{
+		AssumeConstantResult,
+		AutogradFunction,
+		ClassMethod,
+		CondBranchClassMethod,
+		CondBranchNestedFunction,
+		CondBranchNonlocalVariables,
+		CondClosedOverVariable,
+		CondOperands,
+		CondPredicate,
+		ConstrainAsSizeExample,
+		ConstrainAsValueExample,
+		Decorator,
+		Dictionary,
+		DynamicShapeAssert,
+		DynamicShapeConstructor,
+		DynamicShapeIfGuard,
+		DynamicShapeMap,
+		DynamicShapeRound,
+		DynamicShapeSlicing,
+		DynamicShapeView,
+		FnWithKwargs,
+		ListContains,
+		ListUnpack,
+		ModelAttrMutation,
+		NestedFunction,
+		NullContextManager,
+		OptionalInput,
+		PytreeFlatten,
+		ScalarOutput,
+		SpecializedAttribute,
+		StaticForLoop,
+		StaticIf,
+		TensorSetattr,
+		TorchSymMin,
+		TypeReflectionMethod,
+		UserInputMutation,
+	}
+}

@@ -1,0 +1,262 @@
+package rules
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+)
+
+var update = flag.Bool("update", false, "rewrite the .golden files of fix tests")
+
+// analyzeFile parses src and runs rules with opts; it fails the test on a parse error.
+func analyzeFile(t *testing.T, src []byte, rules []*analysis.Rule, opts analysis.Options) (*analysis.File, analysis.Result) {
+	t.Helper()
+	p := syntax.NewParser()
+	defer p.Close()
+	f, _, err := analysis.Parse(context.Background(), p, src)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	res := analysis.Analyze(context.Background(), f, rules, opts)
+	for _, e := range res.RuleErrors {
+		t.Errorf("rule %s panicked: %s\n%s", e.Rule, e.Panic, e.Stack)
+	}
+	return f, res
+}
+
+// want is one expectation: `# want "regexp"` or `# want:severity "regexp"` at the end of a line.
+type want struct {
+	line     int
+	severity string
+	re       *regexp.Regexp
+	matched  bool
+}
+
+var (
+	wantRE = regexp.MustCompile(`#\s*want(?::(\w+))?\s+(.*)$`)
+	// the text between double quotes is a raw regexp; \" stands for a quote
+	quotedRE = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
+	targetRE = regexp.MustCompile(`(?m)^# exportdb-test: target=(\S+)`)
+)
+
+func parseWants(t *testing.T, src string) []*want {
+	var out []*want
+	for i, line := range strings.Split(src, "\n") {
+		m := wantRE.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		for _, q := range quotedRE.FindAllStringSubmatch(m[2], -1) {
+			pat := strings.ReplaceAll(q[1], `\"`, `"`)
+			re, err := regexp.Compile(pat)
+			if err != nil {
+				t.Fatalf("line %d: bad want %q: %v", i+1, pat, err)
+			}
+			out = append(out, &want{line: i, severity: m[1], re: re})
+		}
+	}
+	return out
+}
+
+// fixtureOptions reads "# exportdb-test: target=X.Y" from a fixture.
+func fixtureOptions(t *testing.T, src string) analysis.Options {
+	var opts analysis.Options
+	if m := targetRE.FindStringSubmatch(src); m != nil {
+		v, err := catalog.ParseVersion(m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Target = v
+	}
+	return opts
+}
+
+// TestRules runs each rule on testdata/<name>.py and checks its findings against the
+// fixture's want comments, and its fixes against testdata/<name>.py.golden.
+func TestRules(t *testing.T) {
+	for _, r := range All() {
+		r := r
+		t.Run(r.Name, func(t *testing.T) {
+			if r.Run == nil {
+				t.Skipf("undetectable: %s", r.Undetectable)
+			}
+			path := filepath.Join("testdata", r.Name+".py")
+			srcb, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := string(srcb)
+			f, res := analyzeFile(t, srcb, []*analysis.Rule{r}, fixtureOptions(t, src))
+			wants := parseWants(t, src)
+			for _, fd := range res.Findings {
+				if fd.Case != r.Name {
+					continue
+				}
+				line := f.Line(fd.Start)
+				ok := false
+				for _, w := range wants {
+					if !w.matched && w.line == line && w.re.MatchString(fd.Message) && (w.severity == "" || w.severity == fd.Severity.String()) {
+						w.matched, ok = true, true
+						break
+					}
+				}
+				if !ok {
+					t.Errorf("%s:%d: unexpected finding (%s): %s", path, line+1, fd.Severity, fd.Message)
+				}
+			}
+			for _, w := range wants {
+				if !w.matched {
+					t.Errorf("%s:%d: no finding matched %q (severity %q)", path, w.line+1, w.re, w.severity)
+				}
+			}
+			checkFixes(t, path, f, res.Findings)
+		})
+	}
+}
+
+// checkFixes applies the fixes of the fixture, one section per fix title, checks each
+// result parses without error nodes, and compares with the golden file.
+func checkFixes(t *testing.T, path string, f *analysis.File, findings []analysis.Finding) {
+	t.Helper()
+	byTitle := map[string][]analysis.Edit{}
+	var titles []string
+	for _, fd := range findings {
+		for _, fx := range fd.Fixes {
+			if len(fx.Edits) == 0 {
+				t.Errorf("fix %q has no edits", fx.Title)
+			}
+			if _, ok := byTitle[fx.Title]; !ok {
+				titles = append(titles, fx.Title)
+			}
+			byTitle[fx.Title] = append(byTitle[fx.Title], fx.Edits...)
+		}
+	}
+	golden := path + ".golden"
+	if len(titles) == 0 {
+		if _, err := os.Stat(golden); err == nil {
+			t.Errorf("%s exists but the fixture produced no fix", golden)
+		}
+		return
+	}
+	sort.Strings(titles)
+	var sb strings.Builder
+	for _, title := range titles {
+		out, err := analysis.ApplyEdits(f.Src, byTitle[title])
+		if err != nil {
+			t.Errorf("fix %q: %v", title, err)
+			continue
+		}
+		if !f.Tree.HasError(f.Tree.Root()) {
+			p := syntax.NewParser()
+			d, err := p.Parse(context.Background(), out)
+			p.Close()
+			if err != nil || d.Tree().HasError(d.Tree().Root()) {
+				t.Errorf("fix %q leaves invalid Python:\n%s", title, out)
+			}
+		}
+		fmt.Fprintf(&sb, "-- %s --\n%s", title, out)
+	}
+	if *update {
+		if err := os.WriteFile(golden, []byte(sb.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./analysis/rules -update to create it)", err)
+	}
+	if string(want) != sb.String() {
+		t.Errorf("%s differs from the fixed output:\n%s", golden, sb.String())
+	}
+}
+
+// TestRegistry checks the one-to-one match of catalog cases, registry entries, rule files
+// and fixtures, and that rule docs have every section.
+func TestRegistry(t *testing.T) {
+	cat := catalog.Default()
+	rules := All()
+	if len(rules) != len(cat.Cases()) {
+		t.Errorf("%d rules for %d catalog cases", len(rules), len(cat.Cases()))
+	}
+	for i, r := range rules {
+		if i > 0 && rules[i-1].Name >= r.Name {
+			t.Errorf("registry not sorted at %s", r.Name)
+		}
+		if _, ok := cat.Lookup(r.Name); !ok {
+			t.Errorf("rule %s has no catalog case", r.Name)
+		}
+		if _, err := os.Stat(r.Name + ".go"); err != nil {
+			t.Errorf("rule %s has no file %s.go", r.Name, r.Name)
+		}
+		if r.Run == nil {
+			if r.Undetectable == "" || r.Undetectable == "not written yet" {
+				t.Errorf("rule %s has no Run and no reason", r.Name)
+			}
+			continue
+		}
+		if _, err := os.Stat(filepath.Join("testdata", r.Name+".py")); err != nil {
+			t.Errorf("rule %s has no fixture", r.Name)
+		}
+		for _, sec := range []string{"## What it does", "## Why is this bad", "## Example", "## Use instead", "## Fix safety", "## References"} {
+			if !strings.Contains(r.Doc, sec) {
+				t.Errorf("rule %s: Doc lacks %q", r.Name, sec)
+			}
+		}
+	}
+}
+
+// TestSeedExamples runs every ExportDB example of the catalog through all rules: each must
+// be recognised as its own case.
+func TestSeedExamples(t *testing.T) {
+	for _, k := range catalog.Default().Cases() {
+		k := k
+		t.Run(k.Name, func(t *testing.T) {
+			p := syntax.NewParser()
+			defer p.Close()
+			f, _, err := analysis.Parse(context.Background(), p, []byte(k.Example))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := analysis.Analyze(context.Background(), f, All(), analysis.Options{Target: catalog.BaseVersion})
+			var got []string
+			for _, fd := range res.Findings {
+				if fd.Case == k.Name {
+					return
+				}
+				got = append(got, fd.Case)
+			}
+			t.Errorf("example of %s not recognised; found %v", k.Name, got)
+		})
+	}
+}
+
+// TestCleanFixtures: realistic exportable modules give nothing above hint.
+func TestCleanFixtures(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "clean", "*.py"))
+	if len(files) == 0 {
+		t.Fatal("no clean fixtures in testdata/clean")
+	}
+	for _, path := range files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, res := analyzeFile(t, src, All(), analysis.Options{})
+		for _, fd := range res.Findings {
+			if fd.Severity > analysis.Hint {
+				t.Errorf("%s:%d: %s %s: %s", path, f.Line(fd.Start)+1, fd.Severity, fd.Case, fd.Message)
+			}
+		}
+	}
+}

@@ -1,0 +1,34 @@
+import math
+
+import torch
+from torch import nn
+
+SCALE = 2.5
+
+
+def half(n):
+    return n // 2
+
+
+class Pool(nn.Module):
+    def __init__(self, ratio: float = 0.5):
+        super().__init__()
+        self.ratio = ratio
+        self.keep = round(10 * ratio)  # config arithmetic in __init__ is fine
+        self.proj = nn.Linear(4, 4)
+
+    def forward(self, x):
+        n = x.shape[0]
+        a = x[: round(x.shape[0] / 2)]  # want:error "round\(\) on a size derived from a tensor shape"
+        b = x[: round(n / 3)]  # want "round\(\) on a size"
+        c = x[: round(x.size(1) * 0.5)]  # want "round\(\) on a size"
+        w = round(SCALE * 2)  # a module-level float: not a size
+        k = round(self.ratio * 4)  # a config float on self: not a size
+        d = x[: n // 2]
+        e = x[: math.floor(n / 2)]
+        return a, b, c, d, e, w, k
+
+
+def script():
+    t = torch.randn(4, 4)
+    return round(t.shape[0] / 2)  # not traced: plain script code
