@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test of exportdb-lsp: formatting and vet, the Go tests (fuzz seed corpora
+# included), the language server under the race detector, and the editor clients end to end
+# (editors/ci.sh installs Neovim, Emacs + eglot, Vim + ALE, Chromium and code-server when
+# they are missing). Set SKIP_EDITORS=1 to run only the Go tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+step "go vet"
+go vet ./...
+
+step "go test"
+go test -count=1 ./...
+
+step "go test -race (language server)"
+go test -count=1 -race ./lsp/...
+
+if [ "${SKIP_EDITORS:-}" = "1" ]; then
+  step "editor clients skipped (SKIP_EDITORS=1)"
+elif [ -x editors/ci.sh ]; then
+  step "editor clients"
+  editors/ci.sh
+fi
