@@ -194,13 +194,19 @@ func runRule(p *Pass) (rerr *RuleError) {
 	return nil
 }
 
-// ApplyEdits returns src with the edits applied. Edits must lie within src and not overlap.
+// ApplyEdits returns src with the edits applied. Edits must lie within src and not overlap;
+// an edit identical to one already applied is applied once (fixes of several findings may
+// share an edit, such as one import rewrite for every call site; go/analysis merges these
+// the same way).
 func ApplyEdits(src []byte, edits []Edit) ([]byte, error) {
 	sorted := append([]Edit(nil), edits...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Start < sorted[j].Start })
 	var out bytes.Buffer
 	last := 0
-	for _, e := range sorted {
+	for i, e := range sorted {
+		if isDuplicateEdit(sorted[:i], e) {
+			continue
+		}
 		if e.Start < last || e.End < e.Start || e.End > len(src) {
 			return nil, fmt.Errorf("edit [%d,%d) overlaps another or lies outside the %d-byte source", e.Start, e.End, len(src))
 		}
@@ -210,4 +216,14 @@ func ApplyEdits(src []byte, edits []Edit) ([]byte, error) {
 	}
 	out.Write(src[last:])
 	return out.Bytes(), nil
+}
+
+// isDuplicateEdit reports whether e equals an edit of done (sorted by Start) with its Start.
+func isDuplicateEdit(done []Edit, e Edit) bool {
+	for i := len(done) - 1; i >= 0 && done[i].Start == e.Start; i-- {
+		if done[i] == e {
+			return true
+		}
+	}
+	return false
 }

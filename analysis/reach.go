@@ -57,14 +57,39 @@ func (f *File) notTraced(fn *Function) bool {
 	return false
 }
 
+// reboundConstant returns the names that module-level code rebinds to an
+// assume_constant_result wrapper (get_len = torch._dynamo.assume_constant_result(get_len)):
+// calls of such a name run the wrapper, whose body export does not trace.
+func (f *File) reboundConstant() map[string]bool {
+	t := f.Tree
+	var out map[string]bool
+	for _, call := range f.byKind[syntax.KindCall] {
+		if f.owner[call] >= 0 || t.FieldOf(call) != syntax.FieldRight {
+			continue
+		}
+		a := t.Parent(call)
+		l := t.Field(a, syntax.FieldLeft)
+		if t.Kind(a) != syntax.KindAssignment || t.Parent(t.Parent(a)) != t.Root() || l == NoNode || t.Kind(l) != syntax.KindIdentifier ||
+			!strings.HasSuffix(f.Resolve(t.Field(call, syntax.FieldFunction)), "assume_constant_result") {
+			continue
+		}
+		if out == nil {
+			out = map[string]bool{}
+		}
+		out[t.String(l)] = true
+	}
+	return out
+}
+
 // trace marks the functions torch.export traces: forward of every nn.Module class, then
 // everything it reaches in this file (methods through self/cls/type(self)/self.__class__,
 // module-level helpers, nested functions and lambdas, functions passed to cond/map,
 // submodules' forward, decorators wrapping traced functions).
 func (f *File) trace() {
 	var work []*Function
+	rebound := f.reboundConstant()
 	mark := func(fn *Function, why string) {
-		if fn == nil || fn.Traced || f.notTraced(fn) {
+		if fn == nil || fn.Traced || f.notTraced(fn) || (fn.Parent == nil && fn.Class == nil && rebound[fn.Name]) {
 			return
 		}
 		fn.Traced, fn.TracedFrom = true, why
