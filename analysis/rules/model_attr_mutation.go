@@ -1,9 +1,673 @@
 package rules
 
-import "github.com/exportdb-lsp/exportdb-lsp/analysis"
+import (
+	"bytes"
+	"strconv"
 
-// ModelAttrMutation is a placeholder until the rule for model_attr_mutation is written.
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+)
+
+// ModelAttrMutation finds assignments to attributes of an nn.Module in code export traces.
 var ModelAttrMutation = &analysis.Rule{
-	Name:         "model_attr_mutation",
-	Undetectable: "not written yet",
+	Name: "model_attr_mutation",
+	Doc: `## What it does
+Finds assignments to an attribute of the module (` + "`self.attr = ...`" + `) in ` + "`forward`" + ` and in
+the methods and helpers ` + "`forward`" + ` reaches. Assignments in ` + "`__init__`" + `, in methods export
+never traces, and of plain Python constants (` + "`self.step = 0`" + `, ` + "`self.flag = True`" + `) are not
+reported.
+
+## Why is this bad
+An exported program is a graph of tensor operations; it does not run ` + "`forward`" + `'s Python
+side effects. Up to torch 2.9, strict export refuses to trace them and fails with
+` + "`AssertionError: Mutating module attribute attr_list during export.`" + ` From 2.10 the export
+succeeds with a warning, but the exported program never performs the assignment: state kept
+in an ordinary attribute silently stops changing. Tensor state that must survive between
+calls belongs in a registered buffer updated in place, which export records as a buffer
+mutation.
+
+## Example
+` + "```python" + `
+class Counter(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.total = torch.zeros(4)
+
+    def forward(self, x):
+        self.total = self.total + x
+        return self.total
+` + "```" + `
+
+## Use instead
+Register the state as a buffer and update it in place:
+` + "```python" + `
+class Counter(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("total", torch.zeros(4), persistent=False)
+
+    def forward(self, x):
+        self.total.copy_(self.total + x)
+        return self.total
+` + "```" + `
+When the attribute is only a scratch value read later in the same call, use a local
+variable instead.
+
+## Fix safety
+Replacing ` + "`self.attr`" + ` by a local variable is offered only when every use of the attribute in
+the file is in that one function, after the assignment; it is then safe. Registering a buffer
+and updating it with ` + "`copy_`" + ` is unsafe: the buffer's shape and dtype are fixed by its value in
+` + "`__init__`" + `, so a value of another shape fails at run time, and the buffer now appears in
+` + "`named_buffers()`" + `.
+
+## References
+- [ExportDB: model_attr_mutation](https://pytorch.org/docs/main/generated/exportdb/index.html#model-attr-mutation)
+- [torch.nn.Module.register_buffer](https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.register_buffer)
+- [torch.export: mutations of buffers](https://pytorch.org/docs/main/export.html)
+`,
+	Run: runModelAttrMutation,
+}
+
+// mamMutation is one assignment to a module attribute in traced code.
+type mamMutation struct {
+	fn     *analysis.Function
+	class  *analysis.Class // the nn.Module class self belongs to
+	self   string          // the name of self in fn
+	attr   string
+	node   analysis.NodeID // reported: the assignment, or the target inside a destructuring
+	target analysis.NodeID // the self.attr attribute node
+	value  analysis.NodeID // the assigned value, or NoNode when unknown
+	plain  bool            // `self.attr = value`, a statement of its own
+	aug    bool            // `self.attr += value`: in place on a tensor, then stored back
+}
+
+func runModelAttrMutation(pass *analysis.Pass) {
+	f, t := pass.File, pass.Tree
+	var muts []mamMutation
+	pass.Traced(syntax.KindAssignment, func(a analysis.NodeID, fn *analysis.Function) {
+		left, right := t.Field(a, syntax.FieldLeft), t.Field(a, syntax.FieldRight)
+		if left == analysis.NoNode || right == analysis.NoNode {
+			return // a bare annotation
+		}
+		cls, self := mamReceiver(f, fn)
+		if cls == nil {
+			return
+		}
+		value := right
+		for value != analysis.NoNode && t.Kind(value) == syntax.KindAssignment {
+			value = t.Field(value, syntax.FieldRight)
+		}
+		if value == analysis.NoNode {
+			return
+		}
+		switch t.Kind(left) {
+		case syntax.KindAttribute:
+			attr := mamSelfAttr(t, left, self)
+			if attr == "" || mamConstant(f, fn, value) {
+				return
+			}
+			stmt := t.Parent(a)
+			plain := value == right && stmt != analysis.NoNode && t.Kind(stmt) == syntax.KindExpressionStatement
+			muts = append(muts, mamMutation{fn: fn, class: cls, self: self, attr: attr, node: a, target: left, value: value, plain: plain})
+		case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindTuple, syntax.KindList:
+			targets := t.NamedChildren(left, nil)
+			var values []analysis.NodeID
+			if k := t.Kind(value); k == syntax.KindExpressionList || k == syntax.KindTuple || k == syntax.KindList {
+				values = t.NamedChildren(value, nil)
+			}
+			for i, c := range targets {
+				attr := mamSelfAttr(t, c, self)
+				if attr == "" {
+					continue
+				}
+				v := analysis.NoNode
+				if len(values) == len(targets) {
+					v = values[i]
+					if mamConstant(f, fn, v) {
+						continue
+					}
+				}
+				muts = append(muts, mamMutation{fn: fn, class: cls, self: self, attr: attr, node: c, target: c, value: v})
+			}
+		}
+	})
+	pass.Traced(syntax.KindAugmentedAssignment, func(a analysis.NodeID, fn *analysis.Function) {
+		cls, self := mamReceiver(f, fn)
+		if cls == nil {
+			return
+		}
+		left := t.Field(a, syntax.FieldLeft)
+		attr := mamSelfAttr(t, left, self)
+		if attr == "" {
+			return
+		}
+		// `self.count += 1` on a Python number stores a constant, which dynamo lets through;
+		// on a tensor the in-place result is stored back into the attribute.
+		if !mamTensorAttr(f, cls, attr) && !mamTensorish(f, fn, t.Field(a, syntax.FieldRight)) {
+			return
+		}
+		muts = append(muts, mamMutation{fn: fn, class: cls, self: self, attr: attr, node: a, target: left, value: analysis.NoNode, aug: true})
+	})
+	if len(muts) == 0 {
+		return
+	}
+	notSupported := pass.Case != nil && pass.Case.LevelAt(pass.Target) == catalog.NotSupportedYet
+	since := "2.10"
+	if pass.Case != nil {
+		if v, ok := pass.Case.SupportedFrom(); ok {
+			since = v.String()
+		}
+	}
+	kept := muts[:0]
+	for _, m := range muts {
+		if !grpDExportGuarded(f, m.fn, m.node) {
+			kept = append(kept, m)
+		}
+	}
+	muts = kept
+	uses := mamIndexUses(f, muts)
+	for i := range muts {
+		m := &muts[i]
+		buffer := mamBufferCall(f, m.class, m.attr) != analysis.NoNode
+		tensor := buffer || mamTensorAttr(f, m.class, m.attr) || (m.value != analysis.NoNode && mamTensorish(f, m.fn, m.value))
+		var fd *analysis.Finding
+		switch {
+		case notSupported:
+			eff := analysis.Caveat
+			if tensor && !buffer {
+				eff = analysis.Changes
+			}
+			fd = pass.Reportf(m.node, eff, "module attribute self.%s is reassigned in %s; torch.export before %s fails on attribute mutation", m.attr, m.fn.Name, since)
+		case m.aug && buffer:
+			fd = pass.Reportf(m.node, analysis.Recognized, "buffer self.%s is updated in place in %s; export records a buffer mutation", m.attr, m.fn.Name)
+		case m.aug && tensor:
+			fd = pass.Reportf(m.node, analysis.Changes, "tensor attribute self.%s is updated in place in %s but is not a registered buffer; the exported program keeps no such state", m.attr, m.fn.Name)
+		case buffer:
+			fd = pass.Reportf(m.node, analysis.Caveat, "buffer self.%s is reassigned in %s; update it in place so export records a buffer mutation", m.attr, m.fn.Name)
+		case tensor:
+			fd = pass.Reportf(m.node, analysis.Changes, "module attribute self.%s is reassigned with a tensor in %s; the exported program keeps no such state unless it is a registered buffer updated in place", m.attr, m.fn.Name)
+		default:
+			fd = pass.Reportf(m.node, analysis.Caveat, "module attribute self.%s is reassigned in %s; the exported program does not replay the assignment", m.attr, m.fn.Name)
+		}
+		if tensor && !buffer {
+			if rel, ok := mamRelated(f, m); ok {
+				fd.Related = append(fd.Related, rel)
+			}
+		}
+		if fx, ok := mamLocalFix(f, m, uses); ok {
+			fd.Fixes = append(fd.Fixes, fx)
+		}
+		if tensor {
+			if fx, ok := mamBufferFix(f, muts, i, buffer); ok {
+				fd.Fixes = append(fd.Fixes, fx)
+			}
+		}
+	}
+}
+
+// grpDGuards are the calls code uses to skip work while torch.compile or export traces it.
+// (torch.jit.is_tracing() is False under export, so it guards nothing here.)
+var grpDGuards = []string{"is_compiling", "is_exporting", "dynamo_compiling"}
+
+// grpDExportGuarded reports whether node n of fn sits under a condition that mentions a
+// tracing guard (`if not torch.compiler.is_compiling(): ...`), or after an early return
+// under one (`if torch.compiler.is_compiling(): return`): export does not run it.
+func grpDExportGuarded(f *analysis.File, fn *analysis.Function, n analysis.NodeID) bool {
+	t := f.Tree
+	guard := func(cond analysis.NodeID) bool {
+		if cond == analysis.NoNode {
+			return false
+		}
+		txt := t.Text(cond)
+		for _, g := range grpDGuards {
+			if bytes.Contains(txt, []byte(g)) {
+				return true
+			}
+		}
+		return false
+	}
+	stmt := analysis.NoNode
+	for p := t.Parent(n); p != analysis.NoNode && p != fn.Node; p = t.Parent(p) {
+		switch t.Kind(p) {
+		case syntax.KindIfStatement, syntax.KindElifClause, syntax.KindWhileStatement, syntax.KindConditionalExpression:
+			if guard(t.Field(p, syntax.FieldCondition)) || (t.Kind(p) == syntax.KindConditionalExpression && guard(t.NamedChild(p, 1))) {
+				return true
+			}
+		}
+		if t.Parent(p) == fn.Body {
+			stmt = p
+		}
+	}
+	if stmt == analysis.NoNode || fn.Body == analysis.NoNode {
+		return false
+	}
+	for c := t.FirstChild(fn.Body); c != analysis.NoNode && c < stmt; c = t.NextSibling(c) {
+		if t.Kind(c) != syntax.KindIfStatement || !guard(t.Field(c, syntax.FieldCondition)) {
+			continue
+		}
+		if body := t.Field(c, syntax.FieldConsequence); body != analysis.NoNode {
+			for _, r := range f.NodesIn(fn, syntax.KindReturnStatement) {
+				if t.Contains(body, r) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// mamReceiver returns the nn.Module class whose instance fn's self is, and self's name; nil
+// outside module methods, in __init__, classmethods and staticmethods, and where a nested
+// function rebinds the name.
+func mamReceiver(f *analysis.File, fn *analysis.Function) (*analysis.Class, string) {
+	m := fn.Method()
+	if m == nil || m.Class == nil || !m.Class.IsModule || m.ClassMethod || m.StaticMethod || m.Name == "__init__" {
+		return nil, ""
+	}
+	self := fn.SelfName()
+	if self == "" {
+		return nil, ""
+	}
+	for s := fn; s != nil && s != m; s = s.Parent {
+		if s.Param(self) != nil {
+			return nil, ""
+		}
+	}
+	return m.Class, self
+}
+
+// mamSelfAttr returns attr when n is `self.attr`, else "".
+func mamSelfAttr(t *syntax.Tree, n analysis.NodeID, self string) string {
+	if n == analysis.NoNode || t.Kind(n) != syntax.KindAttribute {
+		return ""
+	}
+	obj := t.Field(n, syntax.FieldObject)
+	attr := t.Field(n, syntax.FieldAttribute)
+	if obj == analysis.NoNode || attr == analysis.NoNode || t.Kind(obj) != syntax.KindIdentifier || !t.TextIs(obj, self) {
+		return ""
+	}
+	return t.String(attr)
+}
+
+// mamConstant reports whether v is a plain Python constant: dynamo stores those on the module
+// without complaint, so they are not this case.
+func mamConstant(f *analysis.File, fn *analysis.Function, v analysis.NodeID) bool {
+	t := f.Tree
+	v = t.Unparen(v)
+	if v == analysis.NoNode {
+		return false
+	}
+	switch t.Kind(v) {
+	case syntax.KindInteger, syntax.KindFloat, syntax.KindTrue, syntax.KindFalse, syntax.KindNone, syntax.KindConcatenatedString:
+		return true
+	case syntax.KindString:
+		return !mamHasInterpolation(t, v)
+	case syntax.KindUnaryOperator:
+		k := t.Kind(t.Unparen(t.Field(v, syntax.FieldArgument)))
+		return k == syntax.KindInteger || k == syntax.KindFloat
+	case syntax.KindIdentifier:
+		// a parameter annotated as a plain Python type
+		for s := fn; s != nil; s = s.Parent {
+			if p := s.Param(t.String(v)); p != nil {
+				if p.Type == analysis.NoNode {
+					return false
+				}
+				switch t.String(p.Type) {
+				case "int", "float", "bool", "str":
+					return true
+				}
+				return false
+			}
+		}
+	}
+	return f.Facts(fn, v) == analysis.FactConst
+}
+
+func mamHasInterpolation(t *syntax.Tree, s analysis.NodeID) bool {
+	has := false
+	t.Children(s, func(c analysis.NodeID) bool {
+		if t.Kind(c) == syntax.KindInterpolation {
+			has = true
+			return false
+		}
+		return true
+	})
+	return has
+}
+
+// mamTensorish reports whether v is (probably) one tensor: a tensor expression, a parameter
+// that may be a tensor, or a submodule/method call on tensors. Containers are not.
+func mamTensorish(f *analysis.File, fn *analysis.Function, v analysis.NodeID) bool {
+	t := f.Tree
+	v = t.Unparen(v)
+	if v == analysis.NoNode {
+		return false
+	}
+	switch t.Kind(v) {
+	case syntax.KindList, syntax.KindTuple, syntax.KindDictionary, syntax.KindSet, syntax.KindExpressionList,
+		syntax.KindListComprehension, syntax.KindDictionaryComprehension, syntax.KindSetComprehension,
+		syntax.KindGeneratorExpression, syntax.KindNone, syntax.KindLambda:
+		return false
+	}
+	x := f.Facts(fn, v)
+	if x.Any(analysis.FactShape | analysis.FactData) {
+		return false
+	}
+	if x.Any(analysis.FactTensor | analysis.FactParam) {
+		return true
+	}
+	// self.proj(x), self.encode(x): a submodule or method applied to tensors
+	if t.Kind(v) == syntax.KindCall {
+		callee := t.Unparen(t.Field(v, syntax.FieldFunction))
+		if t.Kind(callee) == syntax.KindAttribute && fn.SelfName() != "" {
+			if obj := t.Field(callee, syntax.FieldObject); obj != analysis.NoNode && t.TextIs(obj, fn.SelfName()) {
+				pos, _ := f.Args(v)
+				for _, a := range pos {
+					if f.Facts(fn, a).Any(analysis.FactTensor | analysis.FactParam) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// grpDMaxBases bounds walks up a class's bases within the file (cycles are possible in
+// broken code).
+const grpDMaxBases = 16
+
+// mamInitAssign returns the first `self.attr = v` of __init__ along c's bases in this file:
+// the class holding it, its __init__ and the value.
+func mamInitAssign(f *analysis.File, c *analysis.Class, attr string) (*analysis.Class, *analysis.Function, analysis.NodeID) {
+	for k, hops := c, 0; k != nil && hops < grpDMaxBases; hops++ {
+		if v, ok := k.InitAttrs[attr]; ok && v != analysis.NoNode {
+			return k, k.Methods["__init__"], v
+		}
+		var next *analysis.Class
+		for _, b := range k.Bases {
+			if bc := f.ClassNamed(b); bc != nil {
+				next = bc
+				break
+			}
+		}
+		k = next
+	}
+	return nil, nil, analysis.NoNode
+}
+
+// mamTensorAttr reports whether __init__ gives the attribute a tensor (a buffer, a
+// Parameter, a torch call).
+func mamTensorAttr(f *analysis.File, c *analysis.Class, attr string) bool {
+	if mamBufferCall(f, c, attr) != analysis.NoNode {
+		return true
+	}
+	_, init, v := mamInitAssign(f, c, attr)
+	return v != analysis.NoNode && mamTensorish(f, init, v) && f.Facts(init, v).Has(analysis.FactTensor)
+}
+
+// mamBufferCall returns the `self.register_buffer("attr", ...)` call of __init__ along c's
+// bases in this file, or NoNode.
+func mamBufferCall(f *analysis.File, c *analysis.Class, attr string) analysis.NodeID {
+	t := f.Tree
+	for k, hops := c, 0; k != nil && hops < grpDMaxBases; hops++ {
+		if init := k.Methods["__init__"]; init != nil {
+			self := init.SelfName()
+			for _, call := range f.NodesIn(init, syntax.KindCall) {
+				callee := t.Field(call, syntax.FieldFunction)
+				if callee == analysis.NoNode || t.Kind(callee) != syntax.KindAttribute || !t.TextIs(t.Field(callee, syntax.FieldAttribute), "register_buffer") {
+					continue
+				}
+				if obj := t.Field(callee, syntax.FieldObject); obj == analysis.NoNode || !t.TextIs(obj, self) {
+					continue
+				}
+				if pos, _ := f.Args(call); len(pos) > 0 && mamStringIs(t, pos[0], attr) {
+					return call
+				}
+			}
+		}
+		var next *analysis.Class
+		for _, b := range k.Bases {
+			if bc := f.ClassNamed(b); bc != nil {
+				next = bc
+				break
+			}
+		}
+		k = next
+	}
+	return analysis.NoNode
+}
+
+// mamStringIs reports whether n is the plain string literal s.
+func mamStringIs(t *syntax.Tree, n analysis.NodeID, s string) bool {
+	n = t.Unparen(n)
+	if n == analysis.NoNode || t.Kind(n) != syntax.KindString || t.End(n)-t.Start(n) != len(s)+2 {
+		return false
+	}
+	txt := t.Text(n)
+	return (txt[0] == '"' || txt[0] == '\'') && txt[len(txt)-1] == txt[0] && string(txt[1:len(txt)-1]) == s
+}
+
+// mamRelated points at the place the buffer belongs: the __init__ assignment, __init__, or
+// the class.
+func mamRelated(f *analysis.File, m *mamMutation) (analysis.Related, bool) {
+	t := f.Tree
+	if _, _, v := mamInitAssign(f, m.class, m.attr); v != analysis.NoNode {
+		if a := t.Parent(v); a != analysis.NoNode && t.Kind(a) == syntax.KindAssignment {
+			return analysis.Related{Start: t.Start(a), End: t.End(a), Message: "self." + m.attr + " is set here; register it as a buffer instead"}, true
+		}
+	}
+	if init := m.class.Methods["__init__"]; init != nil {
+		if n := t.Field(init.Node, syntax.FieldName); n != analysis.NoNode {
+			return analysis.Related{Start: t.Start(n), End: t.End(n), Message: "register self." + m.attr + " as a buffer in this __init__"}, true
+		}
+	}
+	if n := t.Field(m.class.Node, syntax.FieldName); n != analysis.NoNode {
+		return analysis.Related{Start: t.Start(n), End: t.End(n), Message: "register self." + m.attr + " as a buffer in " + m.class.Name + ".__init__"}, true
+	}
+	return analysis.Related{}, false
+}
+
+// mamUses indexes, for the attribute names the rule reports, every `<expr>.name` node of the
+// file, and whether the name appears as a string literal (getattr, register_buffer).
+type mamUses struct {
+	attrs   map[string][]analysis.NodeID
+	strings map[string]bool
+}
+
+func mamIndexUses(f *analysis.File, muts []mamMutation) *mamUses {
+	t := f.Tree
+	u := &mamUses{attrs: map[string][]analysis.NodeID{}, strings: map[string]bool{}}
+	for _, m := range muts {
+		u.attrs[m.attr] = nil
+	}
+	if len(muts) == 0 {
+		return u
+	}
+	for _, n := range f.Nodes(syntax.KindAttribute) {
+		a := t.Field(n, syntax.FieldAttribute)
+		if a == analysis.NoNode {
+			continue
+		}
+		if list, ok := u.attrs[string(t.Text(a))]; ok {
+			u.attrs[string(t.Text(a))] = append(list, n)
+		}
+	}
+	for _, s := range f.Nodes(syntax.KindString) {
+		txt := t.Text(s)
+		if len(txt) < 3 || (txt[0] != '"' && txt[0] != '\'') || txt[len(txt)-1] != txt[0] {
+			continue
+		}
+		if _, ok := u.attrs[string(txt[1:len(txt)-1])]; ok {
+			u.strings[string(txt[1:len(txt)-1])] = true
+		}
+	}
+	return u
+}
+
+// mamLocalFix replaces self.attr by a local variable in m's function when the assignment is
+// the first use there, at the function's top level, and no other code of the file touches
+// the attribute (its __init__ assignment aside).
+func mamLocalFix(f *analysis.File, m *mamMutation, idx *mamUses) (analysis.Fix, bool) {
+	t := f.Tree
+	fn := m.fn
+	if !m.plain || t.Kind(fn.Node) != syntax.KindFunctionDefinition || t.Parent(t.Parent(m.node)) != fn.Body {
+		return analysis.Fix{}, false
+	}
+	init := m.class.Methods["__init__"]
+	var uses []analysis.NodeID
+	if idx.strings[m.attr] {
+		return analysis.Fix{}, false // getattr(self, "attr"), register_buffer("attr", ...)
+	}
+	for _, n := range idx.attrs[m.attr] {
+		obj := t.Field(n, syntax.FieldObject)
+		switch owner := f.Owner(n); {
+		case owner == fn && obj != analysis.NoNode && t.TextIs(obj, m.self):
+			uses = append(uses, n)
+		case owner == init && init != nil && obj != analysis.NoNode && t.TextIs(obj, init.SelfName()) &&
+			t.FieldOf(n) == syntax.FieldLeft && t.Kind(t.Parent(n)) == syntax.KindAssignment:
+			// __init__ setting the initial value: left as it is
+		default:
+			return analysis.Fix{}, false
+		}
+	}
+	// the assignment comes first, and the value is read again later in the call
+	if len(uses) < 2 || uses[0] != m.target {
+		return analysis.Fix{}, false
+	}
+	for _, u := range uses[1:] {
+		if t.Contains(m.value, u) {
+			return analysis.Fix{}, false // read while computing the value
+		}
+	}
+	name := mamLocalName(f, fn, m.attr)
+	fx := analysis.Fix{Title: "replace self." + m.attr + " with a local variable in " + fn.Name, Safety: analysis.Safe}
+	for _, u := range uses {
+		fx.Edits = append(fx.Edits, analysis.Edit{Start: t.Start(u), End: t.End(u), NewText: name})
+	}
+	return fx, true
+}
+
+// mamLocalName picks a local variable name for attr that no identifier of fn uses.
+func mamLocalName(f *analysis.File, fn *analysis.Function, attr string) string {
+	t := f.Tree
+	base := attr
+	for len(base) > 0 && base[0] == '_' {
+		base = base[1:]
+	}
+	if base == "" {
+		base = "value"
+	}
+	used := func(name string) bool {
+		for _, id := range f.NodesIn(fn, syntax.KindIdentifier) {
+			if fo := t.FieldOf(id); fo == syntax.FieldAttribute || (fo == syntax.FieldName && t.Kind(t.Parent(id)) == syntax.KindKeywordArgument) {
+				continue
+			}
+			if t.TextIs(id, name) {
+				return true
+			}
+		}
+		return false
+	}
+	name := base
+	for i := 2; used(name); i++ {
+		name = base + "_" + strconv.Itoa(i)
+	}
+	return name
+}
+
+// mamBufferFix registers the attribute as a buffer in __init__ and turns every traced
+// assignment of it into copy_. It is offered on the first such assignment only, when all of
+// them assign one tensor.
+func mamBufferFix(f *analysis.File, muts []mamMutation, i int, buffer bool) (analysis.Fix, bool) {
+	t := f.Tree
+	m := &muts[i]
+	var group []*mamMutation
+	for j := range muts {
+		o := &muts[j]
+		if o.class != m.class || o.attr != m.attr {
+			continue
+		}
+		if o.node < m.node || !o.plain || !mamTensorish(f, o.fn, o.value) {
+			return analysis.Fix{}, false
+		}
+		group = append(group, o)
+	}
+	var fx analysis.Fix
+	if buffer {
+		fx.Title = "update buffer self." + m.attr + " in place with copy_ (its shape and dtype must not change)"
+	} else {
+		init := m.class.Methods["__init__"]
+		if init == nil || t.Kind(init.Node) != syntax.KindFunctionDefinition {
+			return analysis.Fix{}, false
+		}
+		self := init.SelfName()
+		register := func(value string) string {
+			return self + ".register_buffer(" + strconv.Quote(m.attr) + ", " + value + ", persistent=False)"
+		}
+		owner, _, v := mamInitAssign(f, m.class, m.attr)
+		switch {
+		case v != analysis.NoNode:
+			a := t.Parent(v)
+			if owner != m.class || t.Kind(a) != syntax.KindAssignment || t.Kind(t.Parent(a)) != syntax.KindExpressionStatement ||
+				!mamTensorish(f, init, v) || !f.Facts(init, v).Has(analysis.FactTensor) {
+				return analysis.Fix{}, false
+			}
+			fx.Edits = append(fx.Edits, analysis.Edit{Start: t.Start(a), End: t.End(a), NewText: register(t.String(v))})
+		case mamSelfContained(f, m.value):
+			at, indent, ok := mamEndOfBody(f, init)
+			if !ok {
+				return analysis.Fix{}, false
+			}
+			fx.Edits = append(fx.Edits, analysis.Edit{Start: at, End: at, NewText: "\n" + indent + register(t.String(m.value))})
+		default:
+			return analysis.Fix{}, false
+		}
+		fx.Title = "register self." + m.attr + " as a buffer in __init__ and update it in place (shape and dtype fixed by __init__)"
+	}
+	fx.Safety = analysis.Unsafe
+	for _, o := range group {
+		fx.Edits = append(fx.Edits, analysis.Edit{Start: t.Start(o.node), End: t.End(o.node),
+			NewText: o.self + "." + o.attr + ".copy_(" + t.String(o.value) + ")"})
+	}
+	return fx, true
+}
+
+// mamSelfContained reports whether v refers to nothing but imported names, so that it can
+// be evaluated in __init__ as well.
+func mamSelfContained(f *analysis.File, v analysis.NodeID) bool {
+	t := f.Tree
+	if v == analysis.NoNode {
+		return false
+	}
+	ok := true
+	for n := v; n < t.SubtreeEnd(v) && ok; n++ {
+		if t.Kind(n) != syntax.KindIdentifier {
+			continue
+		}
+		if fo := t.FieldOf(n); fo == syntax.FieldAttribute || (fo == syntax.FieldName && t.Kind(t.Parent(n)) == syntax.KindKeywordArgument) {
+			continue
+		}
+		if _, imported := f.Imports[t.String(n)]; !imported {
+			ok = false
+		}
+	}
+	return ok
+}
+
+// mamEndOfBody returns where a statement can be appended to fn's body (the end of its last
+// line) and the body's indentation.
+func mamEndOfBody(f *analysis.File, fn *analysis.Function) (int, string, bool) {
+	t := f.Tree
+	stmts := t.NamedChildren(fn.Body, nil)
+	if len(stmts) == 0 || f.Line(t.Start(stmts[0])) == f.Line(t.Start(fn.Node)) {
+		return 0, "", false
+	}
+	last := stmts[len(stmts)-1]
+	at := t.End(last)
+	for at < len(f.Src) && f.Src[at] != '\n' {
+		at++
+	}
+	return at, f.Indent(t.Start(stmts[0])), true
 }

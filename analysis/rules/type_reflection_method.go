@@ -1,9 +1,161 @@
 package rules
 
-import "github.com/exportdb-lsp/exportdb-lsp/analysis"
+import (
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
 
-// TypeReflectionMethod is a placeholder until the rule for type_reflection_method is written.
+// TypeReflectionMethod finds methods called through type(obj) in code export traces.
 var TypeReflectionMethod = &analysis.Rule{
-	Name:         "type_reflection_method",
-	Undetectable: "not written yet",
+	Name: "type_reflection_method",
+	Doc: `## What it does
+Finds calls of the form ` + "`type(a).f(...)`" + ` in code that torch.export traces, where ` + "`a`" + ` is not
+` + "`self`" + ` (` + "`type(self).m(...)`" + ` is an ordinary method call).
+
+## Why is this bad
+ExportDB lists this pattern as supported: export looks at the object the tracer holds,
+resolves ` + "`type(a)`" + ` to its class and inlines the method. The resolution happens once, while
+tracing: the exported program calls whatever method the traced object's class had, even if
+other inputs would have produced objects of another class. ExportDB's own example calls
+` + "`type()`" + ` followed by an attribute access "overly dynamic"; naming the class states plainly
+what the exported program will do.
+
+## Example
+` + "```python" + `
+def forward(self, x):
+    a = A()
+    return type(a).func(x)
+` + "```" + `
+
+## Use instead
+Call the method on the class directly:
+` + "```python" + `
+def forward(self, x):
+    return A.func(x)
+` + "```" + `
+
+## Fix safety
+` + "`type(a)`" + ` is replaced by ` + "`A`" + ` only when ` + "`a`" + ` is bound exactly once in the same function, from
+` + "`A(...)`" + ` where ` + "`A`" + ` is a class defined in the file, before the call; the fix is then safe.
+
+## References
+- [ExportDB: type_reflection_method](https://pytorch.org/docs/main/generated/exportdb/index.html#type-reflection-method)
+- [Python: type()](https://docs.python.org/3/library/functions.html#type)
+`,
+	Run: runTypeReflectionMethod,
+}
+
+func runTypeReflectionMethod(pass *analysis.Pass) {
+	f, t := pass.File, pass.Tree
+	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
+		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+		if callee == analysis.NoNode || t.Kind(callee) != syntax.KindAttribute {
+			return
+		}
+		typeExpr := t.Field(callee, syntax.FieldObject) // (type(a)) with its parentheses
+		typeCall := t.Unparen(typeExpr)
+		if typeCall == analysis.NoNode || t.Kind(typeCall) != syntax.KindCall {
+			return
+		}
+		tf := t.Field(typeCall, syntax.FieldFunction)
+		if tf == analysis.NoNode || t.Kind(tf) != syntax.KindIdentifier || !t.TextIs(tf, "type") {
+			return
+		}
+		if _, shadowed := f.Imports["type"]; shadowed {
+			return
+		}
+		pos, kw := f.Args(typeCall)
+		if len(pos) != 1 || len(kw) > 0 {
+			return
+		}
+		a := t.Unparen(pos[0])
+		if self := fn.SelfName(); self != "" && t.Kind(a) == syntax.KindIdentifier && t.TextIs(a, self) {
+			return // type(self).m(...): a method of the module
+		}
+		attr := t.Field(callee, syntax.FieldAttribute)
+		if attr == analysis.NoNode {
+			return
+		}
+		method := t.String(attr)
+		fd := pass.Reportf(call, analysis.Note, "type(%s).%s() picks the method from the class of %s seen while tracing", t.String(a), method, t.String(a))
+		if cls, ok := trmBuiltFrom(f, fn, a, call); ok {
+			fd.Fixes = append(fd.Fixes, analysis.Fix{
+				Title:  "call " + method + " on " + cls + " directly",
+				Safety: analysis.Safe,
+				Edits:  []analysis.Edit{{Start: t.Start(typeExpr), End: t.End(typeExpr), NewText: cls}},
+			})
+		}
+	})
+}
+
+// trmBuiltFrom returns the class name A when identifier a is bound exactly once in fn, by
+// `a = A(...)` before use, A being a module-level class of this file that fn does not
+// rebind.
+func trmBuiltFrom(f *analysis.File, fn *analysis.Function, a, use analysis.NodeID) (string, bool) {
+	t := f.Tree
+	if t.Kind(a) != syntax.KindIdentifier || fn.Param(t.String(a)) != nil {
+		return "", false
+	}
+	var assign analysis.NodeID = analysis.NoNode
+	for _, id := range f.NodesIn(fn, syntax.KindIdentifier) {
+		if !t.TextIs(id, t.String(a)) || !trmBinds(t, id) {
+			continue
+		}
+		p := t.Parent(id)
+		if assign != analysis.NoNode || f.Owner(id) != fn || t.Kind(p) != syntax.KindAssignment || t.FieldOf(id) != syntax.FieldLeft {
+			return "", false // bound twice, in a nested scope, or not by a plain assignment
+		}
+		assign = p
+	}
+	if assign == analysis.NoNode || t.Start(assign) > t.Start(use) {
+		return "", false
+	}
+	value := t.Unparen(t.Field(assign, syntax.FieldRight))
+	if value == analysis.NoNode || t.Kind(value) != syntax.KindCall {
+		return "", false
+	}
+	cls := t.Field(value, syntax.FieldFunction)
+	if cls == analysis.NoNode || t.Kind(cls) != syntax.KindIdentifier || f.ClassNamed(t.String(cls)) == nil {
+		return "", false
+	}
+	name := t.String(cls)
+	for s := fn; s != nil; s = s.Parent {
+		if s.Param(name) != nil {
+			return "", false
+		}
+	}
+	for _, id := range f.NodesIn(fn, syntax.KindIdentifier) {
+		if t.TextIs(id, name) && trmBinds(t, id) {
+			return "", false
+		}
+	}
+	return name, true
+}
+
+// trmBinds reports whether identifier id is bound (assigned, a loop or with target, a
+// parameter, declared global or nonlocal, deleted, imported) rather than read.
+func trmBinds(t *syntax.Tree, id analysis.NodeID) bool {
+	p := t.Parent(id)
+	if p == analysis.NoNode {
+		return false
+	}
+	fo := t.FieldOf(id)
+	switch t.Kind(p) {
+	case syntax.KindAssignment, syntax.KindAugmentedAssignment, syntax.KindForStatement, syntax.KindForInClause:
+		return fo == syntax.FieldLeft
+	case syntax.KindNamedExpression, syntax.KindDefaultParameter, syntax.KindTypedDefaultParameter,
+		syntax.KindFunctionDefinition, syntax.KindClassDefinition:
+		return fo == syntax.FieldName
+	case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindListSplatPattern,
+		syntax.KindDictionarySplatPattern, syntax.KindAsPatternTarget, syntax.KindGlobalStatement,
+		syntax.KindNonlocalStatement, syntax.KindParameters, syntax.KindLambdaParameters, syntax.KindTypedParameter,
+		syntax.KindDeleteStatement, syntax.KindAliasedImport, syntax.KindDottedName:
+		return true
+	case syntax.KindTuple, syntax.KindList:
+		// (a, b) = ... parses as a tuple on the left
+		if g := t.Parent(p); g != analysis.NoNode && (t.Kind(g) == syntax.KindAssignment || t.Kind(g) == syntax.KindForStatement) {
+			return t.FieldOf(p) == syntax.FieldLeft
+		}
+	}
+	return false
 }
