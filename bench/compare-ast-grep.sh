@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Side-by-side: exportdb check against ast-grep (from the npm registry, installed into a
+# temporary directory) on the same generated corpus, with the same thread count, for four
+# checks: round() on a shape, self.attr = in forward, torch.sym_min, a tensor default in
+# forward. Prints each tool's best wall time over RUNS runs, lines/s and the ratio.
+#
+#   bench/compare-ast-grep.sh [FILES=2000] [THREADS=1 2] [RUNS=5]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FILES=${FILES:-2000}
+THREADS=${THREADS:-"1 $(nproc)"}
+RUNS=${RUNS:-5}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "building exportdb and the corpus ($FILES files)"
+go build -o "$work/exportdb" ./cmd/exportdb
+go run ./bench/gencorpus -root . -out "$work/corpus" -files "$FILES" | tee "$work/corpus.txt"
+lines=$(awk '{print $3}' "$work/corpus.txt")
+
+echo "installing @ast-grep/cli into $work/sg"
+npm install --prefix "$work/sg" --no-audit --no-fund --silent @ast-grep/cli@0.51.1 >/dev/null
+SG="$work/sg/node_modules/.bin/ast-grep"
+"$SG" --version
+
+# best_ms CMD...: the fastest of $RUNS runs, in milliseconds
+best_ms() {
+  local best=""
+  for _ in $(seq "$RUNS"); do
+    local t0 t1
+    t0=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || true
+    t1=$(date +%s%N)
+    local ms=$(( (t1 - t0) / 1000000 ))
+    if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+  done
+  echo "$best"
+}
+
+checks=dynamic_shape_round,model_attr_mutation,torch_sym_min,optional_input
+printf '\n%-8s %-10s %12s %14s\n' threads tool "best ms" "lines/s"
+for th in $THREADS; do
+  e=$(GOMAXPROCS=$th best_ms "$work/exportdb" check --select "$checks" --exit-zero --quiet --no-config --format json "$work/corpus")
+  s=$(best_ms "$SG" scan -c bench/ast-grep/sgconfig.yml --threads "$th" --json=stream "$work/corpus")
+  printf '%-8s %-10s %12d %14d\n' "$th" exportdb "$e" $(( lines * 1000 / (e > 0 ? e : 1) ))
+  printf '%-8s %-10s %12d %14d\n' "$th" ast-grep "$s" $(( lines * 1000 / (s > 0 ? s : 1) ))
+  awk -v e="$e" -v s="$s" -v th="$th" 'BEGIN { printf "%-8s ratio exportdb/ast-grep time: %.2f (below 1 means exportdb is faster)\n", th, e / s }'
+done
+echo
+echo "finding counts on the corpus:"
+"$work/exportdb" check --select "$checks" --exit-zero --no-config --statistics --quiet "$work/corpus" || true
+"$SG" scan -c bench/ast-grep/sgconfig.yml --json=stream "$work/corpus" 2>/dev/null | python3 -c 'import json,sys,collections; print(dict(collections.Counter(json.loads(l)["ruleId"] for l in sys.stdin if l.strip())))' || true
