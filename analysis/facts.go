@@ -221,7 +221,7 @@ func (f *File) Facts(fn *Function, n NodeID) Fact {
 			return FactConst
 		}
 		return x &^ FactConst
-	case syntax.KindTuple, syntax.KindList:
+	case syntax.KindTuple, syntax.KindList, syntax.KindExpressionList: // expression_list: b, n = x.shape[0], x.shape[1]
 		var x Fact
 		t.Children(n, func(c NodeID) bool {
 			if t.IsNamed(c) && !t.IsComment(c) {

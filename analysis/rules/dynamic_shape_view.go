@@ -1,9 +1,81 @@
 package rules
 
-import "github.com/exportdb-lsp/exportdb-lsp/analysis"
+import (
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
 
-// DynamicShapeView is a placeholder until the rule for dynamic_shape_view is written.
+// DynamicShapeView recognises view/reshape calls whose sizes come from a tensor's shape.
 var DynamicShapeView = &analysis.Rule{
-	Name:         "dynamic_shape_view",
-	Undetectable: "not written yet",
+	Name: "dynamic_shape_view",
+	Doc: `## What it does
+Recognises ` + "`x.view(...)`, `x.reshape(...)` and `torch.reshape(x, shape)`" + ` whose target sizes are computed from a
+tensor's dimension sizes, in code that torch.export traces: ` + "`x.view(x.size(0), -1)`" + `, or the ExportDB
+example's ` + "`x.view(*(x.size()[:-1] + (2, 5)))`" + ` through a name. Sizes that are all constants, and
+` + "`x.view(dtype)`" + `, are not reported.
+
+## Why is this bad
+It is not: this is the supported pattern, shown on hover only. For a dimension declared dynamic the
+sizes passed to ` + "`view`" + ` are symbolic and propagate into the exported graph
+(` + "`aten.view(x, [s0, 2, 5])`" + `), so the exported program reshapes correctly for every input. For static
+dimensions the sizes are baked in as constants.
+
+## Example
+` + "```python" + `
+def forward(self, x):
+    new_x_shape = x.size()[:-1] + (2, 5)
+    x = x.view(*new_x_shape)
+    return x.permute(0, 2, 1)
+` + "```" + `
+
+## Use instead
+Nothing to change. Declare the dimensions dynamic (` + "`dynamic_shapes=`" + ` with ` + "`torch.export.Dim`" + `) when the
+view must follow the input's size; ` + "`-1`" + ` for the one inferred dimension also stays symbolic.
+
+## Fix safety
+There is no fix.
+
+## References
+- [ExportDB: dynamic_shape_view](https://pytorch.org/docs/main/generated/exportdb/index.html#dynamic-shape-view)
+- [torch.export: expressing dynamism](https://pytorch.org/docs/main/export.html)
+`,
+	Run: runDynamicShapeView,
+}
+
+func runDynamicShapeView(pass *analysis.Pass) {
+	f, t := pass.File, pass.Tree
+	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
+		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+		if callee == analysis.NoNode || t.Kind(callee) != syntax.KindAttribute {
+			return
+		}
+		attr := t.Field(callee, syntax.FieldAttribute)
+		if attr == analysis.NoNode || !(t.TextIs(attr, "view") || t.TextIs(attr, "reshape")) {
+			return
+		}
+		pos, kws := f.Args(call)
+		switch {
+		case f.IsImported(callee):
+			if f.Resolve(callee) != "torch.reshape" || len(pos) == 0 {
+				return
+			}
+			pos = pos[1:] // torch.reshape(x, shape)
+		case !shpTensorish(f, fn, t.Field(callee, syntax.FieldObject)):
+			return
+		}
+		if v := f.KwArg(call, "shape"); v != analysis.NoNode && len(kws) > 0 {
+			pos = append(pos, v)
+		}
+		for _, a := range pos {
+			if t.Kind(a) == syntax.KindListSplat {
+				a = t.NamedChild(a, 0)
+			}
+			if a != analysis.NoNode && shpSizeExpr(f, fn, a) {
+				pass.Reportf(call, analysis.Recognized,
+					"sizes %s passed to %s are derived from a tensor shape: symbolic for dynamic dims, baked in for static ones",
+					shpSnippet(t, a), shpSnippet(t, callee))
+				return
+			}
+		}
+	})
 }

@@ -1,9 +1,89 @@
 package rules
 
-import "github.com/exportdb-lsp/exportdb-lsp/analysis"
+import (
+	"bytes"
 
-// ListContains is a placeholder until the rule for list_contains is written.
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// ListContains recognises membership tests of a tensor size in a literal list.
 var ListContains = &analysis.Rule{
-	Name:         "list_contains",
-	Undetectable: "not written yet",
+	Name: "list_contains",
+	Doc: `## What it does
+Recognises ` + "`in` / `not in`" + ` tests of a tensor's dimension size against a literal list, tuple or set
+(` + "`x.size(-1) in [6, 2]`, `x.shape[0] not in (4, 5, 6)`" + `), usually in an ` + "`assert`" + `, in code that
+torch.export traces.
+
+## Why is this bad
+It is not: this is the supported pattern, shown on hover only. Export evaluates the membership test
+on the size while tracing, element by element, the same way it evaluates ` + "`==`" + ` on a size. With static
+shapes the test is decided for the example input and leaves nothing in the graph. For a dimension
+declared dynamic, each comparison is a condition on the symbolic size: a test that can only hold for
+particular values pins the dimension to them, which export reports as a constraint violation.
+Membership tests on constants (` + "`\"monkey\" not in [\"cow\", \"pig\"]`" + `) are plain Python and are not reported.
+
+## Example
+` + "```python" + `
+def forward(self, x):
+    assert x.size(-1) in [6, 2]
+    assert x.size(0) not in [4, 5, 6]
+    return x + x
+` + "```" + `
+
+## Use instead
+Nothing to change for static dimensions. For a dynamic dimension prefer range conditions
+(` + "`torch._check(x.size(0) >= 7)`" + `) or declare the range on the ` + "`torch.export.Dim`" + `.
+
+## Fix safety
+There is no fix.
+
+## References
+- [ExportDB: list_contains](https://pytorch.org/docs/main/generated/exportdb/index.html#list-contains)
+- [torch.export: expressing dynamism](https://pytorch.org/docs/main/export.html)
+`,
+	Run: runListContains,
+}
+
+func runListContains(pass *analysis.Pass) {
+	f, t := pass.File, pass.Tree
+	pass.Traced(syntax.KindComparisonOperator, func(cmp analysis.NodeID, fn *analysis.Function) {
+		if !listContainsOnSize(f, fn, cmp) {
+			return
+		}
+		left := t.NamedChild(cmp, 0)
+		pass.Reportf(cmp, analysis.Recognized,
+			"membership test of tensor size %s in a constant list is decided while tracing", shpSnippet(t, left))
+	})
+}
+
+// listContainsOnSize reports whether n is `size in <literal>` or `size not in <literal>`
+// with a size derived from a tensor's shape on the left.
+func listContainsOnSize(f *analysis.File, fn *analysis.Function, n analysis.NodeID) bool {
+	t := f.Tree
+	n = t.Unparen(n)
+	if n == analysis.NoNode || t.Kind(n) != syntax.KindComparisonOperator || t.NamedChildCount(n) != 2 {
+		return false
+	}
+	op := analysis.NoNode
+	t.Children(n, func(c analysis.NodeID) bool {
+		if !t.IsNamed(c) {
+			op = c
+			return false
+		}
+		return true
+	})
+	if op == analysis.NoNode {
+		return false
+	}
+	// "not in" is one token whose text may hold any whitespace between the words
+	if txt := t.Text(op); !bytes.Equal(txt, []byte("in")) && !(bytes.HasPrefix(txt, []byte("not")) && bytes.HasSuffix(txt, []byte("in"))) {
+		return false
+	}
+	switch t.Kind(t.Unparen(t.NamedChild(n, 1))) {
+	case syntax.KindList, syntax.KindTuple, syntax.KindSet:
+	default:
+		return false
+	}
+	return shpSizeExpr(f, fn, t.NamedChild(n, 0))
 }

@@ -1,9 +1,111 @@
 package rules
 
-import "github.com/exportdb-lsp/exportdb-lsp/analysis"
+import (
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
 
-// ScalarOutput is a placeholder until the rule for scalar_output is written.
+// ScalarOutput finds a module's forward returning a size instead of a tensor.
 var ScalarOutput = &analysis.Rule{
-	Name:         "scalar_output",
-	Undetectable: "not written yet",
+	Name: "scalar_output",
+	Doc: `## What it does
+Finds ` + "`return`" + ` statements in the ` + "`forward`" + ` of an ` + "`nn.Module`" + ` that return a value computed from a tensor's
+dimension sizes (` + "`return x.shape[1] + 1`, `return out, x.size(0)`" + `) rather than a tensor. The forward of
+a class that another module of the file builds in its ` + "`__init__`" + ` is skipped: it is a submodule, and
+what it returns is not an output of the exported program. Returned ranks (` + "`x.dim()`" + `) and values read
+out of tensor data are not reported.
+
+## Why is this bad
+Export supports it, but the output is not a tensor. For a dimension declared dynamic the exported
+program outputs a symbolic integer (a ` + "`SymIntArgument`" + ` in the graph signature, ` + "`Sym(s0 + 1)`" + ` in the
+graph); for a static dimension the value is computed while tracing and the program returns that
+constant for every input. Runtimes and converters that expect tensor outputs (AOTInductor,
+ExecuTorch, ONNX) may treat such outputs differently, and callers get an ` + "`int`" + `, not a tensor.
+Reported as information.
+
+## Example
+` + "```python" + `
+def forward(self, x):
+    return x.shape[1] + 1
+` + "```" + `
+
+## Use instead
+Keep it when the caller wants the size as a Python integer. When the output must be a tensor, build one:
+` + "```python" + `
+def forward(self, x):
+    return torch.tensor(x.shape[1] + 1)  # or compute it from x with tensor ops
+` + "```" + `
+
+## Fix safety
+There is no fix: whether the output should be a tensor depends on its consumer.
+
+## References
+- [ExportDB: scalar_output](https://pytorch.org/docs/main/generated/exportdb/index.html#scalar-output)
+- [torch.export: ExportGraphSignature](https://pytorch.org/docs/main/export.html)
+`,
+	Run: runScalarOutput,
+}
+
+func runScalarOutput(pass *analysis.Pass) {
+	f, t := pass.File, pass.Tree
+	var submodule map[*analysis.Class]bool // computed on the first candidate of each class
+	isSubmodule := func(c *analysis.Class) bool {
+		if submodule == nil {
+			submodule = map[*analysis.Class]bool{}
+		}
+		sub, ok := submodule[c]
+		if !ok {
+			sub = scalarOutputIsSubmodule(f, c)
+			submodule[c] = sub
+		}
+		return sub
+	}
+	check := func(fwd *analysis.Function, e analysis.NodeID) {
+		fx := f.Facts(fwd, e)
+		if fx.Any(analysis.FactTensor|analysis.FactParam|analysis.FactData) || !shpSizeExpr(f, fwd, e) || isSubmodule(fwd.Class) {
+			return
+		}
+		pass.Reportf(e, analysis.Caveat,
+			"forward returns %s, a size: the exported program outputs a SymInt, not a tensor (a constant when the dim is static)",
+			shpSnippet(t, e))
+	}
+	pass.Traced(syntax.KindReturnStatement, func(ret analysis.NodeID, fn *analysis.Function) {
+		if fn.Class == nil || !fn.Class.IsModule || fn.Class.Methods["forward"] != fn {
+			return
+		}
+		val := t.Unparen(t.NamedChild(ret, 0))
+		if val == analysis.NoNode {
+			return
+		}
+		switch t.Kind(val) {
+		case syntax.KindExpressionList, syntax.KindTuple, syntax.KindList:
+			t.Children(val, func(e analysis.NodeID) bool {
+				if t.IsNamed(e) && !t.IsComment(e) {
+					check(fn, e)
+				}
+				return true
+			})
+		default:
+			check(fn, val)
+		}
+	})
+}
+
+// scalarOutputIsSubmodule reports whether class c is instantiated in the __init__ of another
+// nn.Module class of the file (so its forward's results feed that module, not the export).
+func scalarOutputIsSubmodule(f *analysis.File, c *analysis.Class) bool {
+	t := f.Tree
+	for _, d := range f.Classes {
+		init := d.Methods["__init__"]
+		if d == c || !d.IsModule || init == nil {
+			continue
+		}
+		for _, call := range f.NodesIn(init, syntax.KindCall) {
+			callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+			if callee != analysis.NoNode && t.Kind(callee) == syntax.KindIdentifier && t.TextIs(callee, c.Name) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -1,9 +1,105 @@
 package rules
 
-import "github.com/exportdb-lsp/exportdb-lsp/analysis"
+import (
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+)
 
-// TorchSymMin is a placeholder until the rule for torch_sym_min is written.
+// TorchSymMin finds calls of torch.sym_min in traced code.
 var TorchSymMin = &analysis.Rule{
-	Name:         "torch_sym_min",
-	Undetectable: "not written yet",
+	Name: "torch_sym_min",
+	Doc: `## What it does
+Finds calls of ` + "`torch.sym_min(a, b)`" + ` (under any import alias, or imported by name) in code that
+torch.export traces. ExportDB lists this case as unsupported_operator in later releases.
+
+## Why is this bad
+Before torch 2.12, export's tracer does not support ` + "`torch.sym_min`" + `: it is a ` + "`torch.*`" + ` function that
+returns a Python integer rather than a tensor, and strict export fails with "Unsupported: torch.* op
+returned non-Tensor int". From 2.12 the call is captured as a symbolic minimum and exports; the
+finding is then shown on hover only.
+
+## Example
+` + "```python" + `
+def forward(self, x):
+    return x.sum() + torch.sym_min(x.size(0), 100)
+` + "```" + `
+
+## Use instead
+The builtin ` + "`min()`" + `: export's tracer turns ` + "`min`" + ` over symbolic sizes into the same symbolic minimum.
+` + "```python" + `
+def forward(self, x):
+    return x.sum() + min(x.size(0), 100)
+` + "```" + `
+
+## Fix safety
+Replacing ` + "`torch.sym_min`" + ` with ` + "`min`" + ` is offered only for target versions that reject the call. It is
+safe: on plain integers ` + "`torch.sym_min(a, b)`" + ` computes ` + "`min(a, b)`" + `, so eager behaviour is unchanged, and
+under strict export the tracer rewrites ` + "`min`" + ` on symbolic sizes to ` + "`torch.sym_min`" + ` itself, so the
+exported graph keeps the size symbolic instead of specialising it. When an argument is visibly a float
+(` + "`2.5`, `float(n)`" + `) the fix is unsafe: ` + "`torch.sym_min`" + ` then returns a float even when the int is smaller,
+while ` + "`min`" + ` returns the smaller argument unchanged.
+
+## References
+- [ExportDB: torch_sym_min](https://pytorch.org/docs/main/generated/exportdb/index.html#torch-sym-min)
+- [torch.sym_min](https://pytorch.org/docs/main/generated/torch.sym_min.html)
+`,
+	Run: runTorchSymMin,
+}
+
+func runTorchSymMin(pass *analysis.Pass) {
+	f, t := pass.File, pass.Tree
+	rejected := pass.TargetBefore(2, 12)
+	if pass.Case != nil {
+		rejected = pass.Case.LevelAt(pass.Target) == catalog.NotSupportedYet
+	}
+	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
+		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+		if callee == analysis.NoNode {
+			return
+		}
+		last := callee
+		if t.Kind(callee) == syntax.KindAttribute {
+			last = t.Field(callee, syntax.FieldAttribute)
+		}
+		if last == analysis.NoNode || !t.TextIs(last, "sym_min") || !f.IsImported(callee) || f.Resolve(callee) != "torch.sym_min" {
+			return
+		}
+		if !rejected {
+			pass.Reportf(call, analysis.Recognized, "call %s is captured as a symbolic min from torch 2.12", shpSnippet(t, call))
+			return
+		}
+		fd := pass.Reportf(call, analysis.Fails, "torch.sym_min is not supported by torch.export before 2.12: %s fails to export", shpSnippet(t, call))
+		pos, kws := f.Args(call)
+		if len(pos) == 2 && len(kws) == 0 && t.Kind(pos[0]) != syntax.KindListSplat && t.Kind(pos[1]) != syntax.KindListSplat {
+			fx := analysis.Fix{
+				Title:  "replace torch.sym_min with the builtin min",
+				Safety: analysis.Safe,
+				Edits:  []analysis.Edit{{Start: t.Start(callee), End: t.End(callee), NewText: "min"}},
+			}
+			if symMinFloat(f, pos[0]) || symMinFloat(f, pos[1]) {
+				fx.Title += " (may return an int where sym_min returned a float)"
+				fx.Safety = analysis.Unsafe
+			}
+			fd.Fixes = append(fd.Fixes, fx)
+		}
+	})
+}
+
+// symMinFloat reports whether n is visibly a float (a float literal or a float() call):
+// torch.sym_min then converts its result to float, and min() does not.
+func symMinFloat(f *analysis.File, n analysis.NodeID) bool {
+	t := f.Tree
+	n = t.Unparen(n)
+	if t.Kind(n) == syntax.KindUnaryOperator {
+		n = t.Unparen(t.NamedChild(n, 0))
+	}
+	switch t.Kind(n) {
+	case syntax.KindFloat:
+		return true
+	case syntax.KindCall:
+		c := t.Unparen(t.Field(n, syntax.FieldFunction))
+		return c != analysis.NoNode && t.Kind(c) == syntax.KindIdentifier && t.TextIs(c, "float") && !f.IsImported(c)
+	}
+	return false
 }
