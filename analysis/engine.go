@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
@@ -171,15 +173,14 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 		}
 	}
 	res.Findings = append(res.Findings, sup.unused(&opts)...)
-	sort.SliceStable(res.Findings, func(i, j int) bool {
-		a, b := &res.Findings[i], &res.Findings[j]
+	slices.SortStableFunc(res.Findings, func(a, b Finding) int {
 		if a.Start != b.Start {
-			return a.Start < b.Start
+			return a.Start - b.Start
 		}
 		if a.End != b.End {
-			return a.End < b.End
+			return a.End - b.End
 		}
-		return a.Case < b.Case
+		return strings.Compare(a.Case, b.Case)
 	})
 	return res
 }
