@@ -1,9 +1,128 @@
 package rules
 
-import "github.com/exportdb-lsp/exportdb-lsp/analysis"
+import (
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
 
-// DynamicShapeMap is a placeholder until the rule for dynamic_shape_map is written.
+// DynamicShapeMap recognises the control-flow map(body, xs, *args) in traced code.
 var DynamicShapeMap = &analysis.Rule{
-	Name:         "dynamic_shape_map",
-	Undetectable: "not written yet",
+	Name: "dynamic_shape_map",
+	Doc: `## What it does
+Recognises ` + "`map(body, xs, *args)`" + ` from ` + "`functorch.experimental.control_flow`" + ` (now
+` + "`torch._higher_order_ops.map`" + `) in code that torch.export traces; Python's builtin ` + "`map`" + `
+is not concerned. A body defined in this file that uses only its arguments is recognised
+on hover only. A note is shown when the body is not a function export can see here (a
+parameter, a value computed at run time) or when it closes over tensors of the enclosing
+function.
+
+## Why is this bad
+It is not, as such: map applies ` + "`body(x, *args)`" + ` to every slice ` + "`x`" + ` of ` + "`xs`" + ` along its
+first dimension and stacks the results, and export keeps it as one ` + "`map_impl`" + ` node whose
+body is traced once, so the first dimension of ` + "`xs`" + ` may be dynamic. The body is traced
+into a separate subgraph: tensors it needs should come in through ` + "`*args`" + `, which map
+passes unchanged to every call. A body that captures tensors of the enclosing function
+hides those inputs from map's signature and relies on export lifting them into the body
+subgraph; passing them through ` + "`*args`" + ` is the form ExportDB documents.
+
+## Example
+` + "```python" + `
+from functorch.experimental.control_flow import map
+
+def forward(self, xs, y):
+    def body(x):
+        return x + y          # y is captured
+
+    return map(body, xs)
+` + "```" + `
+
+## Use instead
+` + "```python" + `
+from functorch.experimental.control_flow import map
+
+def forward(self, xs, y):
+    def body(x, y):
+        return x + y
+
+    return map(body, xs, y)
+` + "```" + `
+
+## Fix safety
+No fix is offered: turning a captured variable into an argument changes the body's
+signature, which the author may also call elsewhere.
+
+## References
+- [ExportDB: dynamic_shape_map](https://pytorch.org/docs/main/generated/exportdb/index.html#dynamic-shape-map)
+- [Control flow operators](https://pytorch.org/docs/main/export.html)
+`,
+	Run: runDynamicShapeMap,
+}
+
+func runDynamicShapeMap(pass *analysis.Pass) {
+	f, t := pass.File, pass.Tree
+	scopes := newCondScopes(f)
+	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
+		if !condIsMapCall(f, call) {
+			return
+		}
+		pos, _ := f.Args(call)
+		if len(pos) == 0 || t.Kind(pos[0]) == syntax.KindListSplat {
+			return
+		}
+		body := pos[0]
+		b := condResolveBranch(f, fn, body)
+		if b.fn == nil {
+			if condMapBodyKnown(f, fn, body) {
+				pass.Reportf(body, analysis.Recognized, "map applies %s to each slice of its input along dim 0", condShort(t, body))
+			} else {
+				pass.Reportf(body, analysis.Caveat, "map body %s is not a function defined in this file; export must be able to trace it", condShort(t, body))
+			}
+			return
+		}
+		var captured []condFreeVar
+		for _, v := range scopes.freeVars(b.fn) {
+			if condMaybeTensor(f, v) {
+				captured = append(captured, v)
+			}
+		}
+		if len(captured) > 0 {
+			pass.Reportf(body, analysis.Caveat, "map body %s closes over %s; pass them to map as extra arguments", condBranchName(t, b), condVarsPhrase(captured))
+			return
+		}
+		pass.Reportf(body, analysis.Recognized, "map applies %s to each slice of its input along dim 0", condBranchName(t, b))
+	})
+}
+
+// condMapBodyKnown reports whether a map body that is not a function of this file is still
+// a callable export can trace: an imported function (torch.sin) or a submodule assigned in
+// __init__ (self.layer).
+func condMapBodyKnown(f *analysis.File, fn *analysis.Function, body analysis.NodeID) bool {
+	t := f.Tree
+	body = t.Unparen(body)
+	if f.IsImported(body) {
+		return true
+	}
+	if condKind(t, body) != syntax.KindAttribute {
+		return false
+	}
+	obj := t.Unparen(t.Field(body, syntax.FieldObject))
+	c := f.ClassOfReceiver(fn, obj)
+	if c == nil || condKind(t, obj) != syntax.KindIdentifier {
+		return false
+	}
+	attr := string(t.Text(t.Field(body, syntax.FieldAttribute)))
+	for k := c; k != nil; {
+		if _, ok := k.InitAttrs[attr]; ok {
+			return true
+		}
+		var next *analysis.Class
+		for _, base := range k.Bases {
+			if bc := f.ClassNamed(base); bc != nil && bc != k {
+				next = bc
+				break
+			}
+		}
+		k = next
+	}
+	return false
 }
