@@ -1,11 +1,160 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/check"
 )
 
+const checkUsage = `usage: exportdb check [flags] [PATH...]
+
+Report the torch.export problems of ExportDB's catalog in Python files. PATH is a file or
+a directory (default "."); directories are searched for *.py files, honouring .gitignore
+files and the configured excludes. Configuration: [tool.exportdb] in pyproject.toml or an
+exportdb.toml, found walking up from each file; flags override it.
+
+Exit status: 0 nothing at or above --fail-level; 1 findings at or above it (with --diff:
+a file would change); 2 usage, configuration or I/O errors, including files that could not
+be read or analysed (the others are still checked). --exit-zero turns 1 into 0, not 2.
+
+flags:
+`
+
+// runCheck implements `exportdb check`: flags to check.Options.
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "exportdb check: not built yet")
-	return 2
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), checkUsage)
+		fs.PrintDefaults()
+	}
+	format := fs.String("format", "text", "output format: text, concise, json, sarif or github")
+	outputFile := fs.String("output-file", "", "write the report to `FILE` (atomically) instead of stdout")
+	minSeverity := fs.String("min-severity", "hint", "show findings at or above `LEVEL`: error, warning, information, hint, or off (also the hover-only recognitions of supported code)")
+	failLevel := fs.String("fail-level", "error", "exit 1 when a finding is at or above `LEVEL`: error, warning, information or hint")
+	exitZero := fs.Bool("exit-zero", false, "exit 0 even when findings reach the fail level (errors still exit 2)")
+	fix := fs.Bool("fix", false, "apply safe fixes in place (atomic writes), then report what remains")
+	unsafeFixes := fs.Bool("unsafe-fixes", false, "with --fix or --diff, apply unsafe fixes too (they may change behaviour)")
+	diff := fs.Bool("diff", false, "print the fixes as a unified diff instead of writing them")
+	statistics := fs.Bool("statistics", false, "print the number of findings per case instead of each finding")
+	quiet := fs.Bool("quiet", false, "print findings and errors only: no summary, no progress")
+	fs.BoolVar(quiet, "q", false, "short for --quiet")
+	torchVersion := fs.String("torch-version", "", "judge for this torch `VERSION` (2.5), or auto (the project's torch pin); default: the configuration, else the newest")
+	strict := fs.Bool("strict", false, "judge for torch.export(..., strict=True) (the default)")
+	nonStrict := fs.Bool("non-strict", false, "judge for torch.export(..., strict=False)")
+	sel := fs.String("select", "", "check only these comma-separated `CASES` or tags (replaces the configuration's select)")
+	ignore := fs.String("ignore", "", "do not check these comma-separated `CASES` or tags (replaces the configuration's ignore)")
+	extendIgnore := fs.String("extend-ignore", "", "also ignore these comma-separated `CASES` or tags")
+	exclude := fs.String("exclude", "", "comma-separated gitignore-style `GLOBS` to skip (replaces the configuration's exclude)")
+	var severity severityFlag
+	fs.Var(&severity, "severity", "override a case's (or tag's) severity, `CASE=LEVEL`; repeatable or comma-separated")
+	configFile := fs.String("config", "", "use this configuration `FILE` for every path instead of discovering one")
+	noConfig := fs.Bool("no-config", false, "ignore configuration files")
+
+	paths, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return 2
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "exportdb check: "+format+"\n", a...)
+		fmt.Fprintln(stderr, "Run 'exportdb check -h' for usage.")
+		return 2
+	}
+
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	o := check.Options{
+		Paths:       paths,
+		ConfigFile:  *configFile,
+		NoConfig:    *noConfig,
+		OutputFile:  *outputFile,
+		ExitZero:    *exitZero,
+		Fix:         *fix,
+		UnsafeFixes: *unsafeFixes,
+		Diff:        *diff,
+		Statistics:  *statistics,
+		Quiet:       *quiet,
+		Version:     version,
+		Stdout:      stdout,
+		Stderr:      stderr,
+	}
+	if o.Format, err = check.ParseFormat(*format); err != nil {
+		return usageErr("--format: %v", err)
+	}
+	if o.MinSeverity, err = analysis.ParseSeverity(*minSeverity); err != nil {
+		return usageErr("--min-severity: %v", err)
+	}
+	if o.FailLevel, err = analysis.ParseSeverity(*failLevel); err != nil || o.FailLevel == analysis.Off {
+		return usageErr("--fail-level: invalid level %q: want error, warning, information or hint", *failLevel)
+	}
+	if *unsafeFixes && !*fix && !*diff {
+		return usageErr("--unsafe-fixes needs --fix or --diff")
+	}
+	if *strict && *nonStrict {
+		return usageErr("--strict and --non-strict cannot be combined")
+	}
+	if *strict || *nonStrict {
+		b := *strict
+		o.Overrides.Strict = &b
+	}
+	o.Overrides.TorchVersion = *torchVersion
+	if set["select"] {
+		o.Overrides.Select = commaList(*sel)
+	}
+	if set["ignore"] {
+		o.Overrides.Ignore = commaList(*ignore)
+	}
+	o.Overrides.ExtendIgnore = commaList(*extendIgnore)
+	if set["exclude"] {
+		o.Overrides.Exclude = commaList(*exclude)
+	}
+	if len(severity) > 0 {
+		o.Overrides.Severity = severity
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return check.Run(ctx, o)
+}
+
+// commaList splits "a, b,,c" into [a b c]; "" is an empty, non-nil list.
+func commaList(s string) []string {
+	out := []string{}
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// severityFlag collects --severity CASE=LEVEL values.
+type severityFlag map[string]string
+
+func (f *severityFlag) String() string { return "" }
+
+func (f *severityFlag) Set(v string) error {
+	if *f == nil {
+		*f = severityFlag{}
+	}
+	for _, item := range commaList(v) {
+		name, level, ok := strings.Cut(item, "=")
+		if !ok || strings.TrimSpace(name) == "" {
+			return fmt.Errorf("want CASE=LEVEL, got %q", item)
+		}
+		(*f)[strings.TrimSpace(name)] = strings.TrimSpace(level)
+	}
+	return nil
 }

@@ -1,0 +1,305 @@
+package check
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// analyzeAll analyses the targets on parallel workers, each with its own parser (a parser
+// is not safe for concurrent use). Results come back in the targets' order, whatever the
+// order the workers finish in.
+func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResult {
+	results := make([]*FileResult, len(targets))
+	if len(targets) == 0 {
+		return results
+	}
+	prog := startProgress(r.o.Stderr, len(targets), r.o.Quiet)
+	defer prog.stop()
+
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range jobs(r.o.Jobs, len(targets)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := syntax.NewParser()
+			defer p.Close()
+			for i := range next {
+				results[i] = r.process(ctx, p, targets[i])
+				prog.add()
+			}
+		}()
+	}
+feed:
+	for i := range targets {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	for i, fr := range results {
+		if fr == nil {
+			results[i] = &FileResult{Path: targets[i].path, Abs: targets[i].abs, Err: errors.New("not checked: interrupted")}
+		}
+	}
+	return results
+}
+
+// process reads, analyses and (on request) fixes one file.
+func (r *runner) process(ctx context.Context, p *syntax.Parser, t *target) *FileResult {
+	fr := &FileResult{Path: t.path, Abs: t.abs}
+	opts := t.cfg.Options(t.abs)
+	fr.Target = opts.TargetVersion()
+	src, err := readSource(t.abs)
+	if err != nil {
+		fr.Err = err
+		return fr
+	}
+	fr.Src = src
+	f, res, err := r.analyze(ctx, p, src, opts)
+	if err != nil {
+		fr.Err = err
+		return fr
+	}
+	if r.o.Fix || r.o.Diff {
+		fixed, fres, n, notes := r.fixLoop(ctx, p, src, f, res, opts)
+		fr.Notes = notes
+		if n > 0 && !bytes.Equal(fixed, src) {
+			fr.Changed, fr.Fixed = true, n
+			if r.o.Diff {
+				fr.Diff = unifiedDiff(fr.Path, fr.Path, src, fixed)
+			} else if err := writeFileAtomic(t.abs, fixed, src); err != nil {
+				// the file keeps its text: report the findings of that text
+				fr.Err = &writeError{err}
+				fr.Changed, fr.Fixed = false, 0
+				fixed, fres = src, res
+			}
+			if !r.o.Diff {
+				fr.Src, res = fixed, fres
+			}
+		}
+	}
+	fr.RuleErrors = res.RuleErrors
+	for _, fd := range res.Findings {
+		if fd.Severity < r.o.MinSeverity {
+			continue // what is not shown never fails the run
+		}
+		fr.Findings = append(fr.Findings, fd)
+		if fd.Severity >= r.o.FailLevel {
+			fr.Failing++
+		}
+	}
+	return fr
+}
+
+// writeError is a failure to write fixes back.
+type writeError struct{ err error }
+
+func (e *writeError) Error() string { return "cannot write fixes: " + e.err.Error() }
+func (e *writeError) Unwrap() error { return e.err }
+
+// readSource reads a file, refusing one too large to analyse before reading it.
+func readSource(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %w", cleanPathError(err))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %w", cleanPathError(err))
+	}
+	if fi.IsDir() {
+		return nil, errors.New("cannot read: is a directory")
+	}
+	if fi.Size() > syntax.MaxSourceSize {
+		return nil, &analysis.FileError{Offset: -1, Reason: syntax.ErrTooLarge.Error()}
+	}
+	src, err := io.ReadAll(io.LimitReader(f, syntax.MaxSourceSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %w", cleanPathError(err))
+	}
+	return src, nil
+}
+
+func (r *runner) analyze(ctx context.Context, p *syntax.Parser, src []byte, opts analysis.Options) (*analysis.File, analysis.Result, error) {
+	f, _, err := analysis.Parse(ctx, p, src)
+	if err != nil {
+		return nil, analysis.Result{}, err
+	}
+	return f, analysis.Analyze(ctx, f, r.o.Rules, opts), nil
+}
+
+// fixLoop applies fixes until none is left or maxFixRounds: each round takes, in position
+// order, the first allowed fix of each finding whose edits overlap no fix already taken
+// (the others wait for the next round, on the re-analysed text). A round whose result has
+// more syntax errors than the original is not applied: its fixes are tried one by one and
+// the ones that break the syntax are dropped for good. It returns the final text, its
+// analysis and the number of fixes applied.
+func (r *runner) fixLoop(ctx context.Context, p *syntax.Parser, src []byte, f *analysis.File, res analysis.Result, opts analysis.Options) ([]byte, analysis.Result, int, []string) {
+	base := syntaxErrors(f)
+	rejected := map[string]bool{}
+	var notes []string
+	applied := 0
+	for round := 0; round < maxFixRounds && ctx.Err() == nil; round++ {
+		chosen := r.chooseFixes(res.Findings, len(src), rejected)
+		if len(chosen) == 0 {
+			break
+		}
+		next, nres, ok := r.tryFixes(ctx, p, src, chosen, base, opts)
+		if !ok {
+			// find the culprits: each fix alone on the current text
+			for _, c := range chosen {
+				if _, _, ok := r.tryFixes(ctx, p, src, []chosenFix{c}, base, opts); !ok {
+					rejected[c.key] = true
+					notes = append(notes, fmt.Sprintf("fix %q not applied: it would introduce a syntax error", c.fix.Title))
+				}
+			}
+			if len(chosen) > 1 && !anyRejected(chosen, rejected) {
+				// each alone is fine but not together: keep the first for this round
+				for _, c := range chosen[1:] {
+					rejected[c.key] = true
+				}
+			}
+			continue
+		}
+		src, res = next, nres
+		applied += len(chosen)
+	}
+	return src, res, applied, notes
+}
+
+func anyRejected(cs []chosenFix, rejected map[string]bool) bool {
+	for _, c := range cs {
+		if rejected[c.key] {
+			return true
+		}
+	}
+	return false
+}
+
+type chosenFix struct {
+	fix analysis.Fix
+	key string
+}
+
+// tryFixes applies fixes and re-analyses; ok is false when that adds syntax errors.
+func (r *runner) tryFixes(ctx context.Context, p *syntax.Parser, src []byte, cs []chosenFix, base int, opts analysis.Options) ([]byte, analysis.Result, bool) {
+	var edits []analysis.Edit
+	for _, c := range cs {
+		edits = append(edits, c.fix.Edits...)
+	}
+	next, err := analysis.ApplyEdits(src, edits)
+	if err != nil {
+		return nil, analysis.Result{}, false
+	}
+	nf, nres, err := r.analyze(ctx, p, next, opts)
+	if err != nil || syntaxErrors(nf) > base {
+		return nil, analysis.Result{}, false
+	}
+	return next, nres, true
+}
+
+// chooseFixes picks this round's fixes: of each finding shown (and never of Off ones,
+// which describe supported code), the first fix allowed by the safety flags; fixes whose
+// edits overlap one already picked wait for the next round. A fix shared by several
+// findings is applied once.
+func (r *runner) chooseFixes(findings []analysis.Finding, n int, rejected map[string]bool) []chosenFix {
+	minSev := max(r.o.MinSeverity, analysis.Hint)
+	var out []chosenFix
+	var taken []analysis.Edit
+	seen := map[string]bool{}
+	for _, fd := range findings {
+		if fd.Severity < minSev {
+			continue
+		}
+		for _, fx := range fd.Fixes {
+			if fx.Safety == analysis.Unsafe && !r.o.UnsafeFixes {
+				continue
+			}
+			key := fixKey(fx)
+			if seen[key] {
+				break // the same fix, through another finding
+			}
+			if rejected[key] || !wellFormed(fx.Edits, n) {
+				continue
+			}
+			if overlaps(fx.Edits, taken) {
+				break // next round
+			}
+			seen[key] = true
+			taken = append(taken, fx.Edits...)
+			out = append(out, chosenFix{fx, key})
+			break
+		}
+	}
+	return out
+}
+
+func fixKey(fx analysis.Fix) string {
+	var b strings.Builder
+	b.WriteString(fx.Title)
+	for _, e := range fx.Edits {
+		b.WriteString("\x00" + strconv.Itoa(e.Start) + ":" + strconv.Itoa(e.End) + ":" + e.NewText)
+	}
+	return b.String()
+}
+
+// wellFormed reports whether edits lie within n bytes and do not overlap each other.
+func wellFormed(edits []analysis.Edit, n int) bool {
+	if len(edits) == 0 {
+		return false
+	}
+	s := append([]analysis.Edit(nil), edits...)
+	sort.Slice(s, func(i, j int) bool { return s[i].Start < s[j].Start })
+	last := 0
+	for i, e := range s {
+		if e.Start < 0 || e.End < e.Start || e.End > n || (i > 0 && e.Start < last) {
+			return false
+		}
+		last = e.End
+	}
+	return true
+}
+
+// overlaps reports whether any edit of a overlaps one of b. Two insertions at one point
+// overlap too: their order would be arbitrary.
+func overlaps(a, b []analysis.Edit) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x.Start < y.End && y.Start < x.End || x.Start == y.Start {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// syntaxErrors counts ERROR and MISSING nodes.
+func syntaxErrors(f *analysis.File) int {
+	t := f.Tree
+	if !t.HasError(t.Root()) {
+		return 0
+	}
+	n := 0
+	for i := 0; i < t.Len(); i++ {
+		if t.IsError(syntax.NodeID(i)) {
+			n++
+		}
+	}
+	return n
+}

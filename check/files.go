@@ -1,0 +1,211 @@
+package check
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/exportdb-lsp/exportdb-lsp/config"
+)
+
+// target is a file to analyse with the configuration in force for it.
+type target struct {
+	abs, path string
+	cfg       *config.Config
+}
+
+// configs finds the configuration of each directory, with the overrides applied. It is used
+// by the walk only (one goroutine).
+type configs struct {
+	fixed  *config.Config            // --config or --no-config: one configuration for all
+	over   config.Overrides          //
+	byDir  map[string]*config.Config // nil value: the directory's configuration is invalid
+	byFile map[string]*config.Config // by config file (or "root:" + Root without one), overrides applied
+	errs   []error
+	seen   map[string]bool // error texts already recorded
+}
+
+// newConfigs validates the overrides (so a bad flag is reported once, as a flag) and loads
+// an explicit configuration.
+func (r *runner) newConfigs() (*configs, error) {
+	cs := &configs{over: r.o.Overrides, byDir: map[string]*config.Config{}, byFile: map[string]*config.Config{}, seen: map[string]bool{}}
+	probe := cs.over
+	if probe.TorchVersion == "auto" {
+		probe.TorchVersion = "" // resolved per project root
+	}
+	if _, err := (&config.Config{}).With(probe); err != nil {
+		return nil, err
+	}
+	switch {
+	case r.o.ConfigFile != "":
+		c, err := config.Load(r.o.ConfigFile)
+		if err != nil {
+			return nil, err
+		}
+		if cs.fixed, err = c.With(cs.over); err != nil {
+			return nil, err
+		}
+	case r.o.NoConfig:
+		c, err := (&config.Config{Root: r.cwd}).With(cs.over)
+		if err != nil {
+			return nil, err
+		}
+		cs.fixed = c
+	}
+	return cs, nil
+}
+
+// forDir returns the configuration for the files of dir, or nil (error recorded).
+func (cs *configs) forDir(dir string) *config.Config {
+	if cs.fixed != nil {
+		return cs.fixed
+	}
+	if c, ok := cs.byDir[dir]; ok {
+		return c
+	}
+	c, err := config.Discover(dir)
+	if err == nil {
+		key := c.Path
+		if key == "" {
+			key = "root:" + c.Root
+		}
+		if done, ok := cs.byFile[key]; ok {
+			c = done
+		} else {
+			c, err = c.With(cs.over)
+			cs.byFile[key] = c // nil on error: reported once
+		}
+	}
+	if err != nil {
+		if !cs.seen[err.Error()] {
+			cs.seen[err.Error()] = true
+			cs.errs = append(cs.errs, err)
+		}
+		c = nil
+	}
+	cs.byDir[dir] = c
+	return c
+}
+
+// discover expands the paths into the files to check, sorted and without duplicates.
+// Paths that cannot be read become results carrying the error.
+//
+// A file named on the command line is checked whatever its extension and even when a
+// configured exclude or a .gitignore matches it (as ruff does); a directory is walked for
+// *.py files, skipping what .gitignore files and the configuration exclude, VCS metadata
+// (.git, .hg, .svn, .jj) and symbolic links to directories (never followed, so no cycles).
+// A symbolic link to a file is checked as that file; a dangling one is reported.
+func (r *runner) discover(cs *configs) ([]*target, []*FileResult) {
+	w := &walker{r: r, cs: cs, seen: map[string]bool{}}
+	for _, p := range r.o.Paths {
+		abs := filepath.Clean(p)
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(r.cwd, abs) // relative to WorkDir
+		}
+		fi, err := os.Stat(abs)
+		if err != nil {
+			if lfi, lerr := os.Lstat(abs); lerr == nil && lfi.Mode()&fs.ModeSymlink != 0 {
+				err = fmt.Errorf("broken symbolic link: %w", err)
+			}
+			w.fail(abs, fmt.Errorf("cannot check: %w", err))
+			continue
+		}
+		switch {
+		case fi.IsDir():
+			w.walk(abs, stackAbove(abs))
+		case fi.Mode().IsRegular():
+			w.file(abs, cs.forDir(filepath.Dir(abs)))
+		default:
+			w.fail(abs, errors.New("not a regular file or directory"))
+		}
+	}
+	return w.targets, w.errs
+}
+
+type walker struct {
+	r       *runner
+	cs      *configs
+	seen    map[string]bool
+	targets []*target
+	errs    []*FileResult
+}
+
+func (w *walker) fail(abs string, err error) {
+	if w.seen[abs] {
+		return
+	}
+	w.seen[abs] = true
+	w.errs = append(w.errs, &FileResult{Path: w.r.display(abs), Abs: abs, Err: cleanPathError(err)})
+}
+
+func (w *walker) file(abs string, cfg *config.Config) {
+	if w.seen[abs] || cfg == nil {
+		return
+	}
+	w.seen[abs] = true
+	w.targets = append(w.targets, &target{abs: abs, path: w.r.display(abs), cfg: cfg})
+}
+
+func (w *walker) walk(dir string, parent ignoreStack) {
+	stack, err := parent.push(dir)
+	if err != nil {
+		w.fail(filepath.Join(dir, ".gitignore"), fmt.Errorf("cannot read: %w", err))
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		w.fail(dir, fmt.Errorf("cannot read directory: %w", err))
+		return
+	}
+	cfg := w.cs.forDir(dir)
+	for _, e := range entries {
+		name := e.Name()
+		full := filepath.Join(dir, name)
+		isDir := e.IsDir()
+		switch t := e.Type(); {
+		case t&fs.ModeSymlink != 0:
+			fi, err := os.Stat(full)
+			if err != nil {
+				if strings.HasSuffix(name, ".py") && !stack.ignored(full, false) && (cfg == nil || !cfg.Excluded(full)) {
+					w.fail(full, fmt.Errorf("broken symbolic link: %w", err))
+				}
+				continue
+			}
+			if !fi.Mode().IsRegular() {
+				continue // links to directories are not followed
+			}
+			isDir = false
+		case !isDir && !t.IsRegular():
+			continue // sockets, pipes, devices
+		}
+		if isDir && isVCSDir(name) {
+			continue
+		}
+		if stack.ignored(full, isDir) {
+			continue
+		}
+		if isDir {
+			if cfg != nil && cfg.Excluded(full+string(filepath.Separator)) {
+				continue
+			}
+			w.walk(full, stack)
+			continue
+		}
+		if !strings.HasSuffix(name, ".py") || (cfg != nil && cfg.Excluded(full)) {
+			continue
+		}
+		w.file(full, cfg)
+	}
+}
+
+// cleanPathError drops the path an *fs.PathError repeats (the report names the file).
+func cleanPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		msg := strings.Replace(err.Error(), pe.Op+" "+pe.Path+": ", "", 1)
+		return errors.New(msg)
+	}
+	return err
+}

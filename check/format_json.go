@@ -1,0 +1,159 @@
+package check
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+)
+
+// The json format. Its shape is stable: fields are only ever added, lists are never null.
+// Positions: line and column are 1-based, columns count Unicode code points, end positions
+// are exclusive; offset is the 0-based byte offset.
+
+// JSONSchemaVersion is the version of the json format's shape.
+const JSONSchemaVersion = 1
+
+type jsonReport struct {
+	Version  int           `json:"version"`
+	Tool     jsonTool      `json:"tool"`
+	Columns  string        `json:"columns"`
+	Findings []jsonFinding `json:"findings"`
+	Errors   []jsonError   `json:"errors"`
+	Summary  jsonSummary   `json:"summary"`
+}
+
+type jsonTool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+type jsonFinding struct {
+	Path         string        `json:"path"`
+	Case         string        `json:"case"`
+	Severity     string        `json:"severity"`
+	Effect       string        `json:"effect"`
+	Message      string        `json:"message"`
+	URL          string        `json:"url"`
+	Tags         []string      `json:"tags"`
+	TorchVersion string        `json:"torch_version"`
+	Deprecated   bool          `json:"deprecated"`
+	Start        position      `json:"start"`
+	End          position      `json:"end"`
+	Fixes        []jsonFix     `json:"fixes"`
+	Related      []jsonRelated `json:"related"`
+}
+
+type jsonFix struct {
+	Title  string     `json:"title"`
+	Safety string     `json:"safety"` // "safe" or "unsafe"
+	Edits  []jsonEdit `json:"edits"`
+}
+
+type jsonEdit struct {
+	Start   position `json:"start"`
+	End     position `json:"end"`
+	NewText string   `json:"new_text"`
+}
+
+type jsonRelated struct {
+	Start   position `json:"start"`
+	End     position `json:"end"`
+	Message string   `json:"message"`
+}
+
+type jsonError struct {
+	Path    string    `json:"path"`
+	Kind    string    `json:"kind"` // io, source, write or rule
+	Message string    `json:"message"`
+	Start   *position `json:"start,omitempty"` // where in the file, when known
+}
+
+type jsonSummary struct {
+	Files      int            `json:"files"`    // files checked, errors included
+	Findings   int            `json:"findings"` // findings reported
+	Fixed      int            `json:"fixed"`    // fixes applied
+	Errors     int            `json:"errors"`   // entries of errors
+	BySeverity map[string]int `json:"by_severity"`
+}
+
+func (r *runner) writeJSON(w io.Writer, results []*FileResult) error {
+	rep := jsonReport{
+		Version:  JSONSchemaVersion,
+		Tool:     jsonTool{Name: "exportdb", Version: r.version()},
+		Columns:  "1-based Unicode code points; end positions are exclusive; offsets are 0-based bytes",
+		Findings: []jsonFinding{},
+		Errors:   []jsonError{},
+		Summary:  jsonSummary{Files: len(results), BySeverity: map[string]int{}},
+	}
+	for _, fr := range results {
+		rep.Summary.Fixed += fr.Fixed
+		if fr.Err != nil {
+			e := jsonError{Path: fr.Path, Kind: fr.ErrorKind(), Message: fr.Err.Error()}
+			if p, ok := fr.errorPos(); ok {
+				e.Start = &p
+			}
+			rep.Errors = append(rep.Errors, e)
+		}
+		for _, re := range fr.RuleErrors {
+			rep.Errors = append(rep.Errors, jsonError{Path: fr.Path, Kind: "rule", Message: "rule " + re.Rule + " panicked: " + re.Panic})
+		}
+		for i := range fr.Findings {
+			rep.Findings = append(rep.Findings, jsonFindingOf(fr, &fr.Findings[i]))
+			rep.Summary.BySeverity[fr.Findings[i].Severity.String()]++
+		}
+	}
+	rep.Summary.Findings = len(rep.Findings)
+	rep.Summary.Errors = len(rep.Errors)
+	return encodeJSON(w, rep)
+}
+
+func jsonFindingOf(fr *FileResult, fd *analysis.Finding) jsonFinding {
+	jf := jsonFinding{
+		Path:         fr.Path,
+		Case:         fd.Case,
+		Severity:     fd.Severity.String(),
+		Effect:       effectName(fd.Effect),
+		Message:      fd.Message,
+		URL:          caseURL(fd.Case),
+		Tags:         caseTags(fd.Case),
+		TorchVersion: fr.Target.String(),
+		Deprecated:   fd.Deprecated,
+		Start:        fr.pos(fd.Start),
+		End:          fr.pos(fd.End),
+		Fixes:        []jsonFix{},
+		Related:      []jsonRelated{},
+	}
+	for _, fx := range fd.Fixes {
+		f := jsonFix{Title: fx.Title, Safety: fx.Safety.String(), Edits: []jsonEdit{}}
+		for _, e := range fx.Edits {
+			f.Edits = append(f.Edits, jsonEdit{Start: fr.pos(e.Start), End: fr.pos(e.End), NewText: e.NewText})
+		}
+		jf.Fixes = append(jf.Fixes, f)
+	}
+	for _, rel := range fd.Related {
+		jf.Related = append(jf.Related, jsonRelated{Start: fr.pos(rel.Start), End: fr.pos(rel.End), Message: rel.Message})
+	}
+	return jf
+}
+
+func (r *runner) writeStatisticsJSON(w io.Writer, results []*FileResult) error {
+	return encodeJSON(w, struct {
+		Version    int          `json:"version"`
+		Statistics []*caseStats `json:"statistics"`
+	}{JSONSchemaVersion, statistics(results)})
+}
+
+func encodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func (r *runner) version() string {
+	if r.o.Version == "" {
+		return "dev"
+	}
+	return r.o.Version
+}

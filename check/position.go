@@ -1,0 +1,50 @@
+package check
+
+import (
+	"sort"
+	"unicode/utf8"
+)
+
+// Positions in every output format are 1-based lines and 1-based columns counted in
+// Unicode code points (runes), not bytes or UTF-16 units; an end position is exclusive
+// (the column just past the range). json also gives 0-based byte offsets, and SARIF
+// declares columnKind "unicodeCodePoints".
+
+// position is a 1-based line and rune column, with the 0-based byte offset.
+type position struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	Offset int `json:"offset"`
+}
+
+// pos converts a byte offset of fr.Src.
+func (fr *FileResult) pos(off int) position {
+	if fr.lines == nil {
+		fr.lines = []int{0}
+		for i, c := range fr.Src {
+			if c == '\n' {
+				fr.lines = append(fr.lines, i+1)
+			}
+		}
+	}
+	off = max(0, min(off, len(fr.Src)))
+	l := sort.Search(len(fr.lines), func(i int) bool { return fr.lines[i] > off }) - 1
+	return position{Line: l + 1, Column: utf8.RuneCount(fr.Src[fr.lines[l]:off]) + 1, Offset: off}
+}
+
+// lineText returns the text of 1-based line l without its line ending.
+func (fr *FileResult) lineText(l int) string {
+	fr.pos(0)
+	if l < 1 || l > len(fr.lines) {
+		return ""
+	}
+	s := fr.lines[l-1]
+	e := len(fr.Src)
+	if l < len(fr.lines) {
+		e = fr.lines[l] - 1
+	}
+	if e > s && fr.Src[e-1] == '\r' {
+		e--
+	}
+	return string(fr.Src[s:e])
+}
