@@ -40,7 +40,7 @@ best_ms() {
 checks=dynamic_shape_round,model_attr_mutation,torch_sym_min,optional_input
 printf '\n%-8s %-10s %12s %14s\n' threads tool "best ms" "lines/s"
 for th in $THREADS; do
-  e=$(GOMAXPROCS=$th best_ms "$work/exportdb" check --select "$checks" --exit-zero --quiet --no-config --format json "$work/corpus")
+  e=$(best_ms "$work/exportdb" check --threads "$th" --select "$checks" --exit-zero --quiet --no-config --format json "$work/corpus")
   s=$(best_ms "$SG" scan -c bench/ast-grep/sgconfig.yml --threads "$th" --json=stream "$work/corpus")
   printf '%-8s %-10s %12d %14d\n' "$th" exportdb "$e" $(( lines * 1000 / (e > 0 ? e : 1) ))
   printf '%-8s %-10s %12d %14d\n' "$th" ast-grep "$s" $(( lines * 1000 / (s > 0 ? s : 1) ))

@@ -91,7 +91,7 @@ type Options struct {
 	Quiet      bool // no summary, no progress; findings and errors only
 
 	Rules   []*analysis.Rule // nil means rules.All()
-	Jobs    int              // parallel workers; 0 means runtime.NumCPU()
+	Jobs    int              // parallel workers; 0 means runtime.GOMAXPROCS(0)
 	Version string           // the tool's version, for json and SARIF
 	WorkDir string           // "" means the process's working directory; paths are shown relative to it
 
@@ -286,7 +286,7 @@ func flagName(key string) string {
 
 func jobs(n, files int) int {
 	if n <= 0 {
-		n = runtime.NumCPU()
+		n = runtime.GOMAXPROCS(0)
 	}
 	if n > files {
 		n = files

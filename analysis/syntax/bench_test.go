@@ -1,19 +1,58 @@
 package syntax
 
 import (
+	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
-func BenchmarkFlatten(b *testing.B) {
-	src, err := os.ReadFile("/tmp/large.py")
-	if err != nil {
-		b.Skip(err)
+// benchSource concatenates the rule fixtures until the text has at least 5,000 lines.
+func benchSource(b *testing.B) []byte {
+	files, _ := filepath.Glob("../rules/testdata/*.py")
+	clean, _ := filepath.Glob("../rules/testdata/clean/*.py")
+	files = append(clean, files...)
+	if len(files) == 0 {
+		b.Fatal("no fixtures")
 	}
+	var buf bytes.Buffer
+	for bytes.Count(buf.Bytes(), []byte{'\n'}) < 5000 {
+		for _, f := range files {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			buf.Write(src)
+		}
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkTreeSitterParse is tree-sitter's own parse, for comparison with Flatten.
+func BenchmarkTreeSitterParse(b *testing.B) {
+	src := benchSource(b)
 	p := NewParser()
-	d, _ := p.Parse(context.Background(), src)
-	var buf []node
+	defer p.Close()
+	b.SetBytes(int64(len(src)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := p.p.ParseCtx(context.Background(), nil, src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFlatten is the one C pass copying the tree into the flat array.
+func BenchmarkFlatten(b *testing.B) {
+	src := benchSource(b)
+	p := NewParser()
+	defer p.Close()
+	d, err := p.Parse(context.Background(), src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]node, 0, len(d.tree.nodes))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		buf = flatten(d.ts, buf[:0])

@@ -58,6 +58,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&severity, "severity", "override a case's (or tag's) severity, `CASE=LEVEL`; repeatable or comma-separated")
 	configFile := fs.String("config", "", "use this configuration `FILE` for every path instead of discovering one")
 	noConfig := fs.Bool("no-config", false, "ignore configuration files")
+	threads := fs.Int("threads", 0, "analyse `N` files in parallel (default: GOMAXPROCS, all cores)")
 
 	paths, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -86,6 +87,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		Diff:        *diff,
 		Statistics:  *statistics,
 		Quiet:       *quiet,
+		Jobs:        *threads,
 		Version:     version,
 		Stdout:      stdout,
 		Stderr:      stderr,
