@@ -73,6 +73,9 @@ func runStaticForLoop(pass *analysis.Pass) {
 			if t.Kind(a) == syntax.KindListSplat {
 				return
 			}
+			if staticForDataLength(f, fn, a) {
+				return // a data-dependent length: unchecked_data_dependent_value's case
+			}
 			if shpSizeExpr(f, fn, a) {
 				pass.Report(analysis.Finding{
 					Start: t.Start(loop), End: t.End(iter), Effect: analysis.Caveat,
@@ -104,6 +107,26 @@ func runStaticForLoop(pass *analysis.Pass) {
 	pass.Traced(syntax.KindForInClause, func(n analysis.NodeID, fn *analysis.Function) {
 		check(n, t.Field(n, syntax.FieldRight), fn)
 	})
+}
+
+// staticForDataLength reports whether n is the length of a tensor whose size depends on
+// its data (len(idx) or idx.shape[0] for idx = x.nonzero()): such a loop is not unrolled at
+// a traced size, export cannot unroll it at all.
+func staticForDataLength(f *analysis.File, fn *analysis.Function, n analysis.NodeID) bool {
+	t := f.Tree
+	n = t.Unparen(n)
+	if n == analysis.NoNode {
+		return false
+	}
+	if _, ok := udvDDSLength(f, fn, n); ok {
+		return true
+	}
+	if t.Kind(n) == syntax.KindCall && f.CallName(n) == "len" {
+		if pos, _ := f.Args(n); len(pos) == 1 && udvIsDDS(f, fn, pos[0], 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // staticForConstInt reports whether n is an integer known before tracing: literal

@@ -125,7 +125,11 @@ func Card(c *catalog.Case, opt CardOptions) string {
 		line(indentCode(r))
 		line("")
 	}
-	line(st.heading("Result in torch "+base) + st.dim(" (the ExportDB page)"))
+	if c.Origin == catalog.FromExportDB {
+		line(st.heading("Result in torch "+base) + st.dim(" (the ExportDB page)"))
+	} else {
+		line(st.heading("Result") + st.dim(" (from PyTorch's documentation)"))
+	}
 	line(indentCode(c.Result))
 	line("")
 	if c.Rewrite != "" {

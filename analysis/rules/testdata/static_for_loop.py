@@ -57,6 +57,17 @@ class Pyramid(nn.Module):
         return outs
 
 
+class Gather(nn.Module):
+    def forward(self, x: torch.Tensor):
+        idx = x.nonzero()
+        out = []
+        for i in range(len(idx)):  # a data-dependent length: unchecked_data_dependent_value's case
+            out.append(x[idx[i]])
+        for j in range(idx.shape[0]):  # the same through .shape
+            out.append(x[idx[j]])
+        return out
+
+
 def train(model, data):
     for epoch in range(10):  # a training script: not traced
         model(data)
