@@ -21,7 +21,10 @@ or ` + "`new_*`" + `, or a slice bound, in code that torch.export traces. It rep
   is the supported form and is shown on hover only;
 - ` + "`torch._check(...)`" + ` on such a value: the supported form, shown on hover only.
 
-Values used in conditions rather than sizes are constrain_as_value_example.
+Values used in conditions rather than sizes are constrain_as_value_example. This rule owns names bound
+straight from such a read (` + "`a = x.item()`" + `); values unpacked from ` + "`.tolist()`" + `, names computed from
+them, inline reads and the lengths of ` + "`nonzero()`/`unique()`" + ` results are unchecked_data_dependent_value's,
+so one use is never reported twice.
 
 ## Why is this bad
 While export traces, ` + "`a = x.item()`" + ` is an unbacked symbolic integer: export knows nothing of its value.

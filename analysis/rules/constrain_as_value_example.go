@@ -18,6 +18,11 @@ that are not used as sizes (those are constrain_as_size_example). It reports:
   2.4 the call fails (error); before 2.4 a deprecated hint. Both come with a fix;
 - ` + "`torch._check(...)`" + ` on such a value: the supported form, shown on hover only.
 
+This rule owns names bound straight from such a read (` + "`a = x.item()`" + `); conditions on values unpacked
+from ` + "`.tolist()`" + `, on names computed from them, on inline reads (` + "`if x.item() > 0`" + `) and on the lengths
+of ` + "`nonzero()`/`unique()`" + ` results are unchecked_data_dependent_value's, so one use is never reported
+twice; conditions on tensors themselves (` + "`if x.sum() > 0`" + `) are data_dependent_branch's.
+
 ## Why is this bad
 While export traces, ` + "`a = x.item()`" + ` is an unbacked symbolic integer: its value is unknown. A Python
 ` + "`if`" + ` on it cannot be decided, so export fails with a data-dependent error

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+	"github.com/exportdb-lsp/exportdb-lsp/catalog/render"
 )
 
 const seedPath = "../../catalog/testdata/exportdb_index.rst"
@@ -25,13 +27,29 @@ func dirNames(t *testing.T, dir string) []string {
 	return names
 }
 
+// pageNames are the files the docs command writes for a format: the pages render makes of
+// the embedded catalog (the seed's index and tag pages, plus a page for the cases of ours).
+func pageNames(t *testing.T, f render.Format) []string {
+	t.Helper()
+	pages, err := render.Pages(catalog.Default(), f, render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range pages {
+		names = append(names, p.Name)
+	}
+	slices.Sort(names)
+	return names
+}
+
 func TestDocsRSTIsTheSeed(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new", "docs") // created on demand
 	out, errb, code := runCmd(t, "docs", "--format", "rst", "--out", dir)
 	if code != 0 || errb != "" {
 		t.Fatalf("exit %d, stderr %q", code, errb)
 	}
-	if !strings.Contains(out, "wrote 15 rst files") {
+	if !strings.Contains(out, fmt.Sprintf("wrote %d rst files", len(pageNames(t, render.FormatRST)))) {
 		t.Errorf("stdout %q", out)
 	}
 	got, err := os.ReadFile(filepath.Join(dir, "index.rst"))
@@ -45,13 +63,7 @@ func TestDocsRSTIsTheSeed(t *testing.T) {
 	if string(got) != string(want) {
 		t.Fatalf("index.rst differs from the seed (%d bytes, want %d)", len(got), len(want))
 	}
-	wantNames := []string{"index.rst"}
-	for _, tg := range catalog.Default().Tags() {
-		if tg.Toctree {
-			wantNames = append(wantNames, tg.Name+".rst")
-		}
-	}
-	slices.Sort(wantNames)
+	wantNames := pageNames(t, render.FormatRST)
 	if names := dirNames(t, dir); !slices.Equal(names, wantNames) {
 		t.Errorf("files %v, want %v (no temporary files left)", names, wantNames)
 	}
@@ -80,13 +92,18 @@ func TestDocsMarkdownAndHTML(t *testing.T) {
 			t.Fatalf("%s: exit %d, stderr %q", f, code, errb)
 		}
 		names := dirNames(t, dir)
-		if len(names) != 15 || !slices.Contains(names, "index."+f) || !slices.Contains(names, "torch.dynamic-shape."+f) {
+		if !slices.Equal(names, pageNames(t, render.Format(f))) || !slices.Contains(names, "index."+f) || !slices.Contains(names, "torch.dynamic-shape."+f) {
 			t.Errorf("%s: files %v", f, names)
 		}
 		index, _ := os.ReadFile(filepath.Join(dir, "index."+f))
+		ours, _ := os.ReadFile(filepath.Join(dir, render.OursPage+"."+f))
 		for _, c := range catalog.Default().Cases() {
-			if !strings.Contains(string(index), c.Name) {
-				t.Errorf("%s: index lacks %s", f, c.Name)
+			page, where := index, "index" // cases of ours have their own page; the index stays the seed's
+			if c.Origin != catalog.FromExportDB {
+				page, where = ours, render.OursPage
+			}
+			if !strings.Contains(string(page), c.Name) {
+				t.Errorf("%s: %s lacks %s", f, where, c.Name)
 			}
 		}
 		if !strings.Contains(string(index), "https://pytorch.org/docs/2.5/generated/exportdb/index.html#") {
