@@ -78,8 +78,33 @@ func parseSeed(t *testing.T) seedPage {
 
 func TestDefaultLoads(t *testing.T) {
 	c := Default()
-	if len(c.Cases()) != 36 {
-		t.Fatalf("%d cases", len(c.Cases()))
+	if n := len(exportDBCases(c)); n != 36 {
+		t.Fatalf("%d ExportDB cases, want 36", n)
+	}
+	// Cases of ours: our origin and a PyTorch documentation page (not ExportDB's).
+	for _, name := range []string{"data_dependent_branch", "host_round_trip", "python_side_effect", "unchecked_data_dependent_value"} {
+		k, ok := c.Lookup(name)
+		if !ok {
+			t.Fatalf("no case %s", name)
+		}
+		if k.Origin != FromExportDBLSP || !strings.HasPrefix(k.URL(""), DocsBase+"main/") || strings.Contains(k.URL(""), "exportdb") {
+			t.Errorf("%s: origin %q, url %s", name, k.Origin, k.URL(""))
+		}
+	}
+	// module_state_in_forward, deprecated_export_api, export_call_arguments (issue 7, points 5-7).
+	for name, level := range map[string]SupportLevel{"module_state_in_forward": Supported, "deprecated_export_api": Supported, "export_call_arguments": NotSupportedYet} {
+		k, ok := c.Lookup(name)
+		if !ok {
+			t.Fatalf("no case %s", name)
+		}
+		if k.Origin != FromExportDBLSP || !strings.HasPrefix(k.URL(""), DocsBase+"main/") || strings.Contains(k.URL(""), "exportdb") ||
+			k.Level != level || k.Rewrite == "" || len(k.Tags) == 0 {
+			t.Errorf("%s: origin %q, url %s, level %s, rewrite %d bytes, tags %v", name, k.Origin, k.URL(""), k.Level, len(k.Rewrite), k.Tags)
+		}
+	}
+	if k, _ := c.Lookup("deprecated_export_api"); !strings.Contains(k.ResultAt(MustParseVersion("2.3")), "unexpected keyword argument 'constraints'") ||
+		k.LevelAt(c.LatestVersion()) != Supported {
+		t.Errorf("deprecated_export_api at 2.3: %q", k.ResultAt(MustParseVersion("2.3")))
 	}
 	if c.LatestVersion() != (Version{2, 13}) {
 		t.Fatalf("latest %v", c.LatestVersion())
@@ -128,7 +153,7 @@ func TestCasesMatchSeed(t *testing.T) {
 
 func TestLevelsAtBase(t *testing.T) {
 	var supported, notYet []string
-	for _, k := range Default().Cases() {
+	for _, k := range exportDBCases(Default()) {
 		switch k.LevelAt(BaseVersion) {
 		case Supported:
 			supported = append(supported, k.Name)
@@ -167,8 +192,8 @@ func TestTagRegistry(t *testing.T) {
 		t.Errorf("toctree tags\n got %v\nwant %v (the seed's order)", toctree, seed.Toctree)
 	}
 	std, ok := cat.Tag("python.standard-library")
-	if !ok || std.Toctree || len(cat.WithTag("python.standard-library")) != 0 {
-		t.Errorf("python.standard-library: registered %v, toctree %v, want registered, off the toctree, unused", ok, std != nil && std.Toctree)
+	if !ok || std.Toctree || len(onlyExportDB(cat.WithTag("python.standard-library"))) != 0 {
+		t.Errorf("python.standard-library: registered %v, toctree %v, want registered, off the toctree, unused by ExportDB", ok, std != nil && std.Toctree)
 	}
 	if _, ok := cat.Tag("torch.nope"); ok {
 		t.Error("Tag found an unregistered tag")
@@ -183,7 +208,7 @@ func TestTagRegistry(t *testing.T) {
 		}
 		slices.Sort(want)
 		var got []string
-		for _, k := range cat.WithTag(tag) {
+		for _, k := range onlyExportDB(cat.WithTag(tag)) {
 			got = append(got, k.Name)
 		}
 		if !slices.Equal(got, want) {
@@ -204,8 +229,8 @@ func TestCaseFields(t *testing.T) {
 		if !strings.Contains(k.Example, "class ") || k.Result == "" {
 			t.Errorf("%s: empty example or result", k.Name)
 		}
-		if (k.Rewrite != "") != (k.Name == "type_reflection_method") {
-			t.Errorf("%s: rewrite %q; only type_reflection_method has one", k.Name, k.Rewrite)
+		if k.Origin == FromExportDB && (k.Rewrite != "") != (k.Name == "type_reflection_method") {
+			t.Errorf("%s: rewrite %q; of ExportDB's cases only type_reflection_method has one", k.Name, k.Rewrite)
 		}
 	}
 }
@@ -232,9 +257,9 @@ func TestLevelAt(t *testing.T) {
 			}
 		}
 	}
-	// At the newest recorded version only dynamic_shape_round still fails.
+	// At the newest recorded version only dynamic_shape_round still fails (of ExportDB's cases).
 	var notYet []string
-	for _, k := range cat.Cases() {
+	for _, k := range exportDBCases(cat) {
 		if k.LevelAt(cat.LatestVersion()) == NotSupportedYet {
 			notYet = append(notYet, k.Name)
 		}
@@ -335,6 +360,19 @@ func TestURLs(t *testing.T) {
 	if got, want := TagURL("torch.dynamic-shape", ""), "https://pytorch.org/docs/main/generated/exportdb/torch.dynamic-shape.html"; got != want {
 		t.Errorf("TagURL = %s, want %s", got, want)
 	}
+}
+
+// exportDBCases returns the cases of PyTorch's ExportDB page, without the cases of ours.
+func exportDBCases(c *Catalog) []*Case { return onlyExportDB(c.Cases()) }
+
+func onlyExportDB(cases []*Case) []*Case {
+	var out []*Case
+	for _, k := range cases {
+		if k.Origin == FromExportDB {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func nonNil(s []string) []string {

@@ -1,0 +1,928 @@
+package rules
+
+import (
+	"strings"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// ModuleStateInForward finds module state that forward creates, moves or updates in ways
+// export mishandles, and submodules kept in plain Python containers.
+var ModuleStateInForward = &analysis.Rule{
+	Name: "module_state_in_forward",
+	Doc: `## What it does
+Finds module state handled in ways torch.export does not model:
+- **a parameter updated in place** in code export traces: an in-place method
+  (` + "`self.weight.add_(d)`" + `, ` + "`self.w.copy_(v)`" + ` under ` + "`torch.no_grad()`" + `, ` + "`self.w[0].zero_()`" + `), item
+  assignment (` + "`self.w[i] = v`" + `) or an in-place torch function (` + "`torch.nn.init.zeros_(self.w)`" + `) on a
+  parameter assigned as ` + "`nn.Parameter`" + ` in ` + "`__init__`" + ` (or registered with ` + "`register_parameter`" + `, or
+  the ` + "`weight`" + `/` + "`bias`" + ` of a layer such as ` + "`nn.Linear`" + `) (warning);
+- **updates through ` + "`.data`" + `**: ` + "`self.w.data.mul_(s)`" + `, ` + "`self.w.data = v`" + `, ` + "`self.w.data[0] = 0`" + ` on a
+  parameter (error) or a buffer (warning), and reads of ` + "`self.w.data`" + ` (hint);
+- **a layer with weights created in traced code** (` + "`nn.Linear(4, 4)(x)`" + `, ` + "`conv = nn.Conv2d(...)`" + ` in
+  ` + "`forward`" + `), including a module class of the file that has parameters, buffers or such layers
+  (warning). Layers without state (` + "`nn.ReLU()`" + `, ` + "`nn.Flatten()`" + `, ` + "`nn.Dropout(p)`" + `) are not reported;
+- **the module or a submodule moved or cast in traced code**: ` + "`self.to(x.device)`" + `, ` + "`self.head.cuda()`" + `,
+  ` + "`self.blocks[0].half()`" + ` (warning). ` + "`.to()`" + ` on a tensor, a parameter or a buffer returns a new tensor and
+  is not reported;
+- **modules kept in a plain ` + "`list`" + `, ` + "`tuple`" + ` or ` + "`dict`" + `** assigned in ` + "`__init__`" + `
+  (` + "`self.blocks = [nn.Linear(d, d) for _ in range(n)]`" + `, or an empty list filled with ` + "`append`" + `), reported
+  at that assignment when code export traces uses the attribute (warning).
+
+Assignments to ` + "`self.attr`" + ` in ` + "`forward`" + ` (` + "`self.weight = ...`" + `, ` + "`self.weight += d`" + `,
+` + "`self.sub = self.sub.to(d)`" + `) belong to model_attr_mutation and are not reported here; buffers
+updated directly in place are supported and not reported either.
+
+## Why is this bad
+Export reads a module's state from what the module registers: parameters, buffers and
+submodules. Its programming model lets forward read that state and update buffers, but not
+update parameters; a tensor that is neither a parameter nor a buffer ends up as a constant of
+the exported program, and device and dtype are fixed when the model is exported.
+- A parameter update is outside that model: depending on the release, export rejects it or
+  records a mutation of the program's parameters that runtimes do not expect.
+- ` + "`.data`" + ` bypasses the tracking export uses to record mutations: a parameter updated through it
+  makes export fail, and an update of a buffer through it is not recorded as a buffer mutation.
+- A layer built inside forward is not a submodule: its freshly initialised weights are not
+  parameters of the exported program, which keeps them as constants (strict mode may reject the
+  construction instead), and in eager mode it draws new random weights on every call.
+- Moving or casting modules in forward changes parameters while tracing; move the model before
+  exporting it.
+- ` + "`nn.Module`" + ` registers submodules assigned directly as attributes, or held in ` + "`nn.ModuleList`" + `,
+  ` + "`nn.ModuleDict`" + ` and ` + "`nn.Sequential`" + `; modules in a plain container are invisible to
+  ` + "`parameters()`" + `, ` + "`state_dict()`" + `, ` + "`.to()`" + ` and the optimizer, and export keeps their weights as constants.
+
+## Example
+` + "```python" + `
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = [nn.Linear(8, 8) for _ in range(2)]
+        self.scale = nn.Parameter(torch.ones(8))
+
+    def forward(self, x):
+        self.scale.data.clamp_(min=0)
+        self.to(x.device)
+        for block in self.blocks:
+            x = block(x)
+        return nn.Linear(8, 4)(x * self.scale)
+` + "```" + `
+
+## Use instead
+` + "```python" + `
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([nn.Linear(8, 8) for _ in range(2)])
+        self.scale = nn.Parameter(torch.ones(8))
+        self.head = nn.Linear(8, 4)
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return self.head(x * self.scale.clamp(min=0))
+
+model = Net().to(device)  # move before exporting
+` + "```" + `
+
+## Fix safety
+- Wrapping a plain list or tuple in ` + "`nn.ModuleList(...)`" + ` (a dict in ` + "`nn.ModuleDict(...)`" + `, when its keys
+  are plain strings that ` + "`ModuleDict`" + ` accepts) is unsafe: it is the point of the fix that the
+  submodules become registered, but that changes behaviour outside export: ` + "`state_dict()`" + ` gains
+  their keys (an old checkpoint loaded with ` + "`strict=True`" + ` fails on the missing keys),
+  ` + "`parameters()`" + ` and the optimizer now include them, and ` + "`.to()`" + ` moves them.
+- Replacing a read of ` + "`self.w.data`" + ` with ` + "`self.w.detach()`" + ` is safe: both give the parameter's values
+  without autograd history.
+- Updating a buffer directly instead of through ` + "`.data`" + ` (` + "`self.buf.data.copy_(v)`" + ` ->
+  ` + "`self.buf.copy_(v)`" + `) is unsafe: autograd now sees the update, so a value that requires grad makes
+  the buffer part of the graph.
+- Parameter updates, layers created in forward and moves have no automatic fix: where the state
+  belongs (a buffer, ` + "`__init__`" + `, the code that calls export) is the author's decision.
+
+## References
+- [torch.export programming model: module state, reads and updates](https://pytorch.org/docs/main/export.programming_model.html)
+- [torch.nn.ModuleList](https://pytorch.org/docs/main/generated/torch.nn.ModuleList.html)
+- [torch.nn.Module.register_buffer](https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.register_buffer)
+`,
+	Run: runModuleStateInForward,
+}
+
+// msfStatefulNN are the torch.nn layers that own parameters or buffers by default.
+var msfStatefulNN = map[string]bool{}
+
+// msfContainers are the torch.nn containers; they are stateful when what they hold is.
+var msfContainers = map[string]bool{"Sequential": true, "ModuleList": true, "ModuleDict": true}
+
+// msfNotModules are capitalised torch.nn names that are not nn.Module classes.
+var msfNotModules = map[string]bool{"Parameter": true, "Buffer": true, "UninitializedParameter": true, "UninitializedBuffer": true}
+
+// msfMoveMethods move or cast every parameter and buffer of a module.
+var msfMoveMethods = map[string]bool{
+	"to": true, "cuda": true, "cpu": true, "xpu": true, "half": true, "float": true, "double": true, "bfloat16": true,
+	"type": true, "to_empty": true,
+}
+
+func init() {
+	for _, n := range strings.Fields(`Linear Bilinear LazyLinear Conv1d Conv2d Conv3d ConvTranspose1d
+		ConvTranspose2d ConvTranspose3d LazyConv1d LazyConv2d LazyConv3d LazyConvTranspose1d LazyConvTranspose2d
+		LazyConvTranspose3d Embedding EmbeddingBag BatchNorm1d BatchNorm2d BatchNorm3d LazyBatchNorm1d
+		LazyBatchNorm2d LazyBatchNorm3d SyncBatchNorm LayerNorm GroupNorm RMSNorm PReLU RNN LSTM GRU RNNCell
+		LSTMCell GRUCell MultiheadAttention Transformer TransformerEncoder TransformerDecoder
+		TransformerEncoderLayer TransformerDecoderLayer ParameterList ParameterDict`) {
+		msfStatefulNN[n] = true
+	}
+}
+
+// msfScan holds what one Run has worked out about the file's module classes.
+type msfScan struct {
+	f        *analysis.File
+	stateful map[*analysis.Class]int8              // 1 stateful, -1 not (or unknown), 2 being computed
+	chains   map[*analysis.Class][]*analysis.Class // classChain results
+	traced   []*analysis.Function                  // the traced functions, once asked for
+}
+
+// nnClass returns X when callee names torch.nn.X (or torch.nn.modules....X), a module class.
+func (s *msfScan) nnClass(callee analysis.NodeID) string {
+	f := s.f
+	t := f.Tree
+	callee = t.Unparen(callee)
+	if ln := ecaLastNode(t, callee); ln == analysis.NoNode || len(t.Text(ln)) == 0 || t.Text(ln)[0] < 'A' || t.Text(ln)[0] > 'Z' || !f.IsImported(callee) {
+		return "" // module classes are capitalised: most calls stop at this byte test
+	}
+	q := f.Resolve(callee)
+	last := q[strings.LastIndexByte(q, '.')+1:]
+	if !(q == "torch.nn."+last || strings.HasPrefix(q, "torch.nn.modules.")) || last == "" || last[0] < 'A' || last[0] > 'Z' || msfNotModules[last] {
+		return ""
+	}
+	return last
+}
+
+// ctor says whether call constructs a module, whether that module has state, and the class's
+// name as written.
+func (s *msfScan) ctor(call analysis.NodeID, depth int) (label string, module, stateful bool) {
+	f, t := s.f, s.f.Tree
+	call = t.Unparen(call)
+	if call == analysis.NoNode || t.Kind(call) != syntax.KindCall || depth > 6 {
+		return "", false, false
+	}
+	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+	if last := ecaLastNode(t, callee); last == analysis.NoNode || len(t.Text(last)) == 0 || t.Text(last)[0] < 'A' || t.Text(last)[0] > 'Z' {
+		return "", false, false
+	}
+	if x := s.nnClass(callee); x != "" {
+		label = shpSnippet(t, callee)
+		switch {
+		case msfStatefulNN[x]:
+			return label, true, true
+		case msfContainers[x]:
+			return label, true, s.anyStateful(t.Field(call, syntax.FieldArguments), depth+1)
+		}
+		return label, true, false
+	}
+	if callee != analysis.NoNode && t.Kind(callee) == syntax.KindIdentifier {
+		if _, imported := f.Imports[string(t.Text(callee))]; imported {
+			return "", false, false
+		}
+		if c := f.ClassNamed(string(t.Text(callee))); c != nil && c.IsModule {
+			return c.Name, true, s.classStateful(c, depth+1)
+		}
+	}
+	return "", false, false
+}
+
+// anyStateful reports whether a module constructor with state appears among the values
+// inside n (arguments, list elements, comprehension bodies, splats, dict values).
+func (s *msfScan) anyStateful(n analysis.NodeID, depth int) bool {
+	t := s.f.Tree
+	if n == analysis.NoNode || depth > 6 {
+		return false
+	}
+	for id, end := n, t.SubtreeEnd(n); id < end; id++ {
+		if t.Kind(id) == syntax.KindCall {
+			if _, mod, st := s.ctor(id, depth); mod && st {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// classStateful reports whether a module class of the file owns state: a parameter, a
+// buffer or a stateful layer made in __init__ (along its bases in the file), or a stateful
+// torch.nn base class. Classes deriving from other libraries' modules count as stateless:
+// what they hold is not visible here.
+func (s *msfScan) classStateful(c *analysis.Class, depth int) bool {
+	f, t := s.f, s.f.Tree
+	switch s.stateful[c] {
+	case 1:
+		return true
+	case -1, 2:
+		return false
+	}
+	s.stateful[c] = 2
+	res := false
+	for k := c; k != nil && !res; {
+		var next *analysis.Class
+		for _, b := range k.Bases {
+			if bc := f.ClassNamed(b); bc != nil && bc != k {
+				if next == nil {
+					next = bc
+				}
+				continue
+			}
+			if last := b[strings.LastIndexByte(b, '.')+1:]; strings.HasPrefix(b, "torch.nn.") && msfStatefulNN[last] {
+				res = true
+			}
+		}
+		if init := k.Methods["__init__"]; init != nil && !res {
+			self := init.SelfName()
+			for _, call := range f.NodesIn(init, syntax.KindCall) {
+				callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+				if callee == analysis.NoNode {
+					continue
+				}
+				if f.IsImported(callee) {
+					switch f.Resolve(callee) {
+					case "torch.nn.Parameter", "torch.nn.parameter.Parameter", "torch.nn.Buffer":
+						res = true
+					}
+				} else if t.Kind(callee) == syntax.KindAttribute {
+					obj := t.Field(callee, syntax.FieldObject)
+					if a := ecaLastName(t, callee); (a == "register_buffer" || a == "register_parameter") && obj != analysis.NoNode && t.TextIs(obj, self) {
+						res = true
+					}
+				}
+				if !res {
+					if _, mod, st := s.ctor(call, depth); mod && st {
+						res = true
+					}
+				}
+				if res {
+					break
+				}
+			}
+		}
+		if next == k {
+			break
+		}
+		k = next
+	}
+	if res {
+		s.stateful[c] = 1
+	} else {
+		s.stateful[c] = -1
+	}
+	return res
+}
+
+// classChain returns c and its bases defined in the file, nearest first.
+func (s *msfScan) classChain(c *analysis.Class) []*analysis.Class {
+	if out, ok := s.chains[c]; ok {
+		return out
+	}
+	if s.chains == nil {
+		s.chains = map[*analysis.Class][]*analysis.Class{}
+	}
+	var out []*analysis.Class
+	defer func() { s.chains[c] = out }()
+	seen := map[*analysis.Class]bool{}
+	for k := c; k != nil && !seen[k]; {
+		seen[k] = true
+		out = append(out, k)
+		var next *analysis.Class
+		for _, b := range k.Bases {
+			if bc := s.f.ClassNamed(b); bc != nil {
+				next = bc
+				break
+			}
+		}
+		k = next
+	}
+	return out
+}
+
+// insideCtor reports whether call is an argument (at any depth) of another module
+// constructor, as nn.Linear is in nn.Sequential(nn.Linear(4, 4)): the outer call is reported.
+func (s *msfScan) insideCtor(call analysis.NodeID) bool {
+	t := s.f.Tree
+	for p := t.Parent(call); p != analysis.NoNode; p = t.Parent(p) {
+		switch t.Kind(p) {
+		case syntax.KindCall:
+			if _, mod, _ := s.ctor(p, 0); mod {
+				return true
+			}
+		case syntax.KindBlock, syntax.KindModule, syntax.KindLambda, syntax.KindFunctionDefinition:
+			return false
+		}
+	}
+	return false
+}
+
+// stateKind returns "parameter" or "buffer" when __init__ (along c's bases in the file)
+// makes self.attr one, else "".
+func (s *msfScan) stateKind(c *analysis.Class, attr string) string {
+	f, t := s.f, s.f.Tree
+	for _, k := range s.classChain(c) {
+		if v, ok := k.InitAttrs[attr]; ok && v != analysis.NoNode && t.Kind(t.Unparen(v)) == syntax.KindCall {
+			callee := t.Unparen(t.Field(t.Unparen(v), syntax.FieldFunction))
+			if callee != analysis.NoNode && f.IsImported(callee) {
+				switch f.Resolve(callee) {
+				case "torch.nn.Parameter", "torch.nn.parameter.Parameter":
+					return "parameter"
+				case "torch.nn.Buffer":
+					return "buffer"
+				}
+			}
+		}
+		init := k.Methods["__init__"]
+		if init == nil {
+			continue
+		}
+		self := init.SelfName()
+		for _, call := range f.NodesIn(init, syntax.KindCall) {
+			callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+			if callee == analysis.NoNode || t.Kind(callee) != syntax.KindAttribute {
+				continue
+			}
+			a := ecaLastName(t, callee)
+			if obj := t.Field(callee, syntax.FieldObject); (a != "register_buffer" && a != "register_parameter") || obj == analysis.NoNode || !t.TextIs(obj, self) {
+				continue
+			}
+			if pos, _ := f.Args(call); len(pos) > 0 && mamStringIs(t, pos[0], attr) {
+				if a == "register_buffer" {
+					return "buffer"
+				}
+				return "parameter"
+			}
+		}
+	}
+	return ""
+}
+
+// submodule returns the torch.nn class name (or file class) __init__ assigns to self.attr,
+// and whether it is a module; "" when the attribute is not made from a module constructor.
+func (s *msfScan) submodule(c *analysis.Class, attr string) (label string, stateful bool) {
+	for _, k := range s.classChain(c) {
+		if v, ok := k.InitAttrs[attr]; ok {
+			l, mod, st := s.ctor(v, 0)
+			if !mod {
+				return "", false
+			}
+			return l, st
+		}
+	}
+	return "", false
+}
+
+// stateRef describes n when it names module state: self.P (a parameter or buffer of the
+// class) or self.S.weight / self.S.bias of a stateful torch.nn layer S.
+func (s *msfScan) stateRef(cls *analysis.Class, self string, n analysis.NodeID) (text, kind string) {
+	t := s.f.Tree
+	n = t.Unparen(n)
+	if n == analysis.NoNode || t.Kind(n) != syntax.KindAttribute {
+		return "", ""
+	}
+	if attr := mamSelfAttr(t, n, self); attr != "" {
+		if k := s.stateKind(cls, attr); k != "" {
+			return "self." + attr, k
+		}
+		return "", ""
+	}
+	obj := t.Unparen(t.Field(n, syntax.FieldObject))
+	name := ecaLastName(t, n)
+	if sub := mamSelfAttr(t, obj, self); sub != "" && (name == "weight" || name == "bias") {
+		if label, _ := s.submodule(cls, sub); label != "" && msfStatefulNN[label[strings.LastIndexByte(label, '.')+1:]] {
+			return "self." + sub + "." + name, "parameter"
+		}
+	}
+	return "", ""
+}
+
+// stateRoot walks from a mutated expression down through item access and view methods to
+// the attribute it changes, noting whether the path goes through .data.
+func (s *msfScan) stateRoot(n analysis.NodeID) (root analysis.NodeID, throughData bool) {
+	t := s.f.Tree
+	for depth := 0; depth < 16; depth++ {
+		n = t.Unparen(n)
+		if n == analysis.NoNode {
+			return analysis.NoNode, false
+		}
+		switch t.Kind(n) {
+		case syntax.KindSubscript:
+			n = t.Field(n, syntax.FieldValue)
+		case syntax.KindCall:
+			callee := t.Unparen(t.Field(n, syntax.FieldFunction))
+			if callee == analysis.NoNode || t.Kind(callee) != syntax.KindAttribute || !uimViewMethods[string(t.Text(ecaLastNode(t, callee)))] {
+				return analysis.NoNode, false
+			}
+			n = t.Field(callee, syntax.FieldObject)
+		case syntax.KindAttribute:
+			if t.TextIs(t.Field(n, syntax.FieldAttribute), "data") {
+				throughData = true
+				n = t.Field(n, syntax.FieldObject)
+				continue
+			}
+			return n, throughData
+		default:
+			return analysis.NoNode, false
+		}
+	}
+	return analysis.NoNode, false
+}
+
+// msfInPlace reports whether a method name updates its receiver in place.
+func msfInPlace(m string) bool {
+	return len(m) > 1 && strings.HasSuffix(m, "_") && !strings.HasSuffix(m, "__") && m[0] != '_' && !uimFlagMethods[m]
+}
+
+// msfOwnedByAttrMutation reports whether n is the value assigned to self.attr (possibly
+// through a chain of assignments): model_attr_mutation reports that statement.
+func msfOwnedByAttrMutation(t *syntax.Tree, n analysis.NodeID, self string) bool {
+	for {
+		p := t.Parent(n)
+		if p == analysis.NoNode {
+			return false
+		}
+		switch t.Kind(p) {
+		case syntax.KindParenthesizedExpression:
+			n = p
+			continue
+		case syntax.KindAssignment:
+			if t.FieldOf(n) != syntax.FieldRight {
+				return false
+			}
+			if mamSelfAttr(t, t.Field(p, syntax.FieldLeft), self) != "" {
+				return true
+			}
+			n = p
+			continue
+		}
+		return false
+	}
+}
+
+func runModuleStateInForward(pass *analysis.Pass) {
+	f, t := pass.File, pass.Tree
+	s := &msfScan{f: f, stateful: map[*analysis.Class]int8{}}
+	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
+		cls, self := mamReceiver(f, fn)
+		if label, mod, st := s.ctor(call, 0); mod && st && (self == "" || !msfOwnedByAttrMutation(t, call, self)) && !s.insideCtor(call) {
+			pass.Reportf(call, analysis.Changes, "%s is created inside %s: its weights are not parameters of the exported model and are traced as constants; create it once in __init__", label, fn.Name)
+			return
+		}
+		if cls == nil {
+			return
+		}
+		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+		if callee == analysis.NoNode {
+			return
+		}
+		if f.IsImported(callee) {
+			// torch.nn.init.zeros_(self.w), torch.clamp_(self.w, ...)
+			q := f.Resolve(callee)
+			if pos, _ := f.Args(call); strings.HasPrefix(q, "torch.") && msfInPlace(q[strings.LastIndexByte(q, '.')+1:]) && len(pos) > 0 {
+				if root, data := s.stateRoot(pos[0]); root != analysis.NoNode && !data {
+					if text, kind := s.stateRef(cls, self, root); kind == "parameter" {
+						pass.Reportf(call, analysis.Changes, "parameter %s is updated in place by %s in %s: export treats parameters as read-only state; keep state that changes in a buffer", text, q[strings.LastIndexByte(q, '.')+1:], fn.Name)
+					}
+				}
+			}
+			return
+		}
+		if t.Kind(callee) != syntax.KindAttribute {
+			return
+		}
+		mnode := t.Field(callee, syntax.FieldAttribute)
+		if mnode == analysis.NoNode {
+			return
+		}
+		mtext := t.Text(mnode)
+		move := msfMoveMethods[string(mtext)]
+		if !move && (len(mtext) < 2 || mtext[len(mtext)-1] != '_') {
+			return
+		}
+		method := string(mtext)
+		recv := t.Unparen(t.Field(callee, syntax.FieldObject))
+		switch {
+		case move:
+			msfMove(pass, s, cls, self, fn, call, recv, method)
+		case msfInPlace(method):
+			root, data := s.stateRoot(recv)
+			if root == analysis.NoNode || data {
+				return // updates through .data are reported with the .data access
+			}
+			if text, kind := s.stateRef(cls, self, root); kind == "parameter" {
+				pass.Reportf(call, analysis.Changes, "parameter %s is updated in place with %s() in %s: export treats parameters as read-only state; keep state that changes in a buffer", text, method, fn.Name)
+			}
+		}
+	})
+	pass.Traced(syntax.KindAttribute, func(n analysis.NodeID, fn *analysis.Function) {
+		if !t.TextIs(t.Field(n, syntax.FieldAttribute), "data") {
+			return
+		}
+		cls, self := mamReceiver(f, fn)
+		if cls == nil {
+			return
+		}
+		text, kind := s.stateRef(cls, self, t.Field(n, syntax.FieldObject))
+		if kind == "" {
+			return
+		}
+		msfData(pass, n, fn, text, kind)
+	})
+	for _, k := range [...]syntax.Kind{syntax.KindAssignment, syntax.KindAugmentedAssignment} {
+		pass.Traced(k, func(a analysis.NodeID, fn *analysis.Function) {
+			cls, self := mamReceiver(f, fn)
+			left := t.Unparen(t.Field(a, syntax.FieldLeft))
+			if cls == nil || left == analysis.NoNode || t.Kind(left) != syntax.KindSubscript {
+				return // self.w = ... and self.w += ... are model_attr_mutation's
+			}
+			root, data := s.stateRoot(left)
+			if root == analysis.NoNode || data {
+				return
+			}
+			if text, kind := s.stateRef(cls, self, root); kind == "parameter" {
+				pass.Reportf(a, analysis.Changes, "parameter %s is updated in place by item assignment in %s: export treats parameters as read-only state; keep state that changes in a buffer", text, fn.Name)
+			}
+		})
+	}
+	for _, c := range f.Classes {
+		if c.IsModule {
+			msfContainersOf(pass, s, c)
+		}
+	}
+}
+
+// msfMove reports the module or a submodule moved or cast in traced code.
+func msfMove(pass *analysis.Pass, s *msfScan, cls *analysis.Class, self string, fn *analysis.Function, call, recv analysis.NodeID, method string) {
+	t := pass.Tree
+	if msfOwnedByAttrMutation(t, call, self) {
+		return
+	}
+	var what string
+	switch {
+	case t.Kind(recv) == syntax.KindIdentifier && t.TextIs(recv, self):
+		if !s.classStateful(cls, 0) {
+			return
+		}
+		what = "the module"
+	case t.Kind(recv) == syntax.KindAttribute:
+		attr := mamSelfAttr(t, recv, self)
+		if attr == "" {
+			return
+		}
+		label, st := s.submodule(cls, attr)
+		if label == "" || (!st && !msfContainers[label[strings.LastIndexByte(label, '.')+1:]]) {
+			return
+		}
+		what = "submodule self." + attr
+	case t.Kind(recv) == syntax.KindSubscript:
+		attr := mamSelfAttr(t, t.Unparen(t.Field(recv, syntax.FieldValue)), self)
+		if attr == "" {
+			return
+		}
+		if label, _ := s.submodule(cls, attr); label == "" || !msfContainers[label[strings.LastIndexByte(label, '.')+1:]] {
+			return
+		}
+		what = "submodule " + shpSnippet(t, recv)
+	default:
+		return
+	}
+	pass.Reportf(call, analysis.Changes, "%s is moved with .%s() in %s: device and dtype are fixed when the model is exported; move the model before calling torch.export.export", what, method, fn.Name)
+}
+
+// msfMetadata are tensor attributes and methods that read metadata, not values.
+var msfMetadata = map[string]bool{
+	"shape": true, "dtype": true, "device": true, "ndim": true, "size": true, "dim": true, "numel": true,
+	"is_cuda": true, "requires_grad": true, "layout": true, "stride": true, "element_size": true,
+}
+
+// msfData reports an access to module state through .data: an update (error for a
+// parameter, warning for a buffer) or a read (hint).
+func msfData(pass *analysis.Pass, n analysis.NodeID, fn *analysis.Function, text, kind string) {
+	f, t := pass.File, pass.Tree
+	obj := t.Field(n, syntax.FieldObject)
+	how, direct := "", false // direct: a method call or item update right on .data, fixable by dropping it
+	cur := n
+	for depth := 0; depth < 16 && how == ""; depth++ {
+		p := t.Parent(cur)
+		if p == analysis.NoNode {
+			break
+		}
+		switch {
+		case t.Kind(p) == syntax.KindParenthesizedExpression:
+			cur = p
+			continue
+		case t.Kind(p) == syntax.KindSubscript && t.FieldOf(cur) == syntax.FieldValue:
+			cur = p
+			continue
+		case (t.Kind(p) == syntax.KindAssignment || t.Kind(p) == syntax.KindAugmentedAssignment) && t.FieldOf(cur) == syntax.FieldLeft:
+			how = "assignment"
+			if t.Kind(p) == syntax.KindAugmentedAssignment {
+				how = t.Operator(p)
+			}
+			direct = cur != n
+		case t.Kind(p) == syntax.KindAttribute && t.FieldOf(cur) == syntax.FieldObject:
+			g := t.Parent(p)
+			m := ecaLastName(t, p)
+			if msfMetadata[m] {
+				return // self.w.data.shape reads metadata only
+			}
+			if g == analysis.NoNode || t.Kind(g) != syntax.KindCall || t.FieldOf(p) != syntax.FieldFunction {
+				depth = 16
+				break
+			}
+			if uimViewMethods[m] {
+				cur = g
+				continue
+			}
+			if msfInPlace(m) {
+				how, direct = m+"()", cur == n
+			}
+			depth = 16
+		case t.Kind(p) == syntax.KindArgumentList:
+			g := t.Parent(p)
+			callee := t.Unparen(t.Field(g, syntax.FieldFunction))
+			if pos, _ := f.Args(g); len(pos) > 0 && pos[0] == cur && callee != analysis.NoNode && f.IsImported(callee) {
+				if q := f.Resolve(callee); strings.HasPrefix(q, "torch.") && msfInPlace(q[strings.LastIndexByte(q, '.')+1:]) {
+					how = q[strings.LastIndexByte(q, '.')+1:] + "()"
+				}
+			}
+			depth = 16
+		default:
+			depth = 16
+		}
+	}
+	dataEdit := analysis.Edit{Start: t.End(obj), End: t.End(n)}
+	switch {
+	case how == "":
+		fd := pass.Reportf(n, analysis.Note, "%s.data in %s reads the %s outside export's tracking; read it with %s.detach()", text, fn.Name, kind, text)
+		dataEdit.NewText = ".detach()"
+		fd.Fixes = append(fd.Fixes, analysis.Fix{Title: "replace .data with .detach()", Safety: analysis.Safe, Edits: []analysis.Edit{dataEdit}})
+	case kind == "parameter":
+		pass.Reportf(n, analysis.Fails, "parameter %s is updated through .data (%s) in %s: export does not track .data updates, and an exported program cannot update parameters", text, how, fn.Name)
+	default:
+		fd := pass.Reportf(n, analysis.Changes, "buffer %s is updated through .data (%s) in %s: export does not record updates made through .data; update the buffer itself", text, how, fn.Name)
+		if direct {
+			fd.Fixes = append(fd.Fixes, analysis.Fix{Title: "update " + text + " directly, not through .data (autograd records the update)", Safety: analysis.Unsafe, Edits: []analysis.Edit{dataEdit}})
+		}
+	}
+}
+
+// msfContainer is a plain Python container of modules assigned to self.attr in __init__.
+type msfContainer struct {
+	attr   string
+	assign analysis.NodeID
+	value  analysis.NodeID // the list, tuple or dict (or comprehension)
+	kind   string          // "list", "tuple", "dict"
+}
+
+// msfContainersOf reports plain lists, tuples and dicts of modules assigned in c.__init__
+// and used by code export traces.
+func msfContainersOf(pass *analysis.Pass, s *msfScan, c *analysis.Class) {
+	f, t := pass.File, pass.Tree
+	init := c.Methods["__init__"]
+	if init == nil {
+		return
+	}
+	self := init.SelfName()
+	if self == "" {
+		return
+	}
+	own := f.OwnNodes(init, syntax.KindAssignment)
+	for _, a := range own {
+		switch t.Kind(t.Unparen(t.Field(a, syntax.FieldRight))) {
+		case syntax.KindList, syntax.KindTuple, syntax.KindListComprehension, syntax.KindDictionary, syntax.KindDictionaryComprehension:
+		default:
+			continue
+		}
+		left := t.Field(a, syntax.FieldLeft)
+		attr := mamSelfAttr(t, left, self)
+		if attr == "" {
+			continue
+		}
+		n := 0 // assignments to self.attr in __init__: a container replaced later is not this case
+		for _, b := range own {
+			if l := t.Field(b, syntax.FieldLeft); l != analysis.NoNode && t.Kind(l) == syntax.KindAttribute && t.TextIs(l, string(t.Text(left))) {
+				n++
+			}
+		}
+		if n != 1 {
+			continue
+		}
+		ct, ok := msfPlainContainer(s, init, self, attr, a)
+		if !ok {
+			continue
+		}
+		use := msfTracedUse(s, c, attr)
+		if use == analysis.NoNode {
+			continue
+		}
+		fd := pass.Reportf(ct.assign, analysis.Changes, "self.%s keeps modules in a plain %s: nn.Module does not register them, so export traces their weights as constants and state_dict() misses them; use nn.Module%s",
+			attr, ct.kind, map[string]string{"list": "List", "tuple": "List", "dict": "Dict"}[ct.kind])
+		fd.Related = append(fd.Related, analysis.Related{Start: t.Start(use), End: t.End(use), Message: "self." + attr + " is used here, in code export traces"})
+		if fx, ok := msfWrapFix(f, ct); ok {
+			fd.Fixes = append(fd.Fixes, fx)
+		}
+	}
+}
+
+// msfPlainContainer recognises self.attr = [modules...] (a list, tuple, dict or
+// comprehension of module constructors, at least one with state), or an empty list or dict
+// filled with modules in __init__, when __init__ uses the attribute for nothing else.
+func msfPlainContainer(s *msfScan, init *analysis.Function, self, attr string, a analysis.NodeID) (msfContainer, bool) {
+	f, t := s.f, s.f.Tree
+	v := t.Unparen(t.Field(a, syntax.FieldRight))
+	if v == analysis.NoNode {
+		return msfContainer{}, false
+	}
+	ct := msfContainer{attr: attr, assign: a, value: v}
+	var items []analysis.NodeID // the module expressions the container holds
+	switch t.Kind(v) {
+	case syntax.KindList, syntax.KindTuple:
+		ct.kind = map[syntax.Kind]string{syntax.KindList: "list", syntax.KindTuple: "tuple"}[t.Kind(v)]
+		items = t.NamedChildren(v, nil)
+	case syntax.KindListComprehension:
+		ct.kind = "list"
+		items = append(items, t.Field(v, syntax.FieldBody))
+	case syntax.KindDictionary:
+		ct.kind = "dict"
+		t.Children(v, func(p analysis.NodeID) bool {
+			switch {
+			case t.Kind(p) == syntax.KindPair:
+				items = append(items, t.Field(p, syntax.FieldValue))
+			case t.IsNamed(p) && !t.IsComment(p):
+				items = append(items, analysis.NoNode) // **splat: unknown
+			}
+			return true
+		})
+	case syntax.KindDictionaryComprehension:
+		ct.kind = "dict"
+		if body := t.Field(v, syntax.FieldBody); body != analysis.NoNode && t.Kind(body) == syntax.KindPair {
+			items = append(items, t.Field(body, syntax.FieldValue))
+		}
+	default:
+		return msfContainer{}, false
+	}
+	// every other use of self.attr in __init__ must fill the container with modules
+	for _, n := range f.NodesIn(init, syntax.KindAttribute) {
+		if mamSelfAttr(t, n, self) != attr || t.Contains(a, n) {
+			continue
+		}
+		p := t.Parent(n)
+		switch {
+		case t.Kind(p) == syntax.KindAttribute && t.FieldOf(n) == syntax.FieldObject:
+			m := ecaLastName(t, p)
+			g := t.Parent(p)
+			if (m != "append" && m != "extend" && m != "insert") || g == analysis.NoNode || t.Kind(g) != syntax.KindCall {
+				return msfContainer{}, false
+			}
+			pos, kws := f.Args(g)
+			if len(kws) != 0 || len(pos) == 0 {
+				return msfContainer{}, false
+			}
+			arg := pos[len(pos)-1]
+			if m == "extend" {
+				arg = t.Unparen(arg)
+				switch t.Kind(arg) {
+				case syntax.KindList, syntax.KindTuple:
+					items = append(items, t.NamedChildren(arg, nil)...)
+				case syntax.KindListComprehension, syntax.KindGeneratorExpression:
+					items = append(items, t.Field(arg, syntax.FieldBody))
+				default:
+					return msfContainer{}, false
+				}
+			} else {
+				items = append(items, arg)
+			}
+		case t.Kind(p) == syntax.KindSubscript && t.FieldOf(n) == syntax.FieldValue:
+			g := t.Parent(p)
+			if g == analysis.NoNode || t.Kind(g) != syntax.KindAssignment || t.FieldOf(p) != syntax.FieldLeft {
+				return msfContainer{}, false
+			}
+			items = append(items, t.Field(g, syntax.FieldRight))
+		default:
+			return msfContainer{}, false
+		}
+	}
+	stateful := false
+	for _, it := range items {
+		_, mod, st := s.ctor(it, 0)
+		if !mod {
+			return msfContainer{}, false
+		}
+		stateful = stateful || st
+	}
+	return ct, stateful
+}
+
+// msfTracedUse returns the first use of self.attr in code export traces for c (its methods
+// or those of subclasses in the file), or NoNode.
+func msfTracedUse(s *msfScan, c *analysis.Class, attr string) analysis.NodeID {
+	f, t := s.f, s.f.Tree
+	if s.traced == nil {
+		s.traced = f.TracedFuncs()
+	}
+	for _, fn := range s.traced {
+		cls, self := mamReceiver(f, fn)
+		if cls == nil {
+			continue
+		}
+		related := false
+		for _, k := range s.classChain(cls) {
+			if k == c {
+				related = true
+			}
+		}
+		if !related {
+			continue
+		}
+		for _, n := range f.OwnNodes(fn, syntax.KindAttribute) {
+			if mamSelfAttr(t, n, self) == attr {
+				return n
+			}
+		}
+	}
+	return analysis.NoNode
+}
+
+// msfModuleDictReserved are names nn.ModuleDict cannot take as keys: attributes every
+// module already has.
+var msfModuleDictReserved = map[string]bool{}
+
+func init() {
+	for _, n := range strings.Fields(`forward training train eval to cuda cpu float half double type
+		parameters buffers children modules state_dict load_state_dict apply zero_grad add_module
+		register_buffer register_parameter named_parameters named_buffers named_children named_modules
+		keys values items update pop clear requires_grad_ extra_repr bfloat16`) {
+		msfModuleDictReserved[n] = true
+	}
+}
+
+// msfWrapFix wraps the container in nn.ModuleList / nn.ModuleDict.
+func msfWrapFix(f *analysis.File, ct msfContainer) (analysis.Fix, bool) {
+	t := f.Tree
+	v := ct.value
+	body := t.String(v)
+	if strings.Contains(body, "\\\n") {
+		return analysis.Fix{}, false
+	}
+	var wrapper, arg string
+	switch t.Kind(v) {
+	case syntax.KindList, syntax.KindListComprehension:
+		wrapper = "ModuleList"
+		arg = body
+		if t.NamedChildCount(v) == 0 && t.Kind(v) == syntax.KindList {
+			arg = ""
+		}
+	case syntax.KindTuple:
+		wrapper = "ModuleList"
+		arg = "[" + body[1:len(body)-1] + "]"
+	case syntax.KindDictionary:
+		wrapper = "ModuleDict"
+		arg = body
+		ok := true
+		t.Children(v, func(p analysis.NodeID) bool {
+			if t.Kind(p) == syntax.KindPair {
+				k, isStr := ecaString(t, t.Field(p, syntax.FieldKey))
+				if !isStr || k == "" || strings.Contains(k, ".") || msfModuleDictReserved[k] {
+					ok = false
+				}
+			}
+			return ok
+		})
+		if !ok {
+			return analysis.Fix{}, false
+		}
+		if t.NamedChildCount(v) == 0 {
+			arg = ""
+		}
+	default:
+		return analysis.Fix{}, false
+	}
+	nn, imp := msfNNRef(f)
+	fx := analysis.Fix{
+		Title:  "wrap self." + ct.attr + " in nn." + wrapper + " (registers its modules: state_dict() gains their keys)",
+		Safety: analysis.Unsafe,
+		Edits:  []analysis.Edit{{Start: t.Start(v), End: t.End(v), NewText: nn + "." + wrapper + "(" + arg + ")"}},
+	}
+	if imp != nil {
+		fx.Edits = append(fx.Edits, *imp)
+	}
+	return fx, true
+}
+
+// msfNNRef returns how the file names torch.nn: a name imported for it, or <torch>.nn.
+func msfNNRef(f *analysis.File) (string, *analysis.Edit) {
+	best := ""
+	for local, q := range f.Imports {
+		if q == "torch.nn" && (best == "" || local < best) {
+			best = local
+		}
+	}
+	if best != "" {
+		return best, nil
+	}
+	torch, imp := condTorchRef(f)
+	return torch + ".nn", imp
+}
