@@ -16,7 +16,9 @@ import (
 
 const casesUsage = `usage: exportdb cases [flags] [NAME]
 
-Without NAME, list the catalog: name, support level, tags and summary of each case.
+Without NAME, list the catalog: name, support level, tags and summary of each case. The list
+holds ExportDB's cases; --origin exportdb-lsp or --origin all shows the cases exportdb-lsp
+adds from PyTorch's export documentation.
 With NAME (a current or former name, such as unsupported_operator), print the case's card.
 
 flags:
@@ -36,6 +38,7 @@ func runCases(args []string, stdout, stderr io.Writer) int {
 	jsonFlag := fs.Bool("json", false, "print JSON instead of text")
 	noColor := fs.Bool("no-color", false, "never colour the card (colour is on only when stdout is a terminal)")
 	docVersion := fs.String("doc-version", "main", "pytorch.org documentation version that links point to")
+	originFlag := fs.String("origin", "exportdb", "which cases to list: exportdb (ExportDB's), exportdb-lsp (the ones this tool adds) or all")
 
 	names, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -85,7 +88,23 @@ func runCases(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
-	cases := cat.Cases()
+	var cases []*catalog.Case
+	hidden := 0
+	switch *originFlag {
+	case "all":
+		cases = cat.Cases()
+	case string(catalog.FromExportDB), string(catalog.FromExportDBLSP):
+		for _, c := range cat.Cases() {
+			if string(c.Origin) == *originFlag {
+				cases = append(cases, c)
+			} else {
+				hidden++
+			}
+		}
+	default:
+		fmt.Fprintf(stderr, "exportdb cases: --origin: invalid origin %q: want exportdb, exportdb-lsp or all\n", *originFlag)
+		return 2
+	}
 	if *tagFlag != "" {
 		if _, ok := cat.Tag(*tagFlag); !ok {
 			known := make([]string, len(cat.Tags()))
@@ -95,7 +114,13 @@ func runCases(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "exportdb cases: unknown tag %q; tags are: %s\n", *tagFlag, strings.Join(known, ", "))
 			return 2
 		}
-		cases = cat.WithTag(*tagFlag)
+		var kept []*catalog.Case
+		for _, c := range cases {
+			if c.HasTag(*tagFlag) {
+				kept = append(kept, c)
+			}
+		}
+		cases = kept
 	}
 	if *levelFlag != "" {
 		l, err := catalog.ParseSupportLevel(*levelFlag)
@@ -135,6 +160,9 @@ func runCases(args []string, stdout, stderr io.Writer) int {
 	if err := tw.Flush(); err != nil {
 		fmt.Fprintf(stderr, "exportdb cases: %v\n", err)
 		return 2
+	}
+	if hidden > 0 && *originFlag == string(catalog.FromExportDB) && *tagFlag == "" && *levelFlag == "" {
+		fmt.Fprintf(stdout, "\n%d more cases added by exportdb-lsp: exportdb cases --origin all\n", hidden)
 	}
 	return 0
 }

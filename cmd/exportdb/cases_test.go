@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -28,9 +29,23 @@ func listed(t *testing.T, out, version string) []string {
 	}
 	var names []string
 	for _, l := range lines[1:] {
+		if l == "" {
+			break // the footer pointing at --origin all follows a blank line
+		}
 		names = append(names, strings.Fields(l)[0])
 	}
 	return names
+}
+
+// casesOf returns the names of the catalog's cases of one origin ("" for all), sorted.
+func casesOf(origin catalog.Origin) []string {
+	var out []string
+	for _, c := range catalog.Default().Cases() {
+		if origin == "" || c.Origin == origin {
+			out = append(out, c.Name)
+		}
+	}
+	return out
 }
 
 func TestCasesList(t *testing.T) {
@@ -39,13 +54,26 @@ func TestCasesList(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errb)
 	}
 	names := listed(t, out, "2.13")
-	if len(names) != len(catalog.Default().Cases()) || !slices.IsSorted(names) {
-		t.Errorf("%d cases listed (sorted: %v)", len(names), slices.IsSorted(names))
+	if want := casesOf(catalog.FromExportDB); !slices.Equal(names, want) || len(names) != 36 {
+		t.Errorf("listed %v, want ExportDB's 36 cases %v", names, want)
+	}
+	ours := casesOf(catalog.FromExportDBLSP)
+	if len(ours) > 0 && !strings.Contains(out, fmt.Sprintf("%d more cases added by exportdb-lsp: exportdb cases --origin all", len(ours))) {
+		t.Errorf("the list does not point at the %d cases of ours:\n%s", len(ours), out)
+	}
+	for origin, want := range map[string][]string{"all": casesOf(""), "exportdb-lsp": ours, "exportdb": casesOf(catalog.FromExportDB)} {
+		o, _, code := runCmd(t, "cases", "--origin", origin)
+		if got := listed(t, o, "2.13"); code != 0 || !slices.Equal(got, want) {
+			t.Errorf("--origin %s: exit %d, listed %v, want %v", origin, code, got, want)
+		}
+	}
+	if _, errb, code := runCmd(t, "cases", "--origin", "pytorch"); code != 2 || !strings.Contains(errb, "invalid origin") {
+		t.Errorf("--origin pytorch: exit %d, stderr %q", code, errb)
 	}
 	// Columns are aligned: every row's level starts where the header's LEVEL does.
 	lines := strings.Split(out, "\n")
 	col := strings.Index(lines[0], "LEVEL")
-	for _, l := range lines[1 : len(lines)-1] {
+	for _, l := range lines[1 : len(names)+1] {
 		if rest := l[col:]; !strings.HasPrefix(rest, "SUPPORTED") && !strings.HasPrefix(rest, "NOT_SUPPORTED_YET") {
 			t.Errorf("misaligned row %q", l)
 		}
@@ -79,8 +107,7 @@ func TestCasesFilters(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q", tt.args, code, errb)
 			continue
 		}
-		// The expectations are ExportDB's; cases of ours may match the filters too.
-		if got := exportDBNames(listed(t, out, tt.version)); !slices.Equal(got, tt.want) {
+		if got := listed(t, out, tt.version); !slices.Equal(got, tt.want) {
 			t.Errorf("%v listed %v, want %v", tt.args, got, tt.want)
 		}
 	}
@@ -159,7 +186,7 @@ func TestCasesErrors(t *testing.T) {
 }
 
 func TestCasesJSON(t *testing.T) {
-	out, errb, code := runCmd(t, "cases", "--json", "--torch-version", "2.11")
+	out, errb, code := runCmd(t, "cases", "--json", "--origin", "all", "--torch-version", "2.11")
 	if code != 0 || errb != "" {
 		t.Fatalf("exit %d, stderr %q", code, errb)
 	}
@@ -227,17 +254,6 @@ func TestCasesJSON(t *testing.T) {
 	if one["name"] != "torch_sym_min" || !strings.Contains(one["example"].(string), "torch.sym_min") {
 		t.Errorf("cases --json unsupported_operator: %v", one)
 	}
-}
-
-// exportDBNames keeps the names of ExportDB's cases, dropping the cases of ours.
-func exportDBNames(names []string) []string {
-	var out []string
-	for _, n := range names {
-		if k, ok := catalog.Default().Lookup(n); ok && k.Origin == catalog.FromExportDB {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 func TestColorWanted(t *testing.T) {
