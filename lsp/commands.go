@@ -1,0 +1,219 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.uber.org/zap"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+)
+
+// workspace/executeCommand: exportdb.applyAllFixes [uri], exportdb.showCase name,
+// exportdb.debugInfo, exportdb.scanWorkspace.
+
+func (s *Server) executeCommand(ctx context.Context, params json.RawMessage) (any, error) {
+	var p ExecuteCommandParams
+	if err := decodeParams(params, &p); err != nil {
+		return nil, err
+	}
+	strArg := func(i int) (string, bool) {
+		if i >= len(p.Arguments) {
+			return "", false
+		}
+		var v string
+		if json.Unmarshal(p.Arguments[i], &v) != nil {
+			return "", false
+		}
+		return v, true
+	}
+	switch p.Command {
+	case cmdApplyAllFixes:
+		uri, _ := strArg(0)
+		return nil, s.applyAllFixes(ctx, uri)
+	case cmdShowCase:
+		name, ok := strArg(0)
+		if !ok {
+			return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, cmdShowCase+": want the case name as the first argument")
+		}
+		return nil, s.showCase(ctx, name)
+	case cmdDebugInfo:
+		info := s.debugInfo()
+		s.notify("window/logMessage", ShowMessageParams{Type: MessageInfo, Message: info})
+		s.showMessage(MessageInfo, "%s", info)
+		return info, nil
+	case cmdScanWorkspace:
+		tok, ok := s.startScan()
+		if !ok {
+			return nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, cmdScanWorkspace+": no workspace folder to scan")
+		}
+		return tok, nil
+	}
+	return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, "unknown command: "+p.Command)
+}
+
+// applyAllFixes applies the safe fixes of one document (or of every open document) through
+// workspace/applyEdit.
+func (s *Server) applyAllFixes(ctx context.Context, uri string) error {
+	s.mu.Lock()
+	c := s.client
+	var uris []string
+	if uri != "" {
+		uris = []string{uri}
+	} else {
+		for u := range s.docs {
+			uris = append(uris, u)
+		}
+		sort.Strings(uris)
+	}
+	s.mu.Unlock()
+	if !c.applyEdit {
+		return jsonrpc2.NewError(jsonrpc2.InvalidRequest, cmdApplyAllFixes+": the client does not support workspace/applyEdit")
+	}
+	total := 0
+	for _, u := range uris {
+		res, err := s.result(ctx, u)
+		if errors.Is(err, errNoDocument) {
+			if uri != "" {
+				return jsonrpc2.NewError(jsonrpc2.InvalidParams, cmdApplyAllFixes+": document is not open: "+u)
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if res.file == nil {
+			continue
+		}
+		fixed, n, err := s.fixAll(ctx, res)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			continue
+		}
+		var out ApplyWorkspaceEditResult
+		edit := s.workspaceEdit(u, res, c, []analysis.Edit{wholeEdit(res.text, fixed)})
+		if err := s.call(ctx, "workspace/applyEdit", ApplyWorkspaceEditParams{Label: "exportdb: apply all safe fixes", Edit: *edit}, &out); err != nil {
+			return err
+		}
+		if !out.Applied {
+			s.log.Warn("client did not apply the fixes", zap.String("uri", u), zap.String("reason", out.FailureReason))
+			continue
+		}
+		total += n
+	}
+	if total == 0 {
+		s.showMessage(MessageInfo, "exportdb: no safe fixes to apply")
+	}
+	return nil
+}
+
+// showCase opens a case's ExportDB page (window/showDocument), or shows its link.
+func (s *Server) showCase(ctx context.Context, name string) error {
+	c, ok := catalog.Default().Lookup(name)
+	if !ok {
+		return jsonrpc2.NewError(jsonrpc2.InvalidParams, cmdShowCase+": unknown case "+name)
+	}
+	url := c.URL("")
+	s.mu.Lock()
+	canShow := s.client.showDocument
+	s.mu.Unlock()
+	if canShow {
+		var out ShowDocumentResult
+		err := s.call(ctx, "window/showDocument", ShowDocumentParams{URI: url, External: true}, &out)
+		if err == nil && out.Success {
+			return nil
+		}
+		s.log.Debug("window/showDocument failed", zap.Error(err))
+	}
+	s.showMessage(MessageInfo, "ExportDB case %s: %s", c.Name, url)
+	return nil
+}
+
+// debugInfo describes the session: version, target torch version, configuration files in
+// force, negotiated position encoding.
+func (s *Server) debugInfo() string {
+	s.mu.Lock()
+	c := s.client
+	paths := map[string]string{} // uri -> path
+	for u, d := range s.docs {
+		paths[u] = d.path
+	}
+	folders := append([]WorkspaceFolder(nil), s.folders...)
+	nDocs := len(s.docs)
+	s.mu.Unlock()
+
+	type inForce struct {
+		target string
+		docs   int
+	}
+	configs := map[string]*inForce{}
+	add := func(path string, n int) {
+		pc := s.configFor(path)
+		name := pc.cfg.Path
+		if name == "" {
+			name = "(none: defaults)"
+		}
+		target := pc.cfg.Target
+		tv := target.String()
+		if target.IsZero() {
+			tv = catalog.Default().LatestVersion().String() + " (newest the catalog knows)"
+		}
+		e := configs[name]
+		if e == nil {
+			e = &inForce{target: tv}
+			configs[name] = e
+		}
+		e.docs += n
+	}
+	for _, p := range paths {
+		add(p, 1)
+	}
+	if len(paths) == 0 {
+		add("", 0)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "exportdb %s (%s)\n", s.version, runtime.Version())
+	if c.name != "" {
+		fmt.Fprintf(&b, "client: %s\n", c.name)
+	}
+	fmt.Fprintf(&b, "position encoding: %s\n", c.encoding)
+	mode := "push (textDocument/publishDiagnostics)"
+	if c.pull {
+		mode = "pull (textDocument/diagnostic)"
+	}
+	fmt.Fprintf(&b, "diagnostics: %s\n", mode)
+	names := make([]string, 0, len(configs))
+	for n := range configs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	b.WriteString("config files in force:\n")
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %s: target torch version %s (%d open documents)\n", n, configs[n].target, configs[n].docs)
+	}
+	fmt.Fprintf(&b, "open documents: %d\n", nDocs)
+	for _, f := range folders {
+		fmt.Fprintf(&b, "workspace folder: %s\n", f.URI)
+	}
+	fmt.Fprintf(&b, "rules: %d (%d implemented)", len(s.rules), implemented(s.rules))
+	return b.String()
+}
+
+func implemented(rules []*analysis.Rule) int {
+	n := 0
+	for _, r := range rules {
+		if r.Run != nil {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,335 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"sync/atomic"
+
+	"go.uber.org/zap"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+)
+
+// The analysis worker. Each change starts a new epoch of its document and schedules the
+// document's worker: at most one goroutine per document, which loops while the document
+// keeps changing. A run takes a snapshot (text, the old tree and the edits since),
+// reparses incrementally with a parser from the pool, builds the module model, analyses,
+// and commits the result only if no newer change came meanwhile; a newer change cancels
+// the run's context, so a superseded analysis stops between rules. The reparse itself is
+// not cancelled (it costs well under a millisecond) and is kept even by a superseded run,
+// so the next run reparses from it. No debounce: nothing measured calls for one.
+
+var resultSeq atomic.Int64
+
+// scheduleLocked makes sure a worker will analyse d's current epoch.
+func (s *Server) scheduleLocked(d *document) {
+	if d.closed || s.state == stateShutdown {
+		return
+	}
+	if d.running {
+		if d.cancelRun != nil {
+			d.cancelRun()
+		}
+		return
+	}
+	d.running = s.goSafe("analysis", func() { s.runDoc(d) })
+}
+
+// snapshot is what one run analyses.
+type snapshot struct {
+	epoch, gen int
+	version    int32
+	text       []byte
+	lines      *lineIndex
+	parsed     *syntax.Document
+	pending    []pendingEdit
+}
+
+func (s *Server) runDoc(d *document) {
+	defer func() {
+		// a panic in analysis must not leave waiters hanging or the worker marked busy
+		if r := recover(); r != nil {
+			s.mu.Lock()
+			d.running, d.cancelRun = false, nil
+			d.failed = d.epoch + 1
+			closeReady(d)
+			s.mu.Unlock()
+			panic(r) // goSafe logs it
+		}
+	}()
+	for {
+		s.mu.Lock()
+		if d.closed || s.ctx.Err() != nil || s.state == stateShutdown {
+			d.running, d.cancelRun = false, nil
+			closeReady(d) // waiters find no result and give up
+			s.mu.Unlock()
+			return
+		}
+		snap := snapshot{epoch: d.epoch, gen: d.gen, version: d.version, text: d.text, lines: d.lines,
+			parsed: d.parsed, pending: d.pending[:len(d.pending):len(d.pending)]}
+		ctx, cancel := context.WithCancel(s.ctx)
+		d.cancelRun = cancel
+		pull := s.client.pull
+		s.mu.Unlock()
+
+		res := s.analyzeSnapshot(ctx, d, snap)
+		cancel()
+
+		s.mu.Lock()
+		d.cancelRun = nil
+		committed := false
+		if res != nil && !d.closed && d.epoch == snap.epoch {
+			d.result = res
+			closeReady(d)
+			committed = true
+		}
+		again := !d.closed && d.epoch != snap.epoch
+		if !again {
+			d.running = false
+			s.trimLocked()
+		}
+		s.mu.Unlock()
+
+		if committed && !pull {
+			s.publish(d, res)
+		}
+		if !again {
+			return
+		}
+	}
+}
+
+// analyzeSnapshot parses and analyses one snapshot. It returns nil when ctx was cancelled
+// (the result is superseded).
+func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot) *docResult {
+	cfg := s.configFor(d.path)
+	res := &docResult{epoch: snap.epoch, version: snap.version, path: d.path, text: snap.text, lines: snap.lines, cfg: cfg,
+		resultID: strconv.FormatInt(resultSeq.Add(1), 10)}
+	s.mu.Lock()
+	enc, related := s.client.encoding, s.client.relatedInfo
+	s.mu.Unlock()
+
+	if err := analysis.CheckSource(snap.text); err != nil {
+		res.fileErr = err
+		res.diags = []Diagnostic{fileErrorDiagnostic(snap.lines, err, enc)}
+		return res
+	}
+	tree, err := s.parse(d, snap)
+	if err != nil {
+		if s.ctx.Err() != nil {
+			return nil
+		}
+		res.fileErr = err
+		res.diags = []Diagnostic{fileErrorDiagnostic(snap.lines, err, enc)}
+		return res
+	}
+	res.file = analysis.NewFile(tree.Tree())
+	if cfg.excluded(d.path) {
+		res.diags = []Diagnostic{}
+		return res
+	}
+	r := analysis.Analyze(ctx, res.file, s.rules, cfg.options(d.path))
+	if ctx.Err() != nil {
+		return nil
+	}
+	for _, re := range r.RuleErrors {
+		s.log.Error("rule panicked", zap.String("rule", re.Rule), zap.String("panic", re.Panic), zap.String("uri", d.uri))
+	}
+	res.findings = r.Findings
+	res.diags, res.shown = toDiagnostics(d.uri, snap.lines, r.Findings, enc, related)
+	return res
+}
+
+// parse reparses the snapshot incrementally from the document's last tree (or from
+// scratch) and keeps the new tree for the next run when the document allows.
+func (s *Server) parse(d *document, snap snapshot) (*syntax.Document, error) {
+	if snap.parsed != nil && len(snap.pending) == 0 {
+		return snap.parsed, nil
+	}
+	p, err := s.parser(s.ctx)
+	if err != nil {
+		return nil, err
+	}
+	var doc *syntax.Document
+	if snap.parsed != nil {
+		olds := make([][]byte, len(snap.pending))
+		edits := make([]syntax.Edit, len(snap.pending))
+		for i, e := range snap.pending {
+			olds[i], edits[i] = e.before, e.edit
+		}
+		doc, err = p.Reparse(s.ctx, snap.parsed, olds, edits, snap.text)
+	} else {
+		doc, err = p.Parse(s.ctx, snap.text)
+	}
+	s.release(p)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if d.gen == snap.gen && d.parsed == snap.parsed && len(d.pending) >= len(snap.pending) {
+		d.parsed = doc
+		rest := d.pending[len(snap.pending):]
+		d.pending = append([]pendingEdit(nil), rest...)
+		d.pendingBytes = 0
+		for _, e := range d.pending {
+			d.pendingBytes += len(e.before)
+		}
+	}
+	s.mu.Unlock()
+	return doc, nil
+}
+
+// toDiagnostics converts the findings shown as diagnostics (severity above Off).
+func toDiagnostics(uri string, lines *lineIndex, findings []analysis.Finding, enc encoding, related bool) ([]Diagnostic, []int) {
+	diags := make([]Diagnostic, 0, len(findings))
+	var shown []int
+	for i := range findings {
+		f := &findings[i]
+		sev, ok := lspSeverity(f.Severity)
+		if !ok {
+			continue
+		}
+		dg := Diagnostic{
+			Range:    lines.rangeOf(f.Start, f.End, enc),
+			Severity: sev,
+			Code:     f.Case,
+			Source:   "exportdb",
+			Message:  f.Message,
+		}
+		if href := caseURL(f.Case); href != "" {
+			dg.CodeDescription = &CodeDescription{Href: href}
+		}
+		if f.Deprecated {
+			dg.Tags = []DiagnosticTag{TagDeprecated}
+		}
+		if related {
+			for _, r := range f.Related {
+				dg.RelatedInformation = append(dg.RelatedInformation, DiagnosticRelatedInformation{
+					Location: Location{URI: uri, Range: lines.rangeOf(r.Start, r.End, enc)},
+					Message:  r.Message,
+				})
+			}
+		}
+		diags = append(diags, dg)
+		shown = append(shown, i)
+	}
+	return diags, shown
+}
+
+// lspSeverity maps a finding's severity; Off findings are not diagnostics (hover only).
+func lspSeverity(s analysis.Severity) (DiagnosticSeverity, bool) {
+	switch s {
+	case analysis.Error:
+		return SeverityError, true
+	case analysis.Warning:
+		return SeverityWarning, true
+	case analysis.Information:
+		return SeverityInformation, true
+	case analysis.Hint:
+		return SeverityHint, true
+	}
+	return 0, false
+}
+
+// caseURL is the ExportDB link of a case, or "" for engine codes.
+func caseURL(name string) string {
+	if c, ok := catalog.Default().Lookup(name); ok {
+		return c.URL("")
+	}
+	return ""
+}
+
+// fileErrorDiagnostic says why a document was not analysed at all (NUL byte, invalid
+// UTF-8, too large): never silence.
+func fileErrorDiagnostic(lines *lineIndex, err error, enc encoding) Diagnostic {
+	off := 0
+	var fe *analysis.FileError
+	if errors.As(err, &fe) && fe.Offset >= 0 {
+		off = fe.Offset
+	}
+	return Diagnostic{
+		Range:    lines.rangeOf(off, off, enc),
+		Severity: SeverityWarning,
+		Code:     "file_error",
+		Source:   "exportdb",
+		Message:  "file not analysed: " + err.Error(),
+	}
+}
+
+// publish pushes res's diagnostics unless the document moved on or closed meanwhile.
+func (s *Server) publish(d *document, res *docResult) {
+	d.pubMu.Lock()
+	defer d.pubMu.Unlock()
+	s.mu.Lock()
+	// a document re-analysed after going cold has nothing new to say
+	ok := !d.closed && d.epoch == res.epoch && d.published != res.epoch+1
+	if ok {
+		d.published = res.epoch + 1
+	}
+	s.mu.Unlock()
+	if !ok {
+		return
+	}
+	v := res.version
+	s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: d.uri, Version: &v, Diagnostics: res.diags})
+}
+
+// pullDiagnostics answers textDocument/diagnostic (LSP 3.17), offered to clients that
+// advertise textDocument.diagnostic; they get no pushed diagnostics for open documents.
+func (s *Server) pullDiagnostics(ctx context.Context, params json.RawMessage) (any, error) {
+	var p DocumentDiagnosticParams
+	if err := decodeParams(params, &p); err != nil {
+		return nil, err
+	}
+	res, err := s.result(ctx, p.TextDocument.URI)
+	if errors.Is(err, errNoDocument) {
+		return DocumentDiagnosticReport{Kind: "full", Items: []Diagnostic{}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if p.PreviousResultID != "" && p.PreviousResultID == res.resultID {
+		return DocumentDiagnosticReport{Kind: "unchanged", ResultID: res.resultID}, nil
+	}
+	items := res.diags
+	if items == nil {
+		items = []Diagnostic{}
+	}
+	return fullReport{Kind: "full", ResultID: res.resultID, Items: items}, nil
+}
+
+// fullReport is a full report whose items are always present, even when empty.
+type fullReport struct {
+	Kind     string       `json:"kind"`
+	ResultID string       `json:"resultId"`
+	Items    []Diagnostic `json:"items"`
+}
+
+// refreshDiagnostics re-analyses every open document (configuration changed) and, for a
+// pull client that supports it, asks it to pull again.
+func (s *Server) refreshDiagnostics() {
+	s.mu.Lock()
+	for _, d := range s.docs {
+		s.invalidateLocked(d)
+	}
+	pull, refresh, lens := s.client.pull, s.client.diagRefresh, s.client.codeLensRefresh
+	s.mu.Unlock()
+	if (pull && refresh) || lens {
+		s.goSafe("refresh", func() {
+			if pull && refresh {
+				if err := s.callBounded("workspace/diagnostic/refresh", nil, nil); err != nil {
+					s.log.Debug("workspace/diagnostic/refresh failed", zap.Error(err))
+				}
+			}
+			if lens {
+				if err := s.callBounded("workspace/codeLens/refresh", nil, nil); err != nil {
+					s.log.Debug("workspace/codeLens/refresh failed", zap.Error(err))
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,511 @@
+package lsp
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+)
+
+// roundModel has one dynamic_shape_round finding (an error, with an unsafe fix).
+const roundModel = `import torch
+from torch.export import ⟨dim⟩Dim⟨/dim⟩
+
+
+class ⟨cls⟩Model⟨/cls⟩(torch.nn.Module):
+    def forward(self, x):
+        return x[: ⟨round⟩round(x.⟨in⟩shape[0] / 2)⟨/round⟩]⟨eol⟩
+
+
+class ⟨clean⟩Clean⟨/clean⟩(torch.nn.Module):
+    def forward(self, x):
+        return x[: x.shape[0] // 2]
+`
+
+const roundURL = "https://pytorch.org/docs/main/generated/exportdb/index.html#dynamic-shape-round"
+
+func TestOpenPublishesDiagnostics(t *testing.T) {
+	for _, enc := range []string{"utf-8", "utf-16"} {
+		t.Run(enc, func(t *testing.T) {
+			c := newTestClient(t, roundOnly)
+			c.start(enc)
+			text, m := fixture(t, roundModel)
+			uri := "file:///work/model.py"
+			c.open(uri, text)
+			got := c.diagsFor(uri, 1)
+			if len(got.Diagnostics) != 1 {
+				t.Fatalf("diagnostics = %+v, want 1", got.Diagnostics)
+			}
+			d := got.Diagnostics[0]
+			if want := rangeAt(text, m["round"], m["/round"], c.enc); d.Range != want {
+				t.Errorf("range = %+v, want %+v", d.Range, want)
+			}
+			if d.Code != "dynamic_shape_round" || d.Severity != SeverityError || d.Source != "exportdb" {
+				t.Errorf("code %q severity %d source %q, want dynamic_shape_round, error, exportdb", d.Code, d.Severity, d.Source)
+			}
+			if d.CodeDescription == nil || d.CodeDescription.Href != roundURL {
+				t.Errorf("codeDescription = %+v, want %s", d.CodeDescription, roundURL)
+			}
+			if !strings.Contains(d.Message, "round()") {
+				t.Errorf("message = %q", d.Message)
+			}
+		})
+	}
+}
+
+func TestEditsUpdateDiagnostics(t *testing.T) {
+	c := newTestClient(t, roundOnly)
+	c.start()
+	text, m := fixture(t, roundModel)
+	uri := "file:///work/edit.py"
+	c.open(uri, text)
+	if got := c.diagsFor(uri, 1); len(got.Diagnostics) != 1 {
+		t.Fatalf("v1: %d diagnostics, want 1", len(got.Diagnostics))
+	}
+	// replace the round(...) call with floor division: an incremental edit
+	r := rangeAt(text, m["round"], m["/round"], c.enc)
+	c.change(uri, 2, TextDocumentContentChangeEvent{Range: &r, Text: "x.shape[0] // 2"})
+	if got := c.diagsFor(uri, 2); len(got.Diagnostics) != 0 {
+		t.Fatalf("v2: diagnostics = %+v, want an empty list after the fix", got.Diagnostics)
+	}
+	// an insert at 0:0 is not a whole-document change (v0.12's lossy type could not tell)
+	zero := Range{}
+	c.change(uri, 3, TextDocumentContentChangeEvent{Range: &zero, Text: "# header\n"})
+	got := c.diagsFor(uri, 3)
+	if len(got.Diagnostics) != 0 {
+		t.Fatalf("v3: diagnostics = %+v, want none", got.Diagnostics)
+	}
+	// a whole-document change (no range) brings the finding back, on the shifted line
+	text2, m2 := fixture(t, "# header\n"+roundModel)
+	c.change(uri, 4, TextDocumentContentChangeEvent{Text: text2})
+	got = c.diagsFor(uri, 4)
+	if len(got.Diagnostics) != 1 || got.Diagnostics[0].Range != rangeAt(text2, m2["round"], m2["/round"], c.enc) {
+		t.Fatalf("v4: diagnostics = %+v, want the round finding at %+v", got.Diagnostics, rangeAt(text2, m2["round"], m2["/round"], c.enc))
+	}
+	// several changes in one notification apply in order
+	r1 := rangeAt(text2, m2["round"], m2["round"], c.enc)
+	c.change(uri, 5,
+		TextDocumentContentChangeEvent{Range: &r1, Text: "int("},
+		TextDocumentContentChangeEvent{Range: &Range{Start: Position{Line: r1.Start.Line, Character: r1.Start.Character + 4}, End: Position{Line: r1.Start.Line, Character: r1.Start.Character + 4}}, Text: ""},
+	)
+	got = c.diagsFor(uri, 5)
+	assertServerText(t, c, uri, strings.Replace(text2, "round(", "int(round(", 1))
+	if len(got.Diagnostics) != 1 {
+		t.Fatalf("v5: %d diagnostics, want 1", len(got.Diagnostics))
+	}
+	// an older version is ignored
+	c.change(uri, 4, TextDocumentContentChangeEvent{Text: "stale = 1\n"})
+	c.change(uri, 6, TextDocumentContentChangeEvent{Range: &Range{}, Text: ""})
+	c.diagsFor(uri, 6)
+	assertServerText(t, c, uri, strings.Replace(text2, "round(", "int(round(", 1))
+	// close clears the document's diagnostics
+	c.notify("textDocument/didClose", DidCloseTextDocumentParams{TextDocument: TextDocumentIdentifier{URI: uri}})
+	c.waitFor("empty diagnostics after close", func() bool {
+		l := c.diags[uri]
+		return len(l) > 0 && l[len(l)-1].Version == nil && len(l[len(l)-1].Diagnostics) == 0
+	})
+}
+
+// assertServerText checks the server's copy of a document.
+func assertServerText(t *testing.T, c *testClient, uri, want string) {
+	t.Helper()
+	s := c.server
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.docs[uri]
+	if d == nil {
+		t.Fatalf("%s is not open", uri)
+	}
+	if string(d.text) != want {
+		t.Fatalf("server text:\n%s\nwant:\n%s", d.text, want)
+	}
+}
+
+func TestOutOfRangeEdit(t *testing.T) {
+	c := newTestClient(t, roundOnly)
+	c.start()
+	uri := "file:///work/oor.py"
+	text, _ := fixture(t, roundModel)
+	c.open(uri, text)
+	c.diagsFor(uri, 1)
+	bad := Range{Start: Position{Line: 999, Character: 0}, End: Position{Line: 1000, Character: 3}}
+	c.change(uri, 2, TextDocumentContentChangeEvent{Range: &bad, Text: "\n# appended\n"})
+	got := c.diagsFor(uri, 2)
+	if len(got.Diagnostics) != 1 {
+		t.Errorf("after an out-of-range edit: %d diagnostics, want 1 (clamped to the end)", len(got.Diagnostics))
+	}
+	assertServerText(t, c, uri, text+"\n# appended\n")
+	// a character past the end of a line clamps to the line's end
+	_, m := fixture(t, roundModel)
+	eol := posAt(text, m["eol"], c.enc)
+	past := Range{Start: Position{Line: eol.Line, Character: eol.Character + 50}, End: Position{Line: eol.Line, Character: eol.Character + 80}}
+	c.change(uri, 3, TextDocumentContentChangeEvent{Range: &past, Text: "  # tail"})
+	c.diagsFor(uri, 3)
+	want := text[:m["eol"]] + "  # tail" + text[m["eol"]:] + "\n# appended\n"
+	assertServerText(t, c, uri, want)
+}
+
+// TestIncrementalMatchesFull checks that the reparsed tree of an edited document is the
+// tree a full parse of its text gives.
+func TestIncrementalMatchesFull(t *testing.T) {
+	c := newTestClient(t, roundOnly)
+	c.start()
+	uri := "file:///work/inc.py"
+	text, m := fixture(t, roundModel)
+	c.open(uri, text)
+	c.diagsFor(uri, 1)
+	cur := text
+	ins := m["in"]
+	for v := int32(2); v <= 30; v++ {
+		p := posAt(cur, ins, c.enc)
+		if v%3 == 0 {
+			c.change(uri, v, TextDocumentContentChangeEvent{Range: &Range{Start: p, End: Position{Line: p.Line, Character: p.Character + 1}}, Text: ""})
+			cur = cur[:ins] + cur[ins+1:]
+		} else {
+			c.change(uri, v, TextDocumentContentChangeEvent{Range: &Range{Start: p, End: p}, Text: "s"})
+			cur = cur[:ins] + "s" + cur[ins:]
+		}
+	}
+	c.diagsFor(uri, 30)
+	assertServerText(t, c, uri, cur)
+	s := c.server
+	s.mu.Lock()
+	d := s.docs[uri]
+	parsed := d.parsed
+	res := d.result
+	s.mu.Unlock()
+	if parsed == nil || res == nil {
+		t.Fatal("no parse state")
+	}
+	p := syntax.NewParser()
+	defer p.Close()
+	full, err := p.Parse(t.Context(), []byte(cur))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := dumpTree(res.file.Tree), dumpTree(full.Tree()); a != b {
+		t.Fatalf("incremental tree differs from a full parse:\n%s\nvs\n%s", a, b)
+	}
+}
+
+func dumpTree(t *syntax.Tree) string {
+	var b strings.Builder
+	for n := syntax.NodeID(0); int(n) < t.Len(); n++ {
+		fmt.Fprintf(&b, "%d:%d-%d;", t.Kind(n), t.Start(n), t.End(n))
+	}
+	return b.String()
+}
+
+// TestCancellation sends a burst of edits without waiting: superseded analyses are
+// cancelled and the last diagnostics match the last text and version.
+func TestCancellation(t *testing.T) {
+	c := newTestClient(t, roundOnly)
+	c.start()
+	uri := "file:///work/burst.py"
+	text, m := fixture(t, roundModel)
+	c.open(uri, text)
+	cur := text
+	const n = 300
+	for v := int32(2); v <= n; v++ {
+		p := posAt(cur, m["eol"], c.enc)
+		c.change(uri, v, TextDocumentContentChangeEvent{Range: &Range{Start: p, End: p}, Text: " "})
+		cur = cur[:m["eol"]] + " " + cur[m["eol"]:]
+	}
+	// finally remove the finding
+	r := rangeAt(cur, m["round"], m["/round"], c.enc)
+	c.change(uri, n+1, TextDocumentContentChangeEvent{Range: &r, Text: "1"})
+	got := c.diagsFor(uri, n+1)
+	if len(got.Diagnostics) != 0 {
+		t.Fatalf("final diagnostics = %+v, want none", got.Diagnostics)
+	}
+	final := cur[:m["round"]] + "1" + cur[m["/round"]:]
+	assertServerText(t, c, uri, final)
+	c.mu.Lock()
+	pubs := len(c.diags[uri])
+	for _, p := range c.diags[uri] {
+		if p.Version == nil {
+			t.Errorf("publish without a version")
+		}
+	}
+	last := c.diags[uri][pubs-1]
+	c.mu.Unlock()
+	if *last.Version != n+1 {
+		t.Errorf("last publish is for version %d, want %d", *last.Version, n+1)
+	}
+	t.Logf("%d edits, %d publishes", n, pubs)
+	// versions only increase
+	c.mu.Lock()
+	prev := int32(0)
+	for _, p := range c.diags[uri] {
+		if *p.Version < prev {
+			t.Errorf("publish for v%d after v%d", *p.Version, prev)
+		}
+		prev = *p.Version
+	}
+	c.mu.Unlock()
+}
+
+func TestRelatedInformation(t *testing.T) {
+	c := newTestClient(t)
+	c.start()
+	src := `import torch
+import torch._dynamo
+
+
+⟨dec⟩@torch._dynamo.assume_constant_result⟨/dec⟩
+def get_len(x):
+    return x.shape[0]
+
+
+class M(torch.nn.Module):
+    def forward(self, x):
+        return x[: ⟨call⟩get_len(x)⟨/call⟩]
+`
+	text, m := fixture(t, src)
+	uri := "file:///work/related.py"
+	c.open(uri, text)
+	got := c.diagsFor(uri, 1)
+	var d *Diagnostic
+	for i := range got.Diagnostics {
+		if got.Diagnostics[i].Code == "assume_constant_result" {
+			d = &got.Diagnostics[i]
+		}
+	}
+	if d == nil {
+		t.Fatalf("no assume_constant_result diagnostic in %+v", got.Diagnostics)
+	}
+	if d.Range != rangeAt(text, m["call"], m["/call"], c.enc) || d.Severity != SeverityWarning {
+		t.Errorf("diagnostic %+v", d)
+	}
+	if len(d.RelatedInformation) != 1 {
+		t.Fatalf("relatedInformation = %+v, want the decorator", d.RelatedInformation)
+	}
+	ri := d.RelatedInformation[0]
+	decl := rangeAt(text, m["dec"], m["/dec"], c.enc)
+	// the related range is the decorator expression (with or without its "@")
+	if ri.Location.URI != uri || ri.Location.Range.End != decl.End || ri.Location.Range.Start.Line != decl.Start.Line {
+		t.Errorf("related location %+v, want %s %+v", ri.Location, uri, decl)
+	}
+}
+
+func TestDeprecatedTag(t *testing.T) {
+	lines := newLineIndex([]byte("x = 1\n"))
+	diags, _ := toDiagnostics("file:///d.py", lines, []analysis.Finding{
+		{Case: "dynamic_shape_round", Start: 0, End: 1, Severity: analysis.Warning, Deprecated: true, Message: "m"},
+		{Case: "static_if", Start: 0, End: 1, Severity: analysis.Off, Message: "hover only"},
+		{Case: analysis.UnusedSuppression, Start: 2, End: 3, Severity: analysis.Hint, Message: "unused"},
+	}, encUTF16, true)
+	if len(diags) != 2 {
+		t.Fatalf("%d diagnostics, want 2 (Off is not a diagnostic)", len(diags))
+	}
+	if len(diags[0].Tags) != 1 || diags[0].Tags[0] != TagDeprecated || diags[0].Severity != SeverityWarning {
+		t.Errorf("deprecated finding: %+v", diags[0])
+	}
+	if diags[1].Severity != SeverityHint || diags[1].CodeDescription != nil {
+		t.Errorf("engine code: %+v (no link for codes that are not cases)", diags[1])
+	}
+}
+
+func TestFileErrorIsShown(t *testing.T) {
+	c := newTestClient(t)
+	c.start()
+	uri := "file:///work/nul.py"
+	c.open(uri, "x = 1\ny = '\x00'\n")
+	got := c.diagsFor(uri, 1)
+	if len(got.Diagnostics) != 1 || got.Diagnostics[0].Code != "file_error" || !strings.Contains(got.Diagnostics[0].Message, "NUL") {
+		t.Fatalf("diagnostics = %+v, want one file_error about the NUL byte", got.Diagnostics)
+	}
+	if got.Diagnostics[0].Range.Start.Line != 1 {
+		t.Errorf("file error at %+v, want line 1", got.Diagnostics[0].Range)
+	}
+}
+
+func TestPullDiagnostics(t *testing.T) {
+	c := newTestClient(t, roundOnly)
+	caps := capsNeovim07()
+	caps.TextDocument.Diagnostic = &struct {
+		DynamicRegistration    bool `json:"dynamicRegistration"`
+		RelatedDocumentSupport bool `json:"relatedDocumentSupport"`
+	}{}
+	caps.Workspace.Diagnostics.RefreshSupport = true
+	c.initialize(InitializeParams{Capabilities: caps})
+	text, m := fixture(t, roundModel)
+	uri := "file:///work/pull.py"
+	c.open(uri, text)
+	var rep struct {
+		Kind     string       `json:"kind"`
+		ResultID string       `json:"resultId"`
+		Items    []Diagnostic `json:"items"`
+	}
+	c.mustCall("textDocument/diagnostic", DocumentDiagnosticParams{TextDocument: TextDocumentIdentifier{URI: uri}}, &rep)
+	if rep.Kind != "full" || len(rep.Items) != 1 || rep.Items[0].Range != rangeAt(text, m["round"], m["/round"], c.enc) {
+		t.Fatalf("report = %+v", rep)
+	}
+	first := rep.ResultID
+	c.mustCall("textDocument/diagnostic", DocumentDiagnosticParams{TextDocument: TextDocumentIdentifier{URI: uri}, PreviousResultID: first}, &rep)
+	if rep.Kind != "unchanged" || rep.ResultID != first {
+		t.Errorf("same text: report %+v, want unchanged %s", rep, first)
+	}
+	r := rangeAt(text, m["round"], m["/round"], c.enc)
+	c.change(uri, 2, TextDocumentContentChangeEvent{Range: &r, Text: "1"})
+	rep.Items = nil
+	c.mustCall("textDocument/diagnostic", DocumentDiagnosticParams{TextDocument: TextDocumentIdentifier{URI: uri}, PreviousResultID: first}, &rep)
+	if rep.Kind != "full" || len(rep.Items) != 0 || rep.ResultID == first {
+		t.Errorf("after the fix: report %+v, want full and empty", rep)
+	}
+	if n := c.publishes(uri); n != 0 {
+		t.Errorf("%d publishDiagnostics for a pull client's open document, want 0", n)
+	}
+	// settings change: the client is asked to pull again
+	c.notify("workspace/didChangeConfiguration", DidChangeConfigurationParams{Settings: json.RawMessage(`{"exportdb":{"torchVersion":"2.5"}}`)})
+	c.waitFor("workspace/diagnostic/refresh", func() bool { return c.refreshes > 0 })
+}
+
+// TestTorchVersionSetting: the case's support level at the target version decides the
+// severity; changing torchVersion re-publishes.
+func TestTorchVersionSetting(t *testing.T) {
+	c := newTestClient(t, withRules(rulesWithSymMin()))
+	c.start()
+	src := `import torch
+
+
+class M(torch.nn.Module):
+    def forward(self, x):
+        return x.sum() + ⟨call⟩torch.sym_min(x.size(0), 100)⟨/call⟩
+`
+	text, m := fixture(t, src)
+	uri := "file:///work/symmin.py"
+	c.open(uri, text)
+	sev := func(p PublishDiagnosticsParams) DiagnosticSeverity {
+		for _, d := range p.Diagnostics {
+			if d.Code == "torch_sym_min" {
+				if d.Range != rangeAt(text, m["call"], m["/call"], c.enc) {
+					t.Errorf("range %+v", d.Range)
+				}
+				return d.Severity
+			}
+		}
+		return 0
+	}
+	latest := sev(c.diagsFor(uri, 1))
+	if latest == SeverityError {
+		t.Fatalf("torch_sym_min is an error at the newest torch; it is supported from 2.12")
+	}
+	before := c.publishes(uri)
+	c.notify("workspace/didChangeConfiguration", DidChangeConfigurationParams{Settings: json.RawMessage(`{"exportdb":{"torchVersion":"2.5"}}`)})
+	c.waitFor("re-publish", func() bool { return len(c.diags[uri]) > before })
+	if got := sev(c.diagsFor(uri, 1)); got != SeverityError {
+		t.Fatalf("torchVersion 2.5: severity %d, want error (not supported before 2.12)", got)
+	}
+	// top-level settings (no "exportdb" key) work too
+	before = c.publishes(uri)
+	c.notify("workspace/didChangeConfiguration", DidChangeConfigurationParams{Settings: json.RawMessage(`{"torchVersion":"2.12"}`)})
+	c.waitFor("re-publish", func() bool { return len(c.diags[uri]) > before })
+	if got := sev(c.diagsFor(uri, 1)); got == SeverityError {
+		t.Fatalf("torchVersion 2.12: still an error")
+	}
+	// an invalid setting is shown, never silent
+	c.notify("workspace/didChangeConfiguration", DidChangeConfigurationParams{Settings: json.RawMessage(`{"exportdb":{"torchVersion":"two"}}`)})
+	c.waitFor("an error message", func() bool {
+		for _, msg := range c.messages {
+			if msg.Type == MessageError && strings.Contains(msg.Message, "torchVersion") {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// rulesWithSymMin returns the registry, with a stand-in for torch_sym_min when its rule
+// is not written yet (it reports every torch.sym_min call in traced code).
+func rulesWithSymMin() []*analysis.Rule {
+	all := rules.All()
+	for i, r := range all {
+		if r.Name == "torch_sym_min" && r.Run == nil {
+			stand := *r
+			stand.Run = func(pass *analysis.Pass) {
+				pass.Traced(syntax.KindCall, func(call analysis.NodeID, _ *analysis.Function) {
+					if pass.File.CallName(call) == "torch.sym_min" {
+						pass.Reportf(call, analysis.Recognized, "torch.sym_min in traced code")
+					}
+				})
+			}
+			all[i] = &stand
+		}
+	}
+	return all
+}
+
+func TestSeveritySettingAndSelect(t *testing.T) {
+	c := newTestClient(t, roundOnly)
+	caps := capsNeovim07()
+	c.initialize(InitializeParams{Capabilities: caps,
+		InitializationOptions: json.RawMessage(`{"exportdb":{"severity":{"dynamic_shape_round":"warning"}}}`)})
+	text, _ := fixture(t, roundModel)
+	uri := "file:///work/sev.py"
+	c.open(uri, text)
+	got := c.diagsFor(uri, 1)
+	if len(got.Diagnostics) != 1 || got.Diagnostics[0].Severity != SeverityWarning {
+		t.Fatalf("diagnostics = %+v, want one warning", got.Diagnostics)
+	}
+	before := c.publishes(uri)
+	c.notify("workspace/didChangeConfiguration", DidChangeConfigurationParams{Settings: json.RawMessage(`{"exportdb":{"ignore":["torch.dynamic-shape"]}}`)})
+	c.waitFor("re-publish", func() bool { return len(c.diags[uri]) > before })
+	if got := c.diagsFor(uri, 1); len(got.Diagnostics) != 0 {
+		t.Fatalf("ignoring the tag: diagnostics = %+v, want none", got.Diagnostics)
+	}
+}
+
+func TestCaseURLsExist(t *testing.T) {
+	for _, r := range rules.All() {
+		if _, ok := catalog.Default().Lookup(r.Name); !ok {
+			t.Errorf("rule %s has no catalog case", r.Name)
+		}
+	}
+}
+
+// TestColdDocuments: past maxWarm open documents, the least recently used drop their tree
+// and result; asking about one analyses it again, without publishing again.
+func TestColdDocuments(t *testing.T) {
+	c := newTestClient(t, roundOnly)
+	c.start()
+	text, m := fixture(t, roundModel)
+	uri := func(i int) string { return "file:///work/cold" + itoa(i) + ".py" }
+	for i := 0; i < maxWarm+4; i++ {
+		c.open(uri(i), text)
+		c.diagsFor(uri(i), 1)
+	}
+	s := c.server
+	s.mu.Lock()
+	warm := 0
+	for _, d := range s.docs {
+		if d.parsed != nil || d.result != nil {
+			warm++
+		}
+	}
+	cold := s.docs[uri(0)].result == nil && s.docs[uri(0)].parsed == nil
+	s.mu.Unlock()
+	if warm > maxWarm || !cold {
+		t.Fatalf("%d warm documents (max %d); the first is cold: %v", warm, maxWarm, cold)
+	}
+	if h := hoverAt(t, c, uri(0), text, m["in"]); h == nil || !strings.Contains(h.Contents.Value, "dynamic_shape_round") {
+		t.Fatalf("hover on a cold document: %+v", h)
+	}
+	acts := codeActions(t, c, uri(0), text, m["in"], m["in"])
+	if len(acts) != 2 {
+		t.Fatalf("code actions on a cold document: %s", titles(acts))
+	}
+	if n := c.publishes(uri(0)); n != 1 {
+		t.Errorf("%d publishes for the re-warmed document, want 1", n)
+	}
+	// editing a cold document works from a full parse
+	c.change(uri(1), 2, TextDocumentContentChangeEvent{Range: &Range{}, Text: "# edited\n"})
+	if got := c.diagsFor(uri(1), 2); len(got.Diagnostics) != 1 || got.Diagnostics[0].Range.Start.Line != posAt(text, m["round"], c.enc).Line+1 {
+		t.Errorf("edited cold document: %+v", got.Diagnostics)
+	}
+}

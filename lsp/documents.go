@@ -1,0 +1,254 @@
+package lsp
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// Limits on the edits kept for an incremental reparse. Each pending edit keeps the text
+// before it (an immutable snapshot, shared, not copied); past these limits the next parse
+// is a full one, which bounds memory under a burst of edits to a huge document.
+const (
+	maxPendingEdits = 64
+	maxPendingBytes = 64 << 20
+)
+
+// maxWarm is how many documents keep their syntax tree and analysis result between
+// changes. A 2,000-line file's tree-sitter tree and module model take a few megabytes, so
+// with hundreds of open files only the most recently used stay warm; the others keep their
+// text and are re-analysed when next edited or asked about (hover, code action, ...).
+const maxWarm = 8
+
+// document is one open text document. uri and path never change; every other field is
+// guarded by Server.mu, except pubMu.
+type document struct {
+	uri  string
+	path string // file-system path of a file: URI, or ""
+
+	version int32
+	text    []byte // current text; never modified in place (each change makes a new slice)
+	lines   *lineIndex
+
+	// Incremental parse state: parsed is the tree of an earlier text, and pending the
+	// edits made since, in order, each with the text before it. gen is bumped whenever
+	// pending is dropped (the next parse is then a full one).
+	parsed       *syntax.Document
+	pending      []pendingEdit
+	pendingBytes int
+	gen          int
+
+	// epoch is bumped by every change of text or configuration. An analysis result is
+	// committed only for the epoch it started in; ready is closed when the result of the
+	// current epoch is in (or the document closes).
+	epoch     int
+	result    *docResult
+	ready     chan struct{}
+	running   bool               // an analysis worker is running for this document
+	cancelRun context.CancelFunc // cancels the running analysis; nil when none
+	closed    bool
+	lastUse   int64 // Server.tick at the last change or request: the least recent go cold
+	failed    int   // epoch+1 of an analysis that panicked (not retried for that epoch)
+	published int   // epoch+1 of the last diagnostics published
+
+	// pubMu serialises publishDiagnostics for this URI and is held across the write, so
+	// a superseded result can never be published after the current one.
+	pubMu sync.Mutex
+}
+
+// pendingEdit is one edit since the parsed tree, with the text it was applied to.
+type pendingEdit struct {
+	edit   syntax.Edit
+	before []byte
+}
+
+// docResult is one completed analysis of one text. It is immutable once committed.
+type docResult struct {
+	epoch    int
+	version  int32
+	path     string // the document's path ("" when not a file)
+	text     []byte
+	lines    *lineIndex
+	file     *analysis.File // nil when the text could not be analysed
+	findings []analysis.Finding
+	fileErr  error // why the text was not analysed
+	cfg      *projectConfig
+	// diags are the findings shown as diagnostics; shown[i] indexes findings for diags[i].
+	diags    []Diagnostic
+	shown    []int
+	resultID string
+}
+
+var errNoDocument = errors.New("document is not open")
+
+// openLocked adds a document; the caller holds s.mu.
+func (s *Server) openLocked(uri string, version int32, text []byte, lines *lineIndex) *document {
+	if old := s.docs[uri]; old != nil {
+		s.closeLocked(old)
+	}
+	d := &document{uri: uri, path: uriToPath(uri), version: version, text: text, lines: lines, ready: make(chan struct{})}
+	s.docs[uri] = d
+	s.touchLocked(d)
+	return d
+}
+
+// closeLocked marks d closed: its worker stops, waiters wake, nothing more is published.
+func (s *Server) closeLocked(d *document) {
+	d.closed = true
+	if d.cancelRun != nil {
+		d.cancelRun()
+	}
+	closeReady(d)
+	if s.docs[d.uri] == d {
+		delete(s.docs, d.uri)
+	}
+}
+
+func closeReady(d *document) {
+	select {
+	case <-d.ready:
+	default:
+		close(d.ready)
+	}
+}
+
+// touchLocked records a use of d.
+func (s *Server) touchLocked(d *document) {
+	s.tick++
+	d.lastUse = s.tick
+}
+
+// trimLocked lets the least recently used documents beyond maxWarm go cold: their tree and
+// result are dropped (the garbage collector frees the tree's C memory with it).
+func (s *Server) trimLocked() {
+	var warm []*document
+	for _, d := range s.docs {
+		if !d.running && (d.parsed != nil || d.result != nil) {
+			warm = append(warm, d)
+		}
+	}
+	if len(warm) <= maxWarm {
+		return
+	}
+	sort.Slice(warm, func(i, j int) bool { return warm[i].lastUse < warm[j].lastUse })
+	for _, d := range warm[:len(warm)-maxWarm] {
+		dropPendingLocked(d)
+		d.result = nil // ready stays closed: result() re-analyses on demand
+	}
+	select {
+	case s.memory <- struct{}{}:
+	default:
+	}
+}
+
+// invalidateLocked starts a new epoch for d (its text or configuration changed) and
+// schedules its analysis.
+func (s *Server) invalidateLocked(d *document) {
+	d.epoch++
+	d.result = nil
+	select {
+	case <-d.ready:
+		d.ready = make(chan struct{})
+	default:
+	}
+	s.scheduleLocked(d)
+}
+
+// dropPendingLocked forgets the incremental parse state: the next parse is a full one.
+func dropPendingLocked(d *document) {
+	d.parsed = nil
+	d.pending = nil
+	d.pendingBytes = 0
+	d.gen++
+}
+
+// addPendingLocked records an edit for the next incremental reparse.
+func addPendingLocked(d *document, e pendingEdit) {
+	d.pending = append(d.pending, e)
+	d.pendingBytes += len(e.before)
+	if len(d.pending) > maxPendingEdits || d.pendingBytes > maxPendingBytes {
+		dropPendingLocked(d)
+	}
+}
+
+// result waits for the analysis of the document's current text and returns it. It
+// returns errNoDocument when the document is not open (or closes while waiting).
+func (s *Server) result(ctx context.Context, uri string) (*docResult, error) {
+	for {
+		s.mu.Lock()
+		d := s.docs[uri]
+		if d == nil {
+			s.mu.Unlock()
+			return nil, errNoDocument
+		}
+		s.touchLocked(d)
+		if d.result != nil && d.result.epoch == d.epoch {
+			r := d.result
+			s.mu.Unlock()
+			return r, nil
+		}
+		select {
+		case <-d.ready:
+			// no result for this epoch and no worker on it: the document went cold, or its
+			// analysis panicked
+			if d.failed == d.epoch+1 {
+				s.mu.Unlock()
+				return nil, errors.New("analysis of this document failed; see the server log")
+			}
+			d.ready = make(chan struct{})
+			s.scheduleLocked(d)
+			if !d.running {
+				closeReady(d)
+				s.mu.Unlock()
+				return nil, errors.New("server is shutting down")
+			}
+		default:
+		}
+		ready := d.ready
+		s.mu.Unlock()
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-s.ctx.Done():
+			return nil, s.ctx.Err()
+		}
+	}
+}
+
+// uriToPath returns the file-system path of a file: URI, or "".
+func uriToPath(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme != "file" {
+		return ""
+	}
+	p := u.Path
+	if p == "" {
+		p = u.Opaque
+	}
+	return filepath.Clean(filepath.FromSlash(p))
+}
+
+// pathToURI returns the file: URI of a path.
+func pathToURI(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+}
+
+// isPython reports whether an opened document is analysed.
+func isPython(languageID, uri string) bool {
+	if strings.HasPrefix(languageID, "python") {
+		return true
+	}
+	u := strings.ToLower(uri)
+	return strings.HasSuffix(u, ".py") || strings.HasSuffix(u, ".pyi")
+}

@@ -1,0 +1,463 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
+)
+
+// The test client: a real jsonrpc2 connection over net.Pipe to an in-process server, with
+// typed helpers. Positions in fixtures are written as markers ⟨name⟩ (stripped before the
+// text is sent) and converted to LSP positions by the test's own code, independent of
+// position.go.
+
+const waitTimeout = 20 * time.Second
+
+type testClient struct {
+	t      testing.TB
+	conn   jsonrpc2.Conn
+	server *Server
+	done   chan error // Serve's result
+	enc    encoding   // the negotiated encoding, for marker conversion
+
+	mu        sync.Mutex
+	changed   *sync.Cond
+	diags     map[string][]PublishDiagnosticsParams // every publish, by URI, in order
+	messages  []ShowMessageParams
+	logs      []ShowMessageParams
+	progress  []ProgressParams
+	created   []string // progress tokens created
+	received  []string // server-to-client methods, in order
+	applied   []ApplyWorkspaceEditParams
+	shown     []ShowDocumentParams
+	registers []RegistrationParams
+	refreshes int
+	// configSection answers workspace/configuration (nil: null).
+	configSection json.RawMessage
+	// showDocumentOK is the answer to window/showDocument.
+	showDocumentOK bool
+}
+
+type serverOpt func(*Server)
+
+// newTestClient starts a server on one end of a pipe and a client on the other. It does
+// not initialize.
+func newTestClient(t testing.TB, opts ...serverOpt) *testClient {
+	t.Helper()
+	a, b := net.Pipe()
+	ctx := context.Background()
+	log := zaptest.NewLogger(t)
+	if _, bench := t.(*testing.B); bench {
+		log = zap.NewNop()
+	}
+	s := newServer(ctx, a, Options{Logger: log, Version: "test"})
+	for _, o := range opts {
+		o(s)
+	}
+	c := &testClient{t: t, server: s, done: make(chan error, 1), diags: map[string][]PublishDiagnosticsParams{}, showDocumentOK: true}
+	c.changed = sync.NewCond(&c.mu)
+	go func() { c.done <- s.run(ctx) }()
+	c.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(b))
+	c.conn.Go(ctx, c.handle)
+	t.Cleanup(func() {
+		_ = c.conn.Close()
+		select {
+		case <-c.done:
+		case <-time.After(waitTimeout):
+			t.Errorf("server did not stop after the client closed the connection")
+		}
+	})
+	return c
+}
+
+// handle answers the server's requests and records its notifications.
+func (c *testClient) handle(_ context.Context, req *jsonrpc2.Request) (any, error) {
+	method := strings.Clone(req.Method())
+	params := append(json.RawMessage(nil), req.Params()...)
+	c.mu.Lock()
+	defer func() {
+		c.changed.Broadcast()
+		c.mu.Unlock()
+	}()
+	c.received = append(c.received, method)
+	switch method {
+	case "textDocument/publishDiagnostics":
+		var p PublishDiagnosticsParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			c.t.Errorf("bad publishDiagnostics: %v", err)
+			return nil, nil
+		}
+		if p.Diagnostics == nil {
+			c.t.Errorf("publishDiagnostics for %s has null diagnostics, want a list", p.URI)
+		}
+		c.diags[p.URI] = append(c.diags[p.URI], p)
+	case "window/showMessage":
+		var p ShowMessageParams
+		_ = json.Unmarshal(params, &p)
+		c.messages = append(c.messages, p)
+	case "window/logMessage":
+		var p ShowMessageParams
+		_ = json.Unmarshal(params, &p)
+		c.logs = append(c.logs, p)
+	case "$/progress":
+		var p ProgressParams
+		_ = json.Unmarshal(params, &p)
+		c.progress = append(c.progress, p)
+	case "window/workDoneProgress/create":
+		var p WorkDoneProgressCreateParams
+		_ = json.Unmarshal(params, &p)
+		c.created = append(c.created, p.Token)
+		return nil, nil
+	case "client/registerCapability":
+		var p RegistrationParams
+		_ = json.Unmarshal(params, &p)
+		c.registers = append(c.registers, p)
+		return nil, nil
+	case "window/showDocument":
+		var p ShowDocumentParams
+		_ = json.Unmarshal(params, &p)
+		c.shown = append(c.shown, p)
+		return json.RawMessage(fmt.Sprintf(`{"success":%v}`, c.showDocumentOK)), nil
+	case "workspace/applyEdit":
+		var p ApplyWorkspaceEditParams
+		_ = json.Unmarshal(params, &p)
+		c.applied = append(c.applied, p)
+		return json.RawMessage(`{"applied":true}`), nil
+	case "workspace/configuration":
+		sec := c.configSection
+		if sec == nil {
+			sec = json.RawMessage("null")
+		}
+		return json.RawMessage("[" + string(sec) + "]"), nil
+	case "workspace/diagnostic/refresh":
+		c.refreshes++
+		return nil, nil
+	}
+	if req.IsCall() {
+		return nil, jsonrpc2.ErrMethodNotFound
+	}
+	return nil, nil
+}
+
+// call sends a request and decodes its result with encoding/json.
+func (c *testClient) call(method string, params, result any) error {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	b, err := json.Marshal(params)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	var raw json.RawMessage
+	if _, err := c.conn.Call(ctx, method, json.RawMessage(b), &raw); err != nil {
+		return err
+	}
+	if result != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, result); err != nil {
+			c.t.Fatalf("%s: decoding %s: %v", method, raw, err)
+		}
+	}
+	return nil
+}
+
+func (c *testClient) mustCall(method string, params, result any) {
+	c.t.Helper()
+	if err := c.call(method, params, result); err != nil {
+		c.t.Fatalf("%s: %v", method, err)
+	}
+}
+
+func (c *testClient) notify(method string, params any) {
+	c.t.Helper()
+	b, err := json.Marshal(params)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := c.conn.Notify(context.Background(), method, json.RawMessage(b)); err != nil {
+		c.t.Fatalf("%s: %v", method, err)
+	}
+}
+
+// capsNeovim07 is what Neovim 0.7 advertises, as far as the server cares: no position
+// encodings, no pull diagnostics, no documentChanges.
+func capsNeovim07() ClientCapabilities {
+	var caps ClientCapabilities
+	caps.TextDocument.PublishDiagnostics.RelatedInformation = true
+	caps.TextDocument.PublishDiagnostics.TagSupport = &struct {
+		ValueSet []int `json:"valueSet"`
+	}{ValueSet: []int{1, 2}}
+	caps.TextDocument.CodeAction.CodeActionLiteralSupport = &struct {
+		CodeActionKind struct {
+			ValueSet []string `json:"valueSet"`
+		} `json:"codeActionKind"`
+	}{}
+	caps.TextDocument.Hover.ContentFormat = []string{"markdown", "plaintext"}
+	caps.Workspace.ApplyEdit = true
+	caps.Workspace.Configuration = true
+	caps.Window.WorkDoneProgress = true
+	caps.Window.ShowDocument.Support = true
+	return caps
+}
+
+// initialize sends initialize and initialized.
+func (c *testClient) initialize(p InitializeParams) InitializeResult {
+	c.t.Helper()
+	var res InitializeResult
+	c.mustCall("initialize", p, &res)
+	c.enc = negotiateEncodingName(res.Capabilities.PositionEncoding)
+	c.notify("initialized", struct{}{})
+	return res
+}
+
+func negotiateEncodingName(s string) encoding {
+	switch s {
+	case "utf-8":
+		return encUTF8
+	case "utf-32":
+		return encUTF32
+	}
+	return encUTF16
+}
+
+// start initializes a push-diagnostics client (Neovim 0.7's capabilities) with the given
+// position encodings offered.
+func (c *testClient) start(encodings ...string) InitializeResult {
+	caps := capsNeovim07()
+	caps.General.PositionEncodings = encodings
+	return c.initialize(InitializeParams{Capabilities: caps, ClientInfo: &ClientInfo{Name: "test"}})
+}
+
+func (c *testClient) open(uri, text string) {
+	c.t.Helper()
+	c.notify("textDocument/didOpen", DidOpenTextDocumentParams{TextDocument: TextDocumentItem{URI: uri, LanguageID: "python", Version: 1, Text: text}})
+}
+
+func (c *testClient) change(uri string, version int32, changes ...TextDocumentContentChangeEvent) {
+	c.t.Helper()
+	c.notify("textDocument/didChange", DidChangeTextDocumentParams{
+		TextDocument:   VersionedTextDocumentIdentifier{URI: uri, Version: version},
+		ContentChanges: changes,
+	})
+}
+
+// waitFor waits until cond (called with c.mu held) holds.
+func (c *testClient) waitFor(what string, cond func() bool) {
+	c.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	timer := time.AfterFunc(waitTimeout, func() {
+		c.mu.Lock()
+		c.changed.Broadcast()
+		c.mu.Unlock()
+	})
+	defer timer.Stop()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for !cond() {
+		if time.Now().After(deadline) {
+			c.t.Fatalf("timed out waiting for %s", what)
+		}
+		c.changed.Wait()
+	}
+}
+
+// diagsFor waits for a publish of uri at version (or any version when version < 0) and
+// returns the latest one.
+func (c *testClient) diagsFor(uri string, version int32) PublishDiagnosticsParams {
+	c.t.Helper()
+	var got PublishDiagnosticsParams
+	c.waitFor(fmt.Sprintf("diagnostics of %s v%d", uri, version), func() bool {
+		list := c.diags[uri]
+		if len(list) == 0 {
+			return false
+		}
+		last := list[len(list)-1]
+		if version >= 0 && (last.Version == nil || *last.Version != version) {
+			return false
+		}
+		got = last
+		return true
+	})
+	return got
+}
+
+// publishes returns how many publishes uri has had.
+func (c *testClient) publishes(uri string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.diags[uri])
+}
+
+// shutdown sends shutdown and exit and waits for Serve to return.
+func (c *testClient) shutdown() error {
+	c.t.Helper()
+	c.mustCall("shutdown", nil, nil)
+	c.notify("exit", nil)
+	select {
+	case err := <-c.done:
+		c.done <- err // for the cleanup
+		return err
+	case <-time.After(waitTimeout):
+		c.t.Fatal("server did not exit")
+	}
+	return nil
+}
+
+// ---- markers ----
+
+var markerRE = regexp.MustCompile(`⟨(/?[\w.-]+)⟩`)
+
+// fixture strips ⟨name⟩ markers from src and returns the text and each marker's byte
+// offset in it. ⟨/name⟩ marks the end of the range that ⟨name⟩ starts.
+func fixture(t *testing.T, src string) (string, map[string]int) {
+	t.Helper()
+	marks := map[string]int{}
+	var b strings.Builder
+	last := 0
+	for _, m := range markerRE.FindAllStringSubmatchIndex(src, -1) {
+		b.WriteString(src[last:m[0]])
+		name := src[m[2]:m[3]]
+		if _, dup := marks[name]; dup {
+			t.Fatalf("marker %s twice", name)
+		}
+		marks[name] = b.Len()
+		last = m[1]
+	}
+	b.WriteString(src[last:])
+	return b.String(), marks
+}
+
+// posAt converts a byte offset of text to a position in enc: the test's own converter.
+func posAt(text string, off int, enc encoding) Position {
+	line, start := 0, 0
+	for i := 0; i < off; i++ {
+		switch text[i] {
+		case '\n':
+			line, start = line+1, i+1
+		case '\r':
+			if i+1 < len(text) && text[i+1] == '\n' {
+				continue
+			}
+			line, start = line+1, i+1
+		}
+	}
+	seg := text[start:off]
+	var n int
+	switch enc {
+	case encUTF8:
+		n = len(seg)
+	case encUTF32:
+		n = utf8.RuneCountInString(seg)
+	default:
+		n = len(utf16.Encode([]rune(seg)))
+	}
+	return Position{Line: uint32(line), Character: uint32(n)}
+}
+
+func rangeAt(text string, start, end int, enc encoding) Range {
+	return Range{Start: posAt(text, start, enc), End: posAt(text, end, enc)}
+}
+
+// offsetAt converts a position back to a byte offset (test side).
+func offsetAt(t *testing.T, text string, p Position, enc encoding) int {
+	t.Helper()
+	for off := 0; off <= len(text); off++ {
+		if off < len(text) && off > 0 && !utf8.RuneStart(text[off]) {
+			continue
+		}
+		if posAt(text, off, enc) == p {
+			return off
+		}
+	}
+	t.Fatalf("position %+v not in text", p)
+	return -1
+}
+
+// applyEdits applies LSP text edits to text (test side).
+func applyEdits(t *testing.T, text string, edits []TextEdit, enc encoding) string {
+	t.Helper()
+	type span struct {
+		s, e int
+		txt  string
+	}
+	var spans []span
+	for _, e := range edits {
+		spans = append(spans, span{offsetAt(t, text, e.Range.Start, enc), offsetAt(t, text, e.Range.End, enc), e.NewText})
+	}
+	sort.SliceStable(spans, func(i, j int) bool { return spans[i].s < spans[j].s })
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		if sp.s < last {
+			t.Fatalf("overlapping edits %+v", edits)
+		}
+		b.WriteString(text[last:sp.s])
+		b.WriteString(sp.txt)
+		last = sp.e
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// editsFor returns the edits a WorkspaceEdit makes to uri (changes or documentChanges).
+func editsFor(t *testing.T, we *WorkspaceEdit, uri string) []TextEdit {
+	t.Helper()
+	if we == nil {
+		t.Fatal("code action has no edit")
+	}
+	if len(we.DocumentChanges) > 0 {
+		var out []TextEdit
+		for _, dc := range we.DocumentChanges {
+			if dc.TextDocument.URI == uri {
+				out = append(out, dc.Edits...)
+			}
+		}
+		return out
+	}
+	return we.Changes[uri]
+}
+
+// rpcCode returns the JSON-RPC error code of err, or 0.
+func rpcCode(err error) jsonrpc2.Code {
+	var e *jsonrpc2.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return 0
+}
+
+// withRules replaces the server's rules (tests that need a rule not written yet).
+func withRules(r []*analysis.Rule) serverOpt { return func(s *Server) { s.rules = r } }
+
+// roundOnly runs dynamic_shape_round alone: tests of protocol mechanics that count
+// diagnostics or fixes stay independent of the other rules, which are being written.
+var roundOnly = withRules([]*analysis.Rule{rules.DynamicShapeRound})
+
+// goroutines waits until the number of goroutines is at most n, and returns it.
+func goroutines(n int) int {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		g := runtime.NumGoroutine()
+		if g <= n || time.Now().After(deadline) {
+			return g
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

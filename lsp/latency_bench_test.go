@@ -1,0 +1,117 @@
+package lsp
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// bigModel returns a Python file of about n lines: many nn.Module classes, one with a
+// dynamic_shape_round finding.
+func bigModel(n int) string {
+	var b strings.Builder
+	b.WriteString("import torch\nimport torch.nn as nn\n\n\n")
+	for i := 0; strings.Count(b.String(), "\n") < n; i++ {
+		fmt.Fprintf(&b, `class Block%d(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.proj = nn.Linear(dim, dim)
+        self.norm = nn.LayerNorm(dim)
+        self.scale = dim ** -0.5
+
+    def forward(self, x):
+        h = self.norm(x)
+        h = self.proj(h) * self.scale
+        n = x.shape[0] // 2
+        if x.dim() > 2:
+            h = h.view(x.shape[0], -1, x.shape[-1])
+        for k in range(2):
+            h = h + k
+        return x[:n] + h[:n]
+
+
+`, i)
+	}
+	b.WriteString("class Last(nn.Module):\n    def forward(self, x):\n        return x[: round(x.shape[0] / 2)]\n")
+	return b.String()
+}
+
+// BenchmarkEditToDiagnostics measures, in-process over net.Pipe, the time from a
+// one-character didChange to the diagnostics of that version, on a file of 5,000+ lines.
+// It reports p50, p95 and max (the editor's budget is 10 ms at p95).
+func BenchmarkEditToDiagnostics(b *testing.B) {
+	text := bigModel(5200)
+	c := newTestClient(b)
+	c.start()
+	uri := "file:///bench/big.py"
+	c.open(uri, text)
+	c.diagsFor(uri, 1)
+	at := strings.Index(text, "n = x.shape[0] // 2")
+	var lat []time.Duration
+	v := int32(1)
+	cur := text
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		v++
+		p := posAt(cur, at, c.enc)
+		start := time.Now()
+		if v%2 == 0 {
+			c.change(uri, v, TextDocumentContentChangeEvent{Range: &Range{Start: p, End: p}, Text: "m"})
+			cur = cur[:at] + "m" + cur[at:]
+		} else {
+			c.change(uri, v, TextDocumentContentChangeEvent{Range: &Range{Start: p, End: Position{Line: p.Line, Character: p.Character + 1}}, Text: ""})
+			cur = cur[:at] + cur[at+1:]
+		}
+		c.diagsFor(uri, v)
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	q := func(f float64) float64 { return float64(lat[int(f*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(q(0.5), "p50-ms")
+	b.ReportMetric(q(0.95), "p95-ms")
+	b.ReportMetric(q(1), "max-ms")
+	b.ReportMetric(float64(strings.Count(text, "\n")), "lines")
+}
+
+// BenchmarkOpenDocuments opens 200 documents of 2,000 lines and reports the process's
+// resident memory and the Go heap in use (issue 8's budget: 100 MB). Each iteration is a
+// fresh server.
+func BenchmarkOpenDocuments(b *testing.B) {
+	text := bigModel(2000)
+	for i := 0; i < b.N; i++ {
+		c := newTestClient(b)
+		c.start()
+		for j := 0; j < 200; j++ {
+			uri := "file:///mem/" + strconv.Itoa(j) + ".py"
+			c.open(uri, text)
+			c.diagsFor(uri, 1)
+		}
+		runtime.GC()
+		debug.FreeOSMemory()
+		releaseCMemory()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapInuse>>20), "heap-MB")
+		b.ReportMetric(float64(rssKB()>>10), "rss-MB")
+		_ = c.shutdown()
+	}
+}
+
+// rssKB reads VmRSS from /proc (0 where there is none).
+func rssKB() int {
+	data, _ := os.ReadFile("/proc/self/status")
+	for _, l := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return n
+		}
+	}
+	return 0
+}

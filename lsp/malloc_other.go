@@ -1,0 +1,7 @@
+//go:build !linux || !cgo
+
+package lsp
+
+func limitMallocArenas() {}
+
+func releaseCMemory() {}

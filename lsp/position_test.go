@@ -1,0 +1,163 @@
+package lsp
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// wideModel puts CJK text, emoji (outside the BMP: two UTF-16 units each), tabs and CRLF
+// line ends before and around a finding.
+var wideModel = strings.ReplaceAll(`import torch
+
+
+class M(torch.nn.Module):
+	def forward(self, x):
+		label = "注意: 😀🎉 shapes"; n = ⟨round⟩round(x.⟨in⟩shape[0] / 2)⟨/round⟩  # 日本語 😀⟨eol⟩
+		return x[:n]  # ⟨emoji⟩🎉 done
+`, "\n", "\r\n")
+
+func TestEncodingsExact(t *testing.T) {
+	for _, enc := range []string{"utf-8", "utf-16", "utf-32"} {
+		t.Run(enc, func(t *testing.T) {
+			c := newTestClient(t, roundOnly)
+			c.start(enc)
+			if c.enc.String() != enc {
+				t.Fatalf("negotiated %s, want %s", c.enc, enc)
+			}
+			text, m := fixture(t, wideModel)
+			uri := "file:///work/wide.py"
+			c.open(uri, text)
+			got := c.diagsFor(uri, 1)
+			if len(got.Diagnostics) != 1 {
+				t.Fatalf("diagnostics %+v", got.Diagnostics)
+			}
+			want := rangeAt(text, m["round"], m["/round"], c.enc)
+			if got.Diagnostics[0].Range != want {
+				t.Fatalf("range %+v, want %+v", got.Diagnostics[0].Range, want)
+			}
+			// hover right after the emoji finds the finding
+			if h := hoverAt(t, c, uri, text, m["in"]); h == nil || *h.Range != want {
+				t.Fatalf("hover %+v", h)
+			}
+			// the quick fix's edit lands exactly
+			acts := codeActions(t, c, uri, text, m["in"], m["in"])
+			fixed := applyEdits(t, text, editsFor(t, acts[0].Edit, uri), c.enc)
+			if w := text[:m["round"]] + "(x.shape[0] // 2)" + text[m["/round"]:]; fixed != w {
+				t.Fatalf("fixed:\n%q\nwant:\n%q", fixed, w)
+			}
+			ign := applyEdits(t, text, editsFor(t, acts[1].Edit, uri), c.enc)
+			if w := text[:m["eol"]] + "  # exportdb: ignore[dynamic_shape_round]" + text[m["eol"]:]; ign != w {
+				t.Fatalf("ignored:\n%q\nwant:\n%q", ign, w)
+			}
+			// incremental edits positioned after emoji, on a CRLF line
+			p := posAt(text, m["emoji"], c.enc)
+			c.change(uri, 2, TextDocumentContentChangeEvent{Range: &Range{Start: p, End: p}, Text: "ß"})
+			after := posAt(text, m["emoji"]+len("🎉"), c.enc)
+			// replace the emoji itself (a surrogate pair in UTF-16)
+			c.change(uri, 3, TextDocumentContentChangeEvent{
+				Range: &Range{Start: Position{Line: p.Line, Character: p.Character + uint32(units([]byte("ß"), c.enc))},
+					End: Position{Line: after.Line, Character: after.Character + uint32(units([]byte("ß"), c.enc))}},
+				Text: "ok"})
+			c.diagsFor(uri, 3)
+			assertServerText(t, c, uri, text[:m["emoji"]]+"ßok"+text[m["emoji"]+len("🎉"):])
+			// a position past the end of a CRLF line clamps before the "\r\n"
+			eol := posAt(text, m["eol"], c.enc)
+			lineEnd := strings.Index(text[m["eol"]:], "\r\n") + m["eol"]
+			c.change(uri, 4, TextDocumentContentChangeEvent{Range: &Range{
+				Start: Position{Line: eol.Line, Character: eol.Character + 1000},
+				End:   Position{Line: eol.Line, Character: eol.Character + 1000}}, Text: "!"})
+			c.diagsFor(uri, 4)
+			cur := text[:m["emoji"]] + "ßok" + text[m["emoji"]+len("🎉"):]
+			assertServerText(t, c, uri, cur[:lineEnd]+"!"+cur[lineEnd:])
+		})
+	}
+}
+
+func TestLineIndex(t *testing.T) {
+	text := "a\tb\r\n注😀x\rlone\nend😀"
+	x := newLineIndex([]byte(text))
+	if x.lineCount() != 4 {
+		t.Fatalf("%d lines, want 4 (\\r\\n, \\r and \\n all end lines)", x.lineCount())
+	}
+	for _, enc := range []encoding{encUTF8, encUTF16, encUTF32} {
+		for off := 0; off <= len(text); off++ {
+			if off < len(text) && !utf8.RuneStart(text[off]) {
+				continue
+			}
+			p := x.position(off, enc)
+			want := posAt(text, off, enc)
+			inCRLF := off > 0 && text[off-1] == '\r' && off < len(text) && text[off] == '\n'
+			if inCRLF {
+				// inside "\r\n": the position clamps to the end of the line's text
+				want = posAt(text, off-1, enc)
+			}
+			if p != want {
+				t.Errorf("%s: position(%d) = %+v, want %+v", enc, off, p, want)
+			}
+			if inCRLF {
+				continue
+			}
+			back, ok := x.offset(p, enc)
+			if !ok || back != off {
+				t.Errorf("%s: offset(%+v) = %d, %v; want %d", enc, p, back, ok, off)
+			}
+		}
+	}
+	// the second half of a surrogate pair moves back to the character's start
+	emoji := strings.Index(text, "😀")
+	p := x.position(emoji, encUTF16)
+	if off, _ := x.offset(Position{Line: p.Line, Character: p.Character + 1}, encUTF16); off != emoji {
+		t.Errorf("offset inside a surrogate pair = %d, want %d", off, emoji)
+	}
+	// inside a UTF-8 sequence: back to its start
+	if off, _ := x.offset(Position{Line: p.Line, Character: p.Character + 2}, encUTF8); off != emoji {
+		t.Errorf("utf-8 offset inside a character = %d, want %d", off, emoji)
+	}
+	// past the end of a line: its end; past the last line: the end of the text, not ok
+	if off, ok := x.offset(Position{Line: 0, Character: 99}, encUTF16); off != 3 || !ok {
+		t.Errorf("past the line end: %d %v, want 3 true", off, ok)
+	}
+	if off, ok := x.offset(Position{Line: 9, Character: 0}, encUTF16); off != len(text) || ok {
+		t.Errorf("past the last line: %d %v, want %d false", off, ok, len(text))
+	}
+	if p := x.position(len(text)+5, encUTF16); p != posAt(text, len(text), encUTF16) {
+		t.Errorf("position past the end = %+v", p)
+	}
+}
+
+func TestDiffBounds(t *testing.T) {
+	for _, tc := range []struct{ old, new string }{
+		{"", ""}, {"abc", "abc"}, {"abc", "abXc"}, {"abc", ""}, {"", "xyz"}, {"aaa", "aa"},
+		{"x😀y", "x😁y"}, {"注意", "注"}, {"héllo", "hello"},
+	} {
+		s, e := diffBounds([]byte(tc.old), tc.new)
+		mid := tc.new[s : len(tc.new)-(len(tc.old)-e)]
+		if got := tc.old[:s] + mid + tc.old[e:]; got != tc.new {
+			t.Errorf("diffBounds(%q, %q) = %d,%d: rebuilds %q", tc.old, tc.new, s, e, got)
+		}
+		if !utf8.ValidString(tc.old[s:e]) || !utf8.ValidString(mid) {
+			t.Errorf("diffBounds(%q, %q) splits a character", tc.old, tc.new)
+		}
+	}
+}
+
+func parseForTest(t *testing.T, text string) *syntax.Tree {
+	t.Helper()
+	p := syntax.NewParser()
+	defer p.Close()
+	doc, err := p.Parse(t.Context(), []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc.Tree()
+}
+
+func syntaxParser(t *testing.T) *syntax.Parser {
+	t.Helper()
+	p := syntax.NewParser()
+	t.Cleanup(p.Close)
+	return p
+}

@@ -1,0 +1,532 @@
+// Package lsp is exportdb's language server: diagnostics while typing, hover cards from
+// the ExportDB catalog, quick fixes, code lens and a workspace scan, over the Language
+// Server Protocol on go.lsp.dev/jsonrpc2.
+//
+// Start with Serve (this file), then one file per feature: lifecycle.go, text_sync.go,
+// documents.go (the document store), diagnostics.go (the per-document analysis worker),
+// hover.go, code_action.go, commands.go, code_lens.go, config.go, workspace_scan.go.
+// position.go is the only place byte offsets become LSP positions; protocol.go declares
+// the LSP types (see there for why not go.lsp.dev/protocol).
+//
+// Concurrency. The jsonrpc2 connection reads messages on one goroutine and runs handlers
+// inline, in wire order; text synchronisation is handled there, so edits apply in order
+// and cheaply (no parsing on the read loop). Every change schedules the document's
+// analysis worker (diagnostics.go): one goroutine per document at a time, which reparses
+// incrementally and analyses, and whose context a newer change cancels. Requests that
+// wait for an analysis (hover, code action, code lens, pull diagnostics, commands)
+// release the read loop with jsonrpc2.Async first. Every goroutine the server starts is
+// counted in Server.wg and ends when Server.ctx is cancelled (shutdown, exit, end of
+// input), so nothing is left running when Serve returns.
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.uber.org/zap"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// Options configure a server.
+type Options struct {
+	// Logger receives the server's log; nil discards it. Never stdout: that is the protocol.
+	Logger *zap.Logger
+	// Level, when set, is changed by the editor's logLevel setting.
+	Level *zap.AtomicLevel
+	// Version is reported in serverInfo and debugInfo.
+	Version string
+}
+
+var arenasOnce sync.Once
+
+// ErrExitWithoutShutdown is returned by Serve when the client sent exit before shutdown;
+// the protocol asks for exit status 1 then.
+var ErrExitWithoutShutdown = errors.New("exit without shutdown")
+
+// lifecycle is the server's protocol state.
+type lifecycle int
+
+const (
+	stateUninitialized lifecycle = iota // before the initialize request
+	stateInitialized                    // after initialize answered
+	stateShutdown                       // after shutdown: only exit is accepted
+)
+
+// Server is one language-server session on one connection.
+type Server struct {
+	log     *zap.Logger
+	level   *zap.AtomicLevel
+	version string
+	rules   []*analysis.Rule
+	conn    jsonrpc2.Conn
+	stream  *stream
+
+	// ctx ends every goroutine the server starts: workers, scans, waits, calls to the
+	// client. It is cancelled at exit, at the end of the input, or when Serve's ctx ends.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // goroutines started by the server (goSafe)
+	wgMu   sync.Mutex     // guards stopped; a leaf lock, taken after mu if both
+	// stopped is set by stop before it waits on wg; goSafe starts nothing afterwards.
+	stopped bool
+
+	parsers chan *syntax.Parser // free tree-sitter parsers; cap bounds parallel parses
+	memory  chan struct{}       // documents went cold: the janitor returns memory (cap 1)
+	nParser int                 // parsers created; guarded by mu
+
+	exit     chan struct{} // closed by the exit notification
+	exitOnce sync.Once
+
+	// inflight maps the ids of running async requests to their cancel functions
+	// ($/cancelRequest). jsonrpc2.CancelHandler is not used: it derives a context from the
+	// pooled per-request context, whose recycling races with the watcher goroutine that
+	// context.WithCancel starts for a foreign parent.
+	reqMu    sync.Mutex
+	inflight map[jsonrpc2.ID]context.CancelFunc // guarded by reqMu
+
+	// testHook, when set (tests only), runs before every handler with the method name.
+	testHook func(method string)
+	// testScanHook, when set (tests only), runs before the workspace scan reads each file.
+	testScanHook func(path string)
+
+	// mu guards the fields below and every document's mutable fields (documents.go). It is
+	// never held across I/O, parsing or analysis. Lock order: document.pubMu, then mu, then
+	// wgMu; reqMu and the stream's locks are leaves.
+	mu       sync.Mutex
+	state    lifecycle
+	shutdown bool // shutdown request received (exit then returns nil)
+	client   clientState
+	docs     map[string]*document // by URI
+	settings settings
+	configs  map[string]*configEntry // by directory (config.go)
+	cfgGen   int                     // bumped whenever configs is cleared
+	cfgDiags map[string]bool         // config-file URIs that have a published diagnostic
+	// cfgReported holds the configuration problems already shown since the last change
+	// of configuration files or settings.
+	cfgReported map[string]bool
+	folders     []WorkspaceFolder
+	scans       map[string]context.CancelFunc // running workspace scans by progress token
+	scanned     map[string]bool               // URIs published by workspace scans
+	nextTok     int
+	tick        int64 // use counter for documents' lastUse
+}
+
+// clientState is what initialize told us about the client; written once by initialize.
+type clientState struct {
+	name             string
+	encoding         encoding
+	pull             bool // textDocument/diagnostic: pull instead of push
+	relatedInfo      bool
+	docChanges       bool // WorkspaceEdit.documentChanges
+	applyEdit        bool
+	showDocument     bool
+	workDoneProgress bool
+	watchDynamic     bool // didChangeWatchedFiles dynamic registration
+	configuration    bool // workspace/configuration
+	diagRefresh      bool // workspace/diagnostic/refresh
+	codeLensRefresh  bool
+	literalActions   bool // codeActionLiteralSupport
+}
+
+// Serve runs a server on rwc until the client sends exit, the input ends or ctx is done.
+// It returns nil after shutdown+exit or at the end of the input, ErrExitWithoutShutdown
+// when exit came first, and ctx's error when ctx ended.
+func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
+	s := newServer(ctx, rwc, opts)
+	return s.run(ctx)
+}
+
+func newServer(ctx context.Context, rwc io.ReadWriteCloser, opts Options) *Server {
+	arenasOnce.Do(limitMallocArenas)
+	log := opts.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	n := runtime.GOMAXPROCS(0)
+	if n < 2 {
+		n = 2
+	}
+	s := &Server{
+		log:      log,
+		level:    opts.Level,
+		version:  opts.Version,
+		rules:    rules.All(),
+		parsers:  make(chan *syntax.Parser, n),
+		memory:   make(chan struct{}, 1),
+		exit:     make(chan struct{}),
+		docs:     map[string]*document{},
+		configs:  map[string]*configEntry{},
+		cfgDiags: map[string]bool{},
+		scans:    map[string]context.CancelFunc{},
+		scanned:  map[string]bool{},
+		inflight: map[jsonrpc2.ID]context.CancelFunc{},
+	}
+	if s.version == "" {
+		s.version = "dev"
+	}
+	s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	s.stream = newStream(rwc, log)
+	s.conn = jsonrpc2.NewConn(s.stream)
+	return s
+}
+
+func (s *Server) run(ctx context.Context) error {
+	s.conn.Go(s.ctx, s.handle)
+	s.goSafe("memory janitor", s.janitor)
+
+	var err error
+	select {
+	case <-s.exit:
+		s.mu.Lock()
+		if !s.shutdown {
+			err = ErrExitWithoutShutdown
+		}
+		s.mu.Unlock()
+	case <-s.stream.eof:
+		s.log.Info("input closed; exiting")
+	case <-s.conn.Done():
+		if cerr := s.conn.Err(); cerr != nil {
+			s.log.Warn("connection failed", zap.Error(cerr))
+		}
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	s.stop()
+	return err
+}
+
+// stop ends the session: it cancels all work, closes the connection and waits for every
+// goroutine the server started.
+func (s *Server) stop() {
+	s.cancel()
+	// Close waits for in-flight handlers (they end with s.ctx) and for the read goroutine;
+	// a reader blocked on a stdin that never closes cannot be interrupted, so do not wait
+	// on it for ever: the process is about to exit anyway.
+	closed := make(chan struct{})
+	go func() {
+		_ = s.conn.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(2 * time.Second):
+		s.log.Warn("connection did not close in time")
+	}
+	s.wgMu.Lock()
+	s.stopped = true
+	s.wgMu.Unlock()
+	s.wg.Wait()
+	for {
+		select {
+		case p := <-s.parsers:
+			p.Close()
+			continue
+		default:
+		}
+		break
+	}
+}
+
+// janitor returns the memory of documents that went cold (documents.go, trimLocked) to the
+// system, at most every few seconds: tree-sitter trees live in C memory, freed by
+// finalizers after a garbage collection, and glibc keeps freed memory unless trimmed.
+func (s *Server) janitor() {
+	wait := func(d time.Duration) bool {
+		select {
+		case <-s.ctx.Done():
+			return false
+		case <-time.After(d):
+			return true
+		}
+	}
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-s.memory:
+		}
+		if !wait(2 * time.Second) {
+			return
+		}
+		runtime.GC() // queues the finalizers of dropped trees
+		if !wait(100 * time.Millisecond) {
+			return
+		}
+		debug.FreeOSMemory()
+		releaseCMemory()
+	}
+}
+
+// goSafe runs fn on a goroutine counted in wg, recovering a panic. It reports false (and
+// runs nothing) once the server has stopped.
+func (s *Server) goSafe(name string, fn func()) bool {
+	s.wgMu.Lock()
+	if s.stopped {
+		s.wgMu.Unlock()
+		return false
+	}
+	s.wg.Add(1)
+	s.wgMu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		defer s.recoverPanic(name)
+		fn()
+	}()
+	return true
+}
+
+func (s *Server) recoverPanic(where string) {
+	if r := recover(); r != nil {
+		s.log.Error("panic recovered", zap.String("in", where), zap.Any("panic", r), zap.ByteString("stack", debug.Stack()))
+	}
+}
+
+// parser takes a free parser (or makes one while fewer than cap(parsers) exist); put it
+// back with release. Parsers are never used by two goroutines at once.
+func (s *Server) parser(ctx context.Context) (*syntax.Parser, error) {
+	select {
+	case p := <-s.parsers:
+		return p, nil
+	default:
+	}
+	s.mu.Lock()
+	if s.nParser < cap(s.parsers) {
+		s.nParser++
+		s.mu.Unlock()
+		return syntax.NewParser(), nil
+	}
+	s.mu.Unlock()
+	select {
+	case p := <-s.parsers:
+		return p, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (s *Server) release(p *syntax.Parser) { s.parsers <- p }
+
+// ---- dispatch ----
+
+// method is one handler: fn decodes params and returns the result to encode. async
+// handlers release the read loop before running (they wait for analysis or call the
+// client); the others run inline, in wire order.
+type method struct {
+	fn    func(s *Server, ctx context.Context, params json.RawMessage) (any, error)
+	async bool
+}
+
+// methods is the dispatch table. Anything not listed is answered with MethodNotFound
+// (requests) or ignored (notifications): the table plays the part of gopls's embedded
+// "unimplemented" server.
+var methods = map[string]method{
+	"initialize":                          {fn: (*Server).initialize},
+	"initialized":                         {fn: (*Server).initialized},
+	"shutdown":                            {fn: (*Server).shutdownRequest},
+	"exit":                                {fn: (*Server).exitNotification},
+	"$/cancelRequest":                     {fn: (*Server).cancelRequestNotification},
+	"$/setTrace":                          {fn: ignore},
+	"textDocument/didOpen":                {fn: (*Server).didOpen},
+	"textDocument/didChange":              {fn: (*Server).didChange},
+	"textDocument/didClose":               {fn: (*Server).didClose},
+	"textDocument/didSave":                {fn: (*Server).didSave},
+	"textDocument/diagnostic":             {fn: (*Server).pullDiagnostics, async: true},
+	"textDocument/hover":                  {fn: (*Server).hover, async: true},
+	"textDocument/codeAction":             {fn: (*Server).codeAction, async: true},
+	"textDocument/codeLens":               {fn: (*Server).codeLens, async: true},
+	"workspace/executeCommand":            {fn: (*Server).executeCommand, async: true},
+	"workspace/didChangeConfiguration":    {fn: (*Server).didChangeConfiguration},
+	"workspace/didChangeWatchedFiles":     {fn: (*Server).didChangeWatchedFiles},
+	"workspace/didChangeWorkspaceFolders": {fn: (*Server).didChangeWorkspaceFolders},
+	"window/workDoneProgress/cancel":      {fn: (*Server).workDoneProgressCancel},
+}
+
+func ignore(*Server, context.Context, json.RawMessage) (any, error) { return nil, nil }
+
+// handle is the jsonrpc2 handler: lifecycle checks, dispatch, panic recovery and error
+// mapping. A notification never returns an error (jsonrpc2 would end the connection).
+func (s *Server) handle(ctx context.Context, req *jsonrpc2.Request) (result any, err error) {
+	name := strings.Clone(req.Method()) // the request's bytes are borrowed from the frame
+	isCall := req.IsCall()
+	start := time.Now()
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic in handler", zap.String("method", name), zap.Any("panic", r),
+				zap.ByteString("stack", debug.Stack()))
+			result, err = nil, nil
+			if isCall {
+				err = jsonrpc2.Errorf(jsonrpc2.InternalError, "internal error in %s: %v", name, r)
+			}
+		}
+		if err != nil && !isCall {
+			s.log.Warn("notification failed", zap.String("method", name), zap.Error(err))
+			err = nil
+		}
+		s.log.Debug("handled", zap.String("method", name), zap.Bool("call", isCall),
+			zap.Duration("took", time.Since(start)), zap.Error(err))
+	}()
+
+	m, known := methods[name]
+	s.mu.Lock()
+	state := s.state
+	s.mu.Unlock()
+	switch {
+	case name == "exit":
+	case name == "initialize":
+		if state != stateUninitialized {
+			return nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "initialize: server already initialized")
+		}
+	case state == stateUninitialized:
+		if isCall {
+			return nil, jsonrpc2.NewError(jsonrpc2.ServerNotInitialized, name+": server not initialized")
+		}
+		return nil, nil
+	case state == stateShutdown:
+		if isCall {
+			return nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, name+": server is shutting down")
+		}
+		return nil, nil
+	}
+	if !known {
+		if isCall {
+			return nil, jsonrpc2.NewError(jsonrpc2.MethodNotFound, "method not found: "+name)
+		}
+		return nil, nil
+	}
+	if m.async {
+		// release the read loop, then run under a context of our own that
+		// $/cancelRequest (for calls) and the end of the session cancel
+		jsonrpc2.Async(ctx)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(s.ctx)
+		defer cancel()
+		if isCall {
+			id := req.ID()
+			s.reqMu.Lock()
+			s.inflight[id] = cancel
+			s.reqMu.Unlock()
+			defer func() {
+				s.reqMu.Lock()
+				delete(s.inflight, id)
+				s.reqMu.Unlock()
+			}()
+		}
+	}
+	if s.testHook != nil {
+		s.testHook(name)
+	}
+	if ctx.Err() != nil {
+		return nil, s.wireError(ctx, name, ctx.Err()) // cancelled before it started
+	}
+	res, err := m.fn(s, ctx, json.RawMessage(req.Params()))
+	if err != nil {
+		return nil, s.wireError(ctx, name, err)
+	}
+	if !isCall {
+		return nil, nil
+	}
+	return encodeResult(res)
+}
+
+// errRequestCancelled answers a request cancelled by the client (LSP RequestCancelled).
+var errRequestCancelled = jsonrpc2.NewError(-32800, "request cancelled")
+
+func (s *Server) wireError(ctx context.Context, name string, err error) error {
+	var werr *jsonrpc2.Error
+	switch {
+	case errors.As(err, &werr):
+		return err
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		if s.ctx.Err() != nil {
+			return jsonrpc2.NewError(jsonrpc2.InvalidRequest, name+": server is shutting down")
+		}
+		if ctx.Err() != nil {
+			return errRequestCancelled
+		}
+	}
+	s.log.Warn("request failed", zap.String("method", name), zap.Error(err))
+	return jsonrpc2.NewError(jsonrpc2.InternalError, name+": "+err.Error())
+}
+
+// encodeResult encodes a handler's result with encoding/json; jsonrpc2's codec passes a
+// json.RawMessage through as is.
+func encodeResult(v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, jsonrpc2.Errorf(jsonrpc2.InternalError, "encoding result: %v", err)
+	}
+	return json.RawMessage(b), nil
+}
+
+// decodeParams decodes params into v; a failure is InvalidParams.
+func decodeParams(params json.RawMessage, v any) error {
+	if len(params) == 0 || string(params) == "null" {
+		return jsonrpc2.NewError(jsonrpc2.InvalidParams, "missing params")
+	}
+	if err := json.Unmarshal(params, v); err != nil {
+		return jsonrpc2.Errorf(jsonrpc2.InvalidParams, "invalid params: %v", err)
+	}
+	return nil
+}
+
+// notify sends a notification to the client.
+func (s *Server) notify(method string, params any) {
+	b, err := json.Marshal(params)
+	if err != nil {
+		s.log.Error("encoding notification", zap.String("method", method), zap.Error(err))
+		return
+	}
+	if err := s.conn.Notify(context.Background(), method, json.RawMessage(b)); err != nil {
+		s.log.Debug("notification not sent", zap.String("method", method), zap.Error(err))
+	}
+}
+
+// call sends a request to the client and decodes its result into result (may be nil).
+// It must not run on the read loop (the answer is read there): callers are async handlers
+// or goroutines.
+func (s *Server) call(ctx context.Context, method string, params, result any) error {
+	b, err := json.Marshal(params)
+	if err != nil {
+		return err
+	}
+	var raw json.RawMessage
+	if _, err := s.conn.Call(ctx, method, json.RawMessage(b), &raw); err != nil {
+		return err
+	}
+	if result != nil && len(raw) > 0 && string(raw) != "null" {
+		return json.Unmarshal(raw, result)
+	}
+	return nil
+}
+
+// clientCallTimeout bounds the server's own requests that no user is waiting on
+// (registration, configuration, progress creation): a client that never answers must not
+// stall them for ever.
+const clientCallTimeout = 10 * time.Second
+
+// callBounded is call under s.ctx with clientCallTimeout.
+func (s *Server) callBounded(method string, params, result any) error {
+	ctx, cancel := context.WithTimeout(s.ctx, clientCallTimeout)
+	defer cancel()
+	return s.call(ctx, method, params, result)
+}
+
+// showMessage shows a message to the user.
+func (s *Server) showMessage(t MessageType, format string, args ...any) {
+	s.notify("window/showMessage", ShowMessageParams{Type: t, Message: fmt.Sprintf(format, args...)})
+}
