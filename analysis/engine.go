@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
@@ -29,6 +31,24 @@ type Options struct {
 	Severity map[string]Severity
 	// Catalog is the catalog to judge against; nil means catalog.Default().
 	Catalog *catalog.Catalog
+	// MinSeverity lets the engine skip rules that cannot report a finding at or above it
+	// (HoverOnly rules whose case is supported at the target and has no severity override).
+	// Findings below it may still be returned; callers filter. Off runs every rule.
+	MinSeverity Severity
+	// Workers runs the rules on this many goroutines (0 or 1: sequentially). The editor uses
+	// every core for the one file being typed in; check parallelises over files instead.
+	Workers int
+}
+
+// skips reports whether rule r cannot produce a finding at or above opts.MinSeverity.
+func (o *Options) skips(r *Rule, k *catalog.Case, target catalog.Version) bool {
+	if o.MinSeverity == Off || !r.HoverOnly {
+		return false
+	}
+	if s, ok := o.Severity[r.Name]; ok {
+		return s < o.MinSeverity
+	}
+	return SeverityFor(k, target, Recognized) < o.MinSeverity
 }
 
 func (o *Options) catalog() *catalog.Catalog {
@@ -144,25 +164,35 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 	cat := opts.catalog()
 	target := opts.TargetVersion()
 	var res Result
+	var skipped []string // rules not run because of MinSeverity
 	sup := parseSuppressions(f)
+	var passes []*Pass
 	for _, r := range rules {
 		if r.Run == nil || !opts.Enabled(r.Name) {
 			continue
 		}
-		if ctx.Err() != nil {
-			return res
-		}
 		k, _ := cat.Lookup(r.Name)
-		pass := &Pass{File: f, Tree: f.Tree, Rule: r, Case: k, Target: target, Strict: !opts.NonStrict}
-		if err := runRule(pass); err != nil {
-			res.RuleErrors = append(res.RuleErrors, *err)
+		if opts.skips(r, k, target) {
+			skipped = append(skipped, r.Name)
+			continue
+		}
+		passes = append(passes, &Pass{File: f, Tree: f.Tree, Rule: r, Case: k, Target: target, Strict: !opts.NonStrict})
+	}
+	errs := make([]*RuleError, len(passes))
+	runPasses(ctx, passes, errs, opts.Workers)
+	if ctx.Err() != nil {
+		return res
+	}
+	for i, pass := range passes {
+		if errs[i] != nil {
+			res.RuleErrors = append(res.RuleErrors, *errs[i])
 			continue
 		}
 		for _, fd := range pass.findings {
 			if fd.Start < 0 || fd.End > len(f.Src) || fd.Start > fd.End {
 				continue
 			}
-			fd.Severity = SeverityFor(k, target, fd.Effect)
+			fd.Severity = SeverityFor(pass.Case, target, fd.Effect)
 			if s, ok := opts.Severity[fd.Case]; ok {
 				fd.Severity = s
 			}
@@ -172,7 +202,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			res.Findings = append(res.Findings, fd)
 		}
 	}
-	res.Findings = append(res.Findings, sup.unused(&opts)...)
+	res.Findings = append(res.Findings, sup.unused(&opts, skipped)...)
 	slices.SortStableFunc(res.Findings, func(a, b Finding) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start
@@ -183,6 +213,36 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 		return strings.Compare(a.Case, b.Case)
 	})
 	return res
+}
+
+// runPasses runs every pass, on up to workers goroutines, recording panics in errs. Results
+// are merged by the caller in rule order, so the output does not depend on scheduling.
+func runPasses(ctx context.Context, passes []*Pass, errs []*RuleError, workers int) {
+	if workers <= 1 || len(passes) < 2 {
+		for i, p := range passes {
+			if ctx.Err() != nil {
+				return
+			}
+			errs[i] = runRule(p)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, len(passes)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(passes) || ctx.Err() != nil {
+					return
+				}
+				errs[i] = runRule(passes[i])
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func runRule(p *Pass) (rerr *RuleError) {

@@ -61,6 +61,9 @@ type scopeFacts struct {
 
 // factsOf returns (computing once) the facts of names assigned in fn.
 func (f *File) factsOf(fn *Function) *scopeFacts {
+	if f.factsFrozen {
+		return f.facts[fn] // computed for every function by NewFile; read-only from then on
+	}
 	f.factsMu.Lock()
 	if f.facts == nil {
 		f.facts = map[*Function]*scopeFacts{}
@@ -124,9 +127,15 @@ func (f *File) bindFacts(sf *scopeFacts, target NodeID, x Fact) {
 func (f *File) nameFacts(fn *Function, name string) Fact {
 	for s := fn; s != nil; s = s.Parent {
 		sf := f.factsOf(s)
-		f.factsMu.Lock()
-		x, ok := sf.names[name]
-		f.factsMu.Unlock()
+		var x Fact
+		var ok bool
+		if f.factsFrozen {
+			x, ok = sf.names[name]
+		} else {
+			f.factsMu.Lock()
+			x, ok = sf.names[name]
+			f.factsMu.Unlock()
+		}
 		if p := s.Param(name); p != nil {
 			return x | f.paramFacts(s, p)
 		}

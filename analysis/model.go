@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 	"strings"
 	"sync"
 
@@ -29,7 +30,8 @@ type File struct {
 	byKind      [][]NodeID           // node ids per syntax kind, in source order
 	owner       []int32              // innermost Funcs index containing each node, or -1
 	lines       []int                // byte offset of each line start
-	factsMu     sync.Mutex
+	factsMu     sync.Mutex // guards facts while NewFile computes them
+	factsFrozen bool       // facts holds every function's facts and no longer changes
 	facts       map[*Function]*scopeFacts // guarded by factsMu
 }
 
@@ -160,6 +162,12 @@ func NewFile(tree *syntax.Tree) *File {
 	f.collect()
 	f.resolveModules()
 	f.trace()
+	// Expression facts of every function are computed now, so that rules (which may run in
+	// parallel) only read them.
+	for _, fn := range f.Funcs {
+		f.factsOf(fn)
+	}
+	f.factsFrozen = true
 	return f
 }
 
@@ -167,13 +175,31 @@ func NewFile(tree *syntax.Tree) *File {
 func (f *File) index() {
 	t := f.Tree
 	n := t.Len()
-	f.byKind = make([][]NodeID, 256)
-	f.owner = make([]int32, n)
-	f.lines = append(f.lines[:0], 0)
-	for i, b := range f.Src {
-		if b == '\n' {
-			f.lines = append(f.lines, i+1)
+	// count named nodes per kind first, so that all per-kind lists share one allocation
+	var counts [256]int32
+	named := 0
+	for id := NodeID(0); int(id) < n; id++ {
+		if k := t.Kind(id); int(k) < len(counts) && t.IsNamed(id) {
+			counts[k]++
+			named++
 		}
+	}
+	backing := make([]NodeID, named)
+	f.byKind = make([][]NodeID, len(counts))
+	off := int32(0)
+	for k, c := range counts {
+		f.byKind[k] = backing[off : off : off+c]
+		off += c
+	}
+	f.owner = make([]int32, n)
+	f.lines = make([]int, 1, bytes.Count(f.Src, []byte{'\n'})+1)
+	for i := bytes.IndexByte(f.Src, '\n'); i >= 0; {
+		f.lines = append(f.lines, i+1)
+		j := bytes.IndexByte(f.Src[i+1:], '\n')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
 	}
 	type open struct {
 		end NodeID

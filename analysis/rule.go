@@ -17,6 +17,10 @@ type Rule struct {
 	Doc string
 	// Undetectable, when not "", says why the case cannot be seen statically; Run is then nil.
 	Undetectable string
+	// HoverOnly: every finding is Recognized (a plain supported pattern that hover explains),
+	// so the rule is skipped when only findings of severity hint or above are wanted (the
+	// editor's per-keystroke diagnostics, check's default). Tests hold rules to it.
+	HoverOnly bool
 	// Run inspects pass.File and calls pass.Report.
 	Run func(pass *Pass)
 }

@@ -100,8 +100,9 @@ func (s *suppressions) suppresses(f *File, fd *Finding) bool {
 	return hit
 }
 
-// unused reports suppressions (or names inside them) that suppressed nothing.
-func (s *suppressions) unused(opts *Options) []Finding {
+// unused reports suppressions (or names inside them) that suppressed nothing. Names of
+// rules that did not run (skipped) are never reported: nothing could have used them.
+func (s *suppressions) unused(opts *Options, skipped []string) []Finding {
 	var out []Finding
 	for _, sp := range s.list {
 		if len(sp.cases) == 0 {
@@ -114,7 +115,7 @@ func (s *suppressions) unused(opts *Options) []Finding {
 		}
 		var stale []string
 		for _, c := range sp.cases {
-			if !sp.used[c] && opts.Enabled(c) {
+			if !sp.used[c] && opts.Enabled(c) && !contains(skipped, c) {
 				stale = append(stale, c)
 			}
 		}

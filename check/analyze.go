@@ -141,6 +141,8 @@ func (r *runner) analyze(ctx context.Context, p *syntax.Parser, src []byte, opts
 	if err != nil {
 		return nil, analysis.Result{}, err
 	}
+	// rules that can only report hover-only recognitions are skipped unless --min-severity off
+	opts.MinSeverity = r.o.MinSeverity
 	return f, analysis.Analyze(ctx, f, r.o.Rules, opts), nil
 }
 

@@ -7,7 +7,8 @@ import (
 
 // ClassMethod recognises calls of classmethods of this file in traced code.
 var ClassMethod = &analysis.Rule{
-	Name: "class_method",
+	Name:      "class_method",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises calls of a ` + "`@classmethod`" + ` in code that torch.export traces, through ` + "`self.method`" + `,
 ` + "`self.__class__.method`" + `, ` + "`type(self).method`" + `, ` + "`cls.method`" + ` or ` + "`ClassName.method`" + `. It is shown on

@@ -7,7 +7,8 @@ import (
 // CondBranchClassMethod recognises torch.cond branches that are methods: self.method,
 // self.submodule.forward, a submodule, a static or class method.
 var CondBranchClassMethod = &analysis.Rule{
-	Name: "cond_branch_class_method",
+	Name:      "cond_branch_class_method",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises a branch of ` + "`torch.cond(pred, true_fn, false_fn, operands)`" + ` that is a method of
 a class in this file: ` + "`self.bar`" + `, a submodule's ` + "`self.subm.forward`" + ` (or ` + "`self.subm`" + `

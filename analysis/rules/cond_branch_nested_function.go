@@ -8,7 +8,8 @@ import (
 // CondBranchNestedFunction recognises torch.cond branches that are functions or lambdas
 // defined inside the calling function.
 var CondBranchNestedFunction = &analysis.Rule{
-	Name: "cond_branch_nested_function",
+	Name:      "cond_branch_nested_function",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises a branch of ` + "`torch.cond(pred, true_fn, false_fn, operands)`" + ` that is a function
 (or lambda) defined inside the traced function that calls cond, including branches that

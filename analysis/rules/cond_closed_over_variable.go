@@ -7,7 +7,8 @@ import (
 // CondClosedOverVariable recognises torch.cond branches that read variables of the
 // enclosing function instead of receiving them as operands.
 var CondClosedOverVariable = &analysis.Rule{
-	Name: "cond_closed_over_variable",
+	Name:      "cond_closed_over_variable",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises a branch of ` + "`torch.cond(pred, true_fn, false_fn, operands)`" + ` (a nested function
 or lambda) that reads variables of the function around it, such as a tensor argument of

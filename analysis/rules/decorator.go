@@ -9,7 +9,8 @@ import (
 
 // Decorator recognises decorators wrapping forward or a function forward reaches.
 var Decorator = &analysis.Rule{
-	Name: "decorator",
+	Name:      "decorator",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises a decorator applied to ` + "`forward`" + ` or to a function that ` + "`forward`" + ` reaches, in code that
 torch.export traces. It is shown on hover only: the pattern exports as written.

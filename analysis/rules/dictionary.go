@@ -7,7 +7,8 @@ import (
 
 // Dictionary recognises dicts of tensors built or returned in traced code.
 var Dictionary = &analysis.Rule{
-	Name: "dictionary",
+	Name:      "dictionary",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises, in code that torch.export traces, a dict that holds tensors: a dict bound to a local
 name and filled with tensors (` + "`d = {}`" + ` then ` + "`d[\"k\"] = x * x`" + `), and a dict of tensors that a

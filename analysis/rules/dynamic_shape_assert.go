@@ -7,7 +7,8 @@ import (
 
 // DynamicShapeAssert recognises assert statements on tensor sizes.
 var DynamicShapeAssert = &analysis.Rule{
-	Name: "dynamic_shape_assert",
+	Name:      "dynamic_shape_assert",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises ` + "`assert`" + ` statements whose condition tests a tensor's dimension sizes
 (` + "`assert x.shape[0] > 2, \"...\"`" + `) in code that torch.export traces. Membership tests

@@ -10,7 +10,8 @@ import (
 
 // DynamicShapeConstructor recognises tensor constructors sized from a tensor's shape.
 var DynamicShapeConstructor = &analysis.Rule{
-	Name: "dynamic_shape_constructor",
+	Name:      "dynamic_shape_constructor",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises tensor constructors (` + "`torch.zeros`, `ones`, `empty`, `full`, `rand`, `randn`, `randint`, `arange`, `eye`, `linspace`, `randperm`" + `
 and the ` + "`x.new_zeros`/`new_ones`/`new_empty`/`new_full`" + ` methods) whose size is computed from a tensor's shape

@@ -7,7 +7,8 @@ import (
 
 // DynamicShapeSlicing recognises tensor slices whose bounds come from a tensor's shape.
 var DynamicShapeSlicing = &analysis.Rule{
-	Name: "dynamic_shape_slicing",
+	Name:      "dynamic_shape_slicing",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises slices of a tensor (an input, a tensor value or a ` + "`self`" + ` buffer) whose start, stop or
 step is computed from a tensor's dimension sizes (` + "`x[: x.shape[0] - 2]`, `self.pe[:, : x.size(1)]`" + `), in code

@@ -7,7 +7,8 @@ import (
 
 // DynamicShapeView recognises view/reshape calls whose sizes come from a tensor's shape.
 var DynamicShapeView = &analysis.Rule{
-	Name: "dynamic_shape_view",
+	Name:      "dynamic_shape_view",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises ` + "`x.view(...)`, `x.reshape(...)` and `torch.reshape(x, shape)`" + ` whose target sizes are computed from a
 tensor's dimension sizes, in code that torch.export traces: ` + "`x.view(x.size(0), -1)`" + `, or the ExportDB

@@ -10,7 +10,8 @@ import (
 // FnWithKwargs recognises a module's forward that takes *args, keyword-only arguments or
 // **kwargs.
 var FnWithKwargs = &analysis.Rule{
-	Name: "fn_with_kwargs",
+	Name:      "fn_with_kwargs",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises an ` + "`nn.Module`" + `'s ` + "`forward`" + ` whose signature has variadic positional arguments
 (` + "`*args`" + `), keyword-only arguments or variadic keyword arguments (` + "`**kwargs`" + `). It is shown on

@@ -41,6 +41,7 @@ func FuzzAnalyze(f *testing.F) {
 			for _, e := range res.RuleErrors {
 				t.Fatalf("rule %s panicked: %s\n%s", e.Rule, e.Panic, e.Stack)
 			}
+			checkHoverOnly(t, file, res.Findings)
 			for _, fd := range res.Findings {
 				if fd.Start < 0 || fd.End > len(src) || fd.Start > fd.End {
 					t.Fatalf("%s: range [%d,%d) outside the %d-byte source", fd.Case, fd.Start, fd.End, len(src))

@@ -9,7 +9,8 @@ import (
 
 // ListContains recognises membership tests of a tensor size in a literal list.
 var ListContains = &analysis.Rule{
-	Name: "list_contains",
+	Name:      "list_contains",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises ` + "`in` / `not in`" + ` tests of a tensor's dimension size against a literal list, tuple or set
 (` + "`x.size(-1) in [6, 2]`, `x.shape[0] not in (4, 5, 6)`" + `), usually in an ` + "`assert`" + `, in code that

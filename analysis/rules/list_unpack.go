@@ -9,7 +9,8 @@ import (
 
 // ListUnpack recognises star-unpacking of a list or tuple argument in traced code.
 var ListUnpack = &analysis.Rule{
-	Name: "list_unpack",
+	Name:      "list_unpack",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises star-unpacking (` + "`x, *y = args`" + `) of a list or tuple argument in code that
 torch.export traces. It is shown on hover only: the pattern exports as written.

@@ -8,7 +8,8 @@ import (
 // NestedFunction recognises closures in traced code: nested functions that read or rebind
 // (nonlocal) variables of the function around them.
 var NestedFunction = &analysis.Rule{
-	Name: "nested_function",
+	Name:      "nested_function",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises a function defined inside traced code (for example inside ` + "`forward`" + `) that reads
 variables of the function around it, or rebinds them with ` + "`nonlocal`" + `. This is supported;

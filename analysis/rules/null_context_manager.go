@@ -7,7 +7,8 @@ import (
 
 // NullContextManager recognises `with contextlib.nullcontext()` in traced code.
 var NullContextManager = &analysis.Rule{
-	Name: "null_context_manager",
+	Name:      "null_context_manager",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises a ` + "`with`" + ` statement over ` + "`contextlib.nullcontext()`" + ` in code that torch.export
 traces, whether the call is written in the ` + "`with`" + ` statement, chosen by a conditional

@@ -9,7 +9,8 @@ import (
 
 // PytreeFlatten recognises PyTorch pytree flattening calls in traced code.
 var PytreeFlatten = &analysis.Rule{
-	Name: "pytree_flatten",
+	Name:      "pytree_flatten",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises calls of PyTorch's pytree utilities that flatten or rebuild nested containers
 (` + "`tree_flatten`" + `, ` + "`tree_flatten_with_path`" + `, ` + "`tree_leaves`" + `, ` + "`tree_structure`" + `, ` + "`tree_unflatten`" + `

@@ -31,7 +31,50 @@ func analyzeFile(t *testing.T, src []byte, rules []*analysis.Rule, opts analysis
 	for _, e := range res.RuleErrors {
 		t.Errorf("rule %s panicked: %s\n%s", e.Rule, e.Panic, e.Stack)
 	}
+	checkHoverOnly(t, f, res.Findings)
 	return f, res
+}
+
+// checkHoverOnly fails when a rule declared HoverOnly reports anything but Recognized: the
+// engine skips such rules when only visible findings are wanted.
+func checkHoverOnly(t testing.TB, f *analysis.File, findings []analysis.Finding) {
+	t.Helper()
+	for _, fd := range findings {
+		for _, r := range All() {
+			if r.Name == fd.Case && r.HoverOnly && fd.Effect != analysis.Recognized {
+				t.Errorf("%s is HoverOnly but reported effect %d at line %d: %s", r.Name, fd.Effect, f.Line(fd.Start)+1, fd.Message)
+			}
+		}
+	}
+}
+
+// TestMinSeveritySkipsOnlyHidden: analysing with MinSeverity hint (what the editor and check
+// do) gives exactly the findings at or above hint that a full analysis gives.
+func TestMinSeveritySkipsOnlyHidden(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.py"))
+	clean, _ := filepath.Glob(filepath.Join("testdata", "clean", "*.py"))
+	for _, path := range append(files, clean...) {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := fixtureOptions(t, string(src))
+		_, full := analyzeFile(t, src, All(), opts)
+		opts.MinSeverity = analysis.Hint
+		_, fast := analyzeFile(t, src, All(), opts)
+		visible := func(fs []analysis.Finding) []string {
+			var out []string
+			for _, fd := range fs {
+				if fd.Severity >= analysis.Hint {
+					out = append(out, fmt.Sprintf("%d-%d %s %s %s", fd.Start, fd.End, fd.Case, fd.Severity, fd.Message))
+				}
+			}
+			return out
+		}
+		if a, b := strings.Join(visible(full.Findings), "\n"), strings.Join(visible(fast.Findings), "\n"); a != b {
+			t.Errorf("%s: MinSeverity hint changes the visible findings:\nfull:\n%s\nfast:\n%s", path, a, b)
+		}
+	}
 }
 
 // want is one expectation: `# want "regexp"` or `# want:severity "regexp"` at the end of a line.
@@ -229,6 +272,7 @@ func TestSeedExamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			res := analysis.Analyze(context.Background(), f, All(), analysis.Options{Target: catalog.BaseVersion})
+			checkHoverOnly(t, f, res.Findings)
 			var got []string
 			for _, fd := range res.Findings {
 				if fd.Case == k.Name {
@@ -257,6 +301,26 @@ func TestCleanFixtures(t *testing.T) {
 			if fd.Severity > analysis.Hint {
 				t.Errorf("%s:%d: %s %s: %s", path, f.Line(fd.Start)+1, fd.Severity, fd.Case, fd.Message)
 			}
+		}
+	}
+}
+
+// TestParallelMatchesSequential: rules run on several goroutines (the editor's path) give
+// exactly the sequential result. Run under -race by scripts/test.sh.
+func TestParallelMatchesSequential(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.py"))
+	clean, _ := filepath.Glob(filepath.Join("testdata", "clean", "*.py"))
+	for _, path := range append(files, clean...) {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := fixtureOptions(t, string(src))
+		_, seq := analyzeFile(t, src, All(), opts)
+		opts.Workers = 4
+		_, par := analyzeFile(t, src, All(), opts)
+		if a, b := fmt.Sprintf("%+v", seq.Findings), fmt.Sprintf("%+v", par.Findings); a != b {
+			t.Errorf("%s: parallel analysis differs from sequential", path)
 		}
 	}
 }

@@ -7,7 +7,8 @@ import (
 
 // StaticIf recognises branches on a tensor's rank.
 var StaticIf = &analysis.Rule{
-	Name: "static_if",
+	Name:      "static_if",
+	HoverOnly: true,
 	Doc: `## What it does
 Recognises ` + "`if`" + `, ` + "`elif`" + ` and conditional expressions whose condition tests only the rank of a tensor
 (` + "`len(x.shape) == 3`, `x.dim() == 4`, `x.ndim > 2`" + `, or a name assigned from them) in code that torch.export
