@@ -219,6 +219,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 // are merged by the caller in rule order, so the output does not depend on scheduling.
 func runPasses(ctx context.Context, passes []*Pass, errs []*RuleError, workers int) {
 	if workers <= 1 || len(passes) < 2 {
+		// sequential: facts stay lazy, computed only for the functions rules ask about
 		for i, p := range passes {
 			if ctx.Err() != nil {
 				return
@@ -227,6 +228,7 @@ func runPasses(ctx context.Context, passes []*Pass, errs []*RuleError, workers i
 		}
 		return
 	}
+	passes[0].File.freezeFacts()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < min(workers, len(passes)); w++ {

@@ -59,10 +59,24 @@ type scopeFacts struct {
 	names map[string]Fact
 }
 
+// freezeFacts computes the facts of every function, after which they are only read. Facts
+// are otherwise computed lazily (a scope's partial facts are visible while they are being
+// computed, which breaks recursion but is not safe for concurrent readers), so this runs
+// before rules run on several goroutines.
+func (f *File) freezeFacts() {
+	if f.factsFrozen {
+		return
+	}
+	for _, fn := range f.Funcs {
+		f.factsOf(fn)
+	}
+	f.factsFrozen = true
+}
+
 // factsOf returns (computing once) the facts of names assigned in fn.
 func (f *File) factsOf(fn *Function) *scopeFacts {
 	if f.factsFrozen {
-		return f.facts[fn] // computed for every function by NewFile; read-only from then on
+		return f.facts[fn] // computed for every function by freezeFacts; read-only from then on
 	}
 	f.factsMu.Lock()
 	if f.facts == nil {

@@ -26,12 +26,12 @@ type File struct {
 
 	classByName map[string]*Class
 	funcByNode  map[NodeID]*Function
-	topFuncs    map[string]*Function // module-level functions and lambdas bound to names
-	byKind      [][]NodeID           // node ids per syntax kind, in source order
-	owner       []int32              // innermost Funcs index containing each node, or -1
-	lines       []int                // byte offset of each line start
-	factsMu     sync.Mutex // guards facts while NewFile computes them
-	factsFrozen bool       // facts holds every function's facts and no longer changes
+	topFuncs    map[string]*Function      // module-level functions and lambdas bound to names
+	byKind      [][]NodeID                // node ids per syntax kind, in source order
+	owner       []int32                   // innermost Funcs index containing each node, or -1
+	lines       []int                     // byte offset of each line start
+	factsMu     sync.Mutex                // guards facts while they are computed lazily
+	factsFrozen bool                      // facts holds every function's facts and no longer changes (see freezeFacts)
 	facts       map[*Function]*scopeFacts // guarded by factsMu
 }
 
@@ -162,12 +162,6 @@ func NewFile(tree *syntax.Tree) *File {
 	f.collect()
 	f.resolveModules()
 	f.trace()
-	// Expression facts of every function are computed now, so that rules (which may run in
-	// parallel) only read them.
-	for _, fn := range f.Funcs {
-		f.factsOf(fn)
-	}
-	f.factsFrozen = true
 	return f
 }
 

@@ -20,8 +20,9 @@ go vet ./...
 step "go test"
 go test -count=1 ./...
 
-step "go test -race (language server)"
+step "go test -race (language server, parallel rules)"
 go test -count=1 -race ./lsp/...
+go test -count=1 -race -run 'TestParallelMatchesSequential' ./analysis/rules/
 
 if [ "${SKIP_EDITORS:-}" = "1" ]; then
   step "editor clients skipped (SKIP_EDITORS=1)"
