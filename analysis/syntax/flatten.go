@@ -178,6 +178,7 @@ static void exdb_edit(TSTree *tree, uint32_t start, uint32_t old_end, uint32_t n
 import "C"
 
 import (
+	"runtime"
 	"unsafe"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -192,6 +193,8 @@ func cTree(t *sitter.Tree) *C.TSTree {
 
 // flatten copies t into nodes (reusing its capacity) in one C pass.
 func flatten(t *sitter.Tree, nodes []node) []node {
+	// t's finalizer frees the C tree: keep t reachable until the C calls are done
+	defer runtime.KeepAlive(t)
 	tables := languageTables()
 	ct := cTree(t)
 	for {
@@ -215,6 +218,9 @@ func flatten(t *sitter.Tree, nodes []node) []node {
 // between the edited old tree and ts). An edit inside one class re-walks only that class:
 // walking a whole 5,000-line file costs milliseconds, more than the editor's budget.
 func spliceFlatten(ts, editedOld *sitter.Tree, old *Tree, e Edit) []node {
+	// both trees' finalizers free their C trees: keep them reachable until the C calls are done
+	defer runtime.KeepAlive(ts)
+	defer runtime.KeepAlive(editedOld)
 	tables := languageTables()
 	ct := cTree(ts)
 	var changed [64]C.uint32_t
@@ -314,6 +320,7 @@ func sortSearch(n int, f func(int) bool) int {
 // editTree tells t about an edit, with rows and byte columns computed by the caller.
 // go-tree-sitter's Tree.Edit passes the old end point as the new end point, so it is not used.
 func editTree(t *sitter.Tree, e Edit) {
+	defer runtime.KeepAlive(t)
 	C.exdb_edit(cTree(t), C.uint32_t(e.Start), C.uint32_t(e.OldEnd), C.uint32_t(e.NewEnd),
 		C.uint32_t(e.startPt.row), C.uint32_t(e.startPt.col),
 		C.uint32_t(e.oldEndPt.row), C.uint32_t(e.oldEndPt.col),
