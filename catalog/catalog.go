@@ -243,7 +243,7 @@ func (c *Catalog) Suggest(name string) []string {
 	}
 	var all []scored
 	for n := range c.byName {
-		d := editDistance(name, n)
+		d := EditDistance(name, n)
 		if strings.Contains(n, name) || strings.Contains(name, n) {
 			d = d / 2
 		}
@@ -266,7 +266,9 @@ func (c *Catalog) Suggest(name string) []string {
 	return out
 }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, in bytes: what "did you mean"
+// suggestions rank by.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
