@@ -748,40 +748,56 @@ func condMigrateFix(f *analysis.File) *analysis.Fix {
 		if mod == analysis.NoNode || !t.TextIs(mod, condFunctorchMod) || t.HasError(st) {
 			continue
 		}
-		var keep []string
-		removed := false
-		t.Children(st, func(c analysis.NodeID) bool {
-			if c == mod || t.FieldOf(c) != syntax.FieldName {
-				return true
-			}
-			name := c
-			if t.Kind(c) == syntax.KindAliasedImport {
-				name = t.Field(c, syntax.FieldName)
-			}
-			if name != analysis.NoNode && t.TextIs(name, "cond") {
-				removed = true
-			} else {
-				keep = append(keep, t.String(c))
-			}
-			return true
-		})
+		keep, removed := importSplit(t, st, func(name string) bool { return name == "cond" })
 		switch {
 		case !removed:
-		case len(keep) > 0:
-			edits = append(edits, analysis.Edit{Start: t.Start(st), End: t.End(st), NewText: "from " + condFunctorchMod + " import " + strings.Join(keep, ", ")})
-		case imp != nil && t.Parent(st) == t.Root():
+		case len(keep) == 0 && imp != nil && t.Parent(st) == t.Root():
 			edits = append(edits, analysis.Edit{Start: t.Start(st), End: t.End(st), NewText: "import torch"})
 			imp = nil
-		case t.NamedChildCount(t.Parent(st)) == 1 && t.Kind(t.Parent(st)) == syntax.KindBlock:
-			edits = append(edits, analysis.Edit{Start: t.Start(st), End: t.End(st), NewText: "pass"})
 		default:
-			edits = append(edits, condDeleteStatement(f, st))
+			edits = append(edits, importRemovalEdit(f, st, keep))
 		}
 	}
 	if imp != nil {
 		edits = append(edits, *imp)
 	}
 	return &analysis.Fix{Title: condMigrateTitle, Safety: analysis.Safe, Edits: edits}
+}
+
+// importSplit sorts the names an import-from statement binds into those drop selects (by
+// the imported name, not the alias) and the clauses to keep, as written.
+func importSplit(t *syntax.Tree, st analysis.NodeID, drop func(name string) bool) (keep []string, removed bool) {
+	mod := t.Field(st, syntax.FieldModuleName)
+	t.Children(st, func(c analysis.NodeID) bool {
+		if c == mod || t.FieldOf(c) != syntax.FieldName {
+			return true
+		}
+		name := c
+		if t.Kind(c) == syntax.KindAliasedImport {
+			name = t.Field(c, syntax.FieldName)
+		}
+		if name != analysis.NoNode && drop(t.String(name)) {
+			removed = true
+		} else {
+			keep = append(keep, t.String(c))
+		}
+		return true
+	})
+	return keep, removed
+}
+
+// importRemovalEdit rewrites an import-from statement to bind only the kept clauses: a
+// shorter import, "pass" when the statement is alone in a block, or no statement at all.
+func importRemovalEdit(f *analysis.File, st analysis.NodeID, keep []string) analysis.Edit {
+	t := f.Tree
+	switch {
+	case len(keep) > 0:
+		mod := t.String(t.Field(st, syntax.FieldModuleName))
+		return analysis.Edit{Start: t.Start(st), End: t.End(st), NewText: "from " + mod + " import " + strings.Join(keep, ", ")}
+	case t.Kind(t.Parent(st)) == syntax.KindBlock && t.NamedChildCount(t.Parent(st)) == 1:
+		return analysis.Edit{Start: t.Start(st), End: t.End(st), NewText: "pass"}
+	}
+	return condDeleteStatement(f, st)
 }
 
 // condImportBinds counts the import clauses of the file that bind the local name.

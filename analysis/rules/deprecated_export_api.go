@@ -449,31 +449,9 @@ func deaDropDynamicDimImport(f *analysis.File, kw analysis.NodeID) []analysis.Ed
 			continue
 		}
 		prefix := t.String(mod)
-		var keep []string
-		removed := false
-		t.Children(st, func(c analysis.NodeID) bool {
-			if c == mod || t.FieldOf(c) != syntax.FieldName {
-				return true
-			}
-			name := c
-			if t.Kind(c) == syntax.KindAliasedImport {
-				name = t.Field(c, syntax.FieldName)
-			}
-			if name != analysis.NoNode && deaDynamicDim[prefix+"."+t.String(name)] {
-				removed = true
-			} else {
-				keep = append(keep, t.String(c))
-			}
-			return true
-		})
-		switch {
-		case !removed:
-		case len(keep) > 0:
-			edits = append(edits, analysis.Edit{Start: t.Start(st), End: t.End(st), NewText: "from " + prefix + " import " + strings.Join(keep, ", ")})
-		case t.Kind(t.Parent(st)) == syntax.KindBlock && t.NamedChildCount(t.Parent(st)) == 1:
-			edits = append(edits, analysis.Edit{Start: t.Start(st), End: t.End(st), NewText: "pass"})
-		default:
-			edits = append(edits, condDeleteStatement(f, st))
+		keep, removed := importSplit(t, st, func(name string) bool { return deaDynamicDim[prefix+"."+name] })
+		if removed {
+			edits = append(edits, importRemovalEdit(f, st, keep))
 		}
 	}
 	return edits
