@@ -150,16 +150,56 @@ func (w *walker) file(abs string, cfg *config.Config) {
 }
 
 func (w *walker) walk(dir string, parent ignoreStack) {
+	cfgOf := func(path string) *config.Config { return w.cs.forDir(filepath.Dir(path)) }
+	_ = walkTree(dir, parent, walkHooks{
+		enter: func(dir string) { w.cs.forDir(dir) }, // records the directory's config error in walk order
+		skip: func(path string, isDir bool) bool {
+			cfg := cfgOf(path)
+			if isDir {
+				path += string(filepath.Separator)
+			}
+			return cfg != nil && cfg.Excluded(path)
+		},
+		file: func(path string) error {
+			w.file(path, cfgOf(path))
+			return nil
+		},
+		fail: w.fail,
+	})
+}
+
+// walkHooks are what a walk of a directory tree does besides applying .gitignore files.
+type walkHooks struct {
+	enter func(dir string)                   // each directory walked, before its entries; may be nil
+	skip  func(path string, isDir bool) bool // leaves out an entry .gitignore keeps; may be nil
+	file  func(path string) error            // each *.py file kept; an error stops the walk
+	fail  func(path string, err error)       // what cannot be read; may be nil
+}
+
+// walkTree walks dir for *.py files, in lexical order, with the .gitignore files in force
+// above it (parent): it skips what .gitignore files and hooks.skip leave out, VCS metadata
+// and symbolic links to directories (never followed, so no cycles); a symbolic link to a
+// file counts as that file, and a dangling one named *.py is reported to hooks.fail. It
+// returns the first error of hooks.file.
+func walkTree(dir string, parent ignoreStack, h walkHooks) error {
+	fail := func(path string, err error) {
+		if h.fail != nil {
+			h.fail(path, err)
+		}
+	}
+	skip := func(path string, isDir bool) bool { return h.skip != nil && h.skip(path, isDir) }
 	stack, err := parent.push(dir)
 	if err != nil {
-		w.fail(filepath.Join(dir, ".gitignore"), fmt.Errorf("cannot read: %w", err))
+		fail(filepath.Join(dir, ".gitignore"), fmt.Errorf("cannot read: %w", err))
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		w.fail(dir, fmt.Errorf("cannot read directory: %w", err))
-		return
+		fail(dir, fmt.Errorf("cannot read directory: %w", err))
+		return nil
 	}
-	cfg := w.cs.forDir(dir)
+	if h.enter != nil {
+		h.enter(dir)
+	}
 	for _, e := range entries {
 		name := e.Name()
 		full := filepath.Join(dir, name)
@@ -168,8 +208,8 @@ func (w *walker) walk(dir string, parent ignoreStack) {
 		case t&fs.ModeSymlink != 0:
 			fi, err := os.Stat(full)
 			if err != nil {
-				if strings.HasSuffix(name, ".py") && !stack.ignored(full, false) && (cfg == nil || !cfg.Excluded(full)) {
-					w.fail(full, fmt.Errorf("broken symbolic link: %w", err))
+				if strings.HasSuffix(name, ".py") && !stack.ignored(full, false) && !skip(full, false) {
+					fail(full, fmt.Errorf("broken symbolic link: %w", err))
 				}
 				continue
 			}
@@ -187,17 +227,56 @@ func (w *walker) walk(dir string, parent ignoreStack) {
 			continue
 		}
 		if isDir {
-			if cfg != nil && cfg.Excluded(full+string(filepath.Separator)) {
+			if skip(full, true) {
 				continue
 			}
-			w.walk(full, stack)
+			if err := walkTree(full, stack, h); err != nil {
+				return err
+			}
 			continue
 		}
-		if !strings.HasSuffix(name, ".py") || (cfg != nil && cfg.Excluded(full)) {
+		if !strings.HasSuffix(name, ".py") || skip(full, false) {
 			continue
 		}
-		w.file(full, cfg)
+		if err := h.file(full); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// WalkOptions refine Walk.
+type WalkOptions struct {
+	// Skip, when not nil, leaves out more than the .gitignore files do: it is asked about
+	// each directory below the root and each *.py file that .gitignore keeps (a skipped
+	// directory is not entered). `exportdb check` skips what the configuration in force
+	// in the entry's parent directory excludes (config.Config.Excluded, which wants a
+	// directory's path with a trailing separator).
+	Skip func(path string, isDir bool) bool
+	// Error, when not nil, is told what cannot be read (a directory, a .gitignore, a
+	// dangling symbolic link named *.py); the walk goes on.
+	Error func(path string, err error)
+}
+
+// Walk calls fn with each Python file below the directory root that `exportdb check root`
+// finds, in lexical order: *.py regular files (and symbolic links to them), skipping what
+// .gitignore files ignore (by git's rules, including the .gitignore files between the
+// repository root and root, and the repository's .git/info/exclude), VCS metadata (.git,
+// .hg, .svn, .jj), symbolic links to directories (never followed) and what opts.Skip
+// leaves out. The paths are absolute. Walk stops at fn's first error and returns it.
+func Walk(root string, opts WalkOptions, fn func(path string) error) error {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s: not a directory", root)
+	}
+	return walkTree(abs, stackAbove(abs), walkHooks{skip: opts.Skip, file: fn, fail: opts.Error})
 }
 
 // cleanPathError drops the path an *fs.PathError repeats (the report names the file).

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -231,5 +232,85 @@ func TestDiscoverSymlinks(t *testing.T) {
 	}
 	if !reflect.DeepEqual(errs, []string{"dangling.py"}) {
 		t.Errorf("errors = %v; want the dangling link", errs)
+	}
+}
+
+// TestWalk: the exported walk finds what a check of the directory finds, and Skip leaves
+// out more.
+func TestWalk(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		".git/info/exclude":    "secret_*.py\n",
+		".gitignore":           "*.gen.py\nvendor/\nbuild/*\n!build/keep.py\n",
+		"pkg/.gitignore":       "!special.gen.py\n/local.py\n",
+		"a.py":                 "",
+		"a.gen.py":             "",
+		"secret_x.py":          "",
+		"vendor/v.py":          "",
+		"build/b.py":           "",
+		"build/keep.py":        "",
+		"pkg/special.gen.py":   "",
+		"pkg/local.py":         "",
+		"pkg/sub/local.py":     "",
+		"pkg/notes.txt":        "",
+		".venv/lib/torch.py":   "",
+		".hg/store/h.py":       "",
+		"deep/er/still/d.py":   "",
+		"dir.py/inner.py":      "",
+		"pkg/sub/.gitignore":   "*\n!*.py\n!*/\n",
+		"pkg/sub/kept/deep.py": "",
+	})
+	os.Symlink(filepath.Join(root, "pkg"), filepath.Join(root, "linkdir"))
+	os.Symlink(filepath.Join(root, "a.py"), filepath.Join(root, "alias.py"))
+	walked := func(dir string, opts WalkOptions) []string {
+		t.Helper()
+		var got []string
+		err := Walk(dir, opts, func(path string) error {
+			if !filepath.IsAbs(path) {
+				t.Errorf("Walk gave a relative path %s", path)
+			}
+			rel, _ := filepath.Rel(root, path)
+			got = append(got, filepath.ToSlash(rel))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	want, _ := discovered(t, root, ".")
+	if got := walked(root, WalkOptions{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("Walk(root) = %v; a check finds %v", got, want)
+	}
+	// below the repository root: the .gitignore files above still apply
+	want, _ = discovered(t, root, "pkg")
+	if got := walked(filepath.Join(root, "pkg"), WalkOptions{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("Walk(pkg) = %v; a check finds %v", got, want)
+	}
+	// Skip leaves out a directory (not entered) and a file
+	var asked []string
+	got := walked(root, WalkOptions{Skip: func(path string, isDir bool) bool {
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if isDir {
+			asked = append(asked, rel+"/")
+		}
+		return rel == ".venv" || rel == "deep" || rel == "a.py"
+	}})
+	want = []string{"alias.py", "build/keep.py", "dir.py/inner.py", "pkg/special.gen.py", "pkg/sub/kept/deep.py", "pkg/sub/local.py"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("with Skip: %v; want %v", got, want)
+	}
+	for _, d := range asked {
+		if strings.HasPrefix(d, "deep/") && d != "deep/" || strings.HasPrefix(d, "vendor") || strings.HasPrefix(d, ".hg") {
+			t.Errorf("Skip asked about %s: below a skipped or ignored directory, or VCS metadata", d)
+		}
+	}
+	if err := Walk(filepath.Join(root, "a.py"), WalkOptions{}, func(string) error { return nil }); err == nil {
+		t.Error("Walk of a file: no error")
+	}
+	stop := errors.New("stop")
+	n := 0
+	if err := Walk(root, WalkOptions{}, func(string) error { n++; return stop }); err != stop || n != 1 {
+		t.Errorf("Walk after fn's error: err %v after %d files; want stop after 1", err, n)
 	}
 }

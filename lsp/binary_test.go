@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
 
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
 )
@@ -57,18 +58,15 @@ func TestBinaryOverStdio(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	conn := jsonrpc2.NewConn(jsonrpc2.NewStream(pipeRWC{stdout, stdin}))
-	var diagsMsg = make(chan PublishDiagnosticsParams, 16)
-	conn.Go(ctx, func(_ context.Context, req *jsonrpc2.Request) (any, error) {
+	var diagsMsg = make(chan publishDiagnosticsParams, 16)
+	conn.Go(ctx, func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
 		if req.Method() == "textDocument/publishDiagnostics" {
-			var p PublishDiagnosticsParams
+			var p publishDiagnosticsParams
 			if err := json.Unmarshal(req.Params(), &p); err == nil {
 				diagsMsg <- p
 			}
 		}
-		if req.IsCall() {
-			return nil, nil // workspace/configuration and the like: null
-		}
-		return nil, nil
+		return reply(ctx, nil, nil) // workspace/configuration and the like: null
 	})
 	call := func(method string, params, result any) {
 		t.Helper()
@@ -90,7 +88,7 @@ func TestBinaryOverStdio(t *testing.T) {
 			t.Fatalf("%s: %v", method, err)
 		}
 	}
-	nextDiags := func(version int32) PublishDiagnosticsParams {
+	nextDiags := func(version int32) publishDiagnosticsParams {
 		t.Helper()
 		for {
 			select {
@@ -104,8 +102,8 @@ func TestBinaryOverStdio(t *testing.T) {
 		}
 	}
 
-	var init InitializeResult
-	call("initialize", InitializeParams{Capabilities: capsNeovim07()}, &init)
+	var init initializeResult
+	call("initialize", initParams{Capabilities: capsNeovim07()}, &init)
 	if init.Capabilities.PositionEncoding != "utf-16" || init.ServerInfo.Name != "exportdb" {
 		t.Fatalf("initialize: %+v", init)
 	}
@@ -113,16 +111,16 @@ func TestBinaryOverStdio(t *testing.T) {
 
 	k, _ := catalog.Default().Lookup("dynamic_shape_round")
 	text := k.Example
-	uri := "file:///seed/dynamic_shape_round.py"
-	notify("textDocument/didOpen", DidOpenTextDocumentParams{TextDocument: TextDocumentItem{URI: uri, LanguageID: "python", Version: 1, Text: text}})
+	uri := protocol.DocumentURI("file:///seed/dynamic_shape_round.py")
+	notify("textDocument/didOpen", protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: uri, LanguageID: "python", Version: 1, Text: text}})
 	pd := nextDiags(1)
-	var d *Diagnostic
+	var d *protocol.Diagnostic
 	for i := range pd.Diagnostics {
 		if pd.Diagnostics[i].Code == "dynamic_shape_round" {
 			d = &pd.Diagnostics[i]
 		}
 	}
-	if d == nil || d.CodeDescription == nil || d.CodeDescription.Href != k.URL("") || d.Severity != SeverityError {
+	if d == nil || d.CodeDescription == nil || string(d.CodeDescription.Href) != k.URL("") || d.Severity != protocol.DiagnosticSeverityError {
 		t.Fatalf("diagnostics %+v, want dynamic_shape_round with its link", pd.Diagnostics)
 	}
 	start := strings.Index(text, "round(")
@@ -130,22 +128,22 @@ func TestBinaryOverStdio(t *testing.T) {
 		t.Errorf("range %+v, want %+v", d.Range, want)
 	}
 
-	var h Hover
-	call("textDocument/hover", TextDocumentPositionParams{TextDocument: TextDocumentIdentifier{URI: uri}, Position: d.Range.Start}, &h)
+	var h protocol.Hover
+	call("textDocument/hover", protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri}, Position: d.Range.Start}, &h)
 	if !strings.Contains(h.Contents.Value, "`dynamic_shape_round`") || !strings.Contains(h.Contents.Value, k.URL("")) {
 		t.Errorf("hover:\n%s", h.Contents.Value)
 	}
 
-	var acts []CodeAction
-	call("textDocument/codeAction", CodeActionParams{TextDocument: TextDocumentIdentifier{URI: uri}, Range: d.Range,
-		Context: CodeActionContext{Diagnostics: []Diagnostic{*d}}}, &acts)
+	var acts []protocol.CodeAction
+	call("textDocument/codeAction", protocol.CodeActionParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri}, Range: d.Range,
+		Context: protocol.CodeActionContext{Diagnostics: []protocol.Diagnostic{*d}}}, &acts)
 	if len(acts) == 0 || acts[0].Edit == nil {
 		t.Fatalf("code actions %+v", acts)
 	}
 	fixed := applyEdits(t, text, acts[0].Edit.Changes[uri], encUTF16)
 	assertParses(t, fixed)
-	notify("textDocument/didChange", DidChangeTextDocumentParams{TextDocument: VersionedTextDocumentIdentifier{URI: uri, Version: 2},
-		ContentChanges: []TextDocumentContentChangeEvent{{Text: fixed}}})
+	notify("textDocument/didChange", didChangeTextDocumentParams{TextDocument: protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: uri}, Version: 2},
+		ContentChanges: []textDocumentContentChangeEvent{{Text: fixed}}})
 	for _, d := range nextDiags(2).Diagnostics {
 		if d.Code == "dynamic_shape_round" {
 			t.Errorf("still reported after the fix: %+v", d)

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"go.lsp.dev/protocol"
+
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
@@ -19,11 +21,11 @@ import (
 // <case> on this line", then source.fixAll.exportdb, which applies safe fixes only.
 
 func (s *Server) codeAction(ctx context.Context, params json.RawMessage) (any, error) {
-	var p CodeActionParams
+	var p protocol.CodeActionParams
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
-	actions := []CodeAction{}
+	actions := []protocol.CodeAction{}
 	res, err := s.result(ctx, p.TextDocument.URI)
 	if errors.Is(err, errNoDocument) {
 		return actions, nil
@@ -43,7 +45,7 @@ func (s *Server) codeAction(ctx context.Context, params json.RawMessage) (any, e
 	wantQuick, wantFixAll := wantKinds(p.Context.Only)
 
 	if wantQuick {
-		var ignores []CodeAction
+		var ignores []protocol.CodeAction
 		seenIgnore := map[string]bool{}
 		for i, fi := range res.shown {
 			f := &res.findings[fi]
@@ -59,7 +61,7 @@ func (s *Server) codeAction(ctx context.Context, params json.RawMessage) (any, e
 				if fx.Safety == analysis.Unsafe && !strings.Contains(strings.ToLower(title), "unsafe") {
 					title += " (unsafe)"
 				}
-				a := CodeAction{Title: title, Kind: KindQuickFix, Diagnostics: []Diagnostic{diag},
+				a := protocol.CodeAction{Title: title, Kind: protocol.QuickFix, Diagnostics: []protocol.Diagnostic{diag},
 					Edit: s.workspaceEdit(uri, res, c, fx.Edits)}
 				if fx.Safety == analysis.Safe && !preferred {
 					a.IsPreferred, preferred = true, true
@@ -73,8 +75,8 @@ func (s *Server) codeAction(ctx context.Context, params json.RawMessage) (any, e
 				key := f.Case + "@" + strconv.Itoa(res.file.Line(f.Start))
 				if !seenIgnore[key] {
 					seenIgnore[key] = true
-					ignores = append(ignores, CodeAction{Title: "ignore " + f.Case + " on this line", Kind: KindQuickFix,
-						Diagnostics: []Diagnostic{diag}, Edit: s.workspaceEdit(uri, res, c, []analysis.Edit{e})})
+					ignores = append(ignores, protocol.CodeAction{Title: "ignore " + f.Case + " on this line", Kind: protocol.QuickFix,
+						Diagnostics: []protocol.Diagnostic{diag}, Edit: s.workspaceEdit(uri, res, c, []analysis.Edit{e})})
 				}
 			}
 		}
@@ -86,7 +88,7 @@ func (s *Server) codeAction(ctx context.Context, params json.RawMessage) (any, e
 			return nil, err
 		}
 		if n > 0 {
-			actions = append(actions, CodeAction{Title: "exportdb: apply all safe fixes", Kind: KindFixAllExportDB,
+			actions = append(actions, protocol.CodeAction{Title: "exportdb: apply all safe fixes", Kind: KindFixAllExportDB,
 				Edit: s.workspaceEdit(uri, res, c, []analysis.Edit{wholeEdit(res.text, fixed)})})
 		}
 	}
@@ -95,36 +97,37 @@ func (s *Server) codeAction(ctx context.Context, params json.RawMessage) (any, e
 
 // wantKinds reads CodeActionContext.only: empty means every kind; a kind matches when it
 // is a prefix (at a dot) of ours.
-func wantKinds(only []string) (quick, fixAll bool) {
+func wantKinds(only []protocol.CodeActionKind) (quick, fixAll bool) {
 	if len(only) == 0 {
 		return true, true
 	}
-	match := func(ours string) bool {
+	match := func(ours protocol.CodeActionKind) bool {
 		for _, k := range only {
-			if k == ours || strings.HasPrefix(ours, k+".") {
+			if k == ours || strings.HasPrefix(string(ours), string(k)+".") {
 				return true
 			}
 		}
 		return false
 	}
-	return match(KindQuickFix), match(KindFixAllExportDB)
+	return match(protocol.QuickFix), match(KindFixAllExportDB)
 }
 
 // workspaceEdit turns byte edits of res.text into a WorkspaceEdit: versioned
 // documentChanges when the client supports them, else changes.
-func (s *Server) workspaceEdit(uri string, res *docResult, c clientState, edits []analysis.Edit) *WorkspaceEdit {
+func (s *Server) workspaceEdit(uri protocol.DocumentURI, res *docResult, c clientState, edits []analysis.Edit) *protocol.WorkspaceEdit {
 	sorted := append([]analysis.Edit(nil), edits...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Start < sorted[j].Start })
-	tes := make([]TextEdit, len(sorted))
+	tes := make([]protocol.TextEdit, len(sorted))
 	for i, e := range sorted {
-		tes[i] = TextEdit{Range: res.lines.rangeOf(e.Start, e.End, c.encoding), NewText: e.NewText}
+		tes[i] = protocol.TextEdit{Range: res.lines.rangeOf(e.Start, e.End, c.encoding), NewText: e.NewText}
 	}
 	if c.docChanges {
 		v := res.version
-		return &WorkspaceEdit{DocumentChanges: []TextDocumentEdit{{
-			TextDocument: OptionalVersionedTextDocumentIdentifier{URI: uri, Version: &v}, Edits: tes}}}
+		return &protocol.WorkspaceEdit{DocumentChanges: []protocol.TextDocumentEdit{{
+			TextDocument: protocol.OptionalVersionedTextDocumentIdentifier{
+				TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: uri}, Version: &v}, Edits: tes}}}
 	}
-	return &WorkspaceEdit{Changes: map[string][]TextEdit{uri: tes}}
+	return &protocol.WorkspaceEdit{Changes: map[protocol.DocumentURI][]protocol.TextEdit{uri: tes}}
 }
 
 // wholeEdit is the one edit that turns old into new: the differing middle.
@@ -247,8 +250,9 @@ func (s *Server) fixAll(ctx context.Context, res *docResult) ([]byte, int, error
 		if err != nil {
 			return nil, 0, err
 		}
-		file, _, err := analysis.Parse(ctx, p, text)
+		file, doc, err := analysis.Parse(ctx, p, text)
 		s.release(p)
+		doc.Close() // the analysis reads only the Go copy of the tree
 		if err != nil {
 			break
 		}

@@ -4,20 +4,22 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"go.lsp.dev/protocol"
 )
 
-func codeActions(t *testing.T, c *testClient, uri, text string, start, end int, only ...string) []CodeAction {
+func codeActions(t *testing.T, c *testClient, uri protocol.DocumentURI, text string, start, end int, only ...protocol.CodeActionKind) []protocol.CodeAction {
 	t.Helper()
-	var out []CodeAction
-	c.mustCall("textDocument/codeAction", CodeActionParams{
-		TextDocument: TextDocumentIdentifier{URI: uri},
+	var out []protocol.CodeAction
+	c.mustCall("textDocument/codeAction", protocol.CodeActionParams{
+		TextDocument: protocol.TextDocumentIdentifier{URI: uri},
 		Range:        rangeAt(text, start, end, c.enc),
-		Context:      CodeActionContext{Diagnostics: []Diagnostic{}, Only: only},
+		Context:      protocol.CodeActionContext{Diagnostics: []protocol.Diagnostic{}, Only: only},
 	}, &out)
 	return out
 }
 
-func titles(actions []CodeAction) string {
+func titles(actions []protocol.CodeAction) string {
 	var ts []string
 	for _, a := range actions {
 		ts = append(ts, a.Title)
@@ -35,9 +37,9 @@ func TestCodeActionQuickFix(t *testing.T) {
 			c := newTestClient(t, roundOnly)
 			caps := capsNeovim07()
 			caps.Workspace.WorkspaceEdit.DocumentChanges = docChanges
-			c.initialize(InitializeParams{Capabilities: caps})
+			c.initialize(initParams{Capabilities: caps})
 			text, m := fixture(t, roundModel)
-			uri := "file:///work/fix.py"
+			uri := protocol.DocumentURI("file:///work/fix.py")
 			c.open(uri, text)
 			c.diagsFor(uri, 1)
 			acts := codeActions(t, c, uri, text, m["in"], m["in"])
@@ -45,7 +47,7 @@ func TestCodeActionQuickFix(t *testing.T) {
 				t.Fatalf("actions: %s; want the fix then the ignore", titles(acts))
 			}
 			fix, ign := acts[0], acts[1]
-			if fix.Kind != KindQuickFix || !strings.HasSuffix(fix.Title, "(unsafe)") || fix.IsPreferred {
+			if fix.Kind != protocol.QuickFix || !strings.HasSuffix(fix.Title, "(unsafe)") || fix.IsPreferred {
 				t.Errorf("fix action %+v: want a quickfix saying (unsafe), not preferred", fix)
 			}
 			if len(fix.Diagnostics) != 1 || fix.Diagnostics[0].Code != "dynamic_shape_round" {
@@ -64,25 +66,25 @@ func TestCodeActionQuickFix(t *testing.T) {
 				t.Fatalf("after the fix:\n%s\nwant:\n%s", fixed, want)
 			}
 			// the fixed text is valid Python without the finding
-			c.change(uri, 2, TextDocumentContentChangeEvent{Text: fixed})
+			c.change(uri, 2, textDocumentContentChangeEvent{Text: fixed})
 			if got := c.diagsFor(uri, 2); len(got.Diagnostics) != 0 {
 				t.Fatalf("after applying the fix: %+v", got.Diagnostics)
 			}
 			assertParses(t, fixed)
 
-			if ign.Title != "ignore dynamic_shape_round on this line" || ign.Kind != KindQuickFix {
+			if ign.Title != "ignore dynamic_shape_round on this line" || ign.Kind != protocol.QuickFix {
 				t.Errorf("ignore action %+v", ign)
 			}
 			ignored := applyEdits(t, text, editsFor(t, ign.Edit, uri), c.enc)
 			if want := text[:m["eol"]] + "  # exportdb: ignore[dynamic_shape_round]" + text[m["eol"]:]; ignored != want {
 				t.Fatalf("after ignore:\n%s\nwant:\n%s", ignored, want)
 			}
-			c.change(uri, 3, TextDocumentContentChangeEvent{Text: ignored})
+			c.change(uri, 3, textDocumentContentChangeEvent{Text: ignored})
 			if got := c.diagsFor(uri, 3); len(got.Diagnostics) != 0 {
 				t.Fatalf("after the ignore comment: %+v (want none, and no unused suppression)", got.Diagnostics)
 			}
 			// only= filters kinds
-			c.change(uri, 4, TextDocumentContentChangeEvent{Text: text})
+			c.change(uri, 4, textDocumentContentChangeEvent{Text: text})
 			c.diagsFor(uri, 4)
 			if acts := codeActions(t, c, uri, text, m["in"], m["in"], "source.fixAll"); len(acts) != 0 {
 				t.Errorf("only source.fixAll: %s, want none (no safe fix)", titles(acts))
@@ -120,7 +122,7 @@ class M(torch.nn.Module):
         return x[a:b]
 `
 	text, m := fixture(t, src)
-	uri := "file:///work/ign.py"
+	uri := protocol.DocumentURI("file:///work/ign.py")
 	c.open(uri, text)
 	c.diagsFor(uri, 1)
 	acts := codeActions(t, c, uri, text, m["r1"], m["r1"])
@@ -135,7 +137,7 @@ class M(torch.nn.Module):
 	if !strings.Contains(got, "b = round(x.shape[1] / 2)  # keep this note  # exportdb: ignore[dynamic_shape_round]\n") {
 		t.Fatalf("after another comment:\n%s", got)
 	}
-	c.change(uri, 2, TextDocumentContentChangeEvent{Text: got})
+	c.change(uri, 2, textDocumentContentChangeEvent{Text: got})
 	for _, d := range c.diagsFor(uri, 2).Diagnostics {
 		if d.Code == "dynamic_shape_round" && d.Range.Start.Line == posAt(text, m["r2"], c.enc).Line {
 			t.Errorf("the second finding is still reported: %+v", d)
@@ -143,7 +145,7 @@ class M(torch.nn.Module):
 	}
 }
 
-func findAction(t *testing.T, acts []CodeAction, title string) CodeAction {
+func findAction(t *testing.T, acts []protocol.CodeAction, title string) protocol.CodeAction {
 	t.Helper()
 	for _, a := range acts {
 		if a.Title == title {
@@ -151,7 +153,7 @@ func findAction(t *testing.T, acts []CodeAction, title string) CodeAction {
 		}
 	}
 	t.Fatalf("no action %q in %s", title, titles(acts))
-	return CodeAction{}
+	return protocol.CodeAction{}
 }
 
 func TestFixAll(t *testing.T) {
@@ -169,7 +171,7 @@ class M(torch.nn.Module):
         return x[: round(x.shape[0] / 2)]
 `
 	text, _ := fixture(t, src)
-	uri := "file:///work/fixall.py"
+	uri := protocol.DocumentURI("file:///work/fixall.py")
 	c.open(uri, text)
 	c.diagsFor(uri, 1)
 	acts := codeActions(t, c, uri, text, 0, 0, "source.fixAll.exportdb")
@@ -183,9 +185,9 @@ class M(torch.nn.Module):
 	}
 	// the same through the command: the client gets workspace/applyEdit
 	var res json.RawMessage
-	c.mustCall("workspace/executeCommand", ExecuteCommandParams{Command: cmdApplyAllFixes, Arguments: []json.RawMessage{json.RawMessage(`"` + uri + `"`)}}, &res)
+	c.mustCall("workspace/executeCommand", protocol.ExecuteCommandParams{Command: cmdApplyAllFixes, Arguments: []any{uri}}, &res)
 	c.mu.Lock()
-	applied := append([]ApplyWorkspaceEditParams(nil), c.applied...)
+	applied := append([]protocol.ApplyWorkspaceEditParams(nil), c.applied...)
 	c.mu.Unlock()
 	if len(applied) != 1 {
 		t.Fatalf("%d workspace/applyEdit requests, want 1", len(applied))

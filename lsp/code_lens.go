@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	"go.lsp.dev/protocol"
+
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
@@ -16,11 +18,11 @@ import (
 // reaches in the file); caveats are warning and information findings there.
 
 func (s *Server) codeLens(ctx context.Context, params json.RawMessage) (any, error) {
-	var p CodeLensParams
+	var p protocol.CodeLensParams
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
-	lenses := []CodeLens{}
+	lenses := []protocol.CodeLens{}
 	res, err := s.result(ctx, p.TextDocument.URI)
 	if errors.Is(err, errNoDocument) {
 		return lenses, nil
@@ -46,12 +48,12 @@ func (s *Server) codeLens(ctx context.Context, params json.RawMessage) (any, err
 			at = name
 		}
 		n := counts[c]
-		lens := CodeLens{Range: res.lines.rangeOf(t.Start(at), t.End(at), enc)}
+		lens := protocol.CodeLens{Range: res.lines.rangeOf(t.Start(at), t.End(at), enc)}
 		title := readiness(n.blockers, n.caveats)
 		if n.first != "" {
-			lens.Command = &Command{Title: title, Command: cmdShowCase, Arguments: []any{n.first}}
+			lens.Command = &protocol.Command{Title: title, Command: cmdShowCase, Arguments: []any{n.first}}
 		} else {
-			lens.Command = &Command{Title: title, Command: ""}
+			lens.Command = &protocol.Command{Title: title, Command: ""}
 		}
 		lenses = append(lenses, lens)
 	}

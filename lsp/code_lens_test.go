@@ -1,9 +1,10 @@
 package lsp
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
+
+	"go.lsp.dev/protocol"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
@@ -41,16 +42,16 @@ class NotAModule:
         return round(x.shape[0] / 2)
 `
 	text, m := fixture(t, src)
-	uri := "file:///work/lens.py"
+	uri := protocol.DocumentURI("file:///work/lens.py")
 	c.open(uri, text)
 	c.diagsFor(uri, 1)
-	var lenses []CodeLens
-	c.mustCall("textDocument/codeLens", CodeLensParams{TextDocument: TextDocumentIdentifier{URI: uri}}, &lenses)
+	var lenses []protocol.CodeLens
+	c.mustCall("textDocument/codeLens", protocol.CodeLensParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri}}, &lenses)
 	if len(lenses) != 2 {
 		t.Fatalf("lenses %+v, want one per nn.Module class", lenses)
 	}
 	want := []struct {
-		rng   Range
+		rng   protocol.Range
 		title string
 		arg   string
 	}{
@@ -85,23 +86,23 @@ func TestCommands(t *testing.T) {
 	c.diagsFor(uri, 1)
 
 	var info string
-	c.mustCall("workspace/executeCommand", ExecuteCommandParams{Command: cmdDebugInfo}, &info)
+	c.mustCall("workspace/executeCommand", protocol.ExecuteCommandParams{Command: cmdDebugInfo}, &info)
 	for _, w := range []string{"exportdb test", "position encoding: utf-8", "pyproject.toml: target torch version 2.6", "diagnostics: push", "open documents: 1"} {
 		if !strings.Contains(info, w) {
 			t.Errorf("debugInfo lacks %q:\n%s", w, info)
 		}
 	}
 
-	arg := func(s string) []json.RawMessage { return []json.RawMessage{json.RawMessage(`"` + s + `"`)} }
-	c.mustCall("workspace/executeCommand", ExecuteCommandParams{Command: cmdShowCase, Arguments: arg("dynamic_shape_round")}, nil)
+	arg := func(s string) []any { return []any{s} }
+	c.mustCall("workspace/executeCommand", protocol.ExecuteCommandParams{Command: cmdShowCase, Arguments: arg("dynamic_shape_round")}, nil)
 	c.mu.Lock()
-	shown := append([]ShowDocumentParams(nil), c.shown...)
+	shown := append([]protocol.ShowDocumentParams(nil), c.shown...)
 	c.showDocumentOK = false // the next showDocument fails: fall back to a message
 	c.mu.Unlock()
 	if len(shown) != 1 || shown[0].URI != roundURL || !shown[0].External {
 		t.Fatalf("window/showDocument %+v, want the ExportDB link, external", shown)
 	}
-	c.mustCall("workspace/executeCommand", ExecuteCommandParams{Command: cmdShowCase, Arguments: arg("unsupported_operator")}, nil)
+	c.mustCall("workspace/executeCommand", protocol.ExecuteCommandParams{Command: cmdShowCase, Arguments: arg("unsupported_operator")}, nil)
 	c.waitFor("the link in a message", func() bool {
 		for _, m := range c.messages {
 			if strings.Contains(m.Message, "torch_sym_min") && strings.Contains(m.Message, "#torch-sym-min") {
@@ -110,10 +111,10 @@ func TestCommands(t *testing.T) {
 		}
 		return false
 	})
-	if err := c.call("workspace/executeCommand", ExecuteCommandParams{Command: cmdShowCase, Arguments: arg("no_such_case")}, nil); rpcCode(err) != -32602 {
+	if err := c.call("workspace/executeCommand", protocol.ExecuteCommandParams{Command: cmdShowCase, Arguments: arg("no_such_case")}, nil); rpcCode(err) != -32602 {
 		t.Errorf("unknown case: %v, want InvalidParams", err)
 	}
-	if err := c.call("workspace/executeCommand", ExecuteCommandParams{Command: "exportdb.nope"}, nil); rpcCode(err) != -32602 {
+	if err := c.call("workspace/executeCommand", protocol.ExecuteCommandParams{Command: "exportdb.nope"}, nil); rpcCode(err) != -32602 {
 		t.Errorf("unknown command: %v, want InvalidParams", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
@@ -20,7 +21,7 @@ import (
 // exportdb.debugInfo, exportdb.scanWorkspace.
 
 func (s *Server) executeCommand(ctx context.Context, params json.RawMessage) (any, error) {
-	var p ExecuteCommandParams
+	var p protocol.ExecuteCommandParams
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
@@ -28,16 +29,13 @@ func (s *Server) executeCommand(ctx context.Context, params json.RawMessage) (an
 		if i >= len(p.Arguments) {
 			return "", false
 		}
-		var v string
-		if json.Unmarshal(p.Arguments[i], &v) != nil {
-			return "", false
-		}
-		return v, true
+		v, ok := p.Arguments[i].(string)
+		return v, ok
 	}
 	switch p.Command {
 	case cmdApplyAllFixes:
 		uri, _ := strArg(0)
-		return nil, s.applyAllFixes(ctx, uri)
+		return nil, s.applyAllFixes(ctx, protocol.DocumentURI(uri))
 	case cmdShowCase:
 		name, ok := strArg(0)
 		if !ok {
@@ -46,8 +44,8 @@ func (s *Server) executeCommand(ctx context.Context, params json.RawMessage) (an
 		return nil, s.showCase(ctx, name)
 	case cmdDebugInfo:
 		info := s.debugInfo()
-		s.notify("window/logMessage", ShowMessageParams{Type: MessageInfo, Message: info})
-		s.showMessage(MessageInfo, "%s", info)
+		s.notify("window/logMessage", protocol.ShowMessageParams{Type: protocol.MessageTypeInfo, Message: info})
+		s.showMessage(protocol.MessageTypeInfo, "%s", info)
 		return info, nil
 	case cmdScanWorkspace:
 		tok, ok := s.startScan()
@@ -61,17 +59,17 @@ func (s *Server) executeCommand(ctx context.Context, params json.RawMessage) (an
 
 // applyAllFixes applies the safe fixes of one document (or of every open document) through
 // workspace/applyEdit.
-func (s *Server) applyAllFixes(ctx context.Context, uri string) error {
+func (s *Server) applyAllFixes(ctx context.Context, uri protocol.DocumentURI) error {
 	s.mu.Lock()
 	c := s.client
-	var uris []string
+	var uris []protocol.DocumentURI
 	if uri != "" {
-		uris = []string{uri}
+		uris = []protocol.DocumentURI{uri}
 	} else {
 		for u := range s.docs {
 			uris = append(uris, u)
 		}
-		sort.Strings(uris)
+		sort.Slice(uris, func(i, j int) bool { return uris[i] < uris[j] })
 	}
 	s.mu.Unlock()
 	if !c.applyEdit {
@@ -82,7 +80,7 @@ func (s *Server) applyAllFixes(ctx context.Context, uri string) error {
 		res, err := s.result(ctx, u)
 		if errors.Is(err, errNoDocument) {
 			if uri != "" {
-				return jsonrpc2.NewError(jsonrpc2.InvalidParams, cmdApplyAllFixes+": document is not open: "+u)
+				return jsonrpc2.NewError(jsonrpc2.InvalidParams, cmdApplyAllFixes+": document is not open: "+string(u))
 			}
 			continue
 		}
@@ -99,19 +97,19 @@ func (s *Server) applyAllFixes(ctx context.Context, uri string) error {
 		if n == 0 {
 			continue
 		}
-		var out ApplyWorkspaceEditResult
+		var out protocol.ApplyWorkspaceEditResponse
 		edit := s.workspaceEdit(u, res, c, []analysis.Edit{wholeEdit(res.text, fixed)})
-		if err := s.call(ctx, "workspace/applyEdit", ApplyWorkspaceEditParams{Label: "exportdb: apply all safe fixes", Edit: *edit}, &out); err != nil {
+		if err := s.call(ctx, "workspace/applyEdit", protocol.ApplyWorkspaceEditParams{Label: "exportdb: apply all safe fixes", Edit: *edit}, &out); err != nil {
 			return err
 		}
 		if !out.Applied {
-			s.log.Warn("client did not apply the fixes", zap.String("uri", u), zap.String("reason", out.FailureReason))
+			s.log.Warn("client did not apply the fixes", zap.String("uri", string(u)), zap.String("reason", out.FailureReason))
 			continue
 		}
 		total += n
 	}
 	if total == 0 {
-		s.showMessage(MessageInfo, "exportdb: no safe fixes to apply")
+		s.showMessage(protocol.MessageTypeInfo, "exportdb: no safe fixes to apply")
 	}
 	return nil
 }
@@ -127,14 +125,14 @@ func (s *Server) showCase(ctx context.Context, name string) error {
 	canShow := s.client.showDocument
 	s.mu.Unlock()
 	if canShow {
-		var out ShowDocumentResult
-		err := s.call(ctx, "window/showDocument", ShowDocumentParams{URI: url, External: true}, &out)
+		var out protocol.ShowDocumentResult
+		err := s.call(ctx, "window/showDocument", protocol.ShowDocumentParams{URI: protocol.URI(url), External: true}, &out)
 		if err == nil && out.Success {
 			return nil
 		}
 		s.log.Debug("window/showDocument failed", zap.Error(err))
 	}
-	s.showMessage(MessageInfo, "ExportDB case %s: %s", c.Name, url)
+	s.showMessage(protocol.MessageTypeInfo, "ExportDB case %s: %s", c.Name, url)
 	return nil
 }
 
@@ -143,11 +141,11 @@ func (s *Server) showCase(ctx context.Context, name string) error {
 func (s *Server) debugInfo() string {
 	s.mu.Lock()
 	c := s.client
-	paths := map[string]string{} // uri -> path
+	paths := map[protocol.DocumentURI]string{}
 	for u, d := range s.docs {
 		paths[u] = d.path
 	}
-	folders := append([]WorkspaceFolder(nil), s.folders...)
+	folders := append([]protocol.WorkspaceFolder(nil), s.folders...)
 	nDocs := len(s.docs)
 	s.mu.Unlock()
 
@@ -187,8 +185,11 @@ func (s *Server) debugInfo() string {
 	}
 	fmt.Fprintf(&b, "position encoding: %s\n", c.encoding)
 	mode := "push (textDocument/publishDiagnostics)"
-	if c.pull {
+	switch {
+	case c.pull:
 		mode = "pull (textDocument/diagnostic)"
+	case c.canPull:
+		mode += "; the client pulls, but without workspace/diagnostic/refresh"
 	}
 	fmt.Fprintf(&b, "diagnostics: %s\n", mode)
 	names := make([]string, 0, len(configs))

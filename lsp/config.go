@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -111,7 +112,7 @@ func (s *Server) configFor(path string) *projectConfig {
 	if path != "" {
 		dir = filepath.Dir(path)
 	} else if len(s.folders) > 0 {
-		dir = uriToPath(s.folders[0].URI)
+		dir = uriToPath(protocol.DocumentURI(s.folders[0].URI))
 	}
 	if e := s.configs[dir]; e != nil {
 		s.mu.Unlock()
@@ -196,10 +197,10 @@ func (s *Server) reportConfigErrors(errs []*config.Error) {
 	byFile := map[string][]*config.Error{}
 	for _, e := range fresh {
 		if e.File == "" {
-			s.showMessage(MessageError, "exportdb: invalid setting %s: %s", e.Key, e.Msg)
+			s.showMessage(protocol.MessageTypeError, "exportdb: invalid setting %s: %s", e.Key, e.Msg)
 			continue
 		}
-		s.showMessage(MessageError, "exportdb: invalid configuration: %s", e.Error())
+		s.showMessage(protocol.MessageTypeError, "exportdb: invalid configuration: %s", e.Error())
 		byFile[e.File] = append(byFile[e.File], e)
 	}
 	for file, list := range byFile {
@@ -217,7 +218,7 @@ func (s *Server) publishConfigDiagnostics(file string, errs []*config.Error) {
 	enc := s.client.encoding
 	s.cfgDiags[uri] = true
 	s.mu.Unlock()
-	diags := make([]Diagnostic, 0, len(errs))
+	diags := make([]protocol.Diagnostic, 0, len(errs))
 	for _, e := range errs {
 		l := e.Line - 1
 		if l < 0 || l >= lines.lineCount() {
@@ -229,10 +230,10 @@ func (s *Server) publishConfigDiagnostics(file string, errs []*config.Error) {
 		if e.Key != "" {
 			msg = e.Key + ": " + e.Msg
 		}
-		diags = append(diags, Diagnostic{Range: lines.rangeOf(start, end, enc), Severity: SeverityError,
+		diags = append(diags, protocol.Diagnostic{Range: lines.rangeOf(start, end, enc), Severity: protocol.DiagnosticSeverityError,
 			Code: "invalid_config", Source: "exportdb", Message: msg})
 	}
-	s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: uri, Diagnostics: diags})
+	s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: uri, Diagnostics: diags})
 }
 
 // isConfigFile reports whether a file name is one config.Discover reads.
@@ -246,7 +247,7 @@ func isConfigFile(base string) bool {
 func (s *Server) configFilesChanged() {
 	s.mu.Lock()
 	old := s.cfgDiags
-	s.cfgDiags = map[string]bool{}
+	s.cfgDiags = map[protocol.DocumentURI]bool{}
 	s.configs = map[string]*configEntry{}
 	s.cfgGen++
 	s.cfgReported = nil
@@ -259,16 +260,16 @@ func (s *Server) configFilesChanged() {
 		s.configFor(p)
 	}
 	s.mu.Lock()
-	var cleared []string
+	var cleared []protocol.DocumentURI
 	for uri := range old {
 		if !s.cfgDiags[uri] {
 			cleared = append(cleared, uri)
 		}
 	}
 	s.mu.Unlock()
-	sort.Strings(cleared)
+	sort.Slice(cleared, func(i, j int) bool { return cleared[i] < cleared[j] })
 	for _, uri := range cleared {
-		s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: uri, Diagnostics: []Diagnostic{}})
+		s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: uri, Diagnostics: []protocol.Diagnostic{}})
 	}
 	s.refreshDiagnostics()
 }
@@ -288,18 +289,18 @@ func (s *Server) applyLogLevel(name string) {
 	}
 	var l zapcore.Level
 	if err := l.UnmarshalText([]byte(strings.ToLower(name))); err != nil {
-		s.showMessage(MessageWarning, "exportdb: invalid logLevel %q: want debug, info, warn or error", name)
+		s.showMessage(protocol.MessageTypeWarning, "exportdb: invalid logLevel %q: want debug, info, warn or error", name)
 		return
 	}
 	s.level.SetLevel(l)
 }
 
 func (s *Server) didChangeConfiguration(_ context.Context, params json.RawMessage) (any, error) {
-	var p DidChangeConfigurationParams
+	var p protocol.DidChangeConfigurationParams
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
-	if t := bytes.TrimSpace(p.Settings); len(t) == 0 || string(t) == "null" {
+	if p.Settings == nil {
 		// VS Code's client sends null settings and expects us to pull them.
 		s.mu.Lock()
 		pull := s.client.configuration
@@ -309,9 +310,14 @@ func (s *Server) didChangeConfiguration(_ context.Context, params json.RawMessag
 		}
 		return nil, nil
 	}
-	set, err := parseSettings(p.Settings)
+	// v0.12 decodes settings into an interface{}; encode them again for parseSettings
+	raw, err := json.Marshal(p.Settings)
 	if err != nil {
-		s.showMessage(MessageError, "exportdb: invalid settings: %v", err)
+		return nil, err
+	}
+	set, err := parseSettings(raw)
+	if err != nil {
+		s.showMessage(protocol.MessageTypeError, "exportdb: invalid settings: %v", err)
 		return nil, nil
 	}
 	s.applySettings(set)
@@ -321,7 +327,7 @@ func (s *Server) didChangeConfiguration(_ context.Context, params json.RawMessag
 // fetchConfiguration asks the client for the "exportdb" section (workspace/configuration).
 func (s *Server) fetchConfiguration() {
 	var res []json.RawMessage
-	err := s.callBounded("workspace/configuration", ConfigurationParams{Items: []ConfigurationItem{{Section: "exportdb"}}}, &res)
+	err := s.callBounded("workspace/configuration", protocol.ConfigurationParams{Items: []protocol.ConfigurationItem{{Section: "exportdb"}}}, &res)
 	if err != nil {
 		s.log.Debug("workspace/configuration failed", zap.Error(err))
 		return
@@ -334,7 +340,7 @@ func (s *Server) fetchConfiguration() {
 	}
 	set, err := parseSettings(res[0])
 	if err != nil {
-		s.showMessage(MessageError, "exportdb: invalid settings: %v", err)
+		s.showMessage(protocol.MessageTypeError, "exportdb: invalid settings: %v", err)
 		return
 	}
 	s.applySettings(set)
@@ -342,11 +348,11 @@ func (s *Server) fetchConfiguration() {
 
 // registerConfigWatchers asks the client to report changes of configuration files.
 func (s *Server) registerConfigWatchers() {
-	opts := DidChangeWatchedFilesRegistrationOptions{Watchers: []FileSystemWatcher{
+	opts := protocol.DidChangeWatchedFilesRegistrationOptions{Watchers: []protocol.FileSystemWatcher{
 		{GlobPattern: "**/" + config.PyprojectTOML},
 		{GlobPattern: "**/" + config.ExportdbTOML},
 	}}
-	err := s.callBounded("client/registerCapability", RegistrationParams{Registrations: []Registration{{
+	err := s.callBounded("client/registerCapability", protocol.RegistrationParams{Registrations: []protocol.Registration{{
 		ID: "exportdb-config-files", Method: "workspace/didChangeWatchedFiles", RegisterOptions: opts,
 	}}}, nil)
 	if err != nil {
@@ -355,7 +361,7 @@ func (s *Server) registerConfigWatchers() {
 }
 
 func (s *Server) didChangeWatchedFiles(_ context.Context, params json.RawMessage) (any, error) {
-	var p DidChangeWatchedFilesParams
+	var p protocol.DidChangeWatchedFilesParams
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
@@ -369,7 +375,7 @@ func (s *Server) didChangeWatchedFiles(_ context.Context, params json.RawMessage
 }
 
 func (s *Server) didChangeWorkspaceFolders(_ context.Context, params json.RawMessage) (any, error) {
-	var p DidChangeWorkspaceFoldersParams
+	var p protocol.DidChangeWorkspaceFoldersParams
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
@@ -379,7 +385,7 @@ func (s *Server) didChangeWorkspaceFolders(_ context.Context, params json.RawMes
 	for _, f := range p.Event.Removed {
 		removed[f.URI] = true
 	}
-	var folders []WorkspaceFolder
+	var folders []protocol.WorkspaceFolder
 	for _, f := range s.folders {
 		if !removed[f.URI] {
 			folders = append(folders, f)

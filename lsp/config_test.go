@@ -3,11 +3,14 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"go.lsp.dev/protocol"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
@@ -35,7 +38,7 @@ func TestConfigFileChange(t *testing.T) {
 	c := newTestClient(t)
 	caps := capsNeovim07()
 	caps.Workspace.DidChangeWatchedFiles.DynamicRegistration = true
-	c.initialize(InitializeParams{Capabilities: caps, WorkspaceFolders: []WorkspaceFolder{{URI: pathToURI(dir), Name: "w"}}})
+	c.initialize(initParams{Capabilities: caps, WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "w"}}})
 	c.waitFor("watcher registration", func() bool {
 		for _, r := range c.registers {
 			for _, reg := range r.Registrations {
@@ -55,28 +58,28 @@ func TestConfigFileChange(t *testing.T) {
 	// the project stops ignoring the case: re-published with the finding
 	writeFile(t, py, "[project]\nname = \"m\"\n\n[tool.exportdb]\nseverity = { dynamic_shape_round = \"warning\" }\n")
 	before := c.publishes(uri)
-	c.notify("workspace/didChangeWatchedFiles", DidChangeWatchedFilesParams{Changes: []FileEvent{{URI: pathToURI(py), Type: 2}}})
+	c.notify("workspace/didChangeWatchedFiles", protocol.DidChangeWatchedFilesParams{Changes: []*protocol.FileEvent{{URI: pathToURI(py), Type: protocol.FileChangeTypeChanged}}})
 	c.waitFor("re-publish", func() bool { return len(c.diags[uri]) > before })
 	got := c.diagsFor(uri, 1)
-	if len(got.Diagnostics) != 1 || got.Diagnostics[0].Severity != SeverityWarning {
+	if len(got.Diagnostics) != 1 || got.Diagnostics[0].Severity != protocol.DiagnosticSeverityWarning {
 		t.Fatalf("after the config change: %+v, want one warning", got.Diagnostics)
 	}
 
 	// an invalid configuration: a message and a diagnostic on the file at the line
 	writeFile(t, py, "[project]\nname = \"m\"\n\n[tool.exportdb]\ntorch-version = \"banana\"\n")
-	c.notify("workspace/didChangeWatchedFiles", DidChangeWatchedFilesParams{Changes: []FileEvent{{URI: pathToURI(py), Type: 2}}})
+	c.notify("workspace/didChangeWatchedFiles", protocol.DidChangeWatchedFilesParams{Changes: []*protocol.FileEvent{{URI: pathToURI(py), Type: protocol.FileChangeTypeChanged}}})
 	pyURI := pathToURI(py)
 	cfgDiag := c.diagsFor(pyURI, -1)
 	if len(cfgDiag.Diagnostics) != 1 {
 		t.Fatalf("config diagnostics %+v", cfgDiag.Diagnostics)
 	}
 	d := cfgDiag.Diagnostics[0]
-	if d.Range.Start.Line != 4 || d.Severity != SeverityError || !strings.Contains(d.Message, "torch-version") {
+	if d.Range.Start.Line != 4 || d.Severity != protocol.DiagnosticSeverityError || !strings.Contains(d.Message, "torch-version") {
 		t.Errorf("config diagnostic %+v, want an error on line 5 (torch-version)", d)
 	}
 	c.waitFor("an error message", func() bool {
 		for _, m := range c.messages {
-			if m.Type == MessageError && strings.Contains(m.Message, "pyproject.toml") && strings.Contains(m.Message, "torch-version") {
+			if m.Type == protocol.MessageTypeError && strings.Contains(m.Message, "pyproject.toml") && strings.Contains(m.Message, "torch-version") {
 				return true
 			}
 		}
@@ -85,12 +88,12 @@ func TestConfigFileChange(t *testing.T) {
 	// the document is still analysed (with defaults): never silence
 	c.waitFor("re-publish with defaults", func() bool {
 		l := c.diags[uri]
-		return len(l[len(l)-1].Diagnostics) == 1 && l[len(l)-1].Diagnostics[0].Severity == SeverityError
+		return len(l[len(l)-1].Diagnostics) == 1 && l[len(l)-1].Diagnostics[0].Severity == protocol.DiagnosticSeverityError
 	})
 
 	// fixed again (saved from the editor): the config diagnostic is cleared
 	writeFile(t, py, "[project]\nname = \"m\"\n\n[tool.exportdb]\ntorch-version = \"2.5\"\n")
-	c.notify("textDocument/didSave", DidSaveTextDocumentParams{TextDocument: TextDocumentIdentifier{URI: pyURI}})
+	c.notify("textDocument/didSave", protocol.DidSaveTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: pyURI}})
 	c.waitFor("cleared config diagnostic", func() bool {
 		l := c.diags[pyURI]
 		return len(l[len(l)-1].Diagnostics) == 0
@@ -163,12 +166,12 @@ class M(torch.nn.Module):
 			}
 
 			c := newTestClient(t)
-			c.initialize(InitializeParams{Capabilities: capsNeovim07(), InitializationOptions: settings})
+			c.initialize(initParams{Capabilities: capsNeovim07(), InitializationOptions: settings})
 			uri := pathToURI(file)
 			c.open(uri, src)
 			var got []string
 			for _, d := range c.diagsFor(uri, 1).Diagnostics {
-				got = append(got, diagKey(d.Code, d.Severity, d.Range))
+				got = append(got, diagKey(fmt.Sprint(d.Code), d.Severity, d.Range))
 			}
 			sort.Strings(want)
 			sort.Strings(got)
@@ -183,11 +186,11 @@ class M(torch.nn.Module):
 	}
 }
 
-func diagKey(code string, sev DiagnosticSeverity, r Range) string {
+func diagKey(code string, sev protocol.DiagnosticSeverity, r protocol.Range) string {
 	b, _ := json.Marshal(struct {
 		C string
-		S DiagnosticSeverity
-		R Range
+		S protocol.DiagnosticSeverity
+		R protocol.Range
 	}{code, sev, r})
 	return string(b)
 }
@@ -219,7 +222,7 @@ func TestConfigurationPulled(t *testing.T) {
 	c.configSection = json.RawMessage(`{"torchVersion":"2.5"}`)
 	c.start()
 	src := "import torch\n\n\nclass M(torch.nn.Module):\n    def forward(self, x):\n        return torch.sym_min(x.size(0), 100)\n"
-	uri := "file:///work/pulled.py"
+	uri := protocol.DocumentURI("file:///work/pulled.py")
 	c.open(uri, src)
 	c.waitFor("an error at torch 2.5 from workspace/configuration", func() bool {
 		l := c.diags[uri]
@@ -227,7 +230,7 @@ func TestConfigurationPulled(t *testing.T) {
 			return false
 		}
 		for _, d := range l[len(l)-1].Diagnostics {
-			if d.Code == "torch_sym_min" && d.Severity == SeverityError {
+			if d.Code == "torch_sym_min" && d.Severity == protocol.DiagnosticSeverityError {
 				return true
 			}
 		}

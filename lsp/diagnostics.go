@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync/atomic"
 
+	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
@@ -54,6 +55,7 @@ func (s *Server) runDoc(d *document) {
 		// a panic in analysis must not leave waiters hanging or the worker marked busy
 		if r := recover(); r != nil {
 			s.mu.Lock()
+			s.closeRetiredLocked(d)
 			d.running, d.cancelRun = false, nil
 			d.failed = d.epoch + 1
 			closeReady(d)
@@ -64,6 +66,7 @@ func (s *Server) runDoc(d *document) {
 	for {
 		s.mu.Lock()
 		if d.closed || s.ctx.Err() != nil || s.state == stateShutdown {
+			s.closeRetiredLocked(d)
 			d.running, d.cancelRun = false, nil
 			closeReady(d) // waiters find no result and give up
 			s.mu.Unlock()
@@ -80,6 +83,7 @@ func (s *Server) runDoc(d *document) {
 		cancel()
 
 		s.mu.Lock()
+		s.closeRetiredLocked(d) // this run reads no C tree any more
 		d.cancelRun = nil
 		committed := false
 		if res != nil && !d.closed && d.epoch == snap.epoch {
@@ -115,7 +119,7 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 
 	if err := analysis.CheckSource(snap.text); err != nil {
 		res.fileErr = err
-		res.diags = []Diagnostic{fileErrorDiagnostic(snap.lines, err, enc)}
+		res.diags = []protocol.Diagnostic{fileErrorDiagnostic(snap.lines, err, enc)}
 		return res
 	}
 	tree, err := s.parse(d, snap)
@@ -124,12 +128,12 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 			return nil
 		}
 		res.fileErr = err
-		res.diags = []Diagnostic{fileErrorDiagnostic(snap.lines, err, enc)}
+		res.diags = []protocol.Diagnostic{fileErrorDiagnostic(snap.lines, err, enc)}
 		return res
 	}
 	res.file = analysis.NewFile(tree.Tree())
 	if cfg.excluded(d.path) {
-		res.diags = []Diagnostic{}
+		res.diags = []protocol.Diagnostic{}
 		return res
 	}
 	r := analysis.Analyze(ctx, res.file, s.rules, cfg.options(d.path))
@@ -137,7 +141,7 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		return nil
 	}
 	for _, re := range r.RuleErrors {
-		s.log.Error("rule panicked", zap.String("rule", re.Rule), zap.String("panic", re.Panic), zap.String("uri", d.uri))
+		s.log.Error("rule panicked", zap.String("rule", re.Rule), zap.String("panic", re.Panic), zap.String("uri", string(d.uri)))
 	}
 	res.findings = r.Findings
 	res.diags, res.shown = toDiagnostics(d.uri, snap.lines, r.Findings, enc, related)
@@ -161,7 +165,13 @@ func (s *Server) parse(d *document, snap snapshot) (*syntax.Document, error) {
 		for i, e := range snap.pending {
 			olds[i], edits[i] = e.before, e.edit
 		}
+		if s.testTree != nil {
+			s.testTree("reparse", snap.parsed)
+		}
 		doc, err = p.Reparse(s.ctx, snap.parsed, olds, edits, snap.text)
+		if s.testTree != nil {
+			s.testTree("reparsed", snap.parsed)
+		}
 	} else {
 		doc, err = p.Parse(s.ctx, snap.text)
 	}
@@ -169,8 +179,13 @@ func (s *Server) parse(d *document, snap snapshot) (*syntax.Document, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.testTree != nil {
+		s.testTree("new", doc)
+	}
 	s.mu.Lock()
-	if d.gen == snap.gen && d.parsed == snap.parsed && len(d.pending) >= len(snap.pending) {
+	if !d.closed && d.gen == snap.gen && d.parsed == snap.parsed && len(d.pending) >= len(snap.pending) {
+		// this worker is the only reader of the tree it replaces (see document.parsed)
+		s.closeTree(snap.parsed)
 		d.parsed = doc
 		rest := d.pending[len(snap.pending):]
 		d.pending = append([]pendingEdit(nil), rest...)
@@ -178,14 +193,16 @@ func (s *Server) parse(d *document, snap snapshot) (*syntax.Document, error) {
 		for _, e := range d.pending {
 			d.pendingBytes += len(e.before)
 		}
+	} else {
+		s.closeTree(doc) // never reparsed from; the analysis reads only its Go copy
 	}
 	s.mu.Unlock()
 	return doc, nil
 }
 
 // toDiagnostics converts the findings shown as diagnostics (severity above Off).
-func toDiagnostics(uri string, lines *lineIndex, findings []analysis.Finding, enc encoding, related bool) ([]Diagnostic, []int) {
-	diags := make([]Diagnostic, 0, len(findings))
+func toDiagnostics(uri protocol.DocumentURI, lines *lineIndex, findings []analysis.Finding, enc encoding, related bool) ([]protocol.Diagnostic, []int) {
+	diags := make([]protocol.Diagnostic, 0, len(findings))
 	var shown []int
 	for i := range findings {
 		f := &findings[i]
@@ -193,7 +210,7 @@ func toDiagnostics(uri string, lines *lineIndex, findings []analysis.Finding, en
 		if !ok {
 			continue
 		}
-		dg := Diagnostic{
+		dg := protocol.Diagnostic{
 			Range:    lines.rangeOf(f.Start, f.End, enc),
 			Severity: sev,
 			Code:     f.Case,
@@ -201,15 +218,15 @@ func toDiagnostics(uri string, lines *lineIndex, findings []analysis.Finding, en
 			Message:  f.Message,
 		}
 		if href := caseURL(f.Case); href != "" {
-			dg.CodeDescription = &CodeDescription{Href: href}
+			dg.CodeDescription = &protocol.CodeDescription{Href: protocol.URI(href)}
 		}
 		if f.Deprecated {
-			dg.Tags = []DiagnosticTag{TagDeprecated}
+			dg.Tags = []protocol.DiagnosticTag{protocol.DiagnosticTagDeprecated}
 		}
 		if related {
 			for _, r := range f.Related {
-				dg.RelatedInformation = append(dg.RelatedInformation, DiagnosticRelatedInformation{
-					Location: Location{URI: uri, Range: lines.rangeOf(r.Start, r.End, enc)},
+				dg.RelatedInformation = append(dg.RelatedInformation, protocol.DiagnosticRelatedInformation{
+					Location: protocol.Location{URI: uri, Range: lines.rangeOf(r.Start, r.End, enc)},
 					Message:  r.Message,
 				})
 			}
@@ -221,16 +238,16 @@ func toDiagnostics(uri string, lines *lineIndex, findings []analysis.Finding, en
 }
 
 // lspSeverity maps a finding's severity; Off findings are not diagnostics (hover only).
-func lspSeverity(s analysis.Severity) (DiagnosticSeverity, bool) {
+func lspSeverity(s analysis.Severity) (protocol.DiagnosticSeverity, bool) {
 	switch s {
 	case analysis.Error:
-		return SeverityError, true
+		return protocol.DiagnosticSeverityError, true
 	case analysis.Warning:
-		return SeverityWarning, true
+		return protocol.DiagnosticSeverityWarning, true
 	case analysis.Information:
-		return SeverityInformation, true
+		return protocol.DiagnosticSeverityInformation, true
 	case analysis.Hint:
-		return SeverityHint, true
+		return protocol.DiagnosticSeverityHint, true
 	}
 	return 0, false
 }
@@ -245,15 +262,15 @@ func caseURL(name string) string {
 
 // fileErrorDiagnostic says why a document was not analysed at all (NUL byte, invalid
 // UTF-8, too large): never silence.
-func fileErrorDiagnostic(lines *lineIndex, err error, enc encoding) Diagnostic {
+func fileErrorDiagnostic(lines *lineIndex, err error, enc encoding) protocol.Diagnostic {
 	off := 0
 	var fe *analysis.FileError
 	if errors.As(err, &fe) && fe.Offset >= 0 {
 		off = fe.Offset
 	}
-	return Diagnostic{
+	return protocol.Diagnostic{
 		Range:    lines.rangeOf(off, off, enc),
-		Severity: SeverityWarning,
+		Severity: protocol.DiagnosticSeverityWarning,
 		Code:     "file_error",
 		Source:   "exportdb",
 		Message:  "file not analysed: " + err.Error(),
@@ -275,52 +292,46 @@ func (s *Server) publish(d *document, res *docResult) {
 		return
 	}
 	v := res.version
-	s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: d.uri, Version: &v, Diagnostics: res.diags})
+	s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: d.uri, Version: &v, Diagnostics: res.diags})
 }
 
 // pullDiagnostics answers textDocument/diagnostic (LSP 3.17), offered to clients that
-// advertise textDocument.diagnostic; they get no pushed diagnostics for open documents.
+// advertise textDocument.diagnostic and workspace.diagnostics.refreshSupport (see
+// initialize); they get no pushed diagnostics for open documents.
 func (s *Server) pullDiagnostics(ctx context.Context, params json.RawMessage) (any, error) {
-	var p DocumentDiagnosticParams
+	var p documentDiagnosticParams
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
 	res, err := s.result(ctx, p.TextDocument.URI)
 	if errors.Is(err, errNoDocument) {
-		return DocumentDiagnosticReport{Kind: "full", Items: []Diagnostic{}}, nil
+		return fullDocumentDiagnosticReport{Kind: "full", Items: []protocol.Diagnostic{}}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	if p.PreviousResultID != "" && p.PreviousResultID == res.resultID {
-		return DocumentDiagnosticReport{Kind: "unchanged", ResultID: res.resultID}, nil
+		return unchangedDocumentDiagnosticReport{Kind: "unchanged", ResultID: res.resultID}, nil
 	}
 	items := res.diags
 	if items == nil {
-		items = []Diagnostic{}
+		items = []protocol.Diagnostic{}
 	}
-	return fullReport{Kind: "full", ResultID: res.resultID, Items: items}, nil
+	return fullDocumentDiagnosticReport{Kind: "full", ResultID: res.resultID, Items: items}, nil
 }
 
-// fullReport is a full report whose items are always present, even when empty.
-type fullReport struct {
-	Kind     string       `json:"kind"`
-	ResultID string       `json:"resultId"`
-	Items    []Diagnostic `json:"items"`
-}
-
-// refreshDiagnostics re-analyses every open document (configuration changed) and, for a
-// pull client that supports it, asks it to pull again.
+// refreshDiagnostics re-analyses every open document (configuration changed): a push
+// client gets the new diagnostics published, a pull client is asked to pull again.
 func (s *Server) refreshDiagnostics() {
 	s.mu.Lock()
 	for _, d := range s.docs {
 		s.invalidateLocked(d)
 	}
-	pull, refresh, lens := s.client.pull, s.client.diagRefresh, s.client.codeLensRefresh
+	pull, lens := s.client.pull, s.client.codeLensRefresh
 	s.mu.Unlock()
-	if (pull && refresh) || lens {
+	if pull || lens {
 		s.goSafe("refresh", func() {
-			if pull && refresh {
+			if pull {
 				if err := s.callBounded("workspace/diagnostic/refresh", nil, nil); err != nil {
 					s.log.Debug("workspace/diagnostic/refresh failed", zap.Error(err))
 				}

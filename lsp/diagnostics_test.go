@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.lsp.dev/protocol"
+
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -35,7 +37,7 @@ func TestOpenPublishesDiagnostics(t *testing.T) {
 			c := newTestClient(t, roundOnly)
 			c.start(enc)
 			text, m := fixture(t, roundModel)
-			uri := "file:///work/model.py"
+			uri := protocol.DocumentURI("file:///work/model.py")
 			c.open(uri, text)
 			got := c.diagsFor(uri, 1)
 			if len(got.Diagnostics) != 1 {
@@ -45,8 +47,8 @@ func TestOpenPublishesDiagnostics(t *testing.T) {
 			if want := rangeAt(text, m["round"], m["/round"], c.enc); d.Range != want {
 				t.Errorf("range = %+v, want %+v", d.Range, want)
 			}
-			if d.Code != "dynamic_shape_round" || d.Severity != SeverityError || d.Source != "exportdb" {
-				t.Errorf("code %q severity %d source %q, want dynamic_shape_round, error, exportdb", d.Code, d.Severity, d.Source)
+			if d.Code != "dynamic_shape_round" || d.Severity != protocol.DiagnosticSeverityError || d.Source != "exportdb" {
+				t.Errorf("code %q severity %v source %q, want dynamic_shape_round, error, exportdb", d.Code, d.Severity, d.Source)
 			}
 			if d.CodeDescription == nil || d.CodeDescription.Href != roundURL {
 				t.Errorf("codeDescription = %+v, want %s", d.CodeDescription, roundURL)
@@ -62,27 +64,27 @@ func TestEditsUpdateDiagnostics(t *testing.T) {
 	c := newTestClient(t, roundOnly)
 	c.start()
 	text, m := fixture(t, roundModel)
-	uri := "file:///work/edit.py"
+	uri := protocol.DocumentURI("file:///work/edit.py")
 	c.open(uri, text)
 	if got := c.diagsFor(uri, 1); len(got.Diagnostics) != 1 {
 		t.Fatalf("v1: %d diagnostics, want 1", len(got.Diagnostics))
 	}
 	// replace the round(...) call with floor division: an incremental edit
 	r := rangeAt(text, m["round"], m["/round"], c.enc)
-	c.change(uri, 2, TextDocumentContentChangeEvent{Range: &r, Text: "x.shape[0] // 2"})
+	c.change(uri, 2, textDocumentContentChangeEvent{Range: &r, Text: "x.shape[0] // 2"})
 	if got := c.diagsFor(uri, 2); len(got.Diagnostics) != 0 {
 		t.Fatalf("v2: diagnostics = %+v, want an empty list after the fix", got.Diagnostics)
 	}
 	// an insert at 0:0 is not a whole-document change (v0.12's lossy type could not tell)
-	zero := Range{}
-	c.change(uri, 3, TextDocumentContentChangeEvent{Range: &zero, Text: "# header\n"})
+	zero := protocol.Range{}
+	c.change(uri, 3, textDocumentContentChangeEvent{Range: &zero, Text: "# header\n"})
 	got := c.diagsFor(uri, 3)
 	if len(got.Diagnostics) != 0 {
 		t.Fatalf("v3: diagnostics = %+v, want none", got.Diagnostics)
 	}
 	// a whole-document change (no range) brings the finding back, on the shifted line
 	text2, m2 := fixture(t, "# header\n"+roundModel)
-	c.change(uri, 4, TextDocumentContentChangeEvent{Text: text2})
+	c.change(uri, 4, textDocumentContentChangeEvent{Text: text2})
 	got = c.diagsFor(uri, 4)
 	if len(got.Diagnostics) != 1 || got.Diagnostics[0].Range != rangeAt(text2, m2["round"], m2["/round"], c.enc) {
 		t.Fatalf("v4: diagnostics = %+v, want the round finding at %+v", got.Diagnostics, rangeAt(text2, m2["round"], m2["/round"], c.enc))
@@ -90,8 +92,8 @@ func TestEditsUpdateDiagnostics(t *testing.T) {
 	// several changes in one notification apply in order
 	r1 := rangeAt(text2, m2["round"], m2["round"], c.enc)
 	c.change(uri, 5,
-		TextDocumentContentChangeEvent{Range: &r1, Text: "int("},
-		TextDocumentContentChangeEvent{Range: &Range{Start: Position{Line: r1.Start.Line, Character: r1.Start.Character + 4}, End: Position{Line: r1.Start.Line, Character: r1.Start.Character + 4}}, Text: ""},
+		textDocumentContentChangeEvent{Range: &r1, Text: "int("},
+		textDocumentContentChangeEvent{Range: &protocol.Range{Start: protocol.Position{Line: r1.Start.Line, Character: r1.Start.Character + 4}, End: protocol.Position{Line: r1.Start.Line, Character: r1.Start.Character + 4}}, Text: ""},
 	)
 	got = c.diagsFor(uri, 5)
 	assertServerText(t, c, uri, strings.Replace(text2, "round(", "int(round(", 1))
@@ -99,12 +101,12 @@ func TestEditsUpdateDiagnostics(t *testing.T) {
 		t.Fatalf("v5: %d diagnostics, want 1", len(got.Diagnostics))
 	}
 	// an older version is ignored
-	c.change(uri, 4, TextDocumentContentChangeEvent{Text: "stale = 1\n"})
-	c.change(uri, 6, TextDocumentContentChangeEvent{Range: &Range{}, Text: ""})
+	c.change(uri, 4, textDocumentContentChangeEvent{Text: "stale = 1\n"})
+	c.change(uri, 6, textDocumentContentChangeEvent{Range: &protocol.Range{}, Text: ""})
 	c.diagsFor(uri, 6)
 	assertServerText(t, c, uri, strings.Replace(text2, "round(", "int(round(", 1))
 	// close clears the document's diagnostics
-	c.notify("textDocument/didClose", DidCloseTextDocumentParams{TextDocument: TextDocumentIdentifier{URI: uri}})
+	c.notify("textDocument/didClose", protocol.DidCloseTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri}})
 	c.waitFor("empty diagnostics after close", func() bool {
 		l := c.diags[uri]
 		return len(l) > 0 && l[len(l)-1].Version == nil && len(l[len(l)-1].Diagnostics) == 0
@@ -112,7 +114,7 @@ func TestEditsUpdateDiagnostics(t *testing.T) {
 }
 
 // assertServerText checks the server's copy of a document.
-func assertServerText(t *testing.T, c *testClient, uri, want string) {
+func assertServerText(t *testing.T, c *testClient, uri protocol.DocumentURI, want string) {
 	t.Helper()
 	s := c.server
 	s.mu.Lock()
@@ -129,12 +131,12 @@ func assertServerText(t *testing.T, c *testClient, uri, want string) {
 func TestOutOfRangeEdit(t *testing.T) {
 	c := newTestClient(t, roundOnly)
 	c.start()
-	uri := "file:///work/oor.py"
+	uri := protocol.DocumentURI("file:///work/oor.py")
 	text, _ := fixture(t, roundModel)
 	c.open(uri, text)
 	c.diagsFor(uri, 1)
-	bad := Range{Start: Position{Line: 999, Character: 0}, End: Position{Line: 1000, Character: 3}}
-	c.change(uri, 2, TextDocumentContentChangeEvent{Range: &bad, Text: "\n# appended\n"})
+	bad := protocol.Range{Start: protocol.Position{Line: 999, Character: 0}, End: protocol.Position{Line: 1000, Character: 3}}
+	c.change(uri, 2, textDocumentContentChangeEvent{Range: &bad, Text: "\n# appended\n"})
 	got := c.diagsFor(uri, 2)
 	if len(got.Diagnostics) != 1 {
 		t.Errorf("after an out-of-range edit: %d diagnostics, want 1 (clamped to the end)", len(got.Diagnostics))
@@ -143,8 +145,8 @@ func TestOutOfRangeEdit(t *testing.T) {
 	// a character past the end of a line clamps to the line's end
 	_, m := fixture(t, roundModel)
 	eol := posAt(text, m["eol"], c.enc)
-	past := Range{Start: Position{Line: eol.Line, Character: eol.Character + 50}, End: Position{Line: eol.Line, Character: eol.Character + 80}}
-	c.change(uri, 3, TextDocumentContentChangeEvent{Range: &past, Text: "  # tail"})
+	past := protocol.Range{Start: protocol.Position{Line: eol.Line, Character: eol.Character + 50}, End: protocol.Position{Line: eol.Line, Character: eol.Character + 80}}
+	c.change(uri, 3, textDocumentContentChangeEvent{Range: &past, Text: "  # tail"})
 	c.diagsFor(uri, 3)
 	want := text[:m["eol"]] + "  # tail" + text[m["eol"]:] + "\n# appended\n"
 	assertServerText(t, c, uri, want)
@@ -155,7 +157,7 @@ func TestOutOfRangeEdit(t *testing.T) {
 func TestIncrementalMatchesFull(t *testing.T) {
 	c := newTestClient(t, roundOnly)
 	c.start()
-	uri := "file:///work/inc.py"
+	uri := protocol.DocumentURI("file:///work/inc.py")
 	text, m := fixture(t, roundModel)
 	c.open(uri, text)
 	c.diagsFor(uri, 1)
@@ -164,10 +166,10 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	for v := int32(2); v <= 30; v++ {
 		p := posAt(cur, ins, c.enc)
 		if v%3 == 0 {
-			c.change(uri, v, TextDocumentContentChangeEvent{Range: &Range{Start: p, End: Position{Line: p.Line, Character: p.Character + 1}}, Text: ""})
+			c.change(uri, v, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: protocol.Position{Line: p.Line, Character: p.Character + 1}}, Text: ""})
 			cur = cur[:ins] + cur[ins+1:]
 		} else {
-			c.change(uri, v, TextDocumentContentChangeEvent{Range: &Range{Start: p, End: p}, Text: "s"})
+			c.change(uri, v, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: p}, Text: "s"})
 			cur = cur[:ins] + "s" + cur[ins:]
 		}
 	}
@@ -206,19 +208,19 @@ func dumpTree(t *syntax.Tree) string {
 func TestCancellation(t *testing.T) {
 	c := newTestClient(t, roundOnly)
 	c.start()
-	uri := "file:///work/burst.py"
+	uri := protocol.DocumentURI("file:///work/burst.py")
 	text, m := fixture(t, roundModel)
 	c.open(uri, text)
 	cur := text
 	const n = 300
 	for v := int32(2); v <= n; v++ {
 		p := posAt(cur, m["eol"], c.enc)
-		c.change(uri, v, TextDocumentContentChangeEvent{Range: &Range{Start: p, End: p}, Text: " "})
+		c.change(uri, v, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: p}, Text: " "})
 		cur = cur[:m["eol"]] + " " + cur[m["eol"]:]
 	}
 	// finally remove the finding
 	r := rangeAt(cur, m["round"], m["/round"], c.enc)
-	c.change(uri, n+1, TextDocumentContentChangeEvent{Range: &r, Text: "1"})
+	c.change(uri, n+1, textDocumentContentChangeEvent{Range: &r, Text: "1"})
 	got := c.diagsFor(uri, n+1)
 	if len(got.Diagnostics) != 0 {
 		t.Fatalf("final diagnostics = %+v, want none", got.Diagnostics)
@@ -267,10 +269,10 @@ class M(torch.nn.Module):
         return x[: ⟨call⟩get_len(x)⟨/call⟩]
 `
 	text, m := fixture(t, src)
-	uri := "file:///work/related.py"
+	uri := protocol.DocumentURI("file:///work/related.py")
 	c.open(uri, text)
 	got := c.diagsFor(uri, 1)
-	var d *Diagnostic
+	var d *protocol.Diagnostic
 	for i := range got.Diagnostics {
 		if got.Diagnostics[i].Code == "assume_constant_result" {
 			d = &got.Diagnostics[i]
@@ -279,7 +281,7 @@ class M(torch.nn.Module):
 	if d == nil {
 		t.Fatalf("no assume_constant_result diagnostic in %+v", got.Diagnostics)
 	}
-	if d.Range != rangeAt(text, m["call"], m["/call"], c.enc) || d.Severity != SeverityWarning {
+	if d.Range != rangeAt(text, m["call"], m["/call"], c.enc) || d.Severity != protocol.DiagnosticSeverityWarning {
 		t.Errorf("diagnostic %+v", d)
 	}
 	if len(d.RelatedInformation) != 1 {
@@ -303,10 +305,10 @@ func TestDeprecatedTag(t *testing.T) {
 	if len(diags) != 2 {
 		t.Fatalf("%d diagnostics, want 2 (Off is not a diagnostic)", len(diags))
 	}
-	if len(diags[0].Tags) != 1 || diags[0].Tags[0] != TagDeprecated || diags[0].Severity != SeverityWarning {
+	if len(diags[0].Tags) != 1 || diags[0].Tags[0] != protocol.DiagnosticTagDeprecated || diags[0].Severity != protocol.DiagnosticSeverityWarning {
 		t.Errorf("deprecated finding: %+v", diags[0])
 	}
-	if diags[1].Severity != SeverityHint || diags[1].CodeDescription != nil {
+	if diags[1].Severity != protocol.DiagnosticSeverityHint || diags[1].CodeDescription != nil {
 		t.Errorf("engine code: %+v (no link for codes that are not cases)", diags[1])
 	}
 }
@@ -314,7 +316,7 @@ func TestDeprecatedTag(t *testing.T) {
 func TestFileErrorIsShown(t *testing.T) {
 	c := newTestClient(t)
 	c.start()
-	uri := "file:///work/nul.py"
+	uri := protocol.DocumentURI("file:///work/nul.py")
 	c.open(uri, "x = 1\ny = '\x00'\n")
 	got := c.diagsFor(uri, 1)
 	if len(got.Diagnostics) != 1 || got.Diagnostics[0].Code != "file_error" || !strings.Contains(got.Diagnostics[0].Message, "NUL") {
@@ -328,33 +330,30 @@ func TestFileErrorIsShown(t *testing.T) {
 func TestPullDiagnostics(t *testing.T) {
 	c := newTestClient(t, roundOnly)
 	caps := capsNeovim07()
-	caps.TextDocument.Diagnostic = &struct {
-		DynamicRegistration    bool `json:"dynamicRegistration"`
-		RelatedDocumentSupport bool `json:"relatedDocumentSupport"`
-	}{}
-	caps.Workspace.Diagnostics.RefreshSupport = true
-	c.initialize(InitializeParams{Capabilities: caps})
+	caps.Diagnostic = &diagnosticClientCapabilities{}
+	caps.DiagnosticsRefresh = true
+	c.initialize(initParams{Capabilities: caps})
 	text, m := fixture(t, roundModel)
-	uri := "file:///work/pull.py"
+	uri := protocol.DocumentURI("file:///work/pull.py")
 	c.open(uri, text)
 	var rep struct {
-		Kind     string       `json:"kind"`
-		ResultID string       `json:"resultId"`
-		Items    []Diagnostic `json:"items"`
+		Kind     string                `json:"kind"`
+		ResultID string                `json:"resultId"`
+		Items    []protocol.Diagnostic `json:"items"`
 	}
-	c.mustCall("textDocument/diagnostic", DocumentDiagnosticParams{TextDocument: TextDocumentIdentifier{URI: uri}}, &rep)
+	c.mustCall("textDocument/diagnostic", documentDiagnosticParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri}}, &rep)
 	if rep.Kind != "full" || len(rep.Items) != 1 || rep.Items[0].Range != rangeAt(text, m["round"], m["/round"], c.enc) {
 		t.Fatalf("report = %+v", rep)
 	}
 	first := rep.ResultID
-	c.mustCall("textDocument/diagnostic", DocumentDiagnosticParams{TextDocument: TextDocumentIdentifier{URI: uri}, PreviousResultID: first}, &rep)
+	c.mustCall("textDocument/diagnostic", documentDiagnosticParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri}, PreviousResultID: first}, &rep)
 	if rep.Kind != "unchanged" || rep.ResultID != first {
 		t.Errorf("same text: report %+v, want unchanged %s", rep, first)
 	}
 	r := rangeAt(text, m["round"], m["/round"], c.enc)
-	c.change(uri, 2, TextDocumentContentChangeEvent{Range: &r, Text: "1"})
+	c.change(uri, 2, textDocumentContentChangeEvent{Range: &r, Text: "1"})
 	rep.Items = nil
-	c.mustCall("textDocument/diagnostic", DocumentDiagnosticParams{TextDocument: TextDocumentIdentifier{URI: uri}, PreviousResultID: first}, &rep)
+	c.mustCall("textDocument/diagnostic", documentDiagnosticParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri}, PreviousResultID: first}, &rep)
 	if rep.Kind != "full" || len(rep.Items) != 0 || rep.ResultID == first {
 		t.Errorf("after the fix: report %+v, want full and empty", rep)
 	}
@@ -362,8 +361,58 @@ func TestPullDiagnostics(t *testing.T) {
 		t.Errorf("%d publishDiagnostics for a pull client's open document, want 0", n)
 	}
 	// settings change: the client is asked to pull again
-	c.notify("workspace/didChangeConfiguration", DidChangeConfigurationParams{Settings: json.RawMessage(`{"exportdb":{"torchVersion":"2.5"}}`)})
+	c.notify("workspace/didChangeConfiguration", protocol.DidChangeConfigurationParams{Settings: json.RawMessage(`{"exportdb":{"torchVersion":"2.5"}}`)})
 	c.waitFor("workspace/diagnostic/refresh", func() bool { return c.refreshes > 0 })
+}
+
+// TestPullWithoutRefresh: a client that pulls diagnostics but cannot be asked to pull
+// again (Neovim 0.10: textDocument.diagnostic, no workspace.diagnostics.refreshSupport) is
+// not offered pull diagnostics: it gets them pushed, also after a change of settings.
+func TestPullWithoutRefresh(t *testing.T) {
+	c := newTestClient(t, withRules(rulesWithSymMin()))
+	caps := capsNeovim07()
+	caps.PositionEncodings = []string{"utf-8", "utf-16"}
+	caps.Diagnostic = &diagnosticClientCapabilities{}
+	var raw json.RawMessage
+	c.mustCall("initialize", initParams{Capabilities: caps, ClientInfo: &protocol.ClientInfo{Name: "Neovim", Version: "0.10.4"}}, &raw)
+	var res struct {
+		Capabilities map[string]json.RawMessage `json:"capabilities"`
+	}
+	if err := json.Unmarshal(raw, &res); err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := res.Capabilities["diagnosticProvider"]; ok {
+		t.Errorf("diagnosticProvider = %s offered to a pull client without refresh support", p)
+	}
+	c.enc = negotiateEncodingName(strings.Trim(string(res.Capabilities["positionEncoding"]), `"`))
+	c.notify("initialized", struct{}{})
+
+	src := "import torch\n\n\nclass M(torch.nn.Module):\n    def forward(self, x):\n        return torch.sym_min(x.size(0), 100)\n"
+	uri := protocol.DocumentURI("file:///work/nvim010.py")
+	c.open(uri, src)
+	sevOf := func(p publishDiagnosticsParams) protocol.DiagnosticSeverity {
+		for _, d := range p.Diagnostics {
+			if d.Code == "torch_sym_min" {
+				return d.Severity
+			}
+		}
+		return 0
+	}
+	if got := sevOf(c.diagsFor(uri, 1)); got != protocol.DiagnosticSeverityHint && got != 0 {
+		t.Fatalf("at the newest torch: torch_sym_min severity %v, want a hint or nothing", got)
+	}
+	n := c.publishes(uri)
+	c.notify("workspace/didChangeConfiguration", protocol.DidChangeConfigurationParams{Settings: json.RawMessage(`{"exportdb":{"torchVersion":"2.5"}}`)})
+	c.waitFor("diagnostics pushed after the settings change", func() bool {
+		l := c.diags[uri]
+		return len(l) > n && sevOf(l[len(l)-1]) == protocol.DiagnosticSeverityError
+	})
+	c.mu.Lock()
+	refreshes := c.refreshes
+	c.mu.Unlock()
+	if refreshes != 0 {
+		t.Errorf("%d workspace/diagnostic/refresh requests to a client without refresh support", refreshes)
+	}
 }
 
 // TestTorchVersionSetting: the case's support level at the target version decides the
@@ -379,9 +428,9 @@ class M(torch.nn.Module):
         return x.sum() + ⟨call⟩torch.sym_min(x.size(0), 100)⟨/call⟩
 `
 	text, m := fixture(t, src)
-	uri := "file:///work/symmin.py"
+	uri := protocol.DocumentURI("file:///work/symmin.py")
 	c.open(uri, text)
-	sev := func(p PublishDiagnosticsParams) DiagnosticSeverity {
+	sev := func(p publishDiagnosticsParams) protocol.DiagnosticSeverity {
 		for _, d := range p.Diagnostics {
 			if d.Code == "torch_sym_min" {
 				if d.Range != rangeAt(text, m["call"], m["/call"], c.enc) {
@@ -393,27 +442,27 @@ class M(torch.nn.Module):
 		return 0
 	}
 	latest := sev(c.diagsFor(uri, 1))
-	if latest == SeverityError {
+	if latest == protocol.DiagnosticSeverityError {
 		t.Fatalf("torch_sym_min is an error at the newest torch; it is supported from 2.12")
 	}
 	before := c.publishes(uri)
-	c.notify("workspace/didChangeConfiguration", DidChangeConfigurationParams{Settings: json.RawMessage(`{"exportdb":{"torchVersion":"2.5"}}`)})
+	c.notify("workspace/didChangeConfiguration", protocol.DidChangeConfigurationParams{Settings: json.RawMessage(`{"exportdb":{"torchVersion":"2.5"}}`)})
 	c.waitFor("re-publish", func() bool { return len(c.diags[uri]) > before })
-	if got := sev(c.diagsFor(uri, 1)); got != SeverityError {
-		t.Fatalf("torchVersion 2.5: severity %d, want error (not supported before 2.12)", got)
+	if got := sev(c.diagsFor(uri, 1)); got != protocol.DiagnosticSeverityError {
+		t.Fatalf("torchVersion 2.5: severity %v, want error (not supported before 2.12)", got)
 	}
 	// top-level settings (no "exportdb" key) work too
 	before = c.publishes(uri)
-	c.notify("workspace/didChangeConfiguration", DidChangeConfigurationParams{Settings: json.RawMessage(`{"torchVersion":"2.12"}`)})
+	c.notify("workspace/didChangeConfiguration", protocol.DidChangeConfigurationParams{Settings: json.RawMessage(`{"torchVersion":"2.12"}`)})
 	c.waitFor("re-publish", func() bool { return len(c.diags[uri]) > before })
-	if got := sev(c.diagsFor(uri, 1)); got == SeverityError {
+	if got := sev(c.diagsFor(uri, 1)); got == protocol.DiagnosticSeverityError {
 		t.Fatalf("torchVersion 2.12: still an error")
 	}
 	// an invalid setting is shown, never silent
-	c.notify("workspace/didChangeConfiguration", DidChangeConfigurationParams{Settings: json.RawMessage(`{"exportdb":{"torchVersion":"two"}}`)})
+	c.notify("workspace/didChangeConfiguration", protocol.DidChangeConfigurationParams{Settings: json.RawMessage(`{"exportdb":{"torchVersion":"two"}}`)})
 	c.waitFor("an error message", func() bool {
 		for _, msg := range c.messages {
-			if msg.Type == MessageError && strings.Contains(msg.Message, "torchVersion") {
+			if msg.Type == protocol.MessageTypeError && strings.Contains(msg.Message, "torchVersion") {
 				return true
 			}
 		}
@@ -444,17 +493,17 @@ func rulesWithSymMin() []*analysis.Rule {
 func TestSeveritySettingAndSelect(t *testing.T) {
 	c := newTestClient(t, roundOnly)
 	caps := capsNeovim07()
-	c.initialize(InitializeParams{Capabilities: caps,
+	c.initialize(initParams{Capabilities: caps,
 		InitializationOptions: json.RawMessage(`{"exportdb":{"severity":{"dynamic_shape_round":"warning"}}}`)})
 	text, _ := fixture(t, roundModel)
-	uri := "file:///work/sev.py"
+	uri := protocol.DocumentURI("file:///work/sev.py")
 	c.open(uri, text)
 	got := c.diagsFor(uri, 1)
-	if len(got.Diagnostics) != 1 || got.Diagnostics[0].Severity != SeverityWarning {
+	if len(got.Diagnostics) != 1 || got.Diagnostics[0].Severity != protocol.DiagnosticSeverityWarning {
 		t.Fatalf("diagnostics = %+v, want one warning", got.Diagnostics)
 	}
 	before := c.publishes(uri)
-	c.notify("workspace/didChangeConfiguration", DidChangeConfigurationParams{Settings: json.RawMessage(`{"exportdb":{"ignore":["torch.dynamic-shape"]}}`)})
+	c.notify("workspace/didChangeConfiguration", protocol.DidChangeConfigurationParams{Settings: json.RawMessage(`{"exportdb":{"ignore":["torch.dynamic-shape"]}}`)})
 	c.waitFor("re-publish", func() bool { return len(c.diags[uri]) > before })
 	if got := c.diagsFor(uri, 1); len(got.Diagnostics) != 0 {
 		t.Fatalf("ignoring the tag: diagnostics = %+v, want none", got.Diagnostics)
@@ -475,7 +524,7 @@ func TestColdDocuments(t *testing.T) {
 	c := newTestClient(t, roundOnly)
 	c.start()
 	text, m := fixture(t, roundModel)
-	uri := func(i int) string { return "file:///work/cold" + itoa(i) + ".py" }
+	uri := func(i int) protocol.DocumentURI { return protocol.DocumentURI("file:///work/cold" + itoa(i) + ".py") }
 	for i := 0; i < maxWarm+4; i++ {
 		c.open(uri(i), text)
 		c.diagsFor(uri(i), 1)
@@ -504,7 +553,7 @@ func TestColdDocuments(t *testing.T) {
 		t.Errorf("%d publishes for the re-warmed document, want 1", n)
 	}
 	// editing a cold document works from a full parse
-	c.change(uri(1), 2, TextDocumentContentChangeEvent{Range: &Range{}, Text: "# edited\n"})
+	c.change(uri(1), 2, textDocumentContentChangeEvent{Range: &protocol.Range{}, Text: "# edited\n"})
 	if got := c.diagsFor(uri(1), 2); len(got.Diagnostics) != 1 || got.Diagnostics[0].Range.Start.Line != posAt(text, m["round"], c.enc).Line+1 {
 		t.Errorf("edited cold document: %+v", got.Diagnostics)
 	}

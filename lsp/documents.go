@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+
+	"go.lsp.dev/protocol"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -30,7 +33,7 @@ const maxWarm = 8
 // document is one open text document. uri and path never change; every other field is
 // guarded by Server.mu, except pubMu.
 type document struct {
-	uri  string
+	uri  protocol.DocumentURI
 	path string // file-system path of a file: URI, or ""
 
 	version int32
@@ -40,10 +43,19 @@ type document struct {
 	// Incremental parse state: parsed is the tree of an earlier text, and pending the
 	// edits made since, in order, each with the text before it. gen is bumped whenever
 	// pending is dropped (the next parse is then a full one).
+	//
+	// Tree-sitter trees live in C memory, closed as soon as no goroutine can reach them
+	// (syntax.Document.Close) instead of at some later garbage collection. Only a Reparse
+	// reads a Document's C tree (analysis reads its Go copy, Tree), and only the
+	// document's analysis worker reparses, from the parsed tree of its snapshot. So a tree
+	// dropped from parsed is closed at once when no worker runs; while one runs it goes to
+	// retired, and the worker closes it when its run is over (retireLocked). A tree the
+	// worker replaces in parsed, or parses but does not keep, it closes itself (parse).
 	parsed       *syntax.Document
 	pending      []pendingEdit
 	pendingBytes int
 	gen          int
+	retired      []*syntax.Document
 
 	// epoch is bumped by every change of text or configuration. An analysis result is
 	// committed only for the epoch it started in; ready is closed when the result of the
@@ -81,7 +93,7 @@ type docResult struct {
 	fileErr  error // why the text was not analysed
 	cfg      *projectConfig
 	// diags are the findings shown as diagnostics; shown[i] indexes findings for diags[i].
-	diags    []Diagnostic
+	diags    []protocol.Diagnostic
 	shown    []int
 	resultID string
 }
@@ -89,7 +101,7 @@ type docResult struct {
 var errNoDocument = errors.New("document is not open")
 
 // openLocked adds a document; the caller holds s.mu.
-func (s *Server) openLocked(uri string, version int32, text []byte, lines *lineIndex) *document {
+func (s *Server) openLocked(uri protocol.DocumentURI, version int32, text []byte, lines *lineIndex) *document {
 	if old := s.docs[uri]; old != nil {
 		s.closeLocked(old)
 	}
@@ -105,7 +117,9 @@ func (s *Server) closeLocked(d *document) {
 	if d.cancelRun != nil {
 		d.cancelRun()
 	}
+	s.dropPendingLocked(d)
 	closeReady(d)
+	s.returnMemory()
 	if s.docs[d.uri] == d {
 		delete(s.docs, d.uri)
 	}
@@ -125,8 +139,8 @@ func (s *Server) touchLocked(d *document) {
 	d.lastUse = s.tick
 }
 
-// trimLocked lets the least recently used documents beyond maxWarm go cold: their tree and
-// result are dropped (the garbage collector frees the tree's C memory with it).
+// trimLocked lets the least recently used documents beyond maxWarm go cold: their tree
+// (closed: its C memory is freed) and result are dropped.
 func (s *Server) trimLocked() {
 	var warm []*document
 	for _, d := range s.docs {
@@ -139,9 +153,14 @@ func (s *Server) trimLocked() {
 	}
 	sort.Slice(warm, func(i, j int) bool { return warm[i].lastUse < warm[j].lastUse })
 	for _, d := range warm[:len(warm)-maxWarm] {
-		dropPendingLocked(d)
+		s.dropPendingLocked(d)
 		d.result = nil // ready stays closed: result() re-analyses on demand
 	}
+	s.returnMemory()
+}
+
+// returnMemory asks the janitor (server.go) to give freed memory back to the system.
+func (s *Server) returnMemory() {
 	select {
 	case s.memory <- struct{}{}:
 	default:
@@ -162,25 +181,58 @@ func (s *Server) invalidateLocked(d *document) {
 }
 
 // dropPendingLocked forgets the incremental parse state: the next parse is a full one.
-func dropPendingLocked(d *document) {
+func (s *Server) dropPendingLocked(d *document) {
+	s.retireLocked(d, d.parsed)
 	d.parsed = nil
 	d.pending = nil
 	d.pendingBytes = 0
 	d.gen++
 }
 
+// retireLocked closes the C tree of doc, dropped from d.parsed, or leaves it to d's
+// running worker (see document.parsed).
+func (s *Server) retireLocked(d *document, doc *syntax.Document) {
+	switch {
+	case doc == nil:
+	case d.running:
+		d.retired = append(d.retired, doc)
+	default:
+		s.closeTree(doc)
+	}
+}
+
+// closeRetiredLocked closes the trees retired while d's worker ran; the worker calls it
+// when its run is over.
+func (s *Server) closeRetiredLocked(d *document) {
+	for _, doc := range d.retired {
+		s.closeTree(doc)
+	}
+	d.retired = nil
+}
+
+// closeTree frees doc's C tree (syntax.Document.Close).
+func (s *Server) closeTree(doc *syntax.Document) {
+	if doc == nil {
+		return
+	}
+	if s.testTree != nil {
+		s.testTree("close", doc)
+	}
+	doc.Close()
+}
+
 // addPendingLocked records an edit for the next incremental reparse.
-func addPendingLocked(d *document, e pendingEdit) {
+func (s *Server) addPendingLocked(d *document, e pendingEdit) {
 	d.pending = append(d.pending, e)
 	d.pendingBytes += len(e.before)
 	if len(d.pending) > maxPendingEdits || d.pendingBytes > maxPendingBytes {
-		dropPendingLocked(d)
+		s.dropPendingLocked(d)
 	}
 }
 
 // result waits for the analysis of the document's current text and returns it. It
 // returns errNoDocument when the document is not open (or closes while waiting).
-func (s *Server) result(ctx context.Context, uri string) (*docResult, error) {
+func (s *Server) result(ctx context.Context, uri protocol.DocumentURI) (*docResult, error) {
 	for {
 		s.mu.Lock()
 		d := s.docs[uri]
@@ -223,32 +275,69 @@ func (s *Server) result(ctx context.Context, uri string) (*docResult, error) {
 	}
 }
 
-// uriToPath returns the file-system path of a file: URI, or "".
-func uriToPath(uri string) string {
-	u, err := url.Parse(uri)
-	if err != nil || u.Scheme != "file" {
+// uriToPath returns the file-system path of a file: URI, or "". go.lsp.dev/uri's
+// URI.Filename is not used: it panics on any other scheme (untitled:, vscode-notebook-cell:)
+// and drops the host of a UNC URI (file://server/share/a.py).
+func uriToPath(uri protocol.DocumentURI) string {
+	return uriToPathOS(uri, filepath.Separator == '\\')
+}
+
+func uriToPathOS(uri protocol.DocumentURI, windows bool) string {
+	u, err := url.Parse(string(uri))
+	if err != nil || !strings.EqualFold(u.Scheme, "file") {
 		return ""
 	}
-	p := u.Path
+	p := u.Path // percent-decoded: VS Code writes file:///c%3A/My%20Models/a.py
 	if p == "" {
 		p = u.Opaque
 	}
-	return filepath.Clean(filepath.FromSlash(p))
+	p = path.Clean(p)
+	if !windows {
+		return p
+	}
+	if len(p) >= 3 && p[0] == '/' && isDriveLetter(p[1]) && p[2] == ':' {
+		p = p[1:] // /c:/x -> c:/x
+	} else if u.Host != "" && !strings.EqualFold(u.Host, "localhost") {
+		p = "//" + u.Host + p // UNC
+	}
+	return strings.ReplaceAll(p, "/", `\`)
 }
 
-// pathToURI returns the file: URI of a path.
-func pathToURI(path string) string {
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
+func isDriveLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// pathToURI returns the file: URI of a path (made absolute), percent-encoded.
+func pathToURI(p string) protocol.DocumentURI {
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
 	}
-	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+	return pathToURIOS(p, filepath.Separator == '\\')
+}
+
+func pathToURIOS(p string, windows bool) protocol.DocumentURI {
+	u := url.URL{Scheme: "file"}
+	if windows {
+		p = strings.ReplaceAll(p, `\`, "/")
+		switch {
+		case strings.HasPrefix(p, "//"): // UNC: //server/share/x
+			rest := p[2:]
+			if i := strings.IndexByte(rest, '/'); i >= 0 {
+				u.Host, p = rest[:i], rest[i:]
+			} else {
+				u.Host, p = rest, "/"
+			}
+		case len(p) >= 2 && isDriveLetter(p[0]) && p[1] == ':':
+			p = "/" + p
+		}
+	}
+	u.Path = p
+	return protocol.DocumentURI(u.String())
 }
 
 // isPython reports whether an opened document is analysed.
-func isPython(languageID, uri string) bool {
+func isPython(languageID string, uri protocol.DocumentURI) bool {
 	if strings.HasPrefix(languageID, "python") {
 		return true
 	}
-	u := strings.ToLower(uri)
+	u := strings.ToLower(string(uri))
 	return strings.HasSuffix(u, ".py") || strings.HasSuffix(u, ".pyi")
 }

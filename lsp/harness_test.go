@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
@@ -40,15 +41,15 @@ type testClient struct {
 
 	mu        sync.Mutex
 	changed   *sync.Cond
-	diags     map[string][]PublishDiagnosticsParams // every publish, by URI, in order
-	messages  []ShowMessageParams
-	logs      []ShowMessageParams
-	progress  []ProgressParams
+	diags     map[protocol.DocumentURI][]publishDiagnosticsParams // every publish, by URI, in order
+	messages  []protocol.ShowMessageParams
+	logs      []protocol.ShowMessageParams
+	progress  []progressParams
 	created   []string // progress tokens created
 	received  []string // server-to-client methods, in order
-	applied   []ApplyWorkspaceEditParams
-	shown     []ShowDocumentParams
-	registers []RegistrationParams
+	applied   []protocol.ApplyWorkspaceEditParams
+	shown     []protocol.ShowDocumentParams
+	registers []protocol.RegistrationParams
 	refreshes int
 	// configSection answers workspace/configuration (nil: null).
 	configSection json.RawMessage
@@ -72,7 +73,7 @@ func newTestClient(t testing.TB, opts ...serverOpt) *testClient {
 	for _, o := range opts {
 		o(s)
 	}
-	c := &testClient{t: t, server: s, done: make(chan error, 1), diags: map[string][]PublishDiagnosticsParams{}, showDocumentOK: true}
+	c := &testClient{t: t, server: s, done: make(chan error, 1), diags: map[protocol.DocumentURI][]publishDiagnosticsParams{}, showDocumentOK: true}
 	c.changed = sync.NewCond(&c.mu)
 	go func() { c.done <- s.run(ctx) }()
 	c.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(b))
@@ -88,10 +89,19 @@ func newTestClient(t testing.TB, opts ...serverOpt) *testClient {
 	return c
 }
 
-// handle answers the server's requests and records its notifications.
-func (c *testClient) handle(_ context.Context, req *jsonrpc2.Request) (any, error) {
-	method := strings.Clone(req.Method())
-	params := append(json.RawMessage(nil), req.Params()...)
+// handle is the client's jsonrpc2 handler: it runs on the client's read loop.
+func (c *testClient) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	res, err := c.answer(req)
+	if _, isCall := req.(*jsonrpc2.Call); isCall {
+		return reply(ctx, res, err)
+	}
+	return nil
+}
+
+// answer answers the server's requests and records its notifications.
+func (c *testClient) answer(req jsonrpc2.Request) (any, error) {
+	method := req.Method()
+	params := json.RawMessage(req.Params())
 	c.mu.Lock()
 	defer func() {
 		c.changed.Broadcast()
@@ -100,7 +110,7 @@ func (c *testClient) handle(_ context.Context, req *jsonrpc2.Request) (any, erro
 	c.received = append(c.received, method)
 	switch method {
 	case "textDocument/publishDiagnostics":
-		var p PublishDiagnosticsParams
+		var p publishDiagnosticsParams
 		if err := json.Unmarshal(params, &p); err != nil {
 			c.t.Errorf("bad publishDiagnostics: %v", err)
 			return nil, nil
@@ -110,34 +120,34 @@ func (c *testClient) handle(_ context.Context, req *jsonrpc2.Request) (any, erro
 		}
 		c.diags[p.URI] = append(c.diags[p.URI], p)
 	case "window/showMessage":
-		var p ShowMessageParams
+		var p protocol.ShowMessageParams
 		_ = json.Unmarshal(params, &p)
 		c.messages = append(c.messages, p)
 	case "window/logMessage":
-		var p ShowMessageParams
+		var p protocol.ShowMessageParams
 		_ = json.Unmarshal(params, &p)
 		c.logs = append(c.logs, p)
 	case "$/progress":
-		var p ProgressParams
+		var p progressParams
 		_ = json.Unmarshal(params, &p)
 		c.progress = append(c.progress, p)
 	case "window/workDoneProgress/create":
-		var p WorkDoneProgressCreateParams
+		var p workDoneProgressCreateParams
 		_ = json.Unmarshal(params, &p)
 		c.created = append(c.created, p.Token)
 		return nil, nil
 	case "client/registerCapability":
-		var p RegistrationParams
+		var p protocol.RegistrationParams
 		_ = json.Unmarshal(params, &p)
 		c.registers = append(c.registers, p)
 		return nil, nil
 	case "window/showDocument":
-		var p ShowDocumentParams
+		var p protocol.ShowDocumentParams
 		_ = json.Unmarshal(params, &p)
 		c.shown = append(c.shown, p)
 		return json.RawMessage(fmt.Sprintf(`{"success":%v}`, c.showDocumentOK)), nil
 	case "workspace/applyEdit":
-		var p ApplyWorkspaceEditParams
+		var p protocol.ApplyWorkspaceEditParams
 		_ = json.Unmarshal(params, &p)
 		c.applied = append(c.applied, p)
 		return json.RawMessage(`{"applied":true}`), nil
@@ -151,7 +161,7 @@ func (c *testClient) handle(_ context.Context, req *jsonrpc2.Request) (any, erro
 		c.refreshes++
 		return nil, nil
 	}
-	if req.IsCall() {
+	if _, isCall := req.(*jsonrpc2.Call); isCall {
 		return nil, jsonrpc2.ErrMethodNotFound
 	}
 	return nil, nil
@@ -170,7 +180,10 @@ func (c *testClient) call(method string, params, result any) error {
 	if _, err := c.conn.Call(ctx, method, json.RawMessage(b), &raw); err != nil {
 		return err
 	}
-	if result != nil && len(raw) > 0 {
+	if len(raw) == 0 {
+		raw = json.RawMessage("null") // jsonrpc2 v0.10 hands a null result over as empty
+	}
+	if result != nil {
 		if err := json.Unmarshal(raw, result); err != nil {
 			c.t.Fatalf("%s: decoding %s: %v", method, raw, err)
 		}
@@ -196,31 +209,90 @@ func (c *testClient) notify(method string, params any) {
 	}
 }
 
+// testCaps is what a test client advertises: v0.12's ClientCapabilities plus the 3.17
+// capabilities the server reads, merged into one object on the wire.
+type testCaps struct {
+	protocol.ClientCapabilities
+	PositionEncodings  []string                      // general.positionEncodings
+	Diagnostic         *diagnosticClientCapabilities // textDocument.diagnostic (pull)
+	DiagnosticsRefresh bool                          // workspace.diagnostics.refreshSupport
+}
+
+func (c testCaps) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(c.ClientCapabilities)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]any{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	sub := func(k string) map[string]any {
+		v, _ := m[k].(map[string]any)
+		if v == nil {
+			v = map[string]any{}
+			m[k] = v
+		}
+		return v
+	}
+	if c.PositionEncodings != nil {
+		sub("general")["positionEncodings"] = c.PositionEncodings
+	}
+	if c.Diagnostic != nil {
+		sub("textDocument")["diagnostic"] = c.Diagnostic
+	}
+	if c.DiagnosticsRefresh {
+		sub("workspace")["diagnostics"] = map[string]any{"refreshSupport": true}
+	}
+	return json.Marshal(m)
+}
+
+// initParams is the test client's initialize request: the fields of v0.12's
+// InitializeParams the tests use, with testCaps.
+type initParams struct {
+	ProcessID             *int32                     `json:"processId"`
+	ClientInfo            *protocol.ClientInfo       `json:"clientInfo,omitempty"`
+	RootURI               protocol.DocumentURI       `json:"rootUri,omitempty"`
+	InitializationOptions any                        `json:"initializationOptions,omitempty"`
+	Capabilities          testCaps                   `json:"capabilities"`
+	WorkspaceFolders      []protocol.WorkspaceFolder `json:"workspaceFolders,omitempty"`
+}
+
 // capsNeovim07 is what Neovim 0.7 advertises, as far as the server cares: no position
 // encodings, no pull diagnostics, no documentChanges.
-func capsNeovim07() ClientCapabilities {
-	var caps ClientCapabilities
-	caps.TextDocument.PublishDiagnostics.RelatedInformation = true
-	caps.TextDocument.PublishDiagnostics.TagSupport = &struct {
-		ValueSet []int `json:"valueSet"`
-	}{ValueSet: []int{1, 2}}
-	caps.TextDocument.CodeAction.CodeActionLiteralSupport = &struct {
-		CodeActionKind struct {
-			ValueSet []string `json:"valueSet"`
-		} `json:"codeActionKind"`
-	}{}
-	caps.TextDocument.Hover.ContentFormat = []string{"markdown", "plaintext"}
-	caps.Workspace.ApplyEdit = true
-	caps.Workspace.Configuration = true
-	caps.Window.WorkDoneProgress = true
-	caps.Window.ShowDocument.Support = true
-	return caps
+func capsNeovim07() testCaps {
+	return testCaps{ClientCapabilities: protocol.ClientCapabilities{
+		TextDocument: &protocol.TextDocumentClientCapabilities{
+			PublishDiagnostics: &protocol.PublishDiagnosticsClientCapabilities{
+				RelatedInformation: true,
+				TagSupport: &protocol.PublishDiagnosticsClientCapabilitiesTagSupport{
+					ValueSet: []protocol.DiagnosticTag{protocol.DiagnosticTagUnnecessary, protocol.DiagnosticTagDeprecated},
+				},
+			},
+			CodeAction: &protocol.CodeActionClientCapabilities{
+				CodeActionLiteralSupport: &protocol.CodeActionClientCapabilitiesLiteralSupport{
+					CodeActionKind: &protocol.CodeActionClientCapabilitiesKind{},
+				},
+			},
+			Hover: &protocol.HoverTextDocumentClientCapabilities{ContentFormat: []protocol.MarkupKind{protocol.Markdown, protocol.PlainText}},
+		},
+		Workspace: &protocol.WorkspaceClientCapabilities{
+			ApplyEdit:             true,
+			Configuration:         true,
+			WorkspaceEdit:         &protocol.WorkspaceClientCapabilitiesWorkspaceEdit{},
+			DidChangeWatchedFiles: &protocol.DidChangeWatchedFilesWorkspaceClientCapabilities{},
+		},
+		Window: &protocol.WindowClientCapabilities{
+			WorkDoneProgress: true,
+			ShowDocument:     &protocol.ShowDocumentClientCapabilities{Support: true},
+		},
+	}}
 }
 
 // initialize sends initialize and initialized.
-func (c *testClient) initialize(p InitializeParams) InitializeResult {
+func (c *testClient) initialize(p initParams) initializeResult {
 	c.t.Helper()
-	var res InitializeResult
+	var res initializeResult
 	c.mustCall("initialize", p, &res)
 	c.enc = negotiateEncodingName(res.Capabilities.PositionEncoding)
 	c.notify("initialized", struct{}{})
@@ -239,21 +311,22 @@ func negotiateEncodingName(s string) encoding {
 
 // start initializes a push-diagnostics client (Neovim 0.7's capabilities) with the given
 // position encodings offered.
-func (c *testClient) start(encodings ...string) InitializeResult {
+func (c *testClient) start(encodings ...string) initializeResult {
 	caps := capsNeovim07()
-	caps.General.PositionEncodings = encodings
-	return c.initialize(InitializeParams{Capabilities: caps, ClientInfo: &ClientInfo{Name: "test"}})
+	caps.PositionEncodings = encodings
+	return c.initialize(initParams{Capabilities: caps, ClientInfo: &protocol.ClientInfo{Name: "test"}})
 }
 
-func (c *testClient) open(uri, text string) {
+func (c *testClient) open(uri protocol.DocumentURI, text string) {
 	c.t.Helper()
-	c.notify("textDocument/didOpen", DidOpenTextDocumentParams{TextDocument: TextDocumentItem{URI: uri, LanguageID: "python", Version: 1, Text: text}})
+	c.notify("textDocument/didOpen", protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: uri, LanguageID: "python", Version: 1, Text: text}})
 }
 
-func (c *testClient) change(uri string, version int32, changes ...TextDocumentContentChangeEvent) {
+func (c *testClient) change(uri protocol.DocumentURI, version int32, changes ...textDocumentContentChangeEvent) {
 	c.t.Helper()
-	c.notify("textDocument/didChange", DidChangeTextDocumentParams{
-		TextDocument:   VersionedTextDocumentIdentifier{URI: uri, Version: version},
+	c.notify("textDocument/didChange", didChangeTextDocumentParams{
+		TextDocument: protocol.VersionedTextDocumentIdentifier{
+			TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: uri}, Version: version},
 		ContentChanges: changes,
 	})
 }
@@ -280,9 +353,9 @@ func (c *testClient) waitFor(what string, cond func() bool) {
 
 // diagsFor waits for a publish of uri at version (or any version when version < 0) and
 // returns the latest one.
-func (c *testClient) diagsFor(uri string, version int32) PublishDiagnosticsParams {
+func (c *testClient) diagsFor(uri protocol.DocumentURI, version int32) publishDiagnosticsParams {
 	c.t.Helper()
-	var got PublishDiagnosticsParams
+	var got publishDiagnosticsParams
 	c.waitFor(fmt.Sprintf("diagnostics of %s v%d", uri, version), func() bool {
 		list := c.diags[uri]
 		if len(list) == 0 {
@@ -299,7 +372,7 @@ func (c *testClient) diagsFor(uri string, version int32) PublishDiagnosticsParam
 }
 
 // publishes returns how many publishes uri has had.
-func (c *testClient) publishes(uri string) int {
+func (c *testClient) publishes(uri protocol.DocumentURI) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.diags[uri])
@@ -345,7 +418,7 @@ func fixture(t *testing.T, src string) (string, map[string]int) {
 }
 
 // posAt converts a byte offset of text to a position in enc: the test's own converter.
-func posAt(text string, off int, enc encoding) Position {
+func posAt(text string, off int, enc encoding) protocol.Position {
 	line, start := 0, 0
 	for i := 0; i < off; i++ {
 		switch text[i] {
@@ -368,15 +441,15 @@ func posAt(text string, off int, enc encoding) Position {
 	default:
 		n = len(utf16.Encode([]rune(seg)))
 	}
-	return Position{Line: uint32(line), Character: uint32(n)}
+	return protocol.Position{Line: uint32(line), Character: uint32(n)}
 }
 
-func rangeAt(text string, start, end int, enc encoding) Range {
-	return Range{Start: posAt(text, start, enc), End: posAt(text, end, enc)}
+func rangeAt(text string, start, end int, enc encoding) protocol.Range {
+	return protocol.Range{Start: posAt(text, start, enc), End: posAt(text, end, enc)}
 }
 
 // offsetAt converts a position back to a byte offset (test side).
-func offsetAt(t *testing.T, text string, p Position, enc encoding) int {
+func offsetAt(t *testing.T, text string, p protocol.Position, enc encoding) int {
 	t.Helper()
 	for off := 0; off <= len(text); off++ {
 		if off < len(text) && off > 0 && !utf8.RuneStart(text[off]) {
@@ -391,7 +464,7 @@ func offsetAt(t *testing.T, text string, p Position, enc encoding) int {
 }
 
 // applyEdits applies LSP text edits to text (test side).
-func applyEdits(t *testing.T, text string, edits []TextEdit, enc encoding) string {
+func applyEdits(t *testing.T, text string, edits []protocol.TextEdit, enc encoding) string {
 	t.Helper()
 	type span struct {
 		s, e int
@@ -417,13 +490,13 @@ func applyEdits(t *testing.T, text string, edits []TextEdit, enc encoding) strin
 }
 
 // editsFor returns the edits a WorkspaceEdit makes to uri (changes or documentChanges).
-func editsFor(t *testing.T, we *WorkspaceEdit, uri string) []TextEdit {
+func editsFor(t *testing.T, we *protocol.WorkspaceEdit, uri protocol.DocumentURI) []protocol.TextEdit {
 	t.Helper()
 	if we == nil {
 		t.Fatal("code action has no edit")
 	}
 	if len(we.DocumentChanges) > 0 {
-		var out []TextEdit
+		var out []protocol.TextEdit
 		for _, dc := range we.DocumentChanges {
 			if dc.TextDocument.URI == uri {
 				out = append(out, dc.Edits...)

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"go.lsp.dev/protocol"
+
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
@@ -19,7 +21,7 @@ import (
 // that API's tags.
 
 func (s *Server) hover(ctx context.Context, params json.RawMessage) (any, error) {
-	var p TextDocumentPositionParams
+	var p protocol.TextDocumentPositionParams
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
@@ -40,7 +42,7 @@ func (s *Server) hover(ctx context.Context, params json.RawMessage) (any, error)
 	}
 
 	var cards []string
-	var rng *Range
+	var rng *protocol.Range
 	for i := range res.findings {
 		f := &res.findings[i]
 		if f.Start <= off && (off < f.End || f.Start == f.End && off == f.Start) {
@@ -61,7 +63,7 @@ func (s *Server) hover(ctx context.Context, params json.RawMessage) (any, error)
 	if len(cards) == 0 {
 		return nil, nil
 	}
-	return Hover{Contents: MarkupContent{Kind: "markdown", Value: strings.Join(cards, "\n\n---\n\n")}, Range: rng}, nil
+	return protocol.Hover{Contents: protocol.MarkupContent{Kind: "markdown", Value: strings.Join(cards, "\n\n---\n\n")}, Range: rng}, nil
 }
 
 // findingCard renders the card of one finding: case, support level at the target version

@@ -4,13 +4,15 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"go.lsp.dev/protocol"
 )
 
-func hoverAt(t *testing.T, c *testClient, uri, text string, off int) *Hover {
+func hoverAt(t *testing.T, c *testClient, uri protocol.DocumentURI, text string, off int) *protocol.Hover {
 	t.Helper()
-	var h *Hover
-	c.mustCall("textDocument/hover", TextDocumentPositionParams{
-		TextDocument: TextDocumentIdentifier{URI: uri}, Position: posAt(text, off, c.enc)}, &h)
+	var h *protocol.Hover
+	c.mustCall("textDocument/hover", protocol.TextDocumentPositionParams{
+		TextDocument: protocol.TextDocumentIdentifier{URI: uri}, Position: posAt(text, off, c.enc)}, &h)
 	return h
 }
 
@@ -18,7 +20,7 @@ func TestHoverFinding(t *testing.T) {
 	c := newTestClient(t, roundOnly)
 	c.start()
 	text, m := fixture(t, roundModel)
-	uri := "file:///work/hover.py"
+	uri := protocol.DocumentURI("file:///work/hover.py")
 	c.open(uri, text)
 	h := hoverAt(t, c, uri, text, m["in"])
 	if h == nil {
@@ -53,7 +55,7 @@ func TestHoverFinding(t *testing.T) {
 	}
 	// a document that is not open
 	var none json.RawMessage
-	c.mustCall("textDocument/hover", TextDocumentPositionParams{TextDocument: TextDocumentIdentifier{URI: "file:///nope.py"}}, &none)
+	c.mustCall("textDocument/hover", protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: "file:///nope.py"}}, &none)
 	if string(none) != "null" {
 		t.Errorf("hover on a closed document = %s, want null", none)
 	}
@@ -78,7 +80,7 @@ class M(torch.nn.Module):
 ep = torch.export.⟨export⟩export(M(), (torch.randn(3),))
 `
 	text, m := fixture(t, src)
-	uri := "file:///work/api.py"
+	uri := protocol.DocumentURI("file:///work/api.py")
 	c.open(uri, text)
 	c.diagsFor(uri, 1)
 	for _, tc := range []struct {
@@ -118,11 +120,11 @@ class M(torch.nn.Module):
         return x.sum() + torch.⟨call⟩sym_min(x.size(0), 100)
 `
 	text, m := fixture(t, src)
-	uri := "file:///work/off.py"
+	uri := protocol.DocumentURI("file:///work/off.py")
 	c.open(uri, text)
 	got := c.diagsFor(uri, 1)
 	for _, d := range got.Diagnostics {
-		if d.Code == "torch_sym_min" && d.Severity == SeverityError {
+		if d.Code == "torch_sym_min" && d.Severity == protocol.DiagnosticSeverityError {
 			t.Fatalf("torch_sym_min is an error at the newest torch")
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.lsp.dev/protocol"
 )
 
 // bigModel returns a Python file of about n lines: many nn.Module classes, one with a
@@ -49,7 +51,7 @@ func BenchmarkEditToDiagnostics(b *testing.B) {
 	text := bigModel(5200)
 	c := newTestClient(b)
 	c.start()
-	uri := "file:///bench/big.py"
+	uri := protocol.DocumentURI("file:///bench/big.py")
 	c.open(uri, text)
 	c.diagsFor(uri, 1)
 	at := strings.Index(text, "n = x.shape[0] // 2")
@@ -62,10 +64,10 @@ func BenchmarkEditToDiagnostics(b *testing.B) {
 		p := posAt(cur, at, c.enc)
 		start := time.Now()
 		if v%2 == 0 {
-			c.change(uri, v, TextDocumentContentChangeEvent{Range: &Range{Start: p, End: p}, Text: "m"})
+			c.change(uri, v, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: p}, Text: "m"})
 			cur = cur[:at] + "m" + cur[at:]
 		} else {
-			c.change(uri, v, TextDocumentContentChangeEvent{Range: &Range{Start: p, End: Position{Line: p.Line, Character: p.Character + 1}}, Text: ""})
+			c.change(uri, v, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: protocol.Position{Line: p.Line, Character: p.Character + 1}}, Text: ""})
 			cur = cur[:at] + cur[at+1:]
 		}
 		c.diagsFor(uri, v)
@@ -89,7 +91,7 @@ func BenchmarkOpenDocuments(b *testing.B) {
 		c := newTestClient(b)
 		c.start()
 		for j := 0; j < 200; j++ {
-			uri := "file:///mem/" + strconv.Itoa(j) + ".py"
+			uri := protocol.DocumentURI("file:///mem/" + strconv.Itoa(j) + ".py")
 			c.open(uri, text)
 			c.diagsFor(uri, 1)
 		}

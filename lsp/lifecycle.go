@@ -3,9 +3,11 @@ package lsp
 import (
 	"context"
 	"encoding/json"
-	"strconv"
+	"errors"
+	"math"
 
 	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
 )
 
@@ -18,24 +20,50 @@ const (
 )
 
 func (s *Server) initialize(_ context.Context, params json.RawMessage) (any, error) {
-	var p InitializeParams
-	if err := decodeParams(params, &p); err != nil {
-		return nil, err
+	if err := decodeParams(params, &struct{}{}); err != nil {
+		return nil, err // missing or not JSON
 	}
-	caps := &p.Capabilities
+	var p protocol.InitializeParams
+	var p317 initializeParams317
+	for _, v := range []any{&p, &p317} {
+		err := json.Unmarshal(params, v)
+		var terr *json.UnmarshalTypeError
+		if errors.As(err, &terr) {
+			// a capability of a type v0.12 does not expect (the decoder fills in the
+			// rest): not worth refusing the session over
+			s.log.Warn("initialize: a parameter of an unexpected type; ignored", zap.Error(err))
+			continue
+		}
+		if err != nil {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "invalid params: %v", err)
+		}
+	}
 	c := clientState{
-		encoding:         negotiateEncoding(caps.General.PositionEncodings),
-		pull:             caps.TextDocument.Diagnostic != nil,
-		relatedInfo:      caps.TextDocument.PublishDiagnostics.RelatedInformation,
-		docChanges:       caps.Workspace.WorkspaceEdit.DocumentChanges,
-		applyEdit:        caps.Workspace.ApplyEdit,
-		showDocument:     caps.Window.ShowDocument.Support,
-		workDoneProgress: caps.Window.WorkDoneProgress,
-		watchDynamic:     caps.Workspace.DidChangeWatchedFiles.DynamicRegistration,
-		configuration:    caps.Workspace.Configuration,
-		diagRefresh:      caps.Workspace.Diagnostics.RefreshSupport,
-		codeLensRefresh:  caps.Workspace.CodeLens.RefreshSupport,
-		literalActions:   caps.TextDocument.CodeAction.CodeActionLiteralSupport != nil,
+		encoding:    negotiateEncoding(p317.Capabilities.General.PositionEncodings),
+		canPull:     p317.Capabilities.TextDocument.Diagnostic != nil,
+		diagRefresh: p317.Capabilities.Workspace.Diagnostics != nil && p317.Capabilities.Workspace.Diagnostics.RefreshSupport,
+	}
+	// Pull only with a client that can be asked to pull again (workspace/diagnostic/refresh):
+	// otherwise a change of settings or configuration files would never reach it. Pushing
+	// to such a client only after those changes does not work either: Neovim 0.10 (pull,
+	// no refresh) keeps pulled and pushed diagnostics in separate namespaces, so the stale
+	// pulled ones would stay next to the pushed ones until the next edit. It gets push.
+	c.pull = c.canPull && c.diagRefresh
+	caps := &p.Capabilities
+	if ws := caps.Workspace; ws != nil {
+		c.applyEdit = ws.ApplyEdit
+		c.docChanges = ws.WorkspaceEdit != nil && ws.WorkspaceEdit.DocumentChanges
+		c.watchDynamic = ws.DidChangeWatchedFiles != nil && ws.DidChangeWatchedFiles.DynamicRegistration
+		c.configuration = ws.Configuration
+		c.codeLensRefresh = ws.CodeLens != nil && ws.CodeLens.RefreshSupport
+	}
+	if td := caps.TextDocument; td != nil {
+		c.relatedInfo = td.PublishDiagnostics != nil && td.PublishDiagnostics.RelatedInformation
+		c.literalActions = td.CodeAction != nil && td.CodeAction.CodeActionLiteralSupport != nil
+	}
+	if w := caps.Window; w != nil {
+		c.workDoneProgress = w.WorkDoneProgress
+		c.showDocument = w.ShowDocument != nil && w.ShowDocument.Support
 	}
 	if p.ClientInfo != nil {
 		c.name = p.ClientInfo.Name
@@ -44,13 +72,13 @@ func (s *Server) initialize(_ context.Context, params json.RawMessage) (any, err
 	if len(folders) == 0 {
 		switch {
 		case p.RootURI != "":
-			folders = []WorkspaceFolder{{URI: p.RootURI, Name: "root"}}
+			folders = []protocol.WorkspaceFolder{{URI: string(p.RootURI), Name: "root"}}
 		case p.RootPath != "":
-			folders = []WorkspaceFolder{{URI: pathToURI(p.RootPath), Name: "root"}}
+			folders = []protocol.WorkspaceFolder{{URI: string(pathToURI(p.RootPath)), Name: "root"}}
 		}
 	}
 
-	set, settingsErr := parseSettings(p.InitializationOptions)
+	set, settingsErr := parseSettings(p317.InitializationOptions)
 
 	s.mu.Lock()
 	s.client = c
@@ -60,29 +88,29 @@ func (s *Server) initialize(_ context.Context, params json.RawMessage) (any, err
 	s.mu.Unlock()
 	s.applyLogLevel(set.LogLevel)
 	if settingsErr != nil {
-		s.showMessage(MessageError, "exportdb: invalid initializationOptions: %v", settingsErr)
+		s.showMessage(protocol.MessageTypeError, "exportdb: invalid initializationOptions: %v", settingsErr)
 	}
 	s.log.Info("initialize", zap.String("client", c.name), zap.Stringer("positionEncoding", c.encoding),
 		zap.Bool("pullDiagnostics", c.pull), zap.Int("folders", len(folders)))
 
-	var res InitializeResult
-	res.ServerInfo = ServerInfo{Name: "exportdb", Version: s.version}
+	res := initializeResult{ServerInfo: &protocol.ServerInfo{Name: "exportdb", Version: s.version}}
 	caps2 := &res.Capabilities
 	caps2.PositionEncoding = c.encoding.String()
-	caps2.TextDocumentSync = TextDocumentSyncOptions{OpenClose: true, Change: 2, Save: &SaveOptions{}}
+	caps2.TextDocumentSync = &protocol.TextDocumentSyncOptions{OpenClose: true,
+		Change: protocol.TextDocumentSyncKindIncremental, Save: &protocol.SaveOptions{}}
 	caps2.HoverProvider = true
 	if c.literalActions {
-		caps2.CodeActionProvider = CodeActionOptions{CodeActionKinds: []string{KindQuickFix, KindFixAllExportDB}}
+		caps2.CodeActionProvider = &protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.QuickFix, KindFixAllExportDB}}
 	} else {
 		caps2.CodeActionProvider = true
 	}
-	caps2.CodeLensProvider = &CodeLensOptions{}
-	caps2.ExecuteCommandProvider = &ExecuteCommandOptions{Commands: []string{cmdApplyAllFixes, cmdShowCase, cmdDebugInfo, cmdScanWorkspace}}
+	caps2.CodeLensProvider = &protocol.CodeLensOptions{}
+	caps2.ExecuteCommandProvider = &protocol.ExecuteCommandOptions{Commands: []string{cmdApplyAllFixes, cmdShowCase, cmdDebugInfo, cmdScanWorkspace}}
 	if c.pull {
-		caps2.DiagnosticProvider = &DiagnosticOptions{Identifier: "exportdb"}
+		caps2.DiagnosticProvider = &diagnosticOptions{Identifier: "exportdb"}
 	}
-	caps2.Workspace.WorkspaceFolders.Supported = true
-	caps2.Workspace.WorkspaceFolders.ChangeNotifications = true
+	caps2.Workspace = &protocol.ServerCapabilitiesWorkspace{WorkspaceFolders: &protocol.ServerCapabilitiesWorkspaceFolders{
+		Supported: true, ChangeNotifications: true}}
 	return res, nil
 }
 
@@ -132,11 +160,11 @@ func (s *Server) exitNotification(_ context.Context, _ json.RawMessage) (any, er
 }
 
 func (s *Server) cancelRequestNotification(_ context.Context, params json.RawMessage) (any, error) {
-	var p CancelParams
+	var p protocol.CancelParams
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
-	if id, ok := parseID(p.ID); ok {
+	if id, ok := requestID(p.ID); ok {
 		s.reqMu.Lock()
 		cancel := s.inflight[id]
 		s.reqMu.Unlock()
@@ -147,14 +175,16 @@ func (s *Server) cancelRequestNotification(_ context.Context, params json.RawMes
 	return nil, nil
 }
 
-// parseID reads a JSON-RPC id (a number or a string).
-func parseID(raw json.RawMessage) (jsonrpc2.ID, bool) {
-	if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-		return jsonrpc2.NewNumberID(n), true
-	}
-	var str string
-	if json.Unmarshal(raw, &str) == nil {
-		return jsonrpc2.NewStringID(str), true
+// requestID converts the id of $/cancelRequest, decoded by encoding/json into a float64
+// or a string, to a jsonrpc2 id (v0.10 ids are int32 numbers or strings).
+func requestID(v any) (jsonrpc2.ID, bool) {
+	switch v := v.(type) {
+	case float64:
+		if v == math.Trunc(v) && v >= math.MinInt32 && v <= math.MaxInt32 {
+			return jsonrpc2.NewNumberID(int32(v)), true
+		}
+	case string:
+		return jsonrpc2.NewStringID(v), true
 	}
 	return jsonrpc2.ID{}, false
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"runtime"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
 	"go.uber.org/zap/zaptest"
 )
 
@@ -19,13 +21,11 @@ func TestCapabilities(t *testing.T) {
 	t.Run("vscode-like", func(t *testing.T) {
 		c := newTestClient(t)
 		caps := capsNeovim07()
-		caps.General.PositionEncodings = []string{"utf-16", "utf-8"}
-		caps.TextDocument.Diagnostic = &struct {
-			DynamicRegistration    bool `json:"dynamicRegistration"`
-			RelatedDocumentSupport bool `json:"relatedDocumentSupport"`
-		}{}
+		caps.PositionEncodings = []string{"utf-16", "utf-8"}
+		caps.Diagnostic = &diagnosticClientCapabilities{}
+		caps.DiagnosticsRefresh = true
 		var raw json.RawMessage
-		c.mustCall("initialize", InitializeParams{Capabilities: caps}, &raw)
+		c.mustCall("initialize", initParams{Capabilities: caps}, &raw)
 		var res struct {
 			Capabilities struct {
 				PositionEncoding string `json:"positionEncoding"`
@@ -45,7 +45,7 @@ func TestCapabilities(t *testing.T) {
 					Identifier string `json:"identifier"`
 				} `json:"diagnosticProvider"`
 			} `json:"capabilities"`
-			ServerInfo ServerInfo `json:"serverInfo"`
+			ServerInfo protocol.ServerInfo `json:"serverInfo"`
 		}
 		if err := json.Unmarshal(raw, &res); err != nil {
 			t.Fatal(err)
@@ -77,7 +77,7 @@ func TestCapabilities(t *testing.T) {
 	t.Run("neovim-0.7", func(t *testing.T) {
 		c := newTestClient(t)
 		var raw json.RawMessage
-		c.mustCall("initialize", InitializeParams{Capabilities: capsNeovim07()}, &raw)
+		c.mustCall("initialize", initParams{Capabilities: capsNeovim07()}, &raw)
 		var res struct {
 			Capabilities map[string]json.RawMessage `json:"capabilities"`
 		}
@@ -89,6 +89,15 @@ func TestCapabilities(t *testing.T) {
 		}
 		if _, ok := res.Capabilities["diagnosticProvider"]; ok {
 			t.Errorf("diagnosticProvider offered to a client without pull diagnostics")
+		}
+	})
+	t.Run("a capability of an unexpected type", func(t *testing.T) {
+		c := newTestClient(t)
+		var res initializeResult
+		c.mustCall("initialize", json.RawMessage(`{"processId":null,"capabilities":{"workspace":{"applyEdit":"yes"},`+
+			`"textDocument":{"publishDiagnostics":{"tagSupport":{"valueSet":["deprecated"]}}},"general":{"positionEncodings":["utf-8"]}}}`), &res)
+		if res.Capabilities.PositionEncoding != "utf-8" {
+			t.Errorf("positionEncoding = %q, want utf-8: the rest of the capabilities still count", res.Capabilities.PositionEncoding)
 		}
 	})
 	t.Run("negotiation", func(t *testing.T) {
@@ -111,14 +120,14 @@ func TestCapabilities(t *testing.T) {
 
 func TestRequestsBeforeInitialize(t *testing.T) {
 	c := newTestClient(t)
-	err := c.call("textDocument/hover", TextDocumentPositionParams{TextDocument: TextDocumentIdentifier{URI: "file:///x.py"}}, nil)
+	err := c.call("textDocument/hover", protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: "file:///x.py"}}, nil)
 	if rpcCode(err) != jsonrpc2.ServerNotInitialized {
 		t.Fatalf("hover before initialize: err = %v, want ServerNotInitialized (-32002)", err)
 	}
 	// notifications before initialize are dropped, not fatal
 	c.open("file:///x.py", "x = 1\n")
 	c.start()
-	if err := c.call("initialize", InitializeParams{}, nil); rpcCode(err) != jsonrpc2.InvalidRequest {
+	if err := c.call("initialize", initParams{}, nil); rpcCode(err) != jsonrpc2.InvalidRequest {
 		t.Errorf("second initialize: err = %v, want InvalidRequest", err)
 	}
 }
@@ -132,13 +141,13 @@ func TestUnknownMethod(t *testing.T) {
 	}
 	c.notify("$/noSuchNotification", nil) // ignored
 	// still alive
-	c.mustCall("workspace/executeCommand", ExecuteCommandParams{Command: cmdDebugInfo}, nil)
+	c.mustCall("workspace/executeCommand", protocol.ExecuteCommandParams{Command: cmdDebugInfo}, nil)
 }
 
 func TestMalformedParams(t *testing.T) {
 	c := newTestClient(t)
 	c.start()
-	uri := "file:///m.py"
+	uri := protocol.DocumentURI("file:///m.py")
 	err := c.call("textDocument/hover", json.RawMessage(`{"textDocument": 5, "position": "x"}`), nil)
 	if rpcCode(err) != jsonrpc2.InvalidParams {
 		t.Errorf("hover with bad params: err = %v, want InvalidParams", err)
@@ -150,7 +159,7 @@ func TestMalformedParams(t *testing.T) {
 	c.notify("textDocument/didChange", json.RawMessage(`{"textDocument": {"uri": 7}, "contentChanges": "no"}`))
 	c.notify("textDocument/didOpen", json.RawMessage(`[1, 2, 3]`))
 	// a didChange for a document that is not open
-	c.change("file:///never-opened.py", 3, TextDocumentContentChangeEvent{Text: "x = 1\n"})
+	c.change("file:///never-opened.py", 3, textDocumentContentChangeEvent{Text: "x = 1\n"})
 	// the server is alive and serves the next document
 	c.open(uri, "import torch\n")
 	if got := c.diagsFor(uri, 1); len(got.Diagnostics) != 0 {
@@ -208,7 +217,15 @@ func TestMalformedFrames(t *testing.T) {
 	write(frame(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}`))
 	expect(`"id":1,"result"`)
 	write(frame(`{not json`))
-	expect(`"code":-32700`)
+	expect(`"id":null,"error":{"code":-32700`)
+	// ids: a string is echoed as a string; one jsonrpc2 cannot hold (past int32) is
+	// answered InvalidRequest with the id as sent
+	write(frame(`{"jsonrpc":"2.0","id":"s-1","method":"workspace/executeCommand","params":{"command":"exportdb.debugInfo"}}`))
+	expect(`"id":"s-1","result":"exportdb`)
+	write(frame(`{"jsonrpc":"2.0","id":1099511627776,"method":"shutdown"}`))
+	expect(`"id":1099511627776,"error":{"code":-32600`)
+	write(frame(`[1, 2]`))
+	expect(`"id":null,"error":{"code":-32600`)
 	write("Content-Length: banana\r\n\r\n")
 	write("\x00\x01\x02 garbage line\r\n\r\n")
 	write(frame(`{"jsonrpc":"2.0","id":2,"result":{"method":1}}`)) // a stray response
@@ -239,7 +256,7 @@ func TestPanicRecovery(t *testing.T) {
 		}
 	})
 	c.start()
-	err := c.call("textDocument/codeLens", CodeLensParams{TextDocument: TextDocumentIdentifier{URI: "file:///p.py"}}, nil)
+	err := c.call("textDocument/codeLens", protocol.CodeLensParams{TextDocument: protocol.TextDocumentIdentifier{URI: "file:///p.py"}}, nil)
 	if rpcCode(err) != jsonrpc2.InternalError || !strings.Contains(err.Error(), "injected") {
 		t.Fatalf("panicking handler: err = %v, want InternalError naming the panic", err)
 	}
@@ -247,7 +264,7 @@ func TestPanicRecovery(t *testing.T) {
 	c.open("file:///p.py", "x = 1\n")
 	c.diagsFor("file:///p.py", 1)
 	var info string
-	c.mustCall("workspace/executeCommand", ExecuteCommandParams{Command: cmdDebugInfo}, &info)
+	c.mustCall("workspace/executeCommand", protocol.ExecuteCommandParams{Command: cmdDebugInfo}, &info)
 }
 
 func TestShutdownExit(t *testing.T) {
@@ -257,7 +274,7 @@ func TestShutdownExit(t *testing.T) {
 		c.open("file:///a.py", "x = 1\n")
 		c.diagsFor("file:///a.py", 1)
 		c.mustCall("shutdown", nil, nil)
-		if err := c.call("textDocument/hover", TextDocumentPositionParams{TextDocument: TextDocumentIdentifier{URI: "file:///a.py"}}, nil); rpcCode(err) != jsonrpc2.InvalidRequest {
+		if err := c.call("textDocument/hover", protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: "file:///a.py"}}, nil); rpcCode(err) != jsonrpc2.InvalidRequest {
 			t.Errorf("request after shutdown: err = %v, want InvalidRequest", err)
 		}
 		c.notify("exit", nil)
@@ -312,14 +329,14 @@ func TestNoGoroutineLeft(t *testing.T) {
 		c.start()
 		text, _ := fixture(t, roundModel)
 		for i := 0; i < 5; i++ {
-			uri := "file:///leak" + itoa(i) + ".py"
+			uri := protocol.DocumentURI("file:///leak" + itoa(i) + ".py")
 			c.open(uri, text)
 			for v := int32(2); v < 20; v++ {
-				c.change(uri, v, TextDocumentContentChangeEvent{Text: text + strings.Repeat("#", int(v)) + "\n"})
+				c.change(uri, v, textDocumentContentChangeEvent{Text: text + strings.Repeat("#", int(v)) + "\n"})
 			}
 		}
 		var h json.RawMessage
-		c.mustCall("textDocument/hover", TextDocumentPositionParams{TextDocument: TextDocumentIdentifier{URI: "file:///leak0.py"}}, &h)
+		c.mustCall("textDocument/hover", protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: "file:///leak0.py"}}, &h)
 		if err := c.shutdown(); err != nil {
 			t.Fatal(err)
 		}
@@ -349,7 +366,7 @@ func TestCancelRequest(t *testing.T) {
 	c.start()
 	errc := make(chan error, 1)
 	go func() {
-		errc <- c.call("textDocument/codeLens", CodeLensParams{TextDocument: TextDocumentIdentifier{URI: "file:///c.py"}}, nil)
+		errc <- c.call("textDocument/codeLens", protocol.CodeLensParams{TextDocument: protocol.TextDocumentIdentifier{URI: "file:///c.py"}}, nil)
 	}()
 	<-entered
 	s := c.server
@@ -359,13 +376,13 @@ func TestCancelRequest(t *testing.T) {
 		id = k
 	}
 	s.reqMu.Unlock()
-	n, ok := id.Number()
-	if !ok {
+	n, err := strconv.Atoi(fmt.Sprint(id)) // the test client's ids are numbers
+	if err != nil {
 		t.Fatalf("in-flight id %v", id)
 	}
-	c.notify("$/cancelRequest", CancelParams{ID: json.RawMessage(strconv.FormatInt(n, 10))})
+	c.notify("$/cancelRequest", protocol.CancelParams{ID: n})
 	// the read loop handles notifications in order: once this answers, the cancel is in
-	c.mustCall("workspace/executeCommand", ExecuteCommandParams{Command: cmdDebugInfo}, nil)
+	c.mustCall("workspace/executeCommand", protocol.ExecuteCommandParams{Command: cmdDebugInfo}, nil)
 	close(release)
 	if err := <-errc; rpcCode(err) != -32800 {
 		t.Fatalf("cancelled request: err = %v, want RequestCancelled (-32800)", err)

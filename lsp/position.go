@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"sort"
 	"unicode/utf8"
+
+	"go.lsp.dev/protocol"
 )
 
 // This file is the one place that converts between byte offsets (what analysis speaks)
@@ -110,7 +112,7 @@ func (x *lineIndex) lineOf(off int) int {
 // position converts a byte offset to a position. Offsets outside the text clamp to it;
 // an offset inside a line terminator or inside a UTF-8 sequence moves back to the end of
 // the line's text or the start of the character.
-func (x *lineIndex) position(off int, enc encoding) Position {
+func (x *lineIndex) position(off int, enc encoding) protocol.Position {
 	if off < 0 {
 		off = 0
 	}
@@ -125,14 +127,14 @@ func (x *lineIndex) position(off int, enc encoding) Position {
 	for off > start && off < len(x.text) && !utf8.RuneStart(x.text[off]) {
 		off--
 	}
-	return Position{Line: uint32(l), Character: uint32(units(x.text[start:off], enc))}
+	return protocol.Position{Line: uint32(l), Character: uint32(units(x.text[start:off], enc))}
 }
 
 // offset converts a position to a byte offset. A character past the end of its line
 // clamps to the line's end; one inside a character (the second half of a surrogate pair)
 // moves back to the character's start. A line past the last one is out of range: offset
 // returns the end of the text and false.
-func (x *lineIndex) offset(p Position, enc encoding) (int, bool) {
+func (x *lineIndex) offset(p protocol.Position, enc encoding) (int, bool) {
 	if int(p.Line) >= len(x.starts) {
 		return len(x.text), false
 	}
@@ -171,8 +173,8 @@ func (x *lineIndex) offset(p Position, enc encoding) (int, bool) {
 }
 
 // rangeOf converts a byte range to a Range.
-func (x *lineIndex) rangeOf(start, end int, enc encoding) Range {
-	return Range{Start: x.position(start, enc), End: x.position(end, enc)}
+func (x *lineIndex) rangeOf(start, end int, enc encoding) protocol.Range {
+	return protocol.Range{Start: x.position(start, enc), End: x.position(end, enc)}
 }
 
 // units counts the code units of s in enc.

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"go.lsp.dev/protocol"
+
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -28,7 +30,7 @@ func TestEncodingsExact(t *testing.T) {
 				t.Fatalf("negotiated %s, want %s", c.enc, enc)
 			}
 			text, m := fixture(t, wideModel)
-			uri := "file:///work/wide.py"
+			uri := protocol.DocumentURI("file:///work/wide.py")
 			c.open(uri, text)
 			got := c.diagsFor(uri, 1)
 			if len(got.Diagnostics) != 1 {
@@ -54,21 +56,21 @@ func TestEncodingsExact(t *testing.T) {
 			}
 			// incremental edits positioned after emoji, on a CRLF line
 			p := posAt(text, m["emoji"], c.enc)
-			c.change(uri, 2, TextDocumentContentChangeEvent{Range: &Range{Start: p, End: p}, Text: "ß"})
+			c.change(uri, 2, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: p}, Text: "ß"})
 			after := posAt(text, m["emoji"]+len("🎉"), c.enc)
 			// replace the emoji itself (a surrogate pair in UTF-16)
-			c.change(uri, 3, TextDocumentContentChangeEvent{
-				Range: &Range{Start: Position{Line: p.Line, Character: p.Character + uint32(units([]byte("ß"), c.enc))},
-					End: Position{Line: after.Line, Character: after.Character + uint32(units([]byte("ß"), c.enc))}},
+			c.change(uri, 3, textDocumentContentChangeEvent{
+				Range: &protocol.Range{Start: protocol.Position{Line: p.Line, Character: p.Character + uint32(units([]byte("ß"), c.enc))},
+					End: protocol.Position{Line: after.Line, Character: after.Character + uint32(units([]byte("ß"), c.enc))}},
 				Text: "ok"})
 			c.diagsFor(uri, 3)
 			assertServerText(t, c, uri, text[:m["emoji"]]+"ßok"+text[m["emoji"]+len("🎉"):])
 			// a position past the end of a CRLF line clamps before the "\r\n"
 			eol := posAt(text, m["eol"], c.enc)
 			lineEnd := strings.Index(text[m["eol"]:], "\r\n") + m["eol"]
-			c.change(uri, 4, TextDocumentContentChangeEvent{Range: &Range{
-				Start: Position{Line: eol.Line, Character: eol.Character + 1000},
-				End:   Position{Line: eol.Line, Character: eol.Character + 1000}}, Text: "!"})
+			c.change(uri, 4, textDocumentContentChangeEvent{Range: &protocol.Range{
+				Start: protocol.Position{Line: eol.Line, Character: eol.Character + 1000},
+				End:   protocol.Position{Line: eol.Line, Character: eol.Character + 1000}}, Text: "!"})
 			c.diagsFor(uri, 4)
 			cur := text[:m["emoji"]] + "ßok" + text[m["emoji"]+len("🎉"):]
 			assertServerText(t, c, uri, cur[:lineEnd]+"!"+cur[lineEnd:])
@@ -109,18 +111,18 @@ func TestLineIndex(t *testing.T) {
 	// the second half of a surrogate pair moves back to the character's start
 	emoji := strings.Index(text, "😀")
 	p := x.position(emoji, encUTF16)
-	if off, _ := x.offset(Position{Line: p.Line, Character: p.Character + 1}, encUTF16); off != emoji {
+	if off, _ := x.offset(protocol.Position{Line: p.Line, Character: p.Character + 1}, encUTF16); off != emoji {
 		t.Errorf("offset inside a surrogate pair = %d, want %d", off, emoji)
 	}
 	// inside a UTF-8 sequence: back to its start
-	if off, _ := x.offset(Position{Line: p.Line, Character: p.Character + 2}, encUTF8); off != emoji {
+	if off, _ := x.offset(protocol.Position{Line: p.Line, Character: p.Character + 2}, encUTF8); off != emoji {
 		t.Errorf("utf-8 offset inside a character = %d, want %d", off, emoji)
 	}
 	// past the end of a line: its end; past the last line: the end of the text, not ok
-	if off, ok := x.offset(Position{Line: 0, Character: 99}, encUTF16); off != 3 || !ok {
+	if off, ok := x.offset(protocol.Position{Line: 0, Character: 99}, encUTF16); off != 3 || !ok {
 		t.Errorf("past the line end: %d %v, want 3 true", off, ok)
 	}
-	if off, ok := x.offset(Position{Line: 9, Character: 0}, encUTF16); off != len(text) || ok {
+	if off, ok := x.offset(protocol.Position{Line: 9, Character: 0}, encUTF16); off != len(text) || ok {
 		t.Errorf("past the last line: %d %v, want %d false", off, ok, len(text))
 	}
 	if p := x.position(len(text)+5, encUTF16); p != posAt(text, len(text), encUTF16) {
@@ -160,4 +162,39 @@ func syntaxParser(t *testing.T) *syntax.Parser {
 	p := syntax.NewParser()
 	t.Cleanup(p.Close)
 	return p
+}
+
+// TestFileURIs: file: URIs to paths and back, on Unix and on Windows (drive letters,
+// percent-encoding as VS Code writes it, UNC shares).
+func TestFileURIs(t *testing.T) {
+	for _, tc := range []struct {
+		uri     protocol.DocumentURI
+		windows bool
+		path    string
+	}{
+		{"file:///home/u/My%20Models/a%23b.py", false, "/home/u/My Models/a#b.py"},
+		{"file:///home/u/x/../m.py", false, "/home/u/m.py"},
+		{"file:///c%3A/Users/u/My%20Models/m.py", true, `c:\Users\u\My Models\m.py`},
+		{"file:///C:/m.py", true, `C:\m.py`},
+		{"file://server/share/m.py", true, `\\server\share\m.py`},
+		{"untitled:Untitled-1", false, ""},
+		{"vscode-notebook-cell:/x.ipynb#cell", true, ""},
+	} {
+		if got := uriToPathOS(tc.uri, tc.windows); got != tc.path {
+			t.Errorf("uriToPath(%s, windows=%v) = %q, want %q", tc.uri, tc.windows, got, tc.path)
+		}
+		if tc.path == "" {
+			continue
+		}
+		back := pathToURIOS(tc.path, tc.windows)
+		if got := uriToPathOS(back, tc.windows); got != tc.path {
+			t.Errorf("pathToURI(%q) = %s, which maps back to %q", tc.path, back, got)
+		}
+	}
+	if got := pathToURIOS("/home/u/My Models/a#b.py", false); got != "file:///home/u/My%20Models/a%23b.py" {
+		t.Errorf("pathToURI = %s", got)
+	}
+	if got := pathToURIOS(`C:\m.py`, true); got != "file:///C:/m.py" {
+		t.Errorf("pathToURI(C:\\m.py) = %s", got)
+	}
 }

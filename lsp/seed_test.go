@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.lsp.dev/protocol"
+
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
@@ -45,13 +47,13 @@ func TestSeedExamples(t *testing.T) {
 					continue
 				}
 				checked++
-				uri := "file:///seed/" + k.Name + ".py"
+				uri := protocol.DocumentURI("file:///seed/" + k.Name + ".py")
 				c.open(uri, text)
 				diags := c.diagsFor(uri, 1).Diagnostics
 				for _, fd := range want {
 					rng := rangeAt(text, fd.Start, fd.End, c.enc)
 					if sev, shown := lspSeverity(fd.Severity); shown {
-						var d *Diagnostic
+						var d *protocol.Diagnostic
 						for i := range diags {
 							if diags[i].Code == k.Name && diags[i].Range == rng {
 								d = &diags[i]
@@ -61,8 +63,8 @@ func TestSeedExamples(t *testing.T) {
 							t.Errorf("%s: no diagnostic at %+v in %+v", k.Name, rng, diags)
 							continue
 						}
-						if d.Severity != sev || d.CodeDescription == nil || d.CodeDescription.Href != k.URL("") {
-							t.Errorf("%s: diagnostic %+v, want severity %d and link %s", k.Name, d, sev, k.URL(""))
+						if d.Severity != sev || d.CodeDescription == nil || string(d.CodeDescription.Href) != k.URL("") {
+							t.Errorf("%s: diagnostic %+v, want severity %v and link %s", k.Name, d, sev, k.URL(""))
 						}
 						acts := codeActions(t, c, uri, text, fd.Start, fd.Start, "quickfix")
 						for _, a := range acts {
@@ -81,7 +83,7 @@ func TestSeedExamples(t *testing.T) {
 						t.Errorf("%s: hover %+v, want its card", k.Name, h)
 					}
 				}
-				c.notify("textDocument/didClose", DidCloseTextDocumentParams{TextDocument: TextDocumentIdentifier{URI: uri}})
+				c.notify("textDocument/didClose", protocol.DidCloseTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri}})
 			}
 			if checked == 0 {
 				t.Fatal("no seed example checked")

@@ -1,22 +1,23 @@
 // Package lsp is exportdb's language server: diagnostics while typing, hover cards from
 // the ExportDB catalog, quick fixes, code lens and a workspace scan, over the Language
-// Server Protocol on go.lsp.dev/jsonrpc2.
+// Server Protocol: go.lsp.dev/protocol v0.12 types on a go.lsp.dev/jsonrpc2 v0.10 connection.
 //
 // Start with Serve (this file), then one file per feature: lifecycle.go, text_sync.go,
 // documents.go (the document store), diagnostics.go (the per-document analysis worker),
 // hover.go, code_action.go, commands.go, code_lens.go, config.go, workspace_scan.go.
 // position.go is the only place byte offsets become LSP positions; protocol.go declares
-// the LSP types (see there for why not go.lsp.dev/protocol).
+// the few LSP types go.lsp.dev/protocol v0.12 lacks (3.17) or gets wrong (see there), and
+// stream.go the transport.
 //
 // Concurrency. The jsonrpc2 connection reads messages on one goroutine and runs handlers
 // inline, in wire order; text synchronisation is handled there, so edits apply in order
 // and cheaply (no parsing on the read loop). Every change schedules the document's
 // analysis worker (diagnostics.go): one goroutine per document at a time, which reparses
 // incrementally and analyses, and whose context a newer change cancels. Requests that
-// wait for an analysis (hover, code action, code lens, pull diagnostics, commands)
-// release the read loop with jsonrpc2.Async first. Every goroutine the server starts is
-// counted in Server.wg and ends when Server.ctx is cancelled (shutdown, exit, end of
-// input), so nothing is left running when Serve returns.
+// wait for an analysis (hover, code action, code lens, pull diagnostics, commands) run
+// on a goroutine of their own (Server.handle), so the read loop moves on. Every goroutine
+// the server starts is counted in Server.wg and ends when Server.ctx is cancelled
+// (shutdown, exit, end of input), so nothing is left running when Serve returns.
 package lsp
 
 import (
@@ -27,11 +28,11 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
@@ -90,9 +91,7 @@ type Server struct {
 	exitOnce sync.Once
 
 	// inflight maps the ids of running async requests to their cancel functions
-	// ($/cancelRequest). jsonrpc2.CancelHandler is not used: it derives a context from the
-	// pooled per-request context, whose recycling races with the watcher goroutine that
-	// context.WithCancel starts for a foreign parent.
+	// ($/cancelRequest); see handle for why not jsonrpc2.CancelHandler.
 	reqMu    sync.Mutex
 	inflight map[jsonrpc2.ID]context.CancelFunc // guarded by reqMu
 
@@ -100,6 +99,9 @@ type Server struct {
 	testHook func(method string)
 	// testScanHook, when set (tests only), runs before the workspace scan reads each file.
 	testScanHook func(path string)
+	// testTree, when set (tests only), is told of each tree an analysis worker makes
+	// ("new"), reparses from ("reparse", "reparsed" when done) and closes ("close").
+	testTree func(event string, doc *syntax.Document)
 
 	// mu guards the fields below and every document's mutable fields (documents.go). It is
 	// never held across I/O, parsing or analysis. Lock order: document.pubMu, then mu, then
@@ -108,17 +110,17 @@ type Server struct {
 	state    lifecycle
 	shutdown bool // shutdown request received (exit then returns nil)
 	client   clientState
-	docs     map[string]*document // by URI
+	docs     map[protocol.DocumentURI]*document
 	settings settings
-	configs  map[string]*configEntry // by directory (config.go)
-	cfgGen   int                     // bumped whenever configs is cleared
-	cfgDiags map[string]bool         // config-file URIs that have a published diagnostic
+	configs  map[string]*configEntry       // by directory (config.go)
+	cfgGen   int                           // bumped whenever configs is cleared
+	cfgDiags map[protocol.DocumentURI]bool // config-file URIs that have a published diagnostic
 	// cfgReported holds the configuration problems already shown since the last change
 	// of configuration files or settings.
 	cfgReported map[string]bool
-	folders     []WorkspaceFolder
+	folders     []protocol.WorkspaceFolder
 	scans       map[string]context.CancelFunc // running workspace scans by progress token
-	scanned     map[string]bool               // URIs published by workspace scans
+	scanned     map[protocol.DocumentURI]bool // URIs published by workspace scans
 	nextTok     int
 	tick        int64 // use counter for documents' lastUse
 }
@@ -127,7 +129,8 @@ type Server struct {
 type clientState struct {
 	name             string
 	encoding         encoding
-	pull             bool // textDocument/diagnostic: pull instead of push
+	pull             bool // diagnostics are pulled (textDocument/diagnostic), not pushed
+	canPull          bool // the client supports pull diagnostics (it may still get push)
 	relatedInfo      bool
 	docChanges       bool // WorkspaceEdit.documentChanges
 	applyEdit        bool
@@ -166,11 +169,11 @@ func newServer(ctx context.Context, rwc io.ReadWriteCloser, opts Options) *Serve
 		parsers:  make(chan *syntax.Parser, n),
 		memory:   make(chan struct{}, 1),
 		exit:     make(chan struct{}),
-		docs:     map[string]*document{},
+		docs:     map[protocol.DocumentURI]*document{},
 		configs:  map[string]*configEntry{},
-		cfgDiags: map[string]bool{},
+		cfgDiags: map[protocol.DocumentURI]bool{},
 		scans:    map[string]context.CancelFunc{},
-		scanned:  map[string]bool{},
+		scanned:  map[protocol.DocumentURI]bool{},
 		inflight: map[jsonrpc2.ID]context.CancelFunc{},
 	}
 	if s.version == "" {
@@ -211,12 +214,14 @@ func (s *Server) run(ctx context.Context) error {
 // goroutine the server started.
 func (s *Server) stop() {
 	s.cancel()
-	// Close waits for in-flight handlers (they end with s.ctx) and for the read goroutine;
+	// Close the stream (flushing what is queued) and wait for the connection's read loop;
 	// a reader blocked on a stdin that never closes cannot be interrupted, so do not wait
-	// on it for ever: the process is about to exit anyway.
+	// on it for ever: the process is about to exit anyway. In-flight handlers end with
+	// s.ctx and are waited for below (wg).
 	closed := make(chan struct{})
 	go func() {
 		_ = s.conn.Close()
+		<-s.conn.Done()
 		close(closed)
 	}()
 	select {
@@ -228,6 +233,12 @@ func (s *Server) stop() {
 	s.stopped = true
 	s.wgMu.Unlock()
 	s.wg.Wait()
+	// no worker runs any more: free the documents' trees
+	s.mu.Lock()
+	for _, d := range s.docs {
+		s.dropPendingLocked(d)
+	}
+	s.mu.Unlock()
 	for {
 		select {
 		case p := <-s.parsers:
@@ -239,9 +250,10 @@ func (s *Server) stop() {
 	}
 }
 
-// janitor returns the memory of documents that went cold (documents.go, trimLocked) to the
-// system, at most every few seconds: tree-sitter trees live in C memory, freed by
-// finalizers after a garbage collection, and glibc keeps freed memory unless trimmed.
+// janitor returns the memory of documents that went cold or closed (documents.go,
+// returnMemory) to the system, at most every few seconds: the Go heap shrinks only after a
+// garbage collection, and glibc keeps the C memory of closed tree-sitter trees (and of
+// trees dropped elsewhere, freed by finalizers) unless trimmed.
 func (s *Server) janitor() {
 	wait := func(d time.Duration) bool {
 		select {
@@ -355,28 +367,19 @@ var methods = map[string]method{
 
 func ignore(*Server, context.Context, json.RawMessage) (any, error) { return nil, nil }
 
-// handle is the jsonrpc2 handler: lifecycle checks, dispatch, panic recovery and error
-// mapping. A notification never returns an error (jsonrpc2 would end the connection).
-func (s *Server) handle(ctx context.Context, req *jsonrpc2.Request) (result any, err error) {
-	name := strings.Clone(req.Method()) // the request's bytes are borrowed from the frame
-	isCall := req.IsCall()
-	start := time.Now()
-	defer func() {
-		if r := recover(); r != nil {
-			s.log.Error("panic in handler", zap.String("method", name), zap.Any("panic", r),
-				zap.ByteString("stack", debug.Stack()))
-			result, err = nil, nil
-			if isCall {
-				err = jsonrpc2.Errorf(jsonrpc2.InternalError, "internal error in %s: %v", name, r)
-			}
+// handle is the jsonrpc2 handler (v0.10: it replies through reply, exactly once for a call,
+// and must return nil: an error ends the connection). It checks the lifecycle, dispatches,
+// and runs the method inline on the read loop or, for async methods, on a goroutine of its
+// own, registered for $/cancelRequest before the read loop moves on.
+func (s *Server) handle(_ context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	name := req.Method()
+	call, isCall := req.(*jsonrpc2.Call)
+	fail := func(err *jsonrpc2.Error) error {
+		if isCall {
+			s.reply(name, reply, nil, err)
 		}
-		if err != nil && !isCall {
-			s.log.Warn("notification failed", zap.String("method", name), zap.Error(err))
-			err = nil
-		}
-		s.log.Debug("handled", zap.String("method", name), zap.Bool("call", isCall),
-			zap.Duration("took", time.Since(start)), zap.Error(err))
-	}()
+		return nil
+	}
 
 	m, known := methods[name]
 	s.mu.Lock()
@@ -386,68 +389,109 @@ func (s *Server) handle(ctx context.Context, req *jsonrpc2.Request) (result any,
 	case name == "exit":
 	case name == "initialize":
 		if state != stateUninitialized {
-			return nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "initialize: server already initialized")
+			return fail(jsonrpc2.NewError(jsonrpc2.InvalidRequest, "initialize: server already initialized"))
 		}
 	case state == stateUninitialized:
-		if isCall {
-			return nil, jsonrpc2.NewError(jsonrpc2.ServerNotInitialized, name+": server not initialized")
-		}
-		return nil, nil
+		return fail(jsonrpc2.NewError(jsonrpc2.ServerNotInitialized, name+": server not initialized"))
 	case state == stateShutdown:
-		if isCall {
-			return nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, name+": server is shutting down")
-		}
-		return nil, nil
+		return fail(jsonrpc2.NewError(jsonrpc2.InvalidRequest, name+": server is shutting down"))
 	}
 	if !known {
-		if isCall {
-			return nil, jsonrpc2.NewError(jsonrpc2.MethodNotFound, "method not found: "+name)
-		}
-		return nil, nil
+		return fail(jsonrpc2.NewError(jsonrpc2.MethodNotFound, "method not found: "+name))
 	}
-	if m.async {
-		// release the read loop, then run under a context of our own that
-		// $/cancelRequest (for calls) and the end of the session cancel
-		jsonrpc2.Async(ctx)
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(s.ctx)
-		defer cancel()
+	params := json.RawMessage(req.Params())
+	if !m.async {
+		s.serve(s.ctx, name, isCall, params, m, reply)
+		return nil
+	}
+	// An async method runs under a context of its own that $/cancelRequest (for calls)
+	// and the end of the session cancel. jsonrpc2.CancelHandler is not used: it registers
+	// every call, also those answered inline, and its canceller would still have to be
+	// called from our $/cancelRequest method. Here only async calls are registered, on the
+	// read loop, so a cancel that follows its request on the wire always finds it.
+	ctx, cancel := context.WithCancel(s.ctx)
+	var id jsonrpc2.ID
+	if isCall {
+		id = call.ID()
+		s.reqMu.Lock()
+		s.inflight[id] = cancel
+		s.reqMu.Unlock()
+	}
+	done := func() {
+		cancel()
 		if isCall {
-			id := req.ID()
 			s.reqMu.Lock()
-			s.inflight[id] = cancel
+			delete(s.inflight, id)
 			s.reqMu.Unlock()
-			defer func() {
-				s.reqMu.Lock()
-				delete(s.inflight, id)
-				s.reqMu.Unlock()
-			}()
 		}
 	}
-	if s.testHook != nil {
-		s.testHook(name)
+	if !s.goSafe(name, func() {
+		defer done()
+		s.serve(ctx, name, isCall, params, m, reply)
+	}) {
+		done()
+		return fail(jsonrpc2.NewError(jsonrpc2.InvalidRequest, name+": server is shutting down"))
 	}
-	if ctx.Err() != nil {
-		return nil, s.wireError(ctx, name, ctx.Err()) // cancelled before it started
-	}
-	res, err := m.fn(s, ctx, json.RawMessage(req.Params()))
-	if err != nil {
-		return nil, s.wireError(ctx, name, err)
-	}
+	return nil
+}
+
+// serve runs one method, recovering a panic (InternalError), and replies to a call.
+func (s *Server) serve(ctx context.Context, name string, isCall bool, params json.RawMessage, m method, reply jsonrpc2.Replier) {
+	start := time.Now()
+	var (
+		result any
+		err    error
+	)
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("panic in handler", zap.String("method", name), zap.Any("panic", r),
+					zap.ByteString("stack", debug.Stack()))
+				result, err = nil, jsonrpc2.Errorf(jsonrpc2.InternalError, "internal error in %s: %v", name, r)
+			}
+		}()
+		if s.testHook != nil {
+			s.testHook(name)
+		}
+		if ctx.Err() != nil {
+			err = s.wireError(ctx, name, ctx.Err()) // cancelled before it started
+			return
+		}
+		res, ferr := m.fn(s, ctx, params)
+		if ferr != nil {
+			err = s.wireError(ctx, name, ferr)
+			return
+		}
+		if isCall {
+			result, err = encodeResult(res)
+		}
+	}()
+	s.log.Debug("handled", zap.String("method", name), zap.Bool("call", isCall),
+		zap.Duration("took", time.Since(start)), zap.Error(err))
 	if !isCall {
-		return nil, nil
+		if err != nil {
+			s.log.Warn("notification failed", zap.String("method", name), zap.Error(err))
+		}
+		return
 	}
-	return encodeResult(res)
+	s.reply(name, reply, result, err)
+}
+
+// reply answers a call; a failure to write means the connection is going away.
+func (s *Server) reply(name string, reply jsonrpc2.Replier, result any, err error) {
+	if rerr := reply(context.Background(), result, err); rerr != nil {
+		s.log.Debug("reply not sent", zap.String("method", name), zap.Error(rerr))
+	}
 }
 
 // errRequestCancelled answers a request cancelled by the client (LSP RequestCancelled).
 var errRequestCancelled = jsonrpc2.NewError(-32800, "request cancelled")
 
-func (s *Server) wireError(ctx context.Context, name string, err error) error {
+func (s *Server) wireError(ctx context.Context, name string, err error) *jsonrpc2.Error {
 	var werr *jsonrpc2.Error
 	switch {
 	case errors.As(err, &werr):
-		return err
+		return werr
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		if s.ctx.Err() != nil {
 			return jsonrpc2.NewError(jsonrpc2.InvalidRequest, name+": server is shutting down")
@@ -527,6 +571,6 @@ func (s *Server) callBounded(method string, params, result any) error {
 }
 
 // showMessage shows a message to the user.
-func (s *Server) showMessage(t MessageType, format string, args ...any) {
-	s.notify("window/showMessage", ShowMessageParams{Type: t, Message: fmt.Sprintf(format, args...)})
+func (s *Server) showMessage(t protocol.MessageType, format string, args ...any) {
+	s.notify("window/showMessage", protocol.ShowMessageParams{Type: t, Message: fmt.Sprintf(format, args...)})
 }

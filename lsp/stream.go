@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"sync"
@@ -23,17 +24,23 @@ const maxMessageSize = 128 << 20
 // a client that does not read).
 const maxQueued = 64 << 20
 
-// stream is the server's jsonrpc2.Stream: the LSP base protocol (Content-Length headers)
-// made to survive a misbehaving client. jsonrpc2's own header stream ends the connection
-// on the first malformed header or unparsable body; an editor's language server must not
-// die of one bad message. Here a bad header is skipped (resynchronising on the next
-// Content-Length), an oversized body is discarded, and an unparsable body is answered
-// with a ParseError (or InvalidRequest) response; only the end of the input ends Read.
+// stream is the server's jsonrpc2.Stream (go.lsp.dev/jsonrpc2 v0.10): the LSP base
+// protocol (Content-Length headers) made to survive a misbehaving client. jsonrpc2's own
+// header stream ends the connection on the first malformed header or unparsable body; an
+// editor's language server must not die of one bad message. Here a bad header is skipped
+// (resynchronising on the next Content-Length), an oversized body is discarded, and an
+// unparsable body is answered with a ParseError (or InvalidRequest) response; only the end
+// of the input ends Read.
 //
-// Writes are queued and written by one goroutine, in order. jsonrpc2 writes a response on
-// its read loop; were that write to block on a client that is itself blocked writing to
-// us (say, answering our workspace/configuration request), both read loops would wait on
-// each other. With the queue the read loop never waits on the client, up to maxQueued.
+// Writes are queued and written by one goroutine, in order. Handlers that run on the
+// connection's read loop reply there; were that write to block on a client that is itself
+// blocked writing to us (say, answering our workspace/configuration request), both read
+// loops would wait on each other. With the queue the read loop never waits on the client,
+// up to maxQueued.
+//
+// Messages are encoded here (encodeMessage), not by jsonrpc2: its encoding puts "params":
+// null into requests without params, answers an error that is not a *jsonrpc2.Error with
+// code 0, and cannot write the null id that a response to an unreadable request needs.
 type stream struct {
 	rwc io.ReadWriteCloser
 	in  *bufio.Reader
@@ -159,6 +166,10 @@ func (s *stream) readMessage() (jsonrpc2.Message, int64, error) {
 		if _, err := io.ReadFull(s.in, body); err != nil {
 			return nil, 0, io.ErrUnexpectedEOF
 		}
+		if err := checkMessage(body); err != nil {
+			s.answerMalformed(body, err)
+			continue
+		}
 		msg, err := jsonrpc2.DecodeMessage(body)
 		if err != nil {
 			s.answerMalformed(body, err)
@@ -166,6 +177,27 @@ func (s *stream) readMessage() (jsonrpc2.Message, int64, error) {
 		}
 		return msg, int64(hdr + length), nil
 	}
+}
+
+// checkMessage rejects what jsonrpc2 v0.10's decoder lets through: a body with data after
+// the JSON value (its decoder stops at the end of the first value, so a Content-Length
+// that runs into the next message would go unnoticed), a body that is not an object, a
+// "jsonrpc" member that is missing or not "2.0", a method that is not a string.
+func checkMessage(body []byte) error {
+	var probe struct {
+		JSONRPC *string         `json:"jsonrpc"`
+		Method  json.RawMessage `json:"method"`
+	}
+	if err := json.Unmarshal(body, &probe); err != nil {
+		return err
+	}
+	if probe.JSONRPC == nil || *probe.JSONRPC != "2.0" {
+		return errors.New(`"jsonrpc" must be "2.0"`)
+	}
+	if len(probe.Method) > 0 && probe.Method[0] != '"' {
+		return errors.New("the method must be a string")
+	}
+	return nil
 }
 
 // readHeader reads one header block. It returns length -1 for a block without a usable
@@ -207,7 +239,7 @@ func (s *stream) readHeader() (length, n int, err error) {
 		}
 		// Resynchronise after a short body or garbage: the header may follow junk on
 		// the same line.
-		if i := bytes.Index(bytes.ToLower(t), []byte("content-length:")); i >= 0 {
+		if i := indexASCIIFold(t, "content-length:"); i >= 0 {
 			v := bytes.TrimSpace(t[i+len("content-length:"):])
 			if k, err := strconv.Atoi(string(v)); err == nil && k > 0 {
 				length = k
@@ -223,39 +255,79 @@ func (s *stream) readHeader() (length, n int, err error) {
 	}
 }
 
-// answerMalformed answers a body that is not a JSON-RPC message, with the request's id when
-// one can be read from it.
-func (s *stream) answerMalformed(body []byte, err error) {
-	code := jsonrpc2.ParseError
-	var probe struct {
-		ID     json.RawMessage `json:"id"`
-		Method *string         `json:"method"`
-	}
-	id := jsonrpc2.ID{}
-	if json.Unmarshal(body, &probe) == nil {
-		code = jsonrpc2.InvalidRequest
-		if len(probe.ID) > 0 {
-			if i, err := strconv.ParseInt(string(probe.ID), 10, 64); err == nil {
-				id = jsonrpc2.NewNumberID(i)
-			} else if s, err := strconv.Unquote(string(probe.ID)); err == nil {
-				id = jsonrpc2.NewStringID(s)
+// indexASCIIFold is the index of the lower-case ASCII word in b, ignoring the case of
+// ASCII letters, or -1. (bytes.ToLower would not do: it rewrites invalid UTF-8 as U+FFFD,
+// which moves the index off the original bytes.)
+func indexASCIIFold(b []byte, word string) int {
+	for i := 0; i+len(word) <= len(b); i++ {
+		j := 0
+		for ; j < len(word); j++ {
+			c := b[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != word[j] {
+				break
 			}
 		}
-		if !id.IsValid() && probe.Method != nil {
-			return // a malformed notification gets no answer
+		if j == len(word) {
+			return i
+		}
+	}
+	return -1
+}
+
+// answerMalformed answers a body that is not a JSON-RPC message, with the request's id when
+// one can be read from it (echoed verbatim: jsonrpc2 v0.10's ID holds only int32 numbers
+// and strings), else null.
+func (s *stream) answerMalformed(body []byte, err error) {
+	code := jsonrpc2.ParseError
+	id := json.RawMessage("null")
+	if json.Valid(body) {
+		code = jsonrpc2.InvalidRequest
+		var probe struct {
+			ID     json.RawMessage `json:"id"`
+			Method json.RawMessage `json:"method"`
+			Result json.RawMessage `json:"result"`
+			Error  json.RawMessage `json:"error"`
+		}
+		if json.Unmarshal(body, &probe) == nil {
+			if len(probe.Method) == 0 && (len(probe.Result) > 0 || len(probe.Error) > 0) {
+				// a malformed response: answering it would look like an answer to the
+				// client's own request with that id
+				s.log.Warn("malformed response; dropped", zap.Error(err), zap.Int("bytes", len(body)))
+				return
+			}
+			if t := bytes.TrimSpace(probe.ID); len(t) > 0 && (t[0] == '"' || t[0] == '-' || t[0] >= '0' && t[0] <= '9') {
+				id = t
+			}
+			if string(id) == "null" && len(probe.Method) > 0 {
+				return // a malformed notification gets no answer
+			}
 		}
 	}
 	s.log.Warn("malformed message", zap.Error(err), zap.Int("bytes", len(body)))
-	msg := "invalid JSON-RPC message: " + err.Error()
-	_, _ = s.Write(context.Background(), jsonrpc2.NewResponse(id, nil, jsonrpc2.NewError(code, msg)))
+	e, _ := json.Marshal(jsonrpc2.NewError(code, "invalid JSON-RPC message: "+err.Error()))
+	out := make([]byte, 0, len(e)+len(id)+40)
+	out = append(out, `{"jsonrpc":"2.0","id":`...)
+	out = append(out, id...)
+	out = append(out, `,"error":`...)
+	out = append(out, e...)
+	out = append(out, '}')
+	_, _ = s.writeBody(out)
 }
 
-// Write frames msg and queues it for the writer goroutine.
+// Write encodes msg, frames it and queues it for the writer goroutine.
 func (s *stream) Write(_ context.Context, msg jsonrpc2.Message) (int64, error) {
-	body, err := jsonrpc2.EncodeMessage(msg)
+	body, err := encodeMessage(msg)
 	if err != nil {
 		return 0, err
 	}
+	return s.writeBody(body)
+}
+
+// writeBody frames body and queues it.
+func (s *stream) writeBody(body []byte) (int64, error) {
 	buf := make([]byte, 0, len(body)+32)
 	buf = append(buf, "Content-Length: "...)
 	buf = strconv.AppendInt(buf, int64(len(body)), 10)
@@ -276,6 +348,72 @@ func (s *stream) Write(_ context.Context, msg jsonrpc2.Message) (int64, error) {
 	s.queued += len(buf)
 	s.qcond.Broadcast()
 	return int64(len(buf)), nil
+}
+
+// encodeMessage encodes a JSON-RPC 2.0 message: "jsonrpc" and "id" first, params left out
+// when there are none, an error that is not a *jsonrpc2.Error sent as InternalError.
+func encodeMessage(msg jsonrpc2.Message) ([]byte, error) {
+	b := make([]byte, 0, 256)
+	b = append(b, `{"jsonrpc":"2.0"`...)
+	appendID := func(id jsonrpc2.ID) error {
+		v, err := id.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		b = append(b, `,"id":`...)
+		b = append(b, v...)
+		return nil
+	}
+	appendRequest := func(method string, params json.RawMessage) error {
+		m, err := json.Marshal(method)
+		if err != nil {
+			return err
+		}
+		b = append(b, `,"method":`...)
+		b = append(b, m...)
+		if p := bytes.TrimSpace(params); len(p) > 0 && string(p) != "null" {
+			b = append(b, `,"params":`...)
+			b = append(b, p...)
+		}
+		return nil
+	}
+	var err error
+	switch m := msg.(type) {
+	case *jsonrpc2.Call:
+		if err = appendID(m.ID()); err == nil {
+			err = appendRequest(m.Method(), m.Params())
+		}
+	case *jsonrpc2.Notification:
+		err = appendRequest(m.Method(), m.Params())
+	case *jsonrpc2.Response:
+		if err = appendID(m.ID()); err != nil {
+			break
+		}
+		if rerr := m.Err(); rerr != nil {
+			var werr *jsonrpc2.Error
+			if !errors.As(rerr, &werr) {
+				werr = jsonrpc2.NewError(jsonrpc2.InternalError, rerr.Error())
+			}
+			var e []byte
+			if e, err = json.Marshal(werr); err == nil {
+				b = append(b, `,"error":`...)
+				b = append(b, e...)
+			}
+			break
+		}
+		res := bytes.TrimSpace(m.Result())
+		if len(res) == 0 {
+			res = []byte("null")
+		}
+		b = append(b, `,"result":`...)
+		b = append(b, res...)
+	default:
+		err = fmt.Errorf("unknown message type %T", msg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
 }
 
 // Close lets the writer flush what is queued (for at most a second: the client may not be

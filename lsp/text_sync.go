@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 
+	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -16,12 +17,12 @@ import (
 // here, on the read loop, so they can be read without the lock on this path.
 
 func (s *Server) didOpen(_ context.Context, params json.RawMessage) (any, error) {
-	var p DidOpenTextDocumentParams
+	var p protocol.DidOpenTextDocumentParams
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
 	td := p.TextDocument
-	if !isPython(td.LanguageID, td.URI) {
+	if !isPython(string(td.LanguageID), td.URI) {
 		return nil, nil
 	}
 	text := []byte(td.Text)
@@ -35,13 +36,13 @@ func (s *Server) didOpen(_ context.Context, params json.RawMessage) (any, error)
 	if clearScan {
 		// A pull client shows pushed and pulled diagnostics side by side: drop the
 		// scan's pushed ones now that the document is pulled.
-		s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: td.URI, Diagnostics: []Diagnostic{}})
+		s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: td.URI, Diagnostics: []protocol.Diagnostic{}})
 	}
 	return nil, nil
 }
 
 func (s *Server) didChange(_ context.Context, params json.RawMessage) (any, error) {
-	var p DidChangeTextDocumentParams
+	var p didChangeTextDocumentParams
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
@@ -59,11 +60,11 @@ func (s *Server) didChange(_ context.Context, params json.RawMessage) (any, erro
 	enc := s.client.encoding
 	s.mu.Unlock()
 	if d == nil {
-		s.log.Warn("didChange for a document that is not open", zap.String("uri", uri))
+		s.log.Warn("didChange for a document that is not open", zap.String("uri", string(uri)))
 		return nil, nil
 	}
 	if p.TextDocument.Version < version {
-		s.log.Warn("didChange with an older version; ignored", zap.String("uri", uri),
+		s.log.Warn("didChange with an older version; ignored", zap.String("uri", string(uri)),
 			zap.Int32("version", p.TextDocument.Version), zap.Int32("current", version))
 		return nil, nil
 	}
@@ -75,25 +76,31 @@ func (s *Server) didChange(_ context.Context, params json.RawMessage) (any, erro
 	if d.closed {
 		return nil, nil
 	}
-	d.version = p.TextDocument.Version
-	d.text, d.lines = newText, newLines
-	s.touchLocked(d)
-	if resync {
-		dropPendingLocked(d)
-	} else {
-		for _, e := range edits {
-			addPendingLocked(d, e)
-		}
-	}
+	s.commitChangeLocked(d, p.TextDocument.Version, newText, newLines, edits, resync)
 	s.invalidateLocked(d)
 	return nil, nil
+}
+
+// commitChangeLocked installs the outcome of applyChanges in d: the new text, and the
+// edits for the next incremental reparse (or none: a full reparse, after a resync).
+func (s *Server) commitChangeLocked(d *document, version int32, text []byte, lines *lineIndex, edits []pendingEdit, resync bool) {
+	d.version = version
+	d.text, d.lines = text, lines
+	s.touchLocked(d)
+	if resync {
+		s.dropPendingLocked(d)
+		return
+	}
+	for _, e := range edits {
+		s.addPendingLocked(d, e)
+	}
 }
 
 // applyChanges applies content changes in order. A change without a range replaces the
 // whole text; it is turned into the smallest edit (common prefix and suffix kept) so the
 // reparse stays incremental for clients that always send the full text (ALE). A range
 // that lies outside the text is logged, clamped, and forces a full reparse (resync).
-func (s *Server) applyChanges(uri string, text []byte, lines *lineIndex, changes []TextDocumentContentChangeEvent, enc encoding) ([]byte, *lineIndex, []pendingEdit, bool) {
+func (s *Server) applyChanges(uri protocol.DocumentURI, text []byte, lines *lineIndex, changes []textDocumentContentChangeEvent, enc encoding) ([]byte, *lineIndex, []pendingEdit, bool) {
 	var edits []pendingEdit
 	resync := false
 	for i, ch := range changes {
@@ -108,8 +115,8 @@ func (s *Server) applyChanges(uri string, text []byte, lines *lineIndex, changes
 			start, ok1 = lines.offset(ch.Range.Start, enc)
 			end, ok2 = lines.offset(ch.Range.End, enc)
 			if !ok1 || !ok2 || end < start {
-				s.log.Error("didChange range outside the document; clamped, full reparse",
-					zap.String("uri", uri), zap.Any("range", ch.Range), zap.Int("lines", lines.lineCount()))
+				s.log.Warn("didChange range outside the document; clamped, full reparse",
+					zap.String("uri", string(uri)), zap.Any("range", ch.Range), zap.Int("lines", lines.lineCount()))
 				resync = true
 				if end < start {
 					start, end = end, start
@@ -158,7 +165,7 @@ func diffBounds(old []byte, new string) (start, end int) {
 }
 
 func (s *Server) didClose(_ context.Context, params json.RawMessage) (any, error) {
-	var p DidCloseTextDocumentParams
+	var p protocol.DidCloseTextDocumentParams
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
@@ -173,12 +180,12 @@ func (s *Server) didClose(_ context.Context, params json.RawMessage) (any, error
 	}
 	d.pubMu.Lock()
 	defer d.pubMu.Unlock()
-	s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: d.uri, Diagnostics: []Diagnostic{}})
+	s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: d.uri, Diagnostics: []protocol.Diagnostic{}})
 	return nil, nil
 }
 
 func (s *Server) didSave(_ context.Context, params json.RawMessage) (any, error) {
-	var p DidSaveTextDocumentParams
+	var p protocol.DidSaveTextDocumentParams
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}

@@ -4,26 +4,29 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 
+	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/check"
 )
 
 // The workspace scan publishes diagnostics for every Python file of the workspace
 // folders that is not open in the editor, reporting $/progress (when the client supports
-// window/workDoneProgress) and stopping when the client cancels the progress. It reads
-// only regular files under the workspace folders: symbolic links are not followed.
+// window/workDoneProgress) and stopping when the client cancels the progress. It finds
+// files as `exportdb check` does (check.Walk: .gitignore and the configured excludes
+// honoured), except that it follows no symbolic link at all: it reads only files under the
+// workspace folders.
 
-// skipDirs are directories never scanned.
+// skipDirs are directories the scan never enters, even when no .gitignore names them:
+// virtual environments, caches and installed packages are not the user's code.
 var skipDirs = map[string]bool{
 	".git": true, ".hg": true, ".svn": true, ".bzr": true, ".venv": true, "venv": true, ".tox": true,
 	".nox": true, ".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true, "__pycache__": true,
@@ -35,7 +38,7 @@ func (s *Server) startScan() (string, bool) {
 	s.mu.Lock()
 	var roots []string
 	for _, f := range s.folders {
-		if p := uriToPath(f.URI); p != "" {
+		if p := uriToPath(protocol.DocumentURI(f.URI)); p != "" {
 			roots = append(roots, p)
 		}
 	}
@@ -68,20 +71,20 @@ func (s *Server) startScan() (string, bool) {
 func (s *Server) scan(ctx context.Context, token string, roots []string, progress bool) {
 	if progress {
 		cctx, cancel := context.WithTimeout(ctx, clientCallTimeout)
-		err := s.call(cctx, "window/workDoneProgress/create", WorkDoneProgressCreateParams{Token: token}, nil)
+		err := s.call(cctx, "window/workDoneProgress/create", workDoneProgressCreateParams{Token: token}, nil)
 		cancel()
 		if err != nil {
 			s.log.Debug("window/workDoneProgress/create failed; scanning without progress", zap.Error(err))
 			progress = false
 		}
 	}
-	report := func(v WorkDoneProgress) {
+	report := func(v workDoneProgress) {
 		if progress {
-			s.notify("$/progress", ProgressParams{Token: token, Value: v})
+			s.notify("$/progress", progressParams{Token: token, Value: v})
 		}
 	}
-	zero := 0
-	report(WorkDoneProgress{Kind: "begin", Title: "exportdb: scanning workspace", Cancellable: true, Message: "finding Python files", Percentage: &zero})
+	zero := uint32(0)
+	report(workDoneProgress{Kind: "begin", Title: "exportdb: scanning workspace", Cancellable: true, Message: "finding Python files", Percentage: &zero})
 
 	files := s.scanFiles(ctx, roots)
 	s.log.Info("workspace scan", zap.Int("files", len(files)))
@@ -90,7 +93,7 @@ func (s *Server) scan(ctx context.Context, token string, roots []string, progres
 		next, done, withFindings atomic.Int64
 		lastPct                  atomic.Int64
 		mu                       sync.Mutex
-		published                = map[string]bool{}
+		published                = map[protocol.DocumentURI]bool{}
 		wg                       sync.WaitGroup
 	)
 	lastPct.Store(-1)
@@ -117,8 +120,8 @@ func (s *Server) scan(ctx context.Context, token string, roots []string, progres
 				d := done.Add(1)
 				pct := d * 100 / int64(len(files))
 				if old := lastPct.Load(); pct > old && lastPct.CompareAndSwap(old, pct) {
-					p := int(pct)
-					report(WorkDoneProgress{Kind: "report", Message: fmt.Sprintf("%d/%d files", d, len(files)), Percentage: &p})
+					p := uint32(pct)
+					report(workDoneProgress{Kind: "report", Message: fmt.Sprintf("%d/%d files", d, len(files)), Percentage: &p})
 				}
 			}
 		}()
@@ -128,7 +131,7 @@ func (s *Server) scan(ctx context.Context, token string, roots []string, progres
 	// clear files an earlier scan published that this one did not (deleted, excluded, fixed
 	// files are republished empty by scanFile)
 	s.mu.Lock()
-	var stale []string
+	var stale []protocol.DocumentURI
 	if ctx.Err() == nil {
 		for uri := range s.scanned {
 			if !published[uri] {
@@ -143,58 +146,61 @@ func (s *Server) scan(ctx context.Context, token string, roots []string, progres
 		s.scanned[uri] = true
 	}
 	s.mu.Unlock()
-	sort.Strings(stale)
+	sort.Slice(stale, func(i, j int) bool { return stale[i] < stale[j] })
 	for _, uri := range stale {
-		s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: uri, Diagnostics: []Diagnostic{}})
+		s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: uri, Diagnostics: []protocol.Diagnostic{}})
 	}
 
 	msg := fmt.Sprintf("scanned %d Python files: %d with findings", len(published), withFindings.Load())
 	if ctx.Err() != nil {
 		msg = fmt.Sprintf("cancelled after %d of %d files", done.Load(), len(files))
 	}
-	report(WorkDoneProgress{Kind: "end", Message: msg})
+	report(workDoneProgress{Kind: "end", Message: msg})
 	s.log.Info("workspace scan done", zap.String("result", msg))
 }
 
-// scanFiles lists the Python files under roots, honouring each directory's configured
-// exclude globs.
+// scanFiles lists the Python files under roots that `exportdb check` would find there
+// (check.Walk), less the skipDirs and symbolic links.
 func (s *Server) scanFiles(ctx context.Context, roots []string) []string {
 	var files []string
 	seen := map[string]bool{}
 	for _, root := range roots {
-		_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if ctx.Err() != nil {
-				return filepath.SkipAll
-			}
-			if err != nil {
-				if d != nil && d.IsDir() {
-					return filepath.SkipDir
+		err := check.Walk(root, check.WalkOptions{
+			Skip: func(path string, isDir bool) bool {
+				if ctx.Err() != nil {
+					return true
 				}
-				return nil
-			}
-			if d.IsDir() {
-				if path != root && (skipDirs[d.Name()] || s.configFor(path).excluded(path+string(filepath.Separator))) {
-					return filepath.SkipDir
+				if isDir {
+					return skipDirs[filepath.Base(path)] || s.configFor(path).excluded(path+string(filepath.Separator))
 				}
-				return nil
+				return seen[path] || s.configFor(path).excluded(path)
+			},
+			Error: func(path string, err error) {
+				s.log.Debug("workspace scan: cannot read", zap.String("path", path), zap.Error(err))
+			},
+		}, func(path string) error {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			if !d.Type().IsRegular() || !strings.HasSuffix(d.Name(), ".py") {
-				return nil
-			}
-			if seen[path] || s.configFor(path).excluded(path) {
+			// unlike check, not a symbolic link to a file either: the scan reads only files
+			// under the workspace folders (README, Security)
+			if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
 				return nil
 			}
 			seen[path] = true
 			files = append(files, path)
 			return nil
 		})
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("workspace scan: cannot walk a folder", zap.String("root", root), zap.Error(err))
+		}
 	}
 	return files
 }
 
 // scanFile analyses one file that is not open and publishes its diagnostics. It returns
 // the URI, the number of diagnostics and whether it published.
-func (s *Server) scanFile(ctx context.Context, path string) (string, int, bool) {
+func (s *Server) scanFile(ctx context.Context, path string) (protocol.DocumentURI, int, bool) {
 	uri := pathToURI(path)
 	if s.testScanHook != nil {
 		s.testScanHook(path)
@@ -215,16 +221,17 @@ func (s *Server) scanFile(ctx context.Context, path string) (string, int, bool) 
 	s.mu.Unlock()
 	lines := newLineIndex(src)
 	cfg := s.configFor(path)
-	var diags []Diagnostic
+	var diags []protocol.Diagnostic
 	if err := analysis.CheckSource(src); err != nil {
-		diags = []Diagnostic{fileErrorDiagnostic(lines, err, enc)}
+		diags = []protocol.Diagnostic{fileErrorDiagnostic(lines, err, enc)}
 	} else {
 		p, err := s.parser(ctx)
 		if err != nil {
 			return uri, 0, false
 		}
-		file, _, err := analysis.Parse(ctx, p, src)
+		file, doc, err := analysis.Parse(ctx, p, src)
 		s.release(p)
+		doc.Close() // the analysis reads only the Go copy of the tree
 		if err != nil {
 			return uri, 0, false
 		}
@@ -237,7 +244,7 @@ func (s *Server) scanFile(ctx context.Context, path string) (string, int, bool) 
 	if s.isOpen(path) {
 		return uri, 0, false // opened meanwhile: the document's own diagnostics rule
 	}
-	s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: uri, Diagnostics: diags})
+	s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: uri, Diagnostics: diags})
 	return uri, len(diags), true
 }
 
@@ -254,14 +261,11 @@ func (s *Server) isOpen(path string) bool {
 }
 
 func (s *Server) workDoneProgressCancel(_ context.Context, params json.RawMessage) (any, error) {
-	var p WorkDoneProgressCancelParams
+	var p protocol.WorkDoneProgressCancelParams
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
-	var tok string
-	if json.Unmarshal(p.Token, &tok) != nil {
-		tok = string(p.Token)
-	}
+	tok := p.Token.String()
 	s.mu.Lock()
 	cancel := s.scans[tok]
 	s.mu.Unlock()

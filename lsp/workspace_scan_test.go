@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"go.lsp.dev/protocol"
 )
 
 func scanWorkspace(t *testing.T) (dir string, want map[string]int) {
@@ -16,7 +18,11 @@ func scanWorkspace(t *testing.T) (dir string, want map[string]int) {
 	writeFile(t, filepath.Join(dir, "a.py"), round)
 	writeFile(t, filepath.Join(dir, "sub", "b.py"), "import torch\nx = torch.ones(2)\n")
 	writeFile(t, filepath.Join(dir, "open.py"), round)
-	for _, skipped := range []string{".venv/lib/c.py", "node_modules/d.py", "build/e.py", "sub/gen_f.py", "__pycache__/g.py", ".git/h.py", "notes.txt"} {
+	// .gitignore files are honoured as `exportdb check .` honours them
+	writeFile(t, filepath.Join(dir, ".gitignore"), "*_pb2.py\nscratch/\n")
+	writeFile(t, filepath.Join(dir, "sub", ".gitignore"), "/local.py\n")
+	for _, skipped := range []string{".venv/lib/c.py", "node_modules/d.py", "build/e.py", "sub/gen_f.py", "__pycache__/g.py", ".git/h.py", "notes.txt",
+		"model_pb2.py", "sub/deep/x_pb2.py", "scratch/try.py", "sub/local.py"} {
 		writeFile(t, filepath.Join(dir, skipped), round)
 	}
 	return dir, map[string]int{"a.py": 1, "sub/b.py": 0}
@@ -25,14 +31,14 @@ func scanWorkspace(t *testing.T) (dir string, want map[string]int) {
 func TestWorkspaceScan(t *testing.T) {
 	dir, want := scanWorkspace(t)
 	c := newTestClient(t, roundOnly)
-	c.initialize(InitializeParams{Capabilities: capsNeovim07(), WorkspaceFolders: []WorkspaceFolder{{URI: pathToURI(dir), Name: "ws"}}})
+	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
 	openURI := pathToURI(filepath.Join(dir, "open.py"))
 	text, _ := fixture(t, roundModel)
 	c.open(openURI, text)
 	c.diagsFor(openURI, 1)
 
 	var token string
-	c.mustCall("workspace/executeCommand", ExecuteCommandParams{Command: cmdScanWorkspace}, &token)
+	c.mustCall("workspace/executeCommand", protocol.ExecuteCommandParams{Command: cmdScanWorkspace}, &token)
 	end := waitProgressEnd(t, c, token)
 	if !strings.Contains(end.Message, "scanned 2 Python files: 1 with findings") {
 		t.Errorf("end message %q", end.Message)
@@ -76,9 +82,9 @@ func TestWorkspaceScan(t *testing.T) {
 	}
 }
 
-func waitProgressEnd(t *testing.T, c *testClient, token string) WorkDoneProgress {
+func waitProgressEnd(t *testing.T, c *testClient, token string) workDoneProgress {
 	t.Helper()
-	var end WorkDoneProgress
+	var end workDoneProgress
 	c.waitFor("the end of the scan", func() bool {
 		for _, p := range c.progress {
 			if v, ok := p.Value.(map[string]any); ok && p.Token == token && v["kind"] == "end" {
@@ -105,7 +111,7 @@ func TestWorkspaceScanCancel(t *testing.T) {
 			<-release
 		}
 	})
-	c.initialize(InitializeParams{Capabilities: capsNeovim07(), WorkspaceFolders: []WorkspaceFolder{{URI: pathToURI(dir), Name: "ws"}},
+	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}},
 		InitializationOptions: json.RawMessage(`{"exportdb":{"scanWorkspaceOnStartup":true}}`)})
 	<-started // the scan started on its own (scanWorkspaceOnStartup) and is inside a file
 	var token string
@@ -116,9 +122,10 @@ func TestWorkspaceScanCancel(t *testing.T) {
 		}
 		return false
 	})
-	c.notify("window/workDoneProgress/cancel", WorkDoneProgressCancelParams{Token: json.RawMessage(strconv.Quote(token))})
+	// a pointer: v0.12's ProgressToken marshals only when addressable (see protocol.go)
+	c.notify("window/workDoneProgress/cancel", &protocol.WorkDoneProgressCancelParams{Token: *protocol.NewProgressToken(token)})
 	// wait until the server has seen the cancellation before letting the files go
-	c.mustCall("workspace/executeCommand", ExecuteCommandParams{Command: cmdDebugInfo}, nil)
+	c.mustCall("workspace/executeCommand", protocol.ExecuteCommandParams{Command: cmdDebugInfo}, nil)
 	close(release)
 	end := waitProgressEnd(t, c, token)
 	if !strings.Contains(end.Message, "cancelled") {

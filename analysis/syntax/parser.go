@@ -44,6 +44,18 @@ type Document struct {
 // Tree returns the document's current syntax tree.
 func (d *Document) Tree() *Tree { return d.tree }
 
+// Close frees the tree-sitter tree now rather than when the garbage collector finds it.
+// Tree stays valid: it is a Go copy and never reads the C tree. Only Reparse reads the C
+// tree, so Close must not run while a Reparse from d is in progress; afterwards a Reparse
+// from d parses from scratch. Close is idempotent.
+func (d *Document) Close() {
+	if d == nil || d.ts == nil {
+		return
+	}
+	d.ts.Close()
+	d.ts = nil
+}
+
 // Parse parses src from scratch. src is retained and must not be modified afterwards.
 func (p *Parser) Parse(ctx context.Context, src []byte) (*Document, error) {
 	return p.parse(ctx, nil, src)
@@ -63,10 +75,13 @@ type point struct{ row, col uint32 }
 // newSrc reusing old's tree. old is left unchanged and may still be read. Edits must
 // describe exactly how old's text became newSrc; each is validated.
 func (p *Parser) Reparse(ctx context.Context, old *Document, oldSrcs [][]byte, edits []Edit, newSrc []byte) (*Document, error) {
-	if old == nil || len(edits) == 0 || len(oldSrcs) != len(edits) {
+	if old == nil || old.ts == nil || len(edits) == 0 || len(oldSrcs) != len(edits) {
 		return p.Parse(ctx, newSrc)
 	}
 	ts := old.ts.Copy()
+	// the edited copy is needed only until the new tree is parsed and flattened (the new
+	// tree keeps what it shares with it by reference count)
+	defer ts.Close()
 	for i, e := range edits {
 		before := oldSrcs[i]
 		var after []byte
