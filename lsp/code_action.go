@@ -218,7 +218,7 @@ func insideString(t *syntax.Tree, off int) bool {
 func (s *Server) fixAll(ctx context.Context, res *docResult) ([]byte, int, error) {
 	text := res.text
 	findings := res.findings
-	opts := res.cfg.options(res.path)
+	opts := keystrokeOptions(res.cfg.options(res.path))
 	applied := 0
 	for round := 0; round < 10; round++ {
 		var chosen []analysis.Edit

@@ -156,7 +156,9 @@ class M(torch.nn.Module):
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := analysis.Analyze(context.Background(), f, rules.All(), cfg.Options(file))
+			opts := cfg.Options(file)
+			opts.MinSeverity = analysis.Hint // check's default --min-severity
+			res := analysis.Analyze(context.Background(), f, rules.All(), opts)
 			lines := newLineIndex([]byte(src))
 			var want []string
 			for _, fd := range res.Findings {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"runtime"
+	"sort"
 	"strconv"
 	"sync/atomic"
 
@@ -107,6 +109,49 @@ func (s *Server) runDoc(d *document) {
 	}
 }
 
+// maxEditorSource is the largest document the server analyses. tree-sitter's tree costs
+// about 60 bytes of memory per byte of source, so a 10 MiB generated file would hold over
+// half a gigabyte while someone merely has it open; `exportdb check` analyses up to 16 MiB.
+const maxEditorSource = 4 << 20
+
+var errEditorTooLarge = errors.New("file is larger than 4 MiB, the editor's limit (exportdb check analyses files up to 16 MiB)")
+
+// keystrokeOptions tunes analysis for the per-keystroke path: rules that can only produce
+// hover-only recognitions are skipped (hover computes them on demand, see recognitions),
+// and the rules run on every core.
+func keystrokeOptions(o analysis.Options) analysis.Options {
+	o.MinSeverity = analysis.Hint
+	o.Workers = runtime.GOMAXPROCS(0)
+	return o
+}
+
+// recognitions returns the findings of res plus those of the hover-only rules the
+// diagnostics run skipped, computing them once per result.
+func (s *Server) recognitions(ctx context.Context, res *docResult) []analysis.Finding {
+	if res.file == nil {
+		return res.findings
+	}
+	res.hoverOnce.Do(func() {
+		var hoverOnly []*analysis.Rule
+		for _, r := range s.rules {
+			if r.HoverOnly {
+				hoverOnly = append(hoverOnly, r)
+			}
+		}
+		opts := res.cfg.options(res.path)
+		opts.MinSeverity = analysis.Off
+		all := append([]analysis.Finding(nil), res.findings...)
+		for _, fd := range analysis.Analyze(ctx, res.file, hoverOnly, opts).Findings {
+			if fd.Case != analysis.UnusedSuppression {
+				all = append(all, fd)
+			}
+		}
+		sort.SliceStable(all, func(i, j int) bool { return all[i].Start < all[j].Start })
+		res.hoverFindings = all
+	})
+	return res.hoverFindings
+}
+
 // analyzeSnapshot parses and analyses one snapshot. It returns nil when ctx was cancelled
 // (the result is superseded).
 func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot) *docResult {
@@ -120,6 +165,11 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 	if err := analysis.CheckSource(snap.text); err != nil {
 		res.fileErr = err
 		res.diags = []protocol.Diagnostic{fileErrorDiagnostic(snap.lines, err, enc)}
+		return res
+	}
+	if len(snap.text) > maxEditorSource {
+		res.fileErr = errEditorTooLarge
+		res.diags = []protocol.Diagnostic{fileErrorDiagnostic(snap.lines, res.fileErr, enc)}
 		return res
 	}
 	tree, err := s.parse(d, snap)
@@ -136,7 +186,7 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		res.diags = []protocol.Diagnostic{}
 		return res
 	}
-	r := analysis.Analyze(ctx, res.file, s.rules, cfg.options(d.path))
+	r := analysis.Analyze(ctx, res.file, s.rules, keystrokeOptions(cfg.options(d.path)))
 	if ctx.Err() != nil {
 		return nil
 	}

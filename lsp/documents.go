@@ -96,6 +96,10 @@ type docResult struct {
 	diags    []protocol.Diagnostic
 	shown    []int
 	resultID string
+	// hoverFindings are findings plus the hover-only recognitions, computed on the first
+	// hover (see Server.recognitions).
+	hoverOnce     sync.Once
+	hoverFindings []analysis.Finding
 }
 
 var errNoDocument = errors.New("document is not open")

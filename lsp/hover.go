@@ -43,8 +43,9 @@ func (s *Server) hover(ctx context.Context, params json.RawMessage) (any, error)
 
 	var cards []string
 	var rng *protocol.Range
-	for i := range res.findings {
-		f := &res.findings[i]
+	findings := s.recognitions(ctx, res)
+	for i := range findings {
+		f := &findings[i]
 		if f.Start <= off && (off < f.End || f.Start == f.End && off == f.Start) {
 			cards = append(cards, s.findingCard(f, target))
 			if rng == nil {
