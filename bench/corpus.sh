@@ -14,6 +14,7 @@ go build -o "$work/exportdb" ./cmd/exportdb
 go run ./bench/gencorpus -root . -out "$work/corpus" -files "$FILES" | tee "$work/corpus.txt"
 files=$(awk '{print $1}' "$work/corpus.txt")
 lines=$(awk '{print $3}' "$work/corpus.txt")
+echo "$(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs"
 printf '\n%-8s %10s %12s %10s\n' threads "best ms" "lines/s" "files/s"
 for th in 1 $(nproc); do
   best=""
@@ -26,3 +27,4 @@ for th in 1 $(nproc); do
   done
   printf '%-8s %10d %12d %10d\n' "$th" "$best" $(( lines * 1000 / best )) $(( files * 1000 / best ))
 done
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg) after the runs"
