@@ -152,6 +152,7 @@ func (w *walker) file(abs string, cfg *config.Config) {
 func (w *walker) walk(dir string, parent ignoreStack) {
 	cfgOf := func(path string) *config.Config { return w.cs.forDir(filepath.Dir(path)) }
 	_ = walkTree(dir, parent, walkHooks{
+		root:  resolvedRoot(dir),
 		enter: func(dir string) { w.cs.forDir(dir) }, // records the directory's config error in walk order
 		skip: func(path string, isDir bool) bool {
 			cfg := cfgOf(path)
@@ -170,16 +171,40 @@ func (w *walker) walk(dir string, parent ignoreStack) {
 
 // walkHooks are what a walk of a directory tree does besides applying .gitignore files.
 type walkHooks struct {
+	root  string                             // the walk's root with links resolved: links to files outside it are not followed
 	enter func(dir string)                   // each directory walked, before its entries; may be nil
 	skip  func(path string, isDir bool) bool // leaves out an entry .gitignore keeps; may be nil
 	file  func(path string) error            // each *.py file kept; an error stops the walk
 	fail  func(path string, err error)       // what cannot be read; may be nil
 }
 
+// resolvedRoot is dir with symbolic links resolved, or dir itself when that fails.
+func resolvedRoot(dir string) string {
+	if r, err := filepath.EvalSymlinks(dir); err == nil {
+		return r
+	}
+	return dir
+}
+
+// linkInside reports whether the symbolic link path resolves to a file under root ("" allows
+// any target).
+func linkInside(path, root string) bool {
+	if root == "" {
+		return true
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(root, target)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
 // walkTree walks dir for *.py files, in lexical order, with the .gitignore files in force
 // above it (parent): it skips what .gitignore files and hooks.skip leave out, VCS metadata
 // and symbolic links to directories (never followed, so no cycles); a symbolic link to a
-// file counts as that file, and a dangling one named *.py is reported to hooks.fail. It
+// file under hooks.root counts as that file (one pointing elsewhere is skipped), and a
+// dangling one named *.py is reported to hooks.fail. It
 // returns the first error of hooks.file.
 func walkTree(dir string, parent ignoreStack, h walkHooks) error {
 	fail := func(path string, err error) {
@@ -215,6 +240,9 @@ func walkTree(dir string, parent ignoreStack, h walkHooks) error {
 			}
 			if !fi.Mode().IsRegular() {
 				continue // links to directories are not followed
+			}
+			if !linkInside(full, h.root) {
+				continue // only files under the paths given are read
 			}
 			isDir = false
 		case !isDir && !t.IsRegular():
@@ -276,7 +304,7 @@ func Walk(root string, opts WalkOptions, fn func(path string) error) error {
 	if !fi.IsDir() {
 		return fmt.Errorf("%s: not a directory", root)
 	}
-	return walkTree(abs, stackAbove(abs), walkHooks{skip: opts.Skip, file: fn, fail: opts.Error})
+	return walkTree(abs, stackAbove(abs), walkHooks{root: resolvedRoot(abs), skip: opts.Skip, file: fn, fail: opts.Error})
 }
 
 // cleanPathError drops the path an *fs.PathError repeats (the report names the file).

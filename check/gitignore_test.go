@@ -226,6 +226,8 @@ func TestDiscoverSymlinks(t *testing.T) {
 	os.Symlink(filepath.Join(root, "m.py"), filepath.Join(root, "alias.py"))
 	os.Symlink(filepath.Join(root, "nowhere.py"), filepath.Join(root, "dangling.py"))
 	os.Symlink(root, filepath.Join(root, "real", "loop")) // a cycle, never followed
+	outside := writeTree(t, map[string]string{"secret.py": ""})
+	os.Symlink(filepath.Join(outside, "secret.py"), filepath.Join(root, "escape.py")) // outside the path given: not read
 	got, errs := discovered(t, root, ".")
 	if want := []string{"alias.py", "m.py", "real/a.py"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v; want %v", got, want)
