@@ -295,6 +295,34 @@ var condTupleReturning = map[string]bool{
 // condDefinitelyTensor reports whether e is certainly a single tensor (not a tuple or list):
 // a parameter annotated Tensor, arithmetic on tensors, a tensor-producing call that does
 // not return a tuple, or a name every assignment of which is one of these.
+// condReadAsTensor reports whether fn reads tensor metadata off name (name.shape,
+// name.ndim, name.dtype, name.device, name.size(...), name.dim()) and never rebinds it: only
+// a tensor has those, so an unannotated parameter read that way is one.
+func condReadAsTensor(f *analysis.File, fn *analysis.Function, name string) bool {
+	t := f.Tree
+	for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
+		if l := t.Field(a, syntax.FieldLeft); l != analysis.NoNode && condBindsName(t, l, name) {
+			return false
+		}
+	}
+	for _, a := range f.OwnNodes(fn, syntax.KindAttribute) {
+		obj := t.Field(a, syntax.FieldObject)
+		if obj == analysis.NoNode || t.Kind(obj) != syntax.KindIdentifier || !t.TextIs(obj, name) {
+			continue
+		}
+		attr := t.Field(a, syntax.FieldAttribute)
+		switch {
+		case t.TextIs(attr, "shape"), t.TextIs(attr, "ndim"), t.TextIs(attr, "dtype"), t.TextIs(attr, "device"):
+			return true
+		case t.TextIs(attr, "size"), t.TextIs(attr, "dim"):
+			if p := t.Parent(a); p != analysis.NoNode && t.Kind(p) == syntax.KindCall && t.FieldOf(a) == syntax.FieldFunction {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func condDefinitelyTensor(f *analysis.File, fn *analysis.Function, e analysis.NodeID, depth int) bool {
 	t := f.Tree
 	e = t.Unparen(e)
@@ -305,7 +333,13 @@ func condDefinitelyTensor(f *analysis.File, fn *analysis.Function, e analysis.No
 	case syntax.KindIdentifier:
 		name := string(t.Text(e))
 		if p := fn.Param(name); p != nil {
-			return p.Kind == analysis.Positional && p.Type != analysis.NoNode && condTypeIsTensor(t, p.Type)
+			if p.Kind != analysis.Positional {
+				return false
+			}
+			if p.Type != analysis.NoNode {
+				return condTypeIsTensor(t, p.Type)
+			}
+			return p.Default == analysis.NoNode && condReadAsTensor(f, fn, name)
 		}
 		n := 0
 		for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {

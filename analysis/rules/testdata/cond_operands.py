@@ -78,6 +78,18 @@ class Gate(nn.Module):
         return a + b + c + d + e + g + h + i + j + k + m + n + o + p + q + r + s
 
 
+class Untyped(nn.Module):
+    def forward(self, x, xs):
+        def keep(v):
+            return v
+
+        # x is read as a tensor (x.shape), so the bare operand is one tensor
+        a = cond(x.shape[1] > 32, keep, keep, x)  # want:error "cond operands x is a tensor, not a list or tuple of tensors"
+        # nothing says what xs is: it may well be a tuple of tensors
+        b = cond(x.shape[1] > 32, keep, keep, xs)
+        return a, b
+
+
 class Plain:
     def run(self, x):
         # not a module: never traced
