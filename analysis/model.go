@@ -522,6 +522,41 @@ func (f *File) Args(call NodeID) (pos []NodeID, kw []NodeID) {
 	return pos, kw
 }
 
+// BindArgs binds a call's arguments to parameters as Python would: the i-th positional
+// argument to params[i], a keyword argument to the parameter of that name ("mod|f" names
+// a parameter with two accepted keywords). Parameters without an argument get NoNode. ok
+// is false when the call unpacks arguments (*a, **k), which cannot be bound statically.
+func (f *File) BindArgs(call NodeID, params ...string) (args []NodeID, ok bool) {
+	t := f.Tree
+	args = make([]NodeID, len(params))
+	for i := range args {
+		args[i] = NoNode
+	}
+	pos, kws := f.Args(call)
+	for i, a := range pos {
+		if k := t.Kind(a); k == syntax.KindListSplat || k == syntax.KindDictionarySplat {
+			return nil, false
+		}
+		if i < len(args) {
+			args[i] = a
+		}
+	}
+	for _, k := range kws {
+		n := t.Field(k, syntax.FieldName)
+		if n == NoNode {
+			continue
+		}
+		for i, p := range params {
+			for _, name := range strings.Split(p, "|") {
+				if t.TextIs(n, name) {
+					args[i] = t.Field(k, syntax.FieldValue)
+				}
+			}
+		}
+	}
+	return args, true
+}
+
 // KwArg returns the value of the keyword argument name in a call, or NoNode.
 func (f *File) KwArg(call NodeID, name string) NodeID {
 	_, kws := f.Args(call)

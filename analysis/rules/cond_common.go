@@ -95,32 +95,12 @@ func condParse(f *analysis.File, fn *analysis.Function, call analysis.NodeID) (c
 	if !condQualNames[q] {
 		return condCall{}, false
 	}
+	args, ok := f.BindArgs(call, "pred", "true_fn", "false_fn", "operands")
+	if !ok {
+		return condCall{}, false
+	}
 	cc := condCall{call: call, fn: fn, callee: callee, functorch: q == condFunctorchName,
-		pred: analysis.NoNode, trueFn: analysis.NoNode, falseFn: analysis.NoNode, operands: analysis.NoNode}
-	slots := [...]*analysis.NodeID{&cc.pred, &cc.trueFn, &cc.falseFn, &cc.operands}
-	pos, kws := f.Args(call)
-	for i, a := range pos {
-		if k := t.Kind(a); k == syntax.KindListSplat || k == syntax.KindDictionarySplat {
-			return condCall{}, false
-		}
-		if i < len(slots) {
-			*slots[i] = a
-		}
-	}
-	for _, k := range kws {
-		v := t.Field(k, syntax.FieldValue)
-		switch n := t.Field(k, syntax.FieldName); {
-		case n == analysis.NoNode:
-		case t.TextIs(n, "pred"):
-			cc.pred = v
-		case t.TextIs(n, "true_fn"):
-			cc.trueFn = v
-		case t.TextIs(n, "false_fn"):
-			cc.falseFn = v
-		case t.TextIs(n, "operands"):
-			cc.operands = v
-		}
-	}
+		pred: args[0], trueFn: args[1], falseFn: args[2], operands: args[3]}
 	return cc, true
 }
 

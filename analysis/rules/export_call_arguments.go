@@ -104,33 +104,14 @@ func ecaParseExport(f *analysis.File, call analysis.NodeID) (ecaCall, bool) {
 	if !ecaExportNames[q] && !ecaLegacyNames[q] {
 		return ecaCall{}, false
 	}
-	ec := ecaCall{call: call, fn: f.Owner(call), legacy: ecaLegacyNames[q], model: analysis.NoNode, args: analysis.NoNode,
-		kwargs: analysis.NoNode, dyn: analysis.NoNode, constraints: analysis.NoNode}
-	pos, kws := f.Args(call)
-	slots := [...]*analysis.NodeID{&ec.model, &ec.args, &ec.kwargs}
-	for i, a := range pos {
-		if k := t.Kind(a); k == syntax.KindListSplat || k == syntax.KindDictionarySplat {
-			return ecaCall{}, false
-		}
-		if i < len(slots) {
-			*slots[i] = a
-		}
+	args, ok := f.BindArgs(call, "mod|f", "args", "kwargs") // the rest are keyword-only
+	if !ok {
+		return ecaCall{}, false
 	}
-	for _, k := range kws {
-		v := t.Field(k, syntax.FieldValue)
-		switch n := t.Field(k, syntax.FieldName); {
-		case n == analysis.NoNode:
-		case t.TextIs(n, "mod") || t.TextIs(n, "f"):
-			ec.model = v
-		case t.TextIs(n, "args"):
-			ec.args = v
-		case t.TextIs(n, "kwargs"):
-			ec.kwargs = v
-		case t.TextIs(n, "dynamic_shapes"):
-			ec.dyn = v
-		case t.TextIs(n, "constraints"):
-			ec.constraints = k
-		}
+	ec := ecaCall{call: call, fn: f.Owner(call), legacy: ecaLegacyNames[q], model: args[0], args: args[1],
+		kwargs: args[2], dyn: f.KwArg(call, "dynamic_shapes"), constraints: analysis.NoNode}
+	if c := f.KwArg(call, "constraints"); c != analysis.NoNode {
+		ec.constraints = t.Parent(c) // the whole keyword argument: fixes replace it
 	}
 	return ec, true
 }
