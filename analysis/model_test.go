@@ -402,3 +402,28 @@ func TestOptionsEnabled(t *testing.T) {
 		}
 	}
 }
+
+func TestBindArgs(t *testing.T) {
+	f := parseFile(t, "cond(p, operands=(x,), true_fn=a, false_fn=b)\nexport(f=m, args=(x,))\ncond(*parts)\n")
+	calls := f.Nodes(syntax.KindCall)
+	text := func(ids []NodeID) []string {
+		var out []string
+		for _, id := range ids {
+			if id == NoNode {
+				out = append(out, "-")
+			} else {
+				out = append(out, f.Tree.String(id))
+			}
+		}
+		return out
+	}
+	if got, ok := f.BindArgs(calls[0], "pred", "true_fn", "false_fn", "operands"); !ok || strings.Join(text(got), " ") != "p a b (x,)" {
+		t.Errorf("cond: %v %v", text(got), ok)
+	}
+	if got, ok := f.BindArgs(calls[1], "mod|f", "args", "kwargs"); !ok || strings.Join(text(got), " ") != "m (x,) -" {
+		t.Errorf("export: %v %v", text(got), ok)
+	}
+	if _, ok := f.BindArgs(calls[2], "pred"); ok {
+		t.Error("a starred argument cannot be bound")
+	}
+}
