@@ -39,6 +39,52 @@ var nonTensorMethods = map[string]Fact{
 	"__len__": FactShape, "register_hook": 0, "backward": 0, "type": 0,
 }
 
+// torchNotTensor are torch functions (torch.<name>) that return something else than a
+// tensor: predicates, settings, dtypes and devices, context managers, sizes.
+var torchNotTensor = map[string]bool{}
+
+func init() {
+	for _, n := range strings.Fields(`is_tensor is_storage is_floating_point is_complex is_nonzero numel
+		is_grad_enabled is_inference_mode_enabled get_default_dtype set_default_dtype manual_seed seed
+		initial_seed set_grad_enabled no_grad enable_grad inference_mode autocast device dtype Size
+		finfo iinfo Generator broadcast_shapes typename is_autocast_enabled get_rng_state set_rng_state
+		use_deterministic_algorithms are_deterministic_algorithms_enabled set_printoptions
+		sym_min sym_max sym_int sym_float sym_not sym_ite cond`) {
+		torchNotTensor[n] = true
+	}
+}
+
+// torchReturnsTensor reports whether the qualified torch function q returns a tensor:
+// torch.<fn> other than those of torchNotTensor, and the functions of torch.nn.functional,
+// torch.linalg, torch.fft and torch.special. Other torch submodules (torch.cuda,
+// torch.jit, torch.export, torch.compiler, ...) are not assumed to.
+func torchReturnsTensor(q string) bool {
+	rest, ok := strings.CutPrefix(q, "torch.")
+	if !ok {
+		return false
+	}
+	if !strings.Contains(rest, ".") {
+		return !torchNotTensor[rest] && !strings.HasPrefix(rest, "_")
+	}
+	switch rest {
+	case "nn.Parameter", "nn.parameter.Parameter", "nn.Buffer", "nn.parameter.Buffer":
+		return true // parameters and buffers are tensors
+	}
+	for _, sub := range []string{"nn.functional.", "linalg.", "fft.", "special."} {
+		if strings.HasPrefix(rest, sub) && !strings.Contains(rest[len(sub):], ".") {
+			return true
+		}
+	}
+	return false
+}
+
+// NonTensorMethod reports whether a tensor method returns a Python value, a size or nothing
+// (item, tolist, size, dim, is_contiguous, numpy, ...) rather than a tensor.
+func NonTensorMethod(name string) bool {
+	_, ok := nonTensorMethods[name]
+	return ok || strings.HasPrefix(name, "is_") || strings.HasPrefix(name, "__")
+}
+
 // tensorMethods produce tensors when called on something that may be a tensor.
 var tensorMethods = map[string]bool{}
 
@@ -287,8 +333,7 @@ func (f *File) callFacts(fn *Function, call NodeID) Fact {
 					x |= f.Facts(fn, a)
 				}
 				return x & (FactShape | FactData)
-			case strings.HasPrefix(q, "torch.") && !strings.HasPrefix(q, "torch._check") && !strings.HasPrefix(q, "torch.export") &&
-				!strings.HasPrefix(q, "torch.compiler") && q != "torch.is_tensor" && q != "torch.numel":
+			case torchReturnsTensor(q):
 				return FactTensor
 			case strings.HasPrefix(q, "numpy.") || strings.HasPrefix(q, "math."):
 				var x Fact
@@ -318,8 +363,11 @@ func (f *File) callFacts(fn *Function, call NodeID) Fact {
 		if rf.Any(FactData|FactShape) && !rf.Any(FactTensor|FactParam) {
 			return rf & (FactData | FactShape) // e.g. a.tolist() then .index(...)
 		}
-		// self.submodule(x), self.method(x) on tensors
+		// self.submodule(x): a layer's output is a tensor; self.method(x) on tensors
 		if fn != nil && f.isSelfAttr(fn, callee) {
+			if m := fn.Method(); m != nil && m.Class != nil && f.IsSubmodule(m.Class, method) {
+				return FactTensor
+			}
 			return f.argFacts(fn, pos) & (FactTensor)
 		}
 		return 0
@@ -344,12 +392,44 @@ func (f *File) callFacts(fn *Function, call NodeID) Fact {
 		case "range", "enumerate", "zip", "list", "tuple", "reversed", "sorted":
 			return f.argFacts(fn, pos) &^ FactConst
 		default:
-			if strings.HasPrefix(name, "torch.") && f.IsImported(callee) {
+			if torchReturnsTensor(name) && f.IsImported(callee) {
 				return FactTensor
 			}
 		}
 	}
 	return 0
+}
+
+// IsSubmodule reports whether __init__ of c (or of a base class in the file) assigns
+// self.attr a layer: a torch.nn module (nn.Linear(...), nn.Sequential(...)) or an
+// nn.Module class of this file. Calling it returns a tensor (or, for a few layers such
+// as nn.LSTM, a tuple of tensors).
+func (f *File) IsSubmodule(c *Class, attr string) bool {
+	for k, seen := c, 0; k != nil && seen < 16; seen++ {
+		if v, ok := k.InitAttrs[attr]; ok {
+			if v == NoNode || f.Tree.Kind(v) != syntax.KindCall {
+				return false
+			}
+			callee := f.Tree.Field(v, syntax.FieldFunction)
+			if f.IsImported(callee) {
+				return isModuleBase(f.Resolve(callee))
+			}
+			if callee != NoNode && f.Tree.Kind(callee) == syntax.KindIdentifier {
+				sub := f.classByName[f.Tree.String(callee)]
+				return sub != nil && sub.IsModule
+			}
+			return false
+		}
+		var next *Class
+		for _, b := range k.Bases {
+			if bc := f.classByName[b]; bc != nil && bc != k {
+				next = bc
+				break
+			}
+		}
+		k = next
+	}
+	return false
 }
 
 func (f *File) argFacts(fn *Function, args []NodeID) Fact {

@@ -427,3 +427,45 @@ func TestBindArgs(t *testing.T) {
 		t.Error("a starred argument cannot be bound")
 	}
 }
+
+func TestFactsOfLayersAndTorchCalls(t *testing.T) {
+	f := parseFile(t, `import torch
+from torch import nn
+
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(4, 4)
+        self.w = nn.Parameter(torch.ones(4))
+        self.scale = 2.0
+
+    def forward(self, x):
+        return self.proj(x), torch.cuda.is_available(), torch.relu(x), torch.nn.functional.gelu(x), torch.is_tensor(x), self.helper(x)
+
+    def helper(self, x):
+        return x
+`)
+	var fwd *Function
+	for _, fn := range f.Funcs {
+		if fn.Name == "forward" {
+			fwd = fn
+		}
+	}
+	ret := f.NodesIn(fwd, syntax.KindReturnStatement)[0]
+	want := []bool{true, false, true, true, false, false}
+	i := 0
+	f.Tree.Children(f.Tree.NamedChild(ret, 0), func(c NodeID) bool {
+		if f.Tree.IsNamed(c) {
+			if got := f.IsTensor(fwd, c); got != want[i] {
+				t.Errorf("IsTensor(%s) = %v, want %v", f.Tree.String(c), got, want[i])
+			}
+			i++
+		}
+		return true
+	})
+	c := f.ClassNamed("M")
+	if !f.IsSubmodule(c, "proj") || f.IsSubmodule(c, "w") || f.IsSubmodule(c, "scale") {
+		t.Error("IsSubmodule: proj is a layer; w (a parameter) and scale are not")
+	}
+}

@@ -57,7 +57,7 @@ func tvIsTensor(f *analysis.File, fn *analysis.Function, e analysis.NodeID, dept
 func tvTensorAssuming(f *analysis.File, fn *analysis.Function, e analysis.NodeID, depth int, assume map[string]bool) bool {
 	t := f.Tree
 	e = t.Unparen(e)
-	if e == analysis.NoNode || fn == nil || depth > 4 {
+	if e == analysis.NoNode || fn == nil || depth > 6 {
 		return false
 	}
 	switch t.Kind(e) {
@@ -201,6 +201,10 @@ func tvCallIsTensor(f *analysis.File, fn *analysis.Function, call analysis.NodeI
 	}
 	m := string(t.Text(t.Field(callee, syntax.FieldAttribute)))
 	recv := t.Field(callee, syntax.FieldObject)
+	// self.layer(x): a submodule's output
+	if meth := fn.Method(); meth != nil && meth.Class != nil && shpSelfAttr(f, fn, callee) && f.IsSubmodule(meth.Class, m) {
+		return true
+	}
 	switch m {
 	case "max", "min":
 		if len(pos) != 0 || len(kws) != 0 {
@@ -208,7 +212,9 @@ func tvCallIsTensor(f *analysis.File, fn *analysis.Function, call analysis.NodeI
 		}
 	default:
 		if !tvTensorMethods[m] {
-			return false
+			// another method of a known tensor (nan_to_num, clamp_min, ...) gives a tensor too,
+			// unless it is one that returns a Python value
+			return !analysis.NonTensorMethod(m) && tvTensorAssuming(f, fn, recv, depth+1, assume)
 		}
 	}
 	return tvTensorAssuming(f, fn, recv, depth+1, assume) || tvTensorReceiver(f, fn, recv)

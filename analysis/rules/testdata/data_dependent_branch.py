@@ -71,6 +71,22 @@ class Clamp(nn.Module):
             return y - x
 
 
+class LayerOutput(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.qkv = nn.Linear(4, 12)
+
+    def forward(self, x):
+        attn = self.qkv(x).softmax(dim=-1)  # a submodule's output is a tensor
+        if attn.isnan().any():  # want "if branches on the value of tensor attn.isnan\(\).any\(\)"
+            attn = attn.nan_to_num()
+        if torch.cuda.is_available():  # a Python bool, not tensor data
+            attn = attn * 1
+        if attn.is_contiguous():  # a Python bool too
+            attn = attn + 0
+        return attn
+
+
 def not_traced(x):
     if x.sum() > 0:  # a script helper nobody traces
         return x
