@@ -26,12 +26,7 @@ flags:
 
 // runCases implements `exportdb cases`.
 func runCases(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("cases", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), casesUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("cases", casesUsage, stderr)
 	versionFlag := fs.String("torch-version", "", "torch version to report levels for, e.g. 2.10 (default: the newest the catalog records)")
 	tagFlag := fs.String("tag", "", "list only cases with this tag")
 	levelFlag := fs.String("level", "", "list only cases at this level: SUPPORTED or NOT_SUPPORTED_YET")

@@ -30,12 +30,7 @@ flags:
 
 // runCheck implements `exportdb check`: flags to check.Options.
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), checkUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("check", checkUsage, stderr)
 	format := fs.String("format", "text", "output format: text, concise, json, sarif or github")
 	outputFile := fs.String("output-file", "", "write the report to `FILE` (atomically) instead of stdout")
 	minSeverity := fs.String("min-severity", "hint", "show findings at or above `LEVEL`: error, warning, information, hint, or off (also the hover-only recognitions of supported code)")

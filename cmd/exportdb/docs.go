@@ -23,12 +23,7 @@ flags:
 
 // runDocs implements `exportdb docs`.
 func runDocs(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("docs", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), docsUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("docs", docsUsage, stderr)
 	formatFlag := fs.String("format", "rst", "output format: rst, md or html")
 	out := fs.String("out", "", "directory to write to (created if missing)")
 	docVersion := fs.String("doc-version", "main", "pytorch.org documentation version that links point to")

@@ -26,12 +26,7 @@ flags:
 
 // runLSP implements `exportdb lsp`.
 func runLSP(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lsp", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), lspUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("lsp", lspUsage, stderr)
 	logFile := fs.String("log-file", "", "append the log to this file instead of stderr")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	fs.Bool("stdio", true, "speak LSP on stdin/stdout (the default and only transport)")

@@ -10,6 +10,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -35,6 +36,18 @@ func commands() []command {
 			return 0
 		}},
 	}
+}
+
+// newFlagSet returns a subcommand's flag set: errors and -h go to stderr, with the usage
+// text before the flags.
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	return fs
 }
 
 func usage(w io.Writer) {
