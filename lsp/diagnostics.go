@@ -126,8 +126,10 @@ func keystrokeOptions(o analysis.Options) analysis.Options {
 }
 
 // recognitions returns the findings of res plus those of the hover-only rules the
-// diagnostics run skipped, computing them once per result.
-func (s *Server) recognitions(ctx context.Context, res *docResult) []analysis.Finding {
+// diagnostics run skipped, computing them once per result. They are computed under the
+// server's context, not the asking request's: a cancelled hover must not leave a result
+// without its recognitions for good.
+func (s *Server) recognitions(res *docResult) []analysis.Finding {
 	if res.file == nil {
 		return res.findings
 	}
@@ -141,7 +143,7 @@ func (s *Server) recognitions(ctx context.Context, res *docResult) []analysis.Fi
 		opts := res.cfg.options(res.path)
 		opts.MinSeverity = analysis.Off
 		all := append([]analysis.Finding(nil), res.findings...)
-		for _, fd := range analysis.Analyze(ctx, res.file, hoverOnly, opts).Findings {
+		for _, fd := range analysis.Analyze(s.ctx, res.file, hoverOnly, opts).Findings {
 			if fd.Case != analysis.UnusedSuppression {
 				all = append(all, fd)
 			}

@@ -43,7 +43,7 @@ func (s *Server) hover(ctx context.Context, params json.RawMessage) (any, error)
 
 	var cards []string
 	var rng *protocol.Range
-	findings := s.recognitions(ctx, res)
+	findings := s.recognitions(res)
 	for i := range findings {
 		f := &findings[i]
 		if f.Start <= off && (off < f.End || f.Start == f.End && off == f.Start) {

@@ -136,3 +136,30 @@ class M(torch.nn.Module):
 		t.Errorf("hover does not say when support changed:\n%s", h.Contents.Value)
 	}
 }
+
+// TestHoverOnHoverOnlyRule: the diagnostics run skips rules that only recognise supported
+// code; hover computes their findings on demand (under the server's context, so a
+// cancelled hover cannot leave a result without them).
+func TestHoverOnHoverOnlyRule(t *testing.T) {
+	c := newTestClient(t)
+	c.start()
+	src := `import torch
+
+
+class M(torch.nn.Module):
+    def forward(self, x):
+        if ⟨rank⟩len(x.shape) == 3:
+            return x.sum(0)
+        return x
+`
+	text, m := fixture(t, src)
+	uri := protocol.DocumentURI("file:///work/rank.py")
+	c.open(uri, text)
+	if d := c.diagsFor(uri, 1); len(d.Diagnostics) != 0 {
+		t.Fatalf("a rank check is no diagnostic: %+v", d.Diagnostics)
+	}
+	h := hoverAt(t, c, uri, text, m["rank"])
+	if h == nil || !strings.Contains(h.Contents.Value, "static_if") {
+		t.Fatalf("hover on a rank check does not explain static_if: %+v", h)
+	}
+}
