@@ -132,16 +132,17 @@ func CheckSource(src []byte) error {
 	return nil
 }
 
-// Parse checks and parses src and builds its module model.
-func Parse(ctx context.Context, p *syntax.Parser, src []byte) (*File, *syntax.Document, error) {
+// Parse checks and parses src and builds its module model. It keeps no tree-sitter tree
+// for incremental reparsing (the editor's documents use syntax.Parser.Parse and Reparse).
+func Parse(ctx context.Context, p *syntax.Parser, src []byte) (*File, error) {
 	if err := CheckSource(src); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	doc, err := p.Parse(ctx, src)
+	t, err := p.ParseTree(ctx, src)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return NewFile(doc.Tree()), doc, nil
+	return NewFile(t), nil
 }
 
 // RuleError records a rule that panicked; its findings for the file are dropped.

@@ -13,7 +13,7 @@ func parseFile(t *testing.T, src string) *File {
 	t.Helper()
 	p := syntax.NewParser()
 	defer p.Close()
-	f, _, err := Parse(context.Background(), p, []byte(src))
+	f, err := Parse(context.Background(), p, []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,7 +367,7 @@ func TestBadInput(t *testing.T) {
 		"nul":           []byte("x = 1\x00\n"),
 		"too large":     make([]byte, syntax.MaxSourceSize+1),
 	} {
-		if _, _, err := Parse(context.Background(), p, src); err == nil {
+		if _, err := Parse(context.Background(), p, src); err == nil {
 			t.Errorf("%s: no error", name)
 		} else if _, ok := err.(*FileError); !ok {
 			t.Errorf("%s: error %T is not a *FileError", name, err)
@@ -375,7 +375,7 @@ func TestBadInput(t *testing.T) {
 	}
 	// deep nesting and syntax errors: no panic, analysis completes
 	deep := "x = " + strings.Repeat("(", 5000) + "1" + strings.Repeat(")", 5000) + "\n" + "def f(:\n    return round(x.shape[0] / 2)\n"
-	f, _, err := Parse(context.Background(), p, []byte(deep))
+	f, err := Parse(context.Background(), p, []byte(deep))
 	if err != nil {
 		t.Fatal(err)
 	}

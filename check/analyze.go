@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -27,7 +28,9 @@ func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResul
 	prog := startProgress(r.o.Stderr, len(targets), r.o.Quiet)
 	defer prog.stop()
 
-	next := make(chan int)
+	// workers take the next index themselves: a channel fed by another goroutine would wake
+	// that goroutine for every file while the workers sit in long cgo calls
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range jobs(r.o.Jobs, len(targets)) {
 		wg.Add(1)
@@ -35,21 +38,16 @@ func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResul
 			defer wg.Done()
 			p := syntax.NewParser()
 			defer p.Close()
-			for i := range next {
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(targets) {
+					return
+				}
 				results[i] = r.process(ctx, p, targets[i])
 				prog.add()
 			}
 		}()
 	}
-feed:
-	for i := range targets {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
 	wg.Wait()
 	for i, fr := range results {
 		if fr == nil {
@@ -75,6 +73,7 @@ func (r *runner) process(ctx context.Context, p *syntax.Parser, t *target) *File
 		fr.Err = err
 		return fr
 	}
+	defer p.Reuse(f.Tree) // the results keep the source and findings, not the tree
 	if r.o.Fix || r.o.Diff {
 		fixed, fres, n, notes := r.fixLoop(ctx, p, src, f, res, opts)
 		fr.Notes = notes
@@ -137,7 +136,7 @@ func readSource(path string) ([]byte, error) {
 }
 
 func (r *runner) analyze(ctx context.Context, p *syntax.Parser, src []byte, opts analysis.Options) (*analysis.File, analysis.Result, error) {
-	f, _, err := analysis.Parse(ctx, p, src)
+	f, err := analysis.Parse(ctx, p, src)
 	if err != nil {
 		return nil, analysis.Result{}, err
 	}

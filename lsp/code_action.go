@@ -250,9 +250,8 @@ func (s *Server) fixAll(ctx context.Context, res *docResult) ([]byte, int, error
 		if err != nil {
 			return nil, 0, err
 		}
-		file, doc, err := analysis.Parse(ctx, p, text)
+		file, err := analysis.Parse(ctx, p, text)
 		s.release(p)
-		doc.Close() // the analysis reads only the Go copy of the tree
 		if err != nil {
 			break
 		}

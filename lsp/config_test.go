@@ -152,7 +152,7 @@ class M(torch.nn.Module):
 				t.Fatal(err)
 			}
 			p := syntaxParser(t)
-			f, _, err := analysis.Parse(context.Background(), p, []byte(src))
+			f, err := analysis.Parse(context.Background(), p, []byte(src))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -32,7 +32,7 @@ func TestSeedExamples(t *testing.T) {
 				}
 				text := k.Example
 				p := syntaxParser(t)
-				f, _, err := analysis.Parse(context.Background(), p, []byte(text))
+				f, err := analysis.Parse(context.Background(), p, []byte(text))
 				if err != nil {
 					t.Fatalf("%s: %v", k.Name, err)
 				}

@@ -229,9 +229,8 @@ func (s *Server) scanFile(ctx context.Context, path string) (protocol.DocumentUR
 		if err != nil {
 			return uri, 0, false
 		}
-		file, doc, err := analysis.Parse(ctx, p, src)
+		file, err := analysis.Parse(ctx, p, src)
 		s.release(p)
-		doc.Close() // the analysis reads only the Go copy of the tree
 		if err != nil {
 			return uri, 0, false
 		}

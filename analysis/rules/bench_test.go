@@ -44,7 +44,7 @@ func BenchmarkAnalyzeLarge(b *testing.B) {
 	b.ReportMetric(float64(bytes.Count(src, []byte{'\n'})), "lines")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		f, _, err := analysis.Parse(context.Background(), p, src)
+		f, err := analysis.Parse(context.Background(), p, src)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -29,7 +29,7 @@ func FuzzAnalyze(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		p := syntax.NewParser()
 		defer p.Close()
-		file, _, err := analysis.Parse(context.Background(), p, src)
+		file, err := analysis.Parse(context.Background(), p, src)
 		if err != nil {
 			if _, ok := err.(*analysis.FileError); !ok {
 				t.Fatalf("error %v is not a FileError", err)

@@ -23,7 +23,7 @@ func analyzeFile(t *testing.T, src []byte, rules []*analysis.Rule, opts analysis
 	t.Helper()
 	p := syntax.NewParser()
 	defer p.Close()
-	f, _, err := analysis.Parse(context.Background(), p, src)
+	f, err := analysis.Parse(context.Background(), p, src)
 	if err != nil {
 		t.Fatalf("parse: %v", err)
 	}
@@ -267,7 +267,7 @@ func TestSeedExamples(t *testing.T) {
 		t.Run(k.Name, func(t *testing.T) {
 			p := syntax.NewParser()
 			defer p.Close()
-			f, _, err := analysis.Parse(context.Background(), p, []byte(k.Example))
+			f, err := analysis.Parse(context.Background(), p, []byte(k.Example))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -195,8 +195,12 @@ func cTree(t *sitter.Tree) *C.TSTree {
 func flatten(t *sitter.Tree, nodes []node) []node {
 	// t's finalizer frees the C tree: keep t reachable until the C calls are done
 	defer runtime.KeepAlive(t)
+	return flattenC(cTree(t), nodes)
+}
+
+// flattenC copies the C tree ct into nodes (reusing its capacity).
+func flattenC(ct *C.TSTree, nodes []node) []node {
 	tables := languageTables()
-	ct := cTree(t)
 	for {
 		var ptr *C.exdb_node
 		if cap(nodes) > 0 {

@@ -20,19 +20,25 @@ var ErrTooLarge = errors.New("file is larger than 16 MiB")
 // Parser parses Python source. A Parser is not safe for concurrent use: use one per
 // goroutine (tree-sitter parsers hold mutable state).
 type Parser struct {
-	p *sitter.Parser
+	p     *sitter.Parser
+	arena *arena // for ParseTree
+	spare []node // node storage given back by Reuse
 }
 
 // NewParser returns a Parser for Python.
 func NewParser() *Parser {
 	languageTables()
+	installAllocator()
 	p := sitter.NewParser()
 	p.SetLanguage(language)
-	return &Parser{p: p}
+	return &Parser{p: p, arena: newArena()}
 }
 
 // Close frees the parser's C memory.
-func (p *Parser) Close() { p.p.Close() }
+func (p *Parser) Close() {
+	p.p.Close()
+	p.arena.close()
+}
 
 // Document is a parsed source that can be edited and reparsed incrementally. It keeps the
 // tree-sitter tree for reuse; Tree is the flat copy that analysis reads.

@@ -1,0 +1,198 @@
+package syntax
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// fixtureSources returns every Python fixture and catalog example, and a few texts that
+// stress tree-sitter's error recovery and the arena's chunk growth.
+func fixtureSources(t testing.TB) [][]byte {
+	var paths []string
+	for _, pat := range []string{"../rules/testdata/*.py", "../rules/testdata/clean/*.py", "../../catalog/cases/*/example.py"} {
+		m, _ := filepath.Glob(pat)
+		paths = append(paths, m...)
+	}
+	if len(paths) < 50 {
+		t.Fatalf("only %d fixtures found", len(paths))
+	}
+	var out [][]byte
+	for _, p := range paths {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, src)
+	}
+	big := bytes.Repeat(out[0], 2000/bytes.Count(out[0], []byte{'\n'})+1) // a chunk of several MiB
+	out = append(out, big, nil, []byte("def f(:\n  x = (1,\n"), bytes.Repeat([]byte("("), 5000), []byte("é = '😀'\n"))
+	return out
+}
+
+// TestParseTreeMatchesParse: the arena path gives, node for node, the tree the malloc
+// path gives, on the same Parser, in either order and repeatedly (the arena is reused).
+func TestParseTreeMatchesParse(t *testing.T) {
+	p := NewParser()
+	defer p.Close()
+	for round := 0; round < 2; round++ {
+		for _, src := range fixtureSources(t) {
+			got, err := p.ParseTree(context.Background(), src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, err := p.Parse(context.Background(), src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameTree(t, got, doc.Tree())
+			doc.Close()
+		}
+	}
+}
+
+// TestParseTreeConcurrentWithIncremental runs arena parses and malloc-backed incremental
+// reparses on several goroutines at once: tree-sitter's allocator is process-wide, and
+// each thread must keep to its own kind of memory (run with -race and under ASan-like
+// conditions, a mix-up would crash in free).
+func TestParseTreeConcurrentWithIncremental(t *testing.T) {
+	srcs := fixtureSources(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			p := NewParser()
+			defer p.Close()
+			for i, src := range srcs {
+				want, err := p.Parse(context.Background(), src)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if (i+g)%2 == 0 && len(src) > 10 {
+					next := append(append([]byte{}, src[:5]...), src[6:]...)
+					nd, err := p.Reparse(context.Background(), want, [][]byte{src}, []Edit{{Start: 5, OldEnd: 6, NewEnd: 5}}, next)
+					if err != nil {
+						errs <- err
+						return
+					}
+					nd.Close()
+				}
+				got, err := p.ParseTree(context.Background(), src)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if got.Len() != want.Tree().Len() {
+					errs <- errors.New("arena and malloc trees differ")
+				}
+				want.Close()
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+// TestParseTreeCancel: a cancelled context stops the parse with its error, and the next
+// parse of the same Parser, under a live context, is unaffected.
+func TestParseTreeCancel(t *testing.T) {
+	p := NewParser()
+	defer p.Close()
+	src := bytes.Repeat([]byte("def f(x):\n    return [x for x in range(10) if x % 2]\n"), 200000) // ~10 MiB
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := p.ParseTree(ctx, src); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled before the parse: err = %v", err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := p.ParseTree(ctx, src)
+		done <- err
+	}()
+	cancel()
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled during the parse: err = %v", err)
+	}
+	small := []byte("x = 1\n")
+	for i := 0; i < 3; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		tr, err := p.ParseTree(ctx, small)
+		cancel()
+		if err != nil || tr.Len() == 0 {
+			t.Fatalf("parse after a cancelled one: %v", err)
+		}
+	}
+	if _, err := p.ParseTree(context.Background(), make([]byte, MaxSourceSize+1)); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("oversized source: err = %v", err)
+	}
+}
+
+// FuzzParseTree: on any bytes the arena parse equals the malloc parse.
+func FuzzParseTree(f *testing.F) {
+	f.Add([]byte("class M(nn.Module):\n    def forward(self, x):\n        return x\n"))
+	f.Add([]byte("def f(:\n"))
+	f.Add([]byte("\xff\x00é"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if len(src) > 1<<16 {
+			return
+		}
+		p := NewParser()
+		defer p.Close()
+		got, err := p.ParseTree(context.Background(), src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := p.Parse(context.Background(), src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer doc.Close()
+		sameTree(t, got, doc.Tree())
+	})
+}
+
+// TestReuse: a tree parsed into reused storage equals a fresh parse, and the tree given
+// back is left empty rather than sharing storage with the new one.
+func TestReuse(t *testing.T) {
+	p := NewParser()
+	defer p.Close()
+	srcs := fixtureSources(t)
+	var prev *Tree
+	for _, src := range srcs {
+		got, err := p.ParseTree(context.Background(), src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if prev != nil && prev.Len() != 0 {
+			t.Fatal("a reused tree still has nodes")
+		}
+		doc, err := p.Parse(context.Background(), src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameTree(t, got, doc.Tree())
+		doc.Close()
+		p.Reuse(got)
+		prev = got
+	}
+	p.Reuse(nil)
+	// a small file after a large one lands in the large one's storage
+	big, _ := p.ParseTree(context.Background(), srcs[len(srcs)-5])
+	storage := &big.nodes[0]
+	p.Reuse(big)
+	small, _ := p.ParseTree(context.Background(), srcs[0])
+	if &small.nodes[0] != storage {
+		t.Error("ParseTree did not use the storage given back by Reuse")
+	}
+}
