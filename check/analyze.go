@@ -102,6 +102,9 @@ func (r *runner) process(ctx context.Context, p *syntax.Parser, t *target) *File
 			fr.Failing++
 		}
 	}
+	if r.o.Format == FormatJSON && !r.o.Statistics && !r.o.Diff {
+		renderJSONFindings(fr)
+	}
 	return fr
 }
 
@@ -128,9 +131,24 @@ func readSource(path string) ([]byte, error) {
 	if fi.Size() > syntax.MaxSourceSize {
 		return nil, &analysis.FileError{Offset: -1, Reason: syntax.ErrTooLarge.Error()}
 	}
-	src, err := io.ReadAll(io.LimitReader(f, syntax.MaxSourceSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("cannot read: %w", cleanPathError(err))
+	// read into a buffer of the size Stat gave (plus one byte, to see a file that grew),
+	// rather than growing one from 512 bytes
+	src := make([]byte, 0, fi.Size()+1)
+	for {
+		n, err := f.Read(src[len(src):cap(src)])
+		src = src[:len(src)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("cannot read: %w", cleanPathError(err))
+		}
+		if len(src) > syntax.MaxSourceSize {
+			return nil, &analysis.FileError{Offset: -1, Reason: syntax.ErrTooLarge.Error()}
+		}
+		if len(src) == cap(src) {
+			src = append(src, 0)[:len(src)]
+		}
 	}
 	return src, nil
 }

@@ -117,7 +117,8 @@ type FileResult struct {
 	Diff       string               // with Diff: the unified diff
 	Notes      []string             // things the user should know (a fix skipped for breaking syntax)
 
-	lines []int // line start offsets of Src
+	lines        []int    // line start offsets of Src
+	jsonFindings [][]byte // Findings rendered for the json format
 }
 
 // ErrorKind classifies FileResult.Err for reports.

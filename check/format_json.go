@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 
@@ -86,6 +87,7 @@ func (r *runner) writeJSON(w io.Writer, results []*FileResult) error {
 		Errors:   []jsonError{},
 		Summary:  jsonSummary{Files: len(results), BySeverity: map[string]int{}},
 	}
+	size := 0
 	for _, fr := range results {
 		rep.Summary.Fixed += fr.Fixed
 		if fr.Err != nil {
@@ -98,14 +100,81 @@ func (r *runner) writeJSON(w io.Writer, results []*FileResult) error {
 		for _, re := range fr.RuleErrors {
 			rep.Errors = append(rep.Errors, jsonError{Path: fr.Path, Kind: "rule", Message: "rule " + re.Rule + " panicked: " + re.Panic})
 		}
+		renderJSONFindings(fr)
 		for i := range fr.Findings {
-			rep.Findings = append(rep.Findings, jsonFindingOf(fr, &fr.Findings[i]))
 			rep.Summary.BySeverity[fr.Findings[i].Severity.String()]++
+			size += len(fr.jsonFindings[i]) + 6
+		}
+		rep.Summary.Findings += len(fr.Findings)
+	}
+	rep.Summary.Errors = len(rep.Errors)
+	return writeJSONReport(w, &rep, results, size)
+}
+
+// renderJSONFindings renders fr's findings, each indented as an element of the report's
+// findings list. The workers call it, so that the report is assembled, not encoded, at
+// the end of a run: encoding thousands of findings there would be the run's serial tail.
+func renderJSONFindings(fr *FileResult) {
+	if len(fr.jsonFindings) == len(fr.Findings) {
+		return
+	}
+	fr.jsonFindings = make([][]byte, len(fr.Findings))
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("    ", "  ")
+	enc.SetEscapeHTML(false)
+	for i := range fr.Findings {
+		buf.Reset()
+		if err := enc.Encode(jsonFindingOf(fr, &fr.Findings[i])); err != nil {
+			panic(err) // plain strings, numbers and lists: cannot fail
+		}
+		fr.jsonFindings[i] = bytes.Clone(bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
+	}
+}
+
+// writeJSONReport writes rep as encodeJSON would, with the findings taken from the
+// results' rendered findings (rep.Findings is ignored).
+func writeJSONReport(w io.Writer, rep *jsonReport, results []*FileResult, size int) error {
+	var b bytes.Buffer
+	b.Grow(size + 4096)
+	field := func(name string, v any, last bool) {
+		b.WriteString("  \"" + name + "\": ")
+		enc := json.NewEncoder(&b)
+		enc.SetIndent("  ", "  ")
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(v) // ints, strings and string-keyed maps
+		b.Truncate(b.Len() - 1)
+		if !last {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString("{\n")
+	field("version", rep.Version, false)
+	field("tool", rep.Tool, false)
+	field("columns", rep.Columns, false)
+	b.WriteString("  \"findings\": [")
+	first := true
+	for _, fr := range results {
+		for _, f := range fr.jsonFindings {
+			if first {
+				b.WriteString("\n    ")
+				first = false
+			} else {
+				b.WriteString(",\n    ")
+			}
+			b.Write(f)
 		}
 	}
-	rep.Summary.Findings = len(rep.Findings)
-	rep.Summary.Errors = len(rep.Errors)
-	return encodeJSON(w, rep)
+	if !first {
+		b.WriteString("\n  ")
+	}
+	b.WriteString("],\n")
+	field("errors", rep.Errors, false)
+	field("summary", rep.Summary, true)
+	b.WriteString("}\n")
+	_, err := w.Write(b.Bytes())
+	return err
 }
 
 func jsonFindingOf(fr *FileResult, fd *analysis.Finding) jsonFinding {
