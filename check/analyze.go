@@ -104,6 +104,10 @@ func (r *runner) process(ctx context.Context, p *syntax.Parser, t *target) *File
 	}
 	if r.o.Format == FormatJSON && !r.o.Statistics && !r.o.Diff {
 		renderJSONFindings(fr)
+		fr.lines = nil
+		fr.Src = nil // positions are rendered: a run over a large tree keeps no sources
+	} else if len(fr.Findings) == 0 {
+		fr.Src = nil // nothing to show from it
 	}
 	return fr
 }

@@ -106,7 +106,7 @@ const maxFixRounds = 10
 type FileResult struct {
 	Path       string // as shown: relative to the working directory when inside it
 	Abs        string
-	Src        []byte               // the text findings refer to: after fixes when fixes were applied
+	Src        []byte               // the text findings refer to (after fixes); nil once not needed for output
 	Findings   []analysis.Finding   // shown: at or above MinSeverity, sorted by position
 	Failing    int                  // shown findings at or above the fail level
 	Target     catalog.Version      // the torch version the file was judged for
