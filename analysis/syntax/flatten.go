@@ -23,7 +23,6 @@ uint32_t ts_node_start_byte(TSNode self);
 uint32_t ts_node_end_byte(TSNode self);
 bool ts_node_is_named(TSNode self);
 bool ts_node_is_missing(TSNode self);
-bool ts_node_is_extra(TSNode self);
 bool ts_node_has_error(TSNode self);
 TSTreeCursor ts_tree_cursor_new(TSNode node);
 void ts_tree_cursor_delete(TSTreeCursor *self);
@@ -45,7 +44,11 @@ typedef struct {
 	int32_t after;
 } exdb_node;
 
-enum { EXDB_NAMED = 1, EXDB_ERROR = 2, EXDB_MISSING = 4, EXDB_EXTRA = 8, EXDB_HAS_ERROR = 16 };
+enum { EXDB_NAMED = 1, EXDB_ERROR = 2, EXDB_MISSING = 4, EXDB_HAS_ERROR = 8 };
+
+// The kinds table holds a Kind, with EXDB_KIND_NAMED set for named symbols (a table
+// lookup instead of a call per node).
+enum { EXDB_KIND_NAMED = 0x8000, EXDB_KIND_MASK = 0x7fff };
 
 // exdb_flatten writes the tree in pre-order into out (capacity cap) and returns the node
 // count; when the count exceeds cap it keeps counting without writing, so the caller can
@@ -67,13 +70,15 @@ static int64_t exdb_walk(TSTreeCursor *cp, exdb_node *out, int64_t cap, int64_t 
 			uint16_t sym = ts_node_symbol(node);
 			uint16_t fid = ts_tree_cursor_current_field_id(c);
 			exdb_node *e = &out[n];
-			bool named = ts_node_is_named(node);
-			e->kind = sym < nkinds ? kinds[sym] : 0;
-			if (sym == 65535) e->kind = error_kind;
+			uint16_t k = sym < nkinds ? kinds[sym] : 0;
+			e->kind = k & EXDB_KIND_MASK;
 			e->field = fid < nfields ? fields[fid] : 0;
-			e->flags = (named ? EXDB_NAMED : 0) | (ts_node_is_missing(node) ? EXDB_MISSING : 0) |
-				(ts_node_is_extra(node) ? EXDB_EXTRA : 0) | (ts_node_has_error(node) ? EXDB_HAS_ERROR : 0);
-			if (sym == 65535) e->flags |= EXDB_ERROR;
+			e->flags = ((k & EXDB_KIND_NAMED) ? EXDB_NAMED : 0) | (ts_node_is_missing(node) ? EXDB_MISSING : 0) |
+				(ts_node_has_error(node) ? EXDB_HAS_ERROR : 0);
+			if (sym == 65535) {
+				e->kind = error_kind;
+				e->flags |= EXDB_ERROR | EXDB_NAMED;
+			}
 			e->start = ts_node_start_byte(node);
 			e->end = ts_node_end_byte(node);
 			e->parent = parent;
@@ -120,7 +125,7 @@ static int64_t exdb_root_children(const TSTree *tree, uint32_t *starts, uint32_t
 		const uint16_t *kinds, uint32_t nkinds, uint16_t error_kind) {
 	TSNode r = ts_tree_root_node(tree);
 	uint16_t sym = ts_node_symbol(r);
-	root->kind = sym == 65535 ? error_kind : (sym < nkinds ? kinds[sym] : 0);
+	root->kind = sym == 65535 ? error_kind : (sym < nkinds ? kinds[sym] & EXDB_KIND_MASK : 0);
 	root->start = ts_node_start_byte(r);
 	root->end = ts_node_end_byte(r);
 	root->flags = (ts_node_is_named(r) ? EXDB_NAMED : 0) | (ts_node_has_error(r) ? EXDB_HAS_ERROR : 0) |

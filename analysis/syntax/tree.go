@@ -33,7 +33,6 @@ const (
 	flagNamed = 1 << iota
 	flagError
 	flagMissing
-	flagExtra
 	flagHasError
 )
 
@@ -245,7 +244,7 @@ func (t *Tree) NodeAt(off int) NodeID {
 }
 
 type tables struct {
-	kinds  []uint16 // grammar symbol -> Kind
+	kinds  []uint16 // grammar symbol -> Kind, | kindNamedBit for named symbols
 	fields []uint8  // grammar field id -> Field
 }
 
@@ -257,6 +256,9 @@ var (
 
 // languageTables maps the grammar's symbols and fields to this package's enums, by name,
 // so that aliased symbols of the same name share one Kind.
+// kindNamedBit marks a named symbol in tables.kinds (EXDB_KIND_NAMED in flatten.go).
+const kindNamedBit = 0x8000
+
 func languageTables() *tables {
 	tablesOnce.Do(func() {
 		language = python.GetLanguage()
@@ -273,7 +275,7 @@ func languageTables() *tables {
 			case typ != sitter.SymbolTypeRegular:
 				langTables.kinds[s] = uint16(KindToken)
 			default:
-				langTables.kinds[s] = uint16(byName[name])
+				langTables.kinds[s] = uint16(byName[name]) | kindNamedBit
 			}
 		}
 		fieldByName := map[string]Field{}
