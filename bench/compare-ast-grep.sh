@@ -3,8 +3,9 @@
 # temporary directory) on the same generated corpus, with the same thread count, for four
 # checks: round() on a shape, self.attr = in forward, torch.sym_min, a tensor default in
 # forward; each ast-grep rule (bench/ast-grep/rules) looks at the code exportdb's check
-# looks at, in forward (exportdb: the code forward runs). Prints each tool's best wall time
-# over RUNS runs, lines/s, the ratio, the load average, and both tools' finding counts.
+# looks at, in forward (exportdb: the code forward runs). The tools alternate run by run.
+# Prints each tool's best wall time over RUNS runs (and every run), lines/s, the ratio, the
+# load average, and both tools' finding counts.
 #
 #   bench/compare-ast-grep.sh [FILES=2000] [THREADS=1 2] [RUNS=5]
 set -euo pipefail
@@ -25,18 +26,13 @@ npm install --prefix "$work/sg" --no-audit --no-fund --silent @ast-grep/cli@0.51
 SG="$work/sg/node_modules/.bin/ast-grep"
 "$SG" --version
 
-# best_ms CMD...: the fastest of $RUNS runs, in milliseconds
-best_ms() {
-  local best=""
-  for _ in $(seq "$RUNS"); do
-    local t0 t1
-    t0=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
-    t1=$(date +%s%N)
-    local ms=$(( (t1 - t0) / 1000000 ))
-    if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
-  done
-  echo "$best"
+# ms CMD...: one run's wall time, in milliseconds
+ms() {
+  local t0 t1
+  t0=$(date +%s%N)
+  "$@" >/dev/null 2>&1 || true
+  t1=$(date +%s%N)
+  echo $(( (t1 - t0) / 1000000 ))
 }
 
 checks=dynamic_shape_round,model_attr_mutation,torch_sym_min,optional_input
@@ -47,10 +43,17 @@ torch=2.11
 echo "$(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs"
 printf '\n%-8s %-10s %12s %14s\n' threads tool "best ms" "lines/s"
 for th in $THREADS; do
-  e=$(best_ms "$work/exportdb" check --threads "$th" --select "$checks" --torch-version "$torch" --exit-zero --quiet --no-config --format json "$work/corpus")
-  s=$(best_ms "$SG" scan -c bench/ast-grep/sgconfig.yml --threads "$th" --json=stream "$work/corpus")
-  printf '%-8s %-10s %12d %14d\n' "$th" exportdb "$e" $(( lines * 1000 / (e > 0 ? e : 1) ))
-  printf '%-8s %-10s %12d %14d\n' "$th" ast-grep "$s" $(( lines * 1000 / (s > 0 ? s : 1) ))
+  # the two tools alternate, run by run, so that a change in the machine's load hits both
+  e=""; s=""; es=""; ss=""
+  for _ in $(seq "$RUNS"); do
+    a=$(ms "$work/exportdb" check --threads "$th" --select "$checks" --torch-version "$torch" --exit-zero --quiet --no-config --format json "$work/corpus")
+    b=$(ms "$SG" scan -c bench/ast-grep/sgconfig.yml --threads "$th" --json=stream "$work/corpus")
+    es="$es $a"; ss="$ss $b"
+    if [ -z "$e" ] || [ "$a" -lt "$e" ]; then e=$a; fi
+    if [ -z "$s" ] || [ "$b" -lt "$s" ]; then s=$b; fi
+  done
+  printf '%-8s %-10s %12d %14d   runs:%s\n' "$th" exportdb "$e" $(( lines * 1000 / (e > 0 ? e : 1) )) "$es"
+  printf '%-8s %-10s %12d %14d   runs:%s\n' "$th" ast-grep "$s" $(( lines * 1000 / (s > 0 ? s : 1) )) "$ss"
   awk -v e="$e" -v s="$s" -v th="$th" 'BEGIN { printf "%-8s ratio exportdb/ast-grep time: %.2f (below 1 means exportdb is faster)\n", th, e / s }'
 done
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) after the runs"
