@@ -20,9 +20,11 @@ go vet ./...
 step "go test"
 go test -count=1 ./...
 
-step "go test -race (language server, parallel rules)"
+step "go test -race (language server, parallel rules, arena and incremental parses side by side, check)"
 go test -count=1 -race ./lsp/...
 go test -count=1 -race -run 'TestParallelMatchesSequential' ./analysis/rules/
+go test -count=1 -race -run 'ParseTree|Reuse' ./analysis/syntax/
+go test -count=1 -race ./check/
 
 if [ "${SKIP_EDITORS:-}" = "1" ]; then
   step "editor clients skipped (SKIP_EDITORS=1)"
