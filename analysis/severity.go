@@ -7,7 +7,9 @@ import "github.com/exportdb-lsp/exportdb-lsp/catalog"
 //     version (dynamic_shape_round always; model_attr_mutation and optional_input before
 //     2.10; torch_sym_min before 2.12), and misuse a rule reports as Fails (torch.cond
 //     operands that are not a list or tuple, branch arity that differs from the operands,
-//     in-place mutation of inputs or nonlocal inside a branch).
+//     in-place mutation of inputs or nonlocal inside a branch; a value read out of tensor
+//     data, with no torch._check, deciding a branch or sizing a view, reshape or slice,
+//     whether the name holds the read itself or something computed from it).
 //   - warning: exports but silently changes meaning or breaks once a dim is dynamic
 //     (Changes): autograd_function, tensor_setattr, assume_constant_result,
 //     model_attr_mutation from 2.10 on a tensor attribute, dynamic_shape_if_guard.

@@ -15,7 +15,10 @@ var ConstrainAsSizeExample = &analysis.Rule{
 Looks at values read out of a tensor with ` + "`.item()`" + ` (or ` + "`int(t)`" + `) and then used as a size: an argument of
 a tensor constructor (` + "`torch.zeros`, `ones`, `empty`, `full`, `arange`, `randn`" + `, ...), of ` + "`view`/`reshape`/`narrow`" + `
 or ` + "`new_*`" + `, or a slice bound, in code that torch.export traces. It reports:
-- such a value with no ` + "`torch._check`" + ` bound in the function (information, with a fix);
+- such a value with no ` + "`torch._check`" + ` bound in the function, with a fix: an error when it is a
+  size of ` + "`view`/`reshape`/`narrow`/`expand`/`repeat`" + ` or a slice bound (export fails there, as it does
+  for the values unchecked_data_dependent_value follows), information when it sizes a tensor
+  constructor, which takes its arguments as sizes;
 - the deprecated ` + "`torch._constrain_as_size(a, min=m, max=n)`" + ` (hint, deprecated, with a fix);
 - ` + "`torch._check_is_size(a)`" + `, deprecated from torch 2.11 (hint, deprecated, with a fix); before 2.11 it
   is the supported form and is shown on hover only;
@@ -122,9 +125,19 @@ func runConstrainAsSizeExample(pass *analysis.Pass) {
 			return
 		}
 		if len(it.checks) == 0 && !it.asserted {
-			fd := pass.Reportf(it.sizeUse, analysis.Caveat,
-				"value %s = %s is used as a size without a torch._check bound: export may fail on a data-dependent guard",
-				it.name, shpSnippet(t, t.Field(a, syntax.FieldRight)))
+			// a constructor takes its arguments as sizes; view, reshape, narrow, expand,
+			// repeat and slicing ask questions export cannot answer (the same class of
+			// failure as unchecked_data_dependent_value's, and the same severity)
+			var fd *analysis.Finding
+			if it.sizeCtor {
+				fd = pass.Reportf(it.sizeUse, analysis.Caveat,
+					"value %s = %s is used as a size without a torch._check bound: export may fail on a data-dependent guard",
+					it.name, shpSnippet(t, t.Field(a, syntax.FieldRight)))
+			} else {
+				fd = pass.Reportf(it.sizeUse, analysis.Fails,
+					"value %s = %s is used as a size without a torch._check bound: export fails on a data-dependent guard (GuardOnDataDependentSymNode)",
+					it.name, shpSnippet(t, t.Field(a, syntax.FieldRight)))
+			}
 			fd.Related = append(fd.Related, analysis.Related{Start: t.Start(a), End: t.End(a), Message: it.name + " is read here"})
 			if fx, ok := constrainInsertFix(f, it, modern); ok {
 				fd.Fixes = append(fd.Fixes, fx)
@@ -192,6 +205,7 @@ type constrainItem struct {
 	assign   analysis.NodeID   // the assignment
 	stmt     analysis.NodeID   // the statement holding the assignment
 	sizeUse  analysis.NodeID   // first use as a size, or NoNode
+	sizeCtor bool              // that use sizes a tensor constructor
 	sizeSafe bool              // that use sizes a constructor in the assignment's block
 	condUse  analysis.NodeID   // first use in a branch condition, or NoNode
 	checks   []analysis.NodeID // constraint calls mentioning the name
@@ -273,6 +287,7 @@ func constrainClassify(f *analysis.File, fn *analysis.Function, it *constrainIte
 			if ctor, ok := constrainSizeCall(f, fn, p); ok {
 				if it.sizeUse == analysis.NoNode {
 					it.sizeUse = u
+					it.sizeCtor = ctor
 					it.sizeSafe = ctor && t.Parent(constrainStatement(t, p)) == t.Parent(it.stmt)
 				}
 				return

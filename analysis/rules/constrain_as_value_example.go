@@ -13,7 +13,8 @@ var ConstrainAsValueExample = &analysis.Rule{
 Looks at values read out of a tensor with ` + "`.item()`" + ` (or ` + "`int(t)`" + `) in code that torch.export traces and
 that are not used as sizes (those are constrain_as_size_example). It reports:
 - such a value deciding a branch (` + "`if a < 6:`" + `, ` + "`while`" + `, a conditional expression) with no
-  ` + "`torch._check`" + ` bound in the function (information);
+  ` + "`torch._check`" + ` bound in the function (error: export fails there, as it does for the derived
+  values unchecked_data_dependent_value follows);
 - ` + "`torch._constrain_as_value(a, min=m, max=n)`" + `: deprecated, and removed in torch 2.4, so for targets from
   2.4 the call fails (error); before 2.4 a deprecated hint. Both come with a fix;
 - ` + "`torch._check(...)`" + ` on such a value: the supported form, shown on hover only.
@@ -99,8 +100,8 @@ func runConstrainAsValueExample(pass *analysis.Pass) {
 			if it.condUse == analysis.NoNode {
 				return
 			}
-			fd := pass.Reportf(it.condUse, analysis.Caveat,
-				"value %s = %s decides a branch without torch._check bounds: export cannot evaluate the condition unless bounds settle it",
+			fd := pass.Reportf(it.condUse, analysis.Fails,
+				"value %s = %s decides a branch without torch._check bounds: export fails on a data-dependent guard (GuardOnDataDependentSymNode) unless bounds settle the condition",
 				it.name, shpSnippet(t, t.Field(a, syntax.FieldRight)))
 			fd.Related = append(fd.Related, analysis.Related{Start: t.Start(a), End: t.End(a), Message: it.name + " is read here"})
 			return

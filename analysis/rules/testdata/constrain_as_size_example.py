@@ -30,7 +30,7 @@ class Ragged(nn.Module):
         s = counts[1].item()
         z = torch.empty(s, self.dim)  # want "value s = counts\[1\].item\(\) is used as a size without a torch._check bound"
         q = counts[2].item()
-        w = x[:, :q]  # want "value q = counts\[2\].item\(\) is used as a size"
+        w = x[:, :q]  # want:error "value q = counts\[2\].item\(\) is used as a size"
         # near misses
         r = counts[3].item()
         assert r >= 0  # checked by an assert

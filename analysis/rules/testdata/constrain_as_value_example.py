@@ -25,7 +25,7 @@ class Gate(nn.Module):
         torch._check(b >= 0)  # want:off "torch._check bounds b, read out of tensor data, so export can reason about it"
         torch._check(b < 100)  # want:off "torch._check bounds b"
         c = z.argmax().item()
-        out = y if c > 3 else z  # want:information "value c = z.argmax\(\).item\(\) decides a branch without torch._check bounds"
+        out = y if c > 3 else z  # want:error "value c = z.argmax\(\).item\(\) decides a branch without torch._check bounds"
         d = z.min().item()
         while d > 0:  # want "value d = z.min\(\).item\(\) decides a branch"
             d -= 1
