@@ -3,6 +3,7 @@ package syntax
 /*
 #include <stdint.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,7 +46,10 @@ static void *exdb_arena_alloc(exdb_arena *a, size_t n) {
 		size_t cap = c ? c->cap * 2 : EXDB_MIN_CHUNK;
 		while (cap < need) cap *= 2;
 		exdb_chunk *nc = malloc(sizeof(exdb_chunk) + cap);
-		if (nc == NULL) return NULL;
+		if (nc == NULL) { // as tree-sitter's own allocator does: it cannot recover
+			fprintf(stderr, "exportdb: tree-sitter failed to allocate %zu bytes\n", cap);
+			abort();
+		}
 		nc->next = c;
 		nc->cap = cap;
 		nc->used = 0;
@@ -67,9 +71,12 @@ static void *exdb_malloc(size_t n) {
 static void *exdb_calloc(size_t n, size_t size) {
 	exdb_arena *a = exdb_current;
 	if (a == NULL) return calloc(n, size);
-	if (size != 0 && n > SIZE_MAX / size) return NULL;
+	if (size != 0 && n > SIZE_MAX / size) {
+		fprintf(stderr, "exportdb: tree-sitter failed to allocate %zu x %zu bytes\n", n, size);
+		abort();
+	}
 	void *p = exdb_arena_alloc(a, n * size);
-	if (p) memset(p, 0, n * size);
+	memset(p, 0, n * size);
 	return p;
 }
 
@@ -90,7 +97,7 @@ static void *exdb_realloc(void *p, size_t n) {
 		}
 	}
 	void *q = exdb_arena_alloc(a, n);
-	if (q) memcpy(q, p, old);
+	memcpy(q, p, old);
 	return q;
 }
 
@@ -132,24 +139,20 @@ static void exdb_arena_delete(exdb_arena *a) {
 }
 
 // exdb_arena_parse parses src with a parser made for this call, everything allocated in a.
-// The tree stays valid until exdb_arena_reset(a); NULL means cancelled or out of memory.
+// The tree stays valid until exdb_arena_reset(a); NULL means cancelled.
 // src is read only during the call.
 static TSTree *exdb_arena_parse(exdb_arena *a, const char *src, uint32_t len) {
 	exdb_current = a;
-	__atomic_store_n(&a->cancel, 0, __ATOMIC_RELAXED);
-	TSTree *t = NULL;
 	TSParser *p = ts_parser_new();
-	if (p != NULL) {
-		ts_parser_set_language(p, tree_sitter_python());
-		ts_parser_set_cancellation_flag(p, &a->cancel);
-		t = ts_parser_parse_string(p, NULL, src, len);
-		ts_parser_delete(p); // runs the external scanner's destructor (it uses plain malloc)
-	}
+	ts_parser_set_language(p, tree_sitter_python());
+	ts_parser_set_cancellation_flag(p, &a->cancel);
+	TSTree *t = ts_parser_parse_string(p, NULL, src, len);
+	ts_parser_delete(p); // runs the external scanner's destructor (it uses plain malloc)
 	exdb_current = NULL;
 	return t;
 }
 
-static void exdb_arena_cancel(exdb_arena *a) { __atomic_store_n(&a->cancel, 1, __ATOMIC_RELAXED); }
+static void exdb_arena_cancel(exdb_arena *a, size_t v) { __atomic_store_n(&a->cancel, v, __ATOMIC_RELAXED); }
 */
 import "C"
 
@@ -178,8 +181,8 @@ func (a *arena) close() {
 	}
 }
 
-// errParseFailed is returned when tree-sitter returns no tree without being cancelled (out
-// of memory).
+// errParseFailed is returned when tree-sitter returns no tree without being cancelled
+// (it does so only for a parser without a language, which ParseTree never has).
 var errParseFailed = errors.New("parse failed")
 
 // ParseTree parses src from scratch into a Tree without keeping tree-sitter's tree, so the
@@ -194,6 +197,7 @@ func (p *Parser) ParseTree(ctx context.Context, src []byte) (*Tree, error) {
 		return nil, err
 	}
 	a := p.arena.c
+	C.exdb_arena_cancel(a, 0)
 	if ctx.Done() != nil {
 		// the callback may run after the parse (stop does not wait for it): done keeps it
 		// from cancelling a later parse of this parser
@@ -202,7 +206,7 @@ func (p *Parser) ParseTree(ctx context.Context, src []byte) (*Tree, error) {
 		stop := context.AfterFunc(ctx, func() {
 			mu.Lock()
 			if !done {
-				C.exdb_arena_cancel(a)
+				C.exdb_arena_cancel(a, 1)
 			}
 			mu.Unlock()
 		})
