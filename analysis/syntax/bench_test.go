@@ -59,3 +59,37 @@ func BenchmarkFlatten(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(buf)), "nodes")
 }
+
+// BenchmarkParse is the editor's parse: tree-sitter's tree is kept (malloc memory) for
+// incremental reparsing, and flattened.
+func BenchmarkParse(b *testing.B) {
+	src := benchSource(b)
+	p := NewParser()
+	defer p.Close()
+	b.SetBytes(int64(len(src)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d, err := p.Parse(context.Background(), src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d.Close()
+	}
+}
+
+// BenchmarkParseTree is the batch parse: tree-sitter's allocations go to the parser's
+// arena, freed at once, and the node storage is reused.
+func BenchmarkParseTree(b *testing.B) {
+	src := benchSource(b)
+	p := NewParser()
+	defer p.Close()
+	b.SetBytes(int64(len(src)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t, err := p.ParseTree(context.Background(), src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p.Reuse(t)
+	}
+}
