@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"runtime/debug"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -200,6 +199,9 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			if sup.suppresses(f, &fd) {
 				continue
 			}
+			for i := range fd.Fixes {
+				SortEdits(fd.Fixes[i].Edits)
+			}
 			res.Findings = append(res.Findings, fd)
 		}
 	}
@@ -264,7 +266,7 @@ func runRule(p *Pass) (rerr *RuleError) {
 // the same way).
 func ApplyEdits(src []byte, edits []Edit) ([]byte, error) {
 	sorted := append([]Edit(nil), edits...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Start < sorted[j].Start })
+	SortEdits(sorted)
 	var out bytes.Buffer
 	last := 0
 	for i, e := range sorted {
@@ -280,6 +282,26 @@ func ApplyEdits(src []byte, edits []Edit) ([]byte, error) {
 	}
 	out.Write(src[last:])
 	return out.Bytes(), nil
+}
+
+// SortEdits orders edits by position, keeping their order otherwise; an insertion comes
+// before a replacement starting where it is inserted (an import added at the top of a file
+// whose first statement a fix rewrites), which is the order the edits apply in: LSP
+// clients apply a fix's edits in the order given when their ranges touch.
+func SortEdits(edits []Edit) {
+	slices.SortStableFunc(edits, func(a, b Edit) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
+		}
+		ai, bi := a.End == a.Start, b.End == b.Start
+		switch {
+		case ai && !bi:
+			return -1
+		case bi && !ai:
+			return 1
+		}
+		return 0
+	})
 }
 
 // isDuplicateEdit reports whether e equals an edit of done (sorted by Start) with its Start.
