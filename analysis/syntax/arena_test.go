@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -56,10 +57,10 @@ func TestParseTreeMatchesParse(t *testing.T) {
 	}
 }
 
-// TestParseTreeConcurrentWithIncremental runs arena parses and malloc-backed incremental
-// reparses on several goroutines at once: tree-sitter's allocator is process-wide, and
-// each thread must keep to its own kind of memory (run with -race and under ASan-like
-// conditions, a mix-up would crash in free).
+// TestParseTreeConcurrentWithIncremental runs arena parses and malloc-backed parses and
+// incremental reparses on several goroutines at once: tree-sitter's allocator is
+// process-wide, and each thread must keep to its own kind of memory (a mix-up crashes in
+// free or corrupts a tree). scripts/test.sh also runs it under the race detector.
 func TestParseTreeConcurrentWithIncremental(t *testing.T) {
 	srcs := fixtureSources(t)
 	var wg sync.WaitGroup
@@ -90,7 +91,7 @@ func TestParseTreeConcurrentWithIncremental(t *testing.T) {
 					errs <- err
 					return
 				}
-				if got.Len() != want.Tree().Len() {
+				if !slices.Equal(got.nodes, want.Tree().nodes) {
 					errs <- errors.New("arena and malloc trees differ")
 				}
 				want.Close()
