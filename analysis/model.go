@@ -29,6 +29,7 @@ type File struct {
 	topFuncs    map[string]*Function      // module-level functions and lambdas bound to names
 	byKind      [][]NodeID                // node ids per syntax kind, in source order
 	owner       []int32                   // innermost Funcs index containing each node, or -1
+	storage     *indexStorage             // byKind, owner and lines, recycled by Release
 	lines       []int                     // byte offset of each line start
 	factsMu     sync.Mutex                // guards facts while they are computed lazily
 	factsFrozen bool                      // facts holds every function's facts and no longer changes (see freezeFacts)
@@ -165,6 +166,34 @@ func NewFile(tree *syntax.Tree) *File {
 	return f
 }
 
+// indexStorage holds the arrays of a File's index, which Release recycles: they are the
+// model's largest allocations, and a batch run makes one set per file.
+type indexStorage struct {
+	byKind  [][]NodeID
+	backing []NodeID
+	owner   []int32
+	lines   []int
+}
+
+var indexPool sync.Pool
+
+// reuseSlice returns (*s)[:n], reallocating *s when it is too small.
+func reuseSlice[E any](s *[]E, n int) []E {
+	if cap(*s) < n {
+		*s = make([]E, n)
+	}
+	return (*s)[:n]
+}
+
+// Release recycles f's index for the next NewFile. f must not be used afterwards; a
+// batch caller that is done with each file calls it.
+func (f *File) Release() {
+	if f.storage != nil {
+		indexPool.Put(f.storage)
+		f.storage, f.byKind, f.owner, f.lines = nil, nil, nil, nil
+	}
+}
+
 // index records nodes by kind and the innermost function owning each node, in one pass.
 func (f *File) index() {
 	t := f.Tree
@@ -178,15 +207,21 @@ func (f *File) index() {
 			named++
 		}
 	}
-	backing := make([]NodeID, named)
-	f.byKind = make([][]NodeID, len(counts))
+	st, _ := indexPool.Get().(*indexStorage)
+	if st == nil {
+		st = &indexStorage{byKind: make([][]NodeID, len(counts))}
+	}
+	f.storage = st
+	backing := reuseSlice(&st.backing, named)
+	f.byKind = st.byKind
 	off := int32(0)
 	for k, c := range counts {
 		f.byKind[k] = backing[off : off : off+c]
 		off += c
 	}
-	f.owner = make([]int32, n)
-	f.lines = make([]int, 1, bytes.Count(f.Src, []byte{'\n'})+1)
+	f.owner = reuseSlice(&st.owner, n)
+	f.lines = reuseSlice(&st.lines, bytes.Count(f.Src, []byte{'\n'})+1)[:1]
+	f.lines[0] = 0
 	for i := bytes.IndexByte(f.Src, '\n'); i >= 0; {
 		f.lines = append(f.lines, i+1)
 		j := bytes.IndexByte(f.Src[i+1:], '\n')

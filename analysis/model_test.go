@@ -469,3 +469,50 @@ class M(nn.Module):
 		t.Error("IsSubmodule: proj is a layer; w (a parameter) and scale are not")
 	}
 }
+
+// TestReleaseRecyclesIndex: a model built on a released model's storage answers as a fresh
+// one does, for a smaller and a larger file, and the released model is left empty.
+func TestReleaseRecyclesIndex(t *testing.T) {
+	small := "import torch\n\nclass M(torch.nn.Module):\n    def forward(self, x):\n        return helper(x)\n\ndef helper(y):\n    return y + 1\n"
+	large := strings.Repeat(small, 40)
+	p := syntax.NewParser()
+	defer p.Close()
+	describe := func(f *File) string {
+		var b strings.Builder
+		for k := syntax.Kind(0); k < 256; k++ {
+			for _, n := range f.Nodes(k) {
+				b.WriteString(f.Tree.String(n))
+				if fn := f.Owner(n); fn != nil {
+					b.WriteString("@" + fn.QualName())
+				}
+				b.WriteByte('|')
+			}
+		}
+		for _, fn := range f.Funcs {
+			b.WriteString(fn.QualName())
+		}
+		return b.String()
+	}
+	for _, src := range []string{large, small, large} {
+		fresh, err := Parse(context.Background(), p, []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := describe(fresh)
+		fresh.Release()
+		if fresh.byKind != nil || fresh.owner != nil {
+			t.Fatal("a released model keeps its index")
+		}
+		again, err := Parse(context.Background(), p, []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := describe(again); got != want {
+			t.Fatalf("model on recycled storage differs:\n%s\nwant\n%s", got, want)
+		}
+		if again.Line(len(src)-1) != strings.Count(src, "\n")-1 {
+			t.Fatalf("line of the last byte: %d", again.Line(len(src)-1))
+		}
+		again.Release()
+	}
+}

@@ -73,7 +73,11 @@ func (r *runner) process(ctx context.Context, p *syntax.Parser, t *target) *File
 		fr.Err = err
 		return fr
 	}
-	defer p.Reuse(f.Tree) // the results keep the source and findings, not the tree
+	defer func() { // the results keep the source and findings, not the tree or the model
+		tree := f.Tree
+		f.Release()
+		p.Reuse(tree)
+	}()
 	if r.o.Fix || r.o.Diff {
 		fixed, fres, n, notes := r.fixLoop(ctx, p, src, f, res, opts)
 		fr.Notes = notes
