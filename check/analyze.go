@@ -106,12 +106,21 @@ func (r *runner) process(ctx context.Context, p *syntax.Parser, t *target) *File
 			fr.Failing++
 		}
 	}
-	if r.o.Format == FormatJSON && !r.o.Statistics && !r.o.Diff {
+	// render the findings here, in parallel, and keep the text rather than the source (a
+	// run over a large tree would otherwise hold every source until the end)
+	rendered := true
+	switch {
+	case r.o.Statistics || r.o.Diff || len(fr.Findings) == 0:
+	case r.o.Format == FormatJSON:
 		renderJSONFindings(fr)
+	case r.o.Format == FormatText || r.o.Format == FormatConcise:
+		renderTextFindings(fr, r.o.Format == FormatConcise)
+	default:
+		rendered = false // sarif and github render from the source at the end
+	}
+	if rendered {
 		fr.lines = nil
-		fr.Src = nil // positions are rendered: a run over a large tree keeps no sources
-	} else if len(fr.Findings) == 0 {
-		fr.Src = nil // nothing to show from it
+		fr.Src = nil
 	}
 	return fr
 }

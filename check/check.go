@@ -119,6 +119,7 @@ type FileResult struct {
 
 	lines        []int    // line start offsets of Src
 	jsonFindings [][]byte // Findings rendered for the json format
+	rendered     []byte   // Findings rendered for the text or concise format
 }
 
 // ErrorKind classifies FileResult.Err for reports.

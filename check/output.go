@@ -110,42 +110,59 @@ func (r *runner) writeDiffs(w io.Writer, results []*FileResult) {
 // writeText writes ruff's full format (or, concise, one line per finding) and a summary.
 func (r *runner) writeText(w io.Writer, results []*FileResult, concise bool) {
 	for _, fr := range results {
-		for i := range fr.Findings {
-			fd := &fr.Findings[i]
-			p := fr.pos(fd.Start)
-			fmt.Fprintf(w, "%s:%d:%d: %s %s: %s", fr.Path, p.Line, p.Column, fd.Severity, fd.Case, fd.Message)
-			if concise {
-				if m := fixMarker(fd); m != "" {
-					fmt.Fprintf(w, " %s", m)
-				}
-				io.WriteString(w, "\n")
-				continue
-			}
-			io.WriteString(w, "\n")
-			gutter := writeSnippet(w, fr, fd.Start, fd.End)
-			pad := strings.Repeat(" ", gutter)
-			for _, fx := range fd.Fixes {
-				if fd.Severity == analysis.Off {
-					break // hover-only: --fix leaves it; the editor offers its fixes
-				}
-				if fx.Safety == analysis.Safe {
-					fmt.Fprintf(w, "%s = [*] fix available: %s\n", pad, fx.Title)
-				} else {
-					fmt.Fprintf(w, "%s = [unsafe fix available]: %s\n", pad, fx.Title)
-				}
-			}
-			for _, rel := range fd.Related {
-				rp := fr.pos(rel.Start)
-				fmt.Fprintf(w, "%s = note: %s:%d:%d: %s\n", pad, fr.Path, rp.Line, rp.Column, rel.Message)
-			}
-			if u := caseURL(fd.Case); u != "" {
-				fmt.Fprintf(w, "%s = see: %s\n", pad, u)
-			}
-			io.WriteString(w, "\n")
+		if fr.rendered != nil {
+			w.Write(fr.rendered)
+		} else {
+			writeTextFindings(w, fr, concise)
 		}
 	}
 	if !r.o.Quiet {
 		r.writeSummary(w, results)
+	}
+}
+
+// renderTextFindings renders fr's findings in the text (or concise) format. The workers
+// call it, so that a run keeps rendered text rather than every file's source.
+func renderTextFindings(fr *FileResult, concise bool) {
+	var b bytes.Buffer
+	writeTextFindings(&b, fr, concise)
+	fr.rendered = b.Bytes()
+}
+
+// writeTextFindings writes fr's findings in the text (or concise) format.
+func writeTextFindings(w io.Writer, fr *FileResult, concise bool) {
+	for i := range fr.Findings {
+		fd := &fr.Findings[i]
+		p := fr.pos(fd.Start)
+		fmt.Fprintf(w, "%s:%d:%d: %s %s: %s", fr.Path, p.Line, p.Column, fd.Severity, fd.Case, fd.Message)
+		if concise {
+			if m := fixMarker(fd); m != "" {
+				fmt.Fprintf(w, " %s", m)
+			}
+			io.WriteString(w, "\n")
+			continue
+		}
+		io.WriteString(w, "\n")
+		gutter := writeSnippet(w, fr, fd.Start, fd.End)
+		pad := strings.Repeat(" ", gutter)
+		for _, fx := range fd.Fixes {
+			if fd.Severity == analysis.Off {
+				break // hover-only: --fix leaves it; the editor offers its fixes
+			}
+			if fx.Safety == analysis.Safe {
+				fmt.Fprintf(w, "%s = [*] fix available: %s\n", pad, fx.Title)
+			} else {
+				fmt.Fprintf(w, "%s = [unsafe fix available]: %s\n", pad, fx.Title)
+			}
+		}
+		for _, rel := range fd.Related {
+			rp := fr.pos(rel.Start)
+			fmt.Fprintf(w, "%s = note: %s:%d:%d: %s\n", pad, fr.Path, rp.Line, rp.Column, rel.Message)
+		}
+		if u := caseURL(fd.Case); u != "" {
+			fmt.Fprintf(w, "%s = see: %s\n", pad, u)
+		}
+		io.WriteString(w, "\n")
 	}
 }
 
