@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -68,6 +69,15 @@ func (r *runner) process(ctx context.Context, p *syntax.Parser, t *target) *File
 		return fr
 	}
 	fr.Src = src
+	if r.builtinRules && !rules.MayReport(src) {
+		// no rule can report here (no torch, LightningModule or exportdb in it): not parsed
+		if err := analysis.CheckSource(src); err != nil {
+			fr.Err = err
+			return fr
+		}
+		fr.Src = nil
+		return fr
+	}
 	f, res, err := r.analyze(ctx, p, src, opts)
 	if err != nil {
 		fr.Err = err

@@ -151,7 +151,8 @@ func Run(ctx context.Context, o Options) int {
 	if o.FailLevel == analysis.Off {
 		o.FailLevel = analysis.Error
 	}
-	if o.Rules == nil {
+	builtin := o.Rules == nil
+	if builtin {
 		o.Rules = rules.All()
 	}
 	if len(o.Paths) == 0 {
@@ -170,7 +171,7 @@ func Run(ctx context.Context, o Options) int {
 		}
 	}
 	cwd, _ = filepath.Abs(cwd)
-	r := &runner{o: o, cwd: cwd}
+	r := &runner{o: o, cwd: cwd, builtinRules: builtin}
 
 	cfgs, err := r.newConfigs()
 	if err != nil {
@@ -221,8 +222,9 @@ func (o *Options) validate() error {
 }
 
 type runner struct {
-	o   Options
-	cwd string
+	o            Options
+	cwd          string
+	builtinRules bool // o.Rules is rules.All(): files rules.MayReport rules out are not parsed
 }
 
 // status computes the exit status from the results.

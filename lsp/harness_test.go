@@ -517,7 +517,9 @@ func rpcCode(err error) jsonrpc2.Code {
 }
 
 // withRules replaces the server's rules (tests that need a rule not written yet).
-func withRules(r []*analysis.Rule) serverOpt { return func(s *Server) { s.rules = r } }
+func withRules(r []*analysis.Rule) serverOpt {
+	return func(s *Server) { s.rules, s.builtinRules = r, false }
+}
 
 // roundOnly runs dynamic_shape_round alone: tests of protocol mechanics that count
 // diagnostics or fixes stay independent of the other rules, which are being written.

@@ -71,8 +71,10 @@ type Server struct {
 	level   *zap.AtomicLevel
 	version string
 	rules   []*analysis.Rule
-	conn    jsonrpc2.Conn
-	stream  *stream
+	// builtinRules: rules is rules.All(), so rules.MayReport may skip a file
+	builtinRules bool
+	conn         jsonrpc2.Conn
+	stream       *stream
 
 	// ctx ends every goroutine the server starts: workers, scans, waits, calls to the
 	// client. It is cancelled at exit, at the end of the input, or when Serve's ctx ends.
@@ -162,19 +164,21 @@ func newServer(ctx context.Context, rwc io.ReadWriteCloser, opts Options) *Serve
 		n = 2
 	}
 	s := &Server{
-		log:      log,
-		level:    opts.Level,
-		version:  opts.Version,
-		rules:    rules.All(),
-		parsers:  make(chan *syntax.Parser, n),
-		memory:   make(chan struct{}, 1),
-		exit:     make(chan struct{}),
-		docs:     map[protocol.DocumentURI]*document{},
-		configs:  map[string]*configEntry{},
-		cfgDiags: map[protocol.DocumentURI]bool{},
-		scans:    map[string]context.CancelFunc{},
-		scanned:  map[protocol.DocumentURI]bool{},
-		inflight: map[jsonrpc2.ID]context.CancelFunc{},
+		log:     log,
+		level:   opts.Level,
+		version: opts.Version,
+		rules:   rules.All(),
+		// the registry: files rules.MayReport rules out are not parsed by workspace scans
+		builtinRules: true,
+		parsers:      make(chan *syntax.Parser, n),
+		memory:       make(chan struct{}, 1),
+		exit:         make(chan struct{}),
+		docs:         map[protocol.DocumentURI]*document{},
+		configs:      map[string]*configEntry{},
+		cfgDiags:     map[protocol.DocumentURI]bool{},
+		scans:        map[string]context.CancelFunc{},
+		scanned:      map[protocol.DocumentURI]bool{},
+		inflight:     map[jsonrpc2.ID]context.CancelFunc{},
 	}
 	if s.version == "" {
 		s.version = "dev"

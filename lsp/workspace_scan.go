@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/check"
 )
@@ -224,7 +225,7 @@ func (s *Server) scanFile(ctx context.Context, path string) (protocol.DocumentUR
 	var diags []protocol.Diagnostic
 	if err := analysis.CheckSource(src); err != nil {
 		diags = []protocol.Diagnostic{fileErrorDiagnostic(lines, err, enc)}
-	} else {
+	} else if !s.builtinRules || rules.MayReport(src) { // else no rule can report: not parsed
 		p, err := s.parser(ctx)
 		if err != nil {
 			return uri, 0, false

@@ -42,6 +42,9 @@ func FuzzAnalyze(f *testing.F) {
 				t.Fatalf("rule %s panicked: %s\n%s", e.Rule, e.Panic, e.Stack)
 			}
 			checkHoverOnly(t, file, res.Findings)
+			if !MayReport(src) && len(res.Findings) > 0 {
+				t.Fatalf("%s reports in a file MayReport rules out", res.Findings[0].Case)
+			}
 			for _, fd := range res.Findings {
 				if fd.Start < 0 || fd.End > len(src) || fd.Start > fd.End {
 					t.Fatalf("%s: range [%d,%d) outside the %d-byte source", fd.Case, fd.Start, fd.End, len(src))
