@@ -9,9 +9,9 @@ import "bytes"
 var relevanceNeedles = [][]byte{[]byte("torch"), []byte("LightningModule"), []byte("exportdb")}
 
 // MayReport reports whether the rules of this package (All) can report anything for src.
-// It is false for a file that mentions none of "torch", "LightningModule" and "exportdb": a batch
-// run with these rules skips parsing it. TestMayReport and FuzzAnalyze hold every rule to
-// it. Rules from elsewhere are not bound by it.
+// It is false for a file that mentions none of "torch", "LightningModule" and "exportdb":
+// a batch run with these rules skips parsing it. TestMayReport and FuzzAnalyze hold every
+// rule to it. Rules from elsewhere are not bound by it.
 func MayReport(src []byte) bool {
 	for _, n := range relevanceNeedles {
 		if bytes.Contains(src, n) {
