@@ -56,8 +56,15 @@ func (t *Tree) Root() NodeID {
 	return 0
 }
 
-// Kind returns n's kind.
-func (t *Tree) Kind(n NodeID) Kind { return t.nodes[n].kind }
+// Kind returns n's kind. The kind of NoNode is KindOther, so that a test such as
+// t.Kind(t.Field(n, f)) == KindCall is false, not a panic, when error recovery left the
+// field out.
+func (t *Tree) Kind(n NodeID) Kind {
+	if n < 0 {
+		return KindOther
+	}
+	return t.nodes[n].kind
+}
 
 // FieldOf returns the field n fills in its parent.
 func (t *Tree) FieldOf(n NodeID) Field { return t.nodes[n].field }
@@ -88,8 +95,11 @@ func (t *Tree) IsComment(n NodeID) bool { return t.nodes[n].kind == KindComment 
 // Text returns n's source text. It does not copy.
 func (t *Tree) Text(n NodeID) []byte { return t.src[t.nodes[n].start:t.nodes[n].end] }
 
-// TextIs reports whether n's text equals s, without allocating.
+// TextIs reports whether n's text equals s, without allocating; false for NoNode.
 func (t *Tree) TextIs(n NodeID, s string) bool {
+	if n < 0 {
+		return false
+	}
 	nd := &t.nodes[n]
 	return int(nd.end-nd.start) == len(s) && string(t.src[nd.start:nd.end]) == s
 }
@@ -166,8 +176,11 @@ func (t *Tree) NamedChildCount(n NodeID) int {
 	return k
 }
 
-// Field returns n's first child that fills field f, or NoNode.
+// Field returns n's first child that fills field f, or NoNode (also for n = NoNode).
 func (t *Tree) Field(n NodeID, f Field) NodeID {
+	if n < 0 {
+		return NoNode
+	}
 	end := t.nodes[n].after
 	for c := n + 1; c < end; c = t.nodes[c].after {
 		if t.nodes[c].field == f {

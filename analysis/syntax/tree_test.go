@@ -104,3 +104,26 @@ func TestIncrementalReparseMatchesFresh(t *testing.T) {
 		}
 	}
 }
+
+// TestNoNodeAccessors: the accessors rules chain through a missing field answer for NoNode
+// instead of panicking (broken code leaves fields out).
+func TestNoNodeAccessors(t *testing.T) {
+	p := NewParser()
+	defer p.Close()
+	tr, err := p.ParseTree(context.Background(), []byte("x = (\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := tr.Kind(NoNode); k != KindOther {
+		t.Errorf("Kind(NoNode) = %v", k)
+	}
+	if f := tr.Field(NoNode, FieldRight); f != NoNode {
+		t.Errorf("Field(NoNode) = %v", f)
+	}
+	if tr.TextIs(NoNode, "") {
+		t.Error("TextIs(NoNode) is true")
+	}
+	if tr.Kind(tr.Unparen(tr.Field(NoNode, FieldRight))) != KindOther {
+		t.Error("chained accessors on NoNode")
+	}
+}
