@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
 )
@@ -172,6 +173,12 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 	if len(snap.text) > maxEditorSource {
 		res.fileErr = errEditorTooLarge
 		res.diags = []protocol.Diagnostic{fileErrorDiagnostic(snap.lines, res.fileErr, enc)}
+		return res
+	}
+	if s.builtinRules && !rules.MayReport(snap.text) {
+		// no rule can report in this text (no torch, LightningModule or exportdb in it): no
+		// parse, no model; hover, lenses and code actions find nothing, as for a file error
+		res.diags = []protocol.Diagnostic{}
 		return res
 	}
 	tree, err := s.parse(d, snap)
