@@ -168,7 +168,7 @@ func newServer(ctx context.Context, rwc io.ReadWriteCloser, opts Options) *Serve
 		level:   opts.Level,
 		version: opts.Version,
 		rules:   rules.All(),
-		// the registry: files rules.MayReport rules out are not parsed by workspace scans
+		// the registry: texts rules.MayReport rules out are not parsed (open or scanned)
 		builtinRules: true,
 		parsers:      make(chan *syntax.Parser, n),
 		memory:       make(chan struct{}, 1),
