@@ -117,9 +117,9 @@ type FileResult struct {
 	Diff       string               // with Diff: the unified diff
 	Notes      []string             // things the user should know (a fix skipped for breaking syntax)
 
-	lines        []int    // line start offsets of Src
-	jsonFindings [][]byte // Findings rendered for the json format
-	rendered     []byte   // Findings rendered for the text or concise format
+	lines        []int  // line start offsets of Src
+	rendered     []byte // Findings as the output format shows them, rendered by the worker
+	renderedJSON bool   // rendered holds json elements of the findings list, joined by commas
 }
 
 // ErrorKind classifies FileResult.Err for reports.

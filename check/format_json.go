@@ -101,9 +101,9 @@ func (r *runner) writeJSON(w io.Writer, results []*FileResult) error {
 			rep.Errors = append(rep.Errors, jsonError{Path: fr.Path, Kind: "rule", Message: "rule " + re.Rule + " panicked: " + re.Panic})
 		}
 		renderJSONFindings(fr)
+		size += len(fr.rendered) + 6
 		for i := range fr.Findings {
 			rep.Summary.BySeverity[fr.Findings[i].Severity.String()]++
-			size += len(fr.jsonFindings[i]) + 6
 		}
 		rep.Summary.Findings += len(fr.Findings)
 	}
@@ -111,25 +111,28 @@ func (r *runner) writeJSON(w io.Writer, results []*FileResult) error {
 	return writeJSONReport(w, &rep, results, size)
 }
 
-// renderJSONFindings renders fr's findings, each indented as an element of the report's
-// findings list. The workers call it, so that the report is assembled, not encoded, at
-// the end of a run: encoding thousands of findings there would be the run's serial tail.
+// renderJSONFindings renders fr's findings as elements of the report's findings list,
+// indented and joined by commas. The workers call it, so that the report is assembled, not
+// encoded, at the end of a run: encoding thousands of findings there would be the run's
+// serial tail.
 func renderJSONFindings(fr *FileResult) {
-	if len(fr.jsonFindings) == len(fr.Findings) {
+	if fr.renderedJSON || len(fr.Findings) == 0 {
 		return
 	}
-	fr.jsonFindings = make([][]byte, len(fr.Findings))
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("    ", "  ")
 	enc.SetEscapeHTML(false)
 	for i := range fr.Findings {
-		buf.Reset()
+		if i > 0 {
+			buf.WriteString(",\n    ")
+		}
 		if err := enc.Encode(jsonFindingOf(fr, &fr.Findings[i])); err != nil {
 			panic(err) // plain strings, numbers and lists: cannot fail
 		}
-		fr.jsonFindings[i] = bytes.Clone(bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
+		buf.Truncate(buf.Len() - 1) // Encode's newline
 	}
+	fr.rendered, fr.renderedJSON = buf.Bytes(), true
 }
 
 // writeJSONReport writes rep as encodeJSON would, with the findings taken from the
@@ -156,15 +159,16 @@ func writeJSONReport(w io.Writer, rep *jsonReport, results []*FileResult, size i
 	b.WriteString("  \"findings\": [")
 	first := true
 	for _, fr := range results {
-		for _, f := range fr.jsonFindings {
-			if first {
-				b.WriteString("\n    ")
-				first = false
-			} else {
-				b.WriteString(",\n    ")
-			}
-			b.Write(f)
+		if len(fr.rendered) == 0 {
+			continue
 		}
+		if first {
+			b.WriteString("\n    ")
+			first = false
+		} else {
+			b.WriteString(",\n    ")
+		}
+		b.Write(fr.rendered)
 	}
 	if !first {
 		b.WriteString("\n  ")
