@@ -36,6 +36,23 @@ func fixtureSources(t testing.TB) [][]byte {
 	return out
 }
 
+// parseBothWays parses src with ParseTree and with Parse on p and requires the same tree,
+// node for node; it returns the ParseTree result.
+func parseBothWays(t *testing.T, p *Parser, src []byte) *Tree {
+	t.Helper()
+	got, err := p.ParseTree(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := p.Parse(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer doc.Close()
+	sameTree(t, got, doc.Tree())
+	return got
+}
+
 // TestParseTreeMatchesParse: the arena path gives, node for node, the tree the malloc
 // path gives, on the same Parser, in either order and repeatedly (the arena is reused).
 func TestParseTreeMatchesParse(t *testing.T) {
@@ -43,16 +60,7 @@ func TestParseTreeMatchesParse(t *testing.T) {
 	defer p.Close()
 	for round := 0; round < 2; round++ {
 		for _, src := range fixtureSources(t) {
-			got, err := p.ParseTree(context.Background(), src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			doc, err := p.Parse(context.Background(), src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameTree(t, got, doc.Tree())
-			doc.Close()
+			parseBothWays(t, p, src)
 		}
 	}
 }
@@ -164,16 +172,7 @@ func FuzzParseTree(f *testing.F) {
 		}
 		p := NewParser()
 		defer p.Close()
-		got, err := p.ParseTree(context.Background(), src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, err := p.Parse(context.Background(), src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer doc.Close()
-		sameTree(t, got, doc.Tree())
+		parseBothWays(t, p, src)
 	})
 }
 
@@ -185,19 +184,10 @@ func TestReuse(t *testing.T) {
 	srcs := fixtureSources(t)
 	var prev *Tree
 	for _, src := range srcs {
-		got, err := p.ParseTree(context.Background(), src)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := parseBothWays(t, p, src)
 		if prev != nil && prev.Len() != 0 {
 			t.Fatal("a reused tree still has nodes")
 		}
-		doc, err := p.Parse(context.Background(), src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameTree(t, got, doc.Tree())
-		doc.Close()
 		p.Reuse(got)
 		prev = got
 	}

@@ -60,36 +60,35 @@ func BenchmarkFlatten(b *testing.B) {
 	b.ReportMetric(float64(len(buf)), "nodes")
 }
 
-// BenchmarkParse is the editor's parse: tree-sitter's tree is kept (malloc memory) for
-// incremental reparsing, and flattened.
+// BenchmarkParse compares the editor's parse (tree-sitter's tree kept in malloc memory for
+// incremental reparsing, then flattened) with the batch parse (ParseTree: tree-sitter's
+// allocations in the parser's arena, freed at once, and the node storage reused).
 func BenchmarkParse(b *testing.B) {
 	src := benchSource(b)
-	p := NewParser()
-	defer p.Close()
-	b.SetBytes(int64(len(src)))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		d, err := p.Parse(context.Background(), src)
-		if err != nil {
-			b.Fatal(err)
+	for _, batch := range []bool{false, true} {
+		name := "editor"
+		if batch {
+			name = "batch"
 		}
-		d.Close()
-	}
-}
-
-// BenchmarkParseTree is the batch parse: tree-sitter's allocations go to the parser's
-// arena, freed at once, and the node storage is reused.
-func BenchmarkParseTree(b *testing.B) {
-	src := benchSource(b)
-	p := NewParser()
-	defer p.Close()
-	b.SetBytes(int64(len(src)))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		t, err := p.ParseTree(context.Background(), src)
-		if err != nil {
-			b.Fatal(err)
-		}
-		p.Reuse(t)
+		b.Run(name, func(b *testing.B) {
+			p := NewParser()
+			defer p.Close()
+			b.SetBytes(int64(len(src)))
+			for i := 0; i < b.N; i++ {
+				if batch {
+					t, err := p.ParseTree(context.Background(), src)
+					if err != nil {
+						b.Fatal(err)
+					}
+					p.Reuse(t)
+					continue
+				}
+				d, err := p.Parse(context.Background(), src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				d.Close()
+			}
+		})
 	}
 }
