@@ -128,16 +128,13 @@ func runConstrainAsSizeExample(pass *analysis.Pass) {
 			// a constructor takes its arguments as sizes; view, reshape, narrow, expand,
 			// repeat and slicing ask questions export cannot answer (the same class of
 			// failure as unchecked_data_dependent_value's, and the same severity)
-			var fd *analysis.Finding
+			effect, outcome := analysis.Fails, "fails on a data-dependent guard (GuardOnDataDependentSymNode)"
 			if it.sizeCtor {
-				fd = pass.Reportf(it.sizeUse, analysis.Caveat,
-					"value %s = %s is used as a size without a torch._check bound: export may fail on a data-dependent guard",
-					it.name, shpSnippet(t, t.Field(a, syntax.FieldRight)))
-			} else {
-				fd = pass.Reportf(it.sizeUse, analysis.Fails,
-					"value %s = %s is used as a size without a torch._check bound: export fails on a data-dependent guard (GuardOnDataDependentSymNode)",
-					it.name, shpSnippet(t, t.Field(a, syntax.FieldRight)))
+				effect, outcome = analysis.Caveat, "may fail on a data-dependent guard"
 			}
+			fd := pass.Reportf(it.sizeUse, effect,
+				"value %s = %s is used as a size without a torch._check bound: export %s",
+				it.name, shpSnippet(t, t.Field(a, syntax.FieldRight)), outcome)
 			fd.Related = append(fd.Related, analysis.Related{Start: t.Start(a), End: t.End(a), Message: it.name + " is read here"})
 			if fx, ok := constrainInsertFix(f, it, modern); ok {
 				fd.Fixes = append(fd.Fixes, fx)
