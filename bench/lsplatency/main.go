@@ -115,21 +115,11 @@ func run(c config) error {
 			}
 			c.file = paths[0]
 		}
-		for i := 0; i < c.runs; i++ {
-			r, err := measureLatency(c.bin, c.file, c.edits)
-			if err != nil {
-				return fmt.Errorf("latency: %w", err)
-			}
-			rep.LatencyRuns = append(rep.LatencyRuns, r)
-			if rep.Latency == nil || r.P95Ms < rep.Latency.P95Ms {
-				rep.Latency = r
-			}
-			if !c.jsonOut {
-				if c.runs > 1 {
-					fmt.Printf("latency run %d of %d: ", i+1, c.runs)
-				}
-				r.print()
-			}
+		rep.LatencyRuns, rep.Latency, err = bestOf(c, "latency",
+			func() (*latencyReport, error) { return measureLatency(c.bin, c.file, c.edits) },
+			func(a, b *latencyReport) bool { return a.P95Ms < b.P95Ms })
+		if err != nil {
+			return err
 		}
 		if !c.jsonOut && c.runs > 1 {
 			r := rep.Latency
@@ -147,21 +137,11 @@ func run(c config) error {
 		if err != nil {
 			return err
 		}
-		for i := 0; i < c.runs; i++ {
-			r, err := measureMemory(c.bin, paths, c.settle, c.serial)
-			if err != nil {
-				return fmt.Errorf("memory: %w", err)
-			}
-			rep.MemoryRuns = append(rep.MemoryRuns, r)
-			if rep.Memory == nil || r.SettledRSSMB < rep.Memory.SettledRSSMB {
-				rep.Memory = r
-			}
-			if !c.jsonOut {
-				if c.runs > 1 {
-					fmt.Printf("memory run %d of %d: ", i+1, c.runs)
-				}
-				r.print()
-			}
+		rep.MemoryRuns, rep.Memory, err = bestOf(c, "memory",
+			func() (*memoryReport, error) { return measureMemory(c.bin, paths, c.settle, c.serial) },
+			func(a, b *memoryReport) bool { return a.SettledRSSMB < b.SettledRSSMB })
+		if err != nil {
+			return err
 		}
 		if !c.jsonOut && c.runs > 1 {
 			r := rep.Memory
@@ -487,6 +467,30 @@ func (r *memoryReport) print() {
 }
 
 // ---- helpers ----
+
+// bestOf measures c.runs times, printing each run (unless -json), and returns every run
+// and the best one by less.
+func bestOf[R interface{ print() }](c config, what string, measure func() (R, error), less func(a, b R) bool) ([]R, R, error) {
+	var runs []R
+	var best R
+	for i := 0; i < c.runs; i++ {
+		r, err := measure()
+		if err != nil {
+			return nil, best, fmt.Errorf("%s: %w", what, err)
+		}
+		runs = append(runs, r)
+		if i == 0 || less(r, best) {
+			best = r
+		}
+		if !c.jsonOut {
+			if c.runs > 1 {
+				fmt.Printf("%s run %d of %d: ", what, i+1, c.runs)
+			}
+			r.print()
+		}
+	}
+	return runs, best, nil
+}
 
 func verdict(ok bool) string {
 	if ok {
