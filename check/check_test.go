@@ -13,6 +13,7 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/testfs"
 )
 
 // Test rules: each reports every occurrence of a string with one fix.
@@ -59,7 +60,7 @@ func read(t *testing.T, path string) string {
 
 func TestFixRounds(t *testing.T) {
 	// "xy" -> "y" creates a new "xy" each time: one fix per round
-	dir := writeTree(t, map[string]string{"m.py": "xxxy\n"})
+	dir := testfs.WriteTree(t, map[string]string{"m.py": "xxxy\n"})
 	xy := occurrenceRule("test_xy", "xy", "y", analysis.Fails, analysis.Safe)
 	r := run(t, dir, Options{Rules: []*analysis.Rule{xy}, Fix: true})
 	if got := read(t, filepath.Join(dir, "m.py")); got != "y\n" || r.status != ExitOK {
@@ -69,7 +70,7 @@ func TestFixRounds(t *testing.T) {
 		t.Errorf("summary:\n%s", r.stdout)
 	}
 	// past maxFixRounds the rest is reported as remaining
-	dir = writeTree(t, map[string]string{"m.py": strings.Repeat("x", 13) + "y\n"})
+	dir = testfs.WriteTree(t, map[string]string{"m.py": strings.Repeat("x", 13) + "y\n"})
 	r = run(t, dir, Options{Rules: []*analysis.Rule{xy}, Fix: true, Format: FormatJSON})
 	if got := read(t, filepath.Join(dir, "m.py")); got != "xxxy\n" {
 		t.Errorf("after %d rounds: %q", maxFixRounds, got)
@@ -86,14 +87,14 @@ func TestFixRounds(t *testing.T) {
 func TestFixOverlapsAndSafety(t *testing.T) {
 	// "aa" occurs at 0, 1 and 2 of "aaaa": 0 and 2 apply, 1 overlaps both
 	aa := occurrenceRule("test_aa", "aa", "b", analysis.Fails, analysis.Safe)
-	dir := writeTree(t, map[string]string{"m.py": "aaaa\n"})
+	dir := testfs.WriteTree(t, map[string]string{"m.py": "aaaa\n"})
 	run(t, dir, Options{Rules: []*analysis.Rule{aa}, Fix: true})
 	if got := read(t, filepath.Join(dir, "m.py")); got != "bb\n" {
 		t.Errorf("overlapping fixes: %q", got)
 	}
 	// unsafe fixes need --unsafe-fixes
 	un := occurrenceRule("test_unsafe", "q", "z", analysis.Fails, analysis.Unsafe)
-	dir = writeTree(t, map[string]string{"m.py": "q\n"})
+	dir = testfs.WriteTree(t, map[string]string{"m.py": "q\n"})
 	r := run(t, dir, Options{Rules: []*analysis.Rule{un}, Fix: true})
 	if got := read(t, filepath.Join(dir, "m.py")); got != "q\n" || r.status != ExitFindings {
 		t.Errorf("unsafe fix applied without --unsafe-fixes: %q", got)
@@ -107,7 +108,7 @@ func TestFixOverlapsAndSafety(t *testing.T) {
 	}
 	// fixes of hover-only (off) findings are never applied
 	off := occurrenceRule("test_off", "q", "z", analysis.Recognized, analysis.Safe)
-	dir = writeTree(t, map[string]string{"m.py": "q\n"})
+	dir = testfs.WriteTree(t, map[string]string{"m.py": "q\n"})
 	run(t, dir, Options{Rules: []*analysis.Rule{off}, Fix: true, MinSeverity: analysis.Off})
 	if got := read(t, filepath.Join(dir, "m.py")); got != "q\n" {
 		t.Errorf("off finding fixed: %q", got)
@@ -116,7 +117,7 @@ func TestFixOverlapsAndSafety(t *testing.T) {
 
 func TestFixBreakingSyntaxIsRejected(t *testing.T) {
 	bad := occurrenceRule("test_bad", "ok", "ok(", analysis.Fails, analysis.Safe)
-	dir := writeTree(t, map[string]string{"m.py": "ok\n"})
+	dir := testfs.WriteTree(t, map[string]string{"m.py": "ok\n"})
 	r := run(t, dir, Options{Rules: []*analysis.Rule{bad}, Fix: true})
 	if got := read(t, filepath.Join(dir, "m.py")); got != "ok\n" {
 		t.Errorf("a fix that breaks the syntax was applied: %q", got)
@@ -128,7 +129,7 @@ func TestFixBreakingSyntaxIsRejected(t *testing.T) {
 
 func TestFixWritesAtomically(t *testing.T) {
 	src := "import torch\n\nclass M(torch.nn.Module):\n    def forward(self, x):\n        return x[: round(x.shape[0] / 2)]\n"
-	dir := writeTree(t, map[string]string{"pkg/m.py": src})
+	dir := testfs.WriteTree(t, map[string]string{"pkg/m.py": src})
 	path := filepath.Join(dir, "pkg", "m.py")
 	if err := os.Chmod(path, 0o751); err != nil {
 		t.Fatal(err)
@@ -161,7 +162,7 @@ func TestFixWritesAtomically(t *testing.T) {
 func TestPositionsAreRuneColumns(t *testing.T) {
 	line := `        s = "héllo wörld"; n = round(x.shape[0] / 2)`
 	src := "import torch\n\nclass M(torch.nn.Module):\n    def forward(self, x):\n" + line + "\n        return x[:n]\n"
-	dir := writeTree(t, map[string]string{"m.py": src})
+	dir := testfs.WriteTree(t, map[string]string{"m.py": src})
 	r := run(t, dir, Options{Format: FormatJSON})
 	var rep jsonReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
@@ -228,7 +229,7 @@ func TestGitHubEscaping(t *testing.T) {
 	if got := ghProperty("a:b,c%"); got != "a%3Ab%2Cc%25" {
 		t.Errorf("ghProperty = %q", got)
 	}
-	dir := writeTree(t, map[string]string{"m.py": "q\n"})
+	dir := testfs.WriteTree(t, map[string]string{"m.py": "q\n"})
 	r := run(t, dir, Options{Rules: []*analysis.Rule{occurrenceRule("test_warn", "q", "z", analysis.Changes, analysis.Safe)}, Format: FormatGitHub})
 	want := "::warning file=m.py,line=1,col=1,endLine=1,endColumn=2,title=exportdb test_warn::test_warn: found q [*]\n"
 	if r.stdout != want {
@@ -237,7 +238,7 @@ func TestGitHubEscaping(t *testing.T) {
 }
 
 func TestStatisticsAndQuiet(t *testing.T) {
-	dir := writeTree(t, map[string]string{"a.py": "qq\n", "b.py": "q w\n"})
+	dir := testfs.WriteTree(t, map[string]string{"a.py": "qq\n", "b.py": "q w\n"})
 	rs := []*analysis.Rule{
 		occurrenceRule("test_q", "q", "z", analysis.Fails, analysis.Unsafe),
 		occurrenceRule("test_w", "w", "z", analysis.Changes, analysis.Safe),
@@ -265,7 +266,7 @@ func TestRealRulesAreDeterministic(t *testing.T) {
 	for _, name := range []string{"z.py", "a.py", "b/c.py", "b.py", "b/a/d.py", "m1.py", "m10.py", "m2.py"} {
 		files[name] = src
 	}
-	dir := writeTree(t, files)
+	dir := testfs.WriteTree(t, files)
 	first := run(t, dir, Options{Format: FormatConcise, Jobs: 8})
 	for i := 0; i < 3; i++ {
 		if again := run(t, dir, Options{Format: FormatConcise, Jobs: 3}); again.stdout != first.stdout {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/exportdb-lsp/exportdb-lsp/internal/testfs"
 )
 
 // TestJSONReportIsTheEncodersOutput: the report assembled from findings rendered by the
@@ -27,7 +29,7 @@ func TestJSONReportIsTheEncodersOutput(t *testing.T) {
 		}
 		files["src/"+filepath.Base(p)] = string(b)
 	}
-	dir := writeTree(t, files)
+	dir := testfs.WriteTree(t, files)
 	for _, paths := range [][]string{nil, {"none.py"}} {
 		r := run(t, dir, Options{Format: FormatJSON, Paths: paths})
 		var rep jsonReport

@@ -8,30 +8,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
-)
 
-// writeTree creates files (path -> content) under a new temporary directory. A path
-// ending in "/" is an empty directory.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for p, content := range files {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if strings.HasSuffix(p, "/") {
-			if err := os.MkdirAll(full, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
+	"github.com/exportdb-lsp/exportdb-lsp/internal/testfs"
+)
 
 // discovered runs file discovery from cwd and returns the files found ("/"-separated,
 // relative to cwd) and the paths that were errors.
@@ -153,7 +132,7 @@ func TestGitignore(t *testing.T) {
 			for _, p := range tt.py {
 				files[p] = ""
 			}
-			root := writeTree(t, files)
+			root := testfs.WriteTree(t, files)
 			got, errs := discovered(t, root, ".")
 			if !reflect.DeepEqual(got, tt.want) || len(errs) > 0 {
 				t.Errorf("got %v (errors %v); want %v", got, errs, tt.want)
@@ -163,7 +142,7 @@ func TestGitignore(t *testing.T) {
 }
 
 func TestGitignoreAboveWalkRoot(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testfs.WriteTree(t, map[string]string{
 		".git/info/exclude":   "secret_*.py\n",
 		".gitignore":          "pkg/gen/\n",
 		"pkg/.gitignore":      "*.tmp.py\n",
@@ -187,7 +166,7 @@ func TestGitignoreAboveWalkRoot(t *testing.T) {
 }
 
 func TestDiscoverExcludesAndArguments(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testfs.WriteTree(t, map[string]string{
 		"pyproject.toml":    "[tool.exportdb]\nexclude = [\"legacy/\", \"*_old.py\"]\n",
 		".gitignore":        "ignored.py\n",
 		"legacy/a.py":       "",
@@ -219,14 +198,14 @@ func TestDiscoverExcludesAndArguments(t *testing.T) {
 }
 
 func TestDiscoverSymlinks(t *testing.T) {
-	root := writeTree(t, map[string]string{"real/a.py": "", "m.py": ""})
+	root := testfs.WriteTree(t, map[string]string{"real/a.py": "", "m.py": ""})
 	if err := os.Symlink(filepath.Join(root, "real"), filepath.Join(root, "linkdir")); err != nil {
 		t.Skip("no symlinks:", err)
 	}
 	os.Symlink(filepath.Join(root, "m.py"), filepath.Join(root, "alias.py"))
 	os.Symlink(filepath.Join(root, "nowhere.py"), filepath.Join(root, "dangling.py"))
 	os.Symlink(root, filepath.Join(root, "real", "loop")) // a cycle, never followed
-	outside := writeTree(t, map[string]string{"secret.py": ""})
+	outside := testfs.WriteTree(t, map[string]string{"secret.py": ""})
 	os.Symlink(filepath.Join(outside, "secret.py"), filepath.Join(root, "escape.py")) // outside the path given: not read
 	got, errs := discovered(t, root, ".")
 	if want := []string{"alias.py", "m.py", "real/a.py"}; !reflect.DeepEqual(got, want) {
@@ -240,7 +219,7 @@ func TestDiscoverSymlinks(t *testing.T) {
 // TestWalk: the exported walk finds what a check of the directory finds, and Skip leaves
 // out more.
 func TestWalk(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testfs.WriteTree(t, map[string]string{
 		".git/info/exclude":    "secret_*.py\n",
 		".gitignore":           "*.gen.py\nvendor/\nbuild/*\n!build/keep.py\n",
 		"pkg/.gitignore":       "!special.gen.py\n/local.py\n",

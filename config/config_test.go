@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -10,28 +9,13 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/testfs"
 )
-
-// writeTree creates files (path -> content) under a new temporary directory.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for p, content := range files {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
 
 func v(s string) catalog.Version { return catalog.MustParseVersion(s) }
 
 func TestDiscoverWalksUp(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testfs.WriteTree(t, map[string]string{
 		"pyproject.toml": "[project]\nname = \"m\"\n\n[tool.exportdb]\ntorch-version = \"2.5\"\nstrict = false\n",
 		// a pyproject without our table does not stop the walk
 		"pkg/pyproject.toml":    "[project]\nname = \"sub\"\n",
@@ -57,7 +41,7 @@ func TestDiscoverWalksUp(t *testing.T) {
 }
 
 func TestDiscoverExportdbTOMLWins(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testfs.WriteTree(t, map[string]string{
 		"pyproject.toml": "[tool.exportdb]\ntorch-version = \"2.5\"\n",
 		"exportdb.toml":  "torch-version = \"2.8\"\n",
 		"sub/x.py":       "",
@@ -82,7 +66,7 @@ func TestDiscoverExportdbTOMLWins(t *testing.T) {
 }
 
 func TestDiscoverNone(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testfs.WriteTree(t, map[string]string{
 		"proj/pyproject.toml": "[project]\nname = \"x\"\ndependencies = [\"torch==2.6.0\"]\n",
 		"proj/src/m.py":       "",
 	})
@@ -101,7 +85,7 @@ func TestDiscoverNone(t *testing.T) {
 }
 
 func TestDiscoverBrokenPyproject(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testfs.WriteTree(t, map[string]string{
 		// mentions exportdb, so it may hold our table: a syntax error must not be skipped
 		"pyproject.toml": "[tool.exportdb]\nstrict = \n",
 		"m.py":           "",
@@ -112,14 +96,14 @@ func TestDiscoverBrokenPyproject(t *testing.T) {
 		t.Fatalf("err = %v; want an *Error at line 2", err)
 	}
 	// one that never mentions exportdb is not ours and is not parsed
-	root = writeTree(t, map[string]string{"pyproject.toml": "[project\n", "m.py": ""})
+	root = testfs.WriteTree(t, map[string]string{"pyproject.toml": "[project\n", "m.py": ""})
 	if c, err := Discover(filepath.Join(root, "m.py")); err != nil || c.Path != "" {
 		t.Errorf("unrelated broken pyproject: %v, %v", c, err)
 	}
 }
 
 func TestLoadAllKeys(t *testing.T) {
-	root := writeTree(t, map[string]string{"exportdb.toml": `
+	root := testfs.WriteTree(t, map[string]string{"exportdb.toml": `
 torch-version = "2.9.1"
 strict = true
 select = ["torch.cond", "dynamic_shape_round", "unused_suppression"]
@@ -191,7 +175,7 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := writeTree(t, map[string]string{tt.file: tt.text})
+			root := testfs.WriteTree(t, map[string]string{tt.file: tt.text})
 			path := filepath.Join(root, tt.file)
 			_, err := Load(path)
 			var ce *Error
@@ -209,7 +193,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestErrorString(t *testing.T) {
-	root := writeTree(t, map[string]string{"pyproject.toml": strings.Repeat("\n", 10) + "[tool.exportdb]\ntorch-version = \"abc\"\n"})
+	root := testfs.WriteTree(t, map[string]string{"pyproject.toml": strings.Repeat("\n", 10) + "[tool.exportdb]\ntorch-version = \"abc\"\n"})
 	t.Chdir(root)
 	_, err := Load("pyproject.toml")
 	want := `pyproject.toml:12: tool.exportdb.torch-version: invalid torch version "abc": want MAJOR.MINOR such as 2.5`
@@ -217,7 +201,7 @@ func TestErrorString(t *testing.T) {
 		t.Errorf("got  %v\nwant %s", err, want)
 	}
 	// a pyproject.toml given explicitly must have the table
-	root = writeTree(t, map[string]string{"pyproject.toml": "[project]\nname = \"x\"\n"})
+	root = testfs.WriteTree(t, map[string]string{"pyproject.toml": "[project]\nname = \"x\"\n"})
 	if _, err := Load(filepath.Join(root, "pyproject.toml")); err == nil || !strings.Contains(err.Error(), "no [tool.exportdb] table") {
 		t.Errorf("missing table: %v", err)
 	}
@@ -257,7 +241,7 @@ func TestAuto(t *testing.T) {
 			for k, v := range tt.files {
 				files[k] = v
 			}
-			root := writeTree(t, files)
+			root := testfs.WriteTree(t, files)
 			c, err := Load(filepath.Join(root, "exportdb.toml"))
 			if msg, isErr := strings.CutPrefix(tt.want, "error: "); isErr {
 				var ce *Error
@@ -277,7 +261,7 @@ func TestAuto(t *testing.T) {
 }
 
 func TestWith(t *testing.T) {
-	root := writeTree(t, map[string]string{"exportdb.toml": "torch-version = \"2.5\"\nselect = [\"ALL\"]\nignore = [\"static_if\"]\nexclude = [\"build/\"]\n[severity]\nstatic_for_loop = \"warning\"\n"})
+	root := testfs.WriteTree(t, map[string]string{"exportdb.toml": "torch-version = \"2.5\"\nselect = [\"ALL\"]\nignore = [\"static_if\"]\nexclude = [\"build/\"]\n[severity]\nstatic_for_loop = \"warning\"\n"})
 	c, err := Load(filepath.Join(root, "exportdb.toml"))
 	if err != nil {
 		t.Fatal(err)
@@ -341,7 +325,7 @@ func TestWith(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
-	root := writeTree(t, map[string]string{"pyproject.toml": `[tool.exportdb]
+	root := testfs.WriteTree(t, map[string]string{"pyproject.toml": `[tool.exportdb]
 torch-version = "2.9"
 strict = false
 ignore = ["static_if"]
@@ -387,7 +371,7 @@ dynamic_shape_round = "warning"
 }
 
 func TestExcluded(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testfs.WriteTree(t, map[string]string{
 		"exportdb.toml":         "exclude = [\"build/\", \"/vendor\", \"**/gen_*.py\", \"docs/**\", \"!docs/keep.py\", \"*.tmp.py\"]\n",
 		"build/a.py":            "",
 		"src/build/b.py":        "",
