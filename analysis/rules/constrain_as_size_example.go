@@ -118,7 +118,7 @@ func runConstrainAsSizeExample(pass *analysis.Pass) {
 			}
 		}
 	})
-	var seen map[analysis.NodeID]bool
+	seen := map[analysis.NodeID]bool{}
 	pass.Traced(syntax.KindAssignment, func(a analysis.NodeID, fn *analysis.Function) {
 		it, ok := constrainItemOf(f, fn, a)
 		if !ok || it.sizeUse == analysis.NoNode {
@@ -141,18 +141,20 @@ func runConstrainAsSizeExample(pass *analysis.Pass) {
 			}
 			return
 		}
-		for _, c := range it.checks {
-			if constrainAPI(f, c) != constrainCheck || seen[c] {
-				continue
-			}
-			if seen == nil {
-				seen = map[analysis.NodeID]bool{}
-			}
-			seen[c] = true
-			pass.Reportf(c, analysis.Recognized,
-				"torch._check bounds %s, read out of tensor data and used as a size, so export can reason about it", it.name)
-		}
+		constrainRecognizeChecks(pass, it, seen, "torch._check bounds %s, read out of tensor data and used as a size, so export can reason about it")
 	})
+}
+
+// constrainRecognizeChecks reports, once each (seen), the torch._check calls bounding it:
+// the supported form, shown on hover.
+func constrainRecognizeChecks(pass *analysis.Pass, it constrainItem, seen map[analysis.NodeID]bool, format string) {
+	for _, c := range it.checks {
+		if constrainAPI(pass.File, c) != constrainCheck || seen[c] {
+			continue
+		}
+		seen[c] = true
+		pass.Reportf(c, analysis.Recognized, format, it.name)
+	}
 }
 
 // constrainAPI returns the qualified name of call's callee when it is one of the constraint

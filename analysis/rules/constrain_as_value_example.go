@@ -90,7 +90,7 @@ func runConstrainAsValueExample(pass *analysis.Pass) {
 			fd.Fixes = append(fd.Fixes, fx)
 		}
 	})
-	var seen map[analysis.NodeID]bool
+	seen := map[analysis.NodeID]bool{}
 	pass.Traced(syntax.KindAssignment, func(a analysis.NodeID, fn *analysis.Function) {
 		it, ok := constrainItemOf(f, fn, a)
 		if !ok || it.sizeUse != analysis.NoNode {
@@ -106,15 +106,6 @@ func runConstrainAsValueExample(pass *analysis.Pass) {
 			fd.Related = append(fd.Related, analysis.Related{Start: t.Start(a), End: t.End(a), Message: it.name + " is read here"})
 			return
 		}
-		for _, c := range it.checks {
-			if constrainAPI(f, c) != constrainCheck || seen[c] {
-				continue
-			}
-			if seen == nil {
-				seen = map[analysis.NodeID]bool{}
-			}
-			seen[c] = true
-			pass.Reportf(c, analysis.Recognized, "torch._check bounds %s, read out of tensor data, so export can reason about it", it.name)
-		}
+		constrainRecognizeChecks(pass, it, seen, "torch._check bounds %s, read out of tensor data, so export can reason about it")
 	})
 }
