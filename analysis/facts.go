@@ -405,31 +405,25 @@ func (f *File) callFacts(fn *Function, call NodeID) Fact {
 // nn.Module class of this file. Calling it returns a tensor (or, for a few layers such
 // as nn.LSTM, a tuple of tensors).
 func (f *File) IsSubmodule(c *Class, attr string) bool {
-	for k, seen := c, 0; k != nil && seen < 16; seen++ {
-		if v, ok := k.InitAttrs[attr]; ok {
-			if v == NoNode || f.Tree.Kind(v) != syntax.KindCall {
-				return false
-			}
-			callee := f.Tree.Field(v, syntax.FieldFunction)
-			if f.IsImported(callee) {
-				return isModuleBase(f.Resolve(callee))
-			}
-			if callee != NoNode && f.Tree.Kind(callee) == syntax.KindIdentifier {
-				sub := f.classByName[f.Tree.String(callee)]
-				return sub != nil && sub.IsModule
-			}
+	sub := false
+	f.lineage(c, func(k *Class) bool {
+		v, ok := k.InitAttrs[attr]
+		if !ok {
+			return true
+		}
+		if f.Tree.Kind(v) != syntax.KindCall {
 			return false
 		}
-		var next *Class
-		for _, b := range k.Bases {
-			if bc := f.classByName[b]; bc != nil && bc != k {
-				next = bc
-				break
-			}
+		callee := f.Tree.Field(v, syntax.FieldFunction)
+		if f.IsImported(callee) {
+			sub = isModuleBase(f.Resolve(callee))
+		} else if f.Tree.Kind(callee) == syntax.KindIdentifier {
+			c := f.classByName[f.Tree.String(callee)]
+			sub = c != nil && c.IsModule
 		}
-		k = next
-	}
-	return false
+		return false
+	})
+	return sub
 }
 
 func (f *File) argFacts(fn *Function, args []NodeID) Fact {

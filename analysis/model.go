@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"sync"
 
@@ -52,22 +53,33 @@ type Class struct {
 
 // Method returns the method named name, looking through base classes of this file.
 func (c *Class) Method(f *File, name string) *Function {
-	seen := map[*Class]bool{}
-	for k := c; k != nil && !seen[k]; {
-		seen[k] = true
-		if m := k.Methods[name]; m != nil {
-			return m
+	var m *Function
+	f.lineage(c, func(k *Class) bool {
+		m = k.Methods[name]
+		return m == nil
+	})
+	return m
+}
+
+// lineage calls visit for c and then for its first base class defined in this file, and
+// that class's, and so on, until visit returns false, a class has no such base, or the
+// chain comes back to a class it visited (class A(B) and class B(A) in broken code).
+func (f *File) lineage(c *Class, visit func(*Class) bool) {
+	var seen []*Class
+	for k := c; k != nil && !slices.Contains(seen, k); {
+		seen = append(seen, k)
+		if !visit(k) {
+			return
 		}
 		var next *Class
 		for _, b := range k.Bases {
-			if bc := f.classByName[b]; bc != nil {
+			if bc := f.classByName[b]; bc != nil && bc != k {
 				next = bc
 				break
 			}
 		}
 		k = next
 	}
-	return nil
 }
 
 // ParamKind tells positional, *args, keyword-only and **kwargs parameters apart.

@@ -516,3 +516,42 @@ func TestReleaseRecyclesIndex(t *testing.T) {
 		again.Release()
 	}
 }
+
+// TestBaseCycle: classes that name each other as bases (broken code) do not send the
+// lookups through base classes round in circles, and a lookup still finds what the chain
+// holds.
+func TestBaseCycle(t *testing.T) {
+	f := parseFile(t, `import torch
+
+
+class A(B):
+    def __init__(self):
+        self.lin = torch.nn.Linear(2, 2)
+
+
+class B(A):
+    def forward(self, x):
+        return x
+`)
+	var a, b *Class
+	for _, c := range f.Classes {
+		switch c.Name {
+		case "A":
+			a = c
+		case "B":
+			b = c
+		}
+	}
+	if a == nil || b == nil {
+		t.Fatal("classes not found")
+	}
+	if f.AttrClass(a, "missing") != nil || f.IsSubmodule(b, "missing") || a.Method(f, "missing") != nil {
+		t.Error("a missing attribute or method found in a base cycle")
+	}
+	if !f.IsSubmodule(b, "lin") {
+		t.Error("B does not see the layer A's __init__ assigns")
+	}
+	if a.Method(f, "forward") == nil {
+		t.Error("A does not see B's forward")
+	}
+}

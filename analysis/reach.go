@@ -228,23 +228,18 @@ func (f *File) ClassOfReceiver(fn *Function, obj NodeID) *Class {
 // AttrClass returns the class of this file whose instance __init__ assigns to self.attr
 // (self.attr = Class(...)), or nil.
 func (f *File) AttrClass(c *Class, attr string) *Class {
-	for k := c; k != nil; {
-		if v, ok := k.InitAttrs[attr]; ok && v != NoNode && f.Tree.Kind(v) == syntax.KindCall {
-			if name := f.Tree.Field(v, syntax.FieldFunction); name != NoNode && f.Tree.Kind(name) == syntax.KindIdentifier {
-				return f.classByName[f.Tree.String(name)]
-			}
-			return nil
+	var out *Class
+	f.lineage(c, func(k *Class) bool {
+		v, ok := k.InitAttrs[attr]
+		if !ok || f.Tree.Kind(v) != syntax.KindCall {
+			return true // not assigned a construction here: look in the base class
 		}
-		var next *Class
-		for _, b := range k.Bases {
-			if bc := f.classByName[b]; bc != nil && bc != k {
-				next = bc
-				break
-			}
+		if name := f.Tree.Field(v, syntax.FieldFunction); f.Tree.Kind(name) == syntax.KindIdentifier {
+			out = f.classByName[f.Tree.String(name)]
 		}
-		k = next
-	}
-	return nil
+		return false
+	})
+	return out
 }
 
 // TracedFuncs returns the functions export traces, in source order.
