@@ -503,13 +503,8 @@ func constrainInsertFix(f *analysis.File, it constrainItem, modern bool) (analys
 	if at < len(f.Src) && f.Src[at] != '\n' && f.Src[at] != '\r' && f.Src[at] != '#' {
 		return analysis.Fix{}, false // another statement follows on the line (a = x.item(); ...)
 	}
-	for at < len(f.Src) && f.Src[at] != '\n' {
-		at++
-	}
-	if at > 0 && f.Src[at-1] == '\r' {
-		at--
-	}
-	if at > 0 && f.Src[at-1] == '\\' {
+	at, ok := constrainLineEnd(f, at)
+	if !ok {
 		return analysis.Fix{}, false
 	}
 	fx := analysis.Fix{
@@ -522,4 +517,17 @@ func constrainInsertFix(f *analysis.File, it constrainItem, modern bool) (analys
 		fx.Safety = analysis.Unsafe
 	}
 	return fx, true
+}
+
+// constrainLineEnd returns the end of the line holding offset at (before its line break),
+// where a statement can be inserted after that line; false when the line continues with a
+// backslash.
+func constrainLineEnd(f *analysis.File, at int) (int, bool) {
+	for at < len(f.Src) && f.Src[at] != '\n' {
+		at++
+	}
+	if at > 0 && f.Src[at-1] == '\r' {
+		at--
+	}
+	return at, !(at > 0 && f.Src[at-1] == '\\')
 }

@@ -635,14 +635,8 @@ func (s *udvScope) checkFix(f *analysis.File, names []string, safe bool, use ana
 		if t.Parent(st) != useBlock {
 			safe = false // the check would also run on paths that never use the value
 		}
-		at := t.End(st)
-		for at < len(f.Src) && f.Src[at] != '\n' {
-			at++
-		}
-		if at > 0 && f.Src[at-1] == '\r' {
-			at--
-		}
-		if at > 0 && f.Src[at-1] == '\\' {
+		at, ok := constrainLineEnd(f, t.End(st))
+		if !ok {
 			return analysis.Fix{}, false
 		}
 		edits = append(edits, analysis.Edit{Start: at, End: at, NewText: "\n" + f.Indent(t.Start(st)) + torch + "._check(" + n + " >= 0)"})
