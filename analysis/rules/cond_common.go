@@ -598,47 +598,32 @@ func condMutations(f *analysis.File, s *condScopes, g *analysis.Function, target
 		}
 		return true
 	}
-	for _, call := range f.NodesIn(g, syntax.KindCall) {
-		recv, ok := f.InPlaceMethod(g, call)
-		if !ok {
-			continue
-		}
-		root := f.RootName(recv)
+	// add records node as a mutation of the variable target is rooted in, when visible
+	add := func(node, target analysis.NodeID, how func(name string) string) {
+		root := f.RootName(target)
 		if root == analysis.NoNode {
-			continue
+			return
 		}
-		name := string(t.Text(root))
-		if visible(call, name) {
-			m := t.String(t.Field(t.Unparen(t.Field(call, syntax.FieldFunction)), syntax.FieldAttribute))
-			out = append(out, condMutation{node: call, name: name, how: name + "." + m + "()"})
+		if name := string(t.Text(root)); visible(node, name) {
+			out = append(out, condMutation{node: node, name: name, how: how(name)})
+		}
+	}
+	for _, call := range f.NodesIn(g, syntax.KindCall) {
+		if recv, ok := f.InPlaceMethod(g, call); ok {
+			add(call, recv, func(name string) string {
+				return name + "." + t.String(t.Field(t.Unparen(t.Field(call, syntax.FieldFunction)), syntax.FieldAttribute)) + "()"
+			})
 		}
 	}
 	for _, a := range f.NodesIn(g, syntax.KindAugmentedAssignment) {
 		l := t.Unparen(t.Field(a, syntax.FieldLeft))
-		if l == analysis.NoNode || (t.Kind(l) != syntax.KindIdentifier && t.Kind(l) != syntax.KindSubscript) {
-			continue
-		}
-		root := f.RootName(l)
-		if root == analysis.NoNode {
-			continue
-		}
-		name := string(t.Text(root))
-		if visible(a, name) {
-			out = append(out, condMutation{node: a, name: name, how: t.String(l) + " " + t.Operator(a) + " ..."})
+		if k := t.Kind(l); k == syntax.KindIdentifier || k == syntax.KindSubscript {
+			add(a, l, func(string) string { return t.String(l) + " " + t.Operator(a) + " ..." })
 		}
 	}
 	for _, a := range f.NodesIn(g, syntax.KindAssignment) {
-		l := t.Unparen(t.Field(a, syntax.FieldLeft))
-		if l == analysis.NoNode || t.Kind(l) != syntax.KindSubscript {
-			continue
-		}
-		root := f.RootName(l)
-		if root == analysis.NoNode {
-			continue
-		}
-		name := string(t.Text(root))
-		if visible(a, name) {
-			out = append(out, condMutation{node: a, name: name, how: name + "[...] = ..."})
+		if l := t.Unparen(t.Field(a, syntax.FieldLeft)); t.Kind(l) == syntax.KindSubscript {
+			add(a, l, func(name string) string { return name + "[...] = ..." })
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].node < out[j].node })
