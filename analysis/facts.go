@@ -406,7 +406,7 @@ func (f *File) callFacts(fn *Function, call NodeID) Fact {
 // as nn.LSTM, a tuple of tensors).
 func (f *File) IsSubmodule(c *Class, attr string) bool {
 	sub := false
-	f.lineage(c, func(k *Class) bool {
+	f.Lineage(c, func(k *Class) bool {
 		v, ok := k.InitAttrs[attr]
 		if !ok {
 			return true

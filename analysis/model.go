@@ -54,17 +54,17 @@ type Class struct {
 // Method returns the method named name, looking through base classes of this file.
 func (c *Class) Method(f *File, name string) *Function {
 	var m *Function
-	f.lineage(c, func(k *Class) bool {
+	f.Lineage(c, func(k *Class) bool {
 		m = k.Methods[name]
 		return m == nil
 	})
 	return m
 }
 
-// lineage calls visit for c and then for its first base class defined in this file, and
+// Lineage calls visit for c and then for its first base class defined in this file, and
 // that class's, and so on, until visit returns false, a class has no such base, or the
 // chain comes back to a class it visited (class A(B) and class B(A) in broken code).
-func (f *File) lineage(c *Class, visit func(*Class) bool) {
+func (f *File) Lineage(c *Class, visit func(*Class) bool) {
 	var seen []*Class
 	for k := c; k != nil && !slices.Contains(seen, k); {
 		seen = append(seen, k)

@@ -229,7 +229,7 @@ func (f *File) ClassOfReceiver(fn *Function, obj NodeID) *Class {
 // (self.attr = Class(...)), or nil.
 func (f *File) AttrClass(c *Class, attr string) *Class {
 	var out *Class
-	f.lineage(c, func(k *Class) bool {
+	f.Lineage(c, func(k *Class) bool {
 		v, ok := k.InitAttrs[attr]
 		if !ok || f.Tree.Kind(v) != syntax.KindCall {
 			return true // not assigned a construction here: look in the base class

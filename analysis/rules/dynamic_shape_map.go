@@ -111,18 +111,10 @@ func condMapBodyKnown(f *analysis.File, fn *analysis.Function, body analysis.Nod
 		return false
 	}
 	attr := string(t.Text(t.Field(body, syntax.FieldAttribute)))
-	for k := c; k != nil; {
-		if _, ok := k.InitAttrs[attr]; ok {
-			return true
-		}
-		var next *analysis.Class
-		for _, base := range k.Bases {
-			if bc := f.ClassNamed(base); bc != nil && bc != k {
-				next = bc
-				break
-			}
-		}
-		k = next
-	}
-	return false
+	found := false
+	f.Lineage(c, func(k *analysis.Class) bool {
+		_, found = k.InitAttrs[attr]
+		return !found
+	})
+	return found
 }

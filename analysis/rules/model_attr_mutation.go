@@ -381,20 +381,19 @@ const grpDMaxBases = 16
 // mamInitAssign returns the first `self.attr = v` of __init__ along c's bases in this file:
 // the class holding it, its __init__ and the value.
 func mamInitAssign(f *analysis.File, c *analysis.Class, attr string) (*analysis.Class, *analysis.Function, analysis.NodeID) {
-	for k, hops := c, 0; k != nil && hops < grpDMaxBases; hops++ {
-		if v, ok := k.InitAttrs[attr]; ok && v != analysis.NoNode {
-			return k, k.Methods["__init__"], v
+	var holder *analysis.Class
+	v := analysis.NoNode
+	f.Lineage(c, func(k *analysis.Class) bool {
+		if a, ok := k.InitAttrs[attr]; ok && a != analysis.NoNode {
+			holder, v = k, a
+			return false
 		}
-		var next *analysis.Class
-		for _, b := range k.Bases {
-			if bc := f.ClassNamed(b); bc != nil {
-				next = bc
-				break
-			}
-		}
-		k = next
+		return true
+	})
+	if holder == nil {
+		return nil, nil, analysis.NoNode
 	}
-	return nil, nil, analysis.NoNode
+	return holder, holder.Methods["__init__"], v
 }
 
 // mamTensorAttr reports whether __init__ gives the attribute a tensor (a buffer, a
@@ -411,32 +410,29 @@ func mamTensorAttr(f *analysis.File, c *analysis.Class, attr string) bool {
 // bases in this file, or NoNode.
 func mamBufferCall(f *analysis.File, c *analysis.Class, attr string) analysis.NodeID {
 	t := f.Tree
-	for k, hops := c, 0; k != nil && hops < grpDMaxBases; hops++ {
-		if init := k.Methods["__init__"]; init != nil {
-			self := init.SelfName()
-			for _, call := range f.NodesIn(init, syntax.KindCall) {
-				callee := t.Field(call, syntax.FieldFunction)
-				if callee == analysis.NoNode || t.Kind(callee) != syntax.KindAttribute || !t.TextIs(t.Field(callee, syntax.FieldAttribute), "register_buffer") {
-					continue
-				}
-				if obj := t.Field(callee, syntax.FieldObject); obj == analysis.NoNode || !t.TextIs(obj, self) {
-					continue
-				}
-				if pos, _ := f.Args(call); len(pos) > 0 && mamStringIs(t, pos[0], attr) {
-					return call
-				}
+	found := analysis.NoNode
+	f.Lineage(c, func(k *analysis.Class) bool {
+		init := k.Methods["__init__"]
+		if init == nil {
+			return true
+		}
+		self := init.SelfName()
+		for _, call := range f.NodesIn(init, syntax.KindCall) {
+			callee := t.Field(call, syntax.FieldFunction)
+			if t.Kind(callee) != syntax.KindAttribute || !t.TextIs(t.Field(callee, syntax.FieldAttribute), "register_buffer") {
+				continue
+			}
+			if obj := t.Field(callee, syntax.FieldObject); obj == analysis.NoNode || !t.TextIs(obj, self) {
+				continue
+			}
+			if pos, _ := f.Args(call); len(pos) > 0 && mamStringIs(t, pos[0], attr) {
+				found = call
+				return false
 			}
 		}
-		var next *analysis.Class
-		for _, b := range k.Bases {
-			if bc := f.ClassNamed(b); bc != nil {
-				next = bc
-				break
-			}
-		}
-		k = next
-	}
-	return analysis.NoNode
+		return true
+	})
+	return found
 }
 
 // mamStringIs reports whether n is the plain string literal s.

@@ -221,14 +221,10 @@ func (s *msfScan) classStateful(c *analysis.Class, depth int) bool {
 	}
 	s.stateful[c] = 2
 	res := false
-	for k := c; k != nil && !res; {
-		var next *analysis.Class
+	f.Lineage(c, func(k *analysis.Class) bool {
 		for _, b := range k.Bases {
 			if bc := f.ClassNamed(b); bc != nil && bc != k {
-				if next == nil {
-					next = bc
-				}
-				continue
+				continue // followed by Lineage
 			}
 			if last := b[strings.LastIndexByte(b, '.')+1:]; strings.HasPrefix(b, "torch.nn.") && msfStatefulNN[last] {
 				res = true
@@ -262,11 +258,8 @@ func (s *msfScan) classStateful(c *analysis.Class, depth int) bool {
 				}
 			}
 		}
-		if next == k {
-			break
-		}
-		k = next
-	}
+		return !res
+	})
 	if res {
 		s.stateful[c] = 1
 	} else {
@@ -285,19 +278,10 @@ func (s *msfScan) classChain(c *analysis.Class) []*analysis.Class {
 	}
 	var out []*analysis.Class
 	defer func() { s.chains[c] = out }()
-	seen := map[*analysis.Class]bool{}
-	for k := c; k != nil && !seen[k]; {
-		seen[k] = true
+	s.f.Lineage(c, func(k *analysis.Class) bool {
 		out = append(out, k)
-		var next *analysis.Class
-		for _, b := range k.Bases {
-			if bc := s.f.ClassNamed(b); bc != nil {
-				next = bc
-				break
-			}
-		}
-		k = next
-	}
+		return true
+	})
 	return out
 }
 
