@@ -374,10 +374,6 @@ func mamTensorish(f *analysis.File, fn *analysis.Function, v analysis.NodeID) bo
 	return false
 }
 
-// grpDMaxBases bounds walks up a class's bases within the file (cycles are possible in
-// broken code).
-const grpDMaxBases = 16
-
 // mamInitAssign returns the first `self.attr = v` of __init__ along c's bases in this file:
 // the class holding it, its __init__ and the value.
 func mamInitAssign(f *analysis.File, c *analysis.Class, attr string) (*analysis.Class, *analysis.Function, analysis.NodeID) {

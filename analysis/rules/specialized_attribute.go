@@ -182,10 +182,14 @@ func saConstant(f *analysis.File, v analysis.NodeID) (string, bool) {
 	return "", false
 }
 
+// saMaxBases bounds saIsEnum's walk up a class's bases within the file (cycles are
+// possible in broken code).
+const saMaxBases = 16
+
 // saIsEnum reports whether c derives from enum.Enum (or IntEnum, StrEnum, Flag, IntFlag),
 // directly or through classes of this file.
 func saIsEnum(f *analysis.File, c *analysis.Class) bool {
-	for k, hops := c, 0; k != nil && hops < grpDMaxBases; hops++ {
+	for k, hops := c, 0; k != nil && hops < saMaxBases; hops++ {
 		var next *analysis.Class
 		for _, b := range k.Bases {
 			last := b[strings.LastIndexByte(b, '.')+1:]
