@@ -65,7 +65,8 @@ func (c *Class) Method(f *File, name string) *Function {
 // that class's, and so on, until visit returns false, a class has no such base, or the
 // chain comes back to a class it visited (class A(B) and class B(A) in broken code).
 func (f *File) Lineage(c *Class, visit func(*Class) bool) {
-	var seen []*Class
+	var buf [8]*Class // chains are short: no allocation for them
+	seen := buf[:0]
 	for k := c; k != nil && !slices.Contains(seen, k); {
 		seen = append(seen, k)
 		if !visit(k) {
