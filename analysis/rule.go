@@ -55,7 +55,7 @@ func (p *Pass) Reportf(n NodeID, e Effect, format string, args ...any) *Finding 
 // innermost function containing it.
 func (p *Pass) Traced(k syntax.Kind, fn func(n NodeID, owner *Function)) {
 	for _, n := range p.File.Nodes(k) {
-		if o := p.File.Owner(n); o != nil && o.Traced {
+		if o := p.File.Owner(n); o != nil && p.File.Traced(o) {
 			fn(n, o)
 		}
 	}

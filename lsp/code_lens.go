@@ -40,7 +40,7 @@ func (s *Server) codeLens(ctx context.Context, params json.RawMessage) (any, err
 	t := f.Tree
 	counts := classCounts(res)
 	for _, c := range f.Classes {
-		if !c.IsModule {
+		if !f.IsModule(c) {
 			continue
 		}
 		at := c.Node
@@ -71,7 +71,7 @@ func classCounts(res *docResult) map[*analysis.Class]*classCount {
 	f := res.file
 	out := map[*analysis.Class]*classCount{}
 	for _, c := range f.Classes {
-		if c.IsModule {
+		if f.IsModule(c) {
 			out[c] = &classCount{}
 		}
 	}
@@ -122,8 +122,8 @@ func classCounts(res *docResult) map[*analysis.Class]*classCount {
 // forward export starts from. A function reached from several classes is counted for the
 // one the model recorded.
 func tracingClass(f *analysis.File, fn *analysis.Function, byQual map[string]*analysis.Function) *analysis.Class {
-	for steps := 0; fn != nil && fn.Traced && steps < 64; steps++ {
-		why := fn.TracedFrom
+	for steps := 0; fn != nil && f.Traced(fn) && steps < 64; steps++ {
+		why := f.TracedFrom(fn)
 		if name, ok := strings.CutPrefix(why, "forward of "); ok {
 			return f.ClassNamed(name)
 		}

@@ -84,8 +84,8 @@ class M(torch.nn.Module):
 `
 	f, res := analyzeFile(t, []byte(src), []*analysis.Rule{AssumeConstantResult}, analysis.Options{})
 	for _, fn := range f.Funcs {
-		if fn.Name == "get_len" && fn.Traced {
-			t.Errorf("get_len is traced (%s), but calls run its assume_constant_result wrapper", fn.TracedFrom)
+		if fn.Name == "get_len" && f.Traced(fn) {
+			t.Errorf("get_len is traced (%s), but calls run its assume_constant_result wrapper", f.TracedFrom(fn))
 		}
 	}
 	if len(res.Findings) != 1 || res.Findings[0].Severity != analysis.Warning {

@@ -107,7 +107,7 @@ func autogradFunctionNotFunction(q string) bool {
 }
 
 func autogradFunctionIsClass(f *analysis.File, c *analysis.Class, depth int) bool {
-	if c.IsAutogradFunction {
+	if f.IsAutogradFunction(c) {
 		return true
 	}
 	if depth > 8 {
@@ -144,7 +144,7 @@ func runAutogradFunction(pass *analysis.Pass) {
 				"%s calls the custom autograd.Function %s: export keeps its forward and drops its custom backward", alias, t.String(fnExpr))
 		}
 		if c != nil {
-			if bw := c.Method(f, "backward"); bw != nil {
+			if bw := f.Method(c, "backward"); bw != nil {
 				n := t.Field(bw.Node, syntax.FieldName)
 				if n == analysis.NoNode {
 					n = bw.Node

@@ -85,7 +85,7 @@ func decoratorIsMarker(q string) bool {
 func runDecorator(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	for _, fn := range f.Funcs {
-		if !fn.Traced || len(fn.Decorators) == 0 {
+		if !f.Traced(fn) || len(fn.Decorators) == 0 {
 			continue
 		}
 		for _, d := range fn.Decorators {

@@ -150,7 +150,7 @@ func dictionaryCheck(pass *analysis.Pass, d analysis.NodeID, fn *analysis.Functi
 	}
 	switch t.Kind(p) {
 	case syntax.KindReturnStatement:
-		if fn.Name == "forward" && fn.Class != nil && fn.Class.IsModule {
+		if fn.Name == "forward" && fn.Class != nil && f.IsModule(fn.Class) {
 			if !dictionaryValues(f, fn, d, dictionaryComputed) {
 				return
 			}

@@ -332,7 +332,7 @@ func ecaModelClass(env *ecaEnv, fn *analysis.Function, e analysis.NodeID, depth 
 			if _, imported := f.Imports[string(t.Text(callee))]; imported {
 				return nil
 			}
-			if c := f.ClassNamed(string(t.Text(callee))); c != nil && c.IsModule {
+			if c := f.ClassNamed(string(t.Text(callee))); c != nil && f.IsModule(c) {
 				return c
 			}
 		case t.Kind(callee) == syntax.KindAttribute && ecaLastNode(t, callee) != analysis.NoNode && ecaSelfReturning[string(t.Text(ecaLastNode(t, callee)))]:
@@ -350,7 +350,7 @@ func ecaForward(env *ecaEnv, fn *analysis.Function, model analysis.NodeID) *anal
 	if c == nil {
 		return nil
 	}
-	fwd := c.Method(f, "forward")
+	fwd := f.Method(c, "forward")
 	if fwd == nil || len(fwd.Decorators) > 0 || fwd.StaticMethod || fwd.ClassMethod || len(fwd.Params) == 0 {
 		return nil
 	}

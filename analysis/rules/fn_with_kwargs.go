@@ -54,11 +54,11 @@ No fix is offered.
 func runFnWithKwargs(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	for _, c := range f.Classes {
-		if !c.IsModule {
+		if !f.IsModule(c) {
 			continue
 		}
 		fwd := c.Methods["forward"]
-		if fwd == nil || !fwd.Traced || fwd.StaticMethod || fwd.ClassMethod {
+		if fwd == nil || !f.Traced(fwd) || fwd.StaticMethod || fwd.ClassMethod {
 			continue
 		}
 		var varPos, varKw string

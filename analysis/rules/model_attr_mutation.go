@@ -262,7 +262,7 @@ func grpDExportGuarded(f *analysis.File, fn *analysis.Function, n analysis.NodeI
 // function rebinds the name.
 func mamReceiver(f *analysis.File, fn *analysis.Function) (*analysis.Class, string) {
 	m := fn.Method()
-	if m == nil || m.Class == nil || !m.Class.IsModule || m.ClassMethod || m.StaticMethod || m.Name == "__init__" {
+	if m == nil || m.Class == nil || !f.IsModule(m.Class) || m.ClassMethod || m.StaticMethod || m.Name == "__init__" {
 		return nil, ""
 	}
 	self := fn.SelfName()

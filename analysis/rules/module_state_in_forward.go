@@ -183,7 +183,7 @@ func (s *msfScan) ctor(call analysis.NodeID, depth int) (label string, module, s
 		if _, imported := f.Imports[string(t.Text(callee))]; imported {
 			return "", false, false
 		}
-		if c := f.ClassNamed(string(t.Text(callee))); c != nil && c.IsModule {
+		if c := f.ClassNamed(string(t.Text(callee))); c != nil && f.IsModule(c) {
 			return c.Name, true, s.classStateful(c, depth+1)
 		}
 	}
@@ -531,7 +531,7 @@ func runModuleStateInForward(pass *analysis.Pass) {
 		})
 	}
 	for _, c := range f.Classes {
-		if c.IsModule {
+		if f.IsModule(c) {
 			msfContainersOf(pass, s, c)
 		}
 	}

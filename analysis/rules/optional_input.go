@@ -63,11 +63,11 @@ func runOptionalInput(pass *analysis.Pass) {
 		}
 	}
 	for _, c := range f.Classes {
-		if !c.IsModule {
+		if !f.IsModule(c) {
 			continue
 		}
 		fwd := c.Methods["forward"]
-		if fwd == nil || !fwd.Traced || t.Kind(fwd.Node) != syntax.KindFunctionDefinition {
+		if fwd == nil || !f.Traced(fwd) || t.Kind(fwd.Node) != syntax.KindFunctionDefinition {
 			continue
 		}
 		for i := range fwd.Params {

@@ -70,7 +70,7 @@ func runScalarOutput(pass *analysis.Pass) {
 			shpSnippet(t, e))
 	}
 	pass.Traced(syntax.KindReturnStatement, func(ret analysis.NodeID, fn *analysis.Function) {
-		if fn.Class == nil || !fn.Class.IsModule || fn.Class.Methods["forward"] != fn {
+		if fn.Class == nil || !f.IsModule(fn.Class) || fn.Class.Methods["forward"] != fn {
 			return
 		}
 		val := t.Unparen(t.NamedChild(ret, 0))
@@ -97,7 +97,7 @@ func scalarOutputIsSubmodule(f *analysis.File, c *analysis.Class) bool {
 	t := f.Tree
 	for _, d := range f.Classes {
 		init := d.Methods["__init__"]
-		if d == c || !d.IsModule || init == nil {
+		if d == c || !f.IsModule(d) || init == nil {
 			continue
 		}
 		for _, call := range f.NodesIn(init, syntax.KindCall) {

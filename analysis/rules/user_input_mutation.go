@@ -63,11 +63,11 @@ func runUserInputMutation(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	var subs map[*analysis.Class]bool
 	for _, c := range f.Classes {
-		if !c.IsModule {
+		if !f.IsModule(c) {
 			continue
 		}
 		fwd := c.Methods["forward"]
-		if fwd == nil || !fwd.Traced || len(fwd.Params) < 2 || t.Kind(fwd.Node) != syntax.KindFunctionDefinition {
+		if fwd == nil || !f.Traced(fwd) || len(fwd.Params) < 2 || t.Kind(fwd.Node) != syntax.KindFunctionDefinition {
 			continue
 		}
 		muts := uimCandidates(f, fwd)
@@ -295,7 +295,7 @@ func uimSubmodules(f *analysis.File) map[*analysis.Class]bool {
 	t := f.Tree
 	byName := map[string]*analysis.Class{}
 	for _, c := range f.Classes {
-		if c.IsModule && f.ClassNamed(c.Name) == c {
+		if f.IsModule(c) && f.ClassNamed(c.Name) == c {
 			byName[c.Name] = c
 		}
 	}
@@ -310,7 +310,7 @@ func uimSubmodules(f *analysis.File) map[*analysis.Class]bool {
 			continue
 		}
 		if owner := f.Owner(call); owner != nil {
-			if m := owner.Method(); m != nil && m.Class != nil && m.Class.IsModule && m.Class != c {
+			if m := owner.Method(); m != nil && m.Class != nil && f.IsModule(m.Class) && m.Class != c {
 				subs[c] = true
 			}
 		}

@@ -1,7 +1,9 @@
-package analysis
+package torchsem
 
 import (
 	"strings"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
@@ -105,11 +107,11 @@ type scopeFacts struct {
 	names map[string]Fact
 }
 
-// freezeFacts computes the facts of every function, after which they are only read. Facts
+// FreezeFacts computes the facts of every function, after which they are only read. Facts
 // are otherwise computed lazily (a scope's partial facts are visible while they are being
 // computed, which breaks recursion but is not safe for concurrent readers), so this runs
 // before rules run on several goroutines.
-func (f *File) freezeFacts() {
+func (f *File) FreezeFacts() {
 	if f.factsFrozen {
 		return
 	}
@@ -208,7 +210,7 @@ func (f *File) nameFacts(fn *Function, name string) Fact {
 
 // paramFacts: a parameter may be a tensor unless it is self/cls, or its annotation or
 // default says it is a plain Python value.
-func (f *File) paramFacts(fn *Function, p *Param) Fact {
+func (f *File) paramFacts(fn *Function, p *pysem.Param) Fact {
 	t := f.Tree
 	if fn.Class != nil && !fn.StaticMethod && len(fn.Params) > 0 && &fn.Params[0] == p {
 		return 0
@@ -228,9 +230,6 @@ func (f *File) paramFacts(fn *Function, p *Param) Fact {
 		case syntax.KindInteger, syntax.KindFloat, syntax.KindTrue, syntax.KindFalse, syntax.KindString:
 			return 0
 		}
-	}
-	if p.Kind == VarKeyword || p.Kind == VarPositional {
-		return FactParam
 	}
 	return FactParam
 }
@@ -418,8 +417,7 @@ func (f *File) IsSubmodule(c *Class, attr string) bool {
 		if f.IsImported(callee) {
 			sub = isModuleBase(f.Resolve(callee))
 		} else if f.Tree.Kind(callee) == syntax.KindIdentifier {
-			c := f.classByName[f.Tree.String(callee)]
-			sub = c != nil && c.IsModule
+			sub = f.IsModule(f.ClassNamed(f.Tree.String(callee)))
 		}
 		return false
 	})
@@ -460,26 +458,4 @@ func (f *File) InPlaceMethod(fn *Function, call NodeID) (receiver NodeID, ok boo
 		return NoNode, false // torch.nn.init.normal_(...) is a function, not a method
 	}
 	return recv, true
-}
-
-// RootName returns the identifier at the root of an attribute/subscript chain
-// (x[0].data -> x), or NoNode.
-func (f *File) RootName(n NodeID) NodeID {
-	t := f.Tree
-	for {
-		n = t.Unparen(n)
-		if n == NoNode {
-			return NoNode
-		}
-		switch t.Kind(n) {
-		case syntax.KindIdentifier:
-			return n
-		case syntax.KindAttribute:
-			n = t.Field(n, syntax.FieldObject)
-		case syntax.KindSubscript:
-			n = t.Field(n, syntax.FieldValue)
-		default:
-			return NoNode
-		}
-	}
 }

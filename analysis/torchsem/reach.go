@@ -1,4 +1,4 @@
-package analysis
+package torchsem
 
 import (
 	"strings"
@@ -31,15 +31,15 @@ func (f *File) resolveModules() {
 			for _, b := range c.Bases {
 				isMod := isModuleBase(b)
 				isAuto := b == "torch.autograd.Function"
-				if bc := f.classByName[b]; bc != nil && bc != c {
-					isMod = isMod || bc.IsModule
-					isAuto = isAuto || bc.IsAutogradFunction
+				if bc := f.ClassNamed(b); bc != nil && bc != c {
+					isMod = isMod || f.module[bc]
+					isAuto = isAuto || f.autograd[bc]
 				}
-				if isMod && !c.IsModule {
-					c.IsModule, changed = true, true
+				if isMod && !f.module[c] {
+					f.module[c], changed = true, true
 				}
-				if isAuto && !c.IsAutogradFunction {
-					c.IsAutogradFunction, changed = true, true
+				if isAuto && !f.autograd[c] {
+					f.autograd[c], changed = true, true
 				}
 			}
 		}
@@ -63,8 +63,8 @@ func (f *File) notTraced(fn *Function) bool {
 func (f *File) reboundConstant() map[string]bool {
 	t := f.Tree
 	var out map[string]bool
-	for _, call := range f.byKind[syntax.KindCall] {
-		if f.owner[call] >= 0 || t.FieldOf(call) != syntax.FieldRight {
+	for _, call := range f.Nodes(syntax.KindCall) {
+		if f.Owner(call) != nil || t.FieldOf(call) != syntax.FieldRight {
 			continue
 		}
 		a := t.Parent(call)
@@ -89,14 +89,14 @@ func (f *File) trace() {
 	var work []*Function
 	rebound := f.reboundConstant()
 	mark := func(fn *Function, why string) {
-		if fn == nil || fn.Traced || f.notTraced(fn) || (fn.Parent == nil && fn.Class == nil && rebound[fn.Name]) {
+		if fn == nil || f.Traced(fn) || f.notTraced(fn) || (fn.Parent == nil && fn.Class == nil && rebound[fn.Name]) {
 			return
 		}
-		fn.Traced, fn.TracedFrom = true, why
+		f.traced[fn.Index()] = why
 		work = append(work, fn)
 	}
 	for _, c := range f.Classes {
-		if c.IsModule {
+		if f.module[c] {
 			if fwd := c.Methods["forward"]; fwd != nil {
 				mark(fwd, "forward of "+c.Name)
 			}
@@ -109,7 +109,7 @@ func (f *File) trace() {
 		why := "called from " + fn.QualName()
 		// nested functions and lambdas run only when called or passed on, but export traces
 		// every call a traced body makes, so treat them as traced with their parent.
-		for _, g := range f.Funcs[fn.index+1:] {
+		for _, g := range f.Funcs[fn.Index()+1:] {
 			if !t.Contains(fn.Node, g.Node) {
 				break
 			}
@@ -157,21 +157,21 @@ func (f *File) CalleeFunc(fn *Function, e NodeID) *Function {
 		if g := f.LookupFunc(fn, name); g != nil {
 			return g
 		}
-		if c := f.classByName[name]; c != nil && !c.IsModule && !c.IsAutogradFunction {
+		if c := f.ClassNamed(name); c != nil && !f.module[c] && !f.autograd[c] {
 			return c.Methods["__init__"]
 		}
 	case syntax.KindLambda:
-		return f.funcByNode[e]
+		return f.FuncAt(e)
 	case syntax.KindAttribute:
 		obj := t.Unparen(t.Field(e, syntax.FieldObject))
 		attr := t.String(t.Field(e, syntax.FieldAttribute))
 		if c := f.ClassOfReceiver(fn, obj); c != nil {
-			if m := c.Method(f, attr); m != nil {
+			if m := f.Method(c, attr); m != nil {
 				return m
 			}
 			// self.submodule: a call runs the submodule's forward
-			if sub := f.AttrClass(c, attr); sub != nil && sub.IsModule {
-				return sub.Method(f, "forward")
+			if sub := f.AttrClass(c, attr); sub != nil && f.module[sub] {
+				return f.Method(sub, "forward")
 			}
 		}
 		// self.submodule.forward
@@ -179,7 +179,7 @@ func (f *File) CalleeFunc(fn *Function, e NodeID) *Function {
 			inner := t.Unparen(t.Field(obj, syntax.FieldObject))
 			if c := f.ClassOfReceiver(fn, inner); c != nil {
 				if sub := f.AttrClass(c, t.String(t.Field(obj, syntax.FieldAttribute))); sub != nil {
-					return sub.Method(f, attr)
+					return f.Method(sub, attr)
 				}
 			}
 		}
@@ -187,66 +187,11 @@ func (f *File) CalleeFunc(fn *Function, e NodeID) *Function {
 	return nil
 }
 
-// ClassOfReceiver returns the class an expression denotes or is an instance of, when that
-// is known statically: self and cls in methods, type(self), self.__class__, and the name of
-// a class of this file.
-func (f *File) ClassOfReceiver(fn *Function, obj NodeID) *Class {
-	t := f.Tree
-	obj = t.Unparen(obj)
-	if obj == NoNode {
-		return nil
-	}
-	var method *Function
-	if fn != nil {
-		method = fn.Method()
-	}
-	switch t.Kind(obj) {
-	case syntax.KindIdentifier:
-		if method != nil && fn.SelfName() != "" && t.TextIs(obj, fn.SelfName()) {
-			return method.Class
-		}
-		return f.classByName[t.String(obj)]
-	case syntax.KindCall:
-		// type(self)
-		if f.Resolve(t.Field(obj, syntax.FieldFunction)) == "type" {
-			pos, _ := f.Args(obj)
-			if len(pos) == 1 && method != nil && t.TextIs(pos[0], fn.SelfName()) {
-				return method.Class
-			}
-		}
-	case syntax.KindAttribute:
-		// self.__class__
-		if t.TextIs(t.Field(obj, syntax.FieldAttribute), "__class__") && method != nil {
-			if inner := t.Field(obj, syntax.FieldObject); inner != NoNode && t.TextIs(inner, fn.SelfName()) {
-				return method.Class
-			}
-		}
-	}
-	return nil
-}
-
-// AttrClass returns the class of this file whose instance __init__ assigns to self.attr
-// (self.attr = Class(...)), or nil.
-func (f *File) AttrClass(c *Class, attr string) *Class {
-	var out *Class
-	f.Lineage(c, func(k *Class) bool {
-		v, ok := k.InitAttrs[attr]
-		if !ok || f.Tree.Kind(v) != syntax.KindCall {
-			return true // not assigned a construction here: look in the base class
-		}
-		if name := f.Tree.Field(v, syntax.FieldFunction); f.Tree.Kind(name) == syntax.KindIdentifier {
-			out = f.classByName[f.Tree.String(name)]
-		}
-		return false
-	})
-	return out
-}
-
 // TracedFuncs returns the functions export traces, in source order.
 func (f *File) TracedFuncs() []*Function {
 	var out []*Function
 	for _, fn := range f.Funcs {
-		if fn.Traced {
+		if f.Traced(fn) {
 			out = append(out, fn)
 		}
 	}
@@ -255,15 +200,14 @@ func (f *File) TracedFuncs() []*Function {
 
 // IsTraced reports whether node n lies in code export traces.
 func (f *File) IsTraced(n NodeID) bool {
-	fn := f.Owner(n)
-	return fn != nil && fn.Traced
+	return f.Traced(f.Owner(n))
 }
 
 // ModuleClasses returns the nn.Module classes of the file.
 func (f *File) ModuleClasses() []*Class {
 	var out []*Class
 	for _, c := range f.Classes {
-		if c.IsModule {
+		if f.module[c] {
 			out = append(out, c)
 		}
 	}

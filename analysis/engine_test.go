@@ -1,0 +1,100 @@
+package analysis
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+func parseFile(t *testing.T, src string) *File {
+	t.Helper()
+	p := syntax.NewParser()
+	defer p.Close()
+	f, err := Parse(context.Background(), p, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestSuppressions(t *testing.T) {
+	rule := &Rule{Name: "dynamic_shape_round", Run: func(p *Pass) {
+		for _, c := range p.File.Nodes(syntax.KindCall) {
+			if p.File.CallName(c) == "round" {
+				p.Reportf(c, Fails, "round")
+			}
+		}
+	}}
+	src := `a = round(1)  # exportdb: ignore[dynamic_shape_round]
+# exportdb: ignore
+b = round(2)
+c = round(3)  # exportdb: ignore[torch_sym_min]
+d = round(4)
+e = 1  # exportdb: ignore
+`
+	f := parseFile(t, src)
+	res := Analyze(context.Background(), f, []*Rule{rule}, Options{})
+	var got []string
+	for _, fd := range res.Findings {
+		got = append(got, f.Tree.String(f.Tree.NodeAt(fd.Start))+":"+fd.Case)
+	}
+	// round(3) and round(4) stay; the torch_sym_min suppression and the bare one on e are unused
+	line := func(fd Finding) int { return f.Line(fd.Start) + 1 }
+	var summary []string
+	for _, fd := range res.Findings {
+		summary = append(summary, fd.Case+"@"+string(rune('0'+line(fd))))
+	}
+	if strings.Join(summary, " ") != "dynamic_shape_round@4 unused_suppression@4 dynamic_shape_round@5 unused_suppression@6" {
+		t.Errorf("findings: %v (%v)", summary, got)
+	}
+	fileLevel := parseFile(t, "# exportdb: ignore-file[dynamic_shape_round]\nx = round(1)\n")
+	if res := Analyze(context.Background(), fileLevel, []*Rule{rule}, Options{}); len(res.Findings) != 0 {
+		t.Errorf("ignore-file left %v", res.Findings)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	p := syntax.NewParser()
+	defer p.Close()
+	for name, src := range map[string][]byte{
+		"invalid utf-8": []byte("x = '\xff'\n"),
+		"nul":           []byte("x = 1\x00\n"),
+		"too large":     make([]byte, syntax.MaxSourceSize+1),
+	} {
+		if _, err := Parse(context.Background(), p, src); err == nil {
+			t.Errorf("%s: no error", name)
+		} else if _, ok := err.(*FileError); !ok {
+			t.Errorf("%s: error %T is not a *FileError", name, err)
+		}
+	}
+	// deep nesting and syntax errors: no panic, analysis completes
+	deep := "x = " + strings.Repeat("(", 5000) + "1" + strings.Repeat(")", 5000) + "\n" + "def f(:\n    return round(x.shape[0] / 2)\n"
+	f, err := Parse(context.Background(), p, []byte(deep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	Analyze(context.Background(), f, nil, Options{})
+}
+
+func TestOptionsEnabled(t *testing.T) {
+	cases := []struct {
+		opts Options
+		name string
+		want bool
+	}{
+		{Options{}, "cond_operands", true},
+		{Options{Select: []string{"torch.cond"}}, "cond_operands", true},
+		{Options{Select: []string{"torch.cond"}}, "dynamic_shape_round", false},
+		{Options{Ignore: []string{"torch.cond"}}, "cond_operands", false},
+		{Options{Select: []string{"cond_operands"}, Ignore: []string{"torch.cond"}}, "cond_operands", true},
+		{Options{Select: []string{"torch.cond"}, Ignore: []string{"cond_operands"}}, "cond_operands", false},
+		{Options{Ignore: []string{"unsupported_operator"}}, "torch_sym_min", false},
+	}
+	for _, c := range cases {
+		if got := c.opts.Enabled(c.name); got != c.want {
+			t.Errorf("%+v Enabled(%s) = %v, want %v", c.opts, c.name, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,702 @@
+// Package pysem is the Python semantics of one file, with no torch knowledge: the index of
+// its syntax tree (nodes by kind, the function owning each node, line starts), its imports
+// resolved to qualified names (aliases and relative imports included), its classes and
+// functions with their parameters and decorators, and name lookup through scopes.
+//
+// Start with NewFile. A File is immutable once built and safe for concurrent reads; package
+// torchsem adds what torch.export sees on top of it.
+package pysem
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// NodeID is re-exported so rules rarely need to import syntax for the type alone.
+type NodeID = syntax.NodeID
+
+// NoNode is the absent node.
+const NoNode = syntax.NoNode
+
+// File is one parsed Python file with its module model. It is immutable once built and
+// safe for concurrent reads.
+type File struct {
+	Tree    *syntax.Tree
+	Src     []byte
+	Module  Module            // the module the file is, when known (relative imports resolve against it)
+	Imports map[string]string // local name -> qualified name ("T" -> "torch", "cond" -> "functorch.experimental.control_flow.cond")
+	// ImportList holds the same bindings in source order, with where each comes from.
+	ImportList []Import
+	// ImportedModules are dotted modules of plain imports beyond their first name
+	// (import a.b.c imports a.b.c but binds only a).
+	ImportedModules []string
+	// StarImports are the modules of "from m import *", resolved like other from-imports.
+	StarImports []string
+	Classes     []*Class // in source order
+	// Funcs holds every function definition and lambda, outermost first, in source order.
+	Funcs []*Function
+
+	classByName map[string]*Class
+	funcByNode  map[NodeID]*Function
+	topFuncs    map[string]*Function // module-level functions and lambdas bound to names
+	byKind      [][]NodeID           // node ids per syntax kind, in source order
+	owner       []int32              // innermost Funcs index containing each node, or -1
+	storage     *indexStorage        // byKind, owner and lines, recycled by Release
+	lines       []int                // byte offset of each line start
+}
+
+// Class is a class definition.
+type Class struct {
+	Name    string
+	Node    NodeID // the class_definition
+	Bases   []string
+	Methods map[string]*Function
+	// Attrs maps "self.x" attribute names assigned in __init__ to the assigned value.
+	InitAttrs map[string]NodeID
+	bases     []NodeID
+}
+
+// Method returns the method of c named name, looking through base classes of this file.
+func (f *File) Method(c *Class, name string) *Function {
+	var m *Function
+	f.Lineage(c, func(k *Class) bool {
+		m = k.Methods[name]
+		return m == nil
+	})
+	return m
+}
+
+// Lineage calls visit for c and then for its first base class defined in this file, and
+// that class's, and so on, until visit returns false, a class has no such base, or the
+// chain comes back to a class it visited (class A(B) and class B(A) in broken code).
+func (f *File) Lineage(c *Class, visit func(*Class) bool) {
+	var buf [8]*Class // chains are short: no allocation for them
+	seen := buf[:0]
+	for k := c; k != nil && !slices.Contains(seen, k); {
+		seen = append(seen, k)
+		if !visit(k) {
+			return
+		}
+		var next *Class
+		for _, b := range k.Bases {
+			if bc := f.classByName[b]; bc != nil && bc != k {
+				next = bc
+				break
+			}
+		}
+		k = next
+	}
+}
+
+// ParamKind tells positional, *args, keyword-only and **kwargs parameters apart.
+type ParamKind int
+
+// Parameter kinds.
+const (
+	Positional ParamKind = iota
+	VarPositional
+	KeywordOnly
+	VarKeyword
+)
+
+// Param is one function parameter.
+type Param struct {
+	Name    string
+	Node    NodeID // the parameter node (identifier, default_parameter, ...)
+	Default NodeID // the default value, or NoNode
+	Type    NodeID // the annotation, or NoNode
+	Kind    ParamKind
+}
+
+// Function is a def or a lambda.
+type Function struct {
+	Name   string // "<lambda>" for lambdas not bound to a name
+	Node   NodeID // function_definition or lambda
+	Body   NodeID // block, or the lambda's body expression
+	Params []Param
+	Class  *Class    // the class whose body defines it directly, or nil
+	Parent *Function // the enclosing function, or nil
+	// Decorators are the decorator expressions (without "@"), outermost first.
+	Decorators   []NodeID
+	ClassMethod  bool
+	StaticMethod bool
+	nested       map[string]*Function
+	index        int
+}
+
+// Index is fn's position in File.Funcs.
+func (fn *Function) Index() int { return fn.index }
+
+// QualName is "Class.method", "outer.<locals>.inner" or the plain name.
+func (fn *Function) QualName() string {
+	switch {
+	case fn.Class != nil:
+		return fn.Class.Name + "." + fn.Name
+	case fn.Parent != nil:
+		return fn.Parent.QualName() + "." + fn.Name
+	}
+	return fn.Name
+}
+
+// Param returns the parameter named name, or nil.
+func (fn *Function) Param(name string) *Param {
+	for i := range fn.Params {
+		if fn.Params[i].Name == name {
+			return &fn.Params[i]
+		}
+	}
+	return nil
+}
+
+// IsMethod reports whether fn is defined directly in a class body.
+func (fn *Function) IsMethod() bool { return fn.Class != nil }
+
+// Method returns the class method fn belongs to, looking out through nested functions.
+func (fn *Function) Method() *Function {
+	for f := fn; f != nil; f = f.Parent {
+		if f.Class != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// SelfName is the name of the first parameter of the enclosing method ("self", "cls"), or "".
+func (fn *Function) SelfName() string {
+	m := fn.Method()
+	if m == nil || m.StaticMethod || len(m.Params) == 0 {
+		return ""
+	}
+	return m.Params[0].Name
+}
+
+// NewFile builds the model of a parsed tree of module mod (the zero Module when unknown).
+func NewFile(tree *syntax.Tree, mod Module) *File {
+	f := &File{
+		Tree: tree, Src: tree.Source(), Module: mod, Imports: map[string]string{},
+		classByName: map[string]*Class{}, funcByNode: map[NodeID]*Function{}, topFuncs: map[string]*Function{},
+	}
+	f.index()
+	f.collect()
+	return f
+}
+
+// indexStorage holds the arrays of a File's index, which Release recycles: they are the
+// model's largest allocations, and a batch run makes one set per file.
+type indexStorage struct {
+	byKind  [][]NodeID
+	backing []NodeID
+	owner   []int32
+	lines   []int
+}
+
+var indexPool sync.Pool
+
+// reuseSlice returns (*s)[:n], reallocating *s when it is too small.
+func reuseSlice[E any](s *[]E, n int) []E {
+	if cap(*s) < n {
+		*s = make([]E, n)
+	}
+	return (*s)[:n]
+}
+
+// Release recycles f's index for the next NewFile. f must not be used afterwards; a
+// batch caller that is done with each file calls it.
+func (f *File) Release() {
+	if f.storage != nil {
+		indexPool.Put(f.storage)
+		f.storage, f.byKind, f.owner, f.lines = nil, nil, nil, nil
+	}
+}
+
+// index records nodes by kind and the innermost function owning each node, in one pass.
+func (f *File) index() {
+	t := f.Tree
+	n := t.Len()
+	// count named nodes per kind first, so that all per-kind lists share one allocation
+	var counts [256]int32
+	named := 0
+	for id := NodeID(0); int(id) < n; id++ {
+		if k := t.Kind(id); int(k) < len(counts) && t.IsNamed(id) {
+			counts[k]++
+			named++
+		}
+	}
+	st, _ := indexPool.Get().(*indexStorage)
+	if st == nil {
+		st = &indexStorage{byKind: make([][]NodeID, len(counts))}
+	}
+	f.storage = st
+	backing := reuseSlice(&st.backing, named)
+	f.byKind = st.byKind
+	off := int32(0)
+	for k, c := range counts {
+		f.byKind[k] = backing[off : off : off+c]
+		off += c
+	}
+	f.owner = reuseSlice(&st.owner, n)
+	f.lines = reuseSlice(&st.lines, bytes.Count(f.Src, []byte{'\n'})+1)[:1]
+	f.lines[0] = 0
+	for i := bytes.IndexByte(f.Src, '\n'); i >= 0; {
+		f.lines = append(f.lines, i+1)
+		j := bytes.IndexByte(f.Src[i+1:], '\n')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	type open struct {
+		end NodeID
+		fn  int32
+	}
+	stack := make([]open, 0, 32)
+	cur := int32(-1)
+	for id := NodeID(0); int(id) < n; id++ {
+		for len(stack) > 0 && id >= stack[len(stack)-1].end {
+			stack = stack[:len(stack)-1]
+			cur = -1
+			if len(stack) > 0 {
+				cur = stack[len(stack)-1].fn
+			}
+		}
+		k := t.Kind(id)
+		if int(k) < len(f.byKind) && t.IsNamed(id) {
+			f.byKind[k] = append(f.byKind[k], id)
+		}
+		f.owner[id] = cur
+		if k == syntax.KindFunctionDefinition || k == syntax.KindLambda {
+			fn := &Function{Node: id, index: len(f.Funcs), nested: map[string]*Function{}}
+			if cur >= 0 {
+				fn.Parent = f.Funcs[cur]
+			}
+			f.Funcs = append(f.Funcs, fn)
+			f.funcByNode[id] = fn
+			cur = int32(fn.index)
+			stack = append(stack, open{t.SubtreeEnd(id), cur})
+			// the function node itself belongs to its parent scope
+			if fn.Parent != nil {
+				f.owner[id] = int32(fn.Parent.index)
+			} else {
+				f.owner[id] = -1
+			}
+		}
+	}
+}
+
+// collect fills imports, classes and function details.
+func (f *File) collect() {
+	t := f.Tree
+	f.collectImports()
+	for _, id := range f.byKind[syntax.KindClassDefinition] {
+		c := &Class{Node: id, Methods: map[string]*Function{}, InitAttrs: map[string]NodeID{}}
+		if n := t.Field(id, syntax.FieldName); n != NoNode {
+			c.Name = t.String(n)
+		}
+		if sup := t.Field(id, syntax.FieldSuperclasses); sup != NoNode {
+			t.Children(sup, func(b NodeID) bool {
+				if t.IsNamed(b) && t.Kind(b) != syntax.KindKeywordArgument && !t.IsComment(b) {
+					c.bases = append(c.bases, b)
+					c.Bases = append(c.Bases, f.Resolve(b))
+				}
+				return true
+			})
+		}
+		f.Classes = append(f.Classes, c)
+		if _, dup := f.classByName[c.Name]; !dup && f.owner[id] < 0 {
+			f.classByName[c.Name] = c
+		}
+	}
+	for _, fn := range f.Funcs {
+		f.describe(fn)
+	}
+	for _, c := range f.Classes {
+		if init := c.Methods["__init__"]; init != nil {
+			self := init.SelfName()
+			for _, a := range f.NodesIn(init, syntax.KindAssignment) {
+				left := t.Field(a, syntax.FieldLeft)
+				if left != NoNode && t.Kind(left) == syntax.KindAttribute {
+					obj := t.Field(left, syntax.FieldObject)
+					if obj != NoNode && t.TextIs(obj, self) {
+						attr := t.Field(left, syntax.FieldAttribute)
+						if _, seen := c.InitAttrs[t.String(attr)]; !seen {
+							c.InitAttrs[t.String(attr)] = t.Field(a, syntax.FieldRight)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// describe fills a function's name, parameters, decorators and scope links.
+func (f *File) describe(fn *Function) {
+	t := f.Tree
+	id := fn.Node
+	fn.Body = t.Field(id, syntax.FieldBody)
+	if t.Kind(id) == syntax.KindLambda {
+		fn.Name = "<lambda>"
+		// a lambda bound to a name: f = lambda x: ...
+		if p := t.Parent(id); p != NoNode && t.Kind(p) == syntax.KindAssignment && t.FieldOf(id) == syntax.FieldRight {
+			if l := t.Field(p, syntax.FieldLeft); l != NoNode && t.Kind(l) == syntax.KindIdentifier {
+				fn.Name = t.String(l)
+				f.bindName(fn)
+			}
+		}
+	} else if n := t.Field(id, syntax.FieldName); n != NoNode {
+		fn.Name = t.String(n)
+		f.bindName(fn)
+	}
+	// decorators live on the enclosing decorated_definition
+	if p := t.Parent(id); p != NoNode && t.Kind(p) == syntax.KindDecoratedDefinition {
+		t.Children(p, func(d NodeID) bool {
+			if t.Kind(d) == syntax.KindDecorator {
+				if e := t.NamedChild(d, 0); e != NoNode {
+					fn.Decorators = append(fn.Decorators, e)
+					switch name := f.Resolve(e); name {
+					case "classmethod":
+						fn.ClassMethod = true
+					case "staticmethod":
+						fn.StaticMethod = true
+					}
+				}
+			}
+			return true
+		})
+	}
+	// class membership: the function (or its decorated_definition) sits in a class body
+	def := id
+	if p := t.Parent(id); p != NoNode && t.Kind(p) == syntax.KindDecoratedDefinition {
+		def = p
+	}
+	if blk := t.Parent(def); blk != NoNode && t.Kind(blk) == syntax.KindBlock {
+		if cls := t.Parent(blk); cls != NoNode && t.Kind(cls) == syntax.KindClassDefinition {
+			for _, c := range f.Classes {
+				if c.Node == cls {
+					fn.Class = c
+					if _, dup := c.Methods[fn.Name]; !dup {
+						c.Methods[fn.Name] = fn
+					}
+				}
+			}
+		}
+	}
+	params := t.Field(id, syntax.FieldParameters)
+	if params == NoNode {
+		return
+	}
+	kind := Positional
+	t.Children(params, func(p NodeID) bool {
+		if !t.IsNamed(p) {
+			return true
+		}
+		prm := Param{Node: p, Default: NoNode, Type: NoNode, Kind: kind}
+		switch t.Kind(p) {
+		case syntax.KindIdentifier:
+			prm.Name = t.String(p)
+		case syntax.KindTypedParameter:
+			inner := t.NamedChild(p, 0)
+			prm.Type = t.Field(p, syntax.FieldType)
+			switch {
+			case inner == NoNode:
+			case t.Kind(inner) == syntax.KindListSplatPattern:
+				prm.Kind, kind = VarPositional, KeywordOnly
+				prm.Name = t.String(t.NamedChild(inner, 0))
+			case t.Kind(inner) == syntax.KindDictionarySplatPattern:
+				prm.Kind = VarKeyword
+				prm.Name = t.String(t.NamedChild(inner, 0))
+			default:
+				prm.Name = t.String(inner)
+			}
+		case syntax.KindDefaultParameter, syntax.KindTypedDefaultParameter:
+			if n := t.Field(p, syntax.FieldName); n != NoNode {
+				prm.Name = t.String(n)
+			}
+			prm.Default = t.Field(p, syntax.FieldValue)
+			prm.Type = t.Field(p, syntax.FieldType)
+		case syntax.KindListSplatPattern:
+			prm.Kind, kind = VarPositional, KeywordOnly
+			if n := t.NamedChild(p, 0); n != NoNode {
+				prm.Name = t.String(n)
+			}
+		case syntax.KindDictionarySplatPattern:
+			prm.Kind = VarKeyword
+			if n := t.NamedChild(p, 0); n != NoNode {
+				prm.Name = t.String(n)
+			}
+		case syntax.KindKeywordSeparator:
+			kind = KeywordOnly
+			return true
+		default:
+			return true
+		}
+		if prm.Name != "" {
+			fn.Params = append(fn.Params, prm)
+		}
+		return true
+	})
+}
+
+func (f *File) bindName(fn *Function) {
+	if fn.Parent != nil {
+		if _, dup := fn.Parent.nested[fn.Name]; !dup {
+			fn.Parent.nested[fn.Name] = fn
+		}
+		return
+	}
+	if fn.Class == nil && f.owner[fn.Node] < 0 {
+		// module level (Class is set later; a class-body def is never bound here because
+		// class bodies are not functions, so check the enclosing block)
+		if f.Tree.Ancestor(fn.Node, syntax.KindClassDefinition) == NoNode {
+			f.topFuncs[fn.Name] = fn
+		}
+	}
+}
+
+// Resolve returns the qualified name an identifier or attribute chain refers to through
+// the file's imports: with "import torch as T", T.cond -> "torch.cond"; with "from torch
+// import nn", nn.Module -> "torch.nn.Module". Names not bound by an import are returned as
+// written ("round", "self.linear"); anything else (calls, subscripts) gives "".
+func (f *File) Resolve(n NodeID) string {
+	t := f.Tree
+	n = t.Unparen(n)
+	if n == NoNode {
+		return ""
+	}
+	switch t.Kind(n) {
+	case syntax.KindIdentifier:
+		name := t.String(n)
+		if q, ok := f.Imports[name]; ok {
+			return q
+		}
+		return name
+	case syntax.KindAttribute:
+		obj := t.Field(n, syntax.FieldObject)
+		attr := t.Field(n, syntax.FieldAttribute)
+		if obj == NoNode || attr == NoNode {
+			return ""
+		}
+		base := f.Resolve(obj)
+		if base == "" {
+			return ""
+		}
+		return base + "." + t.String(attr)
+	case syntax.KindDottedName:
+		return t.String(n)
+	}
+	return ""
+}
+
+// IsImported reports whether the identifier at the root of n's attribute chain is bound by
+// an import (so Resolve's answer names a real module member, not a local variable).
+func (f *File) IsImported(n NodeID) bool {
+	t := f.Tree
+	for n != NoNode && t.Kind(n) == syntax.KindAttribute {
+		n = t.Field(n, syntax.FieldObject)
+	}
+	if n == NoNode || t.Kind(n) != syntax.KindIdentifier {
+		return false
+	}
+	_, ok := f.Imports[t.String(n)]
+	return ok
+}
+
+// CallName returns the resolved name of a call's callee ("torch.sym_min", "round",
+// "self.get_item"), or "" when n is not a call.
+func (f *File) CallName(call NodeID) string {
+	t := f.Tree
+	if call == NoNode || t.Kind(call) != syntax.KindCall {
+		return ""
+	}
+	return f.Resolve(t.Field(call, syntax.FieldFunction))
+}
+
+// Args returns a call's argument expressions split into positional and keyword ones
+// (keyword_argument nodes). Splats (*a, **k) are positional entries of kind list_splat or
+// dictionary_splat.
+func (f *File) Args(call NodeID) (pos []NodeID, kw []NodeID) {
+	t := f.Tree
+	args := t.Field(call, syntax.FieldArguments)
+	if args == NoNode {
+		return nil, nil
+	}
+	t.Children(args, func(a NodeID) bool {
+		if !t.IsNamed(a) || t.IsComment(a) {
+			return true
+		}
+		if t.Kind(a) == syntax.KindKeywordArgument {
+			kw = append(kw, a)
+		} else {
+			pos = append(pos, a)
+		}
+		return true
+	})
+	return pos, kw
+}
+
+// BindArgs binds a call's arguments to parameters as Python would: the i-th positional
+// argument to params[i], a keyword argument to the parameter of that name ("mod|f" names
+// a parameter with two accepted keywords). Parameters without an argument get NoNode. ok
+// is false when the call unpacks arguments (*a, **k), which cannot be bound statically.
+func (f *File) BindArgs(call NodeID, params ...string) (args []NodeID, ok bool) {
+	t := f.Tree
+	args = make([]NodeID, len(params))
+	for i := range args {
+		args[i] = NoNode
+	}
+	pos, kws := f.Args(call)
+	for i, a := range pos {
+		if k := t.Kind(a); k == syntax.KindListSplat || k == syntax.KindDictionarySplat {
+			return nil, false
+		}
+		if i < len(args) {
+			args[i] = a
+		}
+	}
+	for _, k := range kws {
+		n := t.Field(k, syntax.FieldName)
+		if n == NoNode {
+			continue
+		}
+		for i, p := range params {
+			for _, name := range strings.Split(p, "|") {
+				if t.TextIs(n, name) {
+					args[i] = t.Field(k, syntax.FieldValue)
+				}
+			}
+		}
+	}
+	return args, true
+}
+
+// KwArg returns the value of the keyword argument name in a call, or NoNode.
+func (f *File) KwArg(call NodeID, name string) NodeID {
+	_, kws := f.Args(call)
+	for _, k := range kws {
+		if n := f.Tree.Field(k, syntax.FieldName); n != NoNode && f.Tree.TextIs(n, name) {
+			return f.Tree.Field(k, syntax.FieldValue)
+		}
+	}
+	return NoNode
+}
+
+// FuncAt returns the Function whose def or lambda node is n, or nil.
+func (f *File) FuncAt(n NodeID) *Function { return f.funcByNode[n] }
+
+// Owner returns the innermost function containing node n (a def's own node belongs to the
+// enclosing scope), or nil at module or class level.
+func (f *File) Owner(n NodeID) *Function {
+	if i := f.owner[n]; i >= 0 {
+		return f.Funcs[i]
+	}
+	return nil
+}
+
+// ClassNamed returns the module-level class with that name, or nil.
+func (f *File) ClassNamed(name string) *Class { return f.classByName[name] }
+
+// ClassOf returns the Class whose class_definition node is n, or nil.
+func (f *File) ClassOf(n NodeID) *Class {
+	for _, c := range f.Classes {
+		if c.Node == n {
+			return c
+		}
+	}
+	return nil
+}
+
+// TopFunc returns the module-level function (or named lambda) called name, or nil.
+func (f *File) TopFunc(name string) *Function { return f.topFuncs[name] }
+
+// LookupFunc resolves a name used inside fn to a function: nested functions of fn and its
+// enclosing functions first, then module-level ones.
+func (f *File) LookupFunc(fn *Function, name string) *Function {
+	for s := fn; s != nil; s = s.Parent {
+		if g := s.nested[name]; g != nil {
+			return g
+		}
+	}
+	return f.topFuncs[name]
+}
+
+// Nodes returns all named nodes of kind k in the file, in source order.
+func (f *File) Nodes(k syntax.Kind) []NodeID {
+	if int(k) < len(f.byKind) {
+		return f.byKind[k]
+	}
+	return nil
+}
+
+// NodesIn returns the named nodes of kind k inside fn (nested functions included).
+func (f *File) NodesIn(fn *Function, k syntax.Kind) []NodeID {
+	all := f.Nodes(k)
+	lo, hi := fn.Node, f.Tree.SubtreeEnd(fn.Node)
+	i := searchNodes(all, lo)
+	j := searchNodes(all, hi)
+	return all[i:j]
+}
+
+func searchNodes(a []NodeID, x NodeID) int {
+	lo, hi := 0, len(a)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if a[m] < x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// OwnNodes is NodesIn without the nodes of nested functions and lambdas.
+func (f *File) OwnNodes(fn *Function, k syntax.Kind) []NodeID {
+	var out []NodeID
+	for _, n := range f.NodesIn(fn, k) {
+		if f.owner[n] == int32(fn.index) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Line returns the 0-based line of byte offset off.
+func (f *File) Line(off int) int {
+	lo, hi := 0, len(f.lines)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if f.lines[m] <= off {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo - 1
+}
+
+// LineStart returns the byte offset where 0-based line l starts.
+func (f *File) LineStart(l int) int {
+	if l < 0 {
+		return 0
+	}
+	if l >= len(f.lines) {
+		return len(f.Src)
+	}
+	return f.lines[l]
+}
+
+// LineCount is the number of lines.
+func (f *File) LineCount() int { return len(f.lines) }
+
+// Indent returns the leading whitespace of the line holding byte offset off.
+func (f *File) Indent(off int) string {
+	s := f.LineStart(f.Line(off))
+	e := s
+	for e < len(f.Src) && (f.Src[e] == ' ' || f.Src[e] == '\t') {
+		e++
+	}
+	return string(f.Src[s:e])
+}

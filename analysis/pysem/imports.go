@@ -1,0 +1,166 @@
+package pysem
+
+import (
+	"strings"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// Module names the Python module a file is: "pkg.sub.mod" for pkg/sub/mod.py, "pkg.sub"
+// with IsPackage for pkg/sub/__init__.py. The zero Module is a file outside any known
+// package: its relative imports stay unresolved.
+type Module struct {
+	Name      string
+	IsPackage bool
+}
+
+// Package is the package relative imports start from: the module itself for a package's
+// __init__, its parent otherwise.
+func (m Module) Package() string {
+	if m.IsPackage {
+		return m.Name
+	}
+	if i := strings.LastIndexByte(m.Name, '.'); i >= 0 {
+		return m.Name[:i]
+	}
+	return ""
+}
+
+// Import is one name bound by an import statement.
+type Import struct {
+	Local string // the name bound in the file: "T" for import torch as T, "torch" for import torch.nn
+	// Qual is the qualified name Local refers to: "torch", "torch.nn.functional",
+	// "pkg.layers.PatchEmbed" (a relative import resolved against the file's Module). A
+	// relative import of a file whose Module is unknown keeps its leading dots (".layers.X"),
+	// which no torch name matches.
+	Qual string
+	// From is the module a from-import reads Local from ("torch.nn" for from torch.nn import
+	// Linear); "" for a plain import. The program resolver needs it: Qual may name a module
+	// (from pkg import submodule) or a name defined in From.
+	From string
+	Node NodeID // the import statement
+}
+
+// collectImports fills Imports, ImportList and StarImports from every import statement in
+// the file (function-level ones included: Python binds them when the function runs, and a
+// rule asking what a name means in traced code wants them).
+func (f *File) collectImports() {
+	t := f.Tree
+	add := func(local, qual, from string, stmt NodeID) {
+		if local == "" || qual == "" {
+			return
+		}
+		f.Imports[local] = qual
+		f.ImportList = append(f.ImportList, Import{Local: local, Qual: qual, From: from, Node: stmt})
+	}
+	for _, id := range f.byKind[syntax.KindImportStatement] {
+		t.Children(id, func(c NodeID) bool {
+			switch t.Kind(c) {
+			case syntax.KindDottedName:
+				// import a.b.c binds a; a.b.c is imported too (the resolver wants the whole path)
+				full := t.String(c)
+				first, _, _ := strings.Cut(full, ".")
+				f.Imports[first] = first
+				f.ImportList = append(f.ImportList, Import{Local: first, Qual: first, Node: id})
+				if full != first {
+					f.ImportedModules = append(f.ImportedModules, full)
+				}
+			case syntax.KindAliasedImport:
+				name := t.Field(c, syntax.FieldName)
+				alias := t.Field(c, syntax.FieldAlias)
+				if name != NoNode && alias != NoNode {
+					add(t.String(alias), t.String(name), "", id)
+				}
+			}
+			return true
+		})
+	}
+	for _, id := range f.byKind[syntax.KindImportFromStatement] {
+		mod := t.Field(id, syntax.FieldModuleName)
+		prefix, ok := f.fromModule(mod)
+		if !ok {
+			continue
+		}
+		t.Children(id, func(c NodeID) bool {
+			if c == mod {
+				return true
+			}
+			if t.Kind(c) == syntax.KindWildcardImport {
+				f.StarImports = append(f.StarImports, prefix)
+				return true
+			}
+			if t.FieldOf(c) != syntax.FieldName {
+				return true
+			}
+			switch t.Kind(c) {
+			case syntax.KindDottedName:
+				add(t.String(c), joinQual(prefix, t.String(c)), prefix, id)
+			case syntax.KindAliasedImport:
+				name := t.Field(c, syntax.FieldName)
+				alias := t.Field(c, syntax.FieldAlias)
+				if name != NoNode && alias != NoNode {
+					add(t.String(alias), joinQual(prefix, t.String(name)), prefix, id)
+				}
+			}
+			return true
+		})
+	}
+}
+
+// fromModule returns the module a from-import reads from: the dotted name itself, or a
+// relative one resolved against f.Module ("from ..a import b" in pkg.sub.mod is pkg.a).
+// With an unknown module the leading dots are kept.
+func (f *File) fromModule(mod NodeID) (string, bool) {
+	t := f.Tree
+	switch t.Kind(mod) {
+	case syntax.KindDottedName:
+		return t.String(mod), true
+	case syntax.KindRelativeImport:
+		level := 0
+		rest := ""
+		t.Children(mod, func(c NodeID) bool {
+			switch t.Kind(c) {
+			case syntax.KindImportPrefix:
+				level += strings.Count(t.String(c), ".")
+			case syntax.KindDottedName:
+				rest = t.String(c)
+			}
+			return true
+		})
+		if level == 0 {
+			return "", false
+		}
+		return ResolveRelative(f.Module, level, rest), true
+	}
+	return "", false
+}
+
+// ResolveRelative resolves a relative module reference of level dots ("from ..a import b":
+// level 2, rest "a") made in module m. When m is unknown, or the dots climb above the top
+// package, the result keeps its leading dots so that it never matches an absolute name.
+func ResolveRelative(m Module, level int, rest string) string {
+	pkg := m.Package()
+	for i := 1; i < level && pkg != ""; i++ {
+		if j := strings.LastIndexByte(pkg, '.'); j >= 0 {
+			pkg = pkg[:j]
+		} else {
+			pkg = ""
+		}
+	}
+	if pkg == "" { // unknown module, or above the top package (Python raises ImportError)
+		return strings.Repeat(".", level) + rest
+	}
+	return joinQual(pkg, rest)
+}
+
+func joinQual(prefix, name string) string {
+	switch {
+	case prefix == "":
+		return name
+	case name == "":
+		return prefix
+	case strings.HasSuffix(prefix, "."):
+		return prefix + name
+	}
+	return prefix + "." + name
+}
