@@ -1,19 +1,22 @@
-// Package torchsem is what torch.export sees of Python code: which classes are nn.Modules,
-// which functions export traces (and why), and what each expression is (a tensor, a size
-// of an input, data read out of a tensor, a constant, ...).
+// Package torchsem is what torch.export sees of Python code: which classes are nn.Modules
+// and what their attributes hold, which functions export traces (and the call chain that
+// reaches them, across files), and what each expression may be (a Value: a tensor, a size
+// of an input dimension, data read out of a tensor, a constant, ...).
 //
-// Start with New (one file analysed alone) or with package program, which links the files
-// of a project. A File embeds its pysem.File, so rules ask both the Python questions
-// (Resolve, Args, Nodes) and the torch ones (Traced, IsModule, Facts) of one value.
+// Start with NewProgram (a project's files linked together) or New (one file alone). A File
+// embeds its pysem.File, so rules ask both the Python questions (Resolve, Args, Nodes) and
+// the torch ones (Traced, IsModule, Value, Attr) of one value. The torch API table is data:
+// api/torch.txt.
 package torchsem
 
 import (
 	"sync"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
-// NodeID and NoNode are syntax's, for brevity.
+// NodeID, Function and Class are pysem's, for brevity.
 type (
 	NodeID   = pysem.NodeID
 	Function = pysem.Function
@@ -23,44 +26,157 @@ type (
 // NoNode is the absent node.
 const NoNode = pysem.NoNode
 
-// File is one file's torch semantics. It is immutable once built (facts are memoised under
-// a lock) and safe for concurrent reads.
+// File is one file's torch semantics within its Program.
 type File struct {
 	*pysem.File
+	prog *Program
 
-	module   map[*Class]bool // nn.Module subclasses
+	module   map[*Class]bool // nn.Module subclasses (set while linking, then read-only)
 	autograd map[*Class]bool // torch.autograd.Function subclasses
-	traced   []string        // per Funcs index: why export traces it ("forward of Model"), "" if not
+	rebound  map[string]bool // module-level names rebound to an assume_constant_result wrapper
+	states   []funcState     // per Funcs index; written while linking, then read-only
+
+	mu       sync.Mutex // guards the lazily computed maps below
+	attrs    map[*Class]map[string]Attr
+	lazy     map[*Function]*scope
+	lazyRets map[*Function]Value
+	modScope *scope
 
 	factsMu     sync.Mutex                // guards facts while they are computed lazily
 	factsFrozen bool                      // facts holds every function's facts and no longer changes (see FreezeFacts)
 	facts       map[*Function]*scopeFacts // guarded by factsMu
 }
 
-// New builds the torch semantics of a file analysed alone: base classes, callees and
-// imports that lie in other files are unknown.
-func New(pf *pysem.File) *File {
-	f := &File{File: pf, module: map[*Class]bool{}, autograd: map[*Class]bool{}, traced: make([]string, len(pf.Funcs))}
-	f.resolveModules()
-	f.trace()
-	return f
+func newFile(p *Program, pf *pysem.File) *File {
+	return &File{
+		File: pf, prog: p, module: map[*Class]bool{}, autograd: map[*Class]bool{},
+		states: make([]funcState, len(pf.Funcs)), attrs: map[*Class]map[string]Attr{},
+		lazy: map[*Function]*scope{}, lazyRets: map[*Function]Value{},
+	}
 }
 
+// New builds the torch semantics of a file analysed alone: base classes, callees and
+// imports that lie in other files are unknown.
+func New(pf *pysem.File) *File { return NewProgram([]*pysem.File{pf}).Files[0] }
+
+// Program is the program the file belongs to.
+func (f *File) Program() *Program { return f.prog }
+
 // IsModule reports whether c derives from torch.nn.Module (or a Lightning module), directly
-// or through other classes.
+// or through other classes, in this file or another of the program.
 func (f *File) IsModule(c *Class) bool { return c != nil && f.module[c] }
 
 // IsAutogradFunction reports whether c derives from torch.autograd.Function.
 func (f *File) IsAutogradFunction(c *Class) bool { return c != nil && f.autograd[c] }
 
 // Traced reports whether torch.export traces fn when it exports a module.
-func (f *File) Traced(fn *Function) bool { return fn != nil && f.traced[fn.Index()] != "" }
+func (f *File) Traced(fn *Function) bool {
+	return fn != nil && f.states[fn.Index()].why.Kind != NotTraced
+}
 
-// TracedFrom explains Traced: "forward of Model", "called from Model.forward", ...; "" when
-// fn is not traced.
-func (f *File) TracedFrom(fn *Function) string {
+// Why says why export traces fn (the zero Why when it does not).
+func (f *File) Why(fn *Function) Why {
 	if fn == nil {
-		return ""
+		return Why{}
 	}
-	return f.traced[fn.Index()]
+	return f.states[fn.Index()].why
+}
+
+// TracedFrom explains Traced in words: "forward of Model", "called from Model.forward",
+// "passed from ...", "nested in ...", "decorates ..."; "" when fn is not traced.
+func (f *File) TracedFrom(fn *Function) string { return f.Why(fn).String() }
+
+// Value is what expression n inside fn (nil: module level) may be while export traces it.
+func (f *File) Value(fn *Function, n NodeID) Value {
+	e := evaluator{p: f.prog}
+	return e.expr(f, fn, n)
+}
+
+// Callee resolves what a call inside fn runs.
+func (f *File) Callee(fn *Function, call NodeID) Callee {
+	e := evaluator{p: f.prog}
+	return e.callee(f, fn, call)
+}
+
+// Params returns what each parameter of fn may hold: what traced callers pass, or what its
+// annotation and default say.
+func (f *File) Params(fn *Function) []Value { return f.state(fn).params(f, fn) }
+
+// Returns is what calling fn may return.
+func (f *File) Returns(fn *Function) Value {
+	e := evaluator{p: f.prog}
+	return f.prog.retOf(&e, f, fn)
+}
+
+func (f *File) state(fn *Function) *funcState { return &f.states[fn.Index()] }
+
+// moduleNodes returns the named nodes of kind k at module level (in no function).
+func (f *File) moduleNodes(k syntax.Kind) []NodeID {
+	var out []NodeID
+	for _, n := range f.Nodes(k) {
+		if f.Owner(n) == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// moduleScope returns the module-level names, computed once.
+func (f *File) moduleScope(e *evaluator) *scope {
+	f.mu.Lock()
+	s := f.modScope
+	f.mu.Unlock()
+	if s != nil {
+		return s
+	}
+	s = e.bindScope(f, nil, nil)
+	f.mu.Lock()
+	if f.modScope == nil {
+		f.modScope = s
+	}
+	s = f.modScope
+	f.mu.Unlock()
+	return s
+}
+
+// lazyScope returns the names of a function linking did not evaluate (not traced), with
+// its parameters' priors, computed once.
+func (f *File) lazyScope(e *evaluator, fn *Function) *scope {
+	f.mu.Lock()
+	s := f.lazy[fn]
+	f.mu.Unlock()
+	if s != nil {
+		return s
+	}
+	s = e.bindScope(f, fn, f.state(fn).params(f, fn))
+	f.mu.Lock()
+	if old := f.lazy[fn]; old != nil {
+		s = old
+	} else {
+		f.lazy[fn] = s
+	}
+	f.mu.Unlock()
+	return s
+}
+
+// lazyRet returns what an untraced function returns, computed once.
+func (f *File) lazyRet(e *evaluator, fn *Function) Value {
+	f.mu.Lock()
+	v, ok := f.lazyRets[fn]
+	f.mu.Unlock()
+	if ok {
+		return v
+	}
+	for _, r := range e.inRet {
+		if r.fn == fn && r.f == f {
+			return Unknown // recursion
+		}
+	}
+	e.inRet = append(e.inRet, funcRef{f, fn})
+	v = e.returns(f, fn)
+	e.inRet = e.inRet[:len(e.inRet)-1]
+	f.mu.Lock()
+	f.lazyRets[fn] = v
+	f.mu.Unlock()
+	return v
 }

@@ -1,0 +1,495 @@
+package torchsem
+
+import (
+	"strings"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// Program is a set of files analysed together: a name imported from one file resolves to
+// the function or class another defines, a forward in one file traces helpers in another,
+// and values flow through calls across files. NewProgram links the files once; the Program
+// and its Files are then immutable (lazily computed answers are memoised under locks) and
+// safe for concurrent reads.
+type Program struct {
+	Files    []*File
+	byModule map[string]*File
+	roots    []funcRef         // functions whose parameters are inputs (Ref.Root indexes it)
+	rootIdx  map[funcRef]int32 // the inverse of roots
+}
+
+// funcRef names one function of one file.
+type funcRef struct {
+	f  *File
+	fn *Function
+}
+
+// NewProgram links files (each built by pysem.NewFile with its Module) into a program.
+// Files without a module name resolve their own names only.
+func NewProgram(files []*pysem.File) *Program {
+	p := &Program{byModule: map[string]*File{}, rootIdx: map[funcRef]int32{}}
+	for _, pf := range files {
+		f := newFile(p, pf)
+		p.Files = append(p.Files, f)
+		if pf.Module.Name != "" {
+			if _, dup := p.byModule[pf.Module.Name]; !dup {
+				p.byModule[pf.Module.Name] = f
+			}
+		}
+	}
+	p.link()
+	return p
+}
+
+// File returns the program's file of module name, or nil.
+func (p *Program) File(module string) *File { return p.byModule[module] }
+
+// maxReexport bounds the re-exports (from .a import X in an __init__) followed to find a name.
+const maxReexport = 8
+
+// lookup resolves a qualified name to a class or function of a project file: the longest
+// module prefix names the file, the rest a top-level name of it (or of a class in it,
+// "Class.method"), following re-exports and star imports of packages.
+func (p *Program) lookup(q string) (*File, any) {
+	return p.lookupDepth(q, 0)
+}
+
+func (p *Program) lookupDepth(q string, depth int) (*File, any) {
+	if depth > maxReexport || q == "" || q[0] == '.' {
+		return nil, nil
+	}
+	for i := len(q); i > 0; i = strings.LastIndexByte(q[:i], '.') {
+		f := p.byModule[q[:i]]
+		if f == nil {
+			continue
+		}
+		if i == len(q) {
+			return nil, nil // a module, not a name in one
+		}
+		rest := q[i+1:]
+		name, member, _ := strings.Cut(rest, ".")
+		if g := f.TopFunc(name); g != nil && member == "" {
+			return f, g
+		}
+		if c := f.ClassNamed(name); c != nil {
+			if member == "" {
+				return f, c
+			}
+			if mf, m := p.method(f, c, member); m != nil {
+				return mf, m
+			}
+			return nil, nil
+		}
+		if target, ok := f.Imports[name]; ok && target != q[:i]+"."+name {
+			if member != "" {
+				target += "." + member
+			}
+			return p.lookupDepth(target, depth+1)
+		}
+		for _, star := range f.StarImports {
+			if sf, sym := p.lookupDepth(star+"."+rest, depth+1); sf != nil {
+				return sf, sym
+			}
+		}
+		return nil, nil
+	}
+	return nil, nil
+}
+
+// lineage calls visit for c (of file f), then its first base class that is a class of the
+// program, and so on, until visit returns false, a class has no such base, or the chain
+// comes back to a class it visited.
+func (p *Program) lineage(f *File, c *Class, visit func(*File, *Class) bool) {
+	type at struct {
+		f *File
+		c *Class
+	}
+	var buf [8]at
+	seen := buf[:0]
+	for kf, k := f, c; k != nil; {
+		for _, s := range seen {
+			if s.c == k {
+				return
+			}
+		}
+		seen = append(seen, at{kf, k})
+		if !visit(kf, k) {
+			return
+		}
+		kf, k = p.baseOf(kf, k)
+	}
+}
+
+// baseOf returns c's first base class that the program defines (in f or any file).
+func (p *Program) baseOf(f *File, c *Class) (*File, *Class) {
+	for _, b := range c.Bases {
+		if bc := f.ClassNamed(b); bc != nil && bc != c {
+			return f, bc
+		}
+		if bf, sym := p.lookup(b); bf != nil {
+			if bc, ok := sym.(*Class); ok && bc != c {
+				return bf, bc
+			}
+		}
+	}
+	return nil, nil
+}
+
+// method returns the method name of c, looking through its base classes in every file.
+func (p *Program) method(f *File, c *Class, name string) (*File, *Function) {
+	var mf *File
+	var m *Function
+	p.lineage(f, c, func(kf *File, k *Class) bool {
+		if g := k.Methods[name]; g != nil {
+			mf, m = kf, g
+			return false
+		}
+		return true
+	})
+	return mf, m
+}
+
+// isModule reports whether c of f is an nn.Module subclass.
+func (p *Program) isModule(f *File, c *Class) bool { return f != nil && f.IsModule(c) }
+
+// resolveModules marks nn.Module and autograd.Function subclasses across files: a class is
+// one when a base is one, in its own file or another.
+func (p *Program) resolveModules() {
+	for changed := true; changed; {
+		changed = false
+		for _, f := range p.Files {
+			for _, c := range f.Classes {
+				for _, b := range c.Bases {
+					isMod, isAuto := isModuleBase(b), b == "torch.autograd.Function"
+					bf, bc := f, f.ClassNamed(b)
+					if bc == nil || bc == c {
+						bc = nil
+						if sf, sym := p.lookup(b); sf != nil {
+							if k, ok := sym.(*Class); ok && k != c {
+								bf, bc = sf, k
+							}
+						}
+					}
+					if bc != nil {
+						isMod = isMod || bf.module[bc]
+						isAuto = isAuto || bf.autograd[bc]
+					}
+					if isMod && !f.module[c] {
+						f.module[c], changed = true, true
+					}
+					if isAuto && !f.autograd[c] {
+						f.autograd[c], changed = true, true
+					}
+				}
+			}
+		}
+	}
+}
+
+// isModuleBase reports whether a resolved base class name is nn.Module or one of its
+// subclasses from torch.nn or Lightning.
+func isModuleBase(q string) bool {
+	switch q {
+	case "torch.nn.Parameter", "torch.nn.parameter.Parameter", "torch.nn.Buffer":
+		return false
+	}
+	if strings.HasPrefix(q, "torch.nn.") {
+		last := q[strings.LastIndexByte(q, '.')+1:]
+		return last != "" && isUpper(last[0])
+	}
+	return strings.HasSuffix(q, "LightningModule")
+}
+
+// rootID interns fn of f as a root whose parameters are inputs.
+func (p *Program) rootID(r funcRef) int32 {
+	if id, ok := p.rootIdx[r]; ok {
+		return id
+	}
+	id := int32(len(p.roots))
+	p.roots = append(p.roots, r)
+	p.rootIdx[r] = id
+	return id
+}
+
+// Root returns the function a Ref's Root names, and its file.
+func (p *Program) Root(id int32) (*File, *Function) {
+	if id < 0 || int(id) >= len(p.roots) {
+		return nil, nil
+	}
+	return p.roots[id].f, p.roots[id].fn
+}
+
+// maxEvalsPerFunc bounds how often linking re-evaluates one function (values only grow, so
+// linking ends anyway; the bound keeps a pathological program linear).
+const maxEvalsPerFunc = 32
+
+// link finds the traced functions and the values flowing through their calls: a worklist
+// over functions, starting from every module's forward, until nothing changes.
+func (p *Program) link() {
+	p.resolveModules()
+	l := &linker{p: p}
+	for _, f := range p.Files {
+		rebound := f.reboundConstant()
+		f.rebound = rebound
+		for _, c := range f.Classes {
+			if f.module[c] {
+				if fwd := c.Methods["forward"]; fwd != nil {
+					l.mark(funcRef{f, fwd}, Why{Kind: WhyForward, Class: c})
+				}
+			}
+		}
+	}
+	for len(l.work) > 0 {
+		r := l.work[len(l.work)-1]
+		l.work = l.work[:len(l.work)-1]
+		st := r.f.state(r.fn)
+		st.queued = false
+		if st.evals >= maxEvalsPerFunc {
+			continue
+		}
+		st.evals++
+		l.process(r)
+	}
+	// every traced function's scope under the final values
+	for _, f := range p.Files {
+		for _, fn := range f.Funcs {
+			if st := f.state(fn); st.why.Kind != NotTraced && (st.scope == nil || st.dirty) {
+				e := &evaluator{p: p, linking: true, cur: funcRef{f, fn}}
+				st.scope = e.bindScope(f, fn, st.params(f, fn))
+				st.dirty = false
+			}
+		}
+	}
+}
+
+// linker is the state of one link.
+type linker struct {
+	p    *Program
+	work []funcRef
+}
+
+// mark records that export traces r, and why, the first time it is reached.
+func (l *linker) mark(r funcRef, why Why) {
+	if r.fn == nil {
+		return
+	}
+	st := r.f.state(r.fn)
+	if st.why.Kind != NotTraced || r.f.notTraced(r.fn) {
+		return
+	}
+	if r.fn.Parent == nil && r.fn.Class == nil && r.f.rebound[r.fn.Name] {
+		return
+	}
+	st.why = why
+	if why.Kind == WhyForward {
+		l.p.rootID(r)
+	}
+	l.enqueue(r)
+}
+
+func (l *linker) enqueue(r funcRef) {
+	st := r.f.state(r.fn)
+	st.dirty = true
+	if !st.queued {
+		st.queued = true
+		l.work = append(l.work, r)
+	}
+}
+
+// process evaluates one traced function: what it calls, passes on and returns.
+func (l *linker) process(r funcRef) {
+	f, fn := r.f, r.fn
+	t := f.Tree
+	st := f.state(fn)
+	e := &evaluator{p: l.p, linking: true, cur: r, l: l}
+	st.scope = e.bindScope(f, fn, st.params(f, fn))
+	st.dirty = false
+	// nested functions and lambdas: export traces every call a traced body makes
+	for _, g := range f.Funcs[fn.Index()+1:] {
+		if !t.Contains(fn.Node, g.Node) {
+			break
+		}
+		if g.Parent == fn {
+			l.mark(funcRef{f, g}, Why{Kind: WhyNested, from: r})
+			if gs := f.state(g); gs.why.Kind != NotTraced {
+				l.enqueue(funcRef{f, g}) // closures read this scope
+			}
+		}
+	}
+	for _, d := range fn.Decorators {
+		name := t.Unparen(d)
+		if t.Kind(name) == syntax.KindCall {
+			name = t.Field(name, syntax.FieldFunction)
+		}
+		if t.Kind(name) == syntax.KindIdentifier {
+			if g := f.LookupFunc(fn.Parent, t.String(name)); g != nil {
+				l.mark(funcRef{f, g}, Why{Kind: WhyDecorates, from: r, Site: d})
+			}
+		}
+	}
+	for _, call := range f.OwnNodes(fn, syntax.KindCall) {
+		c := e.callee(f, fn, call)
+		if c.Func != nil && !(c.Class != nil && l.p.isModule(c.ClassFile, c.Class)) {
+			l.mark(funcRef{c.File, c.Func}, Why{Kind: WhyCalled, from: r, Site: call})
+			l.p.passArgs(e, f, fn, call, c)
+		}
+		// functions passed as arguments: cond/map branches, callbacks
+		pos, kws := f.Args(call)
+		for _, a := range pos {
+			l.markPassed(e, r, call, a)
+		}
+		for _, k := range kws {
+			l.markPassed(e, r, call, t.Field(k, syntax.FieldValue))
+		}
+	}
+	ret := e.returns(f, fn)
+	if ret != st.ret || !st.retSet {
+		changed := ret != st.ret
+		st.ret, st.retSet = ret, true
+		if changed {
+			for _, rd := range st.readers {
+				l.enqueue(rd)
+			}
+		}
+	}
+}
+
+// markPassed marks a function passed as an argument (a name, a lambda, self.method).
+func (l *linker) markPassed(e *evaluator, from funcRef, call, arg NodeID) {
+	f := from.f
+	t := f.Tree
+	arg = t.Unparen(arg)
+	switch t.Kind(arg) {
+	case syntax.KindIdentifier, syntax.KindLambda, syntax.KindAttribute:
+	default:
+		return
+	}
+	var gf *File
+	var g *Function
+	switch t.Kind(arg) {
+	case syntax.KindLambda:
+		gf, g = f, f.FuncAt(arg)
+	case syntax.KindIdentifier:
+		if h := f.LookupFunc(from.fn, t.String(arg)); h != nil {
+			gf, g = f, h
+		} else if q, ok := f.Imports[t.String(arg)]; ok {
+			if sf, sym := l.p.lookup(q); sf != nil {
+				if h, ok := sym.(*Function); ok {
+					gf, g = sf, h
+				}
+			}
+		}
+	case syntax.KindAttribute:
+		obj := t.Unparen(t.Field(arg, syntax.FieldObject))
+		attr := t.String(t.Field(arg, syntax.FieldAttribute))
+		if cls := f.ClassOfReceiver(from.fn, obj); cls != nil {
+			gf, g = l.p.method(f, cls, attr)
+			if g == nil {
+				if sc := f.selfClass(from.fn, obj); sc != nil {
+					if a := e.attr(f, sc, attr); a.Kind == AttrSubmodule && a.Class != nil {
+						gf, g = l.p.method(a.ClassFile, a.Class, "forward")
+					}
+				}
+			}
+		} else if t.Kind(obj) == syntax.KindAttribute {
+			// self.sub.forward
+			if sc := f.selfClass(from.fn, t.Unparen(t.Field(obj, syntax.FieldObject))); sc != nil {
+				if a := e.attr(f, sc, t.String(t.Field(obj, syntax.FieldAttribute))); a.Kind == AttrSubmodule && a.Class != nil {
+					gf, g = l.p.method(a.ClassFile, a.Class, attr)
+				}
+			}
+		}
+	}
+	if g != nil {
+		l.mark(funcRef{gf, g}, Why{Kind: WhyPassed, from: from, Site: call})
+	}
+}
+
+// passArgs joins the values a call passes into the parameters of the project function it
+// calls, and re-evaluates that function when they grow.
+func (p *Program) passArgs(e *evaluator, f *File, fn *Function, call NodeID, c Callee) {
+	if e.l == nil {
+		return
+	}
+	args := e.argValues(f, fn, call, c)
+	st := c.File.state(c.Func)
+	if st.in == nil {
+		st.in = make([]Value, len(c.Func.Params))
+		st.missing = make([]bool, len(c.Func.Params))
+	}
+	changed := !st.called
+	st.called = true
+	for i := range st.in {
+		if args[i].IsZero() {
+			if !st.missing[i] {
+				st.missing[i], changed = true, true
+			}
+			continue
+		}
+		if nv := st.in[i].Join(args[i]); nv != st.in[i] {
+			st.in[i], changed = nv, true
+		}
+	}
+	if changed {
+		e.l.enqueue(funcRef{c.File, c.Func})
+	}
+}
+
+// retOf is what calling g (of file gf) may return.
+func (p *Program) retOf(e *evaluator, gf *File, g *Function) Value {
+	if gf == nil || g == nil {
+		return Unknown
+	}
+	if gf.notTraced(g) {
+		return Of(Const | Other) // assume_constant_result: export burns the result in
+	}
+	st := gf.state(g)
+	if e.linking {
+		cur := e.cur
+		if cur.fn != nil {
+			st.addReader(cur)
+		}
+		if st.retSet {
+			return st.ret
+		}
+		for _, r := range e.inRet {
+			if r.fn == g && r.f == gf {
+				return st.ret // recursion: what is known so far
+			}
+		}
+		e.inRet = append(e.inRet, funcRef{gf, g})
+		sub := &evaluator{p: p, linking: true, cur: funcRef{gf, g}, l: e.l, inRet: e.inRet}
+		st.ret, st.retSet = sub.returns(gf, g), true
+		e.inRet = e.inRet[:len(e.inRet)-1]
+		return st.ret
+	}
+	if st.retSet && st.why.Kind != NotTraced {
+		return st.ret
+	}
+	return gf.lazyRet(e, g)
+}
+
+// returns is the join of what fn's return statements (or a lambda's body) give.
+func (e *evaluator) returns(f *File, fn *Function) Value {
+	t := f.Tree
+	if t.Kind(fn.Node) == syntax.KindLambda {
+		return e.expr(f, fn, fn.Body)
+	}
+	var v Value
+	rets := f.OwnNodes(fn, syntax.KindReturnStatement)
+	for _, r := range rets {
+		if x := t.NamedChild(r, 0); x != NoNode {
+			v = v.Join(e.expr(f, fn, x))
+		} else {
+			v = v.Join(Of(NoneValue))
+		}
+	}
+	if len(rets) == 0 {
+		if len(f.OwnNodes(fn, syntax.KindYield)) > 0 {
+			return Unknown // a generator
+		}
+		return Of(NoneValue)
+	}
+	return v
+}

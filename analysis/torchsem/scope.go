@@ -1,0 +1,303 @@
+package torchsem
+
+import (
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// scope is what the names a function binds may hold, joined over every binding in the
+// function (flow-insensitive: a name assigned a tensor and later a size may be either).
+type scope struct {
+	names map[string]Value
+}
+
+// maxScopePasses bounds the passes over a function's bindings: each pass feeds the values of
+// the previous one to later uses (y = y + 1 in a loop), and values only grow.
+const maxScopePasses = 4
+
+// bindScope computes the names of fn (the module level when fn is nil) with parameters bound
+// to params (nil: each parameter's prior).
+func (e *evaluator) bindScope(f *File, fn *Function, params []Value) *scope {
+	s := &scope{names: map[string]Value{}}
+	if fn != nil {
+		for i := range fn.Params {
+			v := f.paramPrior(fn, i)
+			if params != nil && i < len(params) && !params[i].IsZero() {
+				v = params[i]
+			}
+			s.names[fn.Params[i].Name] = v
+		}
+	}
+	e.pushScope(f, fn, s)
+	defer e.popScope()
+	t := f.Tree
+	own := func(k syntax.Kind) []NodeID {
+		if fn == nil {
+			return f.moduleNodes(k)
+		}
+		return f.OwnNodes(fn, k)
+	}
+	for pass := 0; pass < maxScopePasses; pass++ {
+		changed := false
+		bind := func(target NodeID, v Value) {
+			if e.bindTarget(f, fn, s, target, v) {
+				changed = true
+			}
+		}
+		for _, a := range own(syntax.KindAssignment) {
+			right := t.Field(a, syntax.FieldRight)
+			if right == NoNode {
+				continue // an annotation alone (x: int) binds nothing
+			}
+			// a = b = value: the inner assignment is the right-hand side
+			for t.Kind(right) == syntax.KindAssignment {
+				right = t.Field(right, syntax.FieldRight)
+			}
+			left := t.Field(a, syntax.FieldLeft)
+			if e.bindParallel(f, fn, s, left, right, &changed) {
+				continue
+			}
+			bind(left, e.expr(f, fn, right))
+		}
+		for _, a := range own(syntax.KindAugmentedAssignment) {
+			left := t.Field(a, syntax.FieldLeft)
+			bind(left, e.binary(e.expr(f, fn, left), e.expr(f, fn, t.Field(a, syntax.FieldRight)), augOp(t, a)))
+		}
+		for _, a := range own(syntax.KindForStatement) {
+			e.bindLoop(f, fn, s, t.Field(a, syntax.FieldLeft), t.Field(a, syntax.FieldRight), &changed)
+		}
+		for _, a := range own(syntax.KindForInClause) {
+			e.bindLoop(f, fn, s, t.Field(a, syntax.FieldLeft), t.Field(a, syntax.FieldRight), &changed)
+		}
+		for _, a := range own(syntax.KindNamedExpression) {
+			bind(t.Field(a, syntax.FieldName), e.expr(f, fn, t.Field(a, syntax.FieldValue)))
+		}
+		for _, w := range own(syntax.KindAsPatternTarget) {
+			// with x as y: y is what the context manager gives (unknown)
+			bind(t.NamedChild(w, 0), Unknown)
+		}
+		if !changed {
+			break
+		}
+	}
+	return s
+}
+
+// bindTarget joins v into the names of an assignment target; it reports whether a name's
+// value grew. Attributes and subscripts bind no name.
+func (e *evaluator) bindTarget(f *File, fn *Function, s *scope, target NodeID, v Value) bool {
+	t := f.Tree
+	target = t.Unparen(target)
+	switch t.Kind(target) {
+	case syntax.KindIdentifier:
+		name := t.String(target)
+		old, ok := s.names[name]
+		nv := old.Join(v)
+		if ok && nv == old {
+			return false
+		}
+		s.names[name] = nv
+		return true
+	case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindTuple, syntax.KindList, syntax.KindExpressionList:
+		changed := false
+		i := 0
+		t.Children(target, func(c NodeID) bool {
+			if !t.IsNamed(c) || t.IsComment(c) {
+				return true
+			}
+			ev := e.element(v, i)
+			if t.Kind(c) == syntax.KindListSplatPattern || t.Kind(c) == syntax.KindListSplat {
+				c = t.NamedChild(c, 0)
+				ev = e.rest(v, i)
+			}
+			if e.bindTarget(f, fn, s, c, ev) {
+				changed = true
+			}
+			i++
+			return true
+		})
+		return changed
+	}
+	return false
+}
+
+// bindParallel binds a, b = x, y element by element when both sides are literal sequences
+// of the same length (so that b, n = x.shape[0], x.shape[1] ties each name to its own
+// dimension). It reports whether it bound the targets.
+func (e *evaluator) bindParallel(f *File, fn *Function, s *scope, left, right NodeID, changed *bool) bool {
+	t := f.Tree
+	lk, rk := t.Kind(t.Unparen(left)), t.Kind(t.Unparen(right))
+	isSeq := func(k syntax.Kind) bool {
+		return k == syntax.KindPatternList || k == syntax.KindTuplePattern || k == syntax.KindListPattern ||
+			k == syntax.KindTuple || k == syntax.KindList || k == syntax.KindExpressionList
+	}
+	if !isSeq(lk) || (rk != syntax.KindTuple && rk != syntax.KindList && rk != syntax.KindExpressionList) {
+		return false
+	}
+	var lhs, rhs []NodeID
+	t.Children(t.Unparen(left), func(c NodeID) bool {
+		if t.IsNamed(c) && !t.IsComment(c) {
+			lhs = append(lhs, c)
+		}
+		return true
+	})
+	t.Children(t.Unparen(right), func(c NodeID) bool {
+		if t.IsNamed(c) && !t.IsComment(c) {
+			rhs = append(rhs, c)
+		}
+		return true
+	})
+	if len(lhs) != len(rhs) {
+		return false
+	}
+	for i := range lhs {
+		k := t.Kind(lhs[i])
+		if k == syntax.KindListSplatPattern || t.Kind(rhs[i]) == syntax.KindListSplat {
+			return false
+		}
+	}
+	for i := range lhs {
+		if e.bindTarget(f, fn, s, lhs[i], e.expr(f, fn, rhs[i])) {
+			*changed = true
+		}
+	}
+	return true
+}
+
+// bindLoop binds a for-loop (or comprehension) target to the elements of iter. enumerate()
+// and zip() give tuples whose parts are bound one by one.
+func (e *evaluator) bindLoop(f *File, fn *Function, s *scope, target, iter NodeID, changed *bool) {
+	t := f.Tree
+	iter = t.Unparen(iter)
+	target = t.Unparen(target)
+	if t.Kind(iter) == syntax.KindCall && !f.IsImported(t.Field(iter, syntax.FieldFunction)) {
+		name := f.Resolve(t.Field(iter, syntax.FieldFunction))
+		pos, _ := f.Args(iter)
+		var parts []Value
+		switch {
+		case name == "enumerate" && len(pos) >= 1:
+			parts = []Value{Of(StaticInt), e.iterElem(e.expr(f, fn, pos[0]))}
+		case name == "zip" && len(pos) >= 1:
+			for _, a := range pos {
+				parts = append(parts, e.iterElem(e.expr(f, fn, a)))
+			}
+		}
+		if parts != nil {
+			var elems []NodeID
+			if k := t.Kind(target); k == syntax.KindPatternList || k == syntax.KindTuplePattern || k == syntax.KindListPattern || k == syntax.KindTuple {
+				t.Children(target, func(c NodeID) bool {
+					if t.IsNamed(c) && !t.IsComment(c) {
+						elems = append(elems, c)
+					}
+					return true
+				})
+			}
+			if len(elems) == len(parts) {
+				for i, c := range elems {
+					if e.bindTarget(f, fn, s, c, parts[i]) {
+						*changed = true
+					}
+				}
+				return
+			}
+		}
+	}
+	if e.bindTarget(f, fn, s, target, e.iterElem(e.expr(f, fn, iter))) {
+		*changed = true
+	}
+}
+
+// paramPrior is what parameter i of fn may hold before anything is known of its callers:
+// self and cls are the class; an annotation or a literal default says a Python value; a
+// forward's input may be a tensor (or a pytree, or a constant).
+func (f *File) paramPrior(fn *Function, i int) Value {
+	p := &fn.Params[i]
+	t := f.Tree
+	if i == 0 && fn.Class != nil && !fn.StaticMethod && p.Kind == pysem.Positional {
+		if fn.ClassMethod {
+			return Unknown
+		}
+		if f.IsModule(fn.Class) {
+			return Of(Module)
+		}
+		return Unknown
+	}
+	switch p.Kind {
+	case pysem.VarPositional:
+		return Of(TensorSeq | Other)
+	case pysem.VarKeyword:
+		return Of(Other)
+	}
+	var v Value
+	if p.Type != NoNode {
+		v = annotationValue(t, p.Type)
+	}
+	if p.Default != NoNode {
+		d := t.Unparen(p.Default)
+		switch t.Kind(d) {
+		case syntax.KindNone:
+			if v.Kind == 0 {
+				v = Of(Tensor | Other)
+			}
+			v.Kind |= NoneValue
+		case syntax.KindInteger, syntax.KindTrue, syntax.KindFalse, syntax.KindString, syntax.KindConcatenatedString:
+			if v.Kind == 0 {
+				v = Of(Const)
+			}
+		case syntax.KindFloat:
+			if v.Kind == 0 {
+				v = Of(Float)
+			}
+		case syntax.KindTuple, syntax.KindList:
+			if v.Kind == 0 {
+				v = Of(Const | Other)
+			}
+		}
+	}
+	if v.Kind == 0 {
+		v = Of(Tensor | Other)
+	}
+	return v
+}
+
+// annotationValue reads a parameter annotation: Tensor, Optional[Tensor], int, float, bool,
+// str, List[Tensor], ...; an annotation it does not know gives the empty value.
+func annotationValue(t *syntax.Tree, ty NodeID) Value {
+	s := string(t.Text(ty))
+	has := func(sub string) bool {
+		for i := 0; i+len(sub) <= len(s); i++ {
+			if s[i:i+len(sub)] == sub {
+				return true
+			}
+		}
+		return false
+	}
+	var k Kind
+	switch {
+	case has("List[") || has("list[") || has("Tuple[") || has("tuple[") || has("Sequence["):
+		if has("Tensor") {
+			k = TensorSeq
+		} else {
+			k = Const | Other
+		}
+	case has("Tensor"):
+		k = Tensor
+	case s == "int" || s == "bool" || s == "str" || s == "Optional[int]" || s == "Optional[bool]" || s == "Optional[str]":
+		k = Const
+	case s == "float" || s == "Optional[float]":
+		k = Float
+	}
+	if k != 0 && (has("Optional[") || has("None")) {
+		k |= NoneValue
+	}
+	return Of(k)
+}
+
+// augOp returns the operator of an augmented assignment without its "=" ("+", "//").
+func augOp(t *syntax.Tree, a NodeID) string {
+	op := t.Operator(a)
+	if n := len(op); n > 0 && op[n-1] == '=' {
+		return op[:n-1]
+	}
+	return op
+}
