@@ -214,3 +214,22 @@ from .blocks import *
 		}
 	}
 }
+
+func TestModuleOf(t *testing.T) {
+	for rel, want := range map[string]string{
+		"model.py": "model", "pkg/sub/mod.py": "pkg.sub.mod", "pkg/__init__.py": "pkg/", "./a/b.py": "a.b",
+		"pkg/types.pyi": "pkg.types", "my-pkg/x.py": "", "pkg/1x.py": "", "__init__.py": "", "README.md": "",
+	} {
+		m, ok := ModuleOf(rel)
+		got := m.Name
+		if m.IsPackage {
+			got += "/"
+		}
+		if !ok {
+			got = ""
+		}
+		if got != want {
+			t.Errorf("ModuleOf(%q) = %q, want %q", rel, got, want)
+		}
+	}
+}

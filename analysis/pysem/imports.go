@@ -164,3 +164,48 @@ func joinQual(prefix, name string) string {
 	}
 	return prefix + "." + name
 }
+
+// ModuleOf names the module of a file at path rel (slash-separated, relative to a source
+// root): "pkg/sub/mod.py" is pkg.sub.mod, "pkg/__init__.py" the package pkg. ok is false
+// when a path element is not a Python identifier (a file that cannot be imported).
+func ModuleOf(rel string) (Module, bool) {
+	rel = strings.TrimPrefix(rel, "./")
+	name, isPy := strings.CutSuffix(rel, ".py")
+	if !isPy {
+		name, isPy = strings.CutSuffix(rel, ".pyi")
+	}
+	if !isPy || name == "" {
+		return Module{}, false
+	}
+	parts := strings.Split(name, "/")
+	m := Module{}
+	if parts[len(parts)-1] == "__init__" {
+		parts = parts[:len(parts)-1]
+		m.IsPackage = true
+		if len(parts) == 0 {
+			return Module{}, false
+		}
+	}
+	for _, p := range parts {
+		if !isIdentifier(p) {
+			return Module{}, false
+		}
+	}
+	m.Name = strings.Join(parts, ".")
+	return m, true
+}
+
+func isIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127:
+		case r >= '0' && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -175,6 +175,11 @@ func (e *evaluator) call(f *File, fn *Function, call NodeID) Value {
 		return Unknown
 	case c.Layer != "":
 		return e.layerCall(f, fn, c.Layer, pos)
+	case c.API != "" && isLayerClass(c.API):
+		if a := LookupAPI(c.API); a != nil && a.Rule == RuleKind && a.Kind&Tensor != 0 {
+			return Of(Tensor | StaticShape) // nn.Parameter, nn.Buffer
+		}
+		return Of(Module)
 	case c.API != "":
 		var recv NodeID = NoNode
 		if strings.HasPrefix(c.API, "torch.Tensor.") {
@@ -285,14 +290,15 @@ func (e *evaluator) apiCall(f *File, fn *Function, name string, recv NodeID, pos
 	if a == nil {
 		return Unknown
 	}
+	// a method the table knows, called on what may be a tensor: that value is a tensor here
+	// (reading .size() or calling .float() on an input says it is one)
+	if a.Rule != RuleMaybe && rv.May(Tensor) {
+		rv = rv.As(rv.Kind & (Tensor | modifiers))
+	}
 	notTensor := rv.Without(Tensor | TensorSeq | modifiers)
 	switch a.Rule {
 	case RuleKind:
-		v := Of(a.Kind)
-		if a.Kind&Tensor != 0 && rv.Kind&DataShaped != 0 && len(kws) == 0 {
-			v.Kind |= rv.Kind & DataShaped
-		}
-		return v
+		return Of(a.Kind)
 	case RuleSame:
 		if !rv.May(Tensor) && !strings.HasPrefix(name, "torch.Tensor.") {
 			return Of(Tensor) // torch.zeros_like(0) is not a thing; still a tensor
@@ -396,6 +402,16 @@ func (e *evaluator) dimAt(shape Value, k int, ok bool) Value {
 		}
 	}
 	return out
+}
+
+// isLayerClass reports whether q names a class of torch.nn (a layer, or Parameter/Buffer).
+func isLayerClass(q string) bool {
+	rest, ok := strings.CutPrefix(q, "torch.nn.")
+	if !ok || strings.HasPrefix(rest, "functional.") {
+		return false
+	}
+	last := rest[strings.LastIndexByte(rest, '.')+1:]
+	return last != "" && isUpper(last[0])
 }
 
 // layerCall is the value of calling an instance of the torch.nn class layer.

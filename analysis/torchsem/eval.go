@@ -122,17 +122,17 @@ func (e *evaluator) expr(f *File, fn *Function, n NodeID) Value {
 		v := e.expr(f, fn, t.Field(n, syntax.FieldArgument))
 		return truthValue(v)
 	case syntax.KindComparisonOperator:
-		var v Value
+		var operands []Value
 		t.Children(n, func(c NodeID) bool {
 			if t.IsNamed(c) && !t.IsComment(c) {
-				v = v.Join(truthValue(e.expr(f, fn, c)))
+				operands = append(operands, e.expr(f, fn, c))
 			}
 			return true
 		})
-		if op := t.Operator(n); op == "is" || op == "in" || op == "not" {
-			// identity and membership tests give a Python bool (in on a tensor is a
-			// data-dependent test, which rules ask about separately)
-			return v.As(v.Kind&(Data|Sizes) | Const)
+		op := t.Operator(n)
+		var v Value
+		for i := 1; i < len(operands); i++ {
+			v = v.Join(compare(operands[i-1], operands[i], op))
 		}
 		return v
 	case syntax.KindBooleanOperator:
@@ -181,6 +181,63 @@ func (e *evaluator) expr(f *File, fn *Function, n NodeID) Value {
 		return Unknown
 	}
 	return Unknown
+}
+
+// compare is the value of l op r for a comparison operator: a bool tensor when a tensor is
+// compared, a symbolic bool (a Size, keeping its dims) when a size is, a Python bool
+// otherwise. Identity and membership tests give a Python bool, or data when a tensor's
+// contents decide them.
+func compare(l, r Value, op string) Value {
+	if op == "is" || op == "in" || op == "not" {
+		k := Const
+		if (l.Kind|r.Kind)&(Tensor|Data) != 0 && op != "is" {
+			k |= Data
+		}
+		return Of(k)
+	}
+	lt, rt := l.As(numeric(l.Kind)), r.As(numeric(r.Kind))
+	if lt.Kind&SizeSeq != 0 {
+		lt = lt.As(lt.Kind&^SizeSeq | Size).Join(l.mapRefs(0, shapeToDims))
+	}
+	if rt.Kind&SizeSeq != 0 {
+		rt = rt.As(rt.Kind&^SizeSeq | Size).Join(r.mapRefs(0, shapeToDims))
+	}
+	var k Kind
+	for a := Kind(1); a != 0 && a <= lt.Kind; a <<= 1 {
+		if lt.Kind&a == 0 || a&modifiers != 0 {
+			continue
+		}
+		for b := Kind(1); b != 0 && b <= rt.Kind; b <<= 1 {
+			if rt.Kind&b == 0 || b&modifiers != 0 {
+				continue
+			}
+			switch {
+			case a == Tensor || b == Tensor:
+				k |= Tensor | BoolTensor
+			case a == TensorSeq || b == TensorSeq:
+				k |= Const // comparing lists
+			case a == Other || b == Other:
+				k |= Other
+			case a == Data || b == Data:
+				k |= Data
+			case a == UnbackedSize || b == UnbackedSize:
+				k |= UnbackedSize
+			case a == Size || b == Size:
+				k |= Size
+			default:
+				k |= Const
+			}
+		}
+	}
+	out := Value{Kind: k}
+	for _, v := range []Value{lt, rt} {
+		for _, ref := range v.Refs() {
+			if (ref.Of == RefDim || ref.Of == RefDimAny) && k&(Size|UnbackedSize) != 0 {
+				out = out.withRef(ref)
+			}
+		}
+	}
+	return out
 }
 
 // numeric keeps the kinds arithmetic keeps: tensors stay tensors, sizes stay sizes.
@@ -416,8 +473,8 @@ func (e *evaluator) attribute(f *File, fn *Function, n NodeID) Value {
 				out.Kind = out.Kind&^SizeSeq | StaticInt
 			}
 		}
-		if ov.May(Other) {
-			out.Kind |= Other
+		if !ov.May(Tensor) && ov.May(Other) {
+			out.Kind |= Other // an object of another kind with a shape (a NumPy array)
 		}
 		return out
 	case "ndim":
@@ -426,7 +483,7 @@ func (e *evaluator) attribute(f *File, fn *Function, n NodeID) Value {
 		}
 	case "T", "mT", "H", "mH", "data", "grad", "real", "imag":
 		if ov.May(Tensor) {
-			return ov.As(ov.Kind & (Tensor | Other))
+			return ov.As(ov.Kind & (Tensor | modifiers))
 		}
 	case "dtype", "device", "requires_grad", "is_cuda", "layout":
 		if ov.May(Tensor) {

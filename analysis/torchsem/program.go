@@ -459,7 +459,7 @@ func (p *Program) retOf(e *evaluator, gf *File, g *Function) Value {
 			}
 		}
 		e.inRet = append(e.inRet, funcRef{gf, g})
-		sub := &evaluator{p: p, linking: true, cur: funcRef{gf, g}, l: e.l, inRet: e.inRet}
+		sub := &evaluator{p: p, linking: true, cur: funcRef{gf, g}, l: e.l, inRet: e.inRet, depth: e.depth}
 		st.ret, st.retSet = sub.returns(gf, g), true
 		e.inRet = e.inRet[:len(e.inRet)-1]
 		return st.ret

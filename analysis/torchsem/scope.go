@@ -37,6 +37,13 @@ func (e *evaluator) bindScope(f *File, fn *Function, params []Value) *scope {
 		}
 		return f.OwnNodes(fn, k)
 	}
+	// every name the scope binds is local from the start: before its binding is evaluated it
+	// holds nothing yet (the zero Value), not an outer or unknown value
+	for _, k := range bindingKinds {
+		for _, n := range own(k) {
+			declareTargets(t, s, bindingTarget(t, n))
+		}
+	}
 	for pass := 0; pass < maxScopePasses; pass++ {
 		changed := false
 		bind := func(target NodeID, v Value) {
@@ -81,6 +88,45 @@ func (e *evaluator) bindScope(f *File, fn *Function, params []Value) *scope {
 		}
 	}
 	return s
+}
+
+// bindingKinds are the nodes whose targets bind names in a scope.
+var bindingKinds = []syntax.Kind{syntax.KindAssignment, syntax.KindAugmentedAssignment, syntax.KindForStatement,
+	syntax.KindForInClause, syntax.KindNamedExpression, syntax.KindAsPatternTarget}
+
+// bindingTarget returns the target of a binding node.
+func bindingTarget(t *syntax.Tree, n NodeID) NodeID {
+	switch t.Kind(n) {
+	case syntax.KindNamedExpression:
+		return t.Field(n, syntax.FieldName)
+	case syntax.KindAsPatternTarget:
+		return t.NamedChild(n, 0)
+	case syntax.KindAssignment:
+		if t.Field(n, syntax.FieldRight) == NoNode {
+			return NoNode // an annotation alone (x: int) binds nothing
+		}
+	}
+	return t.Field(n, syntax.FieldLeft)
+}
+
+// declareTargets adds the names a target binds to s, holding nothing yet.
+func declareTargets(t *syntax.Tree, s *scope, target NodeID) {
+	target = t.Unparen(target)
+	switch t.Kind(target) {
+	case syntax.KindIdentifier:
+		name := t.String(target)
+		if _, ok := s.names[name]; !ok {
+			s.names[name] = Value{}
+		}
+	case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindTuple, syntax.KindList,
+		syntax.KindExpressionList, syntax.KindListSplatPattern, syntax.KindListSplat:
+		t.Children(target, func(c NodeID) bool {
+			if t.IsNamed(c) {
+				declareTargets(t, s, c)
+			}
+			return true
+		})
+	}
 }
 
 // bindTarget joins v into the names of an assignment target; it reports whether a name's
@@ -280,6 +326,8 @@ func annotationValue(t *syntax.Tree, ty NodeID) Value {
 		} else {
 			k = Const | Other
 		}
+	case s == "list" || s == "tuple" || s == "dict" || s == "List" || s == "Tuple" || s == "Dict" || has("Dict[") || has("dict[") || has("Mapping"):
+		k = Other
 	case has("Tensor"):
 		k = Tensor
 	case s == "int" || s == "bool" || s == "str" || s == "Optional[int]" || s == "Optional[bool]" || s == "Optional[str]":

@@ -170,11 +170,9 @@ func (f *File) classify(e *evaluator, init *Function, v NodeID) Attr {
 			}
 			a.Kind, a.Value = AttrValue, Unknown
 			return a
-		case c.API != "":
-			if api := funcAPI(c.API); api != nil && api.Kind == Module {
-				a.Kind, a.Layer, a.Value = AttrSubmodule, c.API, Of(Module)
-				return a
-			}
+		case c.API != "" && isLayerClass(c.API):
+			a.Kind, a.Layer, a.Value = AttrSubmodule, c.API, Of(Module)
+			return a
 		}
 	}
 	val := e.expr(f, init, v)

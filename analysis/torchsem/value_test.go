@@ -1,0 +1,177 @@
+package torchsem
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/txtar"
+)
+
+// loadProgram parses the members of a txtar archive (or one .py file) as the files of a
+// project: a member's path names its module (pkg/mod.py is pkg.mod).
+func loadProgram(t *testing.T, path string) *Program {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := []txtar.File{{Name: filepath.Base(path), Data: data}}
+	if strings.HasSuffix(path, ".txtar") {
+		a, err := txtar.Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		members = a.Files
+	}
+	p := syntax.NewParser()
+	defer p.Close()
+	var files []*pysem.File
+	for _, m := range members {
+		tree, err := p.ParseTree(context.Background(), m.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mod, _ := pysem.ModuleOf(m.Name)
+		files = append(files, pysem.NewFile(tree, mod))
+	}
+	return NewProgram(files)
+}
+
+// describe writes a value as the tests expect it: its kinds, then the dimensions and inputs
+// it is tied to by name ("Size [M.forward:x.2]").
+func describe(p *Program, v Value) string {
+	s := v.Kind.String()
+	var refs []string
+	for _, r := range v.Refs() {
+		_, fn := p.Root(r.Root)
+		name := "?"
+		if fn != nil && int(r.Param) < len(fn.Params) {
+			name = fn.QualName() + ":" + fn.Params[r.Param].Name
+		}
+		switch r.Of {
+		case RefShape:
+			name += ".shape"
+			if r.Axis != 0 {
+				name += "[" + itoa(int(r.Axis)) + ":]"
+			}
+		case RefDim:
+			name += "." + itoa(int(r.Axis))
+		case RefDimAny:
+			name += ".?"
+		}
+		refs = append(refs, name)
+	}
+	sort.Strings(refs)
+	if len(refs) > 0 {
+		s += " [" + strings.Join(refs, " ") + "]"
+	}
+	if v.lost {
+		s += " +more"
+	}
+	return s
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+var expectRE = regexp.MustCompile(`#\s*(kind|value|traced|untraced)\b:?\s*(.*)$`)
+
+// TestValues reads testdata/values: each "# kind K" (or "# value K [refs]") comment states
+// the value of the expression its line assigns, returns or evaluates; "# traced: why" on a
+// def line states why export traces the function, "# untraced" that it does not.
+func TestValues(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join("testdata", "values", "*"))
+	if len(paths) == 0 {
+		t.Fatal("no fixtures")
+	}
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			p := loadProgram(t, path)
+			checked := 0
+			for _, f := range p.Files {
+				lines := strings.Split(string(f.Src), "\n")
+				for i, line := range lines {
+					m := expectRE.FindStringSubmatch(line)
+					if m == nil {
+						continue
+					}
+					checked++
+					where := f.Module.Name + ":" + itoa(i+1)
+					if m[1] == "traced" || m[1] == "untraced" {
+						fn := funcOnLine(f, i)
+						if fn == nil {
+							t.Errorf("%s: no def on this line", where)
+							continue
+						}
+						got := f.TracedFrom(fn)
+						if want := strings.TrimSpace(m[2]); m[1] == "untraced" && got != "" || m[1] == "traced" && got != want {
+							t.Errorf("%s: %s traced %q, want %s %q", where, fn.QualName(), got, m[1], want)
+						}
+						continue
+					}
+					n, fn := exprOnLine(f, i)
+					if n == NoNode {
+						t.Errorf("%s: no assignment, return or expression on this line", where)
+						continue
+					}
+					v := f.Value(fn, n)
+					got := describe(p, v)
+					want := strings.TrimSpace(m[2])
+					if m[1] == "kind" {
+						got = v.Kind.String()
+					}
+					if got != want {
+						t.Errorf("%s: %s is %s, want %s", where, f.Tree.String(n), got, want)
+					}
+				}
+			}
+			if checked == 0 {
+				t.Error("no expectations")
+			}
+		})
+	}
+}
+
+// exprOnLine returns the expression a statement on line l evaluates: an assignment's right
+// side, a return's value, an expression statement's expression; and its function.
+func exprOnLine(f *File, l int) (NodeID, *Function) {
+	t := f.Tree
+	start := f.LineStart(l)
+	for _, k := range []syntax.Kind{syntax.KindAssignment, syntax.KindAugmentedAssignment, syntax.KindReturnStatement, syntax.KindExpressionStatement} {
+		for _, n := range f.Nodes(k) {
+			if f.Line(t.Start(n)) != l || t.Start(n) < start {
+				continue
+			}
+			var e NodeID
+			switch k {
+			case syntax.KindAssignment, syntax.KindAugmentedAssignment:
+				e = t.Field(n, syntax.FieldRight)
+				for t.Kind(e) == syntax.KindAssignment {
+					e = t.Field(e, syntax.FieldRight)
+				}
+			default:
+				e = t.NamedChild(n, 0)
+			}
+			if e != NoNode {
+				return e, f.Owner(n)
+			}
+		}
+	}
+	return NoNode, nil
+}
+
+func funcOnLine(f *File, l int) *Function {
+	for _, fn := range f.Funcs {
+		if f.Line(f.Tree.Start(fn.Node)) == l {
+			return fn
+		}
+	}
+	return nil
+}
