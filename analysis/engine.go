@@ -202,6 +202,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			for i := range fd.Fixes {
 				SortEdits(fd.Fixes[i].Edits)
 			}
+			fd.Related = append(fd.Related, chainRelated(f, &fd)...)
 			res.Findings = append(res.Findings, fd)
 		}
 	}

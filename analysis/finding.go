@@ -102,10 +102,14 @@ type Fix struct {
 }
 
 // Related points at another place that matters to a finding (say, the __init__ where a
-// buffer belongs).
+// buffer belongs, or the call in another file through which export reaches the code).
 type Related struct {
 	Start, End int
 	Message    string
+	// Path is the file the place lies in when it is not the finding's own file, and Src
+	// that file's text (for positions); both are empty for a place in the finding's file.
+	Path string
+	Src  []byte
 }
 
 // Finding is one recognised case in one place.

@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"context"
+
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
@@ -51,3 +53,16 @@ func NewFile(tree *syntax.Tree) *File { return torchsem.New(pysem.NewFile(tree, 
 
 // NonTensorMethod reports whether a tensor method returns a Python value, a size or nothing.
 func NonTensorMethod(name string) bool { return torchsem.NonTensorMethod(name) }
+
+// ParseModule checks and parses src, the text of module mod (the zero Module when unknown),
+// into its Python model; package torchsem links such files into a program.
+func ParseModule(ctx context.Context, p *syntax.Parser, src []byte, mod pysem.Module) (*pysem.File, error) {
+	if err := CheckSource(src); err != nil {
+		return nil, err
+	}
+	t, err := p.ParseTree(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	return pysem.NewFile(t, mod), nil
+}

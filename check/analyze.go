@@ -15,12 +15,16 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
-// analyzeAll analyses the targets on parallel workers, each with its own parser (a parser
-// is not safe for concurrent use). Results come back in the targets' order, whatever the
-// order the workers finish in.
+// analyzeAll analyses the targets as one project, in three steps: the workers read and
+// parse the files (and the project files they import that were not given, as context),
+// the files are linked into one program (so that a forward in one file traces helpers in
+// another), then the workers run the rules, apply fixes and render each file's findings.
+// Results come back in the targets' order, whatever the order the workers finish in.
 func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResult {
 	results := make([]*FileResult, len(targets))
 	if len(targets) == 0 {
@@ -29,27 +33,40 @@ func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResul
 	prog := startProgress(r.o.Stderr, len(targets), r.o.Quiet)
 	defer prog.stop()
 
-	// workers take the next index themselves: a channel fed by another goroutine would wake
-	// that goroutine for every file while the workers sit in long cgo calls
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range jobs(r.o.Jobs, len(targets)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p := syntax.NewParser()
-			defer p.Close()
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(targets) {
-					return
-				}
-				results[i] = r.process(ctx, p, targets[i])
-				prog.add()
-			}
-		}()
+	proj := r.newProject(targets)
+	loaded := make([]*loadedFile, len(targets))
+	r.parallel(ctx, len(targets), func(p *syntax.Parser, i int) {
+		loaded[i] = r.load(ctx, p, targets[i], proj, !r.builtinRules)
+	})
+	extra := r.loadImports(ctx, proj, targets, loaded)
+
+	var files []*pysem.File
+	var index []int // loaded index of each file of the program (-1: a context file)
+	for i, lf := range loaded {
+		if lf != nil && lf.file != nil {
+			files = append(files, lf.file)
+			index = append(index, i)
+		}
 	}
-	wg.Wait()
+	for _, cf := range extra {
+		files = append(files, cf)
+		index = append(index, -1)
+	}
+	program := torchsem.NewProgram(files)
+	for k, i := range index {
+		if i >= 0 {
+			loaded[i].sem = program.Files[k]
+		}
+	}
+
+	r.parallel(ctx, len(targets), func(p *syntax.Parser, i int) {
+		if loaded[i] == nil {
+			return
+		}
+		results[i] = r.finish(ctx, p, targets[i], loaded[i])
+		loaded[i] = nil
+		prog.add()
+	})
 	for i, fr := range results {
 		if fr == nil {
 			results[i] = &FileResult{Path: targets[i].path, Abs: targets[i].abs, Err: errors.New("not checked: interrupted")}
@@ -58,36 +75,88 @@ func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResul
 	return results
 }
 
-// process reads, analyses and (on request) fixes one file.
-func (r *runner) process(ctx context.Context, p *syntax.Parser, t *target) *FileResult {
-	fr := &FileResult{Path: t.path, Abs: t.abs}
-	opts := t.cfg.Options(t.abs)
-	fr.Target = opts.TargetVersion()
+// parallel calls do(p, i) for i in [0, n) on the workers, each with its own parser (a
+// parser is not safe for concurrent use). Workers take the next index themselves: a
+// channel fed by another goroutine would wake that goroutine for every file while the
+// workers sit in long cgo calls.
+func (r *runner) parallel(ctx context.Context, n int, do func(p *syntax.Parser, i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range jobs(r.o.Jobs, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := syntax.NewParser()
+			defer p.Close()
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				do(p, i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// loadedFile is a target after the first step: its source, and its parsed model unless no
+// rule can report in it or it could not be read or parsed.
+type loadedFile struct {
+	src    []byte
+	opts   analysis.Options
+	err    error
+	module pysem.Module
+	path   string
+	file   *pysem.File    // nil: not parsed
+	sem    *torchsem.File // the file in the linked program
+}
+
+// load reads and (when a rule may report in it, or always with force) parses one target.
+func (r *runner) load(ctx context.Context, p *syntax.Parser, t *target, proj *project, force bool) *loadedFile {
+	lf := &loadedFile{opts: t.cfg.Options(t.abs), module: proj.modules[t.abs], path: t.abs}
 	src, err := readSource(t.abs)
 	if err != nil {
-		fr.Err = err
+		lf.err = err
+		return lf
+	}
+	lf.src = src
+	if !force && !rules.MayReport(src) {
+		// no rule can report here (no torch, LightningModule or exportdb in it): parsed only
+		// if a file that may report imports it
+		lf.err = analysis.CheckSource(src)
+		return lf
+	}
+	lf.parse(ctx, p)
+	return lf
+}
+
+// parse parses the loaded source into its module model.
+func (lf *loadedFile) parse(ctx context.Context, p *syntax.Parser) {
+	lf.file, lf.err = analysis.ParseModule(ctx, p, lf.src, lf.module)
+	if lf.file != nil {
+		lf.file.Path = lf.path
+	}
+}
+
+// finish analyses one loaded target in the linked program, applies fixes on request and
+// renders its findings.
+func (r *runner) finish(ctx context.Context, p *syntax.Parser, t *target, lf *loadedFile) *FileResult {
+	fr := &FileResult{Path: t.path, Abs: t.abs, Target: lf.opts.TargetVersion(), Src: lf.src, cwd: r.cwd}
+	if lf.err != nil {
+		fr.Err = lf.err // Src stays: a source error's position is reported as a line and column
 		return fr
 	}
-	fr.Src = src
-	if r.builtinRules && !rules.MayReport(src) {
-		// no rule can report here (no torch, LightningModule or exportdb in it): not parsed
-		if err := analysis.CheckSource(src); err != nil {
-			fr.Err = err
-			return fr
-		}
-		fr.Src = nil
+	src := lf.src
+	if lf.sem == nil {
+		fr.Src = nil // not parsed: no rule can report in it
 		return fr
 	}
-	f, res, err := r.analyze(ctx, p, src, opts)
-	if err != nil {
-		fr.Err = err
-		return fr
-	}
-	defer func() { // the results keep the source and findings, not the tree or the model
-		tree := f.Tree
-		f.Release()
-		p.Reuse(tree)
-	}()
+	f := lf.sem
+	opts := lf.opts
+	opts.MinSeverity = r.o.MinSeverity
+	res := analysis.Analyze(ctx, f, r.o.Rules, opts)
+	defer f.Release() // the results keep the source and findings, not the model
 	if r.o.Fix || r.o.Diff {
 		fixed, fres, n, notes := r.fixLoop(ctx, p, src, f, res, opts)
 		fr.Notes = notes
@@ -180,11 +249,14 @@ func readSource(path string) ([]byte, error) {
 	return src, nil
 }
 
-func (r *runner) analyze(ctx context.Context, p *syntax.Parser, src []byte, opts analysis.Options) (*analysis.File, analysis.Result, error) {
-	f, err := analysis.Parse(ctx, p, src)
+func (r *runner) analyze(ctx context.Context, p *syntax.Parser, src []byte, in *analysis.File, opts analysis.Options) (*analysis.File, analysis.Result, error) {
+	pf, err := analysis.ParseModule(ctx, p, src, in.Module)
 	if err != nil {
 		return nil, analysis.Result{}, err
 	}
+	pf.Path = in.Path
+	// the new text, linked against the rest of the project as it was
+	f := in.Program().Replace(pf)
 	// rules that can only report hover-only recognitions are skipped unless --min-severity off
 	opts.MinSeverity = r.o.MinSeverity
 	return f, analysis.Analyze(ctx, f, r.o.Rules, opts), nil
@@ -206,11 +278,11 @@ func (r *runner) fixLoop(ctx context.Context, p *syntax.Parser, src []byte, f *a
 		if len(chosen) == 0 {
 			break
 		}
-		next, nres, ok := r.tryFixes(ctx, p, src, chosen, base, opts)
+		next, nres, ok := r.tryFixes(ctx, p, src, f, chosen, base, opts)
 		if !ok {
 			// find the culprits: each fix alone on the current text
 			for _, c := range chosen {
-				if _, _, ok := r.tryFixes(ctx, p, src, []chosenFix{c}, base, opts); !ok {
+				if _, _, ok := r.tryFixes(ctx, p, src, f, []chosenFix{c}, base, opts); !ok {
 					rejected[c.key] = true
 					notes = append(notes, fmt.Sprintf("fix %q not applied: it would introduce a syntax error", c.fix.Title))
 				}
@@ -244,7 +316,7 @@ type chosenFix struct {
 }
 
 // tryFixes applies fixes and re-analyses; ok is false when that adds syntax errors.
-func (r *runner) tryFixes(ctx context.Context, p *syntax.Parser, src []byte, cs []chosenFix, base int, opts analysis.Options) ([]byte, analysis.Result, bool) {
+func (r *runner) tryFixes(ctx context.Context, p *syntax.Parser, src []byte, in *analysis.File, cs []chosenFix, base int, opts analysis.Options) ([]byte, analysis.Result, bool) {
 	var edits []analysis.Edit
 	for _, c := range cs {
 		edits = append(edits, c.fix.Edits...)
@@ -253,7 +325,7 @@ func (r *runner) tryFixes(ctx context.Context, p *syntax.Parser, src []byte, cs 
 	if err != nil {
 		return nil, analysis.Result{}, false
 	}
-	nf, nres, err := r.analyze(ctx, p, next, opts)
+	nf, nres, err := r.analyze(ctx, p, next, in, opts)
 	if err != nil || syntaxErrors(nf) > base {
 		return nil, analysis.Result{}, false
 	}

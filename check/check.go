@@ -117,6 +117,7 @@ type FileResult struct {
 	Diff       string               // with Diff: the unified diff
 	Notes      []string             // things the user should know (a fix skipped for breaking syntax)
 
+	cwd          string // the run's working directory, for paths of related places in other files
 	lines        []int  // line start offsets of Src
 	rendered     []byte // Findings as the output format shows them, rendered by the worker
 	renderedJSON bool   // rendered holds json elements of the findings list, joined by commas
@@ -249,8 +250,16 @@ func (r *runner) status(results []*FileResult) int {
 }
 
 // display returns path as shown: relative to the working directory when inside it.
-func (r *runner) display(abs string) string {
-	rel, err := filepath.Rel(r.cwd, abs)
+func (r *runner) display(abs string) string { return displayPath(r.cwd, abs) }
+
+// display shows a path of a related place in another file as the run shows paths.
+func (fr *FileResult) display(abs string) string { return displayPath(fr.cwd, abs) }
+
+func displayPath(cwd, abs string) string {
+	if cwd == "" {
+		return abs
+	}
+	rel, err := filepath.Rel(cwd, abs)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return abs
 	}

@@ -58,6 +58,7 @@ type jsonEdit struct {
 }
 
 type jsonRelated struct {
+	Path    string   `json:"path,omitempty"` // another file's path, as paths are shown; absent: the finding's file
 	Start   position `json:"start"`
 	End     position `json:"end"`
 	Message string   `json:"message"`
@@ -205,7 +206,11 @@ func jsonFindingOf(fr *FileResult, fd *analysis.Finding) jsonFinding {
 		jf.Fixes = append(jf.Fixes, f)
 	}
 	for _, rel := range fd.Related {
-		jf.Related = append(jf.Related, jsonRelated{Start: fr.pos(rel.Start), End: fr.pos(rel.End), Message: rel.Message})
+		jr := jsonRelated{Start: fr.relatedPos(rel, rel.Start), End: fr.relatedPos(rel, rel.End), Message: rel.Message}
+		if rel.Path != "" {
+			jr.Path = fr.display(rel.Path)
+		}
+		jf.Related = append(jf.Related, jr)
 	}
 	return jf
 }

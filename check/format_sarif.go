@@ -192,9 +192,14 @@ func (r *runner) writeSARIF(w io.Writer, results []*FileResult) error {
 			}
 			for j, rel := range fd.Related {
 				id := j
+				relArt := art
+				if rel.Path != "" {
+					relArt = r.artifact(rel.Path)
+				}
+				s, e := fr.relatedPos(rel, rel.Start), fr.relatedPos(rel, rel.End)
 				res.RelatedLocations = append(res.RelatedLocations, sarifLocation{
 					ID:               &id,
-					PhysicalLocation: sarifPhysical{ArtifactLocation: art, Region: fr.region(rel.Start, rel.End)},
+					PhysicalLocation: sarifPhysical{ArtifactLocation: relArt, Region: &sarifRegion{StartLine: s.Line, StartColumn: s.Column, EndLine: e.Line, EndColumn: e.Column}},
 					Message:          &sarifMessage{rel.Message},
 				})
 			}

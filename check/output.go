@@ -156,8 +156,12 @@ func writeTextFindings(w io.Writer, fr *FileResult, concise bool) {
 			}
 		}
 		for _, rel := range fd.Related {
-			rp := fr.pos(rel.Start)
-			fmt.Fprintf(w, "%s = note: %s:%d:%d: %s\n", pad, fr.Path, rp.Line, rp.Column, rel.Message)
+			rp := fr.relatedPos(rel, rel.Start)
+			path := fr.Path
+			if rel.Path != "" {
+				path = fr.display(rel.Path)
+			}
+			fmt.Fprintf(w, "%s = note: %s:%d:%d: %s\n", pad, path, rp.Line, rp.Column, rel.Message)
 		}
 		if u := caseURL(fd.Case); u != "" {
 			fmt.Fprintf(w, "%s = see: %s\n", pad, u)

@@ -3,6 +3,8 @@ package check
 import (
 	"sort"
 	"unicode/utf8"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 )
 
 // Positions in every output format are 1-based lines and 1-based columns counted in
@@ -47,4 +49,14 @@ func (fr *FileResult) lineText(l int) string {
 		e--
 	}
 	return string(fr.Src[s:e])
+}
+
+// relatedPos converts a byte offset of a related place: of fr.Src, or of the other file's
+// text the place lies in.
+func (fr *FileResult) relatedPos(rel analysis.Related, off int) position {
+	if rel.Src == nil {
+		return fr.pos(off)
+	}
+	other := &FileResult{Src: rel.Src}
+	return other.pos(off)
 }

@@ -284,10 +284,12 @@ func toDiagnostics(uri protocol.DocumentURI, lines *lineIndex, findings []analys
 		}
 		if related {
 			for _, r := range f.Related {
-				dg.RelatedInformation = append(dg.RelatedInformation, protocol.DiagnosticRelatedInformation{
-					Location: protocol.Location{URI: uri, Range: lines.rangeOf(r.Start, r.End, enc)},
-					Message:  r.Message,
-				})
+				loc := protocol.Location{URI: uri, Range: lines.rangeOf(r.Start, r.End, enc)}
+				if r.Path != "" {
+					other := newLineIndex(r.Src)
+					loc = protocol.Location{URI: pathToURI(r.Path), Range: other.rangeOf(r.Start, r.End, enc)}
+				}
+				dg.RelatedInformation = append(dg.RelatedInformation, protocol.DiagnosticRelatedInformation{Location: loc, Message: r.Message})
 			}
 		}
 		diags = append(diags, dg)

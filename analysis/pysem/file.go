@@ -25,9 +25,12 @@ const NoNode = syntax.NoNode
 // File is one parsed Python file with its module model. It is immutable once built and
 // safe for concurrent reads.
 type File struct {
-	Tree    *syntax.Tree
-	Src     []byte
-	Module  Module            // the module the file is, when known (relative imports resolve against it)
+	Tree   *syntax.Tree
+	Src    []byte
+	Module Module // the module the file is, when known (relative imports resolve against it)
+	// Path is where the file lives, for reports that point into it from another file; set
+	// by whoever reads the file, before linking. "" when unknown.
+	Path    string
 	Imports map[string]string // local name -> qualified name ("T" -> "torch", "cond" -> "functorch.experimental.control_flow.cond")
 	// ImportList holds the same bindings in source order, with where each comes from.
 	ImportList []Import

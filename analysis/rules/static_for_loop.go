@@ -5,6 +5,7 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // StaticForLoop finds loops over range() that export unrolls.
@@ -73,10 +74,11 @@ func runStaticForLoop(pass *analysis.Pass) {
 			if t.Kind(a) == syntax.KindListSplat {
 				return
 			}
-			if staticForDataLength(f, fn, a) {
+			v := f.Value(fn, a)
+			if v.May(torchsem.UnbackedSize | torchsem.Data) {
 				return // a data-dependent length: unchecked_data_dependent_value's case
 			}
-			if shpSizeExpr(f, fn, a) {
+			if v.May(torchsem.Size) && !shpRounds(t, a) {
 				pass.Report(analysis.Finding{
 					Start: t.Start(loop), End: t.End(iter), Effect: analysis.Caveat,
 					Message: "loop over " + shpSnippet(t, iter) + " is unrolled at the traced size of " + shpSnippet(t, a) +
@@ -86,7 +88,9 @@ func runStaticForLoop(pass *analysis.Pass) {
 			}
 		}
 		for _, a := range pos {
-			if !staticForConstInt(f, fn, a) {
+			// literal arithmetic, a module-level constant, a setting from __init__, a rank, the
+			// size of the module's own parameter: known before tracing
+			if !f.Value(fn, a).Is(torchsem.Const | torchsem.StaticInt) {
 				return
 			}
 		}
@@ -107,109 +111,4 @@ func runStaticForLoop(pass *analysis.Pass) {
 	pass.Traced(syntax.KindForInClause, func(n analysis.NodeID, fn *analysis.Function) {
 		check(n, t.Field(n, syntax.FieldRight), fn)
 	})
-}
-
-// staticForDataLength reports whether n is the length of a tensor whose size depends on
-// its data (len(idx) or idx.shape[0] for idx = x.nonzero()): such a loop is not unrolled at
-// a traced size, export cannot unroll it at all.
-func staticForDataLength(f *analysis.File, fn *analysis.Function, n analysis.NodeID) bool {
-	t := f.Tree
-	n = t.Unparen(n)
-	if n == analysis.NoNode {
-		return false
-	}
-	if _, ok := udvDDSLength(f, fn, n); ok {
-		return true
-	}
-	if t.Kind(n) == syntax.KindCall && f.CallName(n) == "len" {
-		if pos, _ := f.Args(n); len(pos) == 1 && udvIsDDS(f, fn, pos[0], 0) {
-			return true
-		}
-	}
-	return false
-}
-
-// staticForConstInt reports whether n is an integer known before tracing: literal
-// arithmetic, the rank of a tensor, a module-level NAME = <int>, or self.attr assigned an
-// integer literal (or an int parameter) in __init__.
-func staticForConstInt(f *analysis.File, fn *analysis.Function, n analysis.NodeID) bool {
-	t := f.Tree
-	n = t.Unparen(n)
-	if n == analysis.NoNode {
-		return false
-	}
-	fx := f.Facts(fn, n)
-	if fx.Has(analysis.FactConst) {
-		return true
-	}
-	if fx.Any(analysis.FactData | analysis.FactTensor | analysis.FactParam) {
-		return false
-	}
-	if fx.Has(analysis.FactShape) {
-		return shpStaticOnly(f, fn, n) // x.dim(), self.weight.shape[0]
-	}
-	switch t.Kind(n) {
-	case syntax.KindIdentifier:
-		// a module-level constant not rebound in the function
-		if fx != 0 || f.IsImported(n) {
-			return false
-		}
-		for s := fn; s != nil; s = s.Parent {
-			if s.Param(string(t.Text(n))) != nil {
-				return false
-			}
-		}
-		return staticForModuleInt(f, n)
-	case syntax.KindAttribute:
-		if !shpSelfAttr(f, fn, n) {
-			return false
-		}
-		m := fn.Method()
-		if m == nil || m.Class == nil {
-			return false
-		}
-		v, ok := m.Class.InitAttrs[string(t.Text(t.Field(n, syntax.FieldAttribute)))]
-		if !ok || v == analysis.NoNode {
-			return false
-		}
-		v = t.Unparen(v)
-		switch t.Kind(v) {
-		case syntax.KindInteger:
-			return true
-		case syntax.KindIdentifier:
-			init := m.Class.Methods["__init__"]
-			if init == nil {
-				return false
-			}
-			p := init.Param(string(t.Text(v)))
-			if p == nil {
-				return staticForModuleInt(f, v)
-			}
-			if p.Type != analysis.NoNode {
-				return t.TextIs(p.Type, "int")
-			}
-			return p.Default != analysis.NoNode && t.Kind(t.Unparen(p.Default)) == syntax.KindInteger
-		}
-	}
-	return false
-}
-
-// staticForModuleInt reports whether identifier n names a module-level variable assigned
-// an integer literal.
-func staticForModuleInt(f *analysis.File, n analysis.NodeID) bool {
-	t := f.Tree
-	for _, a := range f.Nodes(syntax.KindAssignment) {
-		if f.Owner(a) != nil {
-			continue
-		}
-		st := t.Parent(a)
-		if st == analysis.NoNode || t.Kind(st) != syntax.KindExpressionStatement || t.Parent(st) != t.Root() {
-			continue
-		}
-		left, right := t.Field(a, syntax.FieldLeft), t.Unparen(t.Field(a, syntax.FieldRight))
-		if left != analysis.NoNode && t.Kind(left) == syntax.KindIdentifier && string(t.Text(left)) == string(t.Text(n)) {
-			return right != analysis.NoNode && t.Kind(right) == syntax.KindInteger
-		}
-	}
-	return false
 }

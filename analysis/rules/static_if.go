@@ -3,6 +3,7 @@ package rules
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // StaticIf recognises branches on a tensor's rank.
@@ -48,8 +49,9 @@ func runStaticIf(pass *analysis.Pass) {
 		if cond == analysis.NoNode {
 			return
 		}
-		fx := f.Facts(fn, cond)
-		if !fx.Has(analysis.FactShape) || fx.Any(analysis.FactData|analysis.FactTensor) || !shpRankOnly(f, fn, cond) {
+		// a test of a rank (or another int export knows while tracing), of nothing that
+		// varies with the input's sizes or data
+		if v := f.Value(fn, cond); !v.May(torchsem.StaticInt) || v.May(torchsem.Sizes|torchsem.Data|torchsem.Tensor|torchsem.Other) {
 			return
 		}
 		pass.Reportf(cond, analysis.Recognized,

@@ -48,7 +48,7 @@ func (e *evaluator) scopeOf(f *File, fn *Function) *scope {
 		return f.moduleScope(e)
 	}
 	st := f.state(fn)
-	if e.linking {
+	if e.linking && (e.l == nil || !e.l.frozen(f)) {
 		if st.scope == nil || st.dirty {
 			st.scope = e.bindScope(f, fn, st.params(f, fn))
 			st.dirty = false
@@ -188,9 +188,9 @@ func (e *evaluator) expr(f *File, fn *Function, n NodeID) Value {
 // otherwise. Identity and membership tests give a Python bool, or data when a tensor's
 // contents decide them.
 func compare(l, r Value, op string) Value {
-	if op == "is" || op == "in" || op == "not" {
+	if strings.HasPrefix(op, "is") || strings.HasPrefix(op, "not") || op == "in" {
 		k := Const
-		if (l.Kind|r.Kind)&(Tensor|Data) != 0 && op != "is" {
+		if (l.Kind|r.Kind)&(Tensor|Data) != 0 && !strings.HasPrefix(op, "is") {
 			k |= Data
 		}
 		return Of(k)
@@ -224,6 +224,8 @@ func compare(l, r Value, op string) Value {
 				k |= UnbackedSize
 			case a == Size || b == Size:
 				k |= Size
+			case a == StaticInt || b == StaticInt:
+				k |= StaticInt // a test of a rank: fixed while tracing
 			default:
 				k |= Const
 			}

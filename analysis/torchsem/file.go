@@ -41,10 +41,6 @@ type File struct {
 	lazy     map[*Function]*scope
 	lazyRets map[*Function]Value
 	modScope *scope
-
-	factsMu     sync.Mutex                // guards facts while they are computed lazily
-	factsFrozen bool                      // facts holds every function's facts and no longer changes (see FreezeFacts)
-	facts       map[*Function]*scopeFacts // guarded by factsMu
 }
 
 func newFile(p *Program, pf *pysem.File) *File {

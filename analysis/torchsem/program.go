@@ -240,6 +240,12 @@ func (p *Program) link() {
 			}
 		}
 	}
+	l.run()
+}
+
+// run works the list until nothing changes, then computes every traced function's scope
+// under the final values.
+func (l *linker) run() {
 	for len(l.work) > 0 {
 		r := l.work[len(l.work)-1]
 		l.work = l.work[:len(l.work)-1]
@@ -251,11 +257,13 @@ func (p *Program) link() {
 		st.evals++
 		l.process(r)
 	}
-	// every traced function's scope under the final values
-	for _, f := range p.Files {
+	for _, f := range l.p.Files {
+		if l.only != nil && f != l.only {
+			continue
+		}
 		for _, fn := range f.Funcs {
 			if st := f.state(fn); st.why.Kind != NotTraced && (st.scope == nil || st.dirty) {
-				e := &evaluator{p: p, linking: true, cur: funcRef{f, fn}}
+				e := &evaluator{p: l.p, linking: true, cur: funcRef{f, fn}, l: l}
 				st.scope = e.bindScope(f, fn, st.params(f, fn))
 				st.dirty = false
 			}
@@ -267,11 +275,15 @@ func (p *Program) link() {
 type linker struct {
 	p    *Program
 	work []funcRef
+	only *File // when set, the one file being re-linked: other files are read, never changed
 }
+
+// frozen reports whether linking must leave f's state as it is.
+func (l *linker) frozen(f *File) bool { return l.only != nil && f != l.only }
 
 // mark records that export traces r, and why, the first time it is reached.
 func (l *linker) mark(r funcRef, why Why) {
-	if r.fn == nil {
+	if r.fn == nil || l.frozen(r.f) {
 		return
 	}
 	st := r.f.state(r.fn)
@@ -289,6 +301,9 @@ func (l *linker) mark(r funcRef, why Why) {
 }
 
 func (l *linker) enqueue(r funcRef) {
+	if l.frozen(r.f) {
+		return
+	}
 	st := r.f.state(r.fn)
 	st.dirty = true
 	if !st.queued {
@@ -409,7 +424,7 @@ func (l *linker) markPassed(e *evaluator, from funcRef, call, arg NodeID) {
 // passArgs joins the values a call passes into the parameters of the project function it
 // calls, and re-evaluates that function when they grow.
 func (p *Program) passArgs(e *evaluator, f *File, fn *Function, call NodeID, c Callee) {
-	if e.l == nil {
+	if e.l == nil || e.l.frozen(c.File) {
 		return
 	}
 	args := e.argValues(f, fn, call, c)
@@ -445,6 +460,12 @@ func (p *Program) retOf(e *evaluator, gf *File, g *Function) Value {
 		return Of(Const | Other) // assume_constant_result: export burns the result in
 	}
 	st := gf.state(g)
+	if e.linking && e.l != nil && e.l.frozen(gf) {
+		if st.retSet && st.why.Kind != NotTraced {
+			return st.ret
+		}
+		return gf.lazyRet(e, g)
+	}
 	if e.linking {
 		cur := e.cur
 		if cur.fn != nil {

@@ -277,6 +277,9 @@ func (f *File) paramPrior(fn *Function, i int) Value {
 	var v Value
 	if p.Type != NoNode {
 		v = annotationValue(t, p.Type)
+		if v.Kind == Const && fn.Name != "__init__" {
+			v.Kind |= Other // an int input: whatever the caller passes
+		}
 	}
 	if p.Default != NoNode {
 		d := t.Unparen(p.Default)
@@ -302,6 +305,9 @@ func (f *File) paramPrior(fn *Function, i int) Value {
 	}
 	if v.Kind == 0 {
 		v = Of(Tensor | Other)
+		if fn.Name == "__init__" {
+			v = Of(Const | Other) // a constructor's arguments are settings fixed before export
+		}
 	}
 	return v
 }

@@ -175,3 +175,41 @@ func funcOnLine(f *File, l int) *Function {
 	}
 	return nil
 }
+
+// TestReplace: re-linking one edited file against the frozen rest of the program keeps what
+// other files do to it (helpers stay traced, with the values callers pass) and sees the
+// edit.
+func TestReplace(t *testing.T) {
+	p := loadProgram(t, filepath.Join("testdata", "values", "calls.txtar"))
+	old := p.File("vit.layers.helpers")
+	if old == nil {
+		t.Fatal("no helpers module")
+	}
+	src := strings.Replace(string(old.Src), "nh = round(h * s)", "nh = int(h * s) + 0", 1)
+	pp := syntax.NewParser()
+	defer pp.Close()
+	tree, err := pp.ParseTree(context.Background(), []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nf := p.Replace(pysem.NewFile(tree, old.Module))
+	var scaled *Function
+	for _, fn := range nf.Funcs {
+		if fn.Name == "scaled_hw" {
+			scaled = fn
+		}
+	}
+	if got := nf.TracedFrom(scaled); got != "called from Resize.forward" {
+		t.Errorf("scaled_hw traced %q after the edit", got)
+	}
+	n, fn := exprOnLine(nf, 4)
+	if got := describe(nf.Program(), nf.Value(fn, n)); got != "Size [Resize.forward:img.-2 VisionModel.forward:img.-2]" {
+		t.Errorf("%s is %s", nf.Tree.String(n), got)
+	}
+	if p.File("vit.layers.helpers") != old || nf.Program().File("vit.layers.helpers") != nf {
+		t.Error("Replace changed the old program or did not install the new file")
+	}
+	if model := nf.Program().File("vit.model"); model != p.File("vit.model") {
+		t.Error("the other files are not shared")
+	}
+}

@@ -46,7 +46,7 @@ func (w Why) String() string {
 type Step struct {
 	File *File
 	Func *Function
-	Site NodeID
+	Site NodeID  // the call, argument or decorator in File that reaches the next step
 	Kind WhyKind // how the next step is reached from this one
 }
 

@@ -50,7 +50,7 @@ class Stepper(nn.Module):
 class Pyramid(nn.Module):
     def forward(self, feats: List[torch.Tensor], tokens: torch.Tensor):
         outs = []
-        for i in range(len(feats)):  # a list's length: a static count, not a dimension size
+        for i in range(len(feats)):  # want:hint "loop over range\(len\(feats\)\) is unrolled: the exported graph repeats its body once per iteration"
             outs.append(feats[i] * 2)
         for t in range(len(tokens)):  # want:information "loop over range\(len\(tokens\)\) is unrolled at the traced size"
             outs.append(tokens[t])

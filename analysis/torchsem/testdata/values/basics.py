@@ -40,7 +40,7 @@ class Model(nn.Module):  # a module of this file
         sc = self.scale  # kind Float
         o = opt  # kind Tensor|None|Other
         tt = t  # value Tensor [Model.forward:t]
-        nn_ = n  # kind Const
+        nn_ = n  # kind Const|Other
         cfg = SCALE * 3  # kind Const
         y = self.norm(x)  # value Tensor [Model.forward:x]
         z = x.float()  # value Tensor [Model.forward:x]

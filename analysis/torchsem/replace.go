@@ -1,0 +1,120 @@
+package torchsem
+
+import "github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+
+// Replace links pf, a new text of one of p's modules (or a new module), against p's other
+// files, which stay as they are (frozen): what p knows of calls into the module from other
+// files (why a function is traced, what callers pass) carries over to pf's functions of the
+// same qualified name. It returns pf's File in a new Program; p is not changed.
+//
+// This is the editor's keystroke path and check's fix loop: one file is re-linked, not the
+// project. Effects of the new text on other files (new values passed to their functions)
+// are not propagated; callers that need them relink the project.
+func (p *Program) Replace(pf *pysem.File) *File {
+	np := &Program{byModule: make(map[string]*File, len(p.byModule)), rootIdx: make(map[funcRef]int32, len(p.rootIdx))}
+	np.roots = append(np.roots, p.roots...)
+	for k, v := range p.rootIdx {
+		np.rootIdx[k] = v
+	}
+	nf := newFile(np, pf)
+	var old *File
+	if pf.Module.Name != "" {
+		old = p.byModule[pf.Module.Name]
+	}
+	for _, f := range p.Files {
+		if f == old {
+			np.Files = append(np.Files, nf)
+		} else {
+			np.Files = append(np.Files, f)
+		}
+	}
+	if old == nil {
+		np.Files = append(np.Files, nf)
+	}
+	for m, f := range p.byModule {
+		np.byModule[m] = f
+	}
+	if pf.Module.Name != "" {
+		np.byModule[pf.Module.Name] = nf
+	}
+	// module classes of the new text (its bases may lie in frozen files)
+	np.resolveModulesOf(nf)
+	l := &linker{p: np, only: nf}
+	if old != nil {
+		carryIncoming(old, nf)
+	}
+	nf.rebound = nf.reboundConstant()
+	for _, c := range nf.Classes {
+		if nf.module[c] {
+			if fwd := c.Methods["forward"]; fwd != nil {
+				l.mark(funcRef{nf, fwd}, Why{Kind: WhyForward, Class: c})
+			}
+		}
+	}
+	for i, fn := range nf.Funcs {
+		if st := &nf.states[i]; st.why.Kind != NotTraced && !st.queued {
+			if st.why.Kind == WhyForward {
+				np.rootID(funcRef{nf, fn})
+			}
+			l.enqueue(funcRef{nf, fn})
+		}
+	}
+	l.run()
+	return nf
+}
+
+// carryIncoming copies, from old to nf, what other files' traced code does to old's
+// functions: why they are traced and what they are passed.
+func carryIncoming(old, nf *File) {
+	byName := map[string]*Function{}
+	for _, fn := range nf.Funcs {
+		if _, dup := byName[fn.QualName()]; !dup {
+			byName[fn.QualName()] = fn
+		}
+	}
+	for i, ofn := range old.Funcs {
+		ost := &old.states[i]
+		if ost.why.Kind == NotTraced || ost.why.from.f == old || ost.why.Kind == WhyForward {
+			continue
+		}
+		fn := byName[ofn.QualName()]
+		if fn == nil {
+			continue
+		}
+		st := nf.state(fn)
+		st.why = ost.why
+		if ost.called && len(ost.in) == len(fn.Params) {
+			st.called = true
+			st.in = append([]Value(nil), ost.in...)
+			st.missing = append([]bool(nil), ost.missing...)
+		}
+	}
+}
+
+// resolveModulesOf marks the module classes of f, reading other files' as they are.
+func (p *Program) resolveModulesOf(f *File) {
+	for changed := true; changed; {
+		changed = false
+		for _, c := range f.Classes {
+			if f.module[c] && f.autograd[c] {
+				continue
+			}
+			for _, b := range c.Bases {
+				isMod, isAuto := isModuleBase(b), b == "torch.autograd.Function"
+				if bc := f.ClassNamed(b); bc != nil && bc != c {
+					isMod, isAuto = isMod || f.module[bc], isAuto || f.autograd[bc]
+				} else if sf, sym := p.lookup(b); sf != nil {
+					if k, ok := sym.(*Class); ok && k != c {
+						isMod, isAuto = isMod || sf.module[k], isAuto || sf.autograd[k]
+					}
+				}
+				if isMod && !f.module[c] {
+					f.module[c], changed = true, true
+				}
+				if isAuto && !f.autograd[c] {
+					f.autograd[c], changed = true, true
+				}
+			}
+		}
+	}
+}

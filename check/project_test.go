@@ -1,0 +1,91 @@
+package check
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/testfs"
+)
+
+// A model package whose helper lives in a module that never mentions torch: the helper's
+// round() on a size is reported on the helper's line, with the call chain from forward as
+// related places in the other file; the same helper called only from untraced code, and a
+// file not given on the command line, stay quiet.
+var projectFiles = map[string]string{
+	"pyproject.toml":         "[tool.exportdb]\ntorch-version = \"2.11\"\n",
+	"vit/__init__.py":        "",
+	"vit/layers/__init__.py": "from .helpers import scaled_hw\n",
+	"vit/layers/helpers.py": `import math
+
+
+def scaled_hw(h, w, s):
+    return round(h * s), round(w * s)
+
+
+def unused(n):
+    return round(n / 2)
+`,
+	"vit/model.py": `import torch
+from torch import nn
+from .layers import scaled_hw
+
+
+class Resize(nn.Module):
+    def forward(self, img):
+        h, w = img.shape[-2:]
+        nh, nw = scaled_hw(h, w, 0.5)
+        return img[..., :nh, :nw]
+`,
+	"scripts/train.py": `from vit.layers.helpers import unused
+
+unused(4)
+`,
+}
+
+func TestProjectAcrossFiles(t *testing.T) {
+	dir := testfs.WriteTree(t, projectFiles)
+	res := run(t, dir, Options{Format: FormatJSON, Rules: rules.All(), Paths: []string{"vit", "scripts"}})
+	var report struct {
+		Findings []struct {
+			Path    string `json:"path"`
+			Case    string `json:"case"`
+			Start   struct{ Line int }
+			Related []struct {
+				Path    string
+				Start   struct{ Line int }
+				Message string
+			} `json:"related"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &report); err != nil {
+		t.Fatalf("%v\n%s\n%s", err, res.stdout, res.stderr)
+	}
+	var got []string
+	for _, fd := range report.Findings {
+		if fd.Case != "dynamic_shape_round" {
+			continue
+		}
+		s := fd.Path + ":" + strconv.Itoa(fd.Start.Line)
+		for _, r := range fd.Related {
+			s += " <- " + r.Path + ":" + strconv.Itoa(r.Start.Line) + " " + r.Message
+		}
+		got = append(got, s)
+	}
+	want := []string{
+		"vit/layers/helpers.py:5 <- vit/model.py:9 Resize.forward calls scaled_hw",
+		"vit/layers/helpers.py:5 <- vit/model.py:9 Resize.forward calls scaled_hw",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("dynamic_shape_round findings:\n%s\nwant\n%s\n(stderr %s)", strings.Join(got, "\n"), strings.Join(want, "\n"), res.stderr)
+	}
+
+	// checking the model alone still links the helper it imports (read as context, never
+	// reported): the finding is in a file not given, so none is shown
+	res = run(t, dir, Options{Format: FormatJSON, Rules: rules.All(), Paths: []string{"vit/model.py"}})
+	if strings.Contains(res.stdout, "dynamic_shape_round") {
+		t.Errorf("a finding in a file not given was reported:\n%s", res.stdout)
+	}
+}
