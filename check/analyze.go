@@ -14,8 +14,8 @@ import (
 	"sync/atomic"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
-	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
