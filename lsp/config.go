@@ -351,6 +351,7 @@ func (s *Server) registerConfigWatchers() {
 	opts := protocol.DidChangeWatchedFilesRegistrationOptions{Watchers: []protocol.FileSystemWatcher{
 		{GlobPattern: "**/" + config.PyprojectTOML},
 		{GlobPattern: "**/" + config.ExportdbTOML},
+		{GlobPattern: "**/*.py"}, // the project's other files (project.go)
 	}}
 	err := s.callBounded("client/registerCapability", protocol.RegistrationParams{Registrations: []protocol.Registration{{
 		ID: "exportdb-config-files", Method: "workspace/didChangeWatchedFiles", RegisterOptions: opts,
@@ -365,11 +366,17 @@ func (s *Server) didChangeWatchedFiles(_ context.Context, params json.RawMessage
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
+	config := false
 	for _, c := range p.Changes {
-		if isConfigFile(filepath.Base(uriToPath(c.URI))) {
-			s.configFilesChanged()
-			break
+		path := uriToPath(c.URI)
+		if isConfigFile(filepath.Base(path)) {
+			config = true
+		} else if strings.HasSuffix(path, ".py") && s.project != nil {
+			s.fileChangedOnDisk(path)
 		}
+	}
+	if config {
+		s.configFilesChanged()
 	}
 	return nil, nil
 }

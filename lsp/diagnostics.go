@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
@@ -104,6 +105,9 @@ func (s *Server) runDoc(d *document) {
 		if committed && !pull {
 			s.publish(d, res)
 		}
+		if committed && res.fileErr == nil {
+			s.surfaceChanged(d, res.file, res.text)
+		}
 		if !again {
 			return
 		}
@@ -175,9 +179,10 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		res.diags = []protocol.Diagnostic{fileErrorDiagnostic(snap.lines, res.fileErr, enc)}
 		return res
 	}
-	if s.builtinRules && !rules.MayReport(snap.text) {
-		// no rule can report in this text (no torch, LightningModule or exportdb in it): no
-		// parse, no model; hover, lenses and code actions find nothing, as for a file error
+	if s.builtinRules && !rules.MayReport(snap.text) && !s.project.imported(d.module) {
+		// no rule can report in this text (no torch, LightningModule or exportdb in it, and
+		// no module of the project imports it, so no forward reaches it): no parse, no
+		// model; hover, lenses and code actions find nothing, as for a file error
 		res.diags = []protocol.Diagnostic{}
 		return res
 	}
@@ -190,7 +195,9 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		res.diags = []protocol.Diagnostic{fileErrorDiagnostic(snap.lines, err, enc)}
 		return res
 	}
-	res.file = analysis.NewFile(tree.Tree())
+	pf := pysem.NewFile(tree.Tree(), s.project.module(d.path))
+	pf.Path = d.path
+	res.file = s.link(ctx, d, pf)
 	if cfg.excluded(d.path) {
 		res.diags = []protocol.Diagnostic{}
 		return res

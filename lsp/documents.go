@@ -70,6 +70,16 @@ type document struct {
 	failed    int   // epoch+1 of an analysis that panicked (not retried for that epoch)
 	published int   // epoch+1 of the last diagnostics published
 
+	// The document in the project (project.go): its module, its linked neighbourhood, its
+	// text parsed for neighbours while it has no current analysis, and the surface of its
+	// last analysis.
+	module     string
+	deps       map[string]bool // the modules its last analysis linked (read or being read)
+	base       *base
+	neighbour  *parsedText
+	surface    uint64
+	surfaceSet bool
+
 	// pubMu serialises publishDiagnostics for this URI and is held across the write, so
 	// a superseded result can never be published after the current one.
 	pubMu sync.Mutex
@@ -110,6 +120,9 @@ func (s *Server) openLocked(uri protocol.DocumentURI, version int32, text []byte
 		s.closeLocked(old)
 	}
 	d := &document{uri: uri, path: uriToPath(uri), version: version, text: text, lines: lines, ready: make(chan struct{})}
+	if s.project != nil {
+		d.module = s.project.module(d.path).Name
+	}
 	s.docs[uri] = d
 	s.touchLocked(d)
 	return d

@@ -80,9 +80,16 @@ func (s *Server) initialize(_ context.Context, params json.RawMessage) (any, err
 
 	set, settingsErr := parseSettings(p317.InitializationOptions)
 
+	var roots []string
+	for _, f := range folders {
+		if p := uriToPath(protocol.DocumentURI(f.URI)); p != "" {
+			roots = append(roots, p)
+		}
+	}
 	s.mu.Lock()
 	s.client = c
 	s.folders = folders
+	s.project = newProject(roots)
 	s.settings = set
 	s.state = stateInitialized
 	s.mu.Unlock()
@@ -128,7 +135,16 @@ func (s *Server) initialized(_ context.Context, _ json.RawMessage) (any, error) 
 		}
 		s.mu.Lock()
 		scan := s.settings.ScanWorkspaceOnStartup
+		var roots []string
+		for _, f := range s.folders {
+			if p := uriToPath(protocol.DocumentURI(f.URI)); p != "" {
+				roots = append(roots, p)
+			}
+		}
 		s.mu.Unlock()
+		if len(roots) > 0 {
+			s.goSafe("workspace index", func() { s.buildIndex(s.ctx, roots) })
+		}
 		if scan {
 			s.startScan()
 		}

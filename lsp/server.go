@@ -121,6 +121,7 @@ type Server struct {
 	// of configuration files or settings.
 	cfgReported map[string]bool
 	folders     []protocol.WorkspaceFolder
+	project     *project                      // the workspace as one project (project.go); set by initialize
 	scans       map[string]context.CancelFunc // running workspace scans by progress token
 	scanned     map[protocol.DocumentURI]bool // URIs published by workspace scans
 	nextTok     int

@@ -12,7 +12,10 @@ import (
 	"testing"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/txtar"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
 )
 
@@ -140,30 +143,89 @@ func TestRules(t *testing.T) {
 			}
 			src := string(srcb)
 			f, res := analyzeFile(t, srcb, []*analysis.Rule{r}, fixtureOptions(t, src))
-			wants := parseWants(t, src)
-			for _, fd := range res.Findings {
-				if fd.Case != r.Name {
-					continue
-				}
-				line := f.Line(fd.Start)
-				ok := false
-				for _, w := range wants {
-					if !w.matched && w.line == line && w.re.MatchString(fd.Message) && (w.severity == "" || w.severity == fd.Severity.String()) {
-						w.matched, ok = true, true
-						break
-					}
-				}
-				if !ok {
-					t.Errorf("%s:%d: unexpected finding (%s): %s", path, line+1, fd.Severity, fd.Message)
-				}
-			}
-			for _, w := range wants {
-				if !w.matched {
-					t.Errorf("%s:%d: no finding matched %q (severity %q)", path, w.line+1, w.re, w.severity)
-				}
-			}
+			checkWants(t, path, f, src, res.Findings, r.Name)
 			checkFixes(t, path, f, res.Findings)
+			// multi-file fixtures: testdata/<name>.<what>.txtar, members linked as one project
+			archives, _ := filepath.Glob(filepath.Join("testdata", r.Name+".*.txtar"))
+			for _, archive := range archives {
+				for _, m := range analyzeArchive(t, archive, []*analysis.Rule{r}) {
+					checkWants(t, archive+":"+m.name, m.file, m.src, m.res.Findings, r.Name)
+				}
+			}
 		})
+	}
+}
+
+// member is one file of a multi-file fixture, analysed in its project.
+type member struct {
+	name string
+	src  string
+	file *analysis.File
+	res  analysis.Result
+}
+
+// analyzeArchive links the members of a txtar fixture as one project (a member's path names
+// its module) and runs rules on each.
+func analyzeArchive(t *testing.T, path string, rules []*analysis.Rule) []member {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := txtar.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := syntax.NewParser()
+	defer p.Close()
+	var files []*pysem.File
+	for _, m := range a.Files {
+		mod, _ := pysem.ModuleOf(m.Name)
+		pf, err := analysis.ParseModule(context.Background(), p, m.Data, mod)
+		if err != nil {
+			t.Fatalf("%s: %v", m.Name, err)
+		}
+		pf.Path = m.Name
+		files = append(files, pf)
+	}
+	prog := torchsem.NewProgram(files)
+	var out []member
+	for i, m := range a.Files {
+		f := prog.Files[i]
+		opts := fixtureOptions(t, string(m.Data))
+		res := analysis.Analyze(context.Background(), f, rules, opts)
+		for _, e := range res.RuleErrors {
+			t.Errorf("%s: rule %s panicked: %s\n%s", m.Name, e.Rule, e.Panic, e.Stack)
+		}
+		out = append(out, member{name: m.Name, src: string(m.Data), file: f, res: res})
+	}
+	return out
+}
+
+// checkWants matches the findings of case name against the want comments of src.
+func checkWants(t *testing.T, where string, f *analysis.File, src string, findings []analysis.Finding, name string) {
+	t.Helper()
+	wants := parseWants(t, src)
+	for _, fd := range findings {
+		if fd.Case != name {
+			continue
+		}
+		line := f.Line(fd.Start)
+		ok := false
+		for _, w := range wants {
+			if !w.matched && w.line == line && w.re.MatchString(fd.Message) && (w.severity == "" || w.severity == fd.Severity.String()) {
+				w.matched, ok = true, true
+				break
+			}
+		}
+		if !ok {
+			t.Errorf("%s:%d: unexpected finding (%s): %s", where, line+1, fd.Severity, fd.Message)
+		}
+	}
+	for _, w := range wants {
+		if !w.matched {
+			t.Errorf("%s:%d: no finding matched %q (severity %q)", where, w.line+1, w.re, w.severity)
+		}
 	}
 }
 

@@ -31,10 +31,11 @@ type File struct {
 	*pysem.File
 	prog *Program
 
-	module   map[*Class]bool // nn.Module subclasses (set while linking, then read-only)
-	autograd map[*Class]bool // torch.autograd.Function subclasses
-	rebound  map[string]bool // module-level names rebound to an assume_constant_result wrapper
-	states   []funcState     // per Funcs index; written while linking, then read-only
+	module   map[*Class]bool    // nn.Module subclasses (set while linking, then read-only)
+	autograd map[*Class]bool    // torch.autograd.Function subclasses
+	rebound  map[string]bool    // module-level names rebound to an assume_constant_result wrapper
+	states   []funcState        // per Funcs index; written while linking, then read-only
+	outgoing map[string][]Value // values traced code passes to other files' functions, by module:qualname (linking)
 
 	mu       sync.Mutex // guards the lazily computed maps below
 	attrs    map[*Class]map[string]Attr

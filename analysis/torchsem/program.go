@@ -424,10 +424,14 @@ func (l *linker) markPassed(e *evaluator, from funcRef, call, arg NodeID) {
 // passArgs joins the values a call passes into the parameters of the project function it
 // calls, and re-evaluates that function when they grow.
 func (p *Program) passArgs(e *evaluator, f *File, fn *Function, call NodeID, c Callee) {
-	if e.l == nil || e.l.frozen(c.File) {
+	if e.l == nil || e.l.frozen(f) {
 		return
 	}
 	args := e.argValues(f, fn, call, c)
+	f.recordOutgoing(c.File, c.Func, args)
+	if e.l.frozen(c.File) {
+		return
+	}
 	st := c.File.state(c.Func)
 	if st.in == nil {
 		st.in = make([]Value, len(c.Func.Params))

@@ -1,0 +1,90 @@
+package torchsem
+
+import (
+	"hash/fnv"
+	"sort"
+	"strconv"
+)
+
+// Surface hashes what other files can see of f once it is linked: its imports, its classes
+// (bases, module-ness, methods, what their attributes hold), its functions (qualified names,
+// parameters, what each returns) and the values its traced code passes to functions of
+// other files. An edit that leaves the surface unchanged (the usual keystroke inside a
+// function body) cannot change another file's analysis, so only f is checked again.
+func (f *File) Surface() uint64 {
+	h := fnv.New64a()
+	w := func(s string) {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	w(f.Module.Name)
+	for _, im := range f.ImportList {
+		w(im.Local + "=" + im.Qual)
+	}
+	for _, s := range f.StarImports {
+		w("*" + s)
+	}
+	e := evaluator{p: f.prog}
+	for _, c := range f.Classes {
+		w("class " + c.Name + " " + strconv.FormatBool(f.module[c]))
+		for _, b := range c.Bases {
+			w(b)
+		}
+		tab := f.attrTable(&e, c)
+		names := make([]string, 0, len(tab))
+		for n := range tab {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			a := tab[n]
+			w(n + ":" + strconv.Itoa(int(a.Kind)) + ":" + a.Layer + ":" + a.Value.String())
+			if a.Class != nil {
+				w(a.Class.Name)
+			}
+		}
+	}
+	for _, fn := range f.Funcs {
+		if fn.Parent != nil {
+			continue // nested functions are reached through their parent only
+		}
+		w(fn.QualName())
+		for _, p := range fn.Params {
+			w(p.Name)
+		}
+		w(f.prog.retOf(&e, f, fn).String())
+	}
+	keys := make([]string, 0, len(f.outgoing))
+	for k := range f.outgoing {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w(k)
+		for _, v := range f.outgoing[k] {
+			w(v.String())
+		}
+	}
+	return h.Sum64()
+}
+
+// recordOutgoing joins the values f's traced code passes to g of another file.
+func (f *File) recordOutgoing(gf *File, g *Function, args []Value) {
+	if gf == f || gf == nil {
+		return
+	}
+	key := gf.Module.Name + ":" + g.QualName()
+	old := f.outgoing[key]
+	if old == nil {
+		old = make([]Value, len(args))
+	}
+	for i := range args {
+		if i < len(old) {
+			old[i] = old[i].Join(args[i])
+		}
+	}
+	if f.outgoing == nil {
+		f.outgoing = map[string][]Value{}
+	}
+	f.outgoing[key] = old
+}
