@@ -15,8 +15,8 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
-	"github.com/exportdb-lsp/exportdb-lsp/internal/txtar"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/txtar"
 )
 
 var update = flag.Bool("update", false, "rewrite the .golden files of fix tests")
