@@ -188,12 +188,23 @@ func (e *evaluator) expr(f *File, fn *Function, n NodeID) Value {
 // otherwise. Identity and membership tests give a Python bool, or data when a tensor's
 // contents decide them.
 func compare(l, r Value, op string) Value {
-	if strings.HasPrefix(op, "is") || strings.HasPrefix(op, "not") || op == "in" {
-		k := Const
-		if (l.Kind|r.Kind)&(Tensor|Data) != 0 && !strings.HasPrefix(op, "is") {
-			k |= Data
+	if strings.HasPrefix(op, "is") {
+		return Of(Const) // identity: a Python bool, whatever the operands
+	}
+	if strings.HasPrefix(op, "not") || op == "in" {
+		// membership: a guard on the value of a size tested against a collection; a test
+		// that reads tensor contents (x in t) depends on data
+		out := Of(Const)
+		if l.May(Size | SizeSeq | UnbackedSize) {
+			out = out.Join(l.As(l.Kind & (Size | UnbackedSize))).Join(l.mapRefs(0, shapeToDims))
+			if l.Kind&SizeSeq != 0 {
+				out.Kind |= Size
+			}
 		}
-		return Of(k)
+		if (l.Kind|r.Kind)&(Tensor|Data) != 0 {
+			out.Kind |= Data
+		}
+		return out
 	}
 	lt, rt := l.As(numeric(l.Kind)), r.As(numeric(r.Kind))
 	if lt.Kind&SizeSeq != 0 {
