@@ -409,7 +409,7 @@ func TestCheckExitStatus(t *testing.T) {
 		{"ignored case", dirty, []string{"--ignore", "dynamic_shape_round,unused_suppression"}, 0, "All checks passed!"},
 		{"selected tag", dirty, []string{"--select", "torch.cond"}, 0, "All checks passed!"},
 		{"flags after paths", dirty, []string{".", "--exit-zero"}, 0, ""},
-		{"unknown flag", clean, []string{"--bogus"}, 2, "flag provided but not defined"},
+		{"unknown flag", clean, []string{"--bogus"}, 2, "unknown flag --bogus"},
 		{"bad format", clean, []string{"--format", "xml"}, 2, `--format: unknown format "xml"`},
 		{"bad min severity", clean, []string{"--min-severity", "loud"}, 2, "--min-severity"},
 		{"fail level off", clean, []string{"--fail-level", "off"}, 2, "--fail-level"},
