@@ -409,6 +409,16 @@ function __exportdb_list
         printf '%s%s\n' $items $v
     end
 end
+# __exportdb_paths: directories and *.py files that start with the current token
+function __exportdb_paths
+    for f in (commandline -ct)*
+        if test -d $f
+            echo $f/
+        else if string match -q -- '*.py' $f
+            echo $f
+        end
+    end
+end
 `)
 	var names []string
 	for _, c := range cmds {
@@ -446,8 +456,7 @@ end
 		}
 		switch values, files := c.positionals(); {
 		case files:
-			// directories and *.py files
-			fmt.Fprintf(&b, "complete -c exportdb -n %s -a %s\n", cond, fishQuote("(__fish_complete_suffix .py)"))
+			fmt.Fprintf(&b, "complete -c exportdb -n %s -a %s\n", cond, fishQuote("(__exportdb_paths)"))
 		case len(values) > 0:
 			fmt.Fprintf(&b, "complete -c exportdb -n %s -a %s\n", cond, fishQuote(strings.Join(values, " ")))
 		}
