@@ -84,7 +84,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	usageErr := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "exportdb check: "+format+"\n", a...)
-		fmt.Fprintln(stderr, "Run 'exportdb check -h' for usage.")
+		fmt.Fprintln(stderr, "Run 'exportdb check --help' for usage.")
 		return 2
 	}
 
@@ -125,6 +125,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return usageErr("--color: %v", err)
 	}
 	if o.Format, err = check.ParseFormat(*format); err != nil {
+		if s := closest(*format, formatNames(), 1); len(s) > 0 {
+			return usageErr("--format: %v; did you mean %s?", err, s[0])
+		}
 		return usageErr("--format: %v", err)
 	}
 	if o.MinSeverity, err = analysis.ParseSeverity(*minSeverity); err != nil {
