@@ -44,11 +44,16 @@ func TestReportsMatchTheirSchemas(t *testing.T) {
 
 	// the example models (errors, warnings, information and hints, fixes, related
 	// locations, a deprecated API), a file that cannot be read as UTF-8, an unused
-	// suppression, and names that XML and URIs must escape
+	// suppression, names that XML and URIs must escape, and a finding whose related
+	// location is in another file
 	files := map[string]string{
 		"bad.py":            "import torch\nx = '\xff'\n",
 		"hint.py":           "x = 1  # exportdb: ignore[dynamic_shape_round]\n",
 		"módulo/a&b <c>.py": roundModel,
+		// a finding in a helper, with the call from forward in another file as related
+		"pkg/__init__.py": "",
+		"pkg/helpers.py":  "def half(n):\n    return round(n / 2)\n",
+		"pkg/model.py":    "import torch\nfrom torch import nn\nfrom pkg.helpers import half\n\n\nclass Pool(nn.Module):\n    def forward(self, x):\n        return x[: half(x.shape[0])]\n",
 	}
 	examples, _ := filepath.Glob("../../examples/*")
 	for _, e := range examples {
@@ -81,6 +86,10 @@ func TestReportsMatchTheirSchemas(t *testing.T) {
 			write(schema, format+"-"+string(rune('a'+i)), report(dir, append([]string{"--format", format}, variant...)...))
 		}
 		write(schema, format+"-empty", report(empty, "--format", format))
+	}
+	if j := readText(t, docs["exportdb-check.schema.json"][0]); !strings.Contains(j, `"path": "pkg/model.py",
+          "start"`) {
+		t.Errorf("the json report has no related location in another file:\n%s", j)
 	}
 	write("exportdb-statistics.schema.json", "statistics", report(dir, "--statistics", "--format", "json"))
 	write("exportdb-statistics.schema.json", "statistics-empty", report(empty, "--statistics", "--format", "json"))
