@@ -121,9 +121,9 @@ func (r *runner) discover(cs *configs) ([]*target, []*FileResult) {
 			if r.o.ForceExclude && r.forceExcluded(abs, cs.forDir(abs), true) {
 				continue
 			}
-			before := len(w.targets) + len(w.errs)
+			before := w.found
 			w.walk(abs, stackAbove(abs))
-			if len(w.targets)+len(w.errs) == before {
+			if w.found == before {
 				r.warnings = append(r.warnings, fmt.Sprintf("no Python files to check in %s", r.display(abs)))
 			}
 		case fi.Mode().IsRegular():
@@ -164,6 +164,7 @@ func (r *runner) forceExcluded(abs string, cfg *config.Config, isDir bool) bool 
 }
 
 type walker struct {
+	found   int // Python files the walks found, also those seen before
 	r       *runner
 	cs      *configs
 	seen    map[string]bool
@@ -200,6 +201,7 @@ func (w *walker) walk(dir string, parent ignoreStack) {
 			return cfg != nil && cfg.Excluded(path)
 		},
 		file: func(path string) error {
+			w.found++
 			w.file(path, cfgOf(path))
 			return nil
 		},

@@ -238,6 +238,9 @@ func TestCheckEmptyMissingAndUnknownVersion(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "no Python files to check in empty") || !strings.Contains(r.stdout, "All checks passed!") {
 		t.Errorf("empty directory and a file: %v", r)
 	}
+	if r = exportdbCheck(t, dir, ".", "."); r.code != 0 || r.stderr != "" {
+		t.Errorf("a directory named twice: %v", r)
+	}
 	r = exportdbCheck(t, dir, "missing.py", "m.py")
 	if r.code != 2 || !strings.Contains(r.stderr, "missing.py: error: cannot check: no such file or directory") || !strings.Contains(r.stdout, "1 file could not be checked") {
 		t.Errorf("missing path: %v", r)
