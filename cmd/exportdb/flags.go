@@ -149,6 +149,12 @@ func (fs *flagSet) parse(args []string) ([]string, error) {
 			value = args[i]
 		}
 		if err := fs.Set(canonical, value); err != nil {
+			if err.Error() == "parse error" { // the flag package's bool and int values
+				err = errors.New("want a number")
+				if isBool(f) {
+					err = errors.New("want true or false")
+				}
+			}
 			return nil, fs.fail("invalid value %q for %s: %v", value, dashed(name), err)
 		}
 	}
@@ -183,9 +189,17 @@ func (fs *flagSet) suggest(name string) []string {
 			names = append(names, f.Name)
 		}
 	})
-	out := closest(name, names, 3)
-	for i, n := range out {
-		out[i] = dashed(n)
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range closest(name, names, len(names)) {
+		canonical := n
+		if c, ok := fs.aliasOf[n]; ok {
+			canonical = c
+		}
+		if !seen[canonical] && len(out) < 3 { // a flag and its alias are one suggestion
+			seen[canonical] = true
+			out = append(out, dashed(n))
+		}
 	}
 	return out
 }
@@ -203,7 +217,7 @@ func closest(name string, candidates []string, n int) []string {
 		d := catalog.EditDistance(lname, strings.ToLower(c))
 		limit := max(len(name)/3, 2)
 		if len(name) >= 3 && (strings.HasPrefix(c, lname) || len(c) >= 4 && strings.Contains(lname, c)) {
-			d, limit = 0, 1
+			limit = d // a prefix of c, or c inside name: close whatever the distance
 		}
 		if d <= limit {
 			all = append(all, scored{c, d})
