@@ -206,7 +206,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			res.Findings = append(res.Findings, fd)
 		}
 	}
-	res.Findings = append(res.Findings, sup.unused(&opts, skipped)...)
+	res.Findings = append(res.Findings, sup.unused(f, &opts, skipped)...)
 	slices.SortStableFunc(res.Findings, func(a, b Finding) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start

@@ -235,6 +235,19 @@ func (c *Catalog) WithTag(tag string) []*Case {
 // LatestVersion is the newest torch version any history entry mentions: the default target.
 func (c *Catalog) LatestVersion() Version { return c.latest }
 
+// Unrecorded reports whether the catalog has no record of torch v, with a warning that says
+// how v is judged: a version newer than LatestVersion as LatestVersion (later changes are
+// unknown), one older than BaseVersion as BaseVersion.
+func (c *Catalog) Unrecorded(v Version) (string, bool) {
+	switch {
+	case c.latest.Less(v):
+		return fmt.Sprintf("torch %s is newer than the newest version exportdb knows (%s): support levels are those of %s; changes in later releases are not known", v, c.latest, c.latest), true
+	case v.Less(BaseVersion):
+		return fmt.Sprintf("torch %s is older than the oldest version ExportDB records (%s): support levels are those of %s", v, BaseVersion, BaseVersion), true
+	}
+	return "", false
+}
+
 // Suggest returns up to three case names closest to name, for "did you mean" errors.
 func (c *Catalog) Suggest(name string) []string {
 	type scored struct {
@@ -242,6 +255,7 @@ func (c *Catalog) Suggest(name string) []string {
 		d    int
 	}
 	var all []scored
+	name = strings.ToLower(name)
 	for n := range c.byName {
 		d := EditDistance(name, n)
 		if strings.Contains(n, name) || strings.Contains(name, n) {

@@ -115,7 +115,10 @@ type loadedFile struct {
 // load reads and (when a rule may report in it, or always with force) parses one target.
 func (r *runner) load(ctx context.Context, p *syntax.Parser, t *target, proj *project, force bool) *loadedFile {
 	lf := &loadedFile{opts: t.cfg.Options(t.abs), module: proj.modules[t.abs], path: t.abs}
-	src, err := readSource(t.abs)
+	src, err := t.src, error(nil)
+	if !t.stdin {
+		src, err = readSource(t.abs)
+	}
 	if err != nil {
 		lf.err = err
 		return lf
@@ -164,6 +167,8 @@ func (r *runner) finish(ctx context.Context, p *syntax.Parser, t *target, lf *lo
 			fr.Changed, fr.Fixed = true, n
 			if r.o.Diff {
 				fr.Diff = unifiedDiff(fr.Path, fr.Path, src, fixed)
+			} else if t.stdin {
+				fr.Output = fixed
 			} else if err := writeFileAtomic(t.abs, fixed, src); err != nil {
 				// the file keeps its text: report the findings of that text
 				fr.Err = &writeError{err}
@@ -174,6 +179,9 @@ func (r *runner) finish(ctx context.Context, p *syntax.Parser, t *target, lf *lo
 				fr.Src, res = fixed, fres
 			}
 		}
+	}
+	if r.o.AddIgnore {
+		res = r.addIgnores(ctx, p, fr, t, f, res, opts)
 	}
 	fr.RuleErrors = res.RuleErrors
 	for _, fd := range res.Findings {
@@ -193,9 +201,9 @@ func (r *runner) finish(ctx context.Context, p *syntax.Parser, t *target, lf *lo
 	case r.o.Format == FormatJSON:
 		renderJSONFindings(fr)
 	case r.o.Format == FormatText || r.o.Format == FormatConcise:
-		renderTextFindings(fr, r.o.Format == FormatConcise)
+		renderTextFindings(fr, r.o.Format == FormatConcise, r.o.Color)
 	default:
-		rendered = false // sarif and github render from the source at the end
+		rendered = false // the other formats render from the source at the end
 	}
 	if rendered {
 		fr.lines = nil

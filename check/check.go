@@ -25,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -51,10 +52,12 @@ const (
 	FormatJSON    Format = "json"
 	FormatSARIF   Format = "sarif"  // SARIF 2.1.0
 	FormatGitHub  Format = "github" // GitHub Actions workflow commands
+	FormatGitLab  Format = "gitlab" // GitLab Code Quality report
+	FormatJUnit   Format = "junit"  // JUnit XML
 )
 
 // Formats lists the formats, for usage messages.
-var Formats = []Format{FormatText, FormatConcise, FormatJSON, FormatSARIF, FormatGitHub}
+var Formats = []Format{FormatText, FormatConcise, FormatJSON, FormatSARIF, FormatGitHub, FormatGitLab, FormatJUnit}
 
 // ParseFormat reads a --format value.
 func ParseFormat(s string) (Format, error) {
@@ -72,10 +75,22 @@ func ParseFormat(s string) (Format, error) {
 
 // Options configure one run.
 type Options struct {
-	Paths      []string // files and directories, relative to WorkDir; empty means "."
+	Paths      []string // files and directories, relative to WorkDir; empty means "."; ["-"] reads Stdin
 	ConfigFile string   // an explicit configuration file used for every path; "" discovers per directory
 	NoConfig   bool     // ignore configuration files: defaults plus Overrides
 	Overrides  config.Overrides
+
+	// ForceExclude applies the configured excludes to the files and directories named in
+	// Paths too (and to StdinFilename), as ruff's --force-exclude does: pre-commit and
+	// editors name every file they check.
+	ForceExclude bool
+
+	// Stdin is read when Paths is ["-"] (or empty with StdinFilename set): one source,
+	// reported as StdinFilename ("-" when empty), whose directory decides the
+	// configuration. With Fix, the fixed source (or, when it cannot be fixed, the source as
+	// read) goes to Stdout and the report to Stderr.
+	Stdin         io.Reader
+	StdinFilename string
 
 	Format      Format
 	OutputFile  string            // "" writes to Stdout; otherwise written atomically (relative to WorkDir)
@@ -86,6 +101,8 @@ type Options struct {
 	Fix         bool // apply safe fixes in place
 	UnsafeFixes bool // with Fix or Diff, unsafe fixes too
 	Diff        bool // print the fixes as a unified diff instead of writing them
+	AddIgnore   bool // add an "exportdb: ignore[...]" comment for every shown finding
+	Color       bool // colour the text and concise formats (ANSI escapes)
 
 	Statistics bool // print a count per case instead of each finding
 	Quiet      bool // no summary, no progress; findings and errors only
@@ -113,9 +130,11 @@ type FileResult struct {
 	Err        error                // the file could not be read, analysed or written
 	RuleErrors []analysis.RuleError // rules that panicked (their findings are dropped)
 	Fixed      int                  // fixes applied (or, with Diff, that would be)
+	Ignored    int                  // with AddIgnore: suppressions added
 	Changed    bool                 // fixing changed the text
 	Diff       string               // with Diff: the unified diff
 	Notes      []string             // things the user should know (a fix skipped for breaking syntax)
+	Output     []byte               // reading stdin with Fix: the fixed source, for Stdout
 
 	cwd          string // the run's working directory, for paths of related places in other files
 	lines        []int  // line start offsets of Src
@@ -156,9 +175,6 @@ func Run(ctx context.Context, o Options) int {
 	if builtin {
 		o.Rules = rules.All()
 	}
-	if len(o.Paths) == 0 {
-		o.Paths = []string{"."}
-	}
 	if err := o.validate(); err != nil {
 		fmt.Fprintf(o.Stderr, "exportdb check: %v\n", err)
 		return ExitError
@@ -179,8 +195,26 @@ func Run(ctx context.Context, o Options) int {
 		r.printConfigError(err)
 		return ExitError
 	}
-	targets, walkErrs := r.discover(cfgs)
+	var targets []*target
+	var walkErrs []*FileResult
+	if o.stdinMode() {
+		t, fail := r.stdinTarget(cfgs)
+		if t != nil {
+			targets = append(targets, t)
+		}
+		if fail != nil {
+			walkErrs = append(walkErrs, fail)
+		}
+	} else {
+		if len(r.o.Paths) == 0 {
+			r.o.Paths = []string{"."}
+		}
+		targets, walkErrs = r.discover(cfgs)
+	}
 	if len(cfgs.errs) > 0 {
+		if o.stdinMode() && o.Fix {
+			r.writeStdinSource(nil)
+		}
 		for _, err := range cfgs.errs {
 			r.printConfigError(err)
 		}
@@ -190,6 +224,12 @@ func Run(ctx context.Context, o Options) int {
 	results := r.analyzeAll(ctx, targets)
 	results = append(results, walkErrs...)
 	sort.SliceStable(results, func(i, j int) bool { return pathLess(results[i].Path, results[j].Path) })
+	r.warnVersions(results)
+	if !o.Quiet {
+		for _, w := range r.warnings {
+			fmt.Fprintf(o.Stderr, "exportdb check: warning: %s\n", w)
+		}
+	}
 
 	status := r.status(results)
 	if err := r.output(results); err != nil {
@@ -204,6 +244,22 @@ func Run(ctx context.Context, o Options) int {
 }
 
 func (o *Options) validate() error {
+	stdin := o.stdinMode()
+	if !stdin && slices.Contains(o.Paths, "-") {
+		return errors.New("- (stdin) cannot be combined with other paths")
+	}
+	if !stdin && o.StdinFilename != "" {
+		return errors.New("--stdin-filename names the source read from stdin: give - as the only PATH")
+	}
+	if stdin && o.Stdin == nil {
+		return errors.New("no standard input to read")
+	}
+	if o.AddIgnore && (o.Fix || o.Diff) {
+		return errors.New("--add-ignore cannot be combined with --fix or --diff")
+	}
+	if o.AddIgnore && stdin {
+		return errors.New("--add-ignore writes files; it cannot read stdin")
+	}
 	if o.Diff && o.Format != FormatText {
 		return fmt.Errorf("--diff prints a unified diff; it cannot be combined with --format %s", o.Format)
 	}
@@ -225,7 +281,27 @@ func (o *Options) validate() error {
 type runner struct {
 	o            Options
 	cwd          string
-	builtinRules bool // o.Rules is rules.All(): files rules.MayReport rules out are not parsed
+	builtinRules bool     // o.Rules is rules.All(): files rules.MayReport rules out are not parsed
+	warnings     []string // printed on stderr before the report (not with Quiet)
+
+	stdinSrc  []byte    // the source read from stdin
+	stdinRest io.Reader // stdin past MaxSourceSize: copied to Stdout unread with --fix
+}
+
+// warnVersions warns about target torch versions the catalog has no record of: a version
+// newer than the newest it knows is judged as that one, an older one as ExportDB's base.
+func (r *runner) warnVersions(results []*FileResult) {
+	seen := map[catalog.Version]bool{}
+	for _, fr := range results {
+		v := fr.Target
+		if v == (catalog.Version{}) || seen[v] {
+			continue
+		}
+		seen[v] = true
+		if msg, unknown := catalog.Default().Unrecorded(v); unknown {
+			r.warnings = append(r.warnings, msg)
+		}
+	}
 }
 
 // status computes the exit status from the results.

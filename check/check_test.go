@@ -208,14 +208,14 @@ func TestSnippetTabsAndMultiline(t *testing.T) {
 	fr := &FileResult{Src: []byte("if a:\n\tx = round(y)\n\tz = f(1,\n\t      2)\n")}
 	var b bytes.Buffer
 	start := strings.Index(string(fr.Src), "round")
-	writeSnippet(&b, fr, start, start+len("round(y)"))
+	writeSnippet(&b, fr, start, start+len("round(y)"), analysis.Error, false)
 	want := "  |\n2 |     x = round(y)\n  |         ^^^^^^^^\n  |\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 	b.Reset()
 	start = strings.Index(string(fr.Src), "f(1")
-	writeSnippet(&b, fr, start, strings.Index(string(fr.Src), "2)")+2)
+	writeSnippet(&b, fr, start, strings.Index(string(fr.Src), "2)")+2, analysis.Error, false)
 	want = "  |\n3 |     z = f(1,\n  |         ^^^^\n4 |           2)\n  |           ^^\n  |\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)

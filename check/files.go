@@ -15,6 +15,8 @@ import (
 type target struct {
 	abs, path string
 	cfg       *config.Config
+	src       []byte // read from stdin; nil: read the file
+	stdin     bool
 }
 
 // configs finds the configuration of each directory, with the overrides applied. It is used
@@ -94,7 +96,8 @@ func (cs *configs) forDir(dir string) *config.Config {
 // Paths that cannot be read become results carrying the error.
 //
 // A file named on the command line is checked whatever its extension and even when a
-// configured exclude or a .gitignore matches it (as ruff does); a directory is walked for
+// configured exclude or a .gitignore matches it (as ruff does), unless ForceExclude asks
+// for the configured excludes to apply to it too; a directory is walked for
 // *.py files, skipping what .gitignore files and the configuration exclude, VCS metadata
 // (.git, .hg, .svn, .jj) and symbolic links to directories (never followed, so no cycles).
 // A symbolic link to a file is checked as that file; a dangling one is reported.
@@ -115,9 +118,20 @@ func (r *runner) discover(cs *configs) ([]*target, []*FileResult) {
 		}
 		switch {
 		case fi.IsDir():
+			if r.o.ForceExclude && r.forceExcluded(abs, cs.forDir(abs), true) {
+				continue
+			}
+			before := w.found
 			w.walk(abs, stackAbove(abs))
+			if w.found == before {
+				r.warnings = append(r.warnings, fmt.Sprintf("no Python files to check in %s", r.display(abs)))
+			}
 		case fi.Mode().IsRegular():
-			w.file(abs, cs.forDir(filepath.Dir(abs)))
+			cfg := cs.forDir(filepath.Dir(abs))
+			if r.o.ForceExclude && r.forceExcluded(abs, cfg, false) {
+				continue
+			}
+			w.file(abs, cfg)
 		default:
 			w.fail(abs, errors.New("not a regular file or directory"))
 		}
@@ -125,7 +139,32 @@ func (r *runner) discover(cs *configs) ([]*target, []*FileResult) {
 	return w.targets, w.errs
 }
 
+// forceExcluded reports whether the configuration excludes abs, a path named on the
+// command line, or one of its parent directories below the configuration's root.
+func (r *runner) forceExcluded(abs string, cfg *config.Config, isDir bool) bool {
+	if cfg == nil {
+		return false
+	}
+	p := abs
+	if isDir {
+		p += string(filepath.Separator)
+	}
+	if cfg.Excluded(p) {
+		return true
+	}
+	for dir := filepath.Dir(abs); ; dir = filepath.Dir(dir) {
+		rel, err := filepath.Rel(cfg.Root, dir)
+		if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return false
+		}
+		if cfg.Excluded(dir + string(filepath.Separator)) {
+			return true
+		}
+	}
+}
+
 type walker struct {
+	found   int // Python files the walks found, also those seen before
 	r       *runner
 	cs      *configs
 	seen    map[string]bool
@@ -162,6 +201,7 @@ func (w *walker) walk(dir string, parent ignoreStack) {
 			return cfg != nil && cfg.Excluded(path)
 		},
 		file: func(path string) error {
+			w.found++
 			w.file(path, cfgOf(path))
 			return nil
 		},

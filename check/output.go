@@ -33,6 +33,10 @@ func (r *runner) output(results []*FileResult) error {
 		err = r.writeSARIF(&buf, results)
 	case r.o.Format == FormatGitHub:
 		r.writeGitHub(&buf, results)
+	case r.o.Format == FormatGitLab:
+		err = r.writeGitLab(&buf, results)
+	case r.o.Format == FormatJUnit:
+		err = r.writeJUnit(&buf, results)
 	default:
 		r.writeText(&buf, results, r.o.Format == FormatConcise)
 	}
@@ -43,6 +47,17 @@ func (r *runner) output(results []*FileResult) error {
 		fixed, files := fixTotals(results)
 		fmt.Fprintf(r.o.Stderr, "exportdb check: fixed %s in %s\n", plural(fixed, "finding"), plural(files, "file"))
 	}
+	if r.o.AddIgnore && !r.o.Quiet {
+		added, files := 0, 0
+		for _, fr := range results {
+			if fr.Ignored > 0 {
+				added += fr.Ignored
+				files++
+			}
+		}
+		fmt.Fprintf(r.o.Stderr, "exportdb check: added %s to %s\n", plural(added, "suppression"), plural(files, "file"))
+	}
+	stdinFix := r.o.stdinMode() && r.o.Fix
 	if r.o.OutputFile != "" {
 		out := r.o.OutputFile
 		if !filepath.IsAbs(out) {
@@ -51,10 +66,18 @@ func (r *runner) output(results []*FileResult) error {
 		if err := writeFileAtomic(out, buf.Bytes(), nil); err != nil {
 			return fmt.Errorf("--output-file: %v", cleanPathError(err))
 		}
-		return nil
+	} else if stdinFix {
+		// stdout carries the fixed source: the report goes to stderr
+		if _, err := r.o.Stderr.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	} else if _, err := r.o.Stdout.Write(buf.Bytes()); err != nil {
+		return err
 	}
-	_, err = r.o.Stdout.Write(buf.Bytes())
-	return err
+	if stdinFix {
+		return r.writeStdinSource(results)
+	}
+	return nil
 }
 
 // printErrors reports, on stderr, every file that could not be checked, rules that
@@ -113,7 +136,7 @@ func (r *runner) writeText(w io.Writer, results []*FileResult, concise bool) {
 		if fr.rendered != nil {
 			w.Write(fr.rendered)
 		} else {
-			writeTextFindings(w, fr, concise)
+			writeTextFindings(w, fr, concise, palette(r.o.Color))
 		}
 	}
 	if !r.o.Quiet {
@@ -123,36 +146,38 @@ func (r *runner) writeText(w io.Writer, results []*FileResult, concise bool) {
 
 // renderTextFindings renders fr's findings in the text (or concise) format. The workers
 // call it, so that a run keeps rendered text rather than every file's source.
-func renderTextFindings(fr *FileResult, concise bool) {
+func renderTextFindings(fr *FileResult, concise, color bool) {
 	var b bytes.Buffer
-	writeTextFindings(&b, fr, concise)
+	writeTextFindings(&b, fr, concise, palette(color))
 	fr.rendered = b.Bytes()
 }
 
 // writeTextFindings writes fr's findings in the text (or concise) format.
-func writeTextFindings(w io.Writer, fr *FileResult, concise bool) {
+func writeTextFindings(w io.Writer, fr *FileResult, concise bool, c palette) {
 	for i := range fr.Findings {
 		fd := &fr.Findings[i]
 		p := fr.pos(fd.Start)
-		fmt.Fprintf(w, "%s:%d:%d: %s %s: %s", fr.Path, p.Line, p.Column, fd.Severity, fd.Case, fd.Message)
+		fmt.Fprintf(w, "%s:%d:%d: %s %s: %s", c.path(fr.Path), p.Line, p.Column,
+			c.severity(fd.Severity, fd.Severity.String()), c.bold(fd.Case), fd.Message)
 		if concise {
 			if m := fixMarker(fd); m != "" {
-				fmt.Fprintf(w, " %s", m)
+				fmt.Fprintf(w, " %s", c.fix(m))
 			}
 			io.WriteString(w, "\n")
 			continue
 		}
 		io.WriteString(w, "\n")
-		gutter := writeSnippet(w, fr, fd.Start, fd.End)
+		gutter := writeSnippet(w, fr, fd.Start, fd.End, fd.Severity, c)
 		pad := strings.Repeat(" ", gutter)
+		eq := c.gutter("=")
 		for _, fx := range fd.Fixes {
 			if fd.Severity == analysis.Off {
 				break // hover-only: --fix leaves it; the editor offers its fixes
 			}
 			if fx.Safety == analysis.Safe {
-				fmt.Fprintf(w, "%s = [*] fix available: %s\n", pad, fx.Title)
+				fmt.Fprintf(w, "%s %s %s: %s\n", pad, eq, c.fix("[*] fix available"), fx.Title)
 			} else {
-				fmt.Fprintf(w, "%s = [unsafe fix available]: %s\n", pad, fx.Title)
+				fmt.Fprintf(w, "%s %s %s: %s\n", pad, eq, c.severity(analysis.Warning, "[unsafe fix available]"), fx.Title)
 			}
 		}
 		for _, rel := range fd.Related {
@@ -161,10 +186,10 @@ func writeTextFindings(w io.Writer, fr *FileResult, concise bool) {
 			if rel.Path != "" {
 				path = fr.display(rel.Path)
 			}
-			fmt.Fprintf(w, "%s = note: %s:%d:%d: %s\n", pad, path, rp.Line, rp.Column, rel.Message)
+			fmt.Fprintf(w, "%s %s %s: %s:%d:%d: %s\n", pad, eq, c.bold("note"), path, rp.Line, rp.Column, rel.Message)
 		}
 		if u := caseURL(fd.Case); u != "" {
-			fmt.Fprintf(w, "%s = see: %s\n", pad, u)
+			fmt.Fprintf(w, "%s %s %s: %s\n", pad, eq, c.bold("see"), u)
 		}
 		io.WriteString(w, "\n")
 	}
@@ -188,7 +213,7 @@ func fixMarker(fd *analysis.Finding) string {
 
 // writeSnippet writes the source lines of [start, end) with carets under the range and
 // returns the gutter width. Long ranges show their first lines only.
-func writeSnippet(w io.Writer, fr *FileResult, start, end int) int {
+func writeSnippet(w io.Writer, fr *FileResult, start, end int, sev analysis.Severity, c palette) int {
 	const maxLines = 5
 	sp, ep := fr.pos(start), fr.pos(end)
 	last := ep.Line
@@ -201,7 +226,8 @@ func writeSnippet(w io.Writer, fr *FileResult, start, end int) int {
 	}
 	gutter := len(strconv.Itoa(last))
 	pad := strings.Repeat(" ", gutter)
-	fmt.Fprintf(w, "%s |\n", pad)
+	bar := c.gutter("|")
+	fmt.Fprintf(w, "%s %s\n", pad, bar)
 	for l := sp.Line; l <= last; l++ {
 		text := fr.lineText(l)
 		shown := expandTabs(text)
@@ -217,13 +243,13 @@ func writeSnippet(w io.Writer, fr *FileResult, start, end int) int {
 		if to <= from {
 			to = from + 1
 		}
-		fmt.Fprintf(w, "%*d | %s\n", gutter, l, shown)
-		fmt.Fprintf(w, "%s | %s%s\n", pad, strings.Repeat(" ", from), strings.Repeat("^", to-from))
+		fmt.Fprintf(w, "%s %s %s\n", c.gutter(fmt.Sprintf("%*d", gutter, l)), bar, shown)
+		fmt.Fprintf(w, "%s %s %s%s\n", pad, bar, strings.Repeat(" ", from), c.severity(sev, strings.Repeat("^", to-from)))
 	}
 	if cut {
-		fmt.Fprintf(w, "%s | ...\n", pad)
+		fmt.Fprintf(w, "%s %s ...\n", pad, bar)
 	}
-	fmt.Fprintf(w, "%s |\n", pad)
+	fmt.Fprintf(w, "%s %s\n", pad, bar)
 	return gutter
 }
 
@@ -285,9 +311,13 @@ func (r *runner) writeSummary(w io.Writer, results []*FileResult) {
 		}
 	}
 	fixed, _ := fixTotals(results)
-	if shown == 0 && fixed == 0 {
-		io.WriteString(w, "All checks passed!\n")
-	} else {
+	c := palette(r.o.Color)
+	switch {
+	case len(results) == 0:
+		io.WriteString(w, "No Python files found: nothing was checked.\n")
+	case shown == 0 && fixed == 0:
+		io.WriteString(w, c.paint(ansiBold+ansiGreen, "All checks passed!")+"\n")
+	default:
 		var parts []string
 		for s := analysis.Error; s >= analysis.Off; s-- {
 			if n := bySev[s]; n > 0 {
@@ -301,9 +331,9 @@ func (r *runner) writeSummary(w io.Writer, results []*FileResult) {
 		if len(parts) > 0 {
 			line += ": " + strings.Join(parts, ", ")
 		}
-		fmt.Fprintln(w, line+".")
+		fmt.Fprintln(w, c.bold(line+"."))
 		if safe > 0 && !r.o.Fix {
-			fmt.Fprintf(w, "[*] %d fixable with --fix.\n", safe)
+			fmt.Fprintf(w, "%s %d fixable with --fix.\n", c.fix("[*]"), safe)
 		}
 		if unsafe > 0 && !r.o.UnsafeFixes {
 			fmt.Fprintf(w, "%d more fixable with --fix --unsafe-fixes (these fixes may change behaviour).\n", unsafe)

@@ -179,7 +179,7 @@ class M(torch.nn.Module):
 		t.Fatalf("fix-all actions: %s", titles(acts))
 	}
 	got := applyEdits(t, text, editsFor(t, acts[0].Edit, uri), c.enc)
-	want := strings.Replace(strings.Replace(text, "x + 1  # exportdb: ignore", "x + 1  ", 1), "x * 2  # exportdb: ignore", "x * 2  ", 1)
+	want := strings.Replace(strings.Replace(text, "x + 1  # exportdb: ignore", "x + 1", 1), "x * 2  # exportdb: ignore", "x * 2", 1)
 	if got != want {
 		t.Fatalf("after fix-all:\n%s\nwant:\n%s", got, want)
 	}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of exportdb-lsp: formatting and vet, the Go tests (fuzz seed corpora
-# included), the language server under the race detector, and the editor clients end to end
+# included; scripts/cli-tools.sh first installs the shells and schema validators the CLI's
+# tests use), the language server under the race detector, and the editor clients end to end
 # (editors/ci.sh installs Neovim, Emacs + eglot, Vim + ALE, Chromium and code-server when
 # they are missing). Set SKIP_EDITORS=1 to run only the Go tests.
 set -euo pipefail
@@ -16,6 +17,10 @@ fi
 
 step "go vet"
 go vet ./...
+
+step "CLI integration tools (zsh, fish, xmllint, ajv)"
+scripts/cli-tools.sh
+export EXPORTDB_REQUIRE_TOOLS=1 # the completion and schema tests may not skip
 
 step "go test"
 go test -count=1 ./...

@@ -2,11 +2,8 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -26,21 +23,34 @@ flags:
 
 // runCases implements `exportdb cases`.
 func runCases(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("cases", casesUsage, stderr)
+	fs := newFlagSet("cases", casesUsage, stdout, stderr)
 	versionFlag := fs.String("torch-version", "", "torch version to report levels for, e.g. 2.10 (default: the newest the catalog records)")
 	tagFlag := fs.String("tag", "", "list only cases with this tag")
 	levelFlag := fs.String("level", "", "list only cases at this level: SUPPORTED or NOT_SUPPORTED_YET")
 	jsonFlag := fs.Bool("json", false, "print JSON instead of text")
-	noColor := fs.Bool("no-color", false, "never colour the card (colour is on only when stdout is a terminal)")
+	colorFlag := fs.String("color", "auto", "colour the card: `WHEN` is auto (when stdout is a terminal; NO_COLOR and FORCE_COLOR are honoured), always or never")
+	noColor := fs.Bool("no-color", false, "never colour the card (same as --color never)")
 	docVersion := fs.String("doc-version", "main", "pytorch.org documentation version that links point to")
 	originFlag := fs.String("origin", "exportdb", "which cases to list: exportdb (ExportDB's), exportdb-lsp (the ones this tool adds) or all")
 
-	names, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
+	fs.completeValues("torch-version", false, torchVersions()...)
+	fs.completeValues("level", false, "SUPPORTED", "NOT_SUPPORTED_YET")
+	fs.completeValues("tag", false, tagNames()...)
+	fs.completeValues("color", false, colorModes...)
+	fs.completeValues("origin", false, "exportdb", "exportdb-lsp", "all")
+	fs.positional = caseNames
+
+	names, err := fs.parse(args)
 	if err != nil {
+		return exitForParse(err)
+	}
+	color, err := colorEnabled(*colorFlag, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "exportdb cases: --color: %v\n", err)
 		return 2
+	}
+	if *noColor {
+		color = false
 	}
 	if len(names) > 1 {
 		fmt.Fprintf(stderr, "exportdb cases: want at most one case name, got %d: %s\n", len(names), strings.Join(names, " "))
@@ -53,6 +63,9 @@ func runCases(args []string, stdout, stderr io.Writer) int {
 		if v, err = catalog.ParseVersion(*versionFlag); err != nil {
 			fmt.Fprintf(stderr, "exportdb cases: --torch-version: %v\n", err)
 			return 2
+		}
+		if msg, unknown := cat.Unrecorded(v); unknown {
+			fmt.Fprintf(stderr, "exportdb cases: warning: %s\n", msg)
 		}
 	}
 
@@ -77,7 +90,7 @@ func runCases(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, render.Card(c, render.CardOptions{
 			Version:    v,
 			Newest:     cat.LatestVersion(),
-			Color:      !*noColor && colorWanted(stdout),
+			Color:      color,
 			DocVersion: *docVersion,
 		}))
 		return 0
@@ -160,40 +173,6 @@ func runCases(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "\n%d more cases added by exportdb-lsp: exportdb cases --origin all\n", hidden)
 	}
 	return 0
-}
-
-// parseInterleaved parses flags that may follow positional arguments
-// ("exportdb cases NAME --no-color"); the flag package alone stops at the first one.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return positional, nil
-		}
-		if i := len(args) - len(rest); i > 0 && args[i-1] == "--" {
-			return append(positional, rest...), nil // everything after "--" is positional
-		}
-		positional = append(positional, rest[0])
-		args = rest[1:]
-	}
-}
-
-// colorWanted reports whether w is a terminal and the user has not asked for no colour
-// (https://no-color.org).
-func colorWanted(w io.Writer) bool {
-	if os.Getenv("NO_COLOR") != "" {
-		return false
-	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func orList(names []string) string {

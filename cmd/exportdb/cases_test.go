@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -162,7 +163,9 @@ func TestCasesErrors(t *testing.T) {
 		{[]string{"--torch-version", "two"}, []string{"--torch-version", `"two"`}},
 		{[]string{"a", "b"}, []string{"at most one case name"}},
 		{[]string{"static_if", "--tag", "torch.cond"}, []string{"do not apply to a case name"}},
-		{[]string{"--bogus"}, []string{"flag provided but not defined"}},
+		{[]string{"--bogus"}, []string{"unknown flag --bogus"}},
+		{[]string{"--torch-versoin", "2.5"}, []string{"unknown flag --torch-versoin; did you mean --torch-version?"}},
+		{[]string{"Torch_Sym_Mn"}, []string{"did you mean", "torch_sym_min"}},
 	}
 	for _, tt := range tests {
 		out, errb, code := runCmd(t, append([]string{"cases"}, tt.args...)...)
@@ -257,6 +260,15 @@ func TestCasesJSON(t *testing.T) {
 }
 
 func TestColorWanted(t *testing.T) {
+	t.Setenv("NO_COLOR", "")
+	t.Setenv("FORCE_COLOR", "")
+	colorWanted := func(w io.Writer) bool {
+		on, err := colorEnabled("auto", w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return on
+	}
 	if colorWanted(&bytes.Buffer{}) {
 		t.Error("colour for a buffer")
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
@@ -20,8 +20,10 @@ const checkUsage = `usage: exportdb check [flags] [PATH...]
 
 Report the torch.export problems of ExportDB's catalog in Python files. PATH is a file or
 a directory (default "."); directories are searched for *.py files, honouring .gitignore
-files and the configured excludes. Configuration: [tool.exportdb] in pyproject.toml or an
-exportdb.toml, found walking up from each file; flags override it.
+files and the configured excludes. PATH - reads the source from stdin (name it with
+--stdin-filename; with --fix the fixed source goes to stdout and the report to stderr).
+Configuration: [tool.exportdb] in pyproject.toml or an exportdb.toml, found walking up
+from each file; flags override it.
 
 Exit status: 0 nothing at or above --fail-level; 1 findings at or above it (with --diff:
 a file would change); 2 usage, configuration or I/O errors, including files that could not
@@ -32,18 +34,21 @@ flags:
 
 // runCheck implements `exportdb check`: flags to check.Options.
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("check", checkUsage, stderr)
-	format := fs.String("format", "text", "output format: text, concise, json, sarif or github")
+	fs := newFlagSet("check", checkUsage, stdout, stderr)
+	format := fs.String("format", "text", "output `FORMAT`: "+formatList())
+	fs.alias("output-format", "format")
 	outputFile := fs.String("output-file", "", "write the report to `FILE` (atomically) instead of stdout")
+	color := fs.String("color", "auto", "colour the text output: `WHEN` is auto (when stdout is a terminal; NO_COLOR and FORCE_COLOR are honoured), always or never")
 	minSeverity := fs.String("min-severity", "hint", "show findings at or above `LEVEL`: error, warning, information, hint, or off (also the hover-only recognitions of supported code)")
 	failLevel := fs.String("fail-level", "error", "exit 1 when a finding is at or above `LEVEL`: error, warning, information or hint")
 	exitZero := fs.Bool("exit-zero", false, "exit 0 even when findings reach the fail level (errors still exit 2)")
-	fix := fs.Bool("fix", false, "apply safe fixes in place (atomic writes), then report what remains")
+	fix := fs.Bool("fix", false, "apply safe fixes in place (atomic writes), then report what remains; with - (stdin), print the fixed source on stdout")
 	unsafeFixes := fs.Bool("unsafe-fixes", false, "with --fix or --diff, apply unsafe fixes too (they may change behaviour)")
 	diff := fs.Bool("diff", false, "print the fixes as a unified diff instead of writing them")
+	addIgnore := fs.Bool("add-ignore", false, "add an '# exportdb: ignore[case]' comment for every finding shown, so that the code checks clean from now on")
 	statistics := fs.Bool("statistics", false, "print the number of findings per case instead of each finding")
 	quiet := fs.Bool("quiet", false, "print findings and errors only: no summary, no progress")
-	fs.BoolVar(quiet, "q", false, "short for --quiet")
+	fs.alias("q", "quiet")
 	torchVersion := fs.String("torch-version", "", "judge for this torch `VERSION` (2.5), or auto (the project's torch pin); default: the configuration, else the newest")
 	strict := fs.Bool("strict", false, "judge for torch.export(..., strict=True) (the default)")
 	nonStrict := fs.Bool("non-strict", false, "judge for torch.export(..., strict=False)")
@@ -51,22 +56,35 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	ignore := fs.String("ignore", "", "do not check these comma-separated `CASES` or tags (replaces the configuration's ignore)")
 	extendIgnore := fs.String("extend-ignore", "", "also ignore these comma-separated `CASES` or tags")
 	exclude := fs.String("exclude", "", "comma-separated gitignore-style `GLOBS` to skip (replaces the configuration's exclude)")
+	forceExclude := fs.Bool("force-exclude", false, "apply the excludes to files named on the command line too (for pre-commit and editors, which name every file)")
 	var severity severityFlag
 	fs.Var(&severity, "severity", "override a case's (or tag's) severity, `CASE=LEVEL`; repeatable or comma-separated")
 	configFile := fs.String("config", "", "use this configuration `FILE` for every path instead of discovering one")
 	noConfig := fs.Bool("no-config", false, "ignore configuration files")
+	stdinFilename := fs.String("stdin-filename", "", "with PATH -, the `PATH` of the source read from stdin: it names the file in the report and selects its configuration")
 	threads := fs.Int("threads", 0, "analyse `N` files in parallel (default: GOMAXPROCS, all cores)")
 
-	paths, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
+	fs.completeValues("format", false, formatNames()...)
+	fs.completeValues("color", false, colorModes...)
+	levels := []string{"error", "warning", "information", "hint"}
+	fs.completeValues("min-severity", false, append(levels, "off")...)
+	fs.completeValues("fail-level", false, levels...)
+	fs.completeValues("torch-version", false, append(torchVersions(), "auto")...)
+	selectors := append(append([]string{"ALL"}, ruleNames()...), tagNames()...)
+	for _, name := range []string{"select", "ignore", "extend-ignore"} {
+		fs.completeValues(name, true, selectors...)
 	}
+	for _, name := range []string{"output-file", "config", "stdin-filename"} {
+		fs.completeFiles(name)
+	}
+
+	paths, err := fs.parse(args)
 	if err != nil {
-		return 2
+		return exitForParse(err)
 	}
 	usageErr := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "exportdb check: "+format+"\n", a...)
-		fmt.Fprintln(stderr, "Run 'exportdb check -h' for usage.")
+		fmt.Fprintln(stderr, "Run 'exportdb check --help' for usage.")
 		return 2
 	}
 
@@ -82,14 +100,34 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		Fix:         *fix,
 		UnsafeFixes: *unsafeFixes,
 		Diff:        *diff,
+		AddIgnore:   *addIgnore,
 		Statistics:  *statistics,
 		Quiet:       *quiet,
 		Jobs:        *threads,
 		Version:     version,
 		Stdout:      stdout,
 		Stderr:      stderr,
+
+		ForceExclude:  *forceExclude,
+		StdinFilename: *stdinFilename,
+	}
+	if slices.Contains(paths, "-") || len(paths) == 0 && *stdinFilename != "" {
+		o.Stdin = os.Stdin
+	}
+	colorOut := stdout
+	switch {
+	case *outputFile != "":
+		colorOut = nil // auto never colours a file
+	case o.Stdin != nil && *fix:
+		colorOut = stderr // stdout carries the fixed source, the report goes to stderr
+	}
+	if o.Color, err = colorEnabled(*color, colorOut); err != nil {
+		return usageErr("--color: %v", err)
 	}
 	if o.Format, err = check.ParseFormat(*format); err != nil {
+		if s := closest(*format, formatNames(), 1); len(s) > 0 {
+			return usageErr("--format: %v; did you mean %s?", err, s[0])
+		}
 		return usageErr("--format: %v", err)
 	}
 	if o.MinSeverity, err = analysis.ParseSeverity(*minSeverity); err != nil {

@@ -206,7 +206,7 @@ func TestCheckJSONFormat(t *testing.T) {
 func TestCheckGitHubFormat(t *testing.T) {
 	dir := checkTree(t, map[string]string{"pkg/model.py": roundModel, "hint.py": "x = 1  # exportdb: ignore[dynamic_shape_round]\n"})
 	r := exportdbCheck(t, dir, "--format=github")
-	want := "::notice file=hint.py,line=1,col=8,endLine=1,endColumn=47,title=exportdb unused_suppression::unused_suppression: suppression of dynamic_shape_round suppresses nothing\n" +
+	want := "::notice file=hint.py,line=1,col=8,endLine=1,endColumn=47,title=exportdb unused_suppression::unused_suppression: suppression of dynamic_shape_round suppresses nothing [*]\n" +
 		fmt.Sprintf("::error file=pkg/model.py,line=%d,col=%d,endLine=%d,endColumn=%d,title=exportdb dynamic_shape_round::dynamic_shape_round: %s [unsafe fix]\n", roundLine, roundCol, roundLine, roundEndCol, roundMessage)
 	if r.stdout != want || r.code != 1 {
 		t.Errorf("got %v\nwant\n%s", r, want)
@@ -409,7 +409,7 @@ func TestCheckExitStatus(t *testing.T) {
 		{"ignored case", dirty, []string{"--ignore", "dynamic_shape_round,unused_suppression"}, 0, "All checks passed!"},
 		{"selected tag", dirty, []string{"--select", "torch.cond"}, 0, "All checks passed!"},
 		{"flags after paths", dirty, []string{".", "--exit-zero"}, 0, ""},
-		{"unknown flag", clean, []string{"--bogus"}, 2, "flag provided but not defined"},
+		{"unknown flag", clean, []string{"--bogus"}, 2, "unknown flag --bogus"},
 		{"bad format", clean, []string{"--format", "xml"}, 2, `--format: unknown format "xml"`},
 		{"bad min severity", clean, []string{"--min-severity", "loud"}, 2, "--min-severity"},
 		{"fail level off", clean, []string{"--fail-level", "off"}, 2, "--fail-level"},
@@ -704,7 +704,7 @@ func TestCheckOutputFileAndStatistics(t *testing.T) {
 		t.Errorf("out/ holds %v", entries)
 	}
 	r = exportdbCheck(t, dir, "--statistics")
-	want := "2  dynamic_shape_round  error  [unsafe fix]\n1  unused_suppression   hint\nFound 3 findings.\n"
+	want := "2  dynamic_shape_round  error  [unsafe fix]\n1  unused_suppression   hint   [*]\nFound 3 findings.\n"
 	if r.stdout != want || r.code != 1 {
 		t.Errorf("--statistics: %v\nwant\n%s", r, want)
 	}

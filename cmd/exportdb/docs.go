@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,18 +21,19 @@ flags:
 
 // runDocs implements `exportdb docs`.
 func runDocs(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("docs", docsUsage, stderr)
-	formatFlag := fs.String("format", "rst", "output format: rst, md or html")
-	out := fs.String("out", "", "directory to write to (created if missing)")
-	docVersion := fs.String("doc-version", "main", "pytorch.org documentation version that links point to")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	fs := newFlagSet("docs", docsUsage, stdout, stderr)
+	formatFlag := fs.String("format", "rst", "output `FORMAT`: rst, md or html")
+	out := fs.String("out", "", "write the pages to `DIR` (created if missing)")
+	docVersion := fs.String("doc-version", "main", "pytorch.org documentation `VERSION` that links point to")
+	fs.completeValues("format", false, "rst", "md", "html")
+	fs.completeFiles("out")
+	fs.noArgs = true
+	rest, err := fs.parse(args)
+	if err != nil {
+		return exitForParse(err)
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "exportdb docs: unexpected argument %q\n", fs.Arg(0))
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "exportdb docs: unexpected argument %q\n", rest[0])
 		return 2
 	}
 	if *out == "" {

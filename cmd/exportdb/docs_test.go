@@ -125,7 +125,8 @@ func TestDocsErrors(t *testing.T) {
 		{[]string{"--out", t.TempDir(), "--format", "pdf"}, `invalid format "pdf"`},
 		{[]string{"--out", file}, "exportdb docs:"},
 		{[]string{"--out", t.TempDir(), "extra"}, `unexpected argument "extra"`},
-		{[]string{"--nope"}, "flag provided but not defined"},
+		{[]string{"--nope"}, "unknown flag --nope"},
+		{[]string{"--formt", "md"}, "did you mean --format?"},
 	}
 	for _, tt := range tests {
 		out, errb, code := runCmd(t, append([]string{"docs"}, tt.args...)...)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,18 +25,19 @@ flags:
 
 // runLSP implements `exportdb lsp`.
 func runLSP(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("lsp", lspUsage, stderr)
-	logFile := fs.String("log-file", "", "append the log to this file instead of stderr")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	fs := newFlagSet("lsp", lspUsage, stdout, stderr)
+	logFile := fs.String("log-file", "", "append the log to this `FILE` instead of stderr")
+	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	fs.Bool("stdio", true, "speak LSP on stdin/stdout (the default and only transport)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	fs.completeFiles("log-file")
+	fs.noArgs = true
+	fs.completeValues("log-level", false, "debug", "info", "warn", "error")
+	rest, err := fs.parse(args)
+	if err != nil {
+		return exitForParse(err)
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "exportdb lsp: unexpected arguments: %v\n", fs.Args())
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "exportdb lsp: unexpected arguments: %v\n", rest)
 		return 2
 	}
 	var lvl zapcore.Level
@@ -63,7 +63,7 @@ func runLSP(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := lsp.Serve(ctx, stdio{in: os.Stdin, out: stdout}, lsp.Options{Logger: logger, Level: &level, Version: version})
+	err = lsp.Serve(ctx, stdio{in: os.Stdin, out: stdout}, lsp.Options{Logger: logger, Level: &level, Version: version})
 	switch {
 	case err == nil:
 		return 0

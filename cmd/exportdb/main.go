@@ -5,12 +5,12 @@
 //	exportdb lsp [flags]               run the language server on stdio
 //	exportdb cases [flags] [NAME]      list the catalog or print one case's card
 //	exportdb docs [flags]              write the catalog as rst, md or html
+//	exportdb completion SHELL          print a bash, zsh or fish completion script
 //
 // Each subcommand lives in its own file and only turns flags into library calls.
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -31,6 +31,7 @@ func commands() []command {
 		{"lsp", "run the language server on stdin/stdout", runLSP},
 		{"cases", "list ExportDB cases or print one case's card", runCases},
 		{"docs", "write the catalog as rst, md or html", runDocs},
+		{"completion", "print a shell completion script: bash, zsh or fish", runCompletion},
 		{"version", "print the version", func(_ []string, stdout, _ io.Writer) int {
 			fmt.Fprintln(stdout, "exportdb", version)
 			return 0
@@ -38,27 +39,15 @@ func commands() []command {
 	}
 }
 
-// newFlagSet returns a subcommand's flag set: errors and -h go to stderr, with the usage
-// text before the flags.
-func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usage)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: exportdb <command> [flags] [args]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'exportdb <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "Run 'exportdb <command> --help' for a command's flags.")
 }
 
 func main() {
@@ -84,7 +73,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return c.run(args[1:], stdout, stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "exportdb: unknown command %q\n\n", args[0])
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	msg := fmt.Sprintf("exportdb: unknown command %q", args[0])
+	if s := closest(args[0], names, 3); len(s) > 0 {
+		msg += "; did you mean " + orList(s) + "?"
+	}
+	fmt.Fprintf(stderr, "%s\n\n", msg)
 	usage(stderr)
 	return 2
 }
