@@ -4,8 +4,10 @@
 #   1. apt packages: the terminal editors, and chromium + native build deps for code-server
 #   2. the exportdb binary, built from this checkout
 #   3. the VS Code extension: npm ci, compile (tsc, strict), typecheck (tsc --noEmit), lint, test
+#      (unit tests, and the packager with the real vsce: per-platform and universal .vsix)
 #   4. Neovim 0.7.2 (our plugin), Emacs 28 + eglot and Vim 9 + ALE (the README's snippets)
-#   5. VS Code 1.100.3 (code-server 4.100.3) with our packaged .vsix, driven by chromium
+#   5. VS Code 1.100.3 (code-server 4.100.3) with our packaged .vsix files (the linux-x64 one,
+#      then the universal one in Restricted Mode), driven by chromium
 # Every step runs even after a failure; the summary lists each and the exit status is non-zero
 # when any failed. Env: ARTEFACTS (VS Code screenshots; default editors/test/vscode/artefacts),
 # SKIP_VSCODE=1 skips step 5, EXPORTDB_E2E_CACHE (code-server install; default ~/.cache/exportdb-e2e).
@@ -52,7 +54,7 @@ extension() {
   npm ci --loglevel=error && npm run compile && npm run typecheck && npm run lint && npm test
 }
 vscode_e2e() {
-  "$EDITORS/test/vscode/setup.sh" && "$EDITORS/test/vscode/run.sh"
+  "$EDITORS/test/vscode/setup.sh" && EXPORTDB="$EXPORTDB" "$EDITORS/test/vscode/run.sh"
 }
 
 step "apt packages" install_apt

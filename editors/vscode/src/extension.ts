@@ -1,11 +1,18 @@
 // The ExportDB extension: it finds the exportdb binary (serverPath.ts), runs `exportdb lsp` on
-// stdio through vscode-languageclient, and maps the exportdb.* settings to the server's
-// (settings.ts). Diagnostics, hovers, code actions and code lenses all come from the server.
+// stdio through vscode-languageclient, maps the exportdb.* settings to the server's
+// (settings.ts), and shows the server's state and target torch version in the status bar
+// (statusBar.ts). Diagnostics, hovers, code actions and code lenses all come from the server.
 //
 // Commands: exportdb.restartServer and exportdb.showLogs are the client's own. The server's
-// commands (exportdb.applyAllFixes, exportdb.showCase, ...) are registered by vscode-languageclient
-// from the server's executeCommandProvider; the middleware below fills in their arguments (the
-// active file, the case under the cursor) when they are run from the command palette.
+// commands (exportdb.applyAllFixes, exportdb.showCase, exportdb.debugInfo, exportdb.scanWorkspace)
+// are registered by vscode-languageclient from the server's executeCommandProvider; package.json
+// lists them in the palette while the server runs (context key exportdb.serverRunning), and the
+// middleware below fills in their arguments (the active file, the case under the cursor).
+//
+// Workspace trust (package.json capabilities.untrustedWorkspaces, "limited"): in Restricted Mode
+// the server runs as usual, since it only reads code; what is limited is the binary, which never
+// comes from the workspace: exportdb.path is a machine setting, and ${workspaceFolder} in it is
+// refused until the workspace is trusted.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,17 +24,23 @@ import {
   type Middleware,
   RevealOutputChannelOn,
   type ServerOptions,
+  State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { findServer } from './serverPath';
+import { findServer, type ServerLookup, userPathSetting } from './serverPath';
 import { caseName, commandArguments } from './commands';
 import { serverArgs, toServerSettings } from './settings';
+import { StatusBar } from './statusBar';
 
 const SECTION = 'exportdb';
+const RUNNING_CONTEXT = 'exportdb.serverRunning';
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
+let status: StatusBar;
 let extensionPath: string;
+/** The last lookup's result; a lookup refused for trust is retried when trust is granted. */
+let lastLookup: ServerLookup | undefined;
 
 function isExecutable(p: string): boolean {
   try {
@@ -81,6 +94,7 @@ const middleware: Middleware = {
   workspace: {
     // Answer the server's workspace/configuration requests with the same mapping as
     // initializationOptions, not with the raw VS Code settings (which hold client-only keys).
+    // A request with a scopeUri gets that resource's (folder's) values.
     configuration(params, token, next) {
       if (params.items.every((item) => item.section === undefined || item.section === SECTION)) {
         return params.items.map((item) =>
@@ -92,26 +106,51 @@ const middleware: Middleware = {
   },
 };
 
-async function startClient(): Promise<void> {
-  const cfg = config();
-  const found = findServer({
-    configuredPath: cfg.get<string>('path'),
+/** The binary to run, by the lookup order of serverPath.ts, with the user's exportdb.path only. */
+function lookup(): ServerLookup {
+  const setting = userPathSetting(config().inspect<string>('path'));
+  for (const line of setting.ignored) {
+    output.appendLine(line);
+  }
+  return findServer({
+    configuredPath: setting.value,
     pathEnv: process.env.PATH,
     extensionPath,
     platform: process.platform,
     homeDir: os.homedir(),
     workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    trusted: vscode.workspace.isTrusted,
     isExecutable,
   });
+}
+
+async function reportLookupFailure(found: Extract<ServerLookup, { ok: false }>): Promise<void> {
+  output.appendLine(found.message);
+  const action = found.reason === 'untrusted' ? 'Manage Workspace Trust' : 'Open User Settings';
+  const choice = await vscode.window.showErrorMessage(found.message, action, 'Show Logs');
+  if (choice === 'Manage Workspace Trust') {
+    await vscode.commands.executeCommand('workbench.trust.manage');
+  } else if (choice === 'Open User Settings') {
+    await vscode.commands.executeCommand('workbench.action.openSettings', '@id:exportdb.path');
+  } else if (choice === 'Show Logs') {
+    output.show();
+  }
+}
+
+async function startClient(): Promise<void> {
+  const cfg = config();
+  const torchVersion = toServerSettings(cfg).torchVersion;
+  status.update({ state: { kind: 'starting' }, torchVersion, server: undefined });
+  const found = lookup();
+  lastLookup = found;
   if (!found.ok) {
-    output.appendLine(found.message);
-    const choice = await vscode.window.showErrorMessage(found.message, 'Open Settings');
-    if (choice === 'Open Settings') {
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'exportdb.path');
-    }
+    status.update({ state: { kind: 'failed', message: found.message } });
+    void reportLookupFailure(found);
     return;
   }
   output.appendLine(`Starting ${found.path} (from ${found.source})`);
+  const server = { path: found.path, source: found.source };
+  status.update({ server });
   const serverOptions: ServerOptions = {
     command: found.path,
     args: serverArgs(cfg),
@@ -127,18 +166,36 @@ async function startClient(): Promise<void> {
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     middleware,
   };
-  client = new LanguageClient(SECTION, 'ExportDB', serverOptions, clientOptions);
+  const c = new LanguageClient(SECTION, 'ExportDB', serverOptions, clientOptions);
+  client = c;
+  c.onDidChangeState((e) => {
+    if (client !== c) {
+      return; // a client being replaced by a restart
+    }
+    const running = e.newState === State.Running;
+    void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, running);
+    if (running) {
+      status.update({ state: { kind: 'running' }, server: { ...server, version: c.initializeResult?.serverInfo?.version } });
+    } else {
+      status.update({ state: { kind: e.newState === State.Starting ? 'starting' : 'stopped' } });
+    }
+  });
   try {
-    await client.start();
+    await c.start();
   } catch (err) {
-    output.appendLine(`The server did not start: ${String(err)}`);
-    void vscode.window.showErrorMessage(`ExportDB: ${found.path} did not start; see "ExportDB: Show Logs".`);
+    const message = `${found.path} did not start: ${String(err)}`;
+    output.appendLine(message);
+    if (client === c) {
+      status.update({ state: { kind: 'failed', message } });
+    }
+    void vscode.window.showErrorMessage(`ExportDB: ${message}. See "ExportDB: Show Logs".`);
   }
 }
 
 async function stopClient(): Promise<void> {
   const old = client;
   client = undefined;
+  void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, false);
   if (old !== undefined) {
     try {
       await old.stop();
@@ -156,8 +213,10 @@ async function restart(): Promise<void> {
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   extensionPath = context.extensionPath;
   output = vscode.window.createOutputChannel('ExportDB');
+  status = new StatusBar();
   context.subscriptions.push(
     output,
+    status,
     vscode.commands.registerCommand('exportdb.restartServer', restart),
     vscode.commands.registerCommand('exportdb.showLogs', () => output.show()),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
@@ -168,8 +227,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // running server.
       if (e.affectsConfiguration(`${SECTION}.path`)) {
         await restart();
-      } else if (client?.isRunning()) {
+        return;
+      }
+      status.update({ torchVersion: toServerSettings(config()).torchVersion });
+      if (client?.isRunning()) {
         await client.sendNotification(DidChangeConfigurationNotification.type, { settings: toServerSettings(config()) });
+      }
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      if (lastLookup !== undefined && !lastLookup.ok && lastLookup.reason === 'untrusted') {
+        await restart();
       }
     }),
     { dispose: () => void stopClient() },
