@@ -1,5 +1,8 @@
 -- Headless Neovim (Debian's 0.7.2) end-to-end test of OUR plugin (editors/nvim) against the real
--- `exportdb lsp`. Run by run-editors.sh:
+-- `exportdb lsp`: diagnostics, hover, :ExportDB case, code actions, the code lens shown and
+-- refreshed after a fix, one client per root, :ExportDB fixall / info / restart, settings sent
+-- again by setup(), :checkhealth exportdb (with a server, then with a missing binary) and the one
+-- clear message for a missing binary. Run by run-editors.sh:
 --   EXPORTDB=bin PLUGIN=editors/nvim PROJ=dir PYFILE=dir/model/pool.py SECOND=dir/model/other.py
 --   OTHER=elsewhere/x.py EXPECT=fixtures/pool.expect.json OUT=result.json \
 --   nvim --headless -u NONE -i NONE -n -c 'luafile nvim-test.lua'
@@ -24,6 +27,63 @@ local function floats()
   return vim.tbl_filter(function(w)
     return vim.api.nvim_win_get_config(w).relative ~= ""
   end, vim.api.nvim_list_wins())
+end
+
+-- The texts Neovim displays for code lenses in bufnr: the virtual text (up to 0.11) or virtual
+-- lines of the extmarks in its code lens namespaces.
+local function lens_texts(bufnr)
+  vim.cmd("redraw") -- Neovim 0.12 draws code lenses when the window is redrawn
+  local out = {}
+  for name, ns in pairs(vim.api.nvim_get_namespaces()) do
+    if name:find("codelens", 1, true) then
+      for _, m in ipairs(vim.api.nvim_buf_get_extmarks(bufnr, ns, 0, -1, { details = true })) do
+        local chunks = {}
+        for _, c in ipairs(m[4].virt_text or {}) do
+          table.insert(chunks, c[1])
+        end
+        for _, l in ipairs(m[4].virt_lines or {}) do
+          for _, c in ipairs(l) do
+            table.insert(chunks, c[1])
+          end
+        end
+        local t = vim.trim(table.concat(chunks))
+        if t ~= "" then
+          out[#out + 1] = { line = m[2], text = t }
+        end
+      end
+    end
+  end
+  return out
+end
+
+local function has_lens(bufnr, line, text)
+  for _, l in ipairs(lens_texts(bufnr)) do
+    if l.line == line and l.text:find(text, 1, true) then
+      return true
+    end
+  end
+  return false
+end
+
+-- :checkhealth exportdb, its report as lines (the health buffer is wiped afterwards)
+local function checkhealth()
+  local before = vim.api.nvim_get_current_buf()
+  vim.cmd("checkhealth exportdb")
+  local buf = vim.api.nvim_get_current_buf()
+  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  if buf ~= before then
+    vim.cmd("bwipeout! " .. buf)
+  end
+  return lines
+end
+
+local function find_line(lines, pattern)
+  for _, l in ipairs(lines) do
+    if l:find(pattern) then
+      return l
+    end
+  end
+  return nil
 end
 
 local function client_ids()
@@ -79,6 +139,12 @@ local ok, err = xpcall(function()
     and d.end_col == s + #want.span, { got = d, want_col = s, want_end_col = s + #want.span })
   check("diagnostic_message", type(d.message) == "string" and d.message ~= "" and not d.message:match("%.$"), d.message)
 
+  -- the readiness lens above the class: requested by the plugin, displayed by Neovim
+  local class_line = 3 -- "class Pool(torch.nn.Module):" (0-based)
+  check("code_lens", vim.wait(10000, function()
+    return has_lens(bufnr, class_line, want.code_lens)
+  end, 20), lens_texts(bufnr))
+
   -- hover: the card, through the raw request and through ":ExportDB case" (a floating window)
   vim.api.nvim_win_set_cursor(0, { want.line + 1, s + 2 })
   local res = vim.lsp.buf_request_sync(bufnr, "textDocument/hover",
@@ -123,6 +189,10 @@ local ok, err = xpcall(function()
   check("diagnostics_cleared", vim.wait(10000, function()
     return #vim.diagnostic.get(bufnr) == 0
   end, 20), vim.diagnostic.get(bufnr))
+  -- the lens follows the re-analysis: no blocker left
+  check("code_lens_refreshed", vim.wait(10000, function()
+    return has_lens(bufnr, class_line, want.code_lens_fixed)
+  end, 20), lens_texts(bufnr))
   vim.cmd("silent write")
   check("written", vim.fn.readfile(pyfile)[want.line + 1] == want.fixed_line, vim.fn.readfile(pyfile))
 
@@ -172,6 +242,31 @@ local ok, err = xpcall(function()
   -- torch_version reached the server as initializationOptions.torchVersion
   check("init_options", table.concat(info, "\n"):find("torch version 2.5", 1, true), info)
 
+  -- :checkhealth exportdb with servers running: the binary and its version, each client and
+  -- what its server says, the settings; no warning, no error. The server's debugInfo answer is
+  -- shown in the report only, not also as a message.
+  local shown = {}
+  local show_message = vim.lsp.handlers["window/showMessage"]
+  vim.lsp.handlers["window/showMessage"] = function(err, res, ctx, config)
+    table.insert(shown, res and res.message)
+    return show_message(err, res, ctx, config)
+  end
+  local report = checkhealth()
+  vim.lsp.handlers["window/showMessage"] = show_message
+  result.checkhealth = report
+  local text = table.concat(report, "\n")
+  local version = vim.trim(vim.fn.system({ exportdb_bin, "version" }))
+  check("checkhealth_binary", find_line(report, "OK.*" .. vim.pesc(exportdb_bin)), report)
+  check("checkhealth_version", version ~= "" and find_line(report, "OK.*" .. vim.pesc(version)), { version = version })
+  check("checkhealth_clients", find_line(report, "OK.*client %d+.*root " .. vim.pesc(proj)), report)
+  check("checkhealth_server_says", text:find("target torch version 2.5", 1, true), report)
+  check("checkhealth_settings", text:find('torchVersion = "2.5"', 1, true), report)
+  check("checkhealth_code_lens", find_line(report, "OK.*code lens"), report)
+  check("checkhealth_clean", not find_line(report, "WARN") and not find_line(report, "ERROR"), report)
+  check("checkhealth_no_popup", #vim.tbl_filter(function(m)
+    return type(m) == "string" and m:find("config files in force", 1, true)
+  end, shown) == 0, shown)
+
   -- :ExportDB restart replaces the clients, and diagnostics come back from the new one
   vim.api.nvim_buf_set_lines(bufnr, want.line, want.line + 1, false, { line })
   check("diagnostics_again", vim.wait(10000, function()
@@ -197,6 +292,31 @@ local ok, err = xpcall(function()
     local ds = vim.diagnostic.get(bufnr)
     return #ds == 1 and ds[1].code == want.case
   end, 20), vim.diagnostic.get(bufnr))
+
+  -- a binary that is not there: one clear message (not one per buffer), no client, and
+  -- :checkhealth says what to do
+  local notes = {}
+  local notify = vim.notify
+  vim.notify = function(msg, level)
+    table.insert(notes, { msg = msg, level = level })
+  end
+  local missing = vim.fn.fnamemodify(proj, ":h") .. "/no-such-dir/exportdb"
+  exportdb.setup({ cmd = { missing, "lsp" }, torch_version = "2.5" })
+  local before = #client_ids()
+  vim.cmd("edit " .. vim.fn.fnameescape(env("MISSING1")))
+  vim.cmd("edit " .. vim.fn.fnameescape(env("MISSING2")))
+  vim.wait(500)
+  vim.notify = notify
+  local errors = vim.tbl_filter(function(n)
+    return n.level == vim.log.levels.ERROR and n.msg:find(missing, 1, true)
+  end, notes)
+  check("missing_binary_message", #errors == 1 and errors[1].msg:find("does not exist", 1, true)
+    and errors[1].msg:find("go install", 1, true) and errors[1].msg:find(":checkhealth exportdb", 1, true), notes)
+  check("missing_binary_no_client", #client_ids() == before and #exportdb.clients(0) == 0, client_ids())
+  local sick = checkhealth()
+  result.checkhealth_missing = sick
+  check("checkhealth_missing", find_line(sick, "ERROR.*" .. vim.pesc(missing) .. " does not exist")
+    and find_line(sick, "go install"), sick)
 
   result.nvim_version = vim.version()
 end, debug.traceback)

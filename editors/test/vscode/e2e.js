@@ -1,6 +1,6 @@
 // Drives code-server's real VS Code workbench in Debian's chromium through playwright-core, with
 // OUR extension installed (run.sh sets everything up). MODE=main checks, on fixtures/pool.py:
-//   the error squiggle, the readiness code lens, the Problems view row (case name, Ln/Col of the
+//   the error squiggle, the readiness code lens (and its update after the fix), the Problems view row (case name, Ln/Col of the
 //   finding), the hover card, the quick fix through Ctrl+. and Enter, the edited buffer, the saved
 //   file; the status bar item (running, torch 2.5 from the workspace's settings, the bundled
 //   binary in its tooltip); the trap the workspace named as exportdb.path never ran; then our
@@ -165,6 +165,9 @@ async function mainSession(page) {
   check('fix_applied', fixed, await d.editorLines());
   const cleared = await d.until(async () => (await page.$('.monaco-editor .squiggly-error')) === null);
   check('diagnostic_cleared', cleared, null);
+  const lensFixed = await page.waitForSelector(`.monaco-editor .codelens-decoration:has-text("${want.code_lens_fixed}")`,
+    { timeout: 15000 }).catch(() => null);
+  check('code_lens_refreshed', lensFixed, null);
   await page.keyboard.press('Control+S');
   const saved = await d.until(() => onDisk(process.env.WS_FILE).split('\n')[want.line] === want.fixed_line, 10000);
   check('saved_to_disk', saved, onDisk(process.env.WS_FILE));

@@ -7,8 +7,14 @@
 --   * vim.lsp.start (0.8 - 0.10): a FileType autocmd; the core reuses a client per root;
 --   * vim.lsp.start_client + vim.lsp.buf_attach_client (0.7): a FileType autocmd and our own
 --     table of one client per root directory.
+-- Neovim 0.11+ can also run the server without setup(): lsp/exportdb.lua and
+-- vim.lsp.enable("exportdb"). A missing binary is said once (binary.lua), the readiness code
+-- lens is kept up to date (codelens.lua), and :checkhealth exportdb reports (health.lua).
 -- See doc/exportdb.txt (:help exportdb).
 local M = {}
+
+local binary = require("exportdb.binary")
+local codelens = require("exportdb.codelens")
 
 local NAME = "exportdb"
 local uv = vim.loop
@@ -23,6 +29,7 @@ local defaults = {
   ignore = nil, -- { "static_for_loop" }
   log_level = nil, -- "debug" | "info" | "warn" | "error"
   log_file = nil, -- the server's log file; nil: its stderr, which lands in :ExportDB log
+  code_lens = true, -- show the readiness lens above each nn.Module ("torch.export: 1 blocker")
   on_attach = nil, -- function(client, bufnr)
   capabilities = nil, -- merged over vim.lsp.protocol.make_client_capabilities()
 }
@@ -102,6 +109,20 @@ local function capabilities()
   return caps
 end
 
+--- How this Neovim starts the server: "vim.lsp.config", "vim.lsp.start" or "vim.lsp.start_client".
+function M.start_method()
+  return has_config and "vim.lsp.config" or has_start and "vim.lsp.start" or "vim.lsp.start_client"
+end
+
+local function on_attach(client, bufnr)
+  if M.config.code_lens then
+    codelens.attach(client, bufnr)
+  end
+  if M.config.on_attach then
+    M.config.on_attach(client, bufnr)
+  end
+end
+
 --- The client configuration for one root directory.
 local function client_config(root_dir)
   return {
@@ -111,7 +132,7 @@ local function client_config(root_dir)
     workspace_folders = root_dir and { { uri = vim.uri_from_fname(root_dir), name = root_dir } } or nil,
     init_options = M.server_settings(),
     capabilities = capabilities(),
-    on_attach = M.config.on_attach,
+    on_attach = on_attach,
   }
 end
 
@@ -129,6 +150,9 @@ function M.attach(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local file = vim.api.nvim_buf_get_name(bufnr)
   if file == "" or vim.bo[bufnr].buftype ~= "" then
+    return nil
+  end
+  if not binary.check(M.server_cmd()) then
     return nil
   end
   local root = M.find_root(file)
@@ -261,12 +285,79 @@ function M.restart()
   end
 end
 
+-- exportdb.debugInfo answers with its text and also shows that text as window/showMessage. We
+-- display the answer ourselves, so while such a request runs the showMessage handler holds the
+-- messages of that client back; when the answer comes, every held message whose text is not the
+-- answer is handled as usual. (Handlers run on the one Lua thread, so nothing slips between.)
+local debug_pending = 0
+local held = {}
+local original_show_message
+
+--- Sends exportdb.debugInfo to client; calls callback(err, lines).
+function M.request_debug_info(client, callback)
+  if debug_pending == 0 then
+    original_show_message = vim.lsp.handlers["window/showMessage"]
+    vim.lsp.handlers["window/showMessage"] = function(err, result, ctx, config)
+      if ctx and ctx.client_id and held[ctx.client_id] then
+        table.insert(held[ctx.client_id], { err, result, ctx, config })
+        return
+      end
+      return original_show_message(err, result, ctx, config)
+    end
+  end
+  debug_pending = debug_pending + 1
+  held[client.id] = held[client.id] or {}
+  local sent = call(client, "request", "workspace/executeCommand", { command = "exportdb.debugInfo", arguments = {} },
+    function(err, result)
+      local mine = held[client.id] or {}
+      held[client.id] = nil
+      debug_pending = debug_pending - 1
+      local show = original_show_message
+      if debug_pending == 0 then
+        vim.lsp.handlers["window/showMessage"] = original_show_message
+      end
+      for _, m in ipairs(mine) do
+        if not (m[2] and m[2].message == result) then
+          show((table.unpack or unpack)(m))
+        end
+      end
+      if err then
+        callback(err.message or vim.inspect(err), nil)
+      elseif type(result) == "string" then
+        callback(nil, vim.split(result, "\n", { plain = true }))
+      else
+        callback(nil, vim.split(vim.inspect(result), "\n", { plain = true }))
+      end
+    end)
+  if not sent then
+    held[client.id] = nil
+    debug_pending = debug_pending - 1
+    if debug_pending == 0 then
+      vim.lsp.handlers["window/showMessage"] = original_show_message
+    end
+    callback("the server is not running", nil)
+  end
+end
+
+--- The lines of client's exportdb.debugInfo, waiting up to timeout ms; nil and an error otherwise.
+function M.debug_info(client, timeout)
+  local done, lines, err = false, nil, nil
+  M.request_debug_info(client, function(e, l)
+    done, err, lines = true, e, l
+  end)
+  if not vim.wait(timeout or 3000, function()
+    return done
+  end, 20) then
+    return nil, "no answer within " .. (timeout or 3000) .. " ms"
+  end
+  return lines, err
+end
+
 --- :ExportDB info: the running clients and the server's exportdb.debugInfo, in a scratch window
 --- or passed to on_lines.
 function M.info(on_lines)
   local v = vim.version()
-  local how = has_config and "vim.lsp.config" or has_start and "vim.lsp.start" or "vim.lsp.start_client"
-  local lines = { string.format("exportdb.nvim on Neovim %d.%d.%d (%s)", v.major, v.minor, v.patch, how) }
+  local lines = { string.format("exportdb.nvim on Neovim %d.%d.%d (%s)", v.major, v.minor, v.patch, M.start_method()) }
   for _, c in ipairs(M.clients()) do
     table.insert(lines, string.format("client %d: %s", c.id, table.concat(c.config.cmd, " ")))
     table.insert(lines, "  root: " .. tostring(c.config.root_dir))
@@ -278,19 +369,19 @@ function M.info(on_lines)
   local show = on_lines or function(l)
     open_scratch("exportdb://info", l, "yaml")
   end
-  local sent = current_client(true) and M.execute("exportdb.debugInfo", {}, function(err, result)
+  local client = current_client(true)
+  if not client then
+    show(lines)
+    return
+  end
+  M.request_debug_info(client, function(err, info)
     if err then
-      table.insert(lines, "debugInfo: " .. (err.message or vim.inspect(err)))
-    elseif type(result) == "string" then
-      vim.list_extend(lines, vim.split(result, "\n", { plain = true }))
-    elseif result ~= nil then
-      vim.list_extend(lines, vim.split(vim.inspect(result), "\n", { plain = true }))
+      table.insert(lines, "debugInfo: " .. err)
+    else
+      vim.list_extend(lines, info)
     end
     show(lines)
   end)
-  if not sent then
-    show(lines)
-  end
 end
 
 --- Sends the current settings to the running servers (after a second setup() call).
@@ -362,11 +453,22 @@ function M.setup(opts)
     -- a function rather than root_markers: a file outside any project gets its own directory,
     -- as on the older paths
     cfg.root_dir = function(bufnr, on_dir)
-      on_dir(M.find_root(vim.api.nvim_buf_get_name(bufnr)))
+      if binary.check(M.server_cmd()) then
+        on_dir(M.find_root(vim.api.nvim_buf_get_name(bufnr)))
+      end
     end
     cfg.workspace_folders = nil
     vim.lsp.config(NAME, cfg)
     vim.lsp.enable(NAME)
+    -- Neovim 0.12 checks cmd before root_dir runs and only logs a missing binary: say it here
+    M._augroup = vim.api.nvim_create_augroup("exportdb", { clear = true })
+    vim.api.nvim_create_autocmd("FileType", {
+      group = M._augroup,
+      pattern = M.config.filetypes,
+      callback = function()
+        binary.check(M.server_cmd())
+      end,
+    })
   else
     M._augroup = vim.api.nvim_create_augroup("exportdb", { clear = true })
     vim.api.nvim_create_autocmd("FileType", {
