@@ -8,10 +8,12 @@
 //   fixtures/scratch.py (result = scratch.fixed.py), "ExportDB: Show Logs" (the bundled binary
 //   started), "ExportDB: Restart Server" (a second start, running again).
 // MODE=restricted checks, in Restricted Mode with the universal package: the user's
-//   exportdb.path ${workspaceFolder}/trap/exportdb is refused (error status, a message, the trap
-//   never ran); once the setting is cleared, exportdb from PATH runs and the diagnostic appears.
+//   exportdb.path ${workspaceFolder}/.venv/bin/exportdb is refused (error status, a message, it
+//   never ran); once the setting is cleared in the Settings editor, exportdb from PATH runs and
+//   the diagnostic appears in Restricted Mode; set again, it is refused again; once the workspace
+//   is trusted, the workspace's binary starts.
 // Env: MODE, URL, WS, WS_FILE, FILE, FOLDER, EXPECT, FIXALL_WS_FILE, FIXALL_GOLDEN, MANIFEST,
-// MACHINE_SETTINGS, TRAP_MARKER, SHOTS, PLAYWRIGHT_CORE. Writes SHOTS/*.png and result.json.
+// MACHINE_SETTINGS, TRAP_MARKER, VENV_MARKER, SHOTS, PLAYWRIGHT_CORE. Writes SHOTS/*.png and result.json.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -222,13 +224,31 @@ async function mainSession(page) {
 
 async function restrictedSession(page) {
   const d = driver(page);
+  const statusIs = (icon, ms = 30000) => d.until(async () => (await d.status())?.icon === icon, ms);
+  // the Settings editor on exportdb.path; a machine setting, in a remote window (code-server is
+  // one) it lives in the Remote tab
+  const pathSetting = async () => {
+    await d.runCommand('Preferences: Open User Settings');
+    await page.waitForSelector('.settings-editor .settings-header', { timeout: 15000 });
+    await page.waitForTimeout(500); // the search box has the focus when the editor opens
+    await page.keyboard.type('exportdb.path');
+    await page.locator('.settings-editor .settings-tabs-widget .action-label:has-text("Remote")').first().click();
+    const input = page.locator('.settings-editor .setting-item-contents:has-text("Path") input').first();
+    await input.waitFor({ timeout: 15000 });
+    await input.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    return input;
+  };
+  const machineSetting = () => onDisk(process.env.MACHINE_SETTINGS);
+
   // the workspace is not trusted: VS Code shows Restricted Mode in the status bar
   const restricted = await page.waitForSelector('.statusbar-item:has-text("Restricted Mode")', { timeout: 60000 }).catch(() => null);
   check('restricted_mode', restricted, null);
   await d.openFixture();
 
-  // the user's exportdb.path points into the untrusted workspace: refused, said, never run
-  const failed = await d.until(async () => (await d.status())?.icon === 'codicon-error', 30000);
+  // 1. the user's exportdb.path points into the untrusted workspace: refused, said, never run
+  const failed = await statusIs('codicon-error');
   const message = await page.waitForSelector('.notifications-toasts .notification-list-item:has-text("not trusted")', { timeout: 15000 })
     .catch(() => null);
   await d.shot('1-refused.png');
@@ -236,36 +256,46 @@ async function restrictedSession(page) {
   check('message_refused', message, message ? oneLine(await message.innerText()) : null);
   const tooltip = await d.statusTooltip();
   check('status_tooltip_refused', tooltip && /the server is not running/.test(tooltip) && /not trusted/.test(tooltip), tooltip);
-  check('trap_not_run', !fs.existsSync(process.env.TRAP_MARKER), process.env.TRAP_MARKER);
-
-  // the user clears the setting in the Settings editor: the universal package has no binary, so
-  // exportdb comes from PATH
+  check('workspace_binary_not_run', !fs.existsSync(process.env.VENV_MARKER), process.env.VENV_MARKER);
   await page.keyboard.press('Escape');
-  await d.runCommand('Preferences: Open User Settings');
-  // the search box has the focus when the editor opens
-  await page.waitForSelector('.settings-editor .settings-header', { timeout: 15000 });
-  await page.waitForTimeout(500);
-  await page.keyboard.type('exportdb.path');
-  // a machine setting: in a remote window (code-server is one) it lives in the Remote tab
-  await page.locator('.settings-editor .settings-tabs-widget .action-label:has-text("Remote")').first().click();
-  const input = page.locator('.settings-editor .setting-item-contents:has-text("exportdb.path") input, .settings-editor .setting-item-contents:has-text("Path") input').first();
-  await input.waitFor({ timeout: 15000 });
-  await d.shot('2-settings.png');
-  await input.click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
+
+  // 2. the user clears the setting: the universal package has no binary, so exportdb comes from
+  // PATH, and it runs in Restricted Mode
+  await pathSetting();
   await page.keyboard.press('Tab');
-  const clearedOnDisk = await d.until(() => !/"exportdb\.path"/.test(onDisk(process.env.MACHINE_SETTINGS)), 10000);
-  check('setting_cleared', clearedOnDisk, onDisk(process.env.MACHINE_SETTINGS));
+  check('setting_cleared', await d.until(() => !/"exportdb\.path"/.test(machineSetting()), 10000), machineSetting());
   await page.keyboard.press('Control+W'); // back to pool.py
   const squiggle = await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 60000 }).catch(() => null);
-  const running = await d.until(async () => (await d.status())?.icon === 'codicon-check', 20000);
-  await d.shot('3-path.png');
+  const running = await statusIs('codicon-check', 20000);
+  await d.shot('2-path.png');
   check('squiggle_restricted', squiggle, null);
   check('status_running', running && (await d.status()).text === 'ExportDB: torch 2.5', await d.status());
   const pathTooltip = await d.statusTooltip();
   check('status_tooltip_path', pathTooltip && /Binary: \S+\/exportdb \(PATH, exportdb /.test(pathTooltip), pathTooltip);
-  check('trap_still_not_run', !fs.existsSync(process.env.TRAP_MARKER), process.env.TRAP_MARKER);
+  check('still_restricted', await page.$('.statusbar-item:has-text("Restricted Mode")'), null);
+
+  // 3. the setting again: refused again while the workspace is untrusted
+  await pathSetting();
+  await page.keyboard.type('${workspaceFolder}/.venv/bin/exportdb');
+  await page.keyboard.press('Tab');
+  check('setting_set', await d.until(() => machineSetting().includes('${workspaceFolder}/.venv/bin/exportdb'), 10000), machineSetting());
+  check('status_refused_again', await statusIs('codicon-error'), await d.status());
+  check('workspace_binary_still_not_run', !fs.existsSync(process.env.VENV_MARKER), process.env.VENV_MARKER);
+  await page.keyboard.press('Control+W');
+
+  // 4. the user trusts the workspace: the server starts from it at once
+  await d.runCommand('Workspaces: Manage Workspace Trust');
+  const trust = page.locator('.workspace-trust-editor .monaco-button:text-is("Trust")').first();
+  await trust.waitFor({ timeout: 15000 });
+  await d.shot('3-trust.png');
+  await trust.click();
+  const trusted = await statusIs('codicon-check', 30000);
+  await d.shot('4-trusted.png');
+  check('status_running_trusted', trusted, await d.status());
+  check('workspace_binary_run', fs.existsSync(process.env.VENV_MARKER), process.env.VENV_MARKER);
+  const venvTooltip = await d.statusTooltip();
+  check('status_tooltip_setting', venvTooltip && /\.venv\/bin\/exportdb \(exportdb\.path, exportdb /.test(venvTooltip), venvTooltip);
+  check('trap_not_run', !fs.existsSync(process.env.TRAP_MARKER), process.env.TRAP_MARKER);
 }
 
 (async () => {

@@ -8,10 +8,11 @@
 #               hover card, quick fix, save, status bar, every command in the palette, Apply All
 #               Safe Fixes, Show Logs, Restart Server.
 #   restricted  the universal .vsix (no binary), workspace trust on and the workspace untrusted
-#               (Restricted Mode). The user's exportdb.path (in the Remote settings, where code-server
-#               keeps machine settings) is ${workspaceFolder}/trap/exportdb: refused (error in the
-#               status bar and a message; the trap never runs). Clearing it in the Settings editor
-#               starts exportdb from PATH, and diagnostics appear in Restricted Mode.
+#               (Restricted Mode). The user's exportdb.path (in the Remote settings, where
+#               code-server keeps machine settings) is ${workspaceFolder}/.venv/bin/exportdb, a
+#               wrapper that marks that it ran: refused (error in the status bar and a message; it
+#               never runs). Trusting the workspace starts it. Clearing the setting in the
+#               Settings editor then starts exportdb from PATH.
 # Run setup.sh first (editors/ci.sh does). Env:
 #   EXPORTDB   the server binary to package and put on PATH (default: go build from this checkout)
 #   ARTEFACTS  screenshots, result.json and logs (default: editors/test/vscode/artefacts; the
@@ -66,7 +67,10 @@ session() {
   cp "$EDITORS/test/fixtures/pool.py" "$EDITORS/test/fixtures/scratch.py" "$WS/model/"
   printf '[project]\nname = "demo"\nversion = "0.1.0"\n' > "$WS/pyproject.toml"
   printf '#!/bin/sh\ntouch "%s/trap/ran"\nexit 1\n' "$WS" > "$WS/trap/exportdb"
-  chmod +x "$WS/trap/exportdb"
+  # the project's own exportdb, as pip would install it into a virtual environment
+  mkdir -p "$WS/.venv/bin"
+  printf '#!/bin/sh\ntouch "%s/.venv/ran"\nexec "%s" "$@"\n' "$WS" "$EXPORTDB" > "$WS/.venv/bin/exportdb"
+  chmod +x "$WS/trap/exportdb" "$WS/.venv/bin/exportdb"
   printf '{ "exportdb.path": "trap/exportdb", "exportdb.torchVersion": "2.5" }\n' > "$WS/.vscode/settings.json"
 
   local trust_settings='"security.workspace.trust.enabled": false,'
@@ -104,7 +108,7 @@ JSON
     PLAYWRIGHT_CORE=$PLAYWRIGHT_CORE URL="http://127.0.0.1:$PORT/?folder=$WS" WS=$WS WS_FILE=$WS/model/pool.py \
     FILE=pool.py FOLDER=model EXPECT=$EDITORS/test/fixtures/pool.expect.json SHOTS=$OUT \
     FIXALL_WS_FILE=$WS/model/scratch.py FIXALL_GOLDEN=$EDITORS/test/fixtures/scratch.fixed.py \
-    MANIFEST=$EDITORS/vscode/package.json MACHINE_SETTINGS=$UD/Machine/settings.json TRAP_MARKER=$WS/trap/ran \
+    MANIFEST=$EDITORS/vscode/package.json MACHINE_SETTINGS=$UD/Machine/settings.json TRAP_MARKER=$WS/trap/ran VENV_MARKER=$WS/.venv/ran \
     timeout 300 node "$T/e2e.js" || rc=$?
   kill "$cspid"; wait "$cspid" 2>/dev/null
   # the extension host's log (our output channel included) is an artefact too
@@ -119,7 +123,7 @@ case " ${ONLY:-main restricted} " in *" main "*)
 esac
 case " ${ONLY:-main restricted} " in *" restricted "*)
   # shellcheck disable=SC2016 # ${workspaceFolder} is the extension's variable, not the shell's
-  session restricted "$UNIVERSAL_VSIX" untrusted '${workspaceFolder}/trap/exportdb' "$W/path:$CLEAN_PATH" || rc=1 ;;
+  session restricted "$UNIVERSAL_VSIX" untrusted '${workspaceFolder}/.venv/bin/exportdb' "$W/path:$CLEAN_PATH" || rc=1 ;;
 esac
 echo "artefacts: $ARTEFACTS"
 exit $rc
