@@ -18,6 +18,7 @@
 #   ARTEFACTS  screenshots, result.json and logs (default: editors/test/vscode/artefacts; the
 #              restricted session's go to ARTEFACTS/restricted)
 #   ONLY       "main" or "restricted": one session only
+#   VSIX       a prebuilt platform .vsix for the main session (a release artefact, say)
 #   PORT       code-server's loopback port (default 8765)
 set -uo pipefail
 T=$(cd "$(dirname "$0")" && pwd)
@@ -43,7 +44,7 @@ case $(uname -m) in x86_64) TARGET=linux-x64 ;; aarch64) TARGET=linux-arm64 ;; *
 (cd "$EDITORS/vscode" && npm run --silent package -- --target "$TARGET=$EXPORTDB" --out-dir "$W/vsix") >"$ARTEFACTS/package.log" 2>&1 \
   || { echo "npm run package failed:"; tail -n 30 "$ARTEFACTS/package.log"; exit 1; }
 grep -E '\.vsix: ' "$ARTEFACTS/package.log"
-PLATFORM_VSIX=$(ls "$W"/vsix/exportdb-"$TARGET"-*.vsix)
+PLATFORM_VSIX=${VSIX:-$(ls "$W"/vsix/exportdb-"$TARGET"-*.vsix)}
 UNIVERSAL_VSIX=$(ls "$W"/vsix/exportdb-[0-9]*.vsix)
 # exportdb on PATH for the restricted session, and a PATH without any exportdb for the main one
 mkdir -p "$W/path" && ln -s "$EXPORTDB" "$W/path/exportdb"
