@@ -18,6 +18,7 @@ func All() []*analysis.Rule {
 		ConstrainAsSizeExample,
 		ConstrainAsValueExample,
 		DataDependentBranch,
+		DataDependentOutputShape,
 		Decorator,
 		DeprecatedExportAPI,
 		Dictionary,

@@ -20,7 +20,8 @@ Follows, in code that torch.export traces, numbers read out of tensor data: ` + 
 computed from them. It reports such a value, when no ` + "`torch._check(...)`" + ` (or ` + "`torch._check_is_size`" + `,
 or an ` + "`assert`" + `) mentions it earlier in the function, where it is:
 - a size argument of ` + "`view`" + `, ` + "`reshape`" + `, ` + "`expand`" + `, ` + "`narrow`" + ` or ` + "`repeat`" + `, or a slice bound of a
-  tensor (not for nonzero()/unique() lengths, which export already knows to be sizes);
+  tensor (not for nonzero()/unique() lengths, which export already knows to be sizes: a slice
+  bounded by one is data_dependent_output_shape's);
 - compared in an ` + "`if`" + `, ` + "`elif`" + `, ` + "`while`" + ` or conditional expression;
 - the count of a ` + "`for ... in range(n)`" + ` loop.
 
@@ -312,8 +313,8 @@ func (s *udvScope) reads(f *analysis.File, e analysis.NodeID, withPrimary bool) 
 		case syntax.KindLambda, syntax.KindListComprehension, syntax.KindGeneratorExpression, syntax.KindDictionaryComprehension, syntax.KindSetComprehension:
 			return
 		case syntax.KindCall:
-			if via, ok := udvInlineRead(f, s.fn, n); ok {
-				out = append(out, udvUse{node: n, via: via})
+			if via, dds, ok := udvInlineRead(f, s.fn, n); ok {
+				out = append(out, udvUse{node: n, via: via, dds: dds})
 				return
 			}
 		case syntax.KindAttribute, syntax.KindSubscript:
@@ -334,8 +335,9 @@ func (s *udvScope) reads(f *analysis.File, e analysis.NodeID, withPrimary bool) 
 }
 
 // udvInlineRead reports whether call reads data out of a tensor: t.item(), t.tolist(),
-// int(t), float(t) with t a tensor, or the length of a data-dependent-shape result.
-func udvInlineRead(f *analysis.File, fn *analysis.Function, call analysis.NodeID) (string, bool) {
+// int(t), float(t) with t a tensor, or the length of a data-dependent-shape result (dds:
+// len(idx), idx.size(0), idx.numel(), which export knows to be sizes, like idx.shape[0]).
+func udvInlineRead(f *analysis.File, fn *analysis.Function, call analysis.NodeID) (via string, dds, ok bool) {
 	t := f.Tree
 	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 	pos, _ := f.Args(call)
@@ -346,29 +348,29 @@ func udvInlineRead(f *analysis.File, fn *analysis.Function, call analysis.NodeID
 		switch m {
 		case "item", "tolist":
 			if len(pos) == 0 && (shpTensorish(f, fn, recv) || tvIsTensor(f, fn, recv, 0)) {
-				return "." + m + "()", true
+				return "." + m + "()", false, true
 			}
 		case "size", "numel":
 			if udvIsDDS(f, fn, recv, 0) {
-				return udvDDSVia(f, fn, recv), true
+				return udvDDSVia(f, fn, recv), true, true
 			}
 		}
 	case syntax.KindIdentifier:
 		if f.IsImported(callee) || len(pos) != 1 {
-			return "", false
+			return "", false, false
 		}
 		switch name := string(t.Text(callee)); name {
 		case "int", "float":
 			if tvIsTensor(f, fn, pos[0], 0) || tvTensorReceiver(f, fn, pos[0]) {
-				return name + "()", true
+				return name + "()", false, true
 			}
 		case "len":
 			if udvIsDDS(f, fn, pos[0], 0) {
-				return udvDDSVia(f, fn, pos[0]), true
+				return udvDDSVia(f, fn, pos[0]), true, true
 			}
 		}
 	}
-	return "", false
+	return "", false, false
 }
 
 // udvDDSLength reports whether n reads the shape of a data-dependent-shape tensor

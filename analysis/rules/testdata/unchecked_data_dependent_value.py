@@ -54,6 +54,8 @@ class Router(nn.Module):
         s = idx.shape[0]
         zs = torch.zeros(s, self.dim)  # constructors mark the value as a size
         sel = x[: idx.shape[0]]  # nonzero() lengths are known to be sizes
+        sel = x[: len(idx)]  # however the length is read: data_dependent_output_shape's slice
+        rows = x.view(idx.size(0), -1)
         n = x.shape[0]
         r = x.view(n, -1)  # a shape, not data
         if not torch.compiler.is_exporting():
