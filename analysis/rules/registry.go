@@ -46,6 +46,7 @@ func All() []*analysis.Rule {
 		StaticForLoop,
 		StaticIf,
 		TensorSetattr,
+		TensorToPython,
 		TorchSymMin,
 		TypeReflectionMethod,
 		UncheckedDataDependentValue,
