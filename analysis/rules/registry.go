@@ -10,6 +10,7 @@ func All() []*analysis.Rule {
 		AutogradFunction,
 		ClassMethod,
 		CondBranchClassMethod,
+		CondBranchContract,
 		CondBranchNestedFunction,
 		CondBranchNonlocalVariables,
 		CondClosedOverVariable,
