@@ -72,7 +72,7 @@ unchecked_data_dependent_value).
 - Iteration has no mechanical rewrite: express the loop with tensor operations.
 
 ## References
-- [torch.export programming model: backed and unbacked dynamic shapes](https://pytorch.org/docs/main/export/programming_model.html)
+- [torch.export programming model: backed and unbacked dynamic shapes](https://pytorch.org/docs/main/export.programming_model.html)
 - [Troubleshooting GuardOnDataDependentSymNode errors](https://pytorch.org/docs/main/compile/dynamic_shapes_troubleshooting_guardon_errors.html)
 - [torch.nonzero_static](https://pytorch.org/docs/main/generated/torch.nonzero_static.html)
 `,
@@ -118,7 +118,6 @@ func runDataDependentOutputShape(pass *analysis.Pass) {
 	var ops []analysis.NodeID
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		pos, kws := f.Args(call)
 		switch t.Kind(callee) {
 		case syntax.KindIdentifier:
 			switch name := t.String(callee); name {
@@ -126,6 +125,7 @@ func runDataDependentOutputShape(pass *analysis.Pass) {
 				if f.IsImported(callee) || f.LookupFunc(fn, name) != nil {
 					return
 				}
+				pos, _ := f.Args(call)
 				for _, a := range pos {
 					if ddsOf(f, fn, a).ok() {
 						iterated(call, a, fn, name+"() iterates over")
@@ -133,15 +133,22 @@ func runDataDependentOutputShape(pass *analysis.Pass) {
 					}
 				}
 			}
+			return
 		case syntax.KindAttribute:
-			m := t.String(t.Field(callee, syntax.FieldAttribute))
-			recv := t.Field(callee, syntax.FieldObject)
-			switch {
-			case m == "tolist" && len(pos) == 0 && len(kws) == 0:
-				iterated(call, recv, fn, "tolist() reads every element of")
-			case m == "unbind" && (len(pos) == 0 || (len(pos) == 1 && t.TextIs(pos[0], "0"))) && !f.IsImported(callee):
-				iterated(call, recv, fn, "unbind() splits")
+			switch m := t.String(t.Field(callee, syntax.FieldAttribute)); m {
+			case "tolist", "unbind":
+				pos, kws := f.Args(call)
+				recv := t.Field(callee, syntax.FieldObject)
+				switch {
+				case m == "tolist" && len(pos) == 0 && len(kws) == 0:
+					iterated(call, recv, fn, "tolist() reads every element of")
+				case m == "unbind" && (len(pos) == 0 || (len(pos) == 1 && t.TextIs(pos[0], "0"))) && !f.IsImported(callee):
+					iterated(call, recv, fn, "unbind() splits")
+				}
+				return
 			}
+		default:
+			return
 		}
 		if v := ddsOf(f, fn, call); v.op != "" && v.node == call {
 			ops = append(ops, call)

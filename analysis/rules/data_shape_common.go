@@ -290,16 +290,42 @@ func ddsPatternIndex(t *syntax.Tree, pat analysis.NodeID, name string) int {
 // ddsIndex returns the index expressions of a subscript (x[a, b] gives a and b).
 func ddsIndex(t *syntax.Tree, sub analysis.NodeID) []analysis.NodeID {
 	var idx []analysis.NodeID
+	ddsEachIndex(t, sub, func(i analysis.NodeID) bool {
+		idx = append(idx, i)
+		return true
+	})
+	return idx
+}
+
+// ddsEachIndex calls visit for each index expression of a subscript, in order, until it
+// returns false; it allocates nothing (subscripts are common in traced code).
+func ddsEachIndex(t *syntax.Tree, sub analysis.NodeID, visit func(analysis.NodeID) bool) {
+	var first analysis.NodeID = analysis.NoNode
+	n := 0
 	t.Children(sub, func(c analysis.NodeID) bool {
 		if t.FieldOf(c) == syntax.FieldSubscript && !t.IsComment(c) {
-			idx = append(idx, c)
+			if n == 0 {
+				first = c
+			}
+			n++
 		}
 		return true
 	})
-	if len(idx) == 1 && t.Kind(idx[0]) == syntax.KindTuple {
-		idx = t.NamedChildren(idx[0], nil)
+	if n == 1 && t.Kind(first) == syntax.KindTuple {
+		t.Children(first, func(c analysis.NodeID) bool {
+			if t.IsNamed(c) && !t.IsComment(c) {
+				return visit(c)
+			}
+			return true
+		})
+		return
 	}
-	return idx
+	t.Children(sub, func(c analysis.NodeID) bool {
+		if t.FieldOf(c) == syntax.FieldSubscript && !t.IsComment(c) {
+			return visit(c)
+		}
+		return true
+	})
 }
 
 // ddsFullSlice reports whether n is a bare ':'.
@@ -322,15 +348,12 @@ func ddsMaskIndexed(f *analysis.File, fn *analysis.Function, sub analysis.NodeID
 			return false
 		}
 	}
-	if !ddsTensorish(f, fn, t.Field(sub, syntax.FieldValue)) {
-		return false
-	}
-	for _, i := range ddsIndex(t, sub) {
-		if ddsIsMask(f, fn, i, 0) {
-			return true
-		}
-	}
-	return false
+	mask := false
+	ddsEachIndex(t, sub, func(i analysis.NodeID) bool {
+		mask = ddsIsMask(f, fn, i, 0)
+		return !mask
+	})
+	return mask && ddsTensorish(f, fn, t.Field(sub, syntax.FieldValue))
 }
 
 // ddsIsMask reports whether e is a boolean tensor: an elementwise comparison of a tensor, a

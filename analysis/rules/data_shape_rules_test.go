@@ -38,7 +38,7 @@ class M(nn.Module):
 			"slice bound n": {analysis.Information, "y.narrow(0, 0, n)"},
 		}},
 		{true, map[string]want{
-			"slice bound n":                      {analysis.Error, "y.narrow(0, 0, n)"},
+			"slice bound n":                       {analysis.Error, "y.narrow(0, 0, n)"},
 			"Python's max() compares tensor x.no": {analysis.Error, "x.norm().clamp(min=1e-6)"},
 			"Python's min() compares tensor x":    {analysis.Error, "torch.minimum(x, y)"},
 			"Python's max() compares the element": {analysis.Error, "x.max()"},

@@ -69,7 +69,7 @@ bool, which changes type promotion and what later Python code can do with the va
   tensor without NaN (Python compares rows of a 2-D tensor, and order decides how NaN is treated).
 
 ## References
-- [torch.export programming model: static and dynamic values](https://pytorch.org/docs/main/export/programming_model.html)
+- [torch.export programming model: static and dynamic values](https://pytorch.org/docs/main/export.programming_model.html)
 - [Troubleshooting GuardOnDataDependentSymNode errors](https://pytorch.org/docs/main/compile/dynamic_shapes_troubleshooting_guardon_errors.html)
 `,
 	Run: runTensorToPython,

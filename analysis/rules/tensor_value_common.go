@@ -1,10 +1,11 @@
 package rules
 
 // Shared helpers of the rules about tensor values leaving the graph (data_dependent_branch,
-// unchecked_data_dependent_value, host_round_trip, python_side_effect): a stricter notion of
-// "this expression is a tensor" than the engine's facts (which count any torch.* call as a
-// tensor, torch.jit.is_scripting() included), where a branch condition or a use as a size
-// sits, and code that only runs outside export (`if not torch.compiler.is_exporting():`).
+// unchecked_data_dependent_value, host_round_trip, python_side_effect, tensor_to_python, and
+// the data_shape_common.go family): a stricter notion of "this expression is a tensor" than
+// the engine's facts (which count any torch.* call as a tensor, torch.jit.is_scripting()
+// included), where a branch condition or a use as a size sits, and code that only runs
+// outside export (`if not torch.compiler.is_exporting():`).
 
 import (
 	"strings"
