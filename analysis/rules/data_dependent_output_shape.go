@@ -16,8 +16,9 @@ var DataDependentOutputShape = &analysis.Rule{
 Finds, in code that torch.export traces, the operators whose output length depends on the
 values of a tensor: boolean-mask indexing (` + "`x[mask]`" + `, ` + "`x[x > 0]`" + `), ` + "`nonzero()`" + `,
 ` + "`argwhere()`" + `, ` + "`unique()`" + `, ` + "`unique_consecutive()`" + `, ` + "`masked_select()`" + `, ` + "`repeat_interleave()`" + `
-with a tensor of repeats and no ` + "`output_size`" + `, and ` + "`torch.where(mask)`" + ` with one argument. It reports
-the uses that need that length as a Python number:
+with a tensor of repeats and no ` + "`output_size`" + `, and ` + "`torch.where(mask)`" + ` with one argument, also when a
+traced caller passes such a tensor to a helper's parameter. It reports the uses that need that
+length as a Python number:
 - iterating over such a tensor: a ` + "`for`" + ` loop, a comprehension, ` + "`list()`" + `, ` + "`tuple()`" + `, ` + "`enumerate()`" + `,
   ` + "`zip()`" + `, ` + "`sum()`" + `, ` + "`min()`" + `/` + "`max()`" + `, ` + "`*t`" + `, unpacking ` + "`a, b = t`" + `, ` + "`.tolist()`" + `, ` + "`.unbind()`" + `;
 - its length (` + "`idx.shape[0]`" + `, ` + "`idx.size(0)`" + `, ` + "`len(idx)`" + `, ` + "`idx.numel()`" + `, or a name bound to one) as a

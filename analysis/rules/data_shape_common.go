@@ -7,14 +7,16 @@ package rules
 // torch.where), which expressions are boolean masks, which numbers are the lengths of such
 // tensors, and short code snippets for messages.
 //
-// Names are followed through the assignments of the function that uses them (one level of
-// the file model; the semantic layer will follow parameters and returns across calls).
+// Names are followed through the assignments of the function that uses them; a parameter is
+// judged by what the semantic model (torchsem) says traced callers pass to it, so a helper
+// that iterates over its argument is reported when forward hands it x.nonzero().
 
 import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // ddsLimit bounds how far names and casts are followed.
@@ -98,9 +100,30 @@ func ddsClassify(f *analysis.File, fn *analysis.Function, e analysis.NodeID, dep
 			}
 		}
 	case syntax.KindIdentifier:
-		return ddsName(f, fn, t.String(e), depth)
+		name := t.String(e)
+		if ddsIsParam(fn, name) && ddsPassedIn(f.Value(fn, e)) {
+			return ddsValue{op: "passed in by a traced caller", node: e}
+		}
+		return ddsName(f, fn, name, depth)
 	}
 	return ddsValue{}
+}
+
+// ddsIsParam reports whether name is a parameter of fn or of a function enclosing it.
+func ddsIsParam(fn *analysis.Function, name string) bool {
+	for s := fn; s != nil; s = s.Parent {
+		if s.Param(name) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// ddsPassedIn reports whether the semantic model says a parameter holds a tensor whose length
+// depends on the data: some traced call passes one (x.nonzero(), x[mask]), and every call
+// passes a tensor.
+func ddsPassedIn(v torchsem.Value) bool {
+	return v.May(torchsem.DataShaped) && v.Is(torchsem.Tensor|torchsem.DataShaped|torchsem.BoolTensor)
 }
 
 // ddsCall classifies a call: a data-dependent-shape operator, or a method that keeps the

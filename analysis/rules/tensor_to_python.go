@@ -5,6 +5,7 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // TensorToPython finds tensors handed to Python code that needs their values: range(),
@@ -26,7 +27,8 @@ Finds, in code that torch.export traces, Python code that needs the value of a t
 - a Python list, tuple, dict, ` + "`nn.ModuleList`" + ` or ` + "`nn.ModuleDict`" + ` indexed by a tensor or by a value read
   from one (` + "`self.experts[idx.item()]`" + `).
 
-Only expressions known to be tensors count (a bare parameter may be a Python number). Division
+Only expressions known to be tensors count: a parameter of forward without a tensor annotation
+may be a Python number, a helper's parameter counts when every traced caller passes a tensor. Division
 of work: ` + "`int(t)`" + `, ` + "`float(t)`" + ` and ` + "`bool(t)`" + ` written out are host_round_trip's; names bound from
 ` + "`.item()`" + `, ` + "`.tolist()`" + ` or ` + "`int(t)`" + ` by assignment, and their uses as sizes, slice bounds, conditions
 and loop counts, are unchecked_data_dependent_value's and constrain_as_size/value_example's;
@@ -123,13 +125,29 @@ func runTensorToPython(pass *analysis.Pass) {
 	pass.Traced(syntax.KindSubscript, func(sub analysis.NodeID, fn *analysis.Function) { t2pIndex(pass, sub, fn) })
 }
 
-// t2pTensor reports whether e is certainly a tensor, or a buffer or parameter of the module.
+// t2pTensor reports whether e is certainly a tensor, a buffer or parameter of the module, or a
+// parameter every traced caller passes a tensor to (what the semantic model says callers pass,
+// so that a helper called from forward is judged by its arguments).
 func t2pTensor(f *analysis.File, fn *analysis.Function, e analysis.NodeID) bool {
-	e = f.Tree.Unparen(e)
+	t := f.Tree
+	e = t.Unparen(e)
 	if e == analysis.NoNode {
 		return false
 	}
-	return tvIsTensor(f, fn, e, 0) || (f.Tree.Kind(e) == syntax.KindAttribute && tvTensorReceiver(f, fn, e))
+	switch t.Kind(e) {
+	case syntax.KindAttribute:
+		if tvTensorReceiver(f, fn, e) {
+			return true
+		}
+	case syntax.KindIdentifier:
+		if ddsIsParam(fn, t.String(e)) {
+			v := f.Value(fn, e)
+			if v.May(torchsem.Tensor) && v.Is(torchsem.Tensor|torchsem.DataShaped|torchsem.BoolTensor|torchsem.StaticShape) {
+				return true
+			}
+		}
+	}
+	return tvIsTensor(f, fn, e, 0)
 }
 
 // t2pMath reports math.f(t) with a tensor argument.

@@ -130,6 +130,6 @@ def not_traced(x: Tensor):
     return torch.cond(x.sum() > 0, lambda x: x, lambda x: x > 0, (x,))  # no module reaches it
 
 
-# Cross-file cases wait for the semantic model: branches imported from another module
-# (from .branches import true_fn, false_fn) are not resolved yet, so their outputs and
-# mutations are not compared.
+# Cross-file cases wait for the engine to analyse a program rather than one file: branches
+# imported from another module (from .branches import true_fn, false_fn) are not resolved yet,
+# so their outputs and mutations are not compared.

@@ -51,6 +51,32 @@ def select_positive(x: Tensor):
     return torch.sum(x[torch.isfinite(x)])  # want:hint "x\[torch.isfinite\(x\)\] has a length that depends on tensor data"
 
 
+class PassedToHelpers(nn.Module):
+    """A data-dependent tensor handed to a helper that iterates over its parameter: the
+    semantic model says what traced callers pass."""
+
+    def forward(self, x: Tensor):
+        self._walk(x.nonzero())  # want:off "x.nonzero\(\) has a length"
+        return count_rows(x[x > 0]) + count_rows(x.unique())  # want:off "x\[x > 0\] has a length" "x.unique\(\) has a length"
+
+    def _walk(self, rows):
+        for r in rows:  # want:error "the for loop iterates over rows, whose length depends on tensor data \(passed in by a traced caller\)"
+            pass
+
+
+def count_rows(t):
+    return sum(1 for _ in t)  # want:error "the comprehension iterates over t, whose length depends on tensor data \(passed in by a traced caller\)"
+
+
+def iterate_static(t):
+    return [v for v in t]  # every caller passes a tensor of static length
+
+
+class StaticCaller(nn.Module):
+    def forward(self, x: Tensor):
+        return iterate_static(x)
+
+
 class Recognized(nn.Module):
     def __init__(self):
         super().__init__()
@@ -100,7 +126,7 @@ def not_traced(x: Tensor):
     return [v for v in x.nonzero()]  # no module reaches it
 
 
-# Cross-file cases wait for the semantic model: a helper imported from another module that
-# iterates over its argument (from .utils import iterate; iterate(x.nonzero())) is not
-# followed yet, and neither is a data-dependent tensor passed to a helper's parameter.
+# Cross-file cases wait for the engine to analyse a program rather than one file: a helper
+# imported from another module that iterates over its argument (from .utils import iterate;
+# iterate(x.nonzero())) is not followed yet. Helpers of this file are (PassedToHelpers).
 

@@ -70,6 +70,23 @@ def clip(x: Tensor):
     return [i for i in range(x.argmax())]  # want:error "range\(\) needs a Python int, but x.argmax\(\) is a tensor"
 
 
+class PassedToHelpers(nn.Module):
+    """Helpers judged by what the traced callers pass (the semantic model)."""
+
+    def forward(self, x: Tensor):
+        return scale_by(x, x.var()) + scale_by(x, x.mean()) + repeat(x, 3)
+
+
+def scale_by(x, s):
+    return x / math.sqrt(s)  # want:error "math.sqrt\(\) needs a Python number, but s is a tensor"
+
+
+def repeat(x, n):
+    for _ in range(n):  # every caller passes a Python int
+        x = x * 2
+    return x
+
+
 class NearMisses(nn.Module):
     def __init__(self):
         super().__init__()
@@ -109,6 +126,6 @@ def not_traced(x: Tensor):
     return math.sqrt(x.var())  # no module reaches it
 
 
-# Cross-file cases wait for the semantic model: a helper imported from another module that
-# calls math.sqrt on its parameter, or a tensor returned by such a helper and passed to range(),
-# is not followed yet.
+# Cross-file cases wait for the engine to analyse a program rather than one file: a helper
+# imported from another module that calls math.sqrt on its parameter is not followed yet.
+# Helpers of this file are (PassedToHelpers).
