@@ -430,11 +430,17 @@ func cbcMutations(pass *analysis.Pass, scopes *condScopes, b condBranch) {
 		r := f.RootName(n)
 		return self != "" && r != analysis.NoNode && t.TextIs(r, self) && t.Kind(t.Unparen(n)) != syntax.KindIdentifier
 	}
-	outer := map[string]bool{}
-	for _, v := range scopes.freeVars(g) {
-		if v.name != self {
-			outer[v.name] = true
+	var outer map[string]bool // the enclosing functions' names g uses, computed on first need
+	isOuter := func(name string) bool {
+		if outer == nil {
+			outer = map[string]bool{}
+			for _, v := range scopes.freeVars(g) {
+				if v.name != self {
+					outer[v.name] = true
+				}
+			}
 		}
+		return outer[name]
 	}
 	for _, call := range f.NodesIn(g, syntax.KindCall) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
@@ -450,7 +456,7 @@ func cbcMutations(pass *analysis.Pass, scopes *condScopes, b condBranch) {
 			} else if cbcContainerMutators[m] {
 				pass.Reportf(call, analysis.Fails, "cond branch %s changes module state %s (%s()): a branch cannot have side effects", name, ddsSnippet(t, recv), m)
 			}
-		case cbcContainerMutators[m] && t.Kind(t.Unparen(recv)) == syntax.KindIdentifier && outer[t.String(t.Unparen(recv))]:
+		case cbcContainerMutators[m] && t.Kind(t.Unparen(recv)) == syntax.KindIdentifier && isOuter(t.String(t.Unparen(recv))):
 			pass.Reportf(call, analysis.Fails, "cond branch %s changes %s of %s (%s()): a branch cannot have side effects; return the value instead", name, t.String(t.Unparen(recv)), g.Parent.QualName(), m)
 		}
 	}

@@ -121,8 +121,9 @@ func runDataDependentOutputShape(pass *analysis.Pass) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		switch t.Kind(callee) {
 		case syntax.KindIdentifier:
-			switch name := t.String(callee); name {
+			switch string(t.Text(callee)) {
 			case "list", "tuple", "set", "sorted", "enumerate", "zip", "sum", "min", "max", "any", "all", "reversed", "iter":
+				name := t.String(callee)
 				if f.IsImported(callee) || f.LookupFunc(fn, name) != nil {
 					return
 				}
@@ -136,8 +137,9 @@ func runDataDependentOutputShape(pass *analysis.Pass) {
 			}
 			return
 		case syntax.KindAttribute:
-			switch m := t.String(t.Field(callee, syntax.FieldAttribute)); m {
+			switch string(t.Text(t.Field(callee, syntax.FieldAttribute))) {
 			case "tolist", "unbind":
+				m := t.String(t.Field(callee, syntax.FieldAttribute))
 				pos, kws := f.Args(call)
 				recv := t.Field(callee, syntax.FieldObject)
 				switch {

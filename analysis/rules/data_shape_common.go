@@ -138,11 +138,10 @@ func ddsCall(f *analysis.File, fn *analysis.Function, call analysis.NodeID, dept
 	if attr == analysis.NoNode {
 		return ddsValue{}
 	}
-	m := t.String(attr)
-	keep := ddsKeepLength[m] || m == "view" || m == "reshape"
-	if !keep && !ddsTensorMethods[m] && m != "where" {
-		return ddsValue{} // the common case: decided without resolving the callee
+	if b := t.Text(attr); !ddsKeepLength[string(b)] && !ddsTensorMethods[string(b)] && string(b) != "view" && string(b) != "reshape" && string(b) != "where" {
+		return ddsValue{} // the common case: decided without allocating or resolving the callee
 	}
+	m := t.String(attr)
 	pos, _ := f.Args(call)
 	if f.IsImported(callee) {
 		q := f.Resolve(callee)

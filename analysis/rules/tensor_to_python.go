@@ -92,18 +92,18 @@ func runTensorToPython(pass *analysis.Pass) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		switch t.Kind(callee) {
 		case syntax.KindIdentifier:
-			name := t.String(callee)
-			if q, ok := f.Imports[name]; ok {
+			if q, ok := f.Imports[string(t.Text(callee))]; ok {
 				if fname, ok := strings.CutPrefix(q, "math."); ok {
 					t2pMath(pass, call, callee, fn, fname)
 				}
 				return
 			}
-			switch name {
+			switch string(t.Text(callee)) {
 			case "range", "min", "max", "any", "all", "sorted":
 			default:
 				return
 			}
+			name := t.String(callee)
 			if f.LookupFunc(fn, name) != nil || tvOutsideExport(f, call) {
 				return
 			}
@@ -114,7 +114,7 @@ func runTensorToPython(pass *analysis.Pass) {
 			}
 		case syntax.KindAttribute:
 			obj := t.Field(callee, syntax.FieldObject)
-			if t.Kind(obj) == syntax.KindIdentifier && f.Imports[t.String(obj)] == "math" {
+			if t.Kind(obj) == syntax.KindIdentifier && f.Imports[string(t.Text(obj))] == "math" {
 				t2pMath(pass, call, callee, fn, t.String(t.Field(callee, syntax.FieldAttribute)))
 			}
 		}
