@@ -31,8 +31,10 @@ imported), and reports:
 Only what is known without running the code is compared: outputs of unknown dtype or shape are
 left alone. Division of work: branches that mutate their own inputs are cond_operands'; branches
 that declare ` + "`nonlocal`" + ` or change an enclosing function's tensor in place are
-cond_branch_nonlocal_variables'; ` + "`self.attr = value`" + ` with a value other than a literal is
-model_attr_mutation's; changes to module-level containers are python_side_effect's.
+cond_branch_nonlocal_variables'; ` + "`self.attr = value`" + ` with a value other than a literal, and
+` + "`self.attr += ...`" + ` on a tensor attribute that is not a buffer, are model_attr_mutation's; in-place
+updates of parameters and updates through ` + "`.data`" + ` are module_state_in_forward's; changes to
+module-level containers are python_side_effect's.
 
 ## Why is this bad
 cond traces both branches into subgraphs and returns the output of one of them, so the exported
@@ -452,7 +454,9 @@ func cbcMutations(pass *analysis.Pass, scopes *condScopes, b condBranch) {
 		switch {
 		case isSelf(recv):
 			if _, ok := f.InPlaceMethod(g, call); ok {
-				pass.Reportf(call, analysis.Fails, "cond branch %s mutates module state %s in place (%s()): a branch cannot have side effects", name, ddsSnippet(t, recv), m)
+				if !cbcParameterState(f, g, recv) {
+					pass.Reportf(call, analysis.Fails, "cond branch %s mutates module state %s in place (%s()): a branch cannot have side effects", name, ddsSnippet(t, recv), m)
+				}
 			} else if cbcContainerMutators[m] {
 				pass.Reportf(call, analysis.Fails, "cond branch %s changes module state %s (%s()): a branch cannot have side effects", name, ddsSnippet(t, recv), m)
 			}
@@ -468,18 +472,119 @@ func cbcMutations(pass *analysis.Pass, scopes *condScopes, b condBranch) {
 			}
 			switch t.Kind(l) {
 			case syntax.KindSubscript:
-				pass.Reportf(a, analysis.Fails, "cond branch %s writes into module state %s: a branch cannot have side effects", name, ddsSnippet(t, t.Field(l, syntax.FieldValue)))
-			case syntax.KindAttribute:
-				// self.attr = <literal>: model_attr_mutation leaves Python constants alone
-				if cbcLiteral(t, t.Field(a, syntax.FieldRight)) {
-					pass.Reportf(a, analysis.Fails, "cond branch %s sets module attribute %s: a branch cannot have side effects", name, ddsSnippet(t, l))
+				if !cbcParameterState(f, g, t.Field(l, syntax.FieldValue)) {
+					pass.Reportf(a, analysis.Fails, "cond branch %s writes into module state %s: a branch cannot have side effects", name, ddsSnippet(t, t.Field(l, syntax.FieldValue)))
 				}
+			case syntax.KindAttribute:
+				// model_attr_mutation reports tensors assigned to attributes and in-place
+				// arithmetic on tensor attributes that are not buffers; the rest is this rule's
+				if cbcAttrMutationOwned(f, g, a, l) {
+					continue
+				}
+				pass.Reportf(a, analysis.Fails, "cond branch %s sets module attribute %s: a branch cannot have side effects", name, ddsSnippet(t, l))
 			}
 		}
 	}
 	for _, st := range f.NodesIn(g, syntax.KindGlobalStatement) {
 		pass.Reportf(st, analysis.Fails, "cond branch %s declares a global: a branch cannot have side effects", name)
 	}
+}
+
+// cbcAttrMutationOwned reports whether model_attr_mutation reports the assignment a to
+// self.attr (l): a plain assignment of anything but a literal, or an augmented assignment of a
+// tensor attribute that is not a registered buffer (parameters included).
+func cbcAttrMutationOwned(f *analysis.File, g *analysis.Function, a, l analysis.NodeID) bool {
+	t := f.Tree
+	if t.Kind(a) == syntax.KindAssignment {
+		return !cbcLiteral(t, t.Field(a, syntax.FieldRight))
+	}
+	if t.Kind(t.Field(l, syntax.FieldObject)) != syntax.KindIdentifier {
+		return false // self.sub.attr += ...
+	}
+	m := g.Method()
+	if m == nil || m.Class == nil {
+		return false
+	}
+	attr := t.String(t.Field(l, syntax.FieldAttribute))
+	return tvTensorAttr(f, m.Class, attr) && !cbcRegistered(f, m.Class, "register_buffer", attr)
+}
+
+// cbcParameterState reports whether target (self.w, self.w[0], self.proj.weight, x.data) is a
+// parameter of the module or is reached through .data: module_state_in_forward reports
+// in-place updates of those.
+func cbcParameterState(f *analysis.File, g *analysis.Function, target analysis.NodeID) bool {
+	t := f.Tree
+	m := g.Method()
+	if m == nil || m.Class == nil {
+		return false
+	}
+	// walk down to self.attr, noting .data and the attribute under self
+	var chain []string
+	for n := t.Unparen(target); n != analysis.NoNode; {
+		switch t.Kind(n) {
+		case syntax.KindAttribute:
+			chain = append(chain, t.String(t.Field(n, syntax.FieldAttribute)))
+			n = t.Unparen(t.Field(n, syntax.FieldObject))
+			continue
+		case syntax.KindSubscript:
+			n = t.Unparen(t.Field(n, syntax.FieldValue))
+			continue
+		}
+		break
+	}
+	if len(chain) == 0 {
+		return false
+	}
+	if slices.Contains(chain, "data") {
+		return true
+	}
+	attr := chain[len(chain)-1] // the attribute right under self
+	if len(chain) >= 2 {
+		// self.proj.weight: a layer's parameter
+		last := chain[len(chain)-2]
+		return (last == "weight" || last == "bias") && f.IsSubmodule(m.Class, attr)
+	}
+	if cbcRegistered(f, m.Class, "register_parameter", attr) {
+		return true
+	}
+	param := false
+	f.Lineage(m.Class, func(k *analysis.Class) bool {
+		v, ok := k.InitAttrs[attr]
+		if !ok {
+			return true
+		}
+		if c := t.Unparen(v); t.Kind(c) == syntax.KindCall {
+			callee := t.Field(c, syntax.FieldFunction)
+			q := f.Resolve(callee)
+			param = f.IsImported(callee) && (q == "torch.nn.Parameter" || q == "torch.nn.parameter.Parameter")
+		}
+		return false
+	})
+	return param
+}
+
+// cbcRegistered reports whether the class calls self.<method>("attr", ...) (register_buffer,
+// register_parameter).
+func cbcRegistered(f *analysis.File, c *analysis.Class, method, attr string) bool {
+	t := f.Tree
+	calls := f.Nodes(syntax.KindCall)
+	for i := searchCalls(calls, c.Node); i < len(calls) && t.Contains(c.Node, calls[i]); i++ {
+		call := calls[i]
+		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+		if t.Kind(callee) != syntax.KindAttribute || !t.TextIs(t.Field(callee, syntax.FieldAttribute), method) {
+			continue
+		}
+		if pos, _ := f.Args(call); len(pos) > 0 && tvIsString(t, pos[0]) && strings.Trim(t.String(pos[0]), `"'`) == attr {
+			return true
+		}
+	}
+	return false
+}
+
+// searchCalls returns the index of the first node of calls (in source order) at or after n.
+func searchCalls(calls []analysis.NodeID, n analysis.NodeID) int {
+	i, _ := slices.BinarySearch(calls, n)
+	return i
 }
 
 // cbcLiteral reports whether e is a number, string, bool or None literal.

@@ -38,6 +38,9 @@ class State(nn.Module):
         self.register_buffer("buf", torch.zeros(4))
         self.calls = 0
         self.cache = []
+        self.total = torch.zeros(4)
+        self.w = nn.Parameter(torch.ones(4))
+        self.proj = nn.Linear(4, 4)
 
     def forward(self, x: Tensor):
         outs = []
@@ -53,6 +56,17 @@ class State(nn.Module):
         def false_fn(x):
             global COUNTS  # want:error "cond branch false_fn declares a global"
             self.buf[0] = 1.0  # want:error "cond branch false_fn writes into module state self.buf"
+            self.buf += 1  # want:error "cond branch false_fn sets module attribute self.buf"
+            self.total.mul_(2)  # want:error "cond branch false_fn mutates module state self.total in place \(mul_\(\)\)"
+            # owned by other rules: parameters and .data (module_state_in_forward), tensors
+            # assigned to attributes and in-place arithmetic on non-buffer tensor attributes
+            # (model_attr_mutation)
+            self.w.mul_(2)
+            self.w[0] = 0.0
+            self.proj.weight.zero_()
+            self.buf.data.zero_()
+            self.total = self.total + x
+            self.total += 1
             return x.cos()
 
         return torch.cond(x.sum() > 0, true_fn, false_fn, (x,)), outs
