@@ -1,10 +1,14 @@
 package rules
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // dataShapeRules are the rules of the data_shape_common.go family.
@@ -118,5 +122,69 @@ func TestDataShapeRulesBadInput(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Across files, linked as a project: helpers in another module are judged by what forward
+// passes them (a data-dependent tensor to iterate over, a tensor for math.sqrt); a helper
+// that every caller hands a Python number stays quiet.
+func TestDataShapeRulesAcrossFiles(t *testing.T) {
+	modules := []struct {
+		name, src string
+	}{
+		{"pkg.utils", `import math
+
+
+def iterate(rows):
+    return [r for r in rows]
+
+
+def scale(x, s):
+    return x / math.sqrt(s)
+
+
+def repeat(x, n):
+    return [x for _ in range(n)]
+`},
+		{"pkg.model", `import torch
+from torch import nn
+
+from .utils import iterate, repeat, scale
+
+
+class M(nn.Module):
+    def forward(self, x: torch.Tensor):
+        return iterate(x.nonzero()), scale(x, x.var()), repeat(x, 3)
+`},
+	}
+	p := syntax.NewParser()
+	defer p.Close()
+	var files []*pysem.File
+	for _, m := range modules {
+		pf, err := analysis.ParseModule(context.Background(), p, []byte(m.src), pysem.Module{Name: m.name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, pf)
+	}
+	prog := torchsem.NewProgram(files)
+	var got []string
+	for i, f := range prog.Files {
+		res := analysis.Analyze(context.Background(), f, dataShapeRules, analysis.Options{})
+		for _, e := range res.RuleErrors {
+			t.Errorf("rule %s panicked: %s", e.Rule, e.Panic)
+		}
+		for _, fd := range res.Findings {
+			if fd.Severity > analysis.Off {
+				got = append(got, modules[i].name+":"+fd.Case+":"+strings.SplitN(fd.Message, ",", 2)[0])
+			}
+		}
+	}
+	want := []string{
+		"pkg.utils:data_dependent_output_shape:the comprehension iterates over rows",
+		"pkg.utils:tensor_to_python:math.sqrt() needs a Python number",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -144,6 +144,6 @@ def not_traced(x: Tensor):
     return torch.cond(x.sum() > 0, lambda x: x, lambda x: x > 0, (x,))  # no module reaches it
 
 
-# Cross-file cases wait for the engine to analyse a program rather than one file: branches
-# imported from another module (from .branches import true_fn, false_fn) are not resolved yet,
-# so their outputs and mutations are not compared.
+# Branches imported from another module (from .branches import true_fn, false_fn) are not
+# compared yet: the cond rules resolve branch functions within the file (condResolveBranch), and
+# reports on two files' code for one call wait for that resolution to use the project.

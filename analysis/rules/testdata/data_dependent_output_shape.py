@@ -126,7 +126,7 @@ def not_traced(x: Tensor):
     return [v for v in x.nonzero()]  # no module reaches it
 
 
-# Cross-file cases wait for the engine to analyse a program rather than one file: a helper
-# imported from another module that iterates over its argument (from .utils import iterate;
-# iterate(x.nonzero())) is not followed yet. Helpers of this file are (PassedToHelpers).
+# A helper in another module that iterates over its argument (from .utils import iterate;
+# iterate(x.nonzero())) is reported when the files are analysed as one project, as exportdb
+# check and the editor do: TestDataShapeRulesAcrossFiles holds it (this fixture is one file).
 

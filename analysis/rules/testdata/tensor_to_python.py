@@ -126,6 +126,6 @@ def not_traced(x: Tensor):
     return math.sqrt(x.var())  # no module reaches it
 
 
-# Cross-file cases wait for the engine to analyse a program rather than one file: a helper
-# imported from another module that calls math.sqrt on its parameter is not followed yet.
-# Helpers of this file are (PassedToHelpers).
+# A helper in another module that calls math.sqrt on its parameter is reported when the files
+# are analysed as one project, as exportdb check and the editor do: TestDataShapeRulesAcrossFiles
+# holds it (this fixture is one file).
