@@ -20,11 +20,14 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
-// analyzeAll analyses the targets as one project, in three steps: the workers read and
-// parse the files (and the project files they import that were not given, as context),
-// the files are linked into one program (so that a forward in one file traces helpers in
-// another), then the workers run the rules, apply fixes and render each file's findings.
-// Results come back in the targets' order, whatever the order the workers finish in.
+// analyzeAll analyses the targets as one project. The workers first read each file and scan
+// its import statements (no parse). A file that imports no other file of the project and
+// that no file imports is analysed alone at once, and its tree released, as before projects
+// existed: a corpus of independent files costs nothing more. The other files are parsed
+// and kept (with the project files they import that were not given, read as context),
+// linked into one program, so that a forward in one file traces helpers in another, and
+// then analysed. Results come back in the targets' order, whatever the order the workers
+// finish in.
 func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResult {
 	results := make([]*FileResult, len(targets))
 	if len(targets) == 0 {
@@ -35,8 +38,25 @@ func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResul
 
 	proj := r.newProject(targets)
 	loaded := make([]*loadedFile, len(targets))
+	r.parallel(ctx, len(targets), func(_ *syntax.Parser, i int) {
+		loaded[i] = r.read(targets[i], proj)
+	})
+	proj.link(loaded)
+
+	// isolated files: parsed, analysed alone and rendered; the others parsed and kept
 	r.parallel(ctx, len(targets), func(p *syntax.Parser, i int) {
-		loaded[i] = r.load(ctx, p, targets[i], proj, !r.builtinRules)
+		lf := loaded[i]
+		if lf.linked {
+			lf.parse(ctx, p, !r.builtinRules)
+			return
+		}
+		lf.parse(ctx, p, !r.builtinRules)
+		if lf.file != nil {
+			lf.sem = torchsem.New(lf.file)
+		}
+		results[i] = r.finish(ctx, p, targets[i], lf)
+		loaded[i] = nil
+		prog.add()
 	})
 	extra := r.loadImports(ctx, proj, targets, loaded)
 
@@ -52,13 +72,14 @@ func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResul
 		files = append(files, cf)
 		index = append(index, -1)
 	}
-	program := torchsem.NewProgram(files)
-	for k, i := range index {
-		if i >= 0 {
-			loaded[i].sem = program.Files[k]
+	if len(files) > 0 {
+		program := torchsem.NewProgram(files)
+		for k, i := range index {
+			if i >= 0 {
+				loaded[i].sem = program.Files[k]
+			}
 		}
 	}
-
 	r.parallel(ctx, len(targets), func(p *syntax.Parser, i int) {
 		if loaded[i] == nil {
 			return
@@ -100,20 +121,22 @@ func (r *runner) parallel(ctx context.Context, n int, do func(p *syntax.Parser, 
 	wg.Wait()
 }
 
-// loadedFile is a target after the first step: its source, and its parsed model unless no
-// rule can report in it or it could not be read or parsed.
+// loadedFile is a target as the run goes: its source and what it imports, then its parsed
+// model unless no rule can report in it or it could not be read or parsed.
 type loadedFile struct {
-	src    []byte
-	opts   analysis.Options
-	err    error
-	module pysem.Module
-	path   string
-	file   *pysem.File    // nil: not parsed
-	sem    *torchsem.File // the file in the linked program
+	src     []byte
+	opts    analysis.Options
+	err     error
+	module  pysem.Module
+	path    string
+	imports []string       // qualified names its import statements name (pysem.ScanImports)
+	linked  bool           // it imports, or is imported by, another file of the project
+	file    *pysem.File    // nil: not parsed
+	sem     *torchsem.File // the file in its program
 }
 
-// load reads and (when a rule may report in it, or always with force) parses one target.
-func (r *runner) load(ctx context.Context, p *syntax.Parser, t *target, proj *project, force bool) *loadedFile {
+// read reads one target and scans its imports.
+func (r *runner) read(t *target, proj *project) *loadedFile {
 	lf := &loadedFile{opts: t.cfg.Options(t.abs), module: proj.modules[t.abs], path: t.abs}
 	src, err := t.src, error(nil)
 	if !t.stdin {
@@ -124,18 +147,23 @@ func (r *runner) load(ctx context.Context, p *syntax.Parser, t *target, proj *pr
 		return lf
 	}
 	lf.src = src
-	if !force && !rules.MayReport(src) {
-		// no rule can report here (no torch, LightningModule or exportdb in it): parsed only
-		// if a file that may report imports it
-		lf.err = analysis.CheckSource(src)
-		return lf
+	if analysis.CheckSource(src) == nil {
+		lf.imports = pysem.ScanImports(src, lf.module)
 	}
-	lf.parse(ctx, p)
 	return lf
 }
 
-// parse parses the loaded source into its module model.
-func (lf *loadedFile) parse(ctx context.Context, p *syntax.Parser) {
+// parse parses the loaded source into its module model, unless no rule can report in it
+// (no torch, LightningModule or exportdb in it) and it is not linked (a helper another file
+// imports is parsed whatever it mentions), or force.
+func (lf *loadedFile) parse(ctx context.Context, p *syntax.Parser, force bool) {
+	if lf.err != nil || lf.src == nil || lf.file != nil {
+		return
+	}
+	if !force && !lf.linked && !rules.MayReport(lf.src) {
+		lf.err = analysis.CheckSource(lf.src)
+		return
+	}
 	lf.file, lf.err = analysis.ParseModule(ctx, p, lf.src, lf.module)
 	if lf.file != nil {
 		lf.file.Path = lf.path

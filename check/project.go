@@ -51,7 +51,48 @@ func (r *runner) newProject(targets []*target) *project {
 	return p
 }
 
-// loadImports parses what the parsed targets import from the project and was not parsed:
+// link marks the targets that take part in the project: a target that imports another
+// target, or a project file under the source roots, and a target another imports.
+func (p *project) link(loaded []*loadedFile) {
+	onDisk := map[string]bool{}
+	for _, lf := range loaded {
+		for _, q := range lf.imports {
+			for _, m := range prefixes(q) {
+				if i, ok := p.byModule[m]; ok {
+					if loaded[i] != lf {
+						lf.linked, loaded[i].linked = true, true
+					}
+					continue
+				}
+				known, ok := onDisk[m]
+				if !ok {
+					known = len(p.candidates(m)) > 0
+					onDisk[m] = known
+				}
+				if known {
+					lf.linked = true
+				}
+			}
+		}
+	}
+}
+
+// prefixes returns q and its enclosing packages: a.b.c, a.b, a (not for relative names
+// that stayed unresolved).
+func prefixes(q string) []string {
+	var out []string
+	for q != "" && !strings.HasPrefix(q, ".") {
+		out = append(out, q)
+		i := strings.LastIndexByte(q, '.')
+		if i < 0 {
+			break
+		}
+		q = q[:i]
+	}
+	return out
+}
+
+// loadImports parses what the linked targets import from the project and was not parsed:
 // targets that mention no torch (a helper module of sizes and arithmetic) and files under
 // the source roots that were not given on the command line (context: linked, never
 // reported). It follows imports transitively and returns the context files.
@@ -76,9 +117,9 @@ func (r *runner) loadImports(ctx context.Context, proj *project, targets []*targ
 			}
 			done[m] = true
 			if i, ok := proj.byModule[m]; ok {
-				lf := loaded[i]
-				if lf.file == nil && lf.err == nil && lf.src != nil {
-					lf.parse(ctx, p)
+				if lf := loaded[i]; lf != nil && lf.file == nil && lf.err == nil && lf.src != nil {
+					lf.linked = true
+					lf.parse(ctx, p, true)
 					if lf.file != nil {
 						queue = append(queue, lf.file)
 					}

@@ -235,25 +235,33 @@ func (t *Tree) Unparen(n NodeID) NodeID {
 }
 
 // NodeAt returns the smallest named node that contains the byte offset off, or the root.
+// Nodes are stored in pre-order, so their start offsets never decrease: the last node that
+// starts at or before off is the deepest candidate, and the nodes containing off are it or
+// its ancestors (O(log n + depth)).
 func (t *Tree) NodeAt(off int) NodeID {
 	if len(t.nodes) == 0 {
 		return NoNode
 	}
-	n := NodeID(0)
-	for {
-		found := NoNode
-		t.Children(n, func(c NodeID) bool {
-			if int(t.nodes[c].start) <= off && off < int(t.nodes[c].end) && t.IsNamed(c) {
-				found = c
-				return false
-			}
-			return true
-		})
-		if found == NoNode {
-			return n
+	lo, hi := 0, len(t.nodes)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if int(t.nodes[m].start) <= off {
+			lo = m + 1
+		} else {
+			hi = m
 		}
-		n = found
 	}
+	n := NodeID(lo - 1)
+	if n < 0 {
+		return 0
+	}
+	for n > 0 && (int(t.nodes[n].end) <= off || t.nodes[n].flags&flagNamed == 0) {
+		n = t.nodes[n].parent
+	}
+	if n < 0 {
+		return 0
+	}
+	return n
 }
 
 type tables struct {

@@ -30,13 +30,38 @@ type Callee struct {
 
 // callee resolves the callable of a call inside fn.
 func (e *evaluator) callee(f *File, fn *Function, call NodeID) Callee {
-	return e.calleeOf(f, fn, f.Tree.Field(call, syntax.FieldFunction))
+	return e.calleeOf(f, fn, f.Tree.Field(call, syntax.FieldFunction), true)
 }
 
-// calleeOf resolves an expression used as a callable inside fn.
-func (e *evaluator) calleeOf(f *File, fn *Function, c NodeID) Callee {
+// calleeOf resolves an expression used as a callable inside fn. Without tensorMethods a
+// method of a value is not looked up as a Tensor method (which evaluates the receiver):
+// linking wants only the project functions a call runs.
+func (e *evaluator) calleeOf(f *File, fn *Function, c NodeID, tensorMethods bool) Callee {
+	c = f.Tree.Unparen(c)
+	if c == NoNode {
+		return Callee{}
+	}
+	// what a callee names depends on the program's structure only, not on values: linking
+	// (one goroutine per file) memoises it, later queries read the memo
+	cached, ok := f.callees[c]
+	if !ok {
+		cached = e.resolveCallee(f, fn, c)
+		if e.linking && e.l != nil && !e.l.frozen(f) {
+			f.callees[c] = cached
+		}
+	}
+	if cached == (Callee{}) && tensorMethods {
+		t := f.Tree
+		if t.Kind(c) == syntax.KindAttribute && !f.IsImported(c) && e.expr(f, fn, t.Field(c, syntax.FieldObject)).May(Tensor) {
+			return Callee{API: "torch.Tensor." + t.String(t.Field(c, syntax.FieldAttribute))}
+		}
+	}
+	return cached
+}
+
+// resolveCallee resolves a callable expression to what it names (not Tensor methods).
+func (e *evaluator) resolveCallee(f *File, fn *Function, c NodeID) Callee {
 	t := f.Tree
-	c = t.Unparen(c)
 	if c == NoNode {
 		return Callee{}
 	}
@@ -100,9 +125,6 @@ func (e *evaluator) calleeOf(f *File, fn *Function, c NodeID) Callee {
 					}
 				}
 			}
-		}
-		if e.expr(f, fn, obj).May(Tensor) {
-			return Callee{API: "torch.Tensor." + attr}
 		}
 	}
 	return Callee{}

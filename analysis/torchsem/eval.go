@@ -66,7 +66,11 @@ func (e *evaluator) scopeOf(f *File, fn *Function) *scope {
 // (a builtin or an undefined name).
 func (e *evaluator) lookup(f *File, fn *Function, name string) (Value, bool) {
 	for s := fn; s != nil; s = s.Parent {
-		if v, ok := e.scopeOf(f, s).names[name]; ok {
+		sc := e.scopeOf(f, s)
+		if v, ok := sc.names[name]; ok {
+			if sc.building && sc.lastBind[name] >= sc.pos {
+				sc.again = true // read before its last binding: its value may still grow
+			}
 			return v, true
 		}
 	}
@@ -93,7 +97,14 @@ func (e *evaluator) expr(f *File, fn *Function, n NodeID) Value {
 		return Unknown
 	}
 	e.depth++
-	defer func() { e.depth-- }()
+	v := e.exprKind(f, fn, n)
+	e.depth--
+	return v
+}
+
+// exprKind evaluates n by its kind (expr bounds the depth).
+func (e *evaluator) exprKind(f *File, fn *Function, n NodeID) Value {
+	t := f.Tree
 	switch t.Kind(n) {
 	case syntax.KindInteger, syntax.KindTrue, syntax.KindFalse, syntax.KindString, syntax.KindConcatenatedString:
 		return Of(Const)

@@ -36,6 +36,7 @@ type File struct {
 	rebound  map[string]bool    // module-level names rebound to an assume_constant_result wrapper
 	states   []funcState        // per Funcs index; written while linking, then read-only
 	outgoing map[string][]Value // values traced code passes to other files' functions, by module:qualname (linking)
+	callees  map[NodeID]Callee  // what each callable expression names; written while linking, then read-only
 
 	mu       sync.Mutex // guards the lazily computed maps below
 	attrs    map[*Class]map[string]Attr
@@ -48,7 +49,7 @@ func newFile(p *Program, pf *pysem.File) *File {
 	return &File{
 		File: pf, prog: p, module: map[*Class]bool{}, autograd: map[*Class]bool{},
 		states: make([]funcState, len(pf.Funcs)), attrs: map[*Class]map[string]Attr{},
-		lazy: map[*Function]*scope{}, lazyRets: map[*Function]Value{},
+		lazy: map[*Function]*scope{}, lazyRets: map[*Function]Value{}, callees: map[NodeID]Callee{},
 	}
 }
 

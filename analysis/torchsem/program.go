@@ -344,7 +344,7 @@ func (l *linker) process(r funcRef) {
 		}
 	}
 	for _, call := range f.OwnNodes(fn, syntax.KindCall) {
-		c := e.callee(f, fn, call)
+		c := e.calleeOf(f, fn, t.Field(call, syntax.FieldFunction), false)
 		if c.Func != nil && !(c.Class != nil && l.p.isModule(c.ClassFile, c.Class)) {
 			l.mark(funcRef{c.File, c.Func}, Why{Kind: WhyCalled, from: r, Site: call})
 			l.p.passArgs(e, f, fn, call, c)

@@ -56,7 +56,7 @@ func (f *File) CalleeFunc(fn *Function, e NodeID) *Function {
 		return f.FuncAt(e)
 	}
 	ev := evaluator{p: f.prog}
-	c := ev.calleeOf(f, fn, e)
+	c := ev.calleeOf(f, fn, e, false)
 	if c.File != f {
 		return nil
 	}

@@ -1,6 +1,8 @@
 package torchsem
 
 import (
+	"slices"
+
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
@@ -9,16 +11,33 @@ import (
 // function (flow-insensitive: a name assigned a tensor and later a size may be either).
 type scope struct {
 	names map[string]Value
+
+	// while the scope is computed: the position of the binding being evaluated, the last
+	// binding position of each name, and whether a name was read before its last binding
+	// (a loop, or a use before the definition in source order), which needs another pass
+	building bool
+	pos      int
+	lastBind map[string]int
+	again    bool
 }
 
 // maxScopePasses bounds the passes over a function's bindings: each pass feeds the values of
 // the previous one to later uses (y = y + 1 in a loop), and values only grow.
 const maxScopePasses = 4
 
+// binding is one node that binds names, with the position where its binding takes effect:
+// after its value is evaluated (an assignment's end), before a loop's body (the end of
+// its iterable).
+type binding struct {
+	node NodeID
+	pos  int
+}
+
 // bindScope computes the names of fn (the module level when fn is nil) with parameters bound
-// to params (nil: each parameter's prior).
+// to params (nil: each parameter's prior). Bindings are evaluated in the order they take
+// effect; another pass runs only when a name was read before its last binding.
 func (e *evaluator) bindScope(f *File, fn *Function, params []Value) *scope {
-	s := &scope{names: map[string]Value{}}
+	s := &scope{names: map[string]Value{}, building: true, lastBind: map[string]int{}}
 	if fn != nil {
 		for i := range fn.Params {
 			v := f.paramPrior(fn, i)
@@ -31,63 +50,76 @@ func (e *evaluator) bindScope(f *File, fn *Function, params []Value) *scope {
 	e.pushScope(f, fn, s)
 	defer e.popScope()
 	t := f.Tree
-	own := func(k syntax.Kind) []NodeID {
-		if fn == nil {
-			return f.moduleNodes(k)
-		}
-		return f.OwnNodes(fn, k)
-	}
-	// every name the scope binds is local from the start: before its binding is evaluated it
-	// holds nothing yet (the zero Value), not an outer or unknown value
+	var bindings []binding
 	for _, k := range bindingKinds {
-		for _, n := range own(k) {
-			declareTargets(t, s, bindingTarget(t, n))
+		var nodes []NodeID
+		if fn == nil {
+			nodes = f.moduleNodes(k)
+		} else {
+			nodes = f.OwnNodes(fn, k)
+		}
+		for _, n := range nodes {
+			pos := int(t.SubtreeEnd(n))
+			if k == syntax.KindForStatement {
+				pos = int(t.SubtreeEnd(t.Field(n, syntax.FieldRight)))
+			}
+			bindings = append(bindings, binding{n, pos})
+			// every name the scope binds is local from the start: before its binding is
+			// evaluated it holds nothing yet (the zero Value), not an outer or unknown value
+			declareTargets(t, s, bindingTarget(t, n), pos)
 		}
 	}
+	slices.SortFunc(bindings, func(a, b binding) int { return a.pos - b.pos })
 	for pass := 0; pass < maxScopePasses; pass++ {
 		changed := false
-		bind := func(target NodeID, v Value) {
-			if e.bindTarget(f, fn, s, target, v) {
+		s.again = false
+		for _, b := range bindings {
+			s.pos = b.pos
+			if e.bindNode(f, fn, s, b.node) {
 				changed = true
 			}
 		}
-		for _, a := range own(syntax.KindAssignment) {
-			right := t.Field(a, syntax.FieldRight)
-			if right == NoNode {
-				continue // an annotation alone (x: int) binds nothing
-			}
-			// a = b = value: the inner assignment is the right-hand side
-			for t.Kind(right) == syntax.KindAssignment {
-				right = t.Field(right, syntax.FieldRight)
-			}
-			left := t.Field(a, syntax.FieldLeft)
-			if e.bindParallel(f, fn, s, left, right, &changed) {
-				continue
-			}
-			bind(left, e.expr(f, fn, right))
-		}
-		for _, a := range own(syntax.KindAugmentedAssignment) {
-			left := t.Field(a, syntax.FieldLeft)
-			bind(left, e.binary(e.expr(f, fn, left), e.expr(f, fn, t.Field(a, syntax.FieldRight)), augOp(t, a)))
-		}
-		for _, a := range own(syntax.KindForStatement) {
-			e.bindLoop(f, fn, s, t.Field(a, syntax.FieldLeft), t.Field(a, syntax.FieldRight), &changed)
-		}
-		for _, a := range own(syntax.KindForInClause) {
-			e.bindLoop(f, fn, s, t.Field(a, syntax.FieldLeft), t.Field(a, syntax.FieldRight), &changed)
-		}
-		for _, a := range own(syntax.KindNamedExpression) {
-			bind(t.Field(a, syntax.FieldName), e.expr(f, fn, t.Field(a, syntax.FieldValue)))
-		}
-		for _, w := range own(syntax.KindAsPatternTarget) {
-			// with x as y: y is what the context manager gives (unknown)
-			bind(t.NamedChild(w, 0), Unknown)
-		}
-		if !changed {
+		if !changed || !s.again {
 			break
 		}
 	}
+	s.building = false
 	return s
+}
+
+// bindNode evaluates one binding node and joins what it binds into s; it reports whether a
+// name's value grew.
+func (e *evaluator) bindNode(f *File, fn *Function, s *scope, n NodeID) bool {
+	t := f.Tree
+	changed := false
+	switch t.Kind(n) {
+	case syntax.KindAssignment:
+		right := t.Field(n, syntax.FieldRight)
+		if right == NoNode {
+			return false // an annotation alone (x: int) binds nothing
+		}
+		// a = b = value: the inner assignment is the right-hand side
+		for t.Kind(right) == syntax.KindAssignment {
+			right = t.Field(right, syntax.FieldRight)
+		}
+		left := t.Field(n, syntax.FieldLeft)
+		if e.bindParallel(f, fn, s, left, right, &changed) {
+			return changed
+		}
+		return e.bindTarget(f, fn, s, left, e.expr(f, fn, right))
+	case syntax.KindAugmentedAssignment:
+		left := t.Field(n, syntax.FieldLeft)
+		return e.bindTarget(f, fn, s, left, e.binary(e.expr(f, fn, left), e.expr(f, fn, t.Field(n, syntax.FieldRight)), augOp(t, n)))
+	case syntax.KindForStatement, syntax.KindForInClause:
+		e.bindLoop(f, fn, s, t.Field(n, syntax.FieldLeft), t.Field(n, syntax.FieldRight), &changed)
+		return changed
+	case syntax.KindNamedExpression:
+		return e.bindTarget(f, fn, s, t.Field(n, syntax.FieldName), e.expr(f, fn, t.Field(n, syntax.FieldValue)))
+	case syntax.KindAsPatternTarget:
+		// with x as y: y is what the context manager gives (unknown)
+		return e.bindTarget(f, fn, s, t.NamedChild(n, 0), Unknown)
+	}
+	return false
 }
 
 // bindingKinds are the nodes whose targets bind names in a scope.
@@ -109,8 +141,9 @@ func bindingTarget(t *syntax.Tree, n NodeID) NodeID {
 	return t.Field(n, syntax.FieldLeft)
 }
 
-// declareTargets adds the names a target binds to s, holding nothing yet.
-func declareTargets(t *syntax.Tree, s *scope, target NodeID) {
+// declareTargets adds the names a target binds to s, holding nothing yet, and records pos
+// as their last binding so far.
+func declareTargets(t *syntax.Tree, s *scope, target NodeID, pos int) {
 	target = t.Unparen(target)
 	switch t.Kind(target) {
 	case syntax.KindIdentifier:
@@ -118,11 +151,14 @@ func declareTargets(t *syntax.Tree, s *scope, target NodeID) {
 		if _, ok := s.names[name]; !ok {
 			s.names[name] = Value{}
 		}
+		if pos > s.lastBind[name] {
+			s.lastBind[name] = pos
+		}
 	case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindTuple, syntax.KindList,
 		syntax.KindExpressionList, syntax.KindListSplatPattern, syntax.KindListSplat:
 		t.Children(target, func(c NodeID) bool {
 			if t.IsNamed(c) {
-				declareTargets(t, s, c)
+				declareTargets(t, s, c, pos)
 			}
 			return true
 		})
