@@ -73,9 +73,12 @@ if TYPE_CHECKING:
 from . import sibling
 def f():
     import math
+try: import yaml
+except ImportError: yaml = None
+x: int = 3
 `
 	got := strings.Join(ScanImports([]byte(src), Module{Name: "vit.models.model"}), " ")
-	want := "torch numpy torch.nn.functional vit.models.layers vit.models.layers.PatchEmbed vit.models.layers.Block vit.utils typing_extensions typing_extensions.Self vit.models vit.models.sibling math"
+	want := "torch numpy torch.nn.functional vit.models.layers vit.models.layers.PatchEmbed vit.models.layers.Block vit.utils typing_extensions typing_extensions.Self vit.models vit.models.sibling math yaml"
 	if got != want {
 		t.Errorf("ScanImports:\n got  %s\n want %s", got, want)
 	}
