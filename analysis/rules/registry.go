@@ -8,6 +8,7 @@ func All() []*analysis.Rule {
 	return []*analysis.Rule{
 		AssumeConstantResult,
 		AutogradFunction,
+		AutogradInForward,
 		ClassMethod,
 		CondBranchClassMethod,
 		CondBranchContract,
@@ -33,6 +34,7 @@ func All() []*analysis.Rule {
 		ExportCallArguments,
 		FnWithKwargs,
 		HostRoundTrip,
+		InputContainerMutation,
 		ListContains,
 		ListUnpack,
 		ModelAttrMutation,
