@@ -101,6 +101,17 @@ func esString(t *syntax.Tree, n analysis.NodeID) (string, bool) {
 	return s[1 : len(s)-1], true
 }
 
+// esArg returns the argument of call at position i, or its keyword argument name, or NoNode.
+func esArg(f *analysis.File, call analysis.NodeID, i int, name string) analysis.NodeID {
+	if v := f.KwArg(call, name); v != analysis.NoNode {
+		return v
+	}
+	if pos, _ := f.Args(call); i < len(pos) {
+		return pos[i]
+	}
+	return analysis.NoNode
+}
+
 // esInnerModules returns the module classes of the file that a method of another module
 // class of the file instantiates: they run as submodules, on the parent's intermediate
 // values, so their forward's inputs and outputs are not those of an exported program.
@@ -344,6 +355,32 @@ func esSubscriptRoot(t *syntax.Tree, n analysis.NodeID) analysis.NodeID {
 		}
 	}
 	return analysis.NoNode
+}
+
+// esRootName returns the identifier at the root of a chain of attribute and item accesses
+// (model.blocks[0].proj -> model), or NoNode.
+func esRootName(t *syntax.Tree, n analysis.NodeID) analysis.NodeID {
+	for depth := 0; depth < 16; depth++ {
+		n = t.Unparen(n)
+		switch t.Kind(n) {
+		case syntax.KindIdentifier:
+			return n
+		case syntax.KindAttribute:
+			n = t.Field(n, syntax.FieldObject)
+		case syntax.KindSubscript:
+			n = t.Field(n, syntax.FieldValue)
+		default:
+			return analysis.NoNode
+		}
+	}
+	return analysis.NoNode
+}
+
+// esSelfChain reports whether n is self or an attribute and item chain rooted at self
+// (self.blocks[0], self.head.proj).
+func esSelfChain(t *syntax.Tree, n analysis.NodeID, self string) bool {
+	r := esRootName(t, n)
+	return self != "" && r != analysis.NoNode && t.TextIs(r, self)
 }
 
 // esInputOrigin follows parameter name of traced function g back through same-file call

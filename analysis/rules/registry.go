@@ -19,6 +19,7 @@ func All() []*analysis.Rule {
 		CondPredicate,
 		ConstrainAsSizeExample,
 		ConstrainAsValueExample,
+		CustomOpWithoutFake,
 		DataDependentBranch,
 		DataDependentOutputShape,
 		Decorator,
@@ -38,10 +39,12 @@ func All() []*analysis.Rule {
 		ListContains,
 		ListUnpack,
 		ModelAttrMutation,
+		ModuleHook,
 		ModuleStateInForward,
 		NestedFunction,
 		NullContextManager,
 		OptionalInput,
+		ParameterInForward,
 		PythonSideEffect,
 		PytreeFlatten,
 		ScalarOutput,
@@ -53,6 +56,7 @@ func All() []*analysis.Rule {
 		TorchSymMin,
 		TypeReflectionMethod,
 		UncheckedDataDependentValue,
+		UnregisteredPytreeType,
 		UserInputMutation,
 	}
 }
