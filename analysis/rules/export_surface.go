@@ -182,7 +182,7 @@ func esContainerParam(f *analysis.File, fwd *analysis.Function, name string) str
 	}
 	t := f.Tree
 	if p.Type != analysis.NoNode {
-		ty := strings.ReplaceAll(t.String(p.Type), " ", "")
+		ty := strings.Trim(strings.ReplaceAll(t.String(p.Type), " ", ""), `"'`)
 		if inner, ok := strings.CutPrefix(ty, "Optional["); ok {
 			ty = strings.TrimSuffix(inner, "]")
 		}
@@ -381,6 +381,31 @@ func esRootName(t *syntax.Tree, n analysis.NodeID) analysis.NodeID {
 func esSelfChain(t *syntax.Tree, n analysis.NodeID, self string) bool {
 	r := esRootName(t, n)
 	return self != "" && r != analysis.NoNode && t.TextIs(r, self)
+}
+
+// esStateRegisters are the nn.Module methods that register state, and what they register.
+var esStateRegisters = map[string]string{
+	"register_buffer": "buffer", "register_parameter": "parameter", "register_module": "submodule", "add_module": "submodule",
+}
+
+// esRegisteredArg reports whether n is an argument, at any depth of parentheses and keyword,
+// of a register_buffer, register_parameter, register_module or add_module call on self or a
+// submodule (parameter_in_forward reports that call, in code export traces).
+func esRegisteredArg(t *syntax.Tree, n analysis.NodeID, self string) bool {
+	for depth := 0; depth < 16 && self != ""; depth++ {
+		p := t.Parent(n)
+		switch t.Kind(p) {
+		case syntax.KindParenthesizedExpression, syntax.KindKeywordArgument:
+		case syntax.KindArgumentList:
+			callee := t.Unparen(t.Field(t.Parent(p), syntax.FieldFunction))
+			return t.Kind(callee) == syntax.KindAttribute && esStateRegisters[esLastName(t, callee)] != "" &&
+				esSelfChain(t, t.Field(callee, syntax.FieldObject), self)
+		default:
+			return false
+		}
+		n = p
+	}
+	return false
 }
 
 // esInputOrigin follows parameter name of traced function g back through same-file call

@@ -75,17 +75,12 @@ var pifStateTypes = map[string]string{
 	"torch.nn.UninitializedBuffer": "nn.UninitializedBuffer", "torch.nn.parameter.UninitializedBuffer": "nn.UninitializedBuffer",
 }
 
-// pifRegisters are the nn.Module methods that register state, and what they register.
-var pifRegisters = map[string]string{
-	"register_buffer": "buffer", "register_parameter": "parameter", "register_module": "submodule", "add_module": "submodule",
-}
-
 func runParameterInForward(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		last := esLastName(t, callee)
-		if kind := pifRegisters[last]; kind != "" {
+		if kind := esStateRegisters[last]; kind != "" {
 			_, self := esReceiver(f, fn)
 			recv := t.Unparen(t.Field(callee, syntax.FieldObject))
 			if self == "" || t.Kind(callee) != syntax.KindAttribute || !esSelfChain(t, recv, self) {
@@ -130,12 +125,8 @@ func pifOwnedElsewhere(f *analysis.File, fn *analysis.Function, call analysis.No
 			if self != "" && esSelfChain(t, t.Field(p, syntax.FieldLeft), self) && !t.TextIs(t.Field(p, syntax.FieldLeft), self) {
 				return true
 			}
-		case syntax.KindArgumentList:
-			g := t.Parent(p)
-			callee := t.Unparen(t.Field(g, syntax.FieldFunction))
-			return self != "" && pifRegisters[esLastName(t, callee)] != "" && t.Kind(callee) == syntax.KindAttribute &&
-				esSelfChain(t, t.Field(callee, syntax.FieldObject), self)
-		case syntax.KindKeywordArgument:
+		case syntax.KindArgumentList, syntax.KindKeywordArgument:
+			return esRegisteredArg(t, n, self)
 		default:
 			return false
 		}
