@@ -54,9 +54,11 @@ A fake whose output shape depends on data creates it with
 ` + "`torch.library.get_ctx().new_dynamic_size()`" + `.
 
 ## Fix safety
-For a ` + "`custom_op`" + ` whose first parameter and result are annotated as tensors, the fix adds a fake
-that returns ` + "`torch.empty_like`" + ` of the first argument, after the definition. It is unsafe: it
-assumes the output has the first input's shape, dtype and device, which the fix cannot check.
+For a ` + "`custom_op`" + ` whose first parameter and result are annotated as tensors, the fix adds a
+fake that returns ` + "`torch.empty_like`" + ` of the first argument, after the definition. It is unsafe:
+it assumes the output has the first input's shape, dtype and device, which the fix cannot
+check. It is offered for torch 2.4 and later targets; for older ones the message names
+` + "`torch.library.impl_abstract`" + `, the older name of ` + "`register_fake`" + `.
 
 ## References
 - [torch.export: missing fake/meta kernels for operators](https://pytorch.org/docs/main/export.html#missing-fake-meta-kernels-for-operators)
@@ -155,13 +157,16 @@ func runCustomOpWithoutFake(pass *analysis.Pass) {
 			return
 		}
 		register := "@torch.library.register_fake(\"" + op.qual + "\")"
-		if op.py != "" {
+		switch {
+		case pass.TargetBefore(2, 4):
+			register = "@torch.library.impl_abstract(\"" + op.qual + "\")" // register_fake is 2.4's name
+		case op.py != "":
 			register = "@" + op.py + ".register_fake"
 		}
 		fd := pass.Reportf(call, analysis.Fails, "custom op %s (called as %s) has no fake implementation: export runs every operator on fake tensors and fails on it; register one with %s",
 			op.qual, how, register)
 		fd.Related = append(fd.Related, analysis.Related{Start: t.Start(op.def), End: t.End(op.def), Message: op.qual + " is defined here, without a fake"})
-		if fx, ok := cofFakeFix(f, op); ok {
+		if fx, ok := cofFakeFix(f, op); ok && !pass.TargetBefore(2, 4) {
 			fd.Fixes = append(fd.Fixes, fx)
 		}
 	})

@@ -248,3 +248,33 @@ func TestInputContainerMutationNonStrict(t *testing.T) {
 		t.Errorf("%+v", fds)
 	}
 }
+
+// TestCustomOpOldTarget: before torch 2.4 the fake is registered with impl_abstract, and the
+// register_fake fix is not offered.
+func TestCustomOpOldTarget(t *testing.T) {
+	k, _ := catalog.Default().Lookup(CustomOpWithoutFake.Name)
+	for _, tc := range []struct {
+		target, register string
+		fixes            int
+	}{
+		{"2.3", `@torch.library.impl_abstract("mylib::sin")`, 0},
+		{"2.4", "@sin.register_fake", 1},
+	} {
+		_, fds := findingsOf(t, CustomOpWithoutFake, k.Example, analysis.Options{Target: catalog.MustParseVersion(tc.target)})
+		if len(fds) != 1 || !strings.HasSuffix(fds[0].Message, tc.register) || len(fds[0].Fixes) != tc.fixes {
+			t.Errorf("%s: %+v", tc.target, fds)
+		}
+	}
+}
+
+// TestRegisterDataclassFixTarget: torch.export.register_dataclass is offered for torch 2.4 and
+// later targets only.
+func TestRegisterDataclassFixTarget(t *testing.T) {
+	k, _ := catalog.Default().Lookup(UnregisteredPytreeType.Name)
+	for target, fixes := range map[string]int{"2.3": 0, "2.4": 1, "2.13": 1} {
+		_, fds := findingsOf(t, UnregisteredPytreeType, k.Example, analysis.Options{Target: catalog.MustParseVersion(target)})
+		if len(fds) != 1 || len(fds[0].Fixes) != fixes {
+			t.Errorf("%s: %+v, want one finding with %d fixes", target, fds, fixes)
+		}
+	}
+}

@@ -114,7 +114,7 @@ func runModuleHook(pass *analysis.Pass) {
 		if global != "" {
 			if q := esImported(f, callee); strings.HasPrefix(q, "torch.nn.") {
 				if ex, ok := mhExportAfter(f, exports, fn, call); ok {
-					fd := pass.Reportf(call, mhEffect(pass, global, false), "%s registered before torch.export.export: it affects every module, the exported ones included; %s", global, mhWhy(global))
+					fd := pass.Reportf(call, mhEffect(pass, global, false), "%s registered before torch.export.export: it affects every module, the exported ones included; %s", global, mhWhy(pass, global, false))
 					fd.Related = append(fd.Related, analysis.Related{Start: t.Start(ex.call), End: t.End(ex.call), Message: "the model is exported here"})
 				}
 			}
@@ -134,7 +134,7 @@ func runModuleHook(pass *analysis.Pass) {
 			if f.Traced(fn) && !atInit[fn] {
 				where += ", in code export traces"
 			}
-			pass.Reportf(call, mhEffect(pass, kind, root), "%s registered on %s in %s: %s", kind, target, where, mhWhy(kind))
+			pass.Reportf(call, mhEffect(pass, kind, root), "%s registered on %s in %s: %s", kind, target, where, mhWhy(pass, kind, root))
 			continue
 		}
 		// in a script: a model exported later in the same scope
@@ -143,7 +143,7 @@ func runModuleHook(pass *analysis.Pass) {
 			continue
 		}
 		root := t.Kind(recv) == syntax.KindIdentifier && !strings.HasPrefix(target, "each ")
-		fd := pass.Reportf(call, mhEffect(pass, kind, root), "%s registered on %s, which torch.export.export exports below: %s", kind, target, mhWhy(kind))
+		fd := pass.Reportf(call, mhEffect(pass, kind, root), "%s registered on %s, which torch.export.export exports below: %s", kind, target, mhWhy(pass, kind, root))
 		fd.Related = append(fd.Related, analysis.Related{Start: t.Start(ex.call), End: t.End(ex.call), Message: "the model is exported here, with the hook still registered"})
 	}
 }
@@ -157,10 +157,16 @@ func mhEffect(pass *analysis.Pass, kind string, root bool) analysis.Effect {
 	return analysis.Changes
 }
 
-// mhWhy says what export does with a hook of that kind.
-func mhWhy(kind string) string {
-	if strings.Contains(kind, "backward") {
-		return "an exported program computes forward only and never runs it, and strict export fails on modules with backward hooks"
+// mhWhy says what export does with a hook of that kind, on the exported module itself
+// (root) or elsewhere, in strict or non-strict mode.
+func mhWhy(pass *analysis.Pass, kind string, root bool) string {
+	switch {
+	case strings.Contains(kind, "backward") && pass.Strict:
+		return "strict export fails on modules with backward hooks, and an exported program, which computes forward only, would never run it"
+	case strings.Contains(kind, "backward"):
+		return "an exported program computes forward only and never runs it"
+	case root && pass.Strict:
+		return "strict export has been reported to fail on a hook of the exported module itself (pytorch/pytorch#167329), and the exported program has no hooks"
 	}
 	return "export runs it once while tracing and the exported program has no hooks: its side effects never happen at run time, and removing it later does not change the program"
 }

@@ -257,8 +257,8 @@ func (s *uptScan) inputs(pass *analysis.Pass, fwd *analysis.Function) {
 			s.inputsOf[fwd.Class] = map[*analysis.Class]bool{}
 		}
 		s.inputsOf[fwd.Class][c] = true
-		fd := pass.Reportf(at, analysis.Fails, "forward input %s is a %s, a %s not registered with torch's pytree: export cannot flatten it into tensors and fails; register it with %s",
-			p.Name, t.String(p.Type), s.kinds[c], uptHow(s.kinds[c], c.Name))
+		fd := pass.Reportf(at, analysis.Fails, "forward input %s is annotated %s: %s is a %s not registered with torch's pytree, so export cannot flatten it into tensors and fails; register it with %s",
+			p.Name, esSnippet(t, p.Type), c.Name, s.kinds[c], uptHow(s.kinds[c], c.Name))
 		s.fix(pass, fd, c)
 	}
 }

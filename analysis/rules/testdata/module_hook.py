@@ -22,8 +22,8 @@ class Net(nn.Module):
         self.head = nn.Linear(8, 2)
         self.features = {}
         self.encoder.register_forward_hook(self._save)  # want:warning "forward hook registered on submodule self.encoder of Net in Net.__init__: export runs it once while tracing"
-        self.register_forward_pre_hook(self._check)  # want:error "forward pre-hook registered on Net itself in Net.__init__"
-        self.head.register_full_backward_hook(self._grad)  # want:error "backward hook registered on submodule self.head of Net in Net.__init__: an exported program computes forward only"
+        self.register_forward_pre_hook(self._check)  # want:error "forward pre-hook registered on Net itself in Net.__init__: strict export has been reported to fail on a hook of the exported module itself"
+        self.head.register_full_backward_hook(self._grad)  # want:error "backward hook registered on submodule self.head of Net in Net.__init__: strict export fails on modules with backward hooks"
         self._attach()
 
     def _attach(self):

@@ -56,7 +56,7 @@ class Detector(nn.Module):
         self.box = nn.Linear(8, 4)
         self.cls = nn.Linear(8, 2)
 
-    def forward(self, batch: Batch, extra: Optional[Cache] = None) -> Detections:  # want:error "forward input batch is a Batch, a dataclass not registered with torch's pytree" "forward input extra is a Optional\[Cache\], a class not registered.*register_pytree_node\(Cache, flatten_fn, unflatten_fn\)"
+    def forward(self, batch: Batch, extra: Optional[Cache] = None) -> Detections:  # want:error "forward input batch is annotated Batch: Batch is a dataclass not registered with torch's pytree" "forward input extra is annotated Optional\[Cache\]: Cache is a class not registered.*register_pytree_node\(Cache, flatten_fn, unflatten_fn\)"
         x = batch.images
         return Detections(boxes=self.box(x), scores=self.cls(x))  # want "forward of Detector returns Detections, a dataclass not registered"
 
