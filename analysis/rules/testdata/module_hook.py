@@ -115,3 +115,8 @@ class Plain:
 
 x = torch.randn(2)
 x.register_hook(lambda g: g)  # a tensor hook, not a module hook
+
+
+class Broken(nn.Module):
+    def __init__(self):
+        self.head.register_forward_hook(  # broken code: no crash

@@ -142,3 +142,13 @@ def export_llm_without_cache(ids):
 
 def eager(x):
     return Detections(boxes=x, scores=x)  # script code, not an export input
+
+
+@dataclass
+class Half:
+    x: torch.Tensor
+
+
+class Broken(nn.Module):
+    def forward(self, h: Half) -> Half  # broken code: no crash
+        return Half(
