@@ -85,10 +85,10 @@ func runAutogradInForward(pass *analysis.Pass) {
 	var enablers map[*analysis.Function][]analysis.Related
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		last := esLastName(t, callee)
-		if !aifLastNames[last] {
+		if !aifLastNames[string(esLast(t, callee))] {
 			return
 		}
+		last := esLastName(t, callee)
 		var what string
 		if q := esImported(f, callee); q != "" {
 			if !aifGradFuncs[q] {

@@ -80,6 +80,13 @@ var cofFakeRegistrars = map[string]bool{
 	"torch.library._register_fake": true,
 }
 
+// cofDefinerNames and cofRegistrarNames are the last names of the calls that define an
+// operator and register a kernel or fake for one: the byte test every call goes through.
+var (
+	cofDefinerNames   = map[string]bool{"custom_op": true, "Library": true, "define": true}
+	cofRegistrarNames = map[string]bool{"register_fake": true, "impl_abstract": true, "_register_fake": true, "impl": true}
+)
+
 // cofFakeKeys are dispatch keys whose kernel also serves fake tensors.
 var cofFakeKeys = map[string]bool{"meta": true, "compositeimplicitautograd": true, "compositeexplicitautograd": true}
 
@@ -99,12 +106,10 @@ func runCustomOpWithoutFake(pass *analysis.Pass) {
 	libs := map[string]string{} // local name of a torch.library.Library -> its namespace
 	for _, call := range f.Nodes(syntax.KindCall) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		last := esLastName(t, callee)
-		switch last {
-		case "custom_op", "Library", "define":
-		default:
+		if !cofDefinerNames[string(esLast(t, callee))] {
 			continue
 		}
+		last := esLastName(t, callee)
 		q := esImported(f, callee)
 		pos, _ := f.Args(call)
 		switch {
@@ -231,12 +236,10 @@ func cofMarkFakes(f *analysis.File, ops []*cofOp, libs map[string]string) {
 	}
 	for _, call := range f.Nodes(syntax.KindCall) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		last := esLastName(t, callee)
-		switch last {
-		case "register_fake", "impl_abstract", "_register_fake", "impl":
-		default:
+		if !cofRegistrarNames[string(esLast(t, callee))] {
 			continue
 		}
+		last := esLastName(t, callee)
 		q := esImported(f, callee)
 		first := esArg(f, call, 0, "op")
 		if first == analysis.NoNode {
@@ -291,11 +294,11 @@ func cofUse(f *analysis.File, fn *analysis.Function, callee analysis.NodeID, ops
 	t := f.Tree
 	switch t.Kind(callee) {
 	case syntax.KindIdentifier:
-		name := t.String(callee)
 		for _, op := range ops {
-			if op.py != name {
+			if op.py == "" || op.py != string(t.Text(callee)) {
 				continue
 			}
+			name := op.py
 			if cofLocal(f, fn, name) || op.fn != nil && f.CalleeFunc(fn, callee) != op.fn {
 				continue // a local of the same name
 			}

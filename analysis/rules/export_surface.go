@@ -11,6 +11,7 @@ package rules
 // Pass.Traced) and is meant to move into the semantic layer (pysem, torchsem) when it lands.
 
 import (
+	"bytes"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -54,6 +55,22 @@ func esSelfAttr(t *syntax.Tree, n analysis.NodeID, self string) string {
 		return ""
 	}
 	return t.String(attr)
+}
+
+// esLast returns the text of the last name of a dotted callee without copying it: the
+// filter rules apply to every call node (index a map with string(esLast(...)), which does not
+// allocate).
+func esLast(t *syntax.Tree, callee analysis.NodeID) []byte {
+	callee = t.Unparen(callee)
+	switch t.Kind(callee) {
+	case syntax.KindIdentifier:
+		return t.Text(callee)
+	case syntax.KindAttribute:
+		if a := t.Field(callee, syntax.FieldAttribute); a != analysis.NoNode {
+			return t.Text(a)
+		}
+	}
+	return nil
 }
 
 // esLastName returns the last name of a dotted callee (`torch.autograd.grad` -> "grad",
@@ -117,14 +134,23 @@ func esArg(f *analysis.File, call analysis.NodeID, i int, name string) analysis.
 // values, so their forward's inputs and outputs are not those of an exported program.
 func esInnerModules(f *analysis.File) map[*analysis.Class]bool {
 	t := f.Tree
+	mods := map[string]*analysis.Class{}
+	for _, c := range f.Classes {
+		if f.IsModule(c) && f.ClassNamed(c.Name) == c {
+			mods[c.Name] = c
+		}
+	}
+	if len(mods) == 0 {
+		return nil
+	}
 	var inner map[*analysis.Class]bool
 	for _, call := range f.Nodes(syntax.KindCall) {
 		callee := t.Field(call, syntax.FieldFunction)
 		if t.Kind(callee) != syntax.KindIdentifier {
 			continue
 		}
-		c := f.ClassNamed(t.String(callee))
-		if c == nil || !f.IsModule(c) {
+		c := mods[string(t.Text(callee))]
+		if c == nil {
 			continue
 		}
 		if m := f.Owner(call); m != nil {
@@ -287,29 +313,44 @@ type esCallSite struct {
 	caller *analysis.Function
 }
 
-// esCallers indexes, once per Run and only when asked, the calls traced code makes of the
-// file's functions.
+// esCallers finds, once per function and only when asked, the calls traced code makes of a
+// function of the file.
 type esCallers struct {
 	f     *analysis.File
 	index map[*analysis.Function][]esCallSite
 }
 
-// of returns the traced call sites of g.
+// of returns the traced call sites of g. A call names its callee, except a submodule's
+// forward called through the attribute that holds the submodule (self.block(x)): that byte
+// test keeps callee resolution to the few calls that may be g's.
 func (c *esCallers) of(g *analysis.Function) []esCallSite {
+	if sites, ok := c.index[g]; ok {
+		return sites
+	}
 	if c.index == nil {
 		c.index = map[*analysis.Function][]esCallSite{}
-		t := c.f.Tree
-		for _, call := range c.f.Nodes(syntax.KindCall) {
-			caller := c.f.Owner(call)
-			if caller == nil || !c.f.Traced(caller) {
-				continue
-			}
-			if callee := c.f.CalleeFunc(caller, t.Field(call, syntax.FieldFunction)); callee != nil && callee != caller {
-				c.index[callee] = append(c.index[callee], esCallSite{call: call, caller: caller})
-			}
+	}
+	t := c.f.Tree
+	var sites []esCallSite
+	for _, call := range c.f.Nodes(syntax.KindCall) {
+		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+		named := string(esLast(t, callee)) == g.Name
+		if !named && (g.Name != "forward" || t.Kind(callee) != syntax.KindAttribute) {
+			continue
+		}
+		caller := c.f.Owner(call)
+		if caller == nil || caller == g || !c.f.Traced(caller) {
+			continue
+		}
+		if !named && !esSelfChain(t, callee, caller.SelfName()) {
+			continue // not self.block(x): a method of something else
+		}
+		if c.f.CalleeFunc(caller, callee) == g {
+			sites = append(sites, esCallSite{call: call, caller: caller})
 		}
 	}
-	return c.index[g]
+	c.index[g] = sites
+	return sites
 }
 
 // esArgFor returns the argument a call passes for g's parameter name, or NoNode. A method
@@ -460,8 +501,7 @@ func esExports(f *analysis.File) []esExport {
 	var out []esExport
 	for _, call := range f.Nodes(syntax.KindCall) {
 		callee := t.Field(call, syntax.FieldFunction)
-		last := esLastName(t, callee)
-		if !strings.Contains(last, "export") || !esExportNames[esImported(f, callee)] {
+		if !bytes.Contains(esLast(t, callee), []byte("export")) || !esExportNames[esImported(f, callee)] {
 			continue
 		}
 		args, ok := f.BindArgs(call, "mod|f|model", "args", "kwargs")

@@ -99,10 +99,10 @@ func runInputContainerMutation(pass *analysis.Pass) {
 		if t.Kind(callee) != syntax.KindAttribute {
 			return
 		}
-		m := esLastName(t, callee)
-		if !icmMethods[m] {
+		if !icmMethods[string(esLast(t, callee))] {
 			return
 		}
+		m := esLastName(t, callee)
 		recv := t.Field(callee, syntax.FieldObject)
 		// pop, remove, add, update and sort are also names of tensor or module methods when
 		// called with other arguments: only the list, dict and set ones that no tensor has

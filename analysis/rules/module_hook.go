@@ -102,8 +102,8 @@ func runModuleHook(pass *analysis.Pass) {
 	)
 	for _, call := range f.Nodes(syntax.KindCall) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		last := esLastName(t, callee)
-		kind, global := mhMethods[last], mhGlobal[last]
+		last := esLast(t, callee)
+		kind, global := mhMethods[string(last)], mhGlobal[string(last)]
 		if kind == "" && global == "" {
 			continue
 		}
@@ -188,7 +188,22 @@ func mhConstruction(f *analysis.File) map[*analysis.Function]bool {
 		fn := work[len(work)-1]
 		work = work[:len(work)-1]
 		for _, call := range f.NodesIn(fn, syntax.KindCall) {
-			if g := f.CalleeFunc(f.Owner(call), t.Field(call, syntax.FieldFunction)); g != nil && !seen[g] && g.Name != "forward" {
+			// only self.method(...) and plain names can be functions of the file: layers built
+			// from imported classes (nn.Linear(...)) stop at this test
+			callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+			switch t.Kind(callee) {
+			case syntax.KindIdentifier:
+				if f.IsImported(callee) {
+					continue
+				}
+			case syntax.KindAttribute:
+				if obj := t.Unparen(t.Field(callee, syntax.FieldObject)); t.Kind(obj) != syntax.KindIdentifier || f.IsImported(obj) {
+					continue
+				}
+			default:
+				continue
+			}
+			if g := f.CalleeFunc(f.Owner(call), callee); g != nil && !seen[g] && g.Name != "forward" {
 				seen[g] = true
 				work = append(work, g)
 			}

@@ -79,8 +79,8 @@ func runParameterInForward(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		last := esLastName(t, callee)
-		if kind := esStateRegisters[last]; kind != "" {
+		last := esLast(t, callee)
+		if kind := esStateRegisters[string(last)]; kind != "" {
 			_, self := esReceiver(f, fn)
 			recv := t.Unparen(t.Field(callee, syntax.FieldObject))
 			if self == "" || t.Kind(callee) != syntax.KindAttribute || !esSelfChain(t, recv, self) {
@@ -93,7 +93,7 @@ func runParameterInForward(pass *analysis.Pass) {
 				}
 			}
 			pass.Reportf(call, analysis.Changes, "%s.%s() in %s registers %s%s while export traces: export requires module state to exist before it runs, so the exported program does not hold it as state; register it in __init__",
-				esSnippet(t, recv), last, fn.QualName(), kind, name)
+				esSnippet(t, recv), string(last), fn.QualName(), kind, name)
 			return
 		}
 		if len(last) == 0 || last[0] != 'P' && last[0] != 'B' && last[0] != 'U' {

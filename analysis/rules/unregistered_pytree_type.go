@@ -128,7 +128,7 @@ func (s *uptScan) collect() {
 	regBases := map[*analysis.Class]bool{}
 	for _, call := range f.Nodes(syntax.KindCall) {
 		callee := t.Field(call, syntax.FieldFunction)
-		if !uptRegistrars[esLastName(t, callee)] {
+		if !uptRegistrars[string(esLast(t, callee))] {
 			continue
 		}
 		first := t.Unparen(esArg(f, call, 0, "cls"))
@@ -309,6 +309,10 @@ func (s *uptScan) returned(fn *analysis.Function, e analysis.NodeID, via []strin
 				}
 				return
 			}
+		}
+		// only plain names and self.method / self.submodule can be functions of the file
+		if t.Kind(callee) == syntax.KindIdentifier && f.IsImported(callee) || t.Kind(callee) == syntax.KindAttribute && !esSelfChain(t, callee, fn.SelfName()) {
+			return
 		}
 		if g := f.CalleeFunc(fn, callee); g != nil && g != fn {
 			for _, ret := range f.OwnNodes(g, syntax.KindReturnStatement) {
