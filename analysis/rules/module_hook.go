@@ -96,7 +96,7 @@ func runModuleHook(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	var (
 		exports []esExport
-		atInit  map[*analysis.Function]bool
+		atInit  = &mhConstruction{f: f}
 		inner   map[*analysis.Class]bool
 		scanned bool
 	)
@@ -108,7 +108,7 @@ func runModuleHook(pass *analysis.Pass) {
 			continue
 		}
 		if !scanned {
-			exports, atInit, inner, scanned = esExports(f), mhConstruction(f), esInnerModules(f), true
+			exports, inner, scanned = esExports(f), esInnerModules(f), true
 		}
 		fn := f.Owner(call)
 		if global != "" {
@@ -125,13 +125,13 @@ func runModuleHook(pass *analysis.Pass) {
 		}
 		recv := t.Unparen(t.Field(callee, syntax.FieldObject))
 		// in a module class: self, a submodule, or a loop over submodules
-		if cls, self := esReceiver(f, fn); cls != nil && (atInit[fn] || f.Traced(fn)) {
+		if cls, self := esReceiver(f, fn); cls != nil && (f.Traced(fn) || atInit.runs(fn, 0)) {
 			target, root := mhClassTarget(f, fn, cls, self, recv, t.Start(call), inner)
 			if target == "" {
 				continue
 			}
 			where := fn.QualName()
-			if f.Traced(fn) && !atInit[fn] {
+			if f.Traced(fn) && !atInit.runs(fn, 0) {
 				where += ", in code export traces"
 			}
 			pass.Reportf(call, mhEffect(pass, kind, root), "%s registered on %s in %s: %s", kind, target, where, mhWhy(pass, kind, root))
@@ -171,45 +171,43 @@ func mhWhy(pass *analysis.Pass, kind string, root bool) string {
 	return "export runs it once while tracing and the exported program has no hooks: its side effects never happen at run time, and removing it later does not change the program"
 }
 
-// mhConstruction returns the functions that run when a module class of the file is
-// constructed: each __init__ and the methods and functions it calls in the file,
-// transitively.
-func mhConstruction(f *analysis.File) map[*analysis.Function]bool {
-	t := f.Tree
-	seen := map[*analysis.Function]bool{}
-	var work []*analysis.Function
-	for _, c := range f.Classes {
-		if init := c.Methods["__init__"]; init != nil && f.IsModule(c) {
-			seen[init] = true
-			work = append(work, init)
-		}
+// mhConstruction answers, per function and only when asked, whether a function runs when a
+// module class of the file is constructed: an __init__, or a method or function such a
+// function calls in the file (transitively). It searches from the function up through the
+// calls that name it, so callee resolution stays with those few calls.
+type mhConstruction struct {
+	f    *analysis.File
+	memo map[*analysis.Function]bool
+}
+
+func (c *mhConstruction) runs(fn *analysis.Function, depth int) bool {
+	if v, ok := c.memo[fn]; ok {
+		return v
 	}
-	for len(work) > 0 && len(seen) < 256 {
-		fn := work[len(work)-1]
-		work = work[:len(work)-1]
-		for _, call := range f.NodesIn(fn, syntax.KindCall) {
-			// only self.method(...) and plain names can be functions of the file: layers built
-			// from imported classes (nn.Linear(...)) stop at this test
+	if c.memo == nil {
+		c.memo = map[*analysis.Function]bool{}
+	}
+	c.memo[fn] = false // a cycle of calls does not make fn run at construction
+	f, t := c.f, c.f.Tree
+	res := false
+	switch {
+	case fn.Name == "__init__" && fn.Class != nil && f.IsModule(fn.Class):
+		res = true
+	case fn.Name == "forward" || depth > 8:
+	default:
+		for _, call := range f.Nodes(syntax.KindCall) {
 			callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-			switch t.Kind(callee) {
-			case syntax.KindIdentifier:
-				if f.IsImported(callee) {
-					continue
-				}
-			case syntax.KindAttribute:
-				if obj := t.Unparen(t.Field(callee, syntax.FieldObject)); t.Kind(obj) != syntax.KindIdentifier || f.IsImported(obj) {
-					continue
-				}
-			default:
+			if string(esLast(t, callee)) != fn.Name {
 				continue
 			}
-			if g := f.CalleeFunc(f.Owner(call), callee); g != nil && !seen[g] && g.Name != "forward" {
-				seen[g] = true
-				work = append(work, g)
+			if owner := f.Owner(call); owner != nil && owner != fn && c.runs(owner, depth+1) && f.CalleeFunc(owner, callee) == fn {
+				res = true
+				break
 			}
 		}
 	}
-	return seen
+	c.memo[fn] = res
+	return res
 }
 
 // mhClassTarget describes the module a hook registered on recv in fn (a method of cls)
