@@ -313,10 +313,33 @@ type esCallSite struct {
 	caller *analysis.Function
 }
 
+// esCallIndex lists the file's calls by the last name of their callee (grad for
+// torch.autograd.grad(...), block for self.block(...)), built once per Run when a rule first
+// asks: rules that look for the calls of one function then visit only those.
+type esCallIndex struct {
+	f      *analysis.File
+	byName map[string][]analysis.NodeID
+}
+
+// named returns the calls whose callee's last name is name, in source order.
+func (x *esCallIndex) named(name string) []analysis.NodeID {
+	if x.byName == nil {
+		t := x.f.Tree
+		x.byName = map[string][]analysis.NodeID{}
+		for _, call := range x.f.Nodes(syntax.KindCall) {
+			if last := esLast(t, t.Field(call, syntax.FieldFunction)); last != nil {
+				x.byName[string(last)] = append(x.byName[string(last)], call)
+			}
+		}
+	}
+	return x.byName[name]
+}
+
 // esCallers finds, once per function and only when asked, the calls traced code makes of a
 // function of the file.
 type esCallers struct {
 	f     *analysis.File
+	calls esCallIndex
 	index map[*analysis.Function][]esCallSite
 }
 
@@ -331,11 +354,16 @@ func (c *esCallers) of(g *analysis.Function) []esCallSite {
 		c.index = map[*analysis.Function][]esCallSite{}
 	}
 	t := c.f.Tree
+	c.calls.f = c.f
+	candidates := c.calls.named(g.Name)
+	if g.Name == "forward" {
+		candidates = c.f.Nodes(syntax.KindCall) // self.block(x) runs Block.forward
+	}
 	var sites []esCallSite
-	for _, call := range c.f.Nodes(syntax.KindCall) {
+	for _, call := range candidates {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		named := string(esLast(t, callee)) == g.Name
-		if !named && (g.Name != "forward" || t.Kind(callee) != syntax.KindAttribute) {
+		if !named && t.Kind(callee) != syntax.KindAttribute {
 			continue
 		}
 		caller := c.f.Owner(call)

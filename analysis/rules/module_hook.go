@@ -176,8 +176,9 @@ func mhWhy(pass *analysis.Pass, kind string, root bool) string {
 // function calls in the file (transitively). It searches from the function up through the
 // calls that name it, so callee resolution stays with those few calls.
 type mhConstruction struct {
-	f    *analysis.File
-	memo map[*analysis.Function]bool
+	f     *analysis.File
+	calls esCallIndex
+	memo  map[*analysis.Function]bool
 }
 
 func (c *mhConstruction) runs(fn *analysis.Function, depth int) bool {
@@ -195,11 +196,9 @@ func (c *mhConstruction) runs(fn *analysis.Function, depth int) bool {
 		res = true
 	case fn.Name == "forward" || depth > 8:
 	default:
-		for _, call := range f.Nodes(syntax.KindCall) {
+		c.calls.f = f
+		for _, call := range c.calls.named(fn.Name) {
 			callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-			if string(esLast(t, callee)) != fn.Name {
-				continue
-			}
 			if owner := f.Owner(call); owner != nil && owner != fn && c.runs(owner, depth+1) && f.CalleeFunc(owner, callee) == fn {
 				res = true
 				break
