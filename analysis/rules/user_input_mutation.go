@@ -87,8 +87,13 @@ func runUserInputMutation(pass *analysis.Pass) {
 			if !ok {
 				continue
 			}
-			if alias == "" && (strings.HasPrefix(m.how, "item") || strings.HasSuffix(m.how, "=") && m.how != "out=") && esContainerParam(f, fwd, param) != "" {
-				continue // a write to a dict, list or set input is input_container_mutation's
+			if alias == "" && (strings.HasPrefix(m.how, "item") || strings.HasSuffix(m.how, "=") && m.how != "out=") {
+				if esContainerParam(f, fwd, param) != "" {
+					continue // a write to a dict, list or set input is input_container_mutation's
+				}
+				if p := fwd.Param(param); p != nil && (p.Kind == analysis.VarKeyword || p.Kind == analysis.VarPositional) {
+					continue // kwargs["k"] = v writes to the dict Python built for this call
+				}
 			}
 			through := ""
 			if alias != "" {

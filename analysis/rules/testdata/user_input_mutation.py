@@ -71,7 +71,8 @@ class Cloned(nn.Module):
 class ContainerInputs(nn.Module):
     """Writes to dict and list inputs are input_container_mutation's, not this rule's."""
 
-    def forward(self, x, inputs: dict, cache: list, batch):
+    def forward(self, x, inputs: dict, cache: list, batch, **kwargs):
+        kwargs["seen"] = True  # the dict Python built for this call
         inputs["y"] = x
         cache += [x]
         batch["mask"] = x > 0
