@@ -31,8 +31,10 @@ Finds module state handled in ways torch.export does not model:
   at that assignment when code export traces uses the attribute (warning).
 
 Assignments to ` + "`self.attr`" + ` in ` + "`forward`" + ` (` + "`self.weight = ...`" + `, ` + "`self.weight += d`" + `,
-` + "`self.sub = self.sub.to(d)`" + `) belong to model_attr_mutation and are not reported here; buffers
-updated directly in place are supported and not reported either.
+` + "`self.sub = self.sub.to(d)`" + `) belong to model_attr_mutation and are not reported here, nor is
+a layer built as the argument of ` + "`self.add_module(...)`" + ` or ` + "`self.register_module(...)`" + ` in forward
+(parameter_in_forward reports the registration); buffers updated directly in place are
+supported and not reported either.
 
 ## Why is this bad
 Export reads a module's state from what the module registers: parameters, buffers and
@@ -450,7 +452,7 @@ func runModuleStateInForward(pass *analysis.Pass) {
 	s := &msfScan{f: f, stateful: map[*analysis.Class]int8{}}
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		cls, self := mamReceiver(f, fn)
-		if label, mod, st := s.ctor(call, 0); mod && st && (self == "" || !msfOwnedByAttrMutation(t, call, self)) && !s.insideCtor(call) {
+		if label, mod, st := s.ctor(call, 0); mod && st && (self == "" || !msfOwnedByAttrMutation(t, call, self) && !esRegisteredArg(t, call, self)) && !s.insideCtor(call) {
 			pass.Reportf(call, analysis.Changes, "%s is created inside %s: its weights are not parameters of the exported model and are traced as constants; create it once in __init__", label, fn.Name)
 			return
 		}

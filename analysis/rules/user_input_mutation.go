@@ -16,9 +16,11 @@ Finds in-place mutations of a parameter of an nn.Module's ` + "`forward`" + `: i
 assignment (` + "`x[mask] = 0`" + `), torch functions with a trailing underscore, ` + "`out=x`" + ` and
 ` + "`inplace=True`" + `, directly or through a view of the input (` + "`y = x.view(-1)`" + `, ` + "`y = x[0]`" + `).
 
-Not reported: tensors created in ` + "`forward`" + `, buffers and parameters (` + "`self.buf.add_(1)`" + `), an
-input name after it has been rebound (` + "`x = x.clone()`" + `), and the ` + "`forward`" + ` of modules the file
-instantiates inside another module (their inputs are intermediate tensors of the parent, not
+Not reported: item writes and augmented assignments on an input that is a dict, list or set
+(annotated so, indexed with a string, or used with ` + "`.items()`" + `, ` + "`.append()`" + ` and the like):
+those are input_container_mutation's. Nor are tensors created in ` + "`forward`" + `, buffers and
+parameters (` + "`self.buf.add_(1)`" + `), an input name after it has been rebound (` + "`x = x.clone()`" + `), and
+the ` + "`forward`" + ` of modules the file instantiates inside another module (their inputs are intermediate tensors of the parent, not
 inputs of the exported program).
 
 ## Why is this bad
@@ -84,6 +86,14 @@ func runUserInputMutation(pass *analysis.Pass) {
 			param, alias, ok := uimInput(f, fwd, t.String(m.root), t.Start(m.node), 0)
 			if !ok {
 				continue
+			}
+			if alias == "" && (strings.HasPrefix(m.how, "item") || strings.HasSuffix(m.how, "=") && m.how != "out=") {
+				if esContainerParam(f, fwd, param) != "" {
+					continue // a write to a dict, list or set input is input_container_mutation's
+				}
+				if p := fwd.Param(param); p != nil && (p.Kind == analysis.VarKeyword || p.Kind == analysis.VarPositional) {
+					continue // kwargs["k"] = v writes to the dict Python built for this call
+				}
 			}
 			through := ""
 			if alias != "" {

@@ -460,6 +460,13 @@ func (p *Program) retOf(e *evaluator, gf *File, g *Function) Value {
 	if gf == nil || g == nil {
 		return Unknown
 	}
+	if gf.customOp(g) {
+		// a custom operator's result is what its fake returns: a tensor when annotated so
+		if ret := gf.Tree.Field(g.Node, syntax.FieldReturnType); ret != NoNode && (gf.Tree.TextIs(ret, "Tensor") || strings.HasSuffix(gf.Tree.String(ret), ".Tensor")) {
+			return Of(Tensor)
+		}
+		return Unknown
+	}
 	if gf.notTraced(g) {
 		return Of(Const | Other) // assume_constant_result: export burns the result in
 	}

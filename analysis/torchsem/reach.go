@@ -6,11 +6,31 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
-// notTracedDecorators mark functions whose body export does not trace: their result is
-// burned in as a constant.
+// notTraced reports whether export does not trace fn's body although code it traces calls
+// fn: an assume_constant_result function (its result is burned in as a constant) or a custom
+// operator (see customOp).
 func (f *File) notTraced(fn *Function) bool {
 	for _, d := range fn.Decorators {
 		if strings.HasSuffix(f.Resolve(d), "assume_constant_result") {
+			return true
+		}
+	}
+	return f.customOp(fn)
+}
+
+// opaqueOpDecorators turn a function into a custom operator: export calls the operator's
+// fake implementation while it traces and records one call of the operator in the graph; it
+// never traces the function's body.
+var opaqueOpDecorators = map[string]bool{
+	"torch.library.custom_op": true, "torch._library.custom_ops.custom_op": true, "torch._custom_ops.custom_op": true,
+	"torch.library.triton_op": true, "torch._library.triton.triton_op": true,
+}
+
+// customOp reports whether fn is decorated to be a custom operator
+// (@torch.library.custom_op("ns::op", ...), triton_op).
+func (f *File) customOp(fn *Function) bool {
+	for _, d := range fn.Decorators {
+		if f.Tree.Kind(d) == syntax.KindCall && opaqueOpDecorators[f.Resolve(f.Tree.Field(d, syntax.FieldFunction))] {
 			return true
 		}
 	}

@@ -128,7 +128,7 @@ class Registered(nn.Module):
 
 
 class AttrMutationOwned(nn.Module):
-    """self.attr = ... in forward is model_attr_mutation's finding."""
+    """self.attr = ... in forward is model_attr_mutation's finding, add_module parameter_in_forward's."""
 
     def __init__(self):
         super().__init__()
@@ -138,6 +138,7 @@ class AttrMutationOwned(nn.Module):
     def forward(self, x):
         self.sub = self.sub.to(x.device)
         self.head = nn.Linear(4, 4)
+        self.add_module("tail", nn.Linear(4, 4))  # parameter_in_forward reports the registration
         self.weight += 1
         return self.head(self.sub(x)) * self.weight
 

@@ -68,6 +68,18 @@ class Cloned(nn.Module):
         return out
 
 
+class ContainerInputs(nn.Module):
+    """Writes to dict and list inputs are input_container_mutation's, not this rule's."""
+
+    def forward(self, x, inputs: dict, cache: list, batch, **kwargs):
+        kwargs["seen"] = True  # the dict Python built for this call
+        inputs["y"] = x
+        cache += [x]
+        batch["mask"] = x > 0
+        cache[0].add_(1)  # want "in-place add_\(\) mutates forward input cache"
+        return x
+
+
 def script(x):
     x.mul_(2)  # script code: not traced
     return x

@@ -1,0 +1,672 @@
+package rules
+
+// Family file of autograd_in_forward, module_hook, unregistered_pytree_type,
+// custom_op_without_fake, input_container_mutation and parameter_in_forward (and of
+// user_input_mutation, which asks esContainerParam where its boundary with
+// input_container_mutation lies). What they share is the export surface of a file: the
+// receiver of a module method, which module classes are exported whole (not only used as
+// submodules of another class of the file), what a forward input is and where it flows in
+// same-file helpers, the torch.export.export calls and the names a scope binds before them.
+// Everything here asks the shared file model (File.Resolve, File.CalleeFunc, File.Nodes,
+// Pass.Traced) and is meant to move into the semantic layer (pysem, torchsem) when it lands.
+
+import (
+	"bytes"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// esReceiver returns the nn.Module class whose method fn is (or is nested in) and the name
+// its self parameter has there; nil in static and class methods, and where a nested
+// function rebinds the name.
+func esReceiver(f *analysis.File, fn *analysis.Function) (*analysis.Class, string) {
+	if fn == nil {
+		return nil, ""
+	}
+	m := fn.Method()
+	if m == nil || m.Class == nil || !f.IsModule(m.Class) || m.ClassMethod || m.StaticMethod {
+		return nil, ""
+	}
+	self := fn.SelfName()
+	if self == "" {
+		return nil, ""
+	}
+	for s := fn; s != nil && s != m; s = s.Parent {
+		if s.Param(self) != nil {
+			return nil, ""
+		}
+	}
+	return m.Class, self
+}
+
+// esSelfAttr returns attr when n is `self.attr`, else "".
+func esSelfAttr(t *syntax.Tree, n analysis.NodeID, self string) string {
+	n = t.Unparen(n)
+	if self == "" || t.Kind(n) != syntax.KindAttribute {
+		return ""
+	}
+	obj := t.Field(n, syntax.FieldObject)
+	attr := t.Field(n, syntax.FieldAttribute)
+	if t.Kind(obj) != syntax.KindIdentifier || attr == analysis.NoNode || !t.TextIs(obj, self) {
+		return ""
+	}
+	return t.String(attr)
+}
+
+// esLast returns the text of the last name of a dotted callee without copying it: the
+// filter rules apply to every call node (index a map with string(esLast(...)), which does not
+// allocate).
+func esLast(t *syntax.Tree, callee analysis.NodeID) []byte {
+	callee = t.Unparen(callee)
+	switch t.Kind(callee) {
+	case syntax.KindIdentifier:
+		return t.Text(callee)
+	case syntax.KindAttribute:
+		if a := t.Field(callee, syntax.FieldAttribute); a != analysis.NoNode {
+			return t.Text(a)
+		}
+	}
+	return nil
+}
+
+// esLastName returns the last name of a dotted callee (`torch.autograd.grad` -> "grad",
+// `grad` -> "grad"), or "".
+func esLastName(t *syntax.Tree, callee analysis.NodeID) string {
+	callee = t.Unparen(callee)
+	switch t.Kind(callee) {
+	case syntax.KindIdentifier:
+		return t.String(callee)
+	case syntax.KindAttribute:
+		if a := t.Field(callee, syntax.FieldAttribute); a != analysis.NoNode {
+			return t.String(a)
+		}
+	}
+	return ""
+}
+
+// esImported returns the qualified name of a callee whose root name an import binds
+// (`grad` after `from torch.autograd import grad` -> "torch.autograd.grad"), or "".
+func esImported(f *analysis.File, callee analysis.NodeID) string {
+	callee = f.Tree.Unparen(callee)
+	if callee == analysis.NoNode || !f.IsImported(callee) {
+		return ""
+	}
+	return f.Resolve(callee)
+}
+
+// esString returns the value of a plain string literal (no interpolation, prefix or escape),
+// and whether n is one.
+func esString(t *syntax.Tree, n analysis.NodeID) (string, bool) {
+	n = t.Unparen(n)
+	if t.Kind(n) != syntax.KindString {
+		return "", false
+	}
+	s := t.String(n)
+	if len(s) < 2 || (s[0] != '"' && s[0] != '\'') || s[len(s)-1] != s[0] || strings.ContainsRune(s, '\\') {
+		return "", false
+	}
+	if strings.HasPrefix(s, `"""`) || strings.HasPrefix(s, `'''`) {
+		if len(s) < 6 {
+			return "", false
+		}
+		return s[3 : len(s)-3], true
+	}
+	return s[1 : len(s)-1], true
+}
+
+// esArg returns the argument of call at position i, or its keyword argument name, or NoNode.
+func esArg(f *analysis.File, call analysis.NodeID, i int, name string) analysis.NodeID {
+	if v := f.KwArg(call, name); v != analysis.NoNode {
+		return v
+	}
+	if pos, _ := f.Args(call); i < len(pos) {
+		return pos[i]
+	}
+	return analysis.NoNode
+}
+
+// esInnerModules returns the module classes of the file that a method of another module
+// class of the file instantiates: they run as submodules, on the parent's intermediate
+// values, so their forward's inputs and outputs are not those of an exported program.
+func esInnerModules(f *analysis.File) map[*analysis.Class]bool {
+	t := f.Tree
+	mods := map[string]*analysis.Class{}
+	for _, c := range f.Classes {
+		if f.IsModule(c) && f.ClassNamed(c.Name) == c {
+			mods[c.Name] = c
+		}
+	}
+	if len(mods) == 0 {
+		return nil
+	}
+	var inner map[*analysis.Class]bool
+	for _, call := range f.Nodes(syntax.KindCall) {
+		callee := t.Field(call, syntax.FieldFunction)
+		if t.Kind(callee) != syntax.KindIdentifier {
+			continue
+		}
+		c := mods[string(t.Text(callee))]
+		if c == nil {
+			continue
+		}
+		if m := f.Owner(call); m != nil {
+			if m = m.Method(); m != nil && m.Class != nil && f.IsModule(m.Class) && m.Class != c {
+				if inner == nil {
+					inner = map[*analysis.Class]bool{}
+				}
+				inner[c] = true
+			}
+		}
+	}
+	return inner
+}
+
+// esRootForward returns c's forward when it is the entry point of an exported program: a
+// traced forward defined with def, of a module class no other module class of the file
+// instantiates. inner is esInnerModules(f).
+func esRootForward(f *analysis.File, c *analysis.Class, inner map[*analysis.Class]bool) *analysis.Function {
+	t := f.Tree
+	if !f.IsModule(c) || inner[c] {
+		return nil
+	}
+	fwd := c.Methods["forward"]
+	if fwd == nil || !f.Traced(fwd) || t.Kind(fwd.Node) != syntax.KindFunctionDefinition {
+		return nil
+	}
+	return fwd
+}
+
+// esContainerKinds maps the annotation heads that name mutable containers to "dict" or "list".
+var esContainerKinds = map[string]string{
+	"dict": "dict", "Dict": "dict", "MutableMapping": "dict", "OrderedDict": "dict", "defaultdict": "dict",
+	"list": "list", "List": "list", "MutableSequence": "list", "deque": "list", "set": "set", "Set": "set",
+	"MutableSet": "set",
+}
+
+// esDictMethods and esListMethods are container methods no tensor has; a call of one on a
+// forward parameter shows the parameter is that container.
+var (
+	esDictMethods = map[string]bool{"items": true, "keys": true, "values": true, "get": true, "update": true, "setdefault": true, "popitem": true}
+	esListMethods = map[string]bool{"append": true, "extend": true, "insert": true, "remove": true, "count": true, "index": true}
+)
+
+// esContainerParam returns "dict", "list" or "set" when parameter name of fwd holds a
+// mutable Python container rather than a tensor, and "" when nothing says so. The evidence:
+// an annotation naming the container (`dict[str, Tensor]`, `Optional[List[Tensor]]`), a
+// literal `{}` or `[]` default, indexing with a string literal (`inputs["x"]`), or a
+// container method no tensor has (`.items()`, `.append(...)`) called on the name in fwd.
+// *args (a tuple) and **kwargs (a dict Python builds for the call) are never the caller's
+// container.
+func esContainerParam(f *analysis.File, fwd *analysis.Function, name string) string {
+	p := fwd.Param(name)
+	if p == nil || p.Kind == analysis.VarPositional || p.Kind == analysis.VarKeyword {
+		return ""
+	}
+	t := f.Tree
+	if p.Type != analysis.NoNode {
+		ty := strings.Trim(strings.ReplaceAll(t.String(p.Type), " ", ""), `"'`)
+		if inner, ok := strings.CutPrefix(ty, "Optional["); ok {
+			ty = strings.TrimSuffix(inner, "]")
+		}
+		for _, part := range strings.Split(ty, "|") {
+			head, _, _ := strings.Cut(part, "[")
+			head = head[strings.LastIndexByte(head, '.')+1:]
+			if k := esContainerKinds[head]; k != "" {
+				return k
+			}
+		}
+		if strings.Contains(ty, "Tensor") {
+			return ""
+		}
+	}
+	switch t.Kind(t.Unparen(p.Default)) {
+	case syntax.KindDictionary:
+		return "dict"
+	case syntax.KindList:
+		return "list"
+	}
+	body := t.Start(fwd.Body)
+	for _, id := range f.OwnNodes(fwd, syntax.KindIdentifier) {
+		if t.Start(id) < body || !t.TextIs(id, name) {
+			continue
+		}
+		par := t.Parent(id)
+		switch {
+		case t.Kind(par) == syntax.KindSubscript && t.FieldOf(id) == syntax.FieldValue:
+			if _, ok := esString(t, t.Field(par, syntax.FieldSubscript)); ok {
+				return "dict"
+			}
+		case t.Kind(par) == syntax.KindAttribute && t.FieldOf(id) == syntax.FieldObject:
+			m := esLastName(t, par)
+			if g := t.Parent(par); t.Kind(g) != syntax.KindCall || t.FieldOf(par) != syntax.FieldFunction {
+				continue
+			}
+			if esDictMethods[m] {
+				return "dict"
+			}
+			if esListMethods[m] {
+				return "list"
+			}
+		case t.Kind(par) == syntax.KindDictionarySplat:
+			return "dict"
+		}
+	}
+	return ""
+}
+
+// esBinds reports whether identifier id is bound where it stands: an assignment target
+// (possibly inside a tuple or list pattern), a for-loop or comprehension target, a with
+// ... as target, a walrus, an augmented assignment, or a del.
+func esBinds(t *syntax.Tree, id analysis.NodeID) bool {
+	n := id
+	for {
+		p := t.Parent(n)
+		if p == analysis.NoNode {
+			return false
+		}
+		switch t.Kind(p) {
+		case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindListSplatPattern,
+			syntax.KindTuple, syntax.KindList, syntax.KindParenthesizedExpression, syntax.KindExpressionList:
+			n = p
+			continue
+		case syntax.KindAssignment, syntax.KindAugmentedAssignment, syntax.KindForStatement, syntax.KindForInClause:
+			return t.FieldOf(n) == syntax.FieldLeft
+		case syntax.KindNamedExpression:
+			return t.FieldOf(n) == syntax.FieldName
+		case syntax.KindAsPatternTarget, syntax.KindDeleteStatement:
+			return true
+		case syntax.KindAsPattern:
+			return t.FieldOf(n) == syntax.FieldAlias
+		}
+		return false
+	}
+}
+
+// esReboundBefore reports whether fn's own body binds name before byte offset at (so that,
+// there, the name no longer holds what the caller passed).
+func esReboundBefore(f *analysis.File, fn *analysis.Function, name string, at int) bool {
+	t := f.Tree
+	body := t.Start(fn.Body)
+	for _, id := range f.OwnNodes(fn, syntax.KindIdentifier) {
+		if s := t.Start(id); s >= at {
+			break
+		} else if s < body {
+			continue
+		}
+		if t.TextIs(id, name) && esBinds(t, id) {
+			if p := t.Parent(id); t.Kind(p) == syntax.KindAugmentedAssignment {
+				continue // x += ... changes x in place for lists and tensors
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// esCallSite is one call of a function of the file from code export traces.
+type esCallSite struct {
+	call   analysis.NodeID
+	caller *analysis.Function
+}
+
+// esCallIndex lists the file's calls by the last name of their callee (grad for
+// torch.autograd.grad(...), block for self.block(...)), built once per Run when a rule first
+// asks: rules that look for the calls of one function then visit only those.
+type esCallIndex struct {
+	f      *analysis.File
+	byName map[string][]analysis.NodeID
+}
+
+// named returns the calls whose callee's last name is name, in source order.
+func (x *esCallIndex) named(name string) []analysis.NodeID {
+	if x.byName == nil {
+		t := x.f.Tree
+		x.byName = map[string][]analysis.NodeID{}
+		for _, call := range x.f.Nodes(syntax.KindCall) {
+			if last := esLast(t, t.Field(call, syntax.FieldFunction)); last != nil {
+				x.byName[string(last)] = append(x.byName[string(last)], call)
+			}
+		}
+	}
+	return x.byName[name]
+}
+
+// esCallers finds, once per function and only when asked, the calls traced code makes of a
+// function of the file.
+type esCallers struct {
+	f     *analysis.File
+	calls esCallIndex
+	index map[*analysis.Function][]esCallSite
+}
+
+// of returns the traced call sites of g. A call names its callee, except a submodule's
+// forward called through the attribute that holds the submodule (self.block(x)): that byte
+// test keeps callee resolution to the few calls that may be g's.
+func (c *esCallers) of(g *analysis.Function) []esCallSite {
+	if sites, ok := c.index[g]; ok {
+		return sites
+	}
+	if c.index == nil {
+		c.index = map[*analysis.Function][]esCallSite{}
+	}
+	t := c.f.Tree
+	c.calls.f = c.f
+	candidates := c.calls.named(g.Name)
+	if g.Name == "forward" {
+		candidates = c.f.Nodes(syntax.KindCall) // self.block(x) runs Block.forward
+	}
+	var sites []esCallSite
+	for _, call := range candidates {
+		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+		named := string(esLast(t, callee)) == g.Name
+		if !named && t.Kind(callee) != syntax.KindAttribute {
+			continue
+		}
+		caller := c.f.Owner(call)
+		if caller == nil || caller == g || !c.f.Traced(caller) {
+			continue
+		}
+		if !named && !esSelfChain(t, callee, caller.SelfName()) {
+			continue // not self.block(x): a method of something else
+		}
+		if c.f.CalleeFunc(caller, callee) == g {
+			sites = append(sites, esCallSite{call: call, caller: caller})
+		}
+	}
+	c.index[g] = sites
+	return sites
+}
+
+// esArgFor returns the argument a call passes for g's parameter name, or NoNode. A method
+// called through self, cls or a class of the file binds its first parameter implicitly.
+func esArgFor(f *analysis.File, site esCallSite, g *analysis.Function, name string) analysis.NodeID {
+	t := f.Tree
+	params := g.Params
+	callee := t.Unparen(t.Field(site.call, syntax.FieldFunction))
+	if g.Class != nil && !g.StaticMethod && len(params) > 0 && t.Kind(callee) == syntax.KindAttribute {
+		params = params[1:]
+	}
+	names := make([]string, 0, len(params))
+	for _, p := range params {
+		if p.Kind == analysis.VarPositional || p.Kind == analysis.VarKeyword {
+			break
+		}
+		names = append(names, p.Name)
+	}
+	args, ok := f.BindArgs(site.call, names...)
+	if !ok {
+		return analysis.NoNode
+	}
+	for i, n := range names {
+		if n == name {
+			return args[i]
+		}
+	}
+	return analysis.NoNode
+}
+
+// esSubscriptRoot returns the identifier at the root of a chain of item accesses
+// (inputs["a"][0] -> inputs), or NoNode.
+func esSubscriptRoot(t *syntax.Tree, n analysis.NodeID) analysis.NodeID {
+	for depth := 0; depth < 16; depth++ {
+		n = t.Unparen(n)
+		switch t.Kind(n) {
+		case syntax.KindIdentifier:
+			return n
+		case syntax.KindSubscript:
+			n = t.Field(n, syntax.FieldValue)
+		default:
+			return analysis.NoNode
+		}
+	}
+	return analysis.NoNode
+}
+
+// esRootName returns the identifier at the root of a chain of attribute and item accesses
+// (model.blocks[0].proj -> model), or NoNode.
+func esRootName(t *syntax.Tree, n analysis.NodeID) analysis.NodeID {
+	for depth := 0; depth < 16; depth++ {
+		n = t.Unparen(n)
+		switch t.Kind(n) {
+		case syntax.KindIdentifier:
+			return n
+		case syntax.KindAttribute:
+			n = t.Field(n, syntax.FieldObject)
+		case syntax.KindSubscript:
+			n = t.Field(n, syntax.FieldValue)
+		default:
+			return analysis.NoNode
+		}
+	}
+	return analysis.NoNode
+}
+
+// esSelfChain reports whether n is self or an attribute and item chain rooted at self
+// (self.blocks[0], self.head.proj).
+func esSelfChain(t *syntax.Tree, n analysis.NodeID, self string) bool {
+	r := esRootName(t, n)
+	return self != "" && r != analysis.NoNode && t.TextIs(r, self)
+}
+
+// esStateRegisters are the nn.Module methods that register state, and what they register.
+var esStateRegisters = map[string]string{
+	"register_buffer": "buffer", "register_parameter": "parameter", "register_module": "submodule", "add_module": "submodule",
+}
+
+// esRegisteredArg reports whether n is an argument, at any depth of parentheses and keyword,
+// of a register_buffer, register_parameter, register_module or add_module call on self or a
+// submodule (parameter_in_forward reports that call, in code export traces).
+func esRegisteredArg(t *syntax.Tree, n analysis.NodeID, self string) bool {
+	for depth := 0; depth < 16 && self != ""; depth++ {
+		p := t.Parent(n)
+		switch t.Kind(p) {
+		case syntax.KindParenthesizedExpression, syntax.KindKeywordArgument:
+		case syntax.KindArgumentList:
+			callee := t.Unparen(t.Field(t.Parent(p), syntax.FieldFunction))
+			return t.Kind(callee) == syntax.KindAttribute && esStateRegisters[esLastName(t, callee)] != "" &&
+				esSelfChain(t, t.Field(callee, syntax.FieldObject), self)
+		default:
+			return false
+		}
+		n = p
+	}
+	return false
+}
+
+// esInputOrigin follows parameter name of traced function g back through same-file call
+// sites to a parameter of an exported forward (roots maps each such forward to true): it
+// returns that forward, the parameter's name there, and the chain of helpers it went
+// through ("Net._update(cache)"). Call sites in other files are not seen yet.
+func esInputOrigin(f *analysis.File, callers *esCallers, roots map[*analysis.Function]bool, g *analysis.Function, name string, at, depth int) (*analysis.Function, string, []string, bool) {
+	if roots[g] {
+		if g.Param(name) != nil && !esReboundBefore(f, g, name, at) {
+			return g, name, nil, true
+		}
+		return nil, "", nil, false
+	}
+	if depth > 3 || g.Param(name) == nil || esReboundBefore(f, g, name, at) {
+		return nil, "", nil, false
+	}
+	t := f.Tree
+	for _, site := range callers.of(g) {
+		arg := esArgFor(f, site, g, name)
+		root := esSubscriptRoot(t, arg)
+		if root == analysis.NoNode {
+			continue
+		}
+		fwd, param, via, ok := esInputOrigin(f, callers, roots, site.caller, t.String(root), t.Start(site.call), depth+1)
+		if ok {
+			return fwd, param, append([]string{g.QualName() + "(" + name + ")"}, via...), true
+		}
+	}
+	return nil, "", nil, false
+}
+
+// esExport is one torch.export.export call.
+type esExport struct {
+	call  analysis.NodeID
+	scope *analysis.Function // the function making the call; nil at module level
+	model analysis.NodeID    // the module argument, or NoNode
+	args  analysis.NodeID    // the args argument, or NoNode
+	kw    analysis.NodeID    // the kwargs argument, or NoNode
+}
+
+// esExportNames are the qualified names of export entry points whose first argument is the
+// module and second its positional inputs.
+var esExportNames = map[string]bool{
+	"torch.export.export": true, "torch.export.export_for_training": true, "torch.export.export_for_inference": true,
+	"torch.export._trace._export": true, "torch._export.export": true, "torch.export.draft_export": true,
+}
+
+// esExports returns the file's export calls in source order. The byte test on the callee's
+// last name keeps the cost per call at a comparison.
+func esExports(f *analysis.File) []esExport {
+	t := f.Tree
+	var out []esExport
+	for _, call := range f.Nodes(syntax.KindCall) {
+		callee := t.Field(call, syntax.FieldFunction)
+		if !bytes.Contains(esLast(t, callee), []byte("export")) || !esExportNames[esImported(f, callee)] {
+			continue
+		}
+		args, ok := f.BindArgs(call, "mod|f|model", "args", "kwargs")
+		if !ok {
+			continue
+		}
+		out = append(out, esExport{call: call, scope: f.Owner(call), model: args[0], args: args[1], kw: args[2]})
+	}
+	return out
+}
+
+// esAssignments returns the assignments of scope's own body (module level when scope is nil)
+// whose target is the plain name, in source order.
+func esAssignments(f *analysis.File, scope *analysis.Function, name string) []analysis.NodeID {
+	t := f.Tree
+	var all []analysis.NodeID
+	if scope != nil {
+		all = f.OwnNodes(scope, syntax.KindAssignment)
+	} else {
+		for _, a := range f.Nodes(syntax.KindAssignment) {
+			if f.Owner(a) == nil {
+				all = append(all, a)
+			}
+		}
+	}
+	var out []analysis.NodeID
+	for _, a := range all {
+		if l := t.Field(a, syntax.FieldLeft); t.Kind(l) == syntax.KindIdentifier && t.TextIs(l, name) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// esValueBefore returns the value the last plain assignment to name in scope binds before
+// byte offset at, or NoNode.
+func esValueBefore(f *analysis.File, scope *analysis.Function, name string, at int) analysis.NodeID {
+	v := analysis.NoNode
+	for _, a := range esAssignments(f, scope, name) {
+		if f.Tree.Start(a) < at {
+			v = f.Tree.Field(a, syntax.FieldRight)
+		}
+	}
+	return v
+}
+
+// esModuleClass returns the class of the file that expression e (a call `Net(...)`, or a
+// name assigned one earlier in scope) constructs, or nil.
+func esModuleClass(f *analysis.File, scope *analysis.Function, e analysis.NodeID, at int) *analysis.Class {
+	t := f.Tree
+	for depth := 0; depth < 4; depth++ {
+		e = t.Unparen(e)
+		switch t.Kind(e) {
+		case syntax.KindCall:
+			callee := t.Unparen(t.Field(e, syntax.FieldFunction))
+			if t.Kind(callee) == syntax.KindIdentifier {
+				return f.ClassNamed(t.String(callee))
+			}
+			// model.eval(), model.to(device): the same module
+			if t.Kind(callee) == syntax.KindAttribute {
+				switch esLastName(t, callee) {
+				case "eval", "train", "to", "cpu", "cuda", "float", "half", "requires_grad_":
+					e = t.Field(callee, syntax.FieldObject)
+					continue
+				}
+			}
+			return nil
+		case syntax.KindIdentifier:
+			e = esValueBefore(f, scope, t.String(e), at)
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// esTorchRef returns the name the file uses for the torch module and, when no module-level
+// import binds one, an edit inserting "import torch" before the first module-level import
+// (or at the top of the file, after __future__ imports).
+func esTorchRef(f *analysis.File) (string, *analysis.Edit) {
+	if f.Imports["torch"] == "torch" {
+		return "torch", nil
+	}
+	var names []string
+	for k, v := range f.Imports {
+		if v == "torch" {
+			names = append(names, k)
+		}
+	}
+	if len(names) > 0 {
+		sort.Strings(names)
+		return names[0], nil
+	}
+	t := f.Tree
+	at := 0
+	first := analysis.NoNode
+	for _, k := range [...]syntax.Kind{syntax.KindImportStatement, syntax.KindImportFromStatement} {
+		for _, n := range f.Nodes(k) {
+			if t.Parent(n) == t.Root() && (first == analysis.NoNode || n < first) {
+				first = n
+				break
+			}
+		}
+	}
+	if first != analysis.NoNode {
+		at = f.LineStart(f.Line(t.Start(first)))
+	} else if fut := f.Nodes(syntax.KindFutureImportStatement); len(fut) > 0 {
+		at = f.LineStart(f.Line(t.End(fut[len(fut)-1])) + 1)
+	}
+	return "torch", &analysis.Edit{Start: at, End: at, NewText: "import torch\n"}
+}
+
+// esStatement returns the statement that contains n: the ancestor whose parent is a block
+// or the module.
+func esStatement(t *syntax.Tree, n analysis.NodeID) analysis.NodeID {
+	for n != analysis.NoNode {
+		p := t.Parent(n)
+		if p == analysis.NoNode {
+			return analysis.NoNode
+		}
+		if k := t.Kind(p); k == syntax.KindBlock || k == syntax.KindModule {
+			return n
+		}
+		n = p
+	}
+	return analysis.NoNode
+}
+
+// esSnippet returns n's source text on one line, shortened to about 40 bytes.
+func esSnippet(t *syntax.Tree, n analysis.NodeID) string {
+	s := strings.Join(strings.Fields(t.String(n)), " ")
+	if len(s) <= 40 {
+		return s
+	}
+	cut := 37
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}

@@ -1,0 +1,209 @@
+package rules
+
+import (
+	"strings"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// InputContainerMutation finds forward changing a dict, list or set its caller passed in.
+var InputContainerMutation = &analysis.Rule{
+	Name: "input_container_mutation",
+	Doc: `## What it does
+Finds, in the ` + "`forward`" + ` of a module that can be exported (one no other module class of the file
+uses as a submodule), changes to a dict, list or set the caller passed in: item assignment and
+deletion (` + "`inputs[\"mask\"] = m`" + `, ` + "`del inputs[\"aux\"]`" + `, ` + "`cache[i] += 1`" + `), container methods
+(` + "`cache.append(k)`" + `, ` + "`inputs.update(...)`" + `, ` + "`.pop()`" + `, ` + "`.setdefault()`" + `, ` + "`.clear()`" + `, ` + "`.sort()`" + `), and
+` + "`+=`" + ` on a list, also on a container nested in the input (` + "`inputs[\"cache\"].append(k)`" + `) and in
+helpers and methods ` + "`forward`" + ` passes the input to in the file.
+
+A parameter counts as a container when its annotation says so (` + "`dict[str, Tensor]`" + `,
+` + "`Optional[List[Tensor]]`" + `), its default is ` + "`{}`" + ` or ` + "`[]`" + `, forward indexes it with a string
+literal, or calls a method on it that tensors do not have (` + "`.items()`" + `, ` + "`.append()`" + `).
+
+Not reported: ` + "`**kwargs`" + ` (a dict Python builds for each call) and ` + "`*args`" + `, a name rebound
+before the change (` + "`inputs = dict(inputs)`" + `), containers forward creates, and in-place tensor
+operations on elements (` + "`inputs[\"x\"].add_(1)`" + `: export records those as user-input mutations).
+The boundary with user_input_mutation: item writes on a parameter that is a container by the
+evidence above are this rule's; every other in-place write to a forward input is
+user_input_mutation's, so one statement gets one finding.
+
+## Why is this bad
+torch.export flattens inputs with pytree: the structure of a list, tuple or dict (its length,
+its keys) is fixed when the model is exported, and only the tensors inside become inputs of the
+graph. Strict export fails on a forward that changes an input container. Non-strict export
+traces it on a copy it rebuilt from the flattened inputs, so the exported program never changes
+the caller's dict or list: code that relied on forward adding a key or appending a cache entry
+breaks silently.
+
+## Example
+` + "```python" + `
+class Decoder(nn.Module):
+    def forward(self, x, cache: list):
+        k = self.proj(x)
+        cache.append(k)
+        return torch.cat(cache, dim=1)
+` + "```" + `
+
+## Use instead
+Return what changes, and let the caller keep it:
+` + "```python" + `
+class Decoder(nn.Module):
+    def forward(self, x, cache: list):
+        k = self.proj(x)
+        cache = [*cache, k]
+        return torch.cat(cache, dim=1), cache
+` + "```" + `
+
+## Fix safety
+The fix copies the input at the start of ` + "`forward`" + ` (` + "`cache = list(cache)`" + `,
+` + "`inputs = dict(inputs)`" + `), so that forward changes its own copy. It is unsafe: a caller that relied on the
+change no longer sees it, in eager mode as well.
+
+## References
+- [torch.export programming model: standard containers have a static structure](https://pytorch.org/docs/main/export.programming_model.html)
+- [PyTree: how export flattens inputs](https://pytorch.org/docs/main/export.programming_model.html#custom-input-types-pytree)
+- [pytorch/pytorch#147213: export input dict mutation in strict mode](https://github.com/pytorch/pytorch/issues/147213)
+`,
+	Run: runInputContainerMutation,
+}
+
+// icmMethods change a dict, list or set in place.
+var icmMethods = map[string]bool{
+	"append": true, "extend": true, "insert": true, "remove": true, "pop": true, "clear": true, "sort": true,
+	"reverse": true, "update": true, "setdefault": true, "popitem": true, "add": true, "discard": true,
+}
+
+// icmChange is one change to a container rooted at a parameter of fn.
+type icmChange struct {
+	fn    *analysis.Function
+	node  analysis.NodeID // reported
+	root  analysis.NodeID // the parameter's identifier
+	how   string          // "item assignment", ".append()", ...
+	typed bool            // the change itself shows a container (a method no tensor has, del)
+}
+
+func runInputContainerMutation(pass *analysis.Pass) {
+	f, t := pass.File, pass.Tree
+	var changes []icmChange
+	collect := func(fn *analysis.Function, node, target analysis.NodeID, how string, typed bool) {
+		root := esSubscriptRoot(t, target)
+		if root == analysis.NoNode || fn.Param(t.String(root)) == nil {
+			return
+		}
+		changes = append(changes, icmChange{fn: fn, node: node, root: root, how: how, typed: typed})
+	}
+	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
+		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+		if t.Kind(callee) != syntax.KindAttribute {
+			return
+		}
+		if !icmMethods[string(esLast(t, callee))] {
+			return
+		}
+		m := esLastName(t, callee)
+		recv := t.Field(callee, syntax.FieldObject)
+		// pop, remove, add, update and sort are also names of tensor or module methods when
+		// called with other arguments: only the list, dict and set ones that no tensor has
+		// show the container by themselves.
+		collect(fn, call, recv, "."+m+"()", esDictMethods[m] || esListMethods[m] || m == "popitem" || m == "setdefault")
+	})
+	pass.Traced(syntax.KindAssignment, func(a analysis.NodeID, fn *analysis.Function) {
+		if left := t.Unparen(t.Field(a, syntax.FieldLeft)); t.Kind(left) == syntax.KindSubscript {
+			collect(fn, a, t.Field(left, syntax.FieldValue), "item assignment", false)
+		}
+	})
+	pass.Traced(syntax.KindAugmentedAssignment, func(a analysis.NodeID, fn *analysis.Function) {
+		left := t.Unparen(t.Field(a, syntax.FieldLeft))
+		switch t.Kind(left) {
+		case syntax.KindSubscript:
+			collect(fn, a, t.Field(left, syntax.FieldValue), "item "+t.Operator(a), false)
+		case syntax.KindIdentifier:
+			if op := t.Operator(a); op == "+=" || op == "|=" {
+				collect(fn, a, left, op, false)
+			}
+		}
+	})
+	pass.Traced(syntax.KindDeleteStatement, func(d analysis.NodeID, fn *analysis.Function) {
+		t.Children(d, func(c analysis.NodeID) bool {
+			if c = t.Unparen(c); t.Kind(c) == syntax.KindSubscript {
+				collect(fn, d, t.Field(c, syntax.FieldValue), "del", true)
+			}
+			return true
+		})
+	})
+	if len(changes) == 0 {
+		return
+	}
+	inner := esInnerModules(f)
+	roots := map[*analysis.Function]bool{}
+	for _, c := range f.Classes {
+		if fwd := esRootForward(f, c, inner); fwd != nil {
+			roots[fwd] = true
+		}
+	}
+	callers := &esCallers{f: f}
+	for _, ch := range changes {
+		name := t.String(ch.root)
+		fwd, param, via, ok := esInputOrigin(f, callers, roots, ch.fn, name, t.Start(ch.node), 0)
+		if !ok {
+			continue
+		}
+		if p := fwd.Param(param); p.Kind == analysis.VarPositional || p.Kind == analysis.VarKeyword {
+			continue // *args is a tuple and **kwargs a dict Python builds for the call
+		}
+		kind := esContainerParam(f, fwd, param)
+		if ch.fn != fwd && kind == "" {
+			kind = esContainerParam(f, ch.fn, name) // the helper's own annotation or use
+		}
+		if kind == "" {
+			if !ch.typed {
+				continue // x[i] = v, x += v: a tensor input is user_input_mutation's
+			}
+			kind = "container"
+		}
+		what := "forward input " + param
+		if len(via) > 0 {
+			what += " (passed on to " + strings.Join(via, ", then ") + ")"
+		}
+		msg := "%s changes %s, a %s the caller passed: the exported program receives only the tensors inside and never changes the caller's %s"
+		if pass.Strict {
+			msg = "%s changes %s, a %s the caller passed: strict export fails on it, and an exported program never changes the caller's %s"
+		}
+		fd := pass.Reportf(ch.node, analysis.Fails, msg, ch.how, what, kind, kind)
+		if fx, ok := icmCopyFix(f, fwd, param, kind); ok {
+			fd.Fixes = append(fd.Fixes, fx)
+		}
+	}
+}
+
+// icmCopyFix inserts `name = dict(name)` (list, set) as the first statement of forward's
+// body, after its docstring; not for an input that may be None.
+func icmCopyFix(f *analysis.File, fwd *analysis.Function, name, kind string) (analysis.Fix, bool) {
+	t := f.Tree
+	if kind != "dict" && kind != "list" && kind != "set" || t.Kind(fwd.Body) != syntax.KindBlock {
+		return analysis.Fix{}, false
+	}
+	if p := fwd.Param(name); p == nil || t.Kind(t.Unparen(p.Default)) == syntax.KindNone || p.Type != analysis.NoNode && (strings.Contains(t.String(p.Type), "Optional") || strings.Contains(t.String(p.Type), "None")) {
+		return analysis.Fix{}, false // dict(None) would raise
+	}
+	first := t.NamedChild(fwd.Body, 0)
+	if first == analysis.NoNode || f.Line(t.Start(first)) == f.Line(t.Start(fwd.Node)) {
+		return analysis.Fix{}, false // def forward(self, x): return x  -- a one-line body
+	}
+	at := first
+	if t.Kind(first) == syntax.KindExpressionStatement && t.Kind(t.NamedChild(first, 0)) == syntax.KindString {
+		next := t.NamedChild(fwd.Body, 1)
+		if next == analysis.NoNode {
+			return analysis.Fix{}, false
+		}
+		at = next
+	}
+	start := f.LineStart(f.Line(t.Start(at)))
+	return analysis.Fix{
+		Title:  "copy " + name + " at the start of forward (the caller's " + kind + " no longer changes, in eager mode too)",
+		Safety: analysis.Unsafe,
+		Edits:  []analysis.Edit{{Start: start, End: start, NewText: f.Indent(t.Start(at)) + name + " = " + kind + "(" + name + ")\n"}},
+	}, true
+}
