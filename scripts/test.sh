@@ -3,7 +3,8 @@
 # included; scripts/cli-tools.sh first installs the shells and schema validators the CLI's
 # tests use), the language server under the race detector, and the editor clients end to end
 # (editors/ci.sh installs Neovim, Emacs + eglot, Vim + ALE, Chromium and code-server when
-# they are missing). Set SKIP_EDITORS=1 to run only the Go tests.
+# they are missing), and the HTML catalog in Chromium (scripts/test-html-catalog.sh). Set
+# SKIP_EDITORS=1 to run only the Go tests, SKIP_BROWSER=1 to skip the catalog's browser check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,13 @@ go test -count=1 -race ./lsp/...
 go test -count=1 -race -run 'TestParallelMatchesSequential' ./analysis/rules/
 go test -count=1 -race -run 'ParseTree|Reuse' ./analysis/syntax/
 go test -count=1 -race ./check/
+
+if [ "${SKIP_EDITORS:-}" = "1" ] || [ "${SKIP_BROWSER:-}" = "1" ]; then
+  step "HTML catalog in Chromium skipped (SKIP_EDITORS=1 or SKIP_BROWSER=1)"
+else
+  step "HTML catalog in Chromium (desktop and phone widths)"
+  scripts/test-html-catalog.sh
+fi
 
 if [ "${SKIP_EDITORS:-}" = "1" ]; then
   step "editor clients skipped (SKIP_EDITORS=1)"

@@ -19,31 +19,39 @@ type htmlRenderer struct{ opt Options }
 
 const css = `
 :root { --fg: #1f2328; --muted: #59636e; --bg: #ffffff; --code: #f6f8fa; --line: #d1d9e0;
-  --ok: #1a7f37; --ok-bg: #dafbe1; --no: #cf222e; --no-bg: #ffebe9; --link: #0969da; }
+  --ok: #1a7f37; --ok-bg: #dafbe1; --no: #cf222e; --no-bg: #ffebe9; --link: #0969da;
+  --hl-k: #cf222e; --hl-s: #0a3069; --hl-c: #59636e; --hl-n: #0550ae; --hl-b: #953800; --hl-d: #8250df; --hl-f: #6639ba; }
 @media (prefers-color-scheme: dark) {
   :root { --fg: #e6edf3; --muted: #9198a1; --bg: #0d1117; --code: #151b23; --line: #3d444d;
-    --ok: #3fb950; --ok-bg: #12261e; --no: #f85149; --no-bg: #25171c; --link: #4493f8; }
+    --ok: #3fb950; --ok-bg: #12261e; --no: #f85149; --no-bg: #25171c; --link: #4493f8;
+    --hl-k: #ff7b72; --hl-s: #a5d6ff; --hl-c: #9198a1; --hl-n: #79c0ff; --hl-b: #ffa657; --hl-d: #d2a8ff; --hl-f: #d2a8ff; }
 }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--fg); background: var(--bg); line-height: 1.5;
   font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
 a { color: var(--link); text-decoration: none; }
 a:hover { text-decoration: underline; }
-nav { border-bottom: 1px solid var(--line); padding: .6rem 1.5rem; font-size: .9rem; }
-nav a { margin-right: .9rem; white-space: nowrap; }
-main { max-width: 64rem; margin: 0 auto; padding: 1rem 1.5rem 4rem; }
+nav { border-bottom: 1px solid var(--line); padding: .6rem 1.5rem; font-size: .9rem;
+  display: flex; flex-wrap: wrap; gap: .2rem .9rem; align-items: baseline; }
+nav a { white-space: nowrap; }
+main { max-width: 64rem; margin: 0 auto; padding: 1rem 1.5rem 4rem; overflow-wrap: anywhere; }
 h1 { margin-top: .5rem; }
 h2 { border-bottom: 1px solid var(--line); padding-bottom: .3rem; margin-top: 2.5rem; }
 pre, code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85rem; }
 pre { background: var(--code); border: 1px solid var(--line); border-radius: 6px; padding: .8rem;
-  overflow-x: auto; line-height: 1.4; }
-.blurb { white-space: pre-line; }
+  overflow-x: auto; line-height: 1.4; overflow-wrap: normal; }
+:not(pre) > code { background: var(--code); border-radius: 4px; padding: .05em .3em; }
+.py .k { color: var(--hl-k); font-weight: 600; } .py .s { color: var(--hl-s); } .py .c { color: var(--hl-c); font-style: italic; }
+.py .n { color: var(--hl-n); } .py .b { color: var(--hl-b); } .py .d { color: var(--hl-d); } .py .f { color: var(--hl-f); }
 .note { border-left: 4px solid var(--link); background: var(--code); padding: .5rem .9rem; }
 .muted { color: var(--muted); }
 .level { display: inline-block; border-radius: 1em; padding: 0 .6em; font-size: .8rem; font-weight: 600;
   font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .level.SUPPORTED { color: var(--ok); background: var(--ok-bg); }
 .level.NOT_SUPPORTED_YET { color: var(--no); background: var(--no-bg); }
+.scroll { overflow-x: auto; }
+.scroll table { overflow-wrap: normal; }
+.scroll td:first-child code, .level { white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; vertical-align: top; padding: .35rem .6rem; border-bottom: 1px solid var(--line); }
 ul.tags { columns: 2; padding-left: 1.2rem; }
@@ -52,9 +60,24 @@ ul.tags { columns: 2; padding-left: 1.2rem; }
 .case h4 { margin: 1.2rem 0 .3rem; }
 .case dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: .8rem 0; }
 .case dt { color: var(--muted); }
-.case dd { margin: 0; }
-.case .desc { white-space: pre-wrap; }
+.case dd { margin: 0; min-width: 0; }
+.case .desc p, .case .desc ul { margin: .5rem 0; }
 .history { margin: 0; padding-left: 1.2rem; }
+@media (max-width: 40rem) {
+  nav { padding: .5rem .8rem; font-size: .85rem; gap: .1rem .7rem; }
+  main { padding: .8rem .8rem 3rem; }
+  ul.tags { columns: 1; }
+  .case { padding: 0 .8rem .8rem; }
+  .case dl { grid-template-columns: 1fr; gap: 0; }
+  .case dt { margin-top: .5rem; }
+  th, td { padding: .3rem .4rem; }
+  .levels thead { display: none; }
+  .levels tr { display: block; padding: .4rem 0; border-bottom: 1px solid var(--line); }
+  .levels td { display: inline-block; border: 0; padding: .1rem .8rem .1rem 0; }
+  .levels td:first-child, .levels td:last-child { display: block; }
+  .levels td[data-label]::before { content: attr(data-label) " "; color: var(--muted); font-size: .8rem; }
+  .case h3 { font-size: 1.05rem; }
+}
 `
 
 func (r htmlRenderer) index(cat *catalog.Catalog) string {
@@ -63,7 +86,7 @@ func (r htmlRenderer) index(cat *catalog.Catalog) string {
 	latest := cat.LatestVersion()
 	r.head(&b, "ExportDB", cat)
 	b.WriteString("<h1>ExportDB</h1>\n")
-	b.WriteString(`<p class="blurb">` + esc(strings.TrimSpace(exportdbBlurb)) + "</p>\n")
+	b.WriteString(`<div class="blurb">` + markdownHTML(strings.TrimSpace(exportdbBlurb)) + "</div>\n")
 	b.WriteString(`<p class="note">` + esc(StrictModeNote) + "</p>\n")
 
 	b.WriteString(`<h2 id="by-tag">By tag</h2>` + "\n<ul class=\"tags\">\n")
@@ -84,16 +107,17 @@ func (r htmlRenderer) index(cat *catalog.Catalog) string {
 	b.WriteString(`<h2 id="by-level">By support level</h2>` + "\n")
 	b.WriteString(`<p>Levels in torch ` + catalog.BaseVersion.String() + ` (the ExportDB page) and in torch ` +
 		latest.String() + ` (the newest version the catalog records). Cases that changed say when in their history.</p>` + "\n")
-	b.WriteString("<table>\n<thead><tr><th>Case</th><th>torch " + catalog.BaseVersion.String() + "</th><th>torch " +
+	b.WriteString("<div class=\"scroll\"><table class=\"levels\">\n<thead><tr><th>Case</th><th>torch " + catalog.BaseVersion.String() + "</th><th>torch " +
 		latest.String() + "</th><th>Tags</th><th>Summary</th></tr></thead>\n<tbody>\n")
 	for _, g := range byBaseLevel(cases) {
 		for _, c := range g.Cases {
-			b.WriteString(`<tr><td><a href="#` + anchor(c.Name) + `"><code>` + esc(c.Name) + "</code></a></td><td>" +
-				levelBadge(c.Level) + "</td><td>" + levelBadge(c.LevelAt(latest)) + "</td><td>" + r.tagLinks(c.Tags) +
-				"</td><td>" + esc(c.Summary) + "</td></tr>\n")
+			b.WriteString(`<tr><td><a href="#` + anchor(c.Name) + `"><code>` + esc(c.Name) + `</code></a></td><td data-label="torch ` +
+				catalog.BaseVersion.String() + `">` + levelBadge(c.Level) + `</td><td data-label="torch ` + latest.String() + `">` +
+				levelBadge(c.LevelAt(latest)) + `</td><td data-label="tags">` + r.tagLinks(c.Tags) +
+				"</td><td>" + inlineHTML(c.Summary) + "</td></tr>\n")
 		}
 	}
-	b.WriteString("</tbody>\n</table>\n")
+	b.WriteString("</tbody>\n</table></div>\n")
 	if len(oursCases(cat)) > 0 {
 		b.WriteString(`<p>More cases: <a href="` + OursPage + `.html">the cases exportdb-lsp adds</a>.</p>` + "\n")
 	}
@@ -130,7 +154,7 @@ func (r htmlRenderer) ours(cat *catalog.Catalog) string {
 	var b strings.Builder
 	r.head(&b, "Cases added by exportdb-lsp", cat)
 	b.WriteString("<h1>Cases added by exportdb-lsp</h1>\n")
-	b.WriteString(`<p class="blurb">` + esc(strings.TrimSpace(oursIntro())) + "</p>\n")
+	b.WriteString(`<div class="blurb">` + markdownHTML(strings.TrimSpace(oursIntro())) + "</div>\n")
 	b.WriteString(`<p class="note">` + esc(StrictModeNote) + "</p>\n")
 	for _, g := range byBaseLevel(oursCases(cat)) {
 		b.WriteString(`<h2 id="` + anchor(strings.ToLower(g.Level.String())) + `">` + esc(g.Title) + "</h2>\n")
@@ -174,8 +198,8 @@ func (r htmlRenderer) card(b *strings.Builder, c *catalog.Case, latest catalog.V
 	}
 	b.WriteString(`<section class="case" id="` + id + `">` + "\n")
 	b.WriteString(`<h3><a href="` + self + `">` + esc(c.Name) + "</a></h3>\n")
-	b.WriteString(`<p class="muted">` + esc(c.Summary) + "</p>\n")
-	b.WriteString(`<p class="desc">` + esc(c.Description) + "</p>\n<dl>\n")
+	b.WriteString(`<p class="muted">` + inlineHTML(c.Summary) + "</p>\n")
+	b.WriteString(`<div class="desc">` + markdownHTML(c.Description) + "</div>\n<dl>\n")
 	b.WriteString("<dt>Tags</dt><dd>" + r.tagLinks(c.Tags) + "</dd>\n")
 	b.WriteString("<dt>Support level</dt><dd>" + levelBadge(c.Level) + " in torch " + catalog.BaseVersion.String())
 	if l := c.LevelAt(latest); l != c.Level || len(c.History) > 0 {
@@ -193,7 +217,7 @@ func (r htmlRenderer) card(b *strings.Builder, c *catalog.Case, latest catalog.V
 				b.WriteString(" renamed <code>" + esc(ch.Name) + "</code>")
 			}
 			if ch.Note != "" {
-				b.WriteString(" " + esc(ch.Note))
+				b.WriteString(" " + inlineHTML(ch.Note))
 			}
 			if ch.Result != "" {
 				b.WriteString("<br><span class=\"muted\">Result:</span> <code>" + esc(ch.Result) + "</code>")
@@ -211,7 +235,7 @@ func (r htmlRenderer) card(b *strings.Builder, c *catalog.Case, latest catalog.V
 	if len(c.Notes) > 0 {
 		b.WriteString("<dt>Notes</dt><dd><ul class=\"history\">\n")
 		for _, n := range c.Notes {
-			b.WriteString("<li>" + esc(n) + "</li>\n")
+			b.WriteString("<li>" + inlineHTML(n) + "</li>\n")
 		}
 		b.WriteString("</ul></dd>\n")
 	}
@@ -220,12 +244,12 @@ func (r htmlRenderer) card(b *strings.Builder, c *catalog.Case, latest catalog.V
 		label = "PyTorch documentation"
 	}
 	b.WriteString(`<dt>Link</dt><dd><a href="` + esc(c.URL(r.opt.DocVersion)) + `">` + label + "</a></dd>\n</dl>\n")
-	b.WriteString("<h4>Original source code</h4>\n<pre><code>" + esc(strings.TrimRight(c.Example, "\n")) + "</code></pre>\n")
+	b.WriteString("<h4>Original source code</h4>\n<pre class=\"py\"><code>" + highlightPython(strings.TrimRight(c.Example, "\n")) + "</code></pre>\n")
 	b.WriteString("<h4>Result in torch " + catalog.BaseVersion.String() + "</h4>\n<pre><code>" +
 		esc(strings.TrimRight(c.Result, "\n")) + "</code></pre>\n")
 	if c.Rewrite != "" {
-		b.WriteString("<h4>You can rewrite the example above to something like the following</h4>\n<pre><code>" +
-			esc(strings.TrimRight(c.Rewrite, "\n")) + "</code></pre>\n")
+		b.WriteString("<h4>You can rewrite the example above to something like the following</h4>\n<pre class=\"py\"><code>" +
+			highlightPython(strings.TrimRight(c.Rewrite, "\n")) + "</code></pre>\n")
 	}
 	b.WriteString("</section>\n")
 }

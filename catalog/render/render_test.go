@@ -404,7 +404,12 @@ func TestHTML(t *testing.T) {
 		}
 	}
 	for _, want := range []string{esc(StrictModeNote), "torch 2.13", "2.2 NOT_SUPPORTED_YET → 2.10 SUPPORTED",
-		"&lt;function sym_min at 0x7fee4a397040&gt;"} {
+		"&lt;function sym_min at 0x7fee4a397040&gt;",
+		// descriptions render their Markdown; examples are highlighted; the navigation wraps
+		"<li>match arguments of <code>true_fn</code> and <code>false_fn</code></li>",
+		"<p>NOTE: If the <code>pred</code> is test on a dim with batch size &lt; 2, it will be specialized.</p>",
+		`<pre class="py"><code><span class="k">import</span> torch`,
+		"flex-wrap: wrap", `<div class="scroll"><table class="levels">`} {
 		if !strings.Contains(index, want) {
 			t.Errorf("index.html lacks %q", want)
 		}
