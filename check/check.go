@@ -136,10 +136,11 @@ type FileResult struct {
 	Notes      []string             // things the user should know (a fix skipped for breaking syntax)
 	Output     []byte               // reading stdin with Fix: the fixed source, for Stdout
 
-	cwd          string // the run's working directory, for paths of related places in other files
-	lines        []int  // line start offsets of Src
-	rendered     []byte // Findings as the output format shows them, rendered by the worker
-	renderedJSON bool   // rendered holds json elements of the findings list, joined by commas
+	cwd          string    // the run's working directory, for paths of related places in other files
+	nb           *nbResult // a notebook's cells, which Src (their module) maps to; nil for a Python file
+	lines        []int     // line start offsets of Src
+	rendered     []byte    // Findings as the output format shows them, rendered by the worker
+	renderedJSON bool      // rendered holds json elements of the findings list, joined by commas
 }
 
 // ErrorKind classifies FileResult.Err for reports.

@@ -1,0 +1,303 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// `exportdb check` on Jupyter notebooks, end to end, against goldens in
+// testdata/notebooks: router.ipynb (written by Python's json module as nbformat does) has a
+// finding in each of three code cells, magics, markdown and raw cells, outputs and
+// metadata. `go test ./cmd/exportdb -run Notebook -update` rewrites the *.golden files;
+// router.fixed.ipynb is not rewritten: it is Python's json.dumps of the fixed notebook,
+// the oracle the write-back is byte-compared to.
+
+var update = flag.Bool("update", false, "rewrite the notebook .golden files")
+
+const nbDir = "testdata/notebooks"
+
+// golden compares got with testdata/notebooks/name (or writes it with -update).
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join(nbDir, name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// notebookTree copies fixture notebooks into a new directory.
+func notebookTree(t *testing.T, names map[string]string) string {
+	t.Helper()
+	files := map[string]string{}
+	for to, from := range names {
+		files[to] = readText(t, filepath.Join(nbDir, from))
+	}
+	return checkTree(t, files)
+}
+
+// indentJSON re-indents part of a report for a readable golden.
+func indentJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b) + "\n"
+}
+
+func TestNotebookFormats(t *testing.T) {
+	dir := notebookTree(t, map[string]string{"router.ipynb": "router.ipynb"})
+	for _, tc := range []struct {
+		format, golden string
+		extract        func(t *testing.T, out string) string
+	}{
+		{"text", "router.text.golden", nil},
+		{"concise", "router.concise.golden", nil},
+		{"github", "router.github.golden", nil},
+		{"json", "router.json.golden", func(t *testing.T, out string) string {
+			var rep struct {
+				Findings json.RawMessage `json:"findings"`
+				Errors   json.RawMessage `json:"errors"`
+			}
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			return indentJSON(t, rep)
+		}},
+		{"sarif", "router.sarif.golden", func(t *testing.T, out string) string {
+			var log struct {
+				Runs []struct {
+					Results     []map[string]any `json:"results"`
+					Invocations json.RawMessage  `json:"invocations"`
+				} `json:"runs"`
+			}
+			if err := json.Unmarshal([]byte(out), &log); err != nil {
+				t.Fatal(err)
+			}
+			for _, res := range log.Runs[0].Results {
+				delete(res, "ruleIndex") // moves whenever a rule is added
+			}
+			return indentJSON(t, log.Runs[0])
+		}},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			r := exportdbCheck(t, dir, "--format", tc.format)
+			if r.code != 1 || r.stderr != "" {
+				t.Fatalf("want exit 1 and no errors: %v", r)
+			}
+			out := r.stdout
+			if tc.extract != nil {
+				out = tc.extract(t, out)
+			}
+			golden(t, tc.golden, out)
+		})
+	}
+}
+
+// TestNotebookSARIFFixesApply applies the SARIF fixes of router.ipynb as a SARIF consumer
+// would (replace each deleted region of the file by the inserted content) and requires the
+// result to be what --fix writes.
+func TestNotebookSARIFFixesApply(t *testing.T) {
+	dir := notebookTree(t, map[string]string{"router.ipynb": "router.ipynb"})
+	r := exportdbCheck(t, dir, "--format", "sarif")
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID string `json:"ruleId"`
+				Fixes  []struct {
+					Properties struct {
+						Safety string `json:"safety"`
+					} `json:"properties"`
+					ArtifactChanges []struct {
+						Replacements []struct {
+							DeletedRegion struct {
+								StartLine, StartColumn, EndLine, EndColumn int
+							} `json:"deletedRegion"`
+							InsertedContent struct {
+								Text string `json:"text"`
+							} `json:"insertedContent"`
+						} `json:"replacements"`
+					} `json:"artifactChanges"`
+				} `json:"fixes"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &log); err != nil {
+		t.Fatal(err)
+	}
+	text := readText(t, filepath.Join(dir, "router.ipynb"))
+	// the round fix alone (unsafe; one cell)
+	for _, res := range log.Runs[0].Results {
+		if res.RuleID != "dynamic_shape_round" {
+			continue
+		}
+		if len(res.Fixes) != 1 || len(res.Fixes[0].ArtifactChanges) != 1 || len(res.Fixes[0].ArtifactChanges[0].Replacements) != 1 {
+			t.Fatalf("want one fix with one replacement: %+v", res.Fixes)
+		}
+		rep := res.Fixes[0].ArtifactChanges[0].Replacements[0]
+		lines := strings.SplitAfter(text, "\n")
+		offset := func(line, col int) int {
+			n := 0
+			for _, l := range lines[:line-1] {
+				n += len(l)
+			}
+			return n + len(string([]rune(lines[line-1])[:col-1]))
+		}
+		d := rep.DeletedRegion
+		s, e := offset(d.StartLine, d.StartColumn), offset(d.EndLine, d.EndColumn)
+		got := text[:s] + rep.InsertedContent.Text + text[e:]
+		fixDir := notebookTree(t, map[string]string{"router.ipynb": "router.ipynb"})
+		exportdbCheck(t, fixDir, "--fix", "--unsafe-fixes", "--select", "dynamic_shape_round")
+		if want := readText(t, filepath.Join(fixDir, "router.ipynb")); got != want {
+			t.Errorf("the SARIF fix applied gives\n%s\nwant what --fix writes\n%s", got, want)
+		}
+		return
+	}
+	t.Fatal("no dynamic_shape_round result")
+}
+
+func TestNotebookFix(t *testing.T) {
+	dir := notebookTree(t, map[string]string{"router.ipynb": "router.ipynb"})
+	r := exportdbCheck(t, dir, "--fix", "--format", "concise")
+	if r.code != 1 || !strings.Contains(r.stdout, "Found 3 findings (2 fixed, 1 remaining)") {
+		t.Fatalf("%v", r)
+	}
+	got := readText(t, filepath.Join(dir, "router.ipynb"))
+	if want := readText(t, filepath.Join(nbDir, "router.fixed.ipynb")); got != want {
+		t.Errorf("--fix wrote\n%s\nwant (Python's json.dumps of the fixed notebook)\n%s", got, want)
+	}
+	// fixed notebooks stay fixed, and report the remaining finding in the file as written
+	r = exportdbCheck(t, dir, "--fix", "--format", "concise")
+	want := "router.ipynb:cell 4:7:13: error dynamic_shape_round: round() on a size derived from a tensor shape cannot be exported [unsafe fix]\n"
+	if !strings.HasPrefix(r.stdout, want) || readText(t, filepath.Join(dir, "router.ipynb")) != got {
+		t.Errorf("second --fix: %v", r)
+	}
+
+	// --diff: one diff per changed cell, nothing written
+	dir = notebookTree(t, map[string]string{"router.ipynb": "router.ipynb"})
+	r = exportdbCheck(t, dir, "--diff", "--unsafe-fixes")
+	if r.code != 1 || readText(t, filepath.Join(dir, "router.ipynb")) != readText(t, filepath.Join(nbDir, "router.ipynb")) {
+		t.Fatalf("--diff: %v", r)
+	}
+	golden(t, "router.diff.golden", r.stdout)
+}
+
+// TestNotebookMalformed: a notebook that cannot be read is an error naming the place, the
+// other files are still checked, and --fix loses nothing.
+func TestNotebookMalformed(t *testing.T) {
+	files := map[string]string{"router.ipynb": "router.ipynb"}
+	for _, n := range []string{"broken", "v3", "badsource", "nul", "r"} {
+		files[n+".ipynb"] = n + ".ipynb"
+	}
+	dir := notebookTree(t, files)
+	r := exportdbCheck(t, dir, "--fix", "--unsafe-fixes", "--format", "concise")
+	if r.code != 2 {
+		t.Errorf("exit %d, want 2", r.code)
+	}
+	golden(t, "malformed.stderr.golden", r.stderr)
+	if !strings.Contains(r.stdout, "Found 3 findings (3 fixed, 0 remaining)") {
+		t.Errorf("the good notebook was not fixed: %v", r)
+	}
+	for _, n := range []string{"broken", "v3", "badsource", "nul", "r"} {
+		if got, want := readText(t, filepath.Join(dir, n+".ipynb")), readText(t, filepath.Join(nbDir, n+".ipynb")); got != want {
+			t.Errorf("%s.ipynb changed", n)
+		}
+	}
+	// json names the kind and the place
+	r = exportdbCheck(t, dir, "--format", "json", "nul.ipynb", "broken.ipynb")
+	var rep struct {
+		Errors []struct {
+			Path, Kind, Message string
+			Start               *struct{ Cell, Line, Column int }
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Errors) != 2 || rep.Errors[0].Path != "broken.ipynb" || rep.Errors[0].Kind != "source" || rep.Errors[0].Start == nil || rep.Errors[0].Start.Cell != 0 ||
+		rep.Errors[1].Path != "nul.ipynb" || rep.Errors[1].Start == nil || *rep.Errors[1].Start != (struct{ Cell, Line, Column int }{1, 2, 7}) {
+		t.Errorf("json errors: %+v", rep.Errors)
+	}
+}
+
+// TestNotebookDiscovery: directories are searched for notebooks as for Python files;
+// .ipynb_checkpoints is never entered; exclude globs and .gitignore apply.
+func TestNotebookDiscovery(t *testing.T) {
+	dir := notebookTree(t, map[string]string{
+		"nb/router.ipynb": "router.ipynb",
+		"nb/.ipynb_checkpoints/router-checkpoint.ipynb": "router.ipynb",
+		"ignored/router.ipynb":                          "router.ipynb",
+		"excluded/router.ipynb":                         "router.ipynb",
+		"Upper.IPYNB":                                   "router.ipynb",
+	})
+	for name, content := range map[string]string{
+		".gitignore":    "ignored/\n",
+		"exportdb.toml": "exclude = [\"excluded/*.ipynb\"]\n",
+		"nb/.git/keep":  "",
+		"nb/sibling.py": roundModel,
+		"nb/.ipynb_checkpoints/sibling-checkpoint.py": roundModel,
+	} {
+		full := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := exportdbCheck(t, dir, "--format", "concise", "--quiet")
+	var files []string
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		f, _, _ := strings.Cut(l, ":")
+		if len(files) == 0 || files[len(files)-1] != f {
+			files = append(files, f)
+		}
+	}
+	if want := []string{"Upper.IPYNB", "nb/router.ipynb", "nb/sibling.py"}; strings.Join(files, " ") != strings.Join(want, " ") {
+		t.Errorf("files with findings %q, want %q\n%v", files, want, r)
+	}
+	// a notebook named on the command line is checked even when excluded, as a Python file is
+	r = exportdbCheck(t, dir, "--format", "concise", "--quiet", "excluded/router.ipynb")
+	if !strings.HasPrefix(r.stdout, "excluded/router.ipynb:cell 2:4:6:") {
+		t.Errorf("named notebook: %v", r)
+	}
+	// exclude = ["*.ipynb"] turns notebooks off
+	if err := os.WriteFile(filepath.Join(dir, "exportdb.toml"), []byte("exclude = [\"*.ipynb\", \"*.IPYNB\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = exportdbCheck(t, dir, "--format", "concise", "--quiet")
+	if strings.Contains(r.stdout, "ipynb") || !strings.Contains(r.stdout, "nb/sibling.py") {
+		t.Errorf("with notebooks excluded: %v", r)
+	}
+}
+
+// TestNotebookSuppression: an ignore comment in a cell works as in a file, and
+// ignore-file in any cell covers the notebook.
+func TestNotebookSuppression(t *testing.T) {
+	raw := readText(t, filepath.Join(nbDir, "router.ipynb"))
+	one := strings.Replace(raw, `self.stride)  # café\n"`, `self.stride)  # café exportdb: ignore[dynamic_shape_round]\n"`, 1)
+	all := strings.Replace(raw, `"import torch\n",`, `"import torch  # exportdb: ignore-file[dynamic_shape_round, cond_operands, deprecated_export_api]\n",`, 1)
+	dir := checkTree(t, map[string]string{"one.ipynb": one, "all.ipynb": all})
+	r := exportdbCheck(t, dir, "--format", "concise", "--quiet")
+	if strings.Contains(r.stdout, "all.ipynb") || strings.Contains(r.stdout, "one.ipynb:cell 4") || !strings.Contains(r.stdout, "one.ipynb:cell 5") {
+		t.Errorf("suppressions: %v", r)
+	}
+	if !bytes.Contains([]byte(one), []byte("ignore[dynamic_shape_round]")) {
+		t.Fatal("fixture edit did not apply")
+	}
+}
