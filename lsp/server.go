@@ -115,14 +115,10 @@ type Server struct {
 	shutdown bool // shutdown request received (exit then returns nil)
 	client   clientState
 	docs     map[protocol.DocumentURI]*document
-	// notebooks are the open notebooks by URI, and cells the notebook of each synced cell
-	// document (notebook_sync.go); a notebook's module is a document in docs.
-	notebooks map[protocol.DocumentURI]*notebookDoc
-	cells     map[protocol.DocumentURI]*notebookDoc
-	settings  settings
-	configs   map[string]*configEntry       // by directory (config.go)
-	cfgGen    int                           // bumped whenever configs is cleared
-	cfgDiags  map[protocol.DocumentURI]bool // config-file URIs that have a published diagnostic
+	settings settings
+	configs  map[string]*configEntry       // by directory (config.go)
+	cfgGen   int                           // bumped whenever configs is cleared
+	cfgDiags map[protocol.DocumentURI]bool // config-file URIs that have a published diagnostic
 	// cfgReported holds the configuration problems already shown since the last change
 	// of configuration files or settings.
 	cfgReported map[string]bool
@@ -132,6 +128,11 @@ type Server struct {
 	scanned     map[protocol.DocumentURI]bool // URIs published by workspace scans
 	nextTok     int
 	tick        int64 // use counter for documents' lastUse
+
+	// notebooks are the open notebooks by URI, and cells the notebook of each synced cell
+	// document (notebook_sync.go); a notebook's module is a document in docs.
+	notebooks map[protocol.DocumentURI]*notebookDoc
+	cells     map[protocol.DocumentURI]*notebookDoc
 }
 
 // clientState is what initialize told us about the client; written once by initialize.
