@@ -301,3 +301,19 @@ func TestNotebookSuppression(t *testing.T) {
 		t.Fatal("fixture edit did not apply")
 	}
 }
+
+// TestNotebookLarge: a notebook larger than a source file may be (its outputs) is checked;
+// its code is what the source limit applies to.
+func TestNotebookLarge(t *testing.T) {
+	raw := readText(t, filepath.Join(nbDir, "router.ipynb"))
+	png := strings.Repeat("iVBORw0KGgo", (17<<20)/11) // 17 MiB of "image/png" output
+	big := strings.Replace(raw, `"text/plain": [`, `"image/png": "`+png+`",`+"\n"+`     "text/plain": [`, 1)
+	if len(big) < 17<<20 {
+		t.Fatal("fixture edit did not apply")
+	}
+	dir := checkTree(t, map[string]string{"big.ipynb": big})
+	r := exportdbCheck(t, dir, "--format", "concise", "--quiet")
+	if r.code != 1 || !strings.Contains(r.stdout, "big.ipynb:cell 4:7:13: error dynamic_shape_round") {
+		t.Errorf("%v", r)
+	}
+}
