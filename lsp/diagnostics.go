@@ -109,11 +109,8 @@ func (s *Server) runDoc(d *document) {
 		}
 		s.mu.Unlock()
 
-		switch {
-		case committed && !pull:
+		if committed && (!pull || res.cells != nil) { // notebook cells are always pushed (notebook_sync.go)
 			s.publish(d, res)
-		case committed && res.cells != nil:
-			s.refreshStaleCells(d, res)
 		}
 		if committed && res.fileErr == nil {
 			s.surfaceChanged(d, res.file, res.text)
@@ -411,21 +408,18 @@ func (s *Server) pullDiagnostics(ctx context.Context, params json.RawMessage) (a
 	if err != nil {
 		return nil, err
 	}
-	id := v.res.resultID
 	if v.part >= 0 {
-		// a notebook cell: the id says what its diagnostics are, so a cell an edit
-		// elsewhere left alone is answered "unchanged"
-		id = reportID(v.diags)
-		s.servedCell(v, id)
+		// a notebook cell: its diagnostics are pushed, to every client (notebook_sync.go)
+		return fullDocumentDiagnosticReport{Kind: "full", Items: []protocol.Diagnostic{}}, nil
 	}
-	if p.PreviousResultID != "" && p.PreviousResultID == id {
-		return unchangedDocumentDiagnosticReport{Kind: "unchanged", ResultID: id}, nil
+	if p.PreviousResultID != "" && p.PreviousResultID == v.res.resultID {
+		return unchangedDocumentDiagnosticReport{Kind: "unchanged", ResultID: v.res.resultID}, nil
 	}
 	items := v.diags
 	if items == nil {
 		items = []protocol.Diagnostic{}
 	}
-	return fullDocumentDiagnosticReport{Kind: "full", ResultID: id, Items: items}, nil
+	return fullDocumentDiagnosticReport{Kind: "full", ResultID: v.res.resultID, Items: items}, nil
 }
 
 // refreshDiagnostics re-analyses every open document (configuration changed): a push

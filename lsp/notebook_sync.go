@@ -24,9 +24,15 @@ import (
 // known in cell 3), and the analysis worker, incremental reparse and cancellation of text
 // documents serve notebooks unchanged: each change of cells becomes one edit of the
 // module's text. A result is split by cell (cellLayout, splitCells): diagnostics are
-// published or pulled per cell document URI, in the cell's own positions (its lineIndex,
+// published per cell document URI, in the cell's own positions (its lineIndex,
 // position.go), and only for cells whose diagnostics changed or whose text did; hover,
 // code actions and code lens answer on cell URIs through a docView (views.go).
+//
+// Cell diagnostics are pushed (textDocument/publishDiagnostics) also to clients that pull
+// diagnostics, and a pull for a cell answers an empty report: vscode-languageclient 9
+// pulls only for documents of editor tabs, which cells are not, so pulled diagnostics of
+// cells would never be asked for (and a change in cell 1 that changes cell 3's findings
+// could not reach cell 3). Pushed ones reach every client.
 //
 // A client without notebook support that opens an .ipynb file as text gets nothing: the
 // file is JSON, not Python (isPython).
@@ -45,18 +51,15 @@ type notebookDoc struct {
 	version      int32
 	cells        []*nbCell // the synced cells, in notebook order
 	doc          *document // the module's document (its text is the module of cells)
-	// published holds, per cell URI, what push diagnostics last sent; served what a pull
-	// last answered.
+	// published holds, per cell URI, the diagnostics last published.
 	published map[protocol.DocumentURI]cellReport
-	served    map[protocol.DocumentURI]cellReport
 }
 
-// cellReport is the diagnostics a cell was last given: their result id (a hash of them)
-// for the cell's text version.
+// cellReport is the diagnostics a cell was last given: their id (a hash of them) for the
+// cell's text version.
 type cellReport struct {
 	id      string
 	version int32
-	stale   string // pull: the id of newer diagnostics the client was asked to pull
 }
 
 // nbCell is one synced cell.
@@ -196,7 +199,7 @@ func (s *Server) didOpenNotebook(_ context.Context, params json.RawMessage) (any
 		cleared = s.closeNotebookLocked(old)
 	}
 	nb := &notebookDoc{uri: nd.URI, notebookType: nd.NotebookType, version: nd.Version,
-		published: map[protocol.DocumentURI]cellReport{}, served: map[protocol.DocumentURI]cellReport{}}
+		published: map[protocol.DocumentURI]cellReport{}}
 	for _, c := range nd.Cells {
 		nb.cells = append(nb.cells, s.newCellLocked(nb, c, texts))
 	}
@@ -207,11 +210,8 @@ func (s *Server) didOpenNotebook(_ context.Context, params json.RawMessage) (any
 	nb.doc = d
 	s.notebooks[nd.URI] = nb
 	s.invalidateLocked(d)
-	push := !s.client.pull
 	s.mu.Unlock()
-	if push {
-		s.clearCells(cleared)
-	}
+	s.clearCells(cleared)
 	return nil, nil
 }
 
@@ -291,19 +291,15 @@ func (s *Server) didChangeNotebook(_ context.Context, params json.RawMessage) (a
 	}
 	nb.version = p.NotebookDocument.Version
 	s.commitNotebookLocked(nb)
-	push := !s.client.pull
 	var cleared []protocol.DocumentURI
 	for _, u := range removed {
 		if _, ok := nb.published[u]; ok {
 			cleared = append(cleared, u)
 		}
 		delete(nb.published, u)
-		delete(nb.served, u)
 	}
 	s.mu.Unlock()
-	if push {
-		s.clearCells(cleared)
-	}
+	s.clearCells(cleared)
 	return nil, nil
 }
 
@@ -346,15 +342,12 @@ func (s *Server) didCloseNotebook(_ context.Context, params json.RawMessage) (an
 	if nb != nil {
 		cleared = s.closeNotebookLocked(nb)
 	}
-	push := !s.client.pull
 	s.mu.Unlock()
 	if nb == nil {
 		s.log.Warn("notebookDocument/didClose for a notebook that is not open", zap.String("uri", string(p.NotebookDocument.URI)))
 		return nil, nil
 	}
-	if push {
-		s.clearCells(cleared)
-	}
+	s.clearCells(cleared)
 	return nil, nil
 }
 
@@ -424,8 +417,7 @@ func (s *Server) splitCells(res *docResult, l *cellLayout, enc encoding, related
 	}
 }
 
-// reportID identifies a list of diagnostics for pull diagnostics' result ids and for
-// publishing only what changed.
+// reportID identifies a list of diagnostics, to publish only what changed.
 func reportID(diags []protocol.Diagnostic) string {
 	b, _ := json.Marshal(diags)
 	h := fnv.New64a()
@@ -466,45 +458,6 @@ func (s *Server) publishCells(d *document, res *docResult) {
 	s.mu.Unlock()
 	for _, p := range out {
 		s.notify("textDocument/publishDiagnostics", p)
-	}
-}
-
-// refreshStaleCells asks a pull client to pull again when a notebook result changed the
-// diagnostics of a cell whose text did not change (a name defined in another cell): the
-// client pulls the edited cell by itself, but not the others.
-func (s *Server) refreshStaleCells(d *document, res *docResult) {
-	s.mu.Lock()
-	nb := d.notebook
-	stale := false
-	if !d.closed && d.epoch == res.epoch {
-		for i, c := range res.cells.cells {
-			last, ok := nb.served[c.uri]
-			if !ok || last.version != c.version {
-				continue // never pulled, or edited: the client pulls it
-			}
-			if id := reportID(res.cellDiags[i]); id != last.id && id != last.stale {
-				last.stale = id
-				nb.served[c.uri] = last
-				stale = true
-			}
-		}
-	}
-	s.mu.Unlock()
-	if stale {
-		s.goSafe("refresh", func() {
-			if err := s.callBounded("workspace/diagnostic/refresh", nil, nil); err != nil {
-				s.log.Debug("workspace/diagnostic/refresh failed", zap.Error(err))
-			}
-		})
-	}
-}
-
-// servedCell records the diagnostics a pull returned for a cell.
-func (s *Server) servedCell(v *docView, id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if nb := s.cells[v.uri]; nb != nil {
-		nb.served[v.uri] = cellReport{id: id, version: v.version}
 	}
 }
 

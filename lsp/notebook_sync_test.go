@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -341,40 +342,43 @@ func TestNotebookCrossCellFix(t *testing.T) {
 	}
 }
 
-func TestNotebookPullDiagnostics(t *testing.T) {
+// TestNotebookPullClient: a client that pulls diagnostics (VS Code) gets those of notebook
+// cells pushed, also when a change in another cell changes them, and an empty report when
+// it pulls a cell (vscode-languageclient 9 never pulls cells: they are not editor tabs).
+func TestNotebookPullClient(t *testing.T) {
 	c := newTestClient(t, roundOnly)
 	caps := capsNeovim07()
 	caps.Diagnostic = &diagnosticClientCapabilities{}
 	caps.DiagnosticsRefresh = true
-	c.initialize(initParams{Capabilities: caps})
+	res := c.initialize(initParams{Capabilities: caps})
+	if res.Capabilities.DiagnosticProvider == nil {
+		t.Fatal("not a pull client")
+	}
 	nb := c.openNotebook(t, code(nbImports), code(nbModel))
-	type report struct {
-		Kind     string                `json:"kind"`
-		ResultID string                `json:"resultId"`
-		Items    []protocol.Diagnostic `json:"items"`
+	got := c.diagsFor(nb.uris[1], 1)
+	if len(got.Diagnostics) != 1 || got.Diagnostics[0].Range != nb.rangeOf(c, 1, "round") {
+		t.Fatalf("cell 2: %+v", got.Diagnostics)
 	}
-	pull := func(i int, prev string) report {
-		var rep report
-		c.mustCall("textDocument/diagnostic", documentDiagnosticParams{TextDocument: protocol.TextDocumentIdentifier{URI: nb.uris[i]}, PreviousResultID: prev}, &rep)
-		return rep
+	var rep struct {
+		Kind  string                `json:"kind"`
+		Items []protocol.Diagnostic `json:"items"`
 	}
-	rep := pull(1, "")
-	if rep.Kind != "full" || len(rep.Items) != 1 || rep.Items[0].Range != nb.rangeOf(c, 1, "round") {
-		t.Fatalf("cell 2: %+v", rep)
+	c.mustCall("textDocument/diagnostic", documentDiagnosticParams{TextDocument: protocol.TextDocumentIdentifier{URI: nb.uris[1]}}, &rep)
+	if rep.Kind != "full" || rep.Items == nil || len(rep.Items) != 0 {
+		t.Errorf("pull of a cell: %+v, want a full empty report", rep)
 	}
-	first := rep.ResultID
-	if rep := pull(1, first); rep.Kind != "unchanged" {
-		t.Errorf("again: %+v, want unchanged", rep)
-	}
-	pull(0, "")
-	// an edit of cell 1 that changes cell 2's findings: the client is asked to pull again
+	// an edit of cell 1 that changes cell 2's findings reaches cell 2
 	c.setCell(nb, 0, 2, 2, "import torch\nnn = None\n")
-	c.waitFor("workspace/diagnostic/refresh", func() bool { return c.refreshes > 0 })
-	if rep := pull(1, first); rep.Kind != "full" || len(rep.Items) != 0 {
-		t.Errorf("cell 2 after cell 1's edit: %+v", rep)
-	}
-	if n := c.publishes(nb.uris[1]); n != 0 {
-		t.Errorf("%d publishes to a pull client", n)
+	c.waitFor("cell 2 republished empty", func() bool {
+		l := c.diags[nb.uris[1]]
+		return len(l) == 2 && len(l[1].Diagnostics) == 0
+	})
+	// and a .py document of the same client is still pulled, not pushed
+	text, _ := fixture(t, roundModel)
+	c.open("file:///work/m.py", text)
+	c.mustCall("textDocument/diagnostic", documentDiagnosticParams{TextDocument: protocol.TextDocumentIdentifier{URI: "file:///work/m.py"}}, &rep)
+	if len(rep.Items) != 1 || c.publishes("file:///work/m.py") != 0 {
+		t.Errorf("the .py document: pulled %+v, %d publishes", rep.Items, c.publishes("file:///work/m.py"))
 	}
 }
 
@@ -544,22 +548,25 @@ func FuzzNotebookSync(f *testing.F) {
 			c.notify("notebookDocument/didChange", didChangeNotebookDocumentParams{
 				NotebookDocument: versionedNotebookDocumentIdentifier{Version: nbVersion, URI: nbURI}, Change: ev})
 		}
-		pullAll := func(uris []protocol.DocumentURI) string {
+		// each cell's diagnostics in the analysis of the notebook's current text
+		diagsOf := func(uris []protocol.DocumentURI) string {
 			var b strings.Builder
 			for _, u := range uris {
-				var rep struct {
-					Items []protocol.Diagnostic `json:"items"`
+				ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+				v, err := c.server.view(ctx, u)
+				cancel()
+				if err != nil {
+					t.Fatalf("view of %s: %v", u, err)
 				}
-				c.mustCall("textDocument/diagnostic", documentDiagnosticParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}}, &rep)
-				out, _ := json.Marshal(rep.Items)
+				out, _ := json.Marshal(v.diags)
 				b.Write(out)
 				b.WriteByte('\n')
 			}
 			return b.String()
 		}
-		got := pullAll(nb.uris) // waits for the analysis of the last change
 		// a request is handled after the notifications before it: a barrier
 		c.mustCall("textDocument/hover", protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: "file:///none.py"}}, nil)
+		got := diagsOf(nb.uris)
 		// the module is the module of the final cells
 		var parts []notebook.Part
 		for i, text := range nb.texts {
@@ -585,7 +592,8 @@ func FuzzNotebookSync(f *testing.F) {
 			fresh.CellTextDocuments = append(fresh.CellTextDocuments, protocol.TextDocumentItem{URI: u, LanguageID: "python", Version: 1, Text: text})
 		}
 		c.notify("notebookDocument/didOpen", fresh)
-		if want := pullAll(freshURIs); got != want {
+		c.mustCall("textDocument/hover", protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: "file:///none.py"}}, nil)
+		if want := diagsOf(freshURIs); got != want {
 			t.Fatalf("cells %q\nincremental diagnostics:\n%s\nfresh:\n%s", nb.texts, got, want)
 		}
 	})
