@@ -153,8 +153,11 @@ func (r *runner) read(t *target, proj *project) *loadedFile {
 		return lf
 	}
 	lf.src = src
-	if IsNotebook(t.abs) && !lf.readNotebook() {
-		return lf
+	if IsNotebook(t.abs) {
+		if !lf.readNotebook() {
+			return lf
+		}
+		r.notebooks.Store(t.abs, &notebookRead{file: lf.nb.file, mod: lf.nb.mod})
 	}
 	if analysis.CheckSource(lf.src) == nil {
 		lf.imports = pysem.ScanImports(lf.src, lf.module)
@@ -185,7 +188,7 @@ func (lf *loadedFile) parse(ctx context.Context, p *syntax.Parser, force bool) {
 // finish analyses one loaded target in the linked program, applies fixes on request and
 // renders its findings.
 func (r *runner) finish(ctx context.Context, p *syntax.Parser, t *target, lf *loadedFile) *FileResult {
-	fr := &FileResult{Path: t.path, Abs: t.abs, Target: lf.opts.TargetVersion(), Src: lf.src, nb: lf.nb, cwd: r.cwd}
+	fr := &FileResult{Path: t.path, Abs: t.abs, Target: lf.opts.TargetVersion(), Src: lf.src, nb: lf.nb, cwd: r.cwd, run: r}
 	if lf.err != nil {
 		fr.Err = lf.err // Src stays: a source error's position is reported as a line and column
 		return fr

@@ -209,10 +209,9 @@ func (r *runner) writeSARIF(w io.Writer, results []*FileResult) error {
 				if rel.Path != "" {
 					relArt = r.artifact(rel.Path)
 				}
-				s, e := fr.relatedPos(rel, rel.Start), fr.relatedPos(rel, rel.End)
 				res.RelatedLocations = append(res.RelatedLocations, sarifLocation{
 					ID:               &id,
-					PhysicalLocation: sarifPhysical{ArtifactLocation: relArt, Region: &sarifRegion{StartLine: s.Line, StartColumn: s.Column, EndLine: e.Line, EndColumn: e.Column}},
+					PhysicalLocation: sarifPhysical{ArtifactLocation: relArt, Region: fr.relatedRegion(rel)},
 					Message:          &sarifMessage{rel.Message},
 				})
 			}
@@ -306,6 +305,16 @@ func sarifLevel(s analysis.Severity) string {
 		return "note"
 	}
 	return "none" // hover-only recognitions, shown with --min-severity off
+}
+
+// relatedRegion is the region of a related place: in fr's file, or in the other file it
+// lies in (a notebook's in its .ipynb file, as region does).
+func (fr *FileResult) relatedRegion(rel analysis.Related) *sarifRegion {
+	if rel.Src == nil {
+		return fr.region(rel.Start, rel.End)
+	}
+	other := &FileResult{Src: rel.Src, nb: fr.notebookOf(rel)}
+	return other.region(rel.Start, rel.End)
 }
 
 // region converts a byte range of fr.Src; the end column is exclusive, as SARIF wants. In

@@ -36,6 +36,30 @@ func IsNotebook(name string) bool {
 	return len(name) > len(".ipynb") && strings.EqualFold(name[len(name)-len(".ipynb"):], ".ipynb")
 }
 
+// notebookRead is a notebook as the run read it, for related places in it that findings
+// in other files point to.
+type notebookRead struct {
+	file *notebook.Notebook
+	mod  *notebook.Module
+}
+
+// notebookOf returns the notebook a related place in another file lies in, when that file
+// is a notebook the run read (with the text the place refers to), else nil.
+func (fr *FileResult) notebookOf(rel analysis.Related) *nbResult {
+	if fr.run == nil || rel.Path == "" || !IsNotebook(rel.Path) {
+		return nil
+	}
+	v, ok := fr.run.notebooks.Load(rel.Path)
+	if !ok {
+		return nil
+	}
+	nr := v.(*notebookRead)
+	if string(nr.mod.Text) != string(rel.Src) {
+		return nil
+	}
+	return newNBResult(nr.file, nr.mod)
+}
+
 // nbResult is the notebook of a FileResult.
 type nbResult struct {
 	file *notebook.Notebook // the file as read, or as written by --fix

@@ -79,6 +79,6 @@ func (fr *FileResult) relatedPos(rel analysis.Related, off int) position {
 	if rel.Src == nil {
 		return fr.pos(off)
 	}
-	other := &FileResult{Src: rel.Src}
+	other := &FileResult{Src: rel.Src, nb: fr.notebookOf(rel)}
 	return other.pos(off)
 }

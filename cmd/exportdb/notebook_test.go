@@ -317,3 +317,59 @@ func TestNotebookLarge(t *testing.T) {
 		t.Errorf("%v", r)
 	}
 }
+
+// TestNotebookImportsHelper: the notebook's module is linked with the project, as a file
+// is: a helper it calls from forward is checked, and the call chain's place in the
+// notebook is shown as a cell position (text, json) or in the .ipynb file (SARIF).
+func TestNotebookImportsHelper(t *testing.T) {
+	nb := `{"cells": [
+ {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, "source": ["import torch\n", "from sizes import half\n"]},
+ {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, "source": [
+  "class M(torch.nn.Module):\n",
+  "    def forward(self, x):\n",
+  "        return x[: half(x.shape[0])]\n"]}
+], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+`
+	dir := checkTree(t, map[string]string{"nb.ipynb": nb, "sizes.py": "def half(n):\n    return round(n / 2)\n"})
+	r := exportdbCheck(t, dir)
+	if !strings.Contains(r.stdout, "sizes.py:2:12: error dynamic_shape_round") || !strings.Contains(r.stdout, "= note: nb.ipynb:cell 2:3:20: M.forward calls half") {
+		t.Errorf("text: %v", r)
+	}
+	r = exportdbCheck(t, dir, "--format", "json")
+	var rep struct {
+		Findings []struct {
+			Related []struct {
+				Path  string
+				Start struct{ Cell, Line, Column int }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 1 || len(rep.Findings[0].Related) != 1 || rep.Findings[0].Related[0].Path != "nb.ipynb" ||
+		rep.Findings[0].Related[0].Start != (struct{ Cell, Line, Column int }{2, 3, 20}) {
+		t.Errorf("json: %+v", rep.Findings)
+	}
+	r = exportdbCheck(t, dir, "--format", "sarif")
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RelatedLocations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           struct{ StartLine, StartColumn int }
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &log); err != nil {
+		t.Fatal(err)
+	}
+	line := strings.Split(nb, "\n")
+	rl := log.Runs[0].Results[0].RelatedLocations[0].PhysicalLocation
+	if rl.ArtifactLocation.URI != "nb.ipynb" || !strings.HasPrefix(line[rl.Region.StartLine-1][rl.Region.StartColumn-1:], "half(x.shape[0])") {
+		t.Errorf("sarif related location %+v", rl)
+	}
+}
