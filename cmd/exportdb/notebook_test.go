@@ -373,3 +373,88 @@ func TestNotebookImportsHelper(t *testing.T) {
 		t.Errorf("sarif related location %+v", rl)
 	}
 }
+
+// TestNotebookCLIModes: a notebook through stdin (editors' format-on-save pipelines), with
+// --add-ignore, in the GitLab and JUnit formats, and in a directory holding only notebooks.
+func TestNotebookCLIModes(t *testing.T) {
+	raw := readText(t, filepath.Join(nbDir, "router.ipynb"))
+	t.Run("stdin", func(t *testing.T) {
+		dir := t.TempDir()
+		r := exportdbCheckIn(t, dir, raw, nil, "-", "--stdin-filename", "nb/router.ipynb", "--format", "concise", "--quiet")
+		if r.code != 1 || !strings.HasPrefix(r.stdout, "nb/router.ipynb:cell 2:4:6: hint deprecated_export_api") {
+			t.Errorf("%v", r)
+		}
+		r = exportdbCheckIn(t, dir, raw, nil, "-", "--stdin-filename", "nb/router.ipynb", "--fix")
+		if want := readText(t, filepath.Join(nbDir, "router.fixed.ipynb")); r.stdout != want {
+			t.Errorf("--fix from stdin printed\n%s\nwant the fixed notebook\n%s", r.stdout, want)
+		}
+	})
+	t.Run("add-ignore", func(t *testing.T) {
+		dir := notebookTree(t, map[string]string{"router.ipynb": "router.ipynb"})
+		r := exportdbCheck(t, dir, "--add-ignore")
+		if r.code != 0 {
+			t.Fatalf("%v", r)
+		}
+		got := readText(t, filepath.Join(dir, "router.ipynb"))
+		var before, after struct {
+			Cells []struct {
+				Source  []string
+				Outputs []any
+			}
+		}
+		if err := json.Unmarshal([]byte(raw), &before); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(got), &after); err != nil {
+			t.Fatalf("the notebook is no longer JSON: %v\n%s", err, got)
+		}
+		model := strings.Join(after.Cells[3].Source, "")
+		if !strings.Contains(model, "n = round(x.shape[0] / self.stride)  # café  # exportdb: ignore[dynamic_shape_round]\n") {
+			t.Errorf("cell 4 after --add-ignore:\n%s", model)
+		}
+		for i := range before.Cells {
+			if len(after.Cells[i].Outputs) != len(before.Cells[i].Outputs) {
+				t.Errorf("cell %d lost its outputs", i+1)
+			}
+		}
+		if r := exportdbCheck(t, dir); r.code != 0 || !strings.Contains(r.stdout, "All checks passed") {
+			t.Errorf("after --add-ignore: %v", r)
+		}
+	})
+	t.Run("gitlab and junit", func(t *testing.T) {
+		dir := notebookTree(t, map[string]string{"router.ipynb": "router.ipynb"})
+		r := exportdbCheckIn(t, dir, "", []string{"CI_PROJECT_DIR=" + dir}, "--format", "gitlab")
+		var issues []struct {
+			Description string
+			Location    struct {
+				Path      string
+				Positions struct{ Begin struct{ Line, Column int } }
+			}
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &issues); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(raw, "\n")
+		found := false
+		for _, is := range issues {
+			if strings.HasPrefix(is.Description, "cell 4:7:13: dynamic_shape_round: ") {
+				b := is.Location.Positions.Begin
+				found = is.Location.Path == "router.ipynb" && strings.HasPrefix(string([]rune(lines[b.Line-1])[b.Column-1:]), "round(x.shape[0]")
+			}
+		}
+		if !found {
+			t.Errorf("gitlab issues %+v: want the round() one at its line of the .ipynb file", issues)
+		}
+		r = exportdbCheck(t, dir, "--format", "junit")
+		if !strings.Contains(r.stdout, `<testcase name="dynamic_shape_round at cell 4:7:13" classname="router.ipynb">`) {
+			t.Errorf("junit:\n%s", r.stdout)
+		}
+	})
+	t.Run("only notebooks", func(t *testing.T) {
+		dir := notebookTree(t, map[string]string{"nb/router.ipynb": "router.ipynb"})
+		r := exportdbCheck(t, dir, "nb", "--format", "concise")
+		if strings.Contains(r.stderr, "no Python files") || !strings.Contains(r.stdout, "nb/router.ipynb:cell 4:7:13") {
+			t.Errorf("%v", r)
+		}
+	})
+}
