@@ -52,21 +52,25 @@ func (r *runner) addIgnores(ctx context.Context, p *syntax.Parser, fr *FileResul
 	if len(edits) == 0 {
 		return res
 	}
-	next, err := analysis.ApplyEdits(f.Src, edits)
+	ft := fixTarget{text: f.Src}
+	if fr.nb != nil {
+		ft.mod = fr.nb.mod // a notebook: the comments go into its cells
+	}
+	next, err := ft.apply(edits)
 	if err != nil {
 		fr.Notes = append(fr.Notes, fmt.Sprintf("suppressions not added: %v (please report it)", err))
 		return res
 	}
-	nf, nres, err := r.analyze(ctx, p, next, f, opts)
+	nf, nres, err := r.analyze(ctx, p, next.text, f, opts)
 	if err != nil || syntaxErrors(nf) > syntaxErrors(f) {
 		fr.Notes = append(fr.Notes, "suppressions not added: they would introduce a syntax error (please report it)")
 		return res
 	}
-	if err := writeFileAtomic(t.abs, next, f.Src); err != nil {
+	if err := r.writeFixed(t.abs, fr, f.Src, next); err != nil {
 		fr.Err = &writeError{err}
 		return res
 	}
-	fr.Src, fr.lines = next, nil
+	fr.Src, fr.lines = next.text, nil
 	fr.Ignored, fr.Changed = added, true
 	return nres
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
+	"github.com/exportdb-lsp/exportdb-lsp/notebook"
 )
 
 // analyzeAll analyses the targets as one project. The workers first read each file and scan
@@ -124,7 +125,8 @@ func (r *runner) parallel(ctx context.Context, n int, do func(p *syntax.Parser, 
 // loadedFile is a target as the run goes: its source and what it imports, then its parsed
 // model unless no rule can report in it or it could not be read or parsed.
 type loadedFile struct {
-	src     []byte
+	src     []byte    // the file; for a notebook, the module of its cells (nb.mod.Text)
+	nb      *nbResult // a notebook's cells
 	opts    analysis.Options
 	err     error
 	module  pysem.Module
@@ -138,17 +140,27 @@ type loadedFile struct {
 // read reads one target and scans its imports.
 func (r *runner) read(t *target, proj *project) *loadedFile {
 	lf := &loadedFile{opts: t.cfg.Options(t.abs), module: proj.modules[t.abs], path: t.abs}
+	limit, tooLarge := syntax.MaxSourceSize, syntax.ErrTooLarge.Error()
+	if IsNotebook(t.abs) {
+		limit, tooLarge = maxNotebookSize, errNotebookTooLarge // outputs (plots) make notebooks large
+	}
 	src, err := t.src, error(nil)
 	if !t.stdin {
-		src, err = readSource(t.abs)
+		src, err = readSource(t.abs, limit, tooLarge)
 	}
 	if err != nil {
 		lf.err = err
 		return lf
 	}
 	lf.src = src
-	if analysis.CheckSource(src) == nil {
-		lf.imports = pysem.ScanImports(src, lf.module)
+	if IsNotebook(t.abs) {
+		if !lf.readNotebook() {
+			return lf
+		}
+		r.notebooks.Store(t.abs, &notebookRead{file: lf.nb.file, mod: lf.nb.mod})
+	}
+	if analysis.CheckSource(lf.src) == nil {
+		lf.imports = pysem.ScanImports(lf.src, lf.module)
 	}
 	return lf
 }
@@ -162,25 +174,28 @@ func (lf *loadedFile) parse(ctx context.Context, p *syntax.Parser, force bool) {
 	}
 	if !force && !lf.linked && !rules.MayReport(lf.src) {
 		lf.err = analysis.CheckSource(lf.src)
-		return
+	} else {
+		lf.file, lf.err = analysis.ParseModule(ctx, p, lf.src, lf.module)
+		if lf.file != nil {
+			lf.file.Path = lf.path
+		}
 	}
-	lf.file, lf.err = analysis.ParseModule(ctx, p, lf.src, lf.module)
-	if lf.file != nil {
-		lf.file.Path = lf.path
+	if lf.nb != nil && lf.err != nil {
+		lf.err = notebookSourceError(lf.err)
 	}
 }
 
 // finish analyses one loaded target in the linked program, applies fixes on request and
 // renders its findings.
 func (r *runner) finish(ctx context.Context, p *syntax.Parser, t *target, lf *loadedFile) *FileResult {
-	fr := &FileResult{Path: t.path, Abs: t.abs, Target: lf.opts.TargetVersion(), Src: lf.src, cwd: r.cwd}
+	fr := &FileResult{Path: t.path, Abs: t.abs, Target: lf.opts.TargetVersion(), Src: lf.src, nb: lf.nb, cwd: r.cwd, run: r}
 	if lf.err != nil {
 		fr.Err = lf.err // Src stays: a source error's position is reported as a line and column
 		return fr
 	}
 	src := lf.src
 	if lf.sem == nil {
-		fr.Src = nil // not parsed: no rule can report in it
+		fr.Src, fr.nb = nil, nil // not parsed: no rule can report in it
 		return fr
 	}
 	f := lf.sem
@@ -189,22 +204,35 @@ func (r *runner) finish(ctx context.Context, p *syntax.Parser, t *target, lf *lo
 	res := analysis.Analyze(ctx, f, r.o.Rules, opts)
 	defer f.Release() // the results keep the source and findings, not the model
 	if r.o.Fix || r.o.Diff {
-		fixed, fres, n, notes := r.fixLoop(ctx, p, src, f, res, opts)
+		ft := fixTarget{text: src}
+		if fr.nb != nil {
+			ft.mod = fr.nb.mod
+		}
+		fixed, fres, n, notes := r.fixLoop(ctx, p, ft, f, res, opts)
 		fr.Notes = notes
-		if n > 0 && !bytes.Equal(fixed, src) {
+		if n > 0 && !bytes.Equal(fixed.text, src) {
 			fr.Changed, fr.Fixed = true, n
-			if r.o.Diff {
-				fr.Diff = unifiedDiff(fr.Path, fr.Path, src, fixed)
-			} else if t.stdin {
-				fr.Output = fixed
-			} else if err := writeFileAtomic(t.abs, fixed, src); err != nil {
-				// the file keeps its text: report the findings of that text
-				fr.Err = &writeError{err}
-				fr.Changed, fr.Fixed = false, 0
-				fixed, fres = src, res
-			}
-			if !r.o.Diff {
-				fr.Src, res = fixed, fres
+			switch {
+			case r.o.Diff && fr.nb != nil:
+				fr.Diff = notebookDiff(fr.Path, fr.nb.mod, fixed.mod)
+			case r.o.Diff:
+				fr.Diff = unifiedDiff(fr.Path, fr.Path, src, fixed.text)
+			case t.stdin:
+				fr.Output = fixed.text
+				if fr.nb != nil {
+					fr.Output = fixedNotebook(fr.nb.file, fixed.mod)
+					nb, _ := notebook.Parse(fr.Output)
+					fr.nb = newNBResult(nb, fixed.mod)
+				}
+				fr.Src, res = fixed.text, fres
+			default:
+				if err := r.writeFixed(t.abs, fr, src, fixed); err != nil {
+					// the file keeps its text: report the findings of that text
+					fr.Err = &writeError{err}
+					fr.Changed, fr.Fixed = false, 0
+				} else {
+					fr.Src, res = fixed.text, fres
+				}
 			}
 		}
 	}
@@ -235,9 +263,27 @@ func (r *runner) finish(ctx context.Context, p *syntax.Parser, t *target, lf *lo
 	}
 	if rendered {
 		fr.lines = nil
-		fr.Src = nil
+		fr.Src, fr.nb = nil, nil
 	}
 	return fr
+}
+
+// writeFixed writes the fixed text of a file (whose text was src); a notebook gets its
+// cells rewritten and fr.nb then describes the file as written.
+func (r *runner) writeFixed(path string, fr *FileResult, src []byte, fixed fixTarget) error {
+	if fr.nb == nil {
+		return writeFileAtomic(path, fixed.text, src)
+	}
+	out := fixedNotebook(fr.nb.file, fixed.mod)
+	if err := writeFileAtomic(path, out, fr.nb.file.Bytes()); err != nil {
+		return err
+	}
+	nb, err := notebook.Parse(out)
+	if err != nil {
+		return fmt.Errorf("internal error: the fixed notebook does not read back: %v", err) // written; cannot happen
+	}
+	fr.nb = newNBResult(nb, fixed.mod)
+	return nil
 }
 
 // writeError is a failure to write fixes back.
@@ -246,8 +292,9 @@ type writeError struct{ err error }
 func (e *writeError) Error() string { return "cannot write fixes: " + e.err.Error() }
 func (e *writeError) Unwrap() error { return e.err }
 
-// readSource reads a file, refusing one too large to analyse before reading it.
-func readSource(path string) ([]byte, error) {
+// readSource reads a file, refusing one larger than limit bytes (with the reason
+// tooLarge) before reading it.
+func readSource(path string, limit int, tooLarge string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read: %w", cleanPathError(err))
@@ -260,8 +307,8 @@ func readSource(path string) ([]byte, error) {
 	if fi.IsDir() {
 		return nil, errors.New("cannot read: is a directory")
 	}
-	if fi.Size() > syntax.MaxSourceSize {
-		return nil, &analysis.FileError{Offset: -1, Reason: syntax.ErrTooLarge.Error()}
+	if fi.Size() > int64(limit) {
+		return nil, &analysis.FileError{Offset: -1, Reason: tooLarge}
 	}
 	// read into a buffer of the size Stat gave (plus one byte, to see a file that grew),
 	// rather than growing one from 512 bytes
@@ -275,8 +322,8 @@ func readSource(path string) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cannot read: %w", cleanPathError(err))
 		}
-		if len(src) > syntax.MaxSourceSize {
-			return nil, &analysis.FileError{Offset: -1, Reason: syntax.ErrTooLarge.Error()}
+		if len(src) > limit {
+			return nil, &analysis.FileError{Offset: -1, Reason: tooLarge}
 		}
 		if len(src) == cap(src) {
 			src = append(src, 0)[:len(src)]
@@ -304,23 +351,23 @@ func (r *runner) analyze(ctx context.Context, p *syntax.Parser, src []byte, in *
 // more syntax errors than the original is not applied: its fixes are tried one by one and
 // the ones that break the syntax are dropped for good. It returns the final text, its
 // analysis and the number of fixes applied.
-func (r *runner) fixLoop(ctx context.Context, p *syntax.Parser, src []byte, f *analysis.File, res analysis.Result, opts analysis.Options) ([]byte, analysis.Result, int, []string) {
+func (r *runner) fixLoop(ctx context.Context, p *syntax.Parser, src fixTarget, f *analysis.File, res analysis.Result, opts analysis.Options) (fixTarget, analysis.Result, int, []string) {
 	base := syntaxErrors(f)
 	rejected := map[string]bool{}
 	var notes []string
 	applied := 0
 	for round := 0; round < maxFixRounds && ctx.Err() == nil; round++ {
-		chosen := r.chooseFixes(res.Findings, len(src), rejected)
+		chosen := r.chooseFixes(res.Findings, len(src.text), rejected)
 		if len(chosen) == 0 {
 			break
 		}
-		next, nres, ok := r.tryFixes(ctx, p, src, f, chosen, base, opts)
-		if !ok {
+		next, nres, err := r.tryFixes(ctx, p, src, f, chosen, base, opts)
+		if err != nil {
 			// find the culprits: each fix alone on the current text
 			for _, c := range chosen {
-				if _, _, ok := r.tryFixes(ctx, p, src, f, []chosenFix{c}, base, opts); !ok {
+				if _, _, err := r.tryFixes(ctx, p, src, f, []chosenFix{c}, base, opts); err != nil {
 					rejected[c.key] = true
-					notes = append(notes, fmt.Sprintf("fix %q not applied: it would introduce a syntax error", c.fix.Title))
+					notes = append(notes, fmt.Sprintf("fix %q not applied: %v", c.fix.Title, err))
 				}
 			}
 			if len(chosen) > 1 && !anyRejected(chosen, rejected) {
@@ -351,21 +398,28 @@ type chosenFix struct {
 	key string
 }
 
-// tryFixes applies fixes and re-analyses; ok is false when that adds syntax errors.
-func (r *runner) tryFixes(ctx context.Context, p *syntax.Parser, src []byte, in *analysis.File, cs []chosenFix, base int, opts analysis.Options) ([]byte, analysis.Result, bool) {
+// tryFixes applies fixes and re-analyses. It fails with errSyntax when that adds syntax
+// errors, or with why the edits cannot be applied (in a notebook: an edit across cells
+// or of a magic).
+func (r *runner) tryFixes(ctx context.Context, p *syntax.Parser, src fixTarget, in *analysis.File, cs []chosenFix, base int, opts analysis.Options) (fixTarget, analysis.Result, error) {
 	var edits []analysis.Edit
 	for _, c := range cs {
 		edits = append(edits, c.fix.Edits...)
 	}
-	next, err := analysis.ApplyEdits(src, edits)
+	next, err := src.apply(edits)
 	if err != nil {
-		return nil, analysis.Result{}, false
+		if errors.Is(err, notebook.ErrCrossesCells) {
+			err = notebook.ErrCrossesCells
+		} else if errors.Is(err, notebook.ErrTouchesMagic) {
+			err = notebook.ErrTouchesMagic
+		}
+		return fixTarget{}, analysis.Result{}, err
 	}
-	nf, nres, err := r.analyze(ctx, p, next, in, opts)
+	nf, nres, err := r.analyze(ctx, p, next.text, in, opts)
 	if err != nil || syntaxErrors(nf) > base {
-		return nil, analysis.Result{}, false
+		return fixTarget{}, analysis.Result{}, errSyntax
 	}
-	return next, nres, true
+	return next, nres, nil
 }
 
 // chooseFixes picks this round's fixes: of each finding shown (and never of Off ones,

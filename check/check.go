@@ -28,6 +28,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
@@ -136,10 +137,12 @@ type FileResult struct {
 	Notes      []string             // things the user should know (a fix skipped for breaking syntax)
 	Output     []byte               // reading stdin with Fix: the fixed source, for Stdout
 
-	cwd          string // the run's working directory, for paths of related places in other files
-	lines        []int  // line start offsets of Src
-	rendered     []byte // Findings as the output format shows them, rendered by the worker
-	renderedJSON bool   // rendered holds json elements of the findings list, joined by commas
+	cwd          string    // the run's working directory, for paths of related places in other files
+	run          *runner   // the run (its notebooks), for related places in other files
+	nb           *nbResult // a notebook's cells, which Src (their module) maps to; nil for a Python file
+	lines        []int     // line start offsets of Src
+	rendered     []byte    // Findings as the output format shows them, rendered by the worker
+	renderedJSON bool      // rendered holds json elements of the findings list, joined by commas
 }
 
 // ErrorKind classifies FileResult.Err for reports.
@@ -286,6 +289,10 @@ type runner struct {
 
 	stdinSrc  []byte    // the source read from stdin
 	stdinRest io.Reader // stdin past MaxSourceSize: copied to Stdout unread with --fix
+
+	// notebooks are the notebooks read, by absolute path: a related place in another file
+	// that is a notebook is shown in its cells (notebook.go)
+	notebooks sync.Map // string -> *notebookRead
 }
 
 // warnVersions warns about target torch versions the catalog has no record of: a version

@@ -95,11 +95,12 @@ func (cs *configs) forDir(dir string) *config.Config {
 // discover expands the paths into the files to check, sorted and without duplicates.
 // Paths that cannot be read become results carrying the error.
 //
-// A file named on the command line is checked whatever its extension and even when a
-// configured exclude or a .gitignore matches it (as ruff does), unless ForceExclude asks
-// for the configured excludes to apply to it too; a directory is walked for
-// *.py files, skipping what .gitignore files and the configuration exclude, VCS metadata
-// (.git, .hg, .svn, .jj) and symbolic links to directories (never followed, so no cycles).
+// A file named on the command line is checked whatever its extension (a *.ipynb file as a
+// notebook, any other as Python) and even when a configured exclude or a .gitignore
+// matches it (as ruff does), unless ForceExclude asks for the configured excludes to apply
+// to it too; a directory is walked for *.py and *.ipynb files, skipping what .gitignore
+// files and the configuration exclude, VCS metadata (.git, .hg, .svn, .jj), Jupyter's
+// .ipynb_checkpoints and symbolic links to directories (never followed, so no cycles).
 // A symbolic link to a file is checked as that file; a dangling one is reported.
 func (r *runner) discover(cs *configs) ([]*target, []*FileResult) {
 	w := &walker{r: r, cs: cs, seen: map[string]bool{}}
@@ -205,7 +206,8 @@ func (w *walker) walk(dir string, parent ignoreStack) {
 			w.file(path, cfgOf(path))
 			return nil
 		},
-		fail: w.fail,
+		fail:      w.fail,
+		notebooks: true,
 	})
 }
 
@@ -214,8 +216,10 @@ type walkHooks struct {
 	root  string                             // the walk's root with links resolved: links to files outside it are not followed
 	enter func(dir string)                   // each directory walked, before its entries; may be nil
 	skip  func(path string, isDir bool) bool // leaves out an entry .gitignore keeps; may be nil
-	file  func(path string) error            // each *.py file kept; an error stops the walk
+	file  func(path string) error            // each *.py (and *.ipynb) file kept; an error stops the walk
 	fail  func(path string, err error)       // what cannot be read; may be nil
+
+	notebooks bool // *.ipynb files are kept too
 }
 
 // resolvedRoot is dir with symbolic links resolved, or dir itself when that fails.
@@ -240,12 +244,12 @@ func linkInside(path, root string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// walkTree walks dir for *.py files, in lexical order, with the .gitignore files in force
-// above it (parent): it skips what .gitignore files and hooks.skip leave out, VCS metadata
-// and symbolic links to directories (never followed, so no cycles); a symbolic link to a
-// file under hooks.root counts as that file (one pointing elsewhere is skipped), and a
-// dangling one named *.py is reported to hooks.fail. It
-// returns the first error of hooks.file.
+// walkTree walks dir for *.py files (and *.ipynb with hooks.notebooks), in lexical order,
+// with the .gitignore files in force above it (parent): it skips what .gitignore files and
+// hooks.skip leave out, VCS metadata, .ipynb_checkpoints and symbolic links to
+// directories (never followed, so no cycles); a symbolic link to a file under hooks.root
+// counts as that file (one pointing elsewhere is skipped), and a dangling one with a name
+// it looks for is reported to hooks.fail. It returns the first error of hooks.file.
 func walkTree(dir string, parent ignoreStack, h walkHooks) error {
 	fail := func(path string, err error) {
 		if h.fail != nil {
@@ -253,6 +257,9 @@ func walkTree(dir string, parent ignoreStack, h walkHooks) error {
 		}
 	}
 	skip := func(path string, isDir bool) bool { return h.skip != nil && h.skip(path, isDir) }
+	wanted := func(name string) bool {
+		return strings.HasSuffix(name, ".py") || h.notebooks && IsNotebook(name)
+	}
 	stack, err := parent.push(dir)
 	if err != nil {
 		fail(filepath.Join(dir, ".gitignore"), fmt.Errorf("cannot read: %w", err))
@@ -273,7 +280,7 @@ func walkTree(dir string, parent ignoreStack, h walkHooks) error {
 		case t&fs.ModeSymlink != 0:
 			fi, err := os.Stat(full)
 			if err != nil {
-				if strings.HasSuffix(name, ".py") && !stack.ignored(full, false) && !skip(full, false) {
+				if wanted(name) && !stack.ignored(full, false) && !skip(full, false) {
 					fail(full, fmt.Errorf("broken symbolic link: %w", err))
 				}
 				continue
@@ -288,7 +295,7 @@ func walkTree(dir string, parent ignoreStack, h walkHooks) error {
 		case !isDir && !t.IsRegular():
 			continue // sockets, pipes, devices
 		}
-		if isDir && isVCSDir(name) {
+		if isDir && (isVCSDir(name) || name == checkpointsDir) {
 			continue
 		}
 		if stack.ignored(full, isDir) {
@@ -303,7 +310,7 @@ func walkTree(dir string, parent ignoreStack, h walkHooks) error {
 			}
 			continue
 		}
-		if !strings.HasSuffix(name, ".py") || skip(full, false) {
+		if !wanted(name) || skip(full, false) {
 			continue
 		}
 		if err := h.file(full); err != nil {
@@ -324,14 +331,17 @@ type WalkOptions struct {
 	// Error, when not nil, is told what cannot be read (a directory, a .gitignore, a
 	// dangling symbolic link named *.py); the walk goes on.
 	Error func(path string, err error)
+	// Notebooks: find *.ipynb files too.
+	Notebooks bool
 }
 
 // Walk calls fn with each Python file below the directory root that `exportdb check root`
-// finds, in lexical order: *.py regular files (and symbolic links to them), skipping what
-// .gitignore files ignore (by git's rules, including the .gitignore files between the
-// repository root and root, and the repository's .git/info/exclude), VCS metadata (.git,
-// .hg, .svn, .jj), symbolic links to directories (never followed) and what opts.Skip
-// leaves out. The paths are absolute. Walk stops at fn's first error and returns it.
+// finds, in lexical order: *.py regular files (and symbolic links to them; *.ipynb too
+// with opts.Notebooks), skipping what .gitignore files ignore (by git's rules, including
+// the .gitignore files between the repository root and root, and the repository's
+// .git/info/exclude), VCS metadata (.git, .hg, .svn, .jj), Jupyter's .ipynb_checkpoints,
+// symbolic links to directories (never followed) and what opts.Skip leaves out. The paths
+// are absolute. Walk stops at fn's first error and returns it.
 func Walk(root string, opts WalkOptions, fn func(path string) error) error {
 	abs, err := filepath.Abs(root)
 	if err != nil {
@@ -344,7 +354,7 @@ func Walk(root string, opts WalkOptions, fn func(path string) error) error {
 	if !fi.IsDir() {
 		return fmt.Errorf("%s: not a directory", root)
 	}
-	return walkTree(abs, stackAbove(abs), walkHooks{root: resolvedRoot(abs), skip: opts.Skip, file: fn, fail: opts.Error})
+	return walkTree(abs, stackAbove(abs), walkHooks{root: resolvedRoot(abs), skip: opts.Skip, file: fn, fail: opts.Error, notebooks: opts.Notebooks})
 }
 
 // cleanPathError drops the path an *fs.PathError repeats (the report names the file).

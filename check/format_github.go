@@ -16,17 +16,24 @@ import (
 //
 // error for errors, warning for warnings, notice for the rest. Columns are 1-based code
 // points and endColumn is exclusive, as ruff's github format does. Files that could not be
-// checked are annotated too (title "exportdb"), besides the message on stderr.
+// checked are annotated too (title "exportdb"), besides the message on stderr. In a
+// notebook the annotation is on the line of the .ipynb file that holds the code, and the
+// message starts with the cell position ("cell 3:2:5: ").
 
 func (r *runner) writeGitHub(w io.Writer, results []*FileResult) {
 	for _, fr := range results {
 		file := filepath.ToSlash(fr.Path)
 		if fr.Err != nil {
 			props := "file=" + ghProperty(file)
+			msg := fr.Err.Error()
 			if p, ok := fr.errorPos(); ok {
+				if fr.nb != nil {
+					msg = cellLocation(p) + ": " + msg
+					p = fr.nb.rawPos(fr.errorOffset())
+				}
 				props += fmt.Sprintf(",line=%d,col=%d", p.Line, p.Column)
 			}
-			fmt.Fprintf(w, "::error %s,title=exportdb::%s\n", props, ghData(fr.Err.Error()))
+			fmt.Fprintf(w, "::error %s,title=exportdb::%s\n", props, ghData(msg))
 		}
 		for _, re := range fr.RuleErrors {
 			fmt.Fprintf(w, "::error file=%s,title=exportdb::%s\n", ghProperty(file), ghData("internal error: rule "+re.Rule+" panicked: "+re.Panic))
@@ -35,6 +42,12 @@ func (r *runner) writeGitHub(w io.Writer, results []*FileResult) {
 			fd := &fr.Findings[i]
 			s, e := fr.pos(fd.Start), fr.pos(fd.End)
 			msg := fd.Case + ": " + fd.Message
+			if fr.nb != nil {
+				// annotate the .ipynb file's line, and say where that is in the notebook
+				msg = cellLocation(s) + ": " + msg
+				r := fr.region(fd.Start, fd.End)
+				s, e = position{Line: r.StartLine, Column: r.StartColumn}, position{Line: r.EndLine, Column: r.EndColumn}
+			}
 			if m := fixMarker(fd); m != "" {
 				msg += " " + m
 			}

@@ -17,7 +17,8 @@ import (
 // Each issue has description, check_name ("exportdb/<case>"), fingerprint, severity and
 // location (path relative to the repository, begin and end positions; columns are 1-based
 // code points). Files that could not be checked are "blocker" issues named
-// "exportdb/not-checked", so that the merge request shows them.
+// "exportdb/not-checked", so that the merge request shows them. A notebook's positions are
+// in the .ipynb file, and the description starts with the cell position ("cell 3:7:13: ").
 //
 // Paths are relative to $CI_PROJECT_DIR when GitLab sets it (the repository's root), else
 // to the working directory. A fingerprint identifies a finding across commits: a hash of
@@ -61,13 +62,18 @@ func (r *runner) writeGitLab(w io.Writer, results []*FileResult) error {
 		path := gitlabPath(base, fr)
 		if fr.Err != nil {
 			p := position{Line: 1, Column: 1}
+			desc := "file could not be checked: " + fr.Err.Error()
 			if ep, ok := fr.errorPos(); ok {
 				p = ep
+				if fr.nb != nil {
+					desc = "file could not be checked: " + cellLocation(ep) + ": " + fr.Err.Error()
+					p = fr.nb.rawPos(fr.errorOffset())
+				}
 			}
 			issues = append(issues, gitlabIssue{
 				Type:        "issue",
 				CheckName:   "exportdb/not-checked",
-				Description: "file could not be checked: " + fr.Err.Error(),
+				Description: desc,
 				Fingerprint: fingerprint(seen, path, "not-checked", fr.Err.Error()),
 				Severity:    "blocker",
 				Location:    gitlabLocation{Path: path, Positions: gitlabPositions{gitlabPosition{p.Line, p.Column}, gitlabPosition{p.Line, p.Column}}},
@@ -87,11 +93,19 @@ func (r *runner) writeGitLab(w io.Writer, results []*FileResult) error {
 		for i := range fr.Findings {
 			fd := &fr.Findings[i]
 			s, e := fr.pos(fd.Start), fr.pos(fd.End)
+			desc := fd.Case + ": " + fd.Message
+			line := strings.TrimSpace(fr.lineText(s.Cell, s.Line))
+			if fr.nb != nil {
+				// the lines of the .ipynb file, which the merge request shows; the cell named
+				desc = cellLocation(s) + ": " + desc
+				r := fr.region(fd.Start, fd.End)
+				s, e = position{Line: r.StartLine, Column: r.StartColumn}, position{Line: r.EndLine, Column: r.EndColumn}
+			}
 			issues = append(issues, gitlabIssue{
 				Type:        "issue",
 				CheckName:   "exportdb/" + fd.Case,
-				Description: fd.Case + ": " + fd.Message,
-				Fingerprint: fingerprint(seen, path, fd.Case, strings.TrimSpace(fr.lineText(s.Line))),
+				Description: desc,
+				Fingerprint: fingerprint(seen, path, fd.Case, line),
 				Severity:    gitlabSeverity(fd.Severity),
 				Location: gitlabLocation{Path: path, Positions: gitlabPositions{
 					Begin: gitlabPosition{s.Line, s.Column},

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
@@ -14,7 +13,8 @@ import (
 // publishes (schemas/third_party/junit-10.xsd).
 //
 // One testsuite per file with findings or errors, named by the file's path; one testcase
-// per finding, named "<case> at <line>:<column>". A finding at or above --fail-level is a
+// per finding, named "<case> at <line>:<column>" ("<case> at cell N:<line>:<column>" in a
+// notebook). A finding at or above --fail-level is a
 // <failure> (type: its severity), so that the report fails exactly when the run does; a
 // finding below it passes and shows its text in <system-out>. A file that could not be
 // checked is a testcase with an <error>. A run with nothing to report is one passing
@@ -60,7 +60,7 @@ func (r *runner) writeJUnit(w io.Writer, results []*FileResult) error {
 		if fr.Err != nil {
 			where := path
 			if p, ok := fr.errorPos(); ok {
-				where += ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column)
+				where += ":" + posText(p)
 			}
 			s.Cases = append(s.Cases, junitCase{Name: "could not be checked", Classname: path, Error: &junitProblem{
 				Type: fr.ErrorKind(), Message: fr.Err.Error(), Text: where + ": " + fr.Err.Error(),
@@ -76,14 +76,14 @@ func (r *runner) writeJUnit(w io.Writer, results []*FileResult) error {
 			fd := &fr.Findings[i]
 			p := fr.pos(fd.Start)
 			var text strings.Builder
-			fmt.Fprintf(&text, "%s:%d:%d: %s %s: %s", path, p.Line, p.Column, fd.Severity, fd.Case, fd.Message)
+			fmt.Fprintf(&text, "%s:%s: %s %s: %s", path, posText(p), fd.Severity, fd.Case, fd.Message)
 			if m := fixMarker(fd); m != "" {
 				text.WriteString(" " + m)
 			}
 			if u := caseURL(fd.Case); u != "" {
 				text.WriteString("\nsee: " + u)
 			}
-			c := junitCase{Name: fmt.Sprintf("%s at %d:%d", fd.Case, p.Line, p.Column), Classname: path}
+			c := junitCase{Name: fmt.Sprintf("%s at %s", fd.Case, posText(p)), Classname: path}
 			if fd.Severity >= r.o.FailLevel {
 				c.Failure = &junitProblem{Type: fd.Severity.String(), Message: fd.Message, Text: text.String()}
 				s.Failures++

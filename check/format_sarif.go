@@ -15,7 +15,10 @@ import (
 // every rule (sorted by id, so ruleIndex is stable across runs) with its catalog summary,
 // description, documentation (the rule's Doc, Markdown) and ExportDB URL. Artifact URIs are
 // relative to %SRCROOT%, the working directory; columns are Unicode code points
-// (run.columnKind). Files that could not be checked are toolExecutionNotifications of the
+// (run.columnKind). A notebook's regions are in the .ipynb file's JSON text (where code
+// scanning shows them), with the cell and the cell-relative region in the result's
+// properties (notebookCell, cellRegion); a fix replaces the source values of the cells it
+// edits. Files that could not be checked are toolExecutionNotifications of the
 // invocation, which is then not executionSuccessful.
 
 const (
@@ -153,6 +156,10 @@ func (r *runner) writeSARIF(w io.Writer, results []*FileResult) error {
 			n := sarifNotification{Level: "error", Message: sarifMessage{fr.Path + ": " + fr.Err.Error()}}
 			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: art}}
 			if p, ok := fr.errorPos(); ok {
+				if fr.nb != nil {
+					n.Message.Text = fr.Path + ":" + cellLocation(p) + ": " + fr.Err.Error()
+					p = fr.nb.rawPos(fr.errorOffset())
+				}
 				loc.PhysicalLocation.Region = &sarifRegion{p.Line, p.Column, p.Line, p.Column}
 			}
 			n.Locations = []sarifLocation{loc}
@@ -190,26 +197,39 @@ func (r *runner) writeSARIF(w io.Writer, results []*FileResult) error {
 			if fd.Deprecated {
 				res.Properties["deprecated"] = true
 			}
+			if fr.nb != nil {
+				// the region points into the .ipynb file; say where that is in the notebook
+				sp, ep := fr.pos(fd.Start), fr.pos(fr.nb.clampEnd(fd.Start, fd.End))
+				res.Properties["notebookCell"] = sp.Cell
+				res.Properties["cellRegion"] = sarifRegion{StartLine: sp.Line, StartColumn: sp.Column, EndLine: ep.Line, EndColumn: ep.Column}
+			}
 			for j, rel := range fd.Related {
 				id := j
 				relArt := art
 				if rel.Path != "" {
 					relArt = r.artifact(rel.Path)
 				}
-				s, e := fr.relatedPos(rel, rel.Start), fr.relatedPos(rel, rel.End)
 				res.RelatedLocations = append(res.RelatedLocations, sarifLocation{
 					ID:               &id,
-					PhysicalLocation: sarifPhysical{ArtifactLocation: relArt, Region: &sarifRegion{StartLine: s.Line, StartColumn: s.Column, EndLine: e.Line, EndColumn: e.Column}},
+					PhysicalLocation: sarifPhysical{ArtifactLocation: relArt, Region: fr.relatedRegion(rel)},
 					Message:          &sarifMessage{rel.Message},
 				})
 			}
 			for _, fx := range fd.Fixes {
 				ch := sarifArtifactChange{ArtifactLocation: art}
-				for _, e := range fx.Edits {
-					ch.Replacements = append(ch.Replacements, sarifReplacement{
-						DeletedRegion:   *fr.region(e.Start, e.End),
-						InsertedContent: sarifMessage{e.NewText},
-					})
+				if fr.nb != nil {
+					reps, ok := fr.nb.sarifReplacements(fx.Edits)
+					if !ok {
+						continue // no cell can hold it; --fix does not apply it either
+					}
+					ch.Replacements = reps
+				} else {
+					for _, e := range fx.Edits {
+						ch.Replacements = append(ch.Replacements, sarifReplacement{
+							DeletedRegion:   *fr.region(e.Start, e.End),
+							InsertedContent: sarifMessage{e.NewText},
+						})
+					}
 				}
 				res.Fixes = append(res.Fixes, sarifFix{
 					Description:     sarifMessage{fx.Title},
@@ -287,8 +307,24 @@ func sarifLevel(s analysis.Severity) string {
 	return "none" // hover-only recognitions, shown with --min-severity off
 }
 
-// region converts a byte range of fr.Src; the end column is exclusive, as SARIF wants.
+// relatedRegion is the region of a related place: in fr's file, or in the other file it
+// lies in (a notebook's in its .ipynb file, as region does).
+func (fr *FileResult) relatedRegion(rel analysis.Related) *sarifRegion {
+	if rel.Src == nil {
+		return fr.region(rel.Start, rel.End)
+	}
+	other := &FileResult{Src: rel.Src, nb: fr.notebookOf(rel)}
+	return other.region(rel.Start, rel.End)
+}
+
+// region converts a byte range of fr.Src; the end column is exclusive, as SARIF wants. In
+// a notebook it is the range in the .ipynb file where the cell's source holds that text.
 func (fr *FileResult) region(start, end int) *sarifRegion {
+	if fr.nb != nil {
+		end = fr.nb.clampEnd(start, end)
+		s, e := fr.nb.rawPos(start), fr.nb.rawPos(end)
+		return &sarifRegion{StartLine: s.Line, StartColumn: s.Column, EndLine: e.Line, EndColumn: e.Column}
+	}
 	s, e := fr.pos(start), fr.pos(end)
 	return &sarifRegion{StartLine: s.Line, StartColumn: s.Column, EndLine: e.Line, EndColumn: e.Column}
 }

@@ -99,17 +99,25 @@ func (r *runner) printErrors(results []*FileResult) {
 // errorLocation is "path" or, for a source error at a known offset, "path:line:col".
 func (r *runner) errorLocation(fr *FileResult) string {
 	if p, ok := fr.errorPos(); ok {
-		return fmt.Sprintf("%s:%d:%d", fr.Path, p.Line, p.Column)
+		return fr.location(p)
 	}
 	return fr.Path
 }
 
 func (fr *FileResult) errorPos() (position, bool) {
-	var fe *analysis.FileError
-	if errors.As(fr.Err, &fe) && fe.Offset >= 0 && fr.Src != nil {
-		return fr.pos(fe.Offset), true
+	if off := fr.errorOffset(); off >= 0 {
+		return fr.pos(off), true
 	}
 	return position{}, false
+}
+
+// errorOffset is the offset in Src of a source error, or -1.
+func (fr *FileResult) errorOffset() int {
+	var fe *analysis.FileError
+	if errors.As(fr.Err, &fe) && fe.Offset >= 0 && fr.Src != nil {
+		return fe.Offset
+	}
+	return -1
 }
 
 func (r *runner) writeDiffs(w io.Writer, results []*FileResult) {
@@ -157,7 +165,7 @@ func writeTextFindings(w io.Writer, fr *FileResult, concise bool, c palette) {
 	for i := range fr.Findings {
 		fd := &fr.Findings[i]
 		p := fr.pos(fd.Start)
-		fmt.Fprintf(w, "%s:%d:%d: %s %s: %s", c.path(fr.Path), p.Line, p.Column,
+		fmt.Fprintf(w, "%s:%s: %s %s: %s", c.path(fr.Path), posText(p),
 			c.severity(fd.Severity, fd.Severity.String()), c.bold(fd.Case), fd.Message)
 		if concise {
 			if m := fixMarker(fd); m != "" {
@@ -186,7 +194,7 @@ func writeTextFindings(w io.Writer, fr *FileResult, concise bool, c palette) {
 			if rel.Path != "" {
 				path = fr.display(rel.Path)
 			}
-			fmt.Fprintf(w, "%s %s %s: %s:%d:%d: %s\n", pad, eq, c.bold("note"), path, rp.Line, rp.Column, rel.Message)
+			fmt.Fprintf(w, "%s %s %s: %s:%s: %s\n", pad, eq, c.bold("note"), path, posText(rp), rel.Message)
 		}
 		if u := caseURL(fd.Case); u != "" {
 			fmt.Fprintf(w, "%s %s %s: %s\n", pad, eq, c.bold("see"), u)
@@ -215,6 +223,9 @@ func fixMarker(fd *analysis.Finding) string {
 // returns the gutter width. Long ranges show their first lines only.
 func writeSnippet(w io.Writer, fr *FileResult, start, end int, sev analysis.Severity, c palette) int {
 	const maxLines = 5
+	if fr.nb != nil {
+		end = fr.nb.clampEnd(start, end) // a range past its cell: that cell's part of it
+	}
 	sp, ep := fr.pos(start), fr.pos(end)
 	last := ep.Line
 	if end > start && ep.Column == 1 && last > sp.Line {
@@ -229,7 +240,7 @@ func writeSnippet(w io.Writer, fr *FileResult, start, end int, sev analysis.Seve
 	bar := c.gutter("|")
 	fmt.Fprintf(w, "%s %s\n", pad, bar)
 	for l := sp.Line; l <= last; l++ {
-		text := fr.lineText(l)
+		text := fr.lineText(sp.Cell, l)
 		shown := expandTabs(text)
 		from, to := 0, len([]rune(shown))
 		if l == sp.Line {

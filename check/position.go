@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"sort"
 	"unicode/utf8"
 
@@ -10,10 +11,12 @@ import (
 // Positions in every output format are 1-based lines and 1-based columns counted in
 // Unicode code points (runes), not bytes or UTF-16 units; an end position is exclusive
 // (the column just past the range). json also gives 0-based byte offsets, and SARIF
-// declares columnKind "unicodeCodePoints".
+// declares columnKind "unicodeCodePoints". In a notebook, lines, columns and offsets are
+// those of a cell's source, and Cell says which cell (notebook.go).
 
 // position is a 1-based line and rune column, with the 0-based byte offset.
 type position struct {
+	Cell   int `json:"cell,omitempty"` // in a notebook: the 1-based cell number; 0 in a Python file
 	Line   int `json:"line"`
 	Column int `json:"column"`
 	Offset int `json:"offset"`
@@ -21,6 +24,9 @@ type position struct {
 
 // pos converts a byte offset of fr.Src.
 func (fr *FileResult) pos(off int) position {
+	if fr.nb != nil {
+		return fr.nb.pos(off)
+	}
 	if fr.lines == nil {
 		fr.lines = []int{0}
 		for i, c := range fr.Src {
@@ -34,8 +40,24 @@ func (fr *FileResult) pos(off int) position {
 	return position{Line: l + 1, Column: utf8.RuneCount(fr.Src[fr.lines[l]:off]) + 1, Offset: off}
 }
 
-// lineText returns the text of 1-based line l without its line ending.
-func (fr *FileResult) lineText(l int) string {
+// location is how text output names a position: "path:line:col", in a notebook
+// "path:cell N:line:col".
+func (fr *FileResult) location(p position) string { return fr.Path + ":" + posText(p) }
+
+// posText is "line:col", in a notebook "cell N:line:col".
+func posText(p position) string {
+	if p.Cell > 0 {
+		return cellLocation(p)
+	}
+	return fmt.Sprintf("%d:%d", p.Line, p.Column)
+}
+
+// lineText returns the text of 1-based line l (of a notebook's cell: 1-based, else 0)
+// without its line ending.
+func (fr *FileResult) lineText(cell, l int) string {
+	if fr.nb != nil {
+		return fr.nb.lineText(cell, l)
+	}
 	fr.pos(0)
 	if l < 1 || l > len(fr.lines) {
 		return ""
@@ -57,6 +79,6 @@ func (fr *FileResult) relatedPos(rel analysis.Related, off int) position {
 	if rel.Src == nil {
 		return fr.pos(off)
 	}
-	other := &FileResult{Src: rel.Src}
+	other := &FileResult{Src: rel.Src, nb: fr.notebookOf(rel)}
 	return other.pos(off)
 }

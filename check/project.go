@@ -130,7 +130,7 @@ func (r *runner) loadImports(ctx context.Context, proj *project, targets []*targ
 				continue
 			}
 			for _, path := range proj.candidates(m) {
-				src, err := readSource(path)
+				src, err := readSource(path, syntax.MaxSourceSize, syntax.ErrTooLarge.Error())
 				if err != nil || analysis.CheckSource(src) != nil {
 					continue
 				}

@@ -39,14 +39,18 @@ func (r *runner) stdinTarget(cs *configs) (*target, *FileResult) {
 		}
 		display = r.display(abs)
 	}
-	src, err := io.ReadAll(io.LimitReader(r.o.Stdin, syntax.MaxSourceSize+1))
+	limit, tooLarge := syntax.MaxSourceSize, syntax.ErrTooLarge.Error()
+	if IsNotebook(abs) {
+		limit, tooLarge = maxNotebookSize, errNotebookTooLarge
+	}
+	src, err := io.ReadAll(io.LimitReader(r.o.Stdin, int64(limit)+1))
 	r.stdinSrc = src
 	if err != nil {
 		return nil, &FileResult{Path: display, Abs: abs, Err: fmt.Errorf("cannot read stdin: %w", err)}
 	}
-	if len(src) > syntax.MaxSourceSize {
+	if len(src) > limit {
 		r.stdinRest = r.o.Stdin
-		return nil, &FileResult{Path: display, Abs: abs, Err: &analysis.FileError{Offset: -1, Reason: syntax.ErrTooLarge.Error()}}
+		return nil, &FileResult{Path: display, Abs: abs, Err: &analysis.FileError{Offset: -1, Reason: tooLarge}}
 	}
 	cfg := cs.forDir(filepath.Dir(abs))
 	if cfg == nil {

@@ -26,33 +26,33 @@ func (s *Server) codeAction(ctx context.Context, params json.RawMessage) (any, e
 		return nil, err
 	}
 	actions := []protocol.CodeAction{}
-	res, err := s.result(ctx, p.TextDocument.URI)
+	v, err := s.view(ctx, p.TextDocument.URI)
 	if errors.Is(err, errNoDocument) {
 		return actions, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	res := v.res
 	if res.file == nil {
 		return actions, nil
 	}
 	s.mu.Lock()
 	c := s.client
 	s.mu.Unlock()
-	uri := p.TextDocument.URI
-	start, _ := res.lines.offset(p.Range.Start, c.encoding)
-	end, _ := res.lines.offset(p.Range.End, c.encoding)
+	start := v.offset(p.Range.Start, c.encoding)
+	end := v.offset(p.Range.End, c.encoding)
 	wantQuick, wantFixAll := wantKinds(p.Context.Only)
 
 	if wantQuick {
 		var ignores []protocol.CodeAction
 		seenIgnore := map[string]bool{}
-		for i, fi := range res.shown {
+		for i, fi := range v.shown {
 			f := &res.findings[fi]
 			if f.Start > end || start > f.End {
 				continue
 			}
-			diag := res.diags[i]
+			diag := v.diags[i]
 			fixes := append([]analysis.Fix(nil), f.Fixes...)
 			sort.SliceStable(fixes, func(a, b int) bool { return fixes[a].Safety < fixes[b].Safety })
 			preferred := false
@@ -61,8 +61,11 @@ func (s *Server) codeAction(ctx context.Context, params json.RawMessage) (any, e
 				if fx.Safety == analysis.Unsafe && !strings.Contains(strings.ToLower(title), "unsafe") {
 					title += " (unsafe)"
 				}
-				a := protocol.CodeAction{Title: title, Kind: protocol.QuickFix, Diagnostics: []protocol.Diagnostic{diag},
-					Edit: s.workspaceEdit(uri, res, c, fx.Edits)}
+				edit := s.edit(v, c, fx.Edits)
+				if edit == nil {
+					continue // across notebook cells: no one cell can take it
+				}
+				a := protocol.CodeAction{Title: title, Kind: protocol.QuickFix, Diagnostics: []protocol.Diagnostic{diag}, Edit: edit}
 				if fx.Safety == analysis.Safe && !preferred {
 					a.IsPreferred, preferred = true, true
 				}
@@ -73,23 +76,22 @@ func (s *Server) codeAction(ctx context.Context, params json.RawMessage) (any, e
 			}
 			if e, ok := ignoreEdit(res, f); ok {
 				key := f.Case + "@" + strconv.Itoa(res.file.Line(f.Start))
-				if !seenIgnore[key] {
+				if edit := s.edit(v, c, []analysis.Edit{e}); edit != nil && !seenIgnore[key] {
 					seenIgnore[key] = true
 					ignores = append(ignores, protocol.CodeAction{Title: "ignore " + f.Case + " on this line", Kind: protocol.QuickFix,
-						Diagnostics: []protocol.Diagnostic{diag}, Edit: s.workspaceEdit(uri, res, c, []analysis.Edit{e})})
+						Diagnostics: []protocol.Diagnostic{diag}, Edit: edit})
 				}
 			}
 		}
 		actions = append(actions, ignores...)
 	}
 	if wantFixAll {
-		fixed, n, err := s.fixAll(ctx, res)
+		edit, n, err := s.fixAllEdit(ctx, v, c)
 		if err != nil {
 			return nil, err
 		}
 		if n > 0 {
-			actions = append(actions, protocol.CodeAction{Title: "exportdb: apply all safe fixes", Kind: KindFixAllExportDB,
-				Edit: s.workspaceEdit(uri, res, c, []analysis.Edit{wholeEdit(res.text, fixed)})})
+			actions = append(actions, protocol.CodeAction{Title: "exportdb: apply all safe fixes", Kind: KindFixAllExportDB, Edit: edit})
 		}
 	}
 	return actions, nil
@@ -110,24 +112,6 @@ func wantKinds(only []protocol.CodeActionKind) (quick, fixAll bool) {
 		return false
 	}
 	return match(protocol.QuickFix), match(KindFixAllExportDB)
-}
-
-// workspaceEdit turns byte edits of res.text into a WorkspaceEdit: versioned
-// documentChanges when the client supports them, else changes.
-func (s *Server) workspaceEdit(uri protocol.DocumentURI, res *docResult, c clientState, edits []analysis.Edit) *protocol.WorkspaceEdit {
-	sorted := append([]analysis.Edit(nil), edits...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Start < sorted[j].Start })
-	tes := make([]protocol.TextEdit, len(sorted))
-	for i, e := range sorted {
-		tes[i] = protocol.TextEdit{Range: res.lines.rangeOf(e.Start, e.End, c.encoding), NewText: e.NewText}
-	}
-	if c.docChanges {
-		v := res.version
-		return &protocol.WorkspaceEdit{DocumentChanges: []protocol.TextDocumentEdit{{
-			TextDocument: protocol.OptionalVersionedTextDocumentIdentifier{
-				TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: uri}, Version: &v}, Edits: tes}}}
-	}
-	return &protocol.WorkspaceEdit{Changes: map[protocol.DocumentURI][]protocol.TextEdit{uri: tes}}
 }
 
 // wholeEdit is the one edit that turns old into new: the differing middle.

@@ -23,13 +23,14 @@ func (s *Server) codeLens(ctx context.Context, params json.RawMessage) (any, err
 		return nil, err
 	}
 	lenses := []protocol.CodeLens{}
-	res, err := s.result(ctx, p.TextDocument.URI)
+	v, err := s.view(ctx, p.TextDocument.URI)
 	if errors.Is(err, errNoDocument) {
 		return lenses, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	res := v.res
 	if res.file == nil {
 		return lenses, nil
 	}
@@ -47,8 +48,11 @@ func (s *Server) codeLens(ctx context.Context, params json.RawMessage) (any, err
 		if name := t.Field(c.Node, syntax.FieldName); name != syntax.NoNode {
 			at = name
 		}
+		if !v.holds(t.Start(at)) {
+			continue // a class of another cell
+		}
 		n := counts[c]
-		lens := protocol.CodeLens{Range: res.lines.rangeOf(t.Start(at), t.End(at), enc)}
+		lens := protocol.CodeLens{Range: v.rangeOf(t.Start(at), t.End(at), enc)}
 		title := readiness(n.blockers, n.caveats)
 		if n.first != "" {
 			lens.Command = &protocol.Command{Title: title, Command: cmdShowCase, Arguments: []any{n.first}}

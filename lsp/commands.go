@@ -58,7 +58,7 @@ func (s *Server) executeCommand(ctx context.Context, params json.RawMessage) (an
 }
 
 // applyAllFixes applies the safe fixes of one document (or of every open document) through
-// workspace/applyEdit.
+// workspace/applyEdit. The document may be a notebook (every cell) or one of its cells.
 func (s *Server) applyAllFixes(ctx context.Context, uri protocol.DocumentURI) error {
 	s.mu.Lock()
 	c := s.client
@@ -77,7 +77,7 @@ func (s *Server) applyAllFixes(ctx context.Context, uri protocol.DocumentURI) er
 	}
 	total := 0
 	for _, u := range uris {
-		res, err := s.result(ctx, u)
+		edit, n, err := s.fixAllOf(ctx, u, c)
 		if errors.Is(err, errNoDocument) {
 			if uri != "" {
 				return jsonrpc2.NewError(jsonrpc2.InvalidParams, cmdApplyAllFixes+": document is not open: "+string(u))
@@ -87,18 +87,10 @@ func (s *Server) applyAllFixes(ctx context.Context, uri protocol.DocumentURI) er
 		if err != nil {
 			return err
 		}
-		if res.file == nil {
-			continue
-		}
-		fixed, n, err := s.fixAll(ctx, res)
-		if err != nil {
-			return err
-		}
 		if n == 0 {
 			continue
 		}
 		var out protocol.ApplyWorkspaceEditResponse
-		edit := s.workspaceEdit(u, res, c, []analysis.Edit{wholeEdit(res.text, fixed)})
 		if err := s.call(ctx, "workspace/applyEdit", protocol.ApplyWorkspaceEditParams{Label: "exportdb: apply all safe fixes", Edit: *edit}, &out); err != nil {
 			return err
 		}
@@ -146,7 +138,8 @@ func (s *Server) debugInfo() string {
 		paths[u] = d.path
 	}
 	folders := append([]protocol.WorkspaceFolder(nil), s.folders...)
-	nDocs := len(s.docs)
+	nNotebooks := len(s.notebooks)
+	nDocs := len(s.docs) - nNotebooks
 	s.mu.Unlock()
 
 	type inForce struct {
@@ -202,6 +195,9 @@ func (s *Server) debugInfo() string {
 		fmt.Fprintf(&b, "  %s: target torch version %s (%d open documents)\n", n, configs[n].target, configs[n].docs)
 	}
 	fmt.Fprintf(&b, "open documents: %d\n", nDocs)
+	if nNotebooks > 0 {
+		fmt.Fprintf(&b, "open notebooks: %d\n", nNotebooks)
+	}
 	for _, f := range folders {
 		fmt.Fprintf(&b, "workspace folder: %s\n", f.URI)
 	}

@@ -52,6 +52,7 @@ type snapshot struct {
 	lines      *lineIndex
 	parsed     *syntax.Document
 	pending    []pendingEdit
+	cells      *cellLayout // a notebook module's layout; nil for a text document
 }
 
 func (s *Server) runDoc(d *document) {
@@ -77,7 +78,7 @@ func (s *Server) runDoc(d *document) {
 			return
 		}
 		snap := snapshot{epoch: d.epoch, gen: d.gen, version: d.version, text: d.text, lines: d.lines,
-			parsed: d.parsed, pending: d.pending[:len(d.pending):len(d.pending)]}
+			parsed: d.parsed, pending: d.pending[:len(d.pending):len(d.pending)], cells: d.cells}
 		ctx, cancel := context.WithCancel(s.ctx)
 		d.cancelRun = cancel
 		pull := s.client.pull
@@ -85,6 +86,12 @@ func (s *Server) runDoc(d *document) {
 
 		res := s.analyzeSnapshot(ctx, d, snap)
 		cancel()
+		if res != nil && snap.cells != nil {
+			s.mu.Lock()
+			enc, related := s.client.encoding, s.client.relatedInfo
+			s.mu.Unlock()
+			s.splitCells(res, snap.cells, enc, related)
+		}
 
 		s.mu.Lock()
 		s.closeRetiredLocked(d) // this run reads no C tree any more
@@ -102,7 +109,7 @@ func (s *Server) runDoc(d *document) {
 		}
 		s.mu.Unlock()
 
-		if committed && !pull {
+		if committed && (!pull || res.cells != nil) { // notebook cells are always pushed (notebook_sync.go)
 			s.publish(d, res)
 		}
 		if committed && res.fileErr == nil {
@@ -270,39 +277,58 @@ func (s *Server) parse(d *document, snap snapshot) (*syntax.Document, error) {
 func toDiagnostics(uri protocol.DocumentURI, lines *lineIndex, findings []analysis.Finding, enc encoding, related bool) ([]protocol.Diagnostic, []int) {
 	diags := make([]protocol.Diagnostic, 0, len(findings))
 	var shown []int
+	loc := func(start, end int) (protocol.Location, bool) {
+		return protocol.Location{URI: uri, Range: lines.rangeOf(start, end, enc)}, true
+	}
 	for i := range findings {
-		f := &findings[i]
-		sev, ok := lspSeverity(f.Severity)
-		if !ok {
-			continue
+		if dg, ok := diagnosticOf(&findings[i], related, enc, loc); ok {
+			diags = append(diags, dg)
+			shown = append(shown, i)
 		}
-		dg := protocol.Diagnostic{
-			Range:    lines.rangeOf(f.Start, f.End, enc),
-			Severity: sev,
-			Code:     f.Case,
-			Source:   "exportdb",
-			Message:  f.Message,
-		}
-		if href := caseURL(f.Case); href != "" {
-			dg.CodeDescription = &protocol.CodeDescription{Href: protocol.URI(href)}
-		}
-		if f.Deprecated {
-			dg.Tags = []protocol.DiagnosticTag{protocol.DiagnosticTagDeprecated}
-		}
-		if related {
-			for _, r := range f.Related {
-				loc := protocol.Location{URI: uri, Range: lines.rangeOf(r.Start, r.End, enc)}
-				if r.Path != "" {
-					other := newLineIndex(r.Src)
-					loc = protocol.Location{URI: pathToURI(r.Path), Range: other.rangeOf(r.Start, r.End, enc)}
-				}
-				dg.RelatedInformation = append(dg.RelatedInformation, protocol.DiagnosticRelatedInformation{Location: loc, Message: r.Message})
-			}
-		}
-		diags = append(diags, dg)
-		shown = append(shown, i)
 	}
 	return diags, shown
+}
+
+// diagnosticOf converts one finding shown as a diagnostic (severity above Off); loc places
+// a byte range of the analysed text in a document (the finding's, or, for related
+// information, another: a notebook's other cell). A related place in another file of the
+// project is that file's.
+func diagnosticOf(f *analysis.Finding, related bool, enc encoding, loc func(start, end int) (protocol.Location, bool)) (protocol.Diagnostic, bool) {
+	sev, ok := lspSeverity(f.Severity)
+	if !ok {
+		return protocol.Diagnostic{}, false
+	}
+	at, ok := loc(f.Start, f.End)
+	if !ok {
+		return protocol.Diagnostic{}, false
+	}
+	dg := protocol.Diagnostic{
+		Range:    at.Range,
+		Severity: sev,
+		Code:     f.Case,
+		Source:   "exportdb",
+		Message:  f.Message,
+	}
+	if href := caseURL(f.Case); href != "" {
+		dg.CodeDescription = &protocol.CodeDescription{Href: protocol.URI(href)}
+	}
+	if f.Deprecated {
+		dg.Tags = []protocol.DiagnosticTag{protocol.DiagnosticTagDeprecated}
+	}
+	if related {
+		for _, r := range f.Related {
+			l, ok := protocol.Location{}, true
+			if r.Path != "" {
+				l = protocol.Location{URI: pathToURI(r.Path), Range: newLineIndex(r.Src).rangeOf(r.Start, r.End, enc)}
+			} else {
+				l, ok = loc(r.Start, r.End)
+			}
+			if ok {
+				dg.RelatedInformation = append(dg.RelatedInformation, protocol.DiagnosticRelatedInformation{Location: l, Message: r.Message})
+			}
+		}
+	}
+	return dg, true
 }
 
 // lspSeverity maps a finding's severity; Off findings are not diagnostics (hover only).
@@ -347,6 +373,10 @@ func fileErrorDiagnostic(lines *lineIndex, err error, enc encoding) protocol.Dia
 
 // publish pushes res's diagnostics unless the document moved on or closed meanwhile.
 func (s *Server) publish(d *document, res *docResult) {
+	if res.cells != nil {
+		s.publishCells(d, res)
+		return
+	}
 	d.pubMu.Lock()
 	defer d.pubMu.Unlock()
 	s.mu.Lock()
@@ -371,21 +401,25 @@ func (s *Server) pullDiagnostics(ctx context.Context, params json.RawMessage) (a
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
-	res, err := s.result(ctx, p.TextDocument.URI)
+	v, err := s.view(ctx, p.TextDocument.URI)
 	if errors.Is(err, errNoDocument) {
 		return fullDocumentDiagnosticReport{Kind: "full", Items: []protocol.Diagnostic{}}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if p.PreviousResultID != "" && p.PreviousResultID == res.resultID {
-		return unchangedDocumentDiagnosticReport{Kind: "unchanged", ResultID: res.resultID}, nil
+	if v.part >= 0 {
+		// a notebook cell: its diagnostics are pushed, to every client (notebook_sync.go)
+		return fullDocumentDiagnosticReport{Kind: "full", Items: []protocol.Diagnostic{}}, nil
 	}
-	items := res.diags
+	if p.PreviousResultID != "" && p.PreviousResultID == v.res.resultID {
+		return unchangedDocumentDiagnosticReport{Kind: "unchanged", ResultID: v.res.resultID}, nil
+	}
+	items := v.diags
 	if items == nil {
 		items = []protocol.Diagnostic{}
 	}
-	return fullDocumentDiagnosticReport{Kind: "full", ResultID: res.resultID, Items: items}, nil
+	return fullDocumentDiagnosticReport{Kind: "full", ResultID: v.res.resultID, Items: items}, nil
 }
 
 // refreshDiagnostics re-analyses every open document (configuration changed): a push

@@ -83,6 +83,11 @@ type document struct {
 	// pubMu serialises publishDiagnostics for this URI and is held across the write, so
 	// a superseded result can never be published after the current one.
 	pubMu sync.Mutex
+
+	// A notebook's module (notebook_sync.go): notebook is set at open and never changes;
+	// cells is the layout of text, replaced with it. Both nil for a text document.
+	notebook *notebookDoc
+	cells    *cellLayout
 }
 
 // pendingEdit is one edit since the parsed tree, with the text it was applied to.
@@ -106,6 +111,11 @@ type docResult struct {
 	diags    []protocol.Diagnostic
 	shown    []int
 	resultID string
+	// cells is the layout of a notebook module's text; cellDiags and cellShown are diags
+	// and shown per cell (splitCells). nil for a text document.
+	cells     *cellLayout
+	cellDiags [][]protocol.Diagnostic
+	cellShown [][]int
 	// hoverFindings are findings plus the hover-only recognitions, computed on the first
 	// hover (see Server.recognitions).
 	hoverOnce     sync.Once
@@ -350,11 +360,15 @@ func pathToURIOS(p string, windows bool) protocol.DocumentURI {
 	return protocol.DocumentURI(u.String())
 }
 
-// isPython reports whether an opened document is analysed.
+// isPython reports whether an opened document is analysed. A notebook file opened as
+// text is not: it is JSON (its cells come through notebook sync).
 func isPython(languageID string, uri protocol.DocumentURI) bool {
+	u := strings.ToLower(string(uri))
+	if strings.HasSuffix(u, ".ipynb") {
+		return false
+	}
 	if strings.HasPrefix(languageID, "python") {
 		return true
 	}
-	u := strings.ToLower(string(uri))
 	return strings.HasSuffix(u, ".py") || strings.HasSuffix(u, ".pyi")
 }

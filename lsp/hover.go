@@ -25,17 +25,18 @@ func (s *Server) hover(ctx context.Context, params json.RawMessage) (any, error)
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
-	res, err := s.result(ctx, p.TextDocument.URI)
+	v, err := s.view(ctx, p.TextDocument.URI)
 	if errors.Is(err, errNoDocument) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	res := v.res
 	s.mu.Lock()
 	enc := s.client.encoding
 	s.mu.Unlock()
-	off, _ := res.lines.offset(p.Position, enc)
+	off := v.offset(p.Position, enc)
 	target := res.cfg.cfg.Target
 	if target.IsZero() {
 		target = catalog.Default().LatestVersion()
@@ -49,7 +50,7 @@ func (s *Server) hover(ctx context.Context, params json.RawMessage) (any, error)
 		if f.Start <= off && (off < f.End || f.Start == f.End && off == f.Start) {
 			cards = append(cards, s.findingCard(f, target))
 			if rng == nil {
-				r := res.lines.rangeOf(f.Start, f.End, enc)
+				r := v.rangeOf(f.Start, f.End, enc)
 				rng = &r
 			}
 		}
@@ -57,7 +58,7 @@ func (s *Server) hover(ctx context.Context, params json.RawMessage) (any, error)
 	if len(cards) == 0 && res.file != nil {
 		if card, start, end, ok := apiCard(res.file, off, target); ok {
 			cards = append(cards, card)
-			r := res.lines.rangeOf(start, end, enc)
+			r := v.rangeOf(start, end, enc)
 			rng = &r
 		}
 	}

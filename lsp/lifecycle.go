@@ -116,6 +116,7 @@ func (s *Server) initialize(_ context.Context, params json.RawMessage) (any, err
 	if c.pull {
 		caps2.DiagnosticProvider = &diagnosticOptions{Identifier: "exportdb"}
 	}
+	caps2.NotebookDocumentSync = &notebookDocumentSyncOptions{NotebookSelector: notebookSelectors, Save: true}
 	caps2.Workspace = &protocol.ServerCapabilitiesWorkspace{WorkspaceFolders: &protocol.ServerCapabilitiesWorkspaceFolders{
 		Supported: true, ChangeNotifications: true}}
 	return res, nil

@@ -12,8 +12,9 @@ import (
 //
 //   - LSP 3.17: position encoding negotiation (general.positionEncodings,
 //     capabilities.positionEncoding), pull diagnostics (textDocument.diagnostic,
-//     diagnosticProvider, textDocument/diagnostic and its reports) and
-//     workspace.diagnostics.refreshSupport.
+//     diagnosticProvider, textDocument/diagnostic and its reports),
+//     workspace.diagnostics.refreshSupport, and notebook document sync (its types are in
+//     notebook_protocol.go).
 //   - TextDocumentContentChangeEvent: v0.12's Range is a value, so a whole-document change
 //     (no range) and an insert at 0:0 decode alike.
 //   - PublishDiagnosticsParams: v0.12's Version is a uint32 with omitempty, so version 0
@@ -79,6 +80,8 @@ type serverCapabilities struct {
 	PositionEncoding string `json:"positionEncoding"`
 	// DiagnosticProvider is set only for clients that pull diagnostics.
 	DiagnosticProvider *diagnosticOptions `json:"diagnosticProvider,omitempty"`
+	// NotebookDocumentSync asks for Jupyter notebooks' Python cells (notebook_protocol.go).
+	NotebookDocumentSync *notebookDocumentSyncOptions `json:"notebookDocumentSync,omitempty"`
 }
 
 // diagnosticOptions configures pull diagnostics (3.17).

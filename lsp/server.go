@@ -3,8 +3,10 @@
 // Server Protocol: go.lsp.dev/protocol v0.12 types on a go.lsp.dev/jsonrpc2 v0.10 connection.
 //
 // Start with Serve (this file), then one file per feature: lifecycle.go, text_sync.go,
-// documents.go (the document store), diagnostics.go (the per-document analysis worker),
-// hover.go, code_action.go, commands.go, code_lens.go, config.go, workspace_scan.go.
+// notebook_sync.go (Jupyter notebooks), documents.go (the document store), diagnostics.go
+// (the per-document analysis worker), views.go (a document's view of a result: a file, or
+// a notebook cell), hover.go, code_action.go, commands.go, code_lens.go, config.go,
+// workspace_scan.go.
 // position.go is the only place byte offsets become LSP positions; protocol.go declares
 // the few LSP types go.lsp.dev/protocol v0.12 lacks (3.17) or gets wrong (see there), and
 // stream.go the transport.
@@ -126,6 +128,11 @@ type Server struct {
 	scanned     map[protocol.DocumentURI]bool // URIs published by workspace scans
 	nextTok     int
 	tick        int64 // use counter for documents' lastUse
+
+	// notebooks are the open notebooks by URI, and cells the notebook of each synced cell
+	// document (notebook_sync.go); a notebook's module is a document in docs.
+	notebooks map[protocol.DocumentURI]*notebookDoc
+	cells     map[protocol.DocumentURI]*notebookDoc
 }
 
 // clientState is what initialize told us about the client; written once by initialize.
@@ -175,6 +182,8 @@ func newServer(ctx context.Context, rwc io.ReadWriteCloser, opts Options) *Serve
 		memory:       make(chan struct{}, 1),
 		exit:         make(chan struct{}),
 		docs:         map[protocol.DocumentURI]*document{},
+		notebooks:    map[protocol.DocumentURI]*notebookDoc{},
+		cells:        map[protocol.DocumentURI]*notebookDoc{},
 		configs:      map[string]*configEntry{},
 		cfgDiags:     map[protocol.DocumentURI]bool{},
 		scans:        map[string]context.CancelFunc{},
@@ -359,6 +368,10 @@ var methods = map[string]method{
 	"textDocument/didChange":              {fn: (*Server).didChange},
 	"textDocument/didClose":               {fn: (*Server).didClose},
 	"textDocument/didSave":                {fn: (*Server).didSave},
+	"notebookDocument/didOpen":            {fn: (*Server).didOpenNotebook},
+	"notebookDocument/didChange":          {fn: (*Server).didChangeNotebook},
+	"notebookDocument/didSave":            {fn: (*Server).didSaveNotebook},
+	"notebookDocument/didClose":           {fn: (*Server).didCloseNotebook},
 	"textDocument/diagnostic":             {fn: (*Server).pullDiagnostics, async: true},
 	"textDocument/hover":                  {fn: (*Server).hover, async: true},
 	"textDocument/codeAction":             {fn: (*Server).codeAction, async: true},

@@ -28,6 +28,12 @@ func (s *Server) didOpen(_ context.Context, params json.RawMessage) (any, error)
 	text := []byte(td.Text)
 	lines := newLineIndex(text)
 	s.mu.Lock()
+	if nb := s.cells[td.URI]; nb != nil {
+		s.mu.Unlock()
+		// a client that also syncs a notebook's cells as text documents: the notebook has it
+		s.log.Debug("didOpen of a notebook cell synced with its notebook; ignored", zap.String("uri", string(td.URI)))
+		return nil, nil
+	}
 	d := s.openLocked(td.URI, td.Version, text, lines)
 	clearScan := s.client.pull && s.scanned[td.URI]
 	delete(s.scanned, td.URI)

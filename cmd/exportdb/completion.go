@@ -215,11 +215,11 @@ _exportdb_list() { # _exportdb_list WORDS...: complete the last item of a comma-
     COMPREPLY=($(compgen -P "$prefix" -W "$*" -- "${cur##*,}"))
     compopt -o nospace 2>/dev/null
 }
-_exportdb_files() { # _exportdb_files [py]: file names (py: directories and *.py files)
+_exportdb_files() { # _exportdb_files [py]: file names (py: directories, *.py files and notebooks)
     local IFS=$'\n'
     compopt -o filenames 2>/dev/null
     if [[ $1 == py ]]; then
-        COMPREPLY=($(compgen -d -- "$cur") $(compgen -f -X '!*.py' -- "$cur"))
+        COMPREPLY=($(compgen -d -- "$cur") $(compgen -f -X '!*.py' -- "$cur") $(compgen -f -X '!*.ipynb' -- "$cur"))
     else
         COMPREPLY=($(compgen -f -- "$cur"))
     fi
@@ -340,7 +340,7 @@ _exportdb() {
 		b.WriteString("            '(- *)--help[show the flags]'")
 		switch values, files := c.positionals(); {
 		case files:
-			b.WriteString(" \\\n            '*:path:_files -g \"*.py(-.)\"'")
+			b.WriteString(" \\\n            '*:path:_files -g \"*.(py|ipynb)(-.)\"'")
 		case len(values) > 0:
 			fmt.Fprintf(&b, " \\\n            %s", shellQuote("1:"+c.name+" argument:("+strings.Join(values, " ")+")"))
 		}
@@ -409,12 +409,12 @@ function __exportdb_list
         printf '%s%s\n' $items $v
     end
 end
-# __exportdb_paths: directories and *.py files that start with the current token
+# __exportdb_paths: directories, *.py files and notebooks that start with the current token
 function __exportdb_paths
     for f in (commandline -ct)*
         if test -d $f
             echo $f/
-        else if string match -q -- '*.py' $f
+        else if string match -q -- '*.py' $f; or string match -q -- '*.ipynb' $f
             echo $f
         end
     end

@@ -40,7 +40,7 @@ var completionCases = []struct {
 	{"exportdb check --torch-version 2.1", []string{"2.10", "2.11", "2.12", "2.13"}, true},
 	{"exportdb check --select dynamic_shape_round,cond_op", []string{"cond_operands"}, true},
 	{"exportdb check --ignore torch.dyn", []string{"torch.dynamic-shape", "torch.dynamic-value"}, true},
-	{"exportdb check src/m", []string{"model.py", "models"}, true},
+	{"exportdb check src/m", []string{"mnb.ipynb", "model.py", "models"}, true},
 	{"exportdb cases dynamic_shape_r", []string{"dynamic_shape_round"}, true},
 	{"exportdb cases --level ", []string{"SUPPORTED", "NOT_SUPPORTED_YET"}, true},
 	{"exportdb lsp --log-level ", []string{"debug", "info", "warn", "error"}, true},
@@ -53,6 +53,7 @@ func TestCompletionScripts(t *testing.T) {
 		"src/model.py":           "import torch\n",
 		"src/models/__init__.py": "",
 		"src/mnotes.txt":         "not Python\n",
+		"src/mnb.ipynb":          "{}\n",
 	})
 	for _, shell := range []string{"bash", "zsh", "fish"} {
 		t.Run(shell, func(t *testing.T) {

@@ -55,6 +55,10 @@ func TestReportsMatchTheirSchemas(t *testing.T) {
 		"pkg/helpers.py":  "def half(n):\n    return round(n / 2)\n",
 		"pkg/model.py":    "import torch\nfrom torch import nn\nfrom pkg.helpers import half\n\n\nclass Pool(nn.Module):\n    def forward(self, x):\n        return x[: half(x.shape[0])]\n",
 	}
+	// a notebook (positions with cells; SARIF regions and fixes in the .ipynb file) and one
+	// with a NUL byte in a cell (an error at a cell position)
+	files["notebooks/router.ipynb"] = readText(t, filepath.Join(nbDir, "router.ipynb"))
+	files["notebooks/nul.ipynb"] = readText(t, filepath.Join(nbDir, "nul.ipynb"))
 	examples, _ := filepath.Glob("../../examples/*")
 	for _, e := range examples {
 		if b, err := os.ReadFile(e); err == nil {
@@ -90,6 +94,9 @@ func TestReportsMatchTheirSchemas(t *testing.T) {
 	if j := readText(t, docs["exportdb-check.schema.json"][0]); !strings.Contains(j, `"path": "pkg/model.py",
           "start"`) {
 		t.Errorf("the json report has no related location in another file:\n%s", j)
+	}
+	if j := readText(t, docs["exportdb-check.schema.json"][0]); !strings.Contains(j, `"cell": 4`) {
+		t.Errorf("the json report has no notebook cell position:\n%s", j)
 	}
 	write("exportdb-statistics.schema.json", "statistics", report(dir, "--statistics", "--format", "json"))
 	write("exportdb-statistics.schema.json", "statistics-empty", report(empty, "--statistics", "--format", "json"))

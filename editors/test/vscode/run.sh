@@ -6,7 +6,8 @@
 #               torch 2.5) and exportdb.path to a trap script in the repository (ignored: the
 #               bundled binary runs, the trap never does). Diagnostic, code lens, Problems view,
 #               hover card, quick fix, save, status bar, every command in the palette, Apply All
-#               Safe Fixes, Show Logs, Restart Server.
+#               Safe Fixes, Show Logs, Restart Server. Then a Jupyter notebook in the same
+#               workbench (notebook-e2e.js): its cells through LSP notebook sync.
 #   restricted  the universal .vsix (no binary), workspace trust on and the workspace untrusted
 #               (Restricted Mode). The user's exportdb.path (in the Remote settings, where
 #               code-server keeps machine settings) is ${workspaceFolder}/.venv/bin/exportdb, a
@@ -65,7 +66,7 @@ session() {
     || { echo "installing $vsix failed:"; cat "$OUT/install.log"; return 1; }
 
   # the workspace: the fixtures, and a repository that tries to choose the binary
-  cp "$EDITORS/test/fixtures/pool.py" "$EDITORS/test/fixtures/scratch.py" "$WS/model/"
+  cp "$EDITORS/test/fixtures/pool.py" "$EDITORS/test/fixtures/scratch.py" "$EDITORS/test/fixtures/pool.ipynb" "$WS/model/"
   printf '[project]\nname = "demo"\nversion = "0.1.0"\n' > "$WS/pyproject.toml"
   printf '#!/bin/sh\ntouch "%s/trap/ran"\nexit 1\n' "$WS" > "$WS/trap/exportdb"
   # the project's own exportdb, as pip would install it into a virtual environment
@@ -111,6 +112,11 @@ JSON
     FIXALL_WS_FILE=$WS/model/scratch.py FIXALL_GOLDEN=$EDITORS/test/fixtures/scratch.fixed.py \
     MANIFEST=$EDITORS/vscode/package.json MACHINE_SETTINGS=$UD/Machine/settings.json TRAP_MARKER=$WS/trap/ran VENV_MARKER=$WS/.venv/ran \
     timeout 300 node "$T/e2e.js" || rc=$?
+  if [ "$name" = main ]; then
+    XDG_CONFIG_HOME=$UD/browser-config XDG_CACHE_HOME=$UD/browser-cache PLAYWRIGHT_CORE=$PLAYWRIGHT_CORE \
+      URL="http://127.0.0.1:$PORT/?folder=$WS" NB_WS_FILE=$WS/model/pool.ipynb FOLDER=model SHOTS=$OUT \
+      timeout 300 node "$T/notebook-e2e.js" || rc=$?
+  fi
   kill "$cspid"; wait "$cspid" 2>/dev/null
   # the extension host's log (our output channel included) is an artefact too
   find "$UD/logs" -name '*ExportDB*' -exec cp {} "$OUT/" \; 2>/dev/null

@@ -160,6 +160,9 @@ async function startClient(): Promise<void> {
     documentSelector: [
       { scheme: 'file', language: 'python' },
       { scheme: 'untitled', language: 'python' },
+      // the Python cells of Jupyter notebooks: the server syncs them as notebooks (LSP 3.17
+      // notebook sync); this selector routes hover, code actions and code lens for cells
+      { notebook: 'jupyter-notebook', language: 'python' },
     ],
     initializationOptions: toServerSettings(cfg),
     outputChannel: output,
