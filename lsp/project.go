@@ -320,7 +320,7 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) *torchse
 	s.mu.Lock()
 	d.deps = deps
 	s.mu.Unlock()
-	if len(mods) == 0 || pf.Module.Name == "" {
+	if len(mods) == 0 {
 		s.setBase(d, nil)
 		return torchsem.New(pf)
 	}
