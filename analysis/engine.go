@@ -47,7 +47,7 @@ func (o *Options) skips(r *Rule, k *catalog.Case, target catalog.Version) bool {
 	if s, ok := o.Severity[r.Name]; ok {
 		return s < o.MinSeverity
 	}
-	return SeverityFor(k, target, Recognized) < o.MinSeverity
+	return SeverityFor(k, target, !o.NonStrict, Recognized) < o.MinSeverity
 }
 
 func (o *Options) catalog() *catalog.Catalog {
@@ -192,7 +192,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			if fd.Start < 0 || fd.End > len(f.Src) || fd.Start > fd.End {
 				continue
 			}
-			fd.Severity = SeverityFor(pass.Case, target, fd.Effect)
+			fd.Severity = SeverityFor(pass.Case, target, pass.Strict, fd.Effect)
 			if s, ok := opts.Severity[fd.Case]; ok {
 				fd.Severity = s
 			}

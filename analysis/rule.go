@@ -61,6 +61,12 @@ func (p *Pass) Traced(k syntax.Kind, fn func(n NodeID, owner *Function)) {
 	}
 }
 
+// NotSupported reports whether the rule's case is NOT_SUPPORTED_YET at the target version
+// in the tracing mode judged for.
+func (p *Pass) NotSupported() bool {
+	return p.Case != nil && p.Case.LevelIn(p.Target, p.Strict) == catalog.NotSupportedYet
+}
+
 // TargetBefore reports whether the target torch version is older than major.minor.
 func (p *Pass) TargetBefore(major, minor int) bool {
 	return p.Target.Less(catalog.Version{Major: major, Minor: minor})

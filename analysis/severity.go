@@ -16,9 +16,10 @@ import "github.com/exportdb-lsp/exportdb-lsp/catalog"
 //   - information (Caveat) and hint (Note): the other caveats.
 //   - off (Recognized): plain supported patterns, explained on hover only.
 //
-// A case of the catalog that is supported at the target keeps the rule's effect.
-func SeverityFor(c *catalog.Case, target catalog.Version, e Effect) Severity {
-	if c != nil && c.LevelAt(target) == catalog.NotSupportedYet {
+// A case of the catalog that is supported at the target (in the tracing mode judged for:
+// strict unless non-strict is asked) keeps the rule's effect.
+func SeverityFor(c *catalog.Case, target catalog.Version, strict bool, e Effect) Severity {
+	if c != nil && c.LevelIn(target, strict) == catalog.NotSupportedYet {
 		return Error
 	}
 	switch e {

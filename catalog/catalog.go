@@ -66,9 +66,37 @@ const (
 	FromExportDBLSP Origin = "exportdb-lsp"
 )
 
-// Change is one entry of a case's history: from Version on, the fields that are set hold.
+// Mode is the tracing mode of torch.export a history entry is about.
+type Mode uint8
+
+// Modes. ExportDB's results describe strict mode; an entry for both modes holds for each.
+const (
+	BothModes Mode = iota
+	StrictMode
+	NonStrictMode
+)
+
+// String is the spelling of case.toml: "", "strict" or "non-strict".
+func (m Mode) String() string {
+	switch m {
+	case StrictMode:
+		return "strict"
+	case NonStrictMode:
+		return "non-strict"
+	}
+	return ""
+}
+
+// applies reports whether an entry of mode m holds for the given mode.
+func (m Mode) applies(strict bool) bool {
+	return m == BothModes || (m == StrictMode) == strict
+}
+
+// Change is one entry of a case's history: from Version on, the fields that are set hold
+// (in Mode only, when it is not BothModes).
 type Change struct {
 	Version Version
+	Mode    Mode
 	Level   *SupportLevel // nil: unchanged
 	Name    string        // the name ExportDB uses from this version; "": unchanged
 	Result  string        // what export does from this version (error text or a summary)
@@ -93,19 +121,34 @@ type Case struct {
 	DocURL      string       // for cases of ours: the PyTorch page that explains them
 }
 
-// LevelAt returns the case's support level in torch v. Versions before BaseVersion get the
-// base level (nothing older is recorded); versions after the newest change keep its level.
-func (c *Case) LevelAt(v Version) SupportLevel {
+// LevelAt returns the case's support level in torch v in strict mode, the mode ExportDB
+// describes. Versions before BaseVersion get the base level (nothing older is recorded);
+// versions after the newest change keep its level.
+func (c *Case) LevelAt(v Version) SupportLevel { return c.LevelIn(v, true) }
+
+// LevelIn returns the case's support level in torch v for strict or non-strict export.
+func (c *Case) LevelIn(v Version, strict bool) SupportLevel {
 	l := c.Level
 	for _, ch := range c.History {
 		if v.Less(ch.Version) {
 			break
 		}
-		if ch.Level != nil {
+		if ch.Level != nil && ch.Mode.applies(strict) {
 			l = *ch.Level
 		}
 	}
 	return l
+}
+
+// ModeDiffers reports whether the case's level in some recorded version depends on the
+// tracing mode.
+func (c *Case) ModeDiffers() bool {
+	for _, ch := range c.History {
+		if ch.Mode != BothModes && ch.Level != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // NameAt returns the name ExportDB gives the case in torch v.
@@ -122,28 +165,32 @@ func (c *Case) NameAt(v Version) string {
 	return n
 }
 
-// ResultAt returns the newest recorded result at or before v (the base Result if none).
-func (c *Case) ResultAt(v Version) string {
+// ResultAt returns the newest recorded result at or before v in strict mode (the base
+// Result if none).
+func (c *Case) ResultAt(v Version) string { return c.ResultIn(v, true) }
+
+// ResultIn returns the newest recorded result at or before v for the given mode.
+func (c *Case) ResultIn(v Version, strict bool) string {
 	r := c.Result
 	for _, ch := range c.History {
 		if v.Less(ch.Version) {
 			break
 		}
-		if ch.Result != "" {
+		if ch.Result != "" && ch.Mode.applies(strict) {
 			r = ch.Result
 		}
 	}
 	return r
 }
 
-// SupportedFrom returns the first version at which the case is supported, and false when
-// it is unsupported at every recorded version.
+// SupportedFrom returns the first version at which the case is supported in strict mode,
+// and false when it is unsupported at every recorded version.
 func (c *Case) SupportedFrom() (Version, bool) {
 	if c.Level == Supported {
 		return BaseVersion, true
 	}
 	for _, ch := range c.History {
-		if ch.Level != nil && *ch.Level == Supported {
+		if ch.Level != nil && *ch.Level == Supported && ch.Mode.applies(true) {
 			return ch.Version, true
 		}
 	}
@@ -331,6 +378,7 @@ type caseFile struct {
 	Notes        []string `toml:"notes"`
 	History      []struct {
 		Version      string `toml:"version"`
+		Mode         string `toml:"mode"`
 		SupportLevel string `toml:"support_level"`
 		Name         string `toml:"name"`
 		Result       string `toml:"result"`
@@ -427,6 +475,18 @@ func loadCase(fsys fs.FS, name string, knownTags map[string]bool) (*Case, error)
 			return nil, fmt.Errorf("case.toml: history: %w", err)
 		}
 		ch := Change{Version: v, Name: h.Name, Result: h.Result, Note: h.Note}
+		switch h.Mode {
+		case "":
+		case "strict":
+			ch.Mode = StrictMode
+		case "non-strict":
+			ch.Mode = NonStrictMode
+		default:
+			return nil, fmt.Errorf("case.toml: history %s: mode %q: want strict or non-strict", v, h.Mode)
+		}
+		if ch.Mode != BothModes && ch.Name != "" {
+			return nil, fmt.Errorf("case.toml: history %s: a rename holds for both modes", v)
+		}
 		if h.SupportLevel != "" {
 			l, err := ParseSupportLevel(h.SupportLevel)
 			if err != nil {
@@ -434,8 +494,11 @@ func loadCase(fsys fs.FS, name string, knownTags map[string]bool) (*Case, error)
 			}
 			ch.Level = &l
 		}
-		if len(k.History) > 0 && !k.History[len(k.History)-1].Version.Less(v) {
-			return nil, fmt.Errorf("case.toml: history must be in increasing version order (%s)", v)
+		if n := len(k.History); n > 0 {
+			last := k.History[n-1]
+			if v.Less(last.Version) || (!last.Version.Less(v) && last.Mode == ch.Mode) {
+				return nil, fmt.Errorf("case.toml: history must be in increasing version order, one entry per version and mode (%s)", v)
+			}
 		}
 		if !BaseVersion.Less(v) {
 			return nil, fmt.Errorf("case.toml: history version %s is not after the base %s", v, BaseVersion)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
-	"github.com/exportdb-lsp/exportdb-lsp/catalog"
 )
 
 // ModelAttrMutation finds assignments to attributes of an nn.Module in code export traces.
@@ -152,7 +151,7 @@ func runModelAttrMutation(pass *analysis.Pass) {
 	if len(muts) == 0 {
 		return
 	}
-	notSupported := pass.Case != nil && pass.Case.LevelAt(pass.Target) == catalog.NotSupportedYet
+	notSupported := pass.NotSupported()
 	since := "2.10"
 	if pass.Case != nil {
 		if v, ok := pass.Case.SupportedFrom(); ok {

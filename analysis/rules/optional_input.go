@@ -5,7 +5,6 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
-	"github.com/exportdb-lsp/exportdb-lsp/catalog"
 )
 
 // OptionalInput finds tensors used as default values of forward's parameters.
@@ -55,7 +54,7 @@ the default no longer carry over between calls.
 
 func runOptionalInput(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
-	notSupported := pass.Case != nil && pass.Case.LevelAt(pass.Target) == catalog.NotSupportedYet
+	notSupported := pass.NotSupported()
 	since := "2.10"
 	if pass.Case != nil {
 		if v, ok := pass.Case.SupportedFrom(); ok {

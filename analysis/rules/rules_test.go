@@ -91,8 +91,9 @@ type want struct {
 var (
 	wantRE = regexp.MustCompile(`#\s*want(?::(\w+))?\s+(.*)$`)
 	// the text between double quotes is a raw regexp; \" stands for a quote
-	quotedRE = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
-	targetRE = regexp.MustCompile(`(?m)^# exportdb-test: target=(\S+)`)
+	quotedRE    = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
+	targetRE    = regexp.MustCompile(`(?m)^# exportdb-test: target=(\S+)`)
+	nonStrictRE = regexp.MustCompile(`(?m)^# exportdb-test:.* non-strict\b`)
 )
 
 func parseWants(t *testing.T, src string) []*want {
@@ -114,7 +115,8 @@ func parseWants(t *testing.T, src string) []*want {
 	return out
 }
 
-// fixtureOptions reads "# exportdb-test: target=X.Y" from a fixture.
+// fixtureOptions reads "# exportdb-test: target=X.Y" (and " non-strict" after it, for
+// torch.export(..., strict=False)) from a fixture.
 func fixtureOptions(t *testing.T, src string) analysis.Options {
 	var opts analysis.Options
 	if m := targetRE.FindStringSubmatch(src); m != nil {
@@ -124,6 +126,7 @@ func fixtureOptions(t *testing.T, src string) analysis.Options {
 		}
 		opts.Target = v
 	}
+	opts.NonStrict = nonStrictRE.MatchString(src)
 	return opts
 }
 

@@ -3,7 +3,6 @@ package rules
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
-	"github.com/exportdb-lsp/exportdb-lsp/catalog"
 )
 
 // TorchSymMin finds calls of torch.sym_min in traced code.
@@ -51,7 +50,7 @@ func runTorchSymMin(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	rejected := pass.TargetBefore(2, 12)
 	if pass.Case != nil {
-		rejected = pass.Case.LevelAt(pass.Target) == catalog.NotSupportedYet
+		rejected = pass.NotSupported()
 	}
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
@@ -66,7 +65,11 @@ func runTorchSymMin(pass *analysis.Pass) {
 			return
 		}
 		if !rejected {
-			pass.Reportf(call, analysis.Recognized, "call %s is captured as a symbolic min from torch 2.12", shpSnippet(t, call))
+			if pass.Strict {
+				pass.Reportf(call, analysis.Recognized, "call %s is captured as a symbolic min from torch 2.12", shpSnippet(t, call))
+			} else {
+				pass.Reportf(call, analysis.Recognized, "call %s exports with strict=False, which traces it with the Python interpreter (measured at torch 2.11)", shpSnippet(t, call))
+			}
 			return
 		}
 		fd := pass.Reportf(call, analysis.Fails, "torch.sym_min is not supported by torch.export before 2.12: %s fails to export", shpSnippet(t, call))

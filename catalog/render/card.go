@@ -79,6 +79,9 @@ func Card(c *catalog.Case, opt CardOptions) string {
 	}
 	field("Tags", tags)
 	lvl := st.level(c.LevelAt(v)) + " in torch " + v.String()
+	if ns := c.LevelIn(v, false); ns != c.LevelAt(v) {
+		lvl += " (strict; " + st.level(ns) + " with strict=False)"
+	}
 	switch {
 	case v.Less(catalog.BaseVersion):
 		lvl += st.dim(" (nothing before " + catalog.BaseVersion.String() + " is recorded; this is the " +
@@ -142,17 +145,7 @@ func Card(c *catalog.Case, opt CardOptions) string {
 }
 
 // levelTimeline is LevelTimeline with each level coloured.
-func levelTimeline(c *catalog.Case, st style) string {
-	steps := []string{catalog.BaseVersion.String() + " " + st.level(c.Level)}
-	cur := c.Level
-	for _, ch := range c.History {
-		if ch.Level != nil && *ch.Level != cur {
-			cur = *ch.Level
-			steps = append(steps, ch.Version.String()+" "+st.level(cur))
-		}
-	}
-	return strings.Join(steps, " → ")
-}
+func levelTimeline(c *catalog.Case, st style) string { return timeline(c, st.level) }
 
 // indentCode indents code by four spaces, leaving blank lines empty and dropping trailing
 // newlines.

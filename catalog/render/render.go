@@ -173,18 +173,30 @@ func levelTitle(l catalog.SupportLevel) string {
 }
 
 // LevelTimeline spells the support level history of c, one "version LEVEL" step per level
-// change: "2.2 NOT_SUPPORTED_YET → 2.12 SUPPORTED". A case that never changed gives its
-// base level alone: "2.2 SUPPORTED".
+// change, in strict mode ("2.2 NOT_SUPPORTED_YET → 2.12 SUPPORTED"), followed by the
+// non-strict history when the mode changes the level ("; non-strict: 2.2 ... → 2.11 ...").
 func LevelTimeline(c *catalog.Case) string {
-	steps := []string{catalog.BaseVersion.String() + " " + c.Level.String()}
-	cur := c.Level
-	for _, ch := range c.History {
-		if ch.Level != nil && *ch.Level != cur {
-			cur = *ch.Level
-			steps = append(steps, ch.Version.String()+" "+cur.String())
+	return timeline(c, func(l catalog.SupportLevel) string { return l.String() })
+}
+
+// timeline is LevelTimeline with each level spelled by level.
+func timeline(c *catalog.Case, level func(catalog.SupportLevel) string) string {
+	steps := func(strict bool) string {
+		out := []string{catalog.BaseVersion.String() + " " + level(c.Level)}
+		cur := c.Level
+		for _, ch := range c.History {
+			if l := c.LevelIn(ch.Version, strict); l != cur {
+				cur = l
+				out = append(out, ch.Version.String()+" "+level(cur))
+			}
 		}
+		return strings.Join(out, " → ")
 	}
-	return strings.Join(steps, " → ")
+	s := steps(true)
+	if c.ModeDiffers() {
+		s += "; non-strict: " + steps(false)
+	}
+	return s
 }
 
 // NameTimeline spells the names ExportDB gave c over time ("2.2 torch_sym_min → 2.11

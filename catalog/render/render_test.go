@@ -471,7 +471,7 @@ func stripANSI(s string) string { return ansiRE.ReplaceAllString(s, "") }
 func TestTimelines(t *testing.T) {
 	cat := catalog.Default()
 	for name, want := range map[string][2]string{
-		"torch_sym_min":       {"2.2 NOT_SUPPORTED_YET → 2.12 SUPPORTED", "2.2 torch_sym_min → 2.11 unsupported_operator"},
+		"torch_sym_min":       {"2.2 NOT_SUPPORTED_YET → 2.12 SUPPORTED; non-strict: 2.2 NOT_SUPPORTED_YET → 2.11 SUPPORTED", "2.2 torch_sym_min → 2.11 unsupported_operator"},
 		"model_attr_mutation": {"2.2 NOT_SUPPORTED_YET → 2.10 SUPPORTED", ""},
 		"dynamic_shape_round": {"2.2 NOT_SUPPORTED_YET", ""},
 		"static_if":           {"2.2 SUPPORTED", ""},

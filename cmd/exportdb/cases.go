@@ -203,6 +203,7 @@ type caseJSON struct {
 
 type changeJSON struct {
 	Version string `json:"version"`
+	Mode    string `json:"mode,omitempty"` // "strict" or "non-strict"; absent: both modes
 	Level   string `json:"level,omitempty"`
 	Name    string `json:"name,omitempty"`
 	Result  string `json:"result,omitempty"`
@@ -242,7 +243,7 @@ func caseSummary(c *catalog.Case, v catalog.Version, docVersion string) caseJSON
 		j.SupportedFrom = &s
 	}
 	for _, ch := range c.History {
-		cj := changeJSON{Version: ch.Version.String(), Name: ch.Name, Result: ch.Result, Note: ch.Note}
+		cj := changeJSON{Version: ch.Version.String(), Mode: ch.Mode.String(), Name: ch.Name, Result: ch.Result, Note: ch.Note}
 		if ch.Level != nil {
 			cj.Level = ch.Level.String()
 		}

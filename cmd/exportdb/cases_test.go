@@ -222,7 +222,7 @@ func TestCasesJSON(t *testing.T) {
 		}
 	}
 	if sym["level"] != "NOT_SUPPORTED_YET" || sym["name_at_version"] != "unsupported_operator" ||
-		sym["supported_from"] != "2.12" || len(sym["history"].([]any)) != 3 ||
+		sym["supported_from"] != "2.12" || len(sym["history"].([]any)) != 4 ||
 		sym["url"] != "https://pytorch.org/docs/main/generated/exportdb/index.html#torch-sym-min" {
 		t.Errorf("torch_sym_min: %v", sym)
 	}
