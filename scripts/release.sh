@@ -125,7 +125,7 @@ for target in $targets; do
     fi
     export CC="$ZIG cc -target $zt $ccflags"
   else
-    unset CC; tag=  # build_wheel.py picks the widest tag the binary supports
+    tag=  # build_wheel.py picks the widest tag the binary supports (go uses $CC, else cc)
   fi
   name=exportdb-$version-$target
   mkdir -p "$work/$name"
