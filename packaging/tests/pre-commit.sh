@@ -9,7 +9,8 @@
 # network namespace with no network where `unshare -n` is allowed, and with PIP_NO_INDEX
 # and GOPROXY=off everywhere: nothing may come from PyPI or the Go proxy.
 #
-#   1. exportdb-system refuses a commit with a finding and accepts one without.
+#   1. exportdb-system refuses a commit with a finding and accepts one without; a file under
+#      a configured exclude glob does not stop a commit (--force-exclude).
 #   2. exportdb-fix-system fixes the file, refuses the commit because it changed, and the
 #      re-staged commit passes.
 #   3. The no-Go recipe from the README (repo: local, language: python, additional_dependencies:
@@ -127,6 +128,17 @@ else
   bad "exportdb-system: the clean commit did not pass"; cat "$work/1b.log"
 fi
 
+# 1c. --force-exclude: a file under a configured exclude glob does not stop the commit.
+s=$work/exclude
+new_sample "$s" "$(remote_config exportdb-system)"
+mkdir -p "$s/generated" && git -C "$s" mv -f gate.py generated/gate.py 2>/dev/null || mv "$s/gate.py" "$s/generated/gate.py"
+printf '[tool.exportdb]\nexclude = ["generated/"]\n' >"$s/pyproject.toml"
+if PATH=$bindir:$PATH commit "$s" "$work/1c.log" pyproject.toml generated/gate.py && [ "$(commits "$s")" = 1 ]; then
+  ok "exportdb-system skips a staged file under a configured exclude (--force-exclude)"
+else
+  bad "exportdb-system: the excluded generated/gate.py stopped the commit"; cat "$work/1c.log"
+fi
+
 # 2. The fix hook.
 s=$work/fix
 new_sample "$s" "$(remote_config exportdb-fix-system)"
@@ -152,7 +164,7 @@ new_sample "$s" "repos:
     hooks:
       - id: exportdb
         name: exportdb
-        entry: exportdb check
+        entry: exportdb check --force-exclude
         language: python
         additional_dependencies: [exportdb-lsp==$(python3 -c "import sys; sys.path.insert(0, '$root/packaging/python'); import build_wheel; print(build_wheel.pep440('$version'))")]
         types_or: [python, pyi]
