@@ -16,9 +16,6 @@ import (
 	"os"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 type command struct {
 	name    string
 	summary string
@@ -32,10 +29,7 @@ func commands() []command {
 		{"cases", "list ExportDB cases or print one case's card", runCases},
 		{"docs", "write the catalog as rst, md or html", runDocs},
 		{"completion", "print a shell completion script: bash, zsh or fish", runCompletion},
-		{"version", "print the version", func(_ []string, stdout, _ io.Writer) int {
-			fmt.Fprintln(stdout, "exportdb", version)
-			return 0
-		}},
+		{"version", "print the version and the commit it was built from", runVersion},
 	}
 }
 
