@@ -381,6 +381,7 @@ var methods = map[string]method{
 	"workspace/didChangeWatchedFiles":     {fn: (*Server).didChangeWatchedFiles},
 	"workspace/didChangeWorkspaceFolders": {fn: (*Server).didChangeWorkspaceFolders},
 	"window/workDoneProgress/cancel":      {fn: (*Server).workDoneProgressCancel},
+	"exportdb/documentStatus":             {fn: (*Server).documentStatus, async: true},
 }
 
 func ignore(*Server, context.Context, json.RawMessage) (any, error) { return nil, nil }

@@ -179,6 +179,7 @@ async function startClient(): Promise<void> {
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, running);
     if (running) {
       status.update({ state: { kind: 'running' }, server: { ...server, version: c.initializeResult?.serverInfo?.version } });
+      void refreshDocumentStatus();
     } else {
       status.update({ state: { kind: e.newState === State.Starting ? 'starting' : 'stopped' } });
     }
@@ -192,6 +193,33 @@ async function startClient(): Promise<void> {
       status.update({ state: { kind: 'failed', message } });
     }
     void vscode.window.showErrorMessage(`ExportDB: ${message}. See "ExportDB: Show Logs".`);
+  }
+}
+
+/** The server's exportdb/documentStatus answer (lsp/status.go). */
+interface DocumentStatus {
+  torchVersion: string;
+  torchVersionFrom: string;
+}
+
+/**
+ * Asks the server what it judges the active editor's document by, for the status bar. A
+ * document the server does not serve, or a server not running, leaves the item as it is.
+ */
+async function refreshDocumentStatus(): Promise<void> {
+  const c = client;
+  const doc = vscode.window.activeTextEditor?.document;
+  if (c === undefined || !c.isRunning() || doc === undefined || doc.languageId !== 'python') {
+    return;
+  }
+  try {
+    const st = await c.sendRequest<DocumentStatus>('exportdb/documentStatus', { textDocument: { uri: doc.uri.toString() } });
+    if (client === c) {
+      const from = st.torchVersionFrom === 'settings' ? 'exportdb.torchVersion' : st.torchVersionFrom;
+      status.update({ project: { torchVersion: st.torchVersion, from } });
+    }
+  } catch (err) {
+    output.appendLine(`exportdb/documentStatus: ${String(err)}`);
   }
 }
 
@@ -237,6 +265,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         await client.sendNotification(DidChangeConfigurationNotification.type, { settings: toServerSettings(config()) });
       }
     }),
+    vscode.window.onDidChangeActiveTextEditor(() => void refreshDocumentStatus()),
+    vscode.workspace.onDidSaveTextDocument(() => void refreshDocumentStatus()),
     vscode.workspace.onDidGrantWorkspaceTrust(async () => {
       if (lastLookup !== undefined && !lastLookup.ok && lastLookup.reason === 'untrusted') {
         await restart();

@@ -15,6 +15,12 @@ export interface StatusInput {
   state: ServerState;
   /** The exportdb.torchVersion the server was given; undefined when the project decides. */
   torchVersion: string | undefined;
+  /**
+   * What the server judges the active document by (its exportdb/documentStatus answer):
+   * the torch version and where it comes from (a configuration file's path, or "" for the
+   * newest version the catalog knows). Undefined until the server has answered.
+   */
+  project?: { torchVersion: string; from: string };
   /** The binary in use, once found; version is the server's serverInfo.version. */
   server?: { path: string; source: ServerSource; version?: string };
 }
@@ -50,8 +56,13 @@ const SOURCE: Record<ServerSource, string> = {
 
 /** The status bar item's text and tooltip for a state. */
 export function statusView(input: StatusInput): StatusView {
-  const { state, torchVersion, server } = input;
-  const torch = torchVersion ? `torch ${torchVersion}` : 'torch (project)';
+  const { state, torchVersion, server, project } = input;
+  let torch = 'torch (project)';
+  if (torchVersion) {
+    torch = `torch ${torchVersion}`;
+  } else if (project) {
+    torch = `torch ${project.torchVersion}`;
+  }
   const lines = [`ExportDB: ${STATE[state.kind]}`];
   if (state.kind === 'failed') {
     lines.push(state.message);
@@ -60,11 +71,19 @@ export function statusView(input: StatusInput): StatusView {
     const version = server.version ? `, exportdb ${server.version}` : '';
     lines.push(`Binary: ${server.path} (${SOURCE[server.source]}${version})`);
   }
-  lines.push(
-    torchVersion
-      ? `Target torch version: ${torchVersion} (exportdb.torchVersion)`
-      : 'Target torch version: the project\'s pyproject.toml / exportdb.toml, else the newest the catalog knows ("ExportDB: Show Server Info" shows which)',
-  );
+  if (torchVersion) {
+    lines.push(`Target torch version: ${torchVersion} (exportdb.torchVersion)`);
+  } else if (project) {
+    lines.push(
+      project.from
+        ? `Target torch version: ${project.torchVersion} (${project.from})`
+        : `Target torch version: ${project.torchVersion} (no configuration sets one: the newest the catalog knows)`,
+    );
+  } else {
+    lines.push(
+      'Target torch version: the project\'s pyproject.toml / exportdb.toml, else the newest the catalog knows ("ExportDB: Show Server Info" shows which)',
+    );
+  }
   lines.push('Click to show the logs.');
   return {
     text: `${ICON[state.kind]} ExportDB: ${torch}`,

@@ -37,3 +37,18 @@ test('starting spins; stopped and failed are errors with what to do', () => {
   assert.equal(failed.error, true);
   assert.deepEqual(failed.tooltip.split('\n').slice(0, 2), ['ExportDB: the server is not running', 'ExportDB: no exportdb binary found']);
 });
+
+test('no setting, the server has answered for the active document: its version and the file that sets it', () => {
+  const v = statusView({
+    state: { kind: 'running' },
+    torchVersion: undefined,
+    project: { torchVersion: '2.7', from: '/work/proj/pyproject.toml' },
+  });
+  assert.equal(v.text, '$(check) ExportDB: torch 2.7');
+  assert.match(v.tooltip, /Target torch version: 2\.7 \(\/work\/proj\/pyproject\.toml\)/);
+  const newest = statusView({ state: { kind: 'running' }, torchVersion: undefined, project: { torchVersion: '2.13', from: '' } });
+  assert.equal(newest.text, '$(check) ExportDB: torch 2.13');
+  assert.match(newest.tooltip, /no configuration sets one: the newest the catalog knows/);
+  // the setting wins over what the server answered
+  assert.equal(statusView({ state: { kind: 'running' }, torchVersion: '2.5', project: { torchVersion: '2.7', from: 'x' } }).text, '$(check) ExportDB: torch 2.5');
+});
