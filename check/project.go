@@ -24,9 +24,9 @@ type project struct {
 // maxContextFiles bounds the project files loaded only because a checked file imports them.
 const maxContextFiles = 4096
 
-// newProject names the targets' modules. Source roots are each configuration's project
-// root and its src/ directory (the working directory and its src/ when no configuration
-// file is found), so both the flat and the src layout resolve.
+// newProject names the targets' modules. Source roots are each configuration's src list, or
+// its project root and that root's src/ directory (the working directory and its src/ when
+// no configuration file is found), so both the flat and the src layout resolve.
 func (r *runner) newProject(targets []*target) *project {
 	var roots []string
 	seen := map[string]bool{}
@@ -35,8 +35,13 @@ func (r *runner) newProject(targets []*target) *project {
 		if root == "" {
 			root = r.cwd
 		}
-		if !seen[root] {
-			seen[root] = true
+		if seen[root] {
+			continue
+		}
+		seen[root] = true
+		if len(t.cfg.Src) > 0 {
+			roots = append(roots, t.cfg.Src...) // the configuration's src list
+		} else {
 			roots = append(roots, root, filepath.Join(root, "src"))
 		}
 	}

@@ -2,6 +2,8 @@ package check
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,5 +89,28 @@ func TestProjectAcrossFiles(t *testing.T) {
 	res = run(t, dir, Options{Format: FormatJSON, Rules: rules.All(), Paths: []string{"vit/model.py"}})
 	if strings.Contains(res.stdout, "dynamic_shape_round") {
 		t.Errorf("a finding in a file not given was reported:\n%s", res.stdout)
+	}
+}
+
+// TestProjectSrcKey: with `src = ["lib"]` a namespace package under lib/ (no __init__.py)
+// resolves absolute imports, so the helper's finding is found through the model's call.
+func TestProjectSrcKey(t *testing.T) {
+	dir := testfs.WriteTree(t, map[string]string{
+		"pyproject.toml":        "[tool.exportdb]\ntorch-version = \"2.11\"\nsrc = [\"lib\"]\n",
+		"lib/vitpkg/helpers.py": "def scaled(h):\n    return round(h / 2)\n",
+		"lib/vitpkg/model.py":   "import torch\nfrom vitpkg.helpers import scaled\n\n\nclass M(torch.nn.Module):\n    def forward(self, x):\n        return x[: scaled(x.shape[0])]\n",
+	})
+	res := run(t, dir, Options{Format: FormatConcise, Rules: rules.All(), Paths: []string{"lib"}})
+	if !strings.Contains(res.stdout, filepath.Join("lib", "vitpkg", "helpers.py")+":2:12: error dynamic_shape_round") {
+		t.Errorf("no finding in the helper:\n%s%s", res.stdout, res.stderr)
+	}
+	// without the src key the project root is the source root: the files are modules
+	// lib.vitpkg.*, the import of vitpkg.helpers names no file, and the helper is not reached
+	if err := os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[tool.exportdb]\ntorch-version = \"2.11\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res = run(t, dir, Options{Format: FormatConcise, Rules: rules.All(), Paths: []string{"lib"}})
+	if strings.Contains(res.stdout, "dynamic_shape_round") {
+		t.Errorf("found without the src key:\n%s", res.stdout)
 	}
 }

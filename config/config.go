@@ -33,6 +33,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
 )
 
@@ -54,6 +55,12 @@ type Config struct {
 	Severity       map[string]analysis.Severity // per-case overrides
 	Exclude        []string                     // gitignore-style globs
 	PerFileIgnores map[string][]string          // glob -> case names or tags
+	// Src lists the source roots (absolute): modules are named from them (project.go).
+	Src []string
+	// DynamicShapes declares dynamic dimensions of classes exported elsewhere, and DimRanges
+	// the ranges of named dims (project.go).
+	DynamicShapes []torchsem.ClassDims
+	DimRanges     map[string][2]int
 }
 
 // Error is an invalid configuration: it names the file, the key and the line.

@@ -18,7 +18,8 @@ import (
 )
 
 // Keys are the configuration keys, in the order the documentation lists them.
-var Keys = []string{"torch-version", "strict", "select", "ignore", "severity", "exclude", "per-file-ignores"}
+var Keys = []string{"torch-version", "strict", "select", "ignore", "severity", "exclude", "per-file-ignores", "src",
+	"dynamic-shapes", "dims"}
 
 // doc is one configuration file being read.
 type doc struct {
@@ -212,6 +213,12 @@ func (d *doc) set(c *Config, k string, v any) error {
 			}
 			c.PerFileIgnores[g] = list
 		}
+	case "src":
+		return d.setSrc(c, v)
+	case "dynamic-shapes":
+		return d.setDynamicShapes(c, v)
+	case "dims":
+		return d.setDims(c, v)
 	default:
 		msg := "unknown key; the keys are " + strings.Join(Keys, ", ")
 		if s := closest(k, Keys); s != "" {

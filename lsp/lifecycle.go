@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/exportdb-lsp/exportdb-lsp/config"
 	"math"
 
 	"go.lsp.dev/jsonrpc2"
@@ -86,10 +87,16 @@ func (s *Server) initialize(_ context.Context, params json.RawMessage) (any, err
 			roots = append(roots, p)
 		}
 	}
+	proj := newProject(roots, func(folder string) []string {
+		if cfg, err := config.Discover(folder); err == nil && cfg != nil {
+			return cfg.Src
+		}
+		return nil
+	})
 	s.mu.Lock()
 	s.client = c
 	s.folders = folders
-	s.project = newProject(roots)
+	s.project = proj
 	s.settings = set
 	s.state = stateInitialized
 	s.mu.Unlock()

@@ -71,10 +71,17 @@ type base struct {
 	mods map[string]bool // the modules it links, the document's own included
 }
 
-func newProject(folders []string) *project {
+// newProject makes the project of the workspace folders. srcOf returns a folder's
+// configured source roots (the src key), nil when it configures none: the folder and its
+// src/ directory are then the roots, as for `exportdb check`.
+func newProject(folders []string, srcOf func(folder string) []string) *project {
 	var roots []string
 	for _, f := range folders {
-		roots = append(roots, f, filepath.Join(f, "src"))
+		if src := srcOf(f); len(src) > 0 {
+			roots = append(roots, src...)
+		} else {
+			roots = append(roots, f, filepath.Join(f, "src"))
+		}
 	}
 	return &project{
 		resolver: program.NewResolver(roots), paths: map[string]string{}, imports: map[string][]string{},
