@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -99,7 +100,7 @@ func runCondBranchNonlocalVariables(pass *analysis.Pass) {
 					}
 					return true
 				})
-				pass.Reportf(st, analysis.Fails, "cond branch %s declares %s nonlocal; a branch cannot rebind variables of %s, pass them as operands", name, condNameList(names), b.fn.Parent.QualName())
+				pass.Reportf(st, analysis.Fails, "cond branch %s declares %s nonlocal; a branch cannot rebind variables of %s, pass them as operands", name, fix.List(names), b.fn.Parent.QualName())
 			}
 			outer := map[string]bool{}
 			for _, v := range scopes.freeVars(b.fn) {
@@ -119,7 +120,7 @@ func runCondBranchNonlocalVariables(pass *analysis.Pass) {
 			return
 		}
 		if e := condOuterOperand(f, cc); e != analysis.NoNode {
-			fd := pass.Reportf(e, analysis.Recognized, "cond passes %s to its branches as an operand instead of capturing it", condShort(t, e))
+			fd := pass.Reportf(e, analysis.Recognized, "cond passes %s to its branches as an operand instead of capturing it", fix.Short(t, e))
 			mig.attach(fd, cc)
 		}
 	})

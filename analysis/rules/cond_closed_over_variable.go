@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 )
 
 // CondClosedOverVariable recognises torch.cond branches that read variables of the
@@ -68,7 +69,7 @@ func runCondClosedOverVariable(pass *analysis.Pass) {
 			if len(vars) == 0 {
 				continue
 			}
-			fd := pass.Reportf(e, analysis.Recognized, "cond branch %s closes over %s", condShort(t, e), condVarsPhrase(vars))
+			fd := pass.Reportf(e, analysis.Recognized, "cond branch %s closes over %s", fix.Short(t, e), condVarsPhrase(vars))
 			mig.attach(fd, cc)
 		}
 	})

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -635,52 +636,7 @@ func condBranchName(t *syntax.Tree, b condBranch) string {
 	if b.fn != nil && b.fn.Name != "<lambda>" && condKind(t, b.expr) == syntax.KindIdentifier {
 		return b.fn.Name
 	}
-	return condShort(t, b.expr)
-}
-
-// condShort returns n's text on one line, cut to a readable length.
-func condShort(t *syntax.Tree, n analysis.NodeID) string {
-	s := strings.Join(strings.Fields(string(t.Text(n))), " ")
-	if len(s) > 40 {
-		s = s[:37] + "..."
-	}
-	return s
-}
-
-// condTorchRef returns the name this file uses for the torch module ("torch", "T") and, when
-// no module-level import binds it, an edit inserting "import torch" before the first
-// module-level import (or at the top of the file).
-func condTorchRef(f *analysis.File) (string, *analysis.Edit) {
-	if f.Imports["torch"] == "torch" {
-		return "torch", nil
-	}
-	var names []string
-	for k, v := range f.Imports {
-		if v == "torch" {
-			names = append(names, k)
-		}
-	}
-	if len(names) > 0 {
-		sort.Strings(names)
-		return names[0], nil
-	}
-	t := f.Tree
-	at := 0
-	first := analysis.NoNode
-	for _, k := range [...]syntax.Kind{syntax.KindImportStatement, syntax.KindImportFromStatement} {
-		for _, n := range f.Nodes(k) {
-			if t.Parent(n) == t.Root() && (first == analysis.NoNode || n < first) {
-				first = n
-				break
-			}
-		}
-	}
-	if first != analysis.NoNode {
-		at = f.LineStart(f.Line(t.Start(first)))
-	} else if fut := f.Nodes(syntax.KindFutureImportStatement); len(fut) > 0 {
-		at = f.LineStart(f.Line(t.End(fut[len(fut)-1])) + 1)
-	}
-	return "torch", &analysis.Edit{Start: at, End: at, NewText: "import torch\n"}
+	return fix.Short(t, b.expr)
 }
 
 // condMigrateTitle is the title of the functorch -> torch.cond fix.
@@ -716,7 +672,7 @@ func (m *condMigration) attach(fd *analysis.Finding, cc *condCall) {
 // file has no use of functorch's cond to rewrite.
 func condMigrateFix(f *analysis.File) *analysis.Fix {
 	t := f.Tree
-	torch, imp := condTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	repl := torch + ".cond"
 	var edits []analysis.Edit
 	for local, q := range f.Imports {
@@ -747,56 +703,20 @@ func condMigrateFix(f *analysis.File) *analysis.Fix {
 		if mod == analysis.NoNode || !t.TextIs(mod, condFunctorchMod) || t.HasError(st) {
 			continue
 		}
-		keep, removed := importSplit(t, st, func(name string) bool { return name == "cond" })
+		keep, removed := fix.SplitImport(t, st, func(name string) bool { return name == "cond" })
 		switch {
 		case !removed:
 		case len(keep) == 0 && imp != nil && t.Parent(st) == t.Root():
 			edits = append(edits, analysis.Edit{Start: t.Start(st), End: t.End(st), NewText: "import torch"})
 			imp = nil
 		default:
-			edits = append(edits, importRemovalEdit(f, st, keep))
+			edits = append(edits, fix.RewriteImport(f, st, keep))
 		}
 	}
 	if imp != nil {
 		edits = append(edits, *imp)
 	}
 	return &analysis.Fix{Title: condMigrateTitle, Safety: analysis.Safe, Edits: edits}
-}
-
-// importSplit sorts the names an import-from statement binds into those drop selects (by
-// the imported name, not the alias) and the clauses to keep, as written.
-func importSplit(t *syntax.Tree, st analysis.NodeID, drop func(name string) bool) (keep []string, removed bool) {
-	mod := t.Field(st, syntax.FieldModuleName)
-	t.Children(st, func(c analysis.NodeID) bool {
-		if c == mod || t.FieldOf(c) != syntax.FieldName {
-			return true
-		}
-		name := c
-		if t.Kind(c) == syntax.KindAliasedImport {
-			name = t.Field(c, syntax.FieldName)
-		}
-		if name != analysis.NoNode && drop(t.String(name)) {
-			removed = true
-		} else {
-			keep = append(keep, t.String(c))
-		}
-		return true
-	})
-	return keep, removed
-}
-
-// importRemovalEdit rewrites an import-from statement to bind only the kept clauses: a
-// shorter import, "pass" when the statement is alone in a block, or no statement at all.
-func importRemovalEdit(f *analysis.File, st analysis.NodeID, keep []string) analysis.Edit {
-	t := f.Tree
-	switch {
-	case len(keep) > 0:
-		mod := t.String(t.Field(st, syntax.FieldModuleName))
-		return analysis.Edit{Start: t.Start(st), End: t.End(st), NewText: "from " + mod + " import " + strings.Join(keep, ", ")}
-	case t.Kind(t.Parent(st)) == syntax.KindBlock && t.NamedChildCount(t.Parent(st)) == 1:
-		return analysis.Edit{Start: t.Start(st), End: t.End(st), NewText: "pass"}
-	}
-	return condDeleteStatement(f, st)
 }
 
 // condImportBinds counts the import clauses of the file that bind the local name.
@@ -863,28 +783,6 @@ func condRebound(f *analysis.File, name string) bool {
 		}
 	}
 	return false
-}
-
-// condDeleteStatement returns an edit deleting a simple statement: its whole line when the
-// statement is alone on it, else just its text.
-func condDeleteStatement(f *analysis.File, st analysis.NodeID) analysis.Edit {
-	t := f.Tree
-	start, end := t.Start(st), t.End(st)
-	ls := f.LineStart(f.Line(start))
-	if strings.TrimSpace(string(f.Src[ls:start])) != "" {
-		return analysis.Edit{Start: start, End: end}
-	}
-	e := end
-	for e < len(f.Src) && (f.Src[e] == ' ' || f.Src[e] == '\t' || f.Src[e] == '\r') {
-		e++
-	}
-	if e < len(f.Src) && f.Src[e] != '\n' {
-		return analysis.Edit{Start: start, End: end}
-	}
-	if e < len(f.Src) {
-		e++
-	}
-	return analysis.Edit{Start: ls, End: e}
 }
 
 // condSingleReturn returns the value of a block made of exactly one `return <expr>`, or
@@ -1124,7 +1022,7 @@ func condRewriteIf(f *analysis.File, fn *analysis.Function, stmt analysis.NodeID
 			return analysis.Fix{}, false
 		}
 	}
-	torch, imp := condTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	ops := condOperandNames(f, fn, s.a, s.b)
 	params := strings.Join(ops, ", ")
 	tuple := "()"
@@ -1149,10 +1047,7 @@ func condRewriteIf(f *analysis.File, fn *analysis.Function, stmt analysis.NodeID
 	if oneLine && len(ind)+len("return ")+len(call) <= 100 && !condHasKind(f, s.a, syntax.KindLambda) && !condHasKind(f, s.b, syntax.KindLambda) {
 		sb.WriteString(ind + "return " + call)
 	} else {
-		unit := "    "
-		if strings.Contains(ind, "\t") {
-			unit = "\t"
-		}
+		unit := fix.IndentUnit(ind)
 		tname, fname := condFreshNames(f, fn, stmt)
 		if l := f.Line(s.start); l > 0 {
 			prev := strings.TrimSpace(string(f.Src[f.LineStart(l-1):s.start]))
@@ -1175,18 +1070,10 @@ func condRewriteIf(f *analysis.File, fn *analysis.Function, stmt analysis.NodeID
 // condFreshNames returns names for the branch functions that fn does not use yet:
 // true_fn/false_fn, or with the if's line number appended.
 func condFreshNames(f *analysis.File, fn *analysis.Function, stmt analysis.NodeID) (string, string) {
-	t := f.Tree
-	taken := false
-	for _, id := range f.NodesIn(fn, syntax.KindIdentifier) {
-		if t.TextIs(id, "true_fn") || t.TextIs(id, "false_fn") {
-			taken = true
-			break
-		}
-	}
-	if !taken && f.LookupFunc(fn, "true_fn") == nil && f.LookupFunc(fn, "false_fn") == nil {
+	if !fix.NameUsed(f, fn, "true_fn") && !fix.NameUsed(f, fn, "false_fn") {
 		return "true_fn", "false_fn"
 	}
-	n := strconv.Itoa(f.Line(t.Start(stmt)) + 1)
+	n := strconv.Itoa(f.Line(f.Tree.Start(stmt)) + 1)
 	return "true_fn_" + n, "false_fn_" + n
 }
 
@@ -1215,21 +1102,6 @@ func condBranchUsers(pass *analysis.Pass) map[*analysis.Function]bool {
 	return out
 }
 
-// condNameList renders names as "x", "x and y" or "x, y and z".
-func condNameList(names []string) string {
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
-	}
-	s := names[0]
-	for _, n := range names[1 : len(names)-1] {
-		s += ", " + n
-	}
-	return s + " and " + names[len(names)-1]
-}
-
 // condVarsPhrase renders closure variables with the function that binds them: "x and y of
 // M.forward", or "a and b of the enclosing functions" when they come from several.
 func condVarsPhrase(vars []condFreeVar) string {
@@ -1247,5 +1119,5 @@ func condVarsPhrase(vars []condFreeVar) string {
 			}
 		}
 	}
-	return condNameList(names) + " of " + where
+	return fix.List(names) + " of " + where
 }

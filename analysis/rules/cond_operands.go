@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -103,11 +104,11 @@ func runCondOperands(pass *analysis.Pass) {
 		case condIsListOrTuple(t, u):
 		case condNotSequenceLiteral(t, u):
 			bad = true
-			fd := pass.Reportf(op, analysis.Fails, "cond operands %s is not a list or tuple of tensors", condShort(t, op))
+			fd := pass.Reportf(op, analysis.Fails, "cond operands %s is not a list or tuple of tensors", fix.Short(t, op))
 			mig.attach(fd, cc)
 		case condDefinitelyTensor(f, cc.fn, u, 0):
 			bad = true
-			fd := pass.Reportf(op, analysis.Fails, "cond operands %s is a tensor, not a list or tuple of tensors", condShort(t, op))
+			fd := pass.Reportf(op, analysis.Fails, "cond operands %s is a tensor, not a list or tuple of tensors", fix.Short(t, op))
 			if condTakesOne(tb) && condTakesOne(fb) {
 				fd.Fixes = append(fd.Fixes, analysis.Fix{
 					Title:  "wrap the operand in a tuple",
@@ -121,7 +122,7 @@ func runCondOperands(pass *analysis.Pass) {
 		for _, e := range elems {
 			if condNonTensorConst(f, cc.fn, e) {
 				bad = true
-				fd := pass.Reportf(e, analysis.Fails, "cond operand %s is not a tensor; pass torch.tensor(%s) or let the branches close over it", condShort(t, e), condShort(t, e))
+				fd := pass.Reportf(e, analysis.Fails, "cond operand %s is not a tensor; pass torch.tensor(%s) or let the branches close over it", fix.Short(t, e), fix.Short(t, e))
 				mig.attach(fd, cc)
 			}
 		}
@@ -152,7 +153,7 @@ func runCondOperands(pass *analysis.Pass) {
 			}
 		}
 		if !bad && known {
-			fd := pass.Reportf(op, analysis.Recognized, "cond passes %s to both branches as their arguments", condShort(t, op))
+			fd := pass.Reportf(op, analysis.Recognized, "cond passes %s to both branches as their arguments", fix.Short(t, op))
 			mig.attach(fd, cc)
 		}
 	})

@@ -1,10 +1,10 @@
 package rules
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -134,7 +134,7 @@ func runConstrainAsSizeExample(pass *analysis.Pass) {
 			}
 			fd := pass.Reportf(it.sizeUse, effect,
 				"value %s = %s is used as a size without a torch._check bound: export %s",
-				it.name, shpSnippet(t, t.Field(a, syntax.FieldRight)), outcome)
+				it.name, fix.Snippet(t, t.Field(a, syntax.FieldRight)), outcome)
 			fd.Related = append(fd.Related, analysis.Related{Start: t.Start(a), End: t.End(a), Message: it.name + " is read here"})
 			if fx, ok := constrainInsertFix(f, it, modern); ok {
 				fd.Fixes = append(fd.Fixes, fx)
@@ -194,7 +194,7 @@ func constrainSubject(f *analysis.File, call analysis.NodeID) string {
 	if len(pos) == 0 {
 		return "the value"
 	}
-	return shpSnippet(f.Tree, pos[0])
+	return fix.Snippet(f.Tree, pos[0])
 }
 
 // constrainItem is a name bound to a value read out of tensor data, and how the function
@@ -243,7 +243,7 @@ func constrainItemOf(f *analysis.File, fn *analysis.Function, a analysis.NodeID)
 		}
 	}
 	it.name = string(t.Text(left))
-	it.stmt = constrainStatement(t, a)
+	it.stmt = fix.Statement(t, a)
 	for _, u := range f.NodesIn(fn, syntax.KindIdentifier) {
 		if u <= left || !t.TextIs(u, it.name) {
 			continue
@@ -287,7 +287,7 @@ func constrainClassify(f *analysis.File, fn *analysis.Function, it *constrainIte
 				if it.sizeUse == analysis.NoNode {
 					it.sizeUse = u
 					it.sizeCtor = ctor
-					it.sizeSafe = ctor && t.Parent(constrainStatement(t, p)) == t.Parent(it.stmt)
+					it.sizeSafe = ctor && t.Parent(fix.Statement(t, p)) == t.Parent(it.stmt)
 				}
 				return
 			}
@@ -344,60 +344,13 @@ func constrainSizeCall(f *analysis.File, fn *analysis.Function, call analysis.No
 	return false, false
 }
 
-// constrainStatement returns the statement holding n: the ancestor (or n) whose parent is a
-// block or the module.
-func constrainStatement(t *syntax.Tree, n analysis.NodeID) analysis.NodeID {
-	for n != analysis.NoNode {
-		p := t.Parent(n)
-		if p == analysis.NoNode || t.Kind(p) == syntax.KindBlock || t.Kind(p) == syntax.KindModule {
-			return n
-		}
-		n = p
-	}
-	return n
-}
-
-// constrainStartsLine reports whether statement st begins its line after indentation only.
-func constrainStartsLine(f *analysis.File, st analysis.NodeID) bool {
-	start := f.Tree.Start(st)
-	return f.LineStart(f.Line(start))+len(f.Indent(start)) == start
-}
-
-// constrainTorchName returns the local name bound to the torch module, or "".
-func constrainTorchName(f *analysis.File) string {
-	if f.Imports["torch"] == "torch" {
-		return "torch"
-	}
-	var names []string
-	for local, q := range f.Imports {
-		if q == "torch" {
-			names = append(names, local)
-		}
-	}
-	if len(names) == 0 {
-		return ""
-	}
-	sort.Strings(names)
-	return names[0]
-}
-
-// constrainOperand returns n's text, parenthesised unless it is atomic.
-func constrainOperand(t *syntax.Tree, n analysis.NodeID) string {
-	switch t.Kind(n) {
-	case syntax.KindIdentifier, syntax.KindInteger, syntax.KindFloat, syntax.KindAttribute, syntax.KindCall,
-		syntax.KindSubscript, syntax.KindParenthesizedExpression:
-		return t.String(n)
-	}
-	return "(" + t.String(n) + ")"
-}
-
 // constrainBoundsFix rewrites a statement-level call of a deprecated constraint API into
 // torch._check bounds, one per line at the call's indentation.
 func constrainBoundsFix(f *analysis.File, call analysis.NodeID, api string, modern bool, title string) (analysis.Fix, bool) {
 	t := f.Tree
 	st := t.Parent(call)
 	if st == analysis.NoNode || t.Kind(st) != syntax.KindExpressionStatement || t.Start(st) != t.Start(call) ||
-		t.End(st) != t.End(call) || !constrainStartsLine(f, st) {
+		t.End(st) != t.End(call) || !fix.StartsLine(f, st) {
 		return analysis.Fix{}, false
 	}
 	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
@@ -405,7 +358,7 @@ func constrainBoundsFix(f *analysis.File, call analysis.NodeID, api string, mode
 	if t.Kind(callee) == syntax.KindAttribute {
 		prefix = t.String(t.Field(callee, syntax.FieldObject))
 	} else {
-		prefix = constrainTorchName(f)
+		prefix = fix.NewImporter(f).Bound("torch")
 	}
 	if prefix == "" {
 		return analysis.Fix{}, false
@@ -446,7 +399,7 @@ func constrainBoundsFix(f *analysis.File, call analysis.NodeID, api string, mode
 	if hi != analysis.NoNode && t.Kind(t.Unparen(hi)) == syntax.KindNone {
 		hi = analysis.NoNode
 	}
-	a := constrainOperand(t, pos[0])
+	a := fix.Operand(t, pos[0])
 	var lines []string
 	switch api {
 	case constrainAsSize, constrainCheckIsSize:
@@ -454,20 +407,20 @@ func constrainBoundsFix(f *analysis.File, call analysis.NodeID, api string, mode
 		case !modern:
 			lines = append(lines, prefix+"._check_is_size("+t.String(pos[0])+")")
 			if lo != analysis.NoNode && !t.TextIs(t.Unparen(lo), "0") {
-				lines = append(lines, prefix+"._check("+a+" >= "+constrainOperand(t, lo)+")")
+				lines = append(lines, prefix+"._check("+a+" >= "+fix.Operand(t, lo)+")")
 			}
 		case lo != analysis.NoNode:
-			lines = append(lines, prefix+"._check("+a+" >= "+constrainOperand(t, lo)+")")
+			lines = append(lines, prefix+"._check("+a+" >= "+fix.Operand(t, lo)+")")
 		default:
 			lines = append(lines, prefix+"._check("+a+" >= 0)")
 		}
 	case constrainAsValue:
 		if lo != analysis.NoNode {
-			lines = append(lines, prefix+"._check("+a+" >= "+constrainOperand(t, lo)+")")
+			lines = append(lines, prefix+"._check("+a+" >= "+fix.Operand(t, lo)+")")
 		}
 	}
 	if hi != analysis.NoNode {
-		lines = append(lines, prefix+"._check("+a+" <= "+constrainOperand(t, hi)+")")
+		lines = append(lines, prefix+"._check("+a+" <= "+fix.Operand(t, hi)+")")
 	}
 	if len(lines) == 0 {
 		return analysis.Fix{}, false
@@ -484,10 +437,10 @@ func constrainBoundsFix(f *analysis.File, call analysis.NodeID, api string, mode
 func constrainInsertFix(f *analysis.File, it constrainItem, modern bool) (analysis.Fix, bool) {
 	t := f.Tree
 	st := it.stmt
-	if st == analysis.NoNode || t.Kind(st) != syntax.KindExpressionStatement || !constrainStartsLine(f, st) {
+	if st == analysis.NoNode || t.Kind(st) != syntax.KindExpressionStatement || !fix.StartsLine(f, st) {
 		return analysis.Fix{}, false
 	}
-	torch := constrainTorchName(f)
+	torch := fix.NewImporter(f).Bound("torch")
 	if torch == "" {
 		return analysis.Fix{}, false
 	}
@@ -503,7 +456,7 @@ func constrainInsertFix(f *analysis.File, it constrainItem, modern bool) (analys
 	if at < len(f.Src) && f.Src[at] != '\n' && f.Src[at] != '\r' && f.Src[at] != '#' {
 		return analysis.Fix{}, false // another statement follows on the line (a = x.item(); ...)
 	}
-	at, ok := constrainLineEnd(f, at)
+	at, ok := fix.LineEnd(f, at)
 	if !ok {
 		return analysis.Fix{}, false
 	}
@@ -517,17 +470,4 @@ func constrainInsertFix(f *analysis.File, it constrainItem, modern bool) (analys
 		fx.Safety = analysis.Unsafe
 	}
 	return fx, true
-}
-
-// constrainLineEnd returns the end of the line holding offset at (before its line break),
-// where a statement can be inserted after that line; false when the line continues with a
-// backslash.
-func constrainLineEnd(f *analysis.File, at int) (int, bool) {
-	for at < len(f.Src) && f.Src[at] != '\n' {
-		at++
-	}
-	if at > 0 && f.Src[at-1] == '\r' {
-		at--
-	}
-	return at, !(at > 0 && f.Src[at-1] == '\\')
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -102,7 +103,7 @@ func runConstrainAsValueExample(pass *analysis.Pass) {
 			}
 			fd := pass.Reportf(it.condUse, analysis.Fails,
 				"value %s = %s decides a branch without torch._check bounds: export fails on a data-dependent guard (GuardOnDataDependentSymNode) unless bounds settle the condition",
-				it.name, shpSnippet(t, t.Field(a, syntax.FieldRight)))
+				it.name, fix.Snippet(t, t.Field(a, syntax.FieldRight)))
 			fd.Related = append(fd.Related, analysis.Related{Start: t.Start(a), End: t.End(a), Message: it.name + " is read here"})
 			return
 		}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -68,7 +69,7 @@ func runDataDependentBranch(pass *analysis.Pass) {
 	report := func(node, truth analysis.NodeID, what string) *analysis.Finding {
 		return pass.Reportf(node, analysis.Fails,
 			"%s branches on the value of tensor %s: export cannot decide it while tracing (data-dependent control flow)",
-			what, shpSnippet(t, truth))
+			what, fix.Snippet(t, truth))
 	}
 	check := func(stmt, cond analysis.NodeID, fn *analysis.Function, what string) {
 		if cond == analysis.NoNode || tvOutsideExport(f, stmt) {
@@ -214,7 +215,7 @@ func ddbWhereFix(f *analysis.File, fn *analysis.Function, n analysis.NodeID) (an
 	if !oka || !okb || (!ta && !tb) {
 		return analysis.Fix{}, false
 	}
-	torch, imp := condTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	text := torch + ".where(" + t.String(cond) + ", " + t.String(a) + ", " + t.String(b) + ")"
 	fx := analysis.Fix{
 		Title:  "replace the conditional expression with torch.where (element-wise: condition and both values must broadcast to one shape)",

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -341,7 +342,7 @@ func ddosWhereFix(f *analysis.File, fn *analysis.Function, op analysis.NodeID) (
 	default:
 		return analysis.Fix{}, false
 	}
-	torch, imp := condTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	edits := []analysis.Edit{{Start: t.Start(op), End: t.End(op),
 		NewText: torch + ".where(" + t.String(mask) + ", " + t.String(x) + ", 0)"}}
 	if imp != nil {

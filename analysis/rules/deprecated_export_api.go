@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -307,7 +308,7 @@ func deaConstraintsFix(env *ecaEnv, ec *ecaCall) (analysis.Fix, bool) {
 	if len(dims) == 0 {
 		return analysis.Fix{}, false
 	}
-	dimRef, imp := deaDimRef(f)
+	dimRef, imp := fix.NewImporter(f).Dim()
 	var names []string // the name each input gets: forward's parameter, or the arg's variable
 	dict := false
 	if fwd := ecaForward(env, ec.fn, ec.model); fwd != nil {
@@ -392,32 +393,6 @@ func deaDynamicDimCall(f *analysis.File, ec *ecaCall, e analysis.NodeID, index m
 	return i, int(d), true
 }
 
-// deaDimRef returns how the file can name torch.export.Dim: a name imported for it, or
-// <torch>.export.Dim (with an edit adding "import torch" when the file has none).
-func deaDimRef(f *analysis.File) (string, *analysis.Edit) {
-	var names []string
-	for local, q := range f.Imports {
-		if ecaDimNames[q] {
-			names = append(names, local)
-		}
-	}
-	if len(names) > 0 {
-		sort.Strings(names)
-		return names[0], nil
-	}
-	for local, q := range f.Imports {
-		if q == "torch.export" && local != "torch" {
-			names = append(names, local)
-		}
-	}
-	if len(names) > 0 {
-		sort.Strings(names)
-		return names[0] + ".Dim", nil
-	}
-	torch, imp := condTorchRef(f)
-	return torch + ".export.Dim", imp
-}
-
 // deaDropDynamicDimImport removes dynamic_dim from the from-imports that bind it, when every
 // use of the imported name lies inside the constraints argument being rewritten.
 func deaDropDynamicDimImport(f *analysis.File, kw analysis.NodeID) []analysis.Edit {
@@ -449,9 +424,9 @@ func deaDropDynamicDimImport(f *analysis.File, kw analysis.NodeID) []analysis.Ed
 			continue
 		}
 		prefix := t.String(mod)
-		keep, removed := importSplit(t, st, func(name string) bool { return deaDynamicDim[prefix+"."+name] })
+		keep, removed := fix.SplitImport(t, st, func(name string) bool { return deaDynamicDim[prefix+"."+name] })
 		if removed {
-			edits = append(edits, importRemovalEdit(f, st, keep))
+			edits = append(edits, fix.RewriteImport(f, st, keep))
 		}
 	}
 	return edits
@@ -511,7 +486,7 @@ func deaDynamoExportCall(pass *analysis.Pass, call analysis.NodeID) {
 	if pass.TargetBefore(2, 3) {
 		strict = ""
 	}
-	torch, imp := condTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	fx := analysis.Fix{Title: "replace torch._dynamo.export with torch.export.export (returns an ExportedProgram, not (graph_module, guards))",
 		Safety: analysis.Unsafe,
 		Edits: []analysis.Edit{{Start: t.Start(whole), End: t.End(whole),

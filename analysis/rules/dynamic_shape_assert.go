@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -58,6 +59,6 @@ func runDynamicShapeAssert(pass *analysis.Pass) {
 		}
 		pass.Reportf(st, analysis.Recognized,
 			"assert on tensor size %s is checked while tracing: for a dynamic dim it constrains that dim's range",
-			shpSnippet(t, cond))
+			fix.Snippet(t, cond))
 	})
 }

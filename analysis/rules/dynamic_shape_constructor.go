@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -76,7 +77,7 @@ func runDynamicShapeConstructor(pass *analysis.Pass) {
 		}
 		pass.Reportf(call, analysis.Recognized,
 			"constructor %s is sized by %s, derived from a tensor shape: symbolic for a dynamic dim, baked in for a static one",
-			shpSnippet(t, t.Field(call, syntax.FieldFunction)), shpSnippet(t, size))
+			fix.Snippet(t, t.Field(call, syntax.FieldFunction)), fix.Snippet(t, size))
 	})
 }
 
@@ -176,19 +177,6 @@ func shpRounds(t *syntax.Tree, n analysis.NodeID) bool {
 		}
 	}
 	return false
-}
-
-// shpRankOnly reports whether expression n reads the rank of a tensor (x.dim(), x.ndim,
-// len(x.shape)) and no input dimension size.
-func shpRankOnly(f *analysis.File, fn *analysis.Function, n analysis.NodeID) bool {
-	return shpScan(f, fn, n, 0)&(shpRank|shpSize) == shpRank
-}
-
-// shpStaticOnly reports whether expression n reads only static shape information: ranks
-// and sizes of the module's own parameters and buffers (self.weight.shape[0]).
-func shpStaticOnly(f *analysis.File, fn *analysis.Function, n analysis.NodeID) bool {
-	r := shpScan(f, fn, n, 0)
-	return r&shpSize == 0 && r&(shpRank|shpStatic) != 0
 }
 
 // What shpScan found in an expression.
@@ -421,21 +409,4 @@ func shpSelfAttr(f *analysis.File, fn *analysis.Function, n analysis.NodeID) boo
 	self := fn.SelfName()
 	obj := t.Field(n, syntax.FieldObject)
 	return self != "" && obj != analysis.NoNode && t.Kind(obj) == syntax.KindIdentifier && t.TextIs(obj, self)
-}
-
-// shpSnippet returns n's source text on one line, shortened for a message.
-func shpSnippet(t *syntax.Tree, n analysis.NodeID) string {
-	if n == analysis.NoNode {
-		return ""
-	}
-	s := strings.Join(strings.Fields(string(t.Text(n))), " ")
-	const max = 48
-	if len(s) > max {
-		cut := max - 3
-		for cut > 0 && s[cut]&0xC0 == 0x80 {
-			cut--
-		}
-		s = s[:cut] + "..."
-	}
-	return s
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -65,7 +66,7 @@ func runDynamicShapeIfGuard(pass *analysis.Pass) {
 		if dim == analysis.NoNode || (body != analysis.NoNode && ifGuardRaises(t, body)) {
 			return
 		}
-		fd := pass.Reportf(cond, analysis.Changes, "%s on %s specialises the export to the branch the example input takes; it fails once that dimension is dynamic", what, condShort(t, dim))
+		fd := pass.Reportf(cond, analysis.Changes, "%s on %s specialises the export to the branch the example input takes; it fails once that dimension is dynamic", what, fix.Short(t, dim))
 		if t.Kind(stmt) == syntax.KindIfStatement {
 			if fx, ok := condRewriteIf(f, fn, stmt); ok {
 				fd.Fixes = append(fd.Fixes, fx)

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -73,9 +74,9 @@ func runDynamicShapeMap(pass *analysis.Pass) {
 		b := condResolveBranch(f, fn, body)
 		if b.fn == nil {
 			if condMapBodyKnown(f, fn, body) {
-				pass.Reportf(body, analysis.Recognized, "map applies %s to each slice of its input along dim 0", condShort(t, body))
+				pass.Reportf(body, analysis.Recognized, "map applies %s to each slice of its input along dim 0", fix.Short(t, body))
 			} else {
-				pass.Reportf(body, analysis.Caveat, "map body %s is not a function defined in this file; export must be able to trace it", condShort(t, body))
+				pass.Reportf(body, analysis.Caveat, "map body %s is not a function defined in this file; export must be able to trace it", fix.Short(t, body))
 			}
 			return
 		}

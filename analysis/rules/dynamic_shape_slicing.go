@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -63,6 +64,6 @@ func runDynamicShapeSlicing(pass *analysis.Pass) {
 		}
 		pass.Reportf(sub, analysis.Recognized,
 			"slice bound %s is derived from a tensor shape: symbolic for a dynamic dim, baked in for a static one",
-			shpSnippet(t, bound))
+			fix.Snippet(t, bound))
 	})
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -74,7 +75,7 @@ func runDynamicShapeView(pass *analysis.Pass) {
 			if a != analysis.NoNode && shpSizeExpr(f, fn, a) {
 				pass.Reportf(call, analysis.Recognized,
 					"sizes %s passed to %s are derived from a tensor shape: symbolic for dynamic dims, baked in for static ones",
-					shpSnippet(t, a), shpSnippet(t, callee))
+					fix.Snippet(t, a), fix.Snippet(t, callee))
 				return
 			}
 		}

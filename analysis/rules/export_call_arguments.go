@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -384,7 +385,7 @@ func ecaCheckArgs(pass *analysis.Pass, env *ecaEnv, ec *ecaCall, fwd *analysis.F
 	}
 	kind, lit := ecaClassifyArgs(env, ec.fn, ec.args, 0)
 	inner := t.Unparen(ec.args)
-	snippet := shpSnippet(t, ec.args)
+	snippet := fix.Snippet(t, ec.args)
 	var fd *analysis.Finding
 	switch kind {
 	case ecaSingle:
@@ -539,10 +540,10 @@ func ecaCheckKeys(pass *analysis.Pass, env *ecaEnv, ec *ecaCall, fwd *analysis.F
 		switch {
 		case len(expected) == 1 && len(keys) == 1:
 			fd.Fixes = append(fd.Fixes, analysis.Fix{Title: "rename the key to " + strconv.Quote(expected[0]), Safety: analysis.Safe,
-				Edits: []analysis.Edit{{Start: t.Start(k.node), End: t.End(k.node), NewText: ecaQuoteLike(t, k.node, expected[0])}}})
+				Edits: []analysis.Edit{{Start: t.Start(k.node), End: t.End(k.node), NewText: fix.QuoteLike(t, k.node, expected[0])}}})
 		case len(unknown) == 1 && len(missing) == 1:
 			fd.Fixes = append(fd.Fixes, analysis.Fix{Title: "rename the key to " + strconv.Quote(missing[0]) + " (the only input without an entry)", Safety: analysis.Unsafe,
-				Edits: []analysis.Edit{{Start: t.Start(k.node), End: t.End(k.node), NewText: ecaQuoteLike(t, k.node, missing[0])}}})
+				Edits: []analysis.Edit{{Start: t.Start(k.node), End: t.End(k.node), NewText: fix.QuoteLike(t, k.node, missing[0])}}})
 		}
 	}
 }
@@ -577,15 +578,6 @@ func ecaString(t *syntax.Tree, n analysis.NodeID) (string, bool) {
 		return "", false
 	}
 	return v, true
-}
-
-// ecaQuoteLike writes v as a string literal with the quote character of the literal n.
-func ecaQuoteLike(t *syntax.Tree, n analysis.NodeID, v string) string {
-	q := "\""
-	if txt := t.Text(t.Unparen(n)); len(txt) > 0 && txt[0] == '\'' {
-		q = "'"
-	}
-	return q + v + q
 }
 
 // ecaIdentifier reports whether s is a valid Python identifier (letters, digits and
@@ -690,7 +682,7 @@ func ecaCheckDim(pass *analysis.Pass, call analysis.NodeID, many bool) {
 		}
 		fd := pass.Reportf(n, analysis.Fails, "Dim name %q is not a valid Python identifier: torch.export.Dim rejects it", s)
 		fd.Fixes = append(fd.Fixes, analysis.Fix{Title: "rename the Dim to " + strconv.Quote(ecaSanitize(s)), Safety: analysis.Safe,
-			Edits: []analysis.Edit{{Start: t.Start(n), End: t.End(n), NewText: ecaQuoteLike(t, n, ecaSanitize(s))}}})
+			Edits: []analysis.Edit{{Start: t.Start(n), End: t.End(n), NewText: fix.QuoteLike(t, n, ecaSanitize(s))}}})
 	}
 	if hi == analysis.NoNode {
 		return

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -81,7 +82,7 @@ func runHostRoundTrip(pass *analysis.Pass) {
 					if hrtTensor(f, fn, a) {
 						pass.Reportf(call, analysis.Fails,
 							"%s calls NumPy on tensor %s: export cannot trace it (non-strict export fails; strict export only translates the NumPy calls torch.compile supports)",
-							shpSnippet(t, callee), shpSnippet(t, a))
+							fix.Snippet(t, callee), fix.Snippet(t, a))
 						return
 					}
 				}
@@ -96,7 +97,7 @@ func runHostRoundTrip(pass *analysis.Pass) {
 			}
 			pass.Reportf(call, analysis.Fails,
 				"%s copies tensor data to NumPy: export cannot trace it (non-strict export fails; strict export only translates the NumPy calls torch.compile supports)",
-				shpSnippet(t, call))
+				fix.Snippet(t, call))
 		case syntax.KindIdentifier:
 			name := string(t.Text(callee))
 			if name != "bool" && name != "float" && name != "int" {
@@ -110,7 +111,7 @@ func runHostRoundTrip(pass *analysis.Pass) {
 			}
 			fd := pass.Reportf(call, analysis.Fails,
 				"%s() copies the value of tensor %s to Python: export cannot trace it as a tensor operation",
-				name, shpSnippet(t, pos[0]))
+				name, fix.Snippet(t, pos[0]))
 			if fx, ok := hrtKeepTensorFix(f, fn, call, name, pos[0]); ok {
 				fd.Fixes = append(fd.Fixes, fx)
 			}
@@ -181,7 +182,7 @@ func hrtKeepTensorFix(f *analysis.File, fn *analysis.Function, call analysis.Nod
 	if !tvIsTensor(f, fn, other, 0) && !tvTensorReceiver(f, fn, other) {
 		return analysis.Fix{}, false
 	}
-	text := constrainOperand(t, t.Unparen(arg)) + ".detach().float()"
+	text := fix.Operand(t, t.Unparen(arg)) + ".detach().float()"
 	return analysis.Fix{
 		Title:  "keep the value as a 0-d tensor: replace float(t) with t.detach().float() (type promotion may differ)",
 		Safety: analysis.Unsafe,

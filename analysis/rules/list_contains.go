@@ -4,6 +4,7 @@ import (
 	"bytes"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -54,7 +55,7 @@ func runListContains(pass *analysis.Pass) {
 		}
 		left := t.NamedChild(cmp, 0)
 		pass.Reportf(cmp, analysis.Recognized,
-			"membership test of tensor size %s in a constant list is decided while tracing", shpSnippet(t, left))
+			"membership test of tensor size %s in a constant list is decided while tracing", fix.Snippet(t, left))
 	})
 }
 

@@ -3,8 +3,10 @@ package rules
 import (
 	"bytes"
 	"strconv"
+	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -542,27 +544,12 @@ func mamLocalFix(f *analysis.File, m *mamMutation, idx *mamUses) (analysis.Fix, 
 
 // mamLocalName picks a local variable name for attr that no identifier of fn uses.
 func mamLocalName(f *analysis.File, fn *analysis.Function, attr string) string {
-	t := f.Tree
-	base := attr
-	for len(base) > 0 && base[0] == '_' {
-		base = base[1:]
-	}
+	base := strings.TrimLeft(attr, "_")
 	if base == "" {
 		base = "value"
 	}
-	used := func(name string) bool {
-		for _, id := range f.NodesIn(fn, syntax.KindIdentifier) {
-			if fo := t.FieldOf(id); fo == syntax.FieldAttribute || (fo == syntax.FieldName && t.Kind(t.Parent(id)) == syntax.KindKeywordArgument) {
-				continue
-			}
-			if t.TextIs(id, name) {
-				return true
-			}
-		}
-		return false
-	}
 	name := base
-	for i := 2; used(name); i++ {
+	for i := 2; fix.NameUsed(f, fn, name); i++ {
 		name = base + "_" + strconv.Itoa(i)
 	}
 	return name
@@ -607,7 +594,7 @@ func mamBufferFix(f *analysis.File, muts []mamMutation, i int, buffer bool) (ana
 			}
 			fx.Edits = append(fx.Edits, analysis.Edit{Start: t.Start(a), End: t.End(a), NewText: register(t.String(v))})
 		case mamSelfContained(f, m.value):
-			at, indent, ok := mamEndOfBody(f, init)
+			at, indent, ok := fix.BodyEnd(f, init)
 			if !ok {
 				return analysis.Fix{}, false
 			}
@@ -645,20 +632,4 @@ func mamSelfContained(f *analysis.File, v analysis.NodeID) bool {
 		}
 	}
 	return ok
-}
-
-// mamEndOfBody returns where a statement can be appended to fn's body (the end of its last
-// line) and the body's indentation.
-func mamEndOfBody(f *analysis.File, fn *analysis.Function) (int, string, bool) {
-	t := f.Tree
-	stmts := t.NamedChildren(fn.Body, nil)
-	if len(stmts) == 0 || f.Line(t.Start(stmts[0])) == f.Line(t.Start(fn.Node)) {
-		return 0, "", false
-	}
-	last := stmts[len(stmts)-1]
-	at := t.End(last)
-	for at < len(f.Src) && f.Src[at] != '\n' {
-		at++
-	}
-	return at, f.Indent(t.Start(stmts[0])), true
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -172,7 +173,7 @@ func (s *msfScan) ctor(call analysis.NodeID, depth int) (label string, module, s
 		return "", false, false
 	}
 	if x := s.nnClass(callee); x != "" {
-		label = shpSnippet(t, callee)
+		label = fix.Snippet(t, callee)
 		switch {
 		case msfStatefulNN[x]:
 			return label, true, true
@@ -570,7 +571,7 @@ func msfMove(pass *analysis.Pass, s *msfScan, cls *analysis.Class, self string, 
 		if label, _ := s.submodule(cls, attr); label == "" || !msfContainers[label[strings.LastIndexByte(label, '.')+1:]] {
 			return
 		}
-		what = "submodule " + shpSnippet(t, recv)
+		what = "submodule " + fix.Snippet(t, recv)
 	default:
 		return
 	}
@@ -886,7 +887,7 @@ func msfWrapFix(f *analysis.File, ct msfContainer) (analysis.Fix, bool) {
 	default:
 		return analysis.Fix{}, false
 	}
-	nn, imp := msfNNRef(f)
+	nn, imp := fix.NewImporter(f).NN()
 	fx := analysis.Fix{
 		Title:  "wrap self." + ct.attr + " in nn." + wrapper + " (registers its modules: state_dict() gains their keys)",
 		Safety: analysis.Unsafe,
@@ -896,19 +897,4 @@ func msfWrapFix(f *analysis.File, ct msfContainer) (analysis.Fix, bool) {
 		fx.Edits = append(fx.Edits, *imp)
 	}
 	return fx, true
-}
-
-// msfNNRef returns how the file names torch.nn: a name imported for it, or <torch>.nn.
-func msfNNRef(f *analysis.File) (string, *analysis.Edit) {
-	best := ""
-	for local, q := range f.Imports {
-		if q == "torch.nn" && (best == "" || local < best) {
-			best = local
-		}
-	}
-	if best != "" {
-		return best, nil
-	}
-	torch, imp := condTorchRef(f)
-	return torch + ".nn", imp
 }

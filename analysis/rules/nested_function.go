@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -80,7 +81,7 @@ func runNestedFunction(pass *analysis.Pass) {
 			})
 		}
 		if len(rebinds) > 0 {
-			pass.Reportf(name, analysis.Recognized, "nested function %s rebinds %s of %s through nonlocal; export traces the update", g.Name, condNameList(rebinds), owner.QualName())
+			pass.Reportf(name, analysis.Recognized, "nested function %s rebinds %s of %s through nonlocal; export traces the update", g.Name, fix.List(rebinds), owner.QualName())
 			return
 		}
 		var reads []condFreeVar

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -126,7 +127,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 				case q == "warnings.warn":
 					output(call, callee, fn, "warnings.warn call")
 				case q == "logging."+attr && pseLogMethods[attr]:
-					output(call, callee, fn, shpSnippet(t, callee)+" call")
+					output(call, callee, fn, fix.Snippet(t, callee)+" call")
 				default:
 					pseRandom(pass, call, q)
 				}
@@ -141,10 +142,10 @@ func runPythonSideEffect(pass *analysis.Pass) {
 			}
 			switch {
 			case loggers[name] && pseLogMethods[attr]:
-				output(call, callee, fn, shpSnippet(t, callee)+" call")
+				output(call, callee, fn, fix.Snippet(t, callee)+" call")
 			case containers[name] && pseMutators[attr]:
 				pass.Reportf(call, analysis.Changes,
-					"module-level %s is changed while export traces (%s): the exported program never changes it", name, shpSnippet(t, callee))
+					"module-level %s is changed while export traces (%s): the exported program never changes it", name, fix.Snippet(t, callee))
 			}
 		}
 	})
@@ -163,7 +164,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 			return
 		}
 		pass.Reportf(stmt, analysis.Changes,
-			"module-level %s is changed while export traces (%s): the exported program never changes it", name, shpSnippet(t, target))
+			"module-level %s is changed while export traces (%s): the exported program never changes it", name, fix.Snippet(t, target))
 	}
 	pass.Traced(syntax.KindAssignment, func(a analysis.NodeID, fn *analysis.Function) {
 		if t.Kind(t.Parent(a)) == syntax.KindExpressionStatement {
@@ -229,7 +230,7 @@ func pseRandom(pass *analysis.Pass, call analysis.NodeID, q string) {
 	}
 	pass.Reportf(call, analysis.Changes,
 		"%s draws from %s while export traces: the exported program keeps that draw as a constant; use torch.rand and friends",
-		shpSnippet(pass.Tree, pass.Tree.Field(call, syntax.FieldFunction)), what)
+		fix.Snippet(pass.Tree, pass.Tree.Field(call, syntax.FieldFunction)), what)
 }
 
 // pseModuleNames returns the module-level names bound to a logging.getLogger(...) logger and
@@ -333,16 +334,13 @@ func pseGuardFix(pass *analysis.Pass, call analysis.NodeID) (analysis.Fix, bool)
 	if st == analysis.NoNode || t.Kind(st) != syntax.KindExpressionStatement || t.Start(st) != t.Start(call) || t.End(st) != t.End(call) {
 		return analysis.Fix{}, false
 	}
-	ls, ok := tvStatementLine(f, st)
+	ls, ok := fix.StatementLine(f, st)
 	if !ok {
 		return analysis.Fix{}, false
 	}
-	torch, imp := condTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	ind := f.Indent(t.Start(st))
-	unit := "    "
-	if strings.Contains(ind, "\t") {
-		unit = "\t"
-	}
+	unit := fix.IndentUnit(ind)
 	guard, title := "is_exporting()", "run it only outside export: wrap it in if not torch.compiler.is_exporting()"
 	if pass.TargetBefore(2, 7) {
 		guard, title = "is_compiling()", "run it only outside export and torch.compile: wrap it in if not torch.compiler.is_compiling()"

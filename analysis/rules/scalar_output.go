@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -67,7 +68,7 @@ func runScalarOutput(pass *analysis.Pass) {
 		}
 		pass.Reportf(e, analysis.Caveat,
 			"forward returns %s, a size: the exported program outputs a SymInt, not a tensor (a constant when the dim is static)",
-			shpSnippet(t, e))
+			fix.Snippet(t, e))
 	}
 	pass.Traced(syntax.KindReturnStatement, func(ret analysis.NodeID, fn *analysis.Function) {
 		if fn.Class == nil || !f.IsModule(fn.Class) || fn.Class.Methods["forward"] != fn {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -106,10 +107,7 @@ func runSpecializedAttribute(pass *analysis.Pass) {
 				return
 			}
 		}
-		if len(konst) > 40 {
-			konst = konst[:37] + "..."
-		}
-		pass.Reportf(n, analysis.Note, "self.%s in this %s is burned into the graph as its __init__ value %s", attr, how, konst)
+		pass.Reportf(n, analysis.Note, "self.%s in this %s is burned into the graph as its __init__ value %s", attr, how, fix.Clip(konst, 40))
 	})
 }
 

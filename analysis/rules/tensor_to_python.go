@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
@@ -174,7 +175,7 @@ func t2pMath(pass *analysis.Pass, call, callee analysis.NodeID, fn *analysis.Fun
 	if !ok || len(kws) > 0 || (to != "pow" && len(pos) != 1) {
 		return
 	}
-	torch, imp := condTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	edits := []analysis.Edit{{Start: t.Start(callee), End: t.End(callee), NewText: torch + "." + to}}
 	if imp != nil {
 		edits = append(edits, *imp)
@@ -302,7 +303,7 @@ func t2pBuiltin(pass *analysis.Pass, call analysis.NodeID, fn *analysis.Function
 	var text string
 	switch {
 	case tensors == 2:
-		torch, imp := condTorchRef(f)
+		torch, imp := fix.NewImporter(f).Torch()
 		op := "maximum"
 		if name == "min" {
 			op = "minimum"

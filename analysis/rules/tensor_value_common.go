@@ -401,15 +401,3 @@ func tvConditionOf(f *analysis.File, n analysis.NodeID) analysis.NodeID {
 	}
 	return analysis.NoNode
 }
-
-// tvStatementLine returns the start of the line of statement st and whether st begins that
-// line (after indentation only) and fits on it.
-func tvStatementLine(f *analysis.File, st analysis.NodeID) (int, bool) {
-	t := f.Tree
-	start, end := t.Start(st), t.End(st)
-	ls := f.LineStart(f.Line(start))
-	if strings.TrimSpace(string(f.Src[ls:start])) != "" || f.Line(end) != f.Line(start) {
-		return ls, false
-	}
-	return ls, true
-}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -66,13 +67,13 @@ func runTorchSymMin(pass *analysis.Pass) {
 		}
 		if !rejected {
 			if pass.Strict {
-				pass.Reportf(call, analysis.Recognized, "call %s is captured as a symbolic min from torch 2.12", shpSnippet(t, call))
+				pass.Reportf(call, analysis.Recognized, "call %s is captured as a symbolic min from torch 2.12", fix.Snippet(t, call))
 			} else {
-				pass.Reportf(call, analysis.Recognized, "call %s exports with strict=False, which traces it with the Python interpreter (measured at torch 2.11)", shpSnippet(t, call))
+				pass.Reportf(call, analysis.Recognized, "call %s exports with strict=False, which traces it with the Python interpreter (measured at torch 2.11)", fix.Snippet(t, call))
 			}
 			return
 		}
-		fd := pass.Reportf(call, analysis.Fails, "torch.sym_min is not supported by torch.export before 2.12: %s fails to export", shpSnippet(t, call))
+		fd := pass.Reportf(call, analysis.Fails, "torch.sym_min is not supported by torch.export before 2.12: %s fails to export", fix.Snippet(t, call))
 		pos, kws := f.Args(call)
 		if len(pos) == 2 && len(kws) == 0 && t.Kind(pos[0]) != syntax.KindListSplat && t.Kind(pos[1]) != syntax.KindListSplat {
 			fx := analysis.Fix{

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -202,7 +203,7 @@ func runUncheckedDataDependentValue(pass *analysis.Pass) {
 				}
 				pass.Reportf(it, analysis.Fails,
 					"range(%s) loops a number of times read from tensor data with %s: export cannot unroll a loop of unknown length",
-					shpSnippet(t, a), u.via)
+					fix.Snippet(t, a), u.via)
 				return
 			}
 		}
@@ -286,7 +287,7 @@ func (u udvUse) label(t *syntax.Tree) string {
 	if u.name != "" {
 		return u.name
 	}
-	return shpSnippet(t, u.node)
+	return fix.Snippet(t, u.node)
 }
 
 // reads returns the data values read in e: data names (all of them when withPrimary, else
@@ -589,9 +590,9 @@ func (s *udvScope) reportSizes(pass *analysis.Pass, node, at analysis.NodeID, us
 	var label, via string
 	switch {
 	case len(names) > 0:
-		label, via = udvJoin(names), s.names[names[0]].via
+		label, via = fix.List(names), s.names[names[0]].via
 	default:
-		label, via = shpSnippet(t, inline[0].node), inline[0].via
+		label, via = fix.Snippet(t, inline[0].node), inline[0].via
 	}
 	verb := "is"
 	if len(names) > 1 {
@@ -613,31 +614,21 @@ func (s *udvScope) reportSizes(pass *analysis.Pass, node, at analysis.NodeID, us
 	return fd
 }
 
-func udvJoin(names []string) string {
-	switch len(names) {
-	case 1:
-		return names[0]
-	case 2:
-		return names[0] + " and " + names[1]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-}
-
 // checkFix inserts torch._check(n >= 0) on the line after the statement that binds each name.
 func (s *udvScope) checkFix(f *analysis.File, names []string, safe bool, use analysis.NodeID) (analysis.Fix, bool) {
 	t := f.Tree
-	torch, imp := condTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	var edits []analysis.Edit
-	useBlock := t.Parent(constrainStatement(t, use))
+	useBlock := t.Parent(fix.Statement(t, use))
 	for _, n := range names {
-		st := constrainStatement(t, s.names[n].assign)
-		if st == analysis.NoNode || t.Kind(st) != syntax.KindExpressionStatement || !constrainStartsLine(f, st) {
+		st := fix.Statement(t, s.names[n].assign)
+		if st == analysis.NoNode || t.Kind(st) != syntax.KindExpressionStatement || !fix.StartsLine(f, st) {
 			return analysis.Fix{}, false
 		}
 		if t.Parent(st) != useBlock {
 			safe = false // the check would also run on paths that never use the value
 		}
-		at, ok := constrainLineEnd(f, t.End(st))
+		at, ok := fix.LineEnd(f, t.End(st))
 		if !ok {
 			return analysis.Fix{}, false
 		}
@@ -648,7 +639,7 @@ func (s *udvScope) checkFix(f *analysis.File, names []string, safe bool, use ana
 	}
 	title := "insert torch._check(" + names[0] + " >= 0) after " + names[0] + " is read"
 	if len(names) > 1 {
-		title = "insert torch._check(... >= 0) for " + udvJoin(names) + " after they are read"
+		title = "insert torch._check(... >= 0) for " + fix.List(names) + " after they are read"
 	}
 	fx := analysis.Fix{Title: title, Safety: analysis.Safe, Edits: edits}
 	if !safe {
@@ -747,7 +738,7 @@ func udvNarrowFix(f *analysis.File, fn *analysis.Function, sub analysis.NodeID) 
 		return analysis.Fix{}, false
 	}
 	val := t.Field(sub, syntax.FieldValue)
-	text := constrainOperand(t, val) + ".narrow(" + strconv.Itoa(dim) + ", 0, " + t.String(stop) + ")"
+	text := fix.Operand(t, val) + ".narrow(" + strconv.Itoa(dim) + ", 0, " + t.String(stop) + ")"
 	return analysis.Fix{
 		Title:  "replace the slice with narrow (raises if the bound is negative or past the end of the dimension, where slicing clamps)",
 		Safety: analysis.Unsafe,
