@@ -86,7 +86,6 @@ decision.
 
 func runCondBranchContract(pass *analysis.Pass) {
 	f := pass.File
-	scopes := newCondScopes(f)
 	checked := map[*analysis.Function]bool{}
 	condEach(pass, func(cc *condCall) {
 		tb := condResolveBranch(f, cc.fn, cc.trueFn)
@@ -108,7 +107,7 @@ func runCondBranchContract(pass *analysis.Pass) {
 					}
 				}
 			}
-			cbcMutations(pass, scopes, b)
+			cbcMutations(pass, b)
 		}
 	})
 }
@@ -422,7 +421,7 @@ var cbcContainerMutators = map[string]bool{
 
 // cbcMutations reports changes a branch (or a function nested in it) makes to module state,
 // to containers of the enclosing function, and global declarations.
-func cbcMutations(pass *analysis.Pass, scopes *condScopes, b condBranch) {
+func cbcMutations(pass *analysis.Pass, b condBranch) {
 	f, t := pass.File, pass.Tree
 	g := b.fn
 	name := condBranchName(t, b)
@@ -436,9 +435,9 @@ func cbcMutations(pass *analysis.Pass, scopes *condScopes, b condBranch) {
 	isOuter := func(name string) bool {
 		if outer == nil {
 			outer = map[string]bool{}
-			for _, v := range scopes.freeVars(g) {
-				if v.name != self {
-					outer[v.name] = true
+			for _, v := range f.FreeVars(g) {
+				if v.Name != self {
+					outer[v.Name] = true
 				}
 			}
 		}

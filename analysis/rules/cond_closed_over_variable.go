@@ -3,6 +3,7 @@ package rules
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 )
 
 // CondClosedOverVariable recognises torch.cond branches that read variables of the
@@ -53,16 +54,15 @@ same operator under its public name.
 func runCondClosedOverVariable(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	mig := &condMigration{f: f}
-	scopes := newCondScopes(f)
 	condEach(pass, func(cc *condCall) {
 		for _, e := range [...]analysis.NodeID{cc.trueFn, cc.falseFn} {
 			b := condResolveBranch(f, cc.fn, e)
 			if b.fn == nil || b.fn.Parent == nil || b.fn.Class != nil {
 				continue
 			}
-			var vars []condFreeVar
-			for _, v := range scopes.freeVars(b.fn) {
-				if v.name != v.scope.SelfName() {
+			var vars []pysem.FreeVar
+			for _, v := range f.FreeVars(b.fn) {
+				if v.Name != v.Scope.SelfName() {
 					vars = append(vars, v)
 				}
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -282,7 +283,7 @@ var condTupleReturning = map[string]bool{
 func condReadAsTensor(f *analysis.File, fn *analysis.Function, name string) bool {
 	t := f.Tree
 	for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
-		if l := t.Field(a, syntax.FieldLeft); l != analysis.NoNode && condBindsName(t, l, name) {
+		if l := t.Field(a, syntax.FieldLeft); l != analysis.NoNode && pysem.BindsName(t, l, name) {
 			return false
 		}
 	}
@@ -409,162 +410,18 @@ func condNonTensorConst(f *analysis.File, fn *analysis.Function, e analysis.Node
 	return false
 }
 
-// condScopes answers which names a function binds, and which names a nested function reads
-// from an enclosing one. It memoises per function; build one per Run.
-type condScopes struct {
-	f      *analysis.File
-	locals map[*analysis.Function]map[string]bool
-}
-
-func newCondScopes(f *analysis.File) *condScopes {
-	return &condScopes{f: f, locals: map[*analysis.Function]map[string]bool{}}
-}
-
-// localsOf returns the names fn binds itself: parameters, assignment and loop targets, walrus
-// names, nested defs and classes, with-as targets; minus names it declares nonlocal or global.
-func (s *condScopes) localsOf(fn *analysis.Function) map[string]bool {
-	if m, ok := s.locals[fn]; ok {
-		return m
-	}
-	f, t := s.f, s.f.Tree
-	m := map[string]bool{}
-	for _, p := range fn.Params {
-		m[p.Name] = true
-	}
-	var bind func(n analysis.NodeID)
-	bind = func(n analysis.NodeID) {
-		n = t.Unparen(n)
-		if n == analysis.NoNode {
-			return
-		}
-		switch t.Kind(n) {
-		case syntax.KindIdentifier:
-			m[string(t.Text(n))] = true
-		case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindTuple, syntax.KindList, syntax.KindExpressionList, syntax.KindListSplatPattern, syntax.KindAsPatternTarget:
-			t.Children(n, func(c analysis.NodeID) bool {
-				if t.IsNamed(c) && !t.IsComment(c) {
-					bind(c)
-				}
-				return true
-			})
-		}
-	}
-	for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
-		bind(t.Field(a, syntax.FieldLeft))
-	}
-	for _, a := range f.OwnNodes(fn, syntax.KindAugmentedAssignment) {
-		bind(t.Field(a, syntax.FieldLeft))
-	}
-	for _, a := range f.OwnNodes(fn, syntax.KindForStatement) {
-		bind(t.Field(a, syntax.FieldLeft))
-	}
-	for _, a := range f.OwnNodes(fn, syntax.KindNamedExpression) {
-		bind(t.Field(a, syntax.FieldName))
-	}
-	for _, a := range f.OwnNodes(fn, syntax.KindAsPatternTarget) {
-		bind(a)
-	}
-	for _, k := range [...]syntax.Kind{syntax.KindFunctionDefinition, syntax.KindClassDefinition} {
-		for _, d := range f.OwnNodes(fn, k) {
-			bind(t.Field(d, syntax.FieldName))
-		}
-	}
-	for _, k := range [...]syntax.Kind{syntax.KindNonlocalStatement, syntax.KindGlobalStatement} {
-		for _, d := range f.OwnNodes(fn, k) {
-			t.Children(d, func(c analysis.NodeID) bool {
-				if t.Kind(c) == syntax.KindIdentifier {
-					delete(m, string(t.Text(c)))
-				}
-				return true
-			})
-		}
-	}
-	s.locals[fn] = m
-	return m
-}
-
-// condIsRead reports whether identifier id is a use of a variable (not an attribute name,
-// keyword name, parameter, def name or import part).
-func condIsRead(t *syntax.Tree, id analysis.NodeID) bool {
-	switch t.FieldOf(id) {
-	case syntax.FieldAttribute:
-		return false
-	}
-	p := t.Parent(id)
-	if p == analysis.NoNode {
-		return true
-	}
-	switch t.Kind(p) {
-	case syntax.KindParameters, syntax.KindLambdaParameters, syntax.KindTypedParameter, syntax.KindListSplatPattern,
-		syntax.KindDictionarySplatPattern, syntax.KindDottedName, syntax.KindAliasedImport:
-		return false
-	case syntax.KindKeywordArgument, syntax.KindDefaultParameter, syntax.KindTypedDefaultParameter,
-		syntax.KindFunctionDefinition, syntax.KindClassDefinition:
-		return t.FieldOf(id) != syntax.FieldName
-	}
-	return true
-}
-
-// condFreeVar is a name a nested function reads from an enclosing function.
-type condFreeVar struct {
-	id    analysis.NodeID    // its first use in the nested function
-	name  string             // the name
-	scope *analysis.Function // the enclosing function that binds it
-}
-
-// freeVars returns the names g uses (itself or in functions nested in it) that an enclosing
-// function of g binds: its closure variables, first use of each, in source order.
-func (s *condScopes) freeVars(g *analysis.Function) []condFreeVar {
-	if g.Parent == nil {
-		return nil
-	}
-	f, t := s.f, s.f.Tree
-	var out []condFreeVar
-	seen := map[string]bool{}
-	for _, id := range f.NodesIn(g, syntax.KindIdentifier) {
-		if !condIsRead(t, id) {
-			continue
-		}
-		name := string(t.Text(id))
-		if seen[name] {
-			continue
-		}
-		local := false
-		for o := f.Owner(id); o != nil; o = o.Parent {
-			if s.localsOf(o)[name] {
-				local = true
-				break
-			}
-			if o == g {
-				break
-			}
-		}
-		if local {
-			continue
-		}
-		seen[name] = true
-		for p := g.Parent; p != nil; p = p.Parent {
-			if s.localsOf(p)[name] {
-				out = append(out, condFreeVar{id: id, name: name, scope: p})
-				break
-			}
-		}
-	}
-	return out
-}
-
 // condMaybeTensor reports whether a closure variable may hold a tensor: a tensor or a
 // parameter that may be one, or a name assigned from a call such as self.proj(x); not a
 // value known to be a Python number, size or constant, nor self.
-func condMaybeTensor(f *analysis.File, v condFreeVar) bool {
-	x := f.Facts(v.scope, v.id)
+func condMaybeTensor(f *analysis.File, v pysem.FreeVar) bool {
+	x := f.Facts(v.Scope, v.ID)
 	if x.Any(analysis.FactShape|analysis.FactData|analysis.FactConst) && !x.Has(analysis.FactTensor) {
 		return false
 	}
 	if x.Any(analysis.FactTensor | analysis.FactParam) {
-		return v.name != v.scope.SelfName()
+		return v.Name != v.Scope.SelfName()
 	}
-	return condAssignedFromCall(f, v.scope, v.name)
+	return condAssignedFromCall(f, v.Scope, v.Name)
 }
 
 // condMutation is an in-place change of a name inside a branch.
@@ -577,7 +434,7 @@ type condMutation struct {
 // condMutations returns the in-place mutations inside g (and functions nested in it) of
 // names for which target reports true, skipping names a scope rebinds before the mutation
 // (after x = x + 1, x is a new tensor and mutating it is allowed).
-func condMutations(f *analysis.File, s *condScopes, g *analysis.Function, target func(name string) bool) []condMutation {
+func condMutations(f *analysis.File, g *analysis.Function, target func(name string) bool) []condMutation {
 	t := f.Tree
 	var out []condMutation
 	visible := func(n analysis.NodeID, name string) bool {
@@ -585,7 +442,7 @@ func condMutations(f *analysis.File, s *condScopes, g *analysis.Function, target
 			return false
 		}
 		for o := f.Owner(n); o != nil && o != g; o = o.Parent {
-			if s.localsOf(o)[name] {
+			if f.Scope(o).Binds(name) {
 				return false
 			}
 		}
@@ -681,7 +538,7 @@ func condMigrateFix(f *analysis.File) *analysis.Fix {
 		}
 	}
 	for _, id := range f.Nodes(syntax.KindIdentifier) {
-		if f.Imports[string(t.Text(id))] != condFunctorchName || !condIsRead(t, id) {
+		if f.Imports[string(t.Text(id))] != condFunctorchName || !pysem.IsRead(t, id) {
 			continue
 		}
 		if p := t.Parent(id); p != analysis.NoNode && (t.Kind(p) == syntax.KindImportFromStatement || t.Kind(p) == syntax.KindImportStatement) {
@@ -907,7 +764,7 @@ func condOperandNames(f *analysis.File, fn *analysis.Function, exprs ...analysis
 			if id >= end {
 				break
 			}
-			if !condIsRead(t, id) || f.Owner(id) != fn {
+			if !pysem.IsRead(t, id) || f.Owner(id) != fn {
 				continue
 			}
 			name := string(t.Text(id))
@@ -921,7 +778,7 @@ func condOperandNames(f *analysis.File, fn *analysis.Function, exprs ...analysis
 			if _, imported := f.Imports[name]; imported {
 				continue
 			}
-			if condInComprehension(t, id, e) {
+			if pysem.BoundByComprehension(t, id) {
 				continue
 			}
 			x := f.Facts(fn, id)
@@ -934,45 +791,6 @@ func condOperandNames(f *analysis.File, fn *analysis.Function, exprs ...analysis
 		}
 	}
 	return out
-}
-
-// condInComprehension reports whether id names a comprehension variable bound inside e.
-func condInComprehension(t *syntax.Tree, id, e analysis.NodeID) bool {
-	name := string(t.Text(id))
-	for p := t.Parent(id); p != analysis.NoNode && t.Contains(e, p); p = t.Parent(p) {
-		switch t.Kind(p) {
-		case syntax.KindListComprehension, syntax.KindSetComprehension, syntax.KindDictionaryComprehension, syntax.KindGeneratorExpression:
-			bound := false
-			t.Children(p, func(c analysis.NodeID) bool {
-				if t.Kind(c) == syntax.KindForInClause {
-					bound = condBindsName(t, t.Field(c, syntax.FieldLeft), name)
-				}
-				return !bound
-			})
-			if bound {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// condBindsName reports whether the target pattern n binds name.
-func condBindsName(t *syntax.Tree, n analysis.NodeID, name string) bool {
-	if n == analysis.NoNode {
-		return false
-	}
-	if t.Kind(n) == syntax.KindIdentifier {
-		return t.TextIs(n, name)
-	}
-	found := false
-	t.Children(n, func(c analysis.NodeID) bool {
-		if t.IsNamed(c) {
-			found = condBindsName(t, c, name)
-		}
-		return !found
-	})
-	return found
 }
 
 // condAssignedFromCall reports whether fn assigns name from a call such as self.proj(x),
@@ -1104,16 +922,16 @@ func condBranchUsers(pass *analysis.Pass) map[*analysis.Function]bool {
 
 // condVarsPhrase renders closure variables with the function that binds them: "x and y of
 // M.forward", or "a and b of the enclosing functions" when they come from several.
-func condVarsPhrase(vars []condFreeVar) string {
+func condVarsPhrase(vars []pysem.FreeVar) string {
 	names := make([]string, len(vars))
 	for i, v := range vars {
-		names[i] = v.name
+		names[i] = v.Name
 	}
 	where := "the enclosing functions"
 	if len(vars) > 0 {
-		where = vars[0].scope.QualName()
+		where = vars[0].Scope.QualName()
 		for _, v := range vars[1:] {
-			if v.scope != vars[0].scope {
+			if v.Scope != vars[0].Scope {
 				where = "the enclosing functions"
 				break
 			}

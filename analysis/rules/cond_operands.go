@@ -76,7 +76,6 @@ the same operator under its public name.
 func runCondOperands(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	mig := &condMigration{f: f}
-	scopes := newCondScopes(f)
 	mutated := map[analysis.NodeID]bool{}
 	condEach(pass, func(cc *condCall) {
 		tb := condResolveBranch(f, cc.fn, cc.trueFn)
@@ -143,7 +142,7 @@ func runCondOperands(pass *analysis.Pass) {
 				continue
 			}
 			inputs := condInputs(b)
-			for _, m := range condMutations(f, scopes, b.fn, func(name string) bool { return condContains(inputs, name) }) {
+			for _, m := range condMutations(f, b.fn, func(name string) bool { return condContains(inputs, name) }) {
 				if mutated[m.node] {
 					continue
 				}

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
@@ -252,7 +253,7 @@ func ddsName(f *analysis.File, fn *analysis.Function, name string, depth int) dd
 		n := 0
 		for _, a := range f.OwnNodes(s, syntax.KindAssignment) {
 			l := t.Unparen(t.Field(a, syntax.FieldLeft))
-			if l == analysis.NoNode || !condBindsName(t, l, name) {
+			if l == analysis.NoNode || !pysem.BindsName(t, l, name) {
 				continue
 			}
 			n++
@@ -280,7 +281,7 @@ func ddsName(f *analysis.File, fn *analysis.Function, name string, depth int) dd
 				if k == syntax.KindNamedExpression {
 					fd = syntax.FieldName
 				}
-				if condBindsName(t, t.Field(b, fd), name) {
+				if pysem.BindsName(t, t.Field(b, fd), name) {
 					return ddsValue{}
 				}
 			}
@@ -442,7 +443,7 @@ func ddsIsMask(f *analysis.File, fn *analysis.Function, e analysis.NodeID, depth
 			n := 0
 			for _, a := range f.OwnNodes(s, syntax.KindAssignment) {
 				l := t.Unparen(t.Field(a, syntax.FieldLeft))
-				if l == analysis.NoNode || !condBindsName(t, l, name) {
+				if l == analysis.NoNode || !pysem.BindsName(t, l, name) {
 					continue
 				}
 				if t.Kind(l) != syntax.KindIdentifier || !ddsIsMask(f, s, t.Field(a, syntax.FieldRight), depth+1) {
@@ -510,7 +511,7 @@ func ddsLength(f *analysis.File, fn *analysis.Function, n analysis.NodeID, depth
 			var out ddsValue
 			for _, a := range f.OwnNodes(s, syntax.KindAssignment) {
 				l := t.Unparen(t.Field(a, syntax.FieldLeft))
-				if l == analysis.NoNode || !condBindsName(t, l, name) {
+				if l == analysis.NoNode || !pysem.BindsName(t, l, name) {
 					continue
 				}
 				if t.Kind(l) != syntax.KindIdentifier {

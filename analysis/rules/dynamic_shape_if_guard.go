@@ -3,6 +3,7 @@ package rules
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -172,7 +173,7 @@ func ifGuardDim(f *analysis.File, fn *analysis.Function, e analysis.NodeID, dept
 		for s := fn; s != nil; s = s.Parent {
 			for _, a := range f.OwnNodes(s, syntax.KindAssignment) {
 				l := t.Field(a, syntax.FieldLeft)
-				if l == analysis.NoNode || !condBindsName(t, l, name) {
+				if l == analysis.NoNode || !pysem.BindsName(t, l, name) {
 					continue
 				}
 				r := t.Unparen(t.Field(a, syntax.FieldRight))
@@ -180,7 +181,7 @@ func ifGuardDim(f *analysis.File, fn *analysis.Function, e analysis.NodeID, dept
 					// b, n = x.shape binds dimensions; a, b = x.shape[0], y only a
 					if rk := t.Kind(r); (rk == syntax.KindTuple || rk == syntax.KindExpressionList) && t.NamedChildCount(l) == t.NamedChildCount(r) {
 						for i := 0; i < t.NamedChildCount(l); i++ {
-							if condBindsName(t, t.NamedChild(l, i), name) {
+							if pysem.BindsName(t, t.NamedChild(l, i), name) {
 								r = t.NamedChild(r, i)
 								break
 							}

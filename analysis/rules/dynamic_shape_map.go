@@ -3,6 +3,7 @@ package rules
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -61,7 +62,6 @@ signature, which the author may also call elsewhere.
 
 func runDynamicShapeMap(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
-	scopes := newCondScopes(f)
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		if !condIsMapCall(f, call) {
 			return
@@ -80,8 +80,8 @@ func runDynamicShapeMap(pass *analysis.Pass) {
 			}
 			return
 		}
-		var captured []condFreeVar
-		for _, v := range scopes.freeVars(b.fn) {
+		var captured []pysem.FreeVar
+		for _, v := range f.FreeVars(b.fn) {
 			if condMaybeTensor(f, v) {
 				captured = append(captured, v)
 			}

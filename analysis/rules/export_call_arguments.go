@@ -7,6 +7,7 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -253,57 +254,20 @@ func ecaTensorExpr(env *ecaEnv, fn *analysis.Function, e analysis.NodeID, depth 
 
 // ecaEnv is what the export-call helpers share within one Run.
 type ecaEnv struct {
-	f      *analysis.File
-	module map[string][]analysis.NodeID // module-level binding occurrences per name; built on first use
-}
-
-// moduleBinds returns the identifiers bound at module level (outside functions and class
-// bodies), by name.
-func (env *ecaEnv) moduleBinds() map[string][]analysis.NodeID {
-	if env.module == nil {
-		f, t := env.f, env.f.Tree
-		env.module = map[string][]analysis.NodeID{}
-		for _, id := range f.Nodes(syntax.KindIdentifier) {
-			if f.Owner(id) == nil && trmBinds(t, id) && t.Ancestor(id, syntax.KindClassDefinition) == analysis.NoNode {
-				env.module[t.String(id)] = append(env.module[t.String(id)], id)
-			}
-		}
-	}
-	return env.module
+	f *analysis.File
 }
 
 // ecaBinding returns the value of the one assignment `name = value` that binds name before
-// offset at, in fn or, when fn does not bind it, in the enclosing functions and the module;
-// NoNode when the name is a parameter, bound more than once, or bound some other way.
+// offset at, in the scope a use inside fn refers to; NoNode when the name is a parameter,
+// bound more than once, or bound some other way.
 func ecaBinding(env *ecaEnv, fn *analysis.Function, name string, at int) analysis.NodeID {
-	f, t := env.f, env.f.Tree
-	for s := fn; ; s = s.Parent {
-		var binds []analysis.NodeID
-		if s != nil {
-			if s.Param(name) != nil {
-				return analysis.NoNode
-			}
-			for _, id := range f.OwnNodes(s, syntax.KindIdentifier) {
-				if t.TextIs(id, name) && trmBinds(t, id) {
-					binds = append(binds, id)
-				}
-			}
-		} else {
-			binds = env.moduleBinds()[name]
-		}
-		switch {
-		case len(binds) == 0 && s != nil:
-			continue
-		case len(binds) != 1:
-			return analysis.NoNode
-		}
-		b := binds[0]
-		a := t.Parent(b)
-		if t.Kind(a) != syntax.KindAssignment || t.FieldOf(b) != syntax.FieldLeft || t.End(a) > at {
-			return analysis.NoNode
-		}
-		return t.Field(a, syntax.FieldRight)
+	t := env.f.Tree
+	id, _ := env.f.OnlyBinding(fn, name)
+	v := pysem.AssignedValue(t, id)
+	if v == analysis.NoNode || t.End(t.Parent(id)) > at {
+		return analysis.NoNode
 	}
+	return v
 }
 
 // ecaSelfReturning are nn.Module methods that return the module itself.

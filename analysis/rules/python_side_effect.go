@@ -5,6 +5,7 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -111,7 +112,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 		switch t.Kind(callee) {
 		case syntax.KindIdentifier:
 			name := string(t.Text(callee))
-			if name == "print" && !f.IsImported(callee) && f.LookupFunc(fn, "print") == nil && !pseLocal(f, fn, "print") {
+			if name == "print" && f.Callee(fn, call).Builtin == "print" {
 				output(call, callee, fn, "print call")
 				return
 			}
@@ -137,7 +138,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 				return
 			}
 			name := string(t.Text(obj))
-			if pseLocal(f, fn, name) {
+			if f.Binder(fn, name) != nil {
 				return
 			}
 			switch {
@@ -160,7 +161,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 			return
 		}
 		name := string(t.Text(v))
-		if !containers[name] || pseLocal(f, fn, name) {
+		if !containers[name] || f.Binder(fn, name) != nil {
 			return
 		}
 		pass.Reportf(stmt, analysis.Changes,
@@ -204,7 +205,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 			for _, k := range [...]syntax.Kind{syntax.KindAssignment, syntax.KindAugmentedAssignment} {
 				for _, a := range f.OwnNodes(fn, k) {
 					l := t.Field(a, syntax.FieldLeft)
-					if l == analysis.NoNode || !condBindsName(t, l, name) || tvOutsideExport(f, a) {
+					if l == analysis.NoNode || !pysem.BindsName(t, l, name) || tvOutsideExport(f, a) {
 						continue
 					}
 					pass.Reportf(a, analysis.Changes,
@@ -266,61 +267,6 @@ func pseModuleNames(f *analysis.File) (loggers, containers map[string]bool) {
 		}
 	}
 	return loggers, containers
-}
-
-// pseLocal reports whether fn (or a function enclosing it) binds name itself: a parameter,
-// an assignment or loop target, so that the name is not the module-level one.
-func pseLocal(f *analysis.File, fn *analysis.Function, name string) bool {
-	t := f.Tree
-	for s := fn; s != nil; s = s.Parent {
-		if s.Param(name) != nil {
-			return true
-		}
-		for _, g := range f.OwnNodes(s, syntax.KindGlobalStatement) {
-			declared := false
-			t.Children(g, func(c analysis.NodeID) bool {
-				declared = declared || (t.Kind(c) == syntax.KindIdentifier && t.TextIs(c, name))
-				return true
-			})
-			if declared {
-				return false
-			}
-		}
-		for _, a := range f.OwnNodes(s, syntax.KindAssignment) {
-			if pseBinds(t, t.Field(a, syntax.FieldLeft), name) {
-				return true
-			}
-		}
-		for _, a := range f.OwnNodes(s, syntax.KindForStatement) {
-			if pseBinds(t, t.Field(a, syntax.FieldLeft), name) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// pseBinds reports whether the assignment target n binds name (CACHE[k] = v and
-// STATS.n = v do not bind the names they change).
-func pseBinds(t *syntax.Tree, n analysis.NodeID, name string) bool {
-	if n == analysis.NoNode {
-		return false
-	}
-	switch t.Kind(n) {
-	case syntax.KindIdentifier:
-		return t.TextIs(n, name)
-	case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindTuple, syntax.KindList,
-		syntax.KindExpressionList, syntax.KindListSplatPattern, syntax.KindParenthesizedExpression:
-		found := false
-		t.Children(n, func(c analysis.NodeID) bool {
-			if t.IsNamed(c) {
-				found = pseBinds(t, c, name)
-			}
-			return !found
-		})
-		return found
-	}
-	return false
 }
 
 // pseGuardFix wraps the statement holding an output call in an export guard, for targets

@@ -5,6 +5,7 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
@@ -532,7 +533,7 @@ func t2pContainer(f *analysis.File, fn *analysis.Function, e analysis.NodeID) st
 		kind := ""
 		for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
 			l := t.Field(a, syntax.FieldLeft)
-			if l == analysis.NoNode || !condBindsName(t, l, name) {
+			if l == analysis.NoNode || !pysem.BindsName(t, l, name) {
 				continue
 			}
 			k := ""

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -142,7 +143,7 @@ func tvNameIsTensor(f *analysis.File, fn *analysis.Function, name string, depth 
 		n := 0
 		for _, a := range f.OwnNodes(s, syntax.KindAssignment) {
 			l := t.Field(a, syntax.FieldLeft)
-			if l == analysis.NoNode || !condBindsName(t, l, name) {
+			if l == analysis.NoNode || !pysem.BindsName(t, l, name) {
 				continue
 			}
 			if t.Kind(l) != syntax.KindIdentifier {
@@ -155,12 +156,12 @@ func tvNameIsTensor(f *analysis.File, fn *analysis.Function, name string, depth 
 			n++
 		}
 		for _, b := range f.OwnNodes(s, syntax.KindForStatement) {
-			if condBindsName(t, t.Field(b, syntax.FieldLeft), name) {
+			if pysem.BindsName(t, t.Field(b, syntax.FieldLeft), name) {
 				return false
 			}
 		}
 		for _, b := range f.OwnNodes(s, syntax.KindNamedExpression) {
-			if condBindsName(t, t.Field(b, syntax.FieldName), name) {
+			if pysem.BindsName(t, t.Field(b, syntax.FieldName), name) {
 				return false
 			}
 		}
@@ -245,7 +246,7 @@ func tvTensorReceiver(f *analysis.File, fn *analysis.Function, recv analysis.Nod
 				return f.Facts(s, recv).Has(analysis.FactParam)
 			}
 			for _, a := range f.OwnNodes(s, syntax.KindAssignment) {
-				if l := t.Field(a, syntax.FieldLeft); l != analysis.NoNode && condBindsName(t, l, name) {
+				if l := t.Field(a, syntax.FieldLeft); l != analysis.NoNode && pysem.BindsName(t, l, name) {
 					return false // a local: only tvIsTensor may vouch for it
 				}
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -439,7 +440,7 @@ func udvDDSOp(f *analysis.File, fn *analysis.Function, e analysis.NodeID, depth 
 		op := ""
 		for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
 			l := t.Field(a, syntax.FieldLeft)
-			if l == analysis.NoNode || !condBindsName(t, l, name) {
+			if l == analysis.NoNode || !pysem.BindsName(t, l, name) {
 				continue
 			}
 			o := udvDDSOp(f, fn, t.Field(a, syntax.FieldRight), depth+1)

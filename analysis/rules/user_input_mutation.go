@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -234,15 +235,11 @@ func uimInput(f *analysis.File, fwd *analysis.Function, name string, at, depth i
 		return "", "", false
 	}
 	body := t.Start(fwd.Body)
-	var binds []analysis.NodeID
-	for _, id := range f.OwnNodes(fwd, syntax.KindIdentifier) {
-		if t.Start(id) < body || !t.TextIs(id, name) || !trmBinds(t, id) {
-			continue
+	var binds []analysis.NodeID // in the body (not the parameter), x += 1 aside: it keeps the binding
+	for _, id := range f.Scope(fwd).Bindings(name) {
+		if t.Start(id) >= body && t.Kind(t.Parent(id)) != syntax.KindAugmentedAssignment {
+			binds = append(binds, id)
 		}
-		if p := t.Parent(id); t.Kind(p) == syntax.KindAugmentedAssignment {
-			continue // x += 1 mutates x in place and keeps the binding
-		}
-		binds = append(binds, id)
 	}
 	if p := fwd.Param(name); p != nil {
 		if !uimTensorParam(f, fwd, p) {
@@ -259,10 +256,11 @@ func uimInput(f *analysis.File, fwd *analysis.Function, name string, at, depth i
 		return "", "", false
 	}
 	a := t.Parent(binds[0])
-	if t.Kind(a) != syntax.KindAssignment || t.FieldOf(binds[0]) != syntax.FieldLeft || t.Start(a) > at {
+	v := pysem.AssignedValue(t, binds[0])
+	if v == analysis.NoNode || t.Start(a) > at {
 		return "", "", false
 	}
-	src := uimViewRoot(t, t.Field(a, syntax.FieldRight))
+	src := uimViewRoot(t, v)
 	if src == analysis.NoNode {
 		return "", "", false
 	}
