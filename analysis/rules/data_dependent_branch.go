@@ -4,6 +4,7 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // DataDependentBranch finds Python control flow on the value of a tensor in traced code.
@@ -72,7 +73,7 @@ func runDataDependentBranch(pass *analysis.Pass) {
 			what, fix.Snippet(t, truth))
 	}
 	check := func(stmt, cond analysis.NodeID, fn *analysis.Function, what string) {
-		if cond == analysis.NoNode || tvOutsideExport(f, stmt) {
+		if cond == analysis.NoNode || !f.RunsWhileExporting(stmt) {
 			return
 		}
 		truth := ddbTruth(f, fn, cond)
@@ -97,7 +98,7 @@ func runDataDependentBranch(pass *analysis.Pass) {
 	})
 	pass.Traced(syntax.KindConditionalExpression, func(n analysis.NodeID, fn *analysis.Function) {
 		cond := t.NamedChild(n, 1)
-		if cond == analysis.NoNode || tvOutsideExport(f, n) {
+		if cond == analysis.NoNode || !f.RunsWhileExporting(n) {
 			return
 		}
 		truth := ddbTruth(f, fn, cond)
@@ -121,11 +122,11 @@ func runDataDependentBranch(pass *analysis.Pass) {
 				return
 			}
 		}
-		if tvConditionOf(f, n) != analysis.NoNode || tvOutsideExport(f, n) {
+		if tvConditionOf(f, n) != analysis.NoNode || !f.RunsWhileExporting(n) {
 			return
 		}
 		left := t.Field(n, syntax.FieldLeft)
-		if tvGuardPolarity(f, left) != 0 {
+		if f.GuardOf(left) != torchsem.NoGuard {
 			return
 		}
 		if truth := ddbTruth(f, fn, left); truth != analysis.NoNode {
@@ -148,8 +149,8 @@ func ddbTruth(f *analysis.File, fn *analysis.Function, e analysis.NodeID) analys
 		return ddbTruth(f, fn, t.NamedChild(e, 0))
 	case syntax.KindBooleanOperator:
 		l := t.Field(e, syntax.FieldLeft)
-		pol := tvGuardPolarity(f, l)
-		if op := t.Operator(e); (op == "and" && pol > 0) || (op == "or" && pol < 0) {
+		pol := f.GuardOf(l)
+		if op := t.Operator(e); op == "and" && pol == torchsem.OutsideExport || op == "or" && pol == torchsem.WhileExporting {
 			return analysis.NoNode // the right operand is not evaluated while exporting
 		}
 		if x := ddbTruth(f, fn, l); x != analysis.NoNode {

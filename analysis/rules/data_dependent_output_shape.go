@@ -86,7 +86,7 @@ func runDataDependentOutputShape(pass *analysis.Pass) {
 	used := map[analysis.NodeID]bool{} // data-dependent-shape operators whose use is reported
 	iterated := func(at, e analysis.NodeID, fn *analysis.Function, how string) {
 		v := ddsOf(f, fn, e)
-		if !v.ok() || tvOutsideExport(f, at) {
+		if !v.ok() || !f.RunsWhileExporting(at) {
 			return
 		}
 		used[v.node] = true
@@ -166,7 +166,7 @@ func runDataDependentOutputShape(pass *analysis.Pass) {
 	})
 	for _, op := range ops {
 		fn := f.Owner(op)
-		if used[op] || tvOutsideExport(f, op) {
+		if used[op] || !f.RunsWhileExporting(op) {
 			continue
 		}
 		v := ddsOf(f, fn, op)
@@ -209,7 +209,7 @@ func ddosSlice(pass *analysis.Pass, sub analysis.NodeID, fn *analysis.Function) 
 			break
 		}
 	}
-	if bound == analysis.NoNode || !ddsTensorish(f, fn, t.Field(sub, syntax.FieldValue)) || tvOutsideExport(f, sub) {
+	if bound == analysis.NoNode || !ddsTensorish(f, fn, t.Field(sub, syntax.FieldValue)) || !f.RunsWhileExporting(sub) {
 		return
 	}
 	effect, mode := analysis.Fails, "non-strict export"

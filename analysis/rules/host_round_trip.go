@@ -66,7 +66,7 @@ mechanical rewrite: express it with the torch function of the same name.
 func runHostRoundTrip(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
-		if tvOutsideExport(f, call) {
+		if !f.RunsWhileExporting(call) {
 			return
 		}
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))

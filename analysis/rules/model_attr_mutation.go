@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"strconv"
 	"strings"
 
@@ -162,7 +161,7 @@ func runModelAttrMutation(pass *analysis.Pass) {
 	}
 	kept := muts[:0]
 	for _, m := range muts {
-		if !grpDExportGuarded(f, m.fn, m.node) {
+		if f.RunsWhileExporting(m.node) {
 			kept = append(kept, m)
 		}
 	}
@@ -205,57 +204,6 @@ func runModelAttrMutation(pass *analysis.Pass) {
 			}
 		}
 	}
-}
-
-// grpDGuards are the calls code uses to skip work while torch.compile or export traces it.
-// (torch.jit.is_tracing() is False under export, so it guards nothing here.)
-var grpDGuards = []string{"is_compiling", "is_exporting", "dynamo_compiling"}
-
-// grpDExportGuarded reports whether node n of fn sits under a condition that mentions a
-// tracing guard (`if not torch.compiler.is_compiling(): ...`), or after an early return
-// under one (`if torch.compiler.is_compiling(): return`): export does not run it.
-func grpDExportGuarded(f *analysis.File, fn *analysis.Function, n analysis.NodeID) bool {
-	t := f.Tree
-	guard := func(cond analysis.NodeID) bool {
-		if cond == analysis.NoNode {
-			return false
-		}
-		txt := t.Text(cond)
-		for _, g := range grpDGuards {
-			if bytes.Contains(txt, []byte(g)) {
-				return true
-			}
-		}
-		return false
-	}
-	stmt := analysis.NoNode
-	for p := t.Parent(n); p != analysis.NoNode && p != fn.Node; p = t.Parent(p) {
-		switch t.Kind(p) {
-		case syntax.KindIfStatement, syntax.KindElifClause, syntax.KindWhileStatement, syntax.KindConditionalExpression:
-			if guard(t.Field(p, syntax.FieldCondition)) || (t.Kind(p) == syntax.KindConditionalExpression && guard(t.NamedChild(p, 1))) {
-				return true
-			}
-		}
-		if t.Parent(p) == fn.Body {
-			stmt = p
-		}
-	}
-	if stmt == analysis.NoNode || fn.Body == analysis.NoNode {
-		return false
-	}
-	for c := t.FirstChild(fn.Body); c != analysis.NoNode && c < stmt; c = t.NextSibling(c) {
-		if t.Kind(c) != syntax.KindIfStatement || !guard(t.Field(c, syntax.FieldCondition)) {
-			continue
-		}
-		if body := t.Field(c, syntax.FieldConsequence); body != analysis.NoNode {
-			for _, r := range f.NodesIn(fn, syntax.KindReturnStatement) {
-				if t.Contains(body, r) {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }
 
 // mamReceiver returns the nn.Module class whose instance fn's self is, and self's name; nil

@@ -106,7 +106,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 	}
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		if callee == analysis.NoNode || tvOutsideExport(f, call) {
+		if callee == analysis.NoNode || !f.RunsWhileExporting(call) {
 			return
 		}
 		switch t.Kind(callee) {
@@ -153,7 +153,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 	// STATS["n"] += 1, CACHE[k] = v, del SEEN[k]
 	subscriptWrite := func(target analysis.NodeID, fn *analysis.Function, stmt analysis.NodeID) {
 		target = t.Unparen(target)
-		if target == analysis.NoNode || t.Kind(target) != syntax.KindSubscript || tvOutsideExport(f, stmt) {
+		if target == analysis.NoNode || t.Kind(target) != syntax.KindSubscript || !f.RunsWhileExporting(stmt) {
 			return
 		}
 		v := t.Unparen(t.Field(target, syntax.FieldValue))
@@ -205,7 +205,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 			for _, k := range [...]syntax.Kind{syntax.KindAssignment, syntax.KindAugmentedAssignment} {
 				for _, a := range f.OwnNodes(fn, k) {
 					l := t.Field(a, syntax.FieldLeft)
-					if l == analysis.NoNode || !pysem.BindsName(t, l, name) || tvOutsideExport(f, a) {
+					if l == analysis.NoNode || !pysem.BindsName(t, l, name) || !f.RunsWhileExporting(a) {
 						continue
 					}
 					pass.Reportf(a, analysis.Changes,

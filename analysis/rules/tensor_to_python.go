@@ -106,7 +106,7 @@ func runTensorToPython(pass *analysis.Pass) {
 				return
 			}
 			name := t.String(callee)
-			if f.LookupFunc(fn, name) != nil || tvOutsideExport(f, call) {
+			if f.LookupFunc(fn, name) != nil || !f.RunsWhileExporting(call) {
 				return
 			}
 			if name == "range" {
@@ -163,7 +163,7 @@ func t2pMath(pass *analysis.Pass, call, callee analysis.NodeID, fn *analysis.Fun
 			break
 		}
 	}
-	if arg == analysis.NoNode || tvOutsideExport(f, call) {
+	if arg == analysis.NoNode || !f.RunsWhileExporting(call) {
 		return
 	}
 	fd := pass.Reportf(call, analysis.Fails,
@@ -377,7 +377,7 @@ func t2pIteration(pass *analysis.Pass, loop analysis.NodeID, fn *analysis.Functi
 			names[t.String(id)] = true
 		}
 	}
-	if len(names) == 0 || tvOutsideExport(f, loop) {
+	if len(names) == 0 || !f.RunsWhileExporting(loop) {
 		return
 	}
 	// the conditions the loop body (or the comprehension) evaluates
@@ -491,7 +491,7 @@ func t2pIndex(pass *analysis.Pass, sub analysis.NodeID, fn *analysis.Function) {
 	default:
 		return
 	}
-	if tvOutsideExport(f, sub) {
+	if !f.RunsWhileExporting(sub) {
 		return
 	}
 	pass.Reportf(sub, analysis.Fails,

@@ -9,6 +9,7 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // UncheckedDataDependentValue finds values read out of tensor data and used, without a
@@ -114,7 +115,7 @@ func runUncheckedDataDependentValue(pass *analysis.Pass) {
 	// sizes: view/reshape/expand/narrow/repeat arguments
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		kind, argsFrom, ok := udvSizeCall(f, fn, call)
-		if !ok || tvOutsideExport(f, call) {
+		if !ok || !f.RunsWhileExporting(call) {
 			return
 		}
 		s := scopeOf(fn)
@@ -136,7 +137,7 @@ func runUncheckedDataDependentValue(pass *analysis.Pass) {
 				return
 			}
 		}
-		if reported[sub] || !shpTensorish(f, fn, t.Field(sub, syntax.FieldValue)) || tvOutsideExport(f, sl) {
+		if reported[sub] || !shpTensorish(f, fn, t.Field(sub, syntax.FieldValue)) || !f.RunsWhileExporting(sl) {
 			return
 		}
 		s := scopeOf(fn)
@@ -156,7 +157,7 @@ func runUncheckedDataDependentValue(pass *analysis.Pass) {
 	})
 	// conditions
 	cond := func(stmt, c analysis.NodeID, fn *analysis.Function, what string) {
-		if c == analysis.NoNode || tvOutsideExport(f, stmt) || ddbTruth(f, fn, c) != analysis.NoNode {
+		if c == analysis.NoNode || !f.RunsWhileExporting(stmt) || ddbTruth(f, fn, c) != analysis.NoNode {
 			return
 		}
 		s := scopeOf(fn)
@@ -188,7 +189,7 @@ func runUncheckedDataDependentValue(pass *analysis.Pass) {
 	// loop counts: for i in range(n)
 	pass.Traced(syntax.KindForStatement, func(n analysis.NodeID, fn *analysis.Function) {
 		it := t.Unparen(t.Field(n, syntax.FieldRight))
-		if it == analysis.NoNode || t.Kind(it) != syntax.KindCall || tvOutsideExport(f, n) {
+		if it == analysis.NoNode || t.Kind(it) != syntax.KindCall || !f.RunsWhileExporting(n) {
 			return
 		}
 		callee := t.Unparen(t.Field(it, syntax.FieldFunction))
@@ -466,8 +467,8 @@ func (s *udvScope) decides(f *analysis.File, c analysis.NodeID) (udvUse, bool) {
 		return s.decides(f, t.NamedChild(c, 0))
 	case syntax.KindBooleanOperator:
 		l := t.Field(c, syntax.FieldLeft)
-		pol := tvGuardPolarity(f, l)
-		if op := t.Operator(c); (op == "and" && pol > 0) || (op == "or" && pol < 0) {
+		pol := f.GuardOf(l)
+		if op := t.Operator(c); op == "and" && pol == torchsem.OutsideExport || op == "or" && pol == torchsem.WhileExporting {
 			return udvUse{}, false
 		}
 		if u, ok := s.decides(f, l); ok {

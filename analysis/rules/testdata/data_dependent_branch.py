@@ -58,6 +58,17 @@ class Gate(nn.Module):
         return out, sel, ok
 
 
+class EagerStats(nn.Module):
+    """Eager-only code after an export guard's early return."""
+
+    def forward(self, x: Tensor):
+        if torch.compiler.is_exporting():
+            return x
+        if x.sum() > 0:  # export returned above: never traced
+            x = x * 2
+        return x
+
+
 class Leaky(nn.Module):
     def forward(self, x: Tensor):
         return x if x > 0 else 0.1 * x  # want "conditional expression branches on the value of tensor x > 0"
