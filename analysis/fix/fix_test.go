@@ -207,3 +207,49 @@ func TestLines(t *testing.T) {
 		t.Error("NameUsed")
 	}
 }
+
+func TestIfAsCond(t *testing.T) {
+	src := `import torch
+import lib
+
+
+class M(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = torch.nn.Linear(4, 4)
+
+    def forward(self, x, n: int):
+        h = self.proj(x)
+        o = lib.helper(x)
+        k = x.shape[0]
+        if x.sum() > 0:
+            return h * k + o
+        return h - n
+`
+	f := parse(t, src)
+	var stmt analysis.NodeID = analysis.NoNode
+	for _, n := range f.Nodes(syntax.KindIfStatement) {
+		stmt = n
+	}
+	fx, ok := IfAsCond(f, f.Funcs[1], stmt)
+	if !ok {
+		t.Fatal("no fix")
+	}
+	// h may be a tensor: an operand; o (what lib.helper returns is unknown), k (a size) and n
+	// (an int) stay closed over, which torch.cond allows
+	want := "        return torch.cond(x.sum() > 0, lambda h: h * k + o, lambda h: h - n, (h,))\n"
+	if got := apply(t, f, fx.Edits...); !strings.HasSuffix(got, want) {
+		t.Errorf("got:\n%s\nwant the last line:\n%s", got, want)
+	}
+	if fx.Title != IfAsCondTitle || fx.Safety != analysis.Unsafe {
+		t.Errorf("title %q, safety %v", fx.Title, fx.Safety)
+	}
+	// a branch returning a Python number is not rewritten
+	f = parse(t, strings.Replace(src, "return h - n", "return 1.0", 1))
+	for _, n := range f.Nodes(syntax.KindIfStatement) {
+		stmt = n
+	}
+	if _, ok := IfAsCond(f, f.Funcs[1], stmt); ok {
+		t.Error("rewrote an if whose branch returns a float")
+	}
+}

@@ -82,7 +82,7 @@ func runDataDependentBranch(pass *analysis.Pass) {
 		}
 		fd := report(cond, truth, what)
 		if t.Kind(stmt) == syntax.KindIfStatement && truth == t.Unparen(cond) && t.Kind(truth) == syntax.KindComparisonOperator {
-			if fx, ok := condRewriteIf(f, fn, stmt); ok {
+			if fx, ok := fix.IfAsCond(f, fn, stmt); ok {
 				fd.Fixes = append(fd.Fixes, fx)
 			}
 		}

@@ -69,7 +69,7 @@ func runDynamicShapeIfGuard(pass *analysis.Pass) {
 		}
 		fd := pass.Reportf(cond, analysis.Changes, "%s on %s specialises the export to the branch the example input takes; it fails once that dimension is dynamic", what, fix.Short(t, dim))
 		if t.Kind(stmt) == syntax.KindIfStatement {
-			if fx, ok := condRewriteIf(f, fn, stmt); ok {
+			if fx, ok := fix.IfAsCond(f, fn, stmt); ok {
 				fd.Fixes = append(fd.Fixes, fx)
 			}
 		}

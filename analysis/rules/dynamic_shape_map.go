@@ -5,6 +5,7 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // DynamicShapeMap recognises the control-flow map(body, xs, *args) in traced code.
@@ -82,7 +83,8 @@ func runDynamicShapeMap(pass *analysis.Pass) {
 		}
 		var captured []pysem.FreeVar
 		for _, v := range f.FreeVars(b.fn) {
-			if condMaybeTensor(f, v) {
+			// a value that may be a tensor (or a list of them), not a Python number or size
+			if x := f.Value(v.Scope, v.ID); x.May(torchsem.Tensor|torchsem.TensorSeq) && !(x.May(torchsem.Sizes|torchsem.Data) && !x.IsTensor()) {
 				captured = append(captured, v)
 			}
 		}
