@@ -24,6 +24,9 @@ type (
 	Param = pysem.Param
 	// ParamKind tells positional, *args, keyword-only and **kwargs parameters apart.
 	ParamKind = pysem.ParamKind
+	// Condition is the test of an if, elif, while, assert, conditional expression or
+	// comprehension if.
+	Condition = pysem.Condition
 	// Fact is a bit set of what an expression is known to be.
 	Fact = torchsem.Fact
 )

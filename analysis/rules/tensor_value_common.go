@@ -1,11 +1,8 @@
 package rules
 
-// Shared helpers of the rules about tensor values leaving the graph (data_dependent_branch,
-// unchecked_data_dependent_value, host_round_trip, python_side_effect, tensor_to_python, and
-// the data_shape_common.go family): a stricter notion of "this expression is a tensor" than
-// the engine's facts (which count any torch.* call as a tensor, torch.jit.is_scripting()
-// included), where a branch condition or a use as a size sits, and code that only runs
-// outside export (`if not torch.compiler.is_exporting():`).
+// The tensor predicates the data-shape rules (data_shape_common.go, tensor_to_python,
+// cond_branch_contract) still use; the other rules ask the semantic model. They go when
+// those rules move to it.
 
 import (
 	"strings"
@@ -293,31 +290,4 @@ func tvTensorAttr(f *analysis.File, c *analysis.Class, attr string) bool {
 		return true
 	}
 	return strings.HasPrefix(q, "torch.") && strings.Count(q, ".") == 1 && tvTorchFuncs[q[len("torch."):]]
-}
-
-// tvConditionOf returns the branch condition that node n lies in (the test of an if, elif,
-// while, conditional expression or comprehension if), or NoNode.
-func tvConditionOf(f *analysis.File, n analysis.NodeID) analysis.NodeID {
-	t := f.Tree
-	for c, p := n, t.Parent(n); p != analysis.NoNode; c, p = p, t.Parent(p) {
-		switch t.Kind(p) {
-		case syntax.KindIfStatement, syntax.KindElifClause, syntax.KindWhileStatement:
-			if t.FieldOf(c) == syntax.FieldCondition {
-				return c
-			}
-			return analysis.NoNode
-		case syntax.KindConditionalExpression:
-			if c == t.NamedChild(p, 1) {
-				return c
-			}
-		case syntax.KindIfClause:
-			return c
-		case syntax.KindAssertStatement:
-			return c
-		case syntax.KindBlock, syntax.KindExpressionStatement, syntax.KindFunctionDefinition, syntax.KindLambda,
-			syntax.KindClassDefinition, syntax.KindModule, syntax.KindReturnStatement, syntax.KindAssignment:
-			return analysis.NoNode
-		}
-	}
-	return analysis.NoNode
 }
