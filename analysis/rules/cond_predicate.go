@@ -73,7 +73,7 @@ func runCondPredicate(pass *analysis.Pass) {
 		default:
 			if op := condPredOperand(f, cc, p); op != "" {
 				fd = pass.Reportf(cc.pred, analysis.Fails, "cond predicate %s is elementwise over the operand %s; reduce it to one element (e.g. .any(), .all(), .sum() > 0)", fix.Short(t, p), op)
-			} else if ifGuardDim(f, cc.fn, p, 0) != analysis.NoNode {
+			} else if f.SizeTest(cc.fn, p) != analysis.NoNode {
 				fd = pass.Reportf(cc.pred, analysis.Recognized, "cond predicate %s tests a dimension; it is specialised when that dimension is 0 or 1 in the example inputs", fix.Short(t, p))
 			} else {
 				fd = pass.Reportf(cc.pred, analysis.Recognized, "cond predicate %s selects the branch", fix.Short(t, p))

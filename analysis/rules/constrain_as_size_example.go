@@ -6,6 +6,7 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // ConstrainAsSizeExample recognises bounds on values read out of tensors and used as sizes.
@@ -231,14 +232,13 @@ func constrainItemOf(f *analysis.File, fn *analysis.Function, a analysis.NodeID)
 	if !reads {
 		return it, false
 	}
-	fx := f.Facts(fn, right)
-	if !fx.Has(analysis.FactData) || fx.Any(analysis.FactTensor) {
+	if v := f.Value(fn, right); !v.May(torchsem.Data) || v.IsTensor() {
 		return it, false
 	}
 	// primary: no name in the right-hand side already carries data
 	for id, end := right, t.SubtreeEnd(right); id < end; id++ {
 		if t.Kind(id) == syntax.KindIdentifier && t.FieldOf(id) != syntax.FieldAttribute && t.FieldOf(id) != syntax.FieldName &&
-			f.Facts(fn, id).Has(analysis.FactData) {
+			f.Value(fn, id).May(torchsem.Data) {
 			return it, false
 		}
 	}
@@ -283,16 +283,18 @@ func constrainClassify(f *analysis.File, fn *analysis.Function, it *constrainIte
 				it.checks = append(it.checks, p)
 				return
 			}
-			if ctor, ok := constrainSizeCall(f, fn, p); ok {
-				if it.sizeUse == analysis.NoNode {
-					it.sizeUse = u
-					it.sizeCtor = ctor
-					it.sizeSafe = ctor && t.Parent(fix.Statement(t, p)) == t.Parent(it.stmt)
+			if sc, ok := f.SizeCall(fn, p); ok {
+				for _, a := range sc.Sizes {
+					if it.sizeUse == analysis.NoNode && t.Contains(a, u) {
+						it.sizeUse = u
+						it.sizeCtor = sc.Constructor // a negative size makes every constructor raise
+						it.sizeSafe = sc.Constructor && t.Parent(fix.Statement(t, p)) == t.Parent(it.stmt)
+					}
 				}
 				return
 			}
 		case syntax.KindSlice:
-			if sub := t.Parent(p); sub != analysis.NoNode && t.Kind(sub) == syntax.KindSubscript && shpTensorish(f, fn, t.Field(sub, syntax.FieldValue)) {
+			if sub := t.Parent(p); sub != analysis.NoNode && t.Kind(sub) == syntax.KindSubscript && f.Value(fn, t.Field(sub, syntax.FieldValue)).May(torchsem.Tensor) {
 				if it.sizeUse == analysis.NoNode {
 					it.sizeUse = u
 				}
@@ -316,32 +318,6 @@ func constrainClassify(f *analysis.File, fn *analysis.Function, it *constrainIte
 		}
 		n = p
 	}
-}
-
-// constrainSizeCall reports whether call takes sizes in its arguments: a tensor constructor
-// (ctor) or view/reshape/narrow/new_* on a tensor.
-func constrainSizeCall(f *analysis.File, fn *analysis.Function, call analysis.NodeID) (ctor, ok bool) {
-	t := f.Tree
-	if _, ok := shpConstructorCall(f, fn, call); ok {
-		return true, true // a negative size makes every constructor raise
-	}
-	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-	if callee == analysis.NoNode || t.Kind(callee) != syntax.KindAttribute {
-		return false, false
-	}
-	attr := t.Field(callee, syntax.FieldAttribute)
-	if attr == analysis.NoNode {
-		return false, false
-	}
-	switch string(t.Text(attr)) {
-	case "view", "reshape", "narrow", "expand", "repeat":
-		if f.IsImported(callee) {
-			q := f.Resolve(callee)
-			return false, q == "torch.reshape" || q == "torch.narrow"
-		}
-		return false, shpTensorish(f, fn, t.Field(callee, syntax.FieldObject))
-	}
-	return false, false
 }
 
 // constrainBoundsFix rewrites a statement-level call of a deprecated constraint API into

@@ -79,7 +79,7 @@ func runStaticForLoop(pass *analysis.Pass) {
 			if v.May(torchsem.UnbackedSize | torchsem.Data) {
 				return // a data-dependent length: unchecked_data_dependent_value's case
 			}
-			if v.May(torchsem.Size) && !shpRounds(t, a) {
+			if v.May(torchsem.Size) && !rounds(t, a) {
 				pass.Report(analysis.Finding{
 					Start: t.Start(loop), End: t.End(iter), Effect: analysis.Caveat,
 					Message: "loop over " + fix.Snippet(t, iter) + " is unrolled at the traced size of " + fix.Snippet(t, a) +

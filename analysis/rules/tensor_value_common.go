@@ -201,7 +201,7 @@ func tvCallIsTensor(f *analysis.File, fn *analysis.Function, call analysis.NodeI
 	m := string(t.Text(t.Field(callee, syntax.FieldAttribute)))
 	recv := t.Field(callee, syntax.FieldObject)
 	// self.layer(x): a submodule's output
-	if meth := fn.Method(); meth != nil && meth.Class != nil && shpSelfAttr(f, fn, callee) && f.IsSubmodule(meth.Class, m) {
+	if meth := fn.Method(); meth != nil && meth.Class != nil && tvSelfAttr(f, fn, callee) && f.IsSubmodule(meth.Class, m) {
 		return true
 	}
 	switch m {
@@ -249,7 +249,7 @@ func tvTensorReceiver(f *analysis.File, fn *analysis.Function, recv analysis.Nod
 			}
 		}
 	case syntax.KindAttribute:
-		if !shpSelfAttr(f, fn, recv) {
+		if !tvSelfAttr(f, fn, recv) {
 			return false
 		}
 		m := fn.Method()
@@ -290,4 +290,15 @@ func tvTensorAttr(f *analysis.File, c *analysis.Class, attr string) bool {
 		return true
 	}
 	return strings.HasPrefix(q, "torch.") && strings.Count(q, ".") == 1 && tvTorchFuncs[q[len("torch."):]]
+}
+
+// tvSelfAttr reports whether n is self.name in a method (or a function nested in one).
+func tvSelfAttr(f *analysis.File, fn *analysis.Function, n analysis.NodeID) bool {
+	t := f.Tree
+	if n == analysis.NoNode || t.Kind(n) != syntax.KindAttribute || fn == nil {
+		return false
+	}
+	self := fn.SelfName()
+	obj := t.Field(n, syntax.FieldObject)
+	return self != "" && obj != analysis.NoNode && t.Kind(obj) == syntax.KindIdentifier && t.TextIs(obj, self)
 }

@@ -117,3 +117,82 @@ func (f *File) SizeCall(fn *Function, call NodeID) (SizeCall, bool) {
 	}
 	return out, true
 }
+
+// maxSizeTestDepth bounds the expression nesting SizeTest follows.
+const maxSizeTestDepth = 16
+
+// SizeTest returns the part of branch condition cond (inside fn) that tests a dimension of
+// a traced input, on which export specialises the branch: a size (x.shape[0], x.size(1),
+// a name or arithmetic holding one) compared or combined in cond. Ranks and the sizes of the
+// module's own parameters and buffers are static, so they do not count; nor does a size
+// compared with 0 or 1 (export specialises those dimensions anyway), nor an operand of
+// not/and/or used only for its truth value (x.numel() there means != 0, which needs no
+// guard). A condition that is a size itself (if x.numel():) is returned: whether its truth
+// value matters is the caller's question. NoNode when cond tests no input dimension.
+func (f *File) SizeTest(fn *Function, cond NodeID) NodeID { return f.sizeTest(fn, cond, 0) }
+
+func (f *File) sizeTest(fn *Function, e NodeID, depth int) NodeID {
+	t := f.Tree
+	e = t.Unparen(e)
+	if e == NoNode || depth > maxSizeTestDepth {
+		return NoNode
+	}
+	found := NoNode
+	first := func(only func(NodeID) bool) NodeID {
+		t.Children(e, func(c NodeID) bool {
+			if t.IsNamed(c) && !t.IsComment(c) && (only == nil || only(c)) {
+				found = f.sizeTest(fn, c, depth+1)
+			}
+			return found == NoNode
+		})
+		return found
+	}
+	switch t.Kind(e) {
+	case syntax.KindComparisonOperator:
+		if t.NamedChildCount(e) == 2 {
+			l, r := t.NamedChild(e, 0), t.NamedChild(e, 1)
+			// a size compared with 0 or 1 (not x.shape[1] % 2 == 1)
+			if zeroOrOne(t, r) && !arithmetic(t, l) || zeroOrOne(t, l) && !arithmetic(t, r) {
+				return NoNode
+			}
+		}
+		return first(nil)
+	case syntax.KindBooleanOperator, syntax.KindNotOperator:
+		return first(func(c NodeID) bool { return isTest(t, c) })
+	case syntax.KindBinaryOperator, syntax.KindUnaryOperator:
+		return first(nil)
+	case syntax.KindNamedExpression:
+		if f.sizeTest(fn, t.Field(e, syntax.FieldValue), depth+1) != NoNode {
+			return e
+		}
+		return NoNode
+	}
+	// a value: a size of a traced input, certainly (len(x) of what may be a list is not)
+	if v := f.Value(fn, e); v.May(Size|SizeSeq) && !v.May(Data|Other) {
+		return e
+	}
+	return NoNode
+}
+
+// isTest reports whether e compares or combines values (x.shape[0] > 4, a and b, not c)
+// rather than standing for its own truth value.
+func isTest(t *syntax.Tree, e NodeID) bool {
+	switch t.Kind(t.Unparen(e)) {
+	case syntax.KindComparisonOperator, syntax.KindBooleanOperator, syntax.KindNotOperator:
+		return true
+	}
+	return false
+}
+
+// arithmetic reports whether e is an arithmetic expression (x.shape[1] % 2), not a plain
+// size.
+func arithmetic(t *syntax.Tree, e NodeID) bool {
+	k := t.Kind(t.Unparen(e))
+	return k == syntax.KindBinaryOperator || k == syntax.KindUnaryOperator
+}
+
+// zeroOrOne reports whether e is the literal 0 or 1.
+func zeroOrOne(t *syntax.Tree, e NodeID) bool {
+	e = t.Unparen(e)
+	return t.Kind(e) == syntax.KindInteger && (t.TextIs(e, "0") || t.TextIs(e, "1"))
+}

@@ -69,3 +69,73 @@ class M(torch.nn.Module):
 		t.Errorf("%d calls checked", checked)
 	}
 }
+
+// TestSizeTest: the part of a condition that tests an input dimension ("# test: CODE", or
+// "-" for none).
+func TestSizeTest(t *testing.T) {
+	src := `import math
+import torch
+
+
+class M(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(4, 4))
+
+    def forward(self, x, xs, n: int):
+        h, w = x.shape[-2:]
+        k = x.nonzero().shape[0]
+        v = x.sum().item()
+        if x.shape[0] > 4:  # test: x.shape[0]
+            pass
+        if x.size(1) == 1:  # test: -
+            pass
+        if x.shape[1] % 2 == 1:  # test: x.shape[1]
+            pass
+        if len(x.shape) == 3:  # test: -
+            pass
+        if x.dim() > 2 and h > 8:  # test: h
+            pass
+        if self.w.shape[0] > 2:  # test: -
+            pass
+        if x.numel():  # test: x.numel()
+            pass
+        if not x.numel() or n > 3:  # test: -
+            pass
+        if min(h, w) < 16:  # test: min(h, w)
+            pass
+        if math.ceil(h / 2) > 3:  # test: math.ceil(h / 2)
+            pass
+        if len(xs) > 2:  # test: -
+            pass
+        if v > 2:  # test: -
+            pass
+        if k > 2:  # test: k
+            pass
+        if (m := x.shape[0]) > 2:  # test: m := x.shape[0]
+            pass
+        return x
+`
+	f := parseFile(t, src)
+	tr := f.Tree
+	checked := 0
+	for _, st := range f.Nodes(syntax.KindIfStatement) {
+		line := string(f.Src[tr.Start(st):])
+		line, _, _ = strings.Cut(line, "\n")
+		_, want, ok := strings.Cut(line, "# test: ")
+		if !ok {
+			continue
+		}
+		checked++
+		got := "-"
+		if n := f.SizeTest(f.Owner(st), tr.Field(st, syntax.FieldCondition)); n != NoNode {
+			got = tr.String(n)
+		}
+		if got != want {
+			t.Errorf("%s: SizeTest = %q, want %q", line, got, want)
+		}
+	}
+	if checked != 14 {
+		t.Errorf("%d conditions checked", checked)
+	}
+}

@@ -56,4 +56,7 @@ class Model(nn.Module):  # a module of this file
         ln = len(xs)  # kind Other
         sub = self.w.data  # kind Tensor|StaticShape
         same = torch.equal(x, t)  # kind Data
+        pw = self.proj.weight  # kind Tensor|StaticShape
+        pwn = self.proj.weight.shape[0]  # kind StaticInt
+        nw = self.norm.bias  # kind Tensor|StaticShape
         return a
