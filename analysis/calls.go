@@ -92,6 +92,16 @@ func (p *Pass) Calls(qual string, visit func(call NodeID, fn *Function)) {
 	}
 }
 
+// AllCalls is Calls for the calls anywhere in the file, traced or not (fn is nil at module
+// level): an export call in a script, a deprecated API in a test.
+func (p *Pass) AllCalls(qual string, visit func(call NodeID, fn *Function)) {
+	for _, call := range p.calls.byLast[lastName(qual)] {
+		if p.calls.name(call) == qual {
+			visit(call, p.File.Owner(call))
+		}
+	}
+}
+
 // conditionKinds are the constructs whose test Conditions reports.
 var conditionKinds = [...]syntax.Kind{syntax.KindIfStatement, syntax.KindElifClause, syntax.KindWhileStatement,
 	syntax.KindAssertStatement, syntax.KindConditionalExpression, syntax.KindIfClause}

@@ -244,3 +244,89 @@ func branchNames(f *analysis.File, fn *analysis.Function, stmt analysis.NodeID) 
 	n := strconv.Itoa(f.Line(f.Tree.Start(stmt)) + 1)
 	return "true_fn_" + n, "false_fn_" + n
 }
+
+// FunctorchCondTitle is the title of the functorch -> torch.cond fix.
+const FunctorchCondTitle = "replace functorch.experimental.control_flow.cond with torch.cond"
+
+// FunctorchCond returns the safe fix that rewrites every use of functorch's cond in the
+// file to torch.cond and drops cond from the functorch import (importing torch when the
+// file does not), or nil when the file has no use of it to rewrite or binds its name some
+// other way too. Every finding about the file's functorch cond can carry the same fix:
+// analysis.ApplyEdits merges the identical edits when several are applied together.
+func FunctorchCond(f *analysis.File) *analysis.Fix {
+	t := f.Tree
+	const functorchCond = torchsem.FunctorchControlFlow + ".cond"
+	torch, imp := NewImporter(f).Torch()
+	repl := torch + ".cond"
+	for local, q := range f.Imports {
+		if q == functorchCond && (importBindings(f, local) != 1 || boundOtherwise(f, local)) {
+			return nil // the name means something else somewhere: leave the file alone
+		}
+	}
+	var edits []analysis.Edit
+	for _, id := range f.Nodes(syntax.KindIdentifier) {
+		if f.Imports[t.String(id)] == functorchCond && pysem.IsRead(t, id) {
+			edits = append(edits, analysis.Edit{Start: t.Start(id), End: t.End(id), NewText: repl})
+		}
+	}
+	for _, a := range f.Nodes(syntax.KindAttribute) {
+		if t.TextIs(t.Field(a, syntax.FieldAttribute), "cond") && f.IsImported(a) && f.Resolve(a) == functorchCond {
+			edits = append(edits, analysis.Edit{Start: t.Start(a), End: t.End(a), NewText: repl})
+		}
+	}
+	if len(edits) == 0 {
+		return nil
+	}
+	for _, st := range f.Nodes(syntax.KindImportFromStatement) {
+		mod := t.Field(st, syntax.FieldModuleName)
+		if mod == analysis.NoNode || !t.TextIs(mod, torchsem.FunctorchControlFlow) || t.HasError(st) {
+			continue
+		}
+		keep, removed := SplitImport(t, st, func(name string) bool { return name == "cond" })
+		switch {
+		case !removed:
+		case len(keep) == 0 && imp != nil && t.Parent(st) == t.Root():
+			edits = append(edits, analysis.Edit{Start: t.Start(st), End: t.End(st), NewText: "import torch"})
+			imp = nil
+		default:
+			edits = append(edits, RewriteImport(f, st, keep))
+		}
+	}
+	if imp != nil {
+		edits = append(edits, *imp)
+	}
+	return &analysis.Fix{Title: FunctorchCondTitle, Safety: analysis.Safe, Edits: edits}
+}
+
+// importBindings counts the import clauses of the file that bind the local name; a star
+// import may bind anything, so it counts as two.
+func importBindings(f *analysis.File, name string) int {
+	n := 2 * len(f.StarImports)
+	for _, imp := range f.ImportList {
+		if imp.Local == name {
+			n++
+		}
+	}
+	return n
+}
+
+// boundOtherwise reports whether the file binds name other than by an import, in any scope:
+// a target, a parameter, a def or class name, a global or nonlocal declaration.
+func boundOtherwise(f *analysis.File, name string) bool {
+	t := f.Tree
+	for _, id := range f.Nodes(syntax.KindIdentifier) {
+		if !t.TextIs(id, name) {
+			continue
+		}
+		switch p := t.Parent(id); t.Kind(p) {
+		case syntax.KindGlobalStatement, syntax.KindNonlocalStatement:
+			return true
+		case syntax.KindDottedName, syntax.KindAliasedImport:
+			continue // an import
+		}
+		if pysem.IsBinding(t, id) {
+			return true
+		}
+	}
+	return false
+}

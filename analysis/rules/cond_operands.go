@@ -105,7 +105,7 @@ func runCondOperands(pass *analysis.Pass) {
 			bad = true
 			fd := pass.Reportf(op, analysis.Fails, "cond operands %s is not a list or tuple of tensors", fix.Short(t, op))
 			mig.attach(fd, cc)
-		case condDefinitelyTensor(f, cc.fn, u, 0):
+		case f.Value(cc.fn, u).IsTensor():
 			bad = true
 			fd := pass.Reportf(op, analysis.Fails, "cond operands %s is a tensor, not a list or tuple of tensors", fix.Short(t, op))
 			if condTakesOne(tb) && condTakesOne(fb) {

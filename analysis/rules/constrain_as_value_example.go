@@ -4,6 +4,7 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // ConstrainAsValueExample recognises bounds on values read out of tensors and used in
@@ -75,7 +76,7 @@ func runConstrainAsValueExample(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	removed := !pass.TargetBefore(2, 4) // torch._constrain_as_value was removed in 2.4
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
-		if constrainAPI(f, call) != constrainAsValue {
+		if constrainAPI(pass, call) != torchsem.ConstrainAsValueAPI {
 			return
 		}
 		var fd *analysis.Finding
@@ -87,13 +88,13 @@ func runConstrainAsValueExample(pass *analysis.Pass) {
 				"torch._constrain_as_value is deprecated: bound %s with torch._check", constrainSubject(f, call))
 		}
 		fd.Deprecated = true
-		if fx, ok := constrainBoundsFix(f, call, constrainAsValue, true, "replace torch._constrain_as_value with torch._check bounds"); ok {
+		if fx, ok := constrainBoundsFix(f, call, torchsem.ConstrainAsValueAPI, true, "replace torch._constrain_as_value with torch._check bounds"); ok {
 			fd.Fixes = append(fd.Fixes, fx)
 		}
 	})
 	seen := map[analysis.NodeID]bool{}
 	pass.Traced(syntax.KindAssignment, func(a analysis.NodeID, fn *analysis.Function) {
-		it, ok := constrainItemOf(f, fn, a)
+		it, ok := constrainItemOf(pass, fn, a)
 		if !ok || it.sizeUse != analysis.NoNode {
 			return
 		}

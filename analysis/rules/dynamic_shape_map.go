@@ -64,7 +64,7 @@ signature, which the author may also call elsewhere.
 func runDynamicShapeMap(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
-		if !condIsMapCall(f, call) {
+		if !torchsem.IsMapAPI(pass.CallName(call)) {
 			return
 		}
 		pos, _ := f.Args(call)

@@ -50,6 +50,7 @@ There is no fix: whether the output should be a tensor depends on its consumer.
 
 func runScalarOutput(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
+	submodule := map[*analysis.Class]bool{} // UsedAsSubmodule, once per class
 	check := func(fwd *analysis.Function, e analysis.NodeID) {
 		if f.Value(fwd, e).May(torchsem.Tensor|torchsem.Data) || !shapeSize(f, fwd, e) {
 			return
@@ -59,7 +60,15 @@ func runScalarOutput(pass *analysis.Pass) {
 			fix.Snippet(t, e))
 	}
 	pass.Traced(syntax.KindReturnStatement, func(ret analysis.NodeID, fn *analysis.Function) {
-		if fn.Class == nil || !f.IsModule(fn.Class) || fn.Class.Methods["forward"] != fn || f.CalledFromTraced(fn) {
+		if fn.Class == nil || !f.IsModule(fn.Class) || fn.Class.Methods["forward"] != fn {
+			return
+		}
+		sub, ok := submodule[fn.Class]
+		if !ok {
+			sub = f.UsedAsSubmodule(fn.Class)
+			submodule[fn.Class] = sub
+		}
+		if sub {
 			return // a submodule's forward returns to its parent, not out of the exported program
 		}
 		val := t.Unparen(t.NamedChild(ret, 0))

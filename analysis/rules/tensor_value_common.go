@@ -135,7 +135,7 @@ func tvNameIsTensor(f *analysis.File, fn *analysis.Function, name string, depth 
 			if p.Default != analysis.NoNode && t.Kind(t.Unparen(p.Default)) == syntax.KindNone {
 				return false
 			}
-			return p.Type != analysis.NoNode && condTypeIsTensor(t, p.Type)
+			return p.Type != analysis.NoNode && tvTypeIsTensor(t, p.Type)
 		}
 		n := 0
 		for _, a := range f.OwnNodes(s, syntax.KindAssignment) {
@@ -301,4 +301,11 @@ func tvSelfAttr(f *analysis.File, fn *analysis.Function, n analysis.NodeID) bool
 	self := fn.SelfName()
 	obj := t.Field(n, syntax.FieldObject)
 	return self != "" && obj != analysis.NoNode && t.Kind(obj) == syntax.KindIdentifier && t.TextIs(obj, self)
+}
+
+// tvTypeIsTensor reports whether an annotation names a single tensor ("Tensor",
+// "torch.Tensor"), not a container of tensors.
+func tvTypeIsTensor(t *syntax.Tree, ty analysis.NodeID) bool {
+	s := t.String(ty)
+	return s == "Tensor" || s == "torch.Tensor" || strings.HasSuffix(s, ".Tensor")
 }

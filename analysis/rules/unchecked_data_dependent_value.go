@@ -253,12 +253,12 @@ func udvBuildScope(pass *analysis.Pass, fn *analysis.Function) *udvScope {
 		}
 	}
 	for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
-		if it, ok := constrainItemOf(f, fn, a); ok {
+		if it, ok := constrainItemOf(pass, fn, a); ok {
 			s.primary[it.name] = true
 		}
 	}
 	for _, c := range f.NodesIn(fn, syntax.KindCall) {
-		if constrainAPI(f, c) != "" {
+		if constrainAPI(pass, c) != "" {
 			s.checks = append(s.checks, c)
 		}
 	}

@@ -1,10 +1,6 @@
 package torchsem
 
-import (
-	"strings"
-
-	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
-)
+import "strings"
 
 // Fact is a bit set of what an expression is known to be.
 type Fact uint8
@@ -93,22 +89,3 @@ func (f *File) IsDataDependent(fn *Function, n NodeID) bool { return f.Facts(fn,
 
 // IsTensor reports whether n is known to be a tensor.
 func (f *File) IsTensor(fn *Function, n NodeID) bool { return f.Facts(fn, n).Has(FactTensor) }
-
-// InPlaceMethod reports whether call is an in-place tensor method call (x.add_(...)): a
-// method whose name ends in one underscore, on a receiver that may be a tensor.
-func (f *File) InPlaceMethod(fn *Function, call NodeID) (receiver NodeID, ok bool) {
-	t := f.Tree
-	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-	if callee == NoNode || t.Kind(callee) != syntax.KindAttribute {
-		return NoNode, false
-	}
-	name := t.String(t.Field(callee, syntax.FieldAttribute))
-	if len(name) < 2 || !strings.HasSuffix(name, "_") || strings.HasSuffix(name, "__") || strings.HasPrefix(name, "_") {
-		return NoNode, false
-	}
-	recv := t.Field(callee, syntax.FieldObject)
-	if f.IsImported(recv) {
-		return NoNode, false // torch.nn.init.normal_(...) is a function, not a method
-	}
-	return recv, true
-}
