@@ -83,7 +83,7 @@ func runDataDependentBranch(pass *analysis.Pass) {
 			return
 		}
 		truth := f.TensorTruth(fn, c.Test)
-		if truth == analysis.NoNode {
+		if truth == analysis.NoNode || ddbIterationElement(f, fn, truth) {
 			return
 		}
 		fd := report(c.Test, truth, c.What(t))
@@ -120,10 +120,43 @@ func runDataDependentBranch(pass *analysis.Pass) {
 		if f.GuardOf(left) != torchsem.NoGuard {
 			return
 		}
-		if truth := f.TensorTruth(fn, left); truth != analysis.NoNode {
+		if truth := f.TensorTruth(fn, left); truth != analysis.NoNode && !ddbIterationElement(f, fn, truth) {
 			report(left, truth, t.Operator(n))
 		}
 	})
+}
+
+// ddbIterationElement reports whether e reads a loop variable of a for loop (of fn) over
+// a tensor: a condition on the elements of a tensor taken by Python iteration is
+// tensor_to_python's case (or data_dependent_output_shape's, when the length depends on
+// the data).
+func ddbIterationElement(f *analysis.File, fn *analysis.Function, e analysis.NodeID) bool {
+	t := f.Tree
+	for id, end := e, t.SubtreeEnd(e); id < end; id++ {
+		if t.Kind(id) != syntax.KindIdentifier || !pysem.IsRead(t, id) {
+			continue
+		}
+		for _, b := range f.Scope(fn).Bindings(t.String(id)) {
+			loop := t.Parent(b)
+			for t.Kind(loop) == syntax.KindPatternList || t.Kind(loop) == syntax.KindTuplePattern {
+				loop = t.Parent(loop)
+			}
+			if t.Kind(loop) != syntax.KindForStatement {
+				continue
+			}
+			iter := t.Unparen(t.Field(loop, syntax.FieldRight))
+			iters := []analysis.NodeID{iter}
+			if t.Kind(iter) == syntax.KindCall && (f.CallName(iter) == "enumerate" || f.CallName(iter) == "zip") {
+				iters, _ = f.Args(iter) // for i, v in enumerate(x): the elements of x
+			}
+			for _, it := range iters {
+				if f.Value(fn, it).May(torchsem.Tensor | torchsem.TensorSeq) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // ddbWhereFix rewrites `a if cond else b` as torch.where(cond, a, b) when cond is a tensor

@@ -110,7 +110,7 @@ func runDataDependentOutputShape(pass *analysis.Pass) {
 		}
 	})
 	pass.Traced(syntax.KindAssignment, func(n analysis.NodeID, fn *analysis.Function) {
-		switch condKind(t, t.Field(n, syntax.FieldLeft)) {
+		switch t.Kind(t.Unparen(t.Field(n, syntax.FieldLeft))) {
 		case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindTuple, syntax.KindList:
 			if r := t.Field(n, syntax.FieldRight); r != analysis.NoNode {
 				iterated(r, r, fn, "unpacking iterates over")

@@ -56,10 +56,10 @@ var ddsMaskMethods = map[string]bool{
 	"logical_and": true, "logical_or": true, "logical_not": true, "logical_xor": true, "isin": true,
 }
 
-// ddsTensorish reports whether e is a tensor, or looks like one where a tensor method is
-// called on it (a parameter of the traced function, a buffer of the module).
+// ddsTensorish reports whether the model says e may be a tensor (a parameter a traced
+// caller may pass one to, a buffer, a torch result).
 func ddsTensorish(f *analysis.File, fn *analysis.Function, e analysis.NodeID) bool {
-	return tvIsTensor(f, fn, e, 0) || tvTensorReceiver(f, fn, e) || f.Facts(fn, e).Has(analysis.FactTensor)
+	return f.Value(fn, e).May(torchsem.Tensor)
 }
 
 // ddsOf classifies e inside fn.
@@ -220,7 +220,7 @@ func ddsShaped(f *analysis.File, call analysis.NodeID, name string) ddsValue {
 // ddsRepeat: repeat_interleave has a data-dependent length when its repeats are a tensor and
 // no output_size is given.
 func ddsRepeat(f *analysis.File, fn *analysis.Function, call, rep analysis.NodeID) ddsValue {
-	if rep == analysis.NoNode || f.KwArg(call, "output_size") != analysis.NoNode || !tvIsTensor(f, fn, rep, 0) {
+	if rep == analysis.NoNode || f.KwArg(call, "output_size") != analysis.NoNode || !f.Value(fn, rep).IsTensor() {
 		return ddsValue{}
 	}
 	return ddsValue{op: "repeat_interleave() with tensor repeats", node: call}
@@ -404,7 +404,7 @@ func ddsIsMask(f *analysis.File, fn *analysis.Function, e analysis.NodeID, depth
 				}
 				return numeric
 			}
-			if ddsTensorish(f, fn, c) && !f.Facts(fn, c).Any(analysis.FactShape|analysis.FactData) {
+			if v := f.Value(fn, c); v.May(torchsem.Tensor) && !v.May(torchsem.Sizes|torchsem.Data) {
 				tensor = true
 			}
 			return true

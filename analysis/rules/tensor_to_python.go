@@ -131,25 +131,7 @@ func runTensorToPython(pass *analysis.Pass) {
 // parameter every traced caller passes a tensor to (what the semantic model says callers pass,
 // so that a helper called from forward is judged by its arguments).
 func t2pTensor(f *analysis.File, fn *analysis.Function, e analysis.NodeID) bool {
-	t := f.Tree
-	e = t.Unparen(e)
-	if e == analysis.NoNode {
-		return false
-	}
-	switch t.Kind(e) {
-	case syntax.KindAttribute:
-		if tvTensorReceiver(f, fn, e) {
-			return true
-		}
-	case syntax.KindIdentifier:
-		if ddsIsParam(fn, t.String(e)) {
-			v := f.Value(fn, e)
-			if v.May(torchsem.Tensor) && v.Is(torchsem.Tensor|torchsem.DataShaped|torchsem.BoolTensor|torchsem.StaticShape) {
-				return true
-			}
-		}
-	}
-	return tvIsTensor(f, fn, e, 0)
+	return e != analysis.NoNode && f.Value(fn, e).IsTensor()
 }
 
 // t2pMath reports math.f(t) with a tensor argument.
@@ -234,7 +216,7 @@ func t2pDataRead(f *analysis.File, fn *analysis.Function, e analysis.NodeID) ana
 				}
 			}
 		case syntax.KindIdentifier:
-			if t.FieldOf(id) != syntax.FieldAttribute && f.Owner(id) == fn && f.Facts(fn, id).Has(analysis.FactData) {
+			if t.FieldOf(id) != syntax.FieldAttribute && f.Owner(id) == fn && f.Value(fn, id).May(torchsem.Data) {
 				found = id
 			}
 		}
@@ -354,8 +336,8 @@ func t2pIteration(pass *analysis.Pass, loop analysis.NodeID, fn *analysis.Functi
 		return
 	}
 	// for i, v in enumerate(x): the elements are v
-	if t.Kind(it) == syntax.KindCall && condKind(t, t.Field(it, syntax.FieldFunction)) == syntax.KindIdentifier &&
-		t.TextIs(t.Unparen(t.Field(it, syntax.FieldFunction)), "enumerate") && condKind(t, target) == syntax.KindPatternList {
+	if t.Kind(it) == syntax.KindCall && t.Kind(t.Unparen(t.Field(it, syntax.FieldFunction))) == syntax.KindIdentifier &&
+		t.TextIs(t.Unparen(t.Field(it, syntax.FieldFunction)), "enumerate") && t.Kind(t.Unparen(target)) == syntax.KindPatternList {
 		pos, _ := f.Args(it)
 		if len(pos) < 1 || t.NamedChildCount(target) != 2 {
 			return

@@ -107,7 +107,7 @@ def not_traced(x):
 def gate_rows(rows, scale, enabled):
     """A helper of Rows.forward: its parameters hold what the forward passes."""
     for row in rows:  # iterating a tensor gives tensors
-        if row.max() > scale:  # want "if branches on the value of tensor row.max\(\) > scale"
+        if row.max() > scale:  # an element taken by iteration: tensor_to_python's
             return rows
     if rows:  # want "if branches on the value of tensor rows"
         rows = rows * 2
