@@ -233,7 +233,6 @@ func runPasses(ctx context.Context, passes []*Pass, errs []*RuleError, workers i
 		}
 		return
 	}
-	passes[0].File.FreezeFacts()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < min(workers, len(passes)); w++ {
