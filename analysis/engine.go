@@ -167,6 +167,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 	var skipped []string // rules not run because of MinSeverity
 	sup := parseSuppressions(f)
 	var passes []*Pass
+	calls := newCallIndex(f)
 	for _, r := range rules {
 		if r.Run == nil || !opts.Enabled(r.Name) {
 			continue
@@ -176,7 +177,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			skipped = append(skipped, r.Name)
 			continue
 		}
-		passes = append(passes, &Pass{File: f, Tree: f.Tree, Rule: r, Case: k, Target: target, Strict: !opts.NonStrict})
+		passes = append(passes, &Pass{File: f, Tree: f.Tree, Rule: r, Case: k, Target: target, Strict: !opts.NonStrict, calls: calls})
 	}
 	errs := make([]*RuleError, len(passes))
 	runPasses(ctx, passes, errs, opts.Workers)
@@ -232,7 +233,6 @@ func runPasses(ctx context.Context, passes []*Pass, errs []*RuleError, workers i
 		}
 		return
 	}
-	passes[0].File.FreezeFacts()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < min(workers, len(passes)); w++ {

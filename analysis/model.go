@@ -24,8 +24,9 @@ type (
 	Param = pysem.Param
 	// ParamKind tells positional, *args, keyword-only and **kwargs parameters apart.
 	ParamKind = pysem.ParamKind
-	// Fact is a bit set of what an expression is known to be.
-	Fact = torchsem.Fact
+	// Condition is the test of an if, elif, while, assert, conditional expression or
+	// comprehension if.
+	Condition = pysem.Condition
 )
 
 // NoNode is the absent node.
@@ -39,20 +40,8 @@ const (
 	VarKeyword    = pysem.VarKeyword
 )
 
-// Facts an expression can have (see torchsem.Fact).
-const (
-	FactShape  = torchsem.FactShape
-	FactData   = torchsem.FactData
-	FactTensor = torchsem.FactTensor
-	FactParam  = torchsem.FactParam
-	FactConst  = torchsem.FactConst
-)
-
 // NewFile builds the semantic model of a parsed tree analysed alone (no project around it).
 func NewFile(tree *syntax.Tree) *File { return torchsem.New(pysem.NewFile(tree, pysem.Module{})) }
-
-// NonTensorMethod reports whether a tensor method returns a Python value, a size or nothing.
-func NonTensorMethod(name string) bool { return torchsem.NonTensorMethod(name) }
 
 // ParseModule checks and parses src, the text of module mod (the zero Module when unknown),
 // into its Python model; package torchsem links such files into a program.

@@ -34,6 +34,7 @@ type Pass struct {
 	Target catalog.Version
 	Strict bool // strict-mode export (ExportDB's results describe strict mode)
 
+	calls    *callIndex // shared by the passes of one Analyze
 	findings []Finding
 }
 

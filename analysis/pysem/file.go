@@ -50,6 +50,7 @@ type File struct {
 	owner       []int32              // innermost Funcs index containing each node, or -1
 	storage     *indexStorage        // byKind, owner and lines, recycled by Release
 	lines       []int                // byte offset of each line start
+	scopes      scopeCache           // what each function binds, computed on demand (scope.go)
 }
 
 // Class is a class definition.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // AutogradInForward finds gradient computations in code torch.export traces.
@@ -143,7 +144,7 @@ func aifTensorReceiver(f *analysis.File, fn *analysis.Function, recv analysis.No
 	case syntax.KindAttribute:
 		if _, self := esReceiver(f, fn); self != "" {
 			if attr := esSelfAttr(t, recv, self); attr != "" {
-				if c := fn.Method().Class; f.AttrClass(c, attr) != nil || f.IsSubmodule(c, attr) {
+				if c := fn.Method().Class; f.AttrClass(c, attr) != nil || f.Attr(c, attr).Kind == torchsem.AttrSubmodule {
 					return false // self.head.backward(...): a module's method
 				}
 			}

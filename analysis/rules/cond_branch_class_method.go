@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 )
 
 // CondBranchClassMethod recognises torch.cond branches that are methods: self.method,
@@ -59,7 +60,7 @@ func runCondBranchClassMethod(pass *analysis.Pass) {
 			if b.fn == nil || b.fn.Class == nil {
 				continue
 			}
-			fd := pass.Reportf(e, analysis.Recognized, "cond branch %s is the method %s", condShort(t, e), b.fn.QualName())
+			fd := pass.Reportf(e, analysis.Recognized, "cond branch %s is the method %s", fix.Short(t, e), b.fn.QualName())
 			mig.attach(fd, cc)
 		}
 	})

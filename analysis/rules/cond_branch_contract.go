@@ -7,6 +7,7 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // CondBranchContract checks what the two branches of torch.cond return (the same number of
@@ -86,7 +87,6 @@ decision.
 
 func runCondBranchContract(pass *analysis.Pass) {
 	f := pass.File
-	scopes := newCondScopes(f)
 	checked := map[*analysis.Function]bool{}
 	condEach(pass, func(cc *condCall) {
 		tb := condResolveBranch(f, cc.fn, cc.trueFn)
@@ -108,7 +108,7 @@ func runCondBranchContract(pass *analysis.Pass) {
 					}
 				}
 			}
-			cbcMutations(pass, scopes, b)
+			cbcMutations(pass, b)
 		}
 	})
 }
@@ -291,7 +291,7 @@ func cbcDescribe(f *analysis.File, fn *analysis.Function, inputs []string, e ana
 			o.tensor, o.like = true, t.String(u)
 			return o
 		}
-		o.tensor = tvIsTensor(f, fn, u, 0)
+		o.tensor = f.Value(fn, u).IsTensor()
 	case syntax.KindComparisonOperator:
 		if ddsIsMask(f, fn, u, 0) || cbcOperandComparison(f, fn, inputs, u) {
 			o.tensor, o.dtype = true, "bool"
@@ -320,7 +320,7 @@ func cbcDescribe(f *analysis.File, fn *analysis.Function, inputs []string, e ana
 	case syntax.KindCall:
 		callee := t.Unparen(t.Field(u, syntax.FieldFunction))
 		if t.Kind(callee) != syntax.KindAttribute || f.IsImported(callee) {
-			o.tensor = tvIsTensor(f, fn, u, 0)
+			o.tensor = f.Value(fn, u).IsTensor()
 			return o
 		}
 		m := t.String(t.Field(callee, syntax.FieldAttribute))
@@ -357,7 +357,7 @@ func cbcDescribe(f *analysis.File, fn *analysis.Function, inputs []string, e ana
 				o.dtype = "int64"
 			}
 		default:
-			o.tensor = tvIsTensor(f, fn, u, 0)
+			o.tensor = f.Value(fn, u).IsTensor()
 		}
 	}
 	return o
@@ -422,7 +422,7 @@ var cbcContainerMutators = map[string]bool{
 
 // cbcMutations reports changes a branch (or a function nested in it) makes to module state,
 // to containers of the enclosing function, and global declarations.
-func cbcMutations(pass *analysis.Pass, scopes *condScopes, b condBranch) {
+func cbcMutations(pass *analysis.Pass, b condBranch) {
 	f, t := pass.File, pass.Tree
 	g := b.fn
 	name := condBranchName(t, b)
@@ -436,9 +436,9 @@ func cbcMutations(pass *analysis.Pass, scopes *condScopes, b condBranch) {
 	isOuter := func(name string) bool {
 		if outer == nil {
 			outer = map[string]bool{}
-			for _, v := range scopes.freeVars(g) {
-				if v.name != self {
-					outer[v.name] = true
+			for _, v := range f.FreeVars(g) {
+				if v.Name != self {
+					outer[v.Name] = true
 				}
 			}
 		}
@@ -505,8 +505,8 @@ func cbcAttrMutationOwned(f *analysis.File, g *analysis.Function, a, l analysis.
 	if m == nil || m.Class == nil {
 		return false
 	}
-	attr := t.String(t.Field(l, syntax.FieldAttribute))
-	return tvTensorAttr(f, m.Class, attr) && !cbcRegistered(f, m.Class, "register_buffer", attr)
+	k := f.Attr(m.Class, t.String(t.Field(l, syntax.FieldAttribute))).Kind
+	return k == torchsem.AttrParameter || k == torchsem.AttrTensor // a buffer's update is recorded
 }
 
 // cbcParameterState reports whether target (self.w, self.w[0], self.proj.weight, x.data) is a
@@ -542,49 +542,9 @@ func cbcParameterState(f *analysis.File, g *analysis.Function, target analysis.N
 	if len(chain) >= 2 {
 		// self.proj.weight: a layer's parameter
 		last := chain[len(chain)-2]
-		return (last == "weight" || last == "bias") && f.IsSubmodule(m.Class, attr)
+		return (last == "weight" || last == "bias") && f.Attr(m.Class, attr).Kind == torchsem.AttrSubmodule
 	}
-	if cbcRegistered(f, m.Class, "register_parameter", attr) {
-		return true
-	}
-	param := false
-	f.Lineage(m.Class, func(k *analysis.Class) bool {
-		v, ok := k.InitAttrs[attr]
-		if !ok {
-			return true
-		}
-		if c := t.Unparen(v); t.Kind(c) == syntax.KindCall {
-			callee := t.Field(c, syntax.FieldFunction)
-			q := f.Resolve(callee)
-			param = f.IsImported(callee) && (q == "torch.nn.Parameter" || q == "torch.nn.parameter.Parameter")
-		}
-		return false
-	})
-	return param
-}
-
-// cbcRegistered reports whether the class calls self.<method>("attr", ...) (register_buffer,
-// register_parameter).
-func cbcRegistered(f *analysis.File, c *analysis.Class, method, attr string) bool {
-	t := f.Tree
-	calls := f.Nodes(syntax.KindCall)
-	for i := searchCalls(calls, c.Node); i < len(calls) && t.Contains(c.Node, calls[i]); i++ {
-		call := calls[i]
-		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		if t.Kind(callee) != syntax.KindAttribute || !t.TextIs(t.Field(callee, syntax.FieldAttribute), method) {
-			continue
-		}
-		if pos, _ := f.Args(call); len(pos) > 0 && tvIsString(t, pos[0]) && strings.Trim(t.String(pos[0]), `"'`) == attr {
-			return true
-		}
-	}
-	return false
-}
-
-// searchCalls returns the index of the first node of calls (in source order) at or after n.
-func searchCalls(calls []analysis.NodeID, n analysis.NodeID) int {
-	i, _ := slices.BinarySearch(calls, n)
-	return i
+	return f.Attr(m.Class, attr).Kind == torchsem.AttrParameter
 }
 
 // cbcLiteral reports whether e is a number, string, bool or None literal.

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -65,7 +66,7 @@ func runCondBranchNestedFunction(pass *analysis.Pass) {
 			if t.Kind(b.fn.Node) == syntax.KindLambda {
 				what = "lambda"
 			}
-			fd := pass.Reportf(e, analysis.Recognized, "cond branch %s is a %s defined in %s", condShort(t, e), what, b.fn.Parent.QualName())
+			fd := pass.Reportf(e, analysis.Recognized, "cond branch %s is a %s defined in %s", fix.Short(t, e), what, b.fn.Parent.QualName())
 			mig.attach(fd, cc)
 		}
 	})

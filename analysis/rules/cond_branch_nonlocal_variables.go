@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -73,7 +74,6 @@ operator under its public name.
 func runCondBranchNonlocalVariables(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	mig := &condMigration{f: f}
-	scopes := newCondScopes(f)
 	done := map[*analysis.Function]bool{}
 	condEach(pass, func(cc *condCall) {
 		bad := false
@@ -99,18 +99,18 @@ func runCondBranchNonlocalVariables(pass *analysis.Pass) {
 					}
 					return true
 				})
-				pass.Reportf(st, analysis.Fails, "cond branch %s declares %s nonlocal; a branch cannot rebind variables of %s, pass them as operands", name, condNameList(names), b.fn.Parent.QualName())
+				pass.Reportf(st, analysis.Fails, "cond branch %s declares %s nonlocal; a branch cannot rebind variables of %s, pass them as operands", name, fix.List(names), b.fn.Parent.QualName())
 			}
 			outer := map[string]bool{}
-			for _, v := range scopes.freeVars(b.fn) {
-				if v.name != v.scope.SelfName() && !declared[v.name] { // nonlocal ones are reported above
-					outer[v.name] = true
+			for _, v := range f.FreeVars(b.fn) {
+				if v.Name != v.Scope.SelfName() && !declared[v.Name] { // nonlocal ones are reported above
+					outer[v.Name] = true
 				}
 			}
 			if len(outer) == 0 {
 				continue
 			}
-			for _, m := range condMutations(f, scopes, b.fn, func(n string) bool { return outer[n] }) {
+			for _, m := range condMutations(f, b.fn, func(n string) bool { return outer[n] }) {
 				bad, done[b.fn] = true, true
 				pass.Reportf(m.node, analysis.Fails, "cond branch %s mutates %s of %s in place (%s)", name, m.name, b.fn.Parent.QualName(), m.how)
 			}
@@ -119,7 +119,7 @@ func runCondBranchNonlocalVariables(pass *analysis.Pass) {
 			return
 		}
 		if e := condOuterOperand(f, cc); e != analysis.NoNode {
-			fd := pass.Reportf(e, analysis.Recognized, "cond passes %s to its branches as an operand instead of capturing it", condShort(t, e))
+			fd := pass.Reportf(e, analysis.Recognized, "cond passes %s to its branches as an operand instead of capturing it", fix.Short(t, e))
 			mig.attach(fd, cc)
 		}
 	})

@@ -2,6 +2,8 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 )
 
 // CondClosedOverVariable recognises torch.cond branches that read variables of the
@@ -52,23 +54,22 @@ same operator under its public name.
 func runCondClosedOverVariable(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	mig := &condMigration{f: f}
-	scopes := newCondScopes(f)
 	condEach(pass, func(cc *condCall) {
 		for _, e := range [...]analysis.NodeID{cc.trueFn, cc.falseFn} {
 			b := condResolveBranch(f, cc.fn, e)
 			if b.fn == nil || b.fn.Parent == nil || b.fn.Class != nil {
 				continue
 			}
-			var vars []condFreeVar
-			for _, v := range scopes.freeVars(b.fn) {
-				if v.name != v.scope.SelfName() {
+			var vars []pysem.FreeVar
+			for _, v := range f.FreeVars(b.fn) {
+				if v.Name != v.Scope.SelfName() {
 					vars = append(vars, v)
 				}
 			}
 			if len(vars) == 0 {
 				continue
 			}
-			fd := pass.Reportf(e, analysis.Recognized, "cond branch %s closes over %s", condShort(t, e), condVarsPhrase(vars))
+			fd := pass.Reportf(e, analysis.Recognized, "cond branch %s closes over %s", fix.Short(t, e), condVarsPhrase(vars))
 			mig.attach(fd, cc)
 		}
 	})

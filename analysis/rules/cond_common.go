@@ -1,64 +1,17 @@
 package rules
 
-// Shared helpers of the torch.cond and map rules (cond_*, dynamic_shape_map, nested_function,
-// dynamic_shape_if_guard): recognising a cond or map call however it is imported, resolving
-// its branch functions, the free variables of a closure, in-place mutation inside a branch,
-// and the two rewrites the cases share (functorch cond -> torch.cond, if/else -> torch.cond).
+// The family file of the torch.cond and map rules (cond_*, dynamic_shape_map,
+// nested_function): a cond or map call and its arguments, its branch functions, and the
+// fix that moves functorch's cond to torch.cond. cond_common_mutations.go finds in-place
+// mutation inside a branch.
 
 import (
-	"sort"
-	"strconv"
-	"strings"
-
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
-
-const (
-	condFunctorchName = "functorch.experimental.control_flow.cond"
-	condFunctorchMod  = "functorch.experimental.control_flow"
-)
-
-// condQualNames are the qualified names of torch.cond and its older spellings.
-var condQualNames = map[string]bool{
-	"torch.cond":                        true,
-	"torch._higher_order_ops.cond":      true,
-	"torch._higher_order_ops.cond.cond": true,
-	"torch.ops.higher_order.cond":       true,
-	condFunctorchName:                   true,
-}
-
-// condMapQualNames are the qualified names of the control-flow map (not the builtin map).
-var condMapQualNames = map[string]bool{
-	"functorch.experimental.control_flow.map": true,
-	"torch._higher_order_ops.map":             true,
-	"torch._higher_order_ops.map.map":         true,
-}
-
-// condResolveImported returns the qualified name of a callee bound by an import whose last
-// name is last (or any imported alias), and "" for everything else. The pre-filter keeps the
-// per-call cost at a map lookup or a byte comparison.
-func condResolveImported(f *analysis.File, callee analysis.NodeID, last string) string {
-	t := f.Tree
-	callee = t.Unparen(callee)
-	if callee == analysis.NoNode {
-		return ""
-	}
-	switch t.Kind(callee) {
-	case syntax.KindIdentifier:
-		if _, ok := f.Imports[string(t.Text(callee))]; !ok {
-			return ""
-		}
-	case syntax.KindAttribute:
-		a := t.Field(callee, syntax.FieldAttribute)
-		if a == analysis.NoNode || !t.TextIs(a, last) || !f.IsImported(callee) {
-			return ""
-		}
-	default:
-		return ""
-	}
-	return f.Resolve(callee)
-}
 
 // condKind returns the kind of n without its parentheses, KindOther for NoNode.
 func condKind(t *syntax.Tree, n analysis.NodeID) syntax.Kind {
@@ -88,38 +41,30 @@ type condCall struct {
 
 // condParse returns the cond call at call, or false when call is not a cond call or passes
 // its arguments through splats.
-func condParse(f *analysis.File, fn *analysis.Function, call analysis.NodeID) (condCall, bool) {
-	t := f.Tree
-	callee := t.Field(call, syntax.FieldFunction)
-	q := condResolveImported(f, callee, "cond")
-	if !condQualNames[q] {
-		return condCall{}, false
-	}
-	args, ok := f.BindArgs(call, "pred", "true_fn", "false_fn", "operands")
+func condParse(pass *analysis.Pass, fn *analysis.Function, call analysis.NodeID) (condCall, bool) {
+	ok, functorch := torchsem.IsCondAPI(pass.CallName(call))
 	if !ok {
 		return condCall{}, false
 	}
-	cc := condCall{call: call, fn: fn, callee: callee, functorch: q == condFunctorchName,
+	args, ok := pass.File.BindArgs(call, "pred", "true_fn", "false_fn", "operands")
+	if !ok {
+		return condCall{}, false
+	}
+	cc := condCall{call: call, fn: fn, callee: pass.Tree.Field(call, syntax.FieldFunction), functorch: functorch,
 		pred: args[0], trueFn: args[1], falseFn: args[2], operands: args[3]}
 	return cc, true
 }
 
 // condEach calls visit for every torch.cond call in traced code, in source order.
 func condEach(pass *analysis.Pass, visit func(cc *condCall)) {
-	f := pass.File
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
-		cc, ok := condParse(f, fn, call)
+		cc, ok := condParse(pass, fn, call)
 		if !ok {
 			return
 		}
 		found := cc // only a cond call's record escapes to the heap
 		visit(&found)
 	})
-}
-
-// condIsMapCall reports whether call (in traced code) calls the control-flow map.
-func condIsMapCall(f *analysis.File, call analysis.NodeID) bool {
-	return condMapQualNames[condResolveImported(f, f.Tree.Field(call, syntax.FieldFunction), "map")]
 }
 
 // condBranch is a branch function (or map body) argument resolved to this file's code.
@@ -215,27 +160,14 @@ func condInputs(b condBranch) []string {
 	return out
 }
 
-// condElems returns the elements of a list or tuple literal (or of a name assigned exactly
-// one such literal in fn), and false when the count is not known statically.
+// condElems returns the elements of a list or tuple literal (or of a name bound once, to
+// such a literal), and false when the count is not known statically.
 func condElems(f *analysis.File, fn *analysis.Function, e analysis.NodeID) ([]analysis.NodeID, bool) {
 	t := f.Tree
 	e = t.Unparen(e)
-	if e == analysis.NoNode {
-		return nil, false
-	}
 	if t.Kind(e) == syntax.KindIdentifier {
-		lit := analysis.NoNode
-		n := 0
-		for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
-			if l := t.Field(a, syntax.FieldLeft); l != analysis.NoNode && t.Kind(l) == syntax.KindIdentifier && t.TextIs(l, string(t.Text(e))) {
-				n++
-				lit = t.Unparen(t.Field(a, syntax.FieldRight))
-			}
-		}
-		if n != 1 || lit == analysis.NoNode {
-			return nil, false
-		}
-		e = lit
+		id, _ := f.OnlyBinding(fn, t.String(e))
+		e = t.Unparen(pysem.AssignedValue(t, id))
 	}
 	if k := t.Kind(e); k != syntax.KindList && k != syntax.KindTuple {
 		return nil, false
@@ -260,374 +192,38 @@ func condIsListOrTuple(t *syntax.Tree, e analysis.NodeID) bool {
 	return k == syntax.KindList || k == syntax.KindTuple || k == syntax.KindListComprehension
 }
 
-// condTupleReturning are torch functions and tensor methods that return a tuple or list of
-// tensors: their result is a valid operands argument.
-var condTupleReturning = map[string]bool{
-	"split": true, "chunk": true, "unbind": true, "tensor_split": true, "hsplit": true, "vsplit": true,
-	"dsplit": true, "split_with_sizes": true, "meshgrid": true, "broadcast_tensors": true, "topk": true,
-	"sort": true, "max": true, "min": true, "aminmax": true, "var_mean": true, "std_mean": true,
-	"unique": true, "unique_consecutive": true, "qr": true, "svd": true, "eig": true, "eigh": true,
-	"lu": true, "slogdet": true, "kthvalue": true, "mode": true, "median": true, "nanmedian": true,
-	"cummax": true, "cummin": true, "frexp": true, "histogram": true, "nonzero": true, "where": true,
-	"atleast_1d": true, "atleast_2d": true, "atleast_3d": true, "tolist": true, "lstsq": true,
-}
-
-// condDefinitelyTensor reports whether e is certainly a single tensor (not a tuple or list):
-// a parameter annotated Tensor, arithmetic on tensors, a tensor-producing call that does
-// not return a tuple, or a name every assignment of which is one of these.
-// condReadAsTensor reports whether fn reads tensor metadata off name (name.shape,
-// name.ndim, name.dtype, name.device, name.size(...), name.dim()) and never rebinds it: only
-// a tensor has those, so an unannotated parameter read that way is one.
-func condReadAsTensor(f *analysis.File, fn *analysis.Function, name string) bool {
-	t := f.Tree
-	for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
-		if l := t.Field(a, syntax.FieldLeft); l != analysis.NoNode && condBindsName(t, l, name) {
-			return false
-		}
-	}
-	for _, a := range f.OwnNodes(fn, syntax.KindAttribute) {
-		obj := t.Field(a, syntax.FieldObject)
-		if obj == analysis.NoNode || t.Kind(obj) != syntax.KindIdentifier || !t.TextIs(obj, name) {
-			continue
-		}
-		attr := t.Field(a, syntax.FieldAttribute)
-		switch {
-		case t.TextIs(attr, "shape"), t.TextIs(attr, "ndim"), t.TextIs(attr, "dtype"), t.TextIs(attr, "device"):
-			return true
-		case t.TextIs(attr, "size"), t.TextIs(attr, "dim"):
-			if p := t.Parent(a); p != analysis.NoNode && t.Kind(p) == syntax.KindCall && t.FieldOf(a) == syntax.FieldFunction {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func condDefinitelyTensor(f *analysis.File, fn *analysis.Function, e analysis.NodeID, depth int) bool {
-	t := f.Tree
-	e = t.Unparen(e)
-	if e == analysis.NoNode || depth > 3 {
-		return false
-	}
-	switch t.Kind(e) {
-	case syntax.KindIdentifier:
-		name := string(t.Text(e))
-		if p := fn.Param(name); p != nil {
-			if p.Kind != analysis.Positional {
-				return false
-			}
-			if p.Type != analysis.NoNode {
-				return condTypeIsTensor(t, p.Type)
-			}
-			return p.Default == analysis.NoNode && condReadAsTensor(f, fn, name)
-		}
-		n := 0
-		for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
-			l := t.Field(a, syntax.FieldLeft)
-			if l == analysis.NoNode || t.Kind(l) != syntax.KindIdentifier || !t.TextIs(l, name) {
-				continue
-			}
-			n++
-			if !condDefinitelyTensor(f, fn, t.Field(a, syntax.FieldRight), depth+1) {
-				return false
-			}
-		}
-		return n > 0
-	case syntax.KindCall:
-		if !f.IsTensor(fn, e) {
-			return false
-		}
-		callee := t.Unparen(t.Field(e, syntax.FieldFunction))
-		var last analysis.NodeID
-		switch condKind(t, callee) {
-		case syntax.KindAttribute:
-			last = t.Field(callee, syntax.FieldAttribute)
-		case syntax.KindIdentifier:
-			last = callee
-		default:
-			return false
-		}
-		return last != analysis.NoNode && !condTupleReturning[string(t.Text(last))]
-	case syntax.KindBinaryOperator:
-		l, r := t.Field(e, syntax.FieldLeft), t.Field(e, syntax.FieldRight)
-		if condIsListOrTuple(t, l) || condIsListOrTuple(t, r) {
-			return false
-		}
-		return condDefinitelyTensor(f, fn, l, depth+1) || condDefinitelyTensor(f, fn, r, depth+1)
-	case syntax.KindUnaryOperator:
-		return condDefinitelyTensor(f, fn, t.NamedChild(e, 0), depth+1)
-	}
-	return false
-}
-
-// condTypeIsTensor reports whether an annotation names a single tensor ("Tensor",
-// "torch.Tensor"), not a container of tensors.
-func condTypeIsTensor(t *syntax.Tree, ty analysis.NodeID) bool {
-	s := string(t.Text(ty))
-	return s == "Tensor" || s == "torch.Tensor" || strings.HasSuffix(s, ".Tensor")
-}
-
-// condNonTensorConst reports whether an operand element is a literal cond rejects: a
-// float, string, bool or None (ints are accepted by newer versions, so they are left alone),
-// or a name of fn assigned only such literals.
+// condNonTensorConst reports whether an operand element is a Python value cond rejects: a
+// float, string, bool or None literal (ints are accepted by newer versions, so they are
+// left alone), or a name bound only to such literals.
 func condNonTensorConst(f *analysis.File, fn *analysis.Function, e analysis.NodeID) bool {
 	t := f.Tree
+	rejected := func(v analysis.NodeID) bool {
+		v = t.Unparen(v)
+		if t.Kind(v) == syntax.KindUnaryOperator {
+			v = t.Unparen(t.Field(v, syntax.FieldArgument))
+			return t.Kind(v) == syntax.KindFloat
+		}
+		switch t.Kind(v) {
+		case syntax.KindFloat, syntax.KindString, syntax.KindConcatenatedString, syntax.KindTrue, syntax.KindFalse, syntax.KindNone:
+			return true
+		}
+		return false
+	}
 	e = t.Unparen(e)
-	if e == analysis.NoNode {
-		return false
+	if t.Kind(e) != syntax.KindIdentifier {
+		return rejected(e)
 	}
-	switch t.Kind(e) {
-	case syntax.KindFloat, syntax.KindString, syntax.KindConcatenatedString, syntax.KindTrue, syntax.KindFalse, syntax.KindNone:
-		return true
-	case syntax.KindUnaryOperator:
-		return condKind(t, t.NamedChild(e, 0)) == syntax.KindFloat
-	case syntax.KindIdentifier:
-		if fn.Param(string(t.Text(e))) != nil {
-			return false
-		}
-		n := 0
-		for s := fn; s != nil && n == 0; s = s.Parent {
-			for _, a := range f.OwnNodes(s, syntax.KindAssignment) {
-				l := t.Field(a, syntax.FieldLeft)
-				if l == analysis.NoNode || t.Kind(l) != syntax.KindIdentifier || !t.TextIs(l, string(t.Text(e))) {
-					continue
-				}
-				n++
-				switch condKind(t, t.Field(a, syntax.FieldRight)) {
-				case syntax.KindFloat, syntax.KindString, syntax.KindTrue, syntax.KindFalse, syntax.KindNone:
-				default:
-					return false
-				}
-			}
-			if s.Param(string(t.Text(e))) != nil {
-				return false
-			}
-		}
-		return n > 0
+	scope := f.Binder(fn, t.String(e))
+	if scope == nil {
+		return false // a global or an unknown name
 	}
-	return false
-}
-
-// condScopes answers which names a function binds, and which names a nested function reads
-// from an enclosing one. It memoises per function; build one per Run.
-type condScopes struct {
-	f      *analysis.File
-	locals map[*analysis.Function]map[string]bool
-}
-
-func newCondScopes(f *analysis.File) *condScopes {
-	return &condScopes{f: f, locals: map[*analysis.Function]map[string]bool{}}
-}
-
-// localsOf returns the names fn binds itself: parameters, assignment and loop targets, walrus
-// names, nested defs and classes, with-as targets; minus names it declares nonlocal or global.
-func (s *condScopes) localsOf(fn *analysis.Function) map[string]bool {
-	if m, ok := s.locals[fn]; ok {
-		return m
-	}
-	f, t := s.f, s.f.Tree
-	m := map[string]bool{}
-	for _, p := range fn.Params {
-		m[p.Name] = true
-	}
-	var bind func(n analysis.NodeID)
-	bind = func(n analysis.NodeID) {
-		n = t.Unparen(n)
-		if n == analysis.NoNode {
-			return
-		}
-		switch t.Kind(n) {
-		case syntax.KindIdentifier:
-			m[string(t.Text(n))] = true
-		case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindTuple, syntax.KindList, syntax.KindExpressionList, syntax.KindListSplatPattern, syntax.KindAsPatternTarget:
-			t.Children(n, func(c analysis.NodeID) bool {
-				if t.IsNamed(c) && !t.IsComment(c) {
-					bind(c)
-				}
-				return true
-			})
+	binds := f.Scope(scope).Bindings(t.String(e))
+	for _, id := range binds {
+		if !rejected(pysem.AssignedValue(t, id)) {
+			return false // a parameter, or bound to something else too
 		}
 	}
-	for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
-		bind(t.Field(a, syntax.FieldLeft))
-	}
-	for _, a := range f.OwnNodes(fn, syntax.KindAugmentedAssignment) {
-		bind(t.Field(a, syntax.FieldLeft))
-	}
-	for _, a := range f.OwnNodes(fn, syntax.KindForStatement) {
-		bind(t.Field(a, syntax.FieldLeft))
-	}
-	for _, a := range f.OwnNodes(fn, syntax.KindNamedExpression) {
-		bind(t.Field(a, syntax.FieldName))
-	}
-	for _, a := range f.OwnNodes(fn, syntax.KindAsPatternTarget) {
-		bind(a)
-	}
-	for _, k := range [...]syntax.Kind{syntax.KindFunctionDefinition, syntax.KindClassDefinition} {
-		for _, d := range f.OwnNodes(fn, k) {
-			bind(t.Field(d, syntax.FieldName))
-		}
-	}
-	for _, k := range [...]syntax.Kind{syntax.KindNonlocalStatement, syntax.KindGlobalStatement} {
-		for _, d := range f.OwnNodes(fn, k) {
-			t.Children(d, func(c analysis.NodeID) bool {
-				if t.Kind(c) == syntax.KindIdentifier {
-					delete(m, string(t.Text(c)))
-				}
-				return true
-			})
-		}
-	}
-	s.locals[fn] = m
-	return m
-}
-
-// condIsRead reports whether identifier id is a use of a variable (not an attribute name,
-// keyword name, parameter, def name or import part).
-func condIsRead(t *syntax.Tree, id analysis.NodeID) bool {
-	switch t.FieldOf(id) {
-	case syntax.FieldAttribute:
-		return false
-	}
-	p := t.Parent(id)
-	if p == analysis.NoNode {
-		return true
-	}
-	switch t.Kind(p) {
-	case syntax.KindParameters, syntax.KindLambdaParameters, syntax.KindTypedParameter, syntax.KindListSplatPattern,
-		syntax.KindDictionarySplatPattern, syntax.KindDottedName, syntax.KindAliasedImport:
-		return false
-	case syntax.KindKeywordArgument, syntax.KindDefaultParameter, syntax.KindTypedDefaultParameter,
-		syntax.KindFunctionDefinition, syntax.KindClassDefinition:
-		return t.FieldOf(id) != syntax.FieldName
-	}
-	return true
-}
-
-// condFreeVar is a name a nested function reads from an enclosing function.
-type condFreeVar struct {
-	id    analysis.NodeID    // its first use in the nested function
-	name  string             // the name
-	scope *analysis.Function // the enclosing function that binds it
-}
-
-// freeVars returns the names g uses (itself or in functions nested in it) that an enclosing
-// function of g binds: its closure variables, first use of each, in source order.
-func (s *condScopes) freeVars(g *analysis.Function) []condFreeVar {
-	if g.Parent == nil {
-		return nil
-	}
-	f, t := s.f, s.f.Tree
-	var out []condFreeVar
-	seen := map[string]bool{}
-	for _, id := range f.NodesIn(g, syntax.KindIdentifier) {
-		if !condIsRead(t, id) {
-			continue
-		}
-		name := string(t.Text(id))
-		if seen[name] {
-			continue
-		}
-		local := false
-		for o := f.Owner(id); o != nil; o = o.Parent {
-			if s.localsOf(o)[name] {
-				local = true
-				break
-			}
-			if o == g {
-				break
-			}
-		}
-		if local {
-			continue
-		}
-		seen[name] = true
-		for p := g.Parent; p != nil; p = p.Parent {
-			if s.localsOf(p)[name] {
-				out = append(out, condFreeVar{id: id, name: name, scope: p})
-				break
-			}
-		}
-	}
-	return out
-}
-
-// condMaybeTensor reports whether a closure variable may hold a tensor: a tensor or a
-// parameter that may be one, or a name assigned from a call such as self.proj(x); not a
-// value known to be a Python number, size or constant, nor self.
-func condMaybeTensor(f *analysis.File, v condFreeVar) bool {
-	x := f.Facts(v.scope, v.id)
-	if x.Any(analysis.FactShape|analysis.FactData|analysis.FactConst) && !x.Has(analysis.FactTensor) {
-		return false
-	}
-	if x.Any(analysis.FactTensor | analysis.FactParam) {
-		return v.name != v.scope.SelfName()
-	}
-	return condAssignedFromCall(f, v.scope, v.name)
-}
-
-// condMutation is an in-place change of a name inside a branch.
-type condMutation struct {
-	node analysis.NodeID // the call, augmented assignment or assignment
-	name string          // the mutated name
-	how  string          // "x.add_()", "x += ...", "x[...] = ..."
-}
-
-// condMutations returns the in-place mutations inside g (and functions nested in it) of
-// names for which target reports true, skipping names a scope rebinds before the mutation
-// (after x = x + 1, x is a new tensor and mutating it is allowed).
-func condMutations(f *analysis.File, s *condScopes, g *analysis.Function, target func(name string) bool) []condMutation {
-	t := f.Tree
-	var out []condMutation
-	visible := func(n analysis.NodeID, name string) bool {
-		if !target(name) {
-			return false
-		}
-		for o := f.Owner(n); o != nil && o != g; o = o.Parent {
-			if s.localsOf(o)[name] {
-				return false
-			}
-		}
-		for _, a := range f.OwnNodes(g, syntax.KindAssignment) {
-			if t.Start(a) >= t.Start(n) {
-				break
-			}
-			if l := t.Field(a, syntax.FieldLeft); l != analysis.NoNode && t.Kind(l) == syntax.KindIdentifier && t.TextIs(l, name) {
-				return false
-			}
-		}
-		return true
-	}
-	// add records node as a mutation of the variable target is rooted in, when visible
-	add := func(node, target analysis.NodeID, how func(name string) string) {
-		root := f.RootName(target)
-		if root == analysis.NoNode {
-			return
-		}
-		if name := string(t.Text(root)); visible(node, name) {
-			out = append(out, condMutation{node: node, name: name, how: how(name)})
-		}
-	}
-	for _, call := range f.NodesIn(g, syntax.KindCall) {
-		if recv, ok := f.InPlaceMethod(g, call); ok {
-			add(call, recv, func(name string) string {
-				return name + "." + t.String(t.Field(t.Unparen(t.Field(call, syntax.FieldFunction)), syntax.FieldAttribute)) + "()"
-			})
-		}
-	}
-	for _, a := range f.NodesIn(g, syntax.KindAugmentedAssignment) {
-		l := t.Unparen(t.Field(a, syntax.FieldLeft))
-		if k := t.Kind(l); k == syntax.KindIdentifier || k == syntax.KindSubscript {
-			add(a, l, func(string) string { return t.String(l) + " " + t.Operator(a) + " ..." })
-		}
-	}
-	for _, a := range f.NodesIn(g, syntax.KindAssignment) {
-		if l := t.Unparen(t.Field(a, syntax.FieldLeft)); t.Kind(l) == syntax.KindSubscript {
-			add(a, l, func(name string) string { return name + "[...] = ..." })
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].node < out[j].node })
-	return out
+	return len(binds) > 0
 }
 
 // condBranchName is how a message names a branch: its code, shortened.
@@ -635,56 +231,8 @@ func condBranchName(t *syntax.Tree, b condBranch) string {
 	if b.fn != nil && b.fn.Name != "<lambda>" && condKind(t, b.expr) == syntax.KindIdentifier {
 		return b.fn.Name
 	}
-	return condShort(t, b.expr)
+	return fix.Short(t, b.expr)
 }
-
-// condShort returns n's text on one line, cut to a readable length.
-func condShort(t *syntax.Tree, n analysis.NodeID) string {
-	s := strings.Join(strings.Fields(string(t.Text(n))), " ")
-	if len(s) > 40 {
-		s = s[:37] + "..."
-	}
-	return s
-}
-
-// condTorchRef returns the name this file uses for the torch module ("torch", "T") and, when
-// no module-level import binds it, an edit inserting "import torch" before the first
-// module-level import (or at the top of the file).
-func condTorchRef(f *analysis.File) (string, *analysis.Edit) {
-	if f.Imports["torch"] == "torch" {
-		return "torch", nil
-	}
-	var names []string
-	for k, v := range f.Imports {
-		if v == "torch" {
-			names = append(names, k)
-		}
-	}
-	if len(names) > 0 {
-		sort.Strings(names)
-		return names[0], nil
-	}
-	t := f.Tree
-	at := 0
-	first := analysis.NoNode
-	for _, k := range [...]syntax.Kind{syntax.KindImportStatement, syntax.KindImportFromStatement} {
-		for _, n := range f.Nodes(k) {
-			if t.Parent(n) == t.Root() && (first == analysis.NoNode || n < first) {
-				first = n
-				break
-			}
-		}
-	}
-	if first != analysis.NoNode {
-		at = f.LineStart(f.Line(t.Start(first)))
-	} else if fut := f.Nodes(syntax.KindFutureImportStatement); len(fut) > 0 {
-		at = f.LineStart(f.Line(t.End(fut[len(fut)-1])) + 1)
-	}
-	return "torch", &analysis.Edit{Start: at, End: at, NewText: "import torch\n"}
-}
-
-// condMigrateTitle is the title of the functorch -> torch.cond fix.
-const condMigrateTitle = "replace functorch.experimental.control_flow.cond with torch.cond"
 
 // condMigration builds, once per Run, the safe fix that rewrites every use of functorch's
 // cond in the file to torch.cond and drops cond from the functorch import. Every call site
@@ -703,7 +251,7 @@ func (m *condMigration) attach(fd *analysis.Finding, cc *condCall) {
 	}
 	if !m.done {
 		m.done = true
-		m.fix = condMigrateFix(m.f)
+		m.fix = fix.FunctorchCond(m.f)
 	}
 	if m.fix != nil {
 		fx := *m.fix
@@ -712,491 +260,13 @@ func (m *condMigration) attach(fd *analysis.Finding, cc *condCall) {
 	}
 }
 
-// condMigrateFix returns the functorch -> torch.cond fix for the file, or nil when the
-// file has no use of functorch's cond to rewrite.
-func condMigrateFix(f *analysis.File) *analysis.Fix {
-	t := f.Tree
-	torch, imp := condTorchRef(f)
-	repl := torch + ".cond"
-	var edits []analysis.Edit
-	for local, q := range f.Imports {
-		if q == condFunctorchName && (condImportBinds(f, local) != 1 || condRebound(f, local)) {
-			return nil // the name means something else somewhere: leave the file alone
-		}
-	}
-	for _, id := range f.Nodes(syntax.KindIdentifier) {
-		if f.Imports[string(t.Text(id))] != condFunctorchName || !condIsRead(t, id) {
-			continue
-		}
-		if p := t.Parent(id); p != analysis.NoNode && (t.Kind(p) == syntax.KindImportFromStatement || t.Kind(p) == syntax.KindImportStatement) {
-			continue
-		}
-		edits = append(edits, analysis.Edit{Start: t.Start(id), End: t.End(id), NewText: repl})
-	}
-	for _, a := range f.Nodes(syntax.KindAttribute) {
-		if !condFieldIs(t, a, syntax.FieldAttribute, "cond") || !f.IsImported(a) || f.Resolve(a) != condFunctorchName {
-			continue
-		}
-		edits = append(edits, analysis.Edit{Start: t.Start(a), End: t.End(a), NewText: repl})
-	}
-	if len(edits) == 0 {
-		return nil
-	}
-	for _, st := range f.Nodes(syntax.KindImportFromStatement) {
-		mod := t.Field(st, syntax.FieldModuleName)
-		if mod == analysis.NoNode || !t.TextIs(mod, condFunctorchMod) || t.HasError(st) {
-			continue
-		}
-		keep, removed := importSplit(t, st, func(name string) bool { return name == "cond" })
-		switch {
-		case !removed:
-		case len(keep) == 0 && imp != nil && t.Parent(st) == t.Root():
-			edits = append(edits, analysis.Edit{Start: t.Start(st), End: t.End(st), NewText: "import torch"})
-			imp = nil
-		default:
-			edits = append(edits, importRemovalEdit(f, st, keep))
-		}
-	}
-	if imp != nil {
-		edits = append(edits, *imp)
-	}
-	return &analysis.Fix{Title: condMigrateTitle, Safety: analysis.Safe, Edits: edits}
-}
-
-// importSplit sorts the names an import-from statement binds into those drop selects (by
-// the imported name, not the alias) and the clauses to keep, as written.
-func importSplit(t *syntax.Tree, st analysis.NodeID, drop func(name string) bool) (keep []string, removed bool) {
-	mod := t.Field(st, syntax.FieldModuleName)
-	t.Children(st, func(c analysis.NodeID) bool {
-		if c == mod || t.FieldOf(c) != syntax.FieldName {
-			return true
-		}
-		name := c
-		if t.Kind(c) == syntax.KindAliasedImport {
-			name = t.Field(c, syntax.FieldName)
-		}
-		if name != analysis.NoNode && drop(t.String(name)) {
-			removed = true
-		} else {
-			keep = append(keep, t.String(c))
-		}
-		return true
-	})
-	return keep, removed
-}
-
-// importRemovalEdit rewrites an import-from statement to bind only the kept clauses: a
-// shorter import, "pass" when the statement is alone in a block, or no statement at all.
-func importRemovalEdit(f *analysis.File, st analysis.NodeID, keep []string) analysis.Edit {
-	t := f.Tree
-	switch {
-	case len(keep) > 0:
-		mod := t.String(t.Field(st, syntax.FieldModuleName))
-		return analysis.Edit{Start: t.Start(st), End: t.End(st), NewText: "from " + mod + " import " + strings.Join(keep, ", ")}
-	case t.Kind(t.Parent(st)) == syntax.KindBlock && t.NamedChildCount(t.Parent(st)) == 1:
-		return analysis.Edit{Start: t.Start(st), End: t.End(st), NewText: "pass"}
-	}
-	return condDeleteStatement(f, st)
-}
-
-// condImportBinds counts the import clauses of the file that bind the local name.
-func condImportBinds(f *analysis.File, name string) int {
-	t := f.Tree
-	n := 0
-	for _, k := range [...]syntax.Kind{syntax.KindImportStatement, syntax.KindImportFromStatement} {
-		from := k == syntax.KindImportFromStatement
-		for _, st := range f.Nodes(k) {
-			t.Children(st, func(c analysis.NodeID) bool {
-				if from && t.FieldOf(c) != syntax.FieldName {
-					return true
-				}
-				var local string
-				switch t.Kind(c) {
-				case syntax.KindDottedName:
-					local = t.String(c)
-					if !from {
-						local, _, _ = strings.Cut(local, ".")
-					}
-				case syntax.KindAliasedImport:
-					if a := t.Field(c, syntax.FieldAlias); a != analysis.NoNode {
-						local = t.String(a)
-					}
-				case syntax.KindWildcardImport:
-					n += 2 // anything may be bound: never rewrite
-				}
-				if local == name {
-					n++
-				}
-				return true
-			})
-		}
-	}
-	return n
-}
-
-// condRebound reports whether the file binds name other than by import: an assignment or
-// loop target, a parameter, a def or class name, a global or nonlocal declaration.
-func condRebound(f *analysis.File, name string) bool {
-	t := f.Tree
-	for _, id := range f.Nodes(syntax.KindIdentifier) {
-		if !t.TextIs(id, name) {
-			continue
-		}
-		p := t.Parent(id)
-		if p == analysis.NoNode {
-			continue
-		}
-		switch t.Kind(p) {
-		case syntax.KindAssignment, syntax.KindAugmentedAssignment, syntax.KindForStatement, syntax.KindForInClause:
-			if t.FieldOf(id) == syntax.FieldLeft {
-				return true
-			}
-		case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindAsPatternTarget,
-			syntax.KindGlobalStatement, syntax.KindNonlocalStatement, syntax.KindParameters, syntax.KindLambdaParameters,
-			syntax.KindTypedParameter, syntax.KindListSplatPattern, syntax.KindDictionarySplatPattern:
-			return true
-		case syntax.KindDefaultParameter, syntax.KindTypedDefaultParameter, syntax.KindFunctionDefinition,
-			syntax.KindClassDefinition, syntax.KindNamedExpression:
-			if t.FieldOf(id) == syntax.FieldName {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// condDeleteStatement returns an edit deleting a simple statement: its whole line when the
-// statement is alone on it, else just its text.
-func condDeleteStatement(f *analysis.File, st analysis.NodeID) analysis.Edit {
-	t := f.Tree
-	start, end := t.Start(st), t.End(st)
-	ls := f.LineStart(f.Line(start))
-	if strings.TrimSpace(string(f.Src[ls:start])) != "" {
-		return analysis.Edit{Start: start, End: end}
-	}
-	e := end
-	for e < len(f.Src) && (f.Src[e] == ' ' || f.Src[e] == '\t' || f.Src[e] == '\r') {
-		e++
-	}
-	if e < len(f.Src) && f.Src[e] != '\n' {
-		return analysis.Edit{Start: start, End: end}
-	}
-	if e < len(f.Src) {
-		e++
-	}
-	return analysis.Edit{Start: ls, End: e}
-}
-
-// condSingleReturn returns the value of a block made of exactly one `return <expr>`, or
-// NoNode. A tuple return (return a, b) does not count.
-func condSingleReturn(t *syntax.Tree, block analysis.NodeID) analysis.NodeID {
-	if block == analysis.NoNode || t.NamedChildCount(block) != 1 {
-		return analysis.NoNode
-	}
-	return condReturnValue(t, t.NamedChild(block, 0))
-}
-
-func condReturnValue(t *syntax.Tree, ret analysis.NodeID) analysis.NodeID {
-	if ret == analysis.NoNode || t.Kind(ret) != syntax.KindReturnStatement {
-		return analysis.NoNode
-	}
-	v := t.NamedChild(ret, 0)
-	if v == analysis.NoNode || t.Kind(v) == syntax.KindExpressionList {
-		return analysis.NoNode
-	}
-	return v
-}
-
-// condNextStatement returns the statement after st in its block, skipping comments.
-func condNextStatement(t *syntax.Tree, st analysis.NodeID) analysis.NodeID {
-	for n := t.NextSibling(st); n != analysis.NoNode; n = t.NextSibling(n) {
-		if t.IsNamed(n) && !t.IsComment(n) {
-			return n
-		}
-	}
-	return analysis.NoNode
-}
-
-// condIfShape describes an if statement whose two branches each return one expression:
-//
-//	if pred:             if pred:
-//	    return a             return a
-//	else:                return b
-//	    return b
-type condIfShape struct {
-	stmt       analysis.NodeID
-	pred       analysis.NodeID
-	a, b       analysis.NodeID
-	start, end int // the bytes the rewrite replaces: from the if's line start to the end of return b
-}
-
-// condMatchIfReturn matches stmt against condIfShape.
-func condMatchIfReturn(f *analysis.File, stmt analysis.NodeID) (condIfShape, bool) {
-	t := f.Tree
-	if t.Kind(stmt) != syntax.KindIfStatement || t.HasError(stmt) {
-		return condIfShape{}, false
-	}
-	s := condIfShape{stmt: stmt, pred: t.Field(stmt, syntax.FieldCondition), b: analysis.NoNode}
-	s.a = condSingleReturn(t, t.Field(stmt, syntax.FieldConsequence))
-	if s.pred == analysis.NoNode || s.a == analysis.NoNode {
-		return condIfShape{}, false
-	}
-	elseBody, alts := analysis.NoNode, 0
-	t.Children(stmt, func(c analysis.NodeID) bool {
-		if t.FieldOf(c) == syntax.FieldAlternative {
-			alts++
-			if t.Kind(c) == syntax.KindElseClause {
-				elseBody = t.Field(c, syntax.FieldBody)
-			}
-		}
-		return true
-	})
-	switch {
-	case alts == 1 && elseBody != analysis.NoNode:
-		s.b = condSingleReturn(t, elseBody)
-		s.end = t.End(stmt)
-	case alts == 0:
-		next := condNextStatement(t, stmt)
-		s.b = condReturnValue(t, next)
-		if next != analysis.NoNode {
-			s.end = t.End(next)
-		}
-	}
-	if s.b == analysis.NoNode {
-		return condIfShape{}, false
-	}
-	s.start = f.LineStart(f.Line(t.Start(stmt)))
-	if strings.TrimSpace(string(f.Src[s.start:t.Start(stmt)])) != "" {
-		return condIfShape{}, false
-	}
-	return s, true
-}
-
-// condIsBoolExpr reports whether e is a comparison or boolean expression (a valid cond
-// predicate as written, unlike a bare size whose truth value would be tested).
-func condIsBoolExpr(t *syntax.Tree, e analysis.NodeID) bool {
-	e = t.Unparen(e)
-	if e == analysis.NoNode {
-		return false
-	}
-	switch t.Kind(e) {
-	case syntax.KindComparisonOperator, syntax.KindBooleanOperator, syntax.KindNotOperator, syntax.KindTrue, syntax.KindFalse:
-		return true
-	}
-	return false
-}
-
-// condHasKind reports whether a node of kind k lies within n's subtree.
-func condHasKind(f *analysis.File, n analysis.NodeID, k syntax.Kind) bool {
-	all := f.Nodes(k)
-	i := sort.Search(len(all), func(i int) bool { return all[i] >= n })
-	return i < len(all) && all[i] < f.Tree.SubtreeEnd(n)
-}
-
-// condOperandNames returns, in order of first use, the names used in the expressions that
-// become branch operands: variables of fn that may hold tensors. Names known to be plain
-// Python values (sizes, data-dependent scalars, constants), self, functions, imports and
-// globals stay closed over, which torch.cond allows.
-func condOperandNames(f *analysis.File, fn *analysis.Function, exprs ...analysis.NodeID) []string {
-	t := f.Tree
-	ids := f.Nodes(syntax.KindIdentifier)
-	seen := map[string]bool{}
-	var out []string
-	for _, e := range exprs {
-		lo := sort.Search(len(ids), func(i int) bool { return ids[i] >= e })
-		end := t.SubtreeEnd(e)
-		for _, id := range ids[lo:] {
-			if id >= end {
-				break
-			}
-			if !condIsRead(t, id) || f.Owner(id) != fn {
-				continue
-			}
-			name := string(t.Text(id))
-			if seen[name] {
-				continue
-			}
-			seen[name] = true
-			if name == fn.SelfName() || f.LookupFunc(fn, name) != nil || f.ClassNamed(name) != nil {
-				continue
-			}
-			if _, imported := f.Imports[name]; imported {
-				continue
-			}
-			if condInComprehension(t, id, e) {
-				continue
-			}
-			x := f.Facts(fn, id)
-			if x.Any(analysis.FactShape|analysis.FactData|analysis.FactConst) && !x.Has(analysis.FactTensor) {
-				continue
-			}
-			if x.Any(analysis.FactTensor|analysis.FactParam) || condAssignedFromCall(f, fn, name) {
-				out = append(out, name)
-			}
-		}
-	}
-	return out
-}
-
-// condInComprehension reports whether id names a comprehension variable bound inside e.
-func condInComprehension(t *syntax.Tree, id, e analysis.NodeID) bool {
-	name := string(t.Text(id))
-	for p := t.Parent(id); p != analysis.NoNode && t.Contains(e, p); p = t.Parent(p) {
-		switch t.Kind(p) {
-		case syntax.KindListComprehension, syntax.KindSetComprehension, syntax.KindDictionaryComprehension, syntax.KindGeneratorExpression:
-			bound := false
-			t.Children(p, func(c analysis.NodeID) bool {
-				if t.Kind(c) == syntax.KindForInClause {
-					bound = condBindsName(t, t.Field(c, syntax.FieldLeft), name)
-				}
-				return !bound
-			})
-			if bound {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// condBindsName reports whether the target pattern n binds name.
-func condBindsName(t *syntax.Tree, n analysis.NodeID, name string) bool {
-	if n == analysis.NoNode {
-		return false
-	}
-	if t.Kind(n) == syntax.KindIdentifier {
-		return t.TextIs(n, name)
-	}
-	found := false
-	t.Children(n, func(c analysis.NodeID) bool {
-		if t.IsNamed(c) {
-			found = condBindsName(t, c, name)
-		}
-		return !found
-	})
-	return found
-}
-
-// condAssignedFromCall reports whether fn assigns name from a call such as self.proj(x),
-// whose result is most likely a tensor although facts cannot tell.
-func condAssignedFromCall(f *analysis.File, fn *analysis.Function, name string) bool {
-	t := f.Tree
-	for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
-		l := t.Field(a, syntax.FieldLeft)
-		if l != analysis.NoNode && t.Kind(l) == syntax.KindIdentifier && t.TextIs(l, name) &&
-			condKind(t, t.Field(a, syntax.FieldRight)) == syntax.KindCall {
-			return true
-		}
-	}
-	return false
-}
-
-// condIfRewriteTitle is the title of the if/else -> torch.cond fix.
-const condIfRewriteTitle = "rewrite the if/else as torch.cond (traces both branches; they must return tensors of the same shape and dtype)"
-
-// condRewriteIf builds the unsafe fix that turns an if/else whose two branches each return
-// one expression into
-//
-//	return torch.cond(pred, true_fn, false_fn, (x, y))
-//
-// with branch functions taking, as operands, the tensors the two expressions use (nested
-// defs just before the if, or lambdas when the call fits on one line). The predicate must be
-// a comparison or boolean expression; it may be a shape test (dynamic_shape_if_guard) or a
-// test on tensor values. It returns false when the statement does not have that form.
-func condRewriteIf(f *analysis.File, fn *analysis.Function, stmt analysis.NodeID) (analysis.Fix, bool) {
-	t := f.Tree
-	s, ok := condMatchIfReturn(f, stmt)
-	if !ok || !condIsBoolExpr(t, s.pred) {
-		return analysis.Fix{}, false
-	}
-	for _, e := range [...]analysis.NodeID{s.pred, s.a, s.b} {
-		if condHasKind(f, e, syntax.KindNamedExpression) || condHasKind(f, e, syntax.KindYield) || condHasKind(f, e, syntax.KindAwait) {
-			return analysis.Fix{}, false
-		}
-	}
-	for _, e := range [...]analysis.NodeID{s.a, s.b} {
-		x := f.Facts(fn, e)
-		if x.Has(analysis.FactConst) || (x.Any(analysis.FactShape|analysis.FactData) && !x.Has(analysis.FactTensor)) {
-			return analysis.Fix{}, false // a branch returns a Python value, not a tensor
-		}
-		switch condKind(t, e) {
-		case syntax.KindNone, syntax.KindTuple, syntax.KindList, syntax.KindDictionary, syntax.KindString:
-			return analysis.Fix{}, false
-		}
-	}
-	torch, imp := condTorchRef(f)
-	ops := condOperandNames(f, fn, s.a, s.b)
-	params := strings.Join(ops, ", ")
-	tuple := "()"
-	switch len(ops) {
-	case 0:
-	case 1:
-		tuple = "(" + ops[0] + ",)"
-	default:
-		tuple = "(" + params + ")"
-	}
-	ind := f.Indent(t.Start(stmt))
-	pred, a, b := t.String(s.pred), t.String(s.a), t.String(s.b)
-	var sb strings.Builder
-	lam := func(body string) string {
-		if params == "" {
-			return "lambda: " + body
-		}
-		return "lambda " + params + ": " + body
-	}
-	oneLine := !strings.ContainsAny(pred+a+b, "\n\\")
-	call := torch + ".cond(" + pred + ", " + lam(a) + ", " + lam(b) + ", " + tuple + ")"
-	if oneLine && len(ind)+len("return ")+len(call) <= 100 && !condHasKind(f, s.a, syntax.KindLambda) && !condHasKind(f, s.b, syntax.KindLambda) {
-		sb.WriteString(ind + "return " + call)
-	} else {
-		unit := "    "
-		if strings.Contains(ind, "\t") {
-			unit = "\t"
-		}
-		tname, fname := condFreshNames(f, fn, stmt)
-		if l := f.Line(s.start); l > 0 {
-			prev := strings.TrimSpace(string(f.Src[f.LineStart(l-1):s.start]))
-			if prev != "" && !strings.HasSuffix(prev, ":") {
-				sb.WriteString("\n") // a blank line between the code before and the defs
-			}
-		}
-		sb.WriteString(ind + "def " + tname + "(" + params + "):\n" + ind + unit + "return " + a + "\n\n")
-		sb.WriteString(ind + "def " + fname + "(" + params + "):\n" + ind + unit + "return " + b + "\n\n")
-		sb.WriteString(ind + "return " + torch + ".cond(" + pred + ", " + tname + ", " + fname + ", " + tuple + ")")
-	}
-	fx := analysis.Fix{Title: condIfRewriteTitle, Safety: analysis.Unsafe,
-		Edits: []analysis.Edit{{Start: s.start, End: s.end, NewText: sb.String()}}}
-	if imp != nil {
-		fx.Edits = append(fx.Edits, *imp)
-	}
-	return fx, true
-}
-
-// condFreshNames returns names for the branch functions that fn does not use yet:
-// true_fn/false_fn, or with the if's line number appended.
-func condFreshNames(f *analysis.File, fn *analysis.Function, stmt analysis.NodeID) (string, string) {
-	t := f.Tree
-	taken := false
-	for _, id := range f.NodesIn(fn, syntax.KindIdentifier) {
-		if t.TextIs(id, "true_fn") || t.TextIs(id, "false_fn") {
-			taken = true
-			break
-		}
-	}
-	if !taken && f.LookupFunc(fn, "true_fn") == nil && f.LookupFunc(fn, "false_fn") == nil {
-		return "true_fn", "false_fn"
-	}
-	n := strconv.Itoa(f.Line(t.Start(stmt)) + 1)
-	return "true_fn_" + n, "false_fn_" + n
-}
-
 // condBranchUsers returns the functions of the file passed as cond branches or map bodies
 // from traced code (so that nested_function leaves them to the cond rules).
 func condBranchUsers(pass *analysis.Pass) map[*analysis.Function]bool {
 	f := pass.File
 	out := map[*analysis.Function]bool{}
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
-		if cc, ok := condParse(f, fn, call); ok {
+		if cc, ok := condParse(pass, fn, call); ok {
 			for _, e := range [...]analysis.NodeID{cc.trueFn, cc.falseFn} {
 				if b := condResolveBranch(f, fn, e); b.fn != nil {
 					out[b.fn] = true
@@ -1204,7 +274,7 @@ func condBranchUsers(pass *analysis.Pass) map[*analysis.Function]bool {
 			}
 			return
 		}
-		if condIsMapCall(f, call) {
+		if torchsem.IsMapAPI(pass.CallName(call)) {
 			if pos, _ := f.Args(call); len(pos) > 0 {
 				if b := condResolveBranch(f, fn, pos[0]); b.fn != nil {
 					out[b.fn] = true
@@ -1215,37 +285,22 @@ func condBranchUsers(pass *analysis.Pass) map[*analysis.Function]bool {
 	return out
 }
 
-// condNameList renders names as "x", "x and y" or "x, y and z".
-func condNameList(names []string) string {
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
-	}
-	s := names[0]
-	for _, n := range names[1 : len(names)-1] {
-		s += ", " + n
-	}
-	return s + " and " + names[len(names)-1]
-}
-
 // condVarsPhrase renders closure variables with the function that binds them: "x and y of
 // M.forward", or "a and b of the enclosing functions" when they come from several.
-func condVarsPhrase(vars []condFreeVar) string {
+func condVarsPhrase(vars []pysem.FreeVar) string {
 	names := make([]string, len(vars))
 	for i, v := range vars {
-		names[i] = v.name
+		names[i] = v.Name
 	}
 	where := "the enclosing functions"
 	if len(vars) > 0 {
-		where = vars[0].scope.QualName()
+		where = vars[0].Scope.QualName()
 		for _, v := range vars[1:] {
-			if v.scope != vars[0].scope {
+			if v.Scope != vars[0].Scope {
 				where = "the enclosing functions"
 				break
 			}
 		}
 	}
-	return condNameList(names) + " of " + where
+	return fix.List(names) + " of " + where
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -75,7 +76,6 @@ the same operator under its public name.
 func runCondOperands(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	mig := &condMigration{f: f}
-	scopes := newCondScopes(f)
 	mutated := map[analysis.NodeID]bool{}
 	condEach(pass, func(cc *condCall) {
 		tb := condResolveBranch(f, cc.fn, cc.trueFn)
@@ -103,11 +103,11 @@ func runCondOperands(pass *analysis.Pass) {
 		case condIsListOrTuple(t, u):
 		case condNotSequenceLiteral(t, u):
 			bad = true
-			fd := pass.Reportf(op, analysis.Fails, "cond operands %s is not a list or tuple of tensors", condShort(t, op))
+			fd := pass.Reportf(op, analysis.Fails, "cond operands %s is not a list or tuple of tensors", fix.Short(t, op))
 			mig.attach(fd, cc)
-		case condDefinitelyTensor(f, cc.fn, u, 0):
+		case f.Value(cc.fn, u).IsTensor():
 			bad = true
-			fd := pass.Reportf(op, analysis.Fails, "cond operands %s is a tensor, not a list or tuple of tensors", condShort(t, op))
+			fd := pass.Reportf(op, analysis.Fails, "cond operands %s is a tensor, not a list or tuple of tensors", fix.Short(t, op))
 			if condTakesOne(tb) && condTakesOne(fb) {
 				fd.Fixes = append(fd.Fixes, analysis.Fix{
 					Title:  "wrap the operand in a tuple",
@@ -121,7 +121,7 @@ func runCondOperands(pass *analysis.Pass) {
 		for _, e := range elems {
 			if condNonTensorConst(f, cc.fn, e) {
 				bad = true
-				fd := pass.Reportf(e, analysis.Fails, "cond operand %s is not a tensor; pass torch.tensor(%s) or let the branches close over it", condShort(t, e), condShort(t, e))
+				fd := pass.Reportf(e, analysis.Fails, "cond operand %s is not a tensor; pass torch.tensor(%s) or let the branches close over it", fix.Short(t, e), fix.Short(t, e))
 				mig.attach(fd, cc)
 			}
 		}
@@ -142,7 +142,7 @@ func runCondOperands(pass *analysis.Pass) {
 				continue
 			}
 			inputs := condInputs(b)
-			for _, m := range condMutations(f, scopes, b.fn, func(name string) bool { return condContains(inputs, name) }) {
+			for _, m := range condMutations(f, b.fn, func(name string) bool { return condContains(inputs, name) }) {
 				if mutated[m.node] {
 					continue
 				}
@@ -152,7 +152,7 @@ func runCondOperands(pass *analysis.Pass) {
 			}
 		}
 		if !bad && known {
-			fd := pass.Reportf(op, analysis.Recognized, "cond passes %s to both branches as their arguments", condShort(t, op))
+			fd := pass.Reportf(op, analysis.Recognized, "cond passes %s to both branches as their arguments", fix.Short(t, op))
 			mig.attach(fd, cc)
 		}
 	})

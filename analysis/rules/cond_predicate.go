@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -68,14 +69,14 @@ func runCondPredicate(pass *analysis.Pass) {
 		case t.Kind(p) == syntax.KindTrue || t.Kind(p) == syntax.KindFalse:
 			fd = pass.Reportf(cc.pred, analysis.Caveat, "cond predicate %s is a constant: only one branch is exported", t.String(p))
 		case condNotBoolLiteral(t, p):
-			fd = pass.Reportf(cc.pred, analysis.Fails, "cond predicate %s is neither a bool nor a tensor", condShort(t, p))
+			fd = pass.Reportf(cc.pred, analysis.Fails, "cond predicate %s is neither a bool nor a tensor", fix.Short(t, p))
 		default:
 			if op := condPredOperand(f, cc, p); op != "" {
-				fd = pass.Reportf(cc.pred, analysis.Fails, "cond predicate %s is elementwise over the operand %s; reduce it to one element (e.g. .any(), .all(), .sum() > 0)", condShort(t, p), op)
-			} else if ifGuardDim(f, cc.fn, p, 0) != analysis.NoNode {
-				fd = pass.Reportf(cc.pred, analysis.Recognized, "cond predicate %s tests a dimension; it is specialised when that dimension is 0 or 1 in the example inputs", condShort(t, p))
+				fd = pass.Reportf(cc.pred, analysis.Fails, "cond predicate %s is elementwise over the operand %s; reduce it to one element (e.g. .any(), .all(), .sum() > 0)", fix.Short(t, p), op)
+			} else if f.SizeTest(cc.fn, p) != analysis.NoNode {
+				fd = pass.Reportf(cc.pred, analysis.Recognized, "cond predicate %s tests a dimension; it is specialised when that dimension is 0 or 1 in the example inputs", fix.Short(t, p))
 			} else {
-				fd = pass.Reportf(cc.pred, analysis.Recognized, "cond predicate %s selects the branch", condShort(t, p))
+				fd = pass.Reportf(cc.pred, analysis.Recognized, "cond predicate %s selects the branch", fix.Short(t, p))
 			}
 		}
 		mig.attach(fd, cc)

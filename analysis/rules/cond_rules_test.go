@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
 )
@@ -98,7 +99,7 @@ class M(nn.Module):
     def forward(self, x):
         return torch.cond(x.shape[0] > 2, lambda v: v.cos(), lambda v: v.sin(), (x,))
 `
-	got, n := condFixed(t, src, CondPredicate, condMigrateTitle)
+	got, n := condFixed(t, src, CondPredicate, fix.FunctorchCondTitle)
 	if n != 1 || got != want {
 		t.Errorf("%d fixes, got:\n%s\nwant:\n%s", n, got, want)
 	}
@@ -126,7 +127,7 @@ class M(torch.nn.Module):
         return a + b + map(lambda v: v * 2, xs)
 `
 	// two call sites carry the same edits: applied together they must merge
-	got, n := condFixed(t, src, CondPredicate, condMigrateTitle)
+	got, n := condFixed(t, src, CondPredicate, fix.FunctorchCondTitle)
 	if n != 2 || got != want {
 		t.Errorf("%d fixes, got:\n%s\nwant:\n%s", n, got, want)
 	}
@@ -145,7 +146,7 @@ class M(nn.Module):
     def forward(self, x):
         return cond(x.shape[0] > 2, lambda v: v.cos(), lambda v: v.sin(), [x])
 `
-	got, n := condFixed(t, src, CondOperands, condMigrateTitle)
+	got, n := condFixed(t, src, CondOperands, fix.FunctorchCondTitle)
 	if n != 1 || !strings.Contains(got, "try:\n    pass\n") || !strings.Contains(got, "import torch\n") || !strings.Contains(got, "return torch.cond(") {
 		t.Errorf("%d fixes, got:\n%s", n, got)
 	}
@@ -164,7 +165,7 @@ class M(torch.nn.Module):
 def other(cond):
     return cond
 `
-	if _, n := condFixed(t, src, CondPredicate, condMigrateTitle); n != 0 {
+	if _, n := condFixed(t, src, CondPredicate, fix.FunctorchCondTitle); n != 0 {
 		t.Errorf("migration offered although cond is rebound")
 	}
 }
@@ -188,7 +189,7 @@ class M(nn.Module):
     def forward(self, x):
         return torch.cond(x.shape[0] > 2, lambda x: x.cos(), lambda x: x.sin(), (x,))
 `
-	got, n := condFixed(t, src, DynamicShapeIfGuard, condIfRewriteTitle)
+	got, n := condFixed(t, src, DynamicShapeIfGuard, fix.IfAsCondTitle)
 	if n != 1 || got != want {
 		t.Errorf("%d fixes, got:\n%s\nwant:\n%s", n, got, want)
 	}
@@ -203,7 +204,7 @@ func TestCondRewriteIfNeedsTwoReturns(t *testing.T) {
 		"        if x.shape[0] > 2:\n            return x.shape[0]\n        return 0\n",                                                        // Python values
 	} {
 		src := "import torch\n\n\nclass M(torch.nn.Module):\n    def forward(self, x):\n" + body
-		if _, n := condFixed(t, src, DynamicShapeIfGuard, condIfRewriteTitle); n != 0 {
+		if _, n := condFixed(t, src, DynamicShapeIfGuard, fix.IfAsCondTitle); n != 0 {
 			t.Errorf("rewrite offered for:\n%s", body)
 		}
 	}

@@ -1,11 +1,10 @@
 package rules
 
 import (
-	"sort"
-	"strings"
-
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // ConstrainAsSizeExample recognises bounds on values read out of tensors and used as sizes.
@@ -80,20 +79,12 @@ def forward(self, x):
 	Run: runConstrainAsSizeExample,
 }
 
-// Qualified names of the constraint APIs.
-const (
-	constrainCheck       = "torch._check"
-	constrainCheckIsSize = "torch._check_is_size"
-	constrainAsSize      = "torch._constrain_as_size"
-	constrainAsValue     = "torch._constrain_as_value"
-)
-
 func runConstrainAsSizeExample(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	modern := !pass.TargetBefore(2, 11) // torch._check_is_size is deprecated from 2.11
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
-		switch constrainAPI(f, call) {
-		case constrainAsSize:
+		switch constrainAPI(pass, call) {
+		case torchsem.ConstrainAsSizeAPI:
 			fd := pass.Reportf(call, analysis.Note,
 				"torch._constrain_as_size is deprecated: state the bounds of %s with torch._check", constrainSubject(f, call))
 			fd.Deprecated = true
@@ -101,10 +92,10 @@ func runConstrainAsSizeExample(pass *analysis.Pass) {
 			if !modern {
 				title = "replace torch._constrain_as_size with torch._check_is_size and torch._check bounds"
 			}
-			if fx, ok := constrainBoundsFix(f, call, constrainAsSize, modern, title); ok {
+			if fx, ok := constrainBoundsFix(f, call, torchsem.ConstrainAsSizeAPI, modern, title); ok {
 				fd.Fixes = append(fd.Fixes, fx)
 			}
-		case constrainCheckIsSize:
+		case torchsem.CheckIsSizeAPI:
 			if !modern {
 				pass.Reportf(call, analysis.Recognized,
 					"torch._check_is_size tells export that %s is a size", constrainSubject(f, call))
@@ -113,14 +104,14 @@ func runConstrainAsSizeExample(pass *analysis.Pass) {
 			fd := pass.Reportf(call, analysis.Note,
 				"torch._check_is_size is deprecated from torch 2.11: check %s >= 0 with torch._check", constrainSubject(f, call))
 			fd.Deprecated = true
-			if fx, ok := constrainBoundsFix(f, call, constrainCheckIsSize, modern, "replace torch._check_is_size(a) with torch._check(a >= 0)"); ok {
+			if fx, ok := constrainBoundsFix(f, call, torchsem.CheckIsSizeAPI, modern, "replace torch._check_is_size(a) with torch._check(a >= 0)"); ok {
 				fd.Fixes = append(fd.Fixes, fx)
 			}
 		}
 	})
 	seen := map[analysis.NodeID]bool{}
 	pass.Traced(syntax.KindAssignment, func(a analysis.NodeID, fn *analysis.Function) {
-		it, ok := constrainItemOf(f, fn, a)
+		it, ok := constrainItemOf(pass, fn, a)
 		if !ok || it.sizeUse == analysis.NoNode {
 			return
 		}
@@ -134,7 +125,7 @@ func runConstrainAsSizeExample(pass *analysis.Pass) {
 			}
 			fd := pass.Reportf(it.sizeUse, effect,
 				"value %s = %s is used as a size without a torch._check bound: export %s",
-				it.name, shpSnippet(t, t.Field(a, syntax.FieldRight)), outcome)
+				it.name, fix.Snippet(t, t.Field(a, syntax.FieldRight)), outcome)
 			fd.Related = append(fd.Related, analysis.Related{Start: t.Start(a), End: t.End(a), Message: it.name + " is read here"})
 			if fx, ok := constrainInsertFix(f, it, modern); ok {
 				fd.Fixes = append(fd.Fixes, fx)
@@ -145,349 +136,15 @@ func runConstrainAsSizeExample(pass *analysis.Pass) {
 	})
 }
 
-// constrainRecognizeChecks reports, once each (seen), the torch._check calls bounding it:
-// the supported form, shown on hover.
-func constrainRecognizeChecks(pass *analysis.Pass, it constrainItem, seen map[analysis.NodeID]bool, format string) {
-	for _, c := range it.checks {
-		if constrainAPI(pass.File, c) != constrainCheck || seen[c] {
-			continue
-		}
-		seen[c] = true
-		pass.Reportf(c, analysis.Recognized, format, it.name)
-	}
-}
-
-// constrainAPI returns the qualified name of call's callee when it is one of the constraint
-// APIs (torch._check, torch._check_is_size, torch._constrain_as_size,
-// torch._constrain_as_value), else "".
-func constrainAPI(f *analysis.File, call analysis.NodeID) string {
-	t := f.Tree
-	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-	if callee == analysis.NoNode {
-		return ""
-	}
-	last := callee
-	if t.Kind(callee) == syntax.KindAttribute {
-		last = t.Field(callee, syntax.FieldAttribute)
-	}
-	if last == analysis.NoNode || t.Kind(last) != syntax.KindIdentifier {
-		return ""
-	}
-	switch string(t.Text(last)) {
-	case "_check", "_check_is_size", "_constrain_as_size", "_constrain_as_value":
-	default:
-		return ""
-	}
-	if !f.IsImported(callee) {
-		return ""
-	}
-	switch q := f.Resolve(callee); q {
-	case constrainCheck, constrainCheckIsSize, constrainAsSize, constrainAsValue:
-		return q
-	}
-	return ""
-}
-
-// constrainSubject is the text of a constraint call's first argument, for messages.
-func constrainSubject(f *analysis.File, call analysis.NodeID) string {
-	pos, _ := f.Args(call)
-	if len(pos) == 0 {
-		return "the value"
-	}
-	return shpSnippet(f.Tree, pos[0])
-}
-
-// constrainItem is a name bound to a value read out of tensor data, and how the function
-// uses it.
-type constrainItem struct {
-	name     string
-	assign   analysis.NodeID   // the assignment
-	stmt     analysis.NodeID   // the statement holding the assignment
-	sizeUse  analysis.NodeID   // first use as a size, or NoNode
-	sizeCtor bool              // that use sizes a tensor constructor
-	sizeSafe bool              // that use sizes a constructor in the assignment's block
-	condUse  analysis.NodeID   // first use in a branch condition, or NoNode
-	checks   []analysis.NodeID // constraint calls mentioning the name
-	asserted bool              // an assert mentions the name
-}
-
-// constrainItemOf describes the assignment a when it binds a plain name to a value read
-// directly out of tensor data (a = x.item(), n = int(t.max())), not through another such name.
-func constrainItemOf(f *analysis.File, fn *analysis.Function, a analysis.NodeID) (constrainItem, bool) {
-	t := f.Tree
-	it := constrainItem{assign: a, sizeUse: analysis.NoNode, condUse: analysis.NoNode}
-	left, right := t.Field(a, syntax.FieldLeft), t.Field(a, syntax.FieldRight)
-	if left == analysis.NoNode || right == analysis.NoNode || t.Kind(left) != syntax.KindIdentifier {
-		return it, false
-	}
-	// cheap syntactic filter before the facts: the value must come from .item() or int(...)
-	reads := false
-	for id, end := right, t.SubtreeEnd(right); id < end && !reads; id++ {
-		if t.Kind(id) == syntax.KindIdentifier {
-			reads = t.FieldOf(id) == syntax.FieldAttribute && t.TextIs(id, "item") ||
-				t.FieldOf(id) == syntax.FieldFunction && t.TextIs(id, "int")
-		}
-	}
-	if !reads {
-		return it, false
-	}
-	fx := f.Facts(fn, right)
-	if !fx.Has(analysis.FactData) || fx.Any(analysis.FactTensor) {
-		return it, false
-	}
-	// primary: no name in the right-hand side already carries data
-	for id, end := right, t.SubtreeEnd(right); id < end; id++ {
-		if t.Kind(id) == syntax.KindIdentifier && t.FieldOf(id) != syntax.FieldAttribute && t.FieldOf(id) != syntax.FieldName &&
-			f.Facts(fn, id).Has(analysis.FactData) {
-			return it, false
-		}
-	}
-	it.name = string(t.Text(left))
-	it.stmt = constrainStatement(t, a)
-	for _, u := range f.NodesIn(fn, syntax.KindIdentifier) {
-		if u <= left || !t.TextIs(u, it.name) {
-			continue
-		}
-		fld := t.FieldOf(u)
-		if fld == syntax.FieldAttribute || fld == syntax.FieldName {
-			continue
-		}
-		if fld == syntax.FieldLeft {
-			if p := t.Parent(u); p != analysis.NoNode {
-				switch t.Kind(p) {
-				case syntax.KindAssignment, syntax.KindAugmentedAssignment, syntax.KindForStatement:
-					return it, true // rebound: later uses see another value
-				}
-			}
-		}
-		constrainClassify(f, fn, &it, u)
-	}
-	return it, true
-}
-
-// constrainClassify walks up from a use u of it.name to its statement and records whether
-// it sizes a tensor, decides a branch, or is checked.
-func constrainClassify(f *analysis.File, fn *analysis.Function, it *constrainItem, u analysis.NodeID) {
-	t := f.Tree
-	for n := u; ; {
-		p := t.Parent(n)
-		if p == analysis.NoNode {
-			return
-		}
-		switch t.Kind(p) {
-		case syntax.KindCall:
-			if t.FieldOf(n) != syntax.FieldArguments {
-				break
-			}
-			if constrainAPI(f, p) != "" {
-				it.checks = append(it.checks, p)
-				return
-			}
-			if ctor, ok := constrainSizeCall(f, fn, p); ok {
-				if it.sizeUse == analysis.NoNode {
-					it.sizeUse = u
-					it.sizeCtor = ctor
-					it.sizeSafe = ctor && t.Parent(constrainStatement(t, p)) == t.Parent(it.stmt)
-				}
-				return
-			}
-		case syntax.KindSlice:
-			if sub := t.Parent(p); sub != analysis.NoNode && t.Kind(sub) == syntax.KindSubscript && shpTensorish(f, fn, t.Field(sub, syntax.FieldValue)) {
-				if it.sizeUse == analysis.NoNode {
-					it.sizeUse = u
-				}
-			}
-			return
-		case syntax.KindIfStatement, syntax.KindElifClause, syntax.KindWhileStatement:
-			if t.FieldOf(n) == syntax.FieldCondition && it.condUse == analysis.NoNode {
-				it.condUse = u
-			}
-			return
-		case syntax.KindConditionalExpression:
-			if t.NamedChild(p, 1) == n && it.condUse == analysis.NoNode {
-				it.condUse = u
-				return
-			}
-		case syntax.KindAssertStatement:
-			it.asserted = true
-			return
-		case syntax.KindBlock, syntax.KindModule, syntax.KindFunctionDefinition, syntax.KindLambda, syntax.KindClassDefinition:
-			return
-		}
-		n = p
-	}
-}
-
-// constrainSizeCall reports whether call takes sizes in its arguments: a tensor constructor
-// (ctor) or view/reshape/narrow/new_* on a tensor.
-func constrainSizeCall(f *analysis.File, fn *analysis.Function, call analysis.NodeID) (ctor, ok bool) {
-	t := f.Tree
-	if _, ok := shpConstructorCall(f, fn, call); ok {
-		return true, true // a negative size makes every constructor raise
-	}
-	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-	if callee == analysis.NoNode || t.Kind(callee) != syntax.KindAttribute {
-		return false, false
-	}
-	attr := t.Field(callee, syntax.FieldAttribute)
-	if attr == analysis.NoNode {
-		return false, false
-	}
-	switch string(t.Text(attr)) {
-	case "view", "reshape", "narrow", "expand", "repeat":
-		if f.IsImported(callee) {
-			q := f.Resolve(callee)
-			return false, q == "torch.reshape" || q == "torch.narrow"
-		}
-		return false, shpTensorish(f, fn, t.Field(callee, syntax.FieldObject))
-	}
-	return false, false
-}
-
-// constrainStatement returns the statement holding n: the ancestor (or n) whose parent is a
-// block or the module.
-func constrainStatement(t *syntax.Tree, n analysis.NodeID) analysis.NodeID {
-	for n != analysis.NoNode {
-		p := t.Parent(n)
-		if p == analysis.NoNode || t.Kind(p) == syntax.KindBlock || t.Kind(p) == syntax.KindModule {
-			return n
-		}
-		n = p
-	}
-	return n
-}
-
-// constrainStartsLine reports whether statement st begins its line after indentation only.
-func constrainStartsLine(f *analysis.File, st analysis.NodeID) bool {
-	start := f.Tree.Start(st)
-	return f.LineStart(f.Line(start))+len(f.Indent(start)) == start
-}
-
-// constrainTorchName returns the local name bound to the torch module, or "".
-func constrainTorchName(f *analysis.File) string {
-	if f.Imports["torch"] == "torch" {
-		return "torch"
-	}
-	var names []string
-	for local, q := range f.Imports {
-		if q == "torch" {
-			names = append(names, local)
-		}
-	}
-	if len(names) == 0 {
-		return ""
-	}
-	sort.Strings(names)
-	return names[0]
-}
-
-// constrainOperand returns n's text, parenthesised unless it is atomic.
-func constrainOperand(t *syntax.Tree, n analysis.NodeID) string {
-	switch t.Kind(n) {
-	case syntax.KindIdentifier, syntax.KindInteger, syntax.KindFloat, syntax.KindAttribute, syntax.KindCall,
-		syntax.KindSubscript, syntax.KindParenthesizedExpression:
-		return t.String(n)
-	}
-	return "(" + t.String(n) + ")"
-}
-
-// constrainBoundsFix rewrites a statement-level call of a deprecated constraint API into
-// torch._check bounds, one per line at the call's indentation.
-func constrainBoundsFix(f *analysis.File, call analysis.NodeID, api string, modern bool, title string) (analysis.Fix, bool) {
-	t := f.Tree
-	st := t.Parent(call)
-	if st == analysis.NoNode || t.Kind(st) != syntax.KindExpressionStatement || t.Start(st) != t.Start(call) ||
-		t.End(st) != t.End(call) || !constrainStartsLine(f, st) {
-		return analysis.Fix{}, false
-	}
-	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-	prefix := ""
-	if t.Kind(callee) == syntax.KindAttribute {
-		prefix = t.String(t.Field(callee, syntax.FieldObject))
-	} else {
-		prefix = constrainTorchName(f)
-	}
-	if prefix == "" {
-		return analysis.Fix{}, false
-	}
-	pos, kws := f.Args(call)
-	if len(pos) == 0 || len(pos) > 3 || t.Kind(pos[0]) == syntax.KindListSplat {
-		return analysis.Fix{}, false
-	}
-	lo, hi := analysis.NoNode, analysis.NoNode
-	if api == constrainCheckIsSize {
-		if len(pos) > 1 {
-			return analysis.Fix{}, false // a message argument has no place in torch._check(a >= 0)
-		}
-	} else {
-		if len(pos) > 1 {
-			lo = pos[1]
-		}
-		if len(pos) > 2 {
-			hi = pos[2]
-		}
-	}
-	for _, k := range kws {
-		name, val := t.Field(k, syntax.FieldName), t.Field(k, syntax.FieldValue)
-		switch {
-		case name == analysis.NoNode || val == analysis.NoNode:
-			return analysis.Fix{}, false
-		case t.TextIs(name, "min") && api != constrainCheckIsSize:
-			lo = val
-		case t.TextIs(name, "max"):
-			hi = val
-		default:
-			return analysis.Fix{}, false
-		}
-	}
-	if lo != analysis.NoNode && t.Kind(t.Unparen(lo)) == syntax.KindNone {
-		lo = analysis.NoNode
-	}
-	if hi != analysis.NoNode && t.Kind(t.Unparen(hi)) == syntax.KindNone {
-		hi = analysis.NoNode
-	}
-	a := constrainOperand(t, pos[0])
-	var lines []string
-	switch api {
-	case constrainAsSize, constrainCheckIsSize:
-		switch {
-		case !modern:
-			lines = append(lines, prefix+"._check_is_size("+t.String(pos[0])+")")
-			if lo != analysis.NoNode && !t.TextIs(t.Unparen(lo), "0") {
-				lines = append(lines, prefix+"._check("+a+" >= "+constrainOperand(t, lo)+")")
-			}
-		case lo != analysis.NoNode:
-			lines = append(lines, prefix+"._check("+a+" >= "+constrainOperand(t, lo)+")")
-		default:
-			lines = append(lines, prefix+"._check("+a+" >= 0)")
-		}
-	case constrainAsValue:
-		if lo != analysis.NoNode {
-			lines = append(lines, prefix+"._check("+a+" >= "+constrainOperand(t, lo)+")")
-		}
-	}
-	if hi != analysis.NoNode {
-		lines = append(lines, prefix+"._check("+a+" <= "+constrainOperand(t, hi)+")")
-	}
-	if len(lines) == 0 {
-		return analysis.Fix{}, false
-	}
-	return analysis.Fix{
-		Title:  title,
-		Safety: analysis.Safe,
-		Edits:  []analysis.Edit{{Start: t.Start(st), End: t.End(st), NewText: strings.Join(lines, "\n"+f.Indent(t.Start(st)))}},
-	}, true
-}
-
 // constrainInsertFix inserts a lower bound for an unchecked size on the line after its
 // assignment: torch._check(a >= 0) from 2.11, torch._check_is_size(a) before.
 func constrainInsertFix(f *analysis.File, it constrainItem, modern bool) (analysis.Fix, bool) {
 	t := f.Tree
 	st := it.stmt
-	if st == analysis.NoNode || t.Kind(st) != syntax.KindExpressionStatement || !constrainStartsLine(f, st) {
+	if st == analysis.NoNode || t.Kind(st) != syntax.KindExpressionStatement || !fix.StartsLine(f, st) {
 		return analysis.Fix{}, false
 	}
-	torch := constrainTorchName(f)
+	torch := fix.NewImporter(f).Bound("torch")
 	if torch == "" {
 		return analysis.Fix{}, false
 	}
@@ -503,7 +160,7 @@ func constrainInsertFix(f *analysis.File, it constrainItem, modern bool) (analys
 	if at < len(f.Src) && f.Src[at] != '\n' && f.Src[at] != '\r' && f.Src[at] != '#' {
 		return analysis.Fix{}, false // another statement follows on the line (a = x.item(); ...)
 	}
-	at, ok := constrainLineEnd(f, at)
+	at, ok := fix.LineEnd(f, at)
 	if !ok {
 		return analysis.Fix{}, false
 	}
@@ -517,17 +174,4 @@ func constrainInsertFix(f *analysis.File, it constrainItem, modern bool) (analys
 		fx.Safety = analysis.Unsafe
 	}
 	return fx, true
-}
-
-// constrainLineEnd returns the end of the line holding offset at (before its line break),
-// where a statement can be inserted after that line; false when the line continues with a
-// backslash.
-func constrainLineEnd(f *analysis.File, at int) (int, bool) {
-	for at < len(f.Src) && f.Src[at] != '\n' {
-		at++
-	}
-	if at > 0 && f.Src[at-1] == '\r' {
-		at--
-	}
-	return at, !(at > 0 && f.Src[at-1] == '\\')
 }

@@ -2,7 +2,9 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // ConstrainAsValueExample recognises bounds on values read out of tensors and used in
@@ -74,7 +76,7 @@ func runConstrainAsValueExample(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	removed := !pass.TargetBefore(2, 4) // torch._constrain_as_value was removed in 2.4
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
-		if constrainAPI(f, call) != constrainAsValue {
+		if constrainAPI(pass, call) != torchsem.ConstrainAsValueAPI {
 			return
 		}
 		var fd *analysis.Finding
@@ -86,13 +88,13 @@ func runConstrainAsValueExample(pass *analysis.Pass) {
 				"torch._constrain_as_value is deprecated: bound %s with torch._check", constrainSubject(f, call))
 		}
 		fd.Deprecated = true
-		if fx, ok := constrainBoundsFix(f, call, constrainAsValue, true, "replace torch._constrain_as_value with torch._check bounds"); ok {
+		if fx, ok := constrainBoundsFix(f, call, torchsem.ConstrainAsValueAPI, true, "replace torch._constrain_as_value with torch._check bounds"); ok {
 			fd.Fixes = append(fd.Fixes, fx)
 		}
 	})
 	seen := map[analysis.NodeID]bool{}
 	pass.Traced(syntax.KindAssignment, func(a analysis.NodeID, fn *analysis.Function) {
-		it, ok := constrainItemOf(f, fn, a)
+		it, ok := constrainItemOf(pass, fn, a)
 		if !ok || it.sizeUse != analysis.NoNode {
 			return
 		}
@@ -102,7 +104,7 @@ func runConstrainAsValueExample(pass *analysis.Pass) {
 			}
 			fd := pass.Reportf(it.condUse, analysis.Fails,
 				"value %s = %s decides a branch without torch._check bounds: export fails on a data-dependent guard (GuardOnDataDependentSymNode) unless bounds settle the condition",
-				it.name, shpSnippet(t, t.Field(a, syntax.FieldRight)))
+				it.name, fix.Snippet(t, t.Field(a, syntax.FieldRight)))
 			fd.Related = append(fd.Related, analysis.Related{Start: t.Start(a), End: t.End(a), Message: it.name + " is read here"})
 			return
 		}

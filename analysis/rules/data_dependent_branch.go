@@ -2,7 +2,10 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // DataDependentBranch finds Python control flow on the value of a tensor in traced code.
@@ -68,44 +71,34 @@ func runDataDependentBranch(pass *analysis.Pass) {
 	report := func(node, truth analysis.NodeID, what string) *analysis.Finding {
 		return pass.Reportf(node, analysis.Fails,
 			"%s branches on the value of tensor %s: export cannot decide it while tracing (data-dependent control flow)",
-			what, shpSnippet(t, truth))
+			what, fix.Snippet(t, truth))
 	}
-	check := func(stmt, cond analysis.NodeID, fn *analysis.Function, what string) {
-		if cond == analysis.NoNode || tvOutsideExport(f, stmt) {
+	pass.Conditions(func(c analysis.Condition, fn *analysis.Function) {
+		switch t.Kind(c.Stmt) {
+		case syntax.KindIfStatement, syntax.KindElifClause, syntax.KindWhileStatement, syntax.KindConditionalExpression:
+		default:
+			return // asserts and comprehension filters are not branches of the traced program
+		}
+		if !f.RunsWhileExporting(c.Stmt) {
 			return
 		}
-		truth := ddbTruth(f, fn, cond)
-		if truth == analysis.NoNode {
+		truth := f.TensorTruth(fn, c.Test)
+		if truth == analysis.NoNode || ddbIterationElement(f, fn, truth) {
 			return
 		}
-		fd := report(cond, truth, what)
-		if t.Kind(stmt) == syntax.KindIfStatement && truth == t.Unparen(cond) && t.Kind(truth) == syntax.KindComparisonOperator {
-			if fx, ok := condRewriteIf(f, fn, stmt); ok {
-				fd.Fixes = append(fd.Fixes, fx)
+		fd := report(c.Test, truth, c.What(t))
+		if truth != t.Unparen(c.Test) {
+			return
+		}
+		switch t.Kind(c.Stmt) {
+		case syntax.KindIfStatement:
+			if t.Kind(truth) == syntax.KindComparisonOperator {
+				if fx, ok := fix.IfAsCond(f, fn, c.Stmt); ok {
+					fd.Fixes = append(fd.Fixes, fx)
+				}
 			}
-		}
-	}
-	pass.Traced(syntax.KindIfStatement, func(n analysis.NodeID, fn *analysis.Function) {
-		check(n, t.Field(n, syntax.FieldCondition), fn, "if")
-	})
-	pass.Traced(syntax.KindElifClause, func(n analysis.NodeID, fn *analysis.Function) {
-		check(n, t.Field(n, syntax.FieldCondition), fn, "elif")
-	})
-	pass.Traced(syntax.KindWhileStatement, func(n analysis.NodeID, fn *analysis.Function) {
-		check(n, t.Field(n, syntax.FieldCondition), fn, "while")
-	})
-	pass.Traced(syntax.KindConditionalExpression, func(n analysis.NodeID, fn *analysis.Function) {
-		cond := t.NamedChild(n, 1)
-		if cond == analysis.NoNode || tvOutsideExport(f, n) {
-			return
-		}
-		truth := ddbTruth(f, fn, cond)
-		if truth == analysis.NoNode {
-			return
-		}
-		fd := report(cond, truth, "conditional expression")
-		if truth == t.Unparen(cond) {
-			if fx, ok := ddbWhereFix(f, fn, n); ok {
+		case syntax.KindConditionalExpression:
+			if fx, ok := ddbWhereFix(f, fn, c.Stmt); ok {
 				fd.Fixes = append(fd.Fixes, fx)
 			}
 		}
@@ -120,73 +113,54 @@ func runDataDependentBranch(pass *analysis.Pass) {
 				return
 			}
 		}
-		if tvConditionOf(f, n) != analysis.NoNode || tvOutsideExport(f, n) {
+		if _, inTest := pysem.ConditionOf(t, n); inTest || !f.RunsWhileExporting(n) {
 			return
 		}
 		left := t.Field(n, syntax.FieldLeft)
-		if tvGuardPolarity(f, left) != 0 {
+		if f.GuardOf(left) != torchsem.NoGuard {
 			return
 		}
-		if truth := ddbTruth(f, fn, left); truth != analysis.NoNode {
+		if truth := f.TensorTruth(fn, left); truth != analysis.NoNode && !ddbIterationElement(f, fn, truth) {
 			report(left, truth, t.Operator(n))
 		}
 	})
 }
 
-// ddbTruth returns the part of condition e whose truth value is a tensor's (e itself, an
-// operand of not/and/or, or the argument of bool()), or NoNode. Operands that short-circuit
-// away while exporting (after `not torch.compiler.is_exporting() and`) are not looked at.
-func ddbTruth(f *analysis.File, fn *analysis.Function, e analysis.NodeID) analysis.NodeID {
+// ddbIterationElement reports whether e reads a loop variable of a for loop (of fn) over
+// a tensor: a condition on the elements of a tensor taken by Python iteration is
+// tensor_to_python's case (or data_dependent_output_shape's, when the length depends on
+// the data).
+func ddbIterationElement(f *analysis.File, fn *analysis.Function, e analysis.NodeID) bool {
 	t := f.Tree
-	e = t.Unparen(e)
-	if e == analysis.NoNode {
-		return analysis.NoNode
-	}
-	switch t.Kind(e) {
-	case syntax.KindNotOperator:
-		return ddbTruth(f, fn, t.NamedChild(e, 0))
-	case syntax.KindBooleanOperator:
-		l := t.Field(e, syntax.FieldLeft)
-		pol := tvGuardPolarity(f, l)
-		if op := t.Operator(e); (op == "and" && pol > 0) || (op == "or" && pol < 0) {
-			return analysis.NoNode // the right operand is not evaluated while exporting
+	for id, end := e, t.SubtreeEnd(e); id < end; id++ {
+		if t.Kind(id) != syntax.KindIdentifier || !pysem.IsRead(t, id) {
+			continue
 		}
-		if x := ddbTruth(f, fn, l); x != analysis.NoNode {
-			return x
-		}
-		return ddbTruth(f, fn, t.Field(e, syntax.FieldRight))
-	case syntax.KindCall:
-		callee := t.Unparen(t.Field(e, syntax.FieldFunction))
-		pos, _ := f.Args(e)
-		if t.Kind(callee) == syntax.KindIdentifier && t.TextIs(callee, "bool") && !f.IsImported(callee) && f.LookupFunc(fn, "bool") == nil {
-			if len(pos) == 1 && (tvIsTensor(f, fn, pos[0], 0) || tvTensorReceiverExpr(f, fn, pos[0])) {
-				return e
+		for _, b := range f.Scope(fn).Bindings(t.String(id)) {
+			loop := t.Parent(b)
+			for t.Kind(loop) == syntax.KindPatternList || t.Kind(loop) == syntax.KindTuplePattern {
+				loop = t.Parent(loop)
 			}
-			return analysis.NoNode
-		}
-		if f.IsImported(callee) {
-			switch f.Resolve(callee) {
-			case "torch.equal", "torch.allclose", "torch.is_nonzero":
-				return e // a Python bool computed from tensor data
+			if t.Kind(loop) != syntax.KindForStatement {
+				continue
+			}
+			iter := t.Unparen(t.Field(loop, syntax.FieldRight))
+			iters := []analysis.NodeID{iter}
+			if t.Kind(iter) == syntax.KindCall && (f.CallName(iter) == "enumerate" || f.CallName(iter) == "zip") {
+				iters, _ = f.Args(iter) // for i, v in enumerate(x): the elements of x
+			}
+			for _, it := range iters {
+				if f.Value(fn, it).May(torchsem.Tensor | torchsem.TensorSeq) {
+					return true
+				}
 			}
 		}
 	}
-	if tvIsTensor(f, fn, e, 0) {
-		return e
-	}
-	return analysis.NoNode
-}
-
-// tvTensorReceiverExpr is tvTensorReceiver for an argument: bool(x) with x a parameter that
-// is not annotated as a Python value is not enough (x may be a bool), so only module buffers
-// and parameters qualify.
-func tvTensorReceiverExpr(f *analysis.File, fn *analysis.Function, e analysis.NodeID) bool {
-	e = f.Tree.Unparen(e)
-	return e != analysis.NoNode && f.Tree.Kind(e) == syntax.KindAttribute && tvTensorReceiver(f, fn, e)
+	return false
 }
 
 // ddbWhereFix rewrites `a if cond else b` as torch.where(cond, a, b) when cond is a tensor
-// and a and b are tensors or numbers.
+// and a and b are tensors (at least one) or numbers.
 func ddbWhereFix(f *analysis.File, fn *analysis.Function, n analysis.NodeID) (analysis.Fix, bool) {
 	t := f.Tree
 	a, cond, b := t.NamedChild(n, 0), t.NamedChild(n, 1), t.NamedChild(n, 2)
@@ -204,7 +178,7 @@ func ddbWhereFix(f *analysis.File, fn *analysis.Function, n analysis.NodeID) (an
 				return false, true
 			}
 		}
-		if tvIsTensor(f, fn, e, 0) || tvTensorReceiver(f, fn, e) {
+		if f.Value(fn, e).May(torchsem.Tensor) {
 			return true, true
 		}
 		return false, false
@@ -214,7 +188,7 @@ func ddbWhereFix(f *analysis.File, fn *analysis.Function, n analysis.NodeID) (an
 	if !oka || !okb || (!ta && !tb) {
 		return analysis.Fix{}, false
 	}
-	torch, imp := condTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	text := torch + ".where(" + t.String(cond) + ", " + t.String(a) + ", " + t.String(b) + ")"
 	fx := analysis.Fix{
 		Title:  "replace the conditional expression with torch.where (element-wise: condition and both values must broadcast to one shape)",

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -85,7 +86,7 @@ func runDataDependentOutputShape(pass *analysis.Pass) {
 	used := map[analysis.NodeID]bool{} // data-dependent-shape operators whose use is reported
 	iterated := func(at, e analysis.NodeID, fn *analysis.Function, how string) {
 		v := ddsOf(f, fn, e)
-		if !v.ok() || tvOutsideExport(f, at) {
+		if !v.ok() || !f.RunsWhileExporting(at) {
 			return
 		}
 		used[v.node] = true
@@ -109,7 +110,7 @@ func runDataDependentOutputShape(pass *analysis.Pass) {
 		}
 	})
 	pass.Traced(syntax.KindAssignment, func(n analysis.NodeID, fn *analysis.Function) {
-		switch condKind(t, t.Field(n, syntax.FieldLeft)) {
+		switch t.Kind(t.Unparen(t.Field(n, syntax.FieldLeft))) {
 		case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindTuple, syntax.KindList:
 			if r := t.Field(n, syntax.FieldRight); r != analysis.NoNode {
 				iterated(r, r, fn, "unpacking iterates over")
@@ -165,7 +166,7 @@ func runDataDependentOutputShape(pass *analysis.Pass) {
 	})
 	for _, op := range ops {
 		fn := f.Owner(op)
-		if used[op] || tvOutsideExport(f, op) {
+		if used[op] || !f.RunsWhileExporting(op) {
 			continue
 		}
 		v := ddsOf(f, fn, op)
@@ -208,7 +209,7 @@ func ddosSlice(pass *analysis.Pass, sub analysis.NodeID, fn *analysis.Function) 
 			break
 		}
 	}
-	if bound == analysis.NoNode || !ddsTensorish(f, fn, t.Field(sub, syntax.FieldValue)) || tvOutsideExport(f, sub) {
+	if bound == analysis.NoNode || !ddsTensorish(f, fn, t.Field(sub, syntax.FieldValue)) || !f.RunsWhileExporting(sub) {
 		return
 	}
 	effect, mode := analysis.Fails, "non-strict export"
@@ -341,7 +342,7 @@ func ddosWhereFix(f *analysis.File, fn *analysis.Function, op analysis.NodeID) (
 	default:
 		return analysis.Fix{}, false
 	}
-	torch, imp := condTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	edits := []analysis.Edit{{Start: t.Start(op), End: t.End(op),
 		NewText: torch + ".where(" + t.String(mask) + ", " + t.String(x) + ", 0)"}}
 	if imp != nil {

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
@@ -55,10 +56,10 @@ var ddsMaskMethods = map[string]bool{
 	"logical_and": true, "logical_or": true, "logical_not": true, "logical_xor": true, "isin": true,
 }
 
-// ddsTensorish reports whether e is a tensor, or looks like one where a tensor method is
-// called on it (a parameter of the traced function, a buffer of the module).
+// ddsTensorish reports whether the model says e may be a tensor (a parameter a traced
+// caller may pass one to, a buffer, a torch result).
 func ddsTensorish(f *analysis.File, fn *analysis.Function, e analysis.NodeID) bool {
-	return tvIsTensor(f, fn, e, 0) || tvTensorReceiver(f, fn, e) || f.Facts(fn, e).Has(analysis.FactTensor)
+	return f.Value(fn, e).May(torchsem.Tensor)
 }
 
 // ddsOf classifies e inside fn.
@@ -219,7 +220,7 @@ func ddsShaped(f *analysis.File, call analysis.NodeID, name string) ddsValue {
 // ddsRepeat: repeat_interleave has a data-dependent length when its repeats are a tensor and
 // no output_size is given.
 func ddsRepeat(f *analysis.File, fn *analysis.Function, call, rep analysis.NodeID) ddsValue {
-	if rep == analysis.NoNode || f.KwArg(call, "output_size") != analysis.NoNode || !tvIsTensor(f, fn, rep, 0) {
+	if rep == analysis.NoNode || f.KwArg(call, "output_size") != analysis.NoNode || !f.Value(fn, rep).IsTensor() {
 		return ddsValue{}
 	}
 	return ddsValue{op: "repeat_interleave() with tensor repeats", node: call}
@@ -252,7 +253,7 @@ func ddsName(f *analysis.File, fn *analysis.Function, name string, depth int) dd
 		n := 0
 		for _, a := range f.OwnNodes(s, syntax.KindAssignment) {
 			l := t.Unparen(t.Field(a, syntax.FieldLeft))
-			if l == analysis.NoNode || !condBindsName(t, l, name) {
+			if l == analysis.NoNode || !pysem.BindsName(t, l, name) {
 				continue
 			}
 			n++
@@ -280,7 +281,7 @@ func ddsName(f *analysis.File, fn *analysis.Function, name string, depth int) dd
 				if k == syntax.KindNamedExpression {
 					fd = syntax.FieldName
 				}
-				if condBindsName(t, t.Field(b, fd), name) {
+				if pysem.BindsName(t, t.Field(b, fd), name) {
 					return ddsValue{}
 				}
 			}
@@ -403,7 +404,7 @@ func ddsIsMask(f *analysis.File, fn *analysis.Function, e analysis.NodeID, depth
 				}
 				return numeric
 			}
-			if ddsTensorish(f, fn, c) && !f.Facts(fn, c).Any(analysis.FactShape|analysis.FactData) {
+			if v := f.Value(fn, c); v.May(torchsem.Tensor) && !v.May(torchsem.Sizes|torchsem.Data) {
 				tensor = true
 			}
 			return true
@@ -442,7 +443,7 @@ func ddsIsMask(f *analysis.File, fn *analysis.Function, e analysis.NodeID, depth
 			n := 0
 			for _, a := range f.OwnNodes(s, syntax.KindAssignment) {
 				l := t.Unparen(t.Field(a, syntax.FieldLeft))
-				if l == analysis.NoNode || !condBindsName(t, l, name) {
+				if l == analysis.NoNode || !pysem.BindsName(t, l, name) {
 					continue
 				}
 				if t.Kind(l) != syntax.KindIdentifier || !ddsIsMask(f, s, t.Field(a, syntax.FieldRight), depth+1) {
@@ -510,7 +511,7 @@ func ddsLength(f *analysis.File, fn *analysis.Function, n analysis.NodeID, depth
 			var out ddsValue
 			for _, a := range f.OwnNodes(s, syntax.KindAssignment) {
 				l := t.Unparen(t.Field(a, syntax.FieldLeft))
-				if l == analysis.NoNode || !condBindsName(t, l, name) {
+				if l == analysis.NoNode || !pysem.BindsName(t, l, name) {
 					continue
 				}
 				if t.Kind(l) != syntax.KindIdentifier {

@@ -7,7 +7,10 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // DeprecatedExportAPI finds deprecated and removed export APIs anywhere in a file.
@@ -86,33 +89,13 @@ and ` + "`torch.cond`" + ` for ` + "`cond`" + `.
 	Run: runDeprecatedExportAPI,
 }
 
-// Qualified names this rule knows.
-var (
-	deaDynamicDim = map[string]bool{
-		"torch.export.dynamic_dim": true, "torch._export.dynamic_dim": true, "torch.export.dynamic_shapes.dynamic_dim": true,
-	}
-	deaDynamoExport = "torch._dynamo.export"
-)
-
 func runDeprecatedExportAPI(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
-	env := &ecaEnv{f: f}
 	constraintsRemoved := !pass.TargetBefore(2, 3)
-	var exports []ecaCall
-	var dims []analysis.NodeID
-	for _, call := range f.Nodes(syntax.KindCall) {
-		switch q := deaCallee(f, t.Field(call, syntax.FieldFunction)); {
-		case q == "":
-		case ecaExportNames[q] || ecaLegacyNames[q]:
-			if ec, ok := ecaParseExport(f, call); ok && ec.constraints != analysis.NoNode {
-				exports = append(exports, ec)
-			}
-		case q == deaDynamoExport:
-			deaDynamoExportCall(pass, call)
-		case deaDynamicDim[q]:
-			dims = append(dims, call)
-		case q == constrainAsSize || q == constrainAsValue || q == constrainCheckIsSize:
-			deaConstrainCall(pass, call)
+	var exports []torchsem.ExportSite
+	for _, s := range f.ExportSites() {
+		if (s.API == torchsem.Export || s.API == torchsem.LegacyExport) && s.Constraints != analysis.NoNode {
+			exports = append(exports, s)
 		}
 	}
 	for i := range exports {
@@ -121,91 +104,74 @@ func runDeprecatedExportAPI(pass *analysis.Pass) {
 		if constraintsRemoved {
 			eff, msg = analysis.Fails, "torch.export.export no longer accepts constraints= (removed in torch 2.3): declare dynamic dimensions with dynamic_shapes= and torch.export.Dim"
 		}
-		if ec.legacy {
+		if ec.API == torchsem.LegacyExport {
 			msg = "torch._export.export with constraints= is the pre-release export API: call torch.export.export with dynamic_shapes= and torch.export.Dim"
 		}
-		fd := pass.Reportf(ec.constraints, eff, "%s", msg)
+		fd := pass.Reportf(ec.Constraints, eff, "%s", msg)
 		fd.Deprecated = true
-		if fx, ok := deaConstraintsFix(env, ec); ok {
+		if fx, ok := deaConstraintsFix(pass, ec); ok {
 			fd.Fixes = append(fd.Fixes, fx)
 		}
 	}
-	for _, call := range dims {
-		// a dynamic_dim inside a constraints= argument is covered by that argument's finding
-		covered := false
-		for i := range exports {
-			covered = covered || t.Contains(exports[i].constraints, call)
-		}
-		if covered {
-			continue
-		}
-		var fd *analysis.Finding
-		if constraintsRemoved {
-			fd = pass.Reportf(call, analysis.Fails, "torch.export.dynamic_dim builds constraints, which torch.export.export no longer accepts (torch 2.3): describe the dimension with torch.export.Dim in dynamic_shapes=")
-		} else {
-			fd = pass.Reportf(call, analysis.Caveat, "torch.export.dynamic_dim is deprecated: describe the dimension with torch.export.Dim in dynamic_shapes=")
-		}
-		fd.Deprecated = true
+	pass.AllCalls(torchsem.DynamoExport.String(), func(call analysis.NodeID, _ *analysis.Function) {
+		deaDynamoExportCall(pass, call)
+	})
+	for _, q := range []string{"torch.export.dynamic_dim", "torch._export.dynamic_dim", "torch.export.dynamic_shapes.dynamic_dim"} {
+		pass.AllCalls(q, func(call analysis.NodeID, _ *analysis.Function) {
+			// a dynamic_dim inside a constraints= argument is covered by that argument's finding
+			for i := range exports {
+				if t.Contains(exports[i].Constraints, call) {
+					return
+				}
+			}
+			var fd *analysis.Finding
+			if constraintsRemoved {
+				fd = pass.Reportf(call, analysis.Fails, "torch.export.dynamic_dim builds constraints, which torch.export.export no longer accepts (torch 2.3): describe the dimension with torch.export.Dim in dynamic_shapes=")
+			} else {
+				fd = pass.Reportf(call, analysis.Caveat, "torch.export.dynamic_dim is deprecated: describe the dimension with torch.export.Dim in dynamic_shapes=")
+			}
+			fd.Deprecated = true
+		})
+	}
+	for _, q := range []string{torchsem.ConstrainAsSizeAPI, torchsem.ConstrainAsValueAPI, torchsem.CheckIsSizeAPI} {
+		pass.AllCalls(q, func(call analysis.NodeID, fn *analysis.Function) {
+			if !f.Traced(fn) { // the seed rules own the calls in traced code
+				deaConstrainCall(pass, call, q)
+			}
+		})
 	}
 	deaFunctorchImports(pass)
 }
 
-// deaLastNames are the last names of the APIs this rule looks for through attributes.
-var deaLastNames = map[string]bool{
-	"export": true, "dynamic_dim": true, "_constrain_as_size": true, "_constrain_as_value": true, "_check_is_size": true,
-}
-
-// deaCallee returns the qualified name of a callee bound by an import when it may be one of
-// the APIs this rule knows, else "". A map lookup or a byte comparison decides most calls
-// without building the name.
-func deaCallee(f *analysis.File, callee analysis.NodeID) string {
-	t := f.Tree
-	callee = t.Unparen(callee)
-	switch {
-	case callee == analysis.NoNode:
-	case t.Kind(callee) == syntax.KindIdentifier:
-		return f.Imports[string(t.Text(callee))]
-	case t.Kind(callee) == syntax.KindAttribute:
-		if a := t.Field(callee, syntax.FieldAttribute); a != analysis.NoNode && deaLastNames[string(t.Text(a))] && f.IsImported(callee) {
-			return f.Resolve(callee)
-		}
-	}
-	return ""
-}
-
 // deaConstrainCall reports torch._constrain_as_size/_constrain_as_value and (from 2.11)
 // torch._check_is_size outside traced code; the seed rules own the calls in traced code.
-func deaConstrainCall(pass *analysis.Pass, call analysis.NodeID) {
+func deaConstrainCall(pass *analysis.Pass, call analysis.NodeID, api string) {
 	f := pass.File
-	api := constrainAPI(f, call)
-	if api == "" || api == constrainCheck || f.IsTraced(call) {
-		return
-	}
 	modern := !pass.TargetBefore(2, 11)
 	var fd *analysis.Finding
 	var fx analysis.Fix
 	ok := false
 	switch api {
-	case constrainAsValue:
+	case torchsem.ConstrainAsValueAPI:
 		if pass.TargetBefore(2, 4) {
 			fd = pass.Reportf(call, analysis.Note, "torch._constrain_as_value is deprecated: bound %s with torch._check", constrainSubject(f, call))
 		} else {
 			fd = pass.Reportf(call, analysis.Fails, "torch._constrain_as_value was removed in torch 2.4: this call fails; bound %s with torch._check", constrainSubject(f, call))
 		}
-		fx, ok = constrainBoundsFix(f, call, constrainAsValue, true, "replace torch._constrain_as_value with torch._check bounds")
-	case constrainAsSize:
+		fx, ok = constrainBoundsFix(f, call, torchsem.ConstrainAsValueAPI, true, "replace torch._constrain_as_value with torch._check bounds")
+	case torchsem.ConstrainAsSizeAPI:
 		fd = pass.Reportf(call, analysis.Note, "torch._constrain_as_size is deprecated: state the bounds of %s with torch._check", constrainSubject(f, call))
 		title := "replace torch._constrain_as_size with torch._check bounds"
 		if !modern {
 			title = "replace torch._constrain_as_size with torch._check_is_size and torch._check bounds"
 		}
-		fx, ok = constrainBoundsFix(f, call, constrainAsSize, modern, title)
-	case constrainCheckIsSize:
+		fx, ok = constrainBoundsFix(f, call, torchsem.ConstrainAsSizeAPI, modern, title)
+	case torchsem.CheckIsSizeAPI:
 		if !modern {
 			return
 		}
 		fd = pass.Reportf(call, analysis.Note, "torch._check_is_size is deprecated from torch 2.11: check %s >= 0 with torch._check", constrainSubject(f, call))
-		fx, ok = constrainBoundsFix(f, call, constrainCheckIsSize, modern, "replace torch._check_is_size(a) with torch._check(a >= 0)")
+		fx, ok = constrainBoundsFix(f, call, torchsem.CheckIsSizeAPI, modern, "replace torch._check_is_size(a) with torch._check(a >= 0)")
 	}
 	fd.Deprecated = true
 	if ok {
@@ -222,19 +188,16 @@ type deaDim struct {
 // deaConstraintsFix rewrites constraints=[dynamic_dim(x, 0), dynamic_dim(x, 0) <= 8, ...] into
 // dynamic_shapes=, when every element has that form and the example args are a tuple of
 // names.
-func deaConstraintsFix(env *ecaEnv, ec *ecaCall) (analysis.Fix, bool) {
-	f, t := env.f, env.f.Tree
-	if ec.legacy || ec.dyn != analysis.NoNode || ec.kwargs != analysis.NoNode || ec.args == analysis.NoNode {
+func deaConstraintsFix(pass *analysis.Pass, ec *torchsem.ExportSite) (analysis.Fix, bool) {
+	f, t := pass.File, pass.Tree
+	if ec.API == torchsem.LegacyExport || ec.DynamicShapes != analysis.NoNode || ec.Kwargs != analysis.NoNode || ec.Args == analysis.NoNode {
 		return analysis.Fix{}, false // torch._export.export itself is gone: no in-place rewrite
 	}
-	lst := t.Unparen(t.Field(ec.constraints, syntax.FieldValue))
+	lst := t.Unparen(t.Field(ec.Constraints, syntax.FieldValue))
 	if lst == analysis.NoNode || (t.Kind(lst) != syntax.KindList && t.Kind(lst) != syntax.KindTuple) {
 		return analysis.Fix{}, false
 	}
-	args := t.Unparen(ec.args)
-	if t.Kind(args) == syntax.KindIdentifier {
-		args = t.Unparen(ecaBinding(env, ec.fn, string(t.Text(args)), t.Start(args)))
-	}
+	args := f.BoundValue(ec.Func, ec.Args)
 	if args == analysis.NoNode || t.Kind(args) != syntax.KindTuple {
 		return analysis.Fix{}, false
 	}
@@ -269,16 +232,16 @@ func deaConstraintsFix(env *ecaEnv, ec *ecaCall) (analysis.Fix, bool) {
 				return analysis.Fix{}, false
 			}
 			op = t.Operator(el)
-			if v, ok := ecaInt(t, kids[1]); ok {
+			if v, ok := pysem.IntLiteral(t, kids[1]); ok {
 				dd, bound = kids[0], v
-			} else if v, ok := ecaInt(t, kids[0]); ok {
+			} else if v, ok := pysem.IntLiteral(t, kids[0]); ok {
 				dd, bound = kids[1], v
 				op = map[string]string{">=": "<=", "<=": ">=", ">": "<", "<": ">"}[op]
 			} else {
 				return analysis.Fix{}, false
 			}
 		}
-		arg, dim, ok := deaDynamicDimCall(f, ec, dd, index)
+		arg, dim, ok := deaDynamicDimCall(pass, dd, index)
 		if !ok {
 			return analysis.Fix{}, false
 		}
@@ -307,13 +270,12 @@ func deaConstraintsFix(env *ecaEnv, ec *ecaCall) (analysis.Fix, bool) {
 	if len(dims) == 0 {
 		return analysis.Fix{}, false
 	}
-	dimRef, imp := deaDimRef(f)
+	dimRef, imp := fix.NewImporter(f).Dim()
 	var names []string // the name each input gets: forward's parameter, or the arg's variable
 	dict := false
-	if fwd := ecaForward(env, ec.fn, ec.model); fwd != nil {
-		params, positional, _, variadic := ecaInputs(fwd)
-		if !variadic && len(argNames) <= positional {
-			names, dict = params[:len(argNames)], true
+	if _, fwd := ec.Forward(); fwd != nil {
+		if in, ok := torchsem.InputsOf(fwd); ok && !in.Variadic && len(argNames) <= in.Positional {
+			names, dict = in.Names[:len(argNames)], true
 		}
 	}
 	if !dict {
@@ -361,23 +323,23 @@ func deaConstraintsFix(env *ecaEnv, ec *ecaCall) (analysis.Fix, bool) {
 		value += ")"
 	}
 	fx := analysis.Fix{Title: "replace constraints= with dynamic_shapes= and torch.export.Dim", Safety: analysis.Safe,
-		Edits: []analysis.Edit{{Start: t.Start(ec.constraints), End: t.End(ec.constraints), NewText: "dynamic_shapes=" + value}}}
+		Edits: []analysis.Edit{{Start: t.Start(ec.Constraints), End: t.End(ec.Constraints), NewText: "dynamic_shapes=" + value}}}
 	if imp != nil {
 		fx.Edits = append(fx.Edits, *imp)
 	}
-	fx.Edits = append(fx.Edits, deaDropDynamicDimImport(f, ec.constraints)...)
+	fx.Edits = append(fx.Edits, deaDropDynamicDimImport(f, ec.Constraints)...)
 	return fx, true
 }
 
 // deaDynamicDimCall reads dynamic_dim(x, k) with x one of the example args.
-func deaDynamicDimCall(f *analysis.File, ec *ecaCall, e analysis.NodeID, index map[string]int) (arg, dim int, ok bool) {
+func deaDynamicDimCall(pass *analysis.Pass, e analysis.NodeID, index map[string]int) (arg, dim int, ok bool) {
+	f := pass.File
 	t := f.Tree
 	e = t.Unparen(e)
 	if e == analysis.NoNode || t.Kind(e) != syntax.KindCall {
 		return 0, 0, false
 	}
-	callee := t.Field(e, syntax.FieldFunction)
-	if !deaDynamicDim[condResolveImported(f, callee, "dynamic_dim")] {
+	if !torchsem.IsDynamicDimAPI(pass.CallName(e)) {
 		return 0, 0, false
 	}
 	pos, kws := f.Args(e)
@@ -385,37 +347,11 @@ func deaDynamicDimCall(f *analysis.File, ec *ecaCall, e analysis.NodeID, index m
 		return 0, 0, false
 	}
 	i, known := index[t.String(pos[0])]
-	d, isInt := ecaInt(t, pos[1])
+	d, isInt := pysem.IntLiteral(t, pos[1])
 	if !known || !isInt || d < 0 {
 		return 0, 0, false
 	}
 	return i, int(d), true
-}
-
-// deaDimRef returns how the file can name torch.export.Dim: a name imported for it, or
-// <torch>.export.Dim (with an edit adding "import torch" when the file has none).
-func deaDimRef(f *analysis.File) (string, *analysis.Edit) {
-	var names []string
-	for local, q := range f.Imports {
-		if ecaDimNames[q] {
-			names = append(names, local)
-		}
-	}
-	if len(names) > 0 {
-		sort.Strings(names)
-		return names[0], nil
-	}
-	for local, q := range f.Imports {
-		if q == "torch.export" && local != "torch" {
-			names = append(names, local)
-		}
-	}
-	if len(names) > 0 {
-		sort.Strings(names)
-		return names[0] + ".Dim", nil
-	}
-	torch, imp := condTorchRef(f)
-	return torch + ".export.Dim", imp
 }
 
 // deaDropDynamicDimImport removes dynamic_dim from the from-imports that bind it, when every
@@ -424,7 +360,7 @@ func deaDropDynamicDimImport(f *analysis.File, kw analysis.NodeID) []analysis.Ed
 	t := f.Tree
 	var local []string
 	for name, q := range f.Imports {
-		if deaDynamicDim[q] {
+		if torchsem.IsDynamicDimAPI(q) {
 			local = append(local, name)
 		}
 	}
@@ -449,9 +385,9 @@ func deaDropDynamicDimImport(f *analysis.File, kw analysis.NodeID) []analysis.Ed
 			continue
 		}
 		prefix := t.String(mod)
-		keep, removed := importSplit(t, st, func(name string) bool { return deaDynamicDim[prefix+"."+name] })
+		keep, removed := fix.SplitImport(t, st, func(name string) bool { return torchsem.IsDynamicDimAPI(prefix + "." + name) })
 		if removed {
-			edits = append(edits, importRemovalEdit(f, st, keep))
+			edits = append(edits, fix.RewriteImport(f, st, keep))
 		}
 	}
 	return edits
@@ -511,7 +447,7 @@ func deaDynamoExportCall(pass *analysis.Pass, call analysis.NodeID) {
 	if pass.TargetBefore(2, 3) {
 		strict = ""
 	}
-	torch, imp := condTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	fx := analysis.Fix{Title: "replace torch._dynamo.export with torch.export.export (returns an ExportedProgram, not (graph_module, guards))",
 		Safety: analysis.Unsafe,
 		Edits: []analysis.Edit{{Start: t.Start(whole), End: t.End(whole),
@@ -530,7 +466,7 @@ func deaFunctorchImports(pass *analysis.Pass) {
 	condFix := func() *analysis.Fix {
 		if !condDone {
 			condDone = true
-			cond = condMigrateFix(f)
+			cond = fix.FunctorchCond(f)
 		}
 		return cond
 	}
@@ -545,7 +481,7 @@ func deaFunctorchImports(pass *analysis.Pass) {
 			continue
 		}
 		switch {
-		case t.TextIs(mod, condFunctorchMod):
+		case t.TextIs(mod, torchsem.FunctorchControlFlow):
 			fd := report(mod)
 			// a statement importing only cond takes the cond rules' migration (the same edits,
 			// merged when both are applied); map, or a cond nothing uses, is rewritten in place
@@ -576,7 +512,7 @@ func deaFunctorchImports(pass *analysis.Pass) {
 			if t.Kind(c) == syntax.KindAliasedImport {
 				name = t.Field(c, syntax.FieldName)
 			}
-			if t.FieldOf(c) == syntax.FieldName && name != analysis.NoNode && t.TextIs(name, condFunctorchMod) {
+			if t.FieldOf(c) == syntax.FieldName && name != analysis.NoNode && t.TextIs(name, torchsem.FunctorchControlFlow) {
 				fd := report(c)
 				if fx := condFix(); fx != nil {
 					fd.Fixes = append(fd.Fixes, *fx)
@@ -643,7 +579,7 @@ func deaFunctorchFromFix(f *analysis.File, st, mod analysis.NodeID) (analysis.Fi
 		lines = append(lines, "from torch._higher_order_ops.map import "+strings.Join(maps, ", "))
 	}
 	if len(rest) > 0 {
-		lines = append(lines, "from "+condFunctorchMod+" import "+strings.Join(rest, ", "))
+		lines = append(lines, "from "+torchsem.FunctorchControlFlow+" import "+strings.Join(rest, ", "))
 	}
 	var title string
 	switch {

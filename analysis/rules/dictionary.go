@@ -3,6 +3,7 @@ package rules
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // Dictionary recognises dicts of tensors built or returned in traced code.
@@ -65,13 +66,13 @@ func runDictionary(pass *analysis.Pass) {
 
 // dictionaryTensor reports whether an expression may be a tensor.
 func dictionaryTensor(f *analysis.File, fn *analysis.Function, e analysis.NodeID) bool {
-	return e != analysis.NoNode && f.Facts(fn, e).Any(analysis.FactTensor|analysis.FactParam)
+	return e != analysis.NoNode && f.Value(fn, e).May(torchsem.Tensor)
 }
 
 // dictionaryComputed reports whether an expression is computed rather than a literal
 // constant: in a dict that forward returns, such a value becomes a graph output.
 func dictionaryComputed(f *analysis.File, fn *analysis.Function, e analysis.NodeID) bool {
-	return e != analysis.NoNode && !f.Facts(fn, e).Has(analysis.FactConst)
+	return e != analysis.NoNode && !f.Value(fn, e).Is(torchsem.Const|torchsem.Float|torchsem.NoneValue)
 }
 
 // dictionaryValues reports whether a dict construction holds a value satisfying ok.

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -48,16 +49,15 @@ There is no fix.
 
 func runDynamicShapeAssert(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
-	pass.Traced(syntax.KindAssertStatement, func(st analysis.NodeID, fn *analysis.Function) {
-		cond := t.NamedChild(st, 0)
-		if cond == analysis.NoNode || listContainsOnSize(f, fn, cond) {
+	pass.Conditions(func(c analysis.Condition, fn *analysis.Function) {
+		if t.Kind(c.Stmt) != syntax.KindAssertStatement || sizeInList(f, fn, c.Test) {
+			return // a membership test is list_contains's
+		}
+		if f.Value(fn, c.Test).IsTensor() || !shapeSize(f, fn, c.Test) {
 			return
 		}
-		if f.Facts(fn, cond).Any(analysis.FactTensor) || !shpSizeExpr(f, fn, cond) {
-			return
-		}
-		pass.Reportf(st, analysis.Recognized,
+		pass.Reportf(c.Stmt, analysis.Recognized,
 			"assert on tensor size %s is checked while tracing: for a dynamic dim it constrains that dim's range",
-			shpSnippet(t, cond))
+			fix.Snippet(t, c.Test))
 	})
 }

@@ -2,7 +2,10 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // DynamicShapeMap recognises the control-flow map(body, xs, *args) in traced code.
@@ -60,9 +63,8 @@ signature, which the author may also call elsewhere.
 
 func runDynamicShapeMap(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
-	scopes := newCondScopes(f)
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
-		if !condIsMapCall(f, call) {
+		if !torchsem.IsMapAPI(pass.CallName(call)) {
 			return
 		}
 		pos, _ := f.Args(call)
@@ -73,15 +75,16 @@ func runDynamicShapeMap(pass *analysis.Pass) {
 		b := condResolveBranch(f, fn, body)
 		if b.fn == nil {
 			if condMapBodyKnown(f, fn, body) {
-				pass.Reportf(body, analysis.Recognized, "map applies %s to each slice of its input along dim 0", condShort(t, body))
+				pass.Reportf(body, analysis.Recognized, "map applies %s to each slice of its input along dim 0", fix.Short(t, body))
 			} else {
-				pass.Reportf(body, analysis.Caveat, "map body %s is not a function defined in this file; export must be able to trace it", condShort(t, body))
+				pass.Reportf(body, analysis.Caveat, "map body %s is not a function defined in this file; export must be able to trace it", fix.Short(t, body))
 			}
 			return
 		}
-		var captured []condFreeVar
-		for _, v := range scopes.freeVars(b.fn) {
-			if condMaybeTensor(f, v) {
+		var captured []pysem.FreeVar
+		for _, v := range f.FreeVars(b.fn) {
+			// a value that may be a tensor (or a list of them), not a Python number or size
+			if x := f.Value(v.Scope, v.ID); x.May(torchsem.Tensor|torchsem.TensorSeq) && !(x.May(torchsem.Sizes|torchsem.Data) && !x.IsTensor()) {
 				captured = append(captured, v)
 			}
 		}

@@ -3,6 +3,7 @@ package rules
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // DynamicShapeRound finds round() applied to a size in traced code.
@@ -44,12 +45,9 @@ rounds half to even, so odd sizes can give a result one smaller.
 
 func runDynamicShapeRound(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
-	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
-		if f.CallName(call) != "round" {
-			return
-		}
+	pass.Calls("round", func(call analysis.NodeID, fn *analysis.Function) {
 		pos, kw := f.Args(call)
-		if len(pos) != 1 || len(kw) > 0 || !f.IsShape(fn, pos[0]) {
+		if len(pos) != 1 || len(kw) > 0 || !f.Value(fn, pos[0]).May(torchsem.Sizes) {
 			return
 		}
 		fd := pass.Reportf(call, analysis.Fails, "round() on a size derived from a tensor shape cannot be exported")

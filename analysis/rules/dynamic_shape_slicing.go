@@ -2,7 +2,9 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // DynamicShapeSlicing recognises tensor slices whose bounds come from a tensor's shape.
@@ -50,7 +52,7 @@ func runDynamicShapeSlicing(pass *analysis.Pass) {
 				return true
 			}
 			t.Children(c, func(b analysis.NodeID) bool {
-				if t.IsNamed(b) && !t.IsComment(b) && shpSizeExpr(f, fn, b) {
+				if t.IsNamed(b) && !t.IsComment(b) && shapeSize(f, fn, b) {
 					bound = b
 					return false
 				}
@@ -58,11 +60,11 @@ func runDynamicShapeSlicing(pass *analysis.Pass) {
 			})
 			return bound == analysis.NoNode
 		})
-		if bound == analysis.NoNode || !shpTensorish(f, fn, t.Field(sub, syntax.FieldValue)) {
+		if bound == analysis.NoNode || !f.Value(fn, t.Field(sub, syntax.FieldValue)).May(torchsem.Tensor) {
 			return
 		}
 		pass.Reportf(sub, analysis.Recognized,
 			"slice bound %s is derived from a tensor shape: symbolic for a dynamic dim, baked in for a static one",
-			shpSnippet(t, bound))
+			fix.Snippet(t, bound))
 	})
 }

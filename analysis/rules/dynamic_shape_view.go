@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -46,35 +47,20 @@ There is no fix.
 func runDynamicShapeView(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
-		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		if callee == analysis.NoNode || t.Kind(callee) != syntax.KindAttribute {
+		sc, ok := f.SizeCall(fn, call)
+		if !ok {
 			return
 		}
-		attr := t.Field(callee, syntax.FieldAttribute)
-		if attr == analysis.NoNode || !(t.TextIs(attr, "view") || t.TextIs(attr, "reshape")) {
+		switch sc.API {
+		case "torch.Tensor.view", "torch.Tensor.reshape", "torch.reshape":
+		default:
 			return
 		}
-		pos, kws := f.Args(call)
-		switch {
-		case f.IsImported(callee):
-			if f.Resolve(callee) != "torch.reshape" || len(pos) == 0 {
-				return
-			}
-			pos = pos[1:] // torch.reshape(x, shape)
-		case !shpTensorish(f, fn, t.Field(callee, syntax.FieldObject)):
-			return
-		}
-		if v := f.KwArg(call, "shape"); v != analysis.NoNode && len(kws) > 0 {
-			pos = append(pos, v)
-		}
-		for _, a := range pos {
-			if t.Kind(a) == syntax.KindListSplat {
-				a = t.NamedChild(a, 0)
-			}
-			if a != analysis.NoNode && shpSizeExpr(f, fn, a) {
+		for _, a := range sc.Sizes {
+			if shapeSize(f, fn, a) {
 				pass.Reportf(call, analysis.Recognized,
 					"sizes %s passed to %s are derived from a tensor shape: symbolic for dynamic dims, baked in for static ones",
-					shpSnippet(t, a), shpSnippet(t, callee))
+					fix.Snippet(t, a), fix.Snippet(t, t.Field(call, syntax.FieldFunction)))
 				return
 			}
 		}

@@ -6,7 +6,10 @@ import (
 	"unicode"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // ExportCallArguments checks the arguments of torch.export.export call sites.
@@ -75,91 +78,24 @@ ep = torch.export.export(Model(), (x,), dynamic_shapes={"x": {0: batch}})
 	Run: runExportCallArguments,
 }
 
-// Qualified names of the export entry points and of Dim.
-var (
-	ecaExportNames = map[string]bool{"torch.export.export": true}
-	ecaLegacyNames = map[string]bool{"torch._export.export": true}
-	ecaDimNames    = map[string]bool{"torch.export.Dim": true, "torch.export.dynamic_shapes.Dim": true}
-	ecaDimsNames   = map[string]bool{"torch.export.dims": true, "torch.export.dynamic_shapes.dims": true}
-)
-
-// ecaCall is one call of torch.export.export (or the older torch._export.export). Absent
-// arguments are NoNode.
-type ecaCall struct {
-	call        analysis.NodeID
-	fn          *analysis.Function // the function making the call; nil at module level
-	legacy      bool               // torch._export.export
-	model       analysis.NodeID
-	args        analysis.NodeID
-	kwargs      analysis.NodeID
-	dyn         analysis.NodeID // the dynamic_shapes value
-	constraints analysis.NodeID // the constraints= keyword_argument node
-}
-
-// ecaParseExport returns the export call at call, or false when call is not one or passes
-// its arguments through splats.
-func ecaParseExport(f *analysis.File, call analysis.NodeID) (ecaCall, bool) {
-	t := f.Tree
-	q := condResolveImported(f, t.Field(call, syntax.FieldFunction), "export")
-	if !ecaExportNames[q] && !ecaLegacyNames[q] {
-		return ecaCall{}, false
-	}
-	args, ok := f.BindArgs(call, "mod|f", "args", "kwargs") // the rest are keyword-only
-	if !ok {
-		return ecaCall{}, false
-	}
-	ec := ecaCall{call: call, fn: f.Owner(call), legacy: ecaLegacyNames[q], model: args[0], args: args[1],
-		kwargs: args[2], dyn: f.KwArg(call, "dynamic_shapes"), constraints: analysis.NoNode}
-	if c := f.KwArg(call, "constraints"); c != analysis.NoNode {
-		ec.constraints = t.Parent(c) // the whole keyword argument: fixes replace it
-	}
-	return ec, true
-}
-
 func runExportCallArguments(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
-	env := &ecaEnv{f: f}
-	for _, call := range f.Nodes(syntax.KindCall) {
-		if ec, ok := ecaParseExport(f, call); ok && !ec.legacy {
-			fwd := ecaForward(env, ec.fn, ec.model)
-			ecaCheckArgs(pass, env, &ec, fwd)
-			ecaCheckKeys(pass, env, &ec, fwd)
-			continue
-		}
-		callee := t.Field(call, syntax.FieldFunction)
-		last := ecaLastNode(t, callee)
-		if last == analysis.NoNode || (!t.TextIs(last, "Dim") && !t.TextIs(last, "dims")) {
-			continue
-		}
-		switch q := condResolveImported(f, callee, t.String(last)); {
-		case ecaDimNames[q]:
-			ecaCheckDim(pass, call, false)
-		case ecaDimsNames[q]:
-			ecaCheckDim(pass, call, true)
+	f := pass.File
+	for _, s := range f.ExportSites() {
+		if s.API.TakesExampleArgs() && s.API != torchsem.LegacyExport {
+			_, fwd := s.Forward()
+			if _, ok := torchsem.InputsOf(fwd); !ok {
+				fwd = nil // a signature export does not read as written
+			}
+			ecaCheckArgs(pass, &s, fwd)
+			ecaCheckKeys(pass, &s, fwd)
 		}
 	}
-}
-
-// ecaLastNode returns the identifier naming a callee's last part (the attribute, or the
-// identifier itself), or NoNode.
-func ecaLastNode(t *syntax.Tree, callee analysis.NodeID) analysis.NodeID {
-	callee = t.Unparen(callee)
-	switch {
-	case callee == analysis.NoNode:
-	case t.Kind(callee) == syntax.KindAttribute:
-		return t.Field(callee, syntax.FieldAttribute)
-	case t.Kind(callee) == syntax.KindIdentifier:
-		return callee
+	for _, q := range []string{"torch.export.Dim", "torch.export.dynamic_shapes.Dim", "torch.export.dims", "torch.export.dynamic_shapes.dims"} {
+		_, many := torchsem.IsDimAPI(q)
+		pass.AllCalls(q, func(call analysis.NodeID, _ *analysis.Function) {
+			ecaCheckDim(pass, call, many)
+		})
 	}
-	return analysis.NoNode
-}
-
-// ecaLastName returns the last name of a callee (the attribute, or the identifier).
-func ecaLastName(t *syntax.Tree, callee analysis.NodeID) string {
-	if n := ecaLastNode(t, callee); n != analysis.NoNode {
-		return t.String(n)
-	}
-	return ""
 }
 
 // ecaArgsKind classifies an example-args expression.
@@ -175,231 +111,52 @@ const (
 
 // ecaClassifyArgs says what an args expression is, following a name through its single
 // assignment. For ecaList and ecaListComp it also returns the literal.
-func ecaClassifyArgs(env *ecaEnv, fn *analysis.Function, e analysis.NodeID, depth int) (ecaArgsKind, analysis.NodeID) {
-	f, t := env.f, env.f.Tree
-	e = t.Unparen(e)
-	if e == analysis.NoNode || depth > 4 {
-		return ecaUnknown, analysis.NoNode
-	}
-	switch t.Kind(e) {
+func ecaClassifyArgs(f *analysis.File, fn *analysis.Function, e analysis.NodeID) (ecaArgsKind, analysis.NodeID) {
+	t := f.Tree
+	v := f.BoundValue(fn, e)
+	switch t.Kind(v) {
 	case syntax.KindTuple:
-		return ecaTuple, e
+		return ecaTuple, v
 	case syntax.KindList:
-		return ecaList, e
+		return ecaList, v
 	case syntax.KindListComprehension:
-		return ecaListComp, e
+		return ecaListComp, v
 	case syntax.KindDictionary, syntax.KindInteger, syntax.KindFloat, syntax.KindString, syntax.KindConcatenatedString, syntax.KindTrue, syntax.KindFalse:
-		return ecaSingle, e
-	case syntax.KindIdentifier:
-		if v := ecaBinding(env, fn, string(t.Text(e)), t.Start(e)); v != analysis.NoNode {
-			k, lit := ecaClassifyArgs(env, fn, v, depth+1)
-			return k, lit
-		}
+		return ecaSingle, v
 	case syntax.KindCall:
-		if ecaTensorExpr(env, fn, e, depth) {
-			return ecaSingle, e
+		if f.Value(fn, e).IsTensor() {
+			return ecaSingle, v
 		}
-		if n := f.CallName(e); n == "tuple" && f.Imports["tuple"] == "" {
-			return ecaTuple, e
+		if n := f.CallName(v); n == "tuple" && f.Imports["tuple"] == "" {
+			return ecaTuple, v
 		}
 	}
 	return ecaUnknown, analysis.NoNode
 }
 
-// ecaTensorCtors are torch functions that return one new tensor.
-var ecaTensorCtors = map[string]bool{
-	"randn": true, "rand": true, "randint": true, "randperm": true, "zeros": true, "ones": true, "empty": true,
-	"full": true, "arange": true, "linspace": true, "logspace": true, "eye": true, "tensor": true, "as_tensor": true,
-	"from_numpy": true, "zeros_like": true, "ones_like": true, "empty_like": true, "full_like": true,
-	"randn_like": true, "rand_like": true, "randint_like": true, "cat": true, "stack": true, "normal": true,
-}
-
-// ecaTensorMethods return one tensor when called on a tensor.
-var ecaTensorMethods = map[string]bool{
-	"to": true, "cuda": true, "cpu": true, "float": true, "half": true, "double": true, "long": true, "int": true,
-	"bfloat16": true, "unsqueeze": true, "view": true, "reshape": true, "contiguous": true, "clone": true,
-	"detach": true, "squeeze": true, "permute": true, "transpose": true, "expand": true, "repeat": true,
-	"flatten": true, "requires_grad_": true,
-}
-
-// ecaTensorExpr reports whether e certainly evaluates to one tensor: a torch constructor, a
-// tensor method on such a value, or a name bound once to one of these.
-func ecaTensorExpr(env *ecaEnv, fn *analysis.Function, e analysis.NodeID, depth int) bool {
-	f, t := env.f, env.f.Tree
-	e = t.Unparen(e)
-	if e == analysis.NoNode || depth > 4 {
-		return false
-	}
-	switch t.Kind(e) {
-	case syntax.KindIdentifier:
-		v := ecaBinding(env, fn, string(t.Text(e)), t.Start(e))
-		return v != analysis.NoNode && ecaTensorExpr(env, fn, v, depth+1)
-	case syntax.KindCall:
-		callee := t.Unparen(t.Field(e, syntax.FieldFunction))
-		if callee == analysis.NoNode {
-			return false
-		}
-		if f.IsImported(callee) {
-			q := f.Resolve(callee)
-			return strings.HasPrefix(q, "torch.") && strings.Count(q, ".") == 1 && ecaTensorCtors[q[len("torch."):]]
-		}
-		if last := ecaLastNode(t, callee); t.Kind(callee) == syntax.KindAttribute && last != analysis.NoNode && ecaTensorMethods[string(t.Text(last))] {
-			return ecaTensorExpr(env, fn, t.Field(callee, syntax.FieldObject), depth+1)
-		}
-	}
-	return false
-}
-
-// ecaEnv is what the export-call helpers share within one Run.
-type ecaEnv struct {
-	f      *analysis.File
-	module map[string][]analysis.NodeID // module-level binding occurrences per name; built on first use
-}
-
-// moduleBinds returns the identifiers bound at module level (outside functions and class
-// bodies), by name.
-func (env *ecaEnv) moduleBinds() map[string][]analysis.NodeID {
-	if env.module == nil {
-		f, t := env.f, env.f.Tree
-		env.module = map[string][]analysis.NodeID{}
-		for _, id := range f.Nodes(syntax.KindIdentifier) {
-			if f.Owner(id) == nil && trmBinds(t, id) && t.Ancestor(id, syntax.KindClassDefinition) == analysis.NoNode {
-				env.module[t.String(id)] = append(env.module[t.String(id)], id)
-			}
-		}
-	}
-	return env.module
-}
-
-// ecaBinding returns the value of the one assignment `name = value` that binds name before
-// offset at, in fn or, when fn does not bind it, in the enclosing functions and the module;
-// NoNode when the name is a parameter, bound more than once, or bound some other way.
-func ecaBinding(env *ecaEnv, fn *analysis.Function, name string, at int) analysis.NodeID {
-	f, t := env.f, env.f.Tree
-	for s := fn; ; s = s.Parent {
-		var binds []analysis.NodeID
-		if s != nil {
-			if s.Param(name) != nil {
-				return analysis.NoNode
-			}
-			for _, id := range f.OwnNodes(s, syntax.KindIdentifier) {
-				if t.TextIs(id, name) && trmBinds(t, id) {
-					binds = append(binds, id)
-				}
-			}
-		} else {
-			binds = env.moduleBinds()[name]
-		}
-		switch {
-		case len(binds) == 0 && s != nil:
-			continue
-		case len(binds) != 1:
-			return analysis.NoNode
-		}
-		b := binds[0]
-		a := t.Parent(b)
-		if t.Kind(a) != syntax.KindAssignment || t.FieldOf(b) != syntax.FieldLeft || t.End(a) > at {
-			return analysis.NoNode
-		}
-		return t.Field(a, syntax.FieldRight)
-	}
-}
-
-// ecaSelfReturning are nn.Module methods that return the module itself.
-var ecaSelfReturning = map[string]bool{
-	"eval": true, "train": true, "to": true, "cuda": true, "cpu": true, "float": true, "half": true,
-	"double": true, "bfloat16": true, "requires_grad_": true, "to_empty": true,
-}
-
-// ecaModelClass returns the nn.Module class of this file that a model expression
-// instantiates: Model(...), Model(...).eval(), or a name bound once to one of these.
-func ecaModelClass(env *ecaEnv, fn *analysis.Function, e analysis.NodeID, depth int) *analysis.Class {
-	f, t := env.f, env.f.Tree
-	e = t.Unparen(e)
-	if e == analysis.NoNode || depth > 4 {
-		return nil
-	}
-	switch t.Kind(e) {
-	case syntax.KindIdentifier:
-		if v := ecaBinding(env, fn, string(t.Text(e)), t.Start(e)); v != analysis.NoNode {
-			return ecaModelClass(env, fn, v, depth+1)
-		}
-	case syntax.KindCall:
-		callee := t.Unparen(t.Field(e, syntax.FieldFunction))
-		switch {
-		case callee == analysis.NoNode:
-		case t.Kind(callee) == syntax.KindIdentifier:
-			if _, imported := f.Imports[string(t.Text(callee))]; imported {
-				return nil
-			}
-			if c := f.ClassNamed(string(t.Text(callee))); c != nil && f.IsModule(c) {
-				return c
-			}
-		case t.Kind(callee) == syntax.KindAttribute && ecaLastNode(t, callee) != analysis.NoNode && ecaSelfReturning[string(t.Text(ecaLastNode(t, callee)))]:
-			return ecaModelClass(env, fn, t.Field(callee, syntax.FieldObject), depth+1)
-		}
-	}
-	return nil
-}
-
-// ecaForward returns the forward of the model an export call exports, when its class and
-// forward are defined in this file and forward's signature is plain (no decorator).
-func ecaForward(env *ecaEnv, fn *analysis.Function, model analysis.NodeID) *analysis.Function {
-	f := env.f
-	c := ecaModelClass(env, fn, model, 0)
-	if c == nil {
-		return nil
-	}
-	fwd := f.Method(c, "forward")
-	if fwd == nil || len(fwd.Decorators) > 0 || fwd.StaticMethod || fwd.ClassMethod || len(fwd.Params) == 0 {
-		return nil
-	}
-	return fwd
-}
-
-// ecaInputs returns forward's parameter names after self, and whether it has *args or
-// **kwargs.
-func ecaInputs(fwd *analysis.Function) (names []string, positional int, required int, variadic bool) {
-	for _, p := range fwd.Params[1:] {
-		switch p.Kind {
-		case analysis.VarPositional, analysis.VarKeyword:
-			variadic = true
-		case analysis.Positional:
-			positional++
-			if p.Default == analysis.NoNode {
-				required++
-			}
-			names = append(names, p.Name)
-		default:
-			names = append(names, p.Name)
-		}
-	}
-	return names, positional, required, variadic
-}
-
-func ecaCheckArgs(pass *analysis.Pass, env *ecaEnv, ec *ecaCall, fwd *analysis.Function) {
+func ecaCheckArgs(pass *analysis.Pass, ec *torchsem.ExportSite, fwd *analysis.Function) {
 	t := pass.Tree
-	if ec.args == analysis.NoNode {
+	if ec.Args == analysis.NoNode {
 		return
 	}
-	kind, lit := ecaClassifyArgs(env, ec.fn, ec.args, 0)
-	inner := t.Unparen(ec.args)
-	snippet := shpSnippet(t, ec.args)
+	kind, lit := ecaClassifyArgs(pass.File, ec.Func, ec.Args)
+	inner := t.Unparen(ec.Args)
+	snippet := fix.Snippet(t, ec.Args)
 	var fd *analysis.Finding
 	switch kind {
 	case ecaSingle:
-		fd = pass.Reportf(ec.args, analysis.Fails, "example args %s is not a tuple: torch.export.export takes the positional inputs as a tuple, (x,) for one input", snippet)
+		fd = pass.Reportf(ec.Args, analysis.Fails, "example args %s is not a tuple: torch.export.export takes the positional inputs as a tuple, (x,) for one input", snippet)
 		if t.Kind(lit) != syntax.KindDictionary { // a dict may be meant as kwargs: no guess
 			fd.Fixes = append(fd.Fixes, analysis.Fix{Title: "wrap the example input in a one-element tuple", Safety: analysis.Safe,
-				Edits: []analysis.Edit{{Start: t.Start(ec.args), End: t.End(ec.args), NewText: "(" + t.String(inner) + ",)"}}})
+				Edits: []analysis.Edit{{Start: t.Start(ec.Args), End: t.End(ec.Args), NewText: "(" + t.String(inner) + ",)"}}})
 		}
 	case ecaList, ecaListComp:
 		what := "a list"
 		if inner != lit {
 			what = "bound to a list"
 		}
-		fd = pass.Reportf(ec.args, analysis.Fails, "example args %s is %s, not a tuple: torch.export.export takes the positional inputs as a tuple", snippet, what)
-		if fx, ok := ecaListFix(env, ec, fwd, kind, lit); ok {
+		fd = pass.Reportf(ec.Args, analysis.Fails, "example args %s is %s, not a tuple: torch.export.export takes the positional inputs as a tuple", snippet, what)
+		if fx, ok := ecaListFix(pass.File, ec, fwd, kind, lit); ok {
 			fd.Fixes = append(fd.Fixes, fx...)
 		}
 	}
@@ -407,9 +164,9 @@ func ecaCheckArgs(pass *analysis.Pass, env *ecaEnv, ec *ecaCall, fwd *analysis.F
 
 // ecaListFix offers the fixes of a list given as example args: a tuple of its elements, or
 // the list wrapped as the one input of a single-input forward.
-func ecaListFix(env *ecaEnv, ec *ecaCall, fwd *analysis.Function, kind ecaArgsKind, lit analysis.NodeID) ([]analysis.Fix, bool) {
-	f, t := env.f, env.f.Tree
-	inner := t.Unparen(ec.args)
+func ecaListFix(f *analysis.File, ec *torchsem.ExportSite, fwd *analysis.Function, kind ecaArgsKind, lit analysis.NodeID) ([]analysis.Fix, bool) {
+	t := f.Tree
+	inner := t.Unparen(ec.Args)
 	n := -1 // elements, when known
 	if kind == ecaList {
 		n = len(t.NamedChildren(lit, nil))
@@ -433,34 +190,35 @@ func ecaListFix(env *ecaEnv, ec *ecaCall, fwd *analysis.Function, kind ecaArgsKi
 		asTuple = "tuple(" + t.String(inner) + ")"
 	}
 	tupleFix := analysis.Fix{Title: "pass the example args as a tuple", Safety: analysis.Unsafe,
-		Edits: []analysis.Edit{{Start: t.Start(ec.args), End: t.End(ec.args), NewText: asTuple}}}
+		Edits: []analysis.Edit{{Start: t.Start(ec.Args), End: t.End(ec.Args), NewText: asTuple}}}
 	if fwd == nil {
 		tupleFix.Title += " (each element becomes one positional input)"
 		return []analysis.Fix{tupleFix}, true
 	}
-	_, positional, required, variadic := ecaInputs(fwd)
+	in, _ := torchsem.InputsOf(fwd)
 	switch {
-	case variadic || (n >= 0 && n >= required && n <= positional):
+	case in.Variadic || (n >= 0 && n >= in.Required && n <= in.Positional):
 		tupleFix.Safety = analysis.Safe
 		return []analysis.Fix{tupleFix}, true
-	case positional == 1 && n != 1:
+	case in.Positional == 1 && n != 1:
 		return []analysis.Fix{{Title: "pass the list as the single example input", Safety: analysis.Safe,
-			Edits: []analysis.Edit{{Start: t.Start(ec.args), End: t.End(ec.args), NewText: "(" + t.String(inner) + ",)"}}}}, true
+			Edits: []analysis.Edit{{Start: t.Start(ec.Args), End: t.End(ec.Args), NewText: "(" + t.String(inner) + ",)"}}}}, true
 	}
 	tupleFix.Title += " (each element becomes one positional input)"
 	return []analysis.Fix{tupleFix}, true
 }
 
-func ecaCheckKeys(pass *analysis.Pass, env *ecaEnv, ec *ecaCall, fwd *analysis.Function) {
-	t := pass.Tree
-	if fwd == nil || ec.dyn == analysis.NoNode {
+func ecaCheckKeys(pass *analysis.Pass, ec *torchsem.ExportSite, fwd *analysis.Function) {
+	f, t := pass.File, pass.Tree
+	if fwd == nil || ec.DynamicShapes == analysis.NoNode {
 		return
 	}
-	names, _, _, variadic := ecaInputs(fwd)
-	if variadic {
+	in, _ := torchsem.InputsOf(fwd)
+	if in.Variadic {
 		return
 	}
-	d := ecaLiteral(env, ec.fn, ec.dyn, syntax.KindDictionary)
+	names := in.Names
+	d := ecaLiteral(f, ec.Func, ec.DynamicShapes, syntax.KindDictionary)
 	if d == analysis.NoNode {
 		return
 	}
@@ -479,7 +237,7 @@ func ecaCheckKeys(pass *analysis.Pass, env *ecaEnv, ec *ecaCall, fwd *analysis.F
 			return true
 		}
 		k := t.Field(p, syntax.FieldKey)
-		if s, ok := ecaString(t, k); ok {
+		if s, ok := pysem.StringLiteral(t, k); ok {
 			keys = append(keys, key{k, s})
 			have[s] = true
 			if !known[s] {
@@ -490,7 +248,7 @@ func ecaCheckKeys(pass *analysis.Pass, env *ecaEnv, ec *ecaCall, fwd *analysis.F
 	})
 	// the parameters the example inputs bind, when args and kwargs are literals
 	expected := names
-	if args := ecaLiteral(env, ec.fn, ec.args, syntax.KindTuple); args != analysis.NoNode {
+	if args := ecaLiteral(f, ec.Func, ec.Args, syntax.KindTuple); args != analysis.NoNode {
 		n := len(t.NamedChildren(args, nil))
 		bound := map[string]bool{}
 		if n <= len(names) {
@@ -499,13 +257,13 @@ func ecaCheckKeys(pass *analysis.Pass, env *ecaEnv, ec *ecaCall, fwd *analysis.F
 			}
 		}
 		kwOK := true
-		if ec.kwargs != analysis.NoNode {
-			kw := ecaLiteral(env, ec.fn, ec.kwargs, syntax.KindDictionary)
+		if ec.Kwargs != analysis.NoNode {
+			kw := ecaLiteral(f, ec.Func, ec.Kwargs, syntax.KindDictionary)
 			kwOK = kw != analysis.NoNode
 			if kwOK {
 				t.Children(kw, func(p analysis.NodeID) bool {
 					if t.Kind(p) == syntax.KindPair {
-						if s, ok := ecaString(t, t.Field(p, syntax.FieldKey)); ok {
+						if s, ok := pysem.StringLiteral(t, t.Field(p, syntax.FieldKey)); ok {
 							bound[s] = true
 						} else {
 							kwOK = false
@@ -539,53 +297,21 @@ func ecaCheckKeys(pass *analysis.Pass, env *ecaEnv, ec *ecaCall, fwd *analysis.F
 		switch {
 		case len(expected) == 1 && len(keys) == 1:
 			fd.Fixes = append(fd.Fixes, analysis.Fix{Title: "rename the key to " + strconv.Quote(expected[0]), Safety: analysis.Safe,
-				Edits: []analysis.Edit{{Start: t.Start(k.node), End: t.End(k.node), NewText: ecaQuoteLike(t, k.node, expected[0])}}})
+				Edits: []analysis.Edit{{Start: t.Start(k.node), End: t.End(k.node), NewText: fix.QuoteLike(t, k.node, expected[0])}}})
 		case len(unknown) == 1 && len(missing) == 1:
 			fd.Fixes = append(fd.Fixes, analysis.Fix{Title: "rename the key to " + strconv.Quote(missing[0]) + " (the only input without an entry)", Safety: analysis.Unsafe,
-				Edits: []analysis.Edit{{Start: t.Start(k.node), End: t.End(k.node), NewText: ecaQuoteLike(t, k.node, missing[0])}}})
+				Edits: []analysis.Edit{{Start: t.Start(k.node), End: t.End(k.node), NewText: fix.QuoteLike(t, k.node, missing[0])}}})
 		}
 	}
 }
 
 // ecaLiteral returns e, or the value of the single assignment binding the name e, when it
 // is a literal of kind k.
-func ecaLiteral(env *ecaEnv, fn *analysis.Function, e analysis.NodeID, k syntax.Kind) analysis.NodeID {
-	t := env.f.Tree
-	e = t.Unparen(e)
-	if e != analysis.NoNode && t.Kind(e) == syntax.KindIdentifier {
-		e = t.Unparen(ecaBinding(env, fn, string(t.Text(e)), t.Start(e)))
+func ecaLiteral(f *analysis.File, fn *analysis.Function, e analysis.NodeID, k syntax.Kind) analysis.NodeID {
+	if v := f.BoundValue(fn, e); f.Tree.Kind(v) == k {
+		return v
 	}
-	if e == analysis.NoNode || t.Kind(e) != k {
-		return analysis.NoNode
-	}
-	return e
-}
-
-// ecaString returns the value of a plain string literal: no prefix, no escapes, no
-// interpolation, not triple-quoted.
-func ecaString(t *syntax.Tree, n analysis.NodeID) (string, bool) {
-	n = t.Unparen(n)
-	if n == analysis.NoNode || t.Kind(n) != syntax.KindString {
-		return "", false
-	}
-	s := t.String(n)
-	if len(s) < 2 || (s[0] != '"' && s[0] != '\'') || s[len(s)-1] != s[0] || strings.HasPrefix(s, `"""`) || strings.HasPrefix(s, `'''`) {
-		return "", false
-	}
-	v := s[1 : len(s)-1]
-	if strings.ContainsAny(v, "\\\n") || strings.ContainsRune(v, rune(s[0])) {
-		return "", false
-	}
-	return v, true
-}
-
-// ecaQuoteLike writes v as a string literal with the quote character of the literal n.
-func ecaQuoteLike(t *syntax.Tree, n analysis.NodeID, v string) string {
-	q := "\""
-	if txt := t.Text(t.Unparen(n)); len(txt) > 0 && txt[0] == '\'' {
-		q = "'"
-	}
-	return q + v + q
+	return analysis.NoNode
 }
 
 // ecaIdentifier reports whether s is a valid Python identifier (letters, digits and
@@ -625,30 +351,6 @@ func ecaSanitize(s string) string {
 	return b.String()
 }
 
-// ecaInt returns the value of an integer literal, possibly negated.
-func ecaInt(t *syntax.Tree, n analysis.NodeID) (int64, bool) {
-	n = t.Unparen(n)
-	if n == analysis.NoNode {
-		return 0, false
-	}
-	neg := false
-	if t.Kind(n) == syntax.KindUnaryOperator && t.Operator(n) == "-" {
-		neg = true
-		n = t.Unparen(t.Field(n, syntax.FieldArgument))
-	}
-	if n == analysis.NoNode || t.Kind(n) != syntax.KindInteger {
-		return 0, false
-	}
-	v, err := strconv.ParseInt(t.String(n), 0, 64)
-	if err != nil {
-		return 0, false
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
-
 // ecaCheckDim checks the names and bounds of a Dim(name, min=, max=) or dims(*names, min=,
 // max=) call.
 func ecaCheckDim(pass *analysis.Pass, call analysis.NodeID, many bool) {
@@ -678,7 +380,7 @@ func ecaCheckDim(pass *analysis.Pass, call analysis.NodeID, many bool) {
 	}
 	label := "Dim"
 	for _, n := range names {
-		s, ok := ecaString(t, n)
+		s, ok := pysem.StringLiteral(t, n)
 		if !ok {
 			continue
 		}
@@ -690,12 +392,12 @@ func ecaCheckDim(pass *analysis.Pass, call analysis.NodeID, many bool) {
 		}
 		fd := pass.Reportf(n, analysis.Fails, "Dim name %q is not a valid Python identifier: torch.export.Dim rejects it", s)
 		fd.Fixes = append(fd.Fixes, analysis.Fix{Title: "rename the Dim to " + strconv.Quote(ecaSanitize(s)), Safety: analysis.Safe,
-			Edits: []analysis.Edit{{Start: t.Start(n), End: t.End(n), NewText: ecaQuoteLike(t, n, ecaSanitize(s))}}})
+			Edits: []analysis.Edit{{Start: t.Start(n), End: t.End(n), NewText: fix.QuoteLike(t, n, ecaSanitize(s))}}})
 	}
 	if hi == analysis.NoNode {
 		return
 	}
-	max, ok := ecaInt(t, hi)
+	max, ok := pysem.IntLiteral(t, hi)
 	if !ok {
 		return
 	}
@@ -705,7 +407,7 @@ func ecaCheckDim(pass *analysis.Pass, call analysis.NodeID, many bool) {
 		}
 		return
 	}
-	min, ok := ecaInt(t, lo)
+	min, ok := pysem.IntLiteral(t, lo)
 	switch {
 	case !ok:
 	case max < min:

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -110,16 +111,8 @@ func runFnWithKwargs(pass *analysis.Pass) {
 		}
 		pass.Report(analysis.Finding{
 			Start: start, End: t.End(last), Effect: analysis.Recognized,
-			Message: c.Name + ".forward takes " + fnWithKwargsList(parts) +
+			Message: c.Name + ".forward takes " + fix.List(parts) +
 				": export flattens them into positional graph inputs, fixed to the structure of the example inputs",
 		})
 	}
-}
-
-// fnWithKwargsList joins "a", "b", "c" as "a, b and c".
-func fnWithKwargsList(parts []string) string {
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }

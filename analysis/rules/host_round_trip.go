@@ -4,7 +4,10 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // HostRoundTrip finds tensor data copied out to NumPy or to Python numbers in traced code.
@@ -65,69 +68,52 @@ mechanical rewrite: express it with the torch function of the same name.
 func runHostRoundTrip(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
-		if tvOutsideExport(f, call) {
+		q := pass.CallName(call)
+		switch {
+		case q == "":
 			return
-		}
-		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		pos, _ := f.Args(call)
-		switch t.Kind(callee) {
-		case syntax.KindAttribute:
-			if f.IsImported(callee) {
-				q := f.Resolve(callee)
-				if !strings.HasPrefix(q, "numpy.") || strings.HasPrefix(q, "numpy.random.") {
+		case strings.HasPrefix(q, "numpy.") && !strings.HasPrefix(q, "numpy.random."):
+			if !f.RunsWhileExporting(call) {
+				return
+			}
+			pos, _ := f.Args(call)
+			for _, a := range pos {
+				if f.Value(fn, a).IsTensor() {
+					pass.Reportf(call, analysis.Fails,
+						"%s calls NumPy on tensor %s: export cannot trace it (non-strict export fails; strict export only translates the NumPy calls torch.compile supports)",
+						fix.Snippet(t, t.Field(call, syntax.FieldFunction)), fix.Snippet(t, a))
 					return
 				}
-				for _, a := range pos {
-					if hrtTensor(f, fn, a) {
-						pass.Reportf(call, analysis.Fails,
-							"%s calls NumPy on tensor %s: export cannot trace it (non-strict export fails; strict export only translates the NumPy calls torch.compile supports)",
-							shpSnippet(t, callee), shpSnippet(t, a))
-						return
-					}
-				}
+			}
+		case q == "torch.Tensor.numpy":
+			if f.RunsWhileExporting(call) {
+				pass.Reportf(call, analysis.Fails,
+					"%s copies tensor data to NumPy: export cannot trace it (non-strict export fails; strict export only translates the NumPy calls torch.compile supports)",
+					fix.Snippet(t, call))
+			}
+		case q == "bool" || q == "float" || q == "int":
+			pos, kws := f.Args(call)
+			if len(pos) != 1 || len(kws) != 0 || !f.Value(fn, pos[0]).IsTensor() || !f.RunsWhileExporting(call) {
 				return
 			}
-			if !t.TextIs(t.Field(callee, syntax.FieldAttribute), "numpy") {
-				return
-			}
-			recv := t.Field(callee, syntax.FieldObject)
-			if !hrtTensor(f, fn, recv) && !shpTensorish(f, fn, recv) {
-				return
-			}
-			pass.Reportf(call, analysis.Fails,
-				"%s copies tensor data to NumPy: export cannot trace it (non-strict export fails; strict export only translates the NumPy calls torch.compile supports)",
-				shpSnippet(t, call))
-		case syntax.KindIdentifier:
-			name := string(t.Text(callee))
-			if name != "bool" && name != "float" && name != "int" {
-				return
-			}
-			if f.IsImported(callee) || f.LookupFunc(fn, name) != nil || len(pos) != 1 || !hrtTensor(f, fn, pos[0]) {
-				return
-			}
-			if tvConditionOf(f, call) != analysis.NoNode || hrtBoundOrSize(f, fn, call, name) {
+			if _, inTest := pysem.ConditionOf(t, call); inTest || hrtBoundOrSize(pass, fn, call, q) {
 				return
 			}
 			fd := pass.Reportf(call, analysis.Fails,
 				"%s() copies the value of tensor %s to Python: export cannot trace it as a tensor operation",
-				name, shpSnippet(t, pos[0]))
-			if fx, ok := hrtKeepTensorFix(f, fn, call, name, pos[0]); ok {
+				q, fix.Snippet(t, pos[0]))
+			if fx, ok := hrtKeepTensorFix(f, fn, call, q, pos[0]); ok {
 				fd.Fixes = append(fd.Fixes, fx)
 			}
 		}
 	})
 }
 
-// hrtTensor reports whether e is certainly a tensor, or a buffer or parameter of the module.
-func hrtTensor(f *analysis.File, fn *analysis.Function, e analysis.NodeID) bool {
-	return tvIsTensor(f, fn, e, 0) || tvTensorReceiverExpr(f, fn, e)
-}
-
 // hrtBoundOrSize reports whether a float()/int() conversion is judged by the data-value
 // rules: bound straight to a name (it reads a value like .item()), or passed as a size
 // (view/reshape/..., a constructor, range) or slice bound.
-func hrtBoundOrSize(f *analysis.File, fn *analysis.Function, call analysis.NodeID, name string) bool {
-	t := f.Tree
+func hrtBoundOrSize(pass *analysis.Pass, fn *analysis.Function, call analysis.NodeID, name string) bool {
+	f, t := pass.File, pass.Tree
 	if name == "bool" {
 		return false
 	}
@@ -145,15 +131,10 @@ func hrtBoundOrSize(f *analysis.File, fn *analysis.Function, call analysis.NodeI
 		return true
 	case syntax.KindArgumentList:
 		outer := t.Parent(p)
-		if _, _, ok := udvSizeCall(f, fn, outer); ok {
+		if _, ok := f.SizeCall(fn, outer); ok {
 			return true
 		}
-		if _, ok := shpConstructorCall(f, fn, outer); ok {
-			return true
-		}
-		if c := t.Unparen(t.Field(outer, syntax.FieldFunction)); c != analysis.NoNode && t.Kind(c) == syntax.KindIdentifier && t.TextIs(c, "range") {
-			return true
-		}
+		return pass.CallName(outer) == "range"
 	}
 	return false
 }
@@ -178,10 +159,10 @@ func hrtKeepTensorFix(f *analysis.File, fn *analysis.Function, call analysis.Nod
 	if other == call {
 		other = t.Field(p, syntax.FieldRight)
 	}
-	if !tvIsTensor(f, fn, other, 0) && !tvTensorReceiver(f, fn, other) {
+	if !f.Value(fn, other).May(torchsem.Tensor) {
 		return analysis.Fix{}, false
 	}
-	text := constrainOperand(t, t.Unparen(arg)) + ".detach().float()"
+	text := fix.Operand(t, t.Unparen(arg)) + ".detach().float()"
 	return analysis.Fix{
 		Title:  "keep the value as a 0-d tensor: replace float(t) with t.detach().float() (type promotion may differ)",
 		Safety: analysis.Unsafe,

@@ -1,9 +1,8 @@
 package rules
 
 import (
-	"bytes"
-
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -49,42 +48,10 @@ There is no fix.
 func runListContains(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
 	pass.Traced(syntax.KindComparisonOperator, func(cmp analysis.NodeID, fn *analysis.Function) {
-		if !listContainsOnSize(f, fn, cmp) {
+		if !sizeInList(f, fn, cmp) {
 			return
 		}
-		left := t.NamedChild(cmp, 0)
 		pass.Reportf(cmp, analysis.Recognized,
-			"membership test of tensor size %s in a constant list is decided while tracing", shpSnippet(t, left))
+			"membership test of tensor size %s in a constant list is decided while tracing", fix.Snippet(t, t.NamedChild(cmp, 0)))
 	})
-}
-
-// listContainsOnSize reports whether n is `size in <literal>` or `size not in <literal>`
-// with a size derived from a tensor's shape on the left.
-func listContainsOnSize(f *analysis.File, fn *analysis.Function, n analysis.NodeID) bool {
-	t := f.Tree
-	n = t.Unparen(n)
-	if n == analysis.NoNode || t.Kind(n) != syntax.KindComparisonOperator || t.NamedChildCount(n) != 2 {
-		return false
-	}
-	op := analysis.NoNode
-	t.Children(n, func(c analysis.NodeID) bool {
-		if !t.IsNamed(c) {
-			op = c
-			return false
-		}
-		return true
-	})
-	if op == analysis.NoNode {
-		return false
-	}
-	// "not in" is one token whose text may hold any whitespace between the words
-	if txt := t.Text(op); !bytes.Equal(txt, []byte("in")) && !(bytes.HasPrefix(txt, []byte("not")) && bytes.HasSuffix(txt, []byte("in"))) {
-		return false
-	}
-	switch t.Kind(t.Unparen(t.NamedChild(n, 1))) {
-	case syntax.KindList, syntax.KindTuple, syntax.KindSet:
-	default:
-		return false
-	}
-	return shpSizeExpr(f, fn, t.NamedChild(n, 0))
 }

@@ -1,11 +1,14 @@
 package rules
 
 import (
-	"bytes"
 	"strconv"
+	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // ModelAttrMutation finds assignments to attributes of an nn.Module in code export traces.
@@ -89,7 +92,7 @@ func runModelAttrMutation(pass *analysis.Pass) {
 		if left == analysis.NoNode || right == analysis.NoNode {
 			return // a bare annotation
 		}
-		cls, self := mamReceiver(f, fn)
+		cls, self := f.ModuleSelf(fn)
 		if cls == nil {
 			return
 		}
@@ -102,7 +105,7 @@ func runModelAttrMutation(pass *analysis.Pass) {
 		}
 		switch t.Kind(left) {
 		case syntax.KindAttribute:
-			attr := mamSelfAttr(t, left, self)
+			attr := pysem.SelfAttrOf(t, left, self)
 			if attr == "" || mamConstant(f, fn, value) {
 				return
 			}
@@ -116,7 +119,7 @@ func runModelAttrMutation(pass *analysis.Pass) {
 				values = t.NamedChildren(value, nil)
 			}
 			for i, c := range targets {
-				attr := mamSelfAttr(t, c, self)
+				attr := pysem.SelfAttrOf(t, c, self)
 				if attr == "" {
 					continue
 				}
@@ -132,12 +135,12 @@ func runModelAttrMutation(pass *analysis.Pass) {
 		}
 	})
 	pass.Traced(syntax.KindAugmentedAssignment, func(a analysis.NodeID, fn *analysis.Function) {
-		cls, self := mamReceiver(f, fn)
+		cls, self := f.ModuleSelf(fn)
 		if cls == nil {
 			return
 		}
 		left := t.Field(a, syntax.FieldLeft)
-		attr := mamSelfAttr(t, left, self)
+		attr := pysem.SelfAttrOf(t, left, self)
 		if attr == "" {
 			return
 		}
@@ -160,7 +163,7 @@ func runModelAttrMutation(pass *analysis.Pass) {
 	}
 	kept := muts[:0]
 	for _, m := range muts {
-		if !grpDExportGuarded(f, m.fn, m.node) {
+		if f.RunsWhileExporting(m.node) {
 			kept = append(kept, m)
 		}
 	}
@@ -168,7 +171,7 @@ func runModelAttrMutation(pass *analysis.Pass) {
 	uses := mamIndexUses(f, muts)
 	for i := range muts {
 		m := &muts[i]
-		buffer := mamBufferCall(f, m.class, m.attr) != analysis.NoNode
+		buffer := f.Attr(m.class, m.attr).Kind == torchsem.AttrBuffer
 		tensor := buffer || mamTensorAttr(f, m.class, m.attr) || (m.value != analysis.NoNode && mamTensorish(f, m.fn, m.value))
 		var fd *analysis.Finding
 		switch {
@@ -205,246 +208,40 @@ func runModelAttrMutation(pass *analysis.Pass) {
 	}
 }
 
-// grpDGuards are the calls code uses to skip work while torch.compile or export traces it.
-// (torch.jit.is_tracing() is False under export, so it guards nothing here.)
-var grpDGuards = []string{"is_compiling", "is_exporting", "dynamo_compiling"}
-
-// grpDExportGuarded reports whether node n of fn sits under a condition that mentions a
-// tracing guard (`if not torch.compiler.is_compiling(): ...`), or after an early return
-// under one (`if torch.compiler.is_compiling(): return`): export does not run it.
-func grpDExportGuarded(f *analysis.File, fn *analysis.Function, n analysis.NodeID) bool {
-	t := f.Tree
-	guard := func(cond analysis.NodeID) bool {
-		if cond == analysis.NoNode {
-			return false
-		}
-		txt := t.Text(cond)
-		for _, g := range grpDGuards {
-			if bytes.Contains(txt, []byte(g)) {
-				return true
-			}
-		}
-		return false
-	}
-	stmt := analysis.NoNode
-	for p := t.Parent(n); p != analysis.NoNode && p != fn.Node; p = t.Parent(p) {
-		switch t.Kind(p) {
-		case syntax.KindIfStatement, syntax.KindElifClause, syntax.KindWhileStatement, syntax.KindConditionalExpression:
-			if guard(t.Field(p, syntax.FieldCondition)) || (t.Kind(p) == syntax.KindConditionalExpression && guard(t.NamedChild(p, 1))) {
-				return true
-			}
-		}
-		if t.Parent(p) == fn.Body {
-			stmt = p
-		}
-	}
-	if stmt == analysis.NoNode || fn.Body == analysis.NoNode {
-		return false
-	}
-	for c := t.FirstChild(fn.Body); c != analysis.NoNode && c < stmt; c = t.NextSibling(c) {
-		if t.Kind(c) != syntax.KindIfStatement || !guard(t.Field(c, syntax.FieldCondition)) {
-			continue
-		}
-		if body := t.Field(c, syntax.FieldConsequence); body != analysis.NoNode {
-			for _, r := range f.NodesIn(fn, syntax.KindReturnStatement) {
-				if t.Contains(body, r) {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-// mamReceiver returns the nn.Module class whose instance fn's self is, and self's name; nil
-// outside module methods, in __init__, classmethods and staticmethods, and where a nested
-// function rebinds the name.
-func mamReceiver(f *analysis.File, fn *analysis.Function) (*analysis.Class, string) {
-	m := fn.Method()
-	if m == nil || m.Class == nil || !f.IsModule(m.Class) || m.ClassMethod || m.StaticMethod || m.Name == "__init__" {
-		return nil, ""
-	}
-	self := fn.SelfName()
-	if self == "" {
-		return nil, ""
-	}
-	for s := fn; s != nil && s != m; s = s.Parent {
-		if s.Param(self) != nil {
-			return nil, ""
-		}
-	}
-	return m.Class, self
-}
-
-// mamSelfAttr returns attr when n is `self.attr`, else "".
-func mamSelfAttr(t *syntax.Tree, n analysis.NodeID, self string) string {
-	if n == analysis.NoNode || t.Kind(n) != syntax.KindAttribute {
-		return ""
-	}
-	obj := t.Field(n, syntax.FieldObject)
-	attr := t.Field(n, syntax.FieldAttribute)
-	if obj == analysis.NoNode || attr == analysis.NoNode || t.Kind(obj) != syntax.KindIdentifier || !t.TextIs(obj, self) {
-		return ""
-	}
-	return t.String(attr)
-}
-
-// mamConstant reports whether v is a plain Python constant: dynamo stores those on the module
-// without complaint, so they are not this case.
+// mamConstant reports whether v is a plain Python value (a number, a string without
+// interpolation, None, a bool, a setting): dynamo stores those on the module without
+// complaint, so they are not this case.
 func mamConstant(f *analysis.File, fn *analysis.Function, v analysis.NodeID) bool {
 	t := f.Tree
-	v = t.Unparen(v)
-	if v == analysis.NoNode {
-		return false
+	if v = t.Unparen(v); t.Kind(v) == syntax.KindString {
+		return !pysem.HasInterpolation(t, v)
 	}
-	switch t.Kind(v) {
-	case syntax.KindInteger, syntax.KindFloat, syntax.KindTrue, syntax.KindFalse, syntax.KindNone, syntax.KindConcatenatedString:
-		return true
-	case syntax.KindString:
-		return !mamHasInterpolation(t, v)
-	case syntax.KindUnaryOperator:
-		k := t.Kind(t.Unparen(t.Field(v, syntax.FieldArgument)))
-		return k == syntax.KindInteger || k == syntax.KindFloat
-	case syntax.KindIdentifier:
-		// a parameter annotated as a plain Python type
-		for s := fn; s != nil; s = s.Parent {
-			if p := s.Param(t.String(v)); p != nil {
-				if p.Type == analysis.NoNode {
-					return false
-				}
-				switch t.String(p.Type) {
-				case "int", "float", "bool", "str":
-					return true
-				}
-				return false
-			}
-		}
-	}
-	return f.Facts(fn, v) == analysis.FactConst
+	x := f.Value(fn, v)
+	return x.May(torchsem.Const|torchsem.Float|torchsem.NoneValue) && x.Is(torchsem.Const|torchsem.Float|torchsem.NoneValue|torchsem.Other)
 }
 
-func mamHasInterpolation(t *syntax.Tree, s analysis.NodeID) bool {
-	has := false
-	t.Children(s, func(c analysis.NodeID) bool {
-		if t.Kind(c) == syntax.KindInterpolation {
-			has = true
-			return false
-		}
-		return true
-	})
-	return has
-}
-
-// mamTensorish reports whether v is (probably) one tensor: a tensor expression, a parameter
-// that may be a tensor, or a submodule/method call on tensors. Containers are not.
+// mamTensorish reports whether v is (probably) one tensor: the model says it may be one,
+// and not a size or a value read out of tensor data.
 func mamTensorish(f *analysis.File, fn *analysis.Function, v analysis.NodeID) bool {
-	t := f.Tree
-	v = t.Unparen(v)
-	if v == analysis.NoNode {
-		return false
-	}
-	switch t.Kind(v) {
-	case syntax.KindList, syntax.KindTuple, syntax.KindDictionary, syntax.KindSet, syntax.KindExpressionList,
-		syntax.KindListComprehension, syntax.KindDictionaryComprehension, syntax.KindSetComprehension,
-		syntax.KindGeneratorExpression, syntax.KindNone, syntax.KindLambda:
-		return false
-	}
-	x := f.Facts(fn, v)
-	if x.Any(analysis.FactShape | analysis.FactData) {
-		return false
-	}
-	if x.Any(analysis.FactTensor | analysis.FactParam) {
+	x := f.Value(fn, v)
+	return x.May(torchsem.Tensor) && !x.May(torchsem.Sizes|torchsem.Data)
+}
+
+// mamTensorAttr reports whether self.attr of class c holds a tensor: a parameter, a buffer,
+// or a tensor assigned in __init__.
+func mamTensorAttr(f *analysis.File, c *analysis.Class, attr string) bool {
+	switch f.Attr(c, attr).Kind {
+	case torchsem.AttrParameter, torchsem.AttrBuffer, torchsem.AttrTensor:
 		return true
-	}
-	// self.proj(x), self.encode(x): a submodule or method applied to tensors
-	if t.Kind(v) == syntax.KindCall {
-		callee := t.Unparen(t.Field(v, syntax.FieldFunction))
-		if t.Kind(callee) == syntax.KindAttribute && fn.SelfName() != "" {
-			if obj := t.Field(callee, syntax.FieldObject); obj != analysis.NoNode && t.TextIs(obj, fn.SelfName()) {
-				pos, _ := f.Args(v)
-				for _, a := range pos {
-					if f.Facts(fn, a).Any(analysis.FactTensor | analysis.FactParam) {
-						return true
-					}
-				}
-			}
-		}
 	}
 	return false
-}
-
-// mamInitAssign returns the first `self.attr = v` of __init__ along c's bases in this file:
-// the class holding it, its __init__ and the value.
-func mamInitAssign(f *analysis.File, c *analysis.Class, attr string) (*analysis.Class, *analysis.Function, analysis.NodeID) {
-	var holder *analysis.Class
-	v := analysis.NoNode
-	f.Lineage(c, func(k *analysis.Class) bool {
-		if a, ok := k.InitAttrs[attr]; ok && a != analysis.NoNode {
-			holder, v = k, a
-			return false
-		}
-		return true
-	})
-	if holder == nil {
-		return nil, nil, analysis.NoNode
-	}
-	return holder, holder.Methods["__init__"], v
-}
-
-// mamTensorAttr reports whether __init__ gives the attribute a tensor (a buffer, a
-// Parameter, a torch call).
-func mamTensorAttr(f *analysis.File, c *analysis.Class, attr string) bool {
-	if mamBufferCall(f, c, attr) != analysis.NoNode {
-		return true
-	}
-	_, init, v := mamInitAssign(f, c, attr)
-	return v != analysis.NoNode && mamTensorish(f, init, v) && f.Facts(init, v).Has(analysis.FactTensor)
-}
-
-// mamBufferCall returns the `self.register_buffer("attr", ...)` call of __init__ along c's
-// bases in this file, or NoNode.
-func mamBufferCall(f *analysis.File, c *analysis.Class, attr string) analysis.NodeID {
-	t := f.Tree
-	found := analysis.NoNode
-	f.Lineage(c, func(k *analysis.Class) bool {
-		init := k.Methods["__init__"]
-		if init == nil {
-			return true
-		}
-		self := init.SelfName()
-		for _, call := range f.NodesIn(init, syntax.KindCall) {
-			callee := t.Field(call, syntax.FieldFunction)
-			if t.Kind(callee) != syntax.KindAttribute || !t.TextIs(t.Field(callee, syntax.FieldAttribute), "register_buffer") {
-				continue
-			}
-			if obj := t.Field(callee, syntax.FieldObject); obj == analysis.NoNode || !t.TextIs(obj, self) {
-				continue
-			}
-			if pos, _ := f.Args(call); len(pos) > 0 && mamStringIs(t, pos[0], attr) {
-				found = call
-				return false
-			}
-		}
-		return true
-	})
-	return found
-}
-
-// mamStringIs reports whether n is the plain string literal s.
-func mamStringIs(t *syntax.Tree, n analysis.NodeID, s string) bool {
-	n = t.Unparen(n)
-	if n == analysis.NoNode || t.Kind(n) != syntax.KindString || t.End(n)-t.Start(n) != len(s)+2 {
-		return false
-	}
-	txt := t.Text(n)
-	return (txt[0] == '"' || txt[0] == '\'') && txt[len(txt)-1] == txt[0] && string(txt[1:len(txt)-1]) == s
 }
 
 // mamRelated points at the place the buffer belongs: the __init__ assignment, __init__, or
 // the class.
 func mamRelated(f *analysis.File, m *mamMutation) (analysis.Related, bool) {
 	t := f.Tree
-	if _, _, v := mamInitAssign(f, m.class, m.attr); v != analysis.NoNode {
+	if v, _ := f.InitAssignment(m.class, m.attr); v != analysis.NoNode {
 		if a := t.Parent(v); a != analysis.NoNode && t.Kind(a) == syntax.KindAssignment {
 			return analysis.Related{Start: t.Start(a), End: t.End(a), Message: "self." + m.attr + " is set here; register it as a buffer instead"}, true
 		}
@@ -542,27 +339,12 @@ func mamLocalFix(f *analysis.File, m *mamMutation, idx *mamUses) (analysis.Fix, 
 
 // mamLocalName picks a local variable name for attr that no identifier of fn uses.
 func mamLocalName(f *analysis.File, fn *analysis.Function, attr string) string {
-	t := f.Tree
-	base := attr
-	for len(base) > 0 && base[0] == '_' {
-		base = base[1:]
-	}
+	base := strings.TrimLeft(attr, "_")
 	if base == "" {
 		base = "value"
 	}
-	used := func(name string) bool {
-		for _, id := range f.NodesIn(fn, syntax.KindIdentifier) {
-			if fo := t.FieldOf(id); fo == syntax.FieldAttribute || (fo == syntax.FieldName && t.Kind(t.Parent(id)) == syntax.KindKeywordArgument) {
-				continue
-			}
-			if t.TextIs(id, name) {
-				return true
-			}
-		}
-		return false
-	}
 	name := base
-	for i := 2; used(name); i++ {
+	for i := 2; fix.NameUsed(f, fn, name); i++ {
 		name = base + "_" + strconv.Itoa(i)
 	}
 	return name
@@ -597,17 +379,17 @@ func mamBufferFix(f *analysis.File, muts []mamMutation, i int, buffer bool) (ana
 		register := func(value string) string {
 			return self + ".register_buffer(" + strconv.Quote(m.attr) + ", " + value + ", persistent=False)"
 		}
-		owner, _, v := mamInitAssign(f, m.class, m.attr)
+		v, owner := f.InitAssignment(m.class, m.attr)
 		switch {
 		case v != analysis.NoNode:
 			a := t.Parent(v)
 			if owner != m.class || t.Kind(a) != syntax.KindAssignment || t.Kind(t.Parent(a)) != syntax.KindExpressionStatement ||
-				!mamTensorish(f, init, v) || !f.Facts(init, v).Has(analysis.FactTensor) {
+				!f.Value(init, v).IsTensor() {
 				return analysis.Fix{}, false
 			}
 			fx.Edits = append(fx.Edits, analysis.Edit{Start: t.Start(a), End: t.End(a), NewText: register(t.String(v))})
 		case mamSelfContained(f, m.value):
-			at, indent, ok := mamEndOfBody(f, init)
+			at, indent, ok := fix.BodyEnd(f, init)
 			if !ok {
 				return analysis.Fix{}, false
 			}
@@ -645,20 +427,4 @@ func mamSelfContained(f *analysis.File, v analysis.NodeID) bool {
 		}
 	}
 	return ok
-}
-
-// mamEndOfBody returns where a statement can be appended to fn's body (the end of its last
-// line) and the body's indentation.
-func mamEndOfBody(f *analysis.File, fn *analysis.Function) (int, string, bool) {
-	t := f.Tree
-	stmts := t.NamedChildren(fn.Body, nil)
-	if len(stmts) == 0 || f.Line(t.Start(stmts[0])) == f.Line(t.Start(fn.Node)) {
-		return 0, "", false
-	}
-	last := stmts[len(stmts)-1]
-	at := t.End(last)
-	for at < len(f.Src) && f.Src[at] != '\n' {
-		at++
-	}
-	return at, f.Indent(t.Start(stmts[0])), true
 }

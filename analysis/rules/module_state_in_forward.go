@@ -4,7 +4,10 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // ModuleStateInForward finds module state that forward creates, moves or updates in ways
@@ -109,192 +112,40 @@ model = Net().to(device)  # move before exporting
 	Run: runModuleStateInForward,
 }
 
-// msfStatefulNN are the torch.nn layers that own parameters or buffers by default.
-var msfStatefulNN = map[string]bool{}
-
-// msfContainers are the torch.nn containers; they are stateful when what they hold is.
-var msfContainers = map[string]bool{"Sequential": true, "ModuleList": true, "ModuleDict": true}
-
-// msfNotModules are capitalised torch.nn names that are not nn.Module classes.
-var msfNotModules = map[string]bool{"Parameter": true, "Buffer": true, "UninitializedParameter": true, "UninitializedBuffer": true}
-
-// msfMoveMethods move or cast every parameter and buffer of a module.
-var msfMoveMethods = map[string]bool{
-	"to": true, "cuda": true, "cpu": true, "xpu": true, "half": true, "float": true, "double": true, "bfloat16": true,
-	"type": true, "to_empty": true,
-}
-
-func init() {
-	for _, n := range strings.Fields(`Linear Bilinear LazyLinear Conv1d Conv2d Conv3d ConvTranspose1d
-		ConvTranspose2d ConvTranspose3d LazyConv1d LazyConv2d LazyConv3d LazyConvTranspose1d LazyConvTranspose2d
-		LazyConvTranspose3d Embedding EmbeddingBag BatchNorm1d BatchNorm2d BatchNorm3d LazyBatchNorm1d
-		LazyBatchNorm2d LazyBatchNorm3d SyncBatchNorm LayerNorm GroupNorm RMSNorm PReLU RNN LSTM GRU RNNCell
-		LSTMCell GRUCell MultiheadAttention Transformer TransformerEncoder TransformerDecoder
-		TransformerEncoderLayer TransformerDecoderLayer ParameterList ParameterDict`) {
-		msfStatefulNN[n] = true
-	}
-}
-
-// msfScan holds what one Run has worked out about the file's module classes.
-type msfScan struct {
-	f        *analysis.File
-	stateful map[*analysis.Class]int8              // 1 stateful, -1 not (or unknown), 2 being computed
-	chains   map[*analysis.Class][]*analysis.Class // classChain results
-	traced   []*analysis.Function                  // the traced functions, once asked for
-}
-
-// nnClass returns X when callee names torch.nn.X (or torch.nn.modules....X), a module class.
-func (s *msfScan) nnClass(callee analysis.NodeID) string {
-	f := s.f
+// msfConstructs says whether call (inside fn) constructs a module, whether that module owns
+// state, and how the code names its class.
+func msfConstructs(f *analysis.File, fn *analysis.Function, call analysis.NodeID) (label string, module, stateful bool) {
 	t := f.Tree
-	callee = t.Unparen(callee)
-	if ln := ecaLastNode(t, callee); ln == analysis.NoNode || len(t.Text(ln)) == 0 || t.Text(ln)[0] < 'A' || t.Text(ln)[0] > 'Z' || !f.IsImported(callee) {
-		return "" // module classes are capitalised: most calls stop at this byte test
-	}
-	q := f.Resolve(callee)
-	last := q[strings.LastIndexByte(q, '.')+1:]
-	if !(q == "torch.nn."+last || strings.HasPrefix(q, "torch.nn.modules.")) || last == "" || last[0] < 'A' || last[0] > 'Z' || msfNotModules[last] {
-		return ""
-	}
-	return last
-}
-
-// ctor says whether call constructs a module, whether that module has state, and the class's
-// name as written.
-func (s *msfScan) ctor(call analysis.NodeID, depth int) (label string, module, stateful bool) {
-	f, t := s.f, s.f.Tree
 	call = t.Unparen(call)
-	if call == analysis.NoNode || t.Kind(call) != syntax.KindCall || depth > 6 {
+	if t.Kind(call) != syntax.KindCall {
 		return "", false, false
 	}
 	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-	if last := ecaLastNode(t, callee); last == analysis.NoNode || len(t.Text(last)) == 0 || t.Text(last)[0] < 'A' || t.Text(last)[0] > 'Z' {
-		return "", false, false
+	last := callee
+	if t.Kind(callee) == syntax.KindAttribute {
+		last = t.Field(callee, syntax.FieldAttribute)
 	}
-	if x := s.nnClass(callee); x != "" {
-		label = shpSnippet(t, callee)
-		switch {
-		case msfStatefulNN[x]:
-			return label, true, true
-		case msfContainers[x]:
-			return label, true, s.anyStateful(t.Field(call, syntax.FieldArguments), depth+1)
-		}
-		return label, true, false
+	if txt := t.Text(last); t.Kind(last) != syntax.KindIdentifier || len(txt) == 0 || txt[0] < 'A' || txt[0] > 'Z' {
+		return "", false, false // classes are capitalised: most calls stop at this byte test
 	}
-	if callee != analysis.NoNode && t.Kind(callee) == syntax.KindIdentifier {
-		if _, imported := f.Imports[string(t.Text(callee))]; imported {
-			return "", false, false
-		}
-		if c := f.ClassNamed(string(t.Text(callee))); c != nil && f.IsModule(c) {
-			return c.Name, true, s.classStateful(c, depth+1)
-		}
+	c := f.Callee(fn, call)
+	switch {
+	case torchsem.IsLayer(c.API):
+		return fix.Snippet(t, callee), true, f.ConstructsState(fn, call)
+	case c.Class != nil && c.ClassFile.IsModule(c.Class):
+		return c.Class.Name, true, c.ClassFile.HasState(c.Class)
 	}
 	return "", false, false
 }
 
-// anyStateful reports whether a module constructor with state appears among the values
-// inside n (arguments, list elements, comprehension bodies, splats, dict values).
-func (s *msfScan) anyStateful(n analysis.NodeID, depth int) bool {
-	t := s.f.Tree
-	if n == analysis.NoNode || depth > 6 {
-		return false
-	}
-	for id, end := n, t.SubtreeEnd(n); id < end; id++ {
-		if t.Kind(id) == syntax.KindCall {
-			if _, mod, st := s.ctor(id, depth); mod && st {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// classStateful reports whether a module class of the file owns state: a parameter, a
-// buffer or a stateful layer made in __init__ (along its bases in the file), or a stateful
-// torch.nn base class. Classes deriving from other libraries' modules count as stateless:
-// what they hold is not visible here.
-func (s *msfScan) classStateful(c *analysis.Class, depth int) bool {
-	f, t := s.f, s.f.Tree
-	switch s.stateful[c] {
-	case 1:
-		return true
-	case -1, 2:
-		return false
-	}
-	s.stateful[c] = 2
-	res := false
-	f.Lineage(c, func(k *analysis.Class) bool {
-		for _, b := range k.Bases {
-			if bc := f.ClassNamed(b); bc != nil && bc != k {
-				continue // followed by Lineage
-			}
-			if last := b[strings.LastIndexByte(b, '.')+1:]; strings.HasPrefix(b, "torch.nn.") && msfStatefulNN[last] {
-				res = true
-			}
-		}
-		if init := k.Methods["__init__"]; init != nil && !res {
-			self := init.SelfName()
-			for _, call := range f.NodesIn(init, syntax.KindCall) {
-				callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-				if callee == analysis.NoNode {
-					continue
-				}
-				if f.IsImported(callee) {
-					switch f.Resolve(callee) {
-					case "torch.nn.Parameter", "torch.nn.parameter.Parameter", "torch.nn.Buffer":
-						res = true
-					}
-				} else if t.Kind(callee) == syntax.KindAttribute {
-					obj := t.Field(callee, syntax.FieldObject)
-					if a := ecaLastName(t, callee); (a == "register_buffer" || a == "register_parameter") && obj != analysis.NoNode && t.TextIs(obj, self) {
-						res = true
-					}
-				}
-				if !res {
-					if _, mod, st := s.ctor(call, depth); mod && st {
-						res = true
-					}
-				}
-				if res {
-					break
-				}
-			}
-		}
-		return !res
-	})
-	if res {
-		s.stateful[c] = 1
-	} else {
-		s.stateful[c] = -1
-	}
-	return res
-}
-
-// classChain returns c and its bases defined in the file, nearest first.
-func (s *msfScan) classChain(c *analysis.Class) []*analysis.Class {
-	if out, ok := s.chains[c]; ok {
-		return out
-	}
-	if s.chains == nil {
-		s.chains = map[*analysis.Class][]*analysis.Class{}
-	}
-	var out []*analysis.Class
-	defer func() { s.chains[c] = out }()
-	s.f.Lineage(c, func(k *analysis.Class) bool {
-		out = append(out, k)
-		return true
-	})
-	return out
-}
-
-// insideCtor reports whether call is an argument (at any depth) of another module
+// msfInsideCtor reports whether call is an argument (at any depth) of another module
 // constructor, as nn.Linear is in nn.Sequential(nn.Linear(4, 4)): the outer call is reported.
-func (s *msfScan) insideCtor(call analysis.NodeID) bool {
-	t := s.f.Tree
+func msfInsideCtor(f *analysis.File, fn *analysis.Function, call analysis.NodeID) bool {
+	t := f.Tree
 	for p := t.Parent(call); p != analysis.NoNode; p = t.Parent(p) {
 		switch t.Kind(p) {
 		case syntax.KindCall:
-			if _, mod, _ := s.ctor(p, 0); mod {
+			if _, mod, _ := msfConstructs(f, fn, p); mod {
 				return true
 			}
 		case syntax.KindBlock, syntax.KindModule, syntax.KindLambda, syntax.KindFunctionDefinition:
@@ -304,101 +155,59 @@ func (s *msfScan) insideCtor(call analysis.NodeID) bool {
 	return false
 }
 
-// stateKind returns "parameter" or "buffer" when __init__ (along c's bases in the file)
-// makes self.attr one, else "".
-func (s *msfScan) stateKind(c *analysis.Class, attr string) string {
-	f, t := s.f, s.f.Tree
-	for _, k := range s.classChain(c) {
-		if v, ok := k.InitAttrs[attr]; ok && v != analysis.NoNode && t.Kind(t.Unparen(v)) == syntax.KindCall {
-			callee := t.Unparen(t.Field(t.Unparen(v), syntax.FieldFunction))
-			if callee != analysis.NoNode && f.IsImported(callee) {
-				switch f.Resolve(callee) {
-				case "torch.nn.Parameter", "torch.nn.parameter.Parameter":
-					return "parameter"
-				case "torch.nn.Buffer":
-					return "buffer"
-				}
-			}
-		}
-		init := k.Methods["__init__"]
-		if init == nil {
-			continue
-		}
-		self := init.SelfName()
-		for _, call := range f.NodesIn(init, syntax.KindCall) {
-			callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-			if callee == analysis.NoNode || t.Kind(callee) != syntax.KindAttribute {
-				continue
-			}
-			a := ecaLastName(t, callee)
-			if obj := t.Field(callee, syntax.FieldObject); (a != "register_buffer" && a != "register_parameter") || obj == analysis.NoNode || !t.TextIs(obj, self) {
-				continue
-			}
-			if pos, _ := f.Args(call); len(pos) > 0 && mamStringIs(t, pos[0], attr) {
-				if a == "register_buffer" {
-					return "buffer"
-				}
-				return "parameter"
-			}
-		}
+// msfSubmodule says what self.attr of class c holds when it is a module: whether it owns
+// state, and whether it is a torch.nn container (Sequential, ModuleList, ModuleDict).
+func msfSubmodule(f *analysis.File, c *analysis.Class, attr string) (ok, stateful, container bool) {
+	a := f.Attr(c, attr)
+	if a.Kind != torchsem.AttrSubmodule {
+		return false, false, false
 	}
-	return ""
+	switch {
+	case a.Class != nil:
+		stateful = a.ClassFile.HasState(a.Class)
+	case a.Layer != "":
+		stateful = a.File.ConstructsState(a.File.Owner(a.Node), a.Node)
+	}
+	return true, stateful, torchsem.IsLayerContainer(a.Layer)
 }
 
-// submodule returns the torch.nn class name (or file class) __init__ assigns to self.attr,
-// and whether it is a module; "" when the attribute is not made from a module constructor.
-func (s *msfScan) submodule(c *analysis.Class, attr string) (label string, stateful bool) {
-	for _, k := range s.classChain(c) {
-		if v, ok := k.InitAttrs[attr]; ok {
-			l, mod, st := s.ctor(v, 0)
-			if !mod {
-				return "", false
-			}
-			return l, st
-		}
-	}
-	return "", false
-}
-
-// stateRef describes n when it names module state: self.P (a parameter or buffer of the
-// class) or self.S.weight / self.S.bias of a stateful torch.nn layer S.
-func (s *msfScan) stateRef(cls *analysis.Class, self string, n analysis.NodeID) (text, kind string) {
-	t := s.f.Tree
+// msfStateRef describes n when it names module state: self.P (a parameter or buffer of the
+// class) or self.S.weight / self.S.bias of a torch.nn layer S that owns state.
+func msfStateRef(f *analysis.File, cls *analysis.Class, self string, n analysis.NodeID) (text, kind string) {
+	t := f.Tree
 	n = t.Unparen(n)
-	if n == analysis.NoNode || t.Kind(n) != syntax.KindAttribute {
+	if t.Kind(n) != syntax.KindAttribute {
 		return "", ""
 	}
-	if attr := mamSelfAttr(t, n, self); attr != "" {
-		if k := s.stateKind(cls, attr); k != "" {
-			return "self." + attr, k
+	if attr := pysem.SelfAttrOf(t, n, self); attr != "" {
+		switch f.Attr(cls, attr).Kind {
+		case torchsem.AttrParameter:
+			return "self." + attr, "parameter"
+		case torchsem.AttrBuffer:
+			return "self." + attr, "buffer"
 		}
 		return "", ""
 	}
-	obj := t.Unparen(t.Field(n, syntax.FieldObject))
-	name := ecaLastName(t, n)
-	if sub := mamSelfAttr(t, obj, self); sub != "" && (name == "weight" || name == "bias") {
-		if label, _ := s.submodule(cls, sub); label != "" && msfStatefulNN[label[strings.LastIndexByte(label, '.')+1:]] {
+	name := t.String(t.Field(n, syntax.FieldAttribute))
+	if sub := pysem.SelfAttrOf(t, t.Unparen(t.Field(n, syntax.FieldObject)), self); sub != "" && (name == "weight" || name == "bias") {
+		if a := f.Attr(cls, sub); a.Kind == torchsem.AttrSubmodule && torchsem.LayerOwnsState(a.Layer) {
 			return "self." + sub + "." + name, "parameter"
 		}
 	}
 	return "", ""
 }
 
-// stateRoot walks from a mutated expression down through item access and view methods to
+// msfStateRoot walks from a mutated expression down through item access and view methods to
 // the attribute it changes, noting whether the path goes through .data.
-func (s *msfScan) stateRoot(n analysis.NodeID) (root analysis.NodeID, throughData bool) {
-	t := s.f.Tree
+func msfStateRoot(t *syntax.Tree, n analysis.NodeID) (root analysis.NodeID, throughData bool) {
 	for depth := 0; depth < 16; depth++ {
 		n = t.Unparen(n)
-		if n == analysis.NoNode {
-			return analysis.NoNode, false
-		}
 		switch t.Kind(n) {
 		case syntax.KindSubscript:
 			n = t.Field(n, syntax.FieldValue)
 		case syntax.KindCall:
 			callee := t.Unparen(t.Field(n, syntax.FieldFunction))
-			if callee == analysis.NoNode || t.Kind(callee) != syntax.KindAttribute || !uimViewMethods[string(t.Text(ecaLastNode(t, callee)))] {
+			if t.Kind(callee) != syntax.KindAttribute || !torchsem.IsViewMethod(t.String(t.Field(callee, syntax.FieldAttribute))) {
 				return analysis.NoNode, false
 			}
 			n = t.Field(callee, syntax.FieldObject)
@@ -416,19 +225,11 @@ func (s *msfScan) stateRoot(n analysis.NodeID) (root analysis.NodeID, throughDat
 	return analysis.NoNode, false
 }
 
-// msfInPlace reports whether a method name updates its receiver in place.
-func msfInPlace(m string) bool {
-	return len(m) > 1 && strings.HasSuffix(m, "_") && !strings.HasSuffix(m, "__") && m[0] != '_' && !uimFlagMethods[m]
-}
-
 // msfOwnedByAttrMutation reports whether n is the value assigned to self.attr (possibly
 // through a chain of assignments): model_attr_mutation reports that statement.
 func msfOwnedByAttrMutation(t *syntax.Tree, n analysis.NodeID, self string) bool {
 	for {
 		p := t.Parent(n)
-		if p == analysis.NoNode {
-			return false
-		}
 		switch t.Kind(p) {
 		case syntax.KindParenthesizedExpression:
 			n = p
@@ -437,7 +238,7 @@ func msfOwnedByAttrMutation(t *syntax.Tree, n analysis.NodeID, self string) bool
 			if t.FieldOf(n) != syntax.FieldRight {
 				return false
 			}
-			if mamSelfAttr(t, t.Field(p, syntax.FieldLeft), self) != "" {
+			if pysem.SelfAttrOf(t, t.Field(p, syntax.FieldLeft), self) != "" {
 				return true
 			}
 			n = p
@@ -449,10 +250,9 @@ func msfOwnedByAttrMutation(t *syntax.Tree, n analysis.NodeID, self string) bool
 
 func runModuleStateInForward(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
-	s := &msfScan{f: f, stateful: map[*analysis.Class]int8{}}
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
-		cls, self := mamReceiver(f, fn)
-		if label, mod, st := s.ctor(call, 0); mod && st && (self == "" || !msfOwnedByAttrMutation(t, call, self) && !esRegisteredArg(t, call, self)) && !s.insideCtor(call) {
+		cls, self := f.ModuleSelf(fn)
+		if label, mod, st := msfConstructs(f, fn, call); mod && st && (self == "" || !msfOwnedByAttrMutation(t, call, self) && !esRegisteredArg(t, call, self)) && !msfInsideCtor(f, fn, call) {
 			pass.Reportf(call, analysis.Changes, "%s is created inside %s: its weights are not parameters of the exported model and are traced as constants; create it once in __init__", label, fn.Name)
 			return
 		}
@@ -460,16 +260,14 @@ func runModuleStateInForward(pass *analysis.Pass) {
 			return
 		}
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		if callee == analysis.NoNode {
-			return
-		}
 		if f.IsImported(callee) {
 			// torch.nn.init.zeros_(self.w), torch.clamp_(self.w, ...)
 			q := f.Resolve(callee)
-			if pos, _ := f.Args(call); strings.HasPrefix(q, "torch.") && msfInPlace(q[strings.LastIndexByte(q, '.')+1:]) && len(pos) > 0 {
-				if root, data := s.stateRoot(pos[0]); root != analysis.NoNode && !data {
-					if text, kind := s.stateRef(cls, self, root); kind == "parameter" {
-						pass.Reportf(call, analysis.Changes, "parameter %s is updated in place by %s in %s: export treats parameters as read-only state; keep state that changes in a buffer", text, q[strings.LastIndexByte(q, '.')+1:], fn.Name)
+			op := q[strings.LastIndexByte(q, '.')+1:]
+			if pos, _ := f.Args(call); strings.HasPrefix(q, "torch.") && torchsem.IsInPlace(op) && len(pos) > 0 {
+				if root, data := msfStateRoot(t, pos[0]); root != analysis.NoNode && !data {
+					if text, kind := msfStateRef(f, cls, self, root); kind == "parameter" {
+						pass.Reportf(call, analysis.Changes, "parameter %s is updated in place by %s in %s: export treats parameters as read-only state; keep state that changes in a buffer", text, op, fn.Name)
 					}
 				}
 			}
@@ -478,26 +276,17 @@ func runModuleStateInForward(pass *analysis.Pass) {
 		if t.Kind(callee) != syntax.KindAttribute {
 			return
 		}
-		mnode := t.Field(callee, syntax.FieldAttribute)
-		if mnode == analysis.NoNode {
-			return
-		}
-		mtext := t.Text(mnode)
-		move := msfMoveMethods[string(mtext)]
-		if !move && (len(mtext) < 2 || mtext[len(mtext)-1] != '_') {
-			return
-		}
-		method := string(mtext)
+		method := t.String(t.Field(callee, syntax.FieldAttribute))
 		recv := t.Unparen(t.Field(callee, syntax.FieldObject))
 		switch {
-		case move:
-			msfMove(pass, s, cls, self, fn, call, recv, method)
-		case msfInPlace(method):
-			root, data := s.stateRoot(recv)
+		case torchsem.IsModuleMove(method):
+			msfMove(pass, cls, self, fn, call, recv, method)
+		case torchsem.IsInPlace(method):
+			root, data := msfStateRoot(t, recv)
 			if root == analysis.NoNode || data {
 				return // updates through .data are reported with the .data access
 			}
-			if text, kind := s.stateRef(cls, self, root); kind == "parameter" {
+			if text, kind := msfStateRef(f, cls, self, root); kind == "parameter" {
 				pass.Reportf(call, analysis.Changes, "parameter %s is updated in place with %s() in %s: export treats parameters as read-only state; keep state that changes in a buffer", text, method, fn.Name)
 			}
 		}
@@ -506,81 +295,72 @@ func runModuleStateInForward(pass *analysis.Pass) {
 		if !t.TextIs(t.Field(n, syntax.FieldAttribute), "data") {
 			return
 		}
-		cls, self := mamReceiver(f, fn)
+		cls, self := f.ModuleSelf(fn)
 		if cls == nil {
 			return
 		}
-		text, kind := s.stateRef(cls, self, t.Field(n, syntax.FieldObject))
-		if kind == "" {
-			return
+		if text, kind := msfStateRef(f, cls, self, t.Field(n, syntax.FieldObject)); kind != "" {
+			msfData(pass, n, fn, text, kind)
 		}
-		msfData(pass, n, fn, text, kind)
 	})
 	for _, k := range [...]syntax.Kind{syntax.KindAssignment, syntax.KindAugmentedAssignment} {
 		pass.Traced(k, func(a analysis.NodeID, fn *analysis.Function) {
-			cls, self := mamReceiver(f, fn)
+			cls, self := f.ModuleSelf(fn)
 			left := t.Unparen(t.Field(a, syntax.FieldLeft))
-			if cls == nil || left == analysis.NoNode || t.Kind(left) != syntax.KindSubscript {
+			if cls == nil || t.Kind(left) != syntax.KindSubscript {
 				return // self.w = ... and self.w += ... are model_attr_mutation's
 			}
-			root, data := s.stateRoot(left)
+			root, data := msfStateRoot(t, left)
 			if root == analysis.NoNode || data {
 				return
 			}
-			if text, kind := s.stateRef(cls, self, root); kind == "parameter" {
+			if text, kind := msfStateRef(f, cls, self, root); kind == "parameter" {
 				pass.Reportf(a, analysis.Changes, "parameter %s is updated in place by item assignment in %s: export treats parameters as read-only state; keep state that changes in a buffer", text, fn.Name)
 			}
 		})
 	}
 	for _, c := range f.Classes {
 		if f.IsModule(c) {
-			msfContainersOf(pass, s, c)
+			msfContainersOf(pass, c)
 		}
 	}
 }
 
 // msfMove reports the module or a submodule moved or cast in traced code.
-func msfMove(pass *analysis.Pass, s *msfScan, cls *analysis.Class, self string, fn *analysis.Function, call, recv analysis.NodeID, method string) {
-	t := pass.Tree
+func msfMove(pass *analysis.Pass, cls *analysis.Class, self string, fn *analysis.Function, call, recv analysis.NodeID, method string) {
+	f, t := pass.File, pass.Tree
 	if msfOwnedByAttrMutation(t, call, self) {
 		return
 	}
 	var what string
 	switch {
 	case t.Kind(recv) == syntax.KindIdentifier && t.TextIs(recv, self):
-		if !s.classStateful(cls, 0) {
+		if !f.HasState(cls) {
 			return
 		}
 		what = "the module"
 	case t.Kind(recv) == syntax.KindAttribute:
-		attr := mamSelfAttr(t, recv, self)
+		attr := pysem.SelfAttrOf(t, recv, self)
 		if attr == "" {
 			return
 		}
-		label, st := s.submodule(cls, attr)
-		if label == "" || (!st && !msfContainers[label[strings.LastIndexByte(label, '.')+1:]]) {
+		if ok, st, container := msfSubmodule(f, cls, attr); !ok || !st && !container {
 			return
 		}
 		what = "submodule self." + attr
 	case t.Kind(recv) == syntax.KindSubscript:
-		attr := mamSelfAttr(t, t.Unparen(t.Field(recv, syntax.FieldValue)), self)
+		attr := pysem.SelfAttrOf(t, t.Unparen(t.Field(recv, syntax.FieldValue)), self)
 		if attr == "" {
 			return
 		}
-		if label, _ := s.submodule(cls, attr); label == "" || !msfContainers[label[strings.LastIndexByte(label, '.')+1:]] {
+		if ok, _, container := msfSubmodule(f, cls, attr); !ok || !container {
 			return
 		}
-		what = "submodule " + shpSnippet(t, recv)
+		what = "submodule " + fix.Snippet(t, recv)
 	default:
 		return
 	}
 	pass.Reportf(call, analysis.Changes, "%s is moved with .%s() in %s: device and dtype are fixed when the model is exported; move the model before calling torch.export.export", what, method, fn.Name)
-}
-
-// msfMetadata are tensor attributes and methods that read metadata, not values.
-var msfMetadata = map[string]bool{
-	"shape": true, "dtype": true, "device": true, "ndim": true, "size": true, "dim": true, "numel": true,
-	"is_cuda": true, "requires_grad": true, "layout": true, "stride": true, "element_size": true,
 }
 
 // msfData reports an access to module state through .data: an update (error for a
@@ -610,19 +390,19 @@ func msfData(pass *analysis.Pass, n analysis.NodeID, fn *analysis.Function, text
 			direct = cur != n
 		case t.Kind(p) == syntax.KindAttribute && t.FieldOf(cur) == syntax.FieldObject:
 			g := t.Parent(p)
-			m := ecaLastName(t, p)
-			if msfMetadata[m] {
+			m := t.String(t.Field(p, syntax.FieldAttribute))
+			if torchsem.IsMetadata(m) {
 				return // self.w.data.shape reads metadata only
 			}
 			if g == analysis.NoNode || t.Kind(g) != syntax.KindCall || t.FieldOf(p) != syntax.FieldFunction {
 				depth = 16
 				break
 			}
-			if uimViewMethods[m] {
+			if torchsem.IsViewMethod(m) {
 				cur = g
 				continue
 			}
-			if msfInPlace(m) {
+			if torchsem.IsInPlace(m) {
 				how, direct = m+"()", cur == n
 			}
 			depth = 16
@@ -630,7 +410,7 @@ func msfData(pass *analysis.Pass, n analysis.NodeID, fn *analysis.Function, text
 			g := t.Parent(p)
 			callee := t.Unparen(t.Field(g, syntax.FieldFunction))
 			if pos, _ := f.Args(g); len(pos) > 0 && pos[0] == cur && callee != analysis.NoNode && f.IsImported(callee) {
-				if q := f.Resolve(callee); strings.HasPrefix(q, "torch.") && msfInPlace(q[strings.LastIndexByte(q, '.')+1:]) {
+				if q := f.Resolve(callee); strings.HasPrefix(q, "torch.") && torchsem.IsInPlace(q[strings.LastIndexByte(q, '.')+1:]) {
 					how = q[strings.LastIndexByte(q, '.')+1:] + "()"
 				}
 			}
@@ -665,7 +445,7 @@ type msfContainer struct {
 
 // msfContainersOf reports plain lists, tuples and dicts of modules assigned in c.__init__
 // and used by code export traces.
-func msfContainersOf(pass *analysis.Pass, s *msfScan, c *analysis.Class) {
+func msfContainersOf(pass *analysis.Pass, c *analysis.Class) {
 	f, t := pass.File, pass.Tree
 	init := c.Methods["__init__"]
 	if init == nil {
@@ -683,7 +463,7 @@ func msfContainersOf(pass *analysis.Pass, s *msfScan, c *analysis.Class) {
 			continue
 		}
 		left := t.Field(a, syntax.FieldLeft)
-		attr := mamSelfAttr(t, left, self)
+		attr := pysem.SelfAttrOf(t, left, self)
 		if attr == "" {
 			continue
 		}
@@ -696,11 +476,11 @@ func msfContainersOf(pass *analysis.Pass, s *msfScan, c *analysis.Class) {
 		if n != 1 {
 			continue
 		}
-		ct, ok := msfPlainContainer(s, init, self, attr, a)
+		ct, ok := msfPlainContainer(f, init, self, attr, a)
 		if !ok {
 			continue
 		}
-		use := msfTracedUse(s, c, attr)
+		use := msfTracedUse(f, c, attr)
 		if use == analysis.NoNode {
 			continue
 		}
@@ -716,8 +496,8 @@ func msfContainersOf(pass *analysis.Pass, s *msfScan, c *analysis.Class) {
 // msfPlainContainer recognises self.attr = [modules...] (a list, tuple, dict or
 // comprehension of module constructors, at least one with state), or an empty list or dict
 // filled with modules in __init__, when __init__ uses the attribute for nothing else.
-func msfPlainContainer(s *msfScan, init *analysis.Function, self, attr string, a analysis.NodeID) (msfContainer, bool) {
-	f, t := s.f, s.f.Tree
+func msfPlainContainer(f *analysis.File, init *analysis.Function, self, attr string, a analysis.NodeID) (msfContainer, bool) {
+	t := f.Tree
 	v := t.Unparen(t.Field(a, syntax.FieldRight))
 	if v == analysis.NoNode {
 		return msfContainer{}, false
@@ -752,13 +532,13 @@ func msfPlainContainer(s *msfScan, init *analysis.Function, self, attr string, a
 	}
 	// every other use of self.attr in __init__ must fill the container with modules
 	for _, n := range f.NodesIn(init, syntax.KindAttribute) {
-		if mamSelfAttr(t, n, self) != attr || t.Contains(a, n) {
+		if pysem.SelfAttrOf(t, n, self) != attr || t.Contains(a, n) {
 			continue
 		}
 		p := t.Parent(n)
 		switch {
 		case t.Kind(p) == syntax.KindAttribute && t.FieldOf(n) == syntax.FieldObject:
-			m := ecaLastName(t, p)
+			m := t.String(t.Field(p, syntax.FieldAttribute))
 			g := t.Parent(p)
 			if (m != "append" && m != "extend" && m != "insert") || g == analysis.NoNode || t.Kind(g) != syntax.KindCall {
 				return msfContainer{}, false
@@ -793,7 +573,7 @@ func msfPlainContainer(s *msfScan, init *analysis.Function, self, attr string, a
 	}
 	stateful := false
 	for _, it := range items {
-		_, mod, st := s.ctor(it, 0)
+		_, mod, st := msfConstructs(f, init, it)
 		if !mod {
 			return msfContainer{}, false
 		}
@@ -804,45 +584,31 @@ func msfPlainContainer(s *msfScan, init *analysis.Function, self, attr string, a
 
 // msfTracedUse returns the first use of self.attr in code export traces for c (its methods
 // or those of subclasses in the file), or NoNode.
-func msfTracedUse(s *msfScan, c *analysis.Class, attr string) analysis.NodeID {
-	f, t := s.f, s.f.Tree
-	if s.traced == nil {
-		s.traced = f.TracedFuncs()
-	}
-	for _, fn := range s.traced {
-		cls, self := mamReceiver(f, fn)
+func msfTracedUse(f *analysis.File, c *analysis.Class, attr string) analysis.NodeID {
+	t := f.Tree
+	for _, fn := range f.Funcs {
+		if !f.Traced(fn) {
+			continue
+		}
+		cls, self := f.ModuleSelf(fn)
 		if cls == nil {
 			continue
 		}
 		related := false
-		for _, k := range s.classChain(cls) {
-			if k == c {
-				related = true
-			}
-		}
+		f.Lineage(cls, func(k *analysis.Class) bool {
+			related = k == c
+			return !related
+		})
 		if !related {
 			continue
 		}
 		for _, n := range f.OwnNodes(fn, syntax.KindAttribute) {
-			if mamSelfAttr(t, n, self) == attr {
+			if pysem.SelfAttrOf(t, n, self) == attr {
 				return n
 			}
 		}
 	}
 	return analysis.NoNode
-}
-
-// msfModuleDictReserved are names nn.ModuleDict cannot take as keys: attributes every
-// module already has.
-var msfModuleDictReserved = map[string]bool{}
-
-func init() {
-	for _, n := range strings.Fields(`forward training train eval to cuda cpu float half double type
-		parameters buffers children modules state_dict load_state_dict apply zero_grad add_module
-		register_buffer register_parameter named_parameters named_buffers named_children named_modules
-		keys values items update pop clear requires_grad_ extra_repr bfloat16`) {
-		msfModuleDictReserved[n] = true
-	}
 }
 
 // msfWrapFix wraps the container in nn.ModuleList / nn.ModuleDict.
@@ -870,8 +636,8 @@ func msfWrapFix(f *analysis.File, ct msfContainer) (analysis.Fix, bool) {
 		ok := true
 		t.Children(v, func(p analysis.NodeID) bool {
 			if t.Kind(p) == syntax.KindPair {
-				k, isStr := ecaString(t, t.Field(p, syntax.FieldKey))
-				if !isStr || k == "" || strings.Contains(k, ".") || msfModuleDictReserved[k] {
+				k, isStr := pysem.StringLiteral(t, t.Field(p, syntax.FieldKey))
+				if !isStr || k == "" || strings.Contains(k, ".") || torchsem.ModuleDictReserved(k) {
 					ok = false
 				}
 			}
@@ -886,7 +652,7 @@ func msfWrapFix(f *analysis.File, ct msfContainer) (analysis.Fix, bool) {
 	default:
 		return analysis.Fix{}, false
 	}
-	nn, imp := msfNNRef(f)
+	nn, imp := fix.NewImporter(f).NN()
 	fx := analysis.Fix{
 		Title:  "wrap self." + ct.attr + " in nn." + wrapper + " (registers its modules: state_dict() gains their keys)",
 		Safety: analysis.Unsafe,
@@ -896,19 +662,4 @@ func msfWrapFix(f *analysis.File, ct msfContainer) (analysis.Fix, bool) {
 		fx.Edits = append(fx.Edits, *imp)
 	}
 	return fx, true
-}
-
-// msfNNRef returns how the file names torch.nn: a name imported for it, or <torch>.nn.
-func msfNNRef(f *analysis.File) (string, *analysis.Edit) {
-	best := ""
-	for local, q := range f.Imports {
-		if q == "torch.nn" && (best == "" || local < best) {
-			best = local
-		}
-	}
-	if best != "" {
-		return best, nil
-	}
-	torch, imp := condTorchRef(f)
-	return torch + ".nn", imp
 }

@@ -2,6 +2,8 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -52,15 +54,13 @@ No fix is offered: there is nothing to fix.
 
 func runNestedFunction(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
-	var scopes *condScopes
 	var branches map[*analysis.Function]bool
 	pass.Traced(syntax.KindFunctionDefinition, func(n analysis.NodeID, owner *analysis.Function) {
 		g := f.FuncAt(n)
 		if g == nil || g.Parent == nil || g.Class != nil {
 			return
 		}
-		if scopes == nil {
-			scopes = newCondScopes(f)
+		if branches == nil {
 			branches = condBranchUsers(pass)
 		}
 		if branches[g] {
@@ -80,12 +80,12 @@ func runNestedFunction(pass *analysis.Pass) {
 			})
 		}
 		if len(rebinds) > 0 {
-			pass.Reportf(name, analysis.Recognized, "nested function %s rebinds %s of %s through nonlocal; export traces the update", g.Name, condNameList(rebinds), owner.QualName())
+			pass.Reportf(name, analysis.Recognized, "nested function %s rebinds %s of %s through nonlocal; export traces the update", g.Name, fix.List(rebinds), owner.QualName())
 			return
 		}
-		var reads []condFreeVar
-		for _, v := range scopes.freeVars(g) {
-			if v.name != v.scope.SelfName() {
+		var reads []pysem.FreeVar
+		for _, v := range f.FreeVars(g) {
+			if v.Name != v.Scope.SelfName() {
 				reads = append(reads, v)
 			}
 		}

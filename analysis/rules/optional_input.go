@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -215,10 +216,7 @@ func oiFix(f *analysis.File, fwd *analysis.Function, p *analysis.Param) (analysi
 		return analysis.Fix{}, false // a one-line def
 	}
 	indent := f.Indent(t.Start(stmts[0]))
-	unit := "    "
-	if strings.HasPrefix(indent, "\t") {
-		unit = "\t"
-	}
+	unit := fix.IndentUnit(indent)
 	block := indent + "if " + p.Name + " is None:\n" + indent + unit + p.Name + " = " + t.String(p.Default)
 	var at int
 	var text string

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -104,13 +106,13 @@ func runPythonSideEffect(pass *analysis.Pass) {
 	}
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		if callee == analysis.NoNode || tvOutsideExport(f, call) {
+		if callee == analysis.NoNode || !f.RunsWhileExporting(call) {
 			return
 		}
 		switch t.Kind(callee) {
 		case syntax.KindIdentifier:
 			name := string(t.Text(callee))
-			if name == "print" && !f.IsImported(callee) && f.LookupFunc(fn, "print") == nil && !pseLocal(f, fn, "print") {
+			if name == "print" && f.Callee(fn, call).Builtin == "print" {
 				output(call, callee, fn, "print call")
 				return
 			}
@@ -126,7 +128,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 				case q == "warnings.warn":
 					output(call, callee, fn, "warnings.warn call")
 				case q == "logging."+attr && pseLogMethods[attr]:
-					output(call, callee, fn, shpSnippet(t, callee)+" call")
+					output(call, callee, fn, fix.Snippet(t, callee)+" call")
 				default:
 					pseRandom(pass, call, q)
 				}
@@ -136,22 +138,22 @@ func runPythonSideEffect(pass *analysis.Pass) {
 				return
 			}
 			name := string(t.Text(obj))
-			if pseLocal(f, fn, name) {
+			if f.Binder(fn, name) != nil {
 				return
 			}
 			switch {
 			case loggers[name] && pseLogMethods[attr]:
-				output(call, callee, fn, shpSnippet(t, callee)+" call")
+				output(call, callee, fn, fix.Snippet(t, callee)+" call")
 			case containers[name] && pseMutators[attr]:
 				pass.Reportf(call, analysis.Changes,
-					"module-level %s is changed while export traces (%s): the exported program never changes it", name, shpSnippet(t, callee))
+					"module-level %s is changed while export traces (%s): the exported program never changes it", name, fix.Snippet(t, callee))
 			}
 		}
 	})
 	// STATS["n"] += 1, CACHE[k] = v, del SEEN[k]
 	subscriptWrite := func(target analysis.NodeID, fn *analysis.Function, stmt analysis.NodeID) {
 		target = t.Unparen(target)
-		if target == analysis.NoNode || t.Kind(target) != syntax.KindSubscript || tvOutsideExport(f, stmt) {
+		if target == analysis.NoNode || t.Kind(target) != syntax.KindSubscript || !f.RunsWhileExporting(stmt) {
 			return
 		}
 		v := t.Unparen(t.Field(target, syntax.FieldValue))
@@ -159,11 +161,11 @@ func runPythonSideEffect(pass *analysis.Pass) {
 			return
 		}
 		name := string(t.Text(v))
-		if !containers[name] || pseLocal(f, fn, name) {
+		if !containers[name] || f.Binder(fn, name) != nil {
 			return
 		}
 		pass.Reportf(stmt, analysis.Changes,
-			"module-level %s is changed while export traces (%s): the exported program never changes it", name, shpSnippet(t, target))
+			"module-level %s is changed while export traces (%s): the exported program never changes it", name, fix.Snippet(t, target))
 	}
 	pass.Traced(syntax.KindAssignment, func(a analysis.NodeID, fn *analysis.Function) {
 		if t.Kind(t.Parent(a)) == syntax.KindExpressionStatement {
@@ -203,7 +205,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 			for _, k := range [...]syntax.Kind{syntax.KindAssignment, syntax.KindAugmentedAssignment} {
 				for _, a := range f.OwnNodes(fn, k) {
 					l := t.Field(a, syntax.FieldLeft)
-					if l == analysis.NoNode || !condBindsName(t, l, name) || tvOutsideExport(f, a) {
+					if l == analysis.NoNode || !pysem.BindsName(t, l, name) || !f.RunsWhileExporting(a) {
 						continue
 					}
 					pass.Reportf(a, analysis.Changes,
@@ -229,7 +231,7 @@ func pseRandom(pass *analysis.Pass, call analysis.NodeID, q string) {
 	}
 	pass.Reportf(call, analysis.Changes,
 		"%s draws from %s while export traces: the exported program keeps that draw as a constant; use torch.rand and friends",
-		shpSnippet(pass.Tree, pass.Tree.Field(call, syntax.FieldFunction)), what)
+		fix.Snippet(pass.Tree, pass.Tree.Field(call, syntax.FieldFunction)), what)
 }
 
 // pseModuleNames returns the module-level names bound to a logging.getLogger(...) logger and
@@ -267,61 +269,6 @@ func pseModuleNames(f *analysis.File) (loggers, containers map[string]bool) {
 	return loggers, containers
 }
 
-// pseLocal reports whether fn (or a function enclosing it) binds name itself: a parameter,
-// an assignment or loop target, so that the name is not the module-level one.
-func pseLocal(f *analysis.File, fn *analysis.Function, name string) bool {
-	t := f.Tree
-	for s := fn; s != nil; s = s.Parent {
-		if s.Param(name) != nil {
-			return true
-		}
-		for _, g := range f.OwnNodes(s, syntax.KindGlobalStatement) {
-			declared := false
-			t.Children(g, func(c analysis.NodeID) bool {
-				declared = declared || (t.Kind(c) == syntax.KindIdentifier && t.TextIs(c, name))
-				return true
-			})
-			if declared {
-				return false
-			}
-		}
-		for _, a := range f.OwnNodes(s, syntax.KindAssignment) {
-			if pseBinds(t, t.Field(a, syntax.FieldLeft), name) {
-				return true
-			}
-		}
-		for _, a := range f.OwnNodes(s, syntax.KindForStatement) {
-			if pseBinds(t, t.Field(a, syntax.FieldLeft), name) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// pseBinds reports whether the assignment target n binds name (CACHE[k] = v and
-// STATS.n = v do not bind the names they change).
-func pseBinds(t *syntax.Tree, n analysis.NodeID, name string) bool {
-	if n == analysis.NoNode {
-		return false
-	}
-	switch t.Kind(n) {
-	case syntax.KindIdentifier:
-		return t.TextIs(n, name)
-	case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindTuple, syntax.KindList,
-		syntax.KindExpressionList, syntax.KindListSplatPattern, syntax.KindParenthesizedExpression:
-		found := false
-		t.Children(n, func(c analysis.NodeID) bool {
-			if t.IsNamed(c) {
-				found = pseBinds(t, c, name)
-			}
-			return !found
-		})
-		return found
-	}
-	return false
-}
-
 // pseGuardFix wraps the statement holding an output call in an export guard, for targets
 // where one exists.
 func pseGuardFix(pass *analysis.Pass, call analysis.NodeID) (analysis.Fix, bool) {
@@ -333,16 +280,13 @@ func pseGuardFix(pass *analysis.Pass, call analysis.NodeID) (analysis.Fix, bool)
 	if st == analysis.NoNode || t.Kind(st) != syntax.KindExpressionStatement || t.Start(st) != t.Start(call) || t.End(st) != t.End(call) {
 		return analysis.Fix{}, false
 	}
-	ls, ok := tvStatementLine(f, st)
+	ls, ok := fix.StatementLine(f, st)
 	if !ok {
 		return analysis.Fix{}, false
 	}
-	torch, imp := condTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	ind := f.Indent(t.Start(st))
-	unit := "    "
-	if strings.Contains(ind, "\t") {
-		unit = "\t"
-	}
+	unit := fix.IndentUnit(ind)
 	guard, title := "is_exporting()", "run it only outside export: wrap it in if not torch.compiler.is_exporting()"
 	if pass.TargetBefore(2, 7) {
 		guard, title = "is_compiling()", "run it only outside export and torch.compile: wrap it in if not torch.compiler.is_compiling()"

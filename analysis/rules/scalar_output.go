@@ -2,7 +2,9 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // ScalarOutput finds a module's forward returning a size instead of a tensor.
@@ -48,30 +50,26 @@ There is no fix: whether the output should be a tensor depends on its consumer.
 
 func runScalarOutput(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
-	var submodule map[*analysis.Class]bool // computed on the first candidate of each class
-	isSubmodule := func(c *analysis.Class) bool {
-		if submodule == nil {
-			submodule = map[*analysis.Class]bool{}
-		}
-		sub, ok := submodule[c]
-		if !ok {
-			sub = scalarOutputIsSubmodule(f, c)
-			submodule[c] = sub
-		}
-		return sub
-	}
+	submodule := map[*analysis.Class]bool{} // UsedAsSubmodule, once per class
 	check := func(fwd *analysis.Function, e analysis.NodeID) {
-		fx := f.Facts(fwd, e)
-		if fx.Any(analysis.FactTensor|analysis.FactParam|analysis.FactData) || !shpSizeExpr(f, fwd, e) || isSubmodule(fwd.Class) {
+		if f.Value(fwd, e).May(torchsem.Tensor|torchsem.Data) || !shapeSize(f, fwd, e) {
 			return
 		}
 		pass.Reportf(e, analysis.Caveat,
 			"forward returns %s, a size: the exported program outputs a SymInt, not a tensor (a constant when the dim is static)",
-			shpSnippet(t, e))
+			fix.Snippet(t, e))
 	}
 	pass.Traced(syntax.KindReturnStatement, func(ret analysis.NodeID, fn *analysis.Function) {
 		if fn.Class == nil || !f.IsModule(fn.Class) || fn.Class.Methods["forward"] != fn {
 			return
+		}
+		sub, ok := submodule[fn.Class]
+		if !ok {
+			sub = f.UsedAsSubmodule(fn.Class)
+			submodule[fn.Class] = sub
+		}
+		if sub {
+			return // a submodule's forward returns to its parent, not out of the exported program
 		}
 		val := t.Unparen(t.NamedChild(ret, 0))
 		if val == analysis.NoNode {
@@ -89,23 +87,4 @@ func runScalarOutput(pass *analysis.Pass) {
 			check(fn, val)
 		}
 	})
-}
-
-// scalarOutputIsSubmodule reports whether class c is instantiated in the __init__ of another
-// nn.Module class of the file (so its forward's results feed that module, not the export).
-func scalarOutputIsSubmodule(f *analysis.File, c *analysis.Class) bool {
-	t := f.Tree
-	for _, d := range f.Classes {
-		init := d.Methods["__init__"]
-		if d == c || !f.IsModule(d) || init == nil {
-			continue
-		}
-		for _, call := range f.NodesIn(init, syntax.KindCall) {
-			callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-			if callee != analysis.NoNode && t.Kind(callee) == syntax.KindIdentifier && t.TextIs(callee, c.Name) {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -1,9 +1,9 @@
 package rules
 
 import (
-	"strings"
-
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -76,7 +76,7 @@ func runSpecializedAttribute(pass *analysis.Pass) {
 		if how == "" {
 			return
 		}
-		cls, _ := mamReceiver(f, fn)
+		cls, _ := f.ModuleSelf(fn)
 		if cls == nil {
 			return
 		}
@@ -85,7 +85,7 @@ func runSpecializedAttribute(pass *analysis.Pass) {
 			return
 		}
 		attr := t.String(an)
-		owner, _, v := mamInitAssign(f, cls, attr)
+		v, owner := f.InitAssignment(cls, attr)
 		if v == analysis.NoNode {
 			return
 		}
@@ -106,10 +106,7 @@ func runSpecializedAttribute(pass *analysis.Pass) {
 				return
 			}
 		}
-		if len(konst) > 40 {
-			konst = konst[:37] + "..."
-		}
-		pass.Reportf(n, analysis.Note, "self.%s in this %s is burned into the graph as its __init__ value %s", attr, how, konst)
+		pass.Reportf(n, analysis.Note, "self.%s in this %s is burned into the graph as its __init__ value %s", attr, how, fix.Clip(konst, 40))
 	})
 }
 
@@ -156,7 +153,7 @@ func saConstant(f *analysis.File, v analysis.NodeID) (string, bool) {
 	case syntax.KindInteger, syntax.KindFloat, syntax.KindTrue, syntax.KindFalse, syntax.KindConcatenatedString:
 		return t.String(v), true
 	case syntax.KindString:
-		if !mamHasInterpolation(t, v) {
+		if !pysem.HasInterpolation(t, v) {
 			return t.String(v), true
 		}
 	case syntax.KindUnaryOperator:
@@ -175,35 +172,11 @@ func saConstant(f *analysis.File, v analysis.NodeID) (string, bool) {
 		if cls == analysis.NoNode || t.Kind(cls) != syntax.KindIdentifier {
 			return "", false
 		}
-		if c := f.ClassNamed(t.String(cls)); c != nil && saIsEnum(f, c) {
+		if c := f.ClassNamed(t.String(cls)); c != nil && f.IsEnum(c) {
 			return t.String(v), true
 		}
 	}
 	return "", false
-}
-
-// saMaxBases bounds saIsEnum's walk up a class's bases within the file (cycles are
-// possible in broken code).
-const saMaxBases = 16
-
-// saIsEnum reports whether c derives from enum.Enum (or IntEnum, StrEnum, Flag, IntFlag),
-// directly or through classes of this file.
-func saIsEnum(f *analysis.File, c *analysis.Class) bool {
-	for k, hops := c, 0; k != nil && hops < saMaxBases; hops++ {
-		var next *analysis.Class
-		for _, b := range k.Bases {
-			last := b[strings.LastIndexByte(b, '.')+1:]
-			switch last {
-			case "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag":
-				return true
-			}
-			if bc := f.ClassNamed(b); bc != nil {
-				next = bc
-			}
-		}
-		k = next
-	}
-	return false
 }
 
 // saCollect counts the assignments to self attributes in c's methods.
@@ -211,7 +184,7 @@ func saCollect(f *analysis.File, c *analysis.Class) *saAssigns {
 	t := f.Tree
 	a := &saAssigns{init: map[string]int{}, mutated: map[string]bool{}}
 	note := func(m *analysis.Function, target analysis.NodeID) {
-		attr := mamSelfAttr(t, target, m.SelfName())
+		attr := f.SelfAttr(m, target)
 		if attr == "" {
 			return
 		}

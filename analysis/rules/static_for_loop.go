@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
@@ -78,10 +79,10 @@ func runStaticForLoop(pass *analysis.Pass) {
 			if v.May(torchsem.UnbackedSize | torchsem.Data) {
 				return // a data-dependent length: unchecked_data_dependent_value's case
 			}
-			if v.May(torchsem.Size) && !shpRounds(t, a) {
+			if v.May(torchsem.Size) && !rounds(t, a) {
 				pass.Report(analysis.Finding{
 					Start: t.Start(loop), End: t.End(iter), Effect: analysis.Caveat,
-					Message: "loop over " + shpSnippet(t, iter) + " is unrolled at the traced size of " + shpSnippet(t, a) +
+					Message: "loop over " + fix.Snippet(t, iter) + " is unrolled at the traced size of " + fix.Snippet(t, a) +
 						", which specialises that dim (export fails if it is declared dynamic)",
 				})
 				return
@@ -102,7 +103,7 @@ func runStaticForLoop(pass *analysis.Pass) {
 		}
 		pass.Report(analysis.Finding{
 			Start: t.Start(loop), End: t.End(iter), Effect: analysis.Note,
-			Message: "loop over " + shpSnippet(t, iter) + " is unrolled: the exported graph repeats its body " + times,
+			Message: "loop over " + fix.Snippet(t, iter) + " is unrolled: the exported graph repeats its body " + times,
 		})
 	}
 	pass.Traced(syntax.KindForStatement, func(n analysis.NodeID, fn *analysis.Function) {

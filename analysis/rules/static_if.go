@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
@@ -56,7 +57,7 @@ func runStaticIf(pass *analysis.Pass) {
 		}
 		pass.Reportf(cond, analysis.Recognized,
 			"branch on the rank (%s) is fixed at export: only the branch taken for the example input is traced",
-			shpSnippet(t, cond))
+			fix.Snippet(t, cond))
 	}
 	pass.Traced(syntax.KindIfStatement, func(n analysis.NodeID, fn *analysis.Function) {
 		check(t.Field(n, syntax.FieldCondition), fn)

@@ -1,10 +1,10 @@
 package rules
 
 import (
-	"strings"
-
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // TensorSetattr finds setattr() on tensors in code export traces.
@@ -49,49 +49,19 @@ No automatic fix: where the value should go depends on who reads it.
 
 func runTensorSetattr(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
-	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
-		callee := t.Field(call, syntax.FieldFunction)
-		if callee == analysis.NoNode || t.Kind(callee) != syntax.KindIdentifier || !t.TextIs(callee, "setattr") {
-			return
-		}
-		if _, shadowed := f.Imports["setattr"]; shadowed {
-			return
-		}
+	pass.Calls("setattr", func(call analysis.NodeID, fn *analysis.Function) {
 		pos, kw := f.Args(call)
 		if len(pos) != 3 || len(kw) > 0 || t.Kind(pos[0]) == syntax.KindListSplat {
 			return
 		}
 		obj := t.Unparen(pos[0])
-		if !tsMayBeTensor(f, fn, obj) {
-			return
+		if v := f.Value(fn, obj); !v.May(torchsem.Tensor) || v.May(torchsem.Sizes|torchsem.Data) {
+			return // not self (a module), a module parameter, a size or a number
 		}
 		what := "an attribute"
-		if s := t.Unparen(pos[1]); t.Kind(s) == syntax.KindString && !mamHasInterpolation(t, s) {
+		if s := t.Unparen(pos[1]); t.Kind(s) == syntax.KindString && !pysem.HasInterpolation(t, s) {
 			what = "attribute " + t.String(s)
 		}
 		pass.Reportf(call, analysis.Changes, "setattr sets %s on tensor %s; the exported program does not capture it", what, t.String(obj))
 	})
-}
-
-// tsMayBeTensor reports whether obj may be a tensor: a tensor expression or a parameter of
-// the traced function (not self, not one annotated as a non-tensor or a module).
-func tsMayBeTensor(f *analysis.File, fn *analysis.Function, obj analysis.NodeID) bool {
-	t := f.Tree
-	if obj == analysis.NoNode {
-		return false
-	}
-	if t.Kind(obj) == syntax.KindIdentifier {
-		if self := fn.SelfName(); self != "" && t.TextIs(obj, self) {
-			return false
-		}
-		for s := fn; s != nil; s = s.Parent {
-			if p := s.Param(t.String(obj)); p != nil && p.Type != analysis.NoNode {
-				if ty := t.String(p.Type); strings.Contains(ty, "Module") {
-					return false
-				}
-			}
-		}
-	}
-	x := f.Facts(fn, obj)
-	return x.Any(analysis.FactTensor|analysis.FactParam) && !x.Any(analysis.FactShape|analysis.FactData)
 }

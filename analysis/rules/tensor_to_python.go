@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
@@ -104,7 +106,7 @@ func runTensorToPython(pass *analysis.Pass) {
 				return
 			}
 			name := t.String(callee)
-			if f.LookupFunc(fn, name) != nil || tvOutsideExport(f, call) {
+			if f.LookupFunc(fn, name) != nil || !f.RunsWhileExporting(call) {
 				return
 			}
 			if name == "range" {
@@ -129,25 +131,7 @@ func runTensorToPython(pass *analysis.Pass) {
 // parameter every traced caller passes a tensor to (what the semantic model says callers pass,
 // so that a helper called from forward is judged by its arguments).
 func t2pTensor(f *analysis.File, fn *analysis.Function, e analysis.NodeID) bool {
-	t := f.Tree
-	e = t.Unparen(e)
-	if e == analysis.NoNode {
-		return false
-	}
-	switch t.Kind(e) {
-	case syntax.KindAttribute:
-		if tvTensorReceiver(f, fn, e) {
-			return true
-		}
-	case syntax.KindIdentifier:
-		if ddsIsParam(fn, t.String(e)) {
-			v := f.Value(fn, e)
-			if v.May(torchsem.Tensor) && v.Is(torchsem.Tensor|torchsem.DataShaped|torchsem.BoolTensor|torchsem.StaticShape) {
-				return true
-			}
-		}
-	}
-	return tvIsTensor(f, fn, e, 0)
+	return e != analysis.NoNode && f.Value(fn, e).IsTensor()
 }
 
 // t2pMath reports math.f(t) with a tensor argument.
@@ -161,7 +145,7 @@ func t2pMath(pass *analysis.Pass, call, callee analysis.NodeID, fn *analysis.Fun
 			break
 		}
 	}
-	if arg == analysis.NoNode || tvOutsideExport(f, call) {
+	if arg == analysis.NoNode || !f.RunsWhileExporting(call) {
 		return
 	}
 	fd := pass.Reportf(call, analysis.Fails,
@@ -174,7 +158,7 @@ func t2pMath(pass *analysis.Pass, call, callee analysis.NodeID, fn *analysis.Fun
 	if !ok || len(kws) > 0 || (to != "pow" && len(pos) != 1) {
 		return
 	}
-	torch, imp := condTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	edits := []analysis.Edit{{Start: t.Start(callee), End: t.End(callee), NewText: torch + "." + to}}
 	if imp != nil {
 		edits = append(edits, *imp)
@@ -232,7 +216,7 @@ func t2pDataRead(f *analysis.File, fn *analysis.Function, e analysis.NodeID) ana
 				}
 			}
 		case syntax.KindIdentifier:
-			if t.FieldOf(id) != syntax.FieldAttribute && f.Owner(id) == fn && f.Facts(fn, id).Has(analysis.FactData) {
+			if t.FieldOf(id) != syntax.FieldAttribute && f.Owner(id) == fn && f.Value(fn, id).May(torchsem.Data) {
 				found = id
 			}
 		}
@@ -302,7 +286,7 @@ func t2pBuiltin(pass *analysis.Pass, call analysis.NodeID, fn *analysis.Function
 	var text string
 	switch {
 	case tensors == 2:
-		torch, imp := condTorchRef(f)
+		torch, imp := fix.NewImporter(f).Torch()
 		op := "maximum"
 		if name == "min" {
 			op = "minimum"
@@ -352,8 +336,8 @@ func t2pIteration(pass *analysis.Pass, loop analysis.NodeID, fn *analysis.Functi
 		return
 	}
 	// for i, v in enumerate(x): the elements are v
-	if t.Kind(it) == syntax.KindCall && condKind(t, t.Field(it, syntax.FieldFunction)) == syntax.KindIdentifier &&
-		t.TextIs(t.Unparen(t.Field(it, syntax.FieldFunction)), "enumerate") && condKind(t, target) == syntax.KindPatternList {
+	if t.Kind(it) == syntax.KindCall && t.Kind(t.Unparen(t.Field(it, syntax.FieldFunction))) == syntax.KindIdentifier &&
+		t.TextIs(t.Unparen(t.Field(it, syntax.FieldFunction)), "enumerate") && t.Kind(t.Unparen(target)) == syntax.KindPatternList {
 		pos, _ := f.Args(it)
 		if len(pos) < 1 || t.NamedChildCount(target) != 2 {
 			return
@@ -375,7 +359,7 @@ func t2pIteration(pass *analysis.Pass, loop analysis.NodeID, fn *analysis.Functi
 			names[t.String(id)] = true
 		}
 	}
-	if len(names) == 0 || tvOutsideExport(f, loop) {
+	if len(names) == 0 || !f.RunsWhileExporting(loop) {
 		return
 	}
 	// the conditions the loop body (or the comprehension) evaluates
@@ -489,7 +473,7 @@ func t2pIndex(pass *analysis.Pass, sub analysis.NodeID, fn *analysis.Function) {
 	default:
 		return
 	}
-	if tvOutsideExport(f, sub) {
+	if !f.RunsWhileExporting(sub) {
 		return
 	}
 	pass.Reportf(sub, analysis.Fails,
@@ -531,7 +515,7 @@ func t2pContainer(f *analysis.File, fn *analysis.Function, e analysis.NodeID) st
 		kind := ""
 		for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
 			l := t.Field(a, syntax.FieldLeft)
-			if l == analysis.NoNode || !condBindsName(t, l, name) {
+			if l == analysis.NoNode || !pysem.BindsName(t, l, name) {
 				continue
 			}
 			k := ""

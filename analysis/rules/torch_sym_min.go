@@ -2,7 +2,9 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // TorchSymMin finds calls of torch.sym_min in traced code.
@@ -52,57 +54,30 @@ func runTorchSymMin(pass *analysis.Pass) {
 	if pass.Case != nil {
 		rejected = pass.NotSupported()
 	}
-	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
-		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		if callee == analysis.NoNode {
-			return
-		}
-		last := callee
-		if t.Kind(callee) == syntax.KindAttribute {
-			last = t.Field(callee, syntax.FieldAttribute)
-		}
-		if last == analysis.NoNode || !t.TextIs(last, "sym_min") || !f.IsImported(callee) || f.Resolve(callee) != "torch.sym_min" {
-			return
-		}
+	pass.Calls("torch.sym_min", func(call analysis.NodeID, fn *analysis.Function) {
 		if !rejected {
 			if pass.Strict {
-				pass.Reportf(call, analysis.Recognized, "call %s is captured as a symbolic min from torch 2.12", shpSnippet(t, call))
+				pass.Reportf(call, analysis.Recognized, "call %s is captured as a symbolic min from torch 2.12", fix.Snippet(t, call))
 			} else {
-				pass.Reportf(call, analysis.Recognized, "call %s exports with strict=False, which traces it with the Python interpreter (measured at torch 2.11)", shpSnippet(t, call))
+				pass.Reportf(call, analysis.Recognized, "call %s exports with strict=False, which traces it with the Python interpreter (measured at torch 2.11)", fix.Snippet(t, call))
 			}
 			return
 		}
-		fd := pass.Reportf(call, analysis.Fails, "torch.sym_min is not supported by torch.export before 2.12: %s fails to export", shpSnippet(t, call))
+		fd := pass.Reportf(call, analysis.Fails, "torch.sym_min is not supported by torch.export before 2.12: %s fails to export", fix.Snippet(t, call))
 		pos, kws := f.Args(call)
 		if len(pos) == 2 && len(kws) == 0 && t.Kind(pos[0]) != syntax.KindListSplat && t.Kind(pos[1]) != syntax.KindListSplat {
+			callee := t.Field(call, syntax.FieldFunction)
 			fx := analysis.Fix{
 				Title:  "replace torch.sym_min with the builtin min",
 				Safety: analysis.Safe,
 				Edits:  []analysis.Edit{{Start: t.Start(callee), End: t.End(callee), NewText: "min"}},
 			}
-			if symMinFloat(f, pos[0]) || symMinFloat(f, pos[1]) {
+			// torch.sym_min converts its result to a float when an argument is one; min does not
+			if f.Value(fn, pos[0]).May(torchsem.Float) || f.Value(fn, pos[1]).May(torchsem.Float) {
 				fx.Title += " (may return an int where sym_min returned a float)"
 				fx.Safety = analysis.Unsafe
 			}
 			fd.Fixes = append(fd.Fixes, fx)
 		}
 	})
-}
-
-// symMinFloat reports whether n is visibly a float (a float literal or a float() call):
-// torch.sym_min then converts its result to float, and min() does not.
-func symMinFloat(f *analysis.File, n analysis.NodeID) bool {
-	t := f.Tree
-	n = t.Unparen(n)
-	if t.Kind(n) == syntax.KindUnaryOperator {
-		n = t.Unparen(t.NamedChild(n, 0))
-	}
-	switch t.Kind(n) {
-	case syntax.KindFloat:
-		return true
-	case syntax.KindCall:
-		c := t.Unparen(t.Field(n, syntax.FieldFunction))
-		return c != analysis.NoNode && t.Kind(c) == syntax.KindIdentifier && t.TextIs(c, "float") && !f.IsImported(c)
-	}
-	return false
 }

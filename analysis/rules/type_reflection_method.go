@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -61,8 +62,8 @@ func runTypeReflectionMethod(pass *analysis.Pass) {
 		if tf == analysis.NoNode || t.Kind(tf) != syntax.KindIdentifier || !t.TextIs(tf, "type") {
 			return
 		}
-		if _, shadowed := f.Imports["type"]; shadowed {
-			return
+		if f.Callee(fn, typeCall).Builtin != "type" {
+			return // a type() of the code's own
 		}
 		pos, kw := f.Args(typeCall)
 		if len(pos) != 1 || len(kw) > 0 {
@@ -88,30 +89,21 @@ func runTypeReflectionMethod(pass *analysis.Pass) {
 	})
 }
 
-// trmBuiltFrom returns the class name A when identifier a is bound exactly once in fn, by
-// `a = A(...)` before use, A being a module-level class of this file that fn does not
-// rebind.
+// trmBuiltFrom returns the class name A when identifier a is bound exactly once in fn's own
+// scope, by `a = A(...)` before use, A being a class of this file that the scope of fn does
+// not rebind.
 func trmBuiltFrom(f *analysis.File, fn *analysis.Function, a, use analysis.NodeID) (string, bool) {
 	t := f.Tree
-	if t.Kind(a) != syntax.KindIdentifier || fn.Param(t.String(a)) != nil {
+	if t.Kind(a) != syntax.KindIdentifier {
 		return "", false
 	}
-	var assign analysis.NodeID = analysis.NoNode
-	for _, id := range f.NodesIn(fn, syntax.KindIdentifier) {
-		if !t.TextIs(id, t.String(a)) || !trmBinds(t, id) {
-			continue
-		}
-		p := t.Parent(id)
-		if assign != analysis.NoNode || f.Owner(id) != fn || t.Kind(p) != syntax.KindAssignment || t.FieldOf(id) != syntax.FieldLeft {
-			return "", false // bound twice, in a nested scope, or not by a plain assignment
-		}
-		assign = p
+	id, scope := f.OnlyBinding(fn, t.String(a))
+	value := pysem.AssignedValue(t, id)
+	if scope != fn || value == analysis.NoNode || t.Start(id) > t.Start(use) {
+		return "", false // a parameter, bound twice or outside fn, or not by a plain assignment
 	}
-	if assign == analysis.NoNode || t.Start(assign) > t.Start(use) {
-		return "", false
-	}
-	value := t.Unparen(t.Field(assign, syntax.FieldRight))
-	if value == analysis.NoNode || t.Kind(value) != syntax.KindCall {
+	value = t.Unparen(value)
+	if t.Kind(value) != syntax.KindCall {
 		return "", false
 	}
 	cls := t.Field(value, syntax.FieldFunction)
@@ -119,43 +111,8 @@ func trmBuiltFrom(f *analysis.File, fn *analysis.Function, a, use analysis.NodeI
 		return "", false
 	}
 	name := t.String(cls)
-	for s := fn; s != nil; s = s.Parent {
-		if s.Param(name) != nil {
-			return "", false
-		}
-	}
-	for _, id := range f.NodesIn(fn, syntax.KindIdentifier) {
-		if t.TextIs(id, name) && trmBinds(t, id) {
-			return "", false
-		}
+	if f.Binder(fn, name) != nil {
+		return "", false
 	}
 	return name, true
-}
-
-// trmBinds reports whether identifier id is bound (assigned, a loop or with target, a
-// parameter, declared global or nonlocal, deleted, imported) rather than read.
-func trmBinds(t *syntax.Tree, id analysis.NodeID) bool {
-	p := t.Parent(id)
-	if p == analysis.NoNode {
-		return false
-	}
-	fo := t.FieldOf(id)
-	switch t.Kind(p) {
-	case syntax.KindAssignment, syntax.KindAugmentedAssignment, syntax.KindForStatement, syntax.KindForInClause:
-		return fo == syntax.FieldLeft
-	case syntax.KindNamedExpression, syntax.KindDefaultParameter, syntax.KindTypedDefaultParameter,
-		syntax.KindFunctionDefinition, syntax.KindClassDefinition:
-		return fo == syntax.FieldName
-	case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindListSplatPattern,
-		syntax.KindDictionarySplatPattern, syntax.KindAsPatternTarget, syntax.KindGlobalStatement,
-		syntax.KindNonlocalStatement, syntax.KindParameters, syntax.KindLambdaParameters, syntax.KindTypedParameter,
-		syntax.KindDeleteStatement, syntax.KindAliasedImport, syntax.KindDottedName:
-		return true
-	case syntax.KindTuple, syntax.KindList:
-		// (a, b) = ... parses as a tuple on the left
-		if g := t.Parent(p); g != analysis.NoNode && (t.Kind(g) == syntax.KindAssignment || t.Kind(g) == syntax.KindForStatement) {
-			return t.FieldOf(p) == syntax.FieldLeft
-		}
-	}
-	return false
 }

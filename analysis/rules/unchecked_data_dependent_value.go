@@ -6,7 +6,10 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // UncheckedDataDependentValue finds values read out of tensor data and used, without a
@@ -90,6 +93,7 @@ type udvName struct {
 
 // udvScope is what the rule knows of one traced function.
 type udvScope struct {
+	pass    *analysis.Pass
 	fn      *analysis.Function
 	names   map[string]*udvName
 	primary map[string]bool // names constrain_as_size/value_example own
@@ -103,28 +107,25 @@ func runUncheckedDataDependentValue(pass *analysis.Pass) {
 		if s, ok := scopes[fn]; ok {
 			return s
 		}
-		s := udvBuildScope(f, fn)
+		s := udvBuildScope(pass, fn)
 		scopes[fn] = s
 		return s
 	}
 	reported := map[analysis.NodeID]bool{}
 
-	// sizes: view/reshape/expand/narrow/repeat arguments
+	// sizes: view/reshape/expand/narrow/repeat arguments (constructors are
+	// constrain_as_size_example's)
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
-		kind, argsFrom, ok := udvSizeCall(f, fn, call)
-		if !ok || tvOutsideExport(f, call) {
+		sc, ok := f.SizeCall(fn, call)
+		if !ok || sc.Constructor || !f.RunsWhileExporting(call) {
 			return
 		}
 		s := scopeOf(fn)
-		pos, _ := f.Args(call)
 		var uses []udvUse
-		for i, a := range pos {
-			if i < argsFrom {
-				continue
-			}
-			uses = append(uses, s.reads(f, a, false)...)
+		for _, a := range sc.Sizes {
+			uses = append(uses, s.reads(a, false)...)
 		}
-		s.reportSizes(pass, call, call, uses, kind+" size", udvSafeUse(f, call, kind, pos, uses))
+		s.reportSizes(pass, call, call, uses, sc.Method()+" size", udvSafeUse(f, sc, uses))
 	})
 	// slice bounds of tensors
 	pass.Traced(syntax.KindSlice, func(sl analysis.NodeID, fn *analysis.Function) {
@@ -134,14 +135,14 @@ func runUncheckedDataDependentValue(pass *analysis.Pass) {
 				return
 			}
 		}
-		if reported[sub] || !shpTensorish(f, fn, t.Field(sub, syntax.FieldValue)) || tvOutsideExport(f, sl) {
+		if reported[sub] || !f.Value(fn, t.Field(sub, syntax.FieldValue)).May(torchsem.Tensor) || !f.RunsWhileExporting(sl) {
 			return
 		}
 		s := scopeOf(fn)
 		var uses []udvUse
 		t.Children(sub, func(c analysis.NodeID) bool {
 			if t.FieldOf(c) == syntax.FieldSubscript && t.Kind(c) == syntax.KindSlice {
-				uses = append(uses, s.reads(f, c, false)...)
+				uses = append(uses, s.reads(c, false)...)
 			}
 			return true
 		})
@@ -153,56 +154,48 @@ func runUncheckedDataDependentValue(pass *analysis.Pass) {
 		}
 	})
 	// conditions
-	cond := func(stmt, c analysis.NodeID, fn *analysis.Function, what string) {
-		if c == analysis.NoNode || tvOutsideExport(f, stmt) || ddbTruth(f, fn, c) != analysis.NoNode {
+	pass.Conditions(func(c analysis.Condition, fn *analysis.Function) {
+		switch t.Kind(c.Stmt) {
+		case syntax.KindIfStatement, syntax.KindElifClause, syntax.KindWhileStatement, syntax.KindConditionalExpression:
+		default:
 			return
+		}
+		if !f.RunsWhileExporting(c.Stmt) || f.TensorTruth(fn, c.Test) != analysis.NoNode {
+			return // data_dependent_branch's
 		}
 		s := scopeOf(fn)
-		u, ok := s.decides(f, c)
-		if !ok || s.checkedBefore(f, u, t.Start(c)) {
+		u, ok := s.decides(c.Test)
+		if !ok || s.checkedBefore(f, u, t.Start(c.Test)) {
 			return
 		}
-		fd := pass.Reportf(c, analysis.Fails,
+		fd := pass.Reportf(c.Test, analysis.Fails,
 			"%s on %s, read from tensor data with %s, cannot be decided while export traces (GuardOnDataDependentSymNode)",
-			what, u.label(t), u.via)
+			c.What(t), u.label(t), u.via)
 		if u.name != "" {
 			if a := s.names[u.name]; a != nil && a.assign != analysis.NoNode {
 				fd.Related = append(fd.Related, analysis.Related{Start: t.Start(a.assign), End: t.End(a.assign), Message: u.name + " is read here"})
 			}
 		}
-	}
-	pass.Traced(syntax.KindIfStatement, func(n analysis.NodeID, fn *analysis.Function) {
-		cond(n, t.Field(n, syntax.FieldCondition), fn, "if")
-	})
-	pass.Traced(syntax.KindElifClause, func(n analysis.NodeID, fn *analysis.Function) {
-		cond(n, t.Field(n, syntax.FieldCondition), fn, "elif")
-	})
-	pass.Traced(syntax.KindWhileStatement, func(n analysis.NodeID, fn *analysis.Function) {
-		cond(n, t.Field(n, syntax.FieldCondition), fn, "while")
-	})
-	pass.Traced(syntax.KindConditionalExpression, func(n analysis.NodeID, fn *analysis.Function) {
-		cond(n, t.NamedChild(n, 1), fn, "conditional expression")
 	})
 	// loop counts: for i in range(n)
 	pass.Traced(syntax.KindForStatement, func(n analysis.NodeID, fn *analysis.Function) {
 		it := t.Unparen(t.Field(n, syntax.FieldRight))
-		if it == analysis.NoNode || t.Kind(it) != syntax.KindCall || tvOutsideExport(f, n) {
+		if it == analysis.NoNode || t.Kind(it) != syntax.KindCall || !f.RunsWhileExporting(n) {
 			return
 		}
-		callee := t.Unparen(t.Field(it, syntax.FieldFunction))
-		if t.Kind(callee) != syntax.KindIdentifier || !t.TextIs(callee, "range") || f.IsImported(callee) {
+		if pass.CallName(it) != "range" {
 			return
 		}
 		s := scopeOf(fn)
 		pos, _ := f.Args(it)
 		for _, a := range pos {
-			for _, u := range s.reads(f, a, true) {
+			for _, u := range s.reads(a, true) {
 				if s.checkedBefore(f, u, t.Start(it)) {
 					continue
 				}
 				pass.Reportf(it, analysis.Fails,
 					"range(%s) loops a number of times read from tensor data with %s: export cannot unroll a loop of unknown length",
-					shpSnippet(t, a), u.via)
+					fix.Snippet(t, a), u.via)
 				return
 			}
 		}
@@ -211,16 +204,16 @@ func runUncheckedDataDependentValue(pass *analysis.Pass) {
 
 // udvBuildScope finds the data names of fn: bound from .item(), .tolist(), int(t), float(t),
 // a data-dependent length, or arithmetic on such names.
-func udvBuildScope(f *analysis.File, fn *analysis.Function) *udvScope {
-	t := f.Tree
-	s := &udvScope{fn: fn, names: map[string]*udvName{}, primary: map[string]bool{}}
+func udvBuildScope(pass *analysis.Pass, fn *analysis.Function) *udvScope {
+	f, t := pass.File, pass.Tree
+	s := &udvScope{pass: pass, fn: fn, names: map[string]*udvName{}, primary: map[string]bool{}}
 	for pass := 0; pass < 2; pass++ {
 		for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
 			left, right := t.Field(a, syntax.FieldLeft), t.Field(a, syntax.FieldRight)
 			if left == analysis.NoNode || right == analysis.NoNode {
 				continue
 			}
-			uses := s.reads(f, right, true)
+			uses := s.reads(right, true)
 			if len(uses) == 0 {
 				continue
 			}
@@ -260,12 +253,12 @@ func udvBuildScope(f *analysis.File, fn *analysis.Function) *udvScope {
 		}
 	}
 	for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
-		if it, ok := constrainItemOf(f, fn, a); ok {
+		if it, ok := constrainItemOf(pass, fn, a); ok {
 			s.primary[it.name] = true
 		}
 	}
 	for _, c := range f.NodesIn(fn, syntax.KindCall) {
-		if constrainAPI(f, c) != "" {
+		if constrainAPI(pass, c) != "" {
 			s.checks = append(s.checks, c)
 		}
 	}
@@ -286,13 +279,13 @@ func (u udvUse) label(t *syntax.Tree) string {
 	if u.name != "" {
 		return u.name
 	}
-	return shpSnippet(t, u.node)
+	return fix.Snippet(t, u.node)
 }
 
 // reads returns the data values read in e: data names (all of them when withPrimary, else
 // those constrain_as_*_example do not own) and inline reads not inside a data name.
-func (s *udvScope) reads(f *analysis.File, e analysis.NodeID, withPrimary bool) []udvUse {
-	t := f.Tree
+func (s *udvScope) reads(e analysis.NodeID, withPrimary bool) []udvUse {
+	f, t := s.pass.File, s.pass.Tree
 	var out []udvUse
 	var walk func(n analysis.NodeID)
 	walk = func(n analysis.NodeID) {
@@ -313,7 +306,7 @@ func (s *udvScope) reads(f *analysis.File, e analysis.NodeID, withPrimary bool) 
 		case syntax.KindLambda, syntax.KindListComprehension, syntax.KindGeneratorExpression, syntax.KindDictionaryComprehension, syntax.KindSetComprehension:
 			return
 		case syntax.KindCall:
-			if via, dds, ok := udvInlineRead(f, s.fn, n); ok {
+			if via, dds, ok := udvInlineRead(s.pass, s.fn, n); ok {
 				out = append(out, udvUse{node: n, via: via, dds: dds})
 				return
 			}
@@ -334,144 +327,102 @@ func (s *udvScope) reads(f *analysis.File, e analysis.NodeID, withPrimary bool) 
 	return out
 }
 
-// udvInlineRead reports whether call reads data out of a tensor: t.item(), t.tolist(),
-// int(t), float(t) with t a tensor, or the length of a data-dependent-shape result (dds:
-// len(idx), idx.size(0), idx.numel(), which export knows to be sizes, like idx.shape[0]).
-func udvInlineRead(f *analysis.File, fn *analysis.Function, call analysis.NodeID) (via string, dds, ok bool) {
-	t := f.Tree
-	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+// udvInlineRead reports whether call reads a value out of tensor data: t.item(),
+// t.tolist(), int(t) or float(t) of what may be a tensor, or the length of a tensor whose
+// size depends on its data (dds: idx.size(0), idx.numel(), len(idx), which export knows to
+// be sizes, like idx.shape[0]); and how, for messages.
+func udvInlineRead(pass *analysis.Pass, fn *analysis.Function, call analysis.NodeID) (via string, dds, ok bool) {
+	f, t := pass.File, pass.Tree
 	pos, _ := f.Args(call)
-	switch t.Kind(callee) {
-	case syntax.KindAttribute:
-		m := string(t.Text(t.Field(callee, syntax.FieldAttribute)))
-		recv := t.Field(callee, syntax.FieldObject)
-		switch m {
-		case "item", "tolist":
-			if len(pos) == 0 && (shpTensorish(f, fn, recv) || tvIsTensor(f, fn, recv, 0)) {
-				return "." + m + "()", false, true
-			}
-		case "size", "numel":
-			if udvIsDDS(f, fn, recv, 0) {
-				return udvDDSVia(f, fn, recv), true, true
-			}
+	switch q := pass.CallName(call); q {
+	case "torch.Tensor.item", "torch.Tensor.tolist":
+		if len(pos) == 0 {
+			return "." + q[len("torch.Tensor."):] + "()", false, true
 		}
-	case syntax.KindIdentifier:
-		if f.IsImported(callee) || len(pos) != 1 {
-			return "", false, false
+	case "int", "float":
+		if len(pos) == 1 && f.Value(fn, pos[0]).May(torchsem.Tensor) {
+			return q + "()", false, true
 		}
-		switch name := string(t.Text(callee)); name {
-		case "int", "float":
-			if tvIsTensor(f, fn, pos[0], 0) || tvTensorReceiver(f, fn, pos[0]) {
-				return name + "()", false, true
-			}
-		case "len":
-			if udvIsDDS(f, fn, pos[0], 0) {
-				return udvDDSVia(f, fn, pos[0]), true, true
-			}
+	case "torch.Tensor.size", "torch.Tensor.numel", "torch.Tensor.nelement":
+		if f.Value(fn, call).May(torchsem.UnbackedSize) {
+			return udvDDSVia(f, fn, t.Field(t.Unparen(t.Field(call, syntax.FieldFunction)), syntax.FieldObject)), true, true
+		}
+	case "len":
+		if len(pos) == 1 && f.Value(fn, call).May(torchsem.UnbackedSize) {
+			return udvDDSVia(f, fn, pos[0]), true, true
 		}
 	}
 	return "", false, false
 }
 
-// udvDDSLength reports whether n reads the shape of a data-dependent-shape tensor
+// udvDDSLength reports whether n reads the shape of a tensor whose size depends on its data
 // (idx.shape, idx.shape[0]).
 func udvDDSLength(f *analysis.File, fn *analysis.Function, n analysis.NodeID) (string, bool) {
 	t := f.Tree
-	if t.Kind(n) == syntax.KindSubscript {
-		n = t.Unparen(t.Field(n, syntax.FieldValue))
+	shape := n
+	if t.Kind(shape) == syntax.KindSubscript {
+		shape = t.Unparen(t.Field(shape, syntax.FieldValue))
 	}
-	if n == analysis.NoNode || t.Kind(n) != syntax.KindAttribute || !t.TextIs(t.Field(n, syntax.FieldAttribute), "shape") {
+	if t.Kind(shape) != syntax.KindAttribute || !t.TextIs(t.Field(shape, syntax.FieldAttribute), "shape") ||
+		!f.Value(fn, n).May(torchsem.UnbackedSize) {
 		return "", false
 	}
-	obj := t.Field(n, syntax.FieldObject)
-	if udvIsDDS(f, fn, obj, 0) {
-		return udvDDSVia(f, fn, obj), true
-	}
-	return "", false
+	return udvDDSVia(f, fn, t.Field(shape, syntax.FieldObject)), true
 }
 
-// udvDDSOps return tensors whose length depends on the data.
-var udvDDSOps = map[string]bool{"nonzero": true, "unique": true, "unique_consecutive": true, "masked_select": true, "argwhere": true}
-
-// udvIsDDS reports whether e is a tensor whose first dimension depends on tensor data: the
-// result of nonzero(), unique(), masked_select() or argwhere(), an element or a cast of one,
-// or a name bound only to such tensors.
-func udvIsDDS(f *analysis.File, fn *analysis.Function, e analysis.NodeID, depth int) bool {
-	return udvDDSOp(f, fn, e, depth) != ""
-}
-
+// udvDDSVia names, for a message, where the data-dependent size of tensor e comes from:
+// "the length of a nonzero() result", following casts, indexing and names bound once.
 func udvDDSVia(f *analysis.File, fn *analysis.Function, e analysis.NodeID) string {
-	return "the length of a " + udvDDSOp(f, fn, e, 0) + "() result"
-}
-
-func udvDDSOp(f *analysis.File, fn *analysis.Function, e analysis.NodeID, depth int) string {
 	t := f.Tree
-	e = t.Unparen(e)
-	if e == analysis.NoNode || depth > 4 {
-		return ""
+	for depth := 0; depth < 8; depth++ {
+		e = t.Unparen(e)
+		switch t.Kind(e) {
+		case syntax.KindCall:
+			c := f.Callee(fn, e)
+			if a := torchsem.LookupAPI(c.API); a != nil && a.Rule == torchsem.RuleDataShaped {
+				return "the length of a " + c.API[strings.LastIndexByte(c.API, '.')+1:] + "() result"
+			}
+			if !strings.HasPrefix(c.API, "torch.Tensor.") {
+				return "a data-dependent length"
+			}
+			e = t.Field(t.Unparen(t.Field(e, syntax.FieldFunction)), syntax.FieldObject)
+		case syntax.KindSubscript:
+			if f.Value(fn, e).May(torchsem.DataShaped) && !f.Value(fn, t.Field(e, syntax.FieldValue)).May(torchsem.DataShaped) {
+				return "the length of a boolean-mask selection"
+			}
+			e = t.Field(e, syntax.FieldValue)
+		case syntax.KindIdentifier:
+			id, _ := f.OnlyBinding(fn, t.String(e))
+			if e = pysem.AssignedValue(t, id); e == analysis.NoNode {
+				return "a data-dependent length"
+			}
+		default:
+			return "a data-dependent length"
+		}
 	}
-	switch t.Kind(e) {
-	case syntax.KindCall:
-		callee := t.Unparen(t.Field(e, syntax.FieldFunction))
-		if t.Kind(callee) != syntax.KindAttribute {
-			return ""
-		}
-		m := string(t.Text(t.Field(callee, syntax.FieldAttribute)))
-		if f.IsImported(callee) {
-			if q := f.Resolve(callee); q == "torch."+m && udvDDSOps[m] {
-				return m
-			}
-			return ""
-		}
-		recv := t.Field(callee, syntax.FieldObject)
-		if udvDDSOps[m] && (shpTensorish(f, fn, recv) || tvIsTensor(f, fn, recv, 0)) {
-			return m
-		}
-		switch m {
-		case "float", "long", "int", "to", "t", "squeeze", "contiguous", "clone", "detach", "cpu", "cuda":
-			return udvDDSOp(f, fn, recv, depth+1)
-		}
-	case syntax.KindSubscript:
-		return udvDDSOp(f, fn, t.Field(e, syntax.FieldValue), depth+1)
-	case syntax.KindIdentifier:
-		name := string(t.Text(e))
-		op := ""
-		for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
-			l := t.Field(a, syntax.FieldLeft)
-			if l == analysis.NoNode || !condBindsName(t, l, name) {
-				continue
-			}
-			o := udvDDSOp(f, fn, t.Field(a, syntax.FieldRight), depth+1)
-			if o == "" {
-				return ""
-			}
-			op = o
-		}
-		return op
-	}
-	return ""
+	return "a data-dependent length"
 }
 
 // decides returns the data value a condition compares or tests the truth of, if any.
-func (s *udvScope) decides(f *analysis.File, c analysis.NodeID) (udvUse, bool) {
-	t := f.Tree
+func (s *udvScope) decides(c analysis.NodeID) (udvUse, bool) {
+	f, t := s.pass.File, s.pass.Tree
 	c = t.Unparen(c)
 	if c == analysis.NoNode {
 		return udvUse{}, false
 	}
 	switch t.Kind(c) {
 	case syntax.KindNotOperator:
-		return s.decides(f, t.NamedChild(c, 0))
+		return s.decides(t.NamedChild(c, 0))
 	case syntax.KindBooleanOperator:
 		l := t.Field(c, syntax.FieldLeft)
-		pol := tvGuardPolarity(f, l)
-		if op := t.Operator(c); (op == "and" && pol > 0) || (op == "or" && pol < 0) {
+		pol := f.GuardOf(l)
+		if op := t.Operator(c); op == "and" && pol == torchsem.OutsideExport || op == "or" && pol == torchsem.WhileExporting {
 			return udvUse{}, false
 		}
-		if u, ok := s.decides(f, l); ok {
+		if u, ok := s.decides(l); ok {
 			return u, true
 		}
-		return s.decides(f, t.Field(c, syntax.FieldRight))
+		return s.decides(t.Field(c, syntax.FieldRight))
 	case syntax.KindComparisonOperator:
 		numeric := true
 		t.Children(c, func(k analysis.NodeID) bool {
@@ -491,7 +442,7 @@ func (s *udvScope) decides(f *analysis.File, c analysis.NodeID) (udvUse, bool) {
 		ok := false
 		t.Children(c, func(k analysis.NodeID) bool {
 			if t.IsNamed(k) && !t.IsComment(k) && udvArithmetic(t, k) {
-				if us := s.reads(f, k, false); len(us) > 0 {
+				if us := s.reads(k, false); len(us) > 0 {
 					found, ok = us[0], true
 				}
 			}
@@ -500,7 +451,7 @@ func (s *udvScope) decides(f *analysis.File, c analysis.NodeID) (udvUse, bool) {
 		return found, ok
 	case syntax.KindIdentifier, syntax.KindCall, syntax.KindBinaryOperator, syntax.KindUnaryOperator:
 		if udvArithmetic(t, c) {
-			if us := s.reads(f, c, false); len(us) > 0 {
+			if us := s.reads(c, false); len(us) > 0 {
 				return us[0], true
 			}
 		}
@@ -589,9 +540,9 @@ func (s *udvScope) reportSizes(pass *analysis.Pass, node, at analysis.NodeID, us
 	var label, via string
 	switch {
 	case len(names) > 0:
-		label, via = udvJoin(names), s.names[names[0]].via
+		label, via = fix.List(names), s.names[names[0]].via
 	default:
-		label, via = shpSnippet(t, inline[0].node), inline[0].via
+		label, via = fix.Snippet(t, inline[0].node), inline[0].via
 	}
 	verb := "is"
 	if len(names) > 1 {
@@ -613,31 +564,21 @@ func (s *udvScope) reportSizes(pass *analysis.Pass, node, at analysis.NodeID, us
 	return fd
 }
 
-func udvJoin(names []string) string {
-	switch len(names) {
-	case 1:
-		return names[0]
-	case 2:
-		return names[0] + " and " + names[1]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-}
-
 // checkFix inserts torch._check(n >= 0) on the line after the statement that binds each name.
 func (s *udvScope) checkFix(f *analysis.File, names []string, safe bool, use analysis.NodeID) (analysis.Fix, bool) {
 	t := f.Tree
-	torch, imp := condTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	var edits []analysis.Edit
-	useBlock := t.Parent(constrainStatement(t, use))
+	useBlock := t.Parent(fix.Statement(t, use))
 	for _, n := range names {
-		st := constrainStatement(t, s.names[n].assign)
-		if st == analysis.NoNode || t.Kind(st) != syntax.KindExpressionStatement || !constrainStartsLine(f, st) {
+		st := fix.Statement(t, s.names[n].assign)
+		if st == analysis.NoNode || t.Kind(st) != syntax.KindExpressionStatement || !fix.StartsLine(f, st) {
 			return analysis.Fix{}, false
 		}
 		if t.Parent(st) != useBlock {
 			safe = false // the check would also run on paths that never use the value
 		}
-		at, ok := constrainLineEnd(f, t.End(st))
+		at, ok := fix.LineEnd(f, t.End(st))
 		if !ok {
 			return analysis.Fix{}, false
 		}
@@ -648,7 +589,7 @@ func (s *udvScope) checkFix(f *analysis.File, names []string, safe bool, use ana
 	}
 	title := "insert torch._check(" + names[0] + " >= 0) after " + names[0] + " is read"
 	if len(names) > 1 {
-		title = "insert torch._check(... >= 0) for " + udvJoin(names) + " after they are read"
+		title = "insert torch._check(... >= 0) for " + fix.List(names) + " after they are read"
 	}
 	fx := analysis.Fix{Title: title, Safety: analysis.Safe, Edits: edits}
 	if !safe {
@@ -658,53 +599,22 @@ func (s *udvScope) checkFix(f *analysis.File, names []string, safe bool, use ana
 	return fx, true
 }
 
-// udvSizeCall reports whether call takes sizes: view, reshape, expand, narrow or repeat on a
-// tensor, or torch.reshape / torch.narrow; argsFrom skips the tensor (and narrow's dim).
-func udvSizeCall(f *analysis.File, fn *analysis.Function, call analysis.NodeID) (kind string, argsFrom int, ok bool) {
-	t := f.Tree
-	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-	if callee == analysis.NoNode || t.Kind(callee) != syntax.KindAttribute {
-		return "", 0, false
-	}
-	m := string(t.Text(t.Field(callee, syntax.FieldAttribute)))
-	switch m {
-	case "view", "reshape", "expand", "narrow", "repeat":
-	default:
-		return "", 0, false
-	}
-	skip := 0
-	if m == "narrow" {
-		skip = 1
-	}
-	if f.IsImported(callee) {
-		if q := f.Resolve(callee); q == "torch.reshape" || q == "torch.narrow" {
-			return m, skip + 1, true
-		}
-		return "", 0, false
-	}
-	if !shpTensorish(f, fn, t.Field(callee, syntax.FieldObject)) {
-		return "", 0, false
-	}
-	return m, skip, true
-}
-
 // udvSafeUse reports whether a negative value raises at this use anyway (a repeat count, the
-// length of narrow), so that checking it is >= 0 changes nothing; the statement must be in
-// the block that binds every name.
-func udvSafeUse(f *analysis.File, call analysis.NodeID, kind string, pos []analysis.NodeID, uses []udvUse) bool {
-	t := f.Tree
-	if kind != "repeat" && kind != "narrow" {
-		return false
-	}
-	for _, u := range uses {
-		if kind == "narrow" {
-			// only the length: narrow(dim, start, length) accepts a negative start
-			if len(pos) < 1 || !t.Contains(pos[len(pos)-1], u.node) {
+// length of narrow), so that checking it is >= 0 changes nothing.
+func udvSafeUse(f *analysis.File, sc torchsem.SizeCall, uses []udvUse) bool {
+	switch sc.Method() {
+	case "repeat":
+		return true
+	case "narrow":
+		// only the length: narrow(dim, start, length) accepts a negative start
+		for _, u := range uses {
+			if len(sc.Sizes) < 2 || !f.Tree.Contains(sc.Sizes[len(sc.Sizes)-1], u.node) {
 				return false
 			}
 		}
+		return true
 	}
-	return true
+	return false
 }
 
 // udvNarrowFix rewrites x[:n] (or x[:, :n]) as x.narrow(dim, 0, n).
@@ -747,7 +657,7 @@ func udvNarrowFix(f *analysis.File, fn *analysis.Function, sub analysis.NodeID) 
 		return analysis.Fix{}, false
 	}
 	val := t.Field(sub, syntax.FieldValue)
-	text := constrainOperand(t, val) + ".narrow(" + strconv.Itoa(dim) + ", 0, " + t.String(stop) + ")"
+	text := fix.Operand(t, val) + ".narrow(" + strconv.Itoa(dim) + ", 0, " + t.String(stop) + ")"
 	return analysis.Fix{
 		Title:  "replace the slice with narrow (raises if the bound is negative or past the end of the dimension, where slicing clamps)",
 		Safety: analysis.Unsafe,

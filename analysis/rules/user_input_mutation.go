@@ -4,7 +4,9 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // UserInputMutation finds in-place mutations of forward's inputs.
@@ -63,7 +65,6 @@ type uimMutation struct {
 
 func runUserInputMutation(pass *analysis.Pass) {
 	f, t := pass.File, pass.Tree
-	var subs map[*analysis.Class]bool
 	for _, c := range f.Classes {
 		if !f.IsModule(c) {
 			continue
@@ -72,17 +73,10 @@ func runUserInputMutation(pass *analysis.Pass) {
 		if fwd == nil || !f.Traced(fwd) || len(fwd.Params) < 2 || t.Kind(fwd.Node) != syntax.KindFunctionDefinition {
 			continue
 		}
-		muts := uimCandidates(f, fwd)
-		if len(muts) == 0 {
-			continue
+		if f.UsedAsSubmodule(c) {
+			continue // its forward runs on the parent's intermediate tensors
 		}
-		if subs == nil {
-			subs = uimSubmodules(f)
-		}
-		if subs[c] {
-			continue
-		}
-		for _, m := range muts {
+		for _, m := range uimCandidates(f, fwd) {
 			param, alias, ok := uimInput(f, fwd, t.String(m.root), t.Start(m.node), 0)
 			if !ok {
 				continue
@@ -116,7 +110,7 @@ func uimCandidates(f *analysis.File, fn *analysis.Function) []uimMutation {
 	for _, call := range f.OwnNodes(fn, syntax.KindCall) {
 		if recv, ok := f.InPlaceMethod(fn, call); ok {
 			callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-			if m := t.String(t.Field(callee, syntax.FieldAttribute)); !uimFlagMethods[m] {
+			if m := t.String(t.Field(callee, syntax.FieldAttribute)); torchsem.IsInPlace(m) {
 				add(call, recv, "in-place "+m+"()")
 			}
 			continue
@@ -164,19 +158,6 @@ func uimCandidates(f *analysis.File, fn *analysis.Function) []uimMutation {
 	return out
 }
 
-// uimFlagMethods end in an underscore but change a flag, not the tensor's data.
-var uimFlagMethods = map[string]bool{"requires_grad_": true, "share_memory_": true, "retain_grad_": true}
-
-// uimViewAttrs and uimViewMethods give views that share their tensor's storage.
-var (
-	uimViewAttrs   = map[string]bool{"data": true, "T": true, "mT": true, "H": true, "mH": true, "real": true, "imag": true}
-	uimViewMethods = map[string]bool{
-		"view": true, "view_as": true, "transpose": true, "permute": true, "t": true, "unsqueeze": true,
-		"squeeze": true, "expand": true, "expand_as": true, "narrow": true, "select": true, "detach": true,
-		"as_strided": true, "unflatten": true, "diagonal": true, "movedim": true, "swapaxes": true, "unfold": true,
-	}
-)
-
 // uimViewRoot returns the identifier whose storage n shares: n itself, a view of it (basic
 // indexing, .view(...), .T, .data, ...), or NoNode.
 func uimViewRoot(t *syntax.Tree, n analysis.NodeID) analysis.NodeID {
@@ -208,13 +189,13 @@ func uimViewRoot(t *syntax.Tree, n analysis.NodeID) analysis.NodeID {
 			}
 			n = t.Field(n, syntax.FieldValue)
 		case syntax.KindAttribute:
-			if a := t.Field(n, syntax.FieldAttribute); a == analysis.NoNode || !uimViewAttrs[t.String(a)] {
+			if !torchsem.IsViewAttr(t.String(t.Field(n, syntax.FieldAttribute))) {
 				return analysis.NoNode
 			}
 			n = t.Field(n, syntax.FieldObject)
 		case syntax.KindCall:
 			callee := t.Unparen(t.Field(n, syntax.FieldFunction))
-			if callee == analysis.NoNode || t.Kind(callee) != syntax.KindAttribute || !uimViewMethods[t.String(t.Field(callee, syntax.FieldAttribute))] {
+			if t.Kind(callee) != syntax.KindAttribute || !torchsem.IsViewMethod(t.String(t.Field(callee, syntax.FieldAttribute))) {
 				return analysis.NoNode
 			}
 			n = t.Field(callee, syntax.FieldObject)
@@ -234,19 +215,15 @@ func uimInput(f *analysis.File, fwd *analysis.Function, name string, at, depth i
 		return "", "", false
 	}
 	body := t.Start(fwd.Body)
-	var binds []analysis.NodeID
-	for _, id := range f.OwnNodes(fwd, syntax.KindIdentifier) {
-		if t.Start(id) < body || !t.TextIs(id, name) || !trmBinds(t, id) {
-			continue
+	var binds []analysis.NodeID // in the body (not the parameter), x += 1 aside: it keeps the binding
+	for _, id := range f.Scope(fwd).Bindings(name) {
+		if t.Start(id) >= body && t.Kind(t.Parent(id)) != syntax.KindAugmentedAssignment {
+			binds = append(binds, id)
 		}
-		if p := t.Parent(id); t.Kind(p) == syntax.KindAugmentedAssignment {
-			continue // x += 1 mutates x in place and keeps the binding
-		}
-		binds = append(binds, id)
 	}
-	if p := fwd.Param(name); p != nil {
-		if !uimTensorParam(f, fwd, p) {
-			return "", "", false
+	if i := uimParamIndex(fwd, name); i >= 0 {
+		if i == 0 || f.ScalarParam(&fwd.Params[i]) || f.Params(fwd)[i].Is(torchsem.Module) {
+			return "", "", false // self, a Python scalar or a module: nothing to mutate in place
 		}
 		for _, b := range binds {
 			if t.Start(b) < at {
@@ -259,10 +236,11 @@ func uimInput(f *analysis.File, fwd *analysis.Function, name string, at, depth i
 		return "", "", false
 	}
 	a := t.Parent(binds[0])
-	if t.Kind(a) != syntax.KindAssignment || t.FieldOf(binds[0]) != syntax.FieldLeft || t.Start(a) > at {
+	v := pysem.AssignedValue(t, binds[0])
+	if v == analysis.NoNode || t.Start(a) > at {
 		return "", "", false
 	}
-	src := uimViewRoot(t, t.Field(a, syntax.FieldRight))
+	src := uimViewRoot(t, v)
 	if src == analysis.NoNode {
 		return "", "", false
 	}
@@ -270,60 +248,12 @@ func uimInput(f *analysis.File, fwd *analysis.Function, name string, at, depth i
 	return param, name, ok
 }
 
-// uimTensorParam reports whether forward's parameter p may be a tensor input: not self, not
-// annotated or defaulted as a plain Python value.
-func uimTensorParam(f *analysis.File, fwd *analysis.Function, p *analysis.Param) bool {
-	t := f.Tree
-	if !fwd.StaticMethod && len(fwd.Params) > 0 && p.Name == fwd.Params[0].Name {
-		return false
-	}
-	if p.Type != analysis.NoNode {
-		ty := t.String(p.Type)
-		if strings.Contains(ty, "Tensor") {
-			return true
-		}
-		switch ty {
-		case "int", "float", "bool", "str", "complex", "Optional[int]", "Optional[float]", "Optional[bool]", "Optional[str]":
-			return false
-		}
-		if strings.Contains(ty, "Module") {
-			return false
+// uimParamIndex returns the index of fn's parameter name, or -1.
+func uimParamIndex(fn *analysis.Function, name string) int {
+	for i := range fn.Params {
+		if fn.Params[i].Name == name {
+			return i
 		}
 	}
-	if p.Default != analysis.NoNode {
-		switch t.Kind(t.Unparen(p.Default)) {
-		case syntax.KindInteger, syntax.KindFloat, syntax.KindTrue, syntax.KindFalse, syntax.KindString, syntax.KindUnaryOperator:
-			return false
-		}
-	}
-	return true
-}
-
-// uimSubmodules returns the module classes of the file that another module class of the file
-// instantiates: their forward runs on the parent's intermediate tensors.
-func uimSubmodules(f *analysis.File) map[*analysis.Class]bool {
-	t := f.Tree
-	byName := map[string]*analysis.Class{}
-	for _, c := range f.Classes {
-		if f.IsModule(c) && f.ClassNamed(c.Name) == c {
-			byName[c.Name] = c
-		}
-	}
-	subs := map[*analysis.Class]bool{}
-	for _, call := range f.Nodes(syntax.KindCall) {
-		callee := t.Field(call, syntax.FieldFunction)
-		if callee == analysis.NoNode || t.Kind(callee) != syntax.KindIdentifier {
-			continue
-		}
-		c := byName[string(t.Text(callee))]
-		if c == nil {
-			continue
-		}
-		if owner := f.Owner(call); owner != nil {
-			if m := owner.Method(); m != nil && m.Class != nil && f.IsModule(m.Class) && m.Class != c {
-				subs[c] = true
-			}
-		}
-	}
-	return subs
+	return -1
 }

@@ -479,6 +479,9 @@ func (e *evaluator) attribute(f *File, fn *Function, n NodeID) Value {
 	if c := f.selfClass(fn, obj); c != nil {
 		return e.selfAttr(f, c, attr)
 	}
+	if v, ok := e.submoduleAttr(f, fn, obj, attr); ok {
+		return v
+	}
 	ov := e.expr(f, fn, obj)
 	switch attr {
 	case "shape":

@@ -38,11 +38,12 @@ type File struct {
 	outgoing map[string][]Value // values traced code passes to other files' functions, by module:qualname (linking)
 	callees  map[NodeID]Callee  // what each callable expression names; written while linking, then read-only
 
-	mu       sync.Mutex // guards the lazily computed maps below
-	attrs    map[*Class]map[string]Attr
-	lazy     map[*Function]*scope
-	lazyRets map[*Function]Value
-	modScope *scope
+	mu          sync.Mutex // guards the lazily computed maps below
+	attrs       map[*Class]map[string]Attr
+	tensorReads map[*Function]map[string]bool // prior.go
+	lazy        map[*Function]*scope
+	lazyRets    map[*Function]Value
+	modScope    *scope
 }
 
 func newFile(p *Program, pf *pysem.File) *File {

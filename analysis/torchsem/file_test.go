@@ -183,7 +183,7 @@ func TestModulesAndReach(t *testing.T) {
 	}
 }
 
-func TestFacts(t *testing.T) {
+func TestValueKinds(t *testing.T) {
 	f := parseFile(t, `import torch
 
 
@@ -206,28 +206,23 @@ class M(torch.nn.Module):
 	fn := f.Funcs[0]
 	ret := f.Nodes(syntax.KindReturnStatement)[0]
 	tuple := f.Tree.NamedChild(ret, 0)
-	want := map[string]Fact{
-		// a rank is static (StaticInt), not a size export can make dynamic; an int
-		// parameter and a literal default are constants
-		"n": FactShape, "b": FactShape, "c": FactShape, "rank": 0, "s": FactShape,
-		"v": FactData, "w": FactData, "lst": FactData, "t": FactTensor, "u": FactTensor, "i": FactShape,
-		"q": 0, "flag": FactConst, "x.ndim": 0, "x.dim()": 0, "self": 0,
+	// a rank is static (StaticInt), not a size export can make dynamic; an int parameter is
+	// a constant (or whatever the caller passes), a literal default a constant
+	want := map[string]string{
+		"n": "Size", "b": "Size", "c": "Size", "rank": "StaticInt", "s": "Size",
+		"v": "Data", "w": "Data", "lst": "Data", "t": "Tensor", "u": "Tensor", "i": "Size",
+		"q": "Const|Other", "flag": "Const", "x.ndim": "StaticInt", "x.dim()": "StaticInt", "self": "Module",
 	}
 	f.Tree.Children(tuple, func(c NodeID) bool {
 		if !f.Tree.IsNamed(c) {
 			return true
 		}
 		name := f.Tree.String(c)
-		got := f.Facts(fn, c) &^ FactParam
-		if got != want[name] {
-			t.Errorf("Facts(%s) = %b, want %b", name, got, want[name])
+		if got := f.Value(fn, c).Kind.String(); got != want[name] {
+			t.Errorf("Value(%s) = %s, want %s", name, got, want[name])
 		}
 		return true
 	})
-	x := nodeAt(t, f, "return", "x.ndim")
-	if f.IsShape(fn, x) {
-		t.Error("x.ndim is a rank, not a size")
-	}
 }
 
 func TestInPlaceMethod(t *testing.T) {
@@ -250,7 +245,7 @@ def g(x):
 	}
 }
 
-func TestFactsOfLayersAndTorchCalls(t *testing.T) {
+func TestLayersAndTorchCalls(t *testing.T) {
 	f := parseFile(t, `import torch
 from torch import nn
 
@@ -279,16 +274,18 @@ class M(nn.Module):
 	i := 0
 	f.Tree.Children(f.Tree.NamedChild(ret, 0), func(c NodeID) bool {
 		if f.Tree.IsNamed(c) {
-			if got := f.IsTensor(fwd, c); got != want[i] {
-				t.Errorf("IsTensor(%s) = %v, want %v", f.Tree.String(c), got, want[i])
+			if got := f.Value(fwd, c).IsTensor(); got != want[i] {
+				t.Errorf("Value(%s).IsTensor() = %v, want %v", f.Tree.String(c), got, want[i])
 			}
 			i++
 		}
 		return true
 	})
 	c := f.ClassNamed("M")
-	if !f.IsSubmodule(c, "proj") || f.IsSubmodule(c, "w") || f.IsSubmodule(c, "scale") {
-		t.Error("IsSubmodule: proj is a layer; w (a parameter) and scale are not")
+	for attr, want := range map[string]AttrKind{"proj": AttrSubmodule, "w": AttrParameter, "scale": AttrValue} {
+		if got := f.Attr(c, attr).Kind; got != want {
+			t.Errorf("Attr(M, %s) = %d, want %d", attr, got, want)
+		}
 	}
 }
 
@@ -320,10 +317,10 @@ class B(A):
 	if a == nil || b == nil {
 		t.Fatal("classes not found")
 	}
-	if f.AttrClass(a, "missing") != nil || f.IsSubmodule(b, "missing") || f.Method(a, "missing") != nil {
+	if f.AttrClass(a, "missing") != nil || f.Attr(b, "missing").Kind != AttrUnknown || f.Method(a, "missing") != nil {
 		t.Error("a missing attribute or method found in a base cycle")
 	}
-	if !f.IsSubmodule(b, "lin") {
+	if f.Attr(b, "lin").Kind != AttrSubmodule {
 		t.Error("B does not see the layer A's __init__ assigns")
 	}
 	if f.Method(a, "forward") == nil {

@@ -7,9 +7,13 @@ import (
 )
 
 // notTraced reports whether export does not trace fn's body although code it traces calls
-// fn: an assume_constant_result function (its result is burned in as a constant) or a custom
+// fn: an assume_constant_result function (by a decorator, or by module-level code that
+// rebinds its name to a wrapper: its result is burned in as a constant) or a custom
 // operator (see customOp).
 func (f *File) notTraced(fn *Function) bool {
+	if fn.Parent == nil && fn.Class == nil && f.rebound[fn.Name] {
+		return true
+	}
 	for _, d := range fn.Decorators {
 		if strings.HasSuffix(f.Resolve(d), "assume_constant_result") {
 			return true

@@ -343,6 +343,8 @@ func (f *File) paramPrior(fn *Function, i int) Value {
 		v = Of(Tensor | Other)
 		if fn.Name == "__init__" {
 			v = Of(Const | Other) // a constructor's arguments are settings fixed before export
+		} else if p.Default == NoNode && f.readsAsTensor(fn, p.Name) {
+			v = Of(Tensor) // prior.go
 		}
 	}
 	return v
@@ -372,6 +374,8 @@ func annotationValue(t *syntax.Tree, ty NodeID) Value {
 		k = Other
 	case has("Tensor"):
 		k = Tensor
+	case has("Module"):
+		k = Module // nn.Module, torch.nn.Module, a LightningModule
 	case s == "int" || s == "bool" || s == "str" || s == "Optional[int]" || s == "Optional[bool]" || s == "Optional[str]":
 		k = Const
 	case s == "float" || s == "Optional[float]":

@@ -213,3 +213,29 @@ func (f *File) selfClass(fn *Function, obj NodeID) *Class {
 	}
 	return nil
 }
+
+// submoduleAttr is the value of self.sub.attr inside a method: the attribute of the
+// submodule's own class when it is a class of the program, a parameter for the weight and
+// bias of a torch.nn layer. ok is false for anything else.
+func (e *evaluator) submoduleAttr(f *File, fn *Function, obj NodeID, attr string) (Value, bool) {
+	t := f.Tree
+	obj = t.Unparen(obj)
+	if t.Kind(obj) != syntax.KindAttribute {
+		return Value{}, false
+	}
+	sc := f.selfClass(fn, t.Field(obj, syntax.FieldObject))
+	if sc == nil {
+		return Value{}, false
+	}
+	a := e.attr(f, sc, t.String(t.Field(obj, syntax.FieldAttribute)))
+	switch {
+	case a.Kind != AttrSubmodule:
+	case a.Class != nil:
+		if sa := e.attr(a.ClassFile, a.Class, attr); sa.Kind != AttrUnknown {
+			return sa.Value, true
+		}
+	case attr == "weight" || attr == "bias":
+		return Of(Tensor | StaticShape), true
+	}
+	return Value{}, false
+}

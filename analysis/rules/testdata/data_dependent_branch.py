@@ -58,6 +58,17 @@ class Gate(nn.Module):
         return out, sel, ok
 
 
+class EagerStats(nn.Module):
+    """Eager-only code after an export guard's early return."""
+
+    def forward(self, x: Tensor):
+        if torch.compiler.is_exporting():
+            return x
+        if x.sum() > 0:  # export returned above: never traced
+            x = x * 2
+        return x
+
+
 class Leaky(nn.Module):
     def forward(self, x: Tensor):
         return x if x > 0 else 0.1 * x  # want "conditional expression branches on the value of tensor x > 0"
@@ -91,3 +102,34 @@ def not_traced(x):
     if x.sum() > 0:  # a script helper nobody traces
         return x
     return -x
+
+
+def gate_rows(rows, scale, enabled):
+    """A helper of Rows.forward: its parameters hold what the forward passes."""
+    for row in rows:  # iterating a tensor gives tensors
+        if row.max() > scale:  # an element taken by iteration: tensor_to_python's
+            return rows
+    if rows:  # want "if branches on the value of tensor rows"
+        rows = rows * 2
+    if enabled:  # a Python bool from the caller
+        rows = rows + 1
+    if scale > 1.0:  # a float from the caller
+        rows = rows / scale
+    return rows
+
+
+class Rows(nn.Module):
+    def forward(self, x):
+        top, idx = x.max(1)  # a tuple of tensors, unpacked
+        if top.sum() > 0:  # want "if branches on the value of tensor top.sum\(\) > 0"
+            x = x + 1
+        return gate_rows(x.abs(), 0.5, True)
+
+
+def tidy(rows):
+    if rows:  # only called outside traced code
+        return rows
+    return None
+
+
+tidy([1, 2])

@@ -37,3 +37,25 @@ class Embedder(nn.Module):
 def make_inputs(batch: int):
     x = torch.randn(batch, 8)
     return torch.zeros(x.shape[0] * 2)  # script code: never traced
+
+
+def make_mask(n, dim):
+    return torch.ones(n, dim)  # want "constructor torch.ones is sized by n"
+
+
+def make_table(n):
+    return torch.zeros(n)  # called with a constant only
+
+
+class Masked(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(8, 8)
+
+    def forward(self, x, feats: list):
+        mask = make_mask(x.shape[0], 8)
+        table = make_table(16)
+        per_feat = torch.zeros(len(feats))  # the length of a list
+        w = self.proj.weight
+        static = torch.zeros(w.shape[0])  # a parameter's size is static
+        return mask, table, per_feat, static

@@ -32,3 +32,21 @@ class Pool(nn.Module):
 def script():
     t = torch.randn(4, 4)
     return round(t.shape[0] / 2)  # not traced: plain script code
+
+
+def scaled_hw(h, w, s):
+    """A helper Resize.forward calls with the input's dimensions."""
+    return round(h * s), round(w * s)  # want "round\(\) on a size" "round\(\) on a size"
+
+
+def scaled_cfg(n, s):
+    return round(n * s)  # called with constants only: not a size
+
+
+class Resize(nn.Module):
+    def forward(self, img, xs: list):
+        h, w = img.shape[-2:]
+        nh, nw = scaled_hw(h, w, 0.5)
+        k = scaled_cfg(8, 0.5)
+        m = round(len(xs) / 2)  # the length of a list: not a size
+        return img[:, :, :nh, :nw], k, m

@@ -123,6 +123,26 @@ class Metrics(nn.Module):
         return g
 
 
+class ExportOnly(nn.Module):
+    """Mutations that run while exporting, whatever else the condition mentions."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(4, 4)
+        self.is_compiling_flag = False
+
+    def forward(self, x):
+        g = self.lin(x)
+        if torch.compiler.is_exporting():
+            self.export_out = g  # want "self.export_out is reassigned" (runs only while exporting)
+        if self.is_compiling_flag:
+            self.flagged = g  # want "self.flagged is reassigned" (a setting, not a guard)
+        exporting = torch.compiler.is_exporting()
+        if not exporting:
+            self.eager_only = g  # a guard read through a name: export never runs it
+        return g
+
+
 class Tracker:
     """Not a module: objects built and mutated in forward are fine."""
 

@@ -51,6 +51,13 @@ class Debug(nn.Module):
             pass
         else:
             warnings.warn("guarded too")
+        exporting = torch.compiler.is_exporting()
+        if exporting:
+            pass
+        elif self.training:
+            print("guarded through a name, in an elif")
+        verbose = True
+        verbose and not torch.compiler.is_compiling() and print("short-circuits away while exporting")
         cache = []
         cache.append(h)  # a local list
         n = len(CACHE) + len(VOCAB)  # reads of globals

@@ -55,4 +55,12 @@ class Model(nn.Module):  # a module of this file
         nzn = x.nonzero().shape[0]  # kind Size|UnbackedSize
         ln = len(xs)  # kind Other
         sub = self.w.data  # kind Tensor|StaticShape
+        same = torch.equal(x, t)  # kind Data
+        pw = self.proj.weight  # kind Tensor|StaticShape
+        pwn = self.proj.weight.shape[0]  # kind StaticInt
+        nw = self.norm.bias  # kind Tensor|StaticShape
         return a
+
+
+def apply_layer(layer: nn.Module, x):  # untraced
+    return layer  # kind Module

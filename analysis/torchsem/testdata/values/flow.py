@@ -13,7 +13,7 @@ class Grid(nn.Module):
         if x.numel():
             pass
         n = x.numel()  # kind Size
-        rows = [r * 2 for r in x]  # kind TensorSeq|Other
+        rows = [r * 2 for r in x]  # kind TensorSeq
         for j, t in enumerate(x.unbind(0)):
             j  # kind StaticInt
             t  # kind Tensor
@@ -25,10 +25,22 @@ class Grid(nn.Module):
         first = parts[0]  # kind Tensor
         rest = parts[1:]  # kind TensorSeq
         mask = x > 0
-        sel = x[mask]  # kind Tensor|DataShaped|Other
-        sel2 = x[x > 0]  # kind Tensor|DataShaped|Other
-        idx = x[0]  # kind Tensor|Other
+        sel = x[mask]  # kind Tensor|DataShaped
+        sel2 = x[x > 0]  # kind Tensor|DataShaped
+        idx = x[0]  # kind Tensor
         return ids
+
+
+class Loose(nn.Module):
+    """Parameters whose tensor metadata the function never reads may be anything."""
+
+    def forward(self, x, y, z):
+        a = x[0]  # kind Tensor|Other
+        b = y  # kind Tensor|Other
+        if y.dim() > 2:
+            y = y.flatten(1)
+        c = z  # kind Tensor
+        return z.shape, a, b, c
 
 
 def helper_never_called(a, b):  # untraced

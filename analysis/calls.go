@@ -1,0 +1,138 @@
+package analysis
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// callIndex is shared by the passes of one Analyze: the calls of the file by the last
+// name of their callee (cheap, built before the rules run), and the qualified name each
+// call resolves to, computed once for all rules when one asks.
+type callIndex struct {
+	f      *File
+	byLast map[string][]NodeID
+
+	mu    sync.Mutex
+	names map[NodeID]string
+}
+
+func newCallIndex(f *File) *callIndex {
+	t := f.Tree
+	ix := &callIndex{f: f, byLast: map[string][]NodeID{}}
+	for _, call := range f.Nodes(syntax.KindCall) {
+		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+		var last string
+		switch t.Kind(callee) {
+		case syntax.KindAttribute:
+			last = t.String(t.Field(callee, syntax.FieldAttribute))
+		case syntax.KindIdentifier:
+			last = t.String(callee)
+			if q, ok := f.Imports[last]; ok {
+				last = lastName(q)
+			}
+		default:
+			continue
+		}
+		ix.byLast[last] = append(ix.byLast[last], call)
+	}
+	return ix
+}
+
+func lastName(q string) string { return q[strings.LastIndexByte(q, '.')+1:] }
+
+// name returns the qualified name call resolves to (see Pass.CallName), computed once.
+func (ix *callIndex) name(call NodeID) string {
+	ix.mu.Lock()
+	q, ok := ix.names[call]
+	ix.mu.Unlock()
+	if ok {
+		return q
+	}
+	f, t := ix.f, ix.f.Tree
+	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+	switch {
+	case callee == NoNode:
+	case f.IsImported(callee):
+		q = f.Resolve(callee)
+	default:
+		c := f.Callee(f.Owner(call), call)
+		switch {
+		case c.API != "":
+			q = c.API
+		case c.Builtin != "":
+			q = c.Builtin
+		}
+	}
+	ix.mu.Lock()
+	if ix.names == nil {
+		ix.names = map[NodeID]string{}
+	}
+	ix.names[call] = q
+	ix.mu.Unlock()
+	return q
+}
+
+// CallName returns the qualified name the callee of call resolves to: the import-qualified
+// name of an imported callee ("torch.sym_min" for T.sym_min or an imported sym_min,
+// "numpy.sum", "math.floor"), a Tensor method of a value the model says may be a tensor
+// ("torch.Tensor.view"), or a builtin the code does not rebind ("round"); "" otherwise (a
+// function or method of the project, a method of another value). Rules share the answer.
+func (p *Pass) CallName(call NodeID) string { return p.calls.name(call) }
+
+// Calls calls visit, in source order, for every call in traced code whose callee resolves
+// to qual (as CallName resolves it), with the innermost function containing it.
+func (p *Pass) Calls(qual string, visit func(call NodeID, fn *Function)) {
+	for _, call := range p.calls.byLast[lastName(qual)] {
+		if o := p.File.Owner(call); o != nil && p.File.Traced(o) && p.calls.name(call) == qual {
+			visit(call, o)
+		}
+	}
+}
+
+// AllCalls is Calls for the calls anywhere in the file, traced or not (fn is nil at module
+// level): an export call in a script, a deprecated API in a test.
+func (p *Pass) AllCalls(qual string, visit func(call NodeID, fn *Function)) {
+	for _, call := range p.calls.byLast[lastName(qual)] {
+		if p.calls.name(call) == qual {
+			visit(call, p.File.Owner(call))
+		}
+	}
+}
+
+// conditionKinds are the constructs whose test Conditions reports.
+var conditionKinds = [...]syntax.Kind{syntax.KindIfStatement, syntax.KindElifClause, syntax.KindWhileStatement,
+	syntax.KindAssertStatement, syntax.KindConditionalExpression, syntax.KindIfClause}
+
+// Conditions calls visit, in source order, for every condition in traced code (the test of
+// an if, elif, while or assert statement, of a conditional expression, of a comprehension's
+// if) with the innermost function containing it.
+func (p *Pass) Conditions(visit func(c Condition, fn *Function)) {
+	f := p.File
+	var lists [len(conditionKinds)][]NodeID
+	for i, k := range conditionKinds {
+		lists[i] = f.Nodes(k)
+	}
+	for {
+		best := -1
+		for i := range lists {
+			if len(lists[i]) > 0 && (best < 0 || lists[i][0] < lists[best][0]) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return
+		}
+		n := lists[best][0]
+		lists[best] = lists[best][1:]
+		o := f.Owner(n)
+		if o == nil || !f.Traced(o) {
+			continue
+		}
+		if c, ok := pysem.ConditionAt(f.Tree, n); ok {
+			visit(c, o)
+		}
+	}
+}

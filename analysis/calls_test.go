@@ -1,0 +1,94 @@
+package analysis
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+const callsSrc = `import torch
+import torch as T
+import numpy as np
+from torch import sym_min as smin
+
+
+def round(x):
+    return x
+
+
+def helper(x):
+    return T.sym_min(x, 1)  # traced through forward
+
+
+def unused(x):
+    return torch.sym_min(x, 2)  # not traced
+
+
+class M(torch.nn.Module):
+    def forward(self, x, xs: list):
+        a = smin(x.shape[0], 3)
+        b = torch.sym_min(a, 4)
+        c = np.sum(x)
+        d = x.view(-1)
+        e = xs.view(-1)
+        f = round(a)
+        g = len(xs)
+        if x.sum() > 0:
+            assert a > 1, "msg"
+        h = [v for v in xs if v]
+        while a:
+            a = a - 1 if a > 2 else 0
+        return helper(x) + self.forward(x)
+`
+
+// TestPassCalls: Calls finds the calls in traced code whose callee resolves to a qualified
+// name, however it is imported; CallName says what any call resolves to.
+func TestPassCalls(t *testing.T) {
+	f := parseFile(t, callsSrc)
+	var got, names []string
+	rule := &Rule{Name: "probe", Run: func(p *Pass) {
+		for _, q := range []string{"torch.sym_min", "numpy.sum", "torch.Tensor.view", "round", "len"} {
+			p.Calls(q, func(call NodeID, fn *Function) {
+				got = append(got, q+"@"+fn.Name+":"+f.Tree.String(call))
+			})
+		}
+		for _, call := range f.NodesIn(f.Funcs[3], syntax.KindCall) {
+			names = append(names, p.CallName(call))
+		}
+	}}
+	Analyze(context.Background(), f, []*Rule{rule}, Options{})
+	want := []string{
+		"torch.sym_min@helper:T.sym_min(x, 1)",
+		"torch.sym_min@forward:smin(x.shape[0], 3)",
+		"torch.sym_min@forward:torch.sym_min(a, 4)",
+		"numpy.sum@forward:np.sum(x)",
+		"torch.Tensor.view@forward:x.view(-1)",
+		"len@forward:len(xs)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// xs.view: xs is a list; round: the file's own function; helper, self.forward: the project's
+	wantNames := "torch.sym_min|torch.sym_min|numpy.sum|torch.Tensor.view|||len|torch.Tensor.sum||"
+	if g := strings.Join(names, "|"); g != wantNames {
+		t.Errorf("CallName of forward's calls:\n%s\nwant\n%s", g, wantNames)
+	}
+}
+
+// TestPassConditions: Conditions reports the tests of traced code in source order.
+func TestPassConditions(t *testing.T) {
+	f := parseFile(t, callsSrc)
+	var got []string
+	rule := &Rule{Name: "probe", Run: func(p *Pass) {
+		p.Conditions(func(c Condition, fn *Function) {
+			got = append(got, c.What(f.Tree)+"@"+fn.Name+":"+f.Tree.String(c.Test))
+		})
+	}}
+	Analyze(context.Background(), f, []*Rule{rule}, Options{})
+	want := "if@forward:x.sum() > 0 assert@forward:a > 1 comprehension if@forward:v while@forward:a conditional expression@forward:a > 2"
+	if g := strings.Join(got, " "); g != want {
+		t.Errorf("Conditions:\n%s\nwant\n%s", g, want)
+	}
+}
