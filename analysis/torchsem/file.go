@@ -38,6 +38,9 @@ type File struct {
 	outgoing map[string][]Value // values traced code passes to other files' functions, by module:qualname (linking)
 	callees  map[NodeID]Callee  // what each callable expression names; written while linking, then read-only
 
+	submodulesOnce sync.Once
+	submodules     map[*Class]bool // classes another module class constructs (UsedAsSubmodule)
+
 	mu          sync.Mutex // guards the lazily computed maps below
 	attrs       map[*Class]map[string]Attr
 	tensorReads map[*Function]map[string]bool // prior.go

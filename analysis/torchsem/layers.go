@@ -176,15 +176,28 @@ func (f *File) UsedAsSubmodule(c *Class) bool {
 	if fwd := c.Methods["forward"]; fwd != nil && f.CalledFromTraced(fwd) {
 		return true
 	}
+	f.submodulesOnce.Do(f.findSubmodules)
+	return f.submodules[c]
+}
+
+// findSubmodules records the classes of this file that another module class's method
+// constructs (by the class's own name): one pass over the file's calls for all classes,
+// rather than one per class asked about.
+func (f *File) findSubmodules() {
 	t := f.Tree
+	f.submodules = map[*Class]bool{}
 	for _, call := range f.Nodes(syntax.KindCall) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		last := callee
 		if t.Kind(callee) == syntax.KindAttribute {
 			last = t.Field(callee, syntax.FieldAttribute)
 		}
-		if t.Kind(last) != syntax.KindIdentifier || !t.TextIs(last, c.Name) {
-			continue // the class is named by its own name, or it is not this class
+		if t.Kind(last) != syntax.KindIdentifier {
+			continue
+		}
+		c := f.ClassNamed(t.String(last))
+		if c == nil || f.submodules[c] {
+			continue // the class is named by its own name, or it is not one of this file
 		}
 		owner := f.Owner(call)
 		if owner == nil {
@@ -195,8 +208,7 @@ func (f *File) UsedAsSubmodule(c *Class) bool {
 			continue
 		}
 		if k := f.Callee(owner, call); k.Class == c && k.ClassFile == f {
-			return true
+			f.submodules[c] = true
 		}
 	}
-	return false
 }
