@@ -17,6 +17,9 @@ type Program struct {
 	byModule map[string]*File
 	roots    []funcRef         // functions whose parameters are inputs (Ref.Root indexes it)
 	rootIdx  map[funcRef]int32 // the inverse of roots
+
+	classDims []ClassDims // declared by the configuration (WithClassDims)
+	decls     declState   // the dynamic-shape declarations, computed on first use (decls.go)
 }
 
 // funcRef names one function of one file.
@@ -27,8 +30,11 @@ type funcRef struct {
 
 // NewProgram links files (each built by pysem.NewFile with its Module) into a program.
 // Files without a module name resolve their own names only.
-func NewProgram(files []*pysem.File) *Program {
+func NewProgram(files []*pysem.File, opts ...ProgramOption) *Program {
 	p := &Program{byModule: map[string]*File{}, rootIdx: map[funcRef]int32{}}
+	for _, o := range opts {
+		o(p)
+	}
 	for _, pf := range files {
 		f := newFile(p, pf)
 		p.Files = append(p.Files, f)

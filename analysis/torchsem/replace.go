@@ -11,7 +11,7 @@ import "github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 // project. Effects of the new text on other files (new values passed to their functions)
 // are not propagated; callers that need them relink the project.
 func (p *Program) Replace(pf *pysem.File) *File {
-	np := &Program{byModule: make(map[string]*File, len(p.byModule)), rootIdx: make(map[funcRef]int32, len(p.rootIdx))}
+	np := &Program{byModule: make(map[string]*File, len(p.byModule)), rootIdx: make(map[funcRef]int32, len(p.rootIdx)), classDims: p.classDims}
 	np.roots = append(np.roots, p.roots...)
 	for k, v := range p.rootIdx {
 		np.rootIdx[k] = v

@@ -40,7 +40,9 @@ func loadProgram(t *testing.T, path string) *Program {
 			t.Fatal(err)
 		}
 		mod, _ := pysem.ModuleOf(m.Name)
-		files = append(files, pysem.NewFile(tree, mod))
+		pf := pysem.NewFile(tree, mod)
+		pf.Path = m.Name
+		files = append(files, pf)
 	}
 	return NewProgram(files)
 }
@@ -81,7 +83,7 @@ func describe(p *Program, v Value) string {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-var expectRE = regexp.MustCompile(`#\s*(kind|value|traced|untraced)\b:?\s*(.*)$`)
+var expectRE = regexp.MustCompile(`#\s*(kind|value|traced|untraced|dims)\b:?\s*(.*)$`)
 
 // TestValues reads testdata/values: each "# kind K" (or "# value K [refs]") comment states
 // the value of the expression its line assigns, returns or evaluates; "# traced: why" on a
@@ -122,6 +124,12 @@ func TestValues(t *testing.T) {
 						continue
 					}
 					v := f.Value(fn, n)
+					if m[1] == "dims" {
+						if got, want := describeDims(f, v), strings.TrimSpace(m[2]); got != want {
+							t.Errorf("%s: %s reads dims %s, want %s", where, f.Tree.String(n), got, want)
+						}
+						continue
+					}
 					got := describe(p, v)
 					want := strings.TrimSpace(m[2])
 					if m[1] == "kind" {
@@ -212,4 +220,22 @@ func TestReplace(t *testing.T) {
 	if model := nf.Program().File("vit.model"); model != p.File("vit.model") {
 		t.Error("the other files are not shared")
 	}
+}
+
+// describeDims writes what the declarations make of the dims v reads: "static", "unknown",
+// or "dynamic" and each declared dim as param.axis=Dim(...)@where.
+func describeDims(f *File, v Value) string {
+	verdict, hits := f.Dims(v)
+	switch verdict {
+	case DimsStatic:
+		return "static"
+	case DimsUnknown:
+		return "unknown"
+	}
+	var parts []string
+	for _, h := range hits {
+		parts = append(parts, h.Param()+"."+strconv.Itoa(h.Axis)+"="+h.Decl.String()+"@"+h.Export.Where())
+	}
+	sort.Strings(parts)
+	return "dynamic " + strings.Join(parts, " ")
 }

@@ -1,0 +1,596 @@
+package torchsem
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// ExportDecl is what one export call (or one configuration entry) declares of the dimensions
+// of an exported model's inputs.
+type ExportDecl struct {
+	// Site is the export call and File its file; Site is nil for a configuration entry,
+	// which names its file in Config.
+	Site   *ExportSite
+	File   *File
+	Config string
+	// Class is the exported model's class, and Forward the forward export traces.
+	Class     *Class
+	ClassFile *File
+	Forward   *Function
+	FwdFile   *File
+	// Strict is strict= at the call site, nil when the call does not pass it.
+	Strict *bool
+	// Spec is false when the call passes no dynamic_shapes: every dimension is static.
+	Spec bool
+	// Readable is false when the spec is not literal enough to read (built by a function,
+	// a comprehension): its dimensions are unknown, not static.
+	Readable bool
+	// Inputs holds what the spec declares of each input, by forward parameter index; an
+	// input the spec does not name is static.
+	Inputs map[int]*InputDecl
+}
+
+// Where names the declaration for messages: "export.py:12" or "pyproject.toml".
+func (d *ExportDecl) Where() string {
+	if d.Site == nil {
+		return d.Config
+	}
+	path := d.File.Path
+	if path == "" {
+		path = d.File.Module.Name
+	}
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		path = path[i+1:]
+	}
+	return path + ":" + strconv.Itoa(d.File.Line(d.File.Tree.Start(d.Site.Call))+1)
+}
+
+// ProgramOption configures NewProgram.
+type ProgramOption func(*Program)
+
+// WithClassDims adds the dynamic dimensions the configuration declares for classes exported
+// outside the project.
+func WithClassDims(cds []ClassDims) ProgramOption {
+	return func(p *Program) { p.classDims = append(p.classDims, cds...) }
+}
+
+// declState is the program's declarations, computed on first use.
+type declState struct {
+	once  sync.Once
+	byFwd map[funcRef][]*ExportDecl
+	all   []*ExportDecl
+}
+
+// Declarations returns every export declaration of the program: its export calls, then its
+// configuration entries.
+func (p *Program) Declarations() []*ExportDecl {
+	p.decls.once.Do(p.collectDecls)
+	return p.decls.all
+}
+
+// declsOf returns the declarations of the model whose forward is r.
+func (p *Program) declsOf(r funcRef) []*ExportDecl {
+	p.decls.once.Do(p.collectDecls)
+	return p.decls.byFwd[r]
+}
+
+func (p *Program) collectDecls() {
+	p.decls.byFwd = map[funcRef][]*ExportDecl{}
+	add := func(d *ExportDecl) {
+		if d.Forward == nil {
+			return
+		}
+		r := funcRef{d.FwdFile, d.Forward}
+		p.decls.byFwd[r] = append(p.decls.byFwd[r], d)
+		p.decls.all = append(p.decls.all, d)
+	}
+	for _, f := range p.Files {
+		for _, s := range f.ExportSites() {
+			if !s.API.TakesExampleArgs() || s.Class == nil {
+				continue
+			}
+			s := s
+			add(f.declOf(&s))
+		}
+	}
+	for _, cd := range p.classDims {
+		for _, f := range p.Files {
+			for _, c := range f.Classes {
+				if !f.module[c] || (cd.Class != c.Name && cd.Class != f.Module.Name+"."+c.Name) {
+					continue
+				}
+				add(f.configDecl(c, cd))
+			}
+		}
+	}
+}
+
+// configDecl is a configuration entry's declaration for class c of f.
+func (f *File) configDecl(c *Class, cd ClassDims) *ExportDecl {
+	d := &ExportDecl{Config: cd.Config, Class: c, ClassFile: f, Spec: true, Readable: true, Inputs: map[int]*InputDecl{}}
+	d.FwdFile, d.Forward = f.prog.method(f, c, "forward")
+	if d.Forward == nil {
+		return d
+	}
+	for name, axes := range cd.Params {
+		for i, p := range d.Forward.Params {
+			if p.Name == name {
+				d.Inputs[i] = &InputDecl{Param: i, Rank: -1, Axes: axes}
+			}
+		}
+	}
+	return d
+}
+
+// declOf reads the declarations of an export call.
+func (f *File) declOf(s *ExportSite) *ExportDecl {
+	t := f.Tree
+	d := &ExportDecl{Site: s, File: f, Class: s.Class, ClassFile: s.ClassFile, Inputs: map[int]*InputDecl{}, Readable: true}
+	d.FwdFile, d.Forward = s.Forward()
+	if s.Strict != NoNode {
+		switch t.Kind(t.Unparen(s.Strict)) {
+		case syntax.KindTrue:
+			b := true
+			d.Strict = &b
+		case syntax.KindFalse:
+			b := false
+			d.Strict = &b
+		}
+	}
+	if d.Forward == nil {
+		return d
+	}
+	in, ok := InputsOf(d.Forward)
+	if !ok {
+		d.Readable = false
+		return d
+	}
+	ranks := f.exampleRanks(s, in)
+	if s.DynamicShapes != NoNode {
+		d.Spec = true
+		spec := f.BoundValue(s.Func, s.DynamicShapes)
+		switch t.Kind(spec) {
+		case syntax.KindNone:
+			d.Spec = false
+		case syntax.KindDictionary:
+			t.Children(spec, func(pair NodeID) bool {
+				if t.Kind(pair) != syntax.KindPair {
+					if t.IsNamed(pair) && !t.IsComment(pair) {
+						d.Readable = false // **other: not readable
+					}
+					return true
+				}
+				key, ok := f.stringLit(t.Field(pair, syntax.FieldKey))
+				if !ok {
+					d.Readable = false
+					return true
+				}
+				for i, name := range in.Names {
+					if name == key {
+						f.inputDecl(s.Func, d, i+1, t.Field(pair, syntax.FieldValue), ranks[i])
+					}
+				}
+				return true
+			})
+		case syntax.KindTuple, syntax.KindList:
+			i := 0
+			t.Children(spec, func(el NodeID) bool {
+				if !t.IsNamed(el) || t.IsComment(el) {
+					return true
+				}
+				if i < len(in.Names) {
+					f.inputDecl(s.Func, d, i+1, el, ranks[i])
+				}
+				i++
+				return true
+			})
+		default:
+			d.Readable = false
+		}
+	}
+	if s.Constraints != NoNode {
+		f.legacyConstraints(s, d, in, ranks)
+	}
+	return d
+}
+
+// stringLit reads a string literal without interpolation.
+func (f *File) stringLit(n NodeID) (string, bool) {
+	t := f.Tree
+	n = t.Unparen(n)
+	if t.Kind(n) != syntax.KindString {
+		return "", false
+	}
+	s := t.String(n)
+	for len(s) > 0 && strings.ContainsRune("rRbBuU", rune(s[0])) {
+		s = s[1:]
+	}
+	if len(s) < 2 || (s[0] != '"' && s[0] != '\'') || strings.ContainsAny(s, "{}") && strings.HasPrefix(t.String(n), "f") {
+		return "", false
+	}
+	return strings.Trim(s, `"'`), true
+}
+
+// inputDecl reads the spec of one input (forward parameter index param).
+func (f *File) inputDecl(fn *Function, d *ExportDecl, param int, spec NodeID, rank int) {
+	t := f.Tree
+	in := &InputDecl{Param: param, Rank: rank, Axes: map[int]DimDecl{}}
+	d.Inputs[param] = in
+	spec = f.BoundValue(fn, spec)
+	switch t.Kind(spec) {
+	case syntax.KindNone:
+		// every axis static
+	case syntax.KindDictionary:
+		t.Children(spec, func(pair NodeID) bool {
+			if t.Kind(pair) != syntax.KindPair {
+				return true
+			}
+			k, ok := intLiteral(t, t.Field(pair, syntax.FieldKey))
+			if !ok {
+				d.Readable = false
+				return true
+			}
+			if k < 0 && rank > 0 {
+				k += rank
+			}
+			if k >= 0 {
+				in.Axes[k] = f.dimExpr(fn, t.Field(pair, syntax.FieldValue), 0)
+			}
+			return true
+		})
+	case syntax.KindTuple, syntax.KindList:
+		i := 0
+		t.Children(spec, func(el NodeID) bool {
+			if t.IsNamed(el) && !t.IsComment(el) {
+				in.Axes[i] = f.dimExpr(fn, el, 0)
+				i++
+			}
+			return true
+		})
+		in.Rank = i
+	default:
+		if dd := f.dimExpr(fn, spec, 0); dd.Kind == DimStatic && t.Kind(spec) != syntax.KindNone {
+			d.Readable = false // a nested pytree spec, or something not literal
+		}
+	}
+}
+
+// dimExpr reads one axis's declaration: None, Dim(...), Dim.AUTO/DYNAMIC/STATIC, a name
+// bound to one (also by a, b = dims("a", "b")), k * dim, dim * k, dim + c, dim - c.
+func (f *File) dimExpr(fn *Function, e NodeID, depth int) DimDecl {
+	t := f.Tree
+	decl := DimDecl{Kind: DimStatic, Min: -1, Max: -1, Mult: 1, File: f, Node: e}
+	if depth > 8 {
+		return decl
+	}
+	e = t.Unparen(e)
+	switch t.Kind(e) {
+	case syntax.KindNone:
+		return decl
+	case syntax.KindIdentifier:
+		v := f.BoundValue(fn, e)
+		if v != e {
+			d := f.dimExpr(fn, v, depth+1)
+			return d
+		}
+		// a, b = dims("a", "b", min=.., max=..)
+		if id, scope := f.OnlyBinding(fn, t.String(e)); id != NoNode {
+			if d, ok := f.dimsUnpacked(scope, id); ok {
+				return d
+			}
+		}
+		return decl
+	case syntax.KindAttribute:
+		if ok, _ := IsDimAPI(f.Resolve(t.Field(e, syntax.FieldObject))); ok {
+			switch t.String(t.Field(e, syntax.FieldAttribute)) {
+			case "AUTO":
+				decl.Kind = DimAuto
+			case "DYNAMIC":
+				decl.Kind = DimDynamic
+			}
+		}
+		return decl
+	case syntax.KindCall:
+		if ok, many := IsDimAPI(f.Resolve(t.Field(e, syntax.FieldFunction))); ok && !many {
+			decl.Kind = DimNamed
+			pos, _ := f.Args(e)
+			if len(pos) > 0 {
+				decl.Name, _ = f.stringLit(pos[0])
+			}
+			f.dimBounds(e, &decl)
+		}
+		return decl
+	case syntax.KindBinaryOperator:
+		l, r := t.Field(e, syntax.FieldLeft), t.Field(e, syntax.FieldRight)
+		op := t.Operator(e)
+		if k, ok := smallInt(t, l); ok && op == "*" {
+			if d := f.dimExpr(fn, r, depth+1); d.Kind == DimNamed || d.Kind == DimDerived {
+				d.Kind, d.Mult, d.Add, d.Node = DimDerived, d.Mult*k, d.Add*k, e
+				return d
+			}
+		}
+		if k, ok := smallInt(t, r); ok {
+			if d := f.dimExpr(fn, l, depth+1); d.Kind == DimNamed || d.Kind == DimDerived {
+				switch op {
+				case "*":
+					d.Mult, d.Add = d.Mult*k, d.Add*k
+				case "+":
+					d.Add += k
+				case "-":
+					d.Add -= k
+				default:
+					return decl
+				}
+				d.Kind, d.Node = DimDerived, e
+				return d
+			}
+		}
+	}
+	return decl
+}
+
+// dimsUnpacked reads a name bound by a, b = dims("a", "b", min=, max=).
+func (f *File) dimsUnpacked(fn *Function, id NodeID) (DimDecl, bool) {
+	t := f.Tree
+	pat := t.Parent(id)
+	a := t.Parent(pat)
+	if t.Kind(a) != syntax.KindAssignment {
+		return DimDecl{}, false
+	}
+	call := t.Unparen(t.Field(a, syntax.FieldRight))
+	if t.Kind(call) != syntax.KindCall {
+		return DimDecl{}, false
+	}
+	if ok, many := IsDimAPI(f.Resolve(t.Field(call, syntax.FieldFunction))); !ok || !many {
+		return DimDecl{}, false
+	}
+	idx := -1
+	i := 0
+	t.Children(pat, func(c NodeID) bool {
+		if t.IsNamed(c) {
+			if c == id {
+				idx = i
+			}
+			i++
+		}
+		return true
+	})
+	pos, _ := f.Args(call)
+	decl := DimDecl{Kind: DimNamed, Min: -1, Max: -1, Mult: 1, File: f, Node: call, Name: t.String(id)}
+	if idx >= 0 && idx < len(pos) {
+		if s, ok := f.stringLit(pos[idx]); ok {
+			decl.Name = s
+		}
+	}
+	f.dimBounds(call, &decl)
+	return decl, true
+}
+
+// dimBounds reads min= and max= of a Dim or dims call.
+func (f *File) dimBounds(call NodeID, d *DimDecl) {
+	for _, kw := range []string{"min", "max"} {
+		if v := f.KwArg(call, kw); v != NoNode {
+			if n, ok := pysem.IntLiteral(f.Tree, v); ok && n >= 0 && n < 1<<31 {
+				if kw == "min" {
+					d.Min = int(n)
+				} else {
+					d.Max = int(n)
+				}
+			}
+		}
+	}
+}
+
+// smallInt reads an integer literal of a derived dim's factor or offset.
+func smallInt(t *syntax.Tree, n NodeID) (int, bool) {
+	k, ok := pysem.IntLiteral(t, n)
+	if !ok || k < -1<<20 || k > 1<<20 {
+		return 0, false
+	}
+	return int(k), true
+}
+
+// legacyConstraints reads the pre-2.3 constraints=[dynamic_dim(x, 0), ...]: each input
+// named there has that axis dynamic (unnamed).
+func (f *File) legacyConstraints(s *ExportSite, d *ExportDecl, in Inputs, ranks []int) {
+	t := f.Tree
+	args := f.BoundValue(s.Func, s.Args)
+	var argNames []string
+	t.Children(args, func(c NodeID) bool {
+		if t.IsNamed(c) && !t.IsComment(c) {
+			argNames = append(argNames, t.String(c))
+		}
+		return true
+	})
+	for id, end := s.Constraints, t.SubtreeEnd(s.Constraints); id < end; id++ {
+		if t.Kind(id) != syntax.KindCall || !IsDynamicDimAPI(f.Resolve(t.Field(id, syntax.FieldFunction))) {
+			continue
+		}
+		pos, _ := f.Args(id)
+		if len(pos) < 2 {
+			continue
+		}
+		axis, ok := intLiteral(t, pos[1])
+		if !ok {
+			continue
+		}
+		for i, name := range argNames {
+			if i < len(in.Names) && t.TextIs(pos[0], name) {
+				d.Spec = true
+				inp := d.Inputs[i+1]
+				if inp == nil {
+					inp = &InputDecl{Param: i + 1, Rank: ranks[i], Axes: map[int]DimDecl{}}
+					d.Inputs[i+1] = inp
+				}
+				inp.Axes[axis] = DimDecl{Kind: DimDynamic, Min: -1, Max: -1, Mult: 1, File: f, Node: id}
+			}
+		}
+	}
+}
+
+// exampleRanks returns, per forward input, the rank of the example input when the call
+// builds it with literal sizes (torch.randn(2, 3, 224, 224), torch.zeros((1, 8))); -1
+// otherwise.
+func (f *File) exampleRanks(s *ExportSite, in Inputs) []int {
+	t := f.Tree
+	ranks := make([]int, len(in.Names))
+	for i := range ranks {
+		ranks[i] = -1
+	}
+	args := f.BoundValue(s.Func, s.Args)
+	if t.Kind(args) != syntax.KindTuple {
+		return ranks
+	}
+	i := 0
+	t.Children(args, func(c NodeID) bool {
+		if !t.IsNamed(c) || t.IsComment(c) {
+			return true
+		}
+		if i < len(ranks) {
+			ranks[i] = f.literalRank(s.Func, c)
+		}
+		i++
+		return true
+	})
+	return ranks
+}
+
+// literalRank is the rank of a tensor built by a torch constructor with literal sizes.
+func (f *File) literalRank(fn *Function, e NodeID) int {
+	t := f.Tree
+	e = f.BoundValue(fn, e)
+	if t.Kind(e) != syntax.KindCall {
+		return -1
+	}
+	switch f.Resolve(t.Field(e, syntax.FieldFunction)) {
+	case "torch.randn", "torch.rand", "torch.zeros", "torch.ones", "torch.empty", "torch.randint":
+	default:
+		return -1
+	}
+	pos, _ := f.Args(e)
+	if f.Resolve(t.Field(e, syntax.FieldFunction)) == "torch.randint" {
+		if len(pos) == 0 {
+			return -1
+		}
+		pos = pos[len(pos)-1:] // randint(low, high, size)
+	}
+	if len(pos) == 1 {
+		if k := t.Kind(t.Unparen(pos[0])); k == syntax.KindTuple || k == syntax.KindList {
+			n := 0
+			t.Children(t.Unparen(pos[0]), func(c NodeID) bool {
+				if t.IsNamed(c) {
+					n++
+				}
+				return true
+			})
+			return n
+		}
+	}
+	for _, p := range pos {
+		if _, ok := pysem.IntLiteral(t, p); !ok {
+			return -1
+		}
+	}
+	return len(pos)
+}
+
+// DimVerdict says what the declarations make of the dimensions a size reads.
+type DimVerdict uint8
+
+// Verdicts.
+const (
+	// DimsUnknown: nothing declares the model that reads it (no export call in the project,
+	// no configuration entry), or the declaration cannot be read.
+	DimsUnknown DimVerdict = iota
+	// DimsStatic: every export of the model declares the dimension static.
+	DimsStatic
+	// DimsDynamic: an export declares the dimension dynamic.
+	DimsDynamic
+)
+
+// DimHit is a declared dimension a value reads.
+type DimHit struct {
+	Ref    Ref
+	Axis   int // Ref's axis made non-negative when the rank is known
+	Decl   DimDecl
+	Export *ExportDecl
+}
+
+// Param is the name of the forward parameter the dimension belongs to.
+func (h DimHit) Param() string {
+	if h.Export == nil || h.Export.Forward == nil || int(h.Ref.Param) >= len(h.Export.Forward.Params) {
+		return ""
+	}
+	return h.Export.Forward.Params[h.Ref.Param].Name
+}
+
+// Dims judges the input dimensions value v reads against the program's declarations: the
+// dynamic ones it reads (an export declares them dynamic), or that they are all static, or
+// unknown. Dimensions of models no declaration covers (a submodule's own forward, say) are
+// left out when a declared model's dimension is read too.
+func (f *File) Dims(v Value) (DimVerdict, []DimHit) {
+	p := f.prog
+	var hits []DimHit
+	declared, unknown := false, false
+	for _, r := range v.Refs() {
+		if r.Of != RefDim && r.Of != RefDimAny {
+			continue
+		}
+		root := p.roots[r.Root]
+		decls := p.declsOf(root)
+		if len(decls) == 0 {
+			continue
+		}
+		declared = true
+		for _, d := range decls {
+			switch verdict, hit := d.dim(r); verdict {
+			case DimsDynamic:
+				hits = append(hits, hit)
+			case DimsUnknown:
+				unknown = true
+			}
+		}
+	}
+	switch {
+	case len(hits) > 0:
+		return DimsDynamic, hits
+	case !declared || unknown || v.lost:
+		return DimsUnknown, nil
+	}
+	return DimsStatic, nil
+}
+
+// dim judges one dimension reference against this declaration.
+func (d *ExportDecl) dim(r Ref) (DimVerdict, DimHit) {
+	if !d.Spec {
+		return DimsStatic, DimHit{}
+	}
+	if !d.Readable {
+		return DimsUnknown, DimHit{}
+	}
+	in := d.Inputs[int(r.Param)]
+	if in == nil {
+		return DimsStatic, DimHit{} // an input the spec leaves out is static
+	}
+	axis := int(r.Axis)
+	if r.Of == RefDimAny || (axis < 0 && in.Rank < 0) {
+		for _, dd := range in.Axes {
+			if dd.Dynamic() {
+				return DimsUnknown, DimHit{} // which axis is not known, and some is dynamic
+			}
+		}
+		return DimsStatic, DimHit{}
+	}
+	if axis < 0 {
+		axis += in.Rank
+	}
+	dd, ok := in.Axes[axis]
+	if !ok || !dd.Dynamic() {
+		return DimsStatic, DimHit{}
+	}
+	return DimsDynamic, DimHit{Ref: r, Axis: axis, Decl: dd, Export: d}
+}
