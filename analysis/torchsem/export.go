@@ -150,7 +150,8 @@ var moduleReturningMethods = map[string]bool{
 const maxModelDepth = 8
 
 // modelClass returns the nn.Module class (and its file) that a model expression inside fn
-// builds: Model(...), Model(...).eval(), or a name bound once to one of these.
+// builds: Model(...), Model(...).eval(), a name bound once to one of these, or a call of a
+// function of the project that returns one (a factory).
 func (f *File) modelClass(fn *Function, e NodeID, depth int) (*File, *Class) {
 	t := f.Tree
 	e = t.Unparen(e)
@@ -169,8 +170,17 @@ func (f *File) modelClass(fn *Function, e NodeID, depth int) (*File, *Class) {
 			!f.IsImported(callee) {
 			return f.modelClass(fn, t.Field(callee, syntax.FieldObject), depth+1)
 		}
-		if c := f.Callee(fn, e); c.Class != nil && c.ClassFile.IsModule(c.Class) {
+		c := f.Callee(fn, e)
+		if c.Class != nil && c.ClassFile.IsModule(c.Class) {
 			return c.ClassFile, c.Class
+		}
+		// a factory function of the project: the class its returns build
+		if c.Func != nil && c.Class == nil && c.File != nil {
+			for _, r := range c.File.OwnNodes(c.Func, syntax.KindReturnStatement) {
+				if cf, cls := c.File.modelClass(c.Func, c.File.Tree.NamedChild(r, 0), depth+1); cls != nil {
+					return cf, cls
+				}
+			}
 		}
 	}
 	return nil, nil
