@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -316,7 +317,7 @@ func cofUse(f *analysis.File, fn *analysis.Function, callee analysis.NodeID, ops
 		}
 		for _, op := range ops {
 			if op.qual == parts[0]+"::"+parts[1] {
-				return op, esSnippet(t, callee)
+				return op, fix.Short(t, callee)
 			}
 		}
 	}
@@ -352,7 +353,7 @@ func cofFakeFix(f *analysis.File, op *cofOp) (analysis.Fix, bool) {
 	if t.Kind(def) != syntax.KindDecoratedDefinition || t.Parent(def) != t.Root() {
 		return analysis.Fix{}, false
 	}
-	torch, imp := esTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	line := f.Line(t.End(def))
 	at := f.LineStart(line + 1)
 	text := "\n\n@" + op.py + ".register_fake\ndef _" + t.String(params) + " -> " + t.String(ret) + ":\n    return " + torch + ".empty_like(" + first.Name + ")\n"
