@@ -84,7 +84,8 @@ var aifGradFuncs = map[string]bool{
 var aifLastNames = map[string]bool{"grad": true, "backward": true, "jacobian": true, "hessian": true, "vjp": true, "jvp": true, "hvp": true, "vhp": true}
 
 func runAutogradInForward(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	var enablers map[*analysis.Function][]analysis.Related
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))

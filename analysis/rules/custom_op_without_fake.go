@@ -102,7 +102,8 @@ type cofOp struct {
 }
 
 func runCustomOpWithoutFake(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	var ops []*cofOp
 	libs := map[string]string{} // local name of a torch.library.Library -> its namespace
 	for _, call := range f.Nodes(syntax.KindCall) {
@@ -296,7 +297,7 @@ func cofUse(f *analysis.File, fn *analysis.Function, callee analysis.NodeID, ops
 	switch t.Kind(callee) {
 	case syntax.KindIdentifier:
 		for _, op := range ops {
-			if op.py == "" || op.py != string(t.Text(callee)) {
+			if op.py == "" || op.py != t.String(callee) {
 				continue
 			}
 			name := op.py

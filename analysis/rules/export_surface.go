@@ -135,7 +135,7 @@ func esInnerModules(f *analysis.File) map[*analysis.Class]bool {
 		if t.Kind(callee) != syntax.KindIdentifier {
 			continue
 		}
-		c := mods[string(t.Text(callee))]
+		c := mods[t.String(callee)]
 		if c == nil {
 			continue
 		}

@@ -95,7 +95,8 @@ var mhGlobal = map[string]string{
 var mhModuleIterators = map[string]bool{"modules": true, "children": true, "named_modules": true, "named_children": true}
 
 func runModuleHook(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	var (
 		exports []esExport
 		atInit  = &mhConstruction{f: f}

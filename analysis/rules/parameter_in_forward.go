@@ -77,7 +77,8 @@ var pifStateTypes = map[string]string{
 }
 
 func runParameterInForward(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		last := esLast(t, callee)
