@@ -11,97 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
-	"github.com/exportdb-lsp/exportdb-lsp/catalog"
 )
-
-// Options control one analysis.
-type Options struct {
-	// Target is the torch version findings are judged for; zero means the newest version
-	// the catalog knows.
-	Target catalog.Version
-	// NonStrict judges for torch.export(..., strict=False). ExportDB describes strict mode.
-	NonStrict bool
-	// Select limits analysis to these case names or tags; empty selects every case.
-	Select []string
-	// Ignore removes case names or tags. A case name is more specific than a tag; between
-	// equally specific entries, Ignore wins.
-	Ignore []string
-	// Severity overrides the policy's severity per case name.
-	Severity map[string]Severity
-	// Catalog is the catalog to judge against; nil means catalog.Default().
-	Catalog *catalog.Catalog
-	// MinSeverity lets the engine skip rules that cannot report a finding at or above it
-	// (HoverOnly rules whose case is supported at the target and has no severity override).
-	// Findings below it may still be returned; callers filter. Off runs every rule.
-	MinSeverity Severity
-	// Workers runs the rules on this many goroutines (0 or 1: sequentially). The editor uses
-	// every core for the one file being typed in; check parallelises over files instead.
-	Workers int
-}
-
-// skips reports whether rule r cannot produce a finding at or above opts.MinSeverity.
-func (o *Options) skips(r *Rule, k *catalog.Case, target catalog.Version) bool {
-	if o.MinSeverity == Off || !r.HoverOnly {
-		return false
-	}
-	if s, ok := o.Severity[r.Name]; ok {
-		return s < o.MinSeverity
-	}
-	return SeverityFor(k, target, !o.NonStrict, Recognized) < o.MinSeverity
-}
-
-func (o *Options) catalog() *catalog.Catalog {
-	if o.Catalog != nil {
-		return o.Catalog
-	}
-	return catalog.Default()
-}
-
-// TargetVersion is the version findings are judged for.
-func (o *Options) TargetVersion() catalog.Version {
-	if o.Target.IsZero() {
-		return o.catalog().LatestVersion()
-	}
-	return o.Target
-}
-
-// Enabled reports whether the case named name is selected and not ignored.
-func (o *Options) Enabled(name string) bool {
-	k, _ := o.catalog().Lookup(name)
-	match := func(list []string) int {
-		best := 0
-		for _, s := range list {
-			switch {
-			case s == name || (k != nil && (s == k.Name || contains(k.Aliases, s))):
-				return 2
-			case k != nil && k.HasTag(s):
-				best = 1
-			case s == "ALL" || s == "all":
-				if best < 1 {
-					best = 1
-				}
-			}
-		}
-		return best
-	}
-	sel, ign := 1, match(o.Ignore)
-	if len(o.Select) > 0 {
-		sel = match(o.Select)
-		if sel == 0 {
-			return false
-		}
-	}
-	return ign == 0 || sel > ign
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // FileError says why a file could not be analysed at all.
 type FileError struct {
@@ -177,7 +87,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			skipped = append(skipped, r.Name)
 			continue
 		}
-		passes = append(passes, &Pass{File: f, Tree: f.Tree, Rule: r, Case: k, Target: target, Strict: !opts.NonStrict, calls: calls})
+		passes = append(passes, &Pass{File: f, Rule: r, Case: k, Target: target, Strict: !opts.NonStrict, calls: calls})
 	}
 	errs := make([]*RuleError, len(passes))
 	runPasses(ctx, passes, errs, opts.Workers)
@@ -189,7 +99,8 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			res.RuleErrors = append(res.RuleErrors, *errs[i])
 			continue
 		}
-		for _, fd := range pass.findings {
+		for _, found := range pass.findings {
+			fd := *found
 			if fd.Start < 0 || fd.End > len(f.Src) || fd.Start > fd.End {
 				continue
 			}
@@ -259,58 +170,4 @@ func runRule(p *Pass) (rerr *RuleError) {
 	}()
 	p.Rule.Run(p)
 	return nil
-}
-
-// ApplyEdits returns src with the edits applied. Edits must lie within src and not overlap;
-// an edit identical to one already applied is applied once (fixes of several findings may
-// share an edit, such as one import rewrite for every call site; go/analysis merges these
-// the same way).
-func ApplyEdits(src []byte, edits []Edit) ([]byte, error) {
-	sorted := append([]Edit(nil), edits...)
-	SortEdits(sorted)
-	var out bytes.Buffer
-	last := 0
-	for i, e := range sorted {
-		if isDuplicateEdit(sorted[:i], e) {
-			continue
-		}
-		if e.Start < last || e.End < e.Start || e.End > len(src) {
-			return nil, fmt.Errorf("edit [%d,%d) overlaps another or lies outside the %d-byte source", e.Start, e.End, len(src))
-		}
-		out.Write(src[last:e.Start])
-		out.WriteString(e.NewText)
-		last = e.End
-	}
-	out.Write(src[last:])
-	return out.Bytes(), nil
-}
-
-// SortEdits orders edits by position, keeping their order otherwise; an insertion comes
-// before a replacement starting where it is inserted (an import added at the top of a file
-// whose first statement a fix rewrites), which is the order the edits apply in: LSP
-// clients apply a fix's edits in the order given when their ranges touch.
-func SortEdits(edits []Edit) {
-	slices.SortStableFunc(edits, func(a, b Edit) int {
-		if a.Start != b.Start {
-			return a.Start - b.Start
-		}
-		ai, bi := a.End == a.Start, b.End == b.Start
-		switch {
-		case ai && !bi:
-			return -1
-		case bi && !ai:
-			return 1
-		}
-		return 0
-	})
-}
-
-// isDuplicateEdit reports whether e equals an edit of done (sorted by Start) with its Start.
-func isDuplicateEdit(done []Edit, e Edit) bool {
-	for i := len(done) - 1; i >= 0 && done[i].Start == e.Start; i-- {
-		if done[i] == e {
-			return true
-		}
-	}
-	return false
 }

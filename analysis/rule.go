@@ -27,29 +27,33 @@ type Rule struct {
 
 // Pass is what a rule sees of one file.
 type Pass struct {
-	File   *File
-	Tree   *syntax.Tree
+	File   *File // the file's syntax tree is File.Tree
 	Rule   *Rule
 	Case   *catalog.Case // the rule's case; nil for engine codes
 	Target catalog.Version
 	Strict bool // strict-mode export (ExportDB's results describe strict mode)
 
 	calls    *callIndex // shared by the passes of one Analyze
-	findings []Finding
+	findings []*Finding // stable pointers: a rule may add fixes to a finding after reporting others
 }
 
 // Report records a finding of the pass's rule. Start/End must lie within the source.
-func (p *Pass) Report(f Finding) {
+func (p *Pass) Report(f Finding) { p.report(f) }
+
+// Reportf reports a finding spanning node n with a formatted message, and returns it so
+// that the rule can add fixes and related places; the pointer stays valid for the rest of
+// the pass (later reports do not move it).
+func (p *Pass) Reportf(n NodeID, e Effect, format string, args ...any) *Finding {
+	return p.report(Finding{Start: p.File.Tree.Start(n), End: p.File.Tree.End(n), Effect: e, Message: fmt.Sprintf(format, args...)})
+}
+
+func (p *Pass) report(f Finding) *Finding {
 	if f.Case == "" {
 		f.Case = p.Rule.Name
 	}
-	p.findings = append(p.findings, f)
-}
-
-// Reportf reports a finding spanning node n with a formatted message.
-func (p *Pass) Reportf(n NodeID, e Effect, format string, args ...any) *Finding {
-	p.Report(Finding{Start: p.Tree.Start(n), End: p.Tree.End(n), Effect: e, Message: fmt.Sprintf(format, args...)})
-	return &p.findings[len(p.findings)-1]
+	fd := &f
+	p.findings = append(p.findings, fd)
+	return fd
 }
 
 // Traced calls fn for every named node of kind k that lies in traced code, with the

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -120,7 +121,7 @@ func (s *suppressions) unused(f *File, opts *Options, skipped []string) []Findin
 		}
 		var stale []string
 		for _, c := range sp.cases {
-			if !sp.used[c] && opts.Enabled(c) && !contains(skipped, c) {
+			if !sp.used[c] && opts.Enabled(c) && !slices.Contains(skipped, c) {
 				stale = append(stale, c)
 			}
 		}
@@ -128,7 +129,7 @@ func (s *suppressions) unused(f *File, opts *Options, skipped []string) []Findin
 			fix := Fix{Title: "remove the unused suppression", Safety: Safe, Edits: []Edit{sp.removal(f)}}
 			var keep []string
 			for _, c := range sp.cases {
-				if !contains(stale, c) {
+				if !slices.Contains(stale, c) {
 					keep = append(keep, c)
 				}
 			}

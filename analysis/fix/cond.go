@@ -136,7 +136,7 @@ func operandNames(f *analysis.File, fn *analysis.Function, exprs ...analysis.Nod
 			if !pysem.IsRead(t, id) || f.Owner(id) != fn {
 				continue
 			}
-			name := string(t.Text(id))
+			name := t.String(id)
 			if seen[name] {
 				continue
 			}

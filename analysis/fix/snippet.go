@@ -26,7 +26,7 @@ func oneLine(t *syntax.Tree, n analysis.NodeID, max int) string {
 	if n == analysis.NoNode {
 		return ""
 	}
-	return Clip(strings.Join(strings.Fields(string(t.Text(n))), " "), max)
+	return Clip(strings.Join(strings.Fields(t.String(n)), " "), max)
 }
 
 // Clip returns s, or its first max-3 bytes and "..." when it is longer than max; it never

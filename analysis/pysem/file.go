@@ -59,7 +59,8 @@ type Class struct {
 	Node    NodeID // the class_definition
 	Bases   []string
 	Methods map[string]*Function
-	// Attrs maps "self.x" attribute names assigned in __init__ to the assigned value.
+	// InitAttrs maps the names of the self.x attributes __init__ assigns to the first value
+	// assigned (what they hold at run time is torchsem.File.Attr's question).
 	InitAttrs map[string]NodeID
 	bases     []NodeID
 }

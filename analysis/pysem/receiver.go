@@ -59,9 +59,11 @@ func (f *File) AttrClass(c *Class, attr string) *Class {
 
 // RootName returns the identifier at the root of an attribute/subscript chain
 // (x[0].data -> x), or NoNode.
-func (f *File) RootName(n NodeID) NodeID {
-	t := f.Tree
-	for {
+func (f *File) RootName(n NodeID) NodeID { return RootOf(f.Tree, n) }
+
+// RootOf is RootName for a tree.
+func RootOf(t *syntax.Tree, n NodeID) NodeID {
+	for depth := 0; depth < 64; depth++ {
 		n = t.Unparen(n)
 		if n == NoNode {
 			return NoNode
@@ -77,4 +79,5 @@ func (f *File) RootName(n NodeID) NodeID {
 			return NoNode
 		}
 	}
+	return NoNode
 }

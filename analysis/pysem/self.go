@@ -17,6 +17,7 @@ func (f *File) SelfAttr(fn *Function, n NodeID) string {
 
 // SelfAttrOf returns attr when n is `<self>.attr` for the given name of self, else "".
 func SelfAttrOf(t *syntax.Tree, n NodeID, self string) string {
+	n = t.Unparen(n)
 	if self == "" || t.Kind(n) != syntax.KindAttribute {
 		return ""
 	}

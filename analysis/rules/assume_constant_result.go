@@ -78,7 +78,8 @@ func assumeConstantResultMarked(f *analysis.File, fn *analysis.Function) analysi
 }
 
 func runAssumeConstantResult(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	// Functions marked by a decorator. The model does not trace their bodies, so a call
 	// from traced code is the only place they matter.
 	marked := false

@@ -18,10 +18,10 @@ func groupcSeed(t *testing.T, name string, r *analysis.Rule, v catalog.Version) 
 	return f, res.Findings
 }
 
-// The seed examples of group C (Python features export inlines, and the escape hatches)
+// The seed examples of the Python features export inlines (and of the escape hatches)
 // keep their severity at every target, the seed's 2.2 and the newest alike: the escape
 // hatches warn, the rest are hover only.
-func TestGroupCSeedSeverities(t *testing.T) {
+func TestInlinedFeatureSeedSeverities(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		rule *analysis.Rule

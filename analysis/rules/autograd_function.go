@@ -133,7 +133,8 @@ func autogradFunctionApply(t *syntax.Tree, attr analysis.NodeID) analysis.NodeID
 }
 
 func runAutogradFunction(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	report := func(at, fnExpr analysis.NodeID, c *analysis.Class, alias string) {
 		var fd *analysis.Finding
 		if alias == "" {

@@ -4,6 +4,8 @@ import (
 	"slices"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
@@ -82,7 +84,8 @@ var aifGradFuncs = map[string]bool{
 var aifLastNames = map[string]bool{"grad": true, "backward": true, "jacobian": true, "hessian": true, "vjp": true, "jvp": true, "hvp": true, "vhp": true}
 
 func runAutogradInForward(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	var enablers map[*analysis.Function][]analysis.Related
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
@@ -101,7 +104,7 @@ func runAutogradInForward(pass *analysis.Pass) {
 			if !aifTensorReceiver(f, fn, recv) {
 				return
 			}
-			what = esSnippet(t, recv) + ".backward()"
+			what = fix.Short(t, recv) + ".backward()"
 		} else {
 			return
 		}
@@ -143,7 +146,7 @@ func aifTensorReceiver(f *analysis.File, fn *analysis.Function, recv analysis.No
 		}
 	case syntax.KindAttribute:
 		if _, self := esReceiver(f, fn); self != "" {
-			if attr := esSelfAttr(t, recv, self); attr != "" {
+			if attr := pysem.SelfAttrOf(t, recv, self); attr != "" {
 				if c := fn.Method().Class; f.AttrClass(c, attr) != nil || f.Attr(c, attr).Kind == torchsem.AttrSubmodule {
 					return false // self.head.backward(...): a module's method
 				}
@@ -172,7 +175,7 @@ func aifEnablers(f *analysis.File, fn *analysis.Function) []analysis.Related {
 				continue
 			}
 			if t.Kind(callee) == syntax.KindAttribute && !f.IsImported(callee) {
-				add(call, "gradients are switched on for "+esSnippet(t, t.Field(callee, syntax.FieldObject))+" here")
+				add(call, "gradients are switched on for "+fix.Short(t, t.Field(callee, syntax.FieldObject))+" here")
 			}
 		case "enable_grad", "set_grad_enabled":
 			switch esImported(f, callee) {
@@ -188,7 +191,7 @@ func aifEnablers(f *analysis.File, fn *analysis.Function) []analysis.Related {
 	for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
 		left := t.Field(a, syntax.FieldLeft)
 		if t.Kind(left) == syntax.KindAttribute && esLastName(t, left) == "requires_grad" && t.Kind(t.Unparen(t.Field(a, syntax.FieldRight))) == syntax.KindTrue {
-			add(a, "gradients are switched on for "+esSnippet(t, t.Field(left, syntax.FieldObject))+" here")
+			add(a, "gradients are switched on for "+fix.Short(t, t.Field(left, syntax.FieldObject))+" here")
 		}
 	}
 	slices.SortFunc(out, func(a, b analysis.Related) int { return a.Start - b.Start })

@@ -46,7 +46,8 @@ No fix is offered.
 }
 
 func runClassMethod(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	has := false
 	for _, fn := range f.Funcs {
 		if fn.ClassMethod {

@@ -52,7 +52,8 @@ same operator under its public name.
 }
 
 func runCondBranchClassMethod(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	mig := &condMigration{f: f}
 	condEach(pass, func(cc *condCall) {
 		for _, e := range [...]analysis.NodeID{cc.trueFn, cc.falseFn} {

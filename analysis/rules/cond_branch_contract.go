@@ -104,7 +104,7 @@ func runCondBranchContract(pass *analysis.Pass) {
 					if d := ddsOf(f, b.fn, e); d.ok() {
 						pass.Reportf(e, analysis.Fails,
 							"cond branch %s returns %s, whose length depends on tensor data (%s): both branches must return tensors of one shape known while export traces",
-							condBranchName(pass.Tree, b), ddsSnippet(pass.Tree, e), d.op)
+							condBranchName(pass.File.Tree, b), ddsSnippet(pass.File.Tree, e), d.op)
 					}
 				}
 			}
@@ -125,7 +125,8 @@ type cbcOut struct {
 
 // cbcCompare reports outputs of the two branches that cannot match.
 func cbcCompare(pass *analysis.Pass, tb, fb condBranch) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	tv, ok1 := cbcSingleReturn(f, tb.fn)
 	fv, ok2 := cbcSingleReturn(f, fb.fn)
 	if !ok1 || !ok2 {
@@ -423,7 +424,8 @@ var cbcContainerMutators = map[string]bool{
 // cbcMutations reports changes a branch (or a function nested in it) makes to module state,
 // to containers of the enclosing function, and global declarations.
 func cbcMutations(pass *analysis.Pass, b condBranch) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	g := b.fn
 	name := condBranchName(t, b)
 	self := g.SelfName()

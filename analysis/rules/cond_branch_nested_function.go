@@ -54,7 +54,8 @@ same operator under its public name.
 }
 
 func runCondBranchNestedFunction(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	mig := &condMigration{f: f}
 	condEach(pass, func(cc *condCall) {
 		for _, e := range [...]analysis.NodeID{cc.trueFn, cc.falseFn} {

@@ -72,7 +72,8 @@ operator under its public name.
 }
 
 func runCondBranchNonlocalVariables(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	mig := &condMigration{f: f}
 	done := map[*analysis.Function]bool{}
 	condEach(pass, func(cc *condCall) {
@@ -143,7 +144,7 @@ func condOuterOperand(f *analysis.File, cc *condCall) analysis.NodeID {
 		u := t.Unparen(e)
 		switch condKind(t, u) {
 		case syntax.KindIdentifier:
-			name := string(t.Text(u))
+			name := t.String(u)
 			if cc.fn.Param(name) != nil {
 				continue
 			}

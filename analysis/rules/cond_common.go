@@ -50,7 +50,7 @@ func condParse(pass *analysis.Pass, fn *analysis.Function, call analysis.NodeID)
 	if !ok {
 		return condCall{}, false
 	}
-	cc := condCall{call: call, fn: fn, callee: pass.Tree.Field(call, syntax.FieldFunction), functorch: functorch,
+	cc := condCall{call: call, fn: fn, callee: pass.File.Tree.Field(call, syntax.FieldFunction), functorch: functorch,
 		pred: args[0], trueFn: args[1], falseFn: args[2], operands: args[3]}
 	return cc, true
 }

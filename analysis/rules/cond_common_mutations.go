@@ -47,7 +47,7 @@ func condMutations(f *analysis.File, g *analysis.Function, target func(name stri
 		if root == analysis.NoNode {
 			return
 		}
-		if name := string(t.Text(root)); visible(node, name) {
+		if name := t.String(root); visible(node, name) {
 			out = append(out, condMutation{node: node, name: name, how: how(name)})
 		}
 	}

@@ -74,7 +74,8 @@ the same operator under its public name.
 }
 
 func runCondOperands(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	mig := &condMigration{f: f}
 	mutated := map[analysis.NodeID]bool{}
 	condEach(pass, func(cc *condCall) {

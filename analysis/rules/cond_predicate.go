@@ -54,7 +54,8 @@ is the author's decision. Replacing ` + "`functorch.experimental.control_flow.co
 }
 
 func runCondPredicate(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	mig := &condMigration{f: f}
 	condEach(pass, func(cc *condCall) {
 		if cc.pred == analysis.NoNode {
@@ -108,7 +109,7 @@ func condPredOperand(f *analysis.File, cc *condCall, p analysis.NodeID) string {
 			return ""
 		}
 		for _, e := range elems {
-			if e = t.Unparen(e); condKind(t, e) == syntax.KindIdentifier && t.TextIs(e, string(t.Text(n))) {
+			if e = t.Unparen(e); condKind(t, e) == syntax.KindIdentifier && t.TextIs(e, t.String(n)) {
 				return t.String(n)
 			}
 		}
@@ -137,10 +138,10 @@ func condPredOperand(f *analysis.File, cc *condCall, p analysis.NodeID) string {
 		return name
 	}
 	// pred = x > 0; cond(pred, ...)
-	if t.Kind(p) == syntax.KindIdentifier && cc.fn.Param(string(t.Text(p))) == nil {
+	if t.Kind(p) == syntax.KindIdentifier && cc.fn.Param(t.String(p)) == nil {
 		rhs, n := analysis.NoNode, 0
 		for _, a := range f.OwnNodes(cc.fn, syntax.KindAssignment) {
-			if l := t.Field(a, syntax.FieldLeft); l != analysis.NoNode && t.Kind(l) == syntax.KindIdentifier && t.TextIs(l, string(t.Text(p))) {
+			if l := t.Field(a, syntax.FieldLeft); l != analysis.NoNode && t.Kind(l) == syntax.KindIdentifier && t.TextIs(l, t.String(p)) {
 				n++
 				rhs = t.Field(a, syntax.FieldRight)
 			}

@@ -80,7 +80,8 @@ def forward(self, x):
 }
 
 func runConstrainAsSizeExample(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	modern := !pass.TargetBefore(2, 11) // torch._check_is_size is deprecated from 2.11
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		switch constrainAPI(pass, call) {

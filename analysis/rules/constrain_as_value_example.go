@@ -73,7 +73,8 @@ knowledge, and asserting the condition itself would drop the other branch.
 }
 
 func runConstrainAsValueExample(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	removed := !pass.TargetBefore(2, 4) // torch._constrain_as_value was removed in 2.4
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		if constrainAPI(pass, call) != torchsem.ConstrainAsValueAPI {

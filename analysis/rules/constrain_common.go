@@ -62,7 +62,8 @@ type constrainItem struct {
 // constrainItemOf describes the assignment a when it binds a plain name to a value read
 // directly out of tensor data (a = x.item(), n = int(t.max())), not through another such name.
 func constrainItemOf(pass *analysis.Pass, fn *analysis.Function, a analysis.NodeID) (constrainItem, bool) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	it := constrainItem{assign: a, sizeUse: analysis.NoNode, condUse: analysis.NoNode}
 	left, right := t.Field(a, syntax.FieldLeft), t.Field(a, syntax.FieldRight)
 	if left == analysis.NoNode || right == analysis.NoNode || t.Kind(left) != syntax.KindIdentifier {
@@ -89,7 +90,7 @@ func constrainItemOf(pass *analysis.Pass, fn *analysis.Function, a analysis.Node
 			return it, false
 		}
 	}
-	it.name = string(t.Text(left))
+	it.name = t.String(left)
 	it.stmt = fix.Statement(t, a)
 	for _, u := range f.NodesIn(fn, syntax.KindIdentifier) {
 		if u <= left || !t.TextIs(u, it.name) {
@@ -115,7 +116,8 @@ func constrainItemOf(pass *analysis.Pass, fn *analysis.Function, a analysis.Node
 // constrainClassify walks up from a use u of it.name to its statement and records whether
 // it sizes a tensor, decides a branch, or is checked.
 func constrainClassify(pass *analysis.Pass, fn *analysis.Function, it *constrainItem, u analysis.NodeID) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	for n := u; ; {
 		p := t.Parent(n)
 		if p == analysis.NoNode {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -101,7 +102,8 @@ type cofOp struct {
 }
 
 func runCustomOpWithoutFake(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	var ops []*cofOp
 	libs := map[string]string{} // local name of a torch.library.Library -> its namespace
 	for _, call := range f.Nodes(syntax.KindCall) {
@@ -295,7 +297,7 @@ func cofUse(f *analysis.File, fn *analysis.Function, callee analysis.NodeID, ops
 	switch t.Kind(callee) {
 	case syntax.KindIdentifier:
 		for _, op := range ops {
-			if op.py == "" || op.py != string(t.Text(callee)) {
+			if op.py == "" || op.py != t.String(callee) {
 				continue
 			}
 			name := op.py
@@ -316,7 +318,7 @@ func cofUse(f *analysis.File, fn *analysis.Function, callee analysis.NodeID, ops
 		}
 		for _, op := range ops {
 			if op.qual == parts[0]+"::"+parts[1] {
-				return op, esSnippet(t, callee)
+				return op, fix.Short(t, callee)
 			}
 		}
 	}
@@ -352,7 +354,7 @@ func cofFakeFix(f *analysis.File, op *cofOp) (analysis.Fix, bool) {
 	if t.Kind(def) != syntax.KindDecoratedDefinition || t.Parent(def) != t.Root() {
 		return analysis.Fix{}, false
 	}
-	torch, imp := esTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	line := f.Line(t.End(def))
 	at := f.LineStart(line + 1)
 	text := "\n\n@" + op.py + ".register_fake\ndef _" + t.String(params) + " -> " + t.String(ret) + ":\n    return " + torch + ".empty_like(" + first.Name + ")\n"

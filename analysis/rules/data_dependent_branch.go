@@ -67,7 +67,8 @@ Both fixes are unsafe.
 }
 
 func runDataDependentBranch(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	report := func(node, truth analysis.NodeID, what string) *analysis.Finding {
 		return pass.Reportf(node, analysis.Fails,
 			"%s branches on the value of tensor %s: export cannot decide it while tracing (data-dependent control flow)",

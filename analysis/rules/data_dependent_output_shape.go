@@ -82,7 +82,8 @@ unchecked_data_dependent_value).
 }
 
 func runDataDependentOutputShape(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	used := map[analysis.NodeID]bool{} // data-dependent-shape operators whose use is reported
 	iterated := func(at, e analysis.NodeID, fn *analysis.Function, how string) {
 		v := ddsOf(f, fn, e)
@@ -122,7 +123,7 @@ func runDataDependentOutputShape(pass *analysis.Pass) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		switch t.Kind(callee) {
 		case syntax.KindIdentifier:
-			switch string(t.Text(callee)) {
+			switch t.String(callee) {
 			case "list", "tuple", "set", "sorted", "enumerate", "zip", "sum", "min", "max", "any", "all", "reversed", "iter":
 				name := t.String(callee)
 				if f.IsImported(callee) || f.LookupFunc(fn, name) != nil {
@@ -138,7 +139,7 @@ func runDataDependentOutputShape(pass *analysis.Pass) {
 			}
 			return
 		case syntax.KindAttribute:
-			switch string(t.Text(t.Field(callee, syntax.FieldAttribute))) {
+			switch t.String(t.Field(callee, syntax.FieldAttribute)) {
 			case "tolist", "unbind":
 				m := t.String(t.Field(callee, syntax.FieldAttribute))
 				pos, kws := f.Args(call)
@@ -185,7 +186,8 @@ func runDataDependentOutputShape(pass *analysis.Pass) {
 
 // ddosSlice reports a Python slice of a tensor bounded by a data-dependent length.
 func ddosSlice(pass *analysis.Pass, sub analysis.NodeID, fn *analysis.Function) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	if !ddosHasSlice(t, sub) {
 		return // the common case, decided without allocating
 	}

@@ -83,7 +83,8 @@ func decoratorIsMarker(q string) bool {
 }
 
 func runDecorator(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	for _, fn := range f.Funcs {
 		if !f.Traced(fn) || len(fn.Decorators) == 0 {
 			continue

@@ -2,7 +2,7 @@ package rules
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -90,7 +90,8 @@ and ` + "`torch.cond`" + ` for ` + "`cond`" + `.
 }
 
 func runDeprecatedExportAPI(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	constraintsRemoved := !pass.TargetBefore(2, 3)
 	var exports []torchsem.ExportSite
 	for _, s := range f.ExportSites() {
@@ -189,7 +190,8 @@ type deaDim struct {
 // dynamic_shapes=, when every element has that form and the example args are a tuple of
 // names.
 func deaConstraintsFix(pass *analysis.Pass, ec *torchsem.ExportSite) (analysis.Fix, bool) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	if ec.API == torchsem.LegacyExport || ec.DynamicShapes != analysis.NoNode || ec.Kwargs != analysis.NoNode || ec.Args == analysis.NoNode {
 		return analysis.Fix{}, false // torch._export.export itself is gone: no in-place rewrite
 	}
@@ -281,11 +283,11 @@ func deaConstraintsFix(pass *analysis.Pass, ec *torchsem.ExportSite) (analysis.F
 	if !dict {
 		names = argNames
 	}
-	sort.SliceStable(dims, func(i, j int) bool {
-		if dims[i].arg != dims[j].arg {
-			return dims[i].arg < dims[j].arg
+	slices.SortStableFunc(dims, func(a, b *deaDim) int {
+		if a.arg != b.arg {
+			return a.arg - b.arg
 		}
-		return dims[i].dim < dims[j].dim
+		return a.dim - b.dim
 	})
 	specs := make([]string, len(argNames))
 	for i := range specs {
@@ -396,7 +398,8 @@ func deaDropDynamicDimImport(f *analysis.File, kw analysis.NodeID) []analysis.Ed
 // deaDynamoExportCall reports torch._dynamo.export, with a fix for the two call forms whose
 // arguments are all visible: export(model)(a, b) and export(model, a, b).
 func deaDynamoExportCall(pass *analysis.Pass, call analysis.NodeID) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	fd := pass.Reportf(call, analysis.Caveat, "torch._dynamo.export is an internal API: export with torch.export.export, which returns an ExportedProgram")
 	fd.Deprecated = true
 	pos, kws := f.Args(call)
@@ -460,7 +463,8 @@ func deaDynamoExportCall(pass *analysis.Pass, call analysis.NodeID) {
 
 // deaFunctorchImports reports imports of functorch.experimental.control_flow.
 func deaFunctorchImports(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	var cond *analysis.Fix
 	condDone := false
 	condFix := func() *analysis.Fix {

@@ -47,7 +47,8 @@ No fix is offered.
 }
 
 func runDictionary(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Traced(syntax.KindDictionary, func(d analysis.NodeID, fn *analysis.Function) {
 		dictionaryCheck(pass, d, fn)
 	})
@@ -140,7 +141,8 @@ func dictionaryStores(f *analysis.File, fn *analysis.Function, name string) bool
 }
 
 func dictionaryCheck(pass *analysis.Pass, d analysis.NodeID, fn *analysis.Function) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	top := d
 	p := t.Parent(d)
 	for p != analysis.NoNode && t.Kind(p) == syntax.KindParenthesizedExpression {

@@ -48,7 +48,8 @@ There is no fix.
 }
 
 func runDynamicShapeAssert(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Conditions(func(c analysis.Condition, fn *analysis.Function) {
 		if t.Kind(c.Stmt) != syntax.KindAssertStatement || sizeInList(f, fn, c.Test) {
 			return // a membership test is list_contains's

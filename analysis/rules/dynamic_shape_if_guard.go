@@ -58,7 +58,8 @@ being traced may stop exporting.
 }
 
 func runDynamicShapeIfGuard(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Conditions(func(c analysis.Condition, fn *analysis.Function) {
 		switch t.Kind(c.Stmt) {
 		case syntax.KindIfStatement, syntax.KindElifClause, syntax.KindConditionalExpression:

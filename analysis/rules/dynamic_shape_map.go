@@ -62,7 +62,8 @@ signature, which the author may also call elsewhere.
 }
 
 func runDynamicShapeMap(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		if !torchsem.IsMapAPI(pass.CallName(call)) {
 			return
@@ -113,7 +114,7 @@ func condMapBodyKnown(f *analysis.File, fn *analysis.Function, body analysis.Nod
 	if c == nil || condKind(t, obj) != syntax.KindIdentifier {
 		return false
 	}
-	attr := string(t.Text(t.Field(body, syntax.FieldAttribute)))
+	attr := t.String(t.Field(body, syntax.FieldAttribute))
 	found := false
 	f.Lineage(c, func(k *analysis.Class) bool {
 		_, found = k.InitAttrs[attr]

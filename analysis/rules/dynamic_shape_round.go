@@ -44,7 +44,8 @@ rounds half to even, so odd sizes can give a result one smaller.
 }
 
 func runDynamicShapeRound(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Calls("round", func(call analysis.NodeID, fn *analysis.Function) {
 		pos, kw := f.Args(call)
 		if len(pos) != 1 || len(kw) > 0 || !f.Value(fn, pos[0]).May(torchsem.Sizes) {

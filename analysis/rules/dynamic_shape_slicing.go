@@ -44,7 +44,8 @@ There is no fix.
 }
 
 func runDynamicShapeSlicing(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Traced(syntax.KindSubscript, func(sub analysis.NodeID, fn *analysis.Function) {
 		bound := analysis.NoNode
 		t.Children(sub, func(c analysis.NodeID) bool {

@@ -45,7 +45,8 @@ There is no fix.
 }
 
 func runDynamicShapeView(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		sc, ok := f.SizeCall(fn, call)
 		if !ok {

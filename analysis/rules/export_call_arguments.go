@@ -135,7 +135,7 @@ func ecaClassifyArgs(f *analysis.File, fn *analysis.Function, e analysis.NodeID)
 }
 
 func ecaCheckArgs(pass *analysis.Pass, ec *torchsem.ExportSite, fwd *analysis.Function) {
-	t := pass.Tree
+	t := pass.File.Tree
 	if ec.Args == analysis.NoNode {
 		return
 	}
@@ -209,7 +209,8 @@ func ecaListFix(f *analysis.File, ec *torchsem.ExportSite, fwd *analysis.Functio
 }
 
 func ecaCheckKeys(pass *analysis.Pass, ec *torchsem.ExportSite, fwd *analysis.Function) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	if fwd == nil || ec.DynamicShapes == analysis.NoNode {
 		return
 	}
@@ -354,7 +355,8 @@ func ecaSanitize(s string) string {
 // ecaCheckDim checks the names and bounds of a Dim(name, min=, max=) or dims(*names, min=,
 // max=) call.
 func ecaCheckDim(pass *analysis.Pass, call analysis.NodeID, many bool) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pos, kws := f.Args(call)
 	var names []analysis.NodeID
 	lo, hi := analysis.NoNode, analysis.NoNode

@@ -7,16 +7,16 @@ package rules
 // receiver of a module method, which module classes are exported whole (not only used as
 // submodules of another class of the file), what a forward input is and where it flows in
 // same-file helpers, the torch.export.export calls and the names a scope binds before them.
-// Everything here asks the shared file model (File.Resolve, File.CalleeFunc, File.Nodes,
-// Pass.Traced) and is meant to move into the semantic layer (pysem, torchsem) when it lands.
+// Snippets, the torch import, statements, self attributes, bindings and roots of attribute
+// chains come from fix and pysem; what is left here is the family's own reading of the
+// export surface.
 
 import (
 	"bytes"
-	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -41,20 +41,6 @@ func esReceiver(f *analysis.File, fn *analysis.Function) (*analysis.Class, strin
 		}
 	}
 	return m.Class, self
-}
-
-// esSelfAttr returns attr when n is `self.attr`, else "".
-func esSelfAttr(t *syntax.Tree, n analysis.NodeID, self string) string {
-	n = t.Unparen(n)
-	if self == "" || t.Kind(n) != syntax.KindAttribute {
-		return ""
-	}
-	obj := t.Field(n, syntax.FieldObject)
-	attr := t.Field(n, syntax.FieldAttribute)
-	if t.Kind(obj) != syntax.KindIdentifier || attr == analysis.NoNode || !t.TextIs(obj, self) {
-		return ""
-	}
-	return t.String(attr)
 }
 
 // esLast returns the text of the last name of a dotted callee without copying it: the
@@ -149,7 +135,7 @@ func esInnerModules(f *analysis.File) map[*analysis.Class]bool {
 		if t.Kind(callee) != syntax.KindIdentifier {
 			continue
 		}
-		c := mods[string(t.Text(callee))]
+		c := mods[t.String(callee)]
 		if c == nil {
 			continue
 		}
@@ -258,34 +244,6 @@ func esContainerParam(f *analysis.File, fwd *analysis.Function, name string) str
 	return ""
 }
 
-// esBinds reports whether identifier id is bound where it stands: an assignment target
-// (possibly inside a tuple or list pattern), a for-loop or comprehension target, a with
-// ... as target, a walrus, an augmented assignment, or a del.
-func esBinds(t *syntax.Tree, id analysis.NodeID) bool {
-	n := id
-	for {
-		p := t.Parent(n)
-		if p == analysis.NoNode {
-			return false
-		}
-		switch t.Kind(p) {
-		case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindListSplatPattern,
-			syntax.KindTuple, syntax.KindList, syntax.KindParenthesizedExpression, syntax.KindExpressionList:
-			n = p
-			continue
-		case syntax.KindAssignment, syntax.KindAugmentedAssignment, syntax.KindForStatement, syntax.KindForInClause:
-			return t.FieldOf(n) == syntax.FieldLeft
-		case syntax.KindNamedExpression:
-			return t.FieldOf(n) == syntax.FieldName
-		case syntax.KindAsPatternTarget, syntax.KindDeleteStatement:
-			return true
-		case syntax.KindAsPattern:
-			return t.FieldOf(n) == syntax.FieldAlias
-		}
-		return false
-	}
-}
-
 // esReboundBefore reports whether fn's own body binds name before byte offset at (so that,
 // there, the name no longer holds what the caller passed).
 func esReboundBefore(f *analysis.File, fn *analysis.Function, name string, at int) bool {
@@ -297,7 +255,7 @@ func esReboundBefore(f *analysis.File, fn *analysis.Function, name string, at in
 		} else if s < body {
 			continue
 		}
-		if t.TextIs(id, name) && esBinds(t, id) {
+		if t.TextIs(id, name) && pysem.IsBinding(t, id) {
 			if p := t.Parent(id); t.Kind(p) == syntax.KindAugmentedAssignment {
 				continue // x += ... changes x in place for lists and tensors
 			}
@@ -426,29 +384,10 @@ func esSubscriptRoot(t *syntax.Tree, n analysis.NodeID) analysis.NodeID {
 	return analysis.NoNode
 }
 
-// esRootName returns the identifier at the root of a chain of attribute and item accesses
-// (model.blocks[0].proj -> model), or NoNode.
-func esRootName(t *syntax.Tree, n analysis.NodeID) analysis.NodeID {
-	for depth := 0; depth < 16; depth++ {
-		n = t.Unparen(n)
-		switch t.Kind(n) {
-		case syntax.KindIdentifier:
-			return n
-		case syntax.KindAttribute:
-			n = t.Field(n, syntax.FieldObject)
-		case syntax.KindSubscript:
-			n = t.Field(n, syntax.FieldValue)
-		default:
-			return analysis.NoNode
-		}
-	}
-	return analysis.NoNode
-}
-
 // esSelfChain reports whether n is self or an attribute and item chain rooted at self
 // (self.blocks[0], self.head.proj).
 func esSelfChain(t *syntax.Tree, n analysis.NodeID, self string) bool {
-	r := esRootName(t, n)
+	r := pysem.RootOf(t, n)
 	return self != "" && r != analysis.NoNode && t.TextIs(r, self)
 }
 
@@ -604,69 +543,4 @@ func esModuleClass(f *analysis.File, scope *analysis.Function, e analysis.NodeID
 		}
 	}
 	return nil
-}
-
-// esTorchRef returns the name the file uses for the torch module and, when no module-level
-// import binds one, an edit inserting "import torch" before the first module-level import
-// (or at the top of the file, after __future__ imports).
-func esTorchRef(f *analysis.File) (string, *analysis.Edit) {
-	if f.Imports["torch"] == "torch" {
-		return "torch", nil
-	}
-	var names []string
-	for k, v := range f.Imports {
-		if v == "torch" {
-			names = append(names, k)
-		}
-	}
-	if len(names) > 0 {
-		sort.Strings(names)
-		return names[0], nil
-	}
-	t := f.Tree
-	at := 0
-	first := analysis.NoNode
-	for _, k := range [...]syntax.Kind{syntax.KindImportStatement, syntax.KindImportFromStatement} {
-		for _, n := range f.Nodes(k) {
-			if t.Parent(n) == t.Root() && (first == analysis.NoNode || n < first) {
-				first = n
-				break
-			}
-		}
-	}
-	if first != analysis.NoNode {
-		at = f.LineStart(f.Line(t.Start(first)))
-	} else if fut := f.Nodes(syntax.KindFutureImportStatement); len(fut) > 0 {
-		at = f.LineStart(f.Line(t.End(fut[len(fut)-1])) + 1)
-	}
-	return "torch", &analysis.Edit{Start: at, End: at, NewText: "import torch\n"}
-}
-
-// esStatement returns the statement that contains n: the ancestor whose parent is a block
-// or the module.
-func esStatement(t *syntax.Tree, n analysis.NodeID) analysis.NodeID {
-	for n != analysis.NoNode {
-		p := t.Parent(n)
-		if p == analysis.NoNode {
-			return analysis.NoNode
-		}
-		if k := t.Kind(p); k == syntax.KindBlock || k == syntax.KindModule {
-			return n
-		}
-		n = p
-	}
-	return analysis.NoNode
-}
-
-// esSnippet returns n's source text on one line, shortened to about 40 bytes.
-func esSnippet(t *syntax.Tree, n analysis.NodeID) string {
-	s := strings.Join(strings.Fields(t.String(n)), " ")
-	if len(s) <= 40 {
-		return s
-	}
-	cut := 37
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
 }

@@ -31,7 +31,7 @@ func TestExportSurfaceSeeds(t *testing.T) {
 		for _, v := range []string{"2.2", "2.11", "2.13"} {
 			all[v] = tc.sev
 		}
-		grpDCheckSeed(t, tc.rule, all)
+		checkSeedSeverities(t, tc.rule, all)
 	}
 }
 

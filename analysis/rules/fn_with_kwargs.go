@@ -53,7 +53,8 @@ No fix is offered.
 }
 
 func runFnWithKwargs(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	for _, c := range f.Classes {
 		if !f.IsModule(c) {
 			continue

@@ -66,7 +66,8 @@ mechanical rewrite: express it with the torch function of the same name.
 }
 
 func runHostRoundTrip(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		q := pass.CallName(call)
 		switch {
@@ -113,7 +114,8 @@ func runHostRoundTrip(pass *analysis.Pass) {
 // rules: bound straight to a name (it reads a value like .item()), or passed as a size
 // (view/reshape/..., a constructor, range) or slice bound.
 func hrtBoundOrSize(pass *analysis.Pass, fn *analysis.Function, call analysis.NodeID, name string) bool {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	if name == "bool" {
 		return false
 	}

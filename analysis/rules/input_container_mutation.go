@@ -85,7 +85,8 @@ type icmChange struct {
 }
 
 func runInputContainerMutation(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	var changes []icmChange
 	collect := func(fn *analysis.Function, node, target analysis.NodeID, how string, typed bool) {
 		root := esSubscriptRoot(t, target)

@@ -46,7 +46,8 @@ There is no fix.
 }
 
 func runListContains(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Traced(syntax.KindComparisonOperator, func(cmp analysis.NodeID, fn *analysis.Function) {
 		if !sizeInList(f, fn, cmp) {
 			return

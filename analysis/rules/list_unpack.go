@@ -42,7 +42,7 @@ No fix is offered.
 }
 
 func runListUnpack(pass *analysis.Pass) {
-	t := pass.Tree
+	t := pass.File.Tree
 	pass.Traced(syntax.KindListSplatPattern, func(s analysis.NodeID, fn *analysis.Function) {
 		pat := t.Parent(s)
 		if pat == analysis.NoNode {

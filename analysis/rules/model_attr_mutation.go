@@ -85,7 +85,8 @@ type mamMutation struct {
 }
 
 func runModelAttrMutation(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	var muts []mamMutation
 	pass.Traced(syntax.KindAssignment, func(a analysis.NodeID, fn *analysis.Function) {
 		left, right := t.Field(a, syntax.FieldLeft), t.Field(a, syntax.FieldRight)
@@ -278,8 +279,8 @@ func mamIndexUses(f *analysis.File, muts []mamMutation) *mamUses {
 		if a == analysis.NoNode {
 			continue
 		}
-		if list, ok := u.attrs[string(t.Text(a))]; ok {
-			u.attrs[string(t.Text(a))] = append(list, n)
+		if list, ok := u.attrs[t.String(a)]; ok {
+			u.attrs[t.String(a)] = append(list, n)
 		}
 	}
 	for _, s := range f.Nodes(syntax.KindString) {

@@ -119,9 +119,9 @@ class M(torch.nn.Module):
 	}
 }
 
-// grpDCheckSeed analyses the catalog example of rule's case at each target and checks that
+// checkSeedSeverities analyses the catalog example of rule's case at each target and checks that
 // every finding of the case has the wanted severity (and that there is at least one).
-func grpDCheckSeed(t *testing.T, rule *analysis.Rule, want map[string]analysis.Severity) {
+func checkSeedSeverities(t *testing.T, rule *analysis.Rule, want map[string]analysis.Severity) {
 	t.Helper()
 	k, ok := catalog.Default().Lookup(rule.Name)
 	if !ok {
@@ -141,7 +141,7 @@ func grpDCheckSeed(t *testing.T, rule *analysis.Rule, want map[string]analysis.S
 }
 
 func TestModelAttrMutationSeed(t *testing.T) {
-	grpDCheckSeed(t, ModelAttrMutation, map[string]analysis.Severity{
+	checkSeedSeverities(t, ModelAttrMutation, map[string]analysis.Severity{
 		"2.2": analysis.Error, "2.9": analysis.Error, "2.10": analysis.Information, "2.13": analysis.Information,
 	})
 }

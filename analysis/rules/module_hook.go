@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -93,7 +95,8 @@ var mhGlobal = map[string]string{
 var mhModuleIterators = map[string]bool{"modules": true, "children": true, "named_modules": true, "named_children": true}
 
 func runModuleHook(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	var (
 		exports []esExport
 		atInit  = &mhConstruction{f: f}
@@ -219,12 +222,12 @@ func mhClassTarget(f *analysis.File, fn *analysis.Function, cls *analysis.Class,
 			return cls.Name + " itself", !inner[cls]
 		}
 		if src := mhLoopSource(f, fn, t.String(recv), at); src != analysis.NoNode && esSelfChain(t, mhIterated(t, src), self) {
-			return "each module of " + esSnippet(t, src) + " of " + cls.Name, false
+			return "each module of " + fix.Short(t, src) + " of " + cls.Name, false
 		}
 		return "", false
 	}
 	if esSelfChain(t, recv, self) {
-		return "submodule " + esSnippet(t, recv) + " of " + cls.Name, false
+		return "submodule " + fix.Short(t, recv) + " of " + cls.Name, false
 	}
 	return "", false
 }
@@ -282,18 +285,18 @@ func mhLoopSource(f *analysis.File, fn *analysis.Function, name string, at int) 
 func mhScriptTarget(f *analysis.File, exports []esExport, fn *analysis.Function, recv, call analysis.NodeID) (string, esExport, bool) {
 	t := f.Tree
 	at := t.Start(call)
-	root := esRootName(t, recv)
-	desc := esSnippet(t, recv)
+	root := pysem.RootOf(t, recv)
+	desc := fix.Short(t, recv)
 	if root == analysis.NoNode {
 		return "", esExport{}, false
 	}
 	if t.Kind(recv) == syntax.KindIdentifier {
 		if src := mhLoopSource(f, fn, t.String(recv), at); src != analysis.NoNode {
 			it := mhIterated(t, src)
-			if root = esRootName(t, it); root == analysis.NoNode {
+			if root = pysem.RootOf(t, it); root == analysis.NoNode {
 				return "", esExport{}, false
 			}
-			desc = "each module of " + esSnippet(t, src)
+			desc = "each module of " + fix.Short(t, src)
 		}
 	}
 	ex, ok := mhExportOf(f, exports, fn, t.String(root), at)

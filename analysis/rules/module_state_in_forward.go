@@ -249,7 +249,8 @@ func msfOwnedByAttrMutation(t *syntax.Tree, n analysis.NodeID, self string) bool
 }
 
 func runModuleStateInForward(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		cls, self := f.ModuleSelf(fn)
 		if label, mod, st := msfConstructs(f, fn, call); mod && st && (self == "" || !msfOwnedByAttrMutation(t, call, self) && !esRegisteredArg(t, call, self)) && !msfInsideCtor(f, fn, call) {
@@ -328,7 +329,8 @@ func runModuleStateInForward(pass *analysis.Pass) {
 
 // msfMove reports the module or a submodule moved or cast in traced code.
 func msfMove(pass *analysis.Pass, cls *analysis.Class, self string, fn *analysis.Function, call, recv analysis.NodeID, method string) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	if msfOwnedByAttrMutation(t, call, self) {
 		return
 	}
@@ -366,7 +368,8 @@ func msfMove(pass *analysis.Pass, cls *analysis.Class, self string, fn *analysis
 // msfData reports an access to module state through .data: an update (error for a
 // parameter, warning for a buffer) or a read (hint).
 func msfData(pass *analysis.Pass, n analysis.NodeID, fn *analysis.Function, text, kind string) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	obj := t.Field(n, syntax.FieldObject)
 	how, direct := "", false // direct: a method call or item update right on .data, fixable by dropping it
 	cur := n
@@ -446,7 +449,8 @@ type msfContainer struct {
 // msfContainersOf reports plain lists, tuples and dicts of modules assigned in c.__init__
 // and used by code export traces.
 func msfContainersOf(pass *analysis.Pass, c *analysis.Class) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	init := c.Methods["__init__"]
 	if init == nil {
 		return
@@ -469,7 +473,7 @@ func msfContainersOf(pass *analysis.Pass, c *analysis.Class) {
 		}
 		n := 0 // assignments to self.attr in __init__: a container replaced later is not this case
 		for _, b := range own {
-			if l := t.Field(b, syntax.FieldLeft); l != analysis.NoNode && t.Kind(l) == syntax.KindAttribute && t.TextIs(l, string(t.Text(left))) {
+			if l := t.Field(b, syntax.FieldLeft); l != analysis.NoNode && t.Kind(l) == syntax.KindAttribute && t.TextIs(l, t.String(left)) {
 				n++
 			}
 		}

@@ -53,7 +53,8 @@ No fix is offered: there is nothing to fix.
 }
 
 func runNestedFunction(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	var branches map[*analysis.Function]bool
 	pass.Traced(syntax.KindFunctionDefinition, func(n analysis.NodeID, owner *analysis.Function) {
 		g := f.FuncAt(n)

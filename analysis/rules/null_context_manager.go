@@ -70,7 +70,8 @@ func nullContextManagerExpr(f *analysis.File, e analysis.NodeID) bool {
 }
 
 func runNullContextManager(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Traced(syntax.KindWithItem, func(item analysis.NodeID, fn *analysis.Function) {
 		v := t.Field(item, syntax.FieldValue)
 		if v != analysis.NoNode && t.Kind(v) == syntax.KindAsPattern {

@@ -54,7 +54,8 @@ the default no longer carry over between calls.
 }
 
 func runOptionalInput(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	notSupported := pass.NotSupported()
 	since := "2.10"
 	if pass.Case != nil {

@@ -71,7 +71,7 @@ func TestOptionalInputVersions(t *testing.T) {
 }
 
 func TestOptionalInputSeed(t *testing.T) {
-	grpDCheckSeed(t, OptionalInput, map[string]analysis.Severity{
+	checkSeedSeverities(t, OptionalInput, map[string]analysis.Severity{
 		"2.2": analysis.Error, "2.9": analysis.Error, "2.10": analysis.Information, "2.13": analysis.Information,
 	})
 }

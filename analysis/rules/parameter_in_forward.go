@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -76,7 +77,8 @@ var pifStateTypes = map[string]string{
 }
 
 func runParameterInForward(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		last := esLast(t, callee)
@@ -93,7 +95,7 @@ func runParameterInForward(pass *analysis.Pass) {
 				}
 			}
 			pass.Reportf(call, analysis.Changes, "%s.%s() in %s registers %s%s while export traces: export requires module state to exist before it runs, so the exported program does not hold it as state; register it in __init__",
-				esSnippet(t, recv), string(last), fn.QualName(), kind, name)
+				fix.Short(t, recv), string(last), fn.QualName(), kind, name)
 			return
 		}
 		if len(last) == 0 || last[0] != 'P' && last[0] != 'B' && last[0] != 'U' {

@@ -88,7 +88,8 @@ var pseMutators = map[string]bool{
 }
 
 func runPythonSideEffect(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	loggers, containers := pseModuleNames(f)
 	outputEffect := analysis.Changes
 	if pass.Strict {
@@ -111,7 +112,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 		}
 		switch t.Kind(callee) {
 		case syntax.KindIdentifier:
-			name := string(t.Text(callee))
+			name := t.String(callee)
 			if name == "print" && f.Callee(fn, call).Builtin == "print" {
 				output(call, callee, fn, "print call")
 				return
@@ -120,7 +121,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 				pseRandom(pass, call, f.Resolve(callee))
 			}
 		case syntax.KindAttribute:
-			attr := string(t.Text(t.Field(callee, syntax.FieldAttribute)))
+			attr := t.String(t.Field(callee, syntax.FieldAttribute))
 			obj := t.Unparen(t.Field(callee, syntax.FieldObject))
 			if f.IsImported(callee) {
 				q := f.Resolve(callee)
@@ -137,7 +138,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 			if obj == analysis.NoNode || t.Kind(obj) != syntax.KindIdentifier {
 				return
 			}
-			name := string(t.Text(obj))
+			name := t.String(obj)
 			if f.Binder(fn, name) != nil {
 				return
 			}
@@ -160,7 +161,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 		if v == analysis.NoNode || t.Kind(v) != syntax.KindIdentifier {
 			return
 		}
-		name := string(t.Text(v))
+		name := t.String(v)
 		if !containers[name] || f.Binder(fn, name) != nil {
 			return
 		}
@@ -201,7 +202,7 @@ func runPythonSideEffect(pass *analysis.Pass) {
 			if t.Kind(c) != syntax.KindIdentifier {
 				return true
 			}
-			name := string(t.Text(c))
+			name := t.String(c)
 			for _, k := range [...]syntax.Kind{syntax.KindAssignment, syntax.KindAugmentedAssignment} {
 				for _, a := range f.OwnNodes(fn, k) {
 					l := t.Field(a, syntax.FieldLeft)
@@ -231,7 +232,7 @@ func pseRandom(pass *analysis.Pass, call analysis.NodeID, q string) {
 	}
 	pass.Reportf(call, analysis.Changes,
 		"%s draws from %s while export traces: the exported program keeps that draw as a constant; use torch.rand and friends",
-		fix.Snippet(pass.Tree, pass.Tree.Field(call, syntax.FieldFunction)), what)
+		fix.Snippet(pass.File.Tree, pass.File.Tree.Field(call, syntax.FieldFunction)), what)
 }
 
 // pseModuleNames returns the module-level names bound to a logging.getLogger(...) logger and
@@ -248,7 +249,7 @@ func pseModuleNames(f *analysis.File) (loggers, containers map[string]bool) {
 		if l == analysis.NoNode || r == analysis.NoNode || t.Kind(l) != syntax.KindIdentifier {
 			continue
 		}
-		name := string(t.Text(l))
+		name := t.String(l)
 		switch t.Kind(r) {
 		case syntax.KindList, syntax.KindDictionary, syntax.KindSet, syntax.KindListComprehension,
 			syntax.KindDictionaryComprehension, syntax.KindSetComprehension:
@@ -272,7 +273,8 @@ func pseModuleNames(f *analysis.File) (loggers, containers map[string]bool) {
 // pseGuardFix wraps the statement holding an output call in an export guard, for targets
 // where one exists.
 func pseGuardFix(pass *analysis.Pass, call analysis.NodeID) (analysis.Fix, bool) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	if pass.TargetBefore(2, 3) {
 		return analysis.Fix{}, false
 	}

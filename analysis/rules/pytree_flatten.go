@@ -57,7 +57,8 @@ var pytreeFlattenFuncs = map[string]bool{
 }
 
 func runPytreeFlatten(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	imported := false
 	for _, q := range f.Imports {
 		if strings.HasPrefix(q, "torch") {
@@ -80,7 +81,7 @@ func runPytreeFlatten(pass *analysis.Pass) {
 		} else if t.Kind(callee) != syntax.KindIdentifier {
 			return
 		}
-		if last == analysis.NoNode || !pytreeFlattenFuncs[string(t.Text(last))] || !f.IsImported(callee) {
+		if last == analysis.NoNode || !pytreeFlattenFuncs[t.String(last)] || !f.IsImported(callee) {
 			return
 		}
 		q := f.Resolve(callee)

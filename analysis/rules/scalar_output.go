@@ -49,7 +49,8 @@ There is no fix: whether the output should be a tensor depends on its consumer.
 }
 
 func runScalarOutput(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	submodule := map[*analysis.Class]bool{} // UsedAsSubmodule, once per class
 	check := func(fwd *analysis.Function, e analysis.NodeID) {
 		if f.Value(fwd, e).May(torchsem.Tensor|torchsem.Data) || !shapeSize(f, fwd, e) {

@@ -62,7 +62,8 @@ type saAssigns struct {
 }
 
 func runSpecializedAttribute(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	var info map[*analysis.Class]*saAssigns
 	pass.Traced(syntax.KindAttribute, func(n analysis.NodeID, fn *analysis.Function) {
 		obj := t.Field(n, syntax.FieldObject)

@@ -57,7 +57,8 @@ There is no fix: vectorising a loop is a redesign.
 }
 
 func runStaticForLoop(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	check := func(loop, iter analysis.NodeID, fn *analysis.Function) {
 		iter = t.Unparen(iter)
 		if iter == analysis.NoNode || t.Kind(iter) != syntax.KindCall {
@@ -97,7 +98,7 @@ func runStaticForLoop(pass *analysis.Pass) {
 		}
 		times := "once per iteration"
 		if len(pos) == 1 && t.Kind(t.Unparen(pos[0])) == syntax.KindInteger {
-			if n, err := strconv.Atoi(string(t.Text(t.Unparen(pos[0])))); err == nil {
+			if n, err := strconv.Atoi(t.String(t.Unparen(pos[0]))); err == nil {
 				times = strconv.Itoa(n) + " times"
 			}
 		}

@@ -45,7 +45,8 @@ There is no fix.
 }
 
 func runStaticIf(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	check := func(cond analysis.NodeID, fn *analysis.Function) {
 		if cond == analysis.NoNode {
 			return

@@ -48,7 +48,8 @@ No automatic fix: where the value should go depends on who reads it.
 }
 
 func runTensorSetattr(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Calls("setattr", func(call analysis.NodeID, fn *analysis.Function) {
 		pos, kw := f.Args(call)
 		if len(pos) != 3 || len(kw) > 0 || t.Kind(pos[0]) == syntax.KindListSplat {

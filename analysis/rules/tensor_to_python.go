@@ -89,18 +89,19 @@ var t2pMathToTorch = map[string]string{
 }
 
 func runTensorToPython(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		switch t.Kind(callee) {
 		case syntax.KindIdentifier:
-			if q, ok := f.Imports[string(t.Text(callee))]; ok {
+			if q, ok := f.Imports[t.String(callee)]; ok {
 				if fname, ok := strings.CutPrefix(q, "math."); ok {
 					t2pMath(pass, call, callee, fn, fname)
 				}
 				return
 			}
-			switch string(t.Text(callee)) {
+			switch t.String(callee) {
 			case "range", "min", "max", "any", "all", "sorted":
 			default:
 				return
@@ -116,7 +117,7 @@ func runTensorToPython(pass *analysis.Pass) {
 			}
 		case syntax.KindAttribute:
 			obj := t.Field(callee, syntax.FieldObject)
-			if t.Kind(obj) == syntax.KindIdentifier && f.Imports[string(t.Text(obj))] == "math" {
+			if t.Kind(obj) == syntax.KindIdentifier && f.Imports[t.String(obj)] == "math" {
 				t2pMath(pass, call, callee, fn, t.String(t.Field(callee, syntax.FieldAttribute)))
 			}
 		}
@@ -136,7 +137,8 @@ func t2pTensor(f *analysis.File, fn *analysis.Function, e analysis.NodeID) bool 
 
 // t2pMath reports math.f(t) with a tensor argument.
 func t2pMath(pass *analysis.Pass, call, callee analysis.NodeID, fn *analysis.Function, name string) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pos, kws := f.Args(call)
 	arg := analysis.NoNode
 	for _, a := range pos {
@@ -173,7 +175,8 @@ func t2pMath(pass *analysis.Pass, call, callee analysis.NodeID, fn *analysis.Fun
 // t2pRange reports range() over a tensor, and range() in a comprehension over a number read
 // from tensor data (a for statement's range is unchecked_data_dependent_value's loop count).
 func t2pRange(pass *analysis.Pass, call analysis.NodeID, fn *analysis.Function) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pos, _ := f.Args(call)
 	for _, a := range pos {
 		if t2pTensor(f, fn, a) {
@@ -226,7 +229,8 @@ func t2pDataRead(f *analysis.File, fn *analysis.Function, e analysis.NodeID) ana
 
 // t2pBuiltin reports Python's min/max/any/all/sorted on tensors.
 func t2pBuiltin(pass *analysis.Pass, call analysis.NodeID, fn *analysis.Function, name string) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pos, kws := f.Args(call)
 	if len(pos) == 0 || len(kws) > 0 {
 		return
@@ -329,7 +333,8 @@ func t2pOperand(t *syntax.Tree, e analysis.NodeID) string {
 // t2pIteration reports Python conditions, inside a loop or comprehension over a tensor (or
 // over its .tolist()), on the elements the iteration takes.
 func t2pIteration(pass *analysis.Pass, loop analysis.NodeID, fn *analysis.Function) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	it := t.Unparen(t.Field(loop, syntax.FieldRight))
 	target := t.Field(loop, syntax.FieldLeft)
 	if it == analysis.NoNode || target == analysis.NoNode {
@@ -446,7 +451,8 @@ func t2pMetadataUse(t *syntax.Tree, id analysis.NodeID) bool {
 // t2pIndex reports a Python container of the module (or a local list, tuple or dict)
 // indexed by a tensor or a value read from tensor data.
 func t2pIndex(pass *analysis.Pass, sub analysis.NodeID, fn *analysis.Function) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	val := t.Unparen(t.Field(sub, syntax.FieldValue))
 	kind := t2pContainer(f, fn, val)
 	if kind == "" {

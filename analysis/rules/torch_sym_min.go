@@ -49,7 +49,8 @@ while ` + "`min`" + ` returns the smaller argument unchanged.
 }
 
 func runTorchSymMin(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	rejected := pass.TargetBefore(2, 12)
 	if pass.Case != nil {
 		rejected = pass.NotSupported()

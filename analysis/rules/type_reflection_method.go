@@ -47,7 +47,8 @@ def forward(self, x):
 }
 
 func runTypeReflectionMethod(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		if callee == analysis.NoNode || t.Kind(callee) != syntax.KindAttribute {

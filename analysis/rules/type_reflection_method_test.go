@@ -8,7 +8,7 @@ import (
 
 // TestTypeReflectionMethodSeed: the case is supported at every version, so its severity does not change.
 func TestTypeReflectionMethodSeed(t *testing.T) {
-	grpDCheckSeed(t, TypeReflectionMethod, map[string]analysis.Severity{
+	checkSeedSeverities(t, TypeReflectionMethod, map[string]analysis.Severity{
 		"2.2": analysis.Hint, "2.9": analysis.Hint, "2.10": analysis.Hint, "2.13": analysis.Hint,
 	})
 }

@@ -1,7 +1,7 @@
 package rules
 
 import (
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -101,7 +101,8 @@ type udvScope struct {
 }
 
 func runUncheckedDataDependentValue(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	scopes := map[*analysis.Function]*udvScope{}
 	scopeOf := func(fn *analysis.Function) *udvScope {
 		if s, ok := scopes[fn]; ok {
@@ -205,7 +206,8 @@ func runUncheckedDataDependentValue(pass *analysis.Pass) {
 // udvBuildScope finds the data names of fn: bound from .item(), .tolist(), int(t), float(t),
 // a data-dependent length, or arithmetic on such names.
 func udvBuildScope(pass *analysis.Pass, fn *analysis.Function) *udvScope {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	s := &udvScope{pass: pass, fn: fn, names: map[string]*udvName{}, primary: map[string]bool{}}
 	for pass := 0; pass < 2; pass++ {
 		for _, a := range f.OwnNodes(fn, syntax.KindAssignment) {
@@ -231,7 +233,7 @@ func udvBuildScope(pass *analysis.Pass, fn *analysis.Function) *udvScope {
 			bind = func(n analysis.NodeID) {
 				switch t.Kind(n) {
 				case syntax.KindIdentifier:
-					name := string(t.Text(n))
+					name := t.String(n)
 					if _, seen := s.names[name]; seen {
 						return
 					}
@@ -263,7 +265,7 @@ func udvBuildScope(pass *analysis.Pass, fn *analysis.Function) *udvScope {
 		}
 	}
 	s.checks = append(s.checks, f.NodesIn(fn, syntax.KindAssertStatement)...)
-	sort.Slice(s.checks, func(i, j int) bool { return s.checks[i] < s.checks[j] })
+	slices.Sort(s.checks)
 	return s
 }
 
@@ -285,7 +287,7 @@ func (u udvUse) label(t *syntax.Tree) string {
 // reads returns the data values read in e: data names (all of them when withPrimary, else
 // those constrain_as_*_example do not own) and inline reads not inside a data name.
 func (s *udvScope) reads(e analysis.NodeID, withPrimary bool) []udvUse {
-	f, t := s.pass.File, s.pass.Tree
+	f, t := s.pass.File, s.pass.File.Tree
 	var out []udvUse
 	var walk func(n analysis.NodeID)
 	walk = func(n analysis.NodeID) {
@@ -297,9 +299,9 @@ func (s *udvScope) reads(e analysis.NodeID, withPrimary bool) []udvUse {
 			if t.FieldOf(n) == syntax.FieldAttribute || t.FieldOf(n) == syntax.FieldName {
 				return
 			}
-			if d := s.names[string(t.Text(n))]; d != nil && f.Owner(n) == s.fn {
-				if withPrimary || !s.primary[string(t.Text(n))] {
-					out = append(out, udvUse{node: n, name: string(t.Text(n)), via: d.via, dds: d.dds})
+			if d := s.names[t.String(n)]; d != nil && f.Owner(n) == s.fn {
+				if withPrimary || !s.primary[t.String(n)] {
+					out = append(out, udvUse{node: n, name: t.String(n), via: d.via, dds: d.dds})
 				}
 			}
 			return
@@ -332,7 +334,8 @@ func (s *udvScope) reads(e analysis.NodeID, withPrimary bool) []udvUse {
 // size depends on its data (dds: idx.size(0), idx.numel(), len(idx), which export knows to
 // be sizes, like idx.shape[0]); and how, for messages.
 func udvInlineRead(pass *analysis.Pass, fn *analysis.Function, call analysis.NodeID) (via string, dds, ok bool) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	pos, _ := f.Args(call)
 	switch q := pass.CallName(call); q {
 	case "torch.Tensor.item", "torch.Tensor.tolist":
@@ -405,7 +408,7 @@ func udvDDSVia(f *analysis.File, fn *analysis.Function, e analysis.NodeID) strin
 
 // decides returns the data value a condition compares or tests the truth of, if any.
 func (s *udvScope) decides(c analysis.NodeID) (udvUse, bool) {
-	f, t := s.pass.File, s.pass.Tree
+	f, t := s.pass.File, s.pass.File.Tree
 	c = t.Unparen(c)
 	if c == analysis.NoNode {
 		return udvUse{}, false
@@ -427,7 +430,7 @@ func (s *udvScope) decides(c analysis.NodeID) (udvUse, bool) {
 		numeric := true
 		t.Children(c, func(k analysis.NodeID) bool {
 			if !t.IsNamed(k) {
-				switch string(t.Text(k)) {
+				switch t.String(k) {
 				case "<", ">", "<=", ">=", "==", "!=":
 				default:
 					numeric = false
@@ -473,7 +476,7 @@ func udvArithmetic(t *syntax.Tree, e analysis.NodeID) bool {
 	case syntax.KindCall:
 		callee := t.Unparen(t.Field(e, syntax.FieldFunction))
 		if t.Kind(callee) == syntax.KindIdentifier {
-			switch string(t.Text(callee)) {
+			switch t.String(callee) {
 			case "min", "max", "abs", "round", "int", "float", "len":
 				return true
 			}
@@ -496,18 +499,18 @@ func (s *udvScope) checkedBefore(f *analysis.File, u udvUse, at int) bool {
 	}
 	inline := ""
 	if u.name == "" {
-		inline = strings.Join(strings.Fields(string(t.Text(u.node))), "")
+		inline = strings.Join(strings.Fields(t.String(u.node)), "")
 	}
 	for _, c := range s.checks {
 		if t.Start(c) >= at {
 			break
 		}
 		for id, end := c, t.SubtreeEnd(c); id < end; id++ {
-			if t.Kind(id) == syntax.KindIdentifier && want[string(t.Text(id))] && t.FieldOf(id) != syntax.FieldAttribute {
+			if t.Kind(id) == syntax.KindIdentifier && want[t.String(id)] && t.FieldOf(id) != syntax.FieldAttribute {
 				return true
 			}
 		}
-		if inline != "" && strings.Contains(strings.Join(strings.Fields(string(t.Text(c))), ""), inline) {
+		if inline != "" && strings.Contains(strings.Join(strings.Fields(t.String(c)), ""), inline) {
 			return true
 		}
 	}
@@ -517,7 +520,8 @@ func (s *udvScope) checkedBefore(f *analysis.File, u udvUse, at int) bool {
 // reportSizes reports the unchecked data values (not lengths, which export knows are sizes)
 // used as sizes in node, with a fix inserting torch._check(n >= 0) for each named one.
 func (s *udvScope) reportSizes(pass *analysis.Pass, node, at analysis.NodeID, uses []udvUse, what string, safe bool) *analysis.Finding {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	var names []string
 	var inline []udvUse
 	seen := map[string]bool{}

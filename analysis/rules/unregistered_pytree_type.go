@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -258,7 +259,7 @@ func (s *uptScan) inputs(pass *analysis.Pass, fwd *analysis.Function) {
 		}
 		s.inputsOf[fwd.Class][c] = true
 		fd := pass.Reportf(at, analysis.Fails, "forward input %s is annotated %s: %s is a %s not registered with torch's pytree, so export cannot flatten it into tensors and fails; register it with %s",
-			p.Name, esSnippet(t, p.Type), c.Name, s.kinds[c], uptHow(s.kinds[c], c.Name))
+			p.Name, fix.Short(t, p.Type), c.Name, s.kinds[c], uptHow(s.kinds[c], c.Name))
 		s.fix(pass, fd, c)
 	}
 }
@@ -399,7 +400,7 @@ func (s *uptScan) fix(pass *analysis.Pass, fd *analysis.Finding, c *analysis.Cla
 	if t.Kind(def) != syntax.KindDecoratedDefinition || t.Parent(def) != t.Root() {
 		return
 	}
-	torch, imp := esTorchRef(f)
+	torch, imp := fix.NewImporter(f).Torch()
 	at := f.LineStart(f.Line(t.End(def)) + 1)
 	text := "\n\n" + torch + ".export.register_dataclass(" + c.Name + ")\n"
 	if at == len(f.Src) && (len(f.Src) == 0 || f.Src[len(f.Src)-1] != '\n') {

@@ -64,7 +64,8 @@ type uimMutation struct {
 }
 
 func runUserInputMutation(pass *analysis.Pass) {
-	f, t := pass.File, pass.Tree
+	f := pass.File
+	t := f.Tree
 	for _, c := range f.Classes {
 		if !f.IsModule(c) {
 			continue

@@ -353,7 +353,7 @@ func (f *File) paramPrior(fn *Function, i int) Value {
 // annotationValue reads a parameter annotation: Tensor, Optional[Tensor], int, float, bool,
 // str, List[Tensor], ...; an annotation it does not know gives the empty value.
 func annotationValue(t *syntax.Tree, ty NodeID) Value {
-	s := string(t.Text(ty))
+	s := t.String(ty)
 	has := func(sub string) bool {
 		for i := 0; i+len(sub) <= len(s); i++ {
 			if s[i:i+len(sub)] == sub {
