@@ -3,6 +3,7 @@ package analysis
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -131,6 +132,20 @@ func CheckSource(src []byte) error {
 	return nil
 }
 
+// SourceError returns the *FileError for a parser's refusal of a source (too large, too
+// deeply nested, too complex to parse within its budget); any other error, such as a
+// cancellation, is returned as it is.
+func SourceError(err error) error {
+	var de *syntax.DepthError
+	switch {
+	case errors.As(err, &de):
+		return &FileError{Offset: de.Offset, Reason: de.Error()}
+	case errors.Is(err, syntax.ErrTooComplex), errors.Is(err, syntax.ErrTooLarge):
+		return &FileError{Offset: -1, Reason: err.Error()}
+	}
+	return err
+}
+
 // Parse checks and parses src and builds its module model. It keeps no tree-sitter tree
 // for incremental reparsing (the editor's documents use syntax.Parser.Parse and Reparse).
 func Parse(ctx context.Context, p *syntax.Parser, src []byte) (*File, error) {
@@ -139,7 +154,7 @@ func Parse(ctx context.Context, p *syntax.Parser, src []byte) (*File, error) {
 	}
 	t, err := p.ParseTree(ctx, src)
 	if err != nil {
-		return nil, err
+		return nil, SourceError(err)
 	}
 	return NewFile(t), nil
 }

@@ -198,7 +198,7 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		if s.ctx.Err() != nil {
 			return nil
 		}
-		res.fileErr = err
+		res.fileErr = analysis.SourceError(err)
 		res.diags = []protocol.Diagnostic{fileErrorDiagnostic(snap.lines, err, enc)}
 		return res
 	}

@@ -40,10 +40,16 @@ const (
 type Tree struct {
 	src   []byte
 	nodes []node
+	depth int // nodes on the longest path from the root down; at most MaxDepth
 }
 
 // Source returns the text the tree was parsed from. Callers must not modify it.
 func (t *Tree) Source() []byte { return t.src }
+
+// Depth is the number of nodes on the longest path from the root to a leaf (1 for an
+// empty module). It is at most MaxDepth: a deeper source is refused with a *DepthError,
+// which bounds every recursive walk of the tree.
+func (t *Tree) Depth() int { return t.depth }
 
 // Len is the number of nodes, tokens included.
 func (t *Tree) Len() int { return len(t.nodes) }
