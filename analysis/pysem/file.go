@@ -51,6 +51,8 @@ type File struct {
 	storage     *indexStorage        // byKind, owner and lines, recycled by Release
 	lines       []int                // byte offset of each line start
 	scopes      scopeCache           // what each function binds, computed on demand (scope.go)
+	names       nameIndex            // identifiers by text, built on first use (NamesIn)
+	memo        memo                 // values rule helpers compute once per file (Memo)
 }
 
 // Class is a class definition.
@@ -75,12 +77,14 @@ func (f *File) Method(c *Class, name string) *Function {
 }
 
 // Lineage calls visit for c and then for its first base class defined in this file, and
-// that class's, and so on, until visit returns false, a class has no such base, or the
-// chain comes back to a class it visited (class A(B) and class B(A) in broken code).
+// that class's, and so on, until visit returns false, a class has no such base, the chain
+// comes back to a class it visited (class A(B) and class B(A) in broken code), or it has
+// visited maxLineage classes (a generated chain of thousands of classes would otherwise
+// make every lookup through it cost thousands of steps).
 func (f *File) Lineage(c *Class, visit func(*Class) bool) {
 	var buf [8]*Class // chains are short: no allocation for them
 	seen := buf[:0]
-	for k := c; k != nil && !slices.Contains(seen, k); {
+	for k := c; k != nil && len(seen) < maxLineage && !slices.Contains(seen, k); {
 		seen = append(seen, k)
 		if !visit(k) {
 			return
@@ -95,6 +99,9 @@ func (f *File) Lineage(c *Class, visit func(*Class) bool) {
 		k = next
 	}
 }
+
+// maxLineage bounds the classes one Lineage walk visits.
+const maxLineage = 64
 
 // ParamKind tells positional, *args, keyword-only and **kwargs parameters apart.
 type ParamKind int
@@ -135,16 +142,44 @@ type Function struct {
 // Index is fn's position in File.Funcs.
 func (fn *Function) Index() int { return fn.index }
 
-// QualName is "Class.method", "outer.<locals>.inner" or the plain name.
+// QualName is "Class.method", "outer.inner" or the plain name. Past maxQualNames names
+// (lambdas nested thousands deep) the middle ones are left out ("f.g.….<lambda>.<lambda>"):
+// every function's name then costs a bounded time and space, not one growing with its
+// depth.
 func (fn *Function) QualName() string {
-	switch {
-	case fn.Class != nil:
-		return fn.Class.Name + "." + fn.Name
-	case fn.Parent != nil:
-		return fn.Parent.QualName() + "." + fn.Name
+	n := 0 // names in the chain, innermost first
+	for g := fn; g != nil; g = g.Parent {
+		n++
+		if g.Class != nil {
+			n++
+			break
+		}
 	}
-	return fn.Name
+	keep := maxQualNames / 2
+	names := make([]string, 0, min(n, maxQualNames+1))
+	i := 0
+	add := func(name string) {
+		switch {
+		case n <= maxQualNames || i < keep || i >= n-keep:
+			names = append(names, name)
+		case i == keep:
+			names = append(names, "…")
+		}
+		i++
+	}
+	for g := fn; g != nil; g = g.Parent {
+		add(g.Name)
+		if g.Class != nil {
+			add(g.Class.Name)
+			break
+		}
+	}
+	slices.Reverse(names)
+	return strings.Join(names, ".")
 }
+
+// maxQualNames is the most names QualName joins.
+const maxQualNames = 8
 
 // Param returns the parameter named name, or nil.
 func (fn *Function) Param(name string) *Param {

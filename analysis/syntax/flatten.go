@@ -51,9 +51,10 @@ enum { EXDB_NAMED = 1, EXDB_ERROR = 2, EXDB_MISSING = 4, EXDB_HAS_ERROR = 8 };
 enum { EXDB_KIND_NAMED = 0x8000, EXDB_KIND_MASK = 0x7fff };
 
 // exdb_depth reports the nesting of a walked subtree: max is the number of nodes on its
-// longest path from the walk's first node down, and deep_at the start byte of the first node
+// longest path from the walk's first node down, total the sum of every node's depth
+// (counting the walk's first node as depth 1), and deep_at the start byte of the first node
 // (in pre-order) that lies deeper than the limit the walk was given, or -1.
-typedef struct { int64_t max; int64_t deep_at; } exdb_depth;
+typedef struct { int64_t max; int64_t total; int64_t deep_at; } exdb_depth;
 
 // exdb_walk writes the tree in pre-order into out (capacity cap) and returns the node
 // count; when the count exceeds cap it keeps counting without writing, so the caller can
@@ -72,9 +73,11 @@ static int64_t exdb_walk(TSTreeCursor *cp, exdb_node *out, int64_t cap, int64_t 
 	int32_t *stack = NULL;
 	int64_t depth = 0, stack_cap = 0;
 	dp->max = 0;
+	dp->total = 0;
 	dp->deep_at = -1;
 	for (;;) {
 		TSNode node = ts_tree_cursor_current_node(c);
+		dp->total += depth + 1;
 		if (depth + 1 > dp->max) {
 			dp->max = depth + 1;
 			if (dp->max > limit && dp->deep_at < 0) {
@@ -172,6 +175,7 @@ static int64_t exdb_flatten_child(const TSTree *tree, int64_t idx, exdb_node *ou
 	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
 	int64_t n = 0;
 	dp->max = 0;
+	dp->total = 0;
 	dp->deep_at = -1;
 	if (ts_tree_cursor_goto_first_child(&c)) {
 		for (int64_t i = 0; i < idx; i++) ts_tree_cursor_goto_next_sibling(&c);
@@ -232,6 +236,9 @@ func flattenC(ct *C.TSTree, nodes []node) ([]node, int, error) {
 		if d.deep_at >= 0 {
 			return nil, 0, &DepthError{Depth: int(d.max), Offset: int(d.deep_at)}
 		}
+		if err := checkTotalDepth(int64(d.total), n); err != nil {
+			return nil, 0, err
+		}
 		if n <= cap(nodes) {
 			return nodes[:n], int(d.max), nil
 		}
@@ -255,6 +262,7 @@ func spliceFlatten(ts, editedOld *tsTree, old *Tree, e Edit) ([]node, int, error
 		return flatten(ts, make([]node, 0, len(old.nodes)+64))
 	}
 	depth := 1 // the root; each child's subtree adds its own depth below it
+	total := int64(1)
 	var open []NodeID
 	var root node
 	kinds := (*C.uint16_t)(unsafe.Pointer(&tables.kinds[0]))
@@ -304,6 +312,7 @@ func spliceFlatten(ts, editedOld *tsTree, old *Tree, e Edit) ([]node, int, error
 				}
 				open = append(open, nd.after)
 				depth = max(depth, 1+len(open))
+				total += int64(1 + len(open))
 				if nd.parent > 0 {
 					nd.parent += shift
 				} else {
@@ -332,6 +341,7 @@ func spliceFlatten(ts, editedOld *tsTree, old *Tree, e Edit) ([]node, int, error
 			}
 			depth = max(depth, 1+int(d.max))
 			if base+n <= cap(out) {
+				total += int64(d.total) + int64(n) // one level below the root
 				out = out[:base+n]
 				break
 			}
@@ -339,6 +349,9 @@ func spliceFlatten(ts, editedOld *tsTree, old *Tree, e Edit) ([]node, int, error
 			copy(grown, out)
 			out = grown
 		}
+	}
+	if err := checkTotalDepth(total, len(out)); err != nil {
+		return nil, 0, err
 	}
 	root.after = NodeID(len(out))
 	out[0] = root
