@@ -156,7 +156,7 @@ func Parse(ctx context.Context, p *syntax.Parser, src []byte) (*File, error) {
 	if err != nil {
 		return nil, SourceError(err)
 	}
-	return NewFile(t), nil
+	return NewFileContext(ctx, t)
 }
 
 // RuleError records a rule that panicked; its findings for the file are dropped.
@@ -192,7 +192,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			skipped = append(skipped, r.Name)
 			continue
 		}
-		passes = append(passes, &Pass{File: f, Tree: f.Tree, Rule: r, Case: k, Target: target, Strict: !opts.NonStrict, calls: calls})
+		passes = append(passes, &Pass{File: f, Tree: f.Tree, Rule: r, Case: k, Target: target, Strict: !opts.NonStrict, calls: calls, ctx: ctx})
 	}
 	errs := make([]*RuleError, len(passes))
 	runPasses(ctx, passes, errs, opts.Workers)

@@ -8,6 +8,7 @@
 package pysem
 
 import (
+	"context"
 	"bytes"
 	"slices"
 	"strings"
@@ -215,14 +216,31 @@ func (fn *Function) SelfName() string {
 
 // NewFile builds the model of a parsed tree of module mod (the zero Module when unknown).
 func NewFile(tree *syntax.Tree, mod Module) *File {
+	f, _ := NewFileContext(context.Background(), tree, mod)
+	return f
+}
+
+// NewFileContext is NewFile stopping early, with ctx's error, once ctx is done: the editor
+// cancels the analysis of a text a newer change supersedes.
+func NewFileContext(ctx context.Context, tree *syntax.Tree, mod Module) (*File, error) {
 	f := &File{
 		Tree: tree, Src: tree.Source(), Module: mod, Imports: map[string]string{},
 		classByName: map[string]*Class{}, funcByNode: map[NodeID]*Function{}, topFuncs: map[string]*Function{},
 	}
-	f.index()
+	if err := f.index(ctx); err != nil {
+		f.Release()
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		f.Release()
+		return nil, err
+	}
 	f.collect()
-	return f
+	return f, nil
 }
+
+// CancelEvery is how many steps of a long loop run between two looks at the context.
+const CancelEvery = 1 << 12
 
 // indexStorage holds the arrays of a File's index, which Release recycles: they are the
 // model's largest allocations, and a batch run makes one set per file.
@@ -253,7 +271,7 @@ func (f *File) Release() {
 }
 
 // index records nodes by kind and the innermost function owning each node, in one pass.
-func (f *File) index() {
+func (f *File) index(ctx context.Context) error {
 	t := f.Tree
 	n := t.Len()
 	// count named nodes per kind first, so that all per-kind lists share one allocation
@@ -264,6 +282,9 @@ func (f *File) index() {
 			counts[k]++
 			named++
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	st, _ := indexPool.Get().(*indexStorage)
 	if st == nil {
@@ -295,6 +316,9 @@ func (f *File) index() {
 	stack := make([]open, 0, 32)
 	cur := int32(-1)
 	for id := NodeID(0); int(id) < n; id++ {
+		if id%CancelEvery == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		for len(stack) > 0 && id >= stack[len(stack)-1].end {
 			stack = stack[:len(stack)-1]
 			cur = -1
@@ -324,6 +348,7 @@ func (f *File) index() {
 			}
 		}
 	}
+	return nil
 }
 
 // collect fills imports, classes and function details.

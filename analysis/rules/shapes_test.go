@@ -124,10 +124,10 @@ func TestIssue16Shapes(t *testing.T) {
 // analysed or refused with a *FileError, never a crash, a panic or a tree deeper than the
 // limit.
 func FuzzDeepExpressions(f *testing.F) {
-	f.Add([]byte{0}, uint16(4000), uint16(1))    // ----x (issue 16: 4 million of them crashed)
-	f.Add([]byte{8}, uint16(3000), uint16(1))    // x+x+...
-	f.Add([]byte{4}, uint16(2000), uint16(1))    // x if x.item() else ...
-	f.Add([]byte{6}, uint16(1600), uint16(1))    // nested lambdas
+	f.Add([]byte{0}, uint16(4000), uint16(1))     // ----x (issue 16: 4 million of them crashed)
+	f.Add([]byte{8}, uint16(3000), uint16(1))     // x+x+...
+	f.Add([]byte{4}, uint16(2000), uint16(1))     // x if x.item() else ...
+	f.Add([]byte{6}, uint16(1600), uint16(1))     // nested lambdas
 	f.Add([]byte{3, 5}, uint16(1000), uint16(50)) // x()[0]()... repeated
 	f.Add([]byte{9, 2, 7}, uint16(300), uint16(300))
 	rules := All()
