@@ -195,6 +195,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 		passes = append(passes, &Pass{File: f, Tree: f.Tree, Rule: r, Case: k, Target: target, Strict: !opts.NonStrict, calls: calls, ctx: ctx})
 	}
 	errs := make([]*RuleError, len(passes))
+	nl := f.Tree.Newline()
 	runPasses(ctx, passes, errs, opts.Workers)
 	if ctx.Err() != nil {
 		return res
@@ -217,6 +218,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			}
 			for i := range fd.Fixes {
 				SortEdits(fd.Fixes[i].Edits)
+				adaptNewlines(f.Src, fd.Fixes[i].Edits, nl)
 			}
 			fd.Related = append(fd.Related, chainRelated(f, &fd)...)
 			res.Findings = append(res.Findings, fd)
@@ -274,6 +276,33 @@ func runRule(p *Pass) (rerr *RuleError) {
 	}()
 	p.Rule.Run(p)
 	return nil
+}
+
+// adaptNewlines writes the line breaks of the edits' new text with the file's line ending
+// (rules write "\n": a fix that adds lines to a "\r\n" or "\r" file must not mix endings),
+// and moves an edit boundary that falls between the "\r" and "\n" of a line ending before
+// the "\r" (a rule finds the end of a line at its "\n").
+func adaptNewlines(src []byte, edits []Edit, nl string) {
+	if nl == "\n" {
+		return
+	}
+	splits := func(k int) bool { return k > 0 && k < len(src) && src[k-1] == '\r' && src[k] == '\n' }
+	for i := range edits {
+		e := &edits[i]
+		if splits(e.End) {
+			e.End--
+		}
+		if splits(e.Start) {
+			e.Start--
+		}
+		t := e.NewText
+		if !strings.ContainsAny(t, "\r\n") {
+			continue
+		}
+		t = strings.ReplaceAll(t, "\r\n", "\n")
+		t = strings.ReplaceAll(t, "\r", "\n")
+		e.NewText = strings.ReplaceAll(t, "\n", nl)
+	}
 }
 
 // ApplyEdits returns src with the edits applied. Edits must lie within src and not overlap;

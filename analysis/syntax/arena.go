@@ -404,6 +404,7 @@ func (p *Parser) ParseTree(ctx context.Context, src []byte) (*Tree, error) {
 	if len(src) > MaxSourceSize {
 		return nil, ErrTooLarge
 	}
+	src, nl, normalized := prepare(src)
 	a := p.arena.c
 	t, err := p.cparse(ctx, a, nil, src)
 	defer C.exdb_arena_reset(a)
@@ -414,7 +415,7 @@ func (p *Parser) ParseTree(ctx context.Context, src []byte) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tree{src: src, nodes: nodes, depth: depth}, nil
+	return &Tree{src: src, nodes: nodes, depth: depth, newline: nl, normalized: normalized}, nil
 }
 
 // Reuse gives t's node storage to p for a later ParseTree, saving the allocation and the

@@ -177,3 +177,38 @@ func TestParseBudgets(t *testing.T) {
 		t.Errorf("ordinary code was read %.1f times", float64(st.Read)/float64(len(code)))
 	}
 }
+
+// TestLineEndingsParse: a source with lone "\r" endings (CPython reads them) parses as the
+// same source with "\n" endings, node for node and offset for offset, on every path; its
+// Newline is "\r"; "\r\n" sources parse as they are.
+func TestLineEndingsParse(t *testing.T) {
+	lf := "import torch\nclass M(torch.nn.Module):\n    def forward(self, x):\n        return x\n"
+	cr := strings.ReplaceAll(lf, "\n", "\r")
+	crlf := strings.ReplaceAll(lf, "\n", "\r\n")
+	p := NewParser()
+	defer p.Close()
+	want, err := p.ParseTree(context.Background(), []byte(lf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := parseBothWays(t, p, []byte(cr))
+	if got.HasError(got.Root()) || string(got.Source()) != lf || got.Newline() != "\r" || got.Len() != want.Len() {
+		t.Fatalf("lone \\r: errors %v, newline %q, %d nodes (want %d)", got.HasError(got.Root()), got.Newline(), got.Len(), want.Len())
+	}
+	sameTree(t, got, want)
+	// an edit of a lone-\r document reparses from scratch, to the same tree
+	doc, _ := p.Parse(context.Background(), []byte(cr))
+	next := []byte(strings.Replace(cr, "return x", "return y", 1))
+	at := strings.Index(cr, "return x") + len("return ")
+	nd, err := p.Reparse(context.Background(), doc, [][]byte{[]byte(cr)}, []Edit{{Start: at, OldEnd: at + 1, NewEnd: at + 1}}, next)
+	if err != nil || nd.Tree().HasError(0) || nd.Tree().Newline() != "\r" || !bytes.Contains(nd.Tree().Source(), []byte("return y\n")) {
+		t.Errorf("reparse of a lone-\\r document: %v", err)
+	}
+	c := parseBothWays(t, p, []byte(crlf))
+	if c.HasError(c.Root()) || c.Newline() != "\r\n" || string(c.Source()) != crlf {
+		t.Errorf("\\r\\n: errors %v, newline %q", c.HasError(c.Root()), c.Newline())
+	}
+	if w := want.Newline(); w != "\n" {
+		t.Errorf("\\n: newline %q", w)
+	}
+}

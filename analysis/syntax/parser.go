@@ -149,8 +149,12 @@ type point struct{ row, col uint32 }
 // newSrc reusing old's tree. old is left unchanged and may still be read. Edits must
 // describe exactly how old's text became newSrc; each is validated.
 func (p *Parser) Reparse(ctx context.Context, old *Document, oldSrcs [][]byte, edits []Edit, newSrc []byte) (*Document, error) {
-	if old == nil || old.ts == nil || len(edits) == 0 || len(oldSrcs) != len(edits) {
+	if old == nil || old.ts == nil || len(edits) == 0 || len(oldSrcs) != len(edits) || old.tree.normalized {
 		return p.Parse(ctx, newSrc)
+	}
+	nl, lone := lineEnding(newSrc)
+	if lone {
+		return p.Parse(ctx, newSrc) // parsed as a copy (newline.go): nothing to reuse
 	}
 	ts := old.ts.copy()
 	// the edited copy is needed only until the new tree is parsed and flattened (the new
@@ -191,7 +195,7 @@ func (p *Parser) Reparse(ctx context.Context, old *Document, oldSrcs [][]byte, e
 		nts.close()
 		return nil, err
 	}
-	return &Document{ts: nts, tree: &Tree{src: newSrc, nodes: nodes, depth: depth}}, nil
+	return &Document{ts: nts, tree: &Tree{src: newSrc, nodes: nodes, depth: depth, newline: nl}}, nil
 }
 
 func pointAt(src []byte, off int) point {
@@ -204,6 +208,7 @@ func (p *Parser) parse(ctx context.Context, src []byte) (*Document, error) {
 	if len(src) > MaxSourceSize {
 		return nil, ErrTooLarge
 	}
+	src, nl, normalized := prepare(src)
 	ct, err := p.cparse(ctx, nil, nil, src)
 	if err != nil {
 		return nil, err
@@ -214,7 +219,7 @@ func (p *Parser) parse(ctx context.Context, src []byte) (*Document, error) {
 		ts.close()
 		return nil, err
 	}
-	return &Document{ts: ts, tree: &Tree{src: src, nodes: nodes, depth: depth}}, nil
+	return &Document{ts: ts, tree: &Tree{src: src, nodes: nodes, depth: depth, newline: nl, normalized: normalized}}, nil
 }
 
 // ValidUTF8 reports whether src is valid UTF-8 and, if not, the offset of the first bad byte.
