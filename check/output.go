@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -63,6 +65,9 @@ func (r *runner) output(results []*FileResult) error {
 		if !filepath.IsAbs(out) {
 			out = filepath.Join(r.cwd, out)
 		}
+		if err := r.checkOutputFile(out); err != nil {
+			return fmt.Errorf("--output-file: %s: %v", termSafe(r.o.OutputFile), err)
+		}
 		if err := writeFileAtomic(out, buf.Bytes(), nil); err != nil {
 			return fmt.Errorf("--output-file: %v", cleanPathError(err))
 		}
@@ -76,6 +81,23 @@ func (r *runner) output(results []*FileResult) error {
 	}
 	if stdinFix {
 		return r.writeStdinSource(results)
+	}
+	return nil
+}
+
+// checkOutputFile refuses an output file that a repository could have placed to make the
+// report overwrite something else: a symbolic link (it is not followed) or one of the files
+// being checked.
+func (r *runner) checkOutputFile(out string) error {
+	fi, err := os.Lstat(out)
+	if err != nil {
+		return nil // a new file
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return errors.New("a symbolic link: not followed (remove it, or name another file)")
+	}
+	if key, ok := keyOf(fi); ok && r.inputs[key] != nil || r.inputPaths[out] {
+		return errors.New("one of the files being checked: not overwritten")
 	}
 	return nil
 }
