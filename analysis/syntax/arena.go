@@ -94,9 +94,12 @@ static inline void exdb_charge(size_t n) {
 	}
 }
 
+// exdb_cost is what an allocation of n bytes takes: in the arena, its header and rounding.
+static inline size_t exdb_cost(exdb_arena *a, size_t n) { return a ? (n + EXDB_HDR + 15) & ~(size_t)15 : n; }
+
 static void *exdb_malloc(size_t n) {
-	exdb_charge(n);
 	exdb_arena *a = exdb_current;
+	exdb_charge(exdb_cost(a, n));
 	return a ? exdb_arena_alloc(a, n) : malloc(n);
 }
 
@@ -106,7 +109,7 @@ static void *exdb_calloc(size_t n, size_t size) {
 		fprintf(stderr, "exportdb: tree-sitter failed to allocate %zu x %zu bytes\n", n, size);
 		abort();
 	}
-	exdb_charge(n * size);
+	exdb_charge(exdb_cost(a, n * size));
 	if (a == NULL) return calloc(n, size);
 	void *p = exdb_arena_alloc(a, n * size);
 	memset(p, 0, n * size);
@@ -114,8 +117,8 @@ static void *exdb_calloc(size_t n, size_t size) {
 }
 
 static void *exdb_realloc(void *p, size_t n) {
-	exdb_charge(n);
 	exdb_arena *a = exdb_current;
+	exdb_charge(exdb_cost(a, n));
 	if (a == NULL) return realloc(p, n);
 	if (p == NULL) return exdb_arena_alloc(a, n);
 	char *hdr = (char *)p - EXDB_HDR;
