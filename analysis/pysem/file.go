@@ -8,8 +8,8 @@
 package pysem
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"slices"
 	"strings"
 	"sync"
@@ -538,16 +538,24 @@ func (f *File) Resolve(n NodeID) string {
 		}
 		return name
 	case syntax.KindAttribute:
-		obj := t.Field(n, syntax.FieldObject)
-		attr := t.Field(n, syntax.FieldAttribute)
-		if obj == NoNode || attr == NoNode {
-			return ""
+		// walk down the chain (a.b.c: c, then b, then a) rather than recurse
+		var attrs []string
+		for t.Kind(n) == syntax.KindAttribute {
+			obj, attr := t.Field(n, syntax.FieldObject), t.Field(n, syntax.FieldAttribute)
+			if obj == NoNode || attr == NoNode {
+				return ""
+			}
+			attrs = append(attrs, t.String(attr))
+			if n = t.Unparen(obj); n == NoNode {
+				return ""
+			}
 		}
-		base := f.Resolve(obj)
+		base := f.Resolve(n)
 		if base == "" {
 			return ""
 		}
-		return base + "." + t.String(attr)
+		slices.Reverse(attrs)
+		return base + "." + strings.Join(attrs, ".")
 	case syntax.KindDottedName:
 		return t.String(n)
 	}
