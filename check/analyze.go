@@ -16,8 +16,8 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
-	"github.com/exportdb-lsp/exportdb-lsp/notebook"
 	"github.com/exportdb-lsp/exportdb-lsp/internal/safefile"
+	"github.com/exportdb-lsp/exportdb-lsp/notebook"
 )
 
 // analyzeAll analyses the targets as one project. The workers first read each file and scan

@@ -99,7 +99,7 @@ func TestIssue16Shapes(t *testing.T) {
 	analysis.Analyze(context.Background(), f, All(), analysis.Options{})
 	traced := 0
 	for _, fn := range f.Funcs {
-		if fn.Traced && fn.Parent != nil {
+		if f.Traced(fn) && fn.Parent != nil {
 			traced++
 		}
 		if q := fn.QualName(); strings.Count(q, ".") > 8 { // 8 names and "…"
