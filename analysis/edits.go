@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // ApplyEdits returns src with the edits applied. Edits must lie within src and not overlap;
@@ -58,4 +59,31 @@ func isDuplicateEdit(done []Edit, e Edit) bool {
 		}
 	}
 	return false
+}
+
+// adaptNewlines writes the line breaks of the edits' new text with the file's line ending
+// (rules write "\n": a fix that adds lines to a "\r\n" or "\r" file must not mix endings),
+// and moves an edit boundary that falls between the "\r" and "\n" of a line ending before
+// the "\r" (a rule finds the end of a line at its "\n").
+func adaptNewlines(src []byte, edits []Edit, nl string) {
+	if nl == "\n" {
+		return
+	}
+	splits := func(k int) bool { return k > 0 && k < len(src) && src[k-1] == '\r' && src[k] == '\n' }
+	for i := range edits {
+		e := &edits[i]
+		if splits(e.End) {
+			e.End--
+		}
+		if splits(e.Start) {
+			e.Start--
+		}
+		t := e.NewText
+		if !strings.ContainsAny(t, "\r\n") {
+			continue
+		}
+		t = strings.ReplaceAll(t, "\r\n", "\n")
+		t = strings.ReplaceAll(t, "\r", "\n")
+		e.NewText = strings.ReplaceAll(t, "\n", nl)
+	}
 }

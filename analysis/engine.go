@@ -3,6 +3,7 @@ package analysis
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -41,6 +42,20 @@ func CheckSource(src []byte) error {
 	return nil
 }
 
+// SourceError returns the *FileError for a parser's refusal of a source (too large, too
+// deeply nested, too complex to parse within its budget); any other error, such as a
+// cancellation, is returned as it is.
+func SourceError(err error) error {
+	var de *syntax.DepthError
+	switch {
+	case errors.As(err, &de):
+		return &FileError{Offset: de.Offset, Reason: de.Error()}
+	case errors.Is(err, syntax.ErrTooComplex), errors.Is(err, syntax.ErrTooLarge):
+		return &FileError{Offset: -1, Reason: err.Error()}
+	}
+	return err
+}
+
 // Parse checks and parses src and builds its module model. It keeps no tree-sitter tree
 // for incremental reparsing (the editor's documents use syntax.Parser.Parse and Reparse).
 func Parse(ctx context.Context, p *syntax.Parser, src []byte) (*File, error) {
@@ -49,9 +64,9 @@ func Parse(ctx context.Context, p *syntax.Parser, src []byte) (*File, error) {
 	}
 	t, err := p.ParseTree(ctx, src)
 	if err != nil {
-		return nil, err
+		return nil, SourceError(err)
 	}
-	return NewFile(t), nil
+	return NewFileContext(ctx, t)
 }
 
 // RuleError records a rule that panicked; its findings for the file are dropped.
@@ -87,9 +102,10 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			skipped = append(skipped, r.Name)
 			continue
 		}
-		passes = append(passes, &Pass{File: f, Rule: r, Case: k, Target: target, Strict: !opts.NonStrict, calls: calls})
+		passes = append(passes, &Pass{File: f, Rule: r, Case: k, Target: target, Strict: !opts.NonStrict, calls: calls, ctx: ctx})
 	}
 	errs := make([]*RuleError, len(passes))
+	nl := f.Tree.Newline()
 	runPasses(ctx, passes, errs, opts.Workers)
 	if ctx.Err() != nil {
 		return res
@@ -113,6 +129,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			}
 			for i := range fd.Fixes {
 				SortEdits(fd.Fixes[i].Edits)
+				adaptNewlines(f.Src, fd.Fixes[i].Edits, nl)
 			}
 			fd.Related = append(fd.Related, chainRelated(f, &fd)...)
 			res.Findings = append(res.Findings, fd)

@@ -69,9 +69,15 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%s: error %T is not a *FileError", name, err)
 		}
 	}
-	// deep nesting and syntax errors: no panic, analysis completes
-	deep := "x = " + strings.Repeat("(", 5000) + "1" + strings.Repeat(")", 5000) + "\n" + "def f(:\n    return round(x.shape[0] / 2)\n"
-	f, err := Parse(context.Background(), p, []byte(deep))
+	// nesting deeper than syntax.MaxDepth is a file error at the first node past the limit
+	deep := "x = " + strings.Repeat("(", 5000) + "1" + strings.Repeat(")", 5000) + "\n"
+	_, err := Parse(context.Background(), p, []byte(deep))
+	if fe, ok := err.(*FileError); !ok || fe.Reason != "too deeply nested: depth 5004, limit 4000" || fe.Offset != 4000 {
+		t.Errorf("5,000 nested parentheses: %v", err)
+	}
+	// nesting up to the limit and syntax errors: no panic, analysis completes
+	nested := "x = " + strings.Repeat("(", 3000) + "1" + strings.Repeat(")", 3000) + "\n" + "def f(:\n    return round(x.shape[0] / 2)\n"
+	f, err := Parse(context.Background(), p, []byte(nested))
 	if err != nil {
 		t.Fatal(err)
 	}

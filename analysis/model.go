@@ -43,6 +43,15 @@ const (
 // NewFile builds the semantic model of a parsed tree analysed alone (no project around it).
 func NewFile(tree *syntax.Tree) *File { return torchsem.New(pysem.NewFile(tree, pysem.Module{})) }
 
+// NewFileContext is NewFile stopping early, with ctx's error, once ctx is done.
+func NewFileContext(ctx context.Context, tree *syntax.Tree) (*File, error) {
+	pf, err := pysem.NewFileContext(ctx, tree, pysem.Module{})
+	if err != nil {
+		return nil, err
+	}
+	return torchsem.New(pf), ctx.Err()
+}
+
 // ParseModule checks and parses src, the text of module mod (the zero Module when unknown),
 // into its Python model; package torchsem links such files into a program.
 func ParseModule(ctx context.Context, p *syntax.Parser, src []byte, mod pysem.Module) (*pysem.File, error) {
@@ -51,7 +60,7 @@ func ParseModule(ctx context.Context, p *syntax.Parser, src []byte, mod pysem.Mo
 	}
 	t, err := p.ParseTree(ctx, src)
 	if err != nil {
-		return nil, err
+		return nil, SourceError(err)
 	}
-	return pysem.NewFile(t, mod), nil
+	return pysem.NewFileContext(ctx, t, mod)
 }

@@ -1,8 +1,10 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
 )
@@ -33,9 +35,14 @@ type Pass struct {
 	Target catalog.Version
 	Strict bool // strict-mode export (ExportDB's results describe strict mode)
 
-	calls    *callIndex // shared by the passes of one Analyze
-	findings []*Finding // stable pointers: a rule may add fixes to a finding after reporting others
+	calls    *callIndex      // shared by the passes of one Analyze
+	ctx      context.Context // the analysis's: done when a newer text supersedes it
+	findings []*Finding      // stable pointers: a rule may add fixes to a finding after reporting others
 }
+
+// Canceled reports whether the analysis this pass belongs to was cancelled; a rule's long
+// loop may stop when it is (its findings are then discarded). Traced looks for it itself.
+func (p *Pass) Canceled() bool { return p.ctx != nil && p.ctx.Err() != nil }
 
 // Report records a finding of the pass's rule. Start/End must lie within the source.
 func (p *Pass) Report(f Finding) { p.report(f) }
@@ -57,9 +64,12 @@ func (p *Pass) report(f Finding) *Finding {
 }
 
 // Traced calls fn for every named node of kind k that lies in traced code, with the
-// innermost function containing it.
+// innermost function containing it. It stops early when the analysis is cancelled.
 func (p *Pass) Traced(k syntax.Kind, fn func(n NodeID, owner *Function)) {
-	for _, n := range p.File.Nodes(k) {
+	for i, n := range p.File.Nodes(k) {
+		if i%pysem.CancelEvery == pysem.CancelEvery-1 && p.Canceled() {
+			return
+		}
 		if o := p.File.Owner(n); o != nil && p.File.Traced(o) {
 			fn(n, o)
 		}

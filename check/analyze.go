@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +16,7 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/safefile"
 	"github.com/exportdb-lsp/exportdb-lsp/notebook"
 )
 
@@ -292,42 +291,15 @@ type writeError struct{ err error }
 func (e *writeError) Error() string { return "cannot write fixes: " + e.err.Error() }
 func (e *writeError) Unwrap() error { return e.err }
 
-// readSource reads a file, refusing one larger than limit bytes (with the reason
-// tooLarge) before reading it.
+// readSource reads a file: a regular file (a named pipe would block), refused with the
+// reason tooLarge, before it is read, when it holds more than limit bytes.
 func readSource(path string, limit int, tooLarge string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read: %w", cleanPathError(err))
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("cannot read: %w", cleanPathError(err))
-	}
-	if fi.IsDir() {
-		return nil, errors.New("cannot read: is a directory")
-	}
-	if fi.Size() > int64(limit) {
+	src, err := safefile.Read(path, int64(limit))
+	switch {
+	case safefile.IsTooLarge(err):
 		return nil, &analysis.FileError{Offset: -1, Reason: tooLarge}
-	}
-	// read into a buffer of the size Stat gave (plus one byte, to see a file that grew),
-	// rather than growing one from 512 bytes
-	src := make([]byte, 0, fi.Size()+1)
-	for {
-		n, err := f.Read(src[len(src):cap(src)])
-		src = src[:len(src)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("cannot read: %w", cleanPathError(err))
-		}
-		if len(src) > limit {
-			return nil, &analysis.FileError{Offset: -1, Reason: tooLarge}
-		}
-		if len(src) == cap(src) {
-			src = append(src, 0)[:len(src)]
-		}
+	case err != nil:
+		return nil, fmt.Errorf("cannot read: %w", cleanPathError(err))
 	}
 	return src, nil
 }

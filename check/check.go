@@ -284,8 +284,10 @@ func (o *Options) validate() error {
 type runner struct {
 	o            Options
 	cwd          string
-	builtinRules bool     // o.Rules is rules.All(): files rules.MayReport rules out are not parsed
-	warnings     []string // printed on stderr before the report (not with Quiet)
+	builtinRules bool                // o.Rules is rules.All(): files rules.MayReport rules out are not parsed
+	warnings     []string            // printed on stderr before the report (not with Quiet)
+	inputs       map[fileKey]*target // the files checked, by identity (the output file must be none of them)
+	inputPaths   map[string]bool     // and by path, where files have no identity
 
 	stdinSrc  []byte    // the source read from stdin
 	stdinRest io.Reader // stdin past MaxSourceSize: copied to Stdout unread with --fix

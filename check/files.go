@@ -22,12 +22,19 @@ type target struct {
 // configs finds the configuration of each directory, with the overrides applied. It is used
 // by the walk only (one goroutine).
 type configs struct {
-	fixed  *config.Config            // --config or --no-config: one configuration for all
-	over   config.Overrides          //
-	byDir  map[string]*config.Config // nil value: the directory's configuration is invalid
-	byFile map[string]*config.Config // by config file (or "root:" + Root without one), overrides applied
-	errs   []error
-	seen   map[string]bool // error texts already recorded
+	fixed   *config.Config            // --config or --no-config: one configuration for all
+	over    config.Overrides          //
+	byDir   map[string]*config.Config // nil value: the directory's configuration is invalid
+	byFile  map[string]*config.Config // by config file (or "root:" + Root without one), overrides applied
+	errs    []error
+	dirErrs []dirError      // directories that cannot be searched: their files are not checked
+	seen    map[string]bool // error texts already recorded
+}
+
+// dirError is a directory that cannot be read.
+type dirError struct {
+	dir string
+	err error
 }
 
 // newConfigs validates the overrides (so a bad flag is reported once, as a flag) and loads
@@ -69,6 +76,17 @@ func (cs *configs) forDir(dir string) *config.Config {
 		return c
 	}
 	c, err := config.Discover(dir)
+	var ce *config.Error
+	if err != nil && errors.Is(err, fs.ErrPermission) && errors.As(err, &ce) && ce.File == dir {
+		// a directory whose entries cannot be looked at: an error for it (the walk reports
+		// it), not a configuration error that would stop the run
+		cs.byDir[dir] = nil
+		if !cs.seen["dir:"+dir] {
+			cs.seen["dir:"+dir] = true
+			cs.dirErrs = append(cs.dirErrs, dirError{dir, errors.New(ce.Msg)})
+		}
+		return nil
+	}
 	if err == nil {
 		key := c.Path
 		if key == "" {
@@ -103,7 +121,7 @@ func (cs *configs) forDir(dir string) *config.Config {
 // .ipynb_checkpoints and symbolic links to directories (never followed, so no cycles).
 // A symbolic link to a file is checked as that file; a dangling one is reported.
 func (r *runner) discover(cs *configs) ([]*target, []*FileResult) {
-	w := &walker{r: r, cs: cs, seen: map[string]bool{}}
+	w := &walker{r: r, cs: cs, seen: map[string]bool{}, byKey: map[fileKey]*target{}}
 	for _, p := range r.o.Paths {
 		abs := filepath.Clean(p)
 		if !filepath.IsAbs(abs) {
@@ -137,6 +155,13 @@ func (r *runner) discover(cs *configs) ([]*target, []*FileResult) {
 			w.fail(abs, errors.New("not a regular file or directory"))
 		}
 	}
+	for _, de := range cs.dirErrs {
+		w.fail(de.dir, de.err)
+	}
+	r.inputs, r.inputPaths = w.byKey, map[string]bool{}
+	for _, t := range w.targets {
+		r.inputPaths[t.abs] = true
+	}
 	return w.targets, w.errs
 }
 
@@ -169,6 +194,7 @@ type walker struct {
 	r       *runner
 	cs      *configs
 	seen    map[string]bool
+	byKey   map[fileKey]*target // each file once, whatever paths lead to it
 	targets []*target
 	errs    []*FileResult
 }
@@ -181,12 +207,33 @@ func (w *walker) fail(abs string, err error) {
 	w.errs = append(w.errs, &FileResult{Path: w.r.display(abs), Abs: abs, Err: cleanPathError(err)})
 }
 
+// file adds a file to check, once: a second path to a file already added (a symbolic link
+// to it, a hard link, another spelling) is dropped, except that the file is then shown by
+// a path that is not a symbolic link when there is one. Fixing a file through two paths
+// would rewrite it twice.
 func (w *walker) file(abs string, cfg *config.Config) {
 	if w.seen[abs] || cfg == nil {
 		return
 	}
 	w.seen[abs] = true
-	w.targets = append(w.targets, &target{abs: abs, path: w.r.display(abs), cfg: cfg})
+	t := &target{abs: abs, path: w.r.display(abs), cfg: cfg}
+	if fi, err := os.Stat(abs); err == nil {
+		if key, ok := keyOf(fi); ok {
+			if prev := w.byKey[key]; prev != nil {
+				if isLink(prev.abs) && !isLink(abs) {
+					prev.abs, prev.path, prev.cfg = abs, t.path, cfg
+				}
+				return
+			}
+			w.byKey[key] = t
+		}
+	}
+	w.targets = append(w.targets, t)
+}
+
+func isLink(path string) bool {
+	fi, err := os.Lstat(path)
+	return err == nil && fi.Mode()&fs.ModeSymlink != 0
 }
 
 func (w *walker) walk(dir string, parent ignoreStack) {
@@ -196,10 +243,13 @@ func (w *walker) walk(dir string, parent ignoreStack) {
 		enter: func(dir string) { w.cs.forDir(dir) }, // records the directory's config error in walk order
 		skip: func(path string, isDir bool) bool {
 			cfg := cfgOf(path)
+			if cfg == nil {
+				return true // its directory cannot be read, or its configuration is invalid (reported)
+			}
 			if isDir {
 				path += string(filepath.Separator)
 			}
-			return cfg != nil && cfg.Excluded(path)
+			return cfg.Excluded(path)
 		},
 		file: func(path string) error {
 			w.found++
@@ -257,6 +307,12 @@ func walkTree(dir string, parent ignoreStack, h walkHooks) error {
 		}
 	}
 	skip := func(path string, isDir bool) bool { return h.skip != nil && h.skip(path, isDir) }
+	// a directory whose entries cannot be looked at (no search permission) is one error,
+	// not one per entry or a configuration error: the rest of the tree is checked
+	if _, err := os.Lstat(dir + string(filepath.Separator) + "."); errors.Is(err, fs.ErrPermission) {
+		fail(dir, fmt.Errorf("cannot read directory: %w", err))
+		return nil
+	}
 	wanted := func(name string) bool {
 		return strings.HasSuffix(name, ".py") || h.notebooks && IsNotebook(name)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/config"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/safefile"
 )
 
 // This file applies .gitignore files the way git does; the syntax of one pattern (shared
@@ -65,10 +66,14 @@ func (s ignoreStack) ignored(path string, isDir bool) bool {
 	return ignored
 }
 
+// maxIgnoreFile is the largest .gitignore (or info/exclude) read.
+const maxIgnoreFile = 4 << 20
+
 // readIgnoreFile parses a .gitignore; a missing file is nil, nil. Malformed patterns are
-// skipped, as git skips them.
+// skipped, as git skips them. Only a regular file of at most maxIgnoreFile bytes is read
+// (a named pipe would block the walk).
 func readIgnoreFile(path, base string) (*ignoreFile, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, maxIgnoreFile)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil

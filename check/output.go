@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -63,6 +65,9 @@ func (r *runner) output(results []*FileResult) error {
 		if !filepath.IsAbs(out) {
 			out = filepath.Join(r.cwd, out)
 		}
+		if err := r.checkOutputFile(out); err != nil {
+			return fmt.Errorf("--output-file: %s: %v", termSafe(r.o.OutputFile), err)
+		}
 		if err := writeFileAtomic(out, buf.Bytes(), nil); err != nil {
 			return fmt.Errorf("--output-file: %v", cleanPathError(err))
 		}
@@ -80,18 +85,36 @@ func (r *runner) output(results []*FileResult) error {
 	return nil
 }
 
+// checkOutputFile refuses an output file that a repository could have placed to make the
+// report overwrite something else: a symbolic link (it is not followed) or one of the files
+// being checked.
+func (r *runner) checkOutputFile(out string) error {
+	fi, err := os.Lstat(out)
+	if err != nil {
+		return nil // a new file
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return errors.New("a symbolic link: not followed (remove it, or name another file)")
+	}
+	if key, ok := keyOf(fi); ok && r.inputs[key] != nil || r.inputPaths[out] {
+		return errors.New("one of the files being checked: not overwritten")
+	}
+	return nil
+}
+
 // printErrors reports, on stderr, every file that could not be checked, rules that
 // panicked and fix notes: "path[:line:col]: error: reason".
 func (r *runner) printErrors(results []*FileResult) {
+	stderr := termWriter{r.o.Stderr} // paths and messages come from the repository
 	for _, fr := range results {
 		if fr.Err != nil {
-			fmt.Fprintf(r.o.Stderr, "%s: error: %s\n", r.errorLocation(fr), fr.Err)
+			fmt.Fprintf(stderr, "%s: error: %s\n", r.errorLocation(fr), fr.Err)
 		}
 		for _, re := range fr.RuleErrors {
-			fmt.Fprintf(r.o.Stderr, "%s: error: internal error: rule %s panicked: %s (please report it)\n", fr.Path, re.Rule, re.Panic)
+			fmt.Fprintf(stderr, "%s: error: internal error: rule %s panicked: %s (please report it)\n", fr.Path, re.Rule, re.Panic)
 		}
 		for _, n := range fr.Notes {
-			fmt.Fprintf(r.o.Stderr, "%s: note: %s\n", fr.Path, n)
+			fmt.Fprintf(stderr, "%s: note: %s\n", fr.Path, n)
 		}
 	}
 }
@@ -160,13 +183,15 @@ func renderTextFindings(fr *FileResult, concise, color bool) {
 	fr.rendered = b.Bytes()
 }
 
-// writeTextFindings writes fr's findings in the text (or concise) format.
+// writeTextFindings writes fr's findings in the text (or concise) format. What comes from
+// the repository (paths, source lines, messages quoting them) has its control characters
+// shown as visible ones (escape.go); the palette's own escape sequences are left alone.
 func writeTextFindings(w io.Writer, fr *FileResult, concise bool, c palette) {
 	for i := range fr.Findings {
 		fd := &fr.Findings[i]
 		p := fr.pos(fd.Start)
-		fmt.Fprintf(w, "%s:%s: %s %s: %s", c.path(fr.Path), posText(p),
-			c.severity(fd.Severity, fd.Severity.String()), c.bold(fd.Case), fd.Message)
+		fmt.Fprintf(w, "%s:%s: %s %s: %s", c.path(termSafe(fr.Path)), posText(p),
+			c.severity(fd.Severity, fd.Severity.String()), c.bold(fd.Case), termSafe(fd.Message))
 		if concise {
 			if m := fixMarker(fd); m != "" {
 				fmt.Fprintf(w, " %s", c.fix(m))
@@ -183,9 +208,9 @@ func writeTextFindings(w io.Writer, fr *FileResult, concise bool, c palette) {
 				break // hover-only: --fix leaves it; the editor offers its fixes
 			}
 			if fx.Safety == analysis.Safe {
-				fmt.Fprintf(w, "%s %s %s: %s\n", pad, eq, c.fix("[*] fix available"), fx.Title)
+				fmt.Fprintf(w, "%s %s %s: %s\n", pad, eq, c.fix("[*] fix available"), termSafe(fx.Title))
 			} else {
-				fmt.Fprintf(w, "%s %s %s: %s\n", pad, eq, c.severity(analysis.Warning, "[unsafe fix available]"), fx.Title)
+				fmt.Fprintf(w, "%s %s %s: %s\n", pad, eq, c.severity(analysis.Warning, "[unsafe fix available]"), termSafe(fx.Title))
 			}
 		}
 		for _, rel := range fd.Related {
@@ -194,7 +219,7 @@ func writeTextFindings(w io.Writer, fr *FileResult, concise bool, c palette) {
 			if rel.Path != "" {
 				path = fr.display(rel.Path)
 			}
-			fmt.Fprintf(w, "%s %s %s: %s:%s: %s\n", pad, eq, c.bold("note"), path, posText(rp), rel.Message)
+			fmt.Fprintf(w, "%s %s %s: %s:%s: %s\n", pad, eq, c.bold("note"), termSafe(path), posText(rp), termSafe(rel.Message))
 		}
 		if u := caseURL(fd.Case); u != "" {
 			fmt.Fprintf(w, "%s %s %s: %s\n", pad, eq, c.bold("see"), u)
@@ -241,7 +266,7 @@ func writeSnippet(w io.Writer, fr *FileResult, start, end int, sev analysis.Seve
 	fmt.Fprintf(w, "%s %s\n", pad, bar)
 	for l := sp.Line; l <= last; l++ {
 		text := fr.lineText(sp.Cell, l)
-		shown := expandTabs(text)
+		shown := termSafe(expandTabs(text)) // one rune for one: the carets stay under their columns
 		from, to := 0, len([]rune(shown))
 		if l == sp.Line {
 			from = displayCol(text, sp.Column-1)

@@ -22,7 +22,8 @@ type position struct {
 	Offset int `json:"offset"`
 }
 
-// pos converts a byte offset of fr.Src.
+// pos converts a byte offset of fr.Src. Lines end at "\n", "\r\n" or a lone "\r", as
+// CPython reads them.
 func (fr *FileResult) pos(off int) position {
 	if fr.nb != nil {
 		return fr.nb.pos(off)
@@ -30,7 +31,7 @@ func (fr *FileResult) pos(off int) position {
 	if fr.lines == nil {
 		fr.lines = []int{0}
 		for i, c := range fr.Src {
-			if c == '\n' {
+			if c == '\n' || c == '\r' && (i+1 == len(fr.Src) || fr.Src[i+1] != '\n') {
 				fr.lines = append(fr.lines, i+1)
 			}
 		}
@@ -68,7 +69,7 @@ func (fr *FileResult) lineText(cell, l int) string {
 		e = fr.lines[l] - 1
 	}
 	if e > s && fr.Src[e-1] == '\r' {
-		e--
+		e-- // the "\r" of "\r\n"
 	}
 	return string(fr.Src[s:e])
 }

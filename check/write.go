@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,10 +11,16 @@ import (
 
 // writeFileAtomic replaces path's contents with data so that readers see the old text or
 // the new, never a mix: it writes a temporary file in the same directory, gives it the
-// original's permissions (and, where the platform allows, owner), syncs it and renames it
-// over the original. A symbolic link is followed: the file it points to is replaced and the
-// link stays. When old is not nil, the file must still hold old just before the rename
-// (an editor may have saved it meanwhile); otherwise nothing is written.
+// original's permissions and owner, syncs it and renames it over the original. A symbolic
+// link is followed: the file it points to is replaced and the link stays. When old is not
+// nil, the file must still hold old just before the rename (an editor may have saved it
+// meanwhile); otherwise nothing is written.
+//
+// A rename needs only the directory's permission, so a file is replaced only when the
+// replacement changes nothing but its text: the process may write the file itself (a
+// read-only file, or another user's, is reported instead), the file has one link (a
+// rename would cut it from its other names), and the replacement keeps its owner and
+// group (which only root, or the owner in the file's group, can give it).
 func writeFileAtomic(path string, data, old []byte) error {
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
@@ -26,6 +33,15 @@ func writeFileAtomic(path string, data, old []byte) error {
 	fi, statErr := os.Stat(real)
 	if statErr == nil {
 		mode = fi.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+		if !fi.Mode().IsRegular() {
+			return errors.New("not rewritten: not a regular file")
+		}
+		if !writable(real, fi) {
+			return fmt.Errorf("not rewritten: you may not write it (mode %v)", fi.Mode().Perm())
+		}
+		if n := links(fi); n > 1 {
+			return fmt.Errorf("not rewritten: it has %d hard links, which replacing it would cut", n)
+		}
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(real), "."+filepath.Base(real)+".exportdb-*")
 	if err != nil {
@@ -42,7 +58,10 @@ func writeFileAtomic(path string, data, old []byte) error {
 		return err
 	}
 	if statErr == nil {
-		chown(tmp, fi) // before Chmod: a chown clears set-user-ID bits
+		// before Chmod: a chown clears set-user-ID bits
+		if err := chown(tmp, fi); err != nil {
+			return errors.New("not rewritten: " + err.Error())
+		}
 	}
 	if err := tmp.Chmod(mode); err != nil {
 		return err

@@ -30,11 +30,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/safefile"
 )
 
 // File names, in the order Discover prefers them within one directory.
@@ -73,7 +72,12 @@ type Error struct {
 	Line int    // 1-based line of the key (or of the offending array element); 0 when unknown
 	Key  string // dotted TOML key, such as tool.exportdb.torch-version; "" for a TOML syntax error
 	Msg  string
+	Err  error // the underlying error of a file that could not be read, or nil
 }
+
+// Unwrap returns the underlying error of a file that could not be read (errors.Is(err,
+// fs.ErrPermission) tells a directory or file we may not read).
+func (e *Error) Unwrap() error { return e.Err }
 
 // Error formats "pyproject.toml:12: tool.exportdb.torch-version: invalid torch version ...".
 func (e *Error) Error() string {
@@ -133,25 +137,33 @@ func Discover(path string) (*Config, error) {
 	}
 }
 
-// fileIn returns the configuration file of dir itself, or "".
+// fileIn returns the configuration file of dir itself, or "". A directory whose entries
+// cannot be looked at (no search permission) is an *Error naming the directory, wrapping
+// fs.ErrPermission.
 func fileIn(dir string) (string, error) {
 	ex := filepath.Join(dir, ExportdbTOML)
-	if fi, err := os.Stat(ex); err == nil && !fi.IsDir() {
+	switch fi, err := os.Stat(ex); {
+	case err == nil && !fi.IsDir():
+		if l, lerr := os.Lstat(ex); lerr == nil && l.Mode()&fs.ModeSymlink != 0 && !safefile.Inside(ex, dir) {
+			break // a link out of the directory: skipped, as the .py walk skips one
+		}
 		return ex, nil
+	case errors.Is(err, fs.ErrPermission):
+		return "", &Error{File: dir, Msg: "cannot read directory: " + unwrapPath(err), Err: err}
 	}
 	py := filepath.Join(dir, PyprojectTOML)
-	data, err := os.ReadFile(py)
+	data, err := readFile(py, true)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || isDir(py) {
+		if absent(py, err) {
 			return "", nil
 		}
-		return "", &Error{File: py, Msg: "cannot read: " + unwrapPath(err)}
+		return "", err
 	}
 	if !bytes.Contains(data, []byte("exportdb")) {
 		return "", nil // cannot hold [tool.exportdb] in any spelling
 	}
 	var raw map[string]any
-	if _, err := toml.Decode(string(data), &raw); err != nil {
+	if _, err := decodeTOML(py, string(data), &raw); err != nil {
 		return py, nil // Load reports the syntax error: never ignore a file that may be ours
 	}
 	if _, ok := lookup(raw, "tool", "exportdb"); ok {
@@ -184,15 +196,20 @@ func unwrapPath(err error) string {
 
 // Load parses one configuration file. A file named pyproject.toml is read for its
 // [tool.exportdb] table (an error if it has none); any other name (exportdb.toml, or a file
-// given with --config) holds the keys at its top level.
+// given with --config) holds the keys at its top level. It must be a regular file of at
+// most MaxFileSize bytes.
 func Load(file string) (*Config, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(file)
+	data, err := readFile(file, false)
 	if err != nil {
-		return nil, &Error{File: file, Msg: "cannot read: " + unwrapPath(err)}
+		var ce *Error
+		if errors.As(err, &ce) {
+			return nil, ce
+		}
+		return nil, &Error{File: file, Msg: "cannot read: " + unwrapPath(err), Err: err}
 	}
 	return parse(file, abs, data, filepath.Base(abs) == PyprojectTOML)
 }

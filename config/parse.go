@@ -32,7 +32,11 @@ type doc struct {
 func parse(file, abs string, data []byte, pyproject bool) (*Config, error) {
 	d := &doc{file: file, text: string(data)}
 	var raw map[string]any
-	md, err := toml.Decode(d.text, &raw)
+	md, err := decodeTOML(file, d.text, &raw)
+	var ce *Error
+	if errors.As(err, &ce) {
+		return nil, ce
+	}
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
@@ -131,6 +135,9 @@ func (d *doc) set(c *Config, k string, v any) error {
 			}
 			return d.errorf(sub, "want a string such as \"2.5\" or \"auto\", got %s", typeName(v))
 		}
+		if strings.TrimSpace(s) == "" {
+			return d.errorf(sub, "empty: want a version such as \"2.5\" or \"auto\" (leave the key out for the newest version the catalog knows)")
+		}
 		t, err := parseTorchVersion(s, "")
 		if err != nil {
 			return d.errorf(sub, "%s", err.Error())
@@ -146,6 +153,11 @@ func (d *doc) set(c *Config, k string, v any) error {
 		list, err := d.strings(sub, v)
 		if err != nil {
 			return err
+		}
+		if k == "select" && len(list) == 0 {
+			// ruff's empty select checks nothing, an empty selection everything: refuse
+			// the ambiguity rather than guess
+			return d.errorf(sub, "empty: leave select out, or write [\"ALL\"], to check every case")
 		}
 		for _, s := range list {
 			if err := checkName(s); err != nil {

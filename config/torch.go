@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -48,27 +46,41 @@ var (
 // resolveAuto finds the torch pin of the project in root.
 func resolveAuto(root string) (catalog.Version, error) {
 	var unpinned []string // where a requirement was found that names no version
+	decide := func(req, where string, poetry bool) (catalog.Version, bool, error) {
+		v, found, ok, noExport := torchPin(req, poetry)
+		switch {
+		case noExport:
+			return v, true, fmt.Errorf("\"auto\": %s (%s) allows only torch versions without torch.export (it arrived in 2.1); require torch>=2.1 or set torch-version = \"2.5\"", strings.TrimSpace(req), where)
+		case ok:
+			return v, true, nil
+		case found:
+			unpinned = append(unpinned, fmt.Sprintf("%s (%q)", where, req))
+		}
+		return v, false, nil
+	}
 	py := filepath.Join(root, PyprojectTOML)
-	if data, err := os.ReadFile(py); err == nil {
+	data, err := readFile(py, true)
+	switch {
+	case err == nil:
 		var raw map[string]any
-		if _, err := toml.Decode(string(data), &raw); err != nil {
+		if _, err := decodeTOML(py, string(data), &raw); err != nil {
 			var pe toml.ParseError
 			if errors.As(err, &pe) {
 				return catalog.Version{}, fmt.Errorf("\"auto\": cannot read the torch pin: %s:%d: invalid TOML: %s", py, pe.Position.Line, pe.Message)
 			}
+			return catalog.Version{}, fmt.Errorf("\"auto\": cannot read the torch pin: %v", err)
+		}
+		reqs, err := pyprojectRequirements(raw)
+		if err != nil {
 			return catalog.Version{}, fmt.Errorf("\"auto\": cannot read the torch pin: %s: %v", py, err)
 		}
-		for _, src := range pyprojectRequirements(raw) {
-			v, found, ok := torchPin(src.req, src.poetry)
-			if ok {
-				return v, nil
-			}
-			if found {
-				unpinned = append(unpinned, fmt.Sprintf("%s (%s: %q)", PyprojectTOML, src.where, src.req))
+		for _, src := range reqs {
+			if v, done, err := decide(src.req, PyprojectTOML+": "+src.where, src.poetry); done || err != nil {
+				return v, err
 			}
 		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return catalog.Version{}, fmt.Errorf("\"auto\": cannot read %s: %s", py, unwrapPath(err))
+	case !absent(py, err):
+		return catalog.Version{}, fmt.Errorf("\"auto\": %v", err)
 	}
 	files, _ := filepath.Glob(filepath.Join(root, "requirements*.txt"))
 	sort.Slice(files, func(i, j int) bool {
@@ -79,17 +91,16 @@ func resolveAuto(root string) (catalog.Version, error) {
 		return files[i] < files[j]
 	})
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := readFile(f, true)
 		if err != nil {
-			return catalog.Version{}, fmt.Errorf("\"auto\": cannot read %s: %s", f, unwrapPath(err))
+			if absent(f, err) {
+				continue
+			}
+			return catalog.Version{}, fmt.Errorf("\"auto\": %v", err)
 		}
 		for i, req := range requirementLines(data) {
-			v, found, ok := torchPin(req, false)
-			if ok {
-				return v, nil
-			}
-			if found {
-				unpinned = append(unpinned, fmt.Sprintf("%s (line %d: %q)", filepath.Base(f), i+1, req))
+			if v, done, err := decide(req, fmt.Sprintf("%s line %d", filepath.Base(f), i+1), false); done || err != nil {
+				return v, err
 			}
 		}
 	}
@@ -105,47 +116,83 @@ type requirement struct {
 	poetry bool // poetry's constraint syntax: a bare version is exact, ^ and ~ are ranges
 }
 
-func pyprojectRequirements(raw map[string]any) []requirement {
+// pyprojectRequirements collects the requirements of a pyproject.toml in the order auto
+// reads them. A table or list written with the wrong type is an error that says so,
+// rather than a requirement silently not found.
+func pyprojectRequirements(raw map[string]any) ([]requirement, error) {
 	var out []requirement
-	strs := func(v any, where string) {
-		arr, _ := v.([]any)
-		for _, x := range arr {
-			if s, ok := x.(string); ok {
+	strs := func(v any, where string, tablesOK bool) error {
+		arr, ok := v.([]any)
+		if !ok {
+			if tables, isTables := v.([]map[string]any); isTables && tablesOK && tables != nil {
+				return nil
+			}
+			return fmt.Errorf("%s: want an array of requirement strings, got %s", where, typeName(v))
+		}
+		for i, x := range arr {
+			switch s := x.(type) {
+			case string:
 				out = append(out, requirement{req: s, where: where})
+			case map[string]any:
+				if !tablesOK {
+					return fmt.Errorf("%s: element %d: want a requirement string, got a table", where, i+1)
+				}
+				// {include-group = "..."} (PEP 735): holds no requirement itself
+			default:
+				return fmt.Errorf("%s: element %d: want a requirement string, got %s", where, i+1, typeName(x))
 			}
 		}
+		return nil
 	}
 	if deps, ok := lookup(raw, "project", "dependencies"); ok {
-		strs(deps, "[project] dependencies")
+		if err := strs(deps, "[project] dependencies", false); err != nil {
+			return nil, err
+		}
 	}
 	if t, ok := lookup(raw, "tool", "poetry", "dependencies", "torch"); ok {
-		add := func(v any) {
+		const where = "[tool.poetry.dependencies] torch"
+		add := func(v any) error {
 			switch x := v.(type) {
 			case string:
-				out = append(out, requirement{req: "torch " + x, where: "[tool.poetry.dependencies]", poetry: true})
+				out = append(out, requirement{req: "torch " + x, where: where, poetry: true})
 			case map[string]any:
-				if s, ok := x["version"].(string); ok {
-					out = append(out, requirement{req: "torch " + s, where: "[tool.poetry.dependencies]", poetry: true})
+				switch s := x["version"].(type) {
+				case string:
+					out = append(out, requirement{req: "torch " + s, where: where, poetry: true})
+				case nil: // {path = ...}, {git = ...}: no version
+				default:
+					return fmt.Errorf("%s: version: want a string, got %s", where, typeName(s))
 				}
+			default:
+				return fmt.Errorf("%s: want a version string or a table, got %s", where, typeName(v))
 			}
+			return nil
 		}
-		if arr, ok := t.([]any); ok { // multiple-constraint dependency
-			for _, x := range arr {
-				add(x)
+		var items []any
+		switch x := t.(type) {
+		case []any: // multiple-constraint dependency
+			items = x
+		case []map[string]any:
+			for _, m := range x {
+				items = append(items, m)
 			}
-		} else if arr, ok := t.([]map[string]any); ok {
-			for _, x := range arr {
-				add(x)
+		default:
+			items = []any{t}
+		}
+		for _, x := range items {
+			if err := add(x); err != nil {
+				return nil, err
 			}
-		} else {
-			add(t)
 		}
 	}
 	for _, table := range []string{"project.optional-dependencies", "dependency-groups"} {
 		v, ok := lookup(raw, strings.Split(table, ".")...)
-		groups, _ := v.(map[string]any)
-		if !ok || groups == nil {
+		if !ok {
 			continue
+		}
+		groups, isTable := v.(map[string]any)
+		if !isTable {
+			return nil, fmt.Errorf("[%s]: want a table of groups, got %s", table, typeName(v))
 		}
 		names := make([]string, 0, len(groups))
 		for g := range groups {
@@ -153,10 +200,12 @@ func pyprojectRequirements(raw map[string]any) []requirement {
 		}
 		sort.Strings(names)
 		for _, g := range names {
-			strs(groups[g], "["+table+"] "+g)
+			if err := strs(groups[g], "["+table+"] "+g, table == "dependency-groups"); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // requirementLines returns the requirement lines of a requirements file, comments and
@@ -188,17 +237,33 @@ func requirementLines(data []byte) []string {
 	return out
 }
 
+// firstExport is the first torch with torch.export.
+var firstExport = catalog.Version{Major: 2, Minor: 1}
+
 // torchPin reads one requirement. found says it is a torch requirement; ok that it names a
-// version, v, chosen by the policy above.
-func torchPin(req string, poetry bool) (v catalog.Version, found, ok bool) {
+// version, v, chosen by the policy above; noExport that the versions it allows all predate
+// torch.export (an exact pin or an upper bound below 2.1; a lower bound below it is judged
+// as the oldest version the catalog knows).
+func torchPin(req string, poetry bool) (v catalog.Version, found, ok, noExport bool) {
+	v, found, fromLower, _, ok := torchPinBounds(req, poetry)
+	if ok && v.Less(firstExport) && !fromLower {
+		return v, found, false, true
+	}
+	return v, found, ok, false
+}
+
+// torchPinBounds reads one requirement: the version the policy picks, whether it is a torch
+// requirement (found), whether the pick came from a lower bound, from an upper bound, and
+// whether a version was named at all (ok).
+func torchPinBounds(req string, poetry bool) (v catalog.Version, found, fromLower, fromUpper, ok bool) {
 	m := reqNameRE.FindStringSubmatchIndex(req)
 	if m == nil {
-		return v, false, false
+		return v, false, false, false, false
 	}
 	name := strings.ToLower(req[m[2]:m[3]])
 	name = strings.NewReplacer("_", "-", ".", "-").Replace(name)
 	if name != "torch" {
-		return v, false, false
+		return v, false, false, false, false
 	}
 	rest := req[m[1]:]
 	if i := strings.IndexByte(rest, ';'); i >= 0 {
@@ -208,10 +273,10 @@ func torchPin(req string, poetry bool) (v catalog.Version, found, ok bool) {
 	if strings.HasPrefix(rest, "@") { // a direct reference: maybe a wheel named by version
 		if w := wheelRE.FindStringSubmatch(rest); w != nil {
 			if v, err := catalog.ParseVersion(w[1]); err == nil {
-				return v, true, true
+				return v, true, false, false, true
 			}
 		}
-		return v, true, false
+		return v, true, false, false, false
 	}
 	rest = strings.TrimSuffix(strings.TrimPrefix(rest, "("), ")")
 	if i := strings.Index(rest, "||"); i >= 0 {
@@ -245,10 +310,19 @@ func torchPin(req string, poetry bool) (v catalog.Version, found, ok bool) {
 		case op == "<":
 			u := cv
 			if !patch { // <2.6 excludes 2.6.0: the newest allowed minor is 2.5
-				if u.Minor == 0 {
-					continue
+				switch {
+				case u.Minor > 0:
+					u.Minor--
+				case u.Major > 0:
+					// <3.0: the newest known version below it; <2.0 or <1.0: one of the
+					// minors of a major the catalog does not know, all before torch.export
+					u = catalog.Version{Major: u.Major - 1, Minor: 999}
+					if latest := catalog.Default().LatestVersion(); latest.Less(u) {
+						u = latest
+					}
+				default:
+					u = catalog.Version{} // <0.0: nothing
 				}
-				u.Minor--
 			}
 			if upper == nil || u.Less(*upper) {
 				upper = &u
@@ -257,13 +331,13 @@ func torchPin(req string, poetry bool) (v catalog.Version, found, ok bool) {
 	}
 	switch {
 	case exact != nil:
-		return *exact, true, true
+		return *exact, true, false, false, true
 	case lower != nil:
-		return *lower, true, true
+		return *lower, true, true, false, true
 	case upper != nil:
-		return *upper, true, true
+		return *upper, true, false, true, true
 	}
-	return v, true, false
+	return v, true, false, false, false
 }
 
 // splitClauses splits a specifier list on commas (PEP 440) or, for poetry, spaces between

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/config"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/safefile"
 )
 
 // Configuration: the project's pyproject.toml [tool.exportdb] or exportdb.toml, found by
@@ -212,7 +212,7 @@ func (s *Server) reportConfigErrors(errs []*config.Error) {
 func (s *Server) publishConfigDiagnostics(file string, errs []*config.Error) {
 	abs, _ := filepath.Abs(file)
 	uri := pathToURI(abs)
-	text, _ := os.ReadFile(abs)
+	text, _ := safefile.Read(abs, config.MaxFileSize) // for the lines only: an unreadable file puts them on line 1
 	lines := newLineIndex(text)
 	s.mu.Lock()
 	enc := s.client.encoding

@@ -24,9 +24,11 @@ import (
 // keeps changing. A run takes a snapshot (text, the old tree and the edits since),
 // reparses incrementally with a parser from the pool, builds the module model, analyses,
 // and commits the result only if no newer change came meanwhile; a newer change cancels
-// the run's context, so a superseded analysis stops between rules. The reparse itself is
-// not cancelled (it costs well under a millisecond) and is kept even by a superseded run,
-// so the next run reparses from it. No debounce: nothing measured calls for one.
+// the run's context, and every stage looks at it inside its long loops (tree-sitter's
+// parse, the model's passes over the nodes, each rule's walk over the traced nodes), so a
+// superseded analysis of a huge text stops within milliseconds. A reparse that finishes
+// is kept even by a superseded run, so the next run reparses from it. No debounce:
+// nothing measured calls for one.
 
 var resultSeq atomic.Int64
 
@@ -193,24 +195,37 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		res.diags = []protocol.Diagnostic{}
 		return res
 	}
-	tree, err := s.parse(d, snap)
+	s.stage(ctx, snap, "parse")
+	tree, err := s.parse(ctx, d, snap)
 	if err != nil {
-		if s.ctx.Err() != nil {
+		if ctx.Err() != nil {
+			s.stage(ctx, snap, "superseded")
 			return nil
 		}
-		res.fileErr = err
-		res.diags = []protocol.Diagnostic{fileErrorDiagnostic(snap.lines, err, enc)}
+		res.fileErr = analysis.SourceError(err)
+		res.diags = []protocol.Diagnostic{fileErrorDiagnostic(snap.lines, res.fileErr, enc)}
 		return res
 	}
-	pf := pysem.NewFile(tree.Tree(), s.project.module(d.path))
+	s.stage(ctx, snap, "model")
+	pf, err := pysem.NewFileContext(ctx, tree.Tree(), s.project.module(d.path))
+	if err != nil {
+		s.stage(ctx, snap, "superseded")
+		return nil
+	}
 	pf.Path = d.path
 	res.file = s.link(ctx, d, pf)
+	if ctx.Err() != nil {
+		s.stage(ctx, snap, "superseded")
+		return nil
+	}
 	if cfg.excluded(d.path) {
 		res.diags = []protocol.Diagnostic{}
 		return res
 	}
+	s.stage(ctx, snap, "rules")
 	r := analysis.Analyze(ctx, res.file, s.rules, keystrokeOptions(cfg.options(d.path)))
 	if ctx.Err() != nil {
+		s.stage(ctx, snap, "superseded")
 		return nil
 	}
 	for _, re := range r.RuleErrors {
@@ -221,13 +236,21 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 	return res
 }
 
+// stage tells the test hook that the run of snap reached a stage.
+func (s *Server) stage(ctx context.Context, snap snapshot, name string) {
+	if s.testStage != nil {
+		s.testStage(ctx, snap.version, name)
+	}
+}
+
 // parse reparses the snapshot incrementally from the document's last tree (or from
-// scratch) and keeps the new tree for the next run when the document allows.
-func (s *Server) parse(d *document, snap snapshot) (*syntax.Document, error) {
+// scratch) and keeps the new tree for the next run when the document allows. It stops
+// with ctx's error when ctx is done.
+func (s *Server) parse(ctx context.Context, d *document, snap snapshot) (*syntax.Document, error) {
 	if snap.parsed != nil && len(snap.pending) == 0 {
 		return snap.parsed, nil
 	}
-	p, err := s.parser(s.ctx)
+	p, err := s.parser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -241,12 +264,12 @@ func (s *Server) parse(d *document, snap snapshot) (*syntax.Document, error) {
 		if s.testTree != nil {
 			s.testTree("reparse", snap.parsed)
 		}
-		doc, err = p.Reparse(s.ctx, snap.parsed, olds, edits, snap.text)
+		doc, err = p.Reparse(ctx, snap.parsed, olds, edits, snap.text)
 		if s.testTree != nil {
 			s.testTree("reparsed", snap.parsed)
 		}
 	} else {
-		doc, err = p.Parse(s.ctx, snap.text)
+		doc, err = p.Parse(ctx, snap.text)
 	}
 	s.release(p)
 	if err != nil {

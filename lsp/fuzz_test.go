@@ -140,7 +140,7 @@ func FuzzIncrementalSync(f *testing.F) {
 		}
 		reparse := func() {
 			t.Helper()
-			doc, err := s.parse(d, snapshot())
+			doc, err := s.parse(context.Background(), d, snapshot())
 			if err != nil {
 				t.Fatalf("parse: %v", err)
 			}

@@ -106,6 +106,10 @@ type Server struct {
 	// testTree, when set (tests only), is told of each tree an analysis worker makes
 	// ("new"), reparses from ("reparse", "reparsed" when done) and closes ("close").
 	testTree func(event string, doc *syntax.Document)
+	// testStage, when set (tests only), is told when an analysis run of a document version
+	// starts a stage ("parse", "model", "rules") and when it stops because a newer change
+	// superseded it ("superseded"), with the run's context.
+	testStage func(ctx context.Context, version int32, stage string)
 
 	// mu guards the fields below and every document's mutable fields (documents.go). It is
 	// never held across I/O, parsing or analysis. Lock order: document.pubMu, then mu, then

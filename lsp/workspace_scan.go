@@ -15,8 +15,8 @@ import (
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
-	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/check"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/safefile"
 )
 
 // The workspace scan publishes diagnostics for every Python file of the workspace
@@ -209,17 +209,20 @@ func (s *Server) scanFile(ctx context.Context, path string) (protocol.DocumentUR
 	if ctx.Err() != nil || s.isOpen(path) {
 		return uri, 0, false
 	}
-	fi, err := os.Stat(path)
-	if err != nil || fi.Size() > syntax.MaxSourceSize {
-		return uri, 0, false
-	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return uri, 0, false
-	}
 	s.mu.Lock()
 	enc, related := s.client.encoding, s.client.relatedInfo
 	s.mu.Unlock()
+	// the scan takes what the editor takes: a larger file gets the diagnostic an open one
+	// would, not an analysis the editor would refuse it
+	src, err := safefile.Read(path, maxEditorSource)
+	if safefile.IsTooLarge(err) {
+		diags := []protocol.Diagnostic{fileErrorDiagnostic(newLineIndex(nil), errEditorTooLarge, enc)}
+		s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: uri, Diagnostics: diags})
+		return uri, len(diags), true
+	}
+	if err != nil {
+		return uri, 0, false
+	}
 	lines := newLineIndex(src)
 	cfg := s.configFor(path)
 	var diags []protocol.Diagnostic
@@ -232,14 +235,18 @@ func (s *Server) scanFile(ctx context.Context, path string) (protocol.DocumentUR
 		}
 		file, err := analysis.Parse(ctx, p, src)
 		s.release(p)
-		if err != nil {
+		switch {
+		case ctx.Err() != nil:
 			return uri, 0, false
+		case err != nil: // too deeply nested, too complex: said as for an open document
+			diags = []protocol.Diagnostic{fileErrorDiagnostic(lines, err, enc)}
+		default:
+			res := analysis.Analyze(ctx, file, s.rules, cfg.options(path))
+			if ctx.Err() != nil {
+				return uri, 0, false
+			}
+			diags, _ = toDiagnostics(uri, lines, res.Findings, enc, related)
 		}
-		res := analysis.Analyze(ctx, file, s.rules, cfg.options(path))
-		if ctx.Err() != nil {
-			return uri, 0, false
-		}
-		diags, _ = toDiagnostics(uri, lines, res.Findings, enc, related)
 	}
 	if s.isOpen(path) {
 		return uri, 0, false // opened meanwhile: the document's own diagnostics rule

@@ -9,6 +9,7 @@ package pysem
 
 import (
 	"bytes"
+	"context"
 	"slices"
 	"strings"
 	"sync"
@@ -51,6 +52,8 @@ type File struct {
 	storage     *indexStorage        // byKind, owner and lines, recycled by Release
 	lines       []int                // byte offset of each line start
 	scopes      scopeCache           // what each function binds, computed on demand (scope.go)
+	names       nameIndex            // identifiers by text, built on first use (NamesIn)
+	memo        memo                 // values rule helpers compute once per file (Memo)
 }
 
 // Class is a class definition.
@@ -76,12 +79,14 @@ func (f *File) Method(c *Class, name string) *Function {
 }
 
 // Lineage calls visit for c and then for its first base class defined in this file, and
-// that class's, and so on, until visit returns false, a class has no such base, or the
-// chain comes back to a class it visited (class A(B) and class B(A) in broken code).
+// that class's, and so on, until visit returns false, a class has no such base, the chain
+// comes back to a class it visited (class A(B) and class B(A) in broken code), or it has
+// visited maxLineage classes (a generated chain of thousands of classes would otherwise
+// make every lookup through it cost thousands of steps).
 func (f *File) Lineage(c *Class, visit func(*Class) bool) {
 	var buf [8]*Class // chains are short: no allocation for them
 	seen := buf[:0]
-	for k := c; k != nil && !slices.Contains(seen, k); {
+	for k := c; k != nil && len(seen) < maxLineage && !slices.Contains(seen, k); {
 		seen = append(seen, k)
 		if !visit(k) {
 			return
@@ -96,6 +101,9 @@ func (f *File) Lineage(c *Class, visit func(*Class) bool) {
 		k = next
 	}
 }
+
+// maxLineage bounds the classes one Lineage walk visits.
+const maxLineage = 64
 
 // ParamKind tells positional, *args, keyword-only and **kwargs parameters apart.
 type ParamKind int
@@ -136,16 +144,44 @@ type Function struct {
 // Index is fn's position in File.Funcs.
 func (fn *Function) Index() int { return fn.index }
 
-// QualName is "Class.method", "outer.<locals>.inner" or the plain name.
+// QualName is "Class.method", "outer.inner" or the plain name. Past maxQualNames names
+// (lambdas nested thousands deep) the middle ones are left out ("f.g.….<lambda>.<lambda>"):
+// every function's name then costs a bounded time and space, not one growing with its
+// depth.
 func (fn *Function) QualName() string {
-	switch {
-	case fn.Class != nil:
-		return fn.Class.Name + "." + fn.Name
-	case fn.Parent != nil:
-		return fn.Parent.QualName() + "." + fn.Name
+	n := 0 // names in the chain, innermost first
+	for g := fn; g != nil; g = g.Parent {
+		n++
+		if g.Class != nil {
+			n++
+			break
+		}
 	}
-	return fn.Name
+	keep := maxQualNames / 2
+	names := make([]string, 0, min(n, maxQualNames+1))
+	i := 0
+	add := func(name string) {
+		switch {
+		case n <= maxQualNames || i < keep || i >= n-keep:
+			names = append(names, name)
+		case i == keep:
+			names = append(names, "…")
+		}
+		i++
+	}
+	for g := fn; g != nil; g = g.Parent {
+		add(g.Name)
+		if g.Class != nil {
+			add(g.Class.Name)
+			break
+		}
+	}
+	slices.Reverse(names)
+	return strings.Join(names, ".")
 }
+
+// maxQualNames is the most names QualName joins.
+const maxQualNames = 8
 
 // Param returns the parameter named name, or nil.
 func (fn *Function) Param(name string) *Param {
@@ -181,14 +217,31 @@ func (fn *Function) SelfName() string {
 
 // NewFile builds the model of a parsed tree of module mod (the zero Module when unknown).
 func NewFile(tree *syntax.Tree, mod Module) *File {
+	f, _ := NewFileContext(context.Background(), tree, mod)
+	return f
+}
+
+// NewFileContext is NewFile stopping early, with ctx's error, once ctx is done: the editor
+// cancels the analysis of a text a newer change supersedes.
+func NewFileContext(ctx context.Context, tree *syntax.Tree, mod Module) (*File, error) {
 	f := &File{
 		Tree: tree, Src: tree.Source(), Module: mod, Imports: map[string]string{},
 		classByName: map[string]*Class{}, funcByNode: map[NodeID]*Function{}, topFuncs: map[string]*Function{},
 	}
-	f.index()
+	if err := f.index(ctx); err != nil {
+		f.Release()
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		f.Release()
+		return nil, err
+	}
 	f.collect()
-	return f
+	return f, nil
 }
+
+// CancelEvery is how many steps of a long loop run between two looks at the context.
+const CancelEvery = 1 << 12
 
 // indexStorage holds the arrays of a File's index, which Release recycles: they are the
 // model's largest allocations, and a batch run makes one set per file.
@@ -219,7 +272,7 @@ func (f *File) Release() {
 }
 
 // index records nodes by kind and the innermost function owning each node, in one pass.
-func (f *File) index() {
+func (f *File) index(ctx context.Context) error {
 	t := f.Tree
 	n := t.Len()
 	// count named nodes per kind first, so that all per-kind lists share one allocation
@@ -230,6 +283,9 @@ func (f *File) index() {
 			counts[k]++
 			named++
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	st, _ := indexPool.Get().(*indexStorage)
 	if st == nil {
@@ -261,6 +317,9 @@ func (f *File) index() {
 	stack := make([]open, 0, 32)
 	cur := int32(-1)
 	for id := NodeID(0); int(id) < n; id++ {
+		if id%CancelEvery == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		for len(stack) > 0 && id >= stack[len(stack)-1].end {
 			stack = stack[:len(stack)-1]
 			cur = -1
@@ -290,6 +349,7 @@ func (f *File) index() {
 			}
 		}
 	}
+	return nil
 }
 
 // collect fills imports, classes and function details.
@@ -479,16 +539,24 @@ func (f *File) Resolve(n NodeID) string {
 		}
 		return name
 	case syntax.KindAttribute:
-		obj := t.Field(n, syntax.FieldObject)
-		attr := t.Field(n, syntax.FieldAttribute)
-		if obj == NoNode || attr == NoNode {
-			return ""
+		// walk down the chain (a.b.c: c, then b, then a) rather than recurse
+		var attrs []string
+		for t.Kind(n) == syntax.KindAttribute {
+			obj, attr := t.Field(n, syntax.FieldObject), t.Field(n, syntax.FieldAttribute)
+			if obj == NoNode || attr == NoNode {
+				return ""
+			}
+			attrs = append(attrs, t.String(attr))
+			if n = t.Unparen(obj); n == NoNode {
+				return ""
+			}
 		}
-		base := f.Resolve(obj)
+		base := f.Resolve(n)
 		if base == "" {
 			return ""
 		}
-		return base + "." + t.String(attr)
+		slices.Reverse(attrs)
+		return base + "." + strings.Join(attrs, ".")
 	case syntax.KindDottedName:
 		return t.String(n)
 	}

@@ -37,9 +37,11 @@ func BenchmarkTreeSitterParse(b *testing.B) {
 	b.SetBytes(int64(len(src)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := p.p.ParseCtx(context.Background(), nil, src); err != nil {
+		t, err := p.cparse(context.Background(), nil, nil, src)
+		if err != nil {
 			b.Fatal(err)
 		}
+		newTSTree(t).close()
 	}
 }
 
@@ -55,7 +57,7 @@ func BenchmarkFlatten(b *testing.B) {
 	buf := make([]node, 0, len(d.tree.nodes))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		buf = flatten(d.ts, buf[:0])
+		buf, _, _ = flatten(d.ts, buf[:0])
 	}
 	b.ReportMetric(float64(len(buf)), "nodes")
 }

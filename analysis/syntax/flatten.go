@@ -50,13 +50,21 @@ enum { EXDB_NAMED = 1, EXDB_ERROR = 2, EXDB_MISSING = 4, EXDB_HAS_ERROR = 8 };
 // lookup instead of a call per node).
 enum { EXDB_KIND_NAMED = 0x8000, EXDB_KIND_MASK = 0x7fff };
 
-// exdb_flatten writes the tree in pre-order into out (capacity cap) and returns the node
+// exdb_depth reports the nesting of a walked subtree: max is the number of nodes on its
+// longest path from the walk's first node down, total the sum of every node's depth
+// (counting the walk's first node as depth 1), and deep_at the start byte of the first node
+// (in pre-order) that lies deeper than the limit the walk was given, or -1.
+typedef struct { int64_t max; int64_t total; int64_t deep_at; } exdb_depth;
+
+// exdb_walk writes the tree in pre-order into out (capacity cap) and returns the node
 // count; when the count exceeds cap it keeps counting without writing, so the caller can
 // grow the buffer and call again. kinds maps a grammar symbol to a Kind, fields a field id
-// to a Field. One pass, no allocation besides the cursor's stack.
+// to a Field. It measures the nesting into *dp: once a node lies more than limit levels
+// below the walk's first node it stops writing (the tree will be refused) and only
+// measures. One pass, no allocation besides the cursor's stack.
 static int64_t exdb_walk(TSTreeCursor *cp, exdb_node *out, int64_t cap, int64_t base, int32_t parent,
 		const uint16_t *kinds, uint32_t nkinds, const uint8_t *fields, uint32_t nfields,
-		uint16_t error_kind) {
+		uint16_t error_kind, int64_t limit, exdb_depth *dp) {
 	TSTreeCursor *c = cp;
 	int64_t n = 0;
 	int64_t depth0 = 0;
@@ -64,8 +72,19 @@ static int64_t exdb_walk(TSTreeCursor *cp, exdb_node *out, int64_t cap, int64_t 
 	// stack of open nodes, to fill in "after" when a subtree closes
 	int32_t *stack = NULL;
 	int64_t depth = 0, stack_cap = 0;
+	dp->max = 0;
+	dp->total = 0;
+	dp->deep_at = -1;
 	for (;;) {
 		TSNode node = ts_tree_cursor_current_node(c);
+		dp->total += depth + 1;
+		if (depth + 1 > dp->max) {
+			dp->max = depth + 1;
+			if (dp->max > limit && dp->deep_at < 0) {
+				dp->deep_at = ts_node_start_byte(node);
+				cap = 0;
+			}
+		}
 		if (n < cap) {
 			uint16_t sym = ts_node_symbol(node);
 			uint16_t fid = ts_tree_cursor_current_field_id(c);
@@ -112,9 +131,10 @@ static int64_t exdb_walk(TSTreeCursor *cp, exdb_node *out, int64_t cap, int64_t 
 
 // exdb_flatten flattens the whole tree.
 static int64_t exdb_flatten(const TSTree *tree, exdb_node *out, int64_t cap,
-		const uint16_t *kinds, uint32_t nkinds, const uint8_t *fields, uint32_t nfields, uint16_t error_kind) {
+		const uint16_t *kinds, uint32_t nkinds, const uint8_t *fields, uint32_t nfields, uint16_t error_kind,
+		int64_t limit, exdb_depth *dp) {
 	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
-	int64_t n = exdb_walk(&c, out, cap, 0, -1, kinds, nkinds, fields, nfields, error_kind);
+	int64_t n = exdb_walk(&c, out, cap, 0, -1, kinds, nkinds, fields, nfields, error_kind, limit, dp);
 	ts_tree_cursor_delete(&c);
 	return n;
 }
@@ -150,12 +170,16 @@ static int64_t exdb_root_children(const TSTree *tree, uint32_t *starts, uint32_t
 // exdb_flatten_child flattens the subtree of the root's child number idx, numbering its
 // nodes from base, with parent as the parent index of the child.
 static int64_t exdb_flatten_child(const TSTree *tree, int64_t idx, exdb_node *out, int64_t cap, int64_t base,
-		const uint16_t *kinds, uint32_t nkinds, const uint8_t *fields, uint32_t nfields, uint16_t error_kind) {
+		const uint16_t *kinds, uint32_t nkinds, const uint8_t *fields, uint32_t nfields, uint16_t error_kind,
+		int64_t limit, exdb_depth *dp) {
 	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
 	int64_t n = 0;
+	dp->max = 0;
+	dp->total = 0;
+	dp->deep_at = -1;
 	if (ts_tree_cursor_goto_first_child(&c)) {
 		for (int64_t i = 0; i < idx; i++) ts_tree_cursor_goto_next_sibling(&c);
-		n = exdb_walk(&c, out, cap, base, 0, kinds, nkinds, fields, nfields, error_kind);
+		n = exdb_walk(&c, out, cap, base, 0, kinds, nkinds, fields, nfields, error_kind, limit, dp);
 	}
 	ts_tree_cursor_delete(&c);
 	return n;
@@ -185,38 +209,38 @@ import "C"
 import (
 	"runtime"
 	"unsafe"
-
-	sitter "github.com/smacker/go-tree-sitter"
 )
 
-// cTree returns the C tree inside a go-tree-sitter Tree. BaseTree's first field is the
-// *C.TSTree; go-tree-sitter exposes no accessor, and walking through its Node API costs a
-// cgo call and an allocation per node, which the editor's per-keystroke budget cannot pay.
-func cTree(t *sitter.Tree) *C.TSTree {
-	return *(**C.TSTree)(unsafe.Pointer(t.BaseTree))
-}
-
-// flatten copies t into nodes (reusing its capacity) in one C pass.
-func flatten(t *sitter.Tree, nodes []node) []node {
+// flatten copies t into nodes (reusing its capacity) in one C pass. It returns a
+// *DepthError, and no nodes, for a tree nested deeper than MaxDepth.
+func flatten(t *tsTree, nodes []node) ([]node, int, error) {
 	// t's finalizer frees the C tree: keep t reachable until the C calls are done
 	defer runtime.KeepAlive(t)
-	return flattenC(cTree(t), nodes)
+	return flattenC(t.c, nodes)
 }
 
-// flattenC copies the C tree ct into nodes (reusing its capacity).
-func flattenC(ct *C.TSTree, nodes []node) []node {
+// flattenC copies the C tree ct into nodes (reusing its capacity) and returns them with
+// the tree's depth, or a *DepthError.
+func flattenC(ct *C.TSTree, nodes []node) ([]node, int, error) {
 	tables := languageTables()
 	for {
 		var ptr *C.exdb_node
 		if cap(nodes) > 0 {
 			ptr = (*C.exdb_node)(unsafe.Pointer(&nodes[:1][0]))
 		}
+		var d C.exdb_depth
 		n := int(C.exdb_flatten(ct, ptr, C.int64_t(cap(nodes)),
 			(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
 			(*C.uint8_t)(unsafe.Pointer(&tables.fields[0])), C.uint32_t(len(tables.fields)),
-			C.uint16_t(KindError)))
+			C.uint16_t(KindError), C.int64_t(MaxDepth), &d))
+		if d.deep_at >= 0 {
+			return nil, 0, &DepthError{Depth: int(d.max), Offset: int(d.deep_at)}
+		}
+		if err := checkTotalDepth(int64(d.total), n); err != nil {
+			return nil, 0, err
+		}
 		if n <= cap(nodes) {
-			return nodes[:n]
+			return nodes[:n], int(d.max), nil
 		}
 		nodes = make([]node, 0, n+n/4)
 	}
@@ -226,17 +250,20 @@ func flattenC(ct *C.TSTree, nodes []node) []node {
 // that the single edit e left unchanged (outside every range tree-sitter reports as changed
 // between the edited old tree and ts). An edit inside one class re-walks only that class:
 // walking a whole 5,000-line file costs milliseconds, more than the editor's budget.
-func spliceFlatten(ts, editedOld *sitter.Tree, old *Tree, e Edit) []node {
+func spliceFlatten(ts, editedOld *tsTree, old *Tree, e Edit) ([]node, int, error) {
 	// both trees' finalizers free their C trees: keep them reachable until the C calls are done
 	defer runtime.KeepAlive(ts)
 	defer runtime.KeepAlive(editedOld)
 	tables := languageTables()
-	ct := cTree(ts)
+	ct := ts.c
 	var changed [64]C.uint32_t
-	nch := int(C.exdb_changed_ranges(cTree(editedOld), ct, &changed[0], 32))
+	nch := int(C.exdb_changed_ranges(editedOld.c, ct, &changed[0], 32))
 	if nch > 32 {
 		return flatten(ts, make([]node, 0, len(old.nodes)+64))
 	}
+	depth := 1 // the root; each child's subtree adds its own depth below it
+	total := int64(1)
+	var open []NodeID
 	var root node
 	kinds := (*C.uint16_t)(unsafe.Pointer(&tables.kinds[0]))
 	nkinds := C.uint32_t(len(tables.kinds))
@@ -276,7 +303,16 @@ func spliceFlatten(ts, editedOld *sitter.Tree, old *Tree, e Edit) []node {
 			if s >= e.NewEnd {
 				d = uint32(delta)
 			}
-			for _, nd := range old.nodes[oldID:old.nodes[oldID].after] {
+			// the reused subtree's depth, measured as it is copied: open holds the ends of
+			// the nodes enclosing the one copied
+			open = open[:0]
+			for j, nd := range old.nodes[oldID:old.nodes[oldID].after] {
+				for len(open) > 0 && oldID+NodeID(j) >= open[len(open)-1] {
+					open = open[:len(open)-1]
+				}
+				open = append(open, nd.after)
+				depth = max(depth, 1+len(open))
+				total += int64(1 + len(open))
 				if nd.parent > 0 {
 					nd.parent += shift
 				} else {
@@ -295,11 +331,17 @@ func spliceFlatten(ts, editedOld *sitter.Tree, old *Tree, e Edit) []node {
 			if cap(out) > base {
 				ptr = (*C.exdb_node)(unsafe.Pointer(&out[:base+1][base]))
 			}
+			var d C.exdb_depth
 			n := int(C.exdb_flatten_child(ct, C.int64_t(i), ptr, C.int64_t(cap(out)-base), C.int64_t(base),
 				(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
 				(*C.uint8_t)(unsafe.Pointer(&tables.fields[0])), C.uint32_t(len(tables.fields)),
-				C.uint16_t(KindError)))
+				C.uint16_t(KindError), C.int64_t(MaxDepth-1), &d))
+			if d.deep_at >= 0 {
+				return nil, 0, &DepthError{Depth: 1 + int(d.max), Offset: int(d.deep_at)}
+			}
+			depth = max(depth, 1+int(d.max))
 			if base+n <= cap(out) {
+				total += int64(d.total) + int64(n) // one level below the root
 				out = out[:base+n]
 				break
 			}
@@ -308,9 +350,12 @@ func spliceFlatten(ts, editedOld *sitter.Tree, old *Tree, e Edit) []node {
 			out = grown
 		}
 	}
+	if err := checkTotalDepth(total, len(out)); err != nil {
+		return nil, 0, err
+	}
 	root.after = NodeID(len(out))
 	out[0] = root
-	return out
+	return out, depth, nil
 }
 
 func sortSearch(n int, f func(int) bool) int {
@@ -328,9 +373,9 @@ func sortSearch(n int, f func(int) bool) int {
 
 // editTree tells t about an edit, with rows and byte columns computed by the caller.
 // go-tree-sitter's Tree.Edit passes the old end point as the new end point, so it is not used.
-func editTree(t *sitter.Tree, e Edit) {
+func editTree(t *tsTree, e Edit) {
 	defer runtime.KeepAlive(t)
-	C.exdb_edit(cTree(t), C.uint32_t(e.Start), C.uint32_t(e.OldEnd), C.uint32_t(e.NewEnd),
+	C.exdb_edit(t.c, C.uint32_t(e.Start), C.uint32_t(e.OldEnd), C.uint32_t(e.NewEnd),
 		C.uint32_t(e.startPt.row), C.uint32_t(e.startPt.col),
 		C.uint32_t(e.oldEndPt.row), C.uint32_t(e.oldEndPt.col),
 		C.uint32_t(e.newEndPt.row), C.uint32_t(e.newEndPt.col))

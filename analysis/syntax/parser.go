@@ -1,13 +1,19 @@
 package syntax
 
+/*
+#include <stddef.h>
+typedef struct TSParser TSParser;
+typedef struct TSTree TSTree;
+void ts_parser_delete(TSParser *self);
+*/
+import "C"
+
 import (
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"unicode/utf8"
-
-	sitter "github.com/smacker/go-tree-sitter"
 )
 
 // MaxSourceSize is the largest file analysed. tree-sitter handles larger inputs, but a
@@ -17,33 +23,95 @@ const MaxSourceSize = 16 << 20
 // ErrTooLarge is returned for sources above MaxSourceSize.
 var ErrTooLarge = errors.New("file is larger than 16 MiB")
 
+// MaxDepth is the deepest syntax tree analysed: the number of nodes on the longest path
+// from the module down. Every walk of a tree, recursive or not, is then bounded, and no
+// input can exhaust a goroutine's stack (a fatal error in Go, not a panic). CPython itself
+// refuses far shallower code: the compiler stops at 3 x sys.getrecursionlimit() = 3,000
+// nested expressions ("RecursionError: maximum recursion depth exceeded during
+// compilation"; 2,992 nested unary minuses compile under CPython 3.11, 2,993 do not), its
+// parser at 200 nested brackets and 100 indentation levels. The deepest tree of code
+// CPython compiles (bench/cpython-depth.py measures it) stays below this limit.
+const MaxDepth = 4000
+
+// MaxTreeMemory bounds what tree-sitter may allocate to parse one source (every
+// allocation counted, frees not subtracted: in the batch parse's arena that is its peak
+// memory, and it bounds the parse's work); a smaller source gets a smaller share (see
+// parseLimits). A source that needs more, or that makes tree-sitter's lexer read it over
+// and over, is refused with an error wrapping ErrTooComplex.
+const MaxTreeMemory = 512 << 20
+
+// ErrTooComplex is wrapped by the error for a source whose parse exceeds its budget.
+var ErrTooComplex = errors.New("file is too complex to analyse")
+
+// MaxAverageDepth and DeepAllowance bound the sum of the depths of a tree's nodes (equal
+// to the sum of the sizes of its subtrees) to MaxAverageDepth per node plus DeepAllowance.
+// That sum is what every analysis that walks up from each node, or down each node's
+// subtree, costs; bounding it keeps such walks linear in the file's size. Real code is
+// about 9 levels deep on average (CPython 3.11's standard library: 8.7, no file above 13);
+// the allowance admits a few expressions nested as deep as CPython compiles (one such
+// chain sums to about 17 million), not a file nested thousands deep throughout.
+const (
+	MaxAverageDepth = 64
+	DeepAllowance   = 32 << 20
+)
+
+// DepthError is returned for a source whose syntax tree is deeper than MaxDepth, or whose
+// nodes lie too deep in total (see MaxAverageDepth).
+type DepthError struct {
+	Depth  int   // the tree's depth; 0 when the total is over its bound
+	Offset int   // byte offset of the first node below MaxDepth, or -1
+	Total  int64 // the sum of the nodes' depths, when that is over its bound
+	Nodes  int   // the number of nodes, when Total is set
+}
+
+func (e *DepthError) Error() string {
+	if e.Total > 0 {
+		return fmt.Sprintf("too deeply nested: %d nodes at an average depth of %d (deep nesting is accepted in a few expressions, not throughout a file)",
+			e.Nodes, e.Total/int64(max(e.Nodes, 1)))
+	}
+	return fmt.Sprintf("too deeply nested: depth %d, limit %d", e.Depth, MaxDepth)
+}
+
+// checkTotalDepth returns a *DepthError when the depths of n nodes sum to more than their
+// bound.
+func checkTotalDepth(total int64, n int) error {
+	if total > MaxAverageDepth*int64(n)+DeepAllowance {
+		return &DepthError{Offset: -1, Total: total, Nodes: n}
+	}
+	return nil
+}
+
 // Parser parses Python source. A Parser is not safe for concurrent use: use one per
 // goroutine (tree-sitter parsers hold mutable state).
 type Parser struct {
-	p     *sitter.Parser
-	arena *arena // for ParseTree
-	spare []node // node storage given back by Reuse
+	c     *C.TSParser // Parse and Reparse (trees in malloc memory)
+	flag  *C.size_t   // the cancellation flag of every parse (C memory: tree-sitter reads it)
+	arena *arena      // for ParseTree
+	spare []node      // node storage given back by Reuse
 }
 
 // NewParser returns a Parser for Python.
 func NewParser() *Parser {
 	languageTables()
 	installAllocator()
-	p := sitter.NewParser()
-	p.SetLanguage(language)
-	return &Parser{p: p, arena: newArena()}
+	return &Parser{c: newCParser(), flag: newFlag(), arena: newArena()}
 }
 
 // Close frees the parser's C memory.
 func (p *Parser) Close() {
-	p.p.Close()
+	if p.c != nil {
+		C.ts_parser_delete(p.c)
+		p.c = nil
+	}
+	freeFlag(p.flag)
+	p.flag = nil
 	p.arena.close()
 }
 
 // Document is a parsed source that can be edited and reparsed incrementally. It keeps the
 // tree-sitter tree for reuse; Tree is the flat copy that analysis reads.
 type Document struct {
-	ts   *sitter.Tree
+	ts   *tsTree
 	tree *Tree
 }
 
@@ -58,13 +126,13 @@ func (d *Document) Close() {
 	if d == nil || d.ts == nil {
 		return
 	}
-	d.ts.Close()
+	d.ts.close()
 	d.ts = nil
 }
 
 // Parse parses src from scratch. src is retained and must not be modified afterwards.
 func (p *Parser) Parse(ctx context.Context, src []byte) (*Document, error) {
-	return p.parse(ctx, nil, src)
+	return p.parse(ctx, src)
 }
 
 // Edit describes one text change in bytes: the range [Start, OldEnd) of the old text was
@@ -81,13 +149,17 @@ type point struct{ row, col uint32 }
 // newSrc reusing old's tree. old is left unchanged and may still be read. Edits must
 // describe exactly how old's text became newSrc; each is validated.
 func (p *Parser) Reparse(ctx context.Context, old *Document, oldSrcs [][]byte, edits []Edit, newSrc []byte) (*Document, error) {
-	if old == nil || old.ts == nil || len(edits) == 0 || len(oldSrcs) != len(edits) {
+	if old == nil || old.ts == nil || len(edits) == 0 || len(oldSrcs) != len(edits) || old.tree.normalized {
 		return p.Parse(ctx, newSrc)
 	}
-	ts := old.ts.Copy()
+	nl, lone := lineEnding(newSrc)
+	if lone {
+		return p.Parse(ctx, newSrc) // parsed as a copy (newline.go): nothing to reuse
+	}
+	ts := old.ts.copy()
 	// the edited copy is needed only until the new tree is parsed and flattened (the new
 	// tree keeps what it shares with it by reference count)
-	defer ts.Close()
+	defer ts.close()
 	for i, e := range edits {
 		before := oldSrcs[i]
 		var after []byte
@@ -107,17 +179,23 @@ func (p *Parser) Reparse(ctx context.Context, old *Document, oldSrcs [][]byte, e
 	if len(newSrc) > MaxSourceSize {
 		return nil, ErrTooLarge
 	}
-	nts, err := p.p.ParseCtx(ctx, ts, newSrc)
+	ct, err := p.cparse(ctx, nil, ts.c, newSrc)
 	if err != nil {
 		return nil, err
 	}
+	nts := newTSTree(ct)
 	var nodes []node
+	var depth int
 	if len(edits) == 1 {
-		nodes = spliceFlatten(nts, ts, old.tree, edits[0])
+		nodes, depth, err = spliceFlatten(nts, ts, old.tree, edits[0])
 	} else {
-		nodes = flatten(nts, make([]node, 0, len(old.tree.nodes)+64))
+		nodes, depth, err = flatten(nts, make([]node, 0, len(old.tree.nodes)+64))
 	}
-	return &Document{ts: nts, tree: &Tree{src: newSrc, nodes: nodes}}, nil
+	if err != nil {
+		nts.close()
+		return nil, err
+	}
+	return &Document{ts: nts, tree: &Tree{src: newSrc, nodes: nodes, depth: depth, newline: nl}}, nil
 }
 
 func pointAt(src []byte, off int) point {
@@ -126,18 +204,22 @@ func pointAt(src []byte, off int) point {
 	return point{uint32(row), uint32(col)}
 }
 
-func (p *Parser) parse(ctx context.Context, old *sitter.Tree, src []byte) (*Document, error) {
+func (p *Parser) parse(ctx context.Context, src []byte) (*Document, error) {
 	if len(src) > MaxSourceSize {
 		return nil, ErrTooLarge
 	}
-	ts, err := p.p.ParseCtx(ctx, old, src)
+	src, nl, normalized := prepare(src)
+	ct, err := p.cparse(ctx, nil, nil, src)
 	if err != nil {
 		return nil, err
 	}
-	if ts == nil {
-		return nil, fmt.Errorf("parse failed")
+	ts := newTSTree(ct)
+	nodes, depth, err := flatten(ts, make([]node, 0, len(src)/3+16))
+	if err != nil {
+		ts.close()
+		return nil, err
 	}
-	return &Document{ts: ts, tree: &Tree{src: src, nodes: flatten(ts, make([]node, 0, len(src)/3+16))}}, nil
+	return &Document{ts: ts, tree: &Tree{src: src, nodes: nodes, depth: depth, newline: nl, normalized: normalized}}, nil
 }
 
 // ValidUTF8 reports whether src is valid UTF-8 and, if not, the offset of the first bad byte.

@@ -15,6 +15,9 @@ func sameTree(t *testing.T, got, want *Tree) {
 	if len(got.nodes) != len(want.nodes) {
 		t.Fatalf("%d nodes, fresh parse has %d", len(got.nodes), len(want.nodes))
 	}
+	if got.depth != want.depth {
+		t.Fatalf("depth %d, fresh parse has %d", got.depth, want.depth)
+	}
 	for i := range want.nodes {
 		if got.nodes[i] != want.nodes[i] {
 			t.Fatalf("node %d (%s %q): incremental %+v, fresh %+v", i, want.Kind(NodeID(i)), want.Text(NodeID(i)), got.nodes[i], want.nodes[i])
@@ -45,7 +48,11 @@ func applyRandomEdit(r *rand.Rand, src []byte) ([]byte, Edit) {
 // settle differently when reusing a broken tree).
 func checkReparse(t *testing.T, p *Parser, old, nd *Document, next []byte) {
 	t.Helper()
-	sameTree(t, nd.Tree(), &Tree{src: next, nodes: flatten(nd.ts, nil)})
+	nodes, depth, err := flatten(nd.ts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, nd.Tree(), &Tree{src: next, nodes: nodes, depth: depth})
 	fresh, err := p.Parse(context.Background(), next)
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +117,11 @@ func FuzzReparse(f *testing.F) {
 		}
 		nd, err := p.Reparse(context.Background(), doc, [][]byte{src}, []Edit{{Start: start, OldEnd: end, NewEnd: start + len(ins)}}, next)
 		if err != nil {
-			t.Fatal(err)
+			// a refusal (too deep) must be what a fresh parse says
+			if _, ferr := p.Parse(context.Background(), next); ferr == nil || ferr.Error() != err.Error() {
+				t.Fatalf("Reparse: %v; fresh parse: %v", err, ferr)
+			}
+			return
 		}
 		checkReparse(t, p, doc, nd, next)
 	})

@@ -40,10 +40,22 @@ const (
 type Tree struct {
 	src   []byte
 	nodes []node
+	depth int // nodes on the longest path from the root down; at most MaxDepth
+	// newline is the original source's first line ending ("" for "\n"); normalized says src
+	// is a copy of it with lone "\r" endings turned into "\n" (newline.go)
+	newline    string
+	normalized bool
 }
 
-// Source returns the text the tree was parsed from. Callers must not modify it.
+// Source returns the text the tree was parsed from: the source given to the parser or, for
+// a source with lone "\r" line endings, a copy with "\n" endings (same length, same
+// offsets). Callers must not modify it.
 func (t *Tree) Source() []byte { return t.src }
+
+// Depth is the number of nodes on the longest path from the root to a leaf (1 for an
+// empty module). It is at most MaxDepth: a deeper source is refused with a *DepthError,
+// which bounds every recursive walk of the tree.
+func (t *Tree) Depth() int { return t.depth }
 
 // Len is the number of nodes, tokens included.
 func (t *Tree) Len() int { return len(t.nodes) }

@@ -160,34 +160,93 @@ func (p *Program) method(f *File, c *Class, name string) (*File, *Function) {
 func (p *Program) isModule(f *File, c *Class) bool { return f != nil && f.IsModule(c) }
 
 // resolveModules marks nn.Module and autograd.Function subclasses across files: a class is
-// one when a base is one, in its own file or another.
+// one when a base is one, in its own file or another. The marks spread from the classes
+// with such a base to the classes naming them as a base, each class once: a long chain of
+// classes costs its length, not a pass over every class per link of it.
 func (p *Program) resolveModules() {
-	for changed := true; changed; {
-		changed = false
-		for _, f := range p.Files {
-			for _, c := range f.Classes {
-				for _, b := range c.Bases {
-					isMod, isAuto := isModuleBase(b), b == "torch.autograd.Function"
-					bf, bc := f, f.ClassNamed(b)
-					if bc == nil || bc == c {
-						bc = nil
-						if sf, sym := p.lookup(b); sf != nil {
-							if k, ok := sym.(*Class); ok && k != c {
-								bf, bc = sf, k
-							}
+	var sp spread
+	for _, f := range p.Files {
+		for _, c := range f.Classes {
+			for _, b := range c.Bases {
+				sp.seed(f, c, b)
+				bf, bc := f, f.ClassNamed(b)
+				if bc == nil || bc == c {
+					bc = nil
+					if sf, sym := p.lookup(b); sf != nil {
+						if k, ok := sym.(*Class); ok && k != c {
+							bf, bc = sf, k
 						}
 					}
-					if bc != nil {
-						isMod = isMod || bf.module[bc]
-						isAuto = isAuto || bf.autograd[bc]
-					}
-					if isMod && !f.module[c] {
-						f.module[c], changed = true, true
-					}
-					if isAuto && !f.autograd[c] {
-						f.autograd[c], changed = true, true
-					}
 				}
+				if bc != nil {
+					sp.edge(classRef{bf, bc}, classRef{f, c})
+				}
+			}
+		}
+	}
+	sp.run()
+}
+
+// classRef is a class and its file.
+type classRef struct {
+	f *File
+	c *Class
+}
+
+// spread propagates the module and autograd marks from bases to subclasses.
+type spread struct {
+	subs        map[classRef][]classRef // a class -> the classes naming it as a base
+	mods, autos []classRef              // marked, their subclasses not yet
+}
+
+// seed marks c when its base b is nn.Module (or a subclass from torch.nn) or
+// torch.autograd.Function.
+func (sp *spread) seed(f *File, c *Class, b string) {
+	if isModuleBase(b) && !f.module[c] {
+		f.module[c] = true
+		sp.mods = append(sp.mods, classRef{f, c})
+	}
+	if b == "torch.autograd.Function" && !f.autograd[c] {
+		f.autograd[c] = true
+		sp.autos = append(sp.autos, classRef{f, c})
+	}
+}
+
+func (sp *spread) edge(base, sub classRef) {
+	if sp.subs == nil {
+		sp.subs = map[classRef][]classRef{}
+	}
+	sp.subs[base] = append(sp.subs[base], sub)
+}
+
+// mark seeds the marks a class already has (a class of another file, marked before).
+func (sp *spread) mark(r classRef) {
+	if r.f.module[r.c] {
+		sp.mods = append(sp.mods, r)
+	}
+	if r.f.autograd[r.c] {
+		sp.autos = append(sp.autos, r)
+	}
+}
+
+func (sp *spread) run() {
+	for len(sp.mods) > 0 {
+		r := sp.mods[len(sp.mods)-1]
+		sp.mods = sp.mods[:len(sp.mods)-1]
+		for _, s := range sp.subs[r] {
+			if !s.f.module[s.c] {
+				s.f.module[s.c] = true
+				sp.mods = append(sp.mods, s)
+			}
+		}
+	}
+	for len(sp.autos) > 0 {
+		r := sp.autos[len(sp.autos)-1]
+		sp.autos = sp.autos[:len(sp.autos)-1]
+		for _, s := range sp.subs[r] {
+			if !s.f.autograd[s.c] {
+				s.f.autograd[s.c] = true
+				sp.autos = append(sp.autos, s)
 			}
 		}
 	}

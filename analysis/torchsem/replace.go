@@ -93,28 +93,19 @@ func carryIncoming(old, nf *File) {
 
 // resolveModulesOf marks the module classes of f, reading other files' as they are.
 func (p *Program) resolveModulesOf(f *File) {
-	for changed := true; changed; {
-		changed = false
-		for _, c := range f.Classes {
-			if f.module[c] && f.autograd[c] {
-				continue
-			}
-			for _, b := range c.Bases {
-				isMod, isAuto := isModuleBase(b), b == "torch.autograd.Function"
-				if bc := f.ClassNamed(b); bc != nil && bc != c {
-					isMod, isAuto = isMod || f.module[bc], isAuto || f.autograd[bc]
-				} else if sf, sym := p.lookup(b); sf != nil {
-					if k, ok := sym.(*Class); ok && k != c {
-						isMod, isAuto = isMod || sf.module[k], isAuto || sf.autograd[k]
-					}
-				}
-				if isMod && !f.module[c] {
-					f.module[c], changed = true, true
-				}
-				if isAuto && !f.autograd[c] {
-					f.autograd[c], changed = true, true
+	var sp spread
+	for _, c := range f.Classes {
+		for _, b := range c.Bases {
+			sp.seed(f, c, b)
+			if bc := f.ClassNamed(b); bc != nil && bc != c {
+				sp.edge(classRef{f, bc}, classRef{f, c})
+			} else if sf, sym := p.lookup(b); sf != nil {
+				if k, ok := sym.(*Class); ok && k != c {
+					sp.edge(classRef{sf, k}, classRef{f, c})
+					sp.mark(classRef{sf, k})
 				}
 			}
 		}
 	}
+	sp.run()
 }
