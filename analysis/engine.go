@@ -102,7 +102,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			skipped = append(skipped, r.Name)
 			continue
 		}
-		passes = append(passes, &Pass{File: f, Rule: r, Case: k, Target: target, Strict: !opts.NonStrict, calls: calls, ctx: ctx})
+		passes = append(passes, &Pass{File: f, Rule: r, Case: k, Target: target, opts: &opts, calls: calls, ctx: ctx})
 	}
 	errs := make([]*RuleError, len(passes))
 	nl := f.Tree.Newline()
@@ -120,7 +120,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			if fd.Start < 0 || fd.End > len(f.Src) || fd.Start > fd.End {
 				continue
 			}
-			fd.Severity = SeverityFor(pass.Case, target, pass.Strict, fd.Effect)
+			fd.Severity = SeverityFor(pass.Case, target, pass.StrictAt(f.Tree.NodeAt(fd.Start)), fd.Effect)
 			if s, ok := opts.Severity[fd.Case]; ok {
 				fd.Severity = s
 			}
@@ -128,8 +128,13 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 				continue
 			}
 			for i := range fd.Fixes {
-				SortEdits(fd.Fixes[i].Edits)
-				adaptNewlines(f.Src, fd.Fixes[i].Edits, nl)
+				fx := &fd.Fixes[i]
+				SortEdits(fx.Edits)
+				if fx.Elsewhere() {
+					adaptNewlines(fx.Src, fx.Edits, syntax.LineEnding(fx.Src))
+				} else {
+					adaptNewlines(f.Src, fx.Edits, nl)
+				}
 			}
 			fd.Related = append(fd.Related, chainRelated(f, &fd)...)
 			res.Findings = append(res.Findings, fd)

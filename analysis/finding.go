@@ -99,7 +99,16 @@ type Fix struct {
 	Title  string // a verb phrase: "replace round() with floor division"
 	Edits  []Edit
 	Safety Safety
+	// Path and Src name the file the edits apply to when it is not the finding's own (the
+	// dynamic_shapes of an export call in another file), with that file's text; both are
+	// empty for a fix of the finding's file. The editor applies such a fix; check --fix
+	// leaves it (Elsewhere).
+	Path string
+	Src  []byte
 }
+
+// Elsewhere reports whether the fix edits another file than the finding's.
+func (fx *Fix) Elsewhere() bool { return fx.Path != "" }
 
 // Related points at another place that matters to a finding (say, the __init__ where a
 // buffer belongs, or the call in another file through which export reaches the code).

@@ -11,8 +11,13 @@ type Options struct {
 	// Target is the torch version findings are judged for; zero means the newest version
 	// the catalog knows.
 	Target catalog.Version
-	// NonStrict judges for torch.export(..., strict=False). ExportDB describes strict mode.
+	// NonStrict and Strict fix the export mode findings are judged for, in every file:
+	// torch.export(..., strict=False) or strict=True. With neither, code that export calls of
+	// the project trace is judged by their strict= (torch's default at the target when they
+	// leave it out: strict before 2.7, non-strict from 2.7), and other code in strict mode,
+	// which ExportDB describes. NonStrict wins when both are set.
 	NonStrict bool
+	Strict    bool
 	// Select limits analysis to these case names or tags; empty selects every case.
 	Select []string
 	// Ignore removes case names or tags. A case name is more specific than a tag; between
@@ -39,7 +44,33 @@ func (o *Options) skips(r *Rule, k *catalog.Case, target catalog.Version) bool {
 	if s, ok := o.Severity[r.Name]; ok {
 		return s < o.MinSeverity
 	}
-	return SeverityFor(k, target, !o.NonStrict, Recognized) < o.MinSeverity
+	for _, strict := range o.modes() {
+		if SeverityFor(k, target, strict, Recognized) >= o.MinSeverity {
+			return false
+		}
+	}
+	return true
+}
+
+// modes returns the export modes findings may be judged for: strict (true), non-strict.
+func (o *Options) modes() []bool {
+	switch {
+	case o.NonStrict:
+		return []bool{false}
+	case o.Strict:
+		return []bool{true}
+	}
+	return []bool{true, false}
+}
+
+// nonStrictDefaultFrom is the first torch release whose torch.export.export defaults to
+// strict=False (PyTorch 2.7 release notes; pytorch/pytorch#148790).
+var nonStrictDefaultFrom = catalog.Version{Major: 2, Minor: 7}
+
+// DefaultStrict reports whether torch.export.export traces in strict mode at the target
+// when a call leaves strict= out.
+func (o *Options) DefaultStrict() bool {
+	return o.TargetVersion().Less(nonStrictDefaultFrom)
 }
 
 func (o *Options) catalog() *catalog.Catalog {

@@ -33,7 +33,8 @@ type Pass struct {
 	Rule   *Rule
 	Case   *catalog.Case // the rule's case; nil for engine codes
 	Target catalog.Version
-	Strict bool // strict-mode export (ExportDB's results describe strict mode)
+
+	opts *Options
 
 	calls    *callIndex      // shared by the passes of one Analyze
 	ctx      context.Context // the analysis's: done when a newer text supersedes it
@@ -76,10 +77,64 @@ func (p *Pass) Traced(k syntax.Kind, fn func(n NodeID, owner *Function)) {
 	}
 }
 
-// NotSupported reports whether the rule's case is NOT_SUPPORTED_YET at the target version
-// in the tracing mode judged for.
-func (p *Pass) NotSupported() bool {
-	return p.Case != nil && p.Case.LevelIn(p.Target, p.Strict) == catalog.NotSupportedYet
+// NotSupportedAt reports whether the rule's case is NOT_SUPPORTED_YET at the target version
+// in the export mode node n is judged for (see StrictAt).
+func (p *Pass) NotSupportedAt(n NodeID) bool {
+	return p.Case != nil && p.Case.LevelIn(p.Target, p.StrictAt(n)) == catalog.NotSupportedYet
+}
+
+// StrictAt reports whether node n is judged for strict-mode export: the mode the options fix,
+// else the strict= of the export calls of the project that trace n's function (torch's
+// default at the target where a call leaves it out; strict where any call is strict or
+// passes a value that cannot be read), else strict, the mode ExportDB describes.
+func (p *Pass) StrictAt(n NodeID) bool {
+	switch {
+	case p.opts.NonStrict:
+		return false
+	case p.opts.Strict:
+		return true
+	}
+	fn := p.File.Owner(n)
+	if fn == nil {
+		fn = p.File.FuncAt(n)
+	}
+	if fn == nil {
+		return true
+	}
+	calls := p.File.ExportsOf(fn)
+	if len(calls) == 0 && fn.Class != nil {
+		// a method export does not trace (__init__, a hook): judged by the class's exports
+		if fwd := fn.Class.Methods["forward"]; fwd != nil {
+			calls = p.File.ExportsOf(fwd)
+		}
+	}
+	if len(calls) == 0 {
+		return true
+	}
+	for _, d := range calls {
+		if p.CallStrict(d.Strict, d.Site.Strict != NoNode) {
+			return true
+		}
+	}
+	return false
+}
+
+// CallStrict reports whether an export call traces in strict mode: the mode the options fix,
+// else the call's strict= value (nil when it is not a literal), else, when the call leaves
+// strict= out (given false), torch's default at the target. A value that cannot be read
+// counts as strict.
+func (p *Pass) CallStrict(value *bool, given bool) bool {
+	switch {
+	case p.opts.NonStrict:
+		return false
+	case p.opts.Strict:
+		return true
+	case value != nil:
+		return *value
+	case given:
+		return true
+	}
+	return p.opts.DefaultStrict()
 }
 
 // TargetBefore reports whether the target torch version is older than major.minor.

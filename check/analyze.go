@@ -16,6 +16,7 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
+	"github.com/exportdb-lsp/exportdb-lsp/config"
 	"github.com/exportdb-lsp/exportdb-lsp/internal/safefile"
 	"github.com/exportdb-lsp/exportdb-lsp/notebook"
 )
@@ -52,7 +53,7 @@ func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResul
 		}
 		lf.parse(ctx, p, !r.builtinRules)
 		if lf.file != nil {
-			lf.sem = torchsem.New(lf.file)
+			lf.sem = torchsem.New(lf.file, torchsem.WithClassDims(lf.classDims()))
 		}
 		results[i] = r.finish(ctx, p, targets[i], lf)
 		loaded[i] = nil
@@ -73,7 +74,7 @@ func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResul
 		index = append(index, -1)
 	}
 	if len(files) > 0 {
-		program := torchsem.NewProgram(files)
+		program := torchsem.NewProgram(files, torchsem.WithClassDims(classDims(targets)))
 		for k, i := range index {
 			if i >= 0 {
 				loaded[i].sem = program.Files[k]
@@ -85,9 +86,14 @@ func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResul
 			return
 		}
 		results[i] = r.finish(ctx, p, targets[i], loaded[i])
-		loaded[i] = nil
 		prog.add()
 	})
+	for i, lf := range loaded {
+		if lf != nil && lf.sem != nil {
+			lf.sem.Release()
+		}
+		loaded[i] = nil
+	}
 	for i, fr := range results {
 		if fr == nil {
 			results[i] = &FileResult{Path: targets[i].path, Abs: targets[i].abs, Err: errors.New("not checked: interrupted")}
@@ -127,6 +133,7 @@ type loadedFile struct {
 	src     []byte    // the file; for a notebook, the module of its cells (nb.mod.Text)
 	nb      *nbResult // a notebook's cells
 	opts    analysis.Options
+	cfg     *config.Config // the configuration that applies to it; nil when none
 	err     error
 	module  pysem.Module
 	path    string
@@ -138,7 +145,7 @@ type loadedFile struct {
 
 // read reads one target and scans its imports.
 func (r *runner) read(t *target, proj *project) *loadedFile {
-	lf := &loadedFile{opts: t.cfg.Options(t.abs), module: proj.modules[t.abs], path: t.abs}
+	lf := &loadedFile{opts: t.cfg.Options(t.abs), cfg: t.cfg, module: proj.modules[t.abs], path: t.abs}
 	limit, tooLarge := syntax.MaxSourceSize, syntax.ErrTooLarge.Error()
 	if IsNotebook(t.abs) {
 		limit, tooLarge = maxNotebookSize, errNotebookTooLarge // outputs (plots) make notebooks large
@@ -201,7 +208,11 @@ func (r *runner) finish(ctx context.Context, p *syntax.Parser, t *target, lf *lo
 	opts := lf.opts
 	opts.MinSeverity = r.o.MinSeverity
 	res := analysis.Analyze(ctx, f, r.o.Rules, opts)
-	defer f.Release() // the results keep the source and findings, not the model
+	if !lf.linked {
+		// the results keep the source and findings, not the model; a linked file's model is
+		// read by the other files' analyses (declarations, callees) until all are done
+		defer f.Release()
+	}
 	if r.o.Fix || r.o.Diff {
 		ft := fixTarget{text: src}
 		if fr.nb != nil {
@@ -408,8 +419,8 @@ func (r *runner) chooseFixes(findings []analysis.Finding, n int, rejected map[st
 			continue
 		}
 		for _, fx := range fd.Fixes {
-			if fx.Safety == analysis.Unsafe && !r.o.UnsafeFixes {
-				continue
+			if (fx.Safety == analysis.Unsafe && !r.o.UnsafeFixes) || fx.Elsewhere() {
+				continue // an edit of another file (an export call's dims) is the editor's
 			}
 			key := fixKey(fx)
 			if seen[key] {
@@ -482,4 +493,27 @@ func syntaxErrors(f *analysis.File) int {
 		}
 	}
 	return n
+}
+
+// classDims gathers the dynamic-shapes declarations of the targets' configurations, each
+// configuration once.
+func classDims(targets []*target) []torchsem.ClassDims {
+	var out []torchsem.ClassDims
+	seen := map[*config.Config]bool{}
+	for _, t := range targets {
+		if t.cfg == nil || seen[t.cfg] {
+			continue
+		}
+		seen[t.cfg] = true
+		out = append(out, t.cfg.ClassDims()...)
+	}
+	return out
+}
+
+// classDims is the dynamic-shapes declarations of the file's configuration.
+func (lf *loadedFile) classDims() []torchsem.ClassDims {
+	if lf.cfg == nil || len(lf.cfg.DynamicShapes) == 0 {
+		return nil
+	}
+	return lf.cfg.ClassDims()
 }

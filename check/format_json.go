@@ -49,6 +49,7 @@ type jsonFix struct {
 	Title  string     `json:"title"`
 	Safety string     `json:"safety"` // "safe" or "unsafe"
 	Edits  []jsonEdit `json:"edits"`
+	Path   string     `json:"path,omitempty"` // the file the edits apply to, when not the finding's
 }
 
 type jsonEdit struct {
@@ -201,7 +202,15 @@ func jsonFindingOf(fr *FileResult, fd *analysis.Finding) jsonFinding {
 	for _, fx := range fd.Fixes {
 		f := jsonFix{Title: fx.Title, Safety: fx.Safety.String(), Edits: []jsonEdit{}}
 		for _, e := range fx.Edits {
+			if fx.Elsewhere() {
+				at := analysis.Related{Path: fx.Path, Src: fx.Src}
+				f.Edits = append(f.Edits, jsonEdit{Start: fr.relatedPos(at, e.Start), End: fr.relatedPos(at, e.End), NewText: e.NewText})
+				continue
+			}
 			f.Edits = append(f.Edits, jsonEdit{Start: fr.pos(e.Start), End: fr.pos(e.End), NewText: e.NewText})
+		}
+		if fx.Elsewhere() {
+			f.Path = fr.display(fx.Path)
 		}
 		jf.Fixes = append(jf.Fixes, f)
 	}

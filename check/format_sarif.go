@@ -217,13 +217,22 @@ func (r *runner) writeSARIF(w io.Writer, results []*FileResult) error {
 			}
 			for _, fx := range fd.Fixes {
 				ch := sarifArtifactChange{ArtifactLocation: art}
-				if fr.nb != nil {
+				switch {
+				case fx.Elsewhere():
+					ch.ArtifactLocation = r.artifact(fx.Path)
+					for _, e := range fx.Edits {
+						ch.Replacements = append(ch.Replacements, sarifReplacement{
+							DeletedRegion:   *fr.relatedRegion(analysis.Related{Start: e.Start, End: e.End, Path: fx.Path, Src: fx.Src}),
+							InsertedContent: sarifMessage{e.NewText},
+						})
+					}
+				case fr.nb != nil:
 					reps, ok := fr.nb.sarifReplacements(fx.Edits)
 					if !ok {
 						continue // no cell can hold it; --fix does not apply it either
 					}
 					ch.Replacements = reps
-				} else {
+				default:
 					for _, e := range fx.Edits {
 						ch.Replacements = append(ch.Replacements, sarifReplacement{
 							DeletedRegion:   *fr.region(e.Start, e.End),

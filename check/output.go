@@ -207,6 +207,10 @@ func writeTextFindings(w io.Writer, fr *FileResult, concise bool, c palette) {
 			if fd.Severity == analysis.Off {
 				break // hover-only: --fix leaves it; the editor offers its fixes
 			}
+			if fx.Elsewhere() {
+				fmt.Fprintf(w, "%s %s %s: %s (in %s; the editor's quick fix applies it)\n", pad, eq, c.bold("help"), termSafe(fx.Title), termSafe(fr.display(fx.Path)))
+				continue
+			}
 			if fx.Safety == analysis.Safe {
 				fmt.Fprintf(w, "%s %s %s: %s\n", pad, eq, c.fix("[*] fix available"), termSafe(fx.Title))
 			} else {
@@ -236,6 +240,9 @@ func fixMarker(fd *analysis.Finding) string {
 	}
 	m := ""
 	for _, fx := range fd.Fixes {
+		if fx.Elsewhere() {
+			continue // the editor's: --fix leaves it
+		}
 		if fx.Safety == analysis.Safe {
 			return "[*]"
 		}

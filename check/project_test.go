@@ -114,3 +114,39 @@ func TestProjectSrcKey(t *testing.T) {
 		t.Errorf("found without the src key:\n%s", res.stdout)
 	}
 }
+
+// TestProjectDynamicShapes: what the export calls and the configuration declare dynamic
+// decides a shape finding's severity across files, whatever order the files are analysed
+// in (an export script sorting first was analysed and released before the model's files
+// read its declarations: the finding fell back to the hedged warning).
+func TestProjectDynamicShapes(t *testing.T) {
+	files := map[string]string{
+		"pyproject.toml":  "[tool.exportdb]\ntorch-version = \"2.11\"\n\n[tool.exportdb.dynamic-shapes.\"vit.model.Elsewhere\"]\nx = { 0 = \"batch\" }\n\n[tool.exportdb.dims]\nbatch = { min = 1, max = 64 }\n",
+		"a_export.py":     "import torch\nfrom torch.export import Dim\n\nfrom vit.model import ViT\n\nh = Dim(\"h\", min=32, max=512)\nep = torch.export.export(ViT(), (torch.randn(1, 3, 224, 224),), dynamic_shapes={\"x\": {2: h}})\n",
+		"vit/__init__.py": "",
+		"vit/patch.py":    "from torch import nn\n\n\nclass PatchEmbed(nn.Module):\n    def __init__(self, img_size=224):\n        super().__init__()\n        self.img_size = img_size\n\n    def forward(self, x):\n        B, C, H, W = x.shape\n        if H != self.img_size:\n            x = x[:, :, : self.img_size]\n        if W != self.img_size:\n            x = x[:, :, :, : self.img_size]\n        return x\n",
+		"vit/model.py":    "from torch import nn\nfrom .patch import PatchEmbed\n\n\nclass ViT(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.patch_embed = PatchEmbed()\n\n    def forward(self, x):\n        return self.patch_embed(x)\n\n\nclass Elsewhere(nn.Module):\n    def forward(self, x):\n        if x.shape[0] > 4:\n            return x * 2\n        return x\n",
+	}
+	dir := testfs.WriteTree(t, files)
+	want := []string{
+		`vit/model.py:16:12: error dynamic_shape_if_guard: if on x.shape[0] specialises dim "batch" (x.shape[0], Dim("batch", min=1, max=64), declared at pyproject.toml)`,
+		`vit/patch.py:11:12: error dynamic_shape_if_guard: if on H specialises dim "h" (x.shape[2], Dim("h", min=32, max=512), declared at a_export.py:7)`,
+	}
+	for _, jobs := range []int{1, 4} {
+		res := run(t, dir, Options{Format: FormatConcise, Rules: rules.All(), Paths: []string{"."}, Jobs: jobs})
+		var got []string
+		for _, l := range strings.Split(res.stdout, "\n") {
+			if strings.Contains(l, "dynamic_shape_if_guard") {
+				got = append(got, filepath.ToSlash(l))
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("-j %d: findings\n%s\nwant %d (stderr %s)", jobs, strings.Join(got, "\n"), len(want), res.stderr)
+		}
+		for i := range want {
+			if !strings.HasPrefix(got[i], want[i]) {
+				t.Errorf("-j %d:\n got %s\nwant %s...", jobs, got[i], want[i])
+			}
+		}
+	}
+}

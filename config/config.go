@@ -349,6 +349,7 @@ func (c *Config) Options(file string) analysis.Options {
 	o := analysis.Options{
 		Target:    c.Target,
 		NonStrict: c.Strict != nil && !*c.Strict,
+		Strict:    c.Strict != nil && *c.Strict,
 		Select:    cloneList(c.Select),
 		Ignore:    cloneList(c.Ignore),
 	}

@@ -61,9 +61,14 @@ func (s *Server) codeAction(ctx context.Context, params json.RawMessage) (any, e
 				if fx.Safety == analysis.Unsafe && !strings.Contains(strings.ToLower(title), "unsafe") {
 					title += " (unsafe)"
 				}
-				edit := s.edit(v, c, fx.Edits)
+				var edit *protocol.WorkspaceEdit
+				if fx.Elsewhere() {
+					edit = s.editElsewhere(c, fx)
+				} else {
+					edit = s.edit(v, c, fx.Edits)
+				}
 				if edit == nil {
-					continue // across notebook cells: no one cell can take it
+					continue // across notebook cells, or the other file changed since
 				}
 				a := protocol.CodeAction{Title: title, Kind: protocol.QuickFix, Diagnostics: []protocol.Diagnostic{diag}, Edit: edit}
 				if fx.Safety == analysis.Safe && !preferred {
@@ -213,7 +218,7 @@ func (s *Server) fixAll(ctx context.Context, res *docResult) ([]byte, int, error
 				continue
 			}
 			for _, fx := range f.Fixes {
-				if fx.Safety != analysis.Safe || overlapsAny(chosen, fx.Edits) {
+				if fx.Safety != analysis.Safe || fx.Elsewhere() || overlapsAny(chosen, fx.Edits) {
 					continue
 				}
 				chosen = append(chosen, fx.Edits...)

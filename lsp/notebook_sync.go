@@ -478,7 +478,7 @@ func (s *Server) fixAllCells(ctx context.Context, res *docResult, only int) (*no
 				continue
 			}
 			for _, fx := range f.Fixes {
-				if fx.Safety != analysis.Safe || overlapsAny(chosen, fx.Edits) {
+				if fx.Safety != analysis.Safe || fx.Elsewhere() || overlapsAny(chosen, fx.Edits) {
 					continue
 				}
 				parts, err := mod.Split(fx.Edits)

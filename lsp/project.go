@@ -327,13 +327,16 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) *torchse
 	s.mu.Lock()
 	d.deps = deps
 	s.mu.Unlock()
+	// the dims the configuration declares for classes exported elsewhere
+	cfg := s.configFor(pf.Path).cfg
+	dims := torchsem.WithClassDims(cfg.ClassDims())
 	if len(mods) == 0 {
 		s.setBase(d, nil)
-		return torchsem.New(pf)
+		return torchsem.New(pf, dims)
 	}
 	files := make([]*pysem.File, 0, len(mods)+1)
 	var sig strings.Builder
-	sig.WriteString(pf.Module.Name)
+	fmt.Fprintf(&sig, "%s|cfg@%p", pf.Module.Name, cfg)
 	for _, m := range mods {
 		f := s.neighbourFile(ctx, m)
 		if f == nil {
@@ -348,7 +351,7 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) *torchse
 	if b != nil && b.sig == sig.String() {
 		return b.prog.Replace(pf)
 	}
-	prog := torchsem.NewProgram(append(files, pf))
+	prog := torchsem.NewProgram(append(files, pf), dims)
 	nb := &base{sig: sig.String(), prog: prog, mods: map[string]bool{pf.Module.Name: true}}
 	for _, f := range files {
 		nb.mods[f.Module.Name] = true
@@ -522,7 +525,12 @@ func (s *Server) buildIndex(ctx context.Context, roots []string) {
 	var docs []open
 	for _, d := range s.docs {
 		switch {
-		case d.closed || d.result == nil:
+		case d.closed:
+		case d.result == nil:
+			// an analysis is pending or running, perhaps linked before the index listed the
+			// neighbours: run it again with them
+			d.base = nil
+			s.invalidateLocked(d)
 		case d.result.file != nil:
 			docs = append(docs, open{d, d.result.file.File, d.base})
 		case d.result.fileErr == nil && s.project.imported(d.module):

@@ -104,3 +104,82 @@ func TestProjectDependentRediagnosed(t *testing.T) {
 		return len(list) > before && len(findingLines(list[len(list)-1], "dynamic_shape_round")) == 0
 	})
 }
+
+// A model package exported by a script at the project root with H declared dynamic, and a
+// class the configuration declares for an export done elsewhere.
+var dimsTree = map[string]string{
+	"pyproject.toml":  "[tool.exportdb]\ntorch-version = \"2.11\"\n\n[tool.exportdb.dynamic-shapes.\"vit.model.Elsewhere\"]\nx = { 0 = \"batch\" }\n",
+	"export.py":       "import torch\nfrom torch.export import Dim\n\nfrom vit.model import ViT\n\nh = Dim(\"h\", min=32, max=512)\nep = torch.export.export(ViT(), (torch.randn(1, 3, 224, 224),), dynamic_shapes={\"x\": {2: h}})\n",
+	"vit/__init__.py": "",
+	"vit/patch.py":    "from torch import nn\n\n\nclass PatchEmbed(nn.Module):\n    def __init__(self, img_size=224):\n        super().__init__()\n        self.img_size = img_size\n\n    def forward(self, x):\n        B, C, H, W = x.shape\n        if H != self.img_size:\n            x = x[:, :, : self.img_size]\n        return x\n",
+	"vit/model.py":    "from torch import nn\nfrom .patch import PatchEmbed\n\n\nclass ViT(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.patch_embed = PatchEmbed()\n\n    def forward(self, x):\n        return self.patch_embed(x)\n\n\nclass Elsewhere(nn.Module):\n    def forward(self, x):\n        if x.shape[0] > 4:\n            return x * 2\n        return x\n",
+}
+
+// TestProjectDynamicShapes: the patch embedding, open in the editor, gets an error naming the
+// Dim the export script two files away declares, with the declaration as related
+// information (at the Dim), a class the configuration declares gets its error too; and editing the
+// export call to declare nothing dynamic re-diagnoses the patch embedding, whose branch
+// is then fixed, as it should be: no finding.
+func TestProjectDynamicShapes(t *testing.T) {
+	dir := testfs.WriteTree(t, dimsTree)
+	c := newTestClient(t)
+	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
+	patch := pathToURI(filepath.Join(dir, "vit", "patch.py"))
+	exportURI := pathToURI(filepath.Join(dir, "export.py"))
+	c.open(patch, dimsTree["vit/patch.py"])
+	var got protocol.Diagnostic
+	c.waitFor("the patch embedding's error", func() bool {
+		list := c.diags[patch]
+		if len(list) == 0 {
+			return false
+		}
+		for _, d := range list[len(list)-1].Diagnostics {
+			if d.Code == "dynamic_shape_if_guard" && d.Severity == protocol.DiagnosticSeverityError {
+				got = d
+				return true
+			}
+		}
+		return false
+	})
+	if got.Range.Start.Line != 10 || !strings.Contains(got.Message, `Dim("h", min=32, max=512), declared at export.py:7`) {
+		t.Errorf("diagnostic: line %d, %q", got.Range.Start.Line+1, got.Message)
+	}
+	found := false
+	for _, r := range got.RelatedInformation {
+		if r.Location.URI == exportURI && r.Location.Range.Start.Line == 5 && strings.Contains(r.Message, "x.shape[2] is declared dynamic here") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no related information at the Dim in export.py: %+v", got.RelatedInformation)
+	}
+
+	model := pathToURI(filepath.Join(dir, "vit", "model.py"))
+	c.open(model, dimsTree["vit/model.py"])
+	c.waitFor("the configured class's error", func() bool {
+		list := c.diags[model]
+		if len(list) == 0 {
+			return false
+		}
+		for _, d := range list[len(list)-1].Diagnostics {
+			if d.Code == "dynamic_shape_if_guard" && d.Severity == protocol.DiagnosticSeverityError &&
+				d.Range.Start.Line == 15 && strings.Contains(d.Message, "declared at pyproject.toml") {
+				return true
+			}
+		}
+		return false
+	})
+
+	// the export call declares nothing dynamic any more: the branch is fixed, no finding
+	text := dimsTree["export.py"]
+	c.open(exportURI, text)
+	c.diagsFor(exportURI, 1)
+	before := c.publishes(patch)
+	i := strings.Index(text, `, dynamic_shapes={"x": {2: h}}`)
+	r := rangeAt(text, i, i+len(`, dynamic_shapes={"x": {2: h}}`), c.enc)
+	c.change(exportURI, 2, textDocumentContentChangeEvent{Range: &r, Text: ""})
+	c.waitFor("the patch embedding re-diagnosed without the finding", func() bool {
+		list := c.diags[patch]
+		return len(list) > before && len(findingLines(list[len(list)-1], "dynamic_shape_if_guard")) == 0
+	})
+}

@@ -7,6 +7,7 @@ import (
 
 	"go.lsp.dev/protocol"
 
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
 )
 
@@ -22,13 +23,16 @@ type documentStatusParams struct {
 // TorchVersionFrom says where it comes from: the configuration file's path, "settings" (an
 // editor setting), or "" (the newest version the catalog knows).
 type documentStatus struct {
-	TorchVersion     string   `json:"torchVersion"`
-	TorchVersionFrom string   `json:"torchVersionFrom"`
-	Strict           bool     `json:"strict"`
-	ConfigFile       string   `json:"configFile"` // "" when none applies
-	Module           string   `json:"module"`     // the document's module name in the project; "" when it has none
-	Linked           []string `json:"linked"`     // the project modules its analysis links
-	IndexReady       bool     `json:"indexReady"` // the workspace index is built
+	TorchVersion     string `json:"torchVersion"`
+	TorchVersionFrom string `json:"torchVersionFrom"`
+	Strict           bool   `json:"strict"` // false when the settings or configuration fix non-strict mode
+	// Mode is how the export mode is chosen: "strict" or "non-strict" (fixed by the settings
+	// or configuration), or "export calls" (the strict= of the calls that trace the code).
+	Mode       string   `json:"mode"`
+	ConfigFile string   `json:"configFile"` // "" when none applies
+	Module     string   `json:"module"`     // the document's module name in the project; "" when it has none
+	Linked     []string `json:"linked"`     // the project modules its analysis links
+	IndexReady bool     `json:"indexReady"` // the workspace index is built
 }
 
 func (s *Server) documentStatus(_ context.Context, params json.RawMessage) (any, error) {
@@ -40,7 +44,7 @@ func (s *Server) documentStatus(_ context.Context, params json.RawMessage) (any,
 	pc := s.configFor(path)
 	opts := pc.options(path)
 	st := documentStatus{
-		TorchVersion: opts.TargetVersion().String(), Strict: !opts.NonStrict, ConfigFile: pc.cfg.Path, Linked: []string{},
+		TorchVersion: opts.TargetVersion().String(), Strict: !opts.NonStrict, Mode: exportMode(opts), ConfigFile: pc.cfg.Path, Linked: []string{},
 	}
 	s.mu.Lock()
 	fromSettings := s.settings.TorchVersion != ""
@@ -67,4 +71,15 @@ func (s *Server) documentStatus(_ context.Context, params json.RawMessage) (any,
 		proj.mu.Unlock()
 	}
 	return st, nil
+}
+
+// exportMode says how opts choose the export mode findings are judged for.
+func exportMode(opts analysis.Options) string {
+	switch {
+	case opts.NonStrict:
+		return "non-strict"
+	case opts.Strict:
+		return "strict"
+	}
+	return "export calls"
 }

@@ -27,7 +27,7 @@ func TestDocumentStatus(t *testing.T) {
 	c.diagsFor(model, 1)
 	var st documentStatus
 	c.mustCall("exportdb/documentStatus", documentStatusParams{TextDocument: protocol.TextDocumentIdentifier{URI: model}}, &st)
-	if st.TorchVersion != "2.5" || st.TorchVersionFrom != filepath.Join(dir, "proj", "pyproject.toml") || !st.Strict ||
+	if st.TorchVersion != "2.5" || st.TorchVersionFrom != filepath.Join(dir, "proj", "pyproject.toml") || !st.Strict || st.Mode != "export calls" ||
 		st.Module != "vit.model" || len(st.Linked) != 2 || st.Linked[0] != "vit" || st.Linked[1] != "vit.helpers" {
 		t.Errorf("model: %+v", st)
 	}

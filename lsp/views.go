@@ -1,12 +1,14 @@
 package lsp
 
 import (
+	"bytes"
 	"context"
 	"sort"
 
 	"go.lsp.dev/protocol"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/safefile"
 )
 
 // docView is what a request about one document (hover, code action, code lens, pull
@@ -153,4 +155,44 @@ func (s *Server) fixAllEdit(ctx context.Context, v *docView, c clientState) (*pr
 		return nil, n, err
 	}
 	return s.edit(v, c, []analysis.Edit{wholeEdit(v.res.text, fixed)}), n, nil
+}
+
+// editElsewhere is the edit of a fix whose edits lie in another file (the dynamic_shapes of
+// an export call): the open document's version when the editor has the file open, the
+// file on disk otherwise; nil when that text is no longer the one the fix was made for.
+func (s *Server) editElsewhere(c clientState, fx analysis.Fix) *protocol.WorkspaceEdit {
+	uri := pathToURI(fx.Path)
+	s.mu.Lock()
+	var version *int32
+	d := s.docs[uri]
+	if d != nil && !d.closed {
+		if !bytes.Equal(d.text, fx.Src) {
+			s.mu.Unlock()
+			return nil
+		}
+		v := d.version
+		version = &v
+	}
+	s.mu.Unlock()
+	if version == nil {
+		disk, err := safefile.Read(fx.Path, maxEditorSource)
+		if err != nil || !bytes.Equal(disk, fx.Src) {
+			return nil
+		}
+	}
+	lines := newLineIndex(fx.Src)
+	tes := make([]protocol.TextEdit, len(fx.Edits))
+	for i, e := range fx.Edits {
+		tes[i] = protocol.TextEdit{Range: lines.rangeOf(e.Start, e.End, c.encoding), NewText: e.NewText}
+	}
+	we := &protocol.WorkspaceEdit{}
+	if c.docChanges {
+		we.DocumentChanges = []protocol.TextDocumentEdit{{
+			TextDocument: protocol.OptionalVersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: uri}, Version: version},
+			Edits:        tes,
+		}}
+		return we
+	}
+	we.Changes = map[protocol.DocumentURI][]protocol.TextEdit{uri: tes}
+	return we
 }

@@ -109,7 +109,7 @@ func runAutogradInForward(pass *analysis.Pass) {
 			return
 		}
 		msg := "%s in %s computes gradients while export traces: strict export cannot trace autograd and fails"
-		if !pass.Strict {
+		if !pass.StrictAt(call) {
 			msg = "%s in %s computes gradients while export traces: non-strict export fails unless what it differentiates requires grad, and the exported program is forward only"
 		}
 		fd := pass.Reportf(call, analysis.Fails, msg, what, fn.QualName())

@@ -215,7 +215,7 @@ func ddosSlice(pass *analysis.Pass, sub analysis.NodeID, fn *analysis.Function) 
 		return
 	}
 	effect, mode := analysis.Fails, "non-strict export"
-	if pass.Strict {
+	if pass.StrictAt(sub) {
 		effect, mode = analysis.Caveat, "strict export traces it; non-strict export"
 	}
 	fd := pass.Reportf(sub, effect,

@@ -4,6 +4,7 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // DynamicShapeAssert recognises assert statements on tensor sizes.
@@ -57,8 +58,62 @@ func runDynamicShapeAssert(pass *analysis.Pass) {
 		if f.Value(fn, c.Test).IsTensor() || !shapeSize(f, fn, c.Test) {
 			return
 		}
+		if b, ok := boundOf(f, fn, c.Test, true); ok {
+			narrowed, lo, hi := b.narrows()
+			if !narrowed {
+				pass.Reportf(c.Stmt, analysis.Recognized, "assert %s holds for every size %s declares: export keeps the dim dynamic",
+					fix.Snippet(t, c.Test), dimsPhrase([]torchsem.DimHit{b.hit}))
+				return
+			}
+			if b.isNot {
+				fd := pass.Reportf(c.Stmt, analysis.Fails, "assert %s excludes %d from %s, which declares %s: export fails (\"Not all values of %s in the specified range satisfy the generated guard\")",
+					fix.Snippet(t, c.Test), b.not, dimsPhrase([]torchsem.DimHit{b.hit}), rangeWords(b.hit.Decl.Name, lo, hi), b.hit.Decl.Name)
+				fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{b.hit})...)
+				return
+			}
+			if lo != hi {
+				dlo, dhi := declaredRange(b.hit.Decl)
+				fd := pass.Reportf(c.Stmt, analysis.Fails, "assert %s holds only for %s, but %s allows %s: export fails (\"Not all values of %s in the specified range satisfy the generated guard\")",
+					fix.Snippet(t, c.Test), rangeWords(b.hit.Decl.Name, lo, hi), dimsPhrase([]torchsem.DimHit{b.hit}), rangeWords(b.hit.Decl.Name, dlo, dhi), b.hit.Decl.Name)
+				fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{b.hit})...)
+				if fx, ok := narrowDimFix(f, b, lo, hi); ok {
+					fd.Fixes = append(fd.Fixes, fx)
+				}
+				return
+			}
+		}
+		verdict, hits := declaredDims(f, f.Value(fn, c.Test))
+		if verdict == torchsem.DimsStatic {
+			return // a plain check of sizes every export declares static
+		}
+		if verdict == torchsem.DimsDynamic && assertPins(t, c.Test) {
+			fd := pass.Reportf(c.Stmt, analysis.Fails, "assert %s pins %s to one value (\"You marked %s as dynamic but your code specialized it\"): export fails",
+				fix.Snippet(t, c.Test), dimsPhrase(hits), hits[0].Decl.Name)
+			fd.Related = append(fd.Related, dimsRelated(f, hits)...)
+			if blk := t.Parent(c.Stmt); t.Kind(blk) == syntax.KindBlock && t.NamedChildCount(blk) > 1 {
+				fd.Fixes = append(fd.Fixes, analysis.Fix{
+					Title:  "remove the assert (the exported program then accepts every size in the declared range)",
+					Safety: analysis.Unsafe,
+					Edits:  []analysis.Edit{fix.DeleteStatement(f, c.Stmt)},
+				})
+			}
+			return
+		}
 		pass.Reportf(c.Stmt, analysis.Recognized,
 			"assert on tensor size %s is checked while tracing: for a dynamic dim it constrains that dim's range",
 			fix.Snippet(t, c.Test))
 	})
+}
+
+// assertPins reports whether an assert's test is an equality of sizes or with a value
+// (H == 224, H == self.img_size[0]) on its own or in an and: it holds for one size only.
+func assertPins(t *syntax.Tree, test analysis.NodeID) bool {
+	test = t.Unparen(test)
+	switch t.Kind(test) {
+	case syntax.KindComparisonOperator:
+		return t.Operator(test) == "=="
+	case syntax.KindBooleanOperator:
+		return t.Operator(test) == "and" && (assertPins(t, t.Field(test, syntax.FieldLeft)) || assertPins(t, t.Field(test, syntax.FieldRight)))
+	}
+	return false
 }

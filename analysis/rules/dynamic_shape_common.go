@@ -5,8 +5,12 @@ package rules
 
 import (
 	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
@@ -56,4 +60,192 @@ func sizeInList(f *analysis.File, fn *analysis.Function, n analysis.NodeID) bool
 		return false
 	}
 	return shapeSize(f, fn, t.NamedChild(n, 0))
+}
+
+// declaredDims judges the input dimensions value v reads against the project's dynamic-shape
+// declarations (export calls, configuration): dynamic (and which), static, or unknown.
+func declaredDims(f *analysis.File, v torchsem.Value) (torchsem.DimVerdict, []torchsem.DimHit) {
+	return f.Dims(v)
+}
+
+// dimsPhrase names the declared dims a finding is about: `dim "h" (x.shape[2], 16 * Dim("hp",
+// min=2, max=64), declared at export.py:15)`.
+func dimsPhrase(hits []torchsem.DimHit) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, h := range hits {
+		name := h.Decl.Name
+		if name == "" {
+			name = h.Param() + ".shape[" + strconv.Itoa(h.Axis) + "]"
+		}
+		s := fmt.Sprintf("dim %q (%s.shape[%d], %s, declared at %s)", name, h.Param(), h.Axis, h.Decl, h.Export.Where())
+		if !seen[s] {
+			seen[s] = true
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " and ")
+}
+
+// dimsRelated points at the declarations of the dims: the Dim expression in the export call's
+// file (or the configuration file, which has no position to point at).
+func dimsRelated(f *analysis.File, hits []torchsem.DimHit) []analysis.Related {
+	var out []analysis.Related
+	seen := map[analysis.NodeID]bool{}
+	for _, h := range hits {
+		d := h.Decl
+		if d.File == nil || d.Node == analysis.NoNode || seen[d.Node] {
+			continue
+		}
+		seen[d.Node] = true
+		t := d.File.Tree
+		r := analysis.Related{Start: t.Start(d.Node), End: t.End(d.Node),
+			Message: fmt.Sprintf("%s.shape[%d] is declared dynamic here (%s)", h.Param(), h.Axis, d)}
+		if d.File.File != f.File {
+			r.Path, r.Src = d.File.Path, d.File.Src
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// sizeBound is what a comparison of one declared-dynamic dim with an integer literal lets
+// the dim be while tracing continues past it: lo <= dim <= hi (hi < 0: no upper bound), or
+// every value but not.
+type sizeBound struct {
+	hit    torchsem.DimHit
+	lo, hi int
+	not    int  // for !=: the one value excluded
+	isNot  bool // the comparison is !=
+}
+
+// boundOf reads test as `dim OP k` or `k OP dim`, dim a size that reads exactly one dim
+// declared dynamic (a name or shape expression, not arithmetic on it) and k an integer
+// literal; held is whether the code goes on when test is true (an assert) or false (an
+// `if test: raise`).
+func boundOf(f *analysis.File, fn *analysis.Function, test analysis.NodeID, held bool) (sizeBound, bool) {
+	t := f.Tree
+	test = t.Unparen(test)
+	if t.Kind(test) == syntax.KindNotOperator {
+		return boundOf(f, fn, t.Field(test, syntax.FieldArgument), !held)
+	}
+	if t.Kind(test) != syntax.KindComparisonOperator || t.NamedChildCount(test) != 2 {
+		return sizeBound{}, false
+	}
+	op := t.Operator(test)
+	l, r := t.Unparen(t.NamedChild(test, 0)), t.Unparen(t.NamedChild(test, 1))
+	k, ok := pysem.IntLiteral(t, r)
+	side := l
+	if !ok {
+		if k, ok = pysem.IntLiteral(t, l); !ok {
+			return sizeBound{}, false
+		}
+		side = r
+		op = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}[op]
+	}
+	switch t.Kind(side) {
+	case syntax.KindIdentifier, syntax.KindSubscript, syntax.KindCall, syntax.KindAttribute:
+	default:
+		return sizeBound{}, false // arithmetic on the dim: its bound is not the dim's
+	}
+	verdict, hits := f.Dims(f.Value(fn, side))
+	if verdict != torchsem.DimsDynamic || len(hits) != 1 || !shapeSize(f, fn, side) {
+		return sizeBound{}, false
+	}
+	if !held {
+		op = map[string]string{"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}[op]
+	}
+	b := sizeBound{hit: hits[0], lo: 0, hi: -1}
+	switch op {
+	case "<":
+		b.hi = int(k) - 1
+	case "<=":
+		b.hi = int(k)
+	case ">":
+		b.lo = int(k) + 1
+	case ">=":
+		b.lo = int(k)
+	case "==":
+		b.lo, b.hi = int(k), int(k)
+	case "!=":
+		b.isNot, b.not = true, int(k)
+	default:
+		return sizeBound{}, false
+	}
+	return b, true
+}
+
+// declaredRange is the range export lets a dynamic dim take: its declared min (at least 2:
+// export specialises sizes 0 and 1) and max (-1: unbounded), through a derived dim's
+// factor and offset.
+func declaredRange(d torchsem.DimDecl) (lo, hi int) {
+	lo, hi = d.Min, d.Max
+	if lo < 2 {
+		lo = 2
+	}
+	if d.Kind == torchsem.DimDerived {
+		lo = d.Mult*lo + d.Add
+		if hi >= 0 {
+			hi = d.Mult*hi + d.Add
+		}
+	}
+	return lo, hi
+}
+
+// narrows reports whether the bound leaves out sizes the declaration allows: export then
+// fails ("Not all values of h in the specified range satisfy the generated guard"), and the
+// range that would hold.
+func (b sizeBound) narrows() (bool, int, int) {
+	lo, hi := declaredRange(b.hit.Decl)
+	if b.isNot {
+		return b.not >= lo && (hi < 0 || b.not <= hi), lo, hi
+	}
+	nlo, nhi := max(lo, b.lo), hi
+	if b.hi >= 0 && (hi < 0 || b.hi < hi) {
+		nhi = b.hi
+	}
+	return nlo != lo || nhi != hi, nlo, nhi
+}
+
+// narrowDimFix rewrites the Dim(...) the bound's dim is declared with to the range the code
+// holds it to; false for a derived dim, a configuration entry or an empty range.
+func narrowDimFix(f *analysis.File, b sizeBound, lo, hi int) (analysis.Fix, bool) {
+	d := b.hit.Decl
+	if d.Kind != torchsem.DimNamed || d.File == nil || d.Node == analysis.NoNode || (hi >= 0 && hi < lo) {
+		return analysis.Fix{}, false
+	}
+	t := d.File.Tree
+	call := d.Node
+	if t.Kind(call) != syntax.KindCall {
+		return analysis.Fix{}, false
+	}
+	pos, _ := d.File.Args(call)
+	if len(pos) != 1 {
+		return analysis.Fix{}, false
+	}
+	text := t.String(t.Field(call, syntax.FieldFunction)) + "(" + t.String(pos[0]) + ", min=" + strconv.Itoa(lo)
+	if hi >= 0 {
+		text += ", max=" + strconv.Itoa(hi)
+	}
+	text += ")"
+	fx := analysis.Fix{
+		Title:  fmt.Sprintf("declare %s as %s at %s (the range this code supports)", d.String(), text, b.hit.Export.Where()),
+		Safety: analysis.Unsafe,
+		Edits:  []analysis.Edit{{Start: t.Start(call), End: t.End(call), NewText: text}},
+	}
+	if d.File.File != f.File {
+		fx.Path, fx.Src = d.File.Path, d.File.Src
+	}
+	return fx, true
+}
+
+// rangeWords writes a range of dim name: "64 <= h <= 512", "h >= 64".
+func rangeWords(name string, lo, hi int) string {
+	if name == "" {
+		name = "the dim"
+	}
+	if hi < 0 {
+		return fmt.Sprintf("%s >= %d", name, lo)
+	}
+	return fmt.Sprintf("%d <= %s <= %d", lo, name, hi)
 }

@@ -70,10 +70,36 @@ func runDynamicShapeIfGuard(pass *analysis.Pass) {
 			return // if x.numel(): tests != 0, which export decides without a guard; a membership test is list_contains's
 		}
 		dim := f.SizeTest(fn, c.Test)
-		if dim == analysis.NoNode || ifGuardRaises(t, c.Body(t)) {
+		if dim == analysis.NoNode {
 			return
 		}
-		fd := pass.Reportf(c.Test, analysis.Changes, "%s on %s specialises the export to the branch the example input takes; it fails once that dimension is dynamic", c.What(t), fix.Short(t, dim))
+		if ifGuardRaises(t, c.Body(t)) {
+			// a check that raises is a runtime assert of the opposite; it fails export only
+			// when it leaves out sizes the declaration allows
+			if b, ok := boundOf(f, fn, c.Test, false); ok && t.Kind(c.Stmt) == syntax.KindIfStatement {
+				if narrowed, lo, hi := b.narrows(); narrowed && !b.isNot && lo != hi {
+					dlo, dhi := declaredRange(b.hit.Decl)
+					fd := pass.Reportf(c.Test, analysis.Fails, "raising when %s lets only %s through, but %s allows %s: export fails (\"Not all values of %s in the specified range satisfy the generated guard\")",
+						fix.Snippet(t, c.Test), rangeWords(b.hit.Decl.Name, lo, hi), dimsPhrase([]torchsem.DimHit{b.hit}), rangeWords(b.hit.Decl.Name, dlo, dhi), b.hit.Decl.Name)
+					fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{b.hit})...)
+					if fx, ok := narrowDimFix(f, b, lo, hi); ok {
+						fd.Fixes = append(fd.Fixes, fx)
+					}
+				}
+			}
+			return
+		}
+		var fd *analysis.Finding
+		switch verdict, hits := declaredDims(f, f.Value(fn, c.Test)); verdict {
+		case torchsem.DimsStatic:
+			return // the dims it tests are declared static: the branch is fixed, as it should be
+		case torchsem.DimsDynamic:
+			fd = pass.Reportf(c.Test, analysis.Fails, "%s on %s specialises %s to the example input's value (\"You marked %s as dynamic but your code specialized it\"): export fails",
+				c.What(t), fix.Short(t, dim), dimsPhrase(hits), hits[0].Decl.Name)
+			fd.Related = append(fd.Related, dimsRelated(f, hits)...)
+		default:
+			fd = pass.Reportf(c.Test, analysis.Changes, "%s on %s specialises the export to the branch the example input takes; it fails once that dimension is dynamic", c.What(t), fix.Short(t, dim))
+		}
 		if t.Kind(c.Stmt) == syntax.KindIfStatement {
 			if fx, ok := fix.IfAsCond(f, fn, c.Stmt); ok {
 				fd.Fixes = append(fd.Fixes, fx)

@@ -48,10 +48,23 @@ func runDynamicShapeRound(pass *analysis.Pass) {
 	t := f.Tree
 	pass.Calls("round", func(call analysis.NodeID, fn *analysis.Function) {
 		pos, kw := f.Args(call)
-		if len(pos) != 1 || len(kw) > 0 || !f.Value(fn, pos[0]).May(torchsem.Sizes) {
+		if len(pos) != 1 || len(kw) > 0 {
 			return
 		}
-		fd := pass.Reportf(call, analysis.Fails, "round() on a size derived from a tensor shape cannot be exported")
+		v := f.Value(fn, pos[0])
+		if !v.May(torchsem.Sizes) {
+			return
+		}
+		var fd *analysis.Finding
+		switch verdict, hits := declaredDims(f, v); verdict {
+		case torchsem.DimsStatic:
+			return // every export declares the dims it reads static: round() sees plain ints
+		case torchsem.DimsDynamic:
+			fd = pass.Reportf(call, analysis.Fails, "round() on %s cannot be exported: it needs a concrete number, and the dim is declared dynamic", dimsPhrase(hits))
+			fd.Related = append(fd.Related, dimsRelated(f, hits)...)
+		default:
+			fd = pass.Reportf(call, analysis.Fails, "round() on a size derived from a tensor shape cannot be exported")
+		}
 		arg := t.Unparen(pos[0])
 		if t.Kind(arg) == syntax.KindBinaryOperator && t.Operator(arg) == "/" {
 			l, r := t.Field(arg, syntax.FieldLeft), t.Field(arg, syntax.FieldRight)

@@ -169,7 +169,7 @@ func runInputContainerMutation(pass *analysis.Pass) {
 			what += " (passed on to " + strings.Join(via, ", then ") + ")"
 		}
 		msg := "%s changes %s, a %s the caller passed: the exported program receives only the tensors inside and never changes the caller's %s"
-		if pass.Strict {
+		if pass.StrictAt(ch.node) {
 			msg = "%s changes %s, a %s the caller passed: strict export fails on it, and an exported program never changes the caller's %s"
 		}
 		fd := pass.Reportf(ch.node, analysis.Fails, msg, ch.how, what, kind, kind)

@@ -155,7 +155,6 @@ func runModelAttrMutation(pass *analysis.Pass) {
 	if len(muts) == 0 {
 		return
 	}
-	notSupported := pass.NotSupported()
 	since := "2.10"
 	if pass.Case != nil {
 		if v, ok := pass.Case.SupportedFrom(); ok {
@@ -176,7 +175,7 @@ func runModelAttrMutation(pass *analysis.Pass) {
 		tensor := buffer || mamTensorAttr(f, m.class, m.attr) || (m.value != analysis.NoNode && mamTensorish(f, m.fn, m.value))
 		var fd *analysis.Finding
 		switch {
-		case notSupported:
+		case pass.NotSupportedAt(m.node):
 			eff := analysis.Caveat
 			if tensor && !buffer {
 				eff = analysis.Changes

@@ -117,7 +117,7 @@ func runModuleHook(pass *analysis.Pass) {
 		if global != "" {
 			if q := esImported(f, callee); strings.HasPrefix(q, "torch.nn.") {
 				if ex, ok := mhExportAfter(f, exports, fn, call); ok {
-					fd := pass.Reportf(call, mhEffect(pass, global, false), "%s registered before torch.export.export: it affects every module, the exported ones included; %s", global, mhWhy(pass, global, false))
+					fd := pass.Reportf(call, mhEffect(mhStrict(pass, f, ex), global, false), "%s registered before torch.export.export: it affects every module, the exported ones included; %s", global, mhWhy(mhStrict(pass, f, ex), global, false))
 					fd.Related = append(fd.Related, analysis.Related{Start: t.Start(ex.call), End: t.End(ex.call), Message: "the model is exported here"})
 				}
 			}
@@ -137,7 +137,8 @@ func runModuleHook(pass *analysis.Pass) {
 			if f.Traced(fn) && !atInit.runs(fn, 0) {
 				where += ", in code export traces"
 			}
-			pass.Reportf(call, mhEffect(pass, kind, root), "%s registered on %s in %s: %s", kind, target, where, mhWhy(pass, kind, root))
+			strict := pass.StrictAt(call)
+			pass.Reportf(call, mhEffect(strict, kind, root), "%s registered on %s in %s: %s", kind, target, where, mhWhy(strict, kind, root))
 			continue
 		}
 		// in a script: a model exported later in the same scope
@@ -146,15 +147,32 @@ func runModuleHook(pass *analysis.Pass) {
 			continue
 		}
 		root := t.Kind(recv) == syntax.KindIdentifier && !strings.HasPrefix(target, "each ")
-		fd := pass.Reportf(call, mhEffect(pass, kind, root), "%s registered on %s, which torch.export.export exports below: %s", kind, target, mhWhy(pass, kind, root))
+		strict := mhStrict(pass, f, ex)
+		fd := pass.Reportf(call, mhEffect(strict, kind, root), "%s registered on %s, which torch.export.export exports below: %s", kind, target, mhWhy(strict, kind, root))
 		fd.Related = append(fd.Related, analysis.Related{Start: t.Start(ex.call), End: t.End(ex.call), Message: "the model is exported here, with the hook still registered"})
 	}
 }
 
+// mhStrict reports whether the export call ex traces in strict mode (its strict=, else
+// torch's default at the target).
+func mhStrict(pass *analysis.Pass, f *analysis.File, ex esExport) bool {
+	v := f.KwArg(ex.call, "strict")
+	if v == analysis.NoNode {
+		return pass.CallStrict(nil, false)
+	}
+	switch f.Tree.Kind(f.Tree.Unparen(v)) {
+	case syntax.KindTrue:
+		return pass.CallStrict(new(true), true)
+	case syntax.KindFalse:
+		return pass.CallStrict(new(false), true)
+	}
+	return pass.CallStrict(nil, true)
+}
+
 // mhEffect: a backward hook, or a forward hook on the exported module itself, fails in
 // strict mode; otherwise the export succeeds without the hook's behaviour.
-func mhEffect(pass *analysis.Pass, kind string, root bool) analysis.Effect {
-	if pass.Strict && (strings.Contains(kind, "backward") || root) {
+func mhEffect(strict bool, kind string, root bool) analysis.Effect {
+	if strict && (strings.Contains(kind, "backward") || root) {
 		return analysis.Fails
 	}
 	return analysis.Changes
@@ -162,13 +180,13 @@ func mhEffect(pass *analysis.Pass, kind string, root bool) analysis.Effect {
 
 // mhWhy says what export does with a hook of that kind, on the exported module itself
 // (root) or elsewhere, in strict or non-strict mode.
-func mhWhy(pass *analysis.Pass, kind string, root bool) string {
+func mhWhy(strict bool, kind string, root bool) string {
 	switch {
-	case strings.Contains(kind, "backward") && pass.Strict:
+	case strings.Contains(kind, "backward") && strict:
 		return "strict export fails on modules with backward hooks, and an exported program, which computes forward only, would never run it"
 	case strings.Contains(kind, "backward"):
 		return "an exported program computes forward only and never runs it"
-	case root && pass.Strict:
+	case root && strict:
 		return "strict export has been reported to fail on a hook of the exported module itself (pytorch/pytorch#167329), and the exported program has no hooks"
 	}
 	return "export runs it once while tracing and the exported program has no hooks: its side effects never happen at run time, and removing it later does not change the program"

@@ -56,7 +56,6 @@ the default no longer carry over between calls.
 func runOptionalInput(pass *analysis.Pass) {
 	f := pass.File
 	t := f.Tree
-	notSupported := pass.NotSupported()
 	since := "2.10"
 	if pass.Case != nil {
 		if v, ok := pass.Case.SupportedFrom(); ok {
@@ -77,7 +76,7 @@ func runOptionalInput(pass *analysis.Pass) {
 				continue
 			}
 			var fd *analysis.Finding
-			if notSupported {
+			if pass.NotSupportedAt(p.Node) {
 				fd = pass.Reportf(p.Node, analysis.Caveat, "forward parameter %s has a tensor default; torch.export before %s rejects it", p.Name, since)
 			} else {
 				fd = pass.Reportf(p.Node, analysis.Caveat, "the tensor default of forward parameter %s becomes a constant of the exported graph", p.Name)

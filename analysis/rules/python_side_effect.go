@@ -91,14 +91,10 @@ func runPythonSideEffect(pass *analysis.Pass) {
 	f := pass.File
 	t := f.Tree
 	loggers, containers := pseModuleNames(f)
-	outputEffect := analysis.Changes
-	if pass.Strict {
-		outputEffect = analysis.Fails
-	}
 	output := func(call, callee analysis.NodeID, fn *analysis.Function, what string) {
-		msg := "%s in traced code: strict export cannot trace it (a graph break) and fails"
-		if !pass.Strict {
-			msg = "%s in traced code runs once while export traces and is not part of the exported program"
+		outputEffect, msg := analysis.Fails, "%s in traced code: strict export cannot trace it (a graph break) and fails"
+		if !pass.StrictAt(call) {
+			outputEffect, msg = analysis.Changes, "%s in traced code runs once while export traces and is not part of the exported program"
 		}
 		fd := pass.Reportf(call, outputEffect, msg, what)
 		if fx, ok := pseGuardFix(pass, call); ok {

@@ -81,11 +81,21 @@ func runStaticForLoop(pass *analysis.Pass) {
 				return // a data-dependent length: unchecked_data_dependent_value's case
 			}
 			if v.May(torchsem.Size) && !rounds(t, a) {
-				pass.Report(analysis.Finding{
+				fd := analysis.Finding{
 					Start: t.Start(loop), End: t.End(iter), Effect: analysis.Caveat,
 					Message: "loop over " + fix.Snippet(t, iter) + " is unrolled at the traced size of " + fix.Snippet(t, a) +
 						", which specialises that dim (export fails if it is declared dynamic)",
-				})
+				}
+				switch verdict, hits := declaredDims(f, v); verdict {
+				case torchsem.DimsStatic:
+					return // every export declares the dim static: unrolling at its size is what it should do
+				case torchsem.DimsDynamic:
+					fd.Effect = analysis.Fails
+					fd.Message = "loop over " + fix.Snippet(t, iter) + " is unrolled at the traced size of " + dimsPhrase(hits) +
+						", which pins it to the example input's value: export fails"
+					fd.Related = dimsRelated(f, hits)
+				}
+				pass.Report(fd)
 				return
 			}
 		}

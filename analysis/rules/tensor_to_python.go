@@ -235,7 +235,7 @@ func t2pBuiltin(pass *analysis.Pass, call analysis.NodeID, fn *analysis.Function
 	if len(pos) == 0 || len(kws) > 0 {
 		return
 	}
-	if (name == "min" || name == "max") && pass.Strict {
+	if (name == "min" || name == "max") && pass.StrictAt(call) {
 		return // strict export rewrites min/max of tensors as torch.clamp / torch.maximum
 	}
 	for _, a := range pos {

@@ -51,13 +51,13 @@ while ` + "`min`" + ` returns the smaller argument unchanged.
 func runTorchSymMin(pass *analysis.Pass) {
 	f := pass.File
 	t := f.Tree
-	rejected := pass.TargetBefore(2, 12)
-	if pass.Case != nil {
-		rejected = pass.NotSupported()
-	}
 	pass.Calls("torch.sym_min", func(call analysis.NodeID, fn *analysis.Function) {
+		rejected := pass.TargetBefore(2, 12)
+		if pass.Case != nil {
+			rejected = pass.NotSupportedAt(call)
+		}
 		if !rejected {
-			if pass.Strict {
+			if pass.StrictAt(call) {
 				pass.Reportf(call, analysis.Recognized, "call %s is captured as a symbolic min from torch 2.12", fix.Snippet(t, call))
 			} else {
 				pass.Reportf(call, analysis.Recognized, "call %s exports with strict=False, which traces it with the Python interpreter (measured at torch 2.11)", fix.Snippet(t, call))

@@ -59,6 +59,16 @@ func (t *Tree) Newline() string {
 	return t.newline
 }
 
+// LineEnding is the line ending src uses first: "\n" (also for a source with none), "\r\n"
+// or "\r".
+func LineEnding(src []byte) string {
+	nl, _ := lineEnding(src)
+	if nl == "" {
+		return "\n"
+	}
+	return nl
+}
+
 // prepare returns the text to parse for src, and the Tree fields that describe it.
 func prepare(src []byte) (text []byte, nl string, normalized bool) {
 	nl, lone := lineEnding(src)

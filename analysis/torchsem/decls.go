@@ -1,6 +1,8 @@
 package torchsem
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,19 +36,25 @@ type ExportDecl struct {
 	Inputs map[int]*InputDecl
 }
 
-// Where names the declaration for messages: "export.py:12" or "pyproject.toml".
+// Where names the declaration for messages: "export.py:12" or "pyproject.toml" (base names:
+// messages stay short; related information carries the full path).
 func (d *ExportDecl) Where() string {
 	if d.Site == nil {
-		return d.Config
+		return baseName(d.Config)
 	}
 	path := d.File.Path
 	if path == "" {
 		path = d.File.Module.Name
 	}
+	return baseName(path) + ":" + strconv.Itoa(d.File.Line(d.File.Tree.Start(d.Site.Call))+1)
+}
+
+// baseName is the last element of a slash- or backslash-separated path.
+func baseName(path string) string {
 	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		path = path[i+1:]
+		return path[i+1:]
 	}
-	return path + ":" + strconv.Itoa(d.File.Line(d.File.Tree.Start(d.Site.Call))+1)
+	return path
 }
 
 // ProgramOption configures NewProgram.
@@ -593,4 +601,53 @@ func (d *ExportDecl) dim(r Ref) (DimVerdict, DimHit) {
 		return DimsStatic, DimHit{}
 	}
 	return DimsDynamic, DimHit{Ref: r, Axis: axis, Decl: dd, Export: d}
+}
+
+// ExportsOf returns the export calls of the project that trace fn: those of the model whose
+// forward starts the chain that reaches fn (the first chain linking found). Configuration
+// entries, which have no call, are left out; nil when fn is not traced or no call exports
+// its model.
+func (f *File) ExportsOf(fn *Function) []*ExportDecl {
+	chain := f.Chain(fn)
+	if len(chain) == 0 {
+		return nil
+	}
+	var out []*ExportDecl
+	for _, d := range f.prog.declsOf(funcRef{chain[0].File, chain[0].Func}) {
+		if d.Site != nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// signature is the declaration in words, for a file's Surface: the model, the mode and
+// every declared axis.
+func (d *ExportDecl) signature() string {
+	var b strings.Builder
+	if d.Class != nil {
+		b.WriteString(d.ClassFile.Module.Name + "." + d.Class.Name)
+	}
+	if d.Strict != nil {
+		b.WriteString(" strict=" + strconv.FormatBool(*d.Strict))
+	}
+	b.WriteString(" spec=" + strconv.FormatBool(d.Spec) + " readable=" + strconv.FormatBool(d.Readable))
+	params := make([]int, 0, len(d.Inputs))
+	for p := range d.Inputs {
+		params = append(params, p)
+	}
+	slices.Sort(params)
+	for _, p := range params {
+		in := d.Inputs[p]
+		axes := make([]int, 0, len(in.Axes))
+		for a := range in.Axes {
+			axes = append(axes, a)
+		}
+		slices.Sort(axes)
+		fmt.Fprintf(&b, " %d/%d:", p, in.Rank)
+		for _, a := range axes {
+			fmt.Fprintf(&b, "%d=%s;", a, in.Axes[a])
+		}
+	}
+	return b.String()
 }

@@ -59,7 +59,9 @@ func newFile(p *Program, pf *pysem.File) *File {
 
 // New builds the torch semantics of a file analysed alone: base classes, callees and
 // imports that lie in other files are unknown.
-func New(pf *pysem.File) *File { return NewProgram([]*pysem.File{pf}).Files[0] }
+func New(pf *pysem.File, opts ...ProgramOption) *File {
+	return NewProgram([]*pysem.File{pf}, opts...).Files[0]
+}
 
 // Program is the program the file belongs to.
 func (f *File) Program() *Program { return f.prog }

@@ -54,6 +54,12 @@ func (f *File) Surface() uint64 {
 		}
 		w(f.prog.retOf(&e, f, fn).String())
 	}
+	// what its export calls declare: the dims of the models they export (in other files)
+	for _, s := range f.ExportSites() {
+		if s.API.TakesExampleArgs() && s.Class != nil {
+			w(f.declOf(&s).signature())
+		}
+	}
 	keys := make([]string, 0, len(f.outgoing))
 	for k := range f.outgoing {
 		keys = append(keys, k)

@@ -56,7 +56,7 @@ def export_with_hooks():
     for sub in model.modules():
         sub.register_full_backward_pre_hook(lambda m, g: g)  # want "backward pre-hook registered on each module of model.modules\(\)"
     register_module_forward_hook(lambda m, a, o: None)  # want "global forward hook registered before torch.export.export: it affects every module"
-    return torch.export.export(model, (torch.randn(2, 8),))
+    return torch.export.export(model, (torch.randn(2, 8),), strict=True)
 
 
 # Cross-file: a model imported from another module and hooked here is reported already (the
