@@ -183,3 +183,54 @@ func TestProjectDynamicShapes(t *testing.T) {
 		return len(list) > before && len(findingLines(list[len(list)-1], "dynamic_shape_if_guard")) == 0
 	})
 }
+
+// TestDimFixInTheExportScript: an assert that holds for part of the declared range gets a
+// quick fix whose edit lies in the export script, another file: on disk while the script
+// is closed (no version), at the open document's version once it is open, and none once
+// the open script's text differs from the one the analysis read.
+func TestDimFixInTheExportScript(t *testing.T) {
+	tree := map[string]string{
+		"export.py":       dimsTree["export.py"],
+		"vit/__init__.py": "",
+		"vit/model.py":    "from torch import nn\n\n\nclass ViT(nn.Module):\n    def forward(self, x):\n        assert x.shape[2] >= 64\n        return x\n",
+	}
+	dir := testfs.WriteTree(t, tree)
+	c := newTestClient(t)
+	caps := capsNeovim07()
+	caps.Workspace.WorkspaceEdit.DocumentChanges = true
+	c.initialize(initParams{Capabilities: caps, WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
+	model := pathToURI(filepath.Join(dir, "vit", "model.py"))
+	exportURI := pathToURI(filepath.Join(dir, "export.py"))
+	text := tree["vit/model.py"]
+	c.open(model, text)
+	c.waitFor("the assert's error", func() bool {
+		list := c.diags[model]
+		return len(list) > 0 && len(findingLines(list[len(list)-1], "dynamic_shape_assert")) == 1
+	})
+	at := strings.Index(text, "assert")
+	dimFix := func() *protocol.CodeAction {
+		for _, a := range codeActions(t, c, model, text, at, at+6) {
+			if strings.HasPrefix(a.Title, "declare Dim(") {
+				return &a
+			}
+		}
+		return nil
+	}
+	a := dimFix()
+	if a == nil || a.Edit == nil || len(a.Edit.DocumentChanges) != 1 {
+		t.Fatalf("no fix in the export script: %+v", a)
+	}
+	dc := a.Edit.DocumentChanges[0]
+	if dc.TextDocument.URI != exportURI || dc.TextDocument.Version != nil || len(dc.Edits) != 1 ||
+		dc.Edits[0].NewText != `Dim("h", min=64, max=512)` || dc.Edits[0].Range.Start.Line != 5 || dc.Edits[0].Range.Start.Character != 4 {
+		t.Errorf("edit %+v", dc)
+	}
+
+	// opened unchanged: the same edit, at the document's version
+	c.open(exportURI, tree["export.py"])
+	c.diagsFor(exportURI, 1)
+	c.diagsFor(model, -1)
+	if a = dimFix(); a == nil || a.Edit.DocumentChanges[0].TextDocument.Version == nil || *a.Edit.DocumentChanges[0].TextDocument.Version != 1 {
+		t.Errorf("with the script open: %+v", a)
+	}
+}

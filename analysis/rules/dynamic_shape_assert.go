@@ -9,8 +9,7 @@ import (
 
 // DynamicShapeAssert recognises assert statements on tensor sizes.
 var DynamicShapeAssert = &analysis.Rule{
-	Name:      "dynamic_shape_assert",
-	HoverOnly: true,
+	Name: "dynamic_shape_assert",
 	Doc: `## What it does
 Recognises ` + "`assert`" + ` statements whose condition tests a tensor's dimension sizes
 (` + "`assert x.shape[0] > 2, \"...\"`" + `) in code that torch.export traces. Membership tests
@@ -18,7 +17,12 @@ Recognises ` + "`assert`" + ` statements whose condition tests a tensor's dimens
 reported.
 
 ## Why is this bad
-It is not: this is the supported pattern, shown on hover only. Export evaluates the assertion while
+Usually it is not: this is the supported pattern, shown on hover only. It is an error when the
+project declares the dimension dynamic (an export call's ` + "`dynamic_shapes`" + `, or the
+configuration's ` + "`dynamic-shapes`" + `) and the assert holds for part of the declared range only:
+an equality with a constant or the configured image size pins the dimension ("You marked h as
+dynamic but your code specialized it"), and a bound narrower than the declared min/max fails
+with "Not all values of h in the specified range satisfy the generated guard". Export evaluates the assertion while
 tracing. With static shapes it holds for the example input and leaves nothing in the graph (the
 ExportDB example exports a bare identity). For a dimension declared dynamic, the condition on the
 symbolic size becomes part of what export knows about that dimension: it narrows the dimension's
@@ -39,7 +43,10 @@ Nothing to change. To state a bound without Python's assert (which ` + "`python 
 ` + "`torch.export.Dim`" + ` (` + "`Dim(\"n\", min=3)`" + `) documents it at the export call.
 
 ## Fix safety
-There is no fix.
+Both fixes are unsafe. Narrowing the ` + "`Dim`" + ` at the export call (in another file when the
+call is there: the editor applies it, ` + "`check --fix`" + ` does not) makes the exported program
+reject the sizes the assert rejected. Removing a pinning assert makes it accept sizes the
+model was never checked with.
 
 ## References
 - [ExportDB: dynamic_shape_assert](https://pytorch.org/docs/main/generated/exportdb/index.html#dynamic-shape-assert)

@@ -200,6 +200,7 @@ func analyzeArchive(t *testing.T, path string, rules []*analysis.Rule) []member 
 		for _, e := range res.RuleErrors {
 			t.Errorf("%s: rule %s panicked: %s\n%s", m.Name, e.Rule, e.Panic, e.Stack)
 		}
+		checkHoverOnly(t, f, res.Findings)
 		out = append(out, member{name: m.Name, src: string(m.Data), file: f, res: res})
 	}
 	return out
