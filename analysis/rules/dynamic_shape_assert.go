@@ -59,68 +59,146 @@ func runDynamicShapeAssert(pass *analysis.Pass) {
 	f := pass.File
 	t := f.Tree
 	pass.Conditions(func(c analysis.Condition, fn *analysis.Function) {
-		if t.Kind(c.Stmt) != syntax.KindAssertStatement || sizeInList(f, fn, c.Test) {
-			return // a membership test is list_contains's
+		if t.Kind(c.Stmt) != syntax.KindAssertStatement || assertsFirstParam(f, fn) && t.Kind(t.Unparen(c.Test)) == syntax.KindIdentifier {
+			return // a check helper's own assert of its argument: judged at its calls
 		}
-		if f.Value(fn, c.Test).IsTensor() || !shapeSize(f, fn, c.Test) {
-			return
-		}
-		if b, ok := boundOf(f, fn, c.Test, true); ok {
-			narrowed, lo, hi := b.narrows()
-			if !narrowed {
-				pass.Reportf(c.Stmt, analysis.Recognized, "assert %s holds for every size %s declares: export keeps the dim dynamic",
-					fix.Snippet(t, c.Test), dimsPhrase([]torchsem.DimHit{b.hit}))
-				return
-			}
-			if b.isNot {
-				fd := pass.Reportf(c.Stmt, analysis.Fails, "assert %s excludes %d from %s, which declares %s: export fails (\"Not all values of %s in the specified range satisfy the generated guard\")",
-					fix.Snippet(t, c.Test), b.not, dimsPhrase([]torchsem.DimHit{b.hit}), rangeWords(b.hit.Decl.Name, lo, hi), b.hit.Decl.Name)
-				fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{b.hit})...)
-				return
-			}
-			if lo != hi {
-				dlo, dhi := declaredRange(b.hit.Decl)
-				fd := pass.Reportf(c.Stmt, analysis.Fails, "assert %s holds only for %s, but %s allows %s: export fails (\"Not all values of %s in the specified range satisfy the generated guard\")",
-					fix.Snippet(t, c.Test), rangeWords(b.hit.Decl.Name, lo, hi), dimsPhrase([]torchsem.DimHit{b.hit}), rangeWords(b.hit.Decl.Name, dlo, dhi), b.hit.Decl.Name)
-				fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{b.hit})...)
-				if fx, ok := narrowDimFix(f, b, lo, hi); ok {
-					fd.Fixes = append(fd.Fixes, fx)
-				}
-				return
-			}
-		}
-		verdict, hits := declaredDims(f, f.Value(fn, c.Test))
-		if verdict == torchsem.DimsStatic {
-			return // a plain check of sizes every export declares static
-		}
-		if verdict == torchsem.DimsDynamic && assertPins(t, c.Test) {
-			fd := pass.Reportf(c.Stmt, analysis.Fails, "assert %s pins %s to one value (\"You marked %s as dynamic but your code specialized it\"): export fails",
-				fix.Snippet(t, c.Test), dimsPhrase(hits), hits[0].Decl.Name)
-			fd.Related = append(fd.Related, dimsRelated(f, hits)...)
-			if blk := t.Parent(c.Stmt); t.Kind(blk) == syntax.KindBlock && t.NamedChildCount(blk) > 1 {
-				fd.Fixes = append(fd.Fixes, analysis.Fix{
-					Title:  "remove the assert (the exported program then accepts every size in the declared range)",
-					Safety: analysis.Unsafe,
-					Edits:  []analysis.Edit{fix.DeleteStatement(f, c.Stmt)},
-				})
-			}
-			return
-		}
-		pass.Reportf(c.Stmt, analysis.Recognized,
-			"assert on tensor size %s is checked while tracing: for a dynamic dim it constrains that dim's range",
-			fix.Snippet(t, c.Test))
+		judgeSizeCheck(pass, fn, c.Stmt, c.Test, "assert", c.Stmt)
 	})
+	// a project helper that asserts its first argument (timm's _assert falls back to one
+	// when torch has no _assert): judged at each traced call, with the caller's condition
+	helpers := map[*analysis.Function]bool{}
+	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
+		c := f.Callee(fn, call)
+		if c.Func == nil || c.Class != nil || c.Bound != 0 {
+			return
+		}
+		is, ok := helpers[c.Func]
+		if !ok {
+			is = assertsFirstParam(c.File, c.Func)
+			helpers[c.Func] = is
+		}
+		if !is {
+			return
+		}
+		pos, _ := f.Args(call)
+		if len(pos) == 0 || t.Kind(pos[0]) == syntax.KindListSplat {
+			return
+		}
+		stmt := analysis.NoNode
+		if p := t.Parent(call); t.Kind(p) == syntax.KindExpressionStatement && t.NamedChildCount(p) == 1 {
+			stmt = p
+		}
+		judgeSizeCheck(pass, fn, call, pos[0], fix.Snippet(t, t.Field(call, syntax.FieldFunction)), stmt)
+	})
+	// torch._assert(cond, msg) (timm's _assert imports it) and torch._check(cond): the same
+	// check as a call
+	for _, q := range []string{"torch._assert", "torch._check"} {
+		pass.Calls(q, func(call analysis.NodeID, fn *analysis.Function) {
+			pos, _ := f.Args(call)
+			if len(pos) == 0 || t.Kind(pos[0]) == syntax.KindListSplat {
+				return
+			}
+			stmt := analysis.NoNode
+			if p := t.Parent(call); t.Kind(p) == syntax.KindExpressionStatement && t.NamedChildCount(p) == 1 {
+				stmt = p
+			}
+			judgeSizeCheck(pass, fn, call, pos[0], fix.Snippet(t, t.Field(call, syntax.FieldFunction)), stmt)
+		})
+	}
 }
 
-// assertPins reports whether an assert's test is an equality of sizes or with a value
-// (H == 224, H == self.img_size[0]) on its own or in an and: it holds for one size only.
-func assertPins(t *syntax.Tree, test analysis.NodeID) bool {
+// judgeSizeCheck judges a check of sizes that must hold for tracing to go on (an assert, a
+// torch._assert call) at node at, with test its condition, kind what messages call it
+// ("assert", "torch._assert") and stmt the statement a fix may remove (NoNode: none).
+func judgeSizeCheck(pass *analysis.Pass, fn *analysis.Function, at, test analysis.NodeID, kind string, stmt analysis.NodeID) {
+	f := pass.File
+	t := f.Tree
+	what := kind + " " + fix.Snippet(t, test)
+	if kind != "assert" {
+		what = kind + "(" + fix.Snippet(t, test) + ")"
+	}
+	if sizeInList(f, fn, test) {
+		return // a membership test is list_contains's
+	}
+	if f.Value(fn, test).IsTensor() || !shapeSize(f, fn, test) {
+		return
+	}
+	if b, ok := boundOf(f, fn, test, true); ok {
+		narrowed, lo, hi := b.narrows()
+		if !narrowed {
+			pass.Reportf(at, analysis.Recognized, "%s holds for every size %s declares: export keeps the dim dynamic",
+				what, dimsPhrase([]torchsem.DimHit{b.hit}))
+			return
+		}
+		if b.isNot {
+			fd := pass.Reportf(at, analysis.Fails, "%s excludes %d from %s, which declares %s: export fails (\"Not all values of %s in the specified range satisfy the generated guard\")",
+				what, b.not, dimsPhrase([]torchsem.DimHit{b.hit}), rangeWords(b.hit.Decl.Name, lo, hi), b.hit.Decl.Name)
+			fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{b.hit})...)
+			return
+		}
+		if lo != hi {
+			dlo, dhi := declaredRange(b.hit.Decl)
+			fd := pass.Reportf(at, analysis.Fails, "%s holds only for %s, but %s allows %s: export fails (\"Not all values of %s in the specified range satisfy the generated guard\")",
+				what, rangeWords(b.hit.Decl.Name, lo, hi), dimsPhrase([]torchsem.DimHit{b.hit}), rangeWords(b.hit.Decl.Name, dlo, dhi), b.hit.Decl.Name)
+			fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{b.hit})...)
+			if fx, ok := narrowDimFix(f, b, lo, hi); ok {
+				fd.Fixes = append(fd.Fixes, fx)
+			}
+			return
+		}
+	}
+	verdict, hits := declaredDims(f, f.Value(fn, test))
+	if verdict == torchsem.DimsStatic {
+		return // a plain check of sizes every export declares static
+	}
+	if verdict == torchsem.DimsDynamic && assertPins(f, fn, test) {
+		fd := pass.Reportf(at, analysis.Fails, "%s pins %s to one value (\"You marked %s as dynamic but your code specialized it\"): export fails",
+			what, dimsPhrase(hits), hits[0].Decl.Name)
+		fd.Related = append(fd.Related, dimsRelated(f, hits)...)
+		if blk := t.Parent(stmt); stmt != analysis.NoNode && t.Kind(blk) == syntax.KindBlock && t.NamedChildCount(blk) > 1 {
+			fd.Fixes = append(fd.Fixes, analysis.Fix{
+				Title:  "remove the check (the exported program then accepts every size in the declared range)",
+				Safety: analysis.Unsafe,
+				Edits:  []analysis.Edit{fix.DeleteStatement(f, stmt)},
+			})
+		}
+		return
+	}
+	pass.Reportf(at, analysis.Recognized,
+		"%s on tensor size %s is checked while tracing: for a dynamic dim it constrains that dim's range", kind, fix.Snippet(t, test))
+}
+
+// assertPins reports whether a check's test is an equality of a size with a value that is
+// not a size of an input (H == 224, H == self.img_size[0]), on its own or in an and: it
+// holds for one size only. Two sizes compared tie the dims together instead.
+func assertPins(f *analysis.File, fn *analysis.Function, test analysis.NodeID) bool {
+	t := f.Tree
 	test = t.Unparen(test)
 	switch t.Kind(test) {
 	case syntax.KindComparisonOperator:
-		return t.Operator(test) == "=="
+		if t.Operator(test) != "==" || t.NamedChildCount(test) != 2 {
+			return false
+		}
+		l, r := f.Value(fn, t.NamedChild(test, 0)), f.Value(fn, t.NamedChild(test, 1))
+		return l.May(torchsem.Size) != r.May(torchsem.Size)
 	case syntax.KindBooleanOperator:
-		return t.Operator(test) == "and" && (assertPins(t, t.Field(test, syntax.FieldLeft)) || assertPins(t, t.Field(test, syntax.FieldRight)))
+		return t.Operator(test) == "and" && (assertPins(f, fn, t.Field(test, syntax.FieldLeft)) || assertPins(f, fn, t.Field(test, syntax.FieldRight)))
+	}
+	return false
+}
+
+// assertsFirstParam reports whether fn of file f is a check helper: a function whose body
+// asserts its first parameter (assert condition, message) or passes it to torch._assert.
+func assertsFirstParam(f *torchsem.File, fn *analysis.Function) bool {
+	if len(fn.Params) == 0 {
+		return false
+	}
+	t := f.Tree
+	name := fn.Params[0].Name
+	for _, st := range f.OwnNodes(fn, syntax.KindAssertStatement) {
+		if test := t.Unparen(t.NamedChild(st, 0)); t.Kind(test) == syntax.KindIdentifier && t.TextIs(test, name) {
+			return true
+		}
 	}
 	return false
 }
