@@ -3,7 +3,13 @@
 // recombined with renamed classes into files of a few hundred lines, as a large model
 // repository has them.
 //
+// The flat layout (the default) writes independent files into 50 directories. The package
+// layout writes one importable package shaped like a model library (see workspace.go):
+// layers and helpers that model files import, relatively and absolutely, re-exports in
+// __init__ files, one large model file, and only templates that parse without error.
+//
 //	go run ./bench/gencorpus -out /tmp/corpus -files 2000
+//	go run ./bench/gencorpus -layout package -out /tmp/ws -files 2000 -lines 1000000
 package main
 
 import (
@@ -19,46 +25,78 @@ import (
 
 func main() {
 	out := flag.String("out", "", "directory to write the corpus into (created)")
+	layout := flag.String("layout", "flat", "flat (independent files) or package (a model library: see workspace.go)")
 	files := flag.Int("files", 1000, "number of files")
-	minLines := flag.Int("min-lines", 300, "smallest file, in lines")
+	minLines := flag.Int("min-lines", 300, "flat: smallest file, in lines")
+	lines := flag.Int("lines", 1_000_000, "package: lines in all files (about)")
+	bigLines := flag.Int("big-lines", 5680, "package: lines of the large model file, models/vision_transformer.py (at least)")
 	seed := flag.Int64("seed", 1, "random seed (the corpus is deterministic for a seed)")
 	root := flag.String("root", ".", "repository root")
 	flag.Parse()
 	if *out == "" {
-		fmt.Fprintln(os.Stderr, "gencorpus: -out is required")
-		os.Exit(2)
+		fail("-out is required")
 	}
 	sources, err := templates(*root)
 	if err != nil || len(sources) == 0 {
-		fmt.Fprintln(os.Stderr, "gencorpus: no templates found under", *root, err)
-		os.Exit(2)
+		fail(fmt.Sprint("no templates found under ", *root, " ", err))
 	}
 	r := rand.New(rand.NewSource(*seed))
-	lines, bytes := 0, 0
-	for i := 0; i < *files; i++ {
+	var st stats
+	switch *layout {
+	case "flat":
+		st, err = flat(r, sources, *out, *files, *minLines)
+	case "package":
+		st, err = workspace(r, sources, *out, *files, *lines, *bigLines)
+	default:
+		err = fmt.Errorf("-layout: want flat or package, got %q", *layout)
+	}
+	if err != nil {
+		fail(err.Error())
+	}
+	fmt.Printf("%d files, %d lines, %d bytes in %s\n", st.files, st.lines, st.bytes, *out)
+}
+
+func fail(msg string) {
+	fmt.Fprintln(os.Stderr, "gencorpus:", msg)
+	os.Exit(2)
+}
+
+// stats counts what was written.
+type stats struct{ files, lines, bytes int }
+
+// write writes one file (its directory created) and counts it.
+func (st *stats) write(path, text string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		return err
+	}
+	st.files++
+	st.lines += strings.Count(text, "\n")
+	st.bytes += len(text)
+	return nil
+}
+
+// flat writes n independent files of at least minLines lines into 50 directories.
+func flat(r *rand.Rand, sources []string, out string, n, minLines int) (stats, error) {
+	var st stats
+	for i := 0; i < n; i++ {
 		var sb strings.Builder
-		for strings.Count(sb.String(), "\n") < *minLines {
+		for strings.Count(sb.String(), "\n") < minLines {
 			src := sources[r.Intn(len(sources))]
 			sb.WriteString(rename(src, fmt.Sprintf("_%d_%d", i, r.Intn(1000))))
 			sb.WriteString("\n\n")
 		}
-		dir := filepath.Join(*out, fmt.Sprintf("pkg%02d", i%50))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			fmt.Fprintln(os.Stderr, "gencorpus:", err)
-			os.Exit(2)
+		path := filepath.Join(out, fmt.Sprintf("pkg%02d", i%50), fmt.Sprintf("model_%04d.py", i))
+		if err := st.write(path, sb.String()); err != nil {
+			return st, err
 		}
-		text := sb.String()
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("model_%04d.py", i)), []byte(text), 0o644); err != nil {
-			fmt.Fprintln(os.Stderr, "gencorpus:", err)
-			os.Exit(2)
-		}
-		lines += strings.Count(text, "\n")
-		bytes += len(text)
 	}
-	fmt.Printf("%d files, %d lines, %d bytes in %s\n", *files, lines, bytes, *out)
+	return st, nil
 }
 
-// templates returns the fixtures and catalog examples that parse as Python modules.
+// templates returns the fixtures and catalog examples, in a fixed order.
 func templates(root string) ([]string, error) {
 	var paths []string
 	for _, pat := range []string{

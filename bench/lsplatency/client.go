@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,6 +34,21 @@ type client struct {
 
 	// pubs receives every textDocument/publishDiagnostics, stamped when its frame was read.
 	pubs chan publish
+	// progress receives every $/progress notification, stamped likewise (never blocking
+	// the reader: a client that does not read them loses them).
+	progress chan progressEvent
+}
+
+// progressEvent is one $/progress notification of a work-done progress.
+type progressEvent struct {
+	at    time.Time
+	Token any `json:"token"`
+	Value struct {
+		Kind       string `json:"kind"` // begin, report, end
+		Title      string `json:"title"`
+		Message    string `json:"message"`
+		Percentage *int   `json:"percentage"`
+	} `json:"value"`
 }
 
 // publish is one textDocument/publishDiagnostics notification.
@@ -79,7 +95,7 @@ func start(bin string) (*client, error) {
 		return nil, err
 	}
 	c := &client{cmd: cmd, stdin: stdin, stderr: logf, exited: make(chan struct{}),
-		pending: map[int64]chan response{}, pubs: make(chan publish, 1<<14)}
+		pending: map[int64]chan response{}, pubs: make(chan publish, 1<<14), progress: make(chan progressEvent, 1<<12)}
 	go c.read(bufio.NewReaderSize(stdout, 1<<20))
 	go func() {
 		c.err = cmd.Wait()
@@ -108,8 +124,17 @@ func (c *client) read(r *bufio.Reader) {
 			if err := json.Unmarshal(m.Params, &p); err == nil {
 				c.pubs <- p
 			}
+		case m.Method == "$/progress":
+			p := progressEvent{at: at}
+			if err := json.Unmarshal(m.Params, &p); err == nil {
+				select {
+				case c.progress <- p:
+				default:
+				}
+			}
 		case m.Method != "" && len(m.ID) > 0:
-			// a request from the server: answer like a minimal editor
+			// a request from the server (window/workDoneProgress/create among them): answer
+			// like a minimal editor
 			var result any
 			if m.Method == "workspace/configuration" {
 				var p struct{ Items []json.RawMessage }
@@ -210,21 +235,29 @@ func (c *client) call(method string, params any, timeout time.Duration) (json.Ra
 
 // initialize initializes the session as VS Code does as far as the server cares: UTF-16
 // positions, pushed diagnostics with versions (no textDocument.diagnostic, so the server
-// pushes), no workspace folders.
-func (c *client) initialize() error {
-	params := map[string]any{
-		"processId":  os.Getpid(),
-		"clientInfo": map[string]string{"name": "exportdb-lsplatency"},
-		"rootUri":    nil,
-		"capabilities": map[string]any{
-			"general": map[string]any{"positionEncodings": []string{"utf-16"}},
-			"textDocument": map[string]any{
-				"synchronization":    map[string]any{"didSave": true},
-				"publishDiagnostics": map[string]any{"relatedInformation": true, "versionSupport": true},
-				"hover":              map[string]any{"contentFormat": []string{"markdown", "plaintext"}},
-			},
-			"window": map[string]any{"workDoneProgress": false},
+// pushes). With folder set, that directory is the one workspace folder and the client
+// supports work-done progress (the server reports its workspace index); without it there
+// is no workspace folder.
+func (c *client) initialize(folder string) error {
+	caps := map[string]any{
+		"general": map[string]any{"positionEncodings": []string{"utf-16"}},
+		"textDocument": map[string]any{
+			"synchronization":    map[string]any{"didSave": true},
+			"publishDiagnostics": map[string]any{"relatedInformation": true, "versionSupport": true},
+			"hover":              map[string]any{"contentFormat": []string{"markdown", "plaintext"}},
 		},
+		"window": map[string]any{"workDoneProgress": folder != ""},
+	}
+	params := map[string]any{
+		"processId":    os.Getpid(),
+		"clientInfo":   map[string]string{"name": "exportdb-lsplatency"},
+		"rootUri":      nil,
+		"capabilities": caps,
+	}
+	if folder != "" {
+		params["rootUri"] = fileURI(folder)
+		params["workspaceFolders"] = []any{map[string]string{"uri": fileURI(folder), "name": filepath.Base(folder)}}
+		caps["workspace"] = map[string]any{"workspaceFolders": true}
 	}
 	res, err := c.call("initialize", params, 30*time.Second)
 	if err != nil {
@@ -242,6 +275,14 @@ func (c *client) initialize() error {
 		return fmt.Errorf("the server chose position encoding %q, want utf-16", enc)
 	}
 	return c.notify("initialized", map[string]any{})
+}
+
+// change sends one didChange of version v with one content change.
+func (c *client) change(uri string, v int32, change map[string]any) error {
+	return c.notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": uri, "version": v},
+		"contentChanges": []any{change},
+	})
 }
 
 func (c *client) open(uri, text string) error {

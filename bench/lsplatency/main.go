@@ -8,6 +8,12 @@
 // to receiving publishDiagnostics of version N. It reports p50, p95 and max; the target is
 // p95 within 10 ms.
 //
+// Workspace mode (issue 12): a generated model library of 2,000 files and a million lines
+// as the workspace folder; the time to the workspace index's end, edit-to-diagnostics on
+// its 5,680-line model file while the index is built and after, the time from an edit of an
+// open helper module to the diagnostics of the open model that imports it, and the
+// server's memory (workspace.go says how).
+//
 // Memory mode: open 200 documents of 2,000+ lines at once, wait for all their diagnostics
 // and read the server's resident memory from /proc/<pid>/status (VmRSS, and VmHWM for the
 // peak); the target is 100 MB.
@@ -17,6 +23,7 @@
 //	go run ./bench/lsplatency -mode all -json        # both, machine-readable
 //	go run ./bench/lsplatency -bin /tmp/exportdb -file big.py -edits 500
 //	go run ./bench/lsplatency -mode all -runs 5       # best of 5 on a shared machine
+//	go run ./bench/lsplatency -mode workspace         # a 2,000-file project (workspace.go)
 //
 // The numbers are measurements, not assertions: the exit status is 0 whether or not a
 // target is met (the report says), and 1 only when the run itself fails.
@@ -54,20 +61,31 @@ type config struct {
 	serial    bool
 	runs      int
 	jsonOut   bool
+
+	workspace string // workspace mode: a bench/gencorpus -layout package directory
+	wsFiles   int
+	wsLines   int
+	bigLines  int
+	depEdits  int
 }
 
 func main() {
 	var c config
 	flag.StringVar(&c.bin, "bin", "", "exportdb binary (default: build ./cmd/exportdb into a temporary directory)")
-	flag.StringVar(&c.mode, "mode", "latency", "latency, memory or all")
+	flag.StringVar(&c.mode, "mode", "latency", "latency, memory, workspace or all")
 	flag.StringVar(&c.file, "file", "", "latency: the Python file to edit (default: generate one with bench/gencorpus)")
 	flag.IntVar(&c.lines, "lines", 5200, "latency: lines of the generated file (at least)")
 	flag.IntVar(&c.edits, "edits", 200, "latency: number of single-character edits")
 	flag.StringVar(&c.dir, "dir", "", "memory: a directory of .py files to open (default: generate them)")
 	flag.IntVar(&c.docs, "docs", 200, "memory: number of documents to open")
 	flag.IntVar(&c.docLines, "doc-lines", 2000, "memory: lines of each generated document (at least)")
-	flag.DurationVar(&c.settle, "settle", 3*time.Second, "memory: wait this long after the last diagnostics before reading VmRSS again")
+	flag.DurationVar(&c.settle, "settle", 3*time.Second, "memory, workspace: wait this long after the last diagnostics before reading VmRSS again")
 	flag.BoolVar(&c.serial, "serial", false, "memory: open the documents one at a time, each after the previous one's diagnostics (default: all at once)")
+	flag.StringVar(&c.workspace, "workspace", "", "workspace: the project folder, written by bench/gencorpus -layout package (default: generate one)")
+	flag.IntVar(&c.wsFiles, "ws-files", 2000, "workspace: files of the generated project")
+	flag.IntVar(&c.wsLines, "ws-lines", 1_000_000, "workspace: lines of the generated project (about)")
+	flag.IntVar(&c.bigLines, "model-lines", 5680, "workspace: lines of its model file that is edited (at least)")
+	flag.IntVar(&c.depEdits, "dep-edits", 20, "workspace: edits of the helper module, each timed to the dependent model's diagnostics")
 	flag.IntVar(&c.runs, "runs", 1, "repeat each measurement with a fresh server and report every run and the best (lowest p95, lowest settled VmRSS): the machine may be shared")
 	flag.BoolVar(&c.jsonOut, "json", false, "print one JSON object instead of text")
 	flag.Parse()
@@ -84,11 +102,14 @@ type report struct {
 	LatencyRuns []*latencyReport `json:"latency_runs,omitempty"`
 	Memory      *memoryReport    `json:"memory,omitempty"`
 	MemoryRuns  []*memoryReport  `json:"memory_runs,omitempty"`
+	// Workspace is the best of each number over the runs.
+	Workspace     *workspaceReport   `json:"workspace,omitempty"`
+	WorkspaceRuns []*workspaceReport `json:"workspace_runs,omitempty"`
 }
 
 func run(c config) error {
-	if c.mode != "latency" && c.mode != "memory" && c.mode != "all" {
-		return fmt.Errorf("-mode: want latency, memory or all, got %q", c.mode)
+	if c.mode != "latency" && c.mode != "memory" && c.mode != "workspace" && c.mode != "all" {
+		return fmt.Errorf("-mode: want latency, memory, workspace or all, got %q", c.mode)
 	}
 	c.runs = max(c.runs, 1)
 	tmp, err := os.MkdirTemp("", "lsplatency-")
@@ -149,6 +170,27 @@ func run(c config) error {
 				c.runs, r.SettledRSSMB, r.RSSMB, r.HWMMB, targetRSSMB, verdict(r.TargetMet))
 		}
 	}
+	if c.mode == "workspace" || c.mode == "all" {
+		if c.workspace == "" {
+			c.workspace = filepath.Join(tmp, "workspace")
+			if err := generateWorkspace(c.workspace, c.wsFiles, c.wsLines, c.bigLines); err != nil {
+				return err
+			}
+		}
+		rep.WorkspaceRuns, _, err = bestOf(c, "workspace",
+			func() (*workspaceReport, error) {
+				return measureWorkspace(c.bin, c.workspace, c.edits, c.depEdits, c.settle)
+			},
+			func(a, b *workspaceReport) bool { return false })
+		if err != nil {
+			return err
+		}
+		rep.Workspace = bestWorkspace(rep.WorkspaceRuns)
+		if !c.jsonOut && c.runs > 1 {
+			fmt.Printf("workspace, best of %d runs (each number the best of the runs): ", c.runs)
+			rep.Workspace.print()
+		}
+	}
 	if c.jsonOut {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
@@ -207,7 +249,7 @@ func measureLatency(bin, file string, n int) (*latencyReport, error) {
 		return nil, err
 	}
 	defer c.cmd.Process.Kill()
-	if err := c.initialize(); err != nil {
+	if err := c.initialize(""); err != nil {
 		return nil, err
 	}
 	t0 := time.Now()
@@ -382,7 +424,7 @@ func measureMemory(bin string, paths []string, settle time.Duration, serial bool
 		return nil, err
 	}
 	defer c.cmd.Process.Kill()
-	if err := c.initialize(); err != nil {
+	if err := c.initialize(""); err != nil {
 		return nil, err
 	}
 	// Open every document at once, as an editor restoring a session does (the reader
@@ -549,6 +591,16 @@ func generate(tmp, name string, n, lines int, seed int) ([]string, error) {
 		return nil, err
 	}
 	return pyFiles(out, n)
+}
+
+// generateWorkspace writes a model library with bench/gencorpus -layout package.
+func generateWorkspace(out string, files, lines, bigLines int) error {
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	return goCmd(root, "run", "./bench/gencorpus", "-root", root, "-layout", "package", "-out", out,
+		"-files", fmt.Sprint(files), "-lines", fmt.Sprint(lines), "-big-lines", fmt.Sprint(bigLines))
 }
 
 // pyFiles returns up to n .py files under dir, sorted.

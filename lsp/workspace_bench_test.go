@@ -1,0 +1,184 @@
+package lsp
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+)
+
+// The workspace benchmarks run the server in process on a model library of 2,000 files
+// and a million lines (bench/gencorpus -layout package), so that `go test -cpuprofile`
+// and `-memprofile` show where the time of bench/lsplatency's workspace mode goes:
+//
+//	go test ./lsp -run '^$' -bench Workspace -benchtime 50x -cpuprofile /tmp/cpu.out
+//	EXPORTDB_BENCH_WORKSPACE=/tmp/ws go test ./lsp -run '^$' -bench WorkspaceEdit
+//
+// EXPORTDB_BENCH_WORKSPACE names a workspace written before (go run ./bench/gencorpus
+// -layout package -out /tmp/ws -files 2000); without it each benchmark writes one.
+
+// benchWorkspace returns the workspace folder to use.
+func benchWorkspace(b *testing.B) string {
+	b.Helper()
+	if dir := os.Getenv("EXPORTDB_BENCH_WORKSPACE"); dir != "" {
+		return dir
+	}
+	dir := b.TempDir()
+	cmd := exec.Command("go", "run", "./bench/gencorpus", "-root", ".", "-layout", "package", "-out", dir, "-files", "2000")
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("bench/gencorpus: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// indexedClient starts a server with dir as its workspace folder and waits for the end of
+// the workspace index (at most limit).
+func indexedClient(b *testing.B, dir string, limit time.Duration) *testClient {
+	b.Helper()
+	c := newTestClient(b)
+	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
+	deadline := time.Now().Add(limit)
+	for !indexEnded(c) {
+		if time.Now().After(deadline) {
+			b.Fatalf("the workspace index did not end in %v", limit)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return c
+}
+
+func indexEnded(c *testClient) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range c.progress {
+		if p.Token == "exportdb-index" {
+			if v, ok := p.Value.(map[string]any); ok && v["kind"] == "end" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// BenchmarkWorkspaceIndex: from initialized to the end of the workspace index's progress.
+func BenchmarkWorkspaceIndex(b *testing.B) {
+	dir := benchWorkspace(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c := indexedClient(b, dir, 10*time.Minute)
+		b.StopTimer()
+		_ = c.shutdown()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkWorkspaceEdit: one-character edits of the 5,680-line model file of the indexed
+// workspace, each timed to its diagnostics (p50, p95, max).
+func BenchmarkWorkspaceEdit(b *testing.B) {
+	dir := benchWorkspace(b)
+	c := indexedClient(b, dir, 10*time.Minute)
+	path := filepath.Join(dir, "vision", "models", "vision_transformer.py")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := string(src)
+	uri := pathToURI(path)
+	c.open(uri, text)
+	c.diagsFor(uri, 1)
+	at := strings.Index(text, "x = self.stem(x)") + 1 // "x" -> "xm"
+	var lat []time.Duration
+	v := int32(1)
+	cur := text
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		v++
+		p := posAt(cur, at, c.enc)
+		start := time.Now()
+		if v%2 == 0 {
+			c.change(uri, v, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: p}, Text: "m"})
+			cur = cur[:at] + "m" + cur[at:]
+		} else {
+			c.change(uri, v, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: protocol.Position{Line: p.Line, Character: p.Character + 1}}, Text: ""})
+			cur = cur[:at] + cur[at+1:]
+		}
+		c.diagsFor(uri, v)
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	reportLatencies(b, lat)
+}
+
+// BenchmarkWorkspaceDependent: an edit of the open helper module changes what feat_size
+// returns (x.shape[-1] <-> 16); timed to the publish of the open model file that imports it
+// with its dynamic_shape_round finding flipped.
+func BenchmarkWorkspaceDependent(b *testing.B) {
+	dir := benchWorkspace(b)
+	c := indexedClient(b, dir, 10*time.Minute)
+	modelPath := filepath.Join(dir, "vision", "models", "vision_transformer.py")
+	helperPath := filepath.Join(dir, "vision", "layers", "helpers.py")
+	model, helper := pathToURI(modelPath), pathToURI(helperPath)
+	msrc, err := os.ReadFile(modelPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	hsrc, err := os.ReadFile(helperPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	line := strings.Count(string(msrc[:strings.Index(string(msrc), "n = round(feat_size(x) / 2)")]), "\n") + 1
+	c.open(model, string(msrc))
+	c.diagsFor(model, 1)
+	c.open(helper, string(hsrc))
+	c.diagsFor(helper, 1)
+	time.Sleep(time.Second) // the helper's first analysis re-analyses the model once
+	text := string(hsrc)
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		from, to := "x.shape[-1]", "16"
+		if i%2 == 1 {
+			from, to = to, from
+		}
+		at := strings.Index(text, "return "+from) + len("return ")
+		r := rangeAt(text, at, at+len(from), c.enc)
+		text = text[:at] + to + text[at+len(from):]
+		before := c.publishes(model)
+		want := 0
+		if i%2 == 1 {
+			want = 1
+		}
+		start := time.Now()
+		c.change(helper, int32(i+2), textDocumentContentChangeEvent{Range: &r, Text: to})
+		c.waitFor("the model re-diagnosed", func() bool {
+			list := c.diags[model]
+			if len(list) <= before {
+				return false
+			}
+			n := 0
+			for _, l := range findingLines(list[len(list)-1], "dynamic_shape_round") {
+				if l == line {
+					n++
+				}
+			}
+			return n == want
+		})
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	reportLatencies(b, lat)
+}
+
+func reportLatencies(b *testing.B, lat []time.Duration) {
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	q := func(f float64) float64 { return float64(lat[int(f*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(q(0.5), "p50-ms")
+	b.ReportMetric(q(0.95), "p95-ms")
+	b.ReportMetric(q(1), "max-ms")
+}
