@@ -58,10 +58,14 @@ const maxReexport = 8
 // module prefix names the file, the rest a top-level name of it (or of a class in it,
 // "Class.method"), following re-exports and star imports of packages.
 func (p *Program) lookup(q string) (*File, any) {
-	return p.lookupDepth(q, 0)
+	return p.lookupDepth(q, 0, nil)
 }
 
-func (p *Program) lookupDepth(q string, depth int) (*File, any) {
+// lookupDepth is lookup at a depth of re-exports. seen holds the names whose star imports
+// this lookup already searched, and at which depth (made on the first star import): modules
+// that star-import each other would otherwise be searched again at each depth, their
+// number to the power of maxReexport.
+func (p *Program) lookupDepth(q string, depth int, seen map[string]int) (*File, any) {
 	if depth > maxReexport || q == "" || q[0] == '.' {
 		return nil, nil
 	}
@@ -91,10 +95,25 @@ func (p *Program) lookupDepth(q string, depth int) (*File, any) {
 			if member != "" {
 				target += "." + member
 			}
-			return p.lookupDepth(target, depth+1)
+			return p.lookupDepth(target, depth+1, seen)
 		}
+		if len(f.StarImports) == 0 {
+			return nil, nil
+		}
+		if d, ok := seen[q]; ok && d <= depth {
+			return nil, nil // searched already, with at least as many re-exports left
+		}
+		if seen == nil {
+			seen = map[string]int{}
+		}
+		seen[q] = depth
 		for _, star := range f.StarImports {
-			if sf, sym := p.lookupDepth(star+"."+rest, depth+1); sf != nil {
+			if p.byModule[star] == nil {
+				// not in the program: its names are unknown (looking the name up under it
+				// would find this package again, by the longest prefix)
+				continue
+			}
+			if sf, sym := p.lookupDepth(star+"."+rest, depth+1, seen); sf != nil {
 				return sf, sym
 			}
 		}
