@@ -127,9 +127,21 @@ func (p *project) setImports(m, path string, imports []string) {
 
 // importedModules lists the modules f's imports may refer to, nearest names first.
 func importedModules(f *pysem.File) []string {
+	quals := make([]string, 0, len(f.ImportList)+len(f.ImportedModules)+len(f.StarImports))
+	for _, im := range f.ImportList {
+		quals = append(quals, im.Qual)
+	}
+	quals = append(quals, f.ImportedModules...)
+	quals = append(quals, f.StarImports...)
+	return modulesOf(quals)
+}
+
+// modulesOf lists the modules qualified names of imports may refer to: each name and the
+// packages above it ("a.b.C": a.b.C, a.b, a), nearest names first, without repeats.
+func modulesOf(quals []string) []string {
 	seen := map[string]bool{}
 	var out []string
-	add := func(q string) {
+	for _, q := range quals {
 		for q != "" && !strings.HasPrefix(q, ".") {
 			if !seen[q] {
 				seen[q] = true
@@ -141,15 +153,6 @@ func importedModules(f *pysem.File) []string {
 			}
 			q = q[:i]
 		}
-	}
-	for _, im := range f.ImportList {
-		add(im.Qual)
-	}
-	for _, m := range f.ImportedModules {
-		add(m)
-	}
-	for _, m := range f.StarImports {
-		add(m)
 	}
 	return out
 }
@@ -495,7 +498,7 @@ func (s *Server) buildIndex(ctx context.Context, roots []string) {
 				if i >= len(files) {
 					return
 				}
-				s.indexFile(ctx, files[i])
+				s.indexFile(files[i])
 				n := done.Add(1)
 				if pct := n * 100 / int64(len(files)); pct > lastPct.Load() {
 					lastPct.Store(pct)
@@ -557,9 +560,11 @@ func (s *Server) buildIndex(ctx context.Context, roots []string) {
 	}
 }
 
-// indexFile records one file's module and imports. Only the imports are kept: the file is
-// parsed again (or read from an open document) when a neighbourhood needs it.
-func (s *Server) indexFile(ctx context.Context, path string) {
+// indexFile records one file's module and imports. The imports are scanned from the
+// source, not parsed (pysem.ScanImports: a pass over the text that looks only at lines that
+// start with import or from, as `exportdb check` finds which files import each other); the
+// file is parsed when a neighbourhood needs it.
+func (s *Server) indexFile(path string) {
 	fi, err := os.Stat(path)
 	if err != nil || fi.Size() > maxEditorSource {
 		return
@@ -569,22 +574,8 @@ func (s *Server) indexFile(ctx context.Context, path string) {
 		return
 	}
 	m := s.project.module(path)
-	if m.Name == "" {
+	if m.Name == "" || analysis.CheckSource(src) != nil {
 		return
 	}
-	if !mayImport(src) {
-		s.project.setImports(m.Name, path, nil)
-		return
-	}
-	pf := s.parseModule(ctx, src, path, m)
-	if pf == nil {
-		return
-	}
-	s.project.setImports(m.Name, path, importedModules(pf))
-}
-
-// mayImport reports whether src has an import statement at all (most __init__.py files and
-// data scripts of a large workspace have none worth parsing for).
-func mayImport(src []byte) bool {
-	return strings.Contains(string(src), "import")
+	s.project.setImports(m.Name, path, modulesOf(pysem.ScanImports(src, m)))
 }
