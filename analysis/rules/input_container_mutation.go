@@ -22,7 +22,9 @@ A parameter counts as a container when its annotation says so (` + "`dict[str, T
 ` + "`Optional[List[Tensor]]`" + `), its default is ` + "`{}`" + ` or ` + "`[]`" + `, forward indexes it with a string
 literal, or calls a method on it that tensors do not have (` + "`.items()`" + `, ` + "`.append()`" + `).
 
-Not reported: ` + "`**kwargs`" + ` (a dict Python builds for each call) and ` + "`*args`" + `, a name rebound
+Not reported: ` + "`**kwargs`" + ` (a dict Python builds for each call) and ` + "`*args`" + `, a parameter
+annotated with classes none of which is a container (` + "`past_key_values: Optional[Cache]`" + `: its
+` + "`.update()`" + ` is the class's own), a name rebound
 before the change (` + "`inputs = dict(inputs)`" + `), containers forward creates, and in-place tensor
 operations on elements (` + "`inputs[\"x\"].add_(1)`" + `: export records those as user-input mutations).
 The boundary with user_input_mutation: item writes on a parameter that is a container by the
@@ -154,6 +156,9 @@ func runInputContainerMutation(pass *analysis.Pass) {
 		if p := fwd.Param(param); p.Kind == analysis.VarPositional || p.Kind == analysis.VarKeyword {
 			continue // *args is a tuple and **kwargs a dict Python builds for the call
 		}
+		if icmAnnotatedOther(f, fwd, param) || ch.fn != fwd && icmAnnotatedOther(f, ch.fn, name) {
+			continue // a Cache's .update(k, v, layer) is not dict.update
+		}
 		kind := esContainerParam(f, fwd, param)
 		if ch.fn != fwd && kind == "" {
 			kind = esContainerParam(f, ch.fn, name) // the helper's own annotation or use
@@ -207,4 +212,58 @@ func icmCopyFix(f *analysis.File, fwd *analysis.Function, name, kind string) (an
 		Safety: analysis.Unsafe,
 		Edits:  []analysis.Edit{{Start: start, End: start, NewText: f.Indent(t.Start(at)) + name + " = " + kind + "(" + name + ")\n"}},
 	}, true
+}
+
+// icmAnnotatedOther reports whether fn's parameter name is annotated with classes none of
+// which is a container (Optional[Cache], "KVCache | None", Tensor): a method call on it is
+// that class's method, whatever its name. A class of the file based on a container, Any,
+// object and unparsed annotations do not count.
+func icmAnnotatedOther(f *analysis.File, fn *analysis.Function, name string) bool {
+	p := fn.Param(name)
+	if p == nil || p.Type == analysis.NoNode {
+		return false
+	}
+	ty := strings.Trim(strings.ReplaceAll(f.Tree.String(p.Type), " ", ""), `"'`)
+	for _, wrap := range []string{"Optional[", "Union["} {
+		if inner, ok := strings.CutPrefix(ty, wrap); ok {
+			ty = strings.TrimSuffix(inner, "]")
+		}
+	}
+	other := false
+	for _, part := range strings.FieldsFunc(ty, func(r rune) bool { return r == '|' || r == ',' }) {
+		head, _, _ := strings.Cut(strings.Trim(part, `"'`), "[")
+		head = head[strings.LastIndexByte(head, '.')+1:]
+		switch {
+		case head == "None":
+		case head == "" || icmOpenTypes[head] || esContainerKinds[head] != "":
+			return false
+		case icmContainerClass(f, head):
+			return false
+		default:
+			other = true
+		}
+	}
+	return other
+}
+
+// icmOpenTypes are annotations that may name a mutable container.
+var icmOpenTypes = map[string]bool{
+	"Any": true, "object": true, "Mapping": true, "Sequence": true, "Iterable": true, "Collection": true,
+	"Container": true, "TypedDict": true,
+}
+
+// icmContainerClass reports whether the file defines class name with a container base
+// (class Batch(TypedDict), class Cache(dict)).
+func icmContainerClass(f *analysis.File, name string) bool {
+	c := f.ClassNamed(name)
+	if c == nil {
+		return false
+	}
+	for _, b := range c.Bases {
+		b = b[strings.LastIndexByte(b, '.')+1:]
+		if esContainerKinds[b] != "" || b == "TypedDict" || b == "UserDict" || b == "UserList" {
+			return true
+		}
+	}
+	return false
 }

@@ -1,4 +1,4 @@
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, TypedDict
 
 import torch
 from torch import nn
@@ -66,6 +66,17 @@ class Parent(nn.Module):
         return self.block(batch)
 
 
+class Inputs(TypedDict):
+    x: torch.Tensor
+
+
+class TypedInputs(nn.Module):
+    def forward(self, inputs: Inputs, extra: Optional[Dict[str, KVCache]] = None):
+        inputs.update(x=inputs["x"] * 2)  # want "\.update\(\) changes forward input inputs, a dict"
+        extra.pop("old")  # want "\.pop\(\) changes forward input extra, a dict"
+        return inputs["x"]
+
+
 # Cross-file: a helper in another module of the project that mutates what forward passes it
 # (from .cache import push) is followed once the semantic model lands.
 
@@ -92,6 +103,22 @@ class AfterCopy(nn.Module):
         cache = list(cache)
         cache.append(1)
         return cache
+
+
+class KVCache:
+    def update(self, key, value, layer_idx, kwargs=None):
+        return key, value
+
+
+class CachedAttention(nn.Module):
+    """A cache class's own update (transformers' Cache.update), not dict.update."""
+
+    def forward(self, x, past_key_values: Optional[KVCache] = None, extra: "KVCache | None" = None):
+        if past_key_values is not None:
+            x, _ = past_key_values.update(x, x, 0, {})
+        if extra is not None:
+            extra.update(x, x, 1)
+        return x
 
 
 def script(inputs):
