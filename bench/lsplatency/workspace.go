@@ -69,7 +69,7 @@ type workspaceReport struct {
 	SettleS      float64 `json:"settle_s"`
 	FinalMatches bool    `json:"final_matches_fresh_open"`
 	TargetIndex  bool    `json:"target_index_met"`     // IndexMs <= 10 s
-	TargetDuring bool    `json:"target_during_met"`    // p95 <= 10 ms (false with no edit during the index)
+	TargetDuring bool    `json:"target_during_met"`    // p95 <= 10 ms (false with no edit during the index: see during_index.n)
 	TargetAfter  bool    `json:"target_after_met"`     // p95 <= 10 ms
 	TargetDep    bool    `json:"target_dependent_met"` // p95 <= 50 ms
 	TargetRSS    bool    `json:"target_rss_met"`       // both settled VmRSS <= 300 MB
@@ -441,7 +441,11 @@ func (r *workspaceReport) print() {
 		when = "after the index ended"
 	}
 	fmt.Printf("  open %s (%d lines): first diagnostics %.0f ms after initialized, %s\n", bigModelRel, r.ModelLines, r.OpenMs, when)
-	fmt.Printf("  edit -> diagnostics while indexing: %s; target p95 <= %d ms: %s\n", r.During, targetP95Ms, verdict(r.TargetDuring))
+	if r.During.N == 0 {
+		fmt.Printf("  edit -> diagnostics while indexing: no edit (the index ended before the model's first diagnostics)\n")
+	} else {
+		fmt.Printf("  edit -> diagnostics while indexing: %s; target p95 <= %d ms: %s\n", r.During, targetP95Ms, verdict(r.TargetDuring))
+	}
 	fmt.Printf("  edit -> diagnostics once indexed:   %s; target p95 <= %d ms: %s\n", r.After, targetP95Ms, verdict(r.TargetAfter))
 	fmt.Printf("  helper edit -> dependent model's diagnostics: %s; target p95 <= %d ms: %s\n", r.Dependent, targetDependent, verdict(r.TargetDep))
 	fmt.Printf("    (the helper's own diagnostics: %s; %d model publishes before the flip)\n", r.DependentHelper, r.DependentExtra)
