@@ -83,10 +83,17 @@ func constrainItemOf(pass *analysis.Pass, fn *analysis.Function, a analysis.Node
 	if v := f.Value(fn, right); !v.May(torchsem.Data) || v.IsTensor() {
 		return it, false
 	}
-	// primary: no name in the right-hand side already carries data
+	// primary: no name in the right-hand side already carries data (the tensor .item()
+	// reads is not such a name, also when the assignment rebinds it: h = h.item(), whose
+	// name then holds data as well as the tensor)
 	for id, end := right, t.SubtreeEnd(right); id < end; id++ {
-		if t.Kind(id) == syntax.KindIdentifier && t.FieldOf(id) != syntax.FieldAttribute && t.FieldOf(id) != syntax.FieldName &&
-			f.Value(fn, id).May(torchsem.Data) {
+		if t.Kind(id) != syntax.KindIdentifier || t.FieldOf(id) == syntax.FieldAttribute || t.FieldOf(id) == syntax.FieldName {
+			continue
+		}
+		if p := t.Parent(id); t.FieldOf(id) == syntax.FieldObject && t.TextIs(t.Field(p, syntax.FieldAttribute), "item") {
+			continue
+		}
+		if f.Value(fn, id).May(torchsem.Data) {
 			return it, false
 		}
 	}

@@ -7,12 +7,14 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
-// TorchSymMin finds calls of torch.sym_min in traced code.
+// TorchSymMin finds calls of torch.sym_min (and its sibling torch.sym_max) in traced code.
 var TorchSymMin = &analysis.Rule{
 	Name: "torch_sym_min",
 	Doc: `## What it does
 Finds calls of ` + "`torch.sym_min(a, b)`" + ` (under any import alias, or imported by name) in code that
-torch.export traces. ExportDB lists this case as unsupported_operator in later releases.
+torch.export traces, and of its sibling ` + "`torch.sym_max`" + `, which the tracer handles the same way (a
+` + "`torch.*`" + ` function returning a Python int; its result at each version is inferred from sym_min's,
+not measured). ExportDB lists this case as unsupported_operator in later releases.
 
 ## Why is this bad
 Before torch 2.12, export's tracer does not support ` + "`torch.sym_min`" + `: it is a ` + "`torch.*`" + ` function that
@@ -51,34 +53,41 @@ while ` + "`min`" + ` returns the smaller argument unchanged.
 func runTorchSymMin(pass *analysis.Pass) {
 	f := pass.File
 	t := f.Tree
-	pass.Calls("torch.sym_min", func(call analysis.NodeID, fn *analysis.Function) {
-		rejected := pass.TargetBefore(2, 12)
-		if pass.Case != nil {
-			rejected = pass.NotSupportedAt(call)
-		}
-		if !rejected {
-			if pass.StrictAt(call) {
-				pass.Reportf(call, analysis.Recognized, "call %s is captured as a symbolic min from torch 2.12", fix.Snippet(t, call))
-			} else {
-				pass.Reportf(call, analysis.Recognized, "call %s exports with strict=False, which traces it with the Python interpreter (measured at torch 2.11)", fix.Snippet(t, call))
+	for _, op := range []string{"min", "max"} {
+		name := "torch.sym_" + op
+		pass.Calls(name, func(call analysis.NodeID, fn *analysis.Function) {
+			rejected := pass.TargetBefore(2, 12)
+			if pass.Case != nil {
+				rejected = pass.NotSupportedAt(call)
 			}
-			return
-		}
-		fd := pass.Reportf(call, analysis.Fails, "torch.sym_min is not supported by torch.export before 2.12: %s fails to export", fix.Snippet(t, call))
-		pos, kws := f.Args(call)
-		if len(pos) == 2 && len(kws) == 0 && t.Kind(pos[0]) != syntax.KindListSplat && t.Kind(pos[1]) != syntax.KindListSplat {
-			callee := t.Field(call, syntax.FieldFunction)
-			fx := analysis.Fix{
-				Title:  "replace torch.sym_min with the builtin min",
-				Safety: analysis.Safe,
-				Edits:  []analysis.Edit{{Start: t.Start(callee), End: t.End(callee), NewText: "min"}},
+			if !rejected {
+				if pass.StrictAt(call) {
+					pass.Reportf(call, analysis.Recognized, "call %s is captured as a symbolic %s from torch 2.12", fix.Snippet(t, call), op)
+				} else {
+					pass.Reportf(call, analysis.Recognized, "call %s exports with strict=False, which traces it with the Python interpreter (measured at torch 2.11)", fix.Snippet(t, call))
+				}
+				return
 			}
-			// torch.sym_min converts its result to a float when an argument is one; min does not
-			if f.Value(fn, pos[0]).May(torchsem.Float) || f.Value(fn, pos[1]).May(torchsem.Float) {
-				fx.Title += " (may return an int where sym_min returned a float)"
-				fx.Safety = analysis.Unsafe
+			msg := "%s is not supported by torch.export before 2.12: %s fails to export"
+			if op == "max" {
+				msg = "%s, like torch.sym_min, is not supported by torch.export before 2.12: %s fails to export"
 			}
-			fd.Fixes = append(fd.Fixes, fx)
-		}
-	})
+			fd := pass.Reportf(call, analysis.Fails, msg, name, fix.Snippet(t, call))
+			pos, kws := f.Args(call)
+			if len(pos) == 2 && len(kws) == 0 && t.Kind(pos[0]) != syntax.KindListSplat && t.Kind(pos[1]) != syntax.KindListSplat {
+				callee := t.Field(call, syntax.FieldFunction)
+				fx := analysis.Fix{
+					Title:  "replace " + name + " with the builtin " + op,
+					Safety: analysis.Safe,
+					Edits:  []analysis.Edit{{Start: t.Start(callee), End: t.End(callee), NewText: op}},
+				}
+				// torch.sym_min/max convert the result to a float when an argument is one; min/max do not
+				if f.Value(fn, pos[0]).May(torchsem.Float) || f.Value(fn, pos[1]).May(torchsem.Float) {
+					fx.Title += " (may return an int where sym_" + op + " returned a float)"
+					fx.Safety = analysis.Unsafe
+				}
+				fd.Fixes = append(fd.Fixes, fx)
+			}
+		})
+	}
 }
