@@ -345,6 +345,11 @@ func (c *testClient) waitFor(what string, cond func() bool) {
 	defer c.mu.Unlock()
 	for !cond() {
 		if time.Now().After(deadline) {
+			for uri, list := range c.diags {
+				if len(list) > 0 {
+					c.t.Logf("last diagnostics of %s (%d publishes): %+v", uri, len(list), list[len(list)-1].Diagnostics)
+				}
+			}
 			c.t.Fatalf("timed out waiting for %s", what)
 		}
 		c.changed.Wait()

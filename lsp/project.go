@@ -260,6 +260,9 @@ func (p *project) load(ctx context.Context, s *Server, m string) *pysem.File {
 			c.file = s.parseModule(ctx, src, path, p.module(path))
 		}
 	}
+	if c.file == nil && ctx.Err() != nil {
+		return nil // cancelled, not unparsable: the next run loads it
+	}
 	p.mu.Lock()
 	p.tick++
 	c.used = p.tick
@@ -342,11 +345,14 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) *torchse
 	fmt.Fprintf(&sig, "%s|cfg@%p", pf.Module.Name, cfg)
 	for _, m := range mods {
 		f := s.neighbourFile(ctx, m)
-		if f == nil {
-			continue
+		fmt.Fprintf(&sig, "|%s@%p", m, f) // a neighbour missing now is loaded again next time
+		if f != nil {
+			files = append(files, f)
 		}
-		files = append(files, f)
-		fmt.Fprintf(&sig, "|%s@%p", m, f)
+	}
+	if ctx.Err() != nil {
+		// cancelled while loading the neighbours (some may be missing): nothing to keep
+		return torchsem.NewProgram(append(files, pf), dims).Files[len(files)]
 	}
 	s.mu.Lock()
 	b := d.base
