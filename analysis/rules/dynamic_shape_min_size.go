@@ -1,0 +1,1356 @@
+package rules
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
+)
+
+// DynamicShapeMinSize finds strided convolutions, pooling and downscaling whose output would
+// be empty for the smallest size an export call declares for a dynamic dimension.
+var DynamicShapeMinSize = &analysis.Rule{
+	Name: "dynamic_shape_min_size",
+	Doc: `## What it does
+Follows each input an export call declares dynamic with a named ` + "`Dim`" + ` through ` + "`forward`" + ` and the
+submodules it calls (` + "`self.stem(x)`" + `, ` + "`nn.Sequential`" + ` stems, the forwards of the project's module
+classes, with their constructor arguments), and finds the convolution, pooling or downscaling whose
+output would be empty for the smallest size the ` + "`Dim`" + ` allows: ` + "`nn.Conv1d/2d/3d`" + ` and
+` + "`nn.MaxPool*d`" + `/` + "`nn.AvgPool*d`" + ` (kernel, stride, padding, dilation, ceil_mode), ` + "`F.conv*d`" + ` with a weight
+of literal shape, ` + "`F.max_pool*d`" + `, ` + "`F.avg_pool*d`" + `, and ` + "`F.interpolate`" + ` or ` + "`nn.Upsample`" + ` with a
+` + "`scale_factor`" + `. It says which size the input needs and names the ` + "`Dim`" + ` and the export call.
+
+Layers whose sizes it cannot read (arguments computed at run time, layers built in loops, unknown
+classes) end the trail: nothing after them is judged. Nothing is reported without a declaration
+(with static shapes the example input decides), for dims declared static, or for ` + "`Dim.AUTO`" + ` and
+` + "`Dim.DYNAMIC`" + `, whose range export infers.
+
+## Why is this bad
+A convolution needs its padded input to be at least as large as its (dilated) kernel, and a pooling
+window must fit: the output size ` + "`(h + 2p - d(k - 1) - 1) // s + 1`" + ` must stay positive, and each stride
+divides what the next layer gets. Export checks this for every size the ` + "`Dim`" + ` allows. A ` + "`Dim`" + ` without
+` + "`min=`" + ` starts at 2, so a stem that needs 32 pixels fails with "Not all values of h ... in the specified
+range ... satisfy the generated guard", naming no line.
+
+## Example
+` + "```python" + `
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 7, stride=2), nn.MaxPool2d(3, stride=2))
+
+    def forward(self, x):
+        return self.stem(x)
+
+export(M(), (torch.randn(1, 3, 224, 224),), dynamic_shapes={"x": {2: Dim("h"), 3: Dim("w")}})
+` + "```" + `
+
+## Use instead
+Give the ` + "`Dim`" + ` the smallest size the model supports: ` + "`Dim(\"h\", min=13)`" + ` here.
+
+## Fix safety
+The fix sets ` + "`min=`" + ` on the ` + "`Dim(...)`" + ` of the export call when it is in the same file. It is unsafe: the
+exported program then rejects smaller inputs (which the model could not process anyway). When the
+export call is in another file the message gives the ` + "`min=`" + ` to set.
+
+## References
+- [torch.export: expressing dynamism](https://pytorch.org/docs/main/export.html)
+- [torch.nn.Conv2d: output shape](https://pytorch.org/docs/main/generated/torch.nn.Conv2d.html)
+- [torch.nn.MaxPool2d: output shape](https://pytorch.org/docs/main/generated/torch.nn.MaxPool2d.html)
+`,
+	Run: runDynamicShapeMinSize,
+}
+
+// sizeOp is one operation on one dimension of a tracked tensor: a convolution or pooling
+// window (k, s, p, d, ceil), or a scale.
+type sizeOp struct {
+	axis       int
+	k, s, p, d int
+	ceil       bool
+	scale      float64 // > 0: interpolation by a scale factor
+	same       bool    // padding="same": the size is kept
+}
+
+// out is the operation's output size for an input of size n.
+func (o sizeOp) out(n int) int {
+	switch {
+	case o.scale > 0:
+		return int(math.Floor(float64(n) * o.scale))
+	case o.same:
+		return n
+	}
+	num := n + 2*o.p - o.d*(o.k-1) - 1
+	if o.ceil {
+		out := ceilDiv(num+o.s-1, o.s) + 1
+		if num >= 0 && (out-1)*o.s >= n+o.p {
+			out-- // the last window must start inside the input or its left padding
+		}
+		if num < 0 {
+			return floorDiv(num, o.s) + 1
+		}
+		return out
+	}
+	return floorDiv(num, o.s) + 1
+}
+
+// step is an operation where it happens: the call in traced code that runs it, and the
+// layer or function that defines it.
+type step struct {
+	op       sizeOp
+	site     analysis.NodeID
+	siteFile *analysis.File
+	def      analysis.NodeID
+	defFile  *analysis.File
+}
+
+// track is a tensor whose dimensions follow an exported input's: the operations applied to
+// its declared dims so far.
+type track struct {
+	decl  *torchsem.ExportDecl
+	param int
+	in    *torchsem.InputDecl
+	rank  int
+	steps []step
+}
+
+// with returns t with more steps.
+func (t *track) with(s ...step) *track {
+	n := *t
+	n.steps = append(append([]step(nil), t.steps...), s...)
+	return &n
+}
+
+// sameSizes reports whether two tracks have the same sizes on every tracked axis.
+func sameSizes(a, b *track) bool {
+	if a.decl != b.decl || a.param != b.param || len(a.steps) != len(b.steps) {
+		return false
+	}
+	for i := range a.steps {
+		if a.steps[i].op != b.steps[i].op {
+			return false
+		}
+	}
+	return true
+}
+
+// maxProbe bounds the sizes minInput searches.
+const maxProbe = 1 << 22
+
+// minInput is the smallest input size for which every operation on axis keeps a positive
+// size; -1 when none up to maxProbe does.
+func minInput(steps []step, axis int) int {
+	ok := func(n int) bool {
+		for _, s := range steps {
+			if s.op.axis != axis {
+				continue
+			}
+			if n = s.op.out(n); n < 1 {
+				return false
+			}
+		}
+		return true
+	}
+	if !ok(maxProbe) {
+		return -1
+	}
+	lo, hi := 1, maxProbe
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if ok(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}
+
+// culprit is the first step that empties a declared dim at its declared lower bound.
+type culprit struct {
+	step step
+	hit  torchsem.DimHit
+	need int // the smallest input size that keeps every output up to this step positive
+	// total is the smallest size that keeps every output export traces positive, the steps
+	// after this one included; -1 when no size does
+	total int
+}
+
+// dimKey names one declared dim of one export: the culprits' key.
+type dimKey struct {
+	decl  *torchsem.ExportDecl
+	param int
+	axis  int
+}
+
+// intEnv holds the integer values of a module's constructor parameters, for one instance.
+type intEnv map[string][]int
+
+// frame is a function being walked: its tensors that follow an input, and for a method of
+// a module, the instance's class and constructor values.
+type frame struct {
+	f       *analysis.File
+	fn      *analysis.Function
+	clsFile *analysis.File
+	cls     *analysis.Class
+	env     intEnv
+	vars    map[string]*track
+	rets    []*track
+	retSet  bool
+}
+
+// minWalk follows the declared inputs through the program.
+type minWalk struct {
+	budget   int
+	stack    []*analysis.Function
+	culprits map[dimKey]*culprit
+	order    []dimKey
+}
+
+// walkBudget bounds the statements and calls one analysis walks (a model of thousands of
+// layers stays bounded), and maxWalkDepth the nesting of calls it follows.
+const (
+	walkBudget   = 50000
+	maxWalkDepth = 24
+)
+
+func runDynamicShapeMinSize(pass *analysis.Pass) {
+	f := pass.File
+	decls := f.Program().Declarations()
+	if len(decls) == 0 {
+		return
+	}
+	w := &minWalk{budget: walkBudget, culprits: map[dimKey]*culprit{}}
+	for _, d := range decls {
+		if d.Forward == nil || !d.Spec || !d.Readable || d.Class == nil || len(d.Forward.Params) == 0 {
+			continue
+		}
+		fr := &frame{f: d.FwdFile, fn: d.Forward, clsFile: d.ClassFile, cls: d.Class, env: rootEnv(d), vars: map[string]*track{}}
+		for param, in := range d.Inputs {
+			if param < 1 || param >= len(d.Forward.Params) || d.Forward.Params[param].Kind != analysis.Positional && d.Forward.Params[param].Kind != analysis.KeywordOnly {
+				continue
+			}
+			for _, dd := range in.Axes {
+				if rangeChecked(dd) {
+					fr.vars[d.Forward.Params[param].Name] = &track{decl: d, param: param, in: in, rank: in.Rank}
+					break
+				}
+			}
+		}
+		if len(fr.vars) > 0 {
+			w.walk(fr)
+		}
+	}
+	var cs []culprit
+	for _, k := range w.order {
+		cs = append(cs, *w.culprits[k])
+	}
+	reportMinSizes(pass, cs)
+}
+
+// rootEnv binds the exported class's constructor parameters from the model expression of
+// the export call (Model(16), Model(patch=16).eval(), a name bound to one).
+func rootEnv(d *torchsem.ExportDecl) intEnv {
+	if d.Site == nil {
+		return nil
+	}
+	f := d.File
+	t := f.Tree
+	e := d.Site.Model
+	for depth := 0; depth < 8; depth++ {
+		e = f.BoundValue(d.Site.Func, e)
+		if t.Kind(e) != syntax.KindCall {
+			return nil
+		}
+		callee := t.Unparen(t.Field(e, syntax.FieldFunction))
+		if t.Kind(callee) == syntax.KindAttribute && !f.IsImported(callee) {
+			if m := t.String(t.Field(callee, syntax.FieldAttribute)); m == "eval" || m == "to" || m == "cuda" || m == "cpu" || m == "float" || m == "half" {
+				e = t.Field(callee, syntax.FieldObject)
+				continue
+			}
+		}
+		c := f.Callee(d.Site.Func, e)
+		if c.Class != d.Class {
+			return nil
+		}
+		return bindInit(d.ClassFile, d.Class, f, d.Site.Func, e, nil)
+	}
+	return nil
+}
+
+// bindInit binds the __init__ parameters of class cls (of cf) to the integer values the
+// constructor call passes (or their defaults); names passed through *args or **kwargs, or
+// not integers, stay unbound.
+func bindInit(cf *analysis.File, cls *analysis.Class, callF *analysis.File, callFn *analysis.Function, call analysis.NodeID, callerEnv intEnv) intEnv {
+	init := cf.Method(cls, "__init__")
+	env := intEnv{}
+	if init == nil || len(init.Params) == 0 {
+		return env
+	}
+	t := callF.Tree
+	pos, kws := callF.Args(call)
+	for _, a := range append(append([]analysis.NodeID(nil), pos...), kws...) {
+		if k := t.Kind(a); k == syntax.KindListSplat || k == syntax.KindDictionarySplat {
+			return env // anything may be passed
+		}
+	}
+	for i, p := range init.Params[1:] {
+		arg := analysis.NoNode
+		if p.Kind == analysis.Positional && i < len(pos) {
+			arg = pos[i]
+		}
+		for _, k := range kws {
+			if name := t.Field(k, syntax.FieldName); name != analysis.NoNode && t.TextIs(name, p.Name) {
+				arg = t.Field(k, syntax.FieldValue)
+			}
+		}
+		switch {
+		case arg != analysis.NoNode:
+			if v, ok := evalInts(callF, callFn, callerEnv, arg, 0); ok {
+				env[p.Name] = v
+			}
+		case p.Default != analysis.NoNode:
+			if v, ok := evalInts(cf, init, nil, p.Default, 0); ok {
+				env[p.Name] = v
+			}
+		}
+	}
+	return env
+}
+
+// tupleHelpers are the helpers that repeat a size for each dimension (timm's to_2tuple,
+// torch's _pair).
+var tupleHelpers = map[string]int{"to_2tuple": 2, "_pair": 2, "pair": 2, "to_3tuple": 3, "_triple": 3, "_single": 1}
+
+// evalInts evaluates an integer (or a tuple of integers) of constructor code: literals,
+// True and False, names bound once to one, the constructor's parameters in env, + - * // on
+// them, to_2tuple(k).
+func evalInts(f *analysis.File, fn *analysis.Function, env intEnv, n analysis.NodeID, depth int) ([]int, bool) {
+	t := f.Tree
+	n = t.Unparen(n)
+	if depth > 8 || n == analysis.NoNode {
+		return nil, false
+	}
+	switch t.Kind(n) {
+	case syntax.KindInteger, syntax.KindUnaryOperator:
+		if v, ok := pysem.IntLiteral(t, n); ok && v > -1<<30 && v < 1<<30 {
+			return []int{int(v)}, true
+		}
+	case syntax.KindTrue:
+		return []int{1}, true
+	case syntax.KindFalse:
+		return []int{0}, true
+	case syntax.KindTuple, syntax.KindList:
+		var out []int
+		ok := true
+		t.Children(n, func(c analysis.NodeID) bool {
+			if t.IsNamed(c) && !t.IsComment(c) {
+				v, vok := evalInts(f, fn, env, c, depth+1)
+				ok = ok && vok && len(v) == 1
+				out = append(out, v...)
+			}
+			return ok
+		})
+		return out, ok && len(out) > 0
+	case syntax.KindIdentifier:
+		name := t.String(n)
+		if v, ok := env[name]; ok && fn != nil && fn.Param(name) != nil {
+			return v, true
+		}
+		if v := f.BoundValue(fn, n); v != n && v != analysis.NoNode {
+			owner := f.Owner(v)
+			if owner != fn {
+				env = nil
+			}
+			return evalInts(f, owner, env, v, depth+1)
+		}
+	case syntax.KindBinaryOperator:
+		l, lok := evalInts(f, fn, env, t.Field(n, syntax.FieldLeft), depth+1)
+		r, rok := evalInts(f, fn, env, t.Field(n, syntax.FieldRight), depth+1)
+		if !lok || !rok || len(l) != 1 || len(r) != 1 {
+			return nil, false
+		}
+		switch t.Operator(n) {
+		case "+":
+			return []int{l[0] + r[0]}, true
+		case "-":
+			return []int{l[0] - r[0]}, true
+		case "*":
+			return []int{l[0] * r[0]}, true
+		case "//":
+			if r[0] > 0 {
+				return []int{floorDiv(l[0], r[0])}, true
+			}
+		}
+	case syntax.KindCall:
+		callee := t.Unparen(t.Field(n, syntax.FieldFunction))
+		last := callee
+		if t.Kind(callee) == syntax.KindAttribute {
+			last = t.Field(callee, syntax.FieldAttribute)
+		}
+		if times, ok := tupleHelpers[t.String(last)]; ok {
+			if pos, _ := f.Args(n); len(pos) == 1 {
+				v, ok := evalInts(f, fn, env, pos[0], depth+1)
+				if !ok {
+					return nil, false
+				}
+				if len(v) == 1 {
+					out := make([]int, times)
+					for i := range out {
+						out[i] = v[0]
+					}
+					return out, true
+				}
+				return v, len(v) == times
+			}
+		}
+	}
+	return nil, false
+}
+
+// evalScale evaluates a scale factor: a float or int literal, or a tuple of them.
+func evalScale(f *analysis.File, fn *analysis.Function, n analysis.NodeID) ([]float64, bool) {
+	t := f.Tree
+	n = f.BoundValue(fn, n)
+	switch t.Kind(n) {
+	case syntax.KindFloat, syntax.KindInteger:
+		v, err := strconv.ParseFloat(strings.ReplaceAll(t.String(n), "_", ""), 64)
+		return []float64{v}, err == nil && v > 0 && v < 1<<20
+	case syntax.KindTuple, syntax.KindList:
+		var out []float64
+		ok := true
+		t.Children(n, func(c analysis.NodeID) bool {
+			if t.IsNamed(c) && !t.IsComment(c) {
+				v, vok := evalScale(f, fn, c)
+				ok = ok && vok && len(v) == 1
+				out = append(out, v...)
+			}
+			return ok
+		})
+		return out, ok && len(out) > 0
+	}
+	return nil, false
+}
+
+// tick spends one unit of the walk's budget.
+func (w *minWalk) tick() bool {
+	w.budget--
+	return w.budget > 0
+}
+
+// walk follows fr's function body, straight-line: it returns the track of what the
+// function returns (nil when it is not one tracked tensor).
+func (w *minWalk) walk(fr *frame) *track {
+	if fr.fn == nil || len(w.stack) >= maxWalkDepth {
+		return nil
+	}
+	for _, g := range w.stack {
+		if g == fr.fn {
+			return nil // recursion
+		}
+	}
+	w.stack = append(w.stack, fr.fn)
+	defer func() { w.stack = w.stack[:len(w.stack)-1] }()
+	body := fr.fn.Body
+	if fr.f.Tree.Kind(body) != syntax.KindBlock {
+		return nil // a lambda
+	}
+	w.block(fr, body)
+	if len(fr.rets) == 0 {
+		return nil
+	}
+	r := fr.rets[0]
+	for _, o := range fr.rets[1:] {
+		if r == nil || o == nil || !sameSizes(r, o) {
+			return nil
+		}
+	}
+	return r
+}
+
+// block walks the statements of a block in order.
+func (w *minWalk) block(fr *frame, b analysis.NodeID) {
+	t := fr.f.Tree
+	t.Children(b, func(st analysis.NodeID) bool {
+		if !t.IsNamed(st) || t.IsComment(st) || fr.retSet {
+			return !fr.retSet
+		}
+		if !w.tick() {
+			return false
+		}
+		w.statement(fr, st)
+		return true
+	})
+}
+
+// statement walks one statement.
+func (w *minWalk) statement(fr *frame, st analysis.NodeID) {
+	t := fr.f.Tree
+	switch t.Kind(st) {
+	case syntax.KindExpressionStatement:
+		e := t.NamedChild(st, 0)
+		switch t.Kind(e) {
+		case syntax.KindAssignment:
+			w.assign(fr, e)
+		case syntax.KindAugmentedAssignment:
+			left := t.Field(e, syntax.FieldLeft)
+			if t.Kind(left) == syntax.KindIdentifier {
+				name := t.String(left)
+				fr.vars[name] = joinTracks(fr.vars[name], w.expr(fr, t.Field(e, syntax.FieldRight)))
+			} else {
+				w.expr(fr, t.Field(e, syntax.FieldRight))
+			}
+		default:
+			w.expr(fr, e)
+		}
+	case syntax.KindReturnStatement:
+		var r *track
+		if v := t.NamedChild(st, 0); v != analysis.NoNode {
+			r = w.expr(fr, v)
+		}
+		fr.rets = append(fr.rets, r)
+		fr.retSet = true
+	case syntax.KindIfStatement:
+		w.ifStatement(fr, st)
+	case syntax.KindWithStatement:
+		w.block(fr, t.Field(st, syntax.FieldBody))
+	case syntax.KindTryStatement:
+		w.block(fr, t.Field(st, syntax.FieldBody))
+		fr.retSet = false
+		w.forget(fr, st) // handlers may run instead
+	case syntax.KindForStatement, syntax.KindWhileStatement, syntax.KindMatchStatement:
+		w.forget(fr, st) // a loop applies its body any number of times
+	}
+}
+
+// forget drops the tracks of the names a statement assigns.
+func (w *minWalk) forget(fr *frame, st analysis.NodeID) {
+	t := fr.f.Tree
+	for id, end := st, t.SubtreeEnd(st); id < end; id++ {
+		switch t.Kind(id) {
+		case syntax.KindAssignment, syntax.KindAugmentedAssignment, syntax.KindForStatement:
+			left := t.Field(id, syntax.FieldLeft)
+			for l, lend := left, t.SubtreeEnd(left); left != analysis.NoNode && l < lend; l++ {
+				if t.Kind(l) == syntax.KindIdentifier {
+					delete(fr.vars, t.String(l))
+				}
+			}
+		case syntax.KindReturnStatement:
+			fr.rets = append(fr.rets, nil)
+		}
+	}
+}
+
+// ifStatement walks each branch from the same state and keeps the tracks all branches
+// agree on.
+func (w *minWalk) ifStatement(fr *frame, st analysis.NodeID) {
+	t := fr.f.Tree
+	before := fr.vars
+	var outs []map[string]*track
+	hasElse := false
+	branch := func(b analysis.NodeID) {
+		fr.vars = copyVars(before)
+		fr.retSet = false
+		w.block(fr, b)
+		if !fr.retSet {
+			outs = append(outs, fr.vars)
+		}
+	}
+	branch(t.Field(st, syntax.FieldConsequence))
+	t.Children(st, func(c analysis.NodeID) bool {
+		switch t.Kind(c) {
+		case syntax.KindElifClause:
+			branch(t.Field(c, syntax.FieldConsequence))
+		case syntax.KindElseClause:
+			hasElse = true
+			branch(t.Field(c, syntax.FieldBody))
+		}
+		return true
+	})
+	fr.retSet = false
+	if !hasElse {
+		outs = append(outs, before)
+	}
+	merged := map[string]*track{}
+	if len(outs) > 0 {
+		for name, v := range outs[0] {
+			keep := v != nil
+			for _, o := range outs[1:] {
+				if ov := o[name]; ov == nil || !keep || !sameSizes(v, ov) {
+					keep = false
+				}
+			}
+			if keep {
+				merged[name] = v
+			}
+		}
+	}
+	fr.vars = merged
+}
+
+func copyVars(m map[string]*track) map[string]*track {
+	out := make(map[string]*track, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// joinTracks is the track of an elementwise combination of two values: the tracked one, or
+// the common one when both are tracked with the same sizes.
+func joinTracks(a, b *track) *track {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	case sameSizes(a, b):
+		return a
+	}
+	return nil
+}
+
+// assign walks `target = value`.
+func (w *minWalk) assign(fr *frame, a analysis.NodeID) {
+	t := fr.f.Tree
+	left, right := t.Field(a, syntax.FieldLeft), t.Field(a, syntax.FieldRight)
+	if t.Kind(right) == syntax.KindAssignment {
+		w.assign(fr, right)
+		right = pysem.AssignedValue(t, t.Field(right, syntax.FieldLeft))
+	}
+	switch t.Kind(left) {
+	case syntax.KindIdentifier:
+		v := w.expr(fr, right)
+		if v == nil {
+			delete(fr.vars, t.String(left))
+		} else {
+			fr.vars[t.String(left)] = v
+		}
+	case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern:
+		w.expr(fr, right)
+		for l, end := left, t.SubtreeEnd(left); l < end; l++ {
+			if t.Kind(l) == syntax.KindIdentifier {
+				delete(fr.vars, t.String(l))
+			}
+		}
+	default:
+		w.expr(fr, right)
+	}
+}
+
+// expr returns the track of an expression's value (nil when it is not a tracked tensor),
+// walking the calls it makes.
+func (w *minWalk) expr(fr *frame, e analysis.NodeID) *track {
+	t := fr.f.Tree
+	e = t.Unparen(e)
+	if e == analysis.NoNode || !w.tick() {
+		return nil
+	}
+	switch t.Kind(e) {
+	case syntax.KindIdentifier:
+		return fr.vars[t.String(e)]
+	case syntax.KindCall:
+		return w.call(fr, e)
+	case syntax.KindBinaryOperator:
+		return joinTracks(w.expr(fr, t.Field(e, syntax.FieldLeft)), w.expr(fr, t.Field(e, syntax.FieldRight)))
+	case syntax.KindUnaryOperator:
+		return w.expr(fr, t.Field(e, syntax.FieldArgument))
+	}
+	return nil
+}
+
+// functionalOps are the torch.nn.functional calls that change spatial sizes, with their
+// number of spatial dims.
+var functionalOps = map[string]int{
+	"conv1d": 1, "conv2d": 2, "conv3d": 3,
+	"max_pool1d": 1, "max_pool2d": 2, "max_pool3d": 3,
+	"avg_pool1d": 1, "avg_pool2d": 2, "avg_pool3d": 3,
+	"interpolate": 0, "upsample": 0,
+}
+
+// call returns the track of a call's result.
+func (w *minWalk) call(fr *frame, call analysis.NodeID) *track {
+	f := fr.f
+	t := f.Tree
+	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+	pos, _ := f.Args(call)
+	first := func() *track {
+		if len(pos) == 0 {
+			if in := f.KwArg(call, "input"); in != analysis.NoNode {
+				return w.expr(fr, in)
+			}
+			return nil
+		}
+		return w.expr(fr, pos[0])
+	}
+	// self.sub(x): a submodule of the instance
+	if fr.cls != nil && t.Kind(callee) == syntax.KindAttribute {
+		if attr := f.SelfAttr(fr.fn, callee); attr != "" {
+			a := fr.clsFile.Attr(fr.cls, attr)
+			if a.Kind == torchsem.AttrSubmodule && a.File != nil {
+				in := first()
+				if in == nil {
+					return nil
+				}
+				env := fr.env
+				if owner := a.File.Owner(a.Node); a.File != fr.clsFile || owner == nil || owner != fr.clsFile.Method(fr.cls, "__init__") {
+					env = nil // assigned by a base class's constructor: its arguments are not known
+				}
+				return w.module(a.File, a.Node, env, in, call, f)
+			}
+		}
+	}
+	c := f.Callee(fr.fn, call)
+	if name, ok := strings.CutPrefix(c.API, "torch.nn.functional."); ok {
+		if nd, ok := functionalOps[name]; ok {
+			in := first()
+			if in == nil {
+				return nil
+			}
+			return w.functional(fr, call, name, nd, in)
+		}
+	}
+	if c.API != "" {
+		a := torchsem.LookupAPI(c.API)
+		if a == nil || a.Rule != torchsem.RuleSame {
+			w.operands(fr, callee, pos) // their own calls
+			return nil
+		}
+		if strings.HasPrefix(c.API, "torch.Tensor.") && t.Kind(callee) == syntax.KindAttribute {
+			return w.expr(fr, t.Field(callee, syntax.FieldObject))
+		}
+		return first()
+	}
+	if c.Func != nil && c.File != nil && c.Class == nil {
+		// a method of the instance or a function of the project: walk it with its arguments
+		sub := &frame{f: c.File, fn: c.Func, vars: map[string]*track{}}
+		if c.Bound == 1 && fr.cls != nil {
+			sub.clsFile, sub.cls, sub.env = fr.clsFile, fr.cls, fr.env
+		}
+		params := c.Func.Params[min(c.Bound, len(c.Func.Params)):]
+		any := false
+		for i, p := range pos {
+			if t.Kind(p) == syntax.KindListSplat {
+				break
+			}
+			if v := w.expr(fr, p); v != nil && i < len(params) && params[i].Kind == analysis.Positional {
+				sub.vars[params[i].Name] = v
+				any = true
+			}
+		}
+		if !any {
+			return nil
+		}
+		return w.walk(sub)
+	}
+	w.operands(fr, callee, pos)
+	return nil
+}
+
+// operands walks the receiver and the positional arguments of a call whose result is not
+// tracked: the calls they make still run.
+func (w *minWalk) operands(fr *frame, callee analysis.NodeID, pos []analysis.NodeID) {
+	t := fr.f.Tree
+	if t.Kind(callee) == syntax.KindAttribute {
+		w.expr(fr, t.Field(callee, syntax.FieldObject))
+	}
+	for _, p := range pos {
+		if t.Kind(p) == syntax.KindListSplat {
+			p = t.NamedChild(p, 0)
+		}
+		w.expr(fr, p)
+	}
+}
+
+// module applies the module built by expression def (in df, a constructor's code whose
+// parameters env binds) to in; site is the call that runs it.
+func (w *minWalk) module(df *analysis.File, def analysis.NodeID, env intEnv, in *track, site analysis.NodeID, siteFile *analysis.File) *track {
+	if in == nil || !w.tick() || len(w.stack) >= maxWalkDepth {
+		return nil
+	}
+	t := df.Tree
+	owner := df.Owner(def)
+	def = df.BoundValue(owner, def)
+	if t.Kind(def) != syntax.KindCall {
+		return nil
+	}
+	c := df.Callee(owner, def)
+	switch {
+	case c.Class != nil && c.ClassFile != nil && c.ClassFile.IsModule(c.Class):
+		fwd := c.ClassFile.Method(c.Class, "forward")
+		if fwd == nil || len(fwd.Params) < 2 || fwd.Params[1].Kind != analysis.Positional {
+			return nil
+		}
+		sub := &frame{f: c.ClassFile, fn: fwd, clsFile: c.ClassFile, cls: c.Class,
+			env: bindInit(c.ClassFile, c.Class, df, owner, def, env), vars: map[string]*track{fwd.Params[1].Name: in}}
+		return w.walk(sub)
+	case c.API == "":
+		return nil
+	}
+	layer, ok := strings.CutPrefix(c.API, "torch.nn.")
+	if !ok {
+		return nil
+	}
+	layer = layer[strings.LastIndexByte(layer, '.')+1:]
+	if layer == "Sequential" {
+		pos, kws := df.Args(def)
+		if len(kws) > 0 {
+			return nil
+		}
+		cur := in
+		for _, p := range pos {
+			if t.Kind(p) == syntax.KindListSplat {
+				return nil
+			}
+			if cur = w.module(df, p, env, cur, site, siteFile); cur == nil {
+				return nil
+			}
+		}
+		return cur
+	}
+	if a := torchsem.LookupAPI(c.API); a != nil && a.Rule == torchsem.RuleSame {
+		return in
+	}
+	ops, ok := layerOps(df, owner, env, def, layer, in)
+	if !ok {
+		return nil
+	}
+	return w.apply(in, ops, site, siteFile, def, df)
+}
+
+// window holds the per-dimension arguments of a convolution or pooling.
+type window struct {
+	k, s, p, d []int
+	ceil       bool
+	same       bool
+}
+
+// layerOps reads the size operations of a torch.nn layer's constructor call.
+func layerOps(df *analysis.File, owner *analysis.Function, env intEnv, def analysis.NodeID, layer string, in *track) ([]sizeOp, bool) {
+	nd := 0
+	if n := len(layer); n > 2 && layer[n-1] == 'd' && layer[n-2] >= '1' && layer[n-2] <= '3' {
+		nd = int(layer[n-2] - '0')
+	}
+	base := strings.TrimRight(layer, "123d")
+	var names []string
+	switch {
+	case base == "Conv" && nd > 0:
+		names = []string{"in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation"}
+	case base == "MaxPool" && nd > 0:
+		names = []string{"kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"}
+	case base == "AvgPool" && nd > 0:
+		names = []string{"kernel_size", "stride", "padding", "ceil_mode"}
+	case layer == "Upsample":
+		return scaleOps(df, owner, def, []string{"size", "scale_factor"}, 0, in)
+	default:
+		return nil, false
+	}
+	win, ok := readWindow(df, owner, env, def, names, 0, nd, base == "Conv")
+	if !ok {
+		return nil, false
+	}
+	return win.ops(in, nd), true
+}
+
+// readWindow reads kernel_size, stride, padding, dilation and ceil_mode of a call whose
+// positional parameters are names (from skip on).
+func readWindow(f *analysis.File, fn *analysis.Function, env intEnv, call analysis.NodeID, names []string, skip, nd int, conv bool) (window, bool) {
+	t := f.Tree
+	pos, kws := f.Args(call)
+	arg := func(name string) analysis.NodeID {
+		for i, n := range names {
+			if n == name && i >= skip && i-skip < len(pos) {
+				return pos[i-skip]
+			}
+		}
+		for _, k := range kws {
+			if n := t.Field(k, syntax.FieldName); n != analysis.NoNode && t.TextIs(n, name) {
+				return t.Field(k, syntax.FieldValue)
+			}
+		}
+		return analysis.NoNode
+	}
+	for _, a := range append(append([]analysis.NodeID(nil), pos...), kws...) {
+		if k := t.Kind(a); k == syntax.KindListSplat || k == syntax.KindDictionarySplat {
+			return window{}, false
+		}
+	}
+	per := func(name string, def int) ([]int, bool) {
+		n := arg(name)
+		if n == analysis.NoNode || t.Kind(t.Unparen(n)) == syntax.KindNone {
+			if def < 0 {
+				return nil, false
+			}
+			return repeat(def, nd), true
+		}
+		v, ok := evalInts(f, fn, env, n, 0)
+		switch {
+		case !ok:
+			return nil, false
+		case len(v) == 1:
+			return repeat(v[0], nd), true
+		case len(v) == nd:
+			return v, true
+		}
+		return nil, false
+	}
+	var w window
+	var ok bool
+	if w.k, ok = per("kernel_size", -1); !ok {
+		return w, false
+	}
+	stride := -1
+	if !conv {
+		if n := arg("stride"); n == analysis.NoNode || t.Kind(t.Unparen(n)) == syntax.KindNone {
+			w.s = w.k // pooling: the stride defaults to the kernel size
+		}
+	} else {
+		stride = 1
+	}
+	if w.s == nil {
+		if w.s, ok = per("stride", stride); !ok {
+			return w, false
+		}
+	}
+	if pad := arg("padding"); pad != analysis.NoNode {
+		if s, ok := pysem.StringLiteral(t, pad); ok {
+			switch s {
+			case "same":
+				w.same = true
+				w.p = repeat(0, nd)
+			case "valid":
+				w.p = repeat(0, nd)
+			default:
+				return w, false
+			}
+		}
+	}
+	if w.p == nil {
+		if w.p, ok = per("padding", 0); !ok {
+			return w, false
+		}
+	}
+	if w.d, ok = per("dilation", 1); !ok {
+		return w, false
+	}
+	if n := arg("ceil_mode"); n != analysis.NoNode {
+		v, ok := evalInts(f, fn, env, n, 0)
+		if !ok || len(v) != 1 {
+			return w, false
+		}
+		w.ceil = v[0] != 0
+	}
+	for i := 0; i < nd; i++ {
+		if w.k[i] < 1 || w.s[i] < 1 || w.p[i] < 0 || w.d[i] < 1 {
+			return w, false
+		}
+	}
+	return w, true
+}
+
+func repeat(v, n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+// ops turns a window into size operations on the tracked axes of in (the last nd axes).
+func (w window) ops(in *track, nd int) []sizeOp {
+	var out []sizeOp
+	rank := in.rank
+	if rank < nd {
+		rank = nd + 2 // (N, C, *spatial)
+	}
+	for i := 0; i < nd; i++ {
+		axis := rank - nd + i
+		if dd, ok := in.in.Axes[axis]; !ok || !rangeChecked(dd) {
+			continue
+		}
+		out = append(out, sizeOp{axis: axis, k: w.k[i], s: w.s[i], p: w.p[i], d: w.d[i], ceil: w.ceil, same: w.same})
+	}
+	return out
+}
+
+// scaleOps reads an interpolation's scale_factor (parameters names from skip on): a fixed
+// size ends the track, a scale scales each spatial axis.
+func scaleOps(f *analysis.File, fn *analysis.Function, call analysis.NodeID, names []string, skip int, in *track) ([]sizeOp, bool) {
+	t := f.Tree
+	pos, _ := f.Args(call)
+	arg := func(name string) analysis.NodeID {
+		for i, n := range names {
+			if n == name && i >= skip && i-skip < len(pos) {
+				return pos[i-skip]
+			}
+		}
+		return f.KwArg(call, name)
+	}
+	if s := arg("size"); s != analysis.NoNode && t.Kind(t.Unparen(s)) != syntax.KindNone {
+		return nil, false // a fixed output size: the dims no longer follow the input
+	}
+	sf := arg("scale_factor")
+	if sf == analysis.NoNode {
+		return nil, false
+	}
+	scales, ok := evalScale(f, fn, sf)
+	if !ok {
+		return nil, false
+	}
+	rank := in.rank
+	if rank < 3 {
+		rank = 4
+	}
+	nd := rank - 2
+	if len(scales) == 1 {
+		scales = make([]float64, nd)
+		for i := range scales {
+			scales[i] = mustScale(f, fn, sf)
+		}
+	}
+	if len(scales) != nd {
+		return nil, false
+	}
+	var out []sizeOp
+	for i, s := range scales {
+		axis := rank - nd + i
+		if dd, ok := in.in.Axes[axis]; ok && rangeChecked(dd) {
+			out = append(out, sizeOp{axis: axis, scale: s})
+		}
+	}
+	return out, true
+}
+
+func mustScale(f *analysis.File, fn *analysis.Function, n analysis.NodeID) float64 {
+	v, _ := evalScale(f, fn, n)
+	return v[0]
+}
+
+// functional applies F.conv*d, F.*_pool*d or F.interpolate to in.
+func (w *minWalk) functional(fr *frame, call analysis.NodeID, name string, nd int, in *track) *track {
+	f := fr.f
+	var ops []sizeOp
+	ok := false
+	switch {
+	case name == "interpolate" || name == "upsample":
+		ops, ok = scaleOps(f, fr.fn, call, []string{"input", "size", "scale_factor"}, 0, in)
+	case strings.HasPrefix(name, "conv"):
+		k, kok := weightKernel(fr, call, nd)
+		if !kok {
+			return nil
+		}
+		var win window
+		if win, ok = convWindow(f, fr, call, nd, k); ok {
+			ops = win.ops(in, nd)
+		}
+	case strings.HasPrefix(name, "max_pool"):
+		var win window
+		win, ok = readWindow(f, fr.fn, fr.env, call, []string{"input", "kernel_size", "stride", "padding", "dilation", "ceil_mode"}, 0, nd, false)
+		if ok {
+			ops = win.ops(in, nd)
+		}
+	case strings.HasPrefix(name, "avg_pool"):
+		var win window
+		win, ok = readWindow(f, fr.fn, fr.env, call, []string{"input", "kernel_size", "stride", "padding", "ceil_mode"}, 0, nd, false)
+		if ok {
+			ops = win.ops(in, nd)
+		}
+	}
+	if !ok {
+		return nil
+	}
+	return w.apply(in, ops, call, f, call, f)
+}
+
+// convWindow reads stride, padding and dilation of F.conv*d, with the kernel from its weight.
+func convWindow(f *analysis.File, fr *frame, call analysis.NodeID, nd int, k []int) (window, bool) {
+	t := f.Tree
+	pos, kws := f.Args(call)
+	names := []string{"input", "weight", "bias", "stride", "padding", "dilation"}
+	get := func(name string, def int) ([]int, bool) {
+		n := analysis.NoNode
+		for i, nm := range names {
+			if nm == name && i < len(pos) {
+				n = pos[i]
+			}
+		}
+		for _, kw := range kws {
+			if nn := t.Field(kw, syntax.FieldName); nn != analysis.NoNode && t.TextIs(nn, name) {
+				n = t.Field(kw, syntax.FieldValue)
+			}
+		}
+		if n == analysis.NoNode {
+			return repeat(def, nd), true
+		}
+		if s, ok := pysem.StringLiteral(t, n); ok && name == "padding" && (s == "same" || s == "valid") {
+			return repeat(0, nd), true
+		}
+		v, ok := evalInts(f, fr.fn, fr.env, n, 0)
+		switch {
+		case !ok:
+			return nil, false
+		case len(v) == 1:
+			return repeat(v[0], nd), true
+		case len(v) == nd:
+			return v, true
+		}
+		return nil, false
+	}
+	win := window{k: k}
+	var ok bool
+	if win.s, ok = get("stride", 1); !ok {
+		return win, false
+	}
+	if win.p, ok = get("padding", 0); !ok {
+		return win, false
+	}
+	if win.d, ok = get("dilation", 1); !ok {
+		return win, false
+	}
+	if n := f.KwArg(call, "padding"); n != analysis.NoNode {
+		if s, ok := pysem.StringLiteral(t, n); ok && s == "same" {
+			win.same = true
+		}
+	} else if len(pos) > 4 {
+		if s, ok := pysem.StringLiteral(t, pos[4]); ok && s == "same" {
+			win.same = true
+		}
+	}
+	return win, true
+}
+
+// weightKernel reads the kernel of F.conv*d from its weight: self.w built in __init__ as
+// nn.Parameter(torch.randn(out, in, kh, kw)) with sizes the constructor knows.
+func weightKernel(fr *frame, call analysis.NodeID, nd int) ([]int, bool) {
+	f := fr.f
+	pos, _ := f.Args(call)
+	wt := f.KwArg(call, "weight")
+	if len(pos) > 1 {
+		wt = pos[1]
+	}
+	if wt == analysis.NoNode || fr.cls == nil {
+		return nil, false
+	}
+	attr := f.SelfAttr(fr.fn, wt)
+	if attr == "" {
+		return nil, false
+	}
+	a := fr.clsFile.Attr(fr.cls, attr)
+	if a.Kind != torchsem.AttrParameter || a.File == nil {
+		return nil, false
+	}
+	af, at := a.File, a.File.Tree
+	owner := af.Owner(a.Node)
+	env := fr.env
+	if af != fr.clsFile || owner != fr.clsFile.Method(fr.cls, "__init__") {
+		env = nil
+	}
+	param := at.Unparen(a.Node)
+	if at.Kind(param) != syntax.KindCall {
+		return nil, false
+	}
+	ppos, _ := af.Args(param)
+	if len(ppos) == 0 {
+		return nil, false
+	}
+	ctor := af.BoundValue(owner, ppos[0])
+	if at.Kind(ctor) != syntax.KindCall {
+		return nil, false
+	}
+	switch af.Resolve(at.Field(ctor, syntax.FieldFunction)) {
+	case "torch.randn", "torch.rand", "torch.zeros", "torch.ones", "torch.empty":
+	default:
+		return nil, false
+	}
+	cpos, _ := af.Args(ctor)
+	var sizes []int
+	for _, p := range cpos {
+		v, ok := evalInts(af, owner, env, p, 0)
+		if !ok {
+			return nil, false
+		}
+		sizes = append(sizes, v...)
+	}
+	if len(sizes) != nd+2 {
+		return nil, false
+	}
+	return sizes[2:], true
+}
+
+// apply appends operations to a track, recording the first operation that empties a
+// declared dim at its lower bound.
+func (w *minWalk) apply(in *track, ops []sizeOp, site analysis.NodeID, siteFile *analysis.File, def analysis.NodeID, defFile *analysis.File) *track {
+	if len(ops) == 0 {
+		return in
+	}
+	steps := make([]step, len(ops))
+	for i, op := range ops {
+		steps[i] = step{op: op, site: site, siteFile: siteFile, def: def, defFile: defFile}
+	}
+	out := in.with(steps...)
+	for _, op := range ops {
+		dd := in.in.Axes[op.axis]
+		lo := lowerBound(dd)
+		after := minInput(out.steps, op.axis)
+		key := dimKey{in.decl, in.param, op.axis}
+		if c := w.culprits[key]; c != nil {
+			if c.total >= 0 && (after < 0 || after > c.total) {
+				c.total = after
+			}
+			continue
+		}
+		if after >= 0 && after <= lo {
+			continue // every declared size gets through
+		}
+		h := torchsem.DimHit{Ref: torchsem.Ref{Param: int16(in.param), Axis: int8(op.axis), Of: torchsem.RefDim}, Axis: op.axis, Decl: dd, Export: in.decl}
+		w.culprits[key] = &culprit{step: step{op: op, site: site, siteFile: siteFile, def: def, defFile: defFile}, hit: h, need: after, total: after}
+		w.order = append(w.order, key)
+	}
+	return out
+}
+
+// minSpec is the declaration with min= raised to need: `Dim("h", min=13, max=1024)`, or for
+// a derived dim its base's min.
+func minSpec(d torchsem.DimDecl, need int) (torchsem.DimDecl, int, bool) {
+	nd := d
+	base := need
+	if d.Kind == torchsem.DimDerived {
+		if d.Mult < 1 {
+			return d, 0, false
+		}
+		base = ceilDiv(need-d.Add, d.Mult)
+	}
+	if d.Max >= 0 && base > d.Max {
+		return d, 0, false // no declared size is large enough
+	}
+	nd.Min = base
+	return nd, base, true
+}
+
+// reportMinSizes reports the culprits whose call lies in the pass's file, one finding per
+// call.
+func reportMinSizes(pass *analysis.Pass, culprits []culprit) {
+	f := pass.File
+	bySite := map[analysis.NodeID][]culprit{}
+	var sites []analysis.NodeID
+	for _, c := range culprits {
+		if c.step.siteFile != f {
+			continue
+		}
+		if _, ok := bySite[c.step.site]; !ok {
+			sites = append(sites, c.step.site)
+		}
+		bySite[c.step.site] = append(bySite[c.step.site], c)
+	}
+	sort.Slice(sites, func(i, j int) bool { return sites[i] < sites[j] })
+	t := f.Tree
+	for _, site := range sites {
+		cs := bySite[site]
+		var empty, later, decls, specs []string
+		seen := map[string]bool{}
+		for _, c := range cs {
+			label := strconv.Quote(dimLabel(c.hit))
+			if c.need < 0 {
+				empty = append(empty, "for every size of "+label)
+			} else {
+				empty = append(empty, fmt.Sprintf("%s < %d", label, c.need))
+			}
+			if c.total > c.need && c.need > 0 {
+				later = append(later, fmt.Sprintf("%s >= %d", label, c.total))
+			}
+			if d := fmt.Sprintf("dim %s (%s)", label, declaredAs(c.hit)); !seen[d] {
+				seen[d] = true
+				decls = append(decls, d)
+			}
+			if nd, _, ok := minSpec(c.hit.Decl, c.total); ok && c.total > 0 {
+				specs = append(specs, nd.String())
+			}
+		}
+		what := fix.Snippet(t, site)
+		first := cs[0].step
+		var msg string
+		if first.def != site {
+			msg = fmt.Sprintf("%s runs %s (%s), whose output is empty when %s", what, fix.Snippet(first.defFile.Tree, first.def), where(first.defFile, first.def), strings.Join(empty, " or "))
+		} else {
+			msg = fmt.Sprintf("%s gives an empty output when %s", what, strings.Join(empty, " or "))
+		}
+		if len(later) > 0 {
+			msg += fmt.Sprintf(" (the layers after it need %s)", joinWords(later))
+		}
+		verb := "starts"
+		if len(decls) > 1 {
+			verb = "start"
+		}
+		from := fmt.Sprintf(" at %d", lowerBound(cs[0].hit.Decl))
+		for _, c := range cs[1:] {
+			if lowerBound(c.hit.Decl) != lowerBound(cs[0].hit.Decl) {
+				from, verb = "", "allows smaller sizes"
+				if len(decls) > 1 {
+					verb = "allow smaller sizes"
+				}
+			}
+		}
+		msg += fmt.Sprintf(", but %s %s%s: export fails (\"Not all values of %s ... satisfy the generated guard\")",
+			joinWords(decls), verb, from, dimLabel(cs[0].hit))
+		if len(specs) > 0 {
+			msg += "; declare " + joinWords(specs)
+		}
+		fd := pass.Reportf(site, analysis.Fails, "%s", msg)
+		if first.def != site {
+			dt := first.defFile.Tree
+			r := analysis.Related{Start: dt.Start(first.def), End: dt.End(first.def), Message: "the layer, built here"}
+			if first.defFile != f {
+				r.Path, r.Src = first.defFile.Path, first.defFile.Src
+			}
+			fd.Related = append(fd.Related, r)
+		}
+		for _, c := range cs {
+			need := fmt.Sprintf("the model needs it to be at least %d", c.total)
+			if c.total < 0 {
+				need = "no size gets through the model"
+			}
+			if rel, ok := declRelated(f, c.hit, fmt.Sprintf("%s.shape[%d] is declared dynamic here (%s); %s", c.hit.Param(), c.hit.Axis, c.hit.Decl, need)); ok {
+				fd.Related = append(fd.Related, rel)
+			}
+			if rel, ok := exportRelated(f, c.hit); ok {
+				fd.Related = append(fd.Related, rel)
+			}
+			if c.total < 0 || !editHere(f, c.hit) {
+				continue
+			}
+			nd, base, ok := minSpec(c.hit.Decl, c.total)
+			call := dimCall(c.hit.Decl, c.hit.Export.Site.Func)
+			if !ok || call == analysis.NoNode {
+				continue
+			}
+			if e, ok := setKeyword(f, call, "min", base); ok {
+				fd.Fixes = append(fd.Fixes, analysis.Fix{
+					Title:  fmt.Sprintf("declare %s at the export call (smaller inputs are rejected)", nd),
+					Safety: analysis.Unsafe,
+					Edits:  []analysis.Edit{e},
+				})
+			}
+		}
+	}
+}
+
+// where names a place for messages: "layers.py:12".
+func where(f *analysis.File, n analysis.NodeID) string {
+	path := f.Path
+	if path == "" {
+		path = f.Module.Name
+	}
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		path = path[i+1:]
+	}
+	if path == "" {
+		return "line " + strconv.Itoa(f.Line(f.Tree.Start(n))+1)
+	}
+	return path + ":" + strconv.Itoa(f.Line(f.Tree.Start(n))+1)
+}
