@@ -24,24 +24,10 @@ func rangeChecked(d torchsem.DimDecl) bool {
 	return d.Kind == torchsem.DimNamed || d.Kind == torchsem.DimDerived
 }
 
-// dimDefaultMin is the smallest size export's analysis gives a Dim without min= (it
-// specialises sizes 0 and 1, so a dynamic dim starts at 2; Dim's repr leaves min=2 out).
-const dimDefaultMin = 2
-
-// baseMin is the lower bound export analyses a named Dim (or a derived dim's base) with.
-func baseMin(d torchsem.DimDecl) int {
-	if d.Min > dimDefaultMin {
-		return d.Min
-	}
-	return dimDefaultMin
-}
-
 // lowerBound is the smallest size the declaration lets the dimension take.
 func lowerBound(d torchsem.DimDecl) int {
-	if d.Kind == torchsem.DimDerived {
-		return d.Mult*baseMin(d) + d.Add
-	}
-	return baseMin(d)
+	lo, _ := declaredRange(d)
+	return lo
 }
 
 // dimLabel names a declared dim for messages: its Dim's name, "x.shape[2]" without one.
@@ -137,13 +123,20 @@ func dimCall(d torchsem.DimDecl, scope *analysis.Function) analysis.NodeID {
 	return analysis.NoNode
 }
 
-// editHere reports whether a fix may edit the declaration of hit from a finding in f: the
-// export call is in f itself (a fix edits its finding's file only).
-func editHere(f *analysis.File, h torchsem.DimHit) bool {
-	return h.Decl.File == f && h.Export != nil && h.Export.Site != nil
+// fixAt returns a fix of the declaration of hit: in f, or in the export call's file (the
+// editor applies such a fix; check shows it). False for a configuration entry.
+func fixAt(f *analysis.File, h torchsem.DimHit, title string, edits ...analysis.Edit) (analysis.Fix, bool) {
+	if h.Decl.File == nil || h.Export == nil || h.Export.Site == nil || len(edits) == 0 {
+		return analysis.Fix{}, false
+	}
+	fx := analysis.Fix{Title: title, Safety: analysis.Unsafe, Edits: edits}
+	if h.Decl.File.File != f.File {
+		fx.Path, fx.Src = h.Decl.File.Path, h.Decl.File.Src
+	}
+	return fx, true
 }
 
-// setKeyword returns the edit that sets keyword argument name=value in call: replacing the
+// setKeyword returns the edit that sets keyword argument name=value in call (of f): replacing the
 // value when the call passes it, appending it after the last argument otherwise.
 func setKeyword(f *analysis.File, call analysis.NodeID, name string, value int) (analysis.Edit, bool) {
 	t := f.Tree

@@ -630,7 +630,6 @@ func gcd(a, b int) int {
 // declare them.
 func reportDivisible(pass *analysis.Pass, call analysis.NodeID, rc reshapeCall, reqs []divReq, product string, multiple map[divKey]int) {
 	f := pass.File
-	t := f.Tree
 	var needs, decls []string
 	seenDecl := map[string]bool{}
 	byFactor := map[string][]string{} // plain dims by factor: "h" and "w" to be multiples of 4
@@ -668,11 +667,11 @@ func reportDivisible(pass *analysis.Pass, call analysis.NodeID, rc reshapeCall, 
 	msg := fmt.Sprintf("%s needs %s, but %s %s other sizes: export fails (\"Not all values of %s ... satisfy the generated guard\")",
 		rc.method, joinWords(needs), joinWords(decls), verb, dimLabel(reqs[0].hit))
 	var specs []string
-	type fixAt struct {
+	type derived struct {
 		r    divReq
 		spec string
 	}
-	var fixes []fixAt
+	var fixes []derived
 	for _, r := range reqs {
 		key, ok := keyOf(r, product)
 		if !ok {
@@ -681,7 +680,7 @@ func reportDivisible(pass *analysis.Pass, call analysis.NodeID, rc reshapeCall, 
 		r.k = multiple[key]
 		if spec, ok := derivedSpec(r); ok {
 			specs = append(specs, spec)
-			fixes = append(fixes, fixAt{r, spec})
+			fixes = append(fixes, derived{r, spec})
 		}
 	}
 	if len(specs) > 0 {
@@ -698,20 +697,17 @@ func reportDivisible(pass *analysis.Pass, call analysis.NodeID, rc reshapeCall, 
 		}
 	}
 	for _, x := range fixes {
-		if !editHere(f, x.r.hit) {
-			continue
-		}
-		call := dimCall(x.r.hit.Decl, x.r.hit.Export.Site.Func)
+		h := x.r.hit
+		call := dimCall(h.Decl, h.Export.Site.Func)
 		if call == analysis.NoNode {
 			continue
 		}
-		callee := t.Field(call, syntax.FieldFunction)
-		text := strings.Replace(x.spec, "Dim(", t.String(callee)+"(", 1)
-		fd.Fixes = append(fd.Fixes, analysis.Fix{
-			Title:  fmt.Sprintf("declare %q as %s at the export call (only multiples of %d are accepted)", dimLabel(x.r.hit), x.spec, x.r.k),
-			Safety: analysis.Unsafe,
-			Edits:  []analysis.Edit{{Start: t.Start(call), End: t.End(call), NewText: text}},
-		})
+		dt := h.Decl.File.Tree
+		text := strings.Replace(x.spec, "Dim(", dt.String(dt.Field(call, syntax.FieldFunction))+"(", 1)
+		title := fmt.Sprintf("declare %q as %s at the export call (%s): only multiples of %d are accepted", dimLabel(h), x.spec, declWhere(h.Export), x.r.k)
+		if fx, ok := fixAt(f, h, title, analysis.Edit{Start: dt.Start(call), End: dt.End(call), NewText: text}); ok {
+			fd.Fixes = append(fd.Fixes, fx)
+		}
 	}
 }
 

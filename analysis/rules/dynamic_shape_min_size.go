@@ -189,8 +189,60 @@ type dimKey struct {
 	axis  int
 }
 
-// intEnv holds the integer values of a module's constructor parameters, for one instance.
-type intEnv map[string][]int
+// instance is a module instance whose forward is walked: its class and constructor values.
+type instance struct {
+	file *analysis.File
+	cls  *analysis.Class
+	env  intEnv
+}
+
+// intEnv holds the values of a module's constructor parameters that are constants
+// (integers, strings, None), for one instance.
+type intEnv map[string]pyVal
+
+// pyVal is a constant of constructor code: an integer or a tuple of them (True and False
+// are 1 and 0), a string, None, or a name passed for a class (embed_layer=PatchEmbed).
+type pyVal struct {
+	kind uint8 // valInts, valStr, valNone or valRef
+	ints []int
+	str  string
+	// ref is the expression naming a class, in file and function scope
+	ref   analysis.NodeID
+	file  *analysis.File
+	scope *analysis.Function
+}
+
+// pyVal kinds.
+const (
+	valInts uint8 = iota
+	valStr
+	valNone
+	valRef
+)
+
+// truth is Python's truth value of v.
+func (v pyVal) truth() bool {
+	switch v.kind {
+	case valInts:
+		return len(v.ints) > 1 || len(v.ints) == 1 && v.ints[0] != 0
+	case valStr:
+		return v.str != ""
+	}
+	return false
+}
+
+// equal reports whether two constants are equal.
+func (v pyVal) equal(w pyVal) bool {
+	if v.kind != w.kind || v.kind == valRef || v.str != w.str || len(v.ints) != len(w.ints) {
+		return false
+	}
+	for i := range v.ints {
+		if v.ints[i] != w.ints[i] {
+			return false
+		}
+	}
+	return true
+}
 
 // frame is a function being walked: its tensors that follow an input, and for a method of
 // a module, the instance's class and constructor values.
@@ -223,8 +275,8 @@ const (
 func runDynamicShapeMinSize(pass *analysis.Pass) {
 	f := pass.File
 	decls := f.Program().Declarations()
-	if len(decls) == 0 {
-		return
+	if len(decls) == 0 || len(f.TracedFuncs()) == 0 {
+		return // nothing declared, or nothing here export traces: no culprit can lie here
 	}
 	w := &minWalk{budget: walkBudget, culprits: map[dimKey]*culprit{}}
 	for _, d := range decls {
@@ -294,13 +346,14 @@ func bindInit(cf *analysis.File, cls *analysis.Class, callF *analysis.File, call
 		return env
 	}
 	t := callF.Tree
-	pos, kws := callF.Args(call)
-	for _, a := range append(append([]analysis.NodeID(nil), pos...), kws...) {
-		if k := t.Kind(a); k == syntax.KindListSplat || k == syntax.KindDictionarySplat {
-			return env // anything may be passed
-		}
+	pos, kws, keys, ok := callArgs(callF, callFn, call)
+	if !ok {
+		return env // anything may be passed
 	}
 	for i, p := range init.Params[1:] {
+		if keys[p.Name] {
+			continue // passed by **d: its value is not read
+		}
 		arg := analysis.NoNode
 		if p.Kind == analysis.Positional && i < len(pos) {
 			arg = pos[i]
@@ -312,12 +365,16 @@ func bindInit(cf *analysis.File, cls *analysis.Class, callF *analysis.File, call
 		}
 		switch {
 		case arg != analysis.NoNode:
-			if v, ok := evalInts(callF, callFn, callerEnv, arg, 0); ok {
+			if v, ok := evalVal(callF, callFn, callerEnv, arg, 0, nil); ok {
 				env[p.Name] = v
+			} else if k := t.Kind(t.Unparen(arg)); k == syntax.KindIdentifier || k == syntax.KindAttribute {
+				env[p.Name] = pyVal{kind: valRef, ref: t.Unparen(arg), file: callF, scope: callFn}
 			}
 		case p.Default != analysis.NoNode:
-			if v, ok := evalInts(cf, init, nil, p.Default, 0); ok {
+			if v, ok := evalVal(cf, init, nil, p.Default, 0, nil); ok {
 				env[p.Name] = v
+			} else if k := cf.Tree.Kind(cf.Tree.Unparen(p.Default)); k == syntax.KindIdentifier || k == syntax.KindAttribute {
+				env[p.Name] = pyVal{kind: valRef, ref: cf.Tree.Unparen(p.Default), file: cf}
 			}
 		}
 	}
@@ -328,24 +385,39 @@ func bindInit(cf *analysis.File, cls *analysis.Class, callF *analysis.File, call
 // torch's _pair).
 var tupleHelpers = map[string]int{"to_2tuple": 2, "_pair": 2, "pair": 2, "to_3tuple": 3, "_triple": 3, "_single": 1}
 
-// evalInts evaluates an integer (or a tuple of integers) of constructor code: literals,
-// True and False, names bound once to one, the constructor's parameters in env, + - * // on
-// them, to_2tuple(k).
+// evalInts evaluates an integer (or a tuple of integers) of constructor code.
 func evalInts(f *analysis.File, fn *analysis.Function, env intEnv, n analysis.NodeID, depth int) ([]int, bool) {
+	v, ok := evalVal(f, fn, env, n, depth, nil)
+	if !ok || v.kind != valInts || len(v.ints) == 0 {
+		return nil, false
+	}
+	return v.ints, true
+}
+
+// evalVal evaluates a constant of constructor code: literals, names bound once to one, the
+// constructor's parameters in env, + - * // on integers, an index into a tuple, to_2tuple(k).
+func evalVal(f *analysis.File, fn *analysis.Function, env intEnv, n analysis.NodeID, depth int, self *instance) (pyVal, bool) {
 	t := f.Tree
 	n = t.Unparen(n)
+	ints := func(v ...int) (pyVal, bool) { return pyVal{kind: valInts, ints: v}, true }
 	if depth > 8 || n == analysis.NoNode {
-		return nil, false
+		return pyVal{}, false
 	}
 	switch t.Kind(n) {
 	case syntax.KindInteger, syntax.KindUnaryOperator:
 		if v, ok := pysem.IntLiteral(t, n); ok && v > -1<<30 && v < 1<<30 {
-			return []int{int(v)}, true
+			return ints(int(v))
 		}
 	case syntax.KindTrue:
-		return []int{1}, true
+		return ints(1)
 	case syntax.KindFalse:
-		return []int{0}, true
+		return ints(0)
+	case syntax.KindNone:
+		return pyVal{kind: valNone}, true
+	case syntax.KindString:
+		if s, ok := pysem.StringLiteral(t, n); ok {
+			return pyVal{kind: valStr, str: s}, true
+		}
 	case syntax.KindTuple, syntax.KindList:
 		var out []int
 		ok := true
@@ -357,7 +429,9 @@ func evalInts(f *analysis.File, fn *analysis.Function, env intEnv, n analysis.No
 			}
 			return ok
 		})
-		return out, ok && len(out) > 0
+		if ok && len(out) > 0 {
+			return ints(out...)
+		}
 	case syntax.KindIdentifier:
 		name := t.String(n)
 		if v, ok := env[name]; ok && fn != nil && fn.Param(name) != nil {
@@ -368,24 +442,43 @@ func evalInts(f *analysis.File, fn *analysis.Function, env intEnv, n analysis.No
 			if owner != fn {
 				env = nil
 			}
-			return evalInts(f, owner, env, v, depth+1)
+			return evalVal(f, owner, env, v, depth+1, self)
+		}
+	case syntax.KindAttribute:
+		if self != nil && fn != nil {
+			if attr := f.SelfAttr(fn, n); attr != "" {
+				if df, def, denv, ok := attrDef(self.file, self.cls, attr, self.env); ok {
+					return evalVal(df, df.Owner(def), denv, def, depth+1, nil)
+				}
+			}
+		}
+	case syntax.KindSubscript:
+		v, ok := evalInts(f, fn, env, t.Field(n, syntax.FieldValue), depth+1)
+		i, iok := pysem.IntLiteral(t, t.Field(n, syntax.FieldSubscript))
+		if ok && iok {
+			if i < 0 {
+				i += int64(len(v))
+			}
+			if i >= 0 && int(i) < len(v) {
+				return ints(v[i])
+			}
 		}
 	case syntax.KindBinaryOperator:
 		l, lok := evalInts(f, fn, env, t.Field(n, syntax.FieldLeft), depth+1)
 		r, rok := evalInts(f, fn, env, t.Field(n, syntax.FieldRight), depth+1)
 		if !lok || !rok || len(l) != 1 || len(r) != 1 {
-			return nil, false
+			return pyVal{}, false
 		}
 		switch t.Operator(n) {
 		case "+":
-			return []int{l[0] + r[0]}, true
+			return ints(l[0] + r[0])
 		case "-":
-			return []int{l[0] - r[0]}, true
+			return ints(l[0] - r[0])
 		case "*":
-			return []int{l[0] * r[0]}, true
+			return ints(l[0] * r[0])
 		case "//":
 			if r[0] > 0 {
-				return []int{floorDiv(l[0], r[0])}, true
+				return ints(floorDiv(l[0], r[0]))
 			}
 		}
 	case syntax.KindCall:
@@ -397,21 +490,87 @@ func evalInts(f *analysis.File, fn *analysis.Function, env intEnv, n analysis.No
 		if times, ok := tupleHelpers[t.String(last)]; ok {
 			if pos, _ := f.Args(n); len(pos) == 1 {
 				v, ok := evalInts(f, fn, env, pos[0], depth+1)
-				if !ok {
-					return nil, false
+				switch {
+				case !ok:
+				case len(v) == 1:
+					return ints(repeat(v[0], times)...)
+				case len(v) == times:
+					return ints(v...)
 				}
-				if len(v) == 1 {
-					out := make([]int, times)
-					for i := range out {
-						out[i] = v[0]
-					}
-					return out, true
-				}
-				return v, len(v) == times
 			}
 		}
 	}
-	return nil, false
+	return pyVal{}, false
+}
+
+// evalCond evaluates a condition of constructor code on constants: truth values, not, and,
+// or, == and != between constants, is None, in a tuple of constants, a substring in a string.
+func evalCond(f *analysis.File, fn *analysis.Function, env intEnv, n analysis.NodeID, depth int, self *instance) (bool, bool) {
+	t := f.Tree
+	n = t.Unparen(n)
+	if depth > 8 || n == analysis.NoNode {
+		return false, false
+	}
+	switch t.Kind(n) {
+	case syntax.KindNotOperator:
+		v, ok := evalCond(f, fn, env, t.Field(n, syntax.FieldArgument), depth+1, self)
+		return !v, ok
+	case syntax.KindBooleanOperator:
+		l, lok := evalCond(f, fn, env, t.Field(n, syntax.FieldLeft), depth+1, self)
+		r, rok := evalCond(f, fn, env, t.Field(n, syntax.FieldRight), depth+1, self)
+		if t.Operator(n) == "and" {
+			if lok && !l || rok && !r {
+				return false, true
+			}
+			return l && r, lok && rok
+		}
+		if lok && l || rok && r {
+			return true, true
+		}
+		return false, lok && rok
+	case syntax.KindComparisonOperator:
+		if t.NamedChildCount(n) != 2 {
+			return false, false
+		}
+		op := strings.Join(strings.Fields(t.Operator(n)), " ")
+		l, r := t.NamedChild(n, 0), t.Unparen(t.NamedChild(n, 1))
+		lv, lok := evalVal(f, fn, env, l, depth+1, self)
+		if !lok {
+			return false, false
+		}
+		if op == "in" || op == "not in" {
+			found, ok := false, true
+			switch t.Kind(r) {
+			case syntax.KindTuple, syntax.KindList, syntax.KindSet:
+				t.Children(r, func(c analysis.NodeID) bool {
+					if t.IsNamed(c) && !t.IsComment(c) {
+						cv, cok := evalVal(f, fn, env, c, depth+1, self)
+						ok = ok && cok
+						found = found || cok && cv.equal(lv)
+					}
+					return ok
+				})
+			default:
+				rv, rok := evalVal(f, fn, env, r, depth+1, self)
+				ok = rok && rv.kind == valStr && lv.kind == valStr
+				found = ok && strings.Contains(rv.str, lv.str)
+			}
+			return found == (op == "in"), ok
+		}
+		rv, rok := evalVal(f, fn, env, r, depth+1, self)
+		if !rok {
+			return false, false
+		}
+		switch op {
+		case "==", "is":
+			return lv.equal(rv), true
+		case "!=", "is not":
+			return !lv.equal(rv), true
+		}
+		return false, false
+	}
+	v, ok := evalVal(f, fn, env, n, depth+1, self)
+	return v.truth(), ok
 }
 
 // evalScale evaluates a scale factor: a float or int literal, or a tuple of them.
@@ -562,6 +721,16 @@ func (w *minWalk) ifStatement(fr *frame, st analysis.NodeID) {
 			outs = append(outs, fr.vars)
 		}
 	}
+	if fr.cls != nil {
+		// an if on the instance's configuration (if self.dynamic_img_pad:): walk the branch it takes
+		self := &instance{fr.clsFile, fr.cls, fr.env}
+		if taken, ok := takenBranchIn(fr.f, fr.fn, nil, st, self); ok {
+			if taken != analysis.NoNode {
+				w.block(fr, taken)
+			}
+			return
+		}
+	}
 	branch(t.Field(st, syntax.FieldConsequence))
 	t.Children(st, func(c analysis.NodeID) bool {
 		switch t.Kind(c) {
@@ -698,11 +867,11 @@ func (w *minWalk) call(fr *frame, call analysis.NodeID) *track {
 				if in == nil {
 					return nil
 				}
-				env := fr.env
-				if owner := a.File.Owner(a.Node); a.File != fr.clsFile || owner == nil || owner != fr.clsFile.Method(fr.cls, "__init__") {
-					env = nil // assigned by a base class's constructor: its arguments are not known
+				df, def, env, ok := attrDef(fr.clsFile, fr.cls, attr, fr.env)
+				if !ok {
+					return nil
 				}
-				return w.module(a.File, a.Node, env, in, call, f)
+				return w.module(df, def, env, in, call, f)
 			}
 		}
 	}
@@ -768,6 +937,99 @@ func (w *minWalk) operands(fr *frame, callee analysis.NodeID, pos []analysis.Nod
 	}
 }
 
+// attrDef returns the expression self.<attr> of an instance of cls (of cf, constructed
+// with env) is assigned in __init__: the last assignment that runs for this instance, the
+// ifs around them decided on the constructor's constants, with its file and the env that
+// holds there (nil for a base class's constructor, whose arguments are not known). False
+// when which assignment runs cannot be told.
+func attrDef(cf *analysis.File, cls *analysis.Class, attr string, env intEnv) (*analysis.File, analysis.NodeID, intEnv, bool) {
+	a := cf.Attr(cls, attr)
+	if a.File == nil || a.Node == analysis.NoNode {
+		return nil, analysis.NoNode, nil, false
+	}
+	init := cf.Method(cls, "__init__")
+	if a.File != cf || init == nil || cf.Owner(a.Node) != init {
+		return a.File, a.Node, nil, true
+	}
+	t := cf.Tree
+	self := init.SelfName()
+	def := analysis.NoNode
+	for _, as := range cf.OwnNodes(init, syntax.KindAssignment) {
+		if pysem.SelfAttrOf(t, t.Field(as, syntax.FieldLeft), self) != attr {
+			continue
+		}
+		run, ok := runs(cf, init, env, as)
+		if !ok {
+			return nil, analysis.NoNode, nil, false
+		}
+		if run {
+			def = pysem.AssignedValue(t, t.Field(as, syntax.FieldLeft))
+		}
+	}
+	return cf, def, env, def != analysis.NoNode
+}
+
+// runs reports whether statement n of constructor init runs for the instance env
+// describes: every if around it takes the branch that holds it. False, false when a
+// condition cannot be decided, or n lies in a loop or an exception handler.
+func runs(f *analysis.File, init *analysis.Function, env intEnv, n analysis.NodeID) (bool, bool) {
+	t := f.Tree
+	for c, p := n, t.Parent(n); p != analysis.NoNode && p != init.Node; c, p = p, t.Parent(p) {
+		switch t.Kind(p) {
+		case syntax.KindForStatement, syntax.KindWhileStatement, syntax.KindExceptClause, syntax.KindFinallyClause, syntax.KindMatchStatement:
+			return false, false
+		case syntax.KindIfStatement:
+			taken, ok := takenBranch(f, init, env, p)
+			if !ok {
+				return false, false
+			}
+			if taken == analysis.NoNode || !t.Contains(taken, c) {
+				return false, true
+			}
+		}
+	}
+	return true, true
+}
+
+// takenBranch returns the block an if statement runs (NoNode: none), deciding its
+// conditions on the constructor's constants.
+func takenBranch(f *analysis.File, init *analysis.Function, env intEnv, st analysis.NodeID) (analysis.NodeID, bool) {
+	return takenBranchIn(f, init, env, st, nil)
+}
+
+// takenBranchIn is takenBranch in function fn, with self's attributes read from the
+// instance's constructor (nil: not read).
+func takenBranchIn(f *analysis.File, init *analysis.Function, env intEnv, st analysis.NodeID, self *instance) (analysis.NodeID, bool) {
+	t := f.Tree
+	v, ok := evalCond(f, init, env, t.Field(st, syntax.FieldCondition), 0, self)
+	if !ok {
+		return analysis.NoNode, false
+	}
+	if v {
+		return t.Field(st, syntax.FieldConsequence), true
+	}
+	taken, decided := analysis.NoNode, true
+	t.Children(st, func(c analysis.NodeID) bool {
+		switch t.Kind(c) {
+		case syntax.KindElifClause:
+			v, ok := evalCond(f, init, env, t.Field(c, syntax.FieldCondition), 0, self)
+			if !ok {
+				decided = false
+				return false
+			}
+			if v {
+				taken = t.Field(c, syntax.FieldConsequence)
+				return false
+			}
+		case syntax.KindElseClause:
+			taken = t.Field(c, syntax.FieldBody)
+			return false
+		}
+		return true
+	})
+	return taken, decided
+}
+
 // module applies the module built by expression def (in df, a constructor's code whose
 // parameters env binds) to in; site is the call that runs it.
 func (w *minWalk) module(df *analysis.File, def analysis.NodeID, env intEnv, in *track, site analysis.NodeID, siteFile *analysis.File) *track {
@@ -781,6 +1043,14 @@ func (w *minWalk) module(df *analysis.File, def analysis.NodeID, env intEnv, in 
 		return nil
 	}
 	c := df.Callee(owner, def)
+	if c.Class == nil && c.API == "" && c.Func == nil {
+		// embed_layer(...) with embed_layer a constructor parameter given a class
+		if callee := t.Unparen(t.Field(def, syntax.FieldFunction)); t.Kind(callee) == syntax.KindIdentifier && owner != nil && owner.Param(t.String(callee)) != nil {
+			if v, ok := env[t.String(callee)]; ok && v.kind == valRef {
+				c.ClassFile, c.Class = refClass(v, 0)
+			}
+		}
+	}
 	switch {
 	case c.Class != nil && c.ClassFile != nil && c.ClassFile.IsModule(c.Class):
 		fwd := c.ClassFile.Method(c.Class, "forward")
@@ -803,6 +1073,7 @@ func (w *minWalk) module(df *analysis.File, def analysis.NodeID, env intEnv, in 
 		if len(kws) > 0 {
 			return nil
 		}
+		pos = orderedDictModules(df, owner, pos)
 		cur := in
 		for _, p := range pos {
 			if t.Kind(p) == syntax.KindListSplat {
@@ -822,6 +1093,101 @@ func (w *minWalk) module(df *analysis.File, def analysis.NodeID, env intEnv, in 
 		return nil
 	}
 	return w.apply(in, ops, site, siteFile, def, df)
+}
+
+// orderedDictModules reads nn.Sequential(OrderedDict([("name", module), ...])): the modules;
+// other arguments are returned as they are.
+func orderedDictModules(f *analysis.File, fn *analysis.Function, pos []analysis.NodeID) []analysis.NodeID {
+	t := f.Tree
+	if len(pos) != 1 || t.Kind(t.Unparen(pos[0])) != syntax.KindCall {
+		return pos
+	}
+	call := t.Unparen(pos[0])
+	if q := f.Resolve(t.Field(call, syntax.FieldFunction)); q != "collections.OrderedDict" {
+		return pos
+	}
+	args, _ := f.Args(call)
+	if len(args) != 1 {
+		return nil
+	}
+	list := f.BoundValue(fn, args[0])
+	if k := t.Kind(list); k != syntax.KindList && k != syntax.KindTuple {
+		return nil
+	}
+	var out []analysis.NodeID
+	ok := true
+	t.Children(list, func(item analysis.NodeID) bool {
+		if !t.IsNamed(item) || t.IsComment(item) {
+			return true
+		}
+		if t.Kind(item) != syntax.KindTuple || t.NamedChildCount(item) != 2 {
+			ok = false
+			return false
+		}
+		out = append(out, t.NamedChild(item, 1))
+		return true
+	})
+	if !ok {
+		return nil
+	}
+	return out
+}
+
+// refClass resolves a name passed for a class (PatchEmbed, layers.PatchEmbed) to the
+// project's class, following imports and re-exports.
+func refClass(v pyVal, depth int) (*analysis.File, *analysis.Class) {
+	f := v.file
+	t := f.Tree
+	n := t.Unparen(v.ref)
+	switch t.Kind(n) {
+	case syntax.KindIdentifier:
+		name := t.String(n)
+		if q, ok := f.Imports[name]; ok {
+			return classNamed(f.Program(), q, 0)
+		}
+		if b := f.BoundValue(v.scope, n); b != n && depth < 4 {
+			return refClass(pyVal{kind: valRef, ref: b, file: f, scope: f.Owner(b)}, depth+1)
+		}
+		if c := f.ClassNamed(name); c != nil {
+			return f, c
+		}
+	case syntax.KindAttribute:
+		if f.IsImported(n) {
+			return classNamed(f.Program(), f.Resolve(n), 0)
+		}
+	}
+	return nil, nil
+}
+
+// classNamed finds the class a qualified name names in the program, through the imports
+// that re-export it (timm.layers.PatchEmbed is timm.layers.patch_embed.PatchEmbed).
+func classNamed(p *torchsem.Program, q string, depth int) (*analysis.File, *analysis.Class) {
+	if depth > 8 {
+		return nil, nil
+	}
+	for i := strings.LastIndexByte(q, '.'); i > 0; i = strings.LastIndexByte(q[:i], '.') {
+		f := p.File(q[:i])
+		if f == nil {
+			continue
+		}
+		name := q[i+1:]
+		if strings.Contains(name, ".") {
+			return nil, nil // a member of a class
+		}
+		if c := f.ClassNamed(name); c != nil {
+			return f, c
+		}
+		if target, ok := f.Imports[name]; ok && target != q {
+			return classNamed(p, target, depth+1)
+		}
+		for _, star := range f.StarImports {
+			if cf, c := classNamed(p, star+"."+name, depth+1); c != nil {
+				return cf, c
+			}
+		}
+		return nil, nil
+	}
+	return nil, nil
 }
 
 // window holds the per-dimension arguments of a convolution or pooling.
@@ -862,7 +1228,15 @@ func layerOps(df *analysis.File, owner *analysis.Function, env intEnv, def analy
 // positional parameters are names (from skip on).
 func readWindow(f *analysis.File, fn *analysis.Function, env intEnv, call analysis.NodeID, names []string, skip, nd int, conv bool) (window, bool) {
 	t := f.Tree
-	pos, kws := f.Args(call)
+	pos, kws, keys, ok := callArgs(f, fn, call)
+	if !ok {
+		return window{}, false
+	}
+	for _, n := range names {
+		if keys[n] {
+			return window{}, false // **d passes it
+		}
+	}
 	arg := func(name string) analysis.NodeID {
 		for i, n := range names {
 			if n == name && i >= skip && i-skip < len(pos) {
@@ -875,11 +1249,6 @@ func readWindow(f *analysis.File, fn *analysis.Function, env intEnv, call analys
 			}
 		}
 		return analysis.NoNode
-	}
-	for _, a := range append(append([]analysis.NodeID(nil), pos...), kws...) {
-		if k := t.Kind(a); k == syntax.KindListSplat || k == syntax.KindDictionarySplat {
-			return window{}, false
-		}
 	}
 	per := func(name string, def int) ([]int, bool) {
 		n := arg(name)
@@ -901,7 +1270,6 @@ func readWindow(f *analysis.File, fn *analysis.Function, env intEnv, call analys
 		return nil, false
 	}
 	var w window
-	var ok bool
 	if w.k, ok = per("kernel_size", -1); !ok {
 		return w, false
 	}
@@ -952,6 +1320,44 @@ func readWindow(f *analysis.File, fn *analysis.Function, env intEnv, call analys
 		}
 	}
 	return w, true
+}
+
+// callArgs returns a call's positional and keyword arguments and the keys its **d
+// arguments pass, d bound to a dict literal with string keys (timm's dd = {'device':
+// device, 'dtype': dtype}); false for *args or a **d whose keys cannot be read.
+func callArgs(f *analysis.File, fn *analysis.Function, call analysis.NodeID) (pos, kws []analysis.NodeID, keys map[string]bool, ok bool) {
+	t := f.Tree
+	all, kw := f.Args(call)
+	keys = map[string]bool{}
+	for _, a := range append(all, kw...) {
+		switch t.Kind(a) {
+		case syntax.KindListSplat:
+			return nil, nil, nil, false
+		case syntax.KindDictionarySplat:
+			d := f.BoundValue(fn, t.NamedChild(a, 0))
+			if t.Kind(d) != syntax.KindDictionary {
+				return nil, nil, nil, false
+			}
+			good := true
+			t.Children(d, func(pair analysis.NodeID) bool {
+				if !t.IsNamed(pair) || t.IsComment(pair) {
+					return true
+				}
+				key, isStr := pysem.StringLiteral(t, t.Field(pair, syntax.FieldKey))
+				good = t.Kind(pair) == syntax.KindPair && isStr
+				keys[key] = true
+				return good
+			})
+			if !good {
+				return nil, nil, nil, false
+			}
+		case syntax.KindKeywordArgument:
+			kws = append(kws, a)
+		default:
+			pos = append(pos, a)
+		}
+	}
+	return pos, kws, keys, true
 }
 
 func repeat(v, n int) []int {
@@ -1071,7 +1477,10 @@ func (w *minWalk) functional(fr *frame, call analysis.NodeID, name string, nd in
 // convWindow reads stride, padding and dilation of F.conv*d, with the kernel from its weight.
 func convWindow(f *analysis.File, fr *frame, call analysis.NodeID, nd int, k []int) (window, bool) {
 	t := f.Tree
-	pos, kws := f.Args(call)
+	pos, kws, keys, ok := callArgs(f, fr.fn, call)
+	if !ok || keys["stride"] || keys["padding"] || keys["dilation"] {
+		return window{}, false
+	}
 	names := []string{"input", "weight", "bias", "stride", "padding", "dilation"}
 	get := func(name string, def int) ([]int, bool) {
 		n := analysis.NoNode
@@ -1103,7 +1512,6 @@ func convWindow(f *analysis.File, fr *frame, call analysis.NodeID, nd int, k []i
 		return nil, false
 	}
 	win := window{k: k}
-	var ok bool
 	if win.s, ok = get("stride", 1); !ok {
 		return win, false
 	}
@@ -1141,17 +1549,16 @@ func weightKernel(fr *frame, call analysis.NodeID, nd int) ([]int, bool) {
 	if attr == "" {
 		return nil, false
 	}
-	a := fr.clsFile.Attr(fr.cls, attr)
-	if a.Kind != torchsem.AttrParameter || a.File == nil {
+	if a := fr.clsFile.Attr(fr.cls, attr); a.Kind != torchsem.AttrParameter {
 		return nil, false
 	}
-	af, at := a.File, a.File.Tree
-	owner := af.Owner(a.Node)
-	env := fr.env
-	if af != fr.clsFile || owner != fr.clsFile.Method(fr.cls, "__init__") {
-		env = nil
+	af, node, env, ok := attrDef(fr.clsFile, fr.cls, attr, fr.env)
+	if !ok {
+		return nil, false
 	}
-	param := at.Unparen(a.Node)
+	at := af.Tree
+	owner := af.Owner(node)
+	param := at.Unparen(node)
 	if at.Kind(param) != syntax.KindCall {
 		return nil, false
 	}
@@ -1256,20 +1663,26 @@ func reportMinSizes(pass *analysis.Pass, culprits []culprit) {
 		seen := map[string]bool{}
 		for _, c := range cs {
 			label := strconv.Quote(dimLabel(c.hit))
+			add := func(list *[]string, s string) {
+				if !seen[s] {
+					seen[s] = true
+					*list = append(*list, s)
+				}
+			}
 			if c.need < 0 {
-				empty = append(empty, "for every size of "+label)
+				add(&empty, "for every size of "+label)
 			} else {
-				empty = append(empty, fmt.Sprintf("%s < %d", label, c.need))
+				add(&empty, fmt.Sprintf("%s < %d", label, c.need))
 			}
 			if c.total > c.need && c.need > 0 {
-				later = append(later, fmt.Sprintf("%s >= %d", label, c.total))
+				add(&later, fmt.Sprintf("%s >= %d", label, c.total))
 			}
 			if d := fmt.Sprintf("dim %s (%s)", label, declaredAs(c.hit)); !seen[d] {
 				seen[d] = true
 				decls = append(decls, d)
 			}
 			if nd, _, ok := minSpec(c.hit.Decl, c.total); ok && c.total > 0 {
-				specs = append(specs, nd.String())
+				add(&specs, nd.String())
 			}
 		}
 		what := fix.Snippet(t, site)
@@ -1321,7 +1734,7 @@ func reportMinSizes(pass *analysis.Pass, culprits []culprit) {
 			if rel, ok := exportRelated(f, c.hit); ok {
 				fd.Related = append(fd.Related, rel)
 			}
-			if c.total < 0 || !editHere(f, c.hit) {
+			if c.total < 0 {
 				continue
 			}
 			nd, base, ok := minSpec(c.hit.Decl, c.total)
@@ -1329,12 +1742,11 @@ func reportMinSizes(pass *analysis.Pass, culprits []culprit) {
 			if !ok || call == analysis.NoNode {
 				continue
 			}
-			if e, ok := setKeyword(f, call, "min", base); ok {
-				fd.Fixes = append(fd.Fixes, analysis.Fix{
-					Title:  fmt.Sprintf("declare %s at the export call (smaller inputs are rejected)", nd),
-					Safety: analysis.Unsafe,
-					Edits:  []analysis.Edit{e},
-				})
+			if e, ok := setKeyword(c.hit.Decl.File, call, "min", base); ok {
+				title := fmt.Sprintf("declare %s at the export call (%s): smaller inputs are rejected", nd, declWhere(c.hit.Export))
+				if fx, ok := fixAt(f, c.hit, title, e); ok {
+					fd.Fixes = append(fd.Fixes, fx)
+				}
 			}
 		}
 	}
