@@ -861,8 +861,10 @@ func (w *minWalk) call(fr *frame, call analysis.NodeID) *track {
 	// self.sub(x): a submodule of the instance
 	if fr.cls != nil && t.Kind(callee) == syntax.KindAttribute {
 		if attr := f.SelfAttr(fr.fn, callee); attr != "" {
+			// a submodule, or what torchsem cannot classify (embed_layer(...) built from a
+			// class-valued parameter): module() reads what it can
 			a := fr.clsFile.Attr(fr.cls, attr)
-			if a.Kind == torchsem.AttrSubmodule && a.File != nil {
+			if a.File != nil && (a.Kind == torchsem.AttrSubmodule || a.Kind == torchsem.AttrValue) {
 				in := first()
 				if in == nil {
 					return nil
