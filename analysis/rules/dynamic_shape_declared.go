@@ -78,7 +78,17 @@ func exportRelated(f *analysis.File, h torchsem.DimHit) (analysis.Related, bool)
 	}
 	t := x.File.Tree
 	return analysis.Related{Start: t.Start(x.Site.Call), End: t.End(x.Site.Call), Path: x.File.Path, Src: x.File.Src,
-		Message: "the export call that declares " + strconv.Quote(dimLabel(h)) + " dynamic"}, true
+		Message: "the export call whose dynamic_shapes declare the dim"}, true
+}
+
+// addRelated appends r to the finding's related places unless it is there already.
+func addRelated(fd *analysis.Finding, r analysis.Related) {
+	for _, o := range fd.Related {
+		if o.Path == r.Path && o.Start == r.Start && o.End == r.End && o.Message == r.Message {
+			return
+		}
+	}
+	fd.Related = append(fd.Related, r)
 }
 
 // dimCall returns the Dim(...) call a declaration names (the base's, for a derived dim) in

@@ -690,10 +690,10 @@ func reportDivisible(pass *analysis.Pass, call analysis.NodeID, rc reshapeCall, 
 	for _, r := range reqs {
 		note := fmt.Sprintf("%s.shape[%d] is declared dynamic here (%s); %s needs it to be a multiple of %s", r.hit.Param(), r.hit.Axis, r.hit.Decl, rc.method, r.kText)
 		if rel, ok := declRelated(f, r.hit, note); ok {
-			fd.Related = append(fd.Related, rel)
+			addRelated(fd, rel)
 		}
 		if rel, ok := exportRelated(f, r.hit); ok {
-			fd.Related = append(fd.Related, rel)
+			addRelated(fd, rel)
 		}
 	}
 	for _, x := range fixes {
@@ -779,10 +779,10 @@ func reportSplit(pass *analysis.Pass, fn *analysis.Function, call analysis.NodeI
 		fd := pass.Reportf(call, analysis.Fails, "split %s, but dim %q (%s) allows other sizes: export fails (\"Not all values of %s ... satisfy the generated guard\")",
 			what, dimLabel(h), declaredAs(h), dimLabel(h))
 		if rel, ok := declRelated(f, h, fmt.Sprintf("%s.shape[%d] is declared dynamic here (%s)", h.Param(), h.Axis, dd)); ok {
-			fd.Related = append(fd.Related, rel)
+			addRelated(fd, rel)
 		}
 		if rel, ok := exportRelated(f, h); ok {
-			fd.Related = append(fd.Related, rel)
+			addRelated(fd, rel)
 		}
 		return
 	}
