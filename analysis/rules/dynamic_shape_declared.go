@@ -192,6 +192,19 @@ func floorDiv(a, b int) int {
 	return -((-a + b - 1) / b)
 }
 
+// maxListed bounds the dims a message lists; a layer that many exports share (a patch
+// embedding) names the first few and counts the rest.
+const maxListed = 4
+
+// joinCapped is joinWords over the first maxListed phrases, the rest counted: "a, b, c, d and
+// 3 more".
+func joinCapped(parts []string) string {
+	if len(parts) <= maxListed {
+		return joinWords(parts)
+	}
+	return strings.Join(parts[:maxListed], ", ") + fmt.Sprintf(" and %d more", len(parts)-maxListed)
+}
+
 // joinWords joins phrases with commas and a final "and".
 func joinWords(parts []string) string {
 	switch len(parts) {

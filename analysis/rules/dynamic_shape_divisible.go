@@ -665,7 +665,7 @@ func reportDivisible(pass *analysis.Pass, call analysis.NodeID, rc reshapeCall, 
 		verb = "allow"
 	}
 	msg := fmt.Sprintf("%s needs %s, but %s %s other sizes: export fails (\"Not all values of %s ... satisfy the generated guard\")",
-		rc.method, joinWords(needs), joinWords(decls), verb, dimLabel(reqs[0].hit))
+		rc.method, joinCapped(needs), joinCapped(decls), verb, dimLabel(reqs[0].hit))
 	var specs []string
 	type derived struct {
 		r    divReq

@@ -166,12 +166,12 @@ func reportMinSizes(pass *analysis.Pass, culprits []culprit) {
 		first := cs[0].step
 		var msg string
 		if first.def != site {
-			msg = fmt.Sprintf("%s runs %s (%s), whose output is empty when %s", what, fix.Snippet(first.defFile.Tree, first.def), where(first.defFile, first.def), strings.Join(empty, " or "))
+			msg = fmt.Sprintf("%s runs %s (%s), whose output is empty when %s", what, fix.Snippet(first.defFile.Tree, first.def), where(first.defFile, first.def), joinOr(empty))
 		} else {
-			msg = fmt.Sprintf("%s gives an empty output when %s", what, strings.Join(empty, " or "))
+			msg = fmt.Sprintf("%s gives an empty output when %s", what, joinOr(empty))
 		}
 		if len(later) > 0 {
-			msg += fmt.Sprintf(" (the layers after it need %s)", joinWords(later))
+			msg += fmt.Sprintf(" (the layers after it need %s)", joinCapped(later))
 		}
 		verb := "starts"
 		if len(decls) > 1 {
@@ -187,9 +187,9 @@ func reportMinSizes(pass *analysis.Pass, culprits []culprit) {
 			}
 		}
 		msg += fmt.Sprintf(", but %s %s%s: export fails (\"Not all values of %s ... satisfy the generated guard\")",
-			joinWords(decls), verb, from, dimLabel(cs[0].hit))
+			joinCapped(decls), verb, from, dimLabel(cs[0].hit))
 		if len(specs) > 0 {
-			msg += "; declare " + joinWords(specs)
+			msg += "; declare " + joinCapped(specs)
 		}
 		fd := pass.Reportf(site, analysis.Fails, "%s", msg)
 		if first.def != site {
@@ -227,6 +227,14 @@ func reportMinSizes(pass *analysis.Pass, culprits []culprit) {
 			}
 		}
 	}
+}
+
+// joinOr joins conditions with "or", the first maxListed of them, the rest counted.
+func joinOr(parts []string) string {
+	if len(parts) > maxListed {
+		return strings.Join(parts[:maxListed], " or ") + fmt.Sprintf(" (and %d more)", len(parts)-maxListed)
+	}
+	return strings.Join(parts, " or ")
 }
 
 // where names a place for messages: "layers.py:12".
