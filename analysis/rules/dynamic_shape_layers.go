@@ -209,6 +209,7 @@ type frame struct {
 
 // minWalk follows the declared inputs through the program.
 type minWalk struct {
+	nest     int // expressions and modules being walked, one inside the other
 	budget   int
 	stack    []*analysis.Function
 	culprits map[dimKey]*culprit
@@ -220,6 +221,7 @@ type minWalk struct {
 const (
 	walkBudget   = 50000
 	maxWalkDepth = 24
+	maxNest      = 200
 )
 
 // rootEnv binds the exported class's constructor parameters from the model expression of
@@ -734,9 +736,11 @@ func (w *minWalk) assign(fr *frame, a analysis.NodeID) {
 func (w *minWalk) expr(fr *frame, e analysis.NodeID) *track {
 	t := fr.f.Tree
 	e = t.Unparen(e)
-	if e == analysis.NoNode || !w.tick() {
+	if e == analysis.NoNode || !w.tick() || w.nest >= maxNest {
 		return nil
 	}
+	w.nest++
+	defer func() { w.nest-- }()
 	switch t.Kind(e) {
 	case syntax.KindIdentifier:
 		return fr.vars[t.String(e)]
@@ -951,9 +955,11 @@ func takenBranchIn(f *analysis.File, init *analysis.Function, env intEnv, st ana
 // module applies the module built by expression def (in df, a constructor's code whose
 // parameters env binds) to in; site is the call that runs it.
 func (w *minWalk) module(df *analysis.File, def analysis.NodeID, env intEnv, in *track, site analysis.NodeID, siteFile *analysis.File) *track {
-	if in == nil || !w.tick() || len(w.stack) >= maxWalkDepth {
+	if in == nil || !w.tick() || len(w.stack) >= maxWalkDepth || w.nest >= maxNest {
 		return nil
 	}
+	w.nest++
+	defer func() { w.nest-- }()
 	t := df.Tree
 	owner := df.Owner(def)
 	def = df.BoundValue(owner, def)
