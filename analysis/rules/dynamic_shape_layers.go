@@ -38,12 +38,11 @@ func (o sizeOp) out(n int) int {
 	}
 	num := n + 2*o.p - o.d*(o.k-1) - 1
 	if o.ceil {
-		out := ceilDiv(num+o.s-1, o.s) + 1
-		if num >= 0 && (out-1)*o.s >= n+o.p {
-			out-- // the last window must start inside the input or its left padding
-		}
-		if num < 0 {
-			return floorDiv(num, o.s) + 1
+		// torch's pooling_output_shape: round up, but the last window must start inside
+		// the input or its left padding
+		out := floorDiv(num+o.s-1, o.s) + 1
+		if (out-1)*o.s >= n+o.p {
+			out--
 		}
 		return out
 	}
