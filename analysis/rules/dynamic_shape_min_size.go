@@ -67,12 +67,22 @@ export call is in another file the message gives the ` + "`min=`" + ` to set.
 
 func runDynamicShapeMinSize(pass *analysis.Pass) {
 	f := pass.File
-	decls := f.Program().Declarations()
-	if len(decls) == 0 || len(f.TracedFuncs()) == 0 {
+	p := f.Program()
+	if len(p.Declarations()) == 0 || len(f.TracedFuncs()) == 0 {
 		return // nothing declared, or nothing here export traces: no culprit can lie here
 	}
+	// the walk depends on the program only: once for all its files
+	reportMinSizes(pass, p.Memo(minSizeWalk{}, func() any { return walkDeclared(p) }).([]culprit))
+}
+
+// minSizeWalk is the key of the walk's culprits in the program's memo.
+type minSizeWalk struct{}
+
+// walkDeclared follows every input an export declaration declares dynamic with a named Dim
+// and returns the culprits, in the order the walk meets them.
+func walkDeclared(p *torchsem.Program) []culprit {
 	w := &minWalk{budget: walkBudget, culprits: map[dimKey]*culprit{}}
-	for _, d := range decls {
+	for _, d := range p.Declarations() {
 		if d.Forward == nil || !d.Spec || !d.Readable || d.Class == nil || len(d.Forward.Params) == 0 {
 			continue
 		}
@@ -96,7 +106,7 @@ func runDynamicShapeMinSize(pass *analysis.Pass) {
 	for _, k := range w.order {
 		cs = append(cs, *w.culprits[k])
 	}
-	reportMinSizes(pass, cs)
+	return cs
 }
 
 // minSpec is the declaration with min= raised to need: `Dim("h", min=13, max=1024)`, or for
