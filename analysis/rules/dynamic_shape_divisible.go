@@ -55,10 +55,11 @@ accepts exactly the sizes the reshape supports. Or pad the input to a multiple b
 ` + "`torch._check(H % 4 == 0)`" + ` does not help: on an input's size it is a guard like the reshape's own.
 
 ## Fix safety
-The fix replaces the ` + "`Dim(...)`" + ` of the export call in the same file by the derived dim. It is unsafe: the
-exported program then rejects sizes that are not multiples of the factor (which the reshape could
-not handle anyway). When the export call is in another file the message and the related
-information give the declaration to use.
+The fix replaces the ` + "`Dim(...)`" + ` of the export call by the derived dim, the least common multiple of what
+the file's reshapes need; the export call may be in another file (the editor applies such a fix,
+` + "`check`" + ` shows it). It is unsafe: the exported program then rejects sizes that are not multiples of
+the factor (which the reshape could not handle anyway). There is no fix for a factor that is not a
+literal, a dim already derived, or a product of several dims; the message says what they need.
 
 ## References
 - [torch.export: expressing dynamism, derived dims](https://pytorch.org/docs/main/export.html)

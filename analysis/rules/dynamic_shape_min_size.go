@@ -53,9 +53,10 @@ export(M(), (torch.randn(1, 3, 224, 224),), dynamic_shapes={"x": {2: Dim("h"), 3
 Give the ` + "`Dim`" + ` the smallest size the model supports: ` + "`Dim(\"h\", min=13)`" + ` here.
 
 ## Fix safety
-The fix sets ` + "`min=`" + ` on the ` + "`Dim(...)`" + ` of the export call when it is in the same file. It is unsafe: the
-exported program then rejects smaller inputs (which the model could not process anyway). When the
-export call is in another file the message gives the ` + "`min=`" + ` to set.
+The fix sets ` + "`min=`" + ` on the ` + "`Dim(...)`" + ` of the export call (for a derived dim, on its base) to what every
+layer the walk reaches needs; the export call may be in another file (the editor applies such a
+fix, ` + "`check`" + ` shows it). It is unsafe: the exported program then rejects smaller inputs (which the
+model could not process anyway).
 
 ## References
 - [torch.export: expressing dynamism](https://pytorch.org/docs/main/export.html)
