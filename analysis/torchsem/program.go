@@ -20,6 +20,7 @@ type Program struct {
 
 	classDims []ClassDims // declared by the configuration (WithClassDims)
 	decls     declState   // the dynamic-shape declarations, computed on first use (decls.go)
+	memo      programMemo // values the rules compute once per program (memo.go)
 }
 
 // funcRef names one function of one file.

@@ -1,0 +1,56 @@
+package rules
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+)
+
+// TestDeclaredDimFixesElsewhere: a finding in a layers package whose Dim is declared by an
+// export script in another file carries fixes that edit that script (Path and Src set), and
+// applying one gives the declaration the message names.
+func TestDeclaredDimFixesElsewhere(t *testing.T) {
+	for _, tc := range []struct {
+		rule    *analysis.Rule
+		archive string
+		member  string // the file the finding is in
+		want    []string
+	}{
+		{DynamicShapeDivisible, "dynamic_shape_divisible.project.txtar", "vit/layers/patch.py",
+			[]string{`{2: 4 * Dim("h_4", min=8, max=256), 3: Dim("w", min=32, max=1024)}`, `{2: Dim("h", min=32, max=1024), 3: 4 * Dim("w_4", min=8, max=256)}`}},
+		{DynamicShapeMinSize, "dynamic_shape_min_size.project.txtar", "net/layers/stem.py",
+			[]string{`{2: Dim("h", min=19, max=512), 3: Dim("w", min=4, max=512)}`, `{2: Dim("h", min=4, max=512), 3: Dim("w", min=19, max=512)}`}},
+	} {
+		t.Run(tc.rule.Name, func(t *testing.T) {
+			var got []string
+			for _, m := range analyzeArchive(t, filepath.Join("testdata", tc.archive), []*analysis.Rule{tc.rule}) {
+				for _, fd := range m.res.Findings {
+					for _, fx := range fd.Fixes {
+						if m.name != tc.member {
+							t.Errorf("%s: unexpected fix %q", m.name, fx.Title)
+							continue
+						}
+						if fx.Path != "export.py" || len(fx.Src) == 0 || !fx.Elsewhere() {
+							t.Errorf("fix %q edits %q, want export.py", fx.Title, fx.Path)
+							continue
+						}
+						out, err := analysis.ApplyEdits(fx.Src, fx.Edits)
+						if err != nil {
+							t.Fatal(err)
+						}
+						for _, line := range strings.Split(string(out), "\n") {
+							if i := strings.Index(line, "{2: "); i >= 0 && strings.Contains(line, "ep = export(") {
+								got = append(got, strings.TrimSuffix(line[i:], "})"))
+							}
+						}
+					}
+				}
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("fixed declarations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}

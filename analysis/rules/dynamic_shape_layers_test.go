@@ -1,0 +1,45 @@
+package rules
+
+import "testing"
+
+// TestSizeOpOut: output sizes of convolution, pooling and scaling windows, by the formulas
+// of PyTorch's Conv2d and MaxPool2d documentation (floor((h + 2p - d(k - 1) - 1) / s) + 1,
+// rounded up with ceil_mode, the last window starting inside the input), and the smallest
+// input a chain of them lets through.
+func TestSizeOpOut(t *testing.T) {
+	for _, tc := range []struct {
+		op      sizeOp
+		in, out int
+	}{
+		{sizeOp{k: 7, s: 2, p: 3, d: 1}, 224, 112}, // ResNet's stem
+		{sizeOp{k: 7, s: 2, p: 3, d: 1}, 1, 1},
+		{sizeOp{k: 3, s: 2, p: 1, d: 1}, 112, 56},
+		{sizeOp{k: 16, s: 16, d: 1}, 224, 14}, // a ViT patch embedding
+		{sizeOp{k: 16, s: 16, d: 1}, 15, 0},
+		{sizeOp{k: 3, s: 1, p: 0, d: 2}, 5, 1}, // dilated: the window spans 5
+		{sizeOp{k: 3, s: 1, p: 0, d: 2}, 4, 0},
+		{sizeOp{k: 3, s: 2, d: 1, ceil: true}, 6, 3},
+		{sizeOp{k: 3, s: 2, d: 1, ceil: true}, 5, 2},
+		{sizeOp{k: 2, s: 2, d: 1, ceil: true}, 5, 3},
+		{sizeOp{k: 3, s: 2, p: 1, d: 1, ceil: true}, 4, 3},
+		{sizeOp{k: 2, s: 2, p: 1, d: 1, ceil: true}, 3, 2}, // the third window would start in the right padding
+		{sizeOp{k: 3, s: 3, d: 1, ceil: true}, 2, 1},
+		{sizeOp{scale: 0.25}, 7, 1},
+		{sizeOp{scale: 0.25}, 3, 0},
+		{sizeOp{same: true}, 9, 9},
+	} {
+		if got := tc.op.out(tc.in); got != tc.out {
+			t.Errorf("%+v on %d: %d, want %d", tc.op, tc.in, got, tc.out)
+		}
+	}
+	stem := []step{{op: sizeOp{axis: 2, k: 7, s: 2, d: 1}}, {op: sizeOp{axis: 3, k: 5, s: 1, d: 1}}, {op: sizeOp{axis: 2, k: 3, s: 2, d: 1}}}
+	if got := minInput(stem, 2); got != 11 {
+		t.Errorf("minInput(axis 2) = %d, want 11: 7 rows for the convolution, 3 of its rows for the pooling", got)
+	}
+	if got := minInput(stem, 3); got != 5 {
+		t.Errorf("minInput(axis 3) = %d, want 5", got)
+	}
+	if got := minInput([]step{{op: sizeOp{axis: 2, scale: 1e-9}}}, 2); got != -1 {
+		t.Errorf("a scale no size survives: minInput = %d, want -1", got)
+	}
+}

@@ -1,0 +1,264 @@
+package rules
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
+)
+
+// DynamicShapeMinSize finds strided convolutions, pooling and downscaling whose output would
+// be empty for the smallest size an export call declares for a dynamic dimension.
+var DynamicShapeMinSize = &analysis.Rule{
+	Name: "dynamic_shape_min_size",
+	Doc: `## What it does
+Follows each input an export call declares dynamic with a named ` + "`Dim`" + ` through ` + "`forward`" + ` and the
+submodules it calls (` + "`self.stem(x)`" + `, ` + "`nn.Sequential`" + ` stems, the forwards of the project's module
+classes, with their constructor arguments), and finds the convolution, pooling or downscaling whose
+output would be empty for the smallest size the ` + "`Dim`" + ` allows: ` + "`nn.Conv1d/2d/3d`" + ` and
+` + "`nn.MaxPool*d`" + `/` + "`nn.AvgPool*d`" + ` (kernel, stride, padding, dilation, ceil_mode), ` + "`F.conv*d`" + ` with a weight
+of literal shape, ` + "`F.max_pool*d`" + `, ` + "`F.avg_pool*d`" + `, and ` + "`F.interpolate`" + ` or ` + "`nn.Upsample`" + ` with a
+` + "`scale_factor`" + `. It says which size the input needs and names the ` + "`Dim`" + ` and the export call.
+
+Layers whose sizes it cannot read (arguments computed at run time, layers built in loops, unknown
+classes) end the trail: nothing after them is judged. Nothing is reported without a declaration
+(with static shapes the example input decides), for dims declared static, or for ` + "`Dim.AUTO`" + ` and
+` + "`Dim.DYNAMIC`" + `, whose range export infers.
+
+## Why is this bad
+A convolution needs its padded input to be at least as large as its (dilated) kernel, and a pooling
+window must fit: the output size ` + "`(h + 2p - d(k - 1) - 1) // s + 1`" + ` must stay positive, and each stride
+divides what the next layer gets. Export checks this for every size the ` + "`Dim`" + ` allows. A ` + "`Dim`" + ` without
+` + "`min=`" + ` starts at 2, so a stem that needs 32 pixels fails with "Not all values of h ... in the specified
+range ... satisfy the generated guard", naming no line.
+
+## Example
+` + "```python" + `
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 7, stride=2), nn.MaxPool2d(3, stride=2))
+
+    def forward(self, x):
+        return self.stem(x)
+
+export(M(), (torch.randn(1, 3, 224, 224),), dynamic_shapes={"x": {2: Dim("h"), 3: Dim("w")}})
+` + "```" + `
+
+## Use instead
+Give the ` + "`Dim`" + ` the smallest size the model supports: ` + "`Dim(\"h\", min=13)`" + ` here.
+
+## Fix safety
+The fix sets ` + "`min=`" + ` on the ` + "`Dim(...)`" + ` of the export call (for a derived dim, on its base) to what every
+layer the walk reaches needs; the export call may be in another file (the editor applies such a
+fix, ` + "`check`" + ` shows it). It is unsafe: the exported program then rejects smaller inputs (which the
+model could not process anyway).
+
+## References
+- [torch.export: expressing dynamism](https://pytorch.org/docs/main/export.html)
+- [torch.nn.Conv2d: output shape](https://pytorch.org/docs/main/generated/torch.nn.Conv2d.html)
+- [torch.nn.MaxPool2d: output shape](https://pytorch.org/docs/main/generated/torch.nn.MaxPool2d.html)
+`,
+	Run: runDynamicShapeMinSize,
+}
+
+func runDynamicShapeMinSize(pass *analysis.Pass) {
+	f := pass.File
+	p := f.Program()
+	if len(p.Declarations()) == 0 || len(f.TracedFuncs()) == 0 {
+		return // nothing declared, or nothing here export traces: no culprit can lie here
+	}
+	// the walk depends on the program only: once for all its files
+	reportMinSizes(pass, p.Memo(minSizeWalk{}, func() any { return walkDeclared(p) }).([]culprit))
+}
+
+// minSizeWalk is the key of the walk's culprits in the program's memo.
+type minSizeWalk struct{}
+
+// walkDeclared follows every input an export declaration declares dynamic with a named Dim
+// and returns the culprits, in the order the walk meets them.
+func walkDeclared(p *torchsem.Program) []culprit {
+	w := &minWalk{budget: walkBudget, culprits: map[dimKey]*culprit{}}
+	for _, d := range p.Declarations() {
+		if d.Forward == nil || !d.Spec || !d.Readable || d.Class == nil || len(d.Forward.Params) == 0 {
+			continue
+		}
+		fr := &frame{f: d.FwdFile, fn: d.Forward, clsFile: d.ClassFile, cls: d.Class, env: rootEnv(d), vars: map[string]*track{}}
+		for param, in := range d.Inputs {
+			if param < 1 || param >= len(d.Forward.Params) || d.Forward.Params[param].Kind != analysis.Positional && d.Forward.Params[param].Kind != analysis.KeywordOnly {
+				continue
+			}
+			for _, dd := range in.Axes {
+				if rangeChecked(dd) {
+					fr.vars[d.Forward.Params[param].Name] = &track{decl: d, param: param, in: in, rank: in.Rank}
+					break
+				}
+			}
+		}
+		if len(fr.vars) > 0 {
+			w.walk(fr)
+		}
+	}
+	var cs []culprit
+	for _, k := range w.order {
+		cs = append(cs, *w.culprits[k])
+	}
+	return cs
+}
+
+// minSpec is the declaration with min= raised to need: `Dim("h", min=13, max=1024)`, or for
+// a derived dim its base's min.
+func minSpec(d torchsem.DimDecl, need int) (torchsem.DimDecl, int, bool) {
+	nd := d
+	base := need
+	if d.Kind == torchsem.DimDerived {
+		if d.Mult < 1 {
+			return d, 0, false
+		}
+		base = ceilDiv(need-d.Add, d.Mult)
+	}
+	if d.Max >= 0 && base > d.Max {
+		return d, 0, false // no declared size is large enough
+	}
+	nd.Min = base
+	return nd, base, true
+}
+
+// reportMinSizes reports the culprits whose call lies in the pass's file, one finding per
+// call.
+func reportMinSizes(pass *analysis.Pass, culprits []culprit) {
+	f := pass.File
+	bySite := map[analysis.NodeID][]culprit{}
+	var sites []analysis.NodeID
+	for _, c := range culprits {
+		if c.step.siteFile != f {
+			continue
+		}
+		if _, ok := bySite[c.step.site]; !ok {
+			sites = append(sites, c.step.site)
+		}
+		bySite[c.step.site] = append(bySite[c.step.site], c)
+	}
+	sort.Slice(sites, func(i, j int) bool { return sites[i] < sites[j] })
+	t := f.Tree
+	for _, site := range sites {
+		cs := bySite[site]
+		var empty, later, decls, specs []string
+		seen := map[string]bool{}
+		for _, c := range cs {
+			label := strconv.Quote(dimLabel(c.hit))
+			add := func(list *[]string, s string) {
+				if !seen[s] {
+					seen[s] = true
+					*list = append(*list, s)
+				}
+			}
+			if c.need < 0 {
+				add(&empty, "for every size of "+label)
+			} else {
+				add(&empty, fmt.Sprintf("%s < %d", label, c.need))
+			}
+			if c.total > c.need && c.need > 0 {
+				add(&later, fmt.Sprintf("%s >= %d", label, c.total))
+			}
+			if d := fmt.Sprintf("dim %s (%s)", label, declaredAs(c.hit)); !seen[d] {
+				seen[d] = true
+				decls = append(decls, d)
+			}
+			if nd, _, ok := minSpec(c.hit.Decl, c.total); ok && c.total > 0 {
+				add(&specs, nd.String())
+			}
+		}
+		what := fix.Snippet(t, site)
+		first := cs[0].step
+		var msg string
+		if first.def != site {
+			msg = fmt.Sprintf("%s runs %s (%s), whose output is empty when %s", what, fix.Snippet(first.defFile.Tree, first.def), where(first.defFile, first.def), joinOr(empty))
+		} else {
+			msg = fmt.Sprintf("%s gives an empty output when %s", what, joinOr(empty))
+		}
+		if len(later) > 0 {
+			msg += fmt.Sprintf(" (the layers after it need %s)", joinCapped(later))
+		}
+		verb := "starts"
+		if len(decls) > 1 {
+			verb = "start"
+		}
+		from := fmt.Sprintf(" at %d", lowerBound(cs[0].hit.Decl))
+		for _, c := range cs[1:] {
+			if lowerBound(c.hit.Decl) != lowerBound(cs[0].hit.Decl) {
+				from, verb = "", "allows smaller sizes"
+				if len(decls) > 1 {
+					verb = "allow smaller sizes"
+				}
+			}
+		}
+		msg += fmt.Sprintf(", but %s %s%s: export fails (\"Not all values of %s ... satisfy the generated guard\")",
+			joinCapped(decls), verb, from, dimLabel(cs[0].hit))
+		if len(specs) > 0 {
+			msg += "; declare " + joinCapped(specs)
+		}
+		fd := pass.Reportf(site, analysis.Fails, "%s", msg)
+		if first.def != site {
+			dt := first.defFile.Tree
+			r := analysis.Related{Start: dt.Start(first.def), End: dt.End(first.def), Message: "the layer, built here"}
+			if first.defFile != f {
+				r.Path, r.Src = first.defFile.Path, first.defFile.Src
+			}
+			fd.Related = append(fd.Related, r)
+		}
+		for _, c := range cs {
+			need := fmt.Sprintf("the model needs it to be at least %d", c.total)
+			if c.total < 0 {
+				need = "no size gets through the model"
+			}
+			if rel, ok := declRelated(f, c.hit, fmt.Sprintf("%s.shape[%d] is declared dynamic here (%s); %s", c.hit.Param(), c.hit.Axis, c.hit.Decl, need)); ok {
+				addRelated(fd, rel)
+			}
+			if rel, ok := exportRelated(f, c.hit); ok {
+				addRelated(fd, rel)
+			}
+			if c.total < 0 {
+				continue
+			}
+			nd, base, ok := minSpec(c.hit.Decl, c.total)
+			call := dimCall(c.hit.Decl, c.hit.Export.Site.Func)
+			if !ok || call == analysis.NoNode {
+				continue
+			}
+			if e, ok := setKeyword(c.hit.Decl.File, call, "min", base); ok {
+				title := fmt.Sprintf("declare %s at the export call (%s): smaller inputs are rejected", nd, declWhere(c.hit.Export))
+				if fx, ok := fixAt(f, c.hit, title, e); ok {
+					fd.Fixes = append(fd.Fixes, fx)
+				}
+			}
+		}
+	}
+}
+
+// joinOr joins conditions with "or", the first maxListed of them, the rest counted.
+func joinOr(parts []string) string {
+	if len(parts) > maxListed {
+		return strings.Join(parts[:maxListed], " or ") + fmt.Sprintf(" (and %d more)", len(parts)-maxListed)
+	}
+	return strings.Join(parts, " or ")
+}
+
+// where names a place for messages: "layers.py:12".
+func where(f *analysis.File, n analysis.NodeID) string {
+	path := f.Path
+	if path == "" {
+		path = f.Module.Name
+	}
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		path = path[i+1:]
+	}
+	if path == "" {
+		return "line " + strconv.Itoa(f.Line(f.Tree.Start(n))+1)
+	}
+	return path + ":" + strconv.Itoa(f.Line(f.Tree.Start(n))+1)
+}
