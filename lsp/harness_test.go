@@ -536,3 +536,17 @@ func goroutines(n int) int {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// waitIndexed waits until the workspace index is built (the end of its $/progress), so
+// that a document opened afterwards is linked with its importers.
+func (c *testClient) waitIndexed() {
+	c.t.Helper()
+	c.waitFor("the workspace index", func() bool {
+		for _, p := range c.progress {
+			if v, ok := p.Value.(map[string]any); ok && p.Token == "exportdb-index" && v["kind"] == "end" {
+				return true
+			}
+		}
+		return false
+	})
+}
