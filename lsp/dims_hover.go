@@ -265,7 +265,7 @@ func judgeDecl(prog *torchsem.Program, r torchsem.Ref, d *torchsem.ExportDecl) s
 	name := paramName(prog, r)
 	specOf := "dynamic_shapes " + declWhere(d)
 	if d.Site == nil {
-		specOf = "the dynamic-shapes " + declWhere(d)
+		specOf = "dynamic-shapes " + declWhere(d)
 	}
 	if !d.Spec {
 		return fmt.Sprintf("static (the export call %s passes no dynamic_shapes)", declWhere(d))
