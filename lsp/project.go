@@ -260,6 +260,11 @@ func (p *project) load(ctx context.Context, s *Server, m string) *pysem.File {
 			c.file = s.parseModule(ctx, src, path, p.module(path))
 		}
 	}
+	if c.file == nil && ctx.Err() != nil {
+		// the parse was cancelled (a newer change superseded the analysis), not refused:
+		// caching it as unparseable would leave the module out of every later neighbourhood
+		return nil
+	}
 	p.mu.Lock()
 	p.tick++
 	c.used = p.tick
