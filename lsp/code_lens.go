@@ -15,7 +15,8 @@ import (
 
 // Code lens above each nn.Module class: its export readiness. Blockers are error
 // findings in code that export traces for the class (its forward and everything forward
-// reaches in the file); caveats are warning and information findings there.
+// reaches in the file); caveats are warning and information findings there. Above each
+// model's forward, its declared dims or "Declare dynamic dims…" (dimsLens, dims_command.go).
 
 func (s *Server) codeLens(ctx context.Context, params json.RawMessage) (any, error) {
 	var p protocol.CodeLensParams
@@ -60,6 +61,11 @@ func (s *Server) codeLens(ctx context.Context, params json.RawMessage) (any, err
 			lens.Command = &protocol.Command{Title: title, Command: ""}
 		}
 		lenses = append(lenses, lens)
+		if v.part < 0 && f.Module.Name != "" {
+			if dl, ok := dimsLens(v, f, c, enc); ok {
+				lenses = append(lenses, dl)
+			}
+		}
 	}
 	return lenses, nil
 }

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -27,13 +28,13 @@ def half(x):
 
 
 class ⟨a⟩Blocked⟨/a⟩(torch.nn.Module):
-    def forward(self, x):
+    def ⟨fa⟩forward⟨/fa⟩(self, x):
         n = get_len(x)
         return x[: half(x)] + x[: round(x.shape[1] / 2)] + n
 
 
 class ⟨b⟩Fine⟨/b⟩(torch.nn.Module):
-    def forward(self, x):
+    def ⟨fb⟩forward⟨/fb⟩(self, x):
         return x * 2
 
 
@@ -47,27 +48,30 @@ class NotAModule:
 	c.diagsFor(uri, 1)
 	var lenses []protocol.CodeLens
 	c.mustCall("textDocument/codeLens", protocol.CodeLensParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri}}, &lenses)
-	if len(lenses) != 2 {
-		t.Fatalf("lenses %+v, want one per nn.Module class", lenses)
+	if len(lenses) != 4 {
+		t.Fatalf("lenses %+v, want the readiness and the dims lens of each nn.Module class", lenses)
 	}
 	want := []struct {
 		rng   protocol.Range
 		title string
-		arg   string
+		cmd   string
+		arg   any
 	}{
 		// round in forward and in the helper forward calls: 2 blockers; the constant
 		// result: a caveat (warning)
-		{rangeAt(text, m["a"], m["/a"], c.enc), "torch.export: 2 blockers, 1 caveat", "dynamic_shape_round"},
-		{rangeAt(text, m["b"], m["/b"], c.enc), "torch.export: no known blockers", ""},
+		{rangeAt(text, m["a"], m["/a"], c.enc), "torch.export: 2 blockers, 1 caveat", cmdShowCase, "dynamic_shape_round"},
+		{rangeAt(text, m["fa"], m["/fa"], c.enc), "Declare dynamic dims…", cmdDeclareDims, map[string]any{"uri": string(uri), "class": "lens.Blocked"}},
+		{rangeAt(text, m["b"], m["/b"], c.enc), "torch.export: no known blockers", "", nil},
+		{rangeAt(text, m["fb"], m["/fb"], c.enc), "Declare dynamic dims…", cmdDeclareDims, map[string]any{"uri": string(uri), "class": "lens.Fine"}},
 	}
 	for i, w := range want {
 		l := lenses[i]
-		if l.Range != w.rng || l.Command == nil || l.Command.Title != w.title {
-			t.Errorf("lens %d: %+v %+v, want %q at %+v", i, l.Range, l.Command, w.title, w.rng)
+		if l.Range != w.rng || l.Command == nil || l.Command.Title != w.title || l.Command.Command != w.cmd {
+			t.Errorf("lens %d: %+v %+v, want %q (%s) at %+v", i, l.Range, l.Command, w.title, w.cmd, w.rng)
 			continue
 		}
-		if w.arg != "" && (l.Command.Command != cmdShowCase || len(l.Command.Arguments) != 1 || l.Command.Arguments[0] != w.arg) {
-			t.Errorf("lens %d command %+v, want showCase %s", i, l.Command, w.arg)
+		if w.arg != nil && (len(l.Command.Arguments) != 1 || !reflect.DeepEqual(l.Command.Arguments[0], w.arg)) {
+			t.Errorf("lens %d arguments %#v, want %#v", i, l.Command.Arguments, w.arg)
 		}
 	}
 	if got := readiness(0, 2); got != "torch.export: no known blockers, 2 caveats" {

@@ -18,7 +18,8 @@ import (
 )
 
 // workspace/executeCommand: exportdb.applyAllFixes [uri], exportdb.showCase name,
-// exportdb.debugInfo, exportdb.scanWorkspace.
+// exportdb.debugInfo, exportdb.scanWorkspace, exportdb.declareDims {uri, class, parameter,
+// axes} (dims_command.go).
 
 func (s *Server) executeCommand(ctx context.Context, params json.RawMessage) (any, error) {
 	var p protocol.ExecuteCommandParams
@@ -47,6 +48,8 @@ func (s *Server) executeCommand(ctx context.Context, params json.RawMessage) (an
 		s.notify("window/logMessage", protocol.ShowMessageParams{Type: protocol.MessageTypeInfo, Message: info})
 		s.showMessage(protocol.MessageTypeInfo, "%s", info)
 		return info, nil
+	case cmdDeclareDims:
+		return s.declareDims(ctx, p.Arguments)
 	case cmdScanWorkspace:
 		tok, ok := s.startScan()
 		if !ok {

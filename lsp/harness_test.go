@@ -39,18 +39,23 @@ type testClient struct {
 	done   chan error // Serve's result
 	enc    encoding   // the negotiated encoding, for marker conversion
 
-	mu        sync.Mutex
-	changed   *sync.Cond
-	diags     map[protocol.DocumentURI][]publishDiagnosticsParams // every publish, by URI, in order
-	messages  []protocol.ShowMessageParams
-	logs      []protocol.ShowMessageParams
-	progress  []progressParams
-	created   []string // progress tokens created
-	received  []string // server-to-client methods, in order
-	applied   []protocol.ApplyWorkspaceEditParams
-	shown     []protocol.ShowDocumentParams
-	registers []protocol.RegistrationParams
-	refreshes int
+	mu       sync.Mutex
+	changed  *sync.Cond
+	diags    map[protocol.DocumentURI][]publishDiagnosticsParams // every publish, by URI, in order
+	messages []protocol.ShowMessageParams
+	logs     []protocol.ShowMessageParams
+	progress []progressParams
+	created  []string // progress tokens created
+	received []string // server-to-client methods, in order
+	applied  []protocol.ApplyWorkspaceEditParams
+	// appliedRaw holds the same edits as sent (documentChanges may hold resource
+	// operations, which ApplyWorkspaceEditParams does not decode).
+	appliedRaw []json.RawMessage
+	// applyRefusal, when set, refuses workspace/applyEdit with this reason.
+	applyRefusal string
+	shown        []protocol.ShowDocumentParams
+	registers    []protocol.RegistrationParams
+	refreshes    int
 	// configSection answers workspace/configuration (nil: null).
 	configSection json.RawMessage
 	// showDocumentOK is the answer to window/showDocument.
@@ -150,6 +155,10 @@ func (c *testClient) answer(req jsonrpc2.Request) (any, error) {
 		var p protocol.ApplyWorkspaceEditParams
 		_ = json.Unmarshal(params, &p)
 		c.applied = append(c.applied, p)
+		c.appliedRaw = append(c.appliedRaw, append(json.RawMessage(nil), params...))
+		if c.applyRefusal != "" {
+			return map[string]any{"applied": false, "failureReason": c.applyRefusal}, nil
+		}
 		return json.RawMessage(`{"applied":true}`), nil
 	case "workspace/configuration":
 		sec := c.configSection
@@ -540,4 +549,18 @@ func goroutines(n int) int {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// waitIndexed waits until the workspace index is built (the end of its $/progress), so
+// that a document opened afterwards is linked with its importers.
+func (c *testClient) waitIndexed() {
+	c.t.Helper()
+	c.waitFor("the workspace index", func() bool {
+		for _, p := range c.progress {
+			if v, ok := p.Value.(map[string]any); ok && p.Token == "exportdb-index" && v["kind"] == "end" {
+				return true
+			}
+		}
+		return false
+	})
 }

@@ -18,7 +18,8 @@ import (
 // Hover cards. On a finding (any severity, Off included: hover is where recognised,
 // supported patterns are explained), a Markdown card built from the catalog case and the
 // rule's Doc sections. On a call of an export API, a card listing the catalog's cases for
-// that API's tags.
+// that API's tags. On a size expression, the dims card (dims_hover.go), joining the
+// finding's card when both apply.
 
 func (s *Server) hover(ctx context.Context, params json.RawMessage) (any, error) {
 	var p protocol.TextDocumentPositionParams
@@ -58,6 +59,14 @@ func (s *Server) hover(ctx context.Context, params json.RawMessage) (any, error)
 	if len(cards) == 0 && res.file != nil {
 		if card, start, end, ok := apiCard(res.file, off, target); ok {
 			cards = append(cards, card)
+			r := v.rangeOf(start, end, enc)
+			rng = &r
+		}
+	}
+	// the dims a size expression reads, joining the finding's card when there is one
+	if card, start, end, ok := dimsCard(res.file, off, res.cfg.cfg); ok {
+		cards = append(cards, card)
+		if rng == nil {
 			r := v.rangeOf(start, end, enc)
 			rng = &r
 		}

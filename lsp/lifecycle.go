@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/exportdb-lsp/exportdb-lsp/config"
 	"math"
+	"slices"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
+
+	"github.com/exportdb-lsp/exportdb-lsp/config"
 )
 
 // Command names (workspace/executeCommand).
@@ -18,6 +20,7 @@ const (
 	cmdShowCase      = "exportdb.showCase"
 	cmdDebugInfo     = "exportdb.debugInfo"
 	cmdScanWorkspace = "exportdb.scanWorkspace"
+	cmdDeclareDims   = "exportdb.declareDims"
 )
 
 func (s *Server) initialize(_ context.Context, params json.RawMessage) (any, error) {
@@ -54,6 +57,7 @@ func (s *Server) initialize(_ context.Context, params json.RawMessage) (any, err
 	if ws := caps.Workspace; ws != nil {
 		c.applyEdit = ws.ApplyEdit
 		c.docChanges = ws.WorkspaceEdit != nil && ws.WorkspaceEdit.DocumentChanges
+		c.createFiles = ws.WorkspaceEdit != nil && slices.Contains(ws.WorkspaceEdit.ResourceOperations, "create")
 		c.watchDynamic = ws.DidChangeWatchedFiles != nil && ws.DidChangeWatchedFiles.DynamicRegistration
 		c.configuration = ws.Configuration
 		c.codeLensRefresh = ws.CodeLens != nil && ws.CodeLens.RefreshSupport
@@ -119,7 +123,7 @@ func (s *Server) initialize(_ context.Context, params json.RawMessage) (any, err
 		caps2.CodeActionProvider = true
 	}
 	caps2.CodeLensProvider = &protocol.CodeLensOptions{}
-	caps2.ExecuteCommandProvider = &protocol.ExecuteCommandOptions{Commands: []string{cmdApplyAllFixes, cmdShowCase, cmdDebugInfo, cmdScanWorkspace}}
+	caps2.ExecuteCommandProvider = &protocol.ExecuteCommandOptions{Commands: []string{cmdApplyAllFixes, cmdShowCase, cmdDebugInfo, cmdScanWorkspace, cmdDeclareDims}}
 	if c.pull {
 		caps2.DiagnosticProvider = &diagnosticOptions{Identifier: "exportdb"}
 	}

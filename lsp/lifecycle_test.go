@@ -63,7 +63,7 @@ func TestCapabilities(t *testing.T) {
 		if strings.Join(cp.CodeActionProvider.CodeActionKinds, ",") != "quickfix,source.fixAll.exportdb" {
 			t.Errorf("codeActionKinds = %v", cp.CodeActionProvider.CodeActionKinds)
 		}
-		want := "exportdb.applyAllFixes,exportdb.showCase,exportdb.debugInfo,exportdb.scanWorkspace"
+		want := "exportdb.applyAllFixes,exportdb.showCase,exportdb.debugInfo,exportdb.scanWorkspace,exportdb.declareDims"
 		if got := strings.Join(cp.ExecuteCommandProvider.Commands, ","); got != want {
 			t.Errorf("commands = %s, want %s", got, want)
 		}

@@ -261,7 +261,9 @@ func (p *project) load(ctx context.Context, s *Server, m string) *pysem.File {
 		}
 	}
 	if c.file == nil && ctx.Err() != nil {
-		return nil // cancelled, not unparsable: the next run loads it
+		// the parse was cancelled (a newer change superseded the analysis), not refused:
+		// caching it as unparseable would leave the module out of every later neighbourhood
+		return nil
 	}
 	p.mu.Lock()
 	p.tick++

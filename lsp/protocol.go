@@ -19,6 +19,9 @@ import (
 //     (no range) and an insert at 0:0 decode alike.
 //   - PublishDiagnosticsParams: v0.12's Version is a uint32 with omitempty, so version 0
 //     (Neovim's first version of every buffer) vanishes from the wire.
+//   - WorkspaceEdit: v0.12's DocumentChanges holds text edits only; a file the server
+//     creates (the configuration file exportdb.declareDims writes) needs a CreateFile
+//     before its edit (applyEditParams).
 //   - Progress: v0.12's ProgressToken marshals through a pointer receiver, so
 //     encoding/json writes a token held by value (as in ProgressParams) as {}; and
 //     WorkDoneProgressBegin/Report drop a 0 percentage (omitempty on uint32), which turns
@@ -159,4 +162,16 @@ type workDoneProgress struct {
 	Cancellable bool                          `json:"cancellable,omitempty"`
 	Message     string                        `json:"message,omitempty"`
 	Percentage  *uint32                       `json:"percentage,omitempty"`
+}
+
+// ---- workspace/applyEdit with resource operations ----
+
+// applyEditParams is workspace/applyEdit's parameter whose documentChanges may hold
+// resource operations (protocol.CreateFile) as well as protocol.TextDocumentEdit.
+type applyEditParams struct {
+	Label string `json:"label,omitempty"`
+	Edit  struct {
+		Changes         map[protocol.DocumentURI][]protocol.TextEdit `json:"changes,omitempty"`
+		DocumentChanges []any                                        `json:"documentChanges,omitempty"`
+	} `json:"edit"`
 }

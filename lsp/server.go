@@ -147,6 +147,7 @@ type clientState struct {
 	canPull          bool // the client supports pull diagnostics (it may still get push)
 	relatedInfo      bool
 	docChanges       bool // WorkspaceEdit.documentChanges
+	createFiles      bool // WorkspaceEdit.resourceOperations holds "create"
 	applyEdit        bool
 	showDocument     bool
 	workDoneProgress bool
@@ -386,6 +387,7 @@ var methods = map[string]method{
 	"workspace/didChangeWorkspaceFolders": {fn: (*Server).didChangeWorkspaceFolders},
 	"window/workDoneProgress/cancel":      {fn: (*Server).workDoneProgressCancel},
 	"exportdb/documentStatus":             {fn: (*Server).documentStatus, async: true},
+	"exportdb/dimsInfo":                   {fn: (*Server).dimsInfo, async: true},
 }
 
 func ignore(*Server, context.Context, json.RawMessage) (any, error) { return nil, nil }

@@ -4,11 +4,12 @@
 #   zsh, fish          the shell completion scripts are loaded and asked in real shells
 #   libxml2-utils      xmllint validates --format junit against the JUnit XSD
 #   node + npm ci      ajv (schemas/validate) validates the JSON reports and SARIF
+#   python3            tomllib reads the configuration files the editor's dims command writes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 
-packages=(zsh fish libxml2-utils)
+packages=(zsh fish libxml2-utils python3)
 # a node already on PATH (nvm, another package source) serves as well as Debian's
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()

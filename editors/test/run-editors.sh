@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of `exportdb lsp` in real terminal editors, on fixtures/pool.py:
 #   nvim            headless Neovim (Debian 0.7.2) with OUR plugin, editors/nvim
+#   nvim_dims       the same, declaring dynamic dims (lens, :ExportDB dims) on fixtures/dims
 #   emacs           Emacs 28 + eglot with the README's eglot snippet, verbatim
 #   vim_ale         Vim 9 + ALE with the README's ALE snippet, verbatim
 #   snippet_syntax  the README's Neovim 0.11 / lspconfig, Helix and Zed snippets and
@@ -75,7 +76,7 @@ run() {
     SECOND=$d/proj/model/other.py OTHER=$d/lonely/x.py EXPECT=$T/fixtures/pool.expect.json \
     FIXALL=$d/proj/model/scratch.py FIXALL_GOLDEN=$T/fixtures/scratch.fixed.py \
     MISSING1=$d/missing/a.py MISSING2=$d/missing/b.py \
-    SNIPPET=$d/snippet OUT=$d/result.json XDG_CACHE_HOME=$d/cache XDG_STATE_HOME=$d/state \
+    SNIPPET=$d/snippet WORK=$d FIXTURES=$T/fixtures OUT=$d/result.json XDG_CACHE_HOME=$d/cache XDG_STATE_HOME=$d/state \
     XDG_CONFIG_HOME=$d/config HOME=$d \
     timeout 90 "$@" >"$d/log" 2>&1 </dev/null || rc=$?
   if [ "$rc" -eq 0 ]; then
@@ -89,6 +90,7 @@ run() {
 
 NVIM="nvim --headless -u NONE -i NONE -n"
 run nvim $NVIM -c "luafile $T/nvim-test.lua"
+run nvim_dims $NVIM -c "luafile $T/nvim-dims-test.lua"
 for other in ${NVIM_EXTRA:-}; do
   v=$("$other" --version | head -n 1 | sed 's/^NVIM v//')
   run "nvim_$v" "$other" --headless -u NONE -i NONE -n -c "luafile $T/nvim-test.lua"

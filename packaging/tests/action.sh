@@ -98,7 +98,7 @@ version=${archive#exportdb-}; version=${version%-linux-x86_64.tar.gz}
 mkdir -p "$work/www/v$version" "$work/bad/v$version"
 cp "$dist/$archive" "$dist/SHA256SUMS" "$work/www/v$version/"
 cp "$dist/$archive" "$work/bad/v$version/"
-sed 's/^[0-9a-f]/0/' "$dist/SHA256SUMS" >"$work/bad/v$version/SHA256SUMS"
+sed 's/^0/1/;t;s/^[0-9a-f]/0/' "$dist/SHA256SUMS" >"$work/bad/v$version/SHA256SUMS" # change each sum's first digit (a sum may start with 0)
 python3 - "$work" >"$work/server.log" 2>&1 <<'PY' &
 import functools, http.server, os, sys
 work = sys.argv[1]

@@ -54,6 +54,8 @@ return {
   cmd = { "exportdb", "lsp" },
   filetypes = { "python" },
   root_markers = { "pyproject.toml", "exportdb.toml", ".git" },
+  -- the "Declare dynamic dims…" lens asks for the dims before the server runs its command
+  commands = require("exportdb.dims").commands,
   -- The nearest directory with a root marker, else the file's own directory (a lone script gets
   -- a server too); nothing when the binary is missing, after saying so once.
   root_dir = function(bufnr, on_dir)

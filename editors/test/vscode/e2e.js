@@ -6,14 +6,17 @@
 //   binary in its tooltip); the trap the workspace named as exportdb.path never ran; then our
 //   commands: every ExportDB command in the palette, "ExportDB: Apply All Safe Fixes" on
 //   fixtures/scratch.py (result = scratch.fixed.py), "ExportDB: Show Logs" (the bundled binary
-//   started), "ExportDB: Restart Server" (a second start, running again).
+//   started), "ExportDB: Restart Server" (a second start, running again); last, the lens
+//   "Declare dynamic dims…" above Pool's forward: its input boxes (axis, the offered name, a
+//   range) and the pyproject.toml the server edits and the extension saves, then the lens showing
+//   the declared dims once the configuration is reloaded.
 // MODE=restricted checks, in Restricted Mode with the universal package: the user's
 //   exportdb.path ${workspaceFolder}/.venv/bin/exportdb is refused (error status, a message, it
 //   never ran); once the setting is cleared in the Settings editor, exportdb from PATH runs and
 //   the diagnostic appears in Restricted Mode; set again, it is refused again; once the workspace
 //   is trusted, the workspace's binary starts.
 // Env: MODE, URL, WS, WS_FILE, FILE, FOLDER, EXPECT, FIXALL_WS_FILE, FIXALL_GOLDEN, MANIFEST,
-// MACHINE_SETTINGS, TRAP_MARKER, VENV_MARKER, SHOTS, PLAYWRIGHT_CORE. Writes SHOTS/*.png and result.json.
+// MACHINE_SETTINGS, TRAP_MARKER, VENV_MARKER, PYPROJECT, SHOTS, PLAYWRIGHT_CORE. Writes SHOTS/*.png and result.json.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -220,6 +223,34 @@ async function mainSession(page) {
   const runningAgain = await d.until(async () => (await d.status())?.icon === 'codicon-check', 20000);
   await d.shot('9-restarted.png');
   check('restart_running', runningAgain, await d.status());
+
+  // the dims lens above Pool's forward: input boxes for the axis (x's rank is not known), the
+  // dim (the offered name) and its range; the server edits pyproject.toml, the extension saves it
+  await d.row(process.env.FILE).dblclick();
+  const declare = page.locator('.monaco-editor .codelens-decoration a:has-text("Declare dynamic dims")').first();
+  check('dims_lens', await declare.waitFor({ timeout: 20000 }).then(() => true, () => false), null);
+  const before = onDisk(process.env.PYPROJECT);
+  await declare.click();
+  const box = async (prompt) => page.waitForSelector(`.quick-input-widget:has-text("${prompt}") input`, { state: 'visible', timeout: 15000 })
+    .then(() => true, () => false);
+  check('dims_axis_box', await box('Axis of x, counted from 0'), null);
+  await page.keyboard.type('0');
+  await page.keyboard.press('Enter');
+  check('dims_name_box', await box('Dim of x[0]'), null);
+  const offered = await page.inputValue('.quick-input-widget input');
+  check('dims_offered_name', offered === 'batch', offered);
+  await page.keyboard.press('Enter');
+  check('dims_range_box', await box('Range of batch'), null);
+  await page.keyboard.type('1..64');
+  await d.shot('10-dims-range.png');
+  await page.keyboard.press('Enter');
+  const entry = '\n[tool.exportdb.dynamic-shapes."model.pool.Pool"]\nx = { 0 = { dim = "batch", min = 1, max = 64 } }\n';
+  const written = await d.until(() => onDisk(process.env.PYPROJECT) === before + entry, 15000);
+  check('dims_saved', written, { got: onDisk(process.env.PYPROJECT), want: before + entry });
+  const declared = await page.waitForSelector('.monaco-editor .codelens-decoration:has-text("dims: x[0]=batch (pyproject.toml)")',
+    { timeout: 20000 }).catch(() => null);
+  await d.shot('11-dims-declared.png');
+  check('dims_lens_declared', declared, null);
 }
 
 async function restrictedSession(page) {

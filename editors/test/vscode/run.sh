@@ -6,7 +6,8 @@
 #               torch 2.5) and exportdb.path to a trap script in the repository (ignored: the
 #               bundled binary runs, the trap never does). Diagnostic, code lens, Problems view,
 #               hover card, quick fix, save, status bar, every command in the palette, Apply All
-#               Safe Fixes, Show Logs, Restart Server. Then a Jupyter notebook in the same
+#               Safe Fixes, Show Logs, Restart Server, declaring dynamic dims through the lens
+#               above Pool's forward (pyproject.toml edited and saved). Then a Jupyter notebook in the same
 #               workbench (notebook-e2e.js): its cells through LSP notebook sync.
 #   restricted  the universal .vsix (no binary), workspace trust on and the workspace untrusted
 #               (Restricted Mode). The user's exportdb.path (in the Remote settings, where
@@ -110,7 +111,7 @@ JSON
     PLAYWRIGHT_CORE=$PLAYWRIGHT_CORE URL="http://127.0.0.1:$PORT/?folder=$WS" WS=$WS WS_FILE=$WS/model/pool.py \
     FILE=pool.py FOLDER=model EXPECT=$EDITORS/test/fixtures/pool.expect.json SHOTS=$OUT \
     FIXALL_WS_FILE=$WS/model/scratch.py FIXALL_GOLDEN=$EDITORS/test/fixtures/scratch.fixed.py \
-    MANIFEST=$EDITORS/vscode/package.json MACHINE_SETTINGS=$UD/Machine/settings.json TRAP_MARKER=$WS/trap/ran VENV_MARKER=$WS/.venv/ran \
+    MANIFEST=$EDITORS/vscode/package.json MACHINE_SETTINGS=$UD/Machine/settings.json TRAP_MARKER=$WS/trap/ran VENV_MARKER=$WS/.venv/ran PYPROJECT=$WS/pyproject.toml \
     timeout 300 node "$T/e2e.js" || rc=$?
   if [ "$name" = main ]; then
     XDG_CONFIG_HOME=$UD/browser-config XDG_CACHE_HOME=$UD/browser-cache PLAYWRIGHT_CORE=$PLAYWRIGHT_CORE \

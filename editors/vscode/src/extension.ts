@@ -4,10 +4,12 @@
 // (statusBar.ts). Diagnostics, hovers, code actions and code lenses all come from the server.
 //
 // Commands: exportdb.restartServer and exportdb.showLogs are the client's own. The server's
-// commands (exportdb.applyAllFixes, exportdb.showCase, exportdb.debugInfo, exportdb.scanWorkspace)
-// are registered by vscode-languageclient from the server's executeCommandProvider; package.json
-// lists them in the palette while the server runs (context key exportdb.serverRunning), and the
-// middleware below fills in their arguments (the active file, the case under the cursor).
+// commands (exportdb.applyAllFixes, exportdb.showCase, exportdb.debugInfo, exportdb.scanWorkspace,
+// exportdb.declareDims) are registered by vscode-languageclient from the server's
+// executeCommandProvider; package.json lists them in the palette while the server runs (context
+// key exportdb.serverRunning), and the middleware below fills in their arguments (the active
+// file, the case under the cursor; for exportdb.declareDims, from the palette or the code lens,
+// quick picks and input boxes ask for the dims: dims.ts).
 //
 // Workspace trust (package.json capabilities.untrustedWorkspaces, "limited"): in Restricted Mode
 // the server runs as usual, since it only reads code; what is limited is the binary, which never
@@ -19,6 +21,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
   LanguageClient,
   type LanguageClientOptions,
   type Middleware,
@@ -29,11 +32,13 @@ import {
 } from 'vscode-languageclient/node';
 import { findServer, type ServerLookup, userPathSetting } from './serverPath';
 import { caseName, commandArguments } from './commands';
+import { askDims, type DeclareArgs, declaredMessage, type DimsInfo, type DimsUI, needsQuestions } from './dims';
 import { serverArgs, toServerSettings } from './settings';
 import { StatusBar } from './statusBar';
 
 const SECTION = 'exportdb';
 const RUNNING_CONTEXT = 'exportdb.serverRunning';
+const DECLARE_DIMS = 'exportdb.declareDims';
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
@@ -79,8 +84,74 @@ async function defaultArguments(command: string): Promise<unknown[] | undefined>
   return commandArguments(command, { uri, caseName: name });
 }
 
+/** The questions of exportdb.declareDims, as quick picks and input boxes. */
+const dimsUI: DimsUI = {
+  async pick(title, items) {
+    const picked = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true });
+    return picked?.value;
+  },
+  input(title, prompt, value, validate) {
+    return Promise.resolve(vscode.window.showInputBox({ title, prompt, value, ignoreFocusOut: true, validateInput: validate }));
+  },
+};
+
+/**
+ * exportdb.declareDims: asks for what the arguments lack (exportdb/dimsInfo says what there is),
+ * runs the command, then saves the configuration file the server edited, so that the server's
+ * file watcher reloads it. Errors are the server's own messages.
+ */
+async function declareDims(c: LanguageClient, args: unknown[]): Promise<unknown> {
+  const editor = vscode.window.activeTextEditor;
+  let a = (args[0] ?? {}) as DeclareArgs;
+  if (!a.uri && editor !== undefined) {
+    a = { ...a, uri: editor.document.uri.toString() };
+  }
+  if (!a.uri) {
+    void vscode.window.showErrorMessage('ExportDB: open the Python file of the module first.');
+    return undefined;
+  }
+  let configFile: string | undefined;
+  try {
+    if (needsQuestions([a])) {
+      const position = editor?.document.uri.toString() === a.uri ? editor.selection.active : undefined;
+      const info = await c.sendRequest<DimsInfo>('exportdb/dimsInfo', { textDocument: { uri: a.uri }, position });
+      configFile = info.configFile;
+      const asked = await askDims(info, a, dimsUI);
+      if (asked === undefined) {
+        return undefined;
+      }
+      if (typeof asked === 'string') {
+        void vscode.window.showErrorMessage(`ExportDB: ${asked}`);
+        return undefined;
+      }
+      a = asked;
+    }
+    // the server edits the file as it is on disk: unsaved changes are saved first
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === configFile);
+    if (open?.isDirty) {
+      await open.save();
+    }
+    const result = await c.sendRequest<{ file: string; uri: string; created: boolean }>(ExecuteCommandRequest.type.method,
+      { command: DECLARE_DIMS, arguments: [a] });
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(result.uri));
+    if (doc.isDirty) {
+      await doc.save();
+    }
+    void vscode.window.showInformationMessage(`ExportDB: ${declaredMessage(a, result.file)}`);
+    return result;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    output.appendLine(`${DECLARE_DIMS}: ${message}`);
+    void vscode.window.showErrorMessage(`ExportDB: ${message}`);
+    return undefined;
+  }
+}
+
 const middleware: Middleware = {
   async executeCommand(command, args, next) {
+    if (command === DECLARE_DIMS && client !== undefined) {
+      return declareDims(client, args);
+    }
     if (args.length === 0) {
       const filled = await defaultArguments(command);
       if (filled === undefined) {

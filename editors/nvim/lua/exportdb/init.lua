@@ -9,12 +9,14 @@
 --     table of one client per root directory.
 -- Neovim 0.11+ can also run the server without setup(): lsp/exportdb.lua and
 -- vim.lsp.enable("exportdb"). A missing binary is said once (binary.lua), the readiness code
--- lens is kept up to date (codelens.lua), and :checkhealth exportdb reports (health.lua).
+-- lens is kept up to date (codelens.lua), dynamic dims are declared by :ExportDB dims and the
+-- "Declare dynamic dims…" lens (dims.lua), and :checkhealth exportdb reports (health.lua).
 -- See doc/exportdb.txt (:help exportdb).
 local M = {}
 
 local binary = require("exportdb.binary")
 local codelens = require("exportdb.codelens")
+local dims = require("exportdb.dims")
 
 local NAME = "exportdb"
 local uv = vim.loop
@@ -133,6 +135,8 @@ local function client_config(root_dir)
     init_options = M.server_settings(),
     capabilities = capabilities(),
     on_attach = on_attach,
+    -- the dims lens's command asks for the dims before the server runs it
+    commands = dims.commands,
   }
 end
 
@@ -259,6 +263,18 @@ end
 --- answers with workspace/applyEdit).
 function M.fix_all()
   return M.execute("exportdb.applyAllFixes", { vim.uri_from_bufnr(vim.api.nvim_get_current_buf()) })
+end
+
+--- :ExportDB dims: asks for the dims to declare for a module of the current buffer (the class
+--- at the cursor, else a choice) and writes them into the project's configuration. done(err,
+--- result) is called at the end when given.
+function M.declare_dims(opts, done)
+  local client = current_client()
+  if not client then
+    return false
+  end
+  dims.declare(client, vim.api.nvim_get_current_buf(), opts, done)
+  return true
 end
 
 --- :ExportDB restart: stops every exportdb client and starts them again for the same buffers.
@@ -407,6 +423,9 @@ local subcommands = {
   scan = function()
     M.execute("exportdb.scanWorkspace", {})
   end,
+  dims = function(arg)
+    M.declare_dims({ class = arg ~= "" and arg or nil })
+  end,
   log = function()
     vim.cmd("split " .. vim.fn.fnameescape(M.config.log_file and vim.fn.expand(M.config.log_file)
       or vim.lsp.get_log_path()))
@@ -418,13 +437,13 @@ local function create_command()
     local sub, arg = opts.args:match("^%s*(%S+)%s*(.-)%s*$")
     local fn = subcommands[sub or ""]
     if not fn then
-      vim.notify("usage: :ExportDB {case [NAME]|fixall|restart|info|scan|log}", vim.log.levels.ERROR)
+      vim.notify("usage: :ExportDB {case [NAME]|fixall|dims [CLASS]|restart|info|scan|log}", vim.log.levels.ERROR)
       return
     end
     fn(arg)
   end, {
     nargs = "+",
-    desc = "ExportDB: case, fixall, restart, info, scan, log",
+    desc = "ExportDB: case, fixall, dims, restart, info, scan, log",
     complete = function(lead, line)
       if line:match("^%s*%S+%s+%S+%s") then
         return {}
