@@ -1,0 +1,839 @@
+package check
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// The result cache: a warm re-run of `exportdb check` parses nothing it parsed before.
+//
+// A target's entry holds its findings as analysis produced them (fixes and related places
+// included, positions as byte offsets) or its source error; every output format renders
+// from them and the file's text, which the run reads anyway to hash it, exactly as from a
+// fresh analysis. Its key hashes:
+//
+//   - the tool: its version, the build's VCS revision and, for a build without one or with
+//     uncommitted changes, the executable's path, size and modification time (so a dev
+//     rebuild invalidates), and the names of the rules;
+//   - the configuration in force for the file: target version, strictness, select, ignore
+//     (per-file ignores applied), severities, and --min-severity;
+//   - the file: notebook or not, its module name and its text (a notebook's cells);
+//   - for a linked file, the paths, modules and texts of the files of its component of
+//     the import graph (cachegraph.go explains why the component).
+//
+// With --fix, --diff or --add-ignore, a file whose entry has something to apply is analysed
+// again (the fix loop needs the parsed file); the others are served. A result is stored
+// only when it describes the file as it is on disk: nothing fixed or added, no rule panic,
+// no I/O error.
+//
+// Entries are files under <dir>/v<format>/, named by their key, written to a temporary file
+// and renamed, so that runs sharing the directory never read half an entry; each carries its
+// key and a checksum, and one that does not read back whole is ignored and rewritten. A
+// directory that cannot be written disables writing, with one warning. Pruning, at most once
+// a day per directory: entries not used for 30 days go, then the oldest until the directory
+// holds at most 1 GiB (an entry is touched when served, at most once a day).
+
+// DefaultCacheDirName is the cache directory made in the project root (the directory of
+// the configuration file, else of the nearest pyproject.toml or requirements*.txt, else
+// the working directory) when no directory is set.
+const DefaultCacheDirName = ".exportdb_cache"
+
+// cacheFormat is the entry encoding's version: bump it when the encoding or what an entry
+// means changes.
+const cacheFormat = 1
+
+const (
+	cacheMaxAge     = 30 * 24 * time.Hour
+	cacheMaxBytes   = 1 << 30
+	cachePruneEvery = 24 * time.Hour
+	cacheTouchAfter = 24 * time.Hour
+	cacheTempMaxAge = time.Hour // a temporary file older than this was left by a killed run
+)
+
+var cacheMagic = []byte("exportdb-cache\n")
+
+// resultCache is one run's use of the cache.
+type resultCache struct {
+	tool     [32]byte
+	stores   map[string]*cacheStore // by directory; filled before the workers start
+	graph    *depGraph              // nil when no target is linked
+	keys     []cacheKey             // per target
+	warnings []string
+
+	mu     sync.Mutex
+	warned map[string]bool
+}
+
+// cacheKey says where a target's entry is; a nil store means the target is not cached.
+type cacheKey struct {
+	store *cacheStore
+	sum   [32]byte
+}
+
+// runTrace records what a run did, for tests: the targets served, those analysed (or
+// found unreadable or broken; not those no rule can report in, which are neither parsed
+// nor cached) and how many files it parsed.
+type runTrace struct {
+	mu       sync.Mutex
+	served   []string // targets served from the cache (display paths)
+	analysed []string // targets whose rules ran
+	parsed   atomic.Int64
+}
+
+func (tr *runTrace) serve(path string) {
+	if tr != nil {
+		tr.mu.Lock()
+		tr.served = append(tr.served, path)
+		tr.mu.Unlock()
+	}
+}
+
+func (tr *runTrace) analyse(path string) {
+	if tr != nil {
+		tr.mu.Lock()
+		tr.analysed = append(tr.analysed, path)
+		tr.mu.Unlock()
+	}
+}
+
+func (tr *runTrace) parse() {
+	if tr != nil {
+		tr.parsed.Add(1)
+	}
+}
+
+// newResultCache returns the run's cache, or nil when the run does not cache: --no-cache,
+// stdin, or rules other than the built-in ones.
+func (r *runner) newResultCache() *resultCache {
+	if r.o.NoCache || !r.builtinRules || r.o.stdinMode() {
+		return nil
+	}
+	return &resultCache{tool: toolID(r.o.Version), stores: map[string]*cacheStore{}, warned: map[string]bool{}}
+}
+
+// cacheDir is the cache directory for a target.
+func (r *runner) cacheDir(t *target) string {
+	if d := r.o.CacheDir; d != "" {
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(r.cwd, d)
+		}
+		return filepath.Clean(d)
+	}
+	if t.cfg != nil && t.cfg.CacheDir != "" {
+		return t.cfg.CacheDir
+	}
+	root := r.cwd
+	if t.cfg != nil && t.cfg.Root != "" {
+		root = t.cfg.Root
+	}
+	return filepath.Join(root, DefaultCacheDirName)
+}
+
+// serveCached keys every target, serves those whose entry is valid and returns how many it
+// served. A served target gets its result and leaves loaded (nil) unless a file of its
+// component must be analysed again: then it stays, marked served, to be parsed and linked
+// but not analysed.
+func (r *runner) serveCached(ctx context.Context, proj *project, targets []*target, loaded []*loadedFile, results []*FileResult) int {
+	c := r.cache
+	if c == nil {
+		return 0
+	}
+	anyLinked := false
+	for _, lf := range loaded {
+		anyLinked = anyLinked || lf.linked
+	}
+	var comps map[int][32]byte
+	if anyLinked {
+		c.graph = buildDepGraph(proj, loaded)
+		comps = c.graph.componentSums()
+	}
+	c.keys = make([]cacheKey, len(targets))
+	for i, t := range targets {
+		lf := loaded[i]
+		if lf.err != nil || lf.src == nil || !(lf.linked || rules.MayReport(lf.src)) {
+			continue // unreadable, or not parsed at all: nothing to save
+		}
+		if lf.linked && (c.graph == nil || c.graph.capped) {
+			continue
+		}
+		dir := r.cacheDir(t)
+		st := c.stores[dir]
+		if st == nil {
+			st = &cacheStore{dir: dir, c: c}
+			c.stores[dir] = st
+		}
+		var comp *[32]byte
+		if lf.linked {
+			s := comps[c.graph.component(i)]
+			comp = &s
+		}
+		c.keys[i] = cacheKey{store: st, sum: c.key(lf, r.o.MinSeverity, comp)}
+	}
+	hit := make([]bool, len(targets))
+	r.parallel(ctx, len(targets), func(_ *syntax.Parser, i int) {
+		k := c.keys[i]
+		if k.store == nil {
+			return
+		}
+		payload, ok := k.store.get(k.sum)
+		if !ok {
+			return
+		}
+		fr, ok := r.restore(targets[i], loaded[i], payload)
+		if !ok {
+			return
+		}
+		results[i], hit[i] = fr, true
+	})
+	// a linked target served while another file of its component is not stays to be linked
+	stale := map[int]bool{}
+	for i, lf := range loaded {
+		if lf.linked && !hit[i] {
+			stale[c.graph.component(i)] = true
+		}
+	}
+	n := 0
+	for i, lf := range loaded {
+		if !hit[i] {
+			continue
+		}
+		n++
+		r.o.trace.serve(targets[i].path)
+		if lf.linked && stale[c.graph.component(i)] {
+			lf.served = true
+		} else {
+			loaded[i] = nil
+		}
+	}
+	return n
+}
+
+// restore rebuilds a target's result from its entry, or reports false when the entry does
+// not fit the file (a corrupt entry whose checksum happened to match) or, with --fix,
+// --diff or --add-ignore, when the file has something to apply.
+func (r *runner) restore(t *target, lf *loadedFile, payload []byte) (*FileResult, bool) {
+	e, ok := decodeEntry(payload)
+	if !ok {
+		return nil, false
+	}
+	fr := &FileResult{Path: t.path, Abs: t.abs, Target: lf.opts.TargetVersion(), Src: lf.src, nb: lf.nb, cwd: r.cwd, run: r}
+	if e.err != nil {
+		if e.err.Offset > len(lf.src) {
+			return nil, false
+		}
+		fr.Err = e.err
+		if e.cell {
+			fr.Err = &cellError{e.err}
+		}
+		return fr, true
+	}
+	n := len(lf.src)
+	for i := range e.findings {
+		fd := &e.findings[i]
+		if !inRange(fd.Start, fd.End, n) || fd.Severity < r.o.MinSeverity {
+			return nil, false
+		}
+		for _, fx := range fd.Fixes {
+			for _, ed := range fx.Edits {
+				if !inRange(ed.Start, ed.End, n) {
+					return nil, false
+				}
+			}
+		}
+		for j := range fd.Related {
+			rel := &fd.Related[j]
+			if rel.Path != "" {
+				src, ok := r.cache.graph.source(rel.Path)
+				if !ok {
+					return nil, false
+				}
+				rel.Src = src
+			}
+			if m := len(lf.src); rel.Src != nil {
+				m = len(rel.Src)
+				if !inRange(rel.Start, rel.End, m) {
+					return nil, false
+				}
+			} else if !inRange(rel.Start, rel.End, m) {
+				return nil, false
+			}
+		}
+	}
+	switch {
+	case r.o.Fix || r.o.Diff:
+		if len(r.chooseFixes(e.findings, n, nil)) > 0 {
+			return nil, false
+		}
+	case r.o.AddIgnore:
+		minSev := max(r.o.MinSeverity, analysis.Hint)
+		for _, fd := range e.findings {
+			if fd.Severity >= minSev && fd.Case != analysis.UnusedSuppression {
+				return nil, false
+			}
+		}
+	}
+	fr.Findings = e.findings
+	r.render(fr)
+	return fr, true
+}
+
+func inRange(start, end, n int) bool { return 0 <= start && start <= end && end <= n }
+
+// store saves a target's fresh result, when it describes the file as it is on disk.
+func (r *runner) store(i int, lf *loadedFile, fr *FileResult) {
+	if r.cache == nil || i < 0 || i >= len(r.cache.keys) {
+		return
+	}
+	k := r.cache.keys[i]
+	if k.store == nil || fr.Fixed > 0 || fr.Changed || fr.Ignored > 0 || len(fr.Notes) > 0 || len(fr.RuleErrors) > 0 || fr.Output != nil {
+		return
+	}
+	var e entry
+	if fr.Err != nil {
+		var ce *cellError
+		var fe *analysis.FileError
+		switch {
+		case errors.As(fr.Err, &ce):
+			e.err, e.cell = ce.fe, true
+		case errors.As(fr.Err, &fe) && fr.Err == error(fe):
+			e.err = fe
+		default:
+			return // I/O: not a property of the text
+		}
+	} else if lf.sem == nil {
+		return // not parsed: no rule can report in it
+	}
+	e.findings = fr.Findings
+	k.store.put(k.sum, encodeEntry(&e))
+}
+
+// finishCache merges the stores' warnings into the run's and prunes the directories
+// written to.
+func (r *runner) finishCache() {
+	c := r.cache
+	if c == nil {
+		return
+	}
+	dirs := make([]string, 0, len(c.stores))
+	for d := range c.stores {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	now := time.Now()
+	for _, d := range dirs {
+		if st := c.stores[d]; st.wrote.Load() {
+			st.maybePrune(now)
+		}
+	}
+	r.warnings = append(r.warnings, c.warnings...)
+}
+
+func (c *resultCache) warn(dir string, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.warned[dir] {
+		return
+	}
+	c.warned[dir] = true
+	c.warnings = append(c.warnings, fmt.Sprintf("cannot write the cache in %s (%v): results are not cached (--no-cache turns the cache off)", dir, cleanPathError(err)))
+}
+
+// key hashes what a target's result depends on.
+func (c *resultCache) key(lf *loadedFile, minSev analysis.Severity, comp *[32]byte) [32]byte {
+	h := sha256.New()
+	h.Write(c.tool[:])
+	h.Write(optionsKey(lf.opts, minSev))
+	kind := "python\x00"
+	if lf.nb != nil {
+		kind = "notebook\x00"
+	}
+	h.Write([]byte(kind))
+	h.Write([]byte(lf.module.Name + "\x00"))
+	h.Write(lf.sum[:])
+	if comp != nil {
+		h.Write([]byte("linked\x00"))
+		h.Write(comp[:])
+	} else {
+		h.Write([]byte("alone\x00"))
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// optionsKey encodes the analysis options in force for a file.
+func optionsKey(o analysis.Options, minSev analysis.Severity) []byte {
+	var b bytes.Buffer
+	v := o.TargetVersion()
+	fmt.Fprintf(&b, "target=%d.%d\x00nonstrict=%t\x00min=%d\x00catalog=%t\x00", v.Major, v.Minor, o.NonStrict, minSev, o.Catalog != nil)
+	b.WriteString("select")
+	for _, s := range o.Select {
+		b.WriteString("\x01" + s)
+	}
+	b.WriteString("\x00ignore")
+	for _, s := range o.Ignore {
+		b.WriteString("\x01" + s)
+	}
+	b.WriteString("\x00severity")
+	names := make([]string, 0, len(o.Severity))
+	for k := range o.Severity {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(&b, "\x01%s=%d", k, o.Severity[k])
+	}
+	b.WriteString("\x00")
+	return b.Bytes()
+}
+
+var (
+	toolOnce sync.Once
+	toolSum  [32]byte
+)
+
+// toolID identifies the analysis this build does (see the package's cache comment).
+func toolID(version string) [32]byte {
+	toolOnce.Do(func() {
+		h := sha256.New()
+		fmt.Fprintf(h, "exportdb-cache %d\x00%s\x00", cacheFormat, version)
+		revision, modified := "", false
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			fmt.Fprintf(h, "%s\x00%s\x00%s\x00", bi.GoVersion, bi.Main.Path, bi.Main.Version)
+			for _, s := range bi.Settings {
+				switch s.Key {
+				case "vcs.revision":
+					revision = s.Value
+				case "vcs.modified":
+					modified = s.Value == "true"
+				}
+			}
+		}
+		fmt.Fprintf(h, "%s\x00%t\x00", revision, modified)
+		if revision == "" || modified {
+			if exe, err := os.Executable(); err == nil {
+				if fi, err := os.Stat(exe); err == nil {
+					fmt.Fprintf(h, "%s\x00%d\x00%d\x00", exe, fi.Size(), fi.ModTime().UnixNano())
+				}
+			}
+		}
+		for _, rule := range rules.All() {
+			h.Write([]byte(rule.Name + "\x00"))
+		}
+		h.Sum(toolSum[:0])
+	})
+	return toolSum
+}
+
+// cacheStore is one cache directory.
+type cacheStore struct {
+	dir string
+	c   *resultCache
+
+	initOnce sync.Once
+	initErr  error
+	shards   sync.Map // shard directory -> struct{}: made
+	broken   atomic.Bool
+	wrote    atomic.Bool
+}
+
+func (s *cacheStore) entries() string { return filepath.Join(s.dir, fmt.Sprintf("v%d", cacheFormat)) }
+
+func (s *cacheStore) path(sum [32]byte) (shard, file string) {
+	name := hex.EncodeToString(sum[:])
+	shard = filepath.Join(s.entries(), name[:2])
+	return shard, filepath.Join(shard, name[2:])
+}
+
+// get returns the payload of the entry for sum, or false when there is none or it does not
+// read back whole.
+func (s *cacheStore) get(sum [32]byte) ([]byte, bool) {
+	_, path := s.path(sum)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > syntax.MaxSourceSize*4 {
+		return nil, false
+	}
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, false
+	}
+	payload, ok := unwrapEntry(data, sum)
+	if ok {
+		if now := time.Now(); now.Sub(fi.ModTime()) > cacheTouchAfter {
+			os.Chtimes(path, now, now) // used: pruning keeps it
+		}
+	}
+	return payload, ok
+}
+
+// put writes the entry for sum: to a temporary file, renamed into place.
+func (s *cacheStore) put(sum [32]byte, payload []byte) {
+	if s.broken.Load() {
+		return
+	}
+	if err := s.init(); err != nil {
+		s.fail(err)
+		return
+	}
+	shard, path := s.path(sum)
+	if _, ok := s.shards.Load(shard); !ok {
+		if err := os.MkdirAll(shard, 0o755); err != nil {
+			s.fail(err)
+			return
+		}
+		s.shards.Store(shard, struct{}{})
+	}
+	tmp, err := os.CreateTemp(shard, ".tmp-*")
+	if err != nil {
+		s.fail(err)
+		return
+	}
+	data := wrapEntry(sum, payload)
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		s.fail(err)
+		return
+	}
+	s.wrote.Store(true)
+}
+
+func (s *cacheStore) fail(err error) {
+	s.broken.Store(true)
+	s.c.warn(s.dir, err)
+}
+
+// init makes the directory, tagged as a cache (CACHEDIR.TAG, for backup tools) and ignored
+// by git.
+func (s *cacheStore) init() error {
+	s.initOnce.Do(func() {
+		if s.initErr = os.MkdirAll(s.dir, 0o755); s.initErr != nil {
+			return
+		}
+		files := map[string]string{
+			"CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by exportdb.\n# For information about cache directory tags see https://bford.info/cachedir/\n",
+			".gitignore":   "# Automatically created by exportdb.\n*\n",
+		}
+		for name, text := range files {
+			p := filepath.Join(s.dir, name)
+			if _, err := os.Lstat(p); err == nil {
+				continue
+			}
+			if err := writeFileAtomic(p, []byte(text), nil); err != nil {
+				s.initErr = err
+				return
+			}
+		}
+	})
+	return s.initErr
+}
+
+// maybePrune prunes the directory when it was not pruned for a day.
+func (s *cacheStore) maybePrune(now time.Time) {
+	marker := filepath.Join(s.dir, "last-prune")
+	if fi, err := os.Stat(marker); err == nil && now.Sub(fi.ModTime()) < cachePruneEvery {
+		return
+	}
+	if err := os.WriteFile(marker, nil, 0o644); err != nil {
+		return
+	}
+	os.Chtimes(marker, now, now)
+	pruneCache(s.dir, now, cacheMaxAge, cacheMaxBytes)
+}
+
+// pruneCache removes the entries of dir (every format version) not used for maxAge, then
+// the least recently used ones until the entries take at most maxBytes, and temporary files
+// left by killed runs.
+func pruneCache(dir string, now time.Time, maxAge time.Duration, maxBytes int64) {
+	type ent struct {
+		path string
+		size int64
+		mod  time.Time
+	}
+	var kept []ent
+	var total int64
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, path)
+		parts := strings.Split(filepath.ToSlash(rel), "/")
+		if len(parts) != 3 || !strings.HasPrefix(parts[0], "v") {
+			return nil // CACHEDIR.TAG, .gitignore, last-prune
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		age := now.Sub(fi.ModTime())
+		if strings.HasPrefix(d.Name(), ".tmp-") {
+			if age > cacheTempMaxAge {
+				os.Remove(path)
+			}
+			return nil
+		}
+		if age > maxAge {
+			os.Remove(path)
+			return nil
+		}
+		kept = append(kept, ent{path, fi.Size(), fi.ModTime()})
+		total += fi.Size()
+		return nil
+	})
+	if total <= maxBytes {
+		return
+	}
+	sort.Slice(kept, func(i, j int) bool { return kept[i].mod.Before(kept[j].mod) })
+	for _, e := range kept {
+		if total <= maxBytes*8/10 {
+			break
+		}
+		if os.Remove(e.path) == nil {
+			total -= e.size
+		}
+	}
+}
+
+// An entry file: magic, format, key, payload length and CRC-32C, payload.
+const entryHeader = 15 + 1 + 32 + 4 + 4
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+func wrapEntry(sum [32]byte, payload []byte) []byte {
+	b := make([]byte, 0, entryHeader+len(payload))
+	b = append(b, cacheMagic...)
+	b = append(b, cacheFormat)
+	b = append(b, sum[:]...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(payload)))
+	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(payload, crcTable))
+	return append(b, payload...)
+}
+
+func unwrapEntry(data []byte, sum [32]byte) ([]byte, bool) {
+	if len(data) < entryHeader || !bytes.Equal(data[:15], cacheMagic) || data[15] != cacheFormat || !bytes.Equal(data[16:48], sum[:]) {
+		return nil, false
+	}
+	n := binary.LittleEndian.Uint32(data[48:])
+	crc := binary.LittleEndian.Uint32(data[52:])
+	payload := data[entryHeader:]
+	if uint64(len(payload)) != uint64(n) || crc32.Checksum(payload, crcTable) != crc {
+		return nil, false
+	}
+	return payload, true
+}
+
+// entry is what the cache keeps of a result.
+type entry struct {
+	err      *analysis.FileError // a source error; then no findings
+	cell     bool                // err is in a notebook's cell (cellError)
+	findings []analysis.Finding
+}
+
+func encodeEntry(e *entry) []byte {
+	var w entryWriter
+	if e.err != nil {
+		w.uint(1)
+		w.bool(e.cell)
+		w.int(e.err.Offset)
+		w.str(e.err.Reason)
+		return w.b
+	}
+	w.uint(0)
+	w.uint(uint64(len(e.findings)))
+	for i := range e.findings {
+		fd := &e.findings[i]
+		w.str(fd.Case)
+		w.int(fd.Start)
+		w.int(fd.End)
+		w.str(fd.Message)
+		w.int(int(fd.Effect))
+		w.int(int(fd.Severity))
+		w.bool(fd.Deprecated)
+		w.uint(uint64(len(fd.Fixes)))
+		for _, fx := range fd.Fixes {
+			w.str(fx.Title)
+			w.int(int(fx.Safety))
+			w.uint(uint64(len(fx.Edits)))
+			for _, ed := range fx.Edits {
+				w.int(ed.Start)
+				w.int(ed.End)
+				w.str(ed.NewText)
+			}
+		}
+		w.uint(uint64(len(fd.Related)))
+		for _, rel := range fd.Related {
+			w.int(rel.Start)
+			w.int(rel.End)
+			w.str(rel.Message)
+			w.str(rel.Path)
+		}
+	}
+	return w.b
+}
+
+// decodeEntry reads a payload; false when it is not one encodeEntry wrote.
+func decodeEntry(b []byte) (*entry, bool) {
+	r := entryReader{b: b}
+	e := &entry{}
+	switch r.uint() {
+	case 1:
+		e.cell = r.bool()
+		e.err = &analysis.FileError{Offset: r.int(), Reason: r.str()}
+		if e.err.Offset < -1 {
+			return nil, false
+		}
+	case 0:
+		n := r.count()
+		if n > 0 {
+			e.findings = make([]analysis.Finding, n)
+		}
+		for i := 0; i < n && !r.bad; i++ {
+			fd := &e.findings[i]
+			fd.Case = r.str()
+			fd.Start, fd.End = r.int(), r.int()
+			fd.Message = r.str()
+			fd.Effect = analysis.Effect(r.int())
+			fd.Severity = analysis.Severity(r.int())
+			fd.Deprecated = r.bool()
+			if fd.Effect < analysis.Recognized || fd.Effect > analysis.Fails || fd.Severity < analysis.Off || fd.Severity > analysis.Error {
+				return nil, false
+			}
+			if nf := r.count(); nf > 0 {
+				fd.Fixes = make([]analysis.Fix, nf)
+				for j := range fd.Fixes {
+					fx := &fd.Fixes[j]
+					fx.Title = r.str()
+					fx.Safety = analysis.Safety(r.int())
+					if fx.Safety != analysis.Safe && fx.Safety != analysis.Unsafe {
+						return nil, false
+					}
+					if ne := r.count(); ne > 0 {
+						fx.Edits = make([]analysis.Edit, ne)
+						for k := range fx.Edits {
+							fx.Edits[k] = analysis.Edit{Start: r.int(), End: r.int(), NewText: r.str()}
+						}
+					}
+				}
+			}
+			if nr := r.count(); nr > 0 {
+				fd.Related = make([]analysis.Related, nr)
+				for j := range fd.Related {
+					fd.Related[j] = analysis.Related{Start: r.int(), End: r.int(), Message: r.str(), Path: r.str()}
+				}
+			}
+		}
+	default:
+		return nil, false
+	}
+	if r.bad || len(r.b) != 0 {
+		return nil, false
+	}
+	return e, true
+}
+
+type entryWriter struct{ b []byte }
+
+func (w *entryWriter) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
+func (w *entryWriter) int(v int)     { w.b = binary.AppendVarint(w.b, int64(v)) }
+func (w *entryWriter) str(s string)  { w.uint(uint64(len(s))); w.b = append(w.b, s...) }
+func (w *entryWriter) bool(v bool) {
+	if v {
+		w.uint(1)
+	} else {
+		w.uint(0)
+	}
+}
+
+// entryReader reads what entryWriter wrote; any error sets bad and reads zeros from then on.
+type entryReader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *entryReader) uint() uint64 {
+	if r.bad {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.bad = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *entryReader) int() int {
+	if r.bad {
+		return 0
+	}
+	v, n := binary.Varint(r.b)
+	if n <= 0 || v < -1<<31 || v > 1<<31 {
+		r.bad = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return int(v)
+}
+
+// count reads a list length, which cannot exceed the bytes left (every element takes one).
+func (r *entryReader) count() int {
+	n := r.uint()
+	if n > uint64(len(r.b)) {
+		r.bad = true
+		return 0
+	}
+	return int(n)
+}
+
+func (r *entryReader) str() string {
+	n := r.count()
+	if r.bad {
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *entryReader) bool() bool {
+	switch r.uint() {
+	case 0:
+		return false
+	case 1:
+		return true
+	}
+	r.bad = true
+	return false
+}
