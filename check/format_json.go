@@ -123,7 +123,7 @@ func renderJSONFindings(fr *FileResult) {
 	if fr.renderedJSON || len(fr.Findings) == 0 {
 		return
 	}
-	var b []byte
+	b := make([]byte, 0, 1024*len(fr.Findings)) // a finding takes 600 to 1,000 bytes
 	for i := range fr.Findings {
 		if i > 0 {
 			b = append(b, ",\n    "...)
