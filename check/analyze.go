@@ -62,7 +62,7 @@ func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResul
 			lf.sem = torchsem.New(lf.file, torchsem.WithClassDims(lf.classDims()))
 		}
 		results[i] = r.finish(ctx, p, targets[i], lf)
-		r.store(i, lf, results[i])
+		r.store(ctx, i, lf, results[i])
 		loaded[i] = nil
 		prog.add()
 	})
@@ -97,7 +97,7 @@ func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResul
 			return // linked for the files of its component that are not
 		}
 		results[i] = r.finish(ctx, p, targets[i], lf)
-		r.store(i, lf, results[i])
+		r.store(ctx, i, lf, results[i])
 		prog.add()
 	})
 	r.finishCache()

@@ -299,9 +299,10 @@ func (r *runner) restore(t *target, lf *loadedFile, payload []byte) (*FileResult
 
 func inRange(start, end, n int) bool { return 0 <= start && start <= end && end <= n }
 
-// store saves a target's fresh result, when it describes the file as it is on disk.
-func (r *runner) store(i int, lf *loadedFile, fr *FileResult) {
-	if r.cache == nil || i < 0 || i >= len(r.cache.keys) {
+// store saves a target's fresh result, when it describes the file as it is on disk and
+// the run was not interrupted (an interrupted analysis may have stopped half way).
+func (r *runner) store(ctx context.Context, i int, lf *loadedFile, fr *FileResult) {
+	if r.cache == nil || i < 0 || i >= len(r.cache.keys) || ctx.Err() != nil {
 		return
 	}
 	k := r.cache.keys[i]
