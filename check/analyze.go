@@ -28,8 +28,10 @@ import (
 // existed: a corpus of independent files costs nothing more. The other files are parsed
 // and kept (with the project files they import that were not given, read as context),
 // linked into one program, so that a forward in one file traces helpers in another, and
-// then analysed. Results come back in the targets' order, whatever the order the workers
-// finish in.
+// then analysed. With the result cache (cache.go), what it serves after the read is
+// neither parsed nor analysed, and a linked file is served after linking when what it sees
+// of its neighbours did not change. Results come back in the targets' order, whatever the
+// order the workers finish in.
 func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResult {
 	results := make([]*FileResult, len(targets))
 	if len(targets) == 0 {
@@ -87,6 +89,7 @@ func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResul
 				loaded[i].sem = program.Files[k]
 			}
 		}
+		r.serveBySurface(ctx, program, targets, loaded, results, prog.add)
 	}
 	r.parallel(ctx, len(targets), func(p *syntax.Parser, i int) {
 		lf := loaded[i]
@@ -94,7 +97,7 @@ func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResul
 			return
 		}
 		if lf.served {
-			return // linked for the files of its component that are not
+			return // linked for the files of its component that were not served
 		}
 		results[i] = r.finish(ctx, p, targets[i], lf)
 		r.store(ctx, i, lf, results[i])
@@ -194,7 +197,7 @@ func (r *runner) parse(ctx context.Context, p *syntax.Parser, lf *loadedFile) {
 	had := lf.file != nil
 	lf.parse(ctx, p, !r.builtinRules)
 	if !had && lf.file != nil {
-		r.o.trace.parse()
+		r.o.trace.parse(lf.path)
 	}
 }
 

@@ -23,6 +23,8 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
+	"github.com/exportdb-lsp/exportdb-lsp/config"
 )
 
 // The result cache: a warm re-run of `exportdb check` parses nothing it parsed before.
@@ -35,16 +37,20 @@ import (
 //   - the tool: its version, the build's VCS revision and, for a build without one or with
 //     uncommitted changes, the executable's path, size and modification time (so a dev
 //     rebuild invalidates), and the names of the rules;
-//   - the configuration in force for the file: target version, strictness, select, ignore
-//     (per-file ignores applied), severities, and --min-severity;
-//   - the file: notebook or not, its module name and its text (a notebook's cells);
-//   - for a linked file, the paths, modules and texts of the files of its component of
-//     the import graph (cachegraph.go explains why the component).
+//   - the configuration in force for the file: every analysis option (target version,
+//     strictness, select, ignore with per-file ignores applied, severities), --min-severity
+//     and the dynamic-shapes declarations;
+//   - the file: notebook or not, its module name, its text (a notebook's cells), and
+//     whether it is linked with other files of the project.
+//
+// A linked file's entry also records what it saw of the files it depends on, which
+// cachegraph.go explains: served when those files are unchanged, or changed without
+// changing what the file sees of them.
 //
 // With --fix, --diff or --add-ignore, a file whose entry has something to apply is analysed
 // again (the fix loop needs the parsed file); the others are served. A result is stored
 // only when it describes the file as it is on disk: nothing fixed or added, no rule panic,
-// no I/O error.
+// no I/O error, the run not interrupted. stdin is never cached.
 //
 // Entries are files under <dir>/v<format>/, named by their key, written to a temporary file
 // and renamed, so that runs sharing the directory never read half an entry; each carries its
@@ -60,7 +66,7 @@ const DefaultCacheDirName = ".exportdb_cache"
 
 // cacheFormat is the entry encoding's version: bump it when the encoding or what an entry
 // means changes.
-const cacheFormat = 1
+const cacheFormat = 2
 
 const (
 	cacheMaxAge     = 30 * 24 * time.Hour
@@ -78,6 +84,8 @@ type resultCache struct {
 	stores   map[string]*cacheStore // by directory; filled before the workers start
 	graph    *depGraph              // nil when no target is linked
 	keys     []cacheKey             // per target
+	pending  []*entry               // per linked target: its entry, to be judged by surfaces
+	surfaces map[string]uint64      // the surface of each file of the program, by path
 	warnings []string
 
 	mu     sync.Mutex
@@ -86,18 +94,20 @@ type resultCache struct {
 
 // cacheKey says where a target's entry is; a nil store means the target is not cached.
 type cacheKey struct {
-	store *cacheStore
-	sum   [32]byte
+	store   *cacheStore
+	sum     [32]byte
+	deps    []int32  // a linked target's dependencies (graph nodes)
+	content [32]byte // a linked target's component hash
 }
 
 // runTrace records what a run did, for tests: the targets served, those analysed (or
 // found unreadable or broken; not those no rule can report in, which are neither parsed
-// nor cached) and how many files it parsed.
+// nor cached) and the files it parsed.
 type runTrace struct {
 	mu       sync.Mutex
 	served   []string // targets served from the cache (display paths)
 	analysed []string // targets whose rules ran
-	parsed   atomic.Int64
+	parsed   []string // files parsed, targets and context (absolute paths)
 }
 
 func (tr *runTrace) serve(path string) {
@@ -116,9 +126,11 @@ func (tr *runTrace) analyse(path string) {
 	}
 }
 
-func (tr *runTrace) parse() {
+func (tr *runTrace) parse(path string) {
 	if tr != nil {
-		tr.parsed.Add(1)
+		tr.mu.Lock()
+		tr.parsed = append(tr.parsed, path)
+		tr.mu.Unlock()
 	}
 }
 
@@ -149,10 +161,12 @@ func (r *runner) cacheDir(t *target) string {
 	return filepath.Join(root, DefaultCacheDirName)
 }
 
-// serveCached keys every target, serves those whose entry is valid and returns how many it
-// served. A served target gets its result and leaves loaded (nil) unless a file of its
-// component must be analysed again: then it stays, marked served, to be parsed and linked
-// but not analysed.
+// serveCached keys every target and serves those whose entry holds: an isolated target's
+// when it decodes and fits the file, a linked target's when, besides, the files it depends
+// with it have the texts they had. It returns how many it served. A served target leaves loaded
+// (nil) unless its component must be linked again for a target that was not served: then
+// it stays, marked served, to be parsed and linked but not analysed. A linked target whose
+// dependencies changed keeps its entry in c.pending for serveBySurface.
 func (r *runner) serveCached(ctx context.Context, proj *project, targets []*target, loaded []*loadedFile, results []*FileResult) int {
 	c := r.cache
 	if c == nil {
@@ -162,18 +176,22 @@ func (r *runner) serveCached(ctx context.Context, proj *project, targets []*targ
 	for _, lf := range loaded {
 		anyLinked = anyLinked || lf.linked
 	}
-	var comps map[int][32]byte
 	if anyLinked {
 		c.graph = buildDepGraph(proj, loaded)
+	}
+	progDims := programDims(targets)
+	var comps map[int][32]byte
+	if anyLinked && !c.graph.capped {
 		comps = c.graph.componentSums()
 	}
 	c.keys = make([]cacheKey, len(targets))
+	c.pending = make([]*entry, len(targets))
 	for i, t := range targets {
 		lf := loaded[i]
 		if lf.err != nil || lf.src == nil || !(lf.linked || rules.MayReport(lf.src)) {
 			continue // unreadable, or not parsed at all: nothing to save
 		}
-		if lf.linked && (c.graph == nil || c.graph.capped) {
+		if lf.linked && c.graph.capped {
 			continue
 		}
 		dir := r.cacheDir(t)
@@ -182,12 +200,15 @@ func (r *runner) serveCached(ctx context.Context, proj *project, targets []*targ
 			st = &cacheStore{dir: dir, c: c}
 			c.stores[dir] = st
 		}
-		var comp *[32]byte
+		k := cacheKey{store: st}
 		if lf.linked {
-			s := comps[c.graph.component(i)]
-			comp = &s
+			k.deps = c.graph.deps(i)
+			k.content = comps[c.graph.component(i)]
+			k.sum = c.key(lf, t.cfg, r.o.MinSeverity, progDims)
+		} else {
+			k.sum = c.key(lf, t.cfg, r.o.MinSeverity, nil)
 		}
-		c.keys[i] = cacheKey{store: st, sum: c.key(lf, r.o.MinSeverity, comp)}
+		c.keys[i] = k
 	}
 	hit := make([]bool, len(targets))
 	r.parallel(ctx, len(targets), func(_ *syntax.Parser, i int) {
@@ -199,16 +220,22 @@ func (r *runner) serveCached(ctx context.Context, proj *project, targets []*targ
 		if !ok {
 			return
 		}
-		fr, ok := r.restore(targets[i], loaded[i], payload)
-		if !ok {
+		e, ok := decodeEntry(payload)
+		if !ok || !c.graph.refsHold(e.refs) {
 			return
 		}
-		results[i], hit[i] = fr, true
+		if loaded[i].linked && e.content != k.content {
+			c.pending[i] = e
+			return
+		}
+		if fr, ok := r.restore(targets[i], loaded[i], e); ok {
+			results[i], hit[i] = fr, true
+		}
 	})
-	// a linked target served while another file of its component is not stays to be linked
+	// a component with a linked target that was not served is parsed and linked again
 	stale := map[int]bool{}
 	for i, lf := range loaded {
-		if lf.linked && !hit[i] {
+		if lf.linked && !hit[i] && lf.err == nil && lf.src != nil {
 			stale[c.graph.component(i)] = true
 		}
 	}
@@ -228,14 +255,54 @@ func (r *runner) serveCached(ctx context.Context, proj *project, targets []*targ
 	return n
 }
 
+// serveBySurface takes the surfaces of the linked program's files and serves each target
+// whose entry is pending (a text of its component changed) when what it sees of them did
+// not change, rewriting the entry with the new content hash. It calls served for each.
+func (r *runner) serveBySurface(ctx context.Context, program *torchsem.Program, targets []*target, loaded []*loadedFile, results []*FileResult, served func()) {
+	c := r.cache
+	if c == nil || c.graph == nil || program == nil {
+		return
+	}
+	surf := make([]uint64, len(program.Files))
+	r.parallel(ctx, len(program.Files), func(_ *syntax.Parser, k int) {
+		surf[k] = program.Files[k].Surface()
+	})
+	if ctx.Err() != nil {
+		return
+	}
+	c.surfaces = make(map[string]uint64, len(surf))
+	for k, f := range program.Files {
+		if _, dup := c.surfaces[f.Path]; !dup {
+			c.surfaces[f.Path] = surf[k]
+		}
+	}
+	r.parallel(ctx, len(targets), func(_ *syntax.Parser, i int) {
+		e, lf := c.pending[i], loaded[i]
+		if e == nil || lf == nil || lf.served {
+			return
+		}
+		k := c.keys[i]
+		if c.graph.surfaceSum(k.deps, c.surfaces) != e.surface {
+			return
+		}
+		e.content = k.content
+		payload := encodeEntry(e)
+		fr, ok := r.restore(targets[i], lf, e)
+		if !ok {
+			return
+		}
+		k.store.put(k.sum, payload)
+		results[i] = fr
+		lf.served = true
+		r.o.trace.serve(targets[i].path)
+		served()
+	})
+}
+
 // restore rebuilds a target's result from its entry, or reports false when the entry does
 // not fit the file (a corrupt entry whose checksum happened to match) or, with --fix,
 // --diff or --add-ignore, when the file has something to apply.
-func (r *runner) restore(t *target, lf *loadedFile, payload []byte) (*FileResult, bool) {
-	e, ok := decodeEntry(payload)
-	if !ok {
-		return nil, false
-	}
+func (r *runner) restore(t *target, lf *loadedFile, e *entry) (*FileResult, bool) {
 	fr := &FileResult{Path: t.path, Abs: t.abs, Target: lf.opts.TargetVersion(), Src: lf.src, nb: lf.nb, cwd: r.cwd, run: r}
 	if e.err != nil {
 		if e.err.Offset > len(lf.src) {
@@ -248,8 +315,9 @@ func (r *runner) restore(t *target, lf *loadedFile, payload []byte) (*FileResult
 		return fr, true
 	}
 	n := len(lf.src)
+	findings := make([]analysis.Finding, len(e.findings))
 	for i := range e.findings {
-		fd := &e.findings[i]
+		fd := e.findings[i]
 		if !inRange(fd.Start, fd.End, n) || fd.Severity < r.o.MinSeverity {
 			return nil, false
 		}
@@ -260,39 +328,41 @@ func (r *runner) restore(t *target, lf *loadedFile, payload []byte) (*FileResult
 				}
 			}
 		}
+		if len(fd.Related) > 0 {
+			fd.Related = append([]analysis.Related(nil), fd.Related...)
+		}
 		for j := range fd.Related {
 			rel := &fd.Related[j]
+			m := n
 			if rel.Path != "" {
-				src, ok := r.cache.graph.source(rel.Path)
+				src, _, ok := r.cache.graph.source(rel.Path)
 				if !ok {
 					return nil, false
 				}
-				rel.Src = src
+				rel.Src, m = src, len(src)
 			}
-			if m := len(lf.src); rel.Src != nil {
-				m = len(rel.Src)
-				if !inRange(rel.Start, rel.End, m) {
-					return nil, false
-				}
-			} else if !inRange(rel.Start, rel.End, m) {
+			if !inRange(rel.Start, rel.End, m) {
 				return nil, false
 			}
 		}
+		findings[i] = fd
 	}
 	switch {
 	case r.o.Fix || r.o.Diff:
-		if len(r.chooseFixes(e.findings, n, nil)) > 0 {
+		if len(r.chooseFixes(findings, n, nil)) > 0 {
 			return nil, false
 		}
 	case r.o.AddIgnore:
 		minSev := max(r.o.MinSeverity, analysis.Hint)
-		for _, fd := range e.findings {
+		for _, fd := range findings {
 			if fd.Severity >= minSev && fd.Case != analysis.UnusedSuppression {
 				return nil, false
 			}
 		}
 	}
-	fr.Findings = e.findings
+	if len(findings) > 0 {
+		fr.Findings = findings
+	}
 	r.render(fr)
 	return fr, true
 }
@@ -302,10 +372,11 @@ func inRange(start, end, n int) bool { return 0 <= start && start <= end && end 
 // store saves a target's fresh result, when it describes the file as it is on disk and
 // the run was not interrupted (an interrupted analysis may have stopped half way).
 func (r *runner) store(ctx context.Context, i int, lf *loadedFile, fr *FileResult) {
-	if r.cache == nil || i < 0 || i >= len(r.cache.keys) || ctx.Err() != nil {
+	c := r.cache
+	if c == nil || i < 0 || i >= len(c.keys) || ctx.Err() != nil {
 		return
 	}
-	k := r.cache.keys[i]
+	k := c.keys[i]
 	if k.store == nil || fr.Fixed > 0 || fr.Changed || fr.Ignored > 0 || len(fr.Notes) > 0 || len(fr.RuleErrors) > 0 || fr.Output != nil {
 		return
 	}
@@ -325,7 +396,39 @@ func (r *runner) store(ctx context.Context, i int, lf *loadedFile, fr *FileResul
 		return // not parsed: no rule can report in it
 	}
 	e.findings = fr.Findings
+	if lf.linked {
+		if c.surfaces == nil {
+			return // interrupted before linking
+		}
+		e.content = k.content
+		e.surface = c.graph.surfaceSum(k.deps, c.surfaces)
+		refs := map[string]bool{}
+		for _, fd := range e.findings {
+			for _, rel := range fd.Related {
+				if rel.Path == "" || refs[rel.Path] {
+					continue
+				}
+				refs[rel.Path] = true
+				_, sum, ok := c.graph.source(rel.Path)
+				if !ok {
+					return // a place in a file the graph does not know: cannot be checked
+				}
+				e.refs = append(e.refs, entryRef{rel.Path, sum})
+			}
+		}
+		sort.Slice(e.refs, func(a, b int) bool { return e.refs[a].path < e.refs[b].path })
+	}
 	k.store.put(k.sum, encodeEntry(&e))
+}
+
+// refsHold reports whether every file findings point into has the text it had.
+func (g *depGraph) refsHold(refs []entryRef) bool {
+	for _, ref := range refs {
+		if _, sum, ok := g.source(ref.path); !ok || sum != ref.sum {
+			return false
+		}
+	}
+	return true
 }
 
 // finishCache merges the stores' warnings into the run's and prunes the directories
@@ -359,21 +462,25 @@ func (c *resultCache) warn(dir string, err error) {
 	c.warnings = append(c.warnings, fmt.Sprintf("cannot write the cache in %s (%v): results are not cached (--no-cache turns the cache off)", dir, cleanPathError(err)))
 }
 
-// key hashes what a target's result depends on.
-func (c *resultCache) key(lf *loadedFile, minSev analysis.Severity, comp *[32]byte) [32]byte {
+// key hashes what a target's own result depends on; progDims (linked targets only) is the
+// dynamic-shapes declarations of every configuration, which linking applies to the
+// whole program.
+func (c *resultCache) key(lf *loadedFile, cfg *config.Config, minSev analysis.Severity, progDims []byte) [32]byte {
 	h := sha256.New()
 	h.Write(c.tool[:])
 	h.Write(optionsKey(lf.opts, minSev))
+	h.Write(configDims(cfg))
 	kind := "python\x00"
 	if lf.nb != nil {
 		kind = "notebook\x00"
 	}
 	h.Write([]byte(kind))
-	h.Write([]byte(lf.module.Name + "\x00"))
+	writeStrings(h, lf.module.Name)
 	h.Write(lf.sum[:])
-	if comp != nil {
+	if lf.linked {
 		h.Write([]byte("linked\x00"))
-		h.Write(comp[:])
+		writeStrings(h, lf.path) // other files' entries name it
+		h.Write(progDims)
 	} else {
 		h.Write([]byte("alone\x00"))
 	}
@@ -382,30 +489,38 @@ func (c *resultCache) key(lf *loadedFile, minSev analysis.Severity, comp *[32]by
 	return sum
 }
 
-// optionsKey encodes the analysis options in force for a file.
+// optionsKey encodes the analysis options in force for a file: every field (Go syntax, map
+// keys sorted), so that an option added to analysis.Options is part of the key without
+// more code. The catalog is the built-in one (part of the tool) or another; Workers does
+// not change a result.
 func optionsKey(o analysis.Options, minSev analysis.Severity) []byte {
-	var b bytes.Buffer
-	v := o.TargetVersion()
-	fmt.Fprintf(&b, "target=%d.%d\x00nonstrict=%t\x00min=%d\x00catalog=%t\x00", v.Major, v.Minor, o.NonStrict, minSev, o.Catalog != nil)
-	b.WriteString("select")
-	for _, s := range o.Select {
-		b.WriteString("\x01" + s)
+	target := o.TargetVersion()
+	custom := o.Catalog != nil
+	o.Catalog, o.Workers, o.MinSeverity = nil, 0, minSev
+	return fmt.Appendf(nil, "%#v\x00target=%v\x00catalog=%t\x00", o, target, custom)
+}
+
+// configDims encodes a configuration's dynamic-shapes declarations (with the dims table's
+// ranges applied); nil when it has none.
+func configDims(cfg *config.Config) []byte {
+	if cfg == nil || len(cfg.DynamicShapes) == 0 {
+		return nil
 	}
-	b.WriteString("\x00ignore")
-	for _, s := range o.Ignore {
-		b.WriteString("\x01" + s)
+	return fmt.Appendf(nil, "dims\x00%#v\x00", cfg.ClassDims())
+}
+
+// programDims encodes the dynamic-shapes declarations of the targets' configurations,
+// each configuration once.
+func programDims(targets []*target) []byte {
+	var b []byte
+	seen := map[*config.Config]bool{}
+	for _, t := range targets {
+		if t.cfg != nil && !seen[t.cfg] {
+			seen[t.cfg] = true
+			b = append(b, configDims(t.cfg)...)
+		}
 	}
-	b.WriteString("\x00severity")
-	names := make([]string, 0, len(o.Severity))
-	for k := range o.Severity {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		fmt.Fprintf(&b, "\x01%s=%d", k, o.Severity[k])
-	}
-	b.WriteString("\x00")
-	return b.Bytes()
+	return b
 }
 
 var (
@@ -659,10 +774,28 @@ type entry struct {
 	err      *analysis.FileError // a source error; then no findings
 	cell     bool                // err is in a notebook's cell (cellError)
 	findings []analysis.Finding
+
+	// a linked file's: the hash of its component's texts, of its dependencies' surfaces, and
+	// of the text of each other file its findings point into
+	content, surface [32]byte
+	refs             []entryRef
+}
+
+// entryRef is a file a finding's related place lies in, and the hash of its text.
+type entryRef struct {
+	path string
+	sum  [32]byte
 }
 
 func encodeEntry(e *entry) []byte {
 	var w entryWriter
+	w.b = append(w.b, e.content[:]...)
+	w.b = append(w.b, e.surface[:]...)
+	w.uint(uint64(len(e.refs)))
+	for _, ref := range e.refs {
+		w.str(ref.path)
+		w.b = append(w.b, ref.sum[:]...)
+	}
 	if e.err != nil {
 		w.uint(1)
 		w.bool(e.cell)
@@ -707,6 +840,15 @@ func encodeEntry(e *entry) []byte {
 func decodeEntry(b []byte) (*entry, bool) {
 	r := entryReader{b: b}
 	e := &entry{}
+	r.sum(&e.content)
+	r.sum(&e.surface)
+	if n := r.count(); n > 0 {
+		e.refs = make([]entryRef, n)
+		for i := range e.refs {
+			e.refs[i].path = r.str()
+			r.sum(&e.refs[i].sum)
+		}
+	}
 	switch r.uint() {
 	case 1:
 		e.cell = r.bool()
@@ -816,6 +958,15 @@ func (r *entryReader) count() int {
 		return 0
 	}
 	return int(n)
+}
+
+func (r *entryReader) sum(out *[32]byte) {
+	if r.bad || len(r.b) < len(out) {
+		r.bad = true
+		return
+	}
+	copy(out[:], r.b)
+	r.b = r.b[len(out):]
 }
 
 func (r *entryReader) str() string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -26,8 +27,14 @@ func cachedRun(t *testing.T, dir string, o Options) (runResult, *runTrace) {
 	tr := &runTrace{}
 	o.trace = tr
 	res := run(t, dir, o)
+	for i, p := range tr.parsed {
+		if rel, err := filepath.Rel(dir, p); err == nil {
+			tr.parsed[i] = filepath.ToSlash(rel)
+		}
+	}
 	sort.Strings(tr.served)
 	sort.Strings(tr.analysed)
+	sort.Strings(tr.parsed)
 	return res, tr
 }
 
@@ -141,8 +148,8 @@ func TestCacheWarmRunIsIdentical(t *testing.T) {
 		}
 		warm, tr := cachedRun(t, dir, o)
 		sameRun(t, v.name+": warm run", warm, cold)
-		if len(tr.analysed) != 0 || tr.parsed.Load() != 0 {
-			t.Errorf("%s: warm run analysed %v and parsed %d files", v.name, tr.analysed, tr.parsed.Load())
+		if len(tr.analysed) != 0 || len(tr.parsed) != 0 {
+			t.Errorf("%s: warm run analysed %v and parsed %d files", v.name, tr.analysed, len(tr.parsed))
 		}
 		if len(tr.served) < 20 {
 			t.Errorf("%s: warm run served only %v", v.name, tr.served)
@@ -163,10 +170,10 @@ func writeFile(t *testing.T, path, text string) {
 	}
 }
 
-// TestCacheInvalidation: editing a file analyses again exactly the files of its component
-// of the import graph (co-importers included), adding an import links a file that was
-// alone, and a changed configuration misses; every run prints what a run without the
-// cache prints.
+// TestCacheInvalidation: editing a file analyses again that file and the files of its
+// component of the import graph that see what changed (co-importers included, through the
+// helper they share), adding an import links a file that was alone, and a changed
+// configuration misses; every run prints what a run without the cache prints.
 func TestCacheInvalidation(t *testing.T) {
 	dir := testfs.WriteTree(t, cacheTree(t))
 	// static_if is hover-only (off): shown as a hint here
@@ -189,21 +196,24 @@ func TestCacheInvalidation(t *testing.T) {
 	if len(all) < 20 {
 		t.Fatalf("served only %v", all)
 	}
-	pkg := []string{"pkg/__init__.py", "pkg/a.py", "pkg/c.py", "pkg/helpers.py"}
 	if !strings.Contains(cold.stdout, "pkg/a.py:8:12: hint static_if") {
 		t.Fatalf("the co-importer fixture lost its point:\n%s", cold.stdout)
 	}
 
-	// c.py passes a size now: a.py, which neither imports c.py nor is imported by it, loses
-	// its finding; the other packages and the isolated files are served
+	// c.py passes a size now: a.py, which neither imports c.py nor is imported by it, sees
+	// it through scale's return value and is told about a branch on a size instead; the
+	// package's __init__ is analysed too (c.py's surface changed, and c.py reaches it); the
+	// other packages and the isolated files are served
 	writeFile(t, filepath.Join(dir, "pkg/c.py"), strings.Replace(coImporter["pkg/c.py"], "scale(x.dim() + 1)", "scale(x.shape[0])", 1))
-	if got := check("after editing pkg/c.py", pkg); strings.Contains(got.stdout, "pkg/a.py:8:12") {
-		t.Errorf("a.py kept a finding that depends on c.py:\n%s", got.stdout)
+	got := check("after editing pkg/c.py", []string{"pkg/__init__.py", "pkg/a.py", "pkg/c.py", "pkg/helpers.py"})
+	if strings.Contains(got.stdout, "pkg/a.py:8:12: hint static_if") || !strings.Contains(got.stdout, "pkg/a.py:8:12: warning dynamic_shape_if_guard") {
+		t.Errorf("a.py's finding does not follow c.py:\n%s", got.stdout)
 	}
 	check("nothing changed", []string{})
 
+	// half's return value stays an integer of unknown value: x.py is served
 	writeFile(t, filepath.Join(dir, "other/y.py"), "def half(n):\n    return n // 2\n")
-	check("after editing other/y.py", []string{"other/__init__.py", "other/x.py", "other/y.py"})
+	check("after editing other/y.py", []string{"other/y.py"})
 
 	writeFile(t, filepath.Join(dir, "models/router.py"), read(t, filepath.Join(dir, "models/router.py"))+"\n# edited\n")
 	check("after editing an isolated file", []string{"models/router.py"})
@@ -215,8 +225,9 @@ func TestCacheInvalidation(t *testing.T) {
 	check("after removing it again", []string{}) // router alone again: its entry from before
 
 	// a file not given on the command line that a given file imports (context) counts too
+	// (the model alone has the files of its component as context: its entry holds)
 	o.Paths = []string{"vit/model.py"}
-	check("the model alone", []string{"vit/model.py"})
+	check("the model alone", []string{})
 	writeFile(t, filepath.Join(dir, "vit/layers/helpers.py"), projectFiles["vit/layers/helpers.py"]+"\n\ndef more(n):\n    return n\n")
 	check("after editing a context file", []string{"vit/model.py"})
 	o.Paths = nil
@@ -232,6 +243,110 @@ func TestCacheInvalidation(t *testing.T) {
 	if !slices.Equal(tr.analysed, all) {
 		t.Errorf("another --min-severity analysed %v, want every cached file", tr.analysed)
 	}
+}
+
+// dependents is a package where model.py calls two helpers of helpers.py from its forward
+// (helpers.py's finding points back at the call in model.py), other.py uses common.py, and
+// alone.py imports nothing of the project.
+var dependents = map[string]string{
+	"pkg/__init__.py": "",
+	"pkg/helpers.py":  "def half(n):\n    return n // 2\n\n\ndef scaled_hw(h, w, s):\n    return round(h * s), round(w * s)\n",
+	"pkg/model.py": `import torch
+from pkg.helpers import half, scaled_hw
+
+
+class Model(torch.nn.Module):
+    def forward(self, x):
+        h, w = x.shape[-2:]
+        nh, nw = scaled_hw(h, w, 0.5)
+        if half(x.shape[0]) > 2:
+            return x[..., :nh, :nw]
+        return x
+`,
+	"pkg/common.py": "def clamp(n):\n    return n\n",
+	"pkg/other.py": `import torch
+from pkg.common import clamp
+
+
+class Other(torch.nn.Module):
+    def forward(self, x):
+        if clamp(x.shape[0]) > 2:
+            return x + 1
+        return x
+`,
+	"alone.py": "import torch\n\n\nclass Alone(torch.nn.Module):\n    def forward(self, x):\n        return x[: round(x.shape[0] / 2)]\n",
+}
+
+// TestCacheDependents: editing an imported helper analyses it and, when what its importer
+// sees of it changes, the importer, but no file that does not depend on it (other.py, of
+// the same package, is parsed to link the package again but served); an edit inside a
+// function body analyses the edited file alone; a file whose finding points into an edited
+// file is analysed again. Files of other components (alone.py) are not even parsed. Every
+// run prints, with related places, what a run without the cache prints.
+func TestCacheDependents(t *testing.T) {
+	dir := testfs.WriteTree(t, dependents)
+	o := Options{Format: FormatJSON, CacheDir: t.TempDir()}
+	step := func(what, path, from, to string, analysed []string) runResult {
+		t.Helper()
+		if path != "" {
+			old := read(t, filepath.Join(dir, path))
+			if !strings.Contains(old, from) {
+				t.Fatalf("%s: %s has no %q", what, path, from)
+			}
+			writeFile(t, filepath.Join(dir, path), strings.Replace(old, from, to, 1))
+		}
+		got, tr := cachedRun(t, dir, o)
+		nc := o
+		nc.NoCache = true
+		fresh, _ := cachedRun(t, dir, nc)
+		sameRun(t, what, got, fresh)
+		if !slices.Equal(tr.analysed, analysed) {
+			t.Errorf("%s: analysed %v, want %v", what, tr.analysed, analysed)
+		}
+		if slices.Contains(tr.parsed, "alone.py") && !slices.Contains(analysed, "alone.py") {
+			t.Errorf("%s: parsed alone.py, which links with nothing", what)
+		}
+		return got
+	}
+	cold := step("cold run", "", "", "", []string{"alone.py", "pkg/__init__.py", "pkg/common.py", "pkg/helpers.py", "pkg/model.py", "pkg/other.py"})
+	for _, want := range []string{`"message": "if on half(x.shape[0])`, `"message": "if on clamp(x.shape[0])`, `"message": "Model.forward calls scaled_hw"`} {
+		if !strings.Contains(cold.stdout, want) {
+			t.Fatalf("the fixture lost its point: no %s in\n%s", want, cold.stdout)
+		}
+	}
+	step("nothing changed", "", "", "", nil)
+
+	// inside half's body, shifting scaled_hw down: what model.py sees of helpers.py is the same
+	step("a body edit of the helper", "pkg/helpers.py", "    return n // 2\n", "    q = n // 2  # halved\n\n    return q\n", []string{"pkg/helpers.py"})
+
+	// half returns a constant now: the branch in model.py is on a constant, no longer on a size
+	got := step("a surface edit of the helper", "pkg/helpers.py", "    return q\n", "    return 4\n", []string{"pkg/helpers.py", "pkg/model.py"})
+	if strings.Contains(got.stdout, `"message": "if on half(`) {
+		t.Errorf("model.py kept a finding that depended on half:\n%s", got.stdout)
+	}
+
+	// a line above the call in model.py: helpers.py's finding points at the call
+	got = step("an edit moving a related place", "pkg/model.py", "import torch\n", "import torch  # edited\n\n", []string{"pkg/helpers.py", "pkg/model.py"})
+	var rep jsonReport
+	if err := json.Unmarshal([]byte(got.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	moved := false
+	for _, fd := range rep.Findings {
+		for _, rel := range fd.Related {
+			moved = moved || fd.Path == "pkg/helpers.py" && rel.Path == "pkg/model.py" && rel.Start.Line == 9
+		}
+	}
+	if !moved {
+		t.Errorf("the related place in model.py did not move to line 9:\n%s", got.stdout)
+	}
+
+	// the unrelated helper: other.py is analysed, model.py and helpers.py are not
+	got = step("a surface edit of the other helper", "pkg/common.py", "    return n\n", "    return 3\n", []string{"pkg/common.py", "pkg/other.py"})
+	if strings.Contains(got.stdout, `"message": "if on clamp(`) {
+		t.Errorf("other.py kept a finding that depended on clamp:\n%s", got.stdout)
+	}
+	step("an isolated file", "alone.py", "round(x.shape[0] / 2)", "x.shape[0] // 2", []string{"alone.py"})
 }
 
 // TestCacheFix: with --fix and --diff, a file with fixes to apply is analysed (and fixed);
@@ -323,7 +438,7 @@ func TestCacheCorruptEntries(t *testing.T) {
 		t.Errorf("corrupt entries served %v", tr.served)
 	}
 	_, tr = cachedRun(t, dir, o)
-	if len(tr.analysed) != 0 || tr.parsed.Load() != 0 {
+	if len(tr.analysed) != 0 || len(tr.parsed) != 0 {
 		t.Errorf("the entries were not rewritten: the next run analysed %v", tr.analysed)
 	}
 }

@@ -3,6 +3,7 @@ package check
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"slices"
 	"sort"
 	"strings"
 
@@ -13,28 +14,55 @@ import (
 
 // What a linked file's findings depend on, found without parsing anything.
 //
-// Linking (torchsem.NewProgram) joins the values every call passes into a project function
-// and lets every caller read what the function returns. So a file's findings depend on the
-// files it imports and the files that import it, and also on every other caller of what it
-// imports: when c.py passes a size to helpers.scale and a.py passes it a rank, a.py's value
-// of scale(...) is the join of both, and editing c.py changes a.py's findings although
-// neither imports the other (cache_test.go shows it). The sound unit is therefore the
-// connected component of the import graph, taken without direction: a linked file is keyed
-// on the path, module and content of every file of its component. Editing a file
-// invalidates its component, never a file of another component and never an isolated file.
+// Linking (torchsem.NewProgram) lets a file see what the files it imports define and
+// return, and what the files importing it pass to its functions from traced code; a
+// re-export in a package's __init__ or a base class in a third file makes it read files it
+// does not import itself. A linked file's dependencies are therefore the files it reaches
+// through imports (transitively) and the files that reach it. What it sees of each is that
+// file's surface (torchsem's File.Surface: names, classes, parameters, return values, the
+// values its traced code passes out), which summarises in turn what that file sees of its
+// own neighbours: when c.py passes helpers.scale a size and a.py a rank, the join of both
+// is scale's return value in helpers' surface, so a.py (which depends on helpers) sees
+// c.py's edit through it although neither imports the other.
 //
-// The graph is built from pysem.ScanImports over the targets and the project files they
-// import (context files under the source roots, read and scanned as loadImports would parse
-// them), so it has at least the edges linking follows. An import also joins the files whose
-// module it is a package of (import pkg reaches pkg.sub.f by attribute when pkg.sub is in
-// the program).
+// What a file sees of another depends, through that file's surface, on files it neither
+// imports nor is imported by (c.py above), so texts alone decide only for the whole
+// component of the import graph, taken without direction: an entry of a linked file
+// records the hash of the paths, modules and texts of its component's files (taken from
+// the import scan, nothing parsed), and the hash of its dependencies' surfaces (taken after
+// linking). A warm run whose component hash matches serves the entry at once. When it does
+// not, the component is parsed and linked again, as a run without the cache would link it;
+// the entry is still served when the surface hash matches, and rewritten with the new
+// component hash. So an edit inside a function body analyses the edited file only, and an
+// edit that changes what other files see analyses the edited file and the files depending
+// on it, not the rest of its component; files of other components are served without a
+// parse. A finding that points into another file (a related place: the call chain from a
+// forward, a dim declared at an export call) also depends on that file's text, which the
+// entry records per file.
+//
+// The graph comes from pysem.ScanImports over the targets and the project files they
+// import (context files under the source roots, read and scanned as loadImports would
+// parse them); ScanImports never lists less than a parse, so the graph has at least the
+// edges linking follows. An import also reaches the modules of the package it names
+// (import pkg reaches pkg.sub.f by attribute when pkg.sub is in the program).
 
-// depGraph is the import graph of the targets and their context files.
+// maxClosureWork bounds the nodes visited to find every linked target's dependencies; past
+// it (a project of tens of thousands of mutually importing files) a target depends on its
+// whole component, which is sound and found in linear time.
+const maxClosureWork = 1 << 25
+
+// depGraph is the import graph of the targets (its first nodes, in order) and their
+// context files.
 type depGraph struct {
-	nodes  []*depNode
-	byPath map[string]int
-	parent []int // union-find over nodes
-	capped bool  // more context files than loadImports would load: linked files are not cached
+	nodes   []*depNode
+	targets int
+	byPath  map[string]int
+	out, in [][]int32 // import edges: out[a] holds b when a imports b
+	parent  []int     // union-find over nodes: the components, edges taken without direction
+	capped  bool      // more context files than loadImports would load: linked files are not cached
+	coarse  bool      // the closures exceeded maxClosureWork: dependencies are components
+	work    int
+	members map[int][]int32 // component root -> its nodes (coarse only)
 }
 
 // depNode is a file of the graph.
@@ -49,7 +77,7 @@ type depNode struct {
 // buildDepGraph builds the graph of the loaded targets (sums already taken) and the files
 // they import under the source roots.
 func buildDepGraph(proj *project, loaded []*loadedFile) *depGraph {
-	g := &depGraph{byPath: map[string]int{}}
+	g := &depGraph{byPath: map[string]int{}, targets: len(loaded)}
 	targetsOf := map[string][]int{} // module -> target nodes
 	for _, lf := range loaded {
 		n := &depNode{path: lf.path, module: lf.module.Name, src: lf.src, imports: lf.imports}
@@ -73,7 +101,7 @@ func buildDepGraph(proj *project, loaded []*loadedFile) *depGraph {
 			for _, m := range prefixes(q) {
 				if ts, ok := targetsOf[m]; ok {
 					for _, t := range ts {
-						g.union(id, t)
+						g.edge(id, t)
 					}
 					continue
 				}
@@ -91,12 +119,12 @@ func buildDepGraph(proj *project, loaded []*loadedFile) *depGraph {
 						}
 						c = g.add(readContext(proj, path))
 					}
-					g.union(id, c)
+					g.edge(id, c)
 				}
 			}
 		}
 	}
-	// an import of a package joins the package's modules in the graph
+	// an import of a package reaches the package's modules
 	mods := make([]int, 0, len(g.nodes))
 	for id, n := range g.nodes {
 		if n.module != "" {
@@ -112,7 +140,7 @@ func buildDepGraph(proj *project, loaded []*loadedFile) *depGraph {
 			pre := q + "."
 			k := sort.Search(len(mods), func(i int) bool { return g.nodes[mods[i]].module >= pre })
 			for ; k < len(mods) && strings.HasPrefix(g.nodes[mods[k]].module, pre); k++ {
-				g.union(id, mods[k])
+				g.edge(id, mods[k])
 			}
 		}
 	}
@@ -139,10 +167,24 @@ func (g *depGraph) add(n *depNode) int {
 	id := len(g.nodes)
 	g.nodes = append(g.nodes, n)
 	g.parent = append(g.parent, id)
+	g.out = append(g.out, nil)
+	g.in = append(g.in, nil)
 	if _, dup := g.byPath[n.path]; !dup {
 		g.byPath[n.path] = id
 	}
 	return id
+}
+
+// edge records that a imports b.
+func (g *depGraph) edge(a, b int) {
+	if a == b || slices.Contains(g.out[a], int32(b)) {
+		return
+	}
+	g.out[a] = append(g.out[a], int32(b))
+	g.in[b] = append(g.in[b], int32(a))
+	if ra, rb := g.find(a), g.find(b); ra != rb {
+		g.parent[ra] = rb
+	}
 }
 
 func (g *depGraph) find(x int) int {
@@ -153,35 +195,74 @@ func (g *depGraph) find(x int) int {
 	return x
 }
 
-func (g *depGraph) union(a, b int) {
-	if ra, rb := g.find(a), g.find(b); ra != rb {
-		g.parent[ra] = rb
-	}
-}
-
-// component returns the component id of target i (targets are the first nodes).
+// component returns the component id of node i (target i is node i).
 func (g *depGraph) component(i int) int { return g.find(i) }
 
-// componentSums returns, per component, the hash of the paths, modules and contents of its
+// deps returns the nodes target i depends on, in path order: those it reaches through
+// imports and those reaching it, or, once the closures have cost maxClosureWork, the rest
+// of its component.
+func (g *depGraph) deps(i int) []int32 {
+	var out []int32
+	if !g.coarse {
+		seen := map[int32]bool{int32(i): true}
+		for _, adj := range [][][]int32{g.out, g.in} {
+			stack := []int32{int32(i)}
+			reached := map[int32]bool{int32(i): true}
+			for len(stack) > 0 && !g.coarse {
+				n := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				for _, m := range adj[n] {
+					if g.work++; g.work > maxClosureWork {
+						g.coarse = true
+						break
+					}
+					if reached[m] {
+						continue
+					}
+					reached[m] = true
+					stack = append(stack, m)
+					if !seen[m] {
+						seen[m] = true
+						out = append(out, m)
+					}
+				}
+			}
+		}
+	}
+	if g.coarse {
+		if g.members == nil {
+			g.members = map[int][]int32{}
+			for id := range g.nodes {
+				r := g.find(id)
+				g.members[r] = append(g.members[r], int32(id))
+			}
+		}
+		out = out[:0]
+		for _, m := range g.members[g.find(i)] {
+			if int(m) != i {
+				out = append(out, m)
+			}
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return g.nodes[out[a]].path < g.nodes[out[b]].path })
+	return out
+}
+
+// componentSums returns, per component, the hash of the paths, modules and texts of its
 // files, in path order.
 func (g *depGraph) componentSums() map[int][32]byte {
-	members := map[int][]int{}
+	members := map[int][]int32{}
 	for id := range g.nodes {
 		r := g.find(id)
-		members[r] = append(members[r], id)
+		members[r] = append(members[r], int32(id))
 	}
 	out := make(map[int][32]byte, len(members))
-	var buf [8]byte
 	for r, ids := range members {
 		sort.Slice(ids, func(i, j int) bool { return g.nodes[ids[i]].path < g.nodes[ids[j]].path })
 		h := sha256.New()
 		for _, id := range ids {
 			n := g.nodes[id]
-			for _, s := range []string{n.path, n.module} {
-				binary.LittleEndian.PutUint64(buf[:], uint64(len(s)))
-				h.Write(buf[:])
-				h.Write([]byte(s))
-			}
+			writeStrings(h, n.path, n.module)
 			h.Write(n.sum[:])
 		}
 		var sum [32]byte
@@ -191,15 +272,46 @@ func (g *depGraph) componentSums() map[int][32]byte {
 	return out
 }
 
-// source returns the text of a file of the graph, for the related places of findings
-// served from the cache.
-func (g *depGraph) source(path string) ([]byte, bool) {
+// surfaceSum hashes the paths, modules and surfaces of deps; a file outside the program
+// (unreadable, not parsed) counts with its text.
+func (g *depGraph) surfaceSum(deps []int32, surfaces map[string]uint64) [32]byte {
+	h := sha256.New()
+	var buf [8]byte
+	for _, id := range deps {
+		n := g.nodes[id]
+		writeStrings(h, n.path, n.module)
+		if s, ok := surfaces[n.path]; ok {
+			binary.LittleEndian.PutUint64(buf[:], s)
+			h.Write([]byte{'s'})
+			h.Write(buf[:])
+		} else {
+			h.Write([]byte{'c'})
+			h.Write(n.sum[:])
+		}
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+func writeStrings(h interface{ Write([]byte) (int, error) }, ss ...string) {
+	var buf [8]byte
+	for _, s := range ss {
+		binary.LittleEndian.PutUint64(buf[:], uint64(len(s)))
+		h.Write(buf[:])
+		h.Write([]byte(s))
+	}
+}
+
+// source returns the text of a file of the graph and its hash, for the related places of
+// findings served from the cache.
+func (g *depGraph) source(path string) ([]byte, [32]byte, bool) {
 	if g == nil {
-		return nil, false
+		return nil, [32]byte{}, false
 	}
 	id, ok := g.byPath[path]
 	if !ok || g.nodes[id].src == nil {
-		return nil, false
+		return nil, [32]byte{}, false
 	}
-	return g.nodes[id].src, true
+	return g.nodes[id].src, g.nodes[id].sum, true
 }

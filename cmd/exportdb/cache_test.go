@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -68,5 +70,71 @@ func TestCheckCacheSettings(t *testing.T) {
 		if !strings.Contains(help.stdout+help.stderr, f) {
 			t.Errorf("--help does not mention %s", f)
 		}
+	}
+}
+
+// TestCheckCacheConcurrentProcesses: exportdb processes sharing one cache directory at once
+// (CI jobs, pre-commit beside an editor) each print the report of a run without the cache,
+// cold and warm, and leave no temporary file behind.
+func TestCheckCacheConcurrentProcesses(t *testing.T) {
+	files := map[string]string{"pkg/__init__.py": ""}
+	for i := range 12 {
+		files[fmt.Sprintf("pkg/m%02d.py", i)] = roundModel
+		files[fmt.Sprintf("lib/l%02d.py", i)] = strings.Replace(roundModel, "class Pool", fmt.Sprintf("class Pool%d", i), 1)
+	}
+	files["pkg/helpers.py"] = "def half(n):\n    return round(n / 2)\n"
+	files["pkg/user.py"] = "import torch\nfrom pkg.helpers import half\n\n\nclass User(torch.nn.Module):\n    def forward(self, x):\n        return x[: half(x.shape[0])]\n"
+	dir := checkTree(t, files)
+	cache := t.TempDir()
+	args := []string{"--format", "json", "--cache-dir", cache, "."}
+	ref := exportdbCheck(t, dir, "--format", "json", "--no-cache", ".")
+	for round := range 3 { // cold, warm, after an edit
+		if round == 2 {
+			p := filepath.Join(dir, "pkg/helpers.py")
+			if err := os.WriteFile(p, []byte("def half(n):\n    return n // 2\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ref = exportdbCheck(t, dir, "--format", "json", "--no-cache", ".")
+		}
+		var wg sync.WaitGroup
+		got := make([]cmdResult, 4)
+		for i := range got {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got[i] = exportdbCheck(t, dir, args...)
+			}()
+		}
+		wg.Wait()
+		for i, r := range got {
+			if r != ref {
+				t.Errorf("round %d, process %d:\n%v\nwant\n%v", round, i, r, ref)
+			}
+		}
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(cache, "v*", "*", ".tmp-*")); len(tmp) != 0 {
+		t.Errorf("temporary files left: %v", tmp)
+	}
+}
+
+// TestCheckCacheStdin: a source read from stdin is analysed as it is, never served from
+// the entry of the file it is named after, and never stored.
+func TestCheckCacheStdin(t *testing.T) {
+	dir := checkTree(t, map[string]string{"model.py": roundModel})
+	cache := filepath.Join(dir, ".exportdb_cache")
+	if r := exportdbCheck(t, dir, "model.py"); r.code != 1 {
+		t.Fatalf("cold run: %v", r)
+	}
+	before, _ := filepath.Glob(filepath.Join(cache, "v*", "*", "*"))
+	fixed := strings.Replace(roundModel, "round(n / 2)", "(n // 2)", 1)
+	if r := exportdbCheckIn(t, dir, fixed, nil, "-", "--stdin-filename", "model.py"); r.code != 0 || strings.Contains(r.stdout, "dynamic_shape_round") {
+		t.Errorf("stdin without the finding was served the file's:\n%v", r)
+	}
+	if r := exportdbCheckIn(t, dir, roundModel, nil, "-", "--stdin-filename", "model.py", "--fix", "--unsafe-fixes"); r.code != 0 || r.stdout != fixed {
+		t.Errorf("stdin --fix:\n%v", r)
+	}
+	after, _ := filepath.Glob(filepath.Join(cache, "v*", "*", "*"))
+	if len(after) != len(before) {
+		t.Errorf("stdin runs wrote the cache: %d entries, then %d", len(before), len(after))
 	}
 }
