@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -25,6 +24,7 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 	"github.com/exportdb-lsp/exportdb-lsp/config"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/safefile"
 )
 
 // The result cache: a warm re-run of `exportdb check` parses nothing it parsed before.
@@ -562,13 +562,21 @@ func toolID(version string) [32]byte {
 }
 
 // cacheStore is one cache directory.
+//
+// The directory may come from a repository (the default one in the project root, or the
+// configuration's cache-dir), so nothing a repository can put there makes a run write or
+// remove outside it: entries are read through safefile (no named pipe blocks a run), every
+// file is written by renaming a new file over its name (a symbolic link there is replaced,
+// never written through), the version and shard directories must be real directories, the
+// tags (CACHEDIR.TAG, .gitignore) are written only into a directory the run made itself,
+// and pruning removes only files named as entries, found without following links.
 type cacheStore struct {
 	dir string
 	c   *resultCache
 
 	initOnce sync.Once
 	initErr  error
-	shards   sync.Map // shard directory -> struct{}: made
+	shards   sync.Map // shard directory -> struct{}: made and checked
 	broken   atomic.Bool
 	wrote    atomic.Bool
 }
@@ -581,27 +589,24 @@ func (s *cacheStore) path(sum [32]byte) (shard, file string) {
 	return shard, filepath.Join(shard, name[2:])
 }
 
+// maxEntrySize bounds an entry file: its findings' messages, fixes and related places stay
+// far below four times the largest source.
+const maxEntrySize = 4 * syntax.MaxSourceSize
+
 // get returns the payload of the entry for sum, or false when there is none or it does not
 // read back whole.
 func (s *cacheStore) get(sum [32]byte) ([]byte, bool) {
 	_, path := s.path(sum)
-	f, err := os.Open(path)
+	data, err := safefile.Read(path, maxEntrySize)
 	if err != nil {
-		return nil, false
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > syntax.MaxSourceSize*4 {
-		return nil, false
-	}
-	data := make([]byte, fi.Size())
-	if _, err := io.ReadFull(f, data); err != nil {
 		return nil, false
 	}
 	payload, ok := unwrapEntry(data, sum)
 	if ok {
-		if now := time.Now(); now.Sub(fi.ModTime()) > cacheTouchAfter {
-			os.Chtimes(path, now, now) // used: pruning keeps it
+		if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
+			if now := time.Now(); now.Sub(fi.ModTime()) > cacheTouchAfter {
+				os.Chtimes(path, now, now) // used: pruning keeps it
+			}
 		}
 	}
 	return payload, ok
@@ -618,27 +623,13 @@ func (s *cacheStore) put(sum [32]byte, payload []byte) {
 	}
 	shard, path := s.path(sum)
 	if _, ok := s.shards.Load(shard); !ok {
-		if err := os.MkdirAll(shard, 0o755); err != nil {
+		if err := realDir(shard); err != nil {
 			s.fail(err)
 			return
 		}
 		s.shards.Store(shard, struct{}{})
 	}
-	tmp, err := os.CreateTemp(shard, ".tmp-*")
-	if err != nil {
-		s.fail(err)
-		return
-	}
-	data := wrapEntry(sum, payload)
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := putFile(path, wrapEntry(sum, payload)); err != nil {
 		s.fail(err)
 		return
 	}
@@ -650,47 +641,116 @@ func (s *cacheStore) fail(err error) {
 	s.c.warn(s.dir, err)
 }
 
-// init makes the directory, tagged as a cache (CACHEDIR.TAG, for backup tools) and ignored
-// by git.
+// init makes the directory and its entries directory. A directory it made is tagged as a
+// cache (CACHEDIR.TAG, for backup tools) and ignored by git; one that was there (chosen by
+// the user, or a link a repository holds) is left as it is.
 func (s *cacheStore) init() error {
 	s.initOnce.Do(func() {
-		if s.initErr = os.MkdirAll(s.dir, 0o755); s.initErr != nil {
+		if s.initErr = os.MkdirAll(filepath.Dir(s.dir), 0o755); s.initErr != nil {
 			return
 		}
-		files := map[string]string{
-			"CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by exportdb.\n# For information about cache directory tags see https://bford.info/cachedir/\n",
-			".gitignore":   "# Automatically created by exportdb.\n*\n",
+		made := false
+		switch err := os.Mkdir(s.dir, 0o755); {
+		case err == nil:
+			made = true
+		case !errors.Is(err, fs.ErrExist):
+			s.initErr = err
+			return
 		}
-		for name, text := range files {
-			p := filepath.Join(s.dir, name)
-			if _, err := os.Lstat(p); err == nil {
-				continue
-			}
-			if err := writeFileAtomic(p, []byte(text), nil); err != nil {
-				s.initErr = err
-				return
+		if made {
+			for name, text := range map[string]string{
+				"CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by exportdb.\n# For information about cache directory tags see https://bford.info/cachedir/\n",
+				".gitignore":   "# Automatically created by exportdb.\n*\n",
+			} {
+				if s.initErr = putFile(filepath.Join(s.dir, name), []byte(text)); s.initErr != nil {
+					return
+				}
 			}
 		}
+		s.initErr = realDir(s.entries())
 	})
 	return s.initErr
+}
+
+// realDir makes dir (its parent exists) unless it is there, and fails unless it is a
+// directory, not a link to one.
+func realDir(dir string) error {
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return &fs.PathError{Op: "mkdir", Path: dir, Err: fmt.Errorf("%w (%s)", safefile.ErrNotRegular, safefile.Kind(fi.Mode()))}
+	}
+	return nil
+}
+
+// putFile writes data to a new file next to path and renames it to path, replacing
+// whatever is there (a link is replaced, not followed).
+func putFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // maybePrune prunes the directory when it was not pruned for a day.
 func (s *cacheStore) maybePrune(now time.Time) {
 	marker := filepath.Join(s.dir, "last-prune")
-	if fi, err := os.Stat(marker); err == nil && now.Sub(fi.ModTime()) < cachePruneEvery {
+	if fi, err := os.Lstat(marker); err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) < cachePruneEvery {
 		return
 	}
-	if err := os.WriteFile(marker, nil, 0o644); err != nil {
+	if putFile(marker, nil) != nil {
 		return
 	}
-	os.Chtimes(marker, now, now)
 	pruneCache(s.dir, now, cacheMaxAge, cacheMaxBytes)
 }
 
-// pruneCache removes the entries of dir (every format version) not used for maxAge, then
-// the least recently used ones until the entries take at most maxBytes, and temporary files
-// left by killed runs.
+// isHex reports whether s is n lowercase hexadecimal digits.
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// isVersionDir reports whether name is an entries directory: v and a number.
+func isVersionDir(name string) bool {
+	if len(name) < 2 || name[0] != 'v' {
+		return false
+	}
+	for _, c := range []byte(name[1:]) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// pruneCache removes, from the entries directories of dir (every format version), the
+// entries not used for maxAge, then the least recently used ones until the entries take
+// at most maxBytes, and temporary files left by killed runs. It reads only directories
+// named as the cache names them and removes only regular files named as entries or
+// temporary files; links are neither followed nor removed.
 func pruneCache(dir string, now time.Time, maxAge time.Duration, maxBytes int64) {
 	type ent struct {
 		path string
@@ -699,34 +759,45 @@ func pruneCache(dir string, now time.Time, maxAge time.Duration, maxBytes int64)
 	}
 	var kept []ent
 	var total int64
-	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		rel, _ := filepath.Rel(dir, path)
-		parts := strings.Split(filepath.ToSlash(rel), "/")
-		if len(parts) != 3 || !strings.HasPrefix(parts[0], "v") {
-			return nil // CACHEDIR.TAG, .gitignore, last-prune
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		age := now.Sub(fi.ModTime())
-		if strings.HasPrefix(d.Name(), ".tmp-") {
-			if age > cacheTempMaxAge {
-				os.Remove(path)
+	dirs := func(d string, want func(string) bool) []string {
+		list, _ := os.ReadDir(d)
+		var out []string
+		for _, e := range list {
+			if e.IsDir() && want(e.Name()) { // ReadDir does not follow links: a link is no dir
+				out = append(out, filepath.Join(d, e.Name()))
 			}
-			return nil
 		}
-		if age > maxAge {
-			os.Remove(path)
-			return nil
+		return out
+	}
+	for _, vd := range dirs(dir, isVersionDir) {
+		for _, shard := range dirs(vd, func(n string) bool { return isHex(n, 2) }) {
+			list, _ := os.ReadDir(shard)
+			for _, e := range list {
+				name := e.Name()
+				tmp := strings.HasPrefix(name, ".tmp-")
+				if !e.Type().IsRegular() || !tmp && !isHex(name, 62) {
+					continue
+				}
+				fi, err := e.Info()
+				if err != nil {
+					continue
+				}
+				path := filepath.Join(shard, name)
+				age := now.Sub(fi.ModTime())
+				switch {
+				case tmp:
+					if age > cacheTempMaxAge {
+						os.Remove(path)
+					}
+				case age > maxAge:
+					os.Remove(path)
+				default:
+					kept = append(kept, ent{path, fi.Size(), fi.ModTime()})
+					total += fi.Size()
+				}
+			}
 		}
-		kept = append(kept, ent{path, fi.Size(), fi.ModTime()})
-		total += fi.Size()
-		return nil
-	})
+	}
 	if total <= maxBytes {
 		return
 	}

@@ -607,37 +607,66 @@ func TestCacheDirectory(t *testing.T) {
 }
 
 // TestCachePrune: pruning removes entries not used for the maximum age, then the least
-// recently used until the size bound holds, and stale temporary files; nothing else.
+// recently used until the size bound holds, and stale temporary files; nothing else: not
+// a file named otherwise, not a link named as an entry, nothing under a linked shard, and
+// it never writes through a link (a repository can hold any of them in its cache
+// directory, or name any directory as its cache-dir).
 func TestCachePrune(t *testing.T) {
 	cache := t.TempDir()
+	outside := t.TempDir()
 	now := time.Now()
-	mk := func(rel string, size int, age time.Duration) string {
+	day := 24 * time.Hour
+	age := func(p string, d time.Duration) {
+		t.Helper()
+		if err := os.Chtimes(p, now.Add(-d), now.Add(-d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk := func(rel string, size int, d time.Duration) string {
 		p := filepath.Join(cache, rel)
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		writeFile(t, p, strings.Repeat("x", size))
-		if err := os.Chtimes(p, now.Add(-age), now.Add(-age)); err != nil {
-			t.Fatal(err)
-		}
+		age(p, d)
 		return p
 	}
-	day := 24 * time.Hour
+	entry := func(i int) string { return fmt.Sprintf("%062x", i) }
 	tag := mk("CACHEDIR.TAG", 10, 100*day)
-	expired := mk("v1/aa/expired", 10, 31*day)
-	oldFormat := mk("v0/bb/old", 10, 40*day)
+	expired := mk("v1/aa/"+entry(1), 10, 31*day)
+	oldFormat := mk("v0/bb/"+entry(2), 10, 40*day)
 	tmpOld := mk("v1/aa/.tmp-1", 10, 2*time.Hour)
 	tmpNew := mk("v1/aa/.tmp-2", 10, time.Minute)
+	foreign := []string{
+		mk("var/aa/"+entry(3), 10, 100*day), // not an entries directory
+		mk("v1/zz/"+entry(4), 10, 100*day),  // not a shard
+		mk("v1/aa/notes.txt", 10, 100*day),  // not an entry
+	}
+	// a link named as an entry, to an old file outside; a linked shard of old entries
+	victim := filepath.Join(outside, "victim")
+	writeFile(t, victim, "keep me")
+	age(victim, 100*day)
+	link := filepath.Join(cache, "v1/aa", entry(5))
+	if err := os.Symlink(victim, link); err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(outside, "shard"), 0o755)
+	behindLink := filepath.Join(outside, "shard", entry(6))
+	writeFile(t, behindLink, "keep me too")
+	age(behindLink, 100*day)
+	if err := os.Symlink(filepath.Join(outside, "shard"), filepath.Join(cache, "v1/cd")); err != nil {
+		t.Fatal(err)
+	}
 	var lru []string
 	for i := range 10 {
-		lru = append(lru, mk(fmt.Sprintf("v1/cc/e%d", i), 100, time.Duration(10-i)*day))
+		lru = append(lru, mk(fmt.Sprintf("v1/cc/%s", entry(100+i)), 100, time.Duration(10-i)*day))
 	}
 	pruneCache(cache, now, 30*day, 500)
-	exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
+	exists := func(p string) bool { _, err := os.Lstat(p); return err == nil }
 	for _, p := range []string{expired, oldFormat, tmpOld} {
 		if exists(p) {
 			t.Errorf("%s was kept", p)
 		}
 	}
-	for _, p := range []string{tag, tmpNew} {
+	for _, p := range append([]string{tag, tmpNew, link, victim, behindLink}, foreign...) {
 		if !exists(p) {
 			t.Errorf("%s was removed", p)
 		}
@@ -647,5 +676,15 @@ func TestCachePrune(t *testing.T) {
 		if want := i >= 6; exists(p) != want {
 			t.Errorf("entry %d (age %d days): kept %v, want %v", i, 10-i, exists(p), want)
 		}
+	}
+
+	// the prune marker, a link to a file outside, is replaced, not written through
+	if err := os.Symlink(victim, filepath.Join(cache, "last-prune")); err != nil {
+		t.Fatal(err)
+	}
+	st := &cacheStore{dir: cache, c: &resultCache{warned: map[string]bool{}}}
+	st.maybePrune(now)
+	if got := read(t, victim); got != "keep me" {
+		t.Errorf("the prune marker wrote through a link: %q", got)
 	}
 }
