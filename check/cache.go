@@ -43,7 +43,8 @@ import (
 //   - the file: notebook or not, its module name, its text (a notebook's cells), and
 //     whether it is linked with other files of the project.
 //
-// A linked file's entry also records what it saw of the files it depends on, which
+// A linked file's entry also records what it saw of the files it depends on, and the texts
+// of the other files its findings' related places and fixes point into, which
 // cachegraph.go explains: served when those files are unchanged, or changed without
 // changing what the file sees of them.
 //
@@ -321,9 +322,21 @@ func (r *runner) restore(t *target, lf *loadedFile, e *entry) (*FileResult, bool
 		if !inRange(fd.Start, fd.End, n) || fd.Severity < r.o.MinSeverity {
 			return nil, false
 		}
-		for _, fx := range fd.Fixes {
+		if len(fd.Fixes) > 0 {
+			fd.Fixes = append([]analysis.Fix(nil), fd.Fixes...)
+		}
+		for j := range fd.Fixes {
+			fx := &fd.Fixes[j]
+			m := n
+			if fx.Path != "" {
+				src, _, ok := r.cache.graph.source(fx.Path)
+				if !ok {
+					return nil, false
+				}
+				fx.Src, m = src, len(src)
+			}
 			for _, ed := range fx.Edits {
-				if !inRange(ed.Start, ed.End, n) {
+				if !inRange(ed.Start, ed.End, m) {
 					return nil, false
 				}
 			}
@@ -404,16 +417,23 @@ func (r *runner) store(ctx context.Context, i int, lf *loadedFile, fr *FileResul
 		e.surface = c.graph.surfaceSum(k.deps, c.surfaces)
 		refs := map[string]bool{}
 		for _, fd := range e.findings {
+			var paths []string
 			for _, rel := range fd.Related {
-				if rel.Path == "" || refs[rel.Path] {
+				paths = append(paths, rel.Path)
+			}
+			for _, fx := range fd.Fixes {
+				paths = append(paths, fx.Path)
+			}
+			for _, path := range paths {
+				if path == "" || refs[path] {
 					continue
 				}
-				refs[rel.Path] = true
-				_, sum, ok := c.graph.source(rel.Path)
+				refs[path] = true
+				_, sum, ok := c.graph.source(path)
 				if !ok {
 					return // a place in a file the graph does not know: cannot be checked
 				}
-				e.refs = append(e.refs, entryRef{rel.Path, sum})
+				e.refs = append(e.refs, entryRef{path, sum})
 			}
 		}
 		sort.Slice(e.refs, func(a, b int) bool { return e.refs[a].path < e.refs[b].path })
@@ -847,7 +867,7 @@ type entry struct {
 	findings []analysis.Finding
 
 	// a linked file's: the hash of its component's texts, of its dependencies' surfaces, and
-	// of the text of each other file its findings point into
+	// of the text of each other file its findings point into (related places, fixes)
 	content, surface [32]byte
 	refs             []entryRef
 }
@@ -889,6 +909,7 @@ func encodeEntry(e *entry) []byte {
 		for _, fx := range fd.Fixes {
 			w.str(fx.Title)
 			w.int(int(fx.Safety))
+			w.str(fx.Path)
 			w.uint(uint64(len(fx.Edits)))
 			for _, ed := range fx.Edits {
 				w.int(ed.Start)
@@ -952,6 +973,7 @@ func decodeEntry(b []byte) (*entry, bool) {
 					if fx.Safety != analysis.Safe && fx.Safety != analysis.Unsafe {
 						return nil, false
 					}
+					fx.Path = r.str()
 					if ne := r.count(); ne > 0 {
 						fx.Edits = make([]analysis.Edit, ne)
 						for k := range fx.Edits {

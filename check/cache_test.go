@@ -275,14 +275,21 @@ class Other(torch.nn.Module):
         return x
 `,
 	"alone.py": "import torch\n\n\nclass Alone(torch.nn.Module):\n    def forward(self, x):\n        return x[: round(x.shape[0] / 2)]\n",
+	// a model exported from a script that declares its dims: the assert's finding names the
+	// export call's line, points at the Dim, and has a fix in export.py
+	"vit/__init__.py": "",
+	"vit/model.py":    "import torch\n\n\nclass ViT(torch.nn.Module):\n    def forward(self, x):\n        B, C, H, W = x.shape\n        assert W >= 64\n        return x\n",
+	"export.py":       "import torch\nfrom torch.export import Dim\n\nfrom vit.model import ViT\n\nw = Dim(\"w\", min=32, max=512)\nep = torch.export.export(ViT(), (torch.randn(1, 3, 224, 224),), dynamic_shapes={\"x\": {3: w}})\n",
 }
 
 // TestCacheDependents: editing an imported helper analyses it and, when what its importer
 // sees of it changes, the importer, but no file that does not depend on it (other.py, of
 // the same package, is parsed to link the package again but served); an edit inside a
 // function body analyses the edited file alone; a file whose finding points into an edited
-// file is analysed again. Files of other components (alone.py) are not even parsed. Every
-// run prints, with related places, what a run without the cache prints.
+// file is analysed again, and so is a model whose finding names the line of an export call
+// in another file, points at its Dim and has a fix there, when that file changes. Files
+// of other components (alone.py) are not even parsed. Every run prints, with related
+// places and fixes in other files, what a run without the cache prints.
 func TestCacheDependents(t *testing.T) {
 	dir := testfs.WriteTree(t, dependents)
 	o := Options{Format: FormatJSON, CacheDir: t.TempDir()}
@@ -308,8 +315,9 @@ func TestCacheDependents(t *testing.T) {
 		}
 		return got
 	}
-	cold := step("cold run", "", "", "", []string{"alone.py", "pkg/__init__.py", "pkg/common.py", "pkg/helpers.py", "pkg/model.py", "pkg/other.py"})
-	for _, want := range []string{`"message": "if on half(x.shape[0])`, `"message": "if on clamp(x.shape[0])`, `"message": "Model.forward calls scaled_hw"`} {
+	cold := step("cold run", "", "", "", []string{"alone.py", "export.py", "pkg/__init__.py", "pkg/common.py", "pkg/helpers.py", "pkg/model.py", "pkg/other.py", "vit/__init__.py", "vit/model.py"})
+	for _, want := range []string{`"message": "if on half(x.shape[0])`, `"message": "if on clamp(x.shape[0])`, `"message": "Model.forward calls scaled_hw"`,
+		`declared at export.py:7`, `"path": "export.py"`} {
 		if !strings.Contains(cold.stdout, want) {
 			t.Fatalf("the fixture lost its point: no %s in\n%s", want, cold.stdout)
 		}
@@ -347,6 +355,18 @@ func TestCacheDependents(t *testing.T) {
 		t.Errorf("other.py kept a finding that depended on clamp:\n%s", got.stdout)
 	}
 	step("an isolated file", "alone.py", "round(x.shape[0] / 2)", "x.shape[0] // 2", []string{"alone.py"})
+
+	// lines above the export call: the model's message names its new line, its fix and
+	// related place move
+	got = step("an edit moving the export call", "export.py", "import torch\n", "import torch\n\n\n", []string{"export.py", "vit/__init__.py", "vit/model.py"})
+	if !strings.Contains(got.stdout, "declared at export.py:9") {
+		t.Errorf("the message does not name the export call's new line:\n%s", got.stdout)
+	}
+	// a range the assert holds for: no finding
+	got = step("an edit of the declared range", "export.py", "min=32", "min=64", []string{"export.py", "vit/__init__.py", "vit/model.py"})
+	if strings.Contains(got.stdout, "vit/model.py") {
+		t.Errorf("the assert is still reported:\n%s", got.stdout)
+	}
 }
 
 // TestCacheFix: with --fix and --diff, a file with fixes to apply is analysed (and fixed);

@@ -63,6 +63,13 @@ type depGraph struct {
 	coarse  bool      // the closures exceeded maxClosureWork: dependencies are components
 	work    int
 	members map[int][]int32 // component root -> its nodes (coarse only)
+
+	// set by index, once the graph is complete
+	rank  []int32    // each node's place in path order
+	names [][32]byte // each node's hash of path and module
+	stamp []uint32   // closure marks (deps), by generation
+	gen   uint32
+	stack []int32
 }
 
 // depNode is a file of the graph.
@@ -115,6 +122,7 @@ func buildDepGraph(proj *project, loaded []*loadedFile) *depGraph {
 					if !ok {
 						if contexts++; contexts > maxContextFiles {
 							g.capped = true
+							g.index()
 							return g
 						}
 						c = g.add(readContext(proj, path))
@@ -144,6 +152,7 @@ func buildDepGraph(proj *project, loaded []*loadedFile) *depGraph {
 			}
 		}
 	}
+	g.index()
 	return g
 }
 
@@ -204,10 +213,15 @@ func (g *depGraph) component(i int) int { return g.find(i) }
 func (g *depGraph) deps(i int) []int32 {
 	var out []int32
 	if !g.coarse {
-		seen := map[int32]bool{int32(i): true}
-		for _, adj := range [][][]int32{g.out, g.in} {
-			stack := []int32{int32(i)}
-			reached := map[int32]bool{int32(i): true}
+		g.gen += 2 // stamp gen-1: reached forwards, gen: reached backwards
+		g.stamp[i] = g.gen
+		fwd, back := g.gen-1, g.gen
+		for dir, adj := range [][][]int32{g.out, g.in} {
+			mark := fwd
+			if dir == 1 {
+				mark = back
+			}
+			stack := append(g.stack[:0], int32(i))
 			for len(stack) > 0 && !g.coarse {
 				n := stack[len(stack)-1]
 				stack = stack[:len(stack)-1]
@@ -216,17 +230,18 @@ func (g *depGraph) deps(i int) []int32 {
 						g.coarse = true
 						break
 					}
-					if reached[m] {
-						continue
-					}
-					reached[m] = true
-					stack = append(stack, m)
-					if !seen[m] {
-						seen[m] = true
+					switch g.stamp[m] {
+					case mark, back:
+						continue // reached in this direction, or i itself
+					case fwd: // reached forwards, now backwards too: listed once
+					default:
 						out = append(out, m)
 					}
+					g.stamp[m] = mark
+					stack = append(stack, m)
 				}
 			}
+			g.stack = stack
 		}
 	}
 	if g.coarse {
@@ -244,8 +259,30 @@ func (g *depGraph) deps(i int) []int32 {
 			}
 		}
 	}
-	sort.Slice(out, func(a, b int) bool { return g.nodes[out[a]].path < g.nodes[out[b]].path })
+	slices.SortFunc(out, func(a, b int32) int { return int(g.rank[a] - g.rank[b]) })
 	return out
+}
+
+// index ranks the nodes by path and hashes each one's path and module, once the graph is
+// complete.
+func (g *depGraph) index() {
+	n := len(g.nodes)
+	byPath := make([]int32, n)
+	for id := range byPath {
+		byPath[id] = int32(id)
+	}
+	sort.Slice(byPath, func(a, b int) bool { return g.nodes[byPath[a]].path < g.nodes[byPath[b]].path })
+	g.rank = make([]int32, n)
+	for r, id := range byPath {
+		g.rank[id] = int32(r)
+	}
+	g.stamp = make([]uint32, n)
+	g.names = make([][32]byte, n)
+	for id, nd := range g.nodes {
+		h := sha256.New()
+		writeStrings(h, nd.path, nd.module)
+		h.Sum(g.names[id][:0])
+	}
 }
 
 // componentSums returns, per component, the hash of the paths, modules and texts of its
@@ -276,18 +313,18 @@ func (g *depGraph) componentSums() map[int][32]byte {
 // (unreadable, not parsed) counts with its text.
 func (g *depGraph) surfaceSum(deps []int32, surfaces map[string]uint64) [32]byte {
 	h := sha256.New()
-	var buf [8]byte
+	buf := make([]byte, 0, 64)
 	for _, id := range deps {
 		n := g.nodes[id]
-		writeStrings(h, n.path, n.module)
+		buf = append(buf[:0], g.names[id][:]...)
 		if s, ok := surfaces[n.path]; ok {
-			binary.LittleEndian.PutUint64(buf[:], s)
-			h.Write([]byte{'s'})
-			h.Write(buf[:])
+			buf = append(buf, 's')
+			buf = binary.LittleEndian.AppendUint64(buf, s)
 		} else {
-			h.Write([]byte{'c'})
-			h.Write(n.sum[:])
+			buf = append(buf, 'c')
+			buf = append(buf, n.sum[:]...)
 		}
+		h.Write(buf)
 	}
 	var sum [32]byte
 	h.Sum(sum[:0])

@@ -59,10 +59,13 @@ func (f *File) Surface() uint64 {
 		}
 		w(f.prog.surfaceValue(f.prog.retOf(&e, f, fn)))
 	}
-	// what its export calls declare: the dims of the models they export (in other files)
+	// what its export calls declare: the dims of the models they export (in other files),
+	// and where (the findings of those files name the call's line)
 	for _, s := range f.ExportSites() {
 		if s.API.TakesExampleArgs() && s.Class != nil {
-			w(f.declOf(&s).signature())
+			d := f.declOf(&s)
+			w(d.signature())
+			w(d.Where())
 		}
 	}
 	keys := make([]string, 0, len(f.outgoing))
