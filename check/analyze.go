@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sort"
@@ -27,8 +28,10 @@ import (
 // existed: a corpus of independent files costs nothing more. The other files are parsed
 // and kept (with the project files they import that were not given, read as context),
 // linked into one program, so that a forward in one file traces helpers in another, and
-// then analysed. Results come back in the targets' order, whatever the order the workers
-// finish in.
+// then analysed. With the result cache (cache.go), what it serves after the read is
+// neither parsed nor analysed, and a linked file is served after linking when what it sees
+// of its neighbours did not change. Results come back in the targets' order, whatever the
+// order the workers finish in.
 func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResult {
 	results := make([]*FileResult, len(targets))
 	if len(targets) == 0 {
@@ -43,19 +46,25 @@ func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResul
 		loaded[i] = r.read(targets[i], proj)
 	})
 	proj.link(loaded)
+	for range r.serveCached(ctx, proj, targets, loaded, results) {
+		prog.add()
+	}
 
 	// isolated files: parsed, analysed alone and rendered; the others parsed and kept
 	r.parallel(ctx, len(targets), func(p *syntax.Parser, i int) {
 		lf := loaded[i]
+		if lf == nil {
+			return // served from the cache
+		}
+		r.parse(ctx, p, lf)
 		if lf.linked {
-			lf.parse(ctx, p, !r.builtinRules)
 			return
 		}
-		lf.parse(ctx, p, !r.builtinRules)
 		if lf.file != nil {
 			lf.sem = torchsem.New(lf.file, torchsem.WithClassDims(lf.classDims()))
 		}
 		results[i] = r.finish(ctx, p, targets[i], lf)
+		r.store(ctx, i, lf, results[i])
 		loaded[i] = nil
 		prog.add()
 	})
@@ -80,14 +89,21 @@ func (r *runner) analyzeAll(ctx context.Context, targets []*target) []*FileResul
 				loaded[i].sem = program.Files[k]
 			}
 		}
+		r.serveBySurface(ctx, program, targets, loaded, results, prog.add)
 	}
 	r.parallel(ctx, len(targets), func(p *syntax.Parser, i int) {
-		if loaded[i] == nil {
+		lf := loaded[i]
+		if lf == nil {
 			return
 		}
-		results[i] = r.finish(ctx, p, targets[i], loaded[i])
+		if lf.served {
+			return // linked for the files of its component that were not served
+		}
+		results[i] = r.finish(ctx, p, targets[i], lf)
+		r.store(ctx, i, lf, results[i])
 		prog.add()
 	})
+	r.finishCache()
 	for i, lf := range loaded {
 		if lf != nil && lf.sem != nil {
 			lf.sem.Release()
@@ -131,6 +147,7 @@ func (r *runner) parallel(ctx context.Context, n int, do func(p *syntax.Parser, 
 // model unless no rule can report in it or it could not be read or parsed.
 type loadedFile struct {
 	src     []byte    // the file; for a notebook, the module of its cells (nb.mod.Text)
+	sum     [32]byte  // src's SHA-256, when the run caches
 	nb      *nbResult // a notebook's cells
 	opts    analysis.Options
 	cfg     *config.Config // the configuration that applies to it; nil when none
@@ -141,6 +158,7 @@ type loadedFile struct {
 	linked  bool           // it imports, or is imported by, another file of the project
 	file    *pysem.File    // nil: not parsed
 	sem     *torchsem.File // the file in its program
+	served  bool           // its result came from the cache; parsed only to link others
 }
 
 // read reads one target and scans its imports.
@@ -168,7 +186,19 @@ func (r *runner) read(t *target, proj *project) *loadedFile {
 	if analysis.CheckSource(lf.src) == nil {
 		lf.imports = pysem.ScanImports(lf.src, lf.module)
 	}
+	if r.cache != nil {
+		lf.sum = sha256.Sum256(lf.src)
+	}
 	return lf
+}
+
+// parse parses a loaded target, counting the parses for tests.
+func (r *runner) parse(ctx context.Context, p *syntax.Parser, lf *loadedFile) {
+	had := lf.file != nil
+	lf.parse(ctx, p, !r.builtinRules)
+	if !had && lf.file != nil {
+		r.o.trace.parse(lf.path)
+	}
 }
 
 // parse parses the loaded source into its module model, unless no rule can report in it
@@ -196,6 +226,7 @@ func (lf *loadedFile) parse(ctx context.Context, p *syntax.Parser, force bool) {
 func (r *runner) finish(ctx context.Context, p *syntax.Parser, t *target, lf *loadedFile) *FileResult {
 	fr := &FileResult{Path: t.path, Abs: t.abs, Target: lf.opts.TargetVersion(), Src: lf.src, nb: lf.nb, cwd: r.cwd, run: r}
 	if lf.err != nil {
+		r.o.trace.analyse(t.path)
 		fr.Err = lf.err // Src stays: a source error's position is reported as a line and column
 		return fr
 	}
@@ -204,6 +235,7 @@ func (r *runner) finish(ctx context.Context, p *syntax.Parser, t *target, lf *lo
 		fr.Src, fr.nb = nil, nil // not parsed: no rule can report in it
 		return fr
 	}
+	r.o.trace.analyse(t.path)
 	f := lf.sem
 	opts := lf.opts
 	opts.MinSeverity = r.o.MinSeverity
@@ -255,12 +287,20 @@ func (r *runner) finish(ctx context.Context, p *syntax.Parser, t *target, lf *lo
 			continue // what is not shown never fails the run
 		}
 		fr.Findings = append(fr.Findings, fd)
-		if fd.Severity >= r.o.FailLevel {
+	}
+	r.render(fr)
+	return fr
+}
+
+// render counts the failing findings of fr and renders them here, in parallel, keeping
+// the text rather than the source (a run over a large tree would otherwise hold every
+// source until the end).
+func (r *runner) render(fr *FileResult) {
+	for i := range fr.Findings {
+		if fr.Findings[i].Severity >= r.o.FailLevel {
 			fr.Failing++
 		}
 	}
-	// render the findings here, in parallel, and keep the text rather than the source (a
-	// run over a large tree would otherwise hold every source until the end)
 	rendered := true
 	switch {
 	case r.o.Statistics || r.o.Diff || len(fr.Findings) == 0:
@@ -275,7 +315,6 @@ func (r *runner) finish(ctx context.Context, p *syntax.Parser, t *target, lf *lo
 		fr.lines = nil
 		fr.Src, fr.nb = nil, nil
 	}
-	return fr
 }
 
 // writeFixed writes the fixed text of a file (whose text was src); a notebook gets its

@@ -108,12 +108,20 @@ type Options struct {
 	Statistics bool // print a count per case instead of each finding
 	Quiet      bool // no summary, no progress; findings and errors only
 
+	// NoCache turns the result cache off (cache.go). CacheDir is its directory (relative
+	// to WorkDir); "" means the configuration's cache-dir, else DefaultCacheDirName in each
+	// file's project root. Only runs with the built-in rules cache, and never stdin.
+	NoCache  bool
+	CacheDir string
+
 	Rules   []*analysis.Rule // nil means rules.All()
 	Jobs    int              // parallel workers; 0 means runtime.GOMAXPROCS(0)
 	Version string           // the tool's version, for json and SARIF
 	WorkDir string           // "" means the process's working directory; paths are shown relative to it
 
 	Stdout, Stderr io.Writer
+
+	trace *runTrace // tests: what the run served, parsed and analysed
 }
 
 // maxFixRounds bounds the fix loop: each round applies the non-overlapping fixes and
@@ -192,6 +200,7 @@ func Run(ctx context.Context, o Options) int {
 	}
 	cwd, _ = filepath.Abs(cwd)
 	r := &runner{o: o, cwd: cwd, builtinRules: builtin}
+	r.cache = r.newResultCache()
 
 	cfgs, err := r.newConfigs()
 	if err != nil {
@@ -285,6 +294,7 @@ type runner struct {
 	o            Options
 	cwd          string
 	builtinRules bool                // o.Rules is rules.All(): files rules.MayReport rules out are not parsed
+	cache        *resultCache        // nil: the run does not cache
 	warnings     []string            // printed on stderr before the report (not with Quiet)
 	inputs       map[fileKey]*target // the files checked, by identity (the output file must be none of them)
 	inputPaths   map[string]bool     // and by path, where files have no identity

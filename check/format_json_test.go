@@ -58,3 +58,54 @@ func firstDiff(a, b string) string {
 	lo := max(0, i-80)
 	return "got:  ..." + a[lo:min(len(a), i+80)] + "\nwant: ..." + b[lo:min(len(b), i+80)]
 }
+
+// TestJSONFindingEncoding: appendJSONFinding writes what encoding/json writes for the same
+// finding, indented as the report indents findings, whatever is empty or set.
+func TestJSONFindingEncoding(t *testing.T) {
+	odd := "q\"b\\s/<&>\x00\x01\x1f\x7f\b\f\n\r\t é😀 \u2028\u2029 \xff\xc3 end"
+	findings := []jsonFinding{
+		{Tags: []string{}, Fixes: []jsonFix{}, Related: []jsonRelated{}},
+		{
+			Path: "pkg/m.py", Case: "dynamic_shape_round", Severity: "error", Effect: "fails", Message: odd,
+			URL: "https://x/#a", Tags: []string{"python.builtin", odd}, TorchVersion: "2.11", Deprecated: true,
+			Start: position{Line: 3, Column: 7, Offset: 40}, End: position{Cell: 4, Line: 3, Column: 9, Offset: 42},
+			Fixes: []jsonFix{
+				{Title: odd, Safety: "unsafe", Edits: []jsonEdit{}},
+				{Title: "t", Safety: "safe", Edits: []jsonEdit{{Start: position{Line: 1, Column: 1}, End: position{Line: 1, Column: 2, Offset: 1}, NewText: odd}, {NewText: ""}}},
+			},
+			Related: []jsonRelated{{Message: "m"}, {Path: odd, Start: position{Cell: 1, Line: 2}, Message: odd}},
+		},
+	}
+	for i := range findings {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("    ", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(&findings[i]); err != nil {
+			t.Fatal(err)
+		}
+		got := string(appendJSONFinding(nil, &findings[i])) + "\n"
+		if got != want.String() {
+			t.Errorf("finding %d:\n%s", i, firstDiff(got, want.String()))
+		}
+	}
+}
+
+// FuzzJSONString: appendJSONString quotes every string as encoding/json does without HTML
+// escaping.
+func FuzzJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", "\"\\", "\x00\x1f\x7f", "\b\f\n\r\t", "é😀", "\u2028\u2029", "\xff", "\xe2\x80", "<&>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(appendJSONString(nil, s)) + "\n"; got != want.String() {
+			t.Errorf("%q: got %s want %s", s, got, want.String())
+		}
+	})
+}

@@ -126,6 +126,7 @@ func (r *runner) loadImports(ctx context.Context, proj *project, targets []*targ
 					lf.linked = true
 					lf.parse(ctx, p, true)
 					if lf.file != nil {
+						r.o.trace.parse(lf.path)
 						queue = append(queue, lf.file)
 					}
 				}
@@ -145,6 +146,7 @@ func (r *runner) loadImports(ctx context.Context, proj *project, targets []*targ
 				}
 				cf, err := analysis.ParseModule(ctx, p, src, mod)
 				if err == nil {
+					r.o.trace.parse(path)
 					cf.Path = path
 					extra = append(extra, cf)
 					queue = append(queue, cf)

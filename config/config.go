@@ -14,6 +14,7 @@
 //	select = ["torch.cond", "dynamic_shape_round"]    # case names or tags; "ALL"
 //	ignore = ["static_for_loop"]
 //	exclude = ["build/", "third_party/**"]             # gitignore-style, relative to the file
+//	cache-dir = ".exportdb_cache"         # exportdb check's result cache, relative to the file
 //	[tool.exportdb.severity]              # per case (or tag) severity
 //	dynamic_shape_if_guard = "error"
 //	[tool.exportdb.per-file-ignores]      # glob -> case names or tags
@@ -60,6 +61,9 @@ type Config struct {
 	// the ranges of named dims (project.go).
 	DynamicShapes []torchsem.ClassDims
 	DimRanges     map[string][2]int
+	// CacheDir is the directory of `exportdb check`'s result cache (absolute); "" for the
+	// default.
+	CacheDir string
 }
 
 // Error is an invalid configuration: it names the file, the key and the line.

@@ -109,6 +109,7 @@ strict = true
 select = ["torch.cond", "dynamic_shape_round", "unused_suppression"]
 ignore = ["cond_predicate", "unsupported_operator"]
 exclude = ["build/", "/third_party", "**/gen_*.py"]
+cache-dir = "build/exportdb-cache"
 
 [severity]
 "torch.cond" = "warning"
@@ -142,6 +143,9 @@ dynamic_shape_round = "info"
 	if len(c.PerFileIgnores) != 2 || len(c.Exclude) != 3 {
 		t.Errorf("PerFileIgnores %v Exclude %v", c.PerFileIgnores, c.Exclude)
 	}
+	if want := filepath.Join(root, "build", "exportdb-cache"); c.CacheDir != want {
+		t.Errorf("CacheDir = %q; want %q (relative to the file)", c.CacheDir, want)
+	}
 }
 
 // TestErrors checks that every kind of invalid configuration is an *Error naming the file,
@@ -169,6 +173,8 @@ func TestErrors(t *testing.T) {
 		{"per-file dotted", "pyproject.toml", pyHead + "per-file-ignores.\"a.py\" = [1]\n", 5, `tool.exportdb.per-file-ignores."a.py"`, "element 1 is an integer"},
 		{"bad exclude", "exportdb.toml", "exclude = [\n \"ok/\",\n \"[bad\",\n]\n", 3, "exclude", "malformed pattern"},
 		{"empty exclude", "exportdb.toml", "exclude = [\"\"]\n", 1, "exclude", "empty pattern"},
+		{"empty cache-dir", "exportdb.toml", "\ncache-dir = \"\"\n", 2, "cache-dir", "want a directory path"},
+		{"cache-dir not a string", "pyproject.toml", pyHead + "cache-dir = [\"a\"]\n", 5, "tool.exportdb.cache-dir", "want a directory path"},
 		{"syntax error", "pyproject.toml", pyHead + "strict = true\nselect = [\"a\"\n", 6, "", "invalid TOML"},
 		{"table not a table", "pyproject.toml", "[tool]\nexportdb = 3\n", 2, "tool.exportdb", "want a table"},
 		{"auto without pin", "pyproject.toml", pyHead + "torch-version = \"auto\"\n", 5, "tool.exportdb.torch-version", "no torch requirement found"},

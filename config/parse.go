@@ -19,7 +19,7 @@ import (
 
 // Keys are the configuration keys, in the order the documentation lists them.
 var Keys = []string{"torch-version", "strict", "select", "ignore", "severity", "exclude", "per-file-ignores", "src",
-	"dynamic-shapes", "dims"}
+	"dynamic-shapes", "dims", "cache-dir"}
 
 // doc is one configuration file being read.
 type doc struct {
@@ -192,6 +192,15 @@ func (d *doc) set(c *Config, k string, v any) error {
 		}
 		c.Severity = map[string]analysis.Severity{}
 		expandSeverity(c.Severity, entries)
+	case "cache-dir":
+		s, ok := v.(string)
+		if !ok || strings.TrimSpace(s) == "" {
+			return d.errorf(sub, "want a directory path (relative to the configuration file's directory), got %s", typeName(v))
+		}
+		if !filepath.IsAbs(s) {
+			s = filepath.Join(c.Root, s)
+		}
+		c.CacheDir = filepath.Clean(s)
 	case "exclude":
 		list, err := d.strings(sub, v)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Surface hashes what other files can see of f once it is linked: its imports, its classes
@@ -11,6 +12,10 @@ import (
 // parameters, what each returns) and the values its traced code passes to functions of
 // other files. An edit that leaves the surface unchanged (the usual keystroke inside a
 // function body) cannot change another file's analysis, so only f is checked again.
+//
+// It does not depend on the other files of the program beyond what f sees of them: the
+// same files linked in another program (check links only the part of a project that
+// changed) give the same surface.
 func (f *File) Surface() uint64 {
 	h := fnv.New64a()
 	w := func(s string) {
@@ -38,7 +43,7 @@ func (f *File) Surface() uint64 {
 		sort.Strings(names)
 		for _, n := range names {
 			a := tab[n]
-			w(n + ":" + strconv.Itoa(int(a.Kind)) + ":" + a.Layer + ":" + a.Value.String())
+			w(n + ":" + strconv.Itoa(int(a.Kind)) + ":" + a.Layer + ":" + f.prog.surfaceValue(a.Value))
 			if a.Class != nil {
 				w(a.Class.Name)
 			}
@@ -52,12 +57,15 @@ func (f *File) Surface() uint64 {
 		for _, p := range fn.Params {
 			w(p.Name)
 		}
-		w(f.prog.retOf(&e, f, fn).String())
+		w(f.prog.surfaceValue(f.prog.retOf(&e, f, fn)))
 	}
-	// what its export calls declare: the dims of the models they export (in other files)
+	// what its export calls declare: the dims of the models they export (in other files),
+	// and where (the findings of those files name the call's line)
 	for _, s := range f.ExportSites() {
 		if s.API.TakesExampleArgs() && s.Class != nil {
-			w(f.declOf(&s).signature())
+			d := f.declOf(&s)
+			w(d.signature())
+			w(d.Where())
 		}
 	}
 	keys := make([]string, 0, len(f.outgoing))
@@ -68,10 +76,30 @@ func (f *File) Surface() uint64 {
 	for _, k := range keys {
 		w(k)
 		for _, v := range f.outgoing[k] {
-			w(v.String())
+			w(f.prog.surfaceValue(v))
 		}
 	}
 	return h.Sum64()
+}
+
+// surfaceValue writes v for Surface: its kinds, whether it lost refs, and each ref with its
+// root named by the root's file, module and qualified name rather than its index, which is the
+// order linking met the forwards in and differs between programs of different files.
+func (p *Program) surfaceValue(v Value) string {
+	var b strings.Builder
+	b.WriteString(v.Kind.String())
+	if v.lost {
+		b.WriteString("+lost")
+	}
+	for _, r := range v.Refs() {
+		b.WriteString(" [")
+		if rf, rfn := p.Root(r.Root); rf != nil && rfn != nil {
+			b.WriteString(rf.Path + ":" + rf.Module.Name + ":" + rfn.QualName())
+		}
+		r.Root = 0
+		b.WriteString(" " + r.String() + "]")
+	}
+	return b.String()
 }
 
 // recordOutgoing joins the values f's traced code passes to g of another file.

@@ -3,12 +3,15 @@
 // recombined with renamed classes into files of a few hundred lines, as a large model
 // repository has them.
 //
-// The flat layout (the default) writes independent files into 50 directories. The package
+// The flat layout (the default) writes independent files into 50 directories; with -linked,
+// each directory is a package whose models call helpers of its layers.py from their
+// forward: the files of one package are linked into one program, and the packages stay
+// apart. The package
 // layout writes one importable package shaped like a model library (see workspace.go):
 // layers and helpers that model files import, relatively and absolutely, re-exports in
 // __init__ files, one large model file, and only templates that parse without error.
 //
-//	go run ./bench/gencorpus -out /tmp/corpus -files 2000
+//	go run ./bench/gencorpus -out /tmp/corpus -files 2000 [-linked]
 //	go run ./bench/gencorpus -layout package -out /tmp/ws -files 2000 -lines 1000000
 package main
 
@@ -32,6 +35,7 @@ func main() {
 	bigLines := flag.Int("big-lines", 5680, "package: lines of the large model file, models/vision_transformer.py (at least)")
 	seed := flag.Int64("seed", 1, "random seed (the corpus is deterministic for a seed)")
 	root := flag.String("root", ".", "repository root")
+	linked := flag.Bool("linked", false, "flat: make each directory a package whose models import its layers.py")
 	flag.Parse()
 	if *out == "" {
 		fail("-out is required")
@@ -44,7 +48,7 @@ func main() {
 	var st stats
 	switch *layout {
 	case "flat":
-		st, err = flat(r, sources, *out, *files, *minLines)
+		st, err = flat(r, sources, *out, *files, *minLines, *linked)
 	case "package":
 		st, err = workspace(r, sources, *out, *files, *lines, *bigLines)
 	default:
@@ -78,8 +82,9 @@ func (st *stats) write(path, text string) error {
 	return nil
 }
 
-// flat writes n independent files of at least minLines lines into 50 directories.
-func flat(r *rand.Rand, sources []string, out string, n, minLines int) (stats, error) {
+// flat writes n independent files of at least minLines lines into 50 directories, or with
+// linked, 50 packages whose models import their package's layers.py.
+func flat(r *rand.Rand, sources []string, out string, n, minLines int, linked bool) (stats, error) {
 	var st stats
 	for i := 0; i < n; i++ {
 		var sb strings.Builder
@@ -88,13 +93,48 @@ func flat(r *rand.Rand, sources []string, out string, n, minLines int) (stats, e
 			sb.WriteString(rename(src, fmt.Sprintf("_%d_%d", i, r.Intn(1000))))
 			sb.WriteString("\n\n")
 		}
-		path := filepath.Join(out, fmt.Sprintf("pkg%02d", i%50), fmt.Sprintf("model_%04d.py", i))
-		if err := st.write(path, sb.String()); err != nil {
+		dir := filepath.Join(out, fmt.Sprintf("pkg%02d", i%50))
+		if linked {
+			fmt.Fprintf(&sb, linkedModel, i)
+			if i < 50 {
+				for _, f := range [][2]string{{"__init__.py", ""}, {"layers.py", linkedLayers}} {
+					if err := st.write(filepath.Join(dir, f[0]), f[1]); err != nil {
+						return st, err
+					}
+				}
+			}
+		}
+		if err := st.write(filepath.Join(dir, fmt.Sprintf("model_%04d.py", i)), sb.String()); err != nil {
 			return st, err
 		}
 	}
 	return st, nil
 }
+
+// linkedLayers is the helper module of each package of a -linked corpus, and linkedModel
+// what each model of the package appends: a forward that calls the helpers.
+const (
+	linkedLayers = `import torch
+
+
+def scaled_hw(h, w, s):
+    return round(h * s), round(w * s)
+
+
+def pad_last(x, n):
+    return torch.nn.functional.pad(x, (0, n - x.shape[-1]))
+`
+	linkedModel = `import torch
+from .layers import pad_last, scaled_hw
+
+
+class Linked_%d(torch.nn.Module):
+    def forward(self, x):
+        h, w = x.shape[-2:]
+        nh, nw = scaled_hw(h, w, 0.5)
+        return pad_last(x[..., :nh, :nw], 8)
+`
+)
 
 // templates returns the fixtures and catalog examples, in a fixed order.
 func templates(root string) ([]string, error) {

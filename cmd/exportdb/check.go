@@ -63,6 +63,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	noConfig := fs.Bool("no-config", false, "ignore configuration files")
 	stdinFilename := fs.String("stdin-filename", "", "with PATH -, the `PATH` of the source read from stdin: it names the file in the report and selects its configuration")
 	threads := fs.Int("threads", 0, "analyse `N` files in parallel (default: GOMAXPROCS, all cores)")
+	noCache := fs.Bool("no-cache", false, "neither read nor write the result cache (also EXPORTDB_NO_CACHE=1)")
+	cacheDir := fs.String("cache-dir", "", "keep the result cache in `DIR` (also EXPORTDB_CACHE_DIR; default: the configuration's cache-dir, else .exportdb_cache in the project root)")
 
 	fs.completeValues("format", false, formatNames()...)
 	fs.completeValues("color", false, colorModes...)
@@ -74,7 +76,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	for _, name := range []string{"select", "ignore", "extend-ignore"} {
 		fs.completeValues(name, true, selectors...)
 	}
-	for _, name := range []string{"output-file", "config", "stdin-filename"} {
+	for _, name := range []string{"output-file", "config", "stdin-filename", "cache-dir"} {
 		fs.completeFiles(name)
 	}
 
@@ -104,12 +106,17 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		Statistics:  *statistics,
 		Quiet:       *quiet,
 		Jobs:        *threads,
+		NoCache:     *noCache || envTrue("EXPORTDB_NO_CACHE"),
+		CacheDir:    *cacheDir,
 		Version:     version,
 		Stdout:      stdout,
 		Stderr:      stderr,
 
 		ForceExclude:  *forceExclude,
 		StdinFilename: *stdinFilename,
+	}
+	if o.CacheDir == "" {
+		o.CacheDir = os.Getenv("EXPORTDB_CACHE_DIR")
 	}
 	if slices.Contains(paths, "-") || len(paths) == 0 && *stdinFilename != "" {
 		o.Stdin = os.Stdin
@@ -181,6 +188,16 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	return check.Run(ctx, o)
+}
+
+// envTrue reports whether the environment variable name is set to a true value (1, true,
+// yes, on).
+func envTrue(name string) bool {
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(name))) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
 }
 
 // commaList splits "a, b,,c" into [a b c]; "" is an empty, non-nil list.
