@@ -29,6 +29,7 @@ func All() []*analysis.Rule {
 		DynamicShapeConstructor,
 		DynamicShapeDivisible,
 		DynamicShapeIfGuard,
+		DynamicShapeInt,
 		DynamicShapeMap,
 		DynamicShapeMinSize,
 		DynamicShapeRound,

@@ -418,7 +418,7 @@ func TestCheckExitStatus(t *testing.T) {
 		{"unsafe fixes alone", clean, []string{"--unsafe-fixes"}, 2, "--unsafe-fixes needs --fix or --diff"},
 		{"strict and non-strict", clean, []string{"--strict", "--non-strict"}, 2, "cannot be combined"},
 		{"diff with json", clean, []string{"--diff", "--format", "json"}, 2, "--diff prints a unified diff"},
-		{"bad select", clean, []string{"--select", "dynamic_shape_rnd"}, 2, `exportdb check: --select: unknown case or tag "dynamic_shape_rnd" (did you mean dynamic_shape_round`},
+		{"bad select", clean, []string{"--select", "dynamic_shape_rond"}, 2, `exportdb check: --select: unknown case or tag "dynamic_shape_rond" (did you mean dynamic_shape_round`},
 		{"bad torch version", clean, []string{"--torch-version", "two"}, 2, `exportdb check: --torch-version: invalid torch version "two"`},
 		{"bad severity flag", clean, []string{"--severity", "static_if=loud"}, 2, "--severity static_if: invalid severity"},
 		{"missing path", clean, []string{"nope.py"}, 2, "nope.py: error: cannot check: no such file or directory"},
