@@ -68,6 +68,10 @@ const (
 	Changes
 	// Fails: export fails (error).
 	Fails
+	// Unread: exportdb cannot read something the user wrote (a declaration built by a call,
+	// a model it cannot resolve) and judges without it (information, whatever the case's
+	// support level: the note is about the tool's knowledge, not about export).
+	Unread
 )
 
 // Safety says whether applying a fix keeps behaviour.

@@ -15,10 +15,15 @@ import "github.com/exportdb-lsp/exportdb-lsp/catalog"
 //     model_attr_mutation from 2.10 on a tensor attribute, dynamic_shape_if_guard.
 //   - information (Caveat) and hint (Note): the other caveats.
 //   - off (Recognized): plain supported patterns, explained on hover only.
+//   - information (Unread), at every support level: what exportdb cannot read and judges
+//     without (a dynamic_shapes built by a call, a model it cannot resolve).
 //
 // A case of the catalog that is supported at the target (in the tracing mode judged for:
 // strict unless non-strict is asked) keeps the rule's effect.
 func SeverityFor(c *catalog.Case, target catalog.Version, strict bool, e Effect) Severity {
+	if e == Unread {
+		return Information
+	}
 	if c != nil && c.LevelIn(target, strict) == catalog.NotSupportedYet {
 		return Error
 	}

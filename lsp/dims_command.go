@@ -301,6 +301,8 @@ func axisWords(dd torchsem.DimDecl) string {
 		return "auto"
 	case torchsem.DimDynamic:
 		return "dynamic"
+	case torchsem.DimUnknown:
+		return "unreadable"
 	}
 	s := dd.Name
 	if dd.Kind == torchsem.DimDerived {

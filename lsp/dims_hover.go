@@ -357,6 +357,8 @@ func declText(dd torchsem.DimDecl) string {
 		return "Dim.AUTO (dynamic unless the code specialises it)"
 	case torchsem.DimDynamic:
 		return "dynamic (Dim.DYNAMIC: export fails if the code specialises it)"
+	case torchsem.DimUnknown:
+		return "unknown (exportdb cannot read this axis's declaration: it is not written out literally)"
 	case torchsem.DimDerived:
 		expr := fmt.Sprintf("%q", dd.Name)
 		if dd.Mult != 1 {

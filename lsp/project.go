@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"hash/fnv"
@@ -36,9 +37,13 @@ import (
 // documents whose neighbourhood includes it are analysed again.
 
 // Neighbourhood bounds: import levels followed down and up, and files linked per document.
+// Beyond neighbourUp levels up, the walk goes on (through at most maxUpVisits modules) only
+// to find the modules that declare dims for the document's code (export scripts, the modules
+// of classes the configuration declares), which it links with the chain of modules between.
 const (
 	neighbourDown = 3
 	neighbourUp   = 2
+	maxUpVisits   = 4096
 	maxNeighbours = 256
 	// maxCachedFiles bounds the parsed files kept for neighbourhoods (not open documents).
 	maxCachedFiles = 512
@@ -52,6 +57,7 @@ type project struct {
 	paths     map[string]string          // module -> workspace file (the index)
 	imports   map[string][]string        // module -> project modules it imports (the index)
 	importers map[string]map[string]bool // the inverse of imports
+	exporters map[string]bool            // modules whose text calls an export function (the index)
 	indexed   bool
 	cache     map[string]*cachedFile // path -> parsed file from disk
 	tick      int64
@@ -85,7 +91,7 @@ func newProject(folders []string, srcOf func(folder string) []string) *project {
 	}
 	return &project{
 		resolver: program.NewResolver(roots), paths: map[string]string{}, imports: map[string][]string{},
-		importers: map[string]map[string]bool{}, cache: map[string]*cachedFile{},
+		importers: map[string]map[string]bool{}, exporters: map[string]bool{}, cache: map[string]*cachedFile{},
 	}
 }
 
@@ -108,8 +114,9 @@ func (p *project) imported(m string) bool {
 	return len(p.importers[m]) > 0
 }
 
-// setImports records module m (at path) and what it imports, replacing what the index held.
-func (p *project) setImports(m, path string, imports []string) {
+// setImports records module m (at path), what it imports and whether it calls an export
+// function, replacing what the index held.
+func (p *project) setImports(m, path string, imports []string, exports bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, old := range p.imports[m] {
@@ -117,6 +124,11 @@ func (p *project) setImports(m, path string, imports []string) {
 	}
 	p.paths[m] = path
 	p.imports[m] = imports
+	if exports {
+		p.exporters[m] = true
+	} else {
+		delete(p.exporters, m)
+	}
 	for _, im := range imports {
 		if p.importers[im] == nil {
 			p.importers[im] = map[string]bool{}
@@ -157,10 +169,30 @@ func modulesOf(quals []string) []string {
 	return out
 }
 
-// neighbours returns the modules to link with pf: what it imports (down a few levels) and
-// what imports it (up a few levels, with their direct imports), existing in the index or
-// on disk under a source root; sorted.
-func (p *project) neighbours(pf *pysem.File) []string {
+// mentionsExport reports whether src may call an export function (torch.export.export,
+// export, draft_export, torch._dynamo.export): a cheap test of the text, for the index.
+func mentionsExport(src []byte) bool {
+	return bytes.Contains(src, []byte("export("))
+}
+
+// declaringModules lists the modules of the classes the configuration declares dims for by
+// qualified name ("pkg.model.ViT" -> "pkg.model").
+func declaringModules(cds []torchsem.ClassDims) map[string]bool {
+	out := map[string]bool{}
+	for _, cd := range cds {
+		if i := strings.LastIndexByte(cd.Class, '.'); i > 0 {
+			out[cd.Class[:i]] = true
+		}
+	}
+	return out
+}
+
+// neighbours returns the modules to link with pf: what it imports (down a few levels), what
+// imports it (up a few levels, with their direct imports), and, however far up, the modules
+// that declare dims for it (export scripts, the modules of the classes in declaring) with
+// the chain of importers between; existing in the index or on disk under a source root;
+// sorted.
+func (p *project) neighbours(pf *pysem.File, declaring map[string]bool) []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	self := pf.Module.Name
@@ -196,12 +228,7 @@ func (p *project) neighbours(pf *pysem.File) []string {
 		for level := 1; level <= neighbourUp; level++ {
 			var next []string
 			for _, m := range frontier {
-				var ups []string
-				for up := range p.importers[m] {
-					ups = append(ups, up)
-				}
-				sort.Strings(ups)
-				for _, up := range ups {
+				for _, up := range p.importersLocked(m) {
 					if add(up) {
 						next = append(next, up)
 						for _, im := range p.imports[up] {
@@ -212,9 +239,56 @@ func (p *project) neighbours(pf *pysem.File) []string {
 			}
 			frontier = next
 		}
+		p.declarersLocked(frontier, declaring, add)
 	}
 	sort.Strings(out)
 	return out
+}
+
+// importersLocked lists the modules that import m, sorted.
+func (p *project) importersLocked(m string) []string {
+	ups := make([]string, 0, len(p.importers[m]))
+	for up := range p.importers[m] {
+		ups = append(ups, up)
+	}
+	sort.Strings(ups)
+	return ups
+}
+
+// declarersLocked walks up from frontier (the last importers linked) breadth first and adds
+// each module that declares dims (an export script, a module in declaring) with the chain
+// of importers that leads from it down to the frontier, and its direct imports (where the
+// model it exports may be built).
+func (p *project) declarersLocked(frontier []string, declaring map[string]bool, add func(string) bool) {
+	below := map[string]string{} // module -> the module it imports on the way down
+	visited := map[string]bool{}
+	for _, m := range frontier {
+		visited[m] = true
+	}
+	for n := 0; len(frontier) > 0 && n < maxUpVisits; {
+		var next []string
+		for _, m := range frontier {
+			for _, up := range p.importersLocked(m) {
+				if visited[up] {
+					continue
+				}
+				visited[up] = true
+				below[up] = m
+				next = append(next, up)
+				n++
+				if !p.exporters[up] && !declaring[up] {
+					continue
+				}
+				for x := up; x != ""; x = below[x] {
+					add(x)
+				}
+				for _, im := range p.imports[up] {
+					add(im)
+				}
+			}
+		}
+		frontier = next
+	}
 }
 
 // findLocked looks for module m's file under the source roots when the index does not
@@ -272,7 +346,7 @@ func (p *project) load(ctx context.Context, s *Server, m string) *pysem.File {
 	p.trimLocked()
 	p.mu.Unlock()
 	if c.file != nil {
-		p.setImports(m, path, importedModules(c.file))
+		p.setImports(m, path, importedModules(c.file), mentionsExport(c.file.Src))
 	}
 	return c.file
 }
@@ -325,7 +399,8 @@ func (s *Server) parseModule(ctx context.Context, src []byte, path string, m pys
 // program, rebuilt when the neighbourhood changed, with pf re-linked against it.
 func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) *torchsem.File {
 	p := s.project
-	mods := p.neighbours(pf)
+	cfg := s.configFor(pf.Path).cfg
+	mods := p.neighbours(pf, declaringModules(cfg.ClassDims()))
 	// record what this analysis reads before reading it: a neighbour that changes from now
 	// on re-analyses d (surfaceChanged), whichever text this run happens to read
 	deps := make(map[string]bool, len(mods))
@@ -336,7 +411,6 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) *torchse
 	d.deps = deps
 	s.mu.Unlock()
 	// the dims the configuration declares for classes exported elsewhere
-	cfg := s.configFor(pf.Path).cfg
 	dims := torchsem.WithClassDims(cfg.ClassDims())
 	if len(mods) == 0 {
 		s.setBase(d, nil)
@@ -550,7 +624,7 @@ func (s *Server) buildIndex(ctx context.Context, roots []string) {
 	}
 	s.mu.Unlock()
 	for _, o := range docs {
-		mods := s.project.neighbours(o.pf)
+		mods := s.project.neighbours(o.pf, declaringModules(s.configFor(o.pf.Path).cfg.ClassDims()))
 		same := o.b != nil && len(o.b.mods) == len(mods)+1 || o.b == nil && len(mods) == 0
 		for _, m := range mods {
 			if o.b == nil || !o.b.mods[m] {
@@ -585,5 +659,5 @@ func (s *Server) indexFile(path string) {
 	if m.Name == "" || analysis.CheckSource(src) != nil {
 		return
 	}
-	s.project.setImports(m.Name, path, modulesOf(pysem.ScanImports(src, m)))
+	s.project.setImports(m.Name, path, modulesOf(pysem.ScanImports(src, m)), mentionsExport(src))
 }

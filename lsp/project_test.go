@@ -1,12 +1,15 @@
 package lsp
 
 import (
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"go.lsp.dev/protocol"
 
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/internal/testfs"
 )
 
@@ -232,5 +235,101 @@ func TestDimFixInTheExportScript(t *testing.T) {
 	c.diagsFor(model, -1)
 	if a = dimFix(); a == nil || a.Edit.DocumentChanges[0].TextDocument.Version == nil || *a.Edit.DocumentChanges[0].TextDocument.Version != 1 {
 		t.Errorf("with the script open: %+v", a)
+	}
+}
+
+// farTree is a project whose patch embedding lies four imports below the export script
+// (export.py -> vit.model -> vit.stages -> vit.blocks -> vit.patch), farther up than the
+// neighbourhood's fixed levels reach, next to a package of unrelated importers.
+func farTree(exportScript, pyproject string) map[string]string {
+	tree := map[string]string{
+		"vit/__init__.py": "",
+		"vit/model.py":    "from torch import nn\nfrom .stages import Stage\n\n\nclass ViT(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.stage = Stage()\n\n    def forward(self, x):\n        return self.stage(x)\n",
+		"vit/stages.py":   "from torch import nn\nfrom .blocks import Block\n\n\nclass Stage(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.block = Block()\n\n    def forward(self, x):\n        return self.block(x)\n",
+		"vit/blocks.py":   "from torch import nn\nfrom .patch import PatchEmbed\n\n\nclass Block(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.patch = PatchEmbed()\n\n    def forward(self, x):\n        return self.patch(x)\n",
+		"vit/patch.py":    dimsTree["vit/patch.py"],
+	}
+	for i := 0; i < 5; i++ {
+		tree[fmt.Sprintf("tools/use%d.py", i)] = "from vit.blocks import Block\n\nBLOCK = Block\n"
+	}
+	if exportScript != "" {
+		tree["export.py"] = exportScript
+	}
+	if pyproject != "" {
+		tree["pyproject.toml"] = pyproject
+	}
+	return tree
+}
+
+// TestDimsFromFarUp: a layer four imports below the export script (or below the class the
+// configuration declares) gets the declared-dynamic error once the index knows the chain:
+// the neighbourhood follows importers up to the modules that declare dims.
+func TestDimsFromFarUp(t *testing.T) {
+	script := dimsTree["export.py"]
+	for _, tc := range []struct {
+		name, script, pyproject, want string
+	}{
+		{"export script", script, "", `declared at export.py:7`},
+		{"configuration", "", "[tool.exportdb]\ntorch-version = \"2.11\"\n\n[tool.exportdb.dynamic-shapes.\"vit.model.ViT\"]\nx = { 2 = \"h\" }\n", `declared at pyproject.toml`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tree := farTree(tc.script, tc.pyproject)
+			dir := testfs.WriteTree(t, tree)
+			c := newTestClient(t)
+			c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
+			patch := pathToURI(filepath.Join(dir, "vit", "patch.py"))
+			c.open(patch, tree["vit/patch.py"])
+			var got protocol.Diagnostic
+			c.waitFor("the patch embedding's error", func() bool {
+				list := c.diags[patch]
+				if len(list) == 0 {
+					return false
+				}
+				for _, d := range list[len(list)-1].Diagnostics {
+					if d.Code == "dynamic_shape_if_guard" && d.Severity == protocol.DiagnosticSeverityError {
+						got = d
+						return true
+					}
+				}
+				return false
+			})
+			if got.Range.Start.Line != 10 || !strings.Contains(got.Message, tc.want) {
+				t.Errorf("diagnostic: line %d, %q", got.Range.Start.Line+1, got.Message)
+			}
+		})
+	}
+}
+
+// TestNeighboursFollowDeclarers: the neighbourhood of a module deep in a package holds the
+// export script far above it and the chain between, and not the unrelated importers of the
+// levels beyond the fixed ones.
+func TestNeighboursFollowDeclarers(t *testing.T) {
+	dir := testfs.WriteTree(t, farTree(dimsTree["export.py"], ""))
+	p := newProject([]string{dir}, func(string) []string { return nil })
+	for path, src := range farTree(dimsTree["export.py"], "") {
+		if !strings.HasSuffix(path, ".py") {
+			continue
+		}
+		full := filepath.Join(dir, filepath.FromSlash(path))
+		m := p.module(full)
+		p.setImports(m.Name, full, modulesOf(pysem.ScanImports([]byte(src), m)), mentionsExport([]byte(src)))
+	}
+	pf := &pysem.File{Module: p.module(filepath.Join(dir, "vit", "patch.py"))}
+	got := strings.Join(p.neighbours(pf, nil), " ")
+	for _, want := range []string{"export", "vit.model", "vit.stages", "vit.blocks"} {
+		if !slices.Contains(strings.Fields(got), want) {
+			t.Errorf("neighbours %q lack %s", got, want)
+		}
+	}
+	without := newProject([]string{dir}, func(string) []string { return nil })
+	for path, src := range farTree("", "") {
+		if strings.HasSuffix(path, ".py") {
+			full := filepath.Join(dir, filepath.FromSlash(path))
+			m := without.module(full)
+			without.setImports(m.Name, full, modulesOf(pysem.ScanImports([]byte(src), m)), mentionsExport([]byte(src)))
+		}
+	}
+	if got := without.neighbours(pf, nil); slices.Contains(got, "vit.model") {
+		t.Errorf("without a declarer the walk links %v, beyond the fixed levels", got)
 	}
 }

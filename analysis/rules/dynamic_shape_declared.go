@@ -41,17 +41,7 @@ func dimLabel(h torchsem.DimHit) string {
 // declaredAs says where and how a dim is declared: `x.shape[2], Dim("h", min=32, max=1024),
 // declared at export.py:15`.
 func declaredAs(h torchsem.DimHit) string {
-	return fmt.Sprintf("%s.shape[%d], %s, declared at %s", h.Param(), h.Axis, h.Decl, declWhere(h.Export))
-}
-
-// declWhere names an export call for messages: "export.py:12", or "line 12" in a file
-// without a path (an editor buffer not saved yet, a test's source).
-func declWhere(x *torchsem.ExportDecl) string {
-	w := x.Where()
-	if strings.HasPrefix(w, ":") {
-		return "line" + strings.Replace(w, ":", " ", 1)
-	}
-	return w
+	return fmt.Sprintf("%s.shape[%d], %s, declared at %s", h.Param(), h.Axis, h.Decl, h.Export.Where())
 }
 
 // declRelated points at a dim's declaration (the Dim expression of the export call), in its

@@ -319,7 +319,7 @@ func quotients(f *analysis.File, fn *analysis.Function, sizes []analysis.NodeID)
 					if !plain {
 						r.what = fix.Short(t, l)
 					}
-					key := dimLabel(h) + "/" + kText + "/" + r.what + "/" + declWhere(h.Export)
+					key := dimLabel(h) + "/" + kText + "/" + r.what + "/" + h.Export.Where()
 					if !seen[key] {
 						seen[key] = true
 						out = append(out, r)
@@ -705,7 +705,7 @@ func reportDivisible(pass *analysis.Pass, call analysis.NodeID, rc reshapeCall, 
 		}
 		dt := h.Decl.File.Tree
 		text := strings.Replace(x.spec, "Dim(", dt.String(dt.Field(call, syntax.FieldFunction))+"(", 1)
-		title := fmt.Sprintf("declare %q as %s at the export call (%s): only multiples of %d are accepted", dimLabel(h), x.spec, declWhere(h.Export), x.r.k)
+		title := fmt.Sprintf("declare %q as %s at the export call (%s): only multiples of %d are accepted", dimLabel(h), x.spec, h.Export.Where(), x.r.k)
 		if fx, ok := fixAt(f, h, title, analysis.Edit{Start: dt.Start(call), End: dt.End(call), NewText: text}); ok {
 			fd.Fixes = append(fd.Fixes, fx)
 		}

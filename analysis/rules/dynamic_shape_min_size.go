@@ -231,7 +231,7 @@ func reportMinSizes(pass *analysis.Pass, culprits []culprit) {
 				continue
 			}
 			if e, ok := setKeyword(c.hit.Decl.File, call, "min", base); ok {
-				title := fmt.Sprintf("declare %s at the export call (%s): smaller inputs are rejected", nd, declWhere(c.hit.Export))
+				title := fmt.Sprintf("declare %s at the export call (%s): smaller inputs are rejected", nd, c.hit.Export.Where())
 				if fx, ok := fixAt(f, c.hit, title, e); ok {
 					fd.Fixes = append(fd.Fixes, fx)
 				}

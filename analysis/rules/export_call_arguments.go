@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -26,7 +27,19 @@ and the ` + "`torch.export.Dim`" + ` calls that build dynamic shapes. It reports
   simple local assignment (` + "`model = MyModel().eval()`" + `);
 - a ` + "`Dim`" + ` (or ` + "`dims`" + `) name that is not a valid Python identifier;
 - a ` + "`Dim`" + ` whose literal ` + "`max`" + ` is not greater than its literal ` + "`min`" + ` (or than the default minimum 0
-  when only ` + "`max`" + ` is given).
+  when only ` + "`max`" + ` is given);
+- a ` + "`dynamic_shapes`" + ` that does not fit the inputs: a tuple or list with another number of entries
+  than example inputs; for an input whose example is a tensor, a single ` + "`Dim`" + ` for the whole tensor,
+  an axis mapped to a dict, tuple or list (nested one level too deep), an axis keyed by a string
+  (` + "`{\"0\": batch}`" + `), an axis the example does not have (` + "`{2: b}`" + ` for ` + "`torch.randn(4, 16)`" + `), or a tuple
+  spec with another number of axes than the example's rank.
+
+It also notes (information, whatever the target version) what it cannot read and therefore judges
+without: a model whose class it cannot resolve (a parameter, a call of a library factory), a
+` + "`dynamic_shapes`" + ` built by a call or keyed by names that are not literals, and an axis declared by
+something other than a ` + "`Dim`" + `, ` + "`Dim.AUTO`" + `, ` + "`Dim.DYNAMIC`" + `, ` + "`None`" + ` or a name bound once to one (a
+parameter of the exporting function). Shape findings on those dims keep the level they have when
+nothing is declared.
 
 Arguments whose value is not visible in the file (a call of a helper, a parameter, a name
 assigned more than once) are left alone, and so is a class whose ` + "`forward`" + ` is inherited from
@@ -70,6 +83,8 @@ ep = torch.export.export(Model(), (x,), dynamic_shapes={"x": {0: batch}})
 - Replacing the characters of a ` + "`Dim`" + ` name that cannot appear in an identifier with ` + "`_`" + ` is safe: the
   name only labels the dimension in messages and in the exported program.
 - Inconsistent bounds have no fix: which bound is wrong is domain knowledge.
+- Keying an axis by the int a digit string spells (` + "`\"0\"`" + ` -> ` + "`0`" + `) is safe. Declaring a single Dim given
+  for a whole tensor for axis 0 is unsafe: the intended axis is a guess.
 
 ## References
 - [torch.export: export() and dynamic shapes](https://pytorch.org/docs/main/export.html)
@@ -88,6 +103,7 @@ func runExportCallArguments(pass *analysis.Pass) {
 			}
 			ecaCheckArgs(pass, &s, fwd)
 			ecaCheckKeys(pass, &s, fwd)
+			ecaCheckSpec(pass, &s, fwd)
 		}
 	}
 	for _, q := range []string{"torch.export.Dim", "torch.export.dynamic_shapes.Dim", "torch.export.dims", "torch.export.dynamic_shapes.dims"} {
@@ -417,4 +433,270 @@ func ecaCheckDim(pass *analysis.Pass, call analysis.NodeID, many bool) {
 	case max == min:
 		pass.Reportf(call, analysis.Fails, "%s has min=%d equal to max=%d: torch.export.Dim requires max > min; a dimension of one size is static, give it None", label, min, max)
 	}
+}
+
+// ecaInput pairs one input's entry of dynamic_shapes with its example input (NoNode when
+// the call does not show it) and a name for messages.
+type ecaInput struct {
+	name          string
+	spec, example analysis.NodeID
+}
+
+// ecaCheckSpec checks what dynamic_shapes says of each input against the call: a model
+// whose class exportdb cannot resolve (information: the declaration applies to no code it
+// judges), a spec or axis it cannot read (information: those dims count as undeclared), a
+// tuple spec with another number of entries than inputs, a tensor's spec nested wrongly (a
+// Dim for the whole tensor, an axis mapped to a dict or tuple), axis keys that are not
+// integers, and axes the example input does not have.
+func ecaCheckSpec(pass *analysis.Pass, ec *torchsem.ExportSite, fwd *analysis.Function) {
+	f := pass.File
+	t := f.Tree
+	if ec.DynamicShapes == analysis.NoNode {
+		return
+	}
+	spec := f.BoundValue(ec.Func, ec.DynamicShapes)
+	if t.Kind(spec) == syntax.KindNone {
+		return
+	}
+	if ec.Class == nil {
+		pass.Reportf(ec.Model, analysis.Unread, "exportdb cannot tell which nn.Module class %s is (%s): the dims this call declares dynamic are not applied to any model's code",
+			fix.Snippet(t, ec.Model), ecaWhyUnresolved(f, ec))
+	}
+	if ecaCheckInputs(pass, ec, fwd, spec) || ec.Class == nil {
+		return // a malformed spec: the error says what to change
+	}
+	if d := f.DeclAt(ec.Call); d != nil && d.Forward != nil {
+		if !d.Readable {
+			pass.Reportf(ec.DynamicShapes, analysis.Unread, "exportdb cannot read dynamic_shapes=%s (it is not written out as literal dicts, tuples and Dims): shape findings in %s's code are judged as if no dims were declared",
+				fix.Snippet(t, ec.DynamicShapes), ec.Class.Name)
+		} else {
+			ecaUnreadableAxes(pass, d)
+		}
+	}
+}
+
+// ecaCheckInputs pairs the entries of a literal dynamic_shapes with the example inputs and
+// checks each; true when it reported an error.
+func ecaCheckInputs(pass *analysis.Pass, ec *torchsem.ExportSite, fwd *analysis.Function, spec analysis.NodeID) bool {
+	f := pass.File
+	t := f.Tree
+	var in torchsem.Inputs
+	if fwd != nil {
+		in, _ = torchsem.InputsOf(fwd)
+	}
+	args := ecaLiteral(f, ec.Func, ec.Args, syntax.KindTuple)
+	var examples []analysis.NodeID
+	if args != analysis.NoNode {
+		examples = t.NamedChildren(args, nil)
+		for _, e := range examples {
+			if k := t.Kind(e); k == syntax.KindListSplat || k == syntax.KindDictionarySplat {
+				examples = nil // splatted: which example is which is not known
+				break
+			}
+		}
+	}
+	kwargs := analysis.NoNode
+	if ec.Kwargs != analysis.NoNode {
+		kwargs = ecaLiteral(f, ec.Func, ec.Kwargs, syntax.KindDictionary)
+	}
+	exampleOf := func(name string) analysis.NodeID {
+		for i, n := range in.Names {
+			if n == name && i < in.Positional && i < len(examples) {
+				return examples[i]
+			}
+		}
+		if kwargs != analysis.NoNode {
+			for _, p := range t.NamedChildren(kwargs, nil) {
+				if t.Kind(p) == syntax.KindPair {
+					if s, ok := pysem.StringLiteral(t, t.Field(p, syntax.FieldKey)); ok && s == name {
+						return t.Field(p, syntax.FieldValue)
+					}
+				}
+			}
+		}
+		return analysis.NoNode
+	}
+	var inputs []ecaInput
+	switch t.Kind(spec) {
+	case syntax.KindDictionary:
+		for _, p := range t.NamedChildren(spec, nil) {
+			if t.Kind(p) != syntax.KindPair {
+				continue
+			}
+			if s, ok := pysem.StringLiteral(t, t.Field(p, syntax.FieldKey)); ok {
+				inputs = append(inputs, ecaInput{name: s, spec: t.Field(p, syntax.FieldValue), example: exampleOf(s)})
+			}
+		}
+	case syntax.KindTuple, syntax.KindList:
+		entries := t.NamedChildren(spec, nil)
+		for _, e := range entries {
+			if t.Kind(e) == syntax.KindListSplat {
+				return false
+			}
+		}
+		if examples != nil && (ec.Kwargs == analysis.NoNode || kwargs != analysis.NoNode) && (fwd == nil || !in.Variadic) {
+			n := len(examples)
+			if kwargs != analysis.NoNode {
+				n += len(t.NamedChildren(kwargs, nil))
+			}
+			if len(entries) != n {
+				pass.Reportf(spec, analysis.Fails, "dynamic_shapes has %d entries but the call passes %d example inputs: a tuple or list of dynamic shapes has one entry per input, in order",
+					len(entries), n)
+				return true
+			}
+		}
+		for i, e := range entries {
+			x := ecaInput{name: "input " + strconv.Itoa(i), spec: e, example: analysis.NoNode}
+			if i < len(examples) {
+				x.example = examples[i]
+			}
+			if i < len(in.Names) {
+				x.name = in.Names[i]
+			}
+			inputs = append(inputs, x)
+		}
+	default:
+		return false
+	}
+	reported := false
+	for _, x := range inputs {
+		reported = ecaCheckInputSpec(pass, ec, x) || reported
+	}
+	return reported
+}
+
+// ecaWhyUnresolved says why an export call's model has no known class.
+func ecaWhyUnresolved(f *analysis.File, ec *torchsem.ExportSite) string {
+	t := f.Tree
+	m := t.Unparen(ec.Model)
+	if t.Kind(m) == syntax.KindIdentifier && ec.Func != nil {
+		for _, p := range ec.Func.Params {
+			if p.Name == t.String(m) {
+				return "a parameter of " + ec.Func.Name
+			}
+		}
+	}
+	if t.Kind(m) == syntax.KindCall {
+		return "built by a call exportdb cannot follow to a class of the project"
+	}
+	return "not bound to a class of the project"
+}
+
+// ecaUnreadableAxes notes each axis whose declaration exportdb cannot read.
+func ecaUnreadableAxes(pass *analysis.Pass, d *torchsem.ExportDecl) {
+	t := pass.File.Tree
+	params := make([]int, 0, len(d.Inputs))
+	for p := range d.Inputs {
+		params = append(params, p)
+	}
+	sort.Ints(params)
+	for _, p := range params {
+		in := d.Inputs[p]
+		axes := make([]int, 0, len(in.Axes))
+		for a := range in.Axes {
+			axes = append(axes, a)
+		}
+		sort.Ints(axes)
+		for _, a := range axes {
+			dd := in.Axes[a]
+			if dd.Kind != torchsem.DimUnknown || dd.File != d.File || dd.Node == analysis.NoNode {
+				continue
+			}
+			name := "input"
+			if p < len(d.Forward.Params) {
+				name = d.Forward.Params[p].Name
+			}
+			pass.Reportf(dd.Node, analysis.Unread, "exportdb cannot read what %s declares of %s.shape[%d] (not a Dim, Dim.AUTO, Dim.DYNAMIC, None or a name bound once to one): findings on that dim keep the level they have when nothing is declared",
+				fix.Snippet(t, dd.Node), name, a)
+		}
+	}
+}
+
+// ecaCheckInputSpec checks one input's entry of dynamic_shapes. A tensor's entry maps axes
+// to declarations ({0: batch}) or lists one per axis ((batch, None)); nesting is only
+// checked when the example input is a tensor, since a list or dict input nests specs.
+func ecaCheckInputSpec(pass *analysis.Pass, ec *torchsem.ExportSite, x ecaInput) bool {
+	reported := false
+	f := pass.File
+	t := f.Tree
+	spec := f.BoundValue(ec.Func, x.spec)
+	tensor := x.example != analysis.NoNode && f.Value(ec.Func, x.example).IsTensor()
+	rank := -1
+	if x.example != analysis.NoNode {
+		rank = f.ExampleRank(ec.Func, x.example)
+	}
+	nested := func(v analysis.NodeID) bool {
+		switch t.Kind(f.BoundValue(ec.Func, v)) {
+		case syntax.KindDictionary, syntax.KindTuple, syntax.KindList:
+			return true
+		}
+		return false
+	}
+	switch t.Kind(spec) {
+	case syntax.KindDictionary:
+		for _, p := range t.NamedChildren(spec, nil) {
+			if t.Kind(p) != syntax.KindPair {
+				continue
+			}
+			k, v := t.Field(p, syntax.FieldKey), t.Field(p, syntax.FieldValue)
+			if s, ok := pysem.StringLiteral(t, k); ok && tensor {
+				reported = true
+				fd := pass.Reportf(k, analysis.Fails, "axis key %s of %s's dynamic shape is a string: a tensor's axes are keyed by int", fix.Snippet(t, k), x.name)
+				if n, err := strconv.Atoi(s); err == nil {
+					fd.Fixes = append(fd.Fixes, analysis.Fix{Title: "key the axis by the int " + strconv.Itoa(n), Safety: analysis.Safe,
+						Edits: []analysis.Edit{{Start: t.Start(k), End: t.End(k), NewText: strconv.Itoa(n)}}})
+				}
+				continue
+			}
+			if a, ok := pysem.IntLiteral(t, k); ok && rank >= 0 && (a >= int64(rank) || a < -int64(rank)) {
+				reported = true
+				pass.Reportf(k, analysis.Fails, "axis %d of %s's dynamic shape does not exist: the example input %s has %d dims",
+					a, x.name, fix.Snippet(t, x.example), rank)
+				continue
+			}
+			if tensor && nested(v) {
+				reported = true
+				pass.Reportf(v, analysis.Fails, "%s's dynamic shape nests %s under an axis: a tensor's axis takes one Dim (or None), not a %s",
+					x.name, fix.Snippet(t, v), ecaKindWord(t, f.BoundValue(ec.Func, v)))
+			}
+		}
+	case syntax.KindTuple, syntax.KindList:
+		entries := t.NamedChildren(spec, nil)
+		if tensor && rank >= 0 && len(entries) != rank {
+			pass.Reportf(x.spec, analysis.Fails, "%s's dynamic shape lists %d axes but the example input %s has %d dims: a tuple spec has one entry per axis",
+				x.name, len(entries), fix.Snippet(t, x.example), rank)
+			return true
+		}
+		if tensor {
+			for _, e := range entries {
+				if nested(e) {
+					reported = true
+					pass.Reportf(e, analysis.Fails, "%s's dynamic shape nests %s in an axis: a tensor's axis takes one Dim (or None), not a %s",
+						x.name, fix.Snippet(t, e), ecaKindWord(t, f.BoundValue(ec.Func, e)))
+				}
+			}
+		}
+	case syntax.KindCall:
+		if ok, many := torchsem.IsDimAPI(f.Resolve(t.Field(spec, syntax.FieldFunction))); ok && !many && tensor {
+			reported = true
+			fd := pass.Reportf(x.spec, analysis.Fails, "%s's dynamic shape is a single Dim: a tensor's dynamic shape maps axes to Dims ({0: %s}) or lists one per axis",
+				x.name, fix.Snippet(t, x.spec))
+			if rank >= 1 {
+				fd.Fixes = append(fd.Fixes, analysis.Fix{Title: "declare it for axis 0", Safety: analysis.Unsafe,
+					Edits: []analysis.Edit{{Start: t.Start(x.spec), End: t.End(x.spec), NewText: "{0: " + t.String(x.spec) + "}"}}})
+			}
+		}
+	}
+	return reported
+}
+
+// ecaKindWord names a literal's kind for messages.
+func ecaKindWord(t *syntax.Tree, n analysis.NodeID) string {
+	switch t.Kind(n) {
+	case syntax.KindDictionary:
+		return "dict"
+	case syntax.KindTuple:
+		return "tuple"
+	}
+	return "list"
 }

@@ -516,6 +516,9 @@ func (e *evaluator) builtin(f *File, fn *Function, name string, pos []NodeID) Va
 			if v.Kind&Const != 0 {
 				v.Kind = v.Kind&^Const | Float
 			}
+			if v.Kind&Size != 0 {
+				v.Kind |= Float // a float computed from a size: no longer an integer size
+			}
 		}
 		return v
 	case "bool":
@@ -538,7 +541,23 @@ func (e *evaluator) builtin(f *File, fn *Function, name string, pos []NodeID) Va
 		return Of(Const | Other)
 	}
 	if strings.HasPrefix(name, "math.") || strings.HasPrefix(name, "numpy.") {
-		return numbers(args)
+		v := numbers(args)
+		if FloatMath(name) && v.Kind&Size != 0 {
+			v.Kind |= Float
+		}
+		return v
 	}
 	return Unknown
+}
+
+// intMath are the functions of Python's math module that return an int.
+var intMath = map[string]bool{
+	"math.floor": true, "math.ceil": true, "math.trunc": true, "math.prod": true, "math.isqrt": true,
+	"math.gcd": true, "math.lcm": true, "math.comb": true, "math.perm": true, "math.factorial": true,
+}
+
+// FloatMath reports whether q names a function of Python's math module that returns a
+// float (math.sqrt, math.log2, ...) or a bool (math.isclose), not an int.
+func FloatMath(q string) bool {
+	return strings.HasPrefix(q, "math.") && !intMath[q]
 }

@@ -36,8 +36,9 @@ type ExportDecl struct {
 	Inputs map[int]*InputDecl
 }
 
-// Where names the declaration for messages: "export.py:12" or "pyproject.toml" (base names:
-// messages stay short; related information carries the full path).
+// Where names the declaration for messages: "export.py:12", "pyproject.toml", or "line 12" in
+// a file without a path or module (base names: messages stay short; related information
+// carries the full path).
 func (d *ExportDecl) Where() string {
 	if d.Site == nil {
 		return baseName(d.Config)
@@ -46,7 +47,11 @@ func (d *ExportDecl) Where() string {
 	if path == "" {
 		path = d.File.Module.Name
 	}
-	return baseName(path) + ":" + strconv.Itoa(d.File.Line(d.File.Tree.Start(d.Site.Call))+1)
+	line := strconv.Itoa(d.File.Line(d.File.Tree.Start(d.Site.Call)) + 1)
+	if path == "" {
+		return "line " + line // an editor buffer never saved, a test's source
+	}
+	return baseName(path) + ":" + line
 }
 
 // baseName is the last element of a slash- or backslash-separated path.
@@ -116,6 +121,21 @@ func (p *Program) collectDecls() {
 		}
 	}
 }
+
+// DeclAt returns the declaration read from the export call at call in f, nil when the call
+// exports no model the program resolves.
+func (f *File) DeclAt(call NodeID) *ExportDecl {
+	for _, d := range f.prog.Declarations() {
+		if d.File == f && d.Site != nil && d.Site.Call == call {
+			return d
+		}
+	}
+	return nil
+}
+
+// ExampleRank is the rank of an example input built by a torch constructor with literal
+// sizes (torch.randn(2, 3, 224, 224)), following a name bound once; -1 otherwise.
+func (f *File) ExampleRank(fn *Function, e NodeID) int { return f.literalRank(fn, e) }
 
 // configDecl is a configuration entry's declaration for class c of f.
 func (f *File) configDecl(c *Class, cd ClassDims) *ExportDecl {
@@ -229,6 +249,14 @@ func (f *File) inputDecl(fn *Function, d *ExportDecl, param int, spec NodeID, ra
 	in := &InputDecl{Param: param, Rank: rank, Axes: map[int]DimDecl{}}
 	d.Inputs[param] = in
 	spec = f.BoundValue(fn, spec)
+	if f.nestedSpec(fn, spec) {
+		// the input is a list, tuple or dict of tensors with a spec per element: which
+		// element a size comes from is not tracked, so its dims are unknown
+		in.Rank = -1
+		in.Axes = map[int]DimDecl{0: {Kind: DimUnknown, Min: -1, Max: -1, Mult: 1, Node: NoNode}}
+		in.Nested = true
+		return
+	}
 	switch t.Kind(spec) {
 	case syntax.KindNone:
 		// every axis static
@@ -245,9 +273,7 @@ func (f *File) inputDecl(fn *Function, d *ExportDecl, param int, spec NodeID, ra
 			if k < 0 && rank > 0 {
 				k += rank
 			}
-			if k >= 0 {
-				in.Axes[k] = f.dimExpr(fn, t.Field(pair, syntax.FieldValue), 0)
-			}
+			in.Axes[k] = f.dimExpr(fn, t.Field(pair, syntax.FieldValue), 0) // k < 0: counted from the end of a rank not known
 			return true
 		})
 	case syntax.KindTuple, syntax.KindList:
@@ -261,37 +287,64 @@ func (f *File) inputDecl(fn *Function, d *ExportDecl, param int, spec NodeID, ra
 		})
 		in.Rank = i
 	default:
-		if dd := f.dimExpr(fn, spec, 0); dd.Kind == DimStatic && t.Kind(spec) != syntax.KindNone {
+		if dd := f.dimExpr(fn, spec, 0); (dd.Kind == DimStatic || dd.Kind == DimUnknown) && t.Kind(spec) != syntax.KindNone {
 			d.Readable = false // a nested pytree spec, or something not literal
 		}
 	}
 }
 
-// dimExpr reads one axis's declaration: None, Dim(...), Dim.AUTO/DYNAMIC/STATIC, a name
-// bound to one (also by a, b = dims("a", "b")), k * dim, dim * k, dim + c, dim - c.
+// nestedSpec reports whether spec holds specs rather than axes: a dict or sequence whose
+// entries are dicts or sequences themselves (the spec of a list or dict input).
+func (f *File) nestedSpec(fn *Function, spec NodeID) bool {
+	t := f.Tree
+	var els []NodeID
+	switch t.Kind(spec) {
+	case syntax.KindDictionary:
+		for _, p := range t.NamedChildren(spec, nil) {
+			if t.Kind(p) == syntax.KindPair {
+				els = append(els, t.Field(p, syntax.FieldValue))
+			}
+		}
+	case syntax.KindTuple, syntax.KindList:
+		els = t.NamedChildren(spec, nil)
+	}
+	for _, e := range els {
+		switch t.Kind(f.BoundValue(fn, e)) {
+		case syntax.KindDictionary, syntax.KindTuple, syntax.KindList:
+			return true
+		}
+	}
+	return false
+}
+
+// dimExpr reads one axis's declaration: None, an int, Dim(...), Dim.AUTO/DYNAMIC/STATIC, a
+// name bound to one (also by `a, b = dims("a", "b")` and `a, b = Dim("a"), Dim("b")`),
+// k * dim, dim * k, dim + c, dim - c. Anything else (a parameter of the exporting function,
+// a call it cannot follow) is DimUnknown: never read as static.
 func (f *File) dimExpr(fn *Function, e NodeID, depth int) DimDecl {
 	t := f.Tree
 	decl := DimDecl{Kind: DimStatic, Min: -1, Max: -1, Mult: 1, File: f, Node: e}
+	unknown := decl
+	unknown.Kind = DimUnknown
 	if depth > 8 {
-		return decl
+		return unknown
 	}
 	e = t.Unparen(e)
 	switch t.Kind(e) {
-	case syntax.KindNone:
+	case syntax.KindNone, syntax.KindInteger:
 		return decl
 	case syntax.KindIdentifier:
 		v := f.BoundValue(fn, e)
 		if v != e {
-			d := f.dimExpr(fn, v, depth+1)
-			return d
+			return f.dimExpr(fn, v, depth+1)
 		}
-		// a, b = dims("a", "b", min=.., max=..)
+		// a, b = dims("a", "b", min=.., max=..); a, b = Dim("a"), Dim("b")
 		if id, scope := f.OnlyBinding(fn, t.String(e)); id != NoNode {
-			if d, ok := f.dimsUnpacked(scope, id); ok {
+			if d, ok := f.dimsUnpacked(scope, id, depth); ok {
 				return d
 			}
 		}
-		return decl
+		return unknown
 	case syntax.KindAttribute:
 		if ok, _ := IsDimAPI(f.Resolve(t.Field(e, syntax.FieldObject))); ok {
 			switch t.String(t.Field(e, syntax.FieldAttribute)) {
@@ -300,8 +353,9 @@ func (f *File) dimExpr(fn *Function, e NodeID, depth int) DimDecl {
 			case "DYNAMIC":
 				decl.Kind = DimDynamic
 			}
+			return decl
 		}
-		return decl
+		return unknown
 	case syntax.KindCall:
 		if ok, many := IsDimAPI(f.Resolve(t.Field(e, syntax.FieldFunction))); ok && !many {
 			decl.Kind = DimNamed
@@ -310,8 +364,9 @@ func (f *File) dimExpr(fn *Function, e NodeID, depth int) DimDecl {
 				decl.Name, _ = f.stringLit(pos[0])
 			}
 			f.dimBounds(e, &decl)
+			return decl
 		}
-		return decl
+		return unknown
 	case syntax.KindBinaryOperator:
 		l, r := t.Field(e, syntax.FieldLeft), t.Field(e, syntax.FieldRight)
 		op := t.Operator(e)
@@ -331,29 +386,24 @@ func (f *File) dimExpr(fn *Function, e NodeID, depth int) DimDecl {
 				case "-":
 					d.Add -= k
 				default:
-					return decl
+					return unknown
 				}
 				d.Kind, d.Node = DimDerived, e
 				return d
 			}
 		}
+		return unknown
 	}
-	return decl
+	return unknown
 }
 
-// dimsUnpacked reads a name bound by a, b = dims("a", "b", min=, max=).
-func (f *File) dimsUnpacked(fn *Function, id NodeID) (DimDecl, bool) {
+// dimsUnpacked reads a name bound by unpacking: `a, b = dims("a", "b", min=, max=)`, or a
+// tuple or list of declarations on the right (`a, b = Dim("a"), Dim("b")`).
+func (f *File) dimsUnpacked(fn *Function, id NodeID, depth int) (DimDecl, bool) {
 	t := f.Tree
 	pat := t.Parent(id)
 	a := t.Parent(pat)
 	if t.Kind(a) != syntax.KindAssignment {
-		return DimDecl{}, false
-	}
-	call := t.Unparen(t.Field(a, syntax.FieldRight))
-	if t.Kind(call) != syntax.KindCall {
-		return DimDecl{}, false
-	}
-	if ok, many := IsDimAPI(f.Resolve(t.Field(call, syntax.FieldFunction))); !ok || !many {
 		return DimDecl{}, false
 	}
 	idx := -1
@@ -367,6 +417,22 @@ func (f *File) dimsUnpacked(fn *Function, id NodeID) (DimDecl, bool) {
 		}
 		return true
 	})
+	right := t.Unparen(t.Field(a, syntax.FieldRight))
+	switch t.Kind(right) {
+	case syntax.KindTuple, syntax.KindList, syntax.KindExpressionList:
+		els := t.NamedChildren(right, nil)
+		if idx < 0 || idx >= len(els) || len(els) != i {
+			return DimDecl{}, false
+		}
+		return f.dimExpr(fn, els[idx], depth+1), true
+	case syntax.KindCall:
+	default:
+		return DimDecl{}, false
+	}
+	call := right
+	if ok, many := IsDimAPI(f.Resolve(t.Field(call, syntax.FieldFunction))); !ok || !many {
+		return DimDecl{}, false
+	}
 	pos, _ := f.Args(call)
 	decl := DimDecl{Kind: DimNamed, Min: -1, Max: -1, Mult: 1, File: f, Node: call, Name: t.String(id)}
 	if idx >= 0 && idx < len(pos) {
@@ -585,6 +651,20 @@ func (d *ExportDecl) dim(r Ref) (DimVerdict, DimHit) {
 		return DimsStatic, DimHit{} // an input the spec leaves out is static
 	}
 	axis := int(r.Axis)
+	if in.Nested {
+		return DimsUnknown, DimHit{}
+	}
+	if axis < 0 && in.Rank < 0 {
+		if dd, ok := in.Axes[axis]; ok { // the spec counts from the end too
+			if !dd.Dynamic() {
+				return DimsStatic, DimHit{}
+			}
+			if dd.Kind == DimUnknown {
+				return DimsUnknown, DimHit{}
+			}
+			return DimsDynamic, DimHit{Ref: r, Axis: axis, Decl: dd, Export: d}
+		}
+	}
 	if r.Of == RefDimAny || (axis < 0 && in.Rank < 0) {
 		for _, dd := range in.Axes {
 			if dd.Dynamic() {
@@ -597,8 +677,18 @@ func (d *ExportDecl) dim(r Ref) (DimVerdict, DimHit) {
 		axis += in.Rank
 	}
 	dd, ok := in.Axes[axis]
+	if !ok && in.Rank < 0 {
+		for k, x := range in.Axes {
+			if k < 0 && x.Dynamic() {
+				return DimsUnknown, DimHit{} // an axis counted from the end may be this one
+			}
+		}
+	}
 	if !ok || !dd.Dynamic() {
 		return DimsStatic, DimHit{}
+	}
+	if dd.Kind == DimUnknown {
+		return DimsUnknown, DimHit{}
 	}
 	return DimsDynamic, DimHit{Ref: r, Axis: axis, Decl: dd, Export: d}
 }

@@ -21,6 +21,7 @@ const (
 	DimAuto                   // Dim.AUTO: dynamic if the code allows, static otherwise
 	DimDynamic                // Dim.DYNAMIC: dynamic, and export fails if the code specialises it
 	DimDerived                // Mult * base + Add, where base is a named Dim
+	DimUnknown                // an expression exportdb cannot read (a parameter, a call it cannot follow)
 )
 
 // DimDecl is the declaration of one dimension of one input.
@@ -40,7 +41,7 @@ type DimDecl struct {
 	Config string
 }
 
-// Dynamic reports whether the declaration lets the dimension vary.
+// Dynamic reports whether the declaration may let the dimension vary (an unreadable one may).
 func (d DimDecl) Dynamic() bool { return d.Kind != DimStatic }
 
 // String is how a message names the declaration: `Dim("h", min=32, max=1024)`,
@@ -53,6 +54,8 @@ func (d DimDecl) String() string {
 		return "Dim.AUTO"
 	case DimDynamic:
 		return "Dim.DYNAMIC"
+	case DimUnknown:
+		return "not readable"
 	}
 	s := "Dim(" + strconv.Quote(d.Name)
 	if d.Min >= 0 {
@@ -98,8 +101,12 @@ type InputDecl struct {
 	// Rank is the input's number of dimensions when the declaration tells it (a tuple or
 	// list spec, or an example input built with literal sizes); -1 otherwise.
 	Rank int
-	// Axes holds the declaration of each axis the spec names (non-negative).
+	// Axes holds the declaration of each axis the spec names: non-negative, or negative
+	// (counted from the end) when the rank is not known.
 	Axes map[int]DimDecl
+	// Nested is true when the input is a list, tuple or dict of tensors with a spec per
+	// element: its dims are unknown.
+	Nested bool
 }
 
 // ClassDims declares dynamic dimensions for a class without an export call: from the

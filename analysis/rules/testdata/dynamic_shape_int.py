@@ -29,6 +29,27 @@ class Loose(nn.Module):
         return x[: int(x.shape[0] / 2)]  # want:information "int\(x.shape\[0\] / 2\) turns a size into a concrete number"
 
 
+class Tokens(nn.Module):
+    def forward(self, x):
+        B, L, C = x.shape
+        side = int(math.sqrt(L))  # want:error "math.sqrt\(L\) turns the size into a Python number: it specialises dim \"tokens\""
+        levels = math.log2(x.shape[1])  # want:error "math.log2\(x.shape\[1\]\) turns the size into a Python number"
+        g = math.gcd(L, 8)  # want:error "math.gcd\(L, 8\) turns the size"
+        nested = math.log2(math.sqrt(L))  # want:error "math.sqrt\(L\) turns the size"
+        pad = math.ceil(L / 16) * 16 - L  # math.ceil on a symbolic float stays symbolic
+        rows = math.floor(L / 2)  # so does math.floor
+        cut = math.trunc(L * 0.5)  # and math.trunc
+        n = math.prod(x.shape[1:])  # a product of sizes stays symbolic
+        head = math.sqrt(C)  # C is static: plain ints
+        scale = 1 / math.sqrt(64)  # a constant
+        return x.view(B, side, side, C), levels, g, nested, pad, rows, cut, n, head, scale
+
+
+class LooseMath(nn.Module):
+    def forward(self, x):
+        return math.sqrt(x.shape[0])  # want:information "math.sqrt\(x.shape\[0\]\) turns a size into a Python number"
+
+
 class Auto(nn.Module):
     def forward(self, x):
         return x[: int(x.shape[0])]  # want:warning "the exported program accepts that size only"
@@ -40,4 +61,5 @@ def script():
 
 
 ep = export(Crop(), (torch.randn(2, 3, 64, 64), torch.ones(3)), dynamic_shapes={"x": {2: Dim("h", min=32, max=512), 3: Dim("w", min=32, max=512)}, "counts": None})
+ep3 = export(Tokens(), (torch.randn(2, 196, 64),), dynamic_shapes={"x": {1: Dim("tokens", min=4, max=4096)}})
 ep2 = export(Auto(), (torch.randn(8, 3),), dynamic_shapes={"x": {0: Dim.AUTO}})

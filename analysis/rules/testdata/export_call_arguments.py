@@ -2,6 +2,7 @@ import torch
 import torch.export as te
 from torch import nn
 from torch.export import Dim, dims, export
+from models import make_library_model
 
 
 class Encoder(nn.Module):
@@ -164,11 +165,66 @@ def export_variadic():
 
 
 def export_unknown_model(model):
-    return export(model, (torch.randn(3),), dynamic_shapes={"anything": None})
+    return export(model, (torch.randn(3),), dynamic_shapes={"anything": None})  # want "exportdb cannot tell which nn.Module class model is \(a parameter of export_unknown_model\)"
+
+
+def export_unknown_model_static(model):
+    return export(model, (torch.randn(3),))
+
+
+def export_model_from_library():
+    return export(make_library_model(), (torch.randn(3),), dynamic_shapes=({0: Dim("n")},))  # want "cannot tell which nn.Module class make_library_model\(\) is \(built by a call"
 
 
 def export_keys_not_literal(name):
-    return export(Encoder(), (torch.randn(4, 16),), dynamic_shapes={name: {0: Dim("b")}})
+    return export(Encoder(), (torch.randn(4, 16),), dynamic_shapes={name: {0: Dim("b")}})  # want "exportdb cannot read dynamic_shapes=\{name: \{0: Dim\(\"b\"\)\}\}"
+
+
+def spec_from_function(make_specs):
+    return export(Encoder(), (torch.randn(4, 16),), dynamic_shapes=make_specs())  # want "exportdb cannot read dynamic_shapes=make_specs\(\) .*Encoder's code are judged as if no dims were declared"
+
+
+def spec_axis_parameter(batch):
+    return export(Encoder(), (torch.randn(4, 16),), dynamic_shapes={"x": {0: batch}})  # want "exportdb cannot read what batch declares of x.shape\[0\]"
+
+
+def spec_tuple_too_long():
+    return export(Pair(), (torch.randn(3), torch.randn(3)), dynamic_shapes=({0: Dim("n")}, None, None))  # want "dynamic_shapes has 3 entries but the call passes 2 example inputs"
+
+
+def spec_tuple_with_kwargs():
+    return export(Encoder(), (torch.randn(4, 16),), kwargs={"mask": torch.ones(4, 16)}, dynamic_shapes=({0: Dim("b")}, None))
+
+
+def spec_string_axis():
+    return export(Encoder(), (torch.randn(4, 16),), dynamic_shapes={"x": {"0": Dim("b")}})  # want "axis key \"0\" of x's dynamic shape is a string"
+
+
+def spec_axis_beyond_rank():
+    return export(Encoder(), (torch.randn(4, 16),), dynamic_shapes={"x": {2: Dim("b")}})  # want "axis 2 of x's dynamic shape does not exist: the example input torch.randn\(4, 16\) has 2 dims"
+
+
+def spec_negative_axis():
+    return export(Encoder(), (torch.randn(4, 16),), dynamic_shapes={"x": {-1: Dim("d"), -2: Dim("b")}})
+
+
+def spec_axis_nested():
+    b = Dim("b")
+    return export(Encoder(), (torch.randn(4, 16),), dynamic_shapes={"x": {0: {0: b}}})  # want "x's dynamic shape nests \{0: b\} under an axis: a tensor's axis takes one Dim \(or None\), not a dict"
+
+
+def spec_tuple_rank():
+    return export(Encoder(), (torch.randn(4, 16),), dynamic_shapes={"x": (Dim("b"), None, None)})  # want "x's dynamic shape lists 3 axes but the example input torch.randn\(4, 16\) has 2 dims"
+
+
+def spec_whole_tensor_dim():
+    return export(Encoder(), (torch.randn(4, 16),), dynamic_shapes={"x": Dim("b")})  # want "x's dynamic shape is a single Dim"
+
+
+def spec_list_input():
+    # a list input nests one spec per element: not a wrong nesting
+    xs = [torch.randn(4), torch.randn(4)]
+    return export(Single(), (xs,), dynamic_shapes={"xs": [{0: Dim("n")}, {0: Dim("n")}]})
 
 
 fine = Dim("fine_name", min=1, max=2048)
