@@ -86,7 +86,13 @@ func (s *Server) runDoc(d *document) {
 		pull := s.client.pull
 		s.mu.Unlock()
 
+		if s.testAnalyzeHook != nil {
+			s.testAnalyzeHook(d.uri, snap.version)
+		}
 		res := s.analyzeSnapshot(ctx, d, snap)
+		if res != nil && res.fileErr == nil {
+			res.structure, res.declared = surfacesOf(res.file, res.text)
+		}
 		cancel()
 		if res != nil && snap.cells != nil {
 			s.mu.Lock()
@@ -115,7 +121,7 @@ func (s *Server) runDoc(d *document) {
 			s.publish(d, res)
 		}
 		if committed && res.fileErr == nil {
-			s.surfaceChanged(d, res.file, res.text)
+			s.surfaceChanged(d, res)
 		}
 		if !again {
 			return

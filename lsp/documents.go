@@ -75,9 +75,14 @@ type document struct {
 	// last analysis.
 	module     string
 	deps       map[string]bool // the modules its last analysis linked (read or being read)
+	// unsettled holds the open neighbours whose text the last analysis read before their own
+	// analysis committed it: the surface it saw of them is unknown, so their next committed
+	// analysis re-analyses this document even when their surface did not change.
+	unsettled map[string]bool
 	base       *base
 	neighbour  *parsedText
-	surface    uint64
+	surface    uint64 // the structure part of its last committed analysis's surface (torchsem.File.Surfaces)
+	declared   uint64 // the declarations part
 	surfaceSet bool
 
 	// pubMu serialises publishDiagnostics for this URI and is held across the write, so
@@ -107,6 +112,9 @@ type docResult struct {
 	findings []analysis.Finding
 	fileErr  error // why the text was not analysed
 	cfg      *projectConfig
+	// structure and declared are the analysis's surface (torchsem.File.Surfaces; the text's
+	// hash for a document that was not parsed), set before it is committed.
+	structure, declared uint64
 	// diags are the findings shown as diagnostics; shown[i] indexes findings for diags[i].
 	diags    []protocol.Diagnostic
 	shown    []int

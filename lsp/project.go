@@ -19,6 +19,7 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/program"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
+	"github.com/exportdb-lsp/exportdb-lsp/config"
 )
 
 // The project: open documents are analysed as part of the workspace, so that a model
@@ -75,6 +76,12 @@ type base struct {
 	sig  string // the neighbours and the versions of their texts
 	prog *torchsem.Program
 	mods map[string]bool // the modules it links, the document's own included
+	// files and structure record each neighbour's parsed file and, for open documents, the
+	// structure surface of the analysis it came from: a neighbour whose new analysis has
+	// the same structure is replaced in the program instead of linking it all again.
+	files     map[string]*pysem.File
+	structure map[string]uint64
+	cfg       *config.Config // the configuration linked (its dims)
 }
 
 // newProject makes the project of the workspace folders. srcOf returns a folder's
@@ -419,13 +426,25 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) *torchse
 	files := make([]*pysem.File, 0, len(mods)+1)
 	var sig strings.Builder
 	fmt.Fprintf(&sig, "%s|cfg@%p", pf.Module.Name, cfg)
+	var unsettled map[string]bool
+	loaded := make(map[string]neighbour, len(mods))
 	for _, m := range mods {
-		f := s.neighbourFile(ctx, m)
-		fmt.Fprintf(&sig, "|%s@%p", m, f) // a neighbour missing now is loaded again next time
-		if f != nil {
-			files = append(files, f)
+		n := s.neighbourFile(ctx, m)
+		loaded[m] = n
+		fmt.Fprintf(&sig, "|%s@%p", m, n.file) // a neighbour missing now is loaded again next time
+		if n.file != nil {
+			files = append(files, n.file)
+		}
+		if !n.settled {
+			if unsettled == nil {
+				unsettled = map[string]bool{}
+			}
+			unsettled[m] = true
 		}
 	}
+	s.mu.Lock()
+	d.unsettled = unsettled
+	s.mu.Unlock()
 	if ctx.Err() != nil {
 		// cancelled while loading the neighbours (some may be missing): nothing to keep
 		return torchsem.NewProgram(append(files, pf), dims).Files[len(files)]
@@ -436,13 +455,63 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) *torchse
 	if b != nil && b.sig == sig.String() {
 		return b.prog.Replace(pf)
 	}
+	if nb := b.update(sig.String(), cfg, loaded); nb != nil {
+		s.setBase(d, nb)
+		return nb.prog.Replace(pf)
+	}
 	prog := torchsem.NewProgram(append(files, pf), dims)
-	nb := &base{sig: sig.String(), prog: prog, mods: map[string]bool{pf.Module.Name: true}}
-	for _, f := range files {
-		nb.mods[f.Module.Name] = true
+	nb := &base{sig: sig.String(), prog: prog, mods: map[string]bool{pf.Module.Name: true},
+		files: make(map[string]*pysem.File, len(loaded)), structure: map[string]uint64{}, cfg: cfg}
+	for m, n := range loaded {
+		if n.file != nil {
+			nb.mods[m] = true
+			nb.files[m] = n.file
+			if n.open {
+				nb.structure[m] = n.structure
+			}
+		}
 	}
 	s.setBase(d, nb)
 	return prog.Files[len(prog.Files)-1]
+}
+
+// update returns b with the neighbours of loaded whose file changed replaced in its
+// program, when each of them is an open document whose committed analysis has the structure
+// surface b linked (a keystroke inside a function, a new dynamic_shapes at an export call):
+// what the other files know of it still holds, so replacing it is linking it all again.
+// Nil when the neighbourhood changed otherwise (another set of modules, a neighbour read
+// from disk again, a structure that changed): it is then linked again.
+func (b *base) update(sig string, cfg *config.Config, loaded map[string]neighbour) *base {
+	if b == nil || b.files == nil || b.cfg != cfg || len(loaded)+1 != len(b.mods) {
+		return nil
+	}
+	var changed []string
+	for m, n := range loaded {
+		old, ok := b.files[m]
+		switch {
+		case !ok || n.file == nil:
+			return nil
+		case old == n.file:
+		case !n.open || !n.settled:
+			return nil
+		default:
+			st, ok := b.structure[m]
+			if !ok || st != n.structure {
+				return nil
+			}
+			changed = append(changed, m)
+		}
+	}
+	sort.Strings(changed)
+	nb := &base{sig: sig, prog: b.prog, mods: b.mods, files: make(map[string]*pysem.File, len(b.files)), structure: b.structure, cfg: cfg}
+	for m, f := range b.files {
+		nb.files[m] = f
+	}
+	for _, m := range changed {
+		nb.prog = nb.prog.Replace(loaded[m].file).Program()
+		nb.files[m] = loaded[m].file
+	}
+	return nb
 }
 
 func (s *Server) setBase(d *document, b *base) {
@@ -451,9 +520,19 @@ func (s *Server) setBase(d *document, b *base) {
 	s.mu.Unlock()
 }
 
+// neighbour is a module linked with a document: its parsed file (nil when it cannot be
+// read or parsed); whether it is an open document's; settled, unless it is an open
+// document's text whose own analysis has not committed it yet (see document.unsettled);
+// and, settled and open, the structure surface of that analysis.
+type neighbour struct {
+	file          *pysem.File
+	open, settled bool
+	structure     uint64
+}
+
 // neighbourFile returns module m's current text parsed: an open document's (its last
 // analysis, or its text parsed now), else the file on disk.
-func (s *Server) neighbourFile(ctx context.Context, m string) *pysem.File {
+func (s *Server) neighbourFile(ctx context.Context, m string) neighbour {
 	s.mu.Lock()
 	var open *document
 	for _, d := range s.docs {
@@ -462,31 +541,32 @@ func (s *Server) neighbourFile(ctx context.Context, m string) *pysem.File {
 			break
 		}
 	}
-	var pf *pysem.File
 	var text []byte
+	var n neighbour
 	if open != nil {
+		n.open = true
 		if open.result != nil && open.result.file != nil {
-			pf = open.result.file.File
+			n.file, n.settled, n.structure = open.result.file.File, true, open.result.structure
 		} else if open.neighbour != nil && open.neighbour.version == open.version {
-			pf = open.neighbour.file
+			n.file = open.neighbour.file
 		} else {
 			text = open.text
 		}
 	}
 	s.mu.Unlock()
-	if pf != nil {
-		return pf
+	if n.file != nil {
+		return n
 	}
 	if open == nil {
-		return s.project.load(ctx, s, m)
+		return neighbour{file: s.project.load(ctx, s, m), settled: true}
 	}
-	pf = s.parseModule(ctx, text, open.path, s.project.module(open.path))
+	n.file = s.parseModule(ctx, text, open.path, s.project.module(open.path))
 	s.mu.Lock()
-	if pf != nil && string(open.text) == string(text) {
-		open.neighbour = &parsedText{version: open.version, file: pf}
+	if n.file != nil && string(open.text) == string(text) {
+		open.neighbour = &parsedText{version: open.version, file: n.file}
 	}
 	s.mu.Unlock()
-	return pf
+	return n
 }
 
 // parsedText is an open document's text parsed for its neighbours' use while the document
@@ -496,35 +576,46 @@ type parsedText struct {
 	file    *pysem.File
 }
 
-// surfaceChanged records the surface of d's new analysis (f, or nil when d was not parsed)
-// and re-analyses the open documents that linked d's module when it changed. A document
-// that was not parsed (no torch in it, no importer known yet) has its text as its surface:
-// neighbours parse that text themselves.
-func (s *Server) surfaceChanged(d *document, f *torchsem.File, text []byte) {
+// surfaceChanged records the surface of d's new analysis and re-analyses the open
+// documents that linked d's module when it changed. A document that was not parsed (no torch
+// in it, no importer known yet) has its text as its surface: neighbours parse that text
+// themselves. When only the declarations part changed, the dependents keep their base
+// program and replace d in it (base.update); when the structure changed, they link again.
+func (s *Server) surfaceChanged(d *document, res *docResult) {
 	if d.module == "" {
 		return
 	}
-	var h uint64
-	if f != nil {
-		h = f.Surface()
-	} else {
-		x := fnv.New64a()
-		x.Write(text)
-		h = x.Sum64()
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if d.surfaceSet && d.surface == h {
-		return
-	}
-	d.surface, d.surfaceSet = h, true
+	structure := !d.surfaceSet || d.surface != res.structure
+	declared := !d.surfaceSet || d.declared != res.declared
+	d.surface, d.declared, d.surfaceSet = res.structure, res.declared, true
 	for _, o := range s.docs {
-		if o != d && !o.closed && o.deps[d.module] {
+		if o == d || o.closed || !o.deps[d.module] {
+			continue
+		}
+		// a dependent that read d's text before this analysis committed it saw a surface
+		// nobody compared: it links again whether or not the surface changed
+		unsettled := o.unsettled[d.module]
+		if structure || declared || unsettled {
 			s.log.Debug("re-analysing a dependent", zap.String("changed", string(d.uri)), zap.String("dependent", string(o.uri)))
-			o.base = nil
+			if structure || unsettled {
+				o.base = nil
+			}
 			s.invalidateLocked(o)
 		}
 	}
+}
+
+// surfacesOf is the surface of an analysis (torchsem.File.Surfaces), or the hash of the text
+// of a document that was not parsed.
+func surfacesOf(f *analysis.File, text []byte) (structure, declared uint64) {
+	if f != nil {
+		return f.Surfaces()
+	}
+	x := fnv.New64a()
+	x.Write(text)
+	return x.Sum64(), 0
 }
 
 // fileChangedOnDisk drops a changed file from the cache and re-analyses the open documents

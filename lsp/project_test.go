@@ -333,3 +333,111 @@ func TestNeighboursFollowDeclarers(t *testing.T) {
 		t.Errorf("without a declarer the walk links %v, beyond the fixed levels", got)
 	}
 }
+
+// TestDependentSeesLastText: the patch embedding links a text of the export script that
+// the script's own analysis has not committed (the script's analysis is held back), the
+// script then returns to the text its recorded surface came from, and its analysis commits
+// with that same surface. The patch embedding is analysed again anyway and ends diagnosed
+// for the script's last text (found by BenchmarkWorkspaceExportEdit: the model kept the
+// static verdict of a text the script no longer had).
+func TestDependentSeesLastText(t *testing.T) {
+	dir := testfs.WriteTree(t, dimsTree)
+	c := newTestClient(t)
+	exportURI := pathToURI(filepath.Join(dir, "export.py"))
+	hold, release := make(chan struct{}), make(chan struct{})
+	c.server.testAnalyzeHook = func(uri protocol.DocumentURI, version int32) {
+		if uri == exportURI && version == 2 {
+			close(hold)
+			<-release
+		}
+	}
+	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
+	patch := pathToURI(filepath.Join(dir, "vit", "patch.py"))
+	c.open(patch, dimsTree["vit/patch.py"])
+	c.open(exportURI, dimsTree["export.py"])
+	errorIn := func(p publishDiagnosticsParams) bool {
+		for _, d := range p.Diagnostics {
+			if d.Code == "dynamic_shape_if_guard" && d.Severity == protocol.DiagnosticSeverityError {
+				return true
+			}
+		}
+		return false
+	}
+	last := func() (publishDiagnosticsParams, int) {
+		list := c.diags[patch]
+		if len(list) == 0 {
+			return publishDiagnosticsParams{}, 0
+		}
+		return list[len(list)-1], len(list)
+	}
+	c.waitFor("the patch embedding's error", func() bool { p, n := last(); return n > 0 && errorIn(p) })
+	c.diagsFor(exportURI, 1)
+	text := dimsTree["export.py"]
+	edit := func(v int32, from, to string) {
+		i := strings.Index(text, from)
+		r := rangeAt(text, i, i+len(from), c.enc)
+		text = text[:i] + to + text[i+len(from):]
+		c.change(exportURI, v, textDocumentContentChangeEvent{Range: &r, Text: to})
+	}
+	edit(2, "{2: h}", "{2: None}") // the script's analysis of this text is held back
+	<-hold
+	// an edit of the patch embedding links the script's uncommitted static text
+	ptext := dimsTree["vit/patch.py"]
+	_, before := last()
+	end := rangeAt(ptext, len(ptext), len(ptext), c.enc)
+	c.change(patch, 2, textDocumentContentChangeEvent{Range: &end, Text: "# edited\n"})
+	c.waitFor("the patch embedding diagnosed with the static text", func() bool { p, n := last(); return n > before && !errorIn(p) })
+	edit(3, "{2: None}", "{2: h}") // back to the text of the recorded surface
+	close(release)
+	c.diagsFor(exportURI, 3)
+	c.waitFor("the patch embedding's error for the script's last text", func() bool { p, _ := last(); return errorIn(p) })
+}
+
+// TestKeystrokeKeepsDeclaredDims: keystrokes in the patch embedding (re-linked against its
+// base program) and a re-analysis of the model that calls it (replaced in that base) keep
+// the error naming the Dim the export script declares: the patch's forward is a root of its
+// own and is called by the model's, and what the model passes carries the declared dim.
+func TestKeystrokeKeepsDeclaredDims(t *testing.T) {
+	dir := testfs.WriteTree(t, dimsTree)
+	c := newTestClient(t)
+	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
+	patch := pathToURI(filepath.Join(dir, "vit", "patch.py"))
+	model := pathToURI(filepath.Join(dir, "vit", "model.py"))
+	c.open(patch, dimsTree["vit/patch.py"])
+	c.open(model, dimsTree["vit/model.py"])
+	verdict := func() string {
+		list := c.diags[patch]
+		if len(list) == 0 {
+			return "no publish"
+		}
+		for _, d := range list[len(list)-1].Diagnostics {
+			if d.Code == "dynamic_shape_if_guard" {
+				if d.Severity == protocol.DiagnosticSeverityError && strings.Contains(d.Message, `Dim("h", min=32, max=512), declared at export.py:7`) {
+					return "declared"
+				}
+				return d.Message
+			}
+		}
+		return "no finding"
+	}
+	c.waitFor("the declared-dim error", func() bool { return verdict() == "declared" })
+	ptext, mtext := dimsTree["vit/patch.py"], dimsTree["vit/model.py"]
+	for v := int32(2); v < 8; v++ {
+		if v%3 == 0 { // a comment in the model: same surface, the model is replaced in the patch's base
+			end := rangeAt(mtext, len(mtext), len(mtext), c.enc)
+			c.change(model, v, textDocumentContentChangeEvent{Range: &end, Text: "#"})
+			mtext += "#"
+			c.diagsFor(model, v)
+		}
+		end := rangeAt(ptext, len(ptext), len(ptext), c.enc)
+		c.change(patch, v, textDocumentContentChangeEvent{Range: &end, Text: "#"})
+		ptext += "#"
+		c.diagsFor(patch, v)
+		c.mu.Lock()
+		got := verdict()
+		c.mu.Unlock()
+		if got != "declared" {
+			t.Errorf("after keystroke %d the patch embedding's finding is %q", v-1, got)
+		}
+	}
+}

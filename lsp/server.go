@@ -103,6 +103,8 @@ type Server struct {
 	testHook func(method string)
 	// testScanHook, when set (tests only), runs before the workspace scan reads each file.
 	testScanHook func(path string)
+	// testAnalyzeHook, when set (tests only), runs before each analysis of a document.
+	testAnalyzeHook func(uri protocol.DocumentURI, version int32)
 	// testTree, when set (tests only), is told of each tree an analysis worker makes
 	// ("new"), reparses from ("reparse", "reparsed" when done) and closes ("close").
 	testTree func(event string, doc *syntax.Document)

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -181,4 +182,75 @@ func reportLatencies(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(q(0.5), "p50-ms")
 	b.ReportMetric(q(0.95), "p95-ms")
 	b.ReportMetric(q(1), "max-ms")
+}
+
+// BenchmarkWorkspaceExportEdit: issue 13's budget (editing an export call re-diagnoses the
+// affected open files within 50 ms). An export script at the workspace root exports a class
+// of the large model file, which is open; each edit toggles the export call's spec between
+// a dynamic batch ({0: Dim("b")}) and a static one ({0: None}), timed to the publish of the
+// model file with its int() finding flipped between error and none.
+func BenchmarkWorkspaceExportEdit(b *testing.B) {
+	dir := benchWorkspace(b)
+	modelPath := filepath.Join(dir, "vision", "models", "vision_transformer.py")
+	msrc, err := os.ReadFile(modelPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	probe := "        return x[: int(x.shape[0] / 2)]"
+	at := strings.Index(string(msrc), probe)
+	cls := strings.LastIndex(string(msrc[:max(at, 0)]), "\nclass ")
+	if at < 0 || cls < 0 {
+		b.Fatalf("no class of %s returns x[: int(x.shape[0] / 2)]: the fixtures bench/gencorpus recombines changed", modelPath)
+	}
+	name := string(msrc[cls+len("\nclass "):])
+	name = name[:strings.IndexAny(name, "(:")]
+	line := strings.Count(string(msrc[:at]), "\n")
+	dynamic, static := `{"x": {0: Dim("b")}}`, `{"x": {0: None}}`
+	script := "import torch\nfrom torch.export import Dim, export\n\nfrom vision.models.vision_transformer import " + name +
+		"\n\nep = export(" + name + "(), (torch.randn(8, 3),), dynamic_shapes=" + dynamic + ")\n"
+	scriptPath := filepath.Join(dir, "export_probe.py")
+	if err := os.WriteFile(scriptPath, []byte(script), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	defer os.Remove(scriptPath)
+	c := indexedClient(b, dir, 10*time.Minute)
+	model, exp := pathToURI(modelPath), pathToURI(scriptPath)
+	c.open(model, string(msrc))
+	c.diagsFor(model, 1)
+	c.open(exp, script)
+	c.diagsFor(exp, 1)
+	errorAt := func(p publishDiagnosticsParams) bool {
+		for _, d := range p.Diagnostics {
+			if d.Code == "dynamic_shape_int" && int(d.Range.Start.Line) == line && d.Severity == protocol.DiagnosticSeverityError {
+				return true
+			}
+		}
+		return false
+	}
+	c.waitFor("the model's int() error", func() bool {
+		list := c.diags[model]
+		return len(list) > 0 && errorAt(list[len(list)-1])
+	})
+	text := script
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		from, to := dynamic, static
+		if i%2 == 1 {
+			from, to = to, from
+		}
+		at := strings.Index(text, from)
+		r := rangeAt(text, at, at+len(from), c.enc)
+		text = text[:at] + to + text[at+len(from):]
+		before := c.publishes(model)
+		start := time.Now()
+		c.change(exp, int32(i+2), textDocumentContentChangeEvent{Range: &r, Text: to})
+		c.waitFor(fmt.Sprintf("the model re-diagnosed after edit %d (%s)", i+1, to), func() bool {
+			list := c.diags[model]
+			return len(list) > before && errorAt(list[len(list)-1]) == (i%2 == 1)
+		})
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	reportLatencies(b, lat)
 }

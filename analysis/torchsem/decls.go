@@ -88,12 +88,26 @@ func (p *Program) Declarations() []*ExportDecl {
 // declsOf returns the declarations of the model whose forward is r.
 func (p *Program) declsOf(r funcRef) []*ExportDecl {
 	p.decls.once.Do(p.collectDecls)
-	return p.decls.byFwd[r]
+	if ds, ok := p.decls.byFwd[r]; ok {
+		return ds
+	}
+	// a root linked in the program this one replaced a file of: its function's version in
+	// this program's file of the same module (declarations name the current ones)
+	if cur := p.current(r.f); cur != r.f && r.fn != nil {
+		qual := r.fn.QualName()
+		for _, fn := range cur.Funcs {
+			if fn.QualName() == qual {
+				return p.decls.byFwd[funcRef{cur, fn}]
+			}
+		}
+	}
+	return nil
 }
 
 func (p *Program) collectDecls() {
 	p.decls.byFwd = map[funcRef][]*ExportDecl{}
 	add := func(d *ExportDecl) {
+		p.currentDecl(d)
 		if d.Forward == nil {
 			return
 		}
@@ -102,12 +116,9 @@ func (p *Program) collectDecls() {
 		p.decls.all = append(p.decls.all, d)
 	}
 	for _, f := range p.Files {
-		for _, s := range f.ExportSites() {
-			if !s.API.TakesExampleArgs() || s.Class == nil {
-				continue
-			}
-			s := s
-			add(f.declOf(&s))
+		for _, d := range f.siteDecls() {
+			c := *d // a copy: currentDecl points it at this program's files
+			add(&c)
 		}
 	}
 	for _, cd := range p.classDims {
@@ -120,6 +131,20 @@ func (p *Program) collectDecls() {
 			}
 		}
 	}
+}
+
+// siteDecls returns the declarations of the file's export calls, read once per File (as
+// its ExportSites are) and shared, read-only, by every program that links the file.
+func (f *File) siteDecls() []*ExportDecl {
+	f.declsOnce.Do(func() {
+		sites := f.ExportSites()
+		for i := range sites {
+			if s := &sites[i]; s.API.TakesExampleArgs() && s.Class != nil {
+				f.decls = append(f.decls, f.declOf(s))
+			}
+		}
+	})
+	return f.decls
 }
 
 // DeclAt returns the declaration read from the export call at call in f, nil when the call
@@ -136,6 +161,43 @@ func (f *File) DeclAt(call NodeID) *ExportDecl {
 // ExampleRank is the rank of an example input built by a torch constructor with literal
 // sizes (torch.randn(2, 3, 224, 224)), following a name bound once; -1 otherwise.
 func (f *File) ExampleRank(fn *Function, e NodeID) int { return f.literalRank(fn, e) }
+
+// currentDecl points d at this program's versions of the files it names. A file kept from
+// the program this one replaced a file of (Program.Replace) resolves names in that older
+// program: an export script kept as it was finds the model's class in the model file's
+// previous text, whose functions are not the ones this program links.
+func (p *Program) currentDecl(d *ExportDecl) {
+	if cur := p.current(d.ClassFile); cur != d.ClassFile && d.Class != nil {
+		d.ClassFile, d.Class = cur, cur.ClassNamed(d.Class.Name)
+		if d.Class == nil {
+			d.ClassFile = nil
+		}
+	}
+	if cur := p.current(d.FwdFile); cur != d.FwdFile && d.Forward != nil {
+		qual := d.Forward.QualName()
+		d.FwdFile, d.Forward = cur, nil
+		for _, fn := range cur.Funcs {
+			if fn.QualName() == qual {
+				d.Forward = fn
+				break
+			}
+		}
+		if d.Forward == nil {
+			d.FwdFile = nil
+		}
+	}
+}
+
+// current is this program's file of f's module (f itself when the program has no other).
+func (p *Program) current(f *File) *File {
+	if f == nil || f.Module.Name == "" {
+		return f
+	}
+	if cur := p.byModule[f.Module.Name]; cur != nil {
+		return cur
+	}
+	return f
+}
 
 // configDecl is a configuration entry's declaration for class c of f.
 func (f *File) configDecl(c *Class, cd ClassDims) *ExportDecl {

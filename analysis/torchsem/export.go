@@ -129,15 +129,19 @@ func (f *File) ExportSite(fn *Function, call NodeID) (ExportSite, bool) {
 	return s, true
 }
 
-// ExportSites returns the export calls of the file, in source order.
+// ExportSites returns the export calls of the file, in source order. They are computed once
+// per File: a file kept unchanged in the programs that replace its neighbours (Program.Replace)
+// answers from its own program, so every program that collects declarations reads them again
+// for free. The caller must not modify the slice.
 func (f *File) ExportSites() []ExportSite {
-	var out []ExportSite
-	for _, call := range f.Nodes(syntax.KindCall) {
-		if s, ok := f.ExportSite(f.Owner(call), call); ok {
-			out = append(out, s)
+	f.sitesOnce.Do(func() {
+		for _, call := range f.Nodes(syntax.KindCall) {
+			if s, ok := f.ExportSite(f.Owner(call), call); ok {
+				f.sites = append(f.sites, s)
+			}
 		}
-	}
-	return out
+	})
+	return f.sites
 }
 
 // moduleReturningMethods are nn.Module methods that return the module itself.

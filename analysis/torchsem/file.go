@@ -41,6 +41,11 @@ type File struct {
 	submodulesOnce sync.Once
 	submodules     map[*Class]bool // classes another module class constructs (UsedAsSubmodule)
 
+	sitesOnce sync.Once
+	sites     []ExportSite // ExportSites, computed on first use (after linking)
+	declsOnce sync.Once
+	decls     []*ExportDecl // siteDecls
+
 	mu          sync.Mutex // guards the lazily computed maps below
 	attrs       map[*Class]map[string]Attr
 	tensorReads map[*Function]map[string]bool // prior.go

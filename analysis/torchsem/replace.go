@@ -74,7 +74,7 @@ func carryIncoming(old, nf *File) {
 	}
 	for i, ofn := range old.Funcs {
 		ost := &old.states[i]
-		if ost.why.Kind == NotTraced || ost.why.from.f == old || ost.why.Kind == WhyForward {
+		if ost.why.Kind == NotTraced || ost.why.from.f == old && ost.why.Kind != WhyForward {
 			continue
 		}
 		fn := byName[ofn.QualName()]
@@ -82,7 +82,11 @@ func carryIncoming(old, nf *File) {
 			continue
 		}
 		st := nf.state(fn)
-		st.why = ost.why
+		if ost.why.Kind != WhyForward {
+			st.why = ost.why
+		}
+		// a module's forward is a root of its own and may be called by a model elsewhere
+		// (ViT.forward calls PatchEmbed.forward): what that caller passes is carried too
 		if ost.called && len(ost.in) == len(fn.Params) {
 			st.called = true
 			st.in = append([]Value(nil), ost.in...)

@@ -17,6 +17,16 @@ import (
 // same files linked in another program (check links only the part of a project that
 // changed) give the same surface.
 func (f *File) Surface() uint64 {
+	structure, decls := f.Surfaces()
+	return structure*1099511628211 ^ decls
+}
+
+// Surfaces splits Surface in two: what other files' code can see of f (imports, classes,
+// functions, the values it passes), and what its export calls declare of the dims of the
+// models they export. A change of the declarations alone leaves every fact of the other
+// files valid (they read declarations when asked, from the program), so a program linked
+// with f can take the new f in by replacing it (Program.Replace) instead of linking again.
+func (f *File) Surfaces() (structure, decls uint64) {
 	h := fnv.New64a()
 	w := func(s string) {
 		h.Write([]byte(s))
@@ -59,15 +69,6 @@ func (f *File) Surface() uint64 {
 		}
 		w(f.prog.surfaceValue(f.prog.retOf(&e, f, fn)))
 	}
-	// what its export calls declare: the dims of the models they export (in other files),
-	// and where (the findings of those files name the call's line)
-	for _, s := range f.ExportSites() {
-		if s.API.TakesExampleArgs() && s.Class != nil {
-			d := f.declOf(&s)
-			w(d.signature())
-			w(d.Where())
-		}
-	}
 	keys := make([]string, 0, len(f.outgoing))
 	for k := range f.outgoing {
 		keys = append(keys, k)
@@ -79,7 +80,15 @@ func (f *File) Surface() uint64 {
 			w(f.prog.surfaceValue(v))
 		}
 	}
-	return h.Sum64()
+	structure = h.Sum64()
+	// what its export calls declare: the dims of the models they export (in other files),
+	// and where (the findings of those files name the call's line)
+	h.Reset()
+	for _, d := range f.siteDecls() {
+		w(d.signature())
+		w(d.Where())
+	}
+	return structure, h.Sum64()
 }
 
 // surfaceValue writes v for Surface: its kinds, whether it lost refs, and each ref with its
