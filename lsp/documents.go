@@ -73,12 +73,12 @@ type document struct {
 	// The document in the project (project.go): its module, its linked neighbourhood, its
 	// text parsed for neighbours while it has no current analysis, and the surface of its
 	// last analysis.
-	module     string
-	deps       map[string]bool // the modules its last analysis linked (read or being read)
+	module string
+	deps   map[string]bool // the modules its last analysis linked (read or being read)
 	// unsettled holds the open neighbours whose text the last analysis read before their own
 	// analysis committed it: the surface it saw of them is unknown, so their next committed
 	// analysis re-analyses this document even when their surface did not change.
-	unsettled map[string]bool
+	unsettled  map[string]bool
 	base       *base
 	neighbour  *parsedText
 	surface    uint64 // the structure part of its last committed analysis's surface (torchsem.File.Surfaces)
