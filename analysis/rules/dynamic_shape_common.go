@@ -68,6 +68,23 @@ func declaredDims(f *analysis.File, v torchsem.Value) (torchsem.DimVerdict, []to
 	return f.Dims(v)
 }
 
+// symbolicWords says, for the hover of a supported size (a constructor's size, a view's
+// shape, a slice bound), what the declarations make of the dims size reads: "symbolic: it
+// reads dim "b" (...)", "static at every export: a constant of the graph", or the general
+// rule when nothing declares them.
+func symbolicWords(f *analysis.File, fn *analysis.Function, size analysis.NodeID, plural bool) string {
+	switch verdict, hits := declaredDims(f, f.Value(fn, size)); verdict {
+	case torchsem.DimsDynamic:
+		return "symbolic in the exported program: it reads " + dimsPhrase(hits)
+	case torchsem.DimsStatic:
+		return "static at every export that declares the model: a constant of the graph"
+	}
+	if plural {
+		return "symbolic for dynamic dims, baked in for static ones"
+	}
+	return "symbolic for a dynamic dim, baked in for a static one"
+}
+
 // dimsPhrase names the declared dims a finding is about: `dim "h" (x.shape[2], 16 * Dim("hp",
 // min=2, max=64), declared at export.py:15)`.
 func dimsPhrase(hits []torchsem.DimHit) string {

@@ -57,8 +57,8 @@ func runDynamicShapeConstructor(pass *analysis.Pass) {
 		for _, size := range sc.Sizes {
 			if shapeSize(f, fn, size) {
 				pass.Reportf(call, analysis.Recognized,
-					"constructor %s is sized by %s, derived from a tensor shape: symbolic for a dynamic dim, baked in for a static one",
-					fix.Snippet(t, t.Field(call, syntax.FieldFunction)), fix.Snippet(t, size))
+					"constructor %s is sized by %s, derived from a tensor shape: %s",
+					fix.Snippet(t, t.Field(call, syntax.FieldFunction)), fix.Snippet(t, size), symbolicWords(f, fn, size, false))
 				return
 			}
 		}

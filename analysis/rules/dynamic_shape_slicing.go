@@ -65,7 +65,7 @@ func runDynamicShapeSlicing(pass *analysis.Pass) {
 			return
 		}
 		pass.Reportf(sub, analysis.Recognized,
-			"slice bound %s is derived from a tensor shape: symbolic for a dynamic dim, baked in for a static one",
-			fix.Snippet(t, bound))
+			"slice bound %s is derived from a tensor shape: %s",
+			fix.Snippet(t, bound), symbolicWords(f, fn, bound, false))
 	})
 }

@@ -60,8 +60,8 @@ func runDynamicShapeView(pass *analysis.Pass) {
 		for _, a := range sc.Sizes {
 			if shapeSize(f, fn, a) {
 				pass.Reportf(call, analysis.Recognized,
-					"sizes %s passed to %s are derived from a tensor shape: symbolic for dynamic dims, baked in for static ones",
-					fix.Snippet(t, a), fix.Snippet(t, t.Field(call, syntax.FieldFunction)))
+					"sizes %s passed to %s are derived from a tensor shape: %s",
+					fix.Snippet(t, a), fix.Snippet(t, t.Field(call, syntax.FieldFunction)), symbolicWords(f, fn, a, true))
 				return
 			}
 		}

@@ -59,3 +59,13 @@ class Masked(nn.Module):
         w = self.proj.weight
         static = torch.zeros(w.shape[0])  # a parameter's size is static
         return mask, table, per_feat, static
+
+
+class Declared(nn.Module):
+    def forward(self, x):
+        rows = torch.zeros(x.shape[0])  # want "constructor torch.zeros is sized by x.shape\[0\], derived from a tensor shape: symbolic in the exported program: it reads dim \"batch\" \(x.shape\[0\], Dim\(\"batch\", max=64\), declared at line 71\)"
+        cols = torch.ones(x.shape[1])  # want "constructor torch.ones is sized by x.shape\[1\], derived from a tensor shape: static at every export that declares the model"
+        return rows, cols
+
+
+ep = torch.export.export(Declared(), (torch.randn(4, 3),), dynamic_shapes={"x": {0: torch.export.Dim("batch", max=64)}})
