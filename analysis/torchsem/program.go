@@ -531,7 +531,7 @@ func (p *Program) passArgs(e *evaluator, f *File, fn *Function, call NodeID, c C
 			}
 			continue
 		}
-		if nv := st.in[i].Join(args[i]); nv != st.in[i] {
+		if nv := st.in[i].rebind(args[i]); nv != st.in[i] {
 			st.in[i], changed = nv, true
 		}
 	}

@@ -174,7 +174,7 @@ func (e *evaluator) bindTarget(f *File, fn *Function, s *scope, target NodeID, v
 	case syntax.KindIdentifier:
 		name := t.String(target)
 		old, ok := s.names[name]
-		nv := old.Join(v)
+		nv := old.rebind(v)
 		if ok && nv == old {
 			return false
 		}

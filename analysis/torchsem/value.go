@@ -167,6 +167,24 @@ func (v Value) Join(w Value) Value {
 	return v
 }
 
+// rebind is the join of the values bound to one name (or passed to one parameter) at
+// different places. A tensor or size tied to no input (a layer's output, a reshaped
+// tensor: its dims are some function of the inputs') joined with one tied to inputs is
+// not tied to those inputs' dims alone: after x = self.proj(x) on one branch, x.shape[1]
+// is not the input's axis 1, so the join loses its dims.
+func (v Value) rebind(w Value) Value {
+	out := v.Join(w)
+	if v.untied() && w.nref > 0 || w.untied() && v.nref > 0 {
+		out.lost = true
+	}
+	return out
+}
+
+// untied reports whether v is a tensor, shape or size of unknown dims tied to no input.
+func (v Value) untied() bool {
+	return v.nref == 0 && !v.lost && v.Kind&(Tensor|Size|SizeSeq) != 0 && v.Kind&StaticShape == 0
+}
+
 // WithRef returns v tied to r as well.
 func (v Value) withRef(r Ref) Value {
 	for _, x := range v.Refs() {
