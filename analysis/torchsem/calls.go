@@ -26,6 +26,9 @@ type Callee struct {
 	// Class is the project class constructed (Func is then its __init__, if any), or nil.
 	Class     *Class
 	ClassFile *File
+	// mods are the modules held by containers that the callable may be (self.body, a
+	// Sequential; self.blocks[i]; a loop variable over self.blocks), or nil.
+	mods *modSet
 }
 
 // callee resolves the callable of a call inside fn.
@@ -80,6 +83,13 @@ func (e *evaluator) resolveCallee(f *File, fn *Function, c NodeID) Callee {
 		if _, local := e.lookup(f, fn, name); !local {
 			return Callee{Builtin: name}
 		}
+		if ms := e.moduleSet(f, fn, c); ms != nil {
+			return Callee{mods: ms} // for blk in self.blocks: blk(x)
+		}
+	case syntax.KindSubscript:
+		if ms := e.moduleSet(f, fn, c); ms != nil {
+			return Callee{mods: ms} // self.blocks[0](x), self.heads["cls"](x)
+		}
 	case syntax.KindLambda:
 		return Callee{File: f, Func: f.FuncAt(c)}
 	case syntax.KindAttribute:
@@ -126,6 +136,12 @@ func (e *evaluator) resolveCallee(f *File, fn *Function, c NodeID) Callee {
 				}
 			}
 		}
+		// self.body.s2d(x), blk.attn(x): a module held by a container, or its submodule
+		if f.selfClass(fn, obj) == nil {
+			if ms := e.moduleSet(f, fn, c); ms != nil {
+				return Callee{mods: ms}
+			}
+		}
 	}
 	return Callee{}
 }
@@ -138,6 +154,9 @@ func (e *evaluator) shadowed(f *File, fn *Function, name string, g *Function) bo
 
 // moduleCall is the callee of calling a submodule.
 func (e *evaluator) moduleCall(a Attr) Callee {
+	if a.cont != nil {
+		return Callee{Layer: a.Layer, mods: &modSet{mods: []modRef{{cont: a.cont}}}}
+	}
 	if a.Class != nil {
 		if gf, g := e.p.method(a.ClassFile, a.Class, "forward"); g != nil {
 			return Callee{File: gf, Func: g, Bound: 1}
@@ -181,6 +200,8 @@ func (e *evaluator) call(f *File, fn *Function, call NodeID) Value {
 	pos, kws := f.Args(call)
 	c := e.callee(f, fn, call)
 	switch {
+	case c.mods != nil:
+		return e.callModules(f, fn, call, c.mods, nil)
 	case c.Func != nil:
 		ret := e.callFunc(f, fn, call, c)
 		if c.Class != nil {
@@ -438,12 +459,20 @@ func isLayerClass(q string) bool {
 
 // layerCall is the value of calling an instance of the torch.nn class layer.
 func (e *evaluator) layerCall(f *File, fn *Function, layer string, pos []NodeID) Value {
+	if a := LookupAPI(layer); a != nil && a.Rule == RuleSame && len(pos) > 0 {
+		return e.layerValue(layer, e.expr(f, fn, pos[0]), true)
+	}
+	return e.layerValue(layer, Value{}, false)
+}
+
+// layerValue is the value of calling an instance of the torch.nn class layer on v (when
+// has: a call without arguments has none).
+func (e *evaluator) layerValue(layer string, v Value, has bool) Value {
 	a := LookupAPI(layer)
 	if a == nil || (a.Rule == RuleKind && a.Kind == 0) {
 		return Of(Tensor)
 	}
-	if a.Rule == RuleSame && len(pos) > 0 {
-		v := e.expr(f, fn, pos[0])
+	if a.Rule == RuleSame && has {
 		if v.May(Tensor) {
 			return v.As(v.Kind & (Tensor | DataShaped))
 		}

@@ -22,6 +22,7 @@ type evaluator struct {
 	stack    []scopeAt // scopes being computed (a name read during its own scope's computation sees the partial scope)
 	inRet    []funcRef // functions whose return value is being computed
 	building []*Class  // classes whose attribute table is being built
+	conts    []*container // containers whose construction is being read (containers.go)
 	depth    int
 }
 

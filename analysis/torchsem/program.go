@@ -434,6 +434,14 @@ func (l *linker) process(r funcRef) {
 			l.mark(funcRef{c.File, c.Func}, Why{Kind: WhyCalled, from: r, Site: call})
 			l.p.passArgs(e, f, fn, call, c)
 		}
+		if c.mods != nil {
+			// a container or what it holds: the forwards its children run, with what each
+			// receives (the call's arguments, the child before's result)
+			e.callModules(f, fn, call, c.mods, func(gf *File, g *Function, args []Value) {
+				l.mark(funcRef{gf, g}, Why{Kind: WhyCalled, from: r, Site: call})
+				l.p.passValues(e, f, gf, g, args)
+			})
+		}
 		// functions passed as arguments: cond/map branches, callbacks
 		pos, kws := f.Args(call)
 		for _, a := range pos {
@@ -512,15 +520,23 @@ func (p *Program) passArgs(e *evaluator, f *File, fn *Function, call NodeID, c C
 	if e.l == nil || e.l.frozen(f) {
 		return
 	}
-	args := e.argValues(f, fn, call, c)
-	f.recordOutgoing(c.File, c.Func, args)
-	if e.l.frozen(c.File) {
+	p.passValues(e, f, c.File, c.Func, e.argValues(f, fn, call, c))
+}
+
+// passValues joins args, the values a call in f passes to the parameters of g (of gf), into
+// what g receives, and re-evaluates g when they grow.
+func (p *Program) passValues(e *evaluator, f, gf *File, g *Function, args []Value) {
+	if e.l == nil || e.l.frozen(f) {
 		return
 	}
-	st := c.File.state(c.Func)
+	f.recordOutgoing(gf, g, args)
+	if e.l.frozen(gf) {
+		return
+	}
+	st := gf.state(g)
 	if st.in == nil {
-		st.in = make([]Value, len(c.Func.Params))
-		st.missing = make([]bool, len(c.Func.Params))
+		st.in = make([]Value, len(g.Params))
+		st.missing = make([]bool, len(g.Params))
 	}
 	changed := !st.called
 	st.called = true
@@ -536,7 +552,7 @@ func (p *Program) passArgs(e *evaluator, f *File, fn *Function, call NodeID, c C
 		}
 	}
 	if changed {
-		e.l.enqueue(funcRef{c.File, c.Func})
+		e.l.enqueue(funcRef{gf, g})
 	}
 }
 

@@ -3,6 +3,7 @@ package torchsem
 import (
 	"strings"
 
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -28,6 +29,7 @@ type Attr struct {
 	File      *File  // where it is assigned
 	Node      NodeID // the assigned value (or the register_* call)
 	Value     Value
+	cont      *container // a torch.nn container: what it holds (containers.go)
 }
 
 // Attr returns what self.<name> holds in instances of c (a class of f), looking through
@@ -172,7 +174,28 @@ func (f *File) classify(e *evaluator, init *Function, v NodeID) Attr {
 			return a
 		case c.API != "" && isLayerClass(c.API):
 			a.Kind, a.Layer, a.Value = AttrSubmodule, c.API, Of(Module)
+			if IsLayerContainer(c.API) {
+				a.cont = newContainer(f, init, v, layerName(c.API))
+			}
 			return a
+		case c.Func != nil && init != nil:
+			// self.layer1 = self._make_layer(...): a builder returning a container
+			if ms := e.modsOf(f, init, v, 0); len(ms) == 1 && ms[0].cont != nil {
+				a.Kind, a.Layer, a.Value, a.cont = AttrSubmodule, "torch.nn."+ms[0].cont.kind, Of(Module), ms[0].cont
+				return a
+			}
+		}
+	}
+	// self.blocks = blocks, blocks a container the function built (and appended to)
+	if t.Kind(v) == syntax.KindIdentifier && init != nil {
+		if id, scope := f.OnlyBinding(init, t.String(v)); id != NoNode && scope == init {
+			if cv := pysem.AssignedValue(t, id); t.Kind(cv) == syntax.KindCall {
+				if c := e.calleeOf(f, init, t.Field(cv, syntax.FieldFunction), false); c.API != "" && IsLayerContainer(c.API) {
+					a.Kind, a.Layer, a.Value = AttrSubmodule, c.API, Of(Module)
+					a.cont = newContainer(f, init, cv, layerName(c.API))
+					return a
+				}
+			}
 		}
 	}
 	val := e.expr(f, init, v)
