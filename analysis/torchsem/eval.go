@@ -17,11 +17,11 @@ const maxExprDepth = 200
 type evaluator struct {
 	p        *Program
 	linking  bool
-	l        *linker   // while linking
-	cur      funcRef   // the function whose body is evaluated, while linking
-	stack    []scopeAt // scopes being computed (a name read during its own scope's computation sees the partial scope)
-	inRet    []funcRef // functions whose return value is being computed
-	building []*Class  // classes whose attribute table is being built
+	l        *linker      // while linking
+	cur      funcRef      // the function whose body is evaluated, while linking
+	stack    []scopeAt    // scopes being computed (a name read during its own scope's computation sees the partial scope)
+	inRet    []funcRef    // functions whose return value is being computed
+	building []*Class     // classes whose attribute table is being built
 	conts    []*container // containers whose construction is being read (containers.go)
 	depth    int
 }
