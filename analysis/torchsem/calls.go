@@ -136,8 +136,10 @@ func (e *evaluator) resolveCallee(f *File, fn *Function, c NodeID) Callee {
 				}
 			}
 		}
-		// self.body.s2d(x), blk.attn(x): a module held by a container, or its submodule
-		if f.selfClass(fn, obj) == nil {
+		// self.body.s2d(x), blk.attn(x): a module held by a container, or its submodule (a
+		// name's bindings are looked at only when its value may be a module: x.view(...)
+		// is the common case and must stay cheap)
+		if f.selfClass(fn, obj) == nil && (t.Kind(obj) != syntax.KindIdentifier || e.expr(f, fn, obj).May(Module)) {
 			if ms := e.moduleSet(f, fn, c); ms != nil {
 				return Callee{mods: ms}
 			}
