@@ -257,7 +257,29 @@ func (e *evaluator) call(f *File, fn *Function, call NodeID) Value {
 // callFunc is what a call of a project function returns (linking passes the arguments on
 // when it walks the caller's calls, see linker.process).
 func (e *evaluator) callFunc(f *File, fn *Function, call NodeID, c Callee) Value {
-	return e.p.retOf(e, c.File, c.Func)
+	return e.p.retOf(e, c.File, c.Func).keepRoots(e.argRoots(input{f: f, fn: fn, call: call}))
+}
+
+// argRoots returns the roots whose inputs the arguments of in refer to.
+func (e *evaluator) argRoots(in input) []int32 {
+	if in.call == NoNode {
+		return in.extra.addRoots(in.v.addRoots(nil))
+	}
+	t := in.f.Tree
+	var roots []int32
+	pos, kws := in.f.Args(in.call)
+	for _, a := range append(pos, kws...) {
+		switch t.Kind(a) {
+		case syntax.KindListSplat, syntax.KindDictionarySplat:
+			a = t.NamedChild(a, 0)
+		case syntax.KindKeywordArgument:
+			a = t.Field(a, syntax.FieldValue)
+		}
+		if a != NoNode {
+			roots = e.expr(in.f, in.fn, a).addRoots(roots)
+		}
+	}
+	return in.extra.addRoots(roots)
 }
 
 // argValues binds the arguments of call to the parameters of c.Func as Python would, and
@@ -477,6 +499,11 @@ func (e *evaluator) layerValue(layer string, v Value, has bool) Value {
 	if a.Rule == RuleSame && has {
 		if v.May(Tensor) {
 			return v.As(v.Kind & (Tensor | DataShaped))
+		}
+		if v.Kind == 0 {
+			// nothing known of the input yet (a result linking has not computed): not a
+			// fresh shape either
+			return Value{Kind: Tensor, passed: true}
 		}
 		return Of(Tensor)
 	}

@@ -205,12 +205,8 @@ func (e *evaluator) modsOf(f *File, fn *Function, x NodeID, depth int) []modRef 
 		}
 		// block_fn(...) with block_fn=Block a parameter's default: that class, or what a
 		// caller passes instead
-		if t.Kind(t.Unparen(callee)) == syntax.KindIdentifier && fn != nil {
-			if p := fn.Param(t.String(t.Unparen(callee))); p != nil && p.Default != NoNode {
-				if m, ok := e.classRef(f, fn, p.Default); ok {
-					return []modRef{m, {}}
-				}
-			}
+		if m, ok := e.classParamDefault(f, fn, callee); ok {
+			return []modRef{m, {}}
 		}
 	case syntax.KindIdentifier:
 		if fn != nil {
@@ -241,6 +237,21 @@ func (e *evaluator) modsOf(f *File, fn *Function, x NodeID, depth int) []modRef 
 		return out
 	}
 	return []modRef{{}}
+}
+
+// classParamDefault reads callee, a parameter of fn (block_fn, embed_layer) whose default
+// names a module class, as that class.
+func (e *evaluator) classParamDefault(f *File, fn *Function, callee NodeID) (modRef, bool) {
+	t := f.Tree
+	callee = t.Unparen(callee)
+	if fn == nil || t.Kind(callee) != syntax.KindIdentifier {
+		return modRef{}, false
+	}
+	p := fn.Param(t.String(callee))
+	if p == nil || p.Default == NoNode {
+		return modRef{}, false
+	}
+	return e.classRef(f, fn, p.Default)
 }
 
 // classRef reads an expression naming a module class (Block, layers.Block) or a torch.nn

@@ -239,6 +239,10 @@ func compare(l, r Value, op string) Value {
 				k |= Tensor | BoolTensor
 			case a == TensorSeq || b == TensorSeq:
 				k |= Const // comparing lists
+			case a == Other && (b == Size || b == UnbackedSize) || b == Other && (a == Size || a == UnbackedSize):
+				// a size against a value exportdb cannot read (self.img_size[0] from a
+				// helper): a test of that size all the same, if the other is no tensor
+				k |= Other | a&(Size|UnbackedSize) | b&(Size|UnbackedSize)
 			case a == Other || b == Other:
 				k |= Other
 			case a == Data || b == Data:

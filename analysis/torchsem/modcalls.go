@@ -345,7 +345,7 @@ func (e *evaluator) runMod(m modRef, in input, visit visitFunc, depth int) Value
 		if visit != nil {
 			visit(gf, g, e.bind(in, gf, g))
 		}
-		return e.p.retOf(e, gf, g)
+		return e.p.retOf(e, gf, g).keepRoots(e.argRoots(in))
 	case m.layer != "":
 		return e.layerValue(m.layer, e.first(in), true)
 	case m.cont != nil && m.cont.kind == "Sequential" && depth < maxContainerDepth:

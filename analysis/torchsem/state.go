@@ -157,6 +157,19 @@ func (f *File) classify(e *evaluator, init *Function, v NodeID) Attr {
 	v = t.Unparen(v)
 	a := Attr{File: f, Node: v}
 	if t.Kind(v) == syntax.KindCall {
+		// self.patch_embed = embed_layer(...) with embed_layer: Callable = PatchEmbed, a
+		// parameter of __init__ whose default is a module class: that class (what most
+		// instances build; a caller may pass another)
+		if m, ok := e.classParamDefault(f, init, t.Field(v, syntax.FieldFunction)); ok {
+			switch {
+			case m.class != nil:
+				a.Kind, a.Class, a.ClassFile, a.Value = AttrSubmodule, m.class, m.file, Of(Module)
+				return a
+			case m.layer != "":
+				a.Kind, a.Layer, a.Value = AttrSubmodule, m.layer, Of(Module)
+				return a
+			}
+		}
 		c := e.callee(f, init, v)
 		switch {
 		case c.API == "torch.nn.Parameter" || c.API == "torch.nn.parameter.Parameter":

@@ -137,6 +137,9 @@ type Value struct {
 	refs [maxRefs]Ref
 	nref uint8
 	lost bool // more refs than maxRefs were joined: the value is tied to inputs not listed
+	// a call's result whose refs were all other roots' (keepRoots): tied to no input of the
+	// caller's, yet not a fresh shape either (it may be its argument, returned)
+	passed bool
 }
 
 // Of returns a Value of kinds k tied to nothing.
@@ -161,6 +164,7 @@ func (v Value) Refs() []Ref { return v.refs[:v.nref] }
 func (v Value) Join(w Value) Value {
 	v.Kind = joinKinds(v.Kind, w.Kind)
 	v.lost = v.lost || w.lost
+	v.passed = v.passed || w.passed
 	for _, r := range w.Refs() {
 		v = v.withRef(r)
 	}
@@ -182,7 +186,7 @@ func (v Value) rebind(w Value) Value {
 
 // untied reports whether v is a tensor, shape or size of unknown dims tied to no input.
 func (v Value) untied() bool {
-	return v.nref == 0 && !v.lost && v.Kind&(Tensor|Size|SizeSeq) != 0 && v.Kind&StaticShape == 0
+	return v.nref == 0 && !v.lost && !v.passed && v.Kind&(Tensor|Size|SizeSeq) != 0 && v.Kind&StaticShape == 0
 }
 
 // WithRef returns v tied to r as well.
@@ -204,7 +208,7 @@ func (v Value) withRef(r Ref) Value {
 // As returns v with kinds k, keeping the refs that still make sense for them (a tensor's
 // refs for a tensor, a size's for a size).
 func (v Value) As(k Kind) Value {
-	out := Value{Kind: k, lost: v.lost}
+	out := Value{Kind: k, lost: v.lost, passed: v.passed}
 	for _, r := range v.Refs() {
 		switch {
 		case r.Of == RefInput && k&(Tensor|TensorSeq) != 0,
@@ -222,13 +226,52 @@ func (v Value) Without(k Kind) Value { return v.As(v.Kind &^ k) }
 // mapRefs returns v with each ref replaced by f(ref) (refs for which f reports false are
 // dropped) and its kinds set to k.
 func (v Value) mapRefs(k Kind, f func(Ref) (Ref, bool)) Value {
-	out := Value{Kind: k, lost: v.lost}
+	out := Value{Kind: k, lost: v.lost, passed: v.passed}
 	for _, r := range v.Refs() {
 		if nr, ok := f(r); ok {
 			out = out.withRef(nr)
 		}
 	}
 	return out
+}
+
+// keepRoots keeps the refs of the roots in roots. A function's result joins what every
+// traced caller passes it; one call gets back only the inputs of the roots whose values it
+// passes (a block MobileVitBlock and VisionTransformer both call returns, to each, only its
+// own input's dims). A result left with no refs is marked passed: while linking, a callee's
+// result may not have grown the caller's roots yet, and rebind must not take it for a fresh
+// shape (which would make the caller's names lose their dims for good).
+func (v Value) keepRoots(roots []int32) Value {
+	if v.nref == 0 {
+		return v
+	}
+	out := v.mapRefs(v.Kind, func(r Ref) (Ref, bool) {
+		for _, x := range roots {
+			if r.Root == x {
+				return r, true
+			}
+		}
+		return r, false
+	})
+	out.passed = v.passed || out.nref == 0
+	return out
+}
+
+// addRoots appends to roots the roots v refers to that it lacks.
+func (v Value) addRoots(roots []int32) []int32 {
+	for _, r := range v.Refs() {
+		found := false
+		for _, x := range roots {
+			if x == r.Root {
+				found = true
+				break
+			}
+		}
+		if !found {
+			roots = append(roots, r.Root)
+		}
+	}
+	return roots
 }
 
 // String shows the kinds and refs: "Size[0:x.2]".
