@@ -46,8 +46,8 @@ class Guarded(nn.Module):
             x = x + 1
         if inputs is not None and x.shape[1] != x.shape[2]:  # want "if on x\.shape\[1\] specialises"
             x = x.transpose(1, 2)
-        if x.shape[-1] != 8:
-            raise ValueError("expected 8 features")  # an input check: dynamic_shape_assert
+        if x.shape[-1] != 8:  # want:off "raising when x.shape\[-1\] != 8 checks a tensor size while tracing"
+            raise ValueError("expected 8 features")  # an input check
         if self.cache.shape[0] > 2:  # a buffer's shape is fixed when the module is built
             x = x * 2
         if self.ratio > 0.5:  # a config float, not a size
