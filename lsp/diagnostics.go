@@ -106,7 +106,7 @@ func (s *Server) runDoc(d *document) {
 		d.cancelRun = nil
 		committed := false
 		if res != nil && !d.closed && d.epoch == snap.epoch {
-			d.result = res
+			d.result, d.kept = res, nil
 			closeReady(d)
 			committed = true
 		}
@@ -201,28 +201,34 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		res.diags = []protocol.Diagnostic{}
 		return res
 	}
-	s.stage(ctx, snap, "parse")
-	tree, err := s.parse(ctx, d, snap)
-	if err != nil {
+	if f, b := s.redeclared(ctx, d, snap, cfg); f != nil {
+		// only what an export call declares changed around an unchanged text
+		s.stage(ctx, snap, "redeclare")
+		res.file, res.base = f, b
+	} else {
+		s.stage(ctx, snap, "parse")
+		tree, err := s.parse(ctx, d, snap)
+		if err != nil {
+			if ctx.Err() != nil {
+				s.stage(ctx, snap, "superseded")
+				return nil
+			}
+			res.fileErr = analysis.SourceError(err)
+			res.diags = []protocol.Diagnostic{fileErrorDiagnostic(snap.lines, res.fileErr, enc)}
+			return res
+		}
+		s.stage(ctx, snap, "model")
+		pf, err := pysem.NewFileContext(ctx, tree.Tree(), s.project.module(d.path))
+		if err != nil {
+			s.stage(ctx, snap, "superseded")
+			return nil
+		}
+		pf.Path = d.path
+		res.file, res.base = s.link(ctx, d, pf)
 		if ctx.Err() != nil {
 			s.stage(ctx, snap, "superseded")
 			return nil
 		}
-		res.fileErr = analysis.SourceError(err)
-		res.diags = []protocol.Diagnostic{fileErrorDiagnostic(snap.lines, res.fileErr, enc)}
-		return res
-	}
-	s.stage(ctx, snap, "model")
-	pf, err := pysem.NewFileContext(ctx, tree.Tree(), s.project.module(d.path))
-	if err != nil {
-		s.stage(ctx, snap, "superseded")
-		return nil
-	}
-	pf.Path = d.path
-	res.file = s.link(ctx, d, pf)
-	if ctx.Err() != nil {
-		s.stage(ctx, snap, "superseded")
-		return nil
 	}
 	if cfg.excluded(d.path) {
 		res.diags = []protocol.Diagnostic{}

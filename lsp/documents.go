@@ -60,8 +60,12 @@ type document struct {
 	// epoch is bumped by every change of text or configuration. An analysis result is
 	// committed only for the epoch it started in; ready is closed when the result of the
 	// current epoch is in (or the document closes).
-	epoch     int
-	result    *docResult
+	epoch  int
+	result *docResult
+	// kept is the result the last invalidation dropped while the text stays the same (a
+	// neighbour changed): its analysis may be kept (Server.redeclared). Nil once the text
+	// changes or the document goes cold.
+	kept      *docResult
 	ready     chan struct{}
 	running   bool               // an analysis worker is running for this document
 	cancelRun context.CancelFunc // cancels the running analysis; nil when none
@@ -112,6 +116,9 @@ type docResult struct {
 	findings []analysis.Finding
 	fileErr  error // why the text was not analysed
 	cfg      *projectConfig
+	// base is the neighbourhood file was linked with (nil: none, or linked on its own); a
+	// result that kept an earlier one's file (Server.redeclared) has that one's base
+	base *base
 	// structure and declared are the analysis's surface (torchsem.File.Surfaces; the text's
 	// hash for a document that was not parsed), set before it is committed.
 	structure, declared uint64
@@ -189,7 +196,7 @@ func (s *Server) trimLocked() {
 	sort.Slice(warm, func(i, j int) bool { return warm[i].lastUse < warm[j].lastUse })
 	for _, d := range warm[:len(warm)-maxWarm] {
 		s.dropPendingLocked(d)
-		d.result = nil // ready stays closed: result() re-analyses on demand
+		d.result, d.kept = nil, nil // ready stays closed: result() re-analyses on demand
 	}
 	s.returnMemory()
 }
@@ -206,6 +213,9 @@ func (s *Server) returnMemory() {
 // schedules its analysis.
 func (s *Server) invalidateLocked(d *document) {
 	d.epoch++
+	if d.result != nil {
+		d.kept = d.result
+	}
 	d.result = nil
 	select {
 	case <-d.ready:

@@ -404,7 +404,7 @@ func (s *Server) parseModule(ctx context.Context, src []byte, path string, m pys
 
 // link returns pf (the document d's new text) linked with its neighbourhood: d's base
 // program, rebuilt when the neighbourhood changed, with pf re-linked against it.
-func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) *torchsem.File {
+func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) (*torchsem.File, *base) {
 	p := s.project
 	cfg := s.configFor(pf.Path).cfg
 	mods := p.neighbours(pf, declaringModules(cfg.ClassDims()))
@@ -421,7 +421,7 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) *torchse
 	dims := torchsem.WithClassDims(cfg.ClassDims())
 	if len(mods) == 0 {
 		s.setBase(d, nil)
-		return torchsem.New(pf, dims)
+		return torchsem.New(pf, dims), nil
 	}
 	files := make([]*pysem.File, 0, len(mods)+1)
 	var sig strings.Builder
@@ -447,17 +447,17 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) *torchse
 	s.mu.Unlock()
 	if ctx.Err() != nil {
 		// cancelled while loading the neighbours (some may be missing): nothing to keep
-		return torchsem.NewProgram(append(files, pf), dims).Files[len(files)]
+		return torchsem.NewProgram(append(files, pf), dims).Files[len(files)], nil
 	}
 	s.mu.Lock()
 	b := d.base
 	s.mu.Unlock()
 	if b != nil && b.sig == sig.String() {
-		return b.prog.Replace(pf)
+		return b.prog.Replace(pf), b
 	}
 	if nb := b.update(sig.String(), cfg, loaded); nb != nil {
 		s.setBase(d, nb)
-		return nb.prog.Replace(pf)
+		return nb.prog.Replace(pf), nb
 	}
 	prog := torchsem.NewProgram(append(files, pf), dims)
 	nb := &base{sig: sig.String(), prog: prog, mods: map[string]bool{pf.Module.Name: true},
@@ -472,7 +472,49 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) *torchse
 		}
 	}
 	s.setBase(d, nb)
-	return prog.Files[len(prog.Files)-1]
+	return prog.Files[len(prog.Files)-1], nb
+}
+
+// redeclared returns the file of d's last analysis, with its program's declarations read
+// again (torchsem.Program.Redeclare), when that analysis is of snap's text and the only
+// neighbours that changed since are open documents whose new analysis keeps the structure
+// it linked: an export call's dynamic_shapes or strict= was edited. The facts of the file do
+// not depend on the declarations, so nothing is parsed or linked and the rules find the
+// facts they computed last time. Nil otherwise (the document is linked as usual).
+func (s *Server) redeclared(ctx context.Context, d *document, snap snapshot, cfg *projectConfig) (*torchsem.File, *base) {
+	s.mu.Lock()
+	prev, b := d.kept, d.base
+	s.mu.Unlock()
+	if snap.cells != nil || prev == nil || prev.file == nil || prev.fileErr != nil || prev.cfg != cfg ||
+		b == nil || prev.base != b || b.files == nil || b.cfg != cfg.cfg || string(prev.text) != string(snap.text) {
+		return nil, nil
+	}
+	mods := s.project.neighbours(prev.file.File, declaringModules(cfg.cfg.ClassDims()))
+	if len(mods)+1 != len(b.mods) {
+		return nil, nil
+	}
+	var changed []*torchsem.File
+	for _, m := range mods {
+		n := s.neighbourFile(ctx, m)
+		old, ok := b.files[m]
+		switch {
+		case !ok || n.file == nil || !n.settled || ctx.Err() != nil:
+			return nil, nil
+		case old == n.file:
+		case !n.open || n.linked == nil || b.structure[m] != n.structure:
+			return nil, nil
+		default:
+			changed = append(changed, n.linked)
+		}
+	}
+	if len(changed) == 0 {
+		return nil, nil // nothing a neighbour declares changed: something else did
+	}
+	prev.file.Program().Redeclare(changed...)
+	s.mu.Lock()
+	d.unsettled = nil
+	s.mu.Unlock()
+	return prev.file, b
 }
 
 // update returns b with the neighbours of loaded whose file changed replaced in its
@@ -528,6 +570,7 @@ type neighbour struct {
 	file          *pysem.File
 	open, settled bool
 	structure     uint64
+	linked        *torchsem.File // settled and open: the analysis that committed file
 }
 
 // neighbourFile returns module m's current text parsed: an open document's (its last
@@ -546,7 +589,7 @@ func (s *Server) neighbourFile(ctx context.Context, m string) neighbour {
 	if open != nil {
 		n.open = true
 		if open.result != nil && open.result.file != nil {
-			n.file, n.settled, n.structure = open.result.file.File, true, open.result.structure
+			n.file, n.settled, n.structure, n.linked = open.result.file.File, true, open.result.structure, open.result.file
 		} else if open.neighbour != nil && open.neighbour.version == open.version {
 			n.file = open.neighbour.file
 		} else {

@@ -1,10 +1,12 @@
 package lsp
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.lsp.dev/protocol"
@@ -383,7 +385,9 @@ func TestDependentSeesLastText(t *testing.T) {
 	<-hold
 	// an edit of the patch embedding links the script's uncommitted static text
 	ptext := dimsTree["vit/patch.py"]
+	c.mu.Lock()
 	_, before := last()
+	c.mu.Unlock()
 	end := rangeAt(ptext, len(ptext), len(ptext), c.enc)
 	c.change(patch, 2, textDocumentContentChangeEvent{Range: &end, Text: "# edited\n"})
 	c.waitFor("the patch embedding diagnosed with the static text", func() bool { p, n := last(); return n > before && !errorIn(p) })
@@ -439,5 +443,96 @@ func TestKeystrokeKeepsDeclaredDims(t *testing.T) {
 		if got != "declared" {
 			t.Errorf("after keystroke %d the patch embedding's finding is %q", v-1, got)
 		}
+	}
+}
+
+// TestExportEditRedeclares: editing the dynamic_shapes of an export call re-diagnoses the
+// open patch embedding two files away without parsing or linking it again (it keeps its
+// analysis and reads the declarations again, Server.redeclared), and the verdicts follow
+// each edit: the Dim's name and range, static, dynamic again. A keystroke in the patch
+// embedding afterwards links it as usual and still sees the last declaration.
+func TestExportEditRedeclares(t *testing.T) {
+	dir := testfs.WriteTree(t, dimsTree)
+	var mu sync.Mutex
+	stages := map[string]int{}
+	patchPath := filepath.Join(dir, "vit", "patch.py")
+	var srv *Server
+	c := newTestClient(t, func(s *Server) {
+		srv = s
+		s.testStage = func(ctx context.Context, version int32, stage string) {
+			mu.Lock()
+			stages[stage]++
+			mu.Unlock()
+		}
+	})
+	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
+	patch := pathToURI(patchPath)
+	exp := pathToURI(filepath.Join(dir, "export.py"))
+	c.open(patch, dimsTree["vit/patch.py"])
+	c.open(exp, dimsTree["export.py"])
+	c.diagsFor(exp, 1)
+	verdict := func() string {
+		list := c.diags[patch]
+		if len(list) == 0 {
+			return "no publish"
+		}
+		for _, d := range list[len(list)-1].Diagnostics {
+			if d.Code == "dynamic_shape_if_guard" {
+				return d.Message
+			}
+		}
+		return "no finding"
+	}
+	c.waitFor("the declared-dim error", func() bool { return strings.Contains(verdict(), `Dim("h", min=32, max=512), declared at export.py:7`) })
+	// quiet: both documents analysed against each other's committed analyses (an analysis
+	// that read the other's text before it committed runs again, linking anew)
+	quiet := func() bool {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		for _, d := range srv.docs {
+			if d.running || d.result == nil || len(d.unsettled) > 0 {
+				return false
+			}
+		}
+		return true
+	}
+	c.waitFor("both documents settled", quiet)
+	text := dimsTree["export.py"]
+	edits := []struct{ from, to, want string }{
+		{`Dim("h", min=32, max=512)`, `Dim("height", min=64, max=256)`, `Dim("height", min=64, max=256), declared at export.py:7`},
+		{`{"x": {2: h}}`, `{"x": {2: None}}`, "no finding"},
+		{`{"x": {2: None}}`, `{"x": {2: h}}`, `Dim("height", min=64, max=256), declared at export.py:7`},
+	}
+	for i, e := range edits {
+		at := strings.Index(text, e.from)
+		r := rangeAt(text, at, at+len(e.from), c.enc)
+		text = text[:at] + e.to + text[at+len(e.from):]
+		c.waitFor("both documents settled", quiet)
+		mu.Lock()
+		before := stages["redeclare"]
+		mu.Unlock()
+		c.change(exp, int32(i+2), textDocumentContentChangeEvent{Range: &r, Text: e.to})
+		c.diagsFor(exp, int32(i+2))
+		c.waitFor(fmt.Sprintf("the patch embedding after edit %d (%s)", i+1, e.to), func() bool {
+			v := verdict()
+			return v == e.want || strings.Contains(v, e.want)
+		})
+		mu.Lock()
+		after := stages["redeclare"]
+		mu.Unlock()
+		if after <= before {
+			t.Errorf("edit %d re-diagnosed the patch embedding by linking it again, not by reading the declarations again", i+1)
+		}
+	}
+	// a keystroke in the patch embedding: linked as usual, with the script's last text
+	ptext := dimsTree["vit/patch.py"]
+	end := rangeAt(ptext, len(ptext), len(ptext), c.enc)
+	c.change(patch, 2, textDocumentContentChangeEvent{Range: &end, Text: "#"})
+	c.diagsFor(patch, 2)
+	c.mu.Lock()
+	got := verdict()
+	c.mu.Unlock()
+	if !strings.Contains(got, `Dim("height", min=64, max=256), declared at export.py:7`) {
+		t.Errorf("after a keystroke in the patch embedding: %q", got)
 	}
 }

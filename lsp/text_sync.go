@@ -92,6 +92,7 @@ func (s *Server) didChange(_ context.Context, params json.RawMessage) (any, erro
 func (s *Server) commitChangeLocked(d *document, version int32, text []byte, lines *lineIndex, edits []pendingEdit, resync bool) {
 	d.version = version
 	d.text, d.lines = text, lines
+	d.kept = nil
 	s.touchLocked(d)
 	if resync {
 		s.dropPendingLocked(d)

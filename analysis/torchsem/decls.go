@@ -80,16 +80,46 @@ type declState struct {
 
 // Declarations returns every export declaration of the program: its export calls, then its
 // configuration entries.
-func (p *Program) Declarations() []*ExportDecl {
-	p.decls.once.Do(p.collectDecls)
-	return p.decls.all
+func (p *Program) Declarations() []*ExportDecl { return p.declSet().all }
+
+// declSet returns the program's declarations, read on first use.
+func (p *Program) declSet() *declState {
+	ds := p.decls.Load()
+	if ds == nil {
+		p.decls.CompareAndSwap(nil, &declState{})
+		ds = p.decls.Load()
+	}
+	ds.once.Do(func() { p.collectDecls(ds, nil) })
+	return ds
+}
+
+// Redeclare reads the program's declarations again, taking the export calls of each of
+// files (a newer text of a module the program links, analysed in another program, whose
+// structure surface is the one linked here: only what its export calls declare changed)
+// instead of those of the program's own file of that module. Everything else the program
+// knows stays: the facts of its files do not depend on declarations, so an editor that
+// keeps a model's analysis while an export script's dynamic_shapes is edited only reads the
+// declarations again. Values computed with Memo are dropped, as they may read them.
+func (p *Program) Redeclare(files ...*File) {
+	override := make(map[string]*File, len(files))
+	for _, f := range files {
+		if f != nil && f.Module.Name != "" {
+			override[f.Module.Name] = f
+		}
+	}
+	ds := &declState{}
+	ds.once.Do(func() { p.collectDecls(ds, override) })
+	p.decls.Store(ds)
+	p.memo.mu.Lock()
+	p.memo.entries = nil
+	p.memo.mu.Unlock()
 }
 
 // declsOf returns the declarations of the model whose forward is r.
 func (p *Program) declsOf(r funcRef) []*ExportDecl {
-	p.decls.once.Do(p.collectDecls)
-	if ds, ok := p.decls.byFwd[r]; ok {
-		return ds
+	ds := p.declSet()
+	if d, ok := ds.byFwd[r]; ok {
+		return d
 	}
 	// a root linked in the program this one replaced a file of: its function's version in
 	// this program's file of the same module (declarations name the current ones)
@@ -97,27 +127,33 @@ func (p *Program) declsOf(r funcRef) []*ExportDecl {
 		qual := r.fn.QualName()
 		for _, fn := range cur.Funcs {
 			if fn.QualName() == qual {
-				return p.decls.byFwd[funcRef{cur, fn}]
+				return ds.byFwd[funcRef{cur, fn}]
 			}
 		}
 	}
 	return nil
 }
 
-func (p *Program) collectDecls() {
-	p.decls.byFwd = map[funcRef][]*ExportDecl{}
+// collectDecls reads the declarations of the program's files into ds, taking a module's
+// export calls from override's file of that module when it has one.
+func (p *Program) collectDecls(ds *declState, override map[string]*File) {
+	ds.byFwd = map[funcRef][]*ExportDecl{}
 	add := func(d *ExportDecl) {
 		p.currentDecl(d)
 		if d.Forward == nil {
 			return
 		}
 		r := funcRef{d.FwdFile, d.Forward}
-		p.decls.byFwd[r] = append(p.decls.byFwd[r], d)
-		p.decls.all = append(p.decls.all, d)
+		ds.byFwd[r] = append(ds.byFwd[r], d)
+		ds.all = append(ds.all, d)
 	}
 	for _, f := range p.Files {
-		for _, d := range f.siteDecls() {
-			c := *d // a copy: currentDecl points it at this program's files
+		src := f
+		if o := override[f.Module.Name]; o != nil && f.Module.Name != "" {
+			src = o
+		}
+		for _, d := range src.siteDecls() {
+			c := *d // a copy: currentDecl points it at this program's files (the call stays in src's text)
 			add(&c)
 		}
 	}

@@ -1,6 +1,7 @@
 package torchsem
 
 import (
+	"sync/atomic"
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
@@ -19,7 +20,7 @@ type Program struct {
 	rootIdx  map[funcRef]int32 // the inverse of roots
 
 	classDims []ClassDims // declared by the configuration (WithClassDims)
-	decls     declState   // the dynamic-shape declarations, computed on first use (decls.go)
+	decls     atomic.Pointer[declState] // the dynamic-shape declarations, computed on first use (decls.go)
 	memo      programMemo // values the rules compute once per program (memo.go)
 }
 

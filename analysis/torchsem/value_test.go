@@ -239,3 +239,54 @@ func describeDims(f *File, v Value) string {
 	sort.Strings(parts)
 	return "dynamic " + strings.Join(parts, " ")
 }
+
+// TestRedeclare: a program that takes an export script's new text for its declarations only
+// (Redeclare) reads the dims that text declares, as a program linked with it does, and
+// keeps every other fact.
+func TestRedeclare(t *testing.T) {
+	p := loadProgram(t, filepath.Join("testdata", "values", "dims_rebound.txtar"))
+	model, script := p.File("m"), p.File("script")
+	if model == nil || script == nil {
+		t.Fatal("no m or script module")
+	}
+	line := strings.Count(string(model.Src[:strings.Index(string(model.Src), `x.shape[0]  # dims dynamic x.0=Dim("b")`)]), "\n")
+	n, fn := exprOnLine(model, line) // x.shape[0] in Keeps.forward
+	if got := describeDims(model, model.Value(fn, n)); !strings.HasPrefix(got, `dynamic x.0=Dim("b")`) {
+		t.Fatalf("before: %s reads %s", model.Tree.String(n), got)
+	}
+	pp := syntax.NewParser()
+	defer pp.Close()
+	edit := func(from, to string) *File {
+		t.Helper()
+		src := strings.Replace(string(script.Src), from, to, 1)
+		if src == string(script.Src) {
+			t.Fatalf("%q is not in the script", from)
+		}
+		tree, err := pp.ParseTree(context.Background(), []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Replace(pysem.NewFile(tree, script.Module)) // analysed in another program
+	}
+	value := model.Value(fn, n)
+	static := edit(`dynamic_shapes={"x": {0: Dim("b")}})`, `dynamic_shapes={"x": {0: None}})`)
+	p.Redeclare(static)
+	if got := describeDims(model, value); got != "static" {
+		t.Errorf("after the script declares the batch static: %s", got)
+	}
+	if got, want := describeDims(model, value), describeDims(static.Program().File("m"), value); got != want {
+		t.Errorf("redeclared %s, linked with the new script %s", got, want)
+	}
+	renamed := edit(`{0: Dim("b")}})`, `{0: Dim("batch", min=2)}})`)
+	p.Redeclare(renamed)
+	if got := describeDims(model, value); !strings.HasPrefix(got, `dynamic x.0=Dim("batch", min=2)@script`) {
+		t.Errorf("after renaming the Dim: %s", got)
+	}
+	if p.File("script") != script || p.File("m") != model {
+		t.Error("Redeclare replaced a file")
+	}
+	p.Redeclare() // back to the program's own texts
+	if got := describeDims(model, value); !strings.HasPrefix(got, `dynamic x.0=Dim("b")@script.py`) {
+		t.Errorf("after Redeclare(): %s", got)
+	}
+}
