@@ -1,8 +1,8 @@
 package torchsem
 
 import (
-	"sync/atomic"
 	"strings"
+	"sync/atomic"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -19,9 +19,9 @@ type Program struct {
 	roots    []funcRef         // functions whose parameters are inputs (Ref.Root indexes it)
 	rootIdx  map[funcRef]int32 // the inverse of roots
 
-	classDims []ClassDims // declared by the configuration (WithClassDims)
+	classDims []ClassDims               // declared by the configuration (WithClassDims)
 	decls     atomic.Pointer[declState] // the dynamic-shape declarations, computed on first use (decls.go)
-	memo      programMemo // values the rules compute once per program (memo.go)
+	memo      programMemo               // values the rules compute once per program (memo.go)
 }
 
 // funcRef names one function of one file.
