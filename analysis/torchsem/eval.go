@@ -49,7 +49,7 @@ func (e *evaluator) scopeOf(f *File, fn *Function) *scope {
 		return f.moduleScope(e)
 	}
 	st := f.state(fn)
-	if e.linking && (e.l == nil || !e.l.frozen(f)) {
+	if e.linking && (e.l == nil || !e.l.isFixed(funcRef{f, fn})) {
 		if st.scope == nil || st.dirty {
 			st.scope = e.bindScope(f, fn, st.params(f, fn))
 			st.dirty = false

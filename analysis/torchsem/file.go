@@ -31,12 +31,12 @@ type File struct {
 	*pysem.File
 	prog *Program
 
-	module   map[*Class]bool    // nn.Module subclasses (set while linking, then read-only)
-	autograd map[*Class]bool    // torch.autograd.Function subclasses
-	rebound  map[string]bool    // module-level names rebound to an assume_constant_result wrapper
-	states   []funcState        // per Funcs index; written while linking, then read-only
-	outgoing map[string][]Value // values traced code passes to other files' functions, by module:qualname (linking)
-	callees  map[NodeID]Callee  // what each callable expression names; written while linking, then read-only
+	module   map[*Class]bool   // nn.Module subclasses (set while linking, then read-only)
+	autograd map[*Class]bool   // torch.autograd.Function subclasses
+	rebound  map[string]bool   // module-level names rebound to an assume_constant_result wrapper
+	states   []funcState       // per Funcs index; written while linking, then read-only
+	callees  map[NodeID]Callee // what each callable expression names; written while linking, then read-only
+	kept     int               // functions whose state ReplaceFrom kept from the previous text
 
 	submodulesOnce sync.Once
 	submodules     map[*Class]bool // classes another module class constructs (UsedAsSubmodule)
@@ -67,6 +67,10 @@ func newFile(p *Program, pf *pysem.File) *File {
 func New(pf *pysem.File, opts ...ProgramOption) *File {
 	return NewProgram([]*pysem.File{pf}, opts...).Files[0]
 }
+
+// Kept is the number of functions whose linking state ReplaceFrom kept from the file's
+// previous text (0 when it linked every function).
+func (f *File) Kept() int { return f.kept }
 
 // Program is the program the file belongs to.
 func (f *File) Program() *Program { return f.prog }

@@ -22,6 +22,7 @@ type Program struct {
 	classDims []ClassDims               // declared by the configuration (WithClassDims)
 	decls     atomic.Pointer[declState] // the dynamic-shape declarations, computed on first use (decls.go)
 	memo      programMemo               // values the rules compute once per program (memo.go)
+	base      *Program                  // the program Replace re-linked a file of, or nil
 }
 
 // funcRef names one function of one file.
@@ -348,6 +349,9 @@ func (l *linker) run() {
 			continue
 		}
 		for _, fn := range f.Funcs {
+			if l.isFixed(funcRef{f, fn}) {
+				continue
+			}
 			if st := f.state(fn); st.why.Kind != NotTraced && (st.scope == nil || st.dirty) {
 				e := &evaluator{p: l.p, linking: true, cur: funcRef{f, fn}, l: l}
 				st.scope = e.bindScope(f, fn, st.params(f, fn))
@@ -362,14 +366,23 @@ type linker struct {
 	p    *Program
 	work []funcRef
 	only *File // when set, the one file being re-linked: other files are read, never changed
+	// fixed, per function of only (nil: none), marks the functions whose state was kept
+	// from the previous text's linking (ReplaceFrom): read, never changed
+	fixed []bool
 }
 
 // frozen reports whether linking must leave f's state as it is.
 func (l *linker) frozen(f *File) bool { return l.only != nil && f != l.only }
 
+// isFixed reports whether linking must leave r's state as it is: its file is frozen, or
+// its state was kept from the previous text.
+func (l *linker) isFixed(r funcRef) bool {
+	return l.frozen(r.f) || (l.fixed != nil && r.f == l.only && l.fixed[r.fn.Index()])
+}
+
 // mark records that export traces r, and why, the first time it is reached.
 func (l *linker) mark(r funcRef, why Why) {
-	if r.fn == nil || l.frozen(r.f) {
+	if r.fn == nil || l.isFixed(r) {
 		return
 	}
 	st := r.f.state(r.fn)
@@ -387,7 +400,7 @@ func (l *linker) mark(r funcRef, why Why) {
 }
 
 func (l *linker) enqueue(r funcRef) {
-	if l.frozen(r.f) {
+	if l.isFixed(r) {
 		return
 	}
 	st := r.f.state(r.fn)
@@ -440,7 +453,7 @@ func (l *linker) process(r funcRef) {
 			// receives (the call's arguments, the child before's result)
 			e.callModules(f, fn, call, c.mods, func(gf *File, g *Function, args []Value) {
 				l.mark(funcRef{gf, g}, Why{Kind: WhyCalled, from: r, Site: call})
-				l.p.passValues(e, f, gf, g, args)
+				l.p.passValues(e, f, fn, gf, g, args)
 			})
 		}
 		// functions passed as arguments: cond/map branches, callbacks
@@ -521,17 +534,17 @@ func (p *Program) passArgs(e *evaluator, f *File, fn *Function, call NodeID, c C
 	if e.l == nil || e.l.frozen(f) {
 		return
 	}
-	p.passValues(e, f, c.File, c.Func, e.argValues(f, fn, call, c))
+	p.passValues(e, f, fn, c.File, c.Func, e.argValues(f, fn, call, c))
 }
 
-// passValues joins args, the values a call in f passes to the parameters of g (of gf), into
-// what g receives, and re-evaluates g when they grow.
-func (p *Program) passValues(e *evaluator, f, gf *File, g *Function, args []Value) {
+// passValues joins args, the values a call in fn (of f) passes to the parameters of g (of
+// gf), into what g receives, and re-evaluates g when they grow.
+func (p *Program) passValues(e *evaluator, f *File, fn *Function, gf *File, g *Function, args []Value) {
 	if e.l == nil || e.l.frozen(f) {
 		return
 	}
-	f.recordOutgoing(gf, g, args)
-	if e.l.frozen(gf) {
+	f.recordOutgoing(fn, gf, g, args)
+	if e.l.isFixed(funcRef{gf, g}) {
 		return
 	}
 	st := gf.state(g)
@@ -573,7 +586,7 @@ func (p *Program) retOf(e *evaluator, gf *File, g *Function) Value {
 		return Of(Const | Other) // assume_constant_result: export burns the result in
 	}
 	st := gf.state(g)
-	if e.linking && e.l != nil && e.l.frozen(gf) {
+	if e.linking && e.l != nil && e.l.isFixed(funcRef{gf, g}) {
 		if st.retSet && st.why.Kind != NotTraced {
 			return st.ret
 		}

@@ -10,8 +10,25 @@ import "github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 // This is the editor's keystroke path and check's fix loop: one file is re-linked, not the
 // project. Effects of the new text on other files (new values passed to their functions)
 // are not propagated; callers that need them relink the project.
-func (p *Program) Replace(pf *pysem.File) *File {
-	np := &Program{byModule: make(map[string]*File, len(p.byModule)), rootIdx: make(map[funcRef]int32, len(p.rootIdx)), classDims: p.classDims}
+func (p *Program) Replace(pf *pysem.File) *File { return p.replace(pf, nil) }
+
+// ReplaceFrom is Replace for a new text of the module whose previous text gave prev (a
+// File that p.Replace or p.ReplaceFrom returned): the functions of the units (module-level
+// statements) that the edit cannot reach through names keep what prev's linking found for
+// them, and only the rest is linked again (units.go). The result is the one Replace
+// gives; prev is not changed. Without prev, or when the edit changes the imports, the
+// set of roots or a module-level name, it is Replace.
+func (p *Program) ReplaceFrom(prev *File, pf *pysem.File) *File {
+	if prev == nil || prev.prog.base != p || prev.Module.Name != pf.Module.Name {
+		return p.replace(pf, nil)
+	}
+	return p.replace(pf, prev)
+}
+
+// replace is Replace, reusing prev's results where the edit from prev's text leaves them
+// as they are (nil: none).
+func (p *Program) replace(pf *pysem.File, prev *File) *File {
+	np := &Program{byModule: make(map[string]*File, len(p.byModule)), rootIdx: make(map[funcRef]int32, len(p.rootIdx)), classDims: p.classDims, base: p}
 	np.roots = append(np.roots, p.roots...)
 	for k, v := range p.rootIdx {
 		np.rootIdx[k] = v
@@ -44,20 +61,44 @@ func (p *Program) Replace(pf *pysem.File) *File {
 		carryIncoming(old, nf)
 	}
 	nf.rebound = nf.reboundConstant()
+	var kept *reuse
+	if prev != nil {
+		var ok bool
+		if kept, ok = reuseFrom(prev, nf); !ok {
+			return p.replace(pf, nil)
+		}
+		l.fixed = kept.fixed
+		nf.kept = len(kept.fns)
+	}
 	for _, c := range nf.Classes {
 		if nf.module[c] {
 			if fwd := c.Methods["forward"]; fwd != nil {
+				if l.isFixed(funcRef{nf, fwd}) {
+					// linked before: its state is kept, its root comes in the same order
+					if nf.state(fwd).why.Kind == WhyForward {
+						np.rootID(funcRef{nf, fwd})
+					}
+					continue
+				}
 				l.mark(funcRef{nf, fwd}, Why{Kind: WhyForward, Class: c})
 			}
 		}
 	}
 	for i, fn := range nf.Funcs {
+		if l.isFixed(funcRef{nf, fn}) {
+			continue
+		}
 		if st := &nf.states[i]; st.why.Kind != NotTraced && !st.queued {
 			if st.why.Kind == WhyForward {
 				np.rootID(funcRef{nf, fn})
 			}
 			l.enqueue(funcRef{nf, fn})
 		}
+	}
+	if kept != nil && !kept.sameRoots(prev.prog, np) {
+		// the kept values name inputs by root index: linking met the forwards in
+		// another order, so link it all again
+		return p.replace(pf, nil)
 	}
 	l.run()
 	return nf

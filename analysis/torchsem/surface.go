@@ -69,14 +69,15 @@ func (f *File) Surfaces() (structure, decls uint64) {
 		}
 		w(f.prog.surfaceValue(f.prog.retOf(&e, f, fn)))
 	}
-	keys := make([]string, 0, len(f.outgoing))
-	for k := range f.outgoing {
+	outgoing := f.outgoing()
+	keys := make([]string, 0, len(outgoing))
+	for k := range outgoing {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
 		w(k)
-		for _, v := range f.outgoing[k] {
+		for _, v := range outgoing[k] {
 			w(f.prog.surfaceValue(v))
 		}
 	}
@@ -111,13 +112,15 @@ func (p *Program) surfaceValue(v Value) string {
 	return b.String()
 }
 
-// recordOutgoing joins the values f's traced code passes to g of another file.
-func (f *File) recordOutgoing(gf *File, g *Function, args []Value) {
+// recordOutgoing joins the values fn (a function of f) passes to g of another file into
+// what fn's traced code passes out.
+func (f *File) recordOutgoing(fn *Function, gf *File, g *Function, args []Value) {
 	if gf == f || gf == nil {
 		return
 	}
+	st := f.state(fn)
 	key := gf.Module.Name + ":" + g.QualName()
-	old := f.outgoing[key]
+	old := st.out[key]
 	if old == nil {
 		old = make([]Value, len(args))
 	}
@@ -126,8 +129,41 @@ func (f *File) recordOutgoing(gf *File, g *Function, args []Value) {
 			old[i] = old[i].Join(args[i])
 		}
 	}
-	if f.outgoing == nil {
-		f.outgoing = map[string][]Value{}
+	if st.out == nil {
+		st.out = map[string][]Value{}
 	}
-	f.outgoing[key] = old
+	st.out[key] = old
+}
+
+// outgoing joins what each function of f passes to functions of other files, by
+// module:qualname, in the order of the functions (so that it does not depend on the order
+// linking met them in: ReplaceFrom keeps some functions' values and computes the others').
+func (f *File) outgoing() map[string][]Value {
+	out := map[string][]Value{}
+	var keys []string
+	for i := range f.states {
+		st := &f.states[i]
+		if len(st.out) == 0 {
+			continue
+		}
+		keys = keys[:0]
+		for k := range st.out {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			args := st.out[k]
+			old := out[k]
+			if old == nil {
+				old = make([]Value, len(args))
+			}
+			for j := range args {
+				if j < len(old) {
+					old[j] = old[j].Join(args[j])
+				}
+			}
+			out[k] = old
+		}
+	}
+	return out
 }

@@ -93,8 +93,9 @@ type funcState struct {
 	ret     Value
 	retSet  bool
 	scope   *scope
-	dirty   bool      // in or a callee's result changed since scope was computed
-	readers []funcRef // functions whose evaluation read ret (linking only)
+	dirty   bool               // in or a callee's result changed since scope was computed
+	readers []funcRef          // functions whose evaluation read ret (linking only)
+	out     map[string][]Value // what its traced code passes to other files' functions, by module:qualname
 	queued  bool
 	evals   int
 }

@@ -1,0 +1,197 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/txtar"
+)
+
+// editsPerFixture is how many random edits each fixture goes through.
+const editsPerFixture = 40
+
+// TestIncrementalMatchesFull edits every rule fixture (and every member of the multi-file
+// fixtures) at random, one edit after another as in an editor, and checks after each edit
+// that re-linking incrementally from the previous text (Program.ReplaceFrom, the editor's
+// keystroke path) gives exactly the findings, fixes and related places of linking the new
+// text from scratch, and the same surface.
+func TestIncrementalMatchesFull(t *testing.T) {
+	fixtures, _ := filepath.Glob(filepath.Join("testdata", "*.py"))
+	clean, _ := filepath.Glob(filepath.Join("testdata", "clean", "*.py"))
+	fixtures = append(fixtures, clean...)
+	edits := editsPerFixture
+	if testing.Short() {
+		edits = 8
+	}
+	p := syntax.NewParser()
+	defer p.Close()
+	reused := 0
+	for i, path := range fixtures {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := torchsem.NewProgram(nil)
+		rng := rand.New(rand.NewPCG(uint64(i), 13))
+		opts := fixtureOptions(t, string(src))
+		text := string(src)
+		var prev *torchsem.File
+		for step := 0; step < edits; step++ {
+			text = randomEdit(rng, text)
+			inc, ok := parseText(t, p, text, pysem.Module{})
+			if !ok {
+				prev = nil
+				continue
+			}
+			full, _ := parseText(t, p, text, pysem.Module{})
+			fi := base.ReplaceFrom(prev, inc)
+			ff := torchsem.New(full)
+			compareAnalyses(t, fmt.Sprintf("%s after edit %d", path, step+1), text, fi, ff, opts)
+			reused += fi.Kept()
+			prev = fi
+		}
+	}
+	archives, _ := filepath.Glob(filepath.Join("testdata", "*.txtar"))
+	for i, path := range archives {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := txtar.Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var files []*pysem.File
+		for _, m := range a.Files {
+			mod, _ := pysem.ModuleOf(m.Name)
+			pf, ok := parseText(t, p, string(m.Data), mod)
+			if !ok {
+				t.Fatalf("%s: %s does not parse", path, m.Name)
+			}
+			pf.Path = m.Name
+			files = append(files, pf)
+		}
+		base := torchsem.NewProgram(files)
+		for j, m := range a.Files {
+			mod, _ := pysem.ModuleOf(m.Name)
+			rng := rand.New(rand.NewPCG(uint64(i), uint64(j)))
+			opts := fixtureOptions(t, string(m.Data))
+			text := string(m.Data)
+			var prev *torchsem.File
+			for step := 0; step < edits; step++ {
+				text = randomEdit(rng, text)
+				inc, ok := parseText(t, p, text, mod)
+				if !ok {
+					prev = nil
+					continue
+				}
+				full, _ := parseText(t, p, text, mod)
+				inc.Path, full.Path = m.Name, m.Name
+				fi := base.ReplaceFrom(prev, inc)
+				ff := base.Replace(full)
+				where := fmt.Sprintf("%s:%s after edit %d", path, m.Name, step+1)
+				compareAnalyses(t, where, text, fi, ff, opts)
+				if fi.Surface() != ff.Surface() {
+					t.Errorf("%s: the surfaces differ\n%s", where, text)
+				}
+				prev = fi
+			}
+		}
+	}
+	t.Logf("functions kept over all edits: %d", reused)
+	if reused == 0 {
+		t.Error("no edit kept any function's state: the incremental path never ran")
+	}
+}
+
+func parseText(t *testing.T, p *syntax.Parser, text string, mod pysem.Module) (*pysem.File, bool) {
+	t.Helper()
+	pf, err := analysis.ParseModule(context.Background(), p, []byte(text), mod)
+	if err != nil {
+		return nil, false
+	}
+	return pf, true
+}
+
+// compareAnalyses runs every rule on both files (every severity) and fails on any difference.
+func compareAnalyses(t *testing.T, where, text string, inc, full *torchsem.File, opts analysis.Options) {
+	t.Helper()
+	opts.MinSeverity = analysis.Off
+	ri := analysis.Analyze(context.Background(), inc, All(), opts)
+	rf := analysis.Analyze(context.Background(), full, All(), opts)
+	for _, e := range append(ri.RuleErrors, rf.RuleErrors...) {
+		t.Errorf("%s: rule %s panicked: %s", where, e.Rule, e.Panic)
+	}
+	if reflect.DeepEqual(ri.Findings, rf.Findings) {
+		return
+	}
+	t.Errorf("%s: incremental and full analyses differ\nincremental:\n%s\nfull:\n%s\ntext:\n%s", where, dumpFindings(ri.Findings), dumpFindings(rf.Findings), text)
+}
+
+func dumpFindings(fs []analysis.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "  %d-%d %s %s: %s fixes=%d related=%d\n", f.Start, f.End, f.Severity, f.Case, f.Message, len(f.Fixes), len(f.Related))
+	}
+	return b.String()
+}
+
+// snippets are inserted by randomEdit: tokens that change what code means (names,
+// calls, operators) as well as its layout.
+var snippets = []string{"x", "h", "self", "1", " ", "\n", "\n    ", "(", ")", ":", ",", ".", "*", "[0]", ".shape[0]",
+	"round(", "int(", ".item()", "torch.", "self.proj(", "return ", "if x:\n        ", "# ", "def ", "import math\n"}
+
+// randomEdit applies one editor-like edit to text: an insertion, a deletion, a line
+// duplicated or deleted, or an identifier replaced by another of the file.
+func randomEdit(rng *rand.Rand, text string) string {
+	if text == "" {
+		return "x"
+	}
+	at := runeStart(text, rng.IntN(len(text)+1))
+	switch rng.IntN(6) {
+	case 0, 1:
+		return text[:at] + snippets[rng.IntN(len(snippets))] + text[at:]
+	case 2:
+		end := runeStart(text, min(len(text), at+1+rng.IntN(8)))
+		return text[:at] + text[end:]
+	case 3, 4:
+		// replace the word at at by another word of the file
+		words := strings.FieldsFunc(text, func(r rune) bool { return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') })
+		if len(words) == 0 {
+			return text
+		}
+		w := words[rng.IntN(len(words))]
+		i := strings.LastIndexAny(text[:at], " \t\n()[],.:=+-*/")
+		j := strings.IndexAny(text[at:], " \t\n()[],.:=+-*/")
+		if j < 0 {
+			j = len(text) - at
+		}
+		return text[:i+1] + w + text[at+j:]
+	default:
+		ls := strings.SplitAfter(text, "\n")
+		k := rng.IntN(len(ls))
+		if rng.IntN(2) == 0 {
+			return strings.Join(append(ls[:k:k], ls[k+1:]...), "")
+		}
+		return strings.Join(append(ls[:k+1:k+1], ls[k:]...), "")
+	}
+}
+
+// runeStart moves i back to the start of the character it falls in.
+func runeStart(s string, i int) int {
+	for i > 0 && i < len(s) && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return i
+}

@@ -1,0 +1,317 @@
+package torchsem
+
+import (
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+)
+
+// reuse carries what linking found for the unchanged, unaffected units of a file's
+// previous text (prev) over to its new text (nf): the functions' states, the callees and
+// attribute tables, with functions, classes and node IDs mapped to the new text's.
+type reuse struct {
+	prev, nf *File
+	ou, nu   *unitGraph
+	newUnit  []int  // per unit of prev: the new unit it is kept as, or -1
+	fixed    []bool // per function of nf: its state is kept
+	fns      map[*Function]*Function
+	classes  map[*Class]*Class
+}
+
+// reuseFrom works out which units of nf keep prev's results. ok is false when nothing can
+// be kept (the imports changed, or a kept unit's functions do not match).
+func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
+	if !sameImports(prev.File, nf.File) {
+		return nil, false
+	}
+	r = &reuse{prev: prev, nf: nf, ou: newUnitGraph(prev.Tree), nu: newUnitGraph(nf.Tree)}
+	lo, ln := len(r.ou.nodes), len(r.nu.nodes)
+	a := 0
+	for a < lo && a < ln && sameUnit(prev.Tree, r.ou.nodes[a], nf.Tree, r.nu.nodes[a]) {
+		a++
+	}
+	b := 0
+	for b < lo-a && b < ln-a && sameUnit(prev.Tree, r.ou.nodes[lo-1-b], nf.Tree, r.nu.nodes[ln-1-b]) {
+		b++
+	}
+	for i := a; i < lo-b; i++ {
+		if r.ou.kinds[i] == unitImport {
+			return nil, false
+		}
+	}
+	for i := a; i < ln-b; i++ {
+		if r.nu.kinds[i] == unitImport {
+			return nil, false
+		}
+	}
+	affected := affectedUnits(r.ou, prev.File, a, lo-b, r.nu, nf.File, a, ln-b)
+	r.newUnit = make([]int, lo)
+	for i := range r.newUnit {
+		j := -1
+		switch {
+		case i < a:
+			j = i
+		case i >= lo-b:
+			j = i - lo + ln
+		}
+		if j >= 0 && affected[j] {
+			j = -1
+		}
+		r.newUnit[i] = j
+	}
+	// functions and classes of the kept units, by their nodes shifted
+	r.fixed = make([]bool, len(nf.Funcs))
+	r.fns = make(map[*Function]*Function, len(prev.Funcs))
+	for _, fn := range prev.Funcs {
+		n, kept := r.node(fn.Node)
+		if !kept {
+			continue
+		}
+		g := nf.FuncAt(n)
+		if g == nil || g.Name != fn.Name || len(g.Params) != len(fn.Params) || (g.Parent == nil) != (fn.Parent == nil) || (g.Class == nil) != (fn.Class == nil) {
+			return nil, false
+		}
+		r.fns[fn] = g
+		r.fixed[g.Index()] = true
+	}
+	for _, g := range nf.Funcs {
+		if !r.fixed[g.Index()] && !affected[r.nu.unitOf(g.Node)] {
+			return nil, false // a function of a kept unit that prev did not have
+		}
+	}
+	byNode := make(map[NodeID]*Class, len(nf.Classes))
+	for _, c := range nf.Classes {
+		byNode[c.Node] = c
+	}
+	r.classes = make(map[*Class]*Class, len(prev.Classes))
+	for _, c := range prev.Classes {
+		if n, kept := r.node(c.Node); kept {
+			nc := byNode[n]
+			if nc == nil || nc.Name != c.Name {
+				return nil, false
+			}
+			r.classes[c] = nc
+		}
+	}
+	if !r.copyStates() {
+		return nil, false
+	}
+	r.copyCaches()
+	return r, true
+}
+
+// sameImports reports whether two texts of a module import the same names.
+func sameImports(a, b *pysem.File) bool {
+	if len(a.ImportList) != len(b.ImportList) || len(a.StarImports) != len(b.StarImports) || len(a.ImportedModules) != len(b.ImportedModules) || len(a.Imports) != len(b.Imports) {
+		return false
+	}
+	for i := range a.ImportList {
+		if a.ImportList[i].Local != b.ImportList[i].Local || a.ImportList[i].Qual != b.ImportList[i].Qual {
+			return false
+		}
+	}
+	for i := range a.StarImports {
+		if a.StarImports[i] != b.StarImports[i] {
+			return false
+		}
+	}
+	for i := range a.ImportedModules {
+		if a.ImportedModules[i] != b.ImportedModules[i] {
+			return false
+		}
+	}
+	for k, v := range a.Imports {
+		if w, ok := b.Imports[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// node maps a node of prev to nf's: kept is false when its unit is not kept.
+func (r *reuse) node(n NodeID) (NodeID, bool) {
+	if n < 0 {
+		return n, true
+	}
+	i := r.ou.unitOf(n)
+	if i >= len(r.ou.nodes) || n < r.ou.nodes[i] {
+		return NoNode, false
+	}
+	j := r.newUnit[i]
+	if j < 0 {
+		return NoNode, false
+	}
+	return n + r.nu.nodes[j] - r.ou.nodes[i], true
+}
+
+// file maps a file of prev's program to nf's program's.
+func (r *reuse) file(f *File) *File {
+	if f == r.prev {
+		return r.nf
+	}
+	return f
+}
+
+// ref maps a function reference; ok is false for a function of prev that is not kept.
+func (r *reuse) ref(x funcRef) (funcRef, bool) {
+	if x.f != r.prev || x.fn == nil {
+		return x, true
+	}
+	g := r.fns[x.fn]
+	return funcRef{r.nf, g}, g != nil
+}
+
+// class maps a class of file f (of prev's program); ok is false for a class of prev that
+// is not kept.
+func (r *reuse) class(f *File, c *Class) (*Class, bool) {
+	if f != r.prev || c == nil {
+		return c, true
+	}
+	nc := r.classes[c]
+	return nc, nc != nil
+}
+
+// copyStates copies the kept functions' states; false when one names a function, class or
+// node that is not kept (the graph of units missed a dependency: nothing is kept then).
+func (r *reuse) copyStates() bool {
+	for ofn, g := range r.fns {
+		ost := &r.prev.states[ofn.Index()]
+		st := funcState{in: append([]Value(nil), ost.in...), missing: append([]bool(nil), ost.missing...),
+			called: ost.called, ret: ost.ret, retSet: ost.retSet, scope: ost.scope, evals: ost.evals, out: ost.out}
+		w := ost.why
+		var ok bool
+		if w.Class, ok = r.class(r.prev, w.Class); !ok {
+			return false
+		}
+		if w.from.f == r.prev {
+			if w.Site, ok = r.node(w.Site); !ok {
+				return false
+			}
+		}
+		if w.from, ok = r.ref(w.from); !ok {
+			return false
+		}
+		st.why = w
+		for _, rd := range ost.readers {
+			nr, ok := r.ref(rd)
+			if !ok {
+				return false
+			}
+			st.readers = append(st.readers, nr)
+		}
+		r.nf.states[g.Index()] = st
+	}
+	return true
+}
+
+// copyCaches copies what linking (or a later query) memoised for the kept units: the
+// callees, the attribute tables, the scopes and results of functions not traced, the
+// parameters read as tensors. An entry that cannot be mapped is left out: it is computed
+// again when asked for.
+func (r *reuse) copyCaches() {
+	prev, nf := r.prev, r.nf
+	for n, c := range prev.callees {
+		nn, ok := r.node(n)
+		if !ok {
+			continue
+		}
+		if c, ok = r.callee(c); ok {
+			nf.callees[nn] = c
+		}
+	}
+	prev.mu.Lock()
+	defer prev.mu.Unlock()
+	for c, tab := range prev.attrs {
+		nc, ok := r.classes[c]
+		if !ok {
+			continue
+		}
+		var ntab map[string]Attr
+		if tab != nil {
+			ntab = make(map[string]Attr, len(tab))
+			for name, a := range tab {
+				if a, ok = r.attr(a); !ok {
+					break
+				}
+				ntab[name] = a
+			}
+			if !ok {
+				continue
+			}
+		}
+		nf.attrs[nc] = ntab
+	}
+	for fn, s := range prev.lazy {
+		if g := r.fns[fn]; g != nil {
+			nf.lazy[g] = s
+		}
+	}
+	for fn, v := range prev.lazyRets {
+		if g := r.fns[fn]; g != nil {
+			nf.lazyRets[g] = v
+		}
+	}
+	for fn, reads := range prev.tensorReads {
+		if g := r.fns[fn]; g != nil {
+			if nf.tensorReads == nil {
+				nf.tensorReads = map[*Function]map[string]bool{}
+			}
+			nf.tensorReads[g] = reads
+		}
+	}
+}
+
+// callee maps a Callee of prev's program.
+func (r *reuse) callee(c Callee) (Callee, bool) {
+	var ok bool
+	if c.Func != nil {
+		var x funcRef
+		if x, ok = r.ref(funcRef{c.File, c.Func}); !ok {
+			return c, false
+		}
+		c.Func = x.fn
+	}
+	if c.Class, ok = r.class(c.ClassFile, c.Class); !ok {
+		return c, false
+	}
+	c.File, c.ClassFile = r.file(c.File), r.file(c.ClassFile)
+	return c, true
+}
+
+// attr maps an attribute of prev's program.
+func (r *reuse) attr(a Attr) (Attr, bool) {
+	var ok bool
+	if a.Class, ok = r.class(a.ClassFile, a.Class); !ok {
+		return a, false
+	}
+	if a.File == r.prev {
+		if a.Node, ok = r.node(a.Node); !ok {
+			return a, false
+		}
+	}
+	a.File, a.ClassFile = r.file(a.File), r.file(a.ClassFile)
+	return a, true
+}
+
+// sameRoots reports whether np names its roots as prev's program did: the kept values
+// refer to roots by index. A root of prev's text must be the forward of the same name
+// in the new text (re-linked or kept), others the same function.
+func (r *reuse) sameRoots(prevProg, np *Program) bool {
+	if len(prevProg.roots) != len(np.roots) {
+		return false
+	}
+	for i, x := range prevProg.roots {
+		y := np.roots[i]
+		if x.f != r.prev {
+			if x != y {
+				return false
+			}
+			continue
+		}
+		if y.f != r.nf || x.fn.QualName() != y.fn.QualName() {
+			return false
+		}
+		if g := r.fns[x.fn]; g != nil && g != y.fn {
+			return false
+		}
+	}
+	return true
+}
