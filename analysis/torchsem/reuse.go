@@ -14,6 +14,7 @@ type reuse struct {
 	fixed    []bool // per function of nf: its state is kept
 	fns      map[*Function]*Function
 	classes  map[*Class]*Class
+	conts    map[*container]*container // containers of prev mapped so far (one new container each)
 }
 
 // reuseFrom works out which units of nf keep prev's results. ok is false when nothing can
@@ -272,6 +273,9 @@ func (r *reuse) callee(c Callee) (Callee, bool) {
 	if c.Class, ok = r.class(c.ClassFile, c.Class); !ok {
 		return c, false
 	}
+	if c.mods, ok = r.mods(c.mods); !ok {
+		return c, false
+	}
 	c.File, c.ClassFile = r.file(c.File), r.file(c.ClassFile)
 	return c, true
 }
@@ -287,8 +291,58 @@ func (r *reuse) attr(a Attr) (Attr, bool) {
 			return a, false
 		}
 	}
+	if a.cont, ok = r.container(a.cont); !ok {
+		return a, false
+	}
 	a.File, a.ClassFile = r.file(a.File), r.file(a.ClassFile)
 	return a, true
+}
+
+// container maps a container of prev's program: a construction in prev becomes an unread
+// one at the same place of nf (its children are read again on first use: what they are
+// names prev's classes); ok is false when its function or call is not kept.
+func (r *reuse) container(c *container) (*container, bool) {
+	if c == nil || c.file != r.prev {
+		return c, true
+	}
+	if nc, ok := r.conts[c]; ok {
+		return nc, nc != nil
+	}
+	var nc *container
+	call, ok := r.node(c.call)
+	var fn *Function
+	if ok && c.fn != nil {
+		fn = r.fns[c.fn]
+		ok = fn != nil
+	}
+	if ok {
+		nc = newContainer(r.nf, fn, call, c.kind)
+	}
+	if r.conts == nil {
+		r.conts = map[*container]*container{}
+	}
+	r.conts[c] = nc
+	return nc, ok
+}
+
+// mods maps the modules a callee may be; ok is false when one is not kept.
+func (r *reuse) mods(ms *modSet) (*modSet, bool) {
+	if ms == nil {
+		return nil, true
+	}
+	out := &modSet{mods: make([]modRef, len(ms.mods))}
+	for i, m := range ms.mods {
+		var ok bool
+		if m.class, ok = r.class(m.file, m.class); !ok {
+			return nil, false
+		}
+		if m.cont, ok = r.container(m.cont); !ok {
+			return nil, false
+		}
+		m.file = r.file(m.file)
+		out.mods[i] = m
+	}
+	return out, true
 }
 
 // sameRoots reports whether np names its roots as prev's program did: the kept values
