@@ -82,6 +82,9 @@ type base struct {
 	files     map[string]*pysem.File
 	structure map[string]uint64
 	cfg       *config.Config // the configuration linked (its dims)
+	// last is the document's latest text linked against prog (Replace): the next edit
+	// re-links only what it can reach (ReplaceFrom). Guarded by Server.mu.
+	last *torchsem.File
 }
 
 // newProject makes the project of the workspace folders. srcOf returns a folder's
@@ -419,10 +422,6 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) (*torchs
 	s.mu.Unlock()
 	// the dims the configuration declares for classes exported elsewhere
 	dims := torchsem.WithClassDims(cfg.ClassDims())
-	if len(mods) == 0 {
-		s.setBase(d, nil)
-		return torchsem.New(pf, dims), nil
-	}
 	files := make([]*pysem.File, 0, len(mods)+1)
 	var sig strings.Builder
 	fmt.Fprintf(&sig, "%s|cfg@%p", pf.Module.Name, cfg)
@@ -453,11 +452,18 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) (*torchs
 	b := d.base
 	s.mu.Unlock()
 	if b != nil && b.sig == sig.String() {
-		return b.prog.Replace(pf), b
+		return s.relink(d, b, pf), b
+	}
+	if len(mods) == 0 {
+		// alone: each text is linked against an empty program (as torchsem.New links
+		// it), the next from the one before
+		nb := &base{sig: sig.String(), prog: torchsem.NewProgram(nil, dims), mods: map[string]bool{pf.Module.Name: true}}
+		s.setBase(d, nb)
+		return s.relink(d, nb, pf), nb
 	}
 	if nb := b.update(sig.String(), cfg, loaded); nb != nil {
 		s.setBase(d, nb)
-		return nb.prog.Replace(pf), nb
+		return s.relink(d, nb, pf), nb
 	}
 	prog := torchsem.NewProgram(append(files, pf), dims)
 	nb := &base{sig: sig.String(), prog: prog, mods: map[string]bool{pf.Module.Name: true},
@@ -515,6 +521,22 @@ func (s *Server) redeclared(ctx context.Context, d *document, snap snapshot, cfg
 	d.unsettled = nil
 	s.mu.Unlock()
 	return prev.file, b
+}
+
+// relink links pf, the document d's new text, against b's program: from the text d's
+// last analysis linked against it when there is one (ReplaceFrom re-links only what the
+// edit can reach), and keeps it for the next.
+func (s *Server) relink(d *document, b *base, pf *pysem.File) *torchsem.File {
+	s.mu.Lock()
+	last := b.last
+	s.mu.Unlock()
+	f := b.prog.ReplaceFrom(last, pf)
+	s.mu.Lock()
+	if d.base == b {
+		b.last = f
+	}
+	s.mu.Unlock()
+	return f
 }
 
 // update returns b with the neighbours of loaded whose file changed replaced in its
