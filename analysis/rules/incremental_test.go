@@ -167,7 +167,9 @@ func randomEdit(rng *rand.Rand, text string) string {
 		return text[:at] + text[end:]
 	case 3, 4:
 		// replace the word at at by another word of the file
-		words := strings.FieldsFunc(text, func(r rune) bool { return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') })
+		words := strings.FieldsFunc(text, func(r rune) bool {
+			return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+		})
 		if len(words) == 0 {
 			return text
 		}
