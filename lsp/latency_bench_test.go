@@ -3,6 +3,7 @@ package lsp
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/exportdb-lsp/exportdb-lsp/internal/testfs"
 )
 
 // bigModel returns a Python file of about n lines: many nn.Module classes, one with a
@@ -44,14 +47,40 @@ func bigModel(n int) string {
 	return b.String()
 }
 
+// editLines is the size of the model file the keystroke benchmarks edit (issue 12's
+// budget: diagnostics within 10 ms of a keystroke at p95 on a 5,680-line model file).
+const editLines = 5680
+
 // BenchmarkEditToDiagnostics measures, in-process over net.Pipe, the time from a
-// one-character didChange to the diagnostics of that version, on a file of 5,000+ lines.
-// It reports p50, p95 and max (the editor's budget is 10 ms at p95).
+// one-character didChange to the diagnostics of that version, on a file of 5,680 lines
+// opened alone (no workspace folder). It reports p50, p95 and max (the editor's budget is
+// 10 ms at p95).
 func BenchmarkEditToDiagnostics(b *testing.B) {
-	text := bigModel(5200)
 	c := newTestClient(b)
 	c.start()
-	uri := protocol.DocumentURI("file:///bench/big.py")
+	editLatency(b, c, protocol.DocumentURI("file:///bench/big.py"))
+}
+
+// BenchmarkEditToDiagnosticsWorkspace is BenchmarkEditToDiagnostics with the file in a
+// workspace folder: each analysis also works out the file's neighbourhood (its imports,
+// torch among them, are looked for under the folder).
+func BenchmarkEditToDiagnosticsWorkspace(b *testing.B) {
+	dir := testfs.WriteTree(b, map[string]string{"models/__init__.py": "", "models/big.py": bigModel(editLines)})
+	c := newTestClient(b)
+	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
+	c.waitFor("the index", func() bool {
+		p := c.server.project
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.indexed
+	})
+	editLatency(b, c, pathToURI(filepath.Join(dir, "models", "big.py")))
+}
+
+// editLatency opens bigModel(editLines) as uri and types and deletes one character in a
+// forward, b.N times, timing each change to its diagnostics.
+func editLatency(b *testing.B, c *testClient, uri protocol.DocumentURI) {
+	text := bigModel(editLines)
 	c.open(uri, text)
 	c.diagsFor(uri, 1)
 	at := strings.Index(text, "n = x.shape[0] // 2")

@@ -97,6 +97,9 @@ func (s *Server) initialize(_ context.Context, params json.RawMessage) (any, err
 		}
 		return nil
 	})
+	if !c.watchDynamic {
+		proj.missTTL = missTTLUnwatched
+	}
 	s.mu.Lock()
 	s.client = c
 	s.folders = folders

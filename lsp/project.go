@@ -62,7 +62,18 @@ type project struct {
 	indexed   bool
 	cache     map[string]*cachedFile // path -> parsed file from disk
 	tick      int64
+	// missing holds the modules findLocked looked for under the source roots and did not
+	// find, and when: a keystroke would otherwise stat the disk for every import of a
+	// module outside the project (torch, numpy, ...). Python files changing on disk
+	// (didChangeWatchedFiles), a document saved and the index being rebuilt forget them;
+	// when the client cannot watch files, a miss is also forgotten after missTTL.
+	missing map[string]time.Time
+	missTTL time.Duration // 0: misses last until forgotten
 }
+
+// missTTLUnwatched bounds how long a module missing from disk is believed missing when the
+// client does not report file changes.
+const missTTLUnwatched = 5 * time.Second
 
 type cachedFile struct {
 	size  int64
@@ -304,6 +315,31 @@ func (p *project) declarersLocked(frontier []string, declaring map[string]bool, 
 // findLocked looks for module m's file under the source roots when the index does not
 // list it (the index is still being built, or the file is new) and records it.
 func (p *project) findLocked(m string) string {
+	if at, ok := p.missing[m]; ok {
+		if p.missTTL == 0 || time.Since(at) < p.missTTL {
+			return ""
+		}
+		delete(p.missing, m)
+	}
+	if path := p.statLocked(m); path != "" {
+		return path
+	}
+	if p.missing == nil {
+		p.missing = map[string]time.Time{}
+	}
+	p.missing[m] = time.Now()
+	return ""
+}
+
+// forgetMissing forgets the modules found missing from disk: a file may have appeared.
+func (p *project) forgetMissing() {
+	p.mu.Lock()
+	p.missing = nil
+	p.mu.Unlock()
+}
+
+// statLocked looks for module m's file under the source roots and records it.
+func (p *project) statLocked(m string) string {
 	for _, root := range p.resolver.Roots() {
 		for _, c := range program.Candidates(root, m) {
 			if fi, err := os.Stat(c); err == nil && fi.Mode().IsRegular() {
@@ -688,6 +724,7 @@ func surfacesOf(f *analysis.File, text []byte) (structure, declared uint64) {
 func (s *Server) fileChangedOnDisk(path string) {
 	p := s.project
 	p.forget(path)
+	p.forgetMissing()
 	m := p.module(path).Name
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -752,6 +789,7 @@ func (s *Server) buildIndex(ctx context.Context, roots []string) {
 	}
 	s.project.mu.Lock()
 	s.project.indexed = true
+	s.project.missing = nil // what the index lists is found without a stat
 	s.project.mu.Unlock()
 	msg := fmt.Sprintf("indexed %d Python files in %.1f s", len(files), time.Since(start).Seconds())
 	report(workDoneProgress{Kind: "end", Message: msg})

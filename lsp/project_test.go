@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -534,5 +535,45 @@ func TestExportEditRedeclares(t *testing.T) {
 	c.mu.Unlock()
 	if !strings.Contains(got, `Dim("height", min=64, max=256), declared at export.py:7`) {
 		t.Errorf("after a keystroke in the patch embedding: %q", got)
+	}
+}
+
+// TestModuleCreatedOnDiskJoins: a module the model imports does not exist yet (the
+// neighbourhood remembers it missing, so that keystrokes do not stat the disk for it); once
+// it is written and the client reports it, the model's next analysis links it.
+func TestModuleCreatedOnDiskJoins(t *testing.T) {
+	dir := testfs.WriteTree(t, map[string]string{"vit/__init__.py": "", "vit/model.py": projectTree["vit/model.py"]})
+	c := newTestClient(t)
+	caps := capsNeovim07()
+	caps.Workspace.DidChangeWatchedFiles.DynamicRegistration = true
+	c.initialize(initParams{Capabilities: caps, WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
+	c.waitFor("the index", func() bool {
+		p := c.server.project
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.indexed
+	})
+	model := pathToURI(filepath.Join(dir, "vit", "model.py"))
+	text := projectTree["vit/model.py"]
+	c.open(model, text)
+	if got := findingLines(c.diagsFor(model, 1), "dynamic_shape_round"); len(got) != 0 {
+		t.Fatalf("findings %v before the helpers exist", got)
+	}
+	// a keystroke: the missing module is not looked for again
+	end := rangeAt(text, len(text), len(text), c.enc)
+	c.change(model, 2, textDocumentContentChangeEvent{Range: &end, Text: "\n"})
+	text += "\n"
+	if got := findingLines(c.diagsFor(model, 2), "dynamic_shape_round"); len(got) != 0 {
+		t.Fatalf("findings %v before the helpers exist", got)
+	}
+	helpers := filepath.Join(dir, "vit", "helpers.py")
+	if err := os.WriteFile(helpers, []byte(projectTree["vit/helpers.py"]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.notify("workspace/didChangeWatchedFiles", protocol.DidChangeWatchedFilesParams{Changes: []*protocol.FileEvent{{URI: pathToURI(helpers), Type: protocol.FileChangeTypeCreated}}})
+	end = rangeAt(text, len(text), len(text), c.enc)
+	c.change(model, 3, textDocumentContentChangeEvent{Range: &end, Text: "\n"})
+	if got := findingLines(c.diagsFor(model, 3), "dynamic_shape_round"); !slices.Equal(got, []int{9}) {
+		t.Errorf("findings on lines %v once the helpers exist, want [9] (round(get_h(x) / 2))", got)
 	}
 }

@@ -199,5 +199,11 @@ func (s *Server) didSave(_ context.Context, params json.RawMessage) (any, error)
 	if isConfigFile(filepath.Base(uriToPath(p.TextDocument.URI))) {
 		s.configFilesChanged()
 	}
+	s.mu.Lock()
+	proj := s.project
+	s.mu.Unlock()
+	if proj != nil {
+		proj.forgetMissing() // a module saved for the first time exists from now on
+	}
 	return nil, nil
 }
