@@ -224,6 +224,7 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 			return nil
 		}
 		pf.Path = d.path
+		s.stage(ctx, snap, "link")
 		res.file, res.base = s.link(ctx, d, pf)
 		if ctx.Err() != nil {
 			s.stage(ctx, snap, "superseded")
@@ -240,6 +241,7 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		s.stage(ctx, snap, "superseded")
 		return nil
 	}
+	s.stage(ctx, snap, "convert")
 	for _, re := range r.RuleErrors {
 		s.log.Error("rule panicked", zap.String("rule", re.Rule), zap.String("panic", re.Panic), zap.String("uri", string(d.uri)))
 	}

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,9 +58,10 @@ const editLines = 5680
 // opened alone (no workspace folder). It reports p50, p95 and max (the editor's budget is
 // 10 ms at p95).
 func BenchmarkEditToDiagnostics(b *testing.B) {
-	c := newTestClient(b)
+	var clock stageClock
+	c := newTestClient(b, clock.hook)
 	c.start()
-	editLatency(b, c, protocol.DocumentURI("file:///bench/big.py"))
+	editLatency(b, c, &clock, protocol.DocumentURI("file:///bench/big.py"))
 }
 
 // BenchmarkEditToDiagnosticsWorkspace is BenchmarkEditToDiagnostics with the file in a
@@ -66,7 +69,8 @@ func BenchmarkEditToDiagnostics(b *testing.B) {
 // torch among them, are looked for under the folder).
 func BenchmarkEditToDiagnosticsWorkspace(b *testing.B) {
 	dir := testfs.WriteTree(b, map[string]string{"models/__init__.py": "", "models/big.py": bigModel(editLines)})
-	c := newTestClient(b)
+	var clock stageClock
+	c := newTestClient(b, clock.hook)
 	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
 	c.waitFor("the index", func() bool {
 		p := c.server.project
@@ -74,17 +78,73 @@ func BenchmarkEditToDiagnosticsWorkspace(b *testing.B) {
 		defer p.mu.Unlock()
 		return p.indexed
 	})
-	editLatency(b, c, pathToURI(filepath.Join(dir, "models", "big.py")))
+	editLatency(b, c, &clock, pathToURI(filepath.Join(dir, "models", "big.py")))
+}
+
+// stageClock records when each analysis run reaches each stage (Server.testStage), by
+// document version.
+type stageClock struct {
+	mu sync.Mutex
+	at map[int32]map[string]time.Time
+}
+
+func (k *stageClock) hook(s *Server) {
+	s.testStage = func(_ context.Context, version int32, stage string) {
+		now := time.Now()
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		if k.at == nil {
+			k.at = map[int32]map[string]time.Time{}
+		}
+		if k.at[version] == nil {
+			k.at[version] = map[string]time.Time{}
+		}
+		if _, seen := k.at[version][stage]; !seen {
+			k.at[version][stage] = now
+		}
+	}
+}
+
+// stages are the steps of a keystroke's analysis, each from the stage named to the next
+// ("send" is the change sent, "receive" its diagnostics received).
+var stages = []string{"send", "parse", "model", "link", "rules", "convert", "receive"}
+
+// report adds the median time of each step over the versions recorded to b's metrics.
+func (k *stageClock) report(b *testing.B, sent, received map[int32]time.Time) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	steps := make([][]time.Duration, len(stages)-1)
+	for v, at := range k.at {
+		if _, ok := sent[v]; !ok {
+			continue
+		}
+		at["send"], at["receive"] = sent[v], received[v]
+		for i := range steps {
+			from, ok1 := at[stages[i]]
+			to, ok2 := at[stages[i+1]]
+			if ok1 && ok2 {
+				steps[i] = append(steps[i], to.Sub(from))
+			}
+		}
+	}
+	for i, d := range steps {
+		if len(d) == 0 {
+			continue
+		}
+		sort.Slice(d, func(a, b int) bool { return d[a] < d[b] })
+		b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, stages[i]+"-ms")
+	}
 }
 
 // editLatency opens bigModel(editLines) as uri and types and deletes one character in a
 // forward, b.N times, timing each change to its diagnostics.
-func editLatency(b *testing.B, c *testClient, uri protocol.DocumentURI) {
+func editLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.DocumentURI) {
 	text := bigModel(editLines)
 	c.open(uri, text)
 	c.diagsFor(uri, 1)
 	at := strings.Index(text, "n = x.shape[0] // 2")
 	var lat []time.Duration
+	sent, received := map[int32]time.Time{}, map[int32]time.Time{}
 	v := int32(1)
 	cur := text
 	b.ResetTimer()
@@ -101,6 +161,7 @@ func editLatency(b *testing.B, c *testClient, uri protocol.DocumentURI) {
 		}
 		c.diagsFor(uri, v)
 		lat = append(lat, time.Since(start))
+		sent[v], received[v] = start, start.Add(lat[len(lat)-1])
 	}
 	b.StopTimer()
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
@@ -109,6 +170,7 @@ func editLatency(b *testing.B, c *testClient, uri protocol.DocumentURI) {
 	b.ReportMetric(q(0.95), "p95-ms")
 	b.ReportMetric(q(1), "max-ms")
 	b.ReportMetric(float64(strings.Count(text, "\n")), "lines")
+	clock.report(b, sent, received)
 }
 
 // BenchmarkOpenDocuments opens 200 documents of 2,000 lines and reports the process's
