@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"strings"
-	"sync"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -14,9 +13,6 @@ import (
 type callIndex struct {
 	f      *File
 	byLast map[string][]NodeID
-
-	mu    sync.Mutex
-	names map[NodeID]string
 }
 
 func newCallIndex(f *File) *callIndex {
@@ -43,36 +39,30 @@ func newCallIndex(f *File) *callIndex {
 
 func lastName(q string) string { return q[strings.LastIndexByte(q, '.')+1:] }
 
-// name returns the qualified name call resolves to (see Pass.CallName), computed once.
+// name returns the qualified name call resolves to (see Pass.CallName), computed once per
+// call and kept with the call's unit for the next text of the file (File.UnitName).
 func (ix *callIndex) name(call NodeID) string {
-	ix.mu.Lock()
-	q, ok := ix.names[call]
-	ix.mu.Unlock()
-	if ok {
-		return q
-	}
+	return ix.f.UnitName(call, func() string { return ix.resolve(call) })
+}
+
+// resolve computes the qualified name call resolves to.
+func (ix *callIndex) resolve(call NodeID) string {
 	f, t := ix.f, ix.f.Tree
 	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 	switch {
 	case callee == NoNode:
 	case f.IsImported(callee):
-		q = f.Resolve(callee)
+		return f.Resolve(callee)
 	default:
 		c := f.Callee(f.Owner(call), call)
 		switch {
 		case c.API != "":
-			q = c.API
+			return c.API
 		case c.Builtin != "":
-			q = c.Builtin
+			return c.Builtin
 		}
 	}
-	ix.mu.Lock()
-	if ix.names == nil {
-		ix.names = map[NodeID]string{}
-	}
-	ix.names[call] = q
-	ix.mu.Unlock()
-	return q
+	return ""
 }
 
 // CallName returns the qualified name the callee of call resolves to: the import-qualified

@@ -46,6 +46,8 @@ type File struct {
 	declsOnce sync.Once
 	decls     []*ExportDecl // siteDecls
 
+	unitMemos unitMemos // answers kept per unit, shared with the next text (unitmemo.go)
+
 	mu          sync.Mutex // guards the lazily computed maps below
 	attrs       map[*Class]map[string]Attr
 	tensorReads map[*Function]map[string]bool // prior.go
@@ -98,12 +100,6 @@ func (f *File) Why(fn *Function) Why {
 // TracedFrom explains Traced in words: "forward of Model", "called from Model.forward",
 // "passed from ...", "nested in ...", "decorates ..."; "" when fn is not traced.
 func (f *File) TracedFrom(fn *Function) string { return f.Why(fn).String() }
-
-// Value is what expression n inside fn (nil: module level) may be while export traces it.
-func (f *File) Value(fn *Function, n NodeID) Value {
-	e := evaluator{p: f.prog}
-	return e.expr(f, fn, n)
-}
 
 // Callee resolves what a call inside fn runs.
 func (f *File) Callee(fn *Function, call NodeID) Callee {

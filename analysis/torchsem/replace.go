@@ -100,6 +100,9 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 		// another order, so link it all again
 		return p.replace(pf, nil)
 	}
+	if kept != nil {
+		kept.shareMemos()
+	}
 	l.run()
 	return nf
 }

@@ -1,0 +1,128 @@
+package torchsem
+
+import "sync"
+
+// unitMemos holds, per unit of a file (units.go), the answers queries computed for nodes of
+// that unit. Keys are relative to the unit's first node, and answers hold no node IDs,
+// offsets or pointers into the file, so that a unit ReplaceFrom keeps shares its memo
+// with the previous text's: what was asked of the unit before is not computed again (what
+// linking found for a kept unit is what it found before, ReplaceFrom).
+type unitMemos struct {
+	once  sync.Once
+	units *unitGraph // set by ReplaceFrom, or built on first use
+	mu    sync.Mutex // guards memos (each memo has its own lock)
+	memos []*unitMemo
+}
+
+// unitMemo is the memo of one unit. Keys are nodes relative to the unit's first node.
+type unitMemo struct {
+	mu     sync.Mutex
+	values map[NodeID]Value  // File.Value of a node in the function that owns it
+	names  map[NodeID]string // File.UnitName
+}
+
+// memoOf returns the memo of the unit holding n and n relative to the unit; ok is false
+// when n lies in no unit.
+func (f *File) memoOf(n NodeID) (m *unitMemo, rel NodeID, ok bool) {
+	um := f.initMemos()
+	g := um.units
+	i := g.unitOf(n)
+	if n < 0 || i >= len(g.nodes) || n < g.nodes[i] {
+		return nil, 0, false
+	}
+	um.mu.Lock()
+	m = um.memos[i]
+	if m == nil {
+		m = &unitMemo{}
+		um.memos[i] = m
+	}
+	um.mu.Unlock()
+	return m, n - g.nodes[i], true
+}
+
+// initMemos makes f's unit memos on first use.
+func (f *File) initMemos() *unitMemos {
+	um := &f.unitMemos
+	um.once.Do(func() {
+		if um.units == nil {
+			um.units = newUnitGraph(f.Tree)
+		}
+		if um.memos == nil {
+			um.memos = make([]*unitMemo, len(um.units.nodes))
+		}
+	})
+	return um
+}
+
+// UnitName returns the name kept for node n, computing it with compute on first use. It
+// is kept with n's unit and carried to the next text of the file when ReplaceFrom keeps the
+// unit: compute must depend only on the unit's text and what linking found (the engine
+// keeps the qualified names of calls here).
+func (f *File) UnitName(n NodeID, compute func() string) string {
+	m, rel, ok := f.memoOf(n)
+	if !ok {
+		return compute()
+	}
+	m.mu.Lock()
+	v, ok := m.names[rel]
+	m.mu.Unlock()
+	if ok {
+		return v
+	}
+	v = compute()
+	m.mu.Lock()
+	if m.names == nil {
+		m.names = map[NodeID]string{}
+	}
+	m.names[rel] = v
+	m.mu.Unlock()
+	return v
+}
+
+// shareMemos makes nf's kept units share prev's memos.
+func (r *reuse) shareMemos() {
+	nm := &r.nf.unitMemos
+	nm.units = r.nu
+	nm.memos = make([]*unitMemo, len(r.nu.nodes))
+	pm := r.prev.initMemos()
+	pm.mu.Lock()
+	defer pm.mu.Unlock()
+	if len(pm.memos) != len(r.ou.nodes) {
+		return
+	}
+	for i, j := range r.newUnit {
+		if j >= 0 {
+			nm.memos[j] = pm.memos[i]
+		}
+	}
+}
+
+// Value is what expression n inside fn (nil: module level) may be while export traces it.
+// The value of a node in the function that owns it is computed once, kept with its unit
+// and carried to the next text of the file when ReplaceFrom keeps the unit.
+func (f *File) Value(fn *Function, n NodeID) Value {
+	if n < 0 || f.Owner(n) != fn {
+		e := evaluator{p: f.prog}
+		return e.expr(f, fn, n)
+	}
+	m, rel, ok := f.memoOf(n)
+	if !ok {
+		e := evaluator{p: f.prog}
+		return e.expr(f, fn, n)
+	}
+	m.mu.Lock()
+	v, ok := m.values[rel]
+	m.mu.Unlock()
+	if ok {
+		return v
+	}
+	e := evaluator{p: f.prog}
+	v = e.expr(f, fn, n)
+	m.mu.Lock()
+	if m.values == nil {
+		m.values = map[NodeID]Value{}
+	}
+	m.values[rel] = v
+	m.mu.Unlock()
+	return v
+}
