@@ -16,13 +16,17 @@ import (
 // rules): it starts no later stage, publishes nothing, and the new text's diagnostics
 // follow. The document is a 500 KB forward (issue 16: replacing such a document by two
 // lines waited 9 to 11 s for its diagnostics). Each case cancels the run at the start of
-// one stage, from the stage hook, and waits until the run's context is done before letting
-// it go on; analysis/TestCancelInsideLoops shows the stages stop inside their loops too.
+// one stage (the parse, the model, the link, the rules), from the stage hook, and waits
+// until the run's context is done before letting it go on; analysis/TestCancelInsideLoops
+// shows the stages stop inside their loops too.
 func TestSupersededAnalysisStops(t *testing.T) {
 	big := "import torch\nclass M(torch.nn.Module):\n    def forward(self, x):\n" +
 		strings.Repeat("        b = x.shape[0]\n        y = x.view(b, -1)\n", 10000) + "        return y\n"
 	small := "import torch\nx = 1\n"
-	for _, at := range []string{"parse", "model", "rules"} {
+	// the stages a run goes through, in order; a run cancelled at one of them (all but the
+	// last, convert, which only formats what the rules found) starts no later one
+	stages := []string{"parse", "model", "link", "rules", "convert"}
+	for _, at := range stages[:len(stages)-1] {
 		t.Run(at, func(t *testing.T) {
 			var mu sync.Mutex
 			var events []string
@@ -65,7 +69,6 @@ func TestSupersededAnalysisStops(t *testing.T) {
 					v1 = append(v1, strings.TrimPrefix(e, "v1 "))
 				}
 			}
-			stages := []string{"parse", "model", "rules"}
 			want := []string{}
 			for _, s := range stages {
 				want = append(want, s)
@@ -78,8 +81,8 @@ func TestSupersededAnalysisStops(t *testing.T) {
 				t.Errorf("version 1's run: %v, want %v (no stage after the cancellation)", v1, want)
 			}
 			last := events[len(events)-1]
-			if last != "v2 rules" {
-				t.Errorf("events %v: the last should be version 2's rules", events)
+			if want := "v2 " + stages[len(stages)-1]; last != want {
+				t.Errorf("events %v: the last should be %q", events, want)
 			}
 		})
 	}
