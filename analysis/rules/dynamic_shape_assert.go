@@ -155,7 +155,10 @@ func judgeSizeCheck(pass *analysis.Pass, fn *analysis.Function, at, test analysi
 		fd := pass.Reportf(at, analysis.Fails, "%s pins %s to one value (\"You marked %s as dynamic but your code specialized it\"): export fails",
 			what, dimsPhrase(hits), hits[0].Decl.Name)
 		fd.Related = append(fd.Related, dimsRelated(f, hits)...)
-		if blk := t.Parent(stmt); stmt != analysis.NoNode && t.Kind(blk) == syntax.KindBlock && t.NamedChildCount(blk) > 1 {
+		if stmt == analysis.NoNode {
+			return // a helper's call inside an expression: no statement of its own to remove
+		}
+		if blk := t.Parent(stmt); t.Kind(blk) == syntax.KindBlock && t.NamedChildCount(blk) > 1 {
 			fd.Fixes = append(fd.Fixes, analysis.Fix{
 				Title:  "remove the check (the exported program then accepts every size in the declared range)",
 				Safety: analysis.Unsafe,
