@@ -66,11 +66,53 @@ func (e *evaluator) scopeOf(f *File, fn *Function) *scope {
 // function's (a closure), the module's, an import's; ok is false for a name none binds
 // (a builtin or an undefined name).
 func (e *evaluator) lookup(f *File, fn *Function, name string) (Value, bool) {
+	return e.lookupAt(f, fn, name, -1)
+}
+
+// readPos is the position a name node reads its name at: the node itself, or, for the
+// target of a binding (the H of H, W = x.shape; hover asks for it), where that binding
+// takes effect.
+func readPos(t *syntax.Tree, n NodeID) int {
+	c := n
+	for i := 0; i < 8; i++ {
+		p := t.Parent(c)
+		if p == NoNode {
+			break
+		}
+		switch t.Kind(p) {
+		case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindTuple,
+			syntax.KindList, syntax.KindExpressionList, syntax.KindParenthesizedExpression, syntax.KindListSplatPattern, syntax.KindListSplat:
+			c = p
+			continue
+		}
+		for _, k := range bindingKinds {
+			if t.Kind(p) == k && bindingTarget(t, p) == c {
+				if k == syntax.KindForStatement {
+					return int(t.SubtreeEnd(t.Field(p, syntax.FieldRight)))
+				}
+				return int(t.SubtreeEnd(p))
+			}
+		}
+		break
+	}
+	return int(n)
+}
+
+// lookupAt is lookup for a read at node pos of f (-1: anywhere in fn): a name of fn's
+// own is what the bindings that may reach the read hold (the join of those before it and
+// of the later ones in a loop around it), not the join over the whole function.
+func (e *evaluator) lookupAt(f *File, fn *Function, name string, pos int) (Value, bool) {
 	for s := fn; s != nil; s = s.Parent {
 		sc := e.scopeOf(f, s)
 		if v, ok := sc.names[name]; ok {
 			if sc.building && sc.lastBind[name] >= sc.pos {
 				sc.again = true // read before its last binding: its value may still grow
+			}
+			if s == fn {
+				// a read no binding reaches (before the name is bound) keeps the join
+				if pv, ok := sc.at(name, pos); ok && !pv.IsZero() {
+					return pv, true
+				}
 			}
 			return v, true
 		}
@@ -114,7 +156,7 @@ func (e *evaluator) exprKind(f *File, fn *Function, n NodeID) Value {
 	case syntax.KindNone:
 		return Of(NoneValue)
 	case syntax.KindIdentifier:
-		v, ok := e.lookup(f, fn, t.String(n))
+		v, ok := e.lookupAt(f, fn, t.String(n), readPos(t, n))
 		if !ok {
 			return Unknown
 		}

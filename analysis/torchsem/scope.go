@@ -8,9 +8,19 @@ import (
 )
 
 // scope is what the names a function binds may hold, joined over every binding in the
-// function (flow-insensitive: a name assigned a tensor and later a size may be either).
+// function (flow-insensitive: a name assigned a tensor and later a size may be either), and
+// what each binding contributes, so that a read can take only the bindings that may reach
+// it (at).
 type scope struct {
 	names map[string]Value
+
+	// binds holds, per name, the value of each binding with its position (a node index, in
+	// source order, as binding.pos) relative to the function's node (-1: a parameter), and
+	// loops the function's loops (their first and last node, relative): a read sees the
+	// bindings before it and the later ones of a loop around it. Nil for the module level.
+	binds map[string][]posValue
+	loops [][2]int
+	base  int // the function's node
 
 	// while the scope is computed: the position of the binding being evaluated, the last
 	// binding position of each name, and whether a name was read before its last binding
@@ -19,6 +29,59 @@ type scope struct {
 	pos      int
 	lastBind map[string]int
 	again    bool
+}
+
+// posValue is one binding's contribution to a name.
+type posValue struct {
+	pos int
+	v   Value
+}
+
+// at is what name holds at a read at node pos of the file: the join of the bindings before
+// the read and of the later bindings of a loop that holds it. ok is false when the scope
+// keeps no bindings per position.
+func (s *scope) at(name string, pos int) (Value, bool) {
+	if s.binds == nil || pos < 0 {
+		return Value{}, false
+	}
+	bs, ok := s.binds[name]
+	if !ok {
+		return Value{}, false
+	}
+	rel := pos - s.base
+	var out Value
+	for _, b := range bs {
+		if b.pos < rel || s.inLoopWith(rel, b.pos) {
+			out = out.rebind(b.v)
+		}
+	}
+	return out, true
+}
+
+// inLoopWith reports whether a loop of the function holds both relative positions.
+func (s *scope) inLoopWith(a, b int) bool {
+	for _, l := range s.loops {
+		if l[0] <= a && a <= l[1] && l[0] <= b && b <= l[1] {
+			return true
+		}
+	}
+	return false
+}
+
+// bindAt joins v into the binding of name at the scope's current position.
+func (s *scope) bindAt(name string, v Value) {
+	if s.binds == nil {
+		return
+	}
+	rel := s.pos - s.base
+	bs := s.binds[name]
+	for i := range bs {
+		if bs[i].pos == rel {
+			bs[i].v = bs[i].v.rebind(v)
+			return
+		}
+	}
+	s.binds[name] = append(bs, posValue{rel, v})
 }
 
 // maxScopePasses bounds the passes over a function's bindings: each pass feeds the values of
@@ -39,12 +102,22 @@ type binding struct {
 func (e *evaluator) bindScope(f *File, fn *Function, params []Value) *scope {
 	s := &scope{names: map[string]Value{}, building: true, lastBind: map[string]int{}}
 	if fn != nil {
+		s.binds = map[string][]posValue{}
+		s.base = int(fn.Node)
+		// loops, and comprehensions: their element is read before the for clause binds
+		for _, k := range []syntax.Kind{syntax.KindForStatement, syntax.KindWhileStatement, syntax.KindListComprehension,
+			syntax.KindSetComprehension, syntax.KindDictionaryComprehension, syntax.KindGeneratorExpression} {
+			for _, l := range f.OwnNodes(fn, k) {
+				s.loops = append(s.loops, [2]int{int(l) - s.base, int(f.Tree.SubtreeEnd(l)) - s.base})
+			}
+		}
 		for i := range fn.Params {
 			v := f.paramPrior(fn, i)
 			if params != nil && i < len(params) && !params[i].IsZero() {
 				v = params[i]
 			}
 			s.names[fn.Params[i].Name] = v
+			s.binds[fn.Params[i].Name] = []posValue{{-1, v}}
 		}
 	}
 	e.pushScope(f, fn, s)
@@ -173,6 +246,7 @@ func (e *evaluator) bindTarget(f *File, fn *Function, s *scope, target NodeID, v
 	switch t.Kind(target) {
 	case syntax.KindIdentifier:
 		name := t.String(target)
+		s.bindAt(name, v)
 		old, ok := s.names[name]
 		nv := old.rebind(v)
 		if ok && nv == old {
