@@ -151,43 +151,18 @@ func judgeSizeCheck(pass *analysis.Pass, fn *analysis.Function, at, test analysi
 	if verdict == torchsem.DimsStatic {
 		return // a plain check of sizes every export declares static
 	}
-	if verdict == torchsem.DimsDynamic && assertPins(f, fn, test) {
+	if verdict == torchsem.DimsDynamic && sizePinned(f, fn, test, "==", "and") {
 		fd := pass.Reportf(at, analysis.Fails, "%s pins %s to one value (\"You marked %s as dynamic but your code specialized it\"): export fails",
 			what, dimsPhrase(hits), hits[0].Decl.Name)
 		fd.Related = append(fd.Related, dimsRelated(f, hits)...)
-		if stmt == analysis.NoNode {
-			return // a helper's call inside an expression: no statement of its own to remove
-		}
-		if blk := t.Parent(stmt); t.Kind(blk) == syntax.KindBlock && t.NamedChildCount(blk) > 1 {
-			fd.Fixes = append(fd.Fixes, analysis.Fix{
-				Title:  "remove the check (the exported program then accepts every size in the declared range)",
-				Safety: analysis.Unsafe,
-				Edits:  []analysis.Edit{fix.DeleteStatement(f, stmt)},
-			})
+		// a helper's call inside an expression (stmt NoNode) has no statement of its own to remove
+		if fx, ok := removeCheckFix(f, stmt); ok {
+			fd.Fixes = append(fd.Fixes, fx)
 		}
 		return
 	}
 	pass.Reportf(at, analysis.Recognized,
 		"%s on tensor size %s is checked while tracing: for a dynamic dim it constrains that dim's range", kind, fix.Snippet(t, test))
-}
-
-// assertPins reports whether a check's test is an equality of a size with a value that is
-// not a size of an input (H == 224, H == self.img_size[0]), on its own or in an and: it
-// holds for one size only. Two sizes compared tie the dims together instead.
-func assertPins(f *analysis.File, fn *analysis.Function, test analysis.NodeID) bool {
-	t := f.Tree
-	test = t.Unparen(test)
-	switch t.Kind(test) {
-	case syntax.KindComparisonOperator:
-		if t.Operator(test) != "==" || t.NamedChildCount(test) != 2 {
-			return false
-		}
-		l, r := f.Value(fn, t.NamedChild(test, 0)), f.Value(fn, t.NamedChild(test, 1))
-		return l.May(torchsem.Size) != r.May(torchsem.Size)
-	case syntax.KindBooleanOperator:
-		return t.Operator(test) == "and" && (assertPins(f, fn, t.Field(test, syntax.FieldLeft)) || assertPins(f, fn, t.Field(test, syntax.FieldRight)))
-	}
-	return false
 }
 
 // assertsFirstParam reports whether fn of file f is a check helper: a function whose body

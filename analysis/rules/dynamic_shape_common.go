@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
@@ -265,4 +266,41 @@ func rangeWords(name string, lo, hi int) string {
 		return fmt.Sprintf("%s >= %d", name, lo)
 	}
 	return fmt.Sprintf("%d <= %s <= %d", lo, name, hi)
+}
+
+// sizePinned reports whether a check's test holds for one size only: op compares a size
+// with a value that is not a size of an input (assert H == 224, or if H != 224: raise), on
+// its own or joined to other tests by conj ("and" for ==, "or" for !=). Two sizes compared
+// tie the dims together instead.
+func sizePinned(f *analysis.File, fn *analysis.Function, test analysis.NodeID, op, conj string) bool {
+	t := f.Tree
+	test = t.Unparen(test)
+	switch t.Kind(test) {
+	case syntax.KindComparisonOperator:
+		if t.Operator(test) != op || t.NamedChildCount(test) != 2 {
+			return false
+		}
+		l, r := f.Value(fn, t.NamedChild(test, 0)), f.Value(fn, t.NamedChild(test, 1))
+		return l.May(torchsem.Size) != r.May(torchsem.Size)
+	case syntax.KindBooleanOperator:
+		return t.Operator(test) == conj && (sizePinned(f, fn, t.Field(test, syntax.FieldLeft), op, conj) || sizePinned(f, fn, t.Field(test, syntax.FieldRight), op, conj))
+	}
+	return false
+}
+
+// removeCheckFix removes stmt, a check that pins a declared-dynamic dim, when it is not the
+// only statement of its block (NoNode: none).
+func removeCheckFix(f *analysis.File, stmt analysis.NodeID) (analysis.Fix, bool) {
+	t := f.Tree
+	if stmt == analysis.NoNode {
+		return analysis.Fix{}, false
+	}
+	if blk := t.Parent(stmt); t.Kind(blk) != syntax.KindBlock || t.NamedChildCount(blk) < 2 {
+		return analysis.Fix{}, false
+	}
+	return analysis.Fix{
+		Title:  "remove the check (the exported program then accepts every size in the declared range)",
+		Safety: analysis.Unsafe,
+		Edits:  []analysis.Edit{fix.DeleteStatement(f, stmt)},
+	}, true
 }

@@ -77,18 +77,16 @@ func runDynamicShapeIfGuard(pass *analysis.Pass) {
 			// a check that raises is a runtime assert of the opposite; it fails export only
 			// when it leaves out sizes the declaration allows: one size (if H != 224: raise,
 			// Hugging Face's "Input image size doesn't match model"), or a narrower range
-			if raisePins(f, fn, c.Test) {
+			if sizePinned(f, fn, c.Test, "!=", "or") {
 				switch verdict, hits := declaredDims(f, f.Value(fn, c.Test)); verdict {
 				case torchsem.DimsDynamic:
 					fd := pass.Reportf(c.Test, analysis.Fails, "raising when %s pins %s to one value (\"You marked %s as dynamic but your code specialized it\"): export fails",
 						fix.Snippet(t, c.Test), dimsPhrase(hits), hits[0].Decl.Name)
 					fd.Related = append(fd.Related, dimsRelated(f, hits)...)
-					if blk := t.Parent(c.Stmt); t.Kind(c.Stmt) == syntax.KindIfStatement && t.Kind(blk) == syntax.KindBlock && t.NamedChildCount(blk) > 1 && !ifGuardHasElse(t, c.Stmt) {
-						fd.Fixes = append(fd.Fixes, analysis.Fix{
-							Title:  "remove the check (the exported program then accepts every size in the declared range)",
-							Safety: analysis.Unsafe,
-							Edits:  []analysis.Edit{fix.DeleteStatement(f, c.Stmt)},
-						})
+					if t.Kind(c.Stmt) == syntax.KindIfStatement && t.Field(c.Stmt, syntax.FieldAlternative) == analysis.NoNode {
+						if fx, ok := removeCheckFix(f, c.Stmt); ok {
+							fd.Fixes = append(fd.Fixes, fx)
+						}
 					}
 				case torchsem.DimsUnknown:
 					pass.Reportf(c.Test, analysis.Recognized, "raising when %s checks a tensor size while tracing: for a dynamic dim it pins that dim to the example's value", fix.Snippet(t, c.Test))
@@ -131,30 +129,6 @@ func runDynamicShapeIfGuard(pass *analysis.Pass) {
 // input check, which dynamic_shape_assert covers.
 func ifGuardRaises(t *syntax.Tree, block analysis.NodeID) bool {
 	return block != analysis.NoNode && t.NamedChildCount(block) == 1 && t.Kind(t.NamedChild(block, 0)) == syntax.KindRaiseStatement
-}
-
-// raisePins reports whether the test of a check that raises holds for all sizes but one
-// (H != 224, H != self.img_size[0], or an or of such): the check pins the size. Two sizes
-// compared tie the dims together instead.
-func raisePins(f *analysis.File, fn *analysis.Function, test analysis.NodeID) bool {
-	t := f.Tree
-	test = t.Unparen(test)
-	switch t.Kind(test) {
-	case syntax.KindComparisonOperator:
-		if t.Operator(test) != "!=" || t.NamedChildCount(test) != 2 {
-			return false
-		}
-		l, r := f.Value(fn, t.NamedChild(test, 0)), f.Value(fn, t.NamedChild(test, 1))
-		return l.May(torchsem.Size) != r.May(torchsem.Size)
-	case syntax.KindBooleanOperator:
-		return t.Operator(test) == "or" && (raisePins(f, fn, t.Field(test, syntax.FieldLeft)) || raisePins(f, fn, t.Field(test, syntax.FieldRight)))
-	}
-	return false
-}
-
-// ifGuardHasElse reports whether an if statement has elif or else clauses.
-func ifGuardHasElse(t *syntax.Tree, stmt analysis.NodeID) bool {
-	return t.Field(stmt, syntax.FieldAlternative) != analysis.NoNode
 }
 
 // ifGuardIsTest reports whether a condition compares or combines values (x.shape[0] > 4,
