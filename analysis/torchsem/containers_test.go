@@ -1,13 +1,11 @@
 package torchsem
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
-	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
 // TestReplaceKeepsContainerValues: re-linking an edited layers file against the frozen
@@ -16,14 +14,7 @@ import (
 func TestReplaceKeepsContainerValues(t *testing.T) {
 	p := loadProgram(t, filepath.Join("testdata", "values", "containers.txtar"))
 	old := p.File("net.layers")
-	src := strings.Replace(string(old.Src), "return x.view(N, C * 16, H // 4, W // 4)", "return x.view(N, C * 16, H // 4, W // 4) * 1", 1)
-	pp := syntax.NewParser()
-	defer pp.Close()
-	tree, err := pp.ParseTree(context.Background(), []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	nf := p.Replace(pysem.NewFile(tree, old.Module))
+	nf := p.Replace(edited(t, old, "return x.view(N, C * 16, H // 4, W // 4)", "return x.view(N, C * 16, H // 4, W // 4) * 1"))
 	for _, tc := range []struct{ marker, expr, want string }{
 		{"class SpaceToDepth", "H // 4", "Size [SpaceToDepth.forward:x.2 Stem.forward:x.2]"},
 		{"class Pair", "x.shape[1]", "Size [Misc.forward:x.1 Pair.forward:x.1]"},
@@ -65,15 +56,7 @@ class Model(nn.Module):
             x = blk(x)
         return self.blocks[0](x)
 `
-	pp := syntax.NewParser()
-	defer pp.Close()
-	parse := func(text string) *pysem.File {
-		tree, err := pp.ParseTree(context.Background(), []byte(text))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pysem.NewFile(tree, pysem.Module{Name: "m"})
-	}
+	parse := func(text string) *pysem.File { return parsed(t, text, pysem.Module{Name: "m"}) }
 	base := NewProgram(nil)
 	prev := base.ReplaceFrom(nil, parse(src))
 	edited := strings.Replace(src, "    return 1\n", "    y = 2\n    return y\n", 1)

@@ -63,19 +63,25 @@ func (f *File) UnitName(n NodeID, compute func() string) string {
 	if !ok {
 		return compute()
 	}
-	m.mu.Lock()
-	v, ok := m.names[rel]
-	m.mu.Unlock()
+	return memoized(&m.mu, &m.names, rel, compute)
+}
+
+// memoized returns (*table)[rel], computing it with compute and keeping it on first use;
+// mu guards table.
+func memoized[V any](mu *sync.Mutex, table *map[NodeID]V, rel NodeID, compute func() V) V {
+	mu.Lock()
+	v, ok := (*table)[rel]
+	mu.Unlock()
 	if ok {
 		return v
 	}
 	v = compute()
-	m.mu.Lock()
-	if m.names == nil {
-		m.names = map[NodeID]string{}
+	mu.Lock()
+	if *table == nil {
+		*table = map[NodeID]V{}
 	}
-	m.names[rel] = v
-	m.mu.Unlock()
+	(*table)[rel] = v
+	mu.Unlock()
 	return v
 }
 
@@ -101,28 +107,16 @@ func (r *reuse) shareMemos() {
 // The value of a node in the function that owns it is computed once, kept with its unit
 // and carried to the next text of the file when ReplaceFrom keeps the unit.
 func (f *File) Value(fn *Function, n NodeID) Value {
-	if n < 0 || f.Owner(n) != fn {
+	eval := func() Value {
 		e := evaluator{p: f.prog}
 		return e.expr(f, fn, n)
+	}
+	if n < 0 || f.Owner(n) != fn {
+		return eval()
 	}
 	m, rel, ok := f.memoOf(n)
 	if !ok {
-		e := evaluator{p: f.prog}
-		return e.expr(f, fn, n)
+		return eval()
 	}
-	m.mu.Lock()
-	v, ok := m.values[rel]
-	m.mu.Unlock()
-	if ok {
-		return v
-	}
-	e := evaluator{p: f.prog}
-	v = e.expr(f, fn, n)
-	m.mu.Lock()
-	if m.values == nil {
-		m.values = map[NodeID]Value{}
-	}
-	m.values[rel] = v
-	m.mu.Unlock()
-	return v
+	return memoized(&m.mu, &m.values, rel, eval)
 }

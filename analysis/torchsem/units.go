@@ -2,6 +2,7 @@ package torchsem
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -264,8 +265,8 @@ func affectedUnits(ou *unitGraph, oldFile *pysem.File, oa, ob int, nu *unitGraph
 	})
 	oldIDs := oldFile.Nodes(syntax.KindIdentifier)
 	if oa < ob {
-		lo := searchIDs(oldIDs, ou.nodes[oa])
-		hi := searchIDs(oldIDs, ou.t.SubtreeEnd(ou.nodes[ob-1]))
+		lo, _ := slices.BinarySearch(oldIDs, ou.nodes[oa])
+		hi, _ := slices.BinarySearch(oldIDs, ou.t.SubtreeEnd(ou.nodes[ob-1]))
 		join(ou, oldIDs[lo:hi], func(u int) int32 {
 			if k := ou.kinds[u]; k == unitImport || k == unitInert || u < oa || u >= ob {
 				return none
@@ -279,18 +280,4 @@ func affectedUnits(ou *unitGraph, oldFile *pysem.File, oa, ob int, nu *unitGraph
 		out[i] = uf.find(int32(i)) == root
 	}
 	return out
-}
-
-// searchIDs returns the index of the first ID in a (sorted) not below x.
-func searchIDs(a []NodeID, x NodeID) int {
-	lo, hi := 0, len(a)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if a[m] < x {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
 }

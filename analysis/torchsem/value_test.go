@@ -47,6 +47,29 @@ func loadProgram(t *testing.T, path string) *Program {
 	return NewProgram(files)
 }
 
+// edited returns the text of f with from replaced by to, parsed into f's module (failing
+// the test when from is not in it).
+func edited(t *testing.T, f *File, from, to string) *pysem.File {
+	t.Helper()
+	src := strings.Replace(string(f.Src), from, to, 1)
+	if src == string(f.Src) {
+		t.Fatalf("%q is not in %s", from, f.Module.Name)
+	}
+	return parsed(t, src, f.Module)
+}
+
+// parsed parses src into a file of module mod.
+func parsed(t *testing.T, src string, mod pysem.Module) *pysem.File {
+	t.Helper()
+	p := syntax.NewParser()
+	defer p.Close()
+	tree, err := p.ParseTree(context.Background(), []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pysem.NewFile(tree, mod)
+}
+
 // describe writes a value as the tests expect it: its kinds, then the dimensions and inputs
 // it is tied to by name ("Size [M.forward:x.2]").
 func describe(p *Program, v Value) string {
@@ -193,14 +216,7 @@ func TestReplace(t *testing.T) {
 	if old == nil {
 		t.Fatal("no helpers module")
 	}
-	src := strings.Replace(string(old.Src), "nh = round(h * s)", "nh = int(h * s) + 0", 1)
-	pp := syntax.NewParser()
-	defer pp.Close()
-	tree, err := pp.ParseTree(context.Background(), []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	nf := p.Replace(pysem.NewFile(tree, old.Module))
+	nf := p.Replace(edited(t, old, "nh = round(h * s)", "nh = int(h * s) + 0"))
 	var scaled *Function
 	for _, fn := range nf.Funcs {
 		if fn.Name == "scaled_hw" {
@@ -254,19 +270,9 @@ func TestRedeclare(t *testing.T) {
 	if got := describeDims(model, model.Value(fn, n)); !strings.HasPrefix(got, `dynamic x.0=Dim("b")`) {
 		t.Fatalf("before: %s reads %s", model.Tree.String(n), got)
 	}
-	pp := syntax.NewParser()
-	defer pp.Close()
 	edit := func(from, to string) *File {
 		t.Helper()
-		src := strings.Replace(string(script.Src), from, to, 1)
-		if src == string(script.Src) {
-			t.Fatalf("%q is not in the script", from)
-		}
-		tree, err := pp.ParseTree(context.Background(), []byte(src))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p.Replace(pysem.NewFile(tree, script.Module)) // analysed in another program
+		return p.Replace(edited(t, script, from, to)) // analysed in another program
 	}
 	value := model.Value(fn, n)
 	static := edit(`dynamic_shapes={"x": {0: Dim("b")}})`, `dynamic_shapes={"x": {0: None}})`)
