@@ -528,34 +528,24 @@ func (s *Server) redeclared(ctx context.Context, d *document, snap snapshot, cfg
 	prev, b := d.kept, d.base
 	s.mu.Unlock()
 	if snap.cells != nil || prev == nil || prev.file == nil || prev.fileErr != nil || prev.cfg != cfg ||
-		b == nil || prev.base != b || b.files == nil || b.cfg != cfg.cfg || string(prev.text) != string(snap.text) {
+		prev.base != b || string(prev.text) != string(snap.text) {
 		return nil, nil
 	}
 	mods := s.project.neighbours(prev.file.File, declaringModules(cfg.cfg.ClassDims()))
-	if len(mods)+1 != len(b.mods) {
-		return nil, nil
-	}
-	var changed []*torchsem.File
+	loaded := make(map[string]neighbour, len(mods))
 	for _, m := range mods {
-		n := s.neighbourFile(ctx, m)
-		old, ok := b.files[m]
-		switch {
-		case !ok || n.file == nil || !n.settled || ctx.Err() != nil:
-			return nil, nil
-		case old == n.file:
-		case !n.open || n.linked == nil || b.structure[m] != n.structure:
-			return nil, nil
-		default:
-			changed = append(changed, n.linked)
-		}
+		loaded[m] = s.neighbourFile(ctx, m)
 	}
-	if len(changed) == 0 {
-		return nil, nil // nothing a neighbour declares changed: something else did
+	names, ok := b.structureKept(cfg.cfg, loaded)
+	if !ok || ctx.Err() != nil || len(names) == 0 {
+		return nil, nil // len(names) == 0: nothing a neighbour declares changed, something else did
 	}
+	changed := make([]*torchsem.File, len(names))
+	for i, m := range names {
+		changed[i] = loaded[m].linked // open and settled: its committed analysis
+	}
+	// d.unsettled stays: an unchanged neighbour read before it committed still re-links d
 	prev.file.Program().Redeclare(changed...)
-	s.mu.Lock()
-	d.unsettled = nil
-	s.mu.Unlock()
 	return prev.file, b
 }
 
@@ -582,25 +572,9 @@ func (s *Server) relink(d *document, b *base, pf *pysem.File) *torchsem.File {
 // Nil when the neighbourhood changed otherwise (another set of modules, a neighbour read
 // from disk again, a structure that changed): it is then linked again.
 func (b *base) update(sig string, cfg *config.Config, loaded map[string]neighbour) *base {
-	if b == nil || b.files == nil || b.cfg != cfg || len(loaded)+1 != len(b.mods) {
+	changed, ok := b.structureKept(cfg, loaded)
+	if !ok {
 		return nil
-	}
-	var changed []string
-	for m, n := range loaded {
-		old, ok := b.files[m]
-		switch {
-		case !ok || n.file == nil:
-			return nil
-		case old == n.file:
-		case !n.open || !n.settled:
-			return nil
-		default:
-			st, ok := b.structure[m]
-			if !ok || st != n.structure {
-				return nil
-			}
-			changed = append(changed, m)
-		}
 	}
 	sort.Strings(changed)
 	nb := &base{sig: sig, prog: b.prog, mods: b.mods, files: make(map[string]*pysem.File, len(b.files)), structure: b.structure, cfg: cfg}
@@ -612,6 +586,32 @@ func (b *base) update(sig string, cfg *config.Config, loaded map[string]neighbou
 		nb.files[m] = loaded[m].file
 	}
 	return nb
+}
+
+// structureKept returns the modules of loaded whose file is not the one b linked, when
+// each of them is an open document whose committed analysis has the structure surface b
+// linked; ok is false when the neighbourhood changed otherwise (another set of modules or
+// configuration, a neighbour read from disk again, a structure that changed).
+func (b *base) structureKept(cfg *config.Config, loaded map[string]neighbour) (changed []string, ok bool) {
+	if b == nil || b.files == nil || b.cfg != cfg || len(loaded)+1 != len(b.mods) {
+		return nil, false
+	}
+	for m, n := range loaded {
+		old, ok := b.files[m]
+		switch {
+		case !ok || n.file == nil:
+			return nil, false
+		case old == n.file:
+		case !n.open || !n.settled:
+			return nil, false
+		default:
+			if st, ok := b.structure[m]; !ok || st != n.structure {
+				return nil, false
+			}
+			changed = append(changed, m)
+		}
+	}
+	return changed, true
 }
 
 func (s *Server) setBase(d *document, b *base) {

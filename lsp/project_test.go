@@ -398,6 +398,21 @@ func TestDependentSeesLastText(t *testing.T) {
 	c.waitFor("the patch embedding's error for the script's last text", func() bool { p, _ := last(); return errorIn(p) })
 }
 
+// lastWithCode returns the diagnostic of code in the last publish for uri and its message,
+// or "no publish" or "no finding" as the message. The caller holds c.mu (waitFor does).
+func lastWithCode(c *testClient, uri protocol.DocumentURI, code string) (protocol.Diagnostic, string) {
+	list := c.diags[uri]
+	if len(list) == 0 {
+		return protocol.Diagnostic{}, "no publish"
+	}
+	for _, d := range list[len(list)-1].Diagnostics {
+		if d.Code == code {
+			return d, d.Message
+		}
+	}
+	return protocol.Diagnostic{}, "no finding"
+}
+
 // TestKeystrokeKeepsDeclaredDims: keystrokes in the patch embedding (re-linked against its
 // base program) and a re-analysis of the model that calls it (replaced in that base) keep
 // the error naming the Dim the export script declares: the patch's forward is a root of its
@@ -411,19 +426,11 @@ func TestKeystrokeKeepsDeclaredDims(t *testing.T) {
 	c.open(patch, dimsTree["vit/patch.py"])
 	c.open(model, dimsTree["vit/model.py"])
 	verdict := func() string {
-		list := c.diags[patch]
-		if len(list) == 0 {
-			return "no publish"
+		d, msg := lastWithCode(c, patch, "dynamic_shape_if_guard")
+		if d.Severity == protocol.DiagnosticSeverityError && strings.Contains(msg, `Dim("h", min=32, max=512), declared at export.py:7`) {
+			return "declared"
 		}
-		for _, d := range list[len(list)-1].Diagnostics {
-			if d.Code == "dynamic_shape_if_guard" {
-				if d.Severity == protocol.DiagnosticSeverityError && strings.Contains(d.Message, `Dim("h", min=32, max=512), declared at export.py:7`) {
-					return "declared"
-				}
-				return d.Message
-			}
-		}
-		return "no finding"
+		return msg
 	}
 	c.waitFor("the declared-dim error", func() bool { return verdict() == "declared" })
 	ptext, mtext := dimsTree["vit/patch.py"], dimsTree["vit/model.py"]
@@ -473,16 +480,8 @@ func TestExportEditRedeclares(t *testing.T) {
 	c.open(exp, dimsTree["export.py"])
 	c.diagsFor(exp, 1)
 	verdict := func() string {
-		list := c.diags[patch]
-		if len(list) == 0 {
-			return "no publish"
-		}
-		for _, d := range list[len(list)-1].Diagnostics {
-			if d.Code == "dynamic_shape_if_guard" {
-				return d.Message
-			}
-		}
-		return "no finding"
+		_, msg := lastWithCode(c, patch, "dynamic_shape_if_guard")
+		return msg
 	}
 	c.waitFor("the declared-dim error", func() bool { return strings.Contains(verdict(), `Dim("h", min=32, max=512), declared at export.py:7`) })
 	// quiet: both documents analysed against each other's committed analyses (an analysis
