@@ -15,7 +15,6 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
-	"github.com/exportdb-lsp/exportdb-lsp/internal/txtar"
 )
 
 // editsPerFixture is how many random edits each fixture goes through.
@@ -64,25 +63,7 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	}
 	archives, _ := filepath.Glob(filepath.Join("testdata", "*.txtar"))
 	for i, path := range archives {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, err := txtar.Parse(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var files []*pysem.File
-		for _, m := range a.Files {
-			mod, _ := pysem.ModuleOf(m.Name)
-			pf, ok := parseText(t, p, string(m.Data), mod)
-			if !ok {
-				t.Fatalf("%s: %s does not parse", path, m.Name)
-			}
-			pf.Path = m.Name
-			files = append(files, pf)
-		}
-		base := torchsem.NewProgram(files)
+		a, base := loadArchive(t, p, path)
 		for j, m := range a.Files {
 			mod, _ := pysem.ModuleOf(m.Name)
 			rng := rand.New(rand.NewPCG(uint64(i), uint64(j)))

@@ -167,31 +167,37 @@ type member struct {
 	res  analysis.Result
 }
 
-// analyzeArchive links the members of a txtar fixture as one project (a member's path names
-// its module) and runs rules on each.
-func analyzeArchive(t *testing.T, path string, rules []*analysis.Rule) []member {
+// loadArchive reads a txtar fixture and links its members as one project (a member's path
+// names its module); prog.Files[i] is a.Files[i].
+func loadArchive(t *testing.T, p *syntax.Parser, path string) (a *txtar.Archive, prog *torchsem.Program) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := txtar.Parse(data)
-	if err != nil {
+	if a, err = txtar.Parse(data); err != nil {
 		t.Fatal(err)
 	}
-	p := syntax.NewParser()
-	defer p.Close()
 	var files []*pysem.File
 	for _, m := range a.Files {
 		mod, _ := pysem.ModuleOf(m.Name)
 		pf, err := analysis.ParseModule(context.Background(), p, m.Data, mod)
 		if err != nil {
-			t.Fatalf("%s: %v", m.Name, err)
+			t.Fatalf("%s: %s: %v", path, m.Name, err)
 		}
 		pf.Path = m.Name
 		files = append(files, pf)
 	}
-	prog := torchsem.NewProgram(files)
+	return a, torchsem.NewProgram(files)
+}
+
+// analyzeArchive links the members of a txtar fixture as one project (a member's path names
+// its module) and runs rules on each.
+func analyzeArchive(t *testing.T, path string, rules []*analysis.Rule) []member {
+	t.Helper()
+	p := syntax.NewParser()
+	defer p.Close()
+	a, prog := loadArchive(t, p, path)
 	var out []member
 	for i, m := range a.Files {
 		f := prog.Files[i]
