@@ -1,7 +1,9 @@
 package analysis
 
 import (
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -13,6 +15,9 @@ import (
 type callIndex struct {
 	f      *File
 	byLast map[string][]NodeID
+
+	condOnce sync.Once
+	conds    []NodeID // conditions()
 }
 
 func newCallIndex(f *File) *callIndex {
@@ -35,6 +40,18 @@ func newCallIndex(f *File) *callIndex {
 		ix.byLast[last] = append(ix.byLast[last], call)
 	}
 	return ix
+}
+
+// conditions returns the nodes of conditionKinds in the file, sorted, merged once for all
+// passes.
+func (ix *callIndex) conditions() []NodeID {
+	ix.condOnce.Do(func() {
+		for _, k := range conditionKinds {
+			ix.conds = append(ix.conds, ix.f.Nodes(k)...)
+		}
+		slices.Sort(ix.conds)
+	})
+	return ix.conds
 }
 
 func lastName(q string) string { return q[strings.LastIndexByte(q, '.')+1:] }
@@ -75,21 +92,23 @@ func (p *Pass) CallName(call NodeID) string { return p.calls.name(call) }
 // Calls calls visit, in source order, for every call in traced code whose callee resolves
 // to qual (as CallName resolves it), with the innermost function containing it.
 func (p *Pass) Calls(qual string, visit func(call NodeID, fn *Function)) {
-	for _, call := range p.calls.byLast[lastName(qual)] {
+	p.each(p.calls.byLast[lastName(qual)], func(call NodeID) bool {
 		if o := p.File.Owner(call); o != nil && p.File.Traced(o) && p.calls.name(call) == qual {
 			visit(call, o)
 		}
-	}
+		return true
+	})
 }
 
 // AllCalls is Calls for the calls anywhere in the file, traced or not (fn is nil at module
 // level): an export call in a script, a deprecated API in a test.
 func (p *Pass) AllCalls(qual string, visit func(call NodeID, fn *Function)) {
-	for _, call := range p.calls.byLast[lastName(qual)] {
+	p.each(p.calls.byLast[lastName(qual)], func(call NodeID) bool {
 		if p.calls.name(call) == qual {
 			visit(call, p.File.Owner(call))
 		}
-	}
+		return true
+	})
 }
 
 // conditionKinds are the constructs whose test Conditions reports.
@@ -101,28 +120,14 @@ var conditionKinds = [...]syntax.Kind{syntax.KindIfStatement, syntax.KindElifCla
 // if) with the innermost function containing it.
 func (p *Pass) Conditions(visit func(c Condition, fn *Function)) {
 	f := p.File
-	var lists [len(conditionKinds)][]NodeID
-	for i, k := range conditionKinds {
-		lists[i] = f.Nodes(k)
-	}
-	for {
-		best := -1
-		for i := range lists {
-			if len(lists[i]) > 0 && (best < 0 || lists[i][0] < lists[best][0]) {
-				best = i
-			}
-		}
-		if best < 0 {
-			return
-		}
-		n := lists[best][0]
-		lists[best] = lists[best][1:]
+	p.each(p.calls.conditions(), func(n NodeID) bool {
 		o := f.Owner(n)
 		if o == nil || !f.Traced(o) {
-			continue
+			return true
 		}
 		if c, ok := pysem.ConditionAt(f.Tree, n); ok {
 			visit(c, o)
 		}
-	}
+		return true
+	})
 }

@@ -104,6 +104,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 		}
 		passes = append(passes, &Pass{File: f, Rule: r, Case: k, Target: target, opts: &opts, calls: calls, ctx: ctx})
 	}
+	startLocal(f, &opts, passes)
 	errs := make([]*RuleError, len(passes))
 	nl := f.Tree.Newline()
 	runPasses(ctx, passes, errs, opts.Workers)
@@ -191,5 +192,8 @@ func runRule(p *Pass) (rerr *RuleError) {
 		}
 	}()
 	p.Rule.Run(p)
+	if p.local != nil && !p.Canceled() {
+		p.finishLocal()
+	}
 	return nil
 }

@@ -31,6 +31,11 @@ type Options struct {
 	// (HoverOnly rules whose case is supported at the target and has no severity override).
 	// Findings below it may still be returned; callers filter. Off runs every rule.
 	MinSeverity Severity
+	// Incremental keeps the findings of the Local rules per unit of the file, so that the
+	// next analysis of an edited text linked with torchsem.ReplaceFrom, or of the same text
+	// after Redeclare, runs them only where the edit reaches (local.go): the editor's
+	// keystrokes. It costs a copy of the findings; a file analysed once has no use for it.
+	Incremental bool
 	// Workers runs the rules on this many goroutines (0 or 1: sequentially). The editor uses
 	// every core for the one file being typed in; check parallelises over files instead.
 	Workers int

@@ -23,6 +23,18 @@ type Rule struct {
 	// so the rule is skipped when only findings of severity hint or above are wanted (the
 	// editor's per-keystroke diagnostics, check's default). Tests hold rules to it.
 	HoverOnly bool
+	// Local: the rule reports only from the callbacks of Traced, Calls, AllCalls and
+	// Conditions, about what it can reach by name from the node visited, and the callbacks
+	// in one unit (a module-level statement) share state only with those of units it names
+	// or that name it. The engine then keeps its findings per unit and, after an edit, runs
+	// the callbacks only in the units the edit can reach (local.go).
+	// TestIncrementalMatchesFull holds rules to it.
+	Local bool
+	// Declarations: a Local rule's findings read what export calls and the configuration
+	// declare (dims, strict=: torchsem's Dims and ExportsOf, Pass.StrictAt and
+	// NotSupportedAt); its kept findings then hold only while the declarations are the same.
+	// TestLocalRulesDeclarations holds rules to it.
+	Declarations bool
 	// Run inspects pass.File and calls pass.Report.
 	Run func(pass *Pass)
 }
@@ -39,6 +51,7 @@ type Pass struct {
 	calls    *callIndex      // shared by the passes of one Analyze
 	ctx      context.Context // the analysis's: done when a newer text supersedes it
 	findings []*Finding      // stable pointers: a rule may add fixes to a finding after reporting others
+	local    *localRun       // a Local rule's units and kept findings (local.go)
 }
 
 // Canceled reports whether the analysis this pass belongs to was cancelled; a rule's long
@@ -61,20 +74,25 @@ func (p *Pass) report(f Finding) *Finding {
 	}
 	fd := &f
 	p.findings = append(p.findings, fd)
+	if p.local != nil {
+		p.local.of = append(p.local.of, p.local.cur)
+	}
 	return fd
 }
 
 // Traced calls fn for every named node of kind k that lies in traced code, with the
 // innermost function containing it. It stops early when the analysis is cancelled.
 func (p *Pass) Traced(k syntax.Kind, fn func(n NodeID, owner *Function)) {
-	for i, n := range p.File.Nodes(k) {
-		if i%pysem.CancelEvery == pysem.CancelEvery-1 && p.Canceled() {
-			return
+	i := 0
+	p.each(p.File.Nodes(k), func(n NodeID) bool {
+		if i++; i%pysem.CancelEvery == 0 && p.Canceled() {
+			return false
 		}
 		if o := p.File.Owner(n); o != nil && p.File.Traced(o) {
 			fn(n, o)
 		}
-	}
+		return true
+	})
 }
 
 // NotSupportedAt reports whether the rule's case is NOT_SUPPORTED_YET at the target version

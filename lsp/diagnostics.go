@@ -142,6 +142,7 @@ var errEditorTooLarge = errors.New("file is larger than 4 MiB, the editor's limi
 func keystrokeOptions(o analysis.Options) analysis.Options {
 	o.MinSeverity = analysis.Hint
 	o.Workers = runtime.GOMAXPROCS(0)
+	o.Incremental = true
 	return o
 }
 

@@ -68,7 +68,9 @@ No automatic fix: where the gradient is computed instead is a design decision.
 - [torch.autograd.grad](https://pytorch.org/docs/main/generated/torch.autograd.grad.html)
 - [pytorch/pytorch#125984: torch.export code that includes torch.autograd.grad](https://github.com/pytorch/pytorch/issues/125984)
 `,
-	Run: runAutogradInForward,
+	Local:        true,
+	Declarations: true,
+	Run:          runAutogradInForward,
 }
 
 // aifGradFuncs are the torch functions that compute gradients, by qualified name.

@@ -48,7 +48,8 @@ same operator under its public name.
 - [ExportDB: cond_branch_class_method](https://pytorch.org/docs/main/generated/exportdb/index.html#cond-branch-class-method)
 - [torch.cond](https://pytorch.org/docs/main/generated/torch.cond.html)
 `,
-	Run: runCondBranchClassMethod,
+	Local: true,
+	Run:   runCondBranchClassMethod,
 }
 
 func runCondBranchClassMethod(pass *analysis.Pass) {

@@ -82,7 +82,8 @@ decision.
 - [torch.cond](https://pytorch.org/docs/main/generated/torch.cond.html)
 - [Control flow: torch.cond](https://pytorch.org/docs/main/cond.html)
 `,
-	Run: runCondBranchContract,
+	Local: true,
+	Run:   runCondBranchContract,
 }
 
 func runCondBranchContract(pass *analysis.Pass) {

@@ -50,7 +50,8 @@ same operator under its public name.
 - [ExportDB: cond_branch_nested_function](https://pytorch.org/docs/main/generated/exportdb/index.html#cond-branch-nested-function)
 - [torch.cond](https://pytorch.org/docs/main/generated/torch.cond.html)
 `,
-	Run: runCondBranchNestedFunction,
+	Local: true,
+	Run:   runCondBranchNestedFunction,
 }
 
 func runCondBranchNestedFunction(pass *analysis.Pass) {

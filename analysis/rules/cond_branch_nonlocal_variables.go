@@ -68,7 +68,8 @@ operator under its public name.
 - [ExportDB: cond_branch_nonlocal_variables](https://pytorch.org/docs/main/generated/exportdb/index.html#cond-branch-nonlocal-variables)
 - [torch.cond](https://pytorch.org/docs/main/generated/torch.cond.html)
 `,
-	Run: runCondBranchNonlocalVariables,
+	Local: true,
+	Run:   runCondBranchNonlocalVariables,
 }
 
 func runCondBranchNonlocalVariables(pass *analysis.Pass) {

@@ -48,7 +48,8 @@ same operator under its public name.
 - [ExportDB: cond_closed_over_variable](https://pytorch.org/docs/main/generated/exportdb/index.html#cond-closed-over-variable)
 - [torch.cond](https://pytorch.org/docs/main/generated/torch.cond.html)
 `,
-	Run: runCondClosedOverVariable,
+	Local: true,
+	Run:   runCondClosedOverVariable,
 }
 
 func runCondClosedOverVariable(pass *analysis.Pass) {

@@ -70,7 +70,8 @@ the same operator under its public name.
 - [torch.cond](https://pytorch.org/docs/main/generated/torch.cond.html)
 - [Control flow: torch.cond](https://pytorch.org/docs/main/cond.html)
 `,
-	Run: runCondOperands,
+	Local: true,
+	Run:   runCondOperands,
 }
 
 func runCondOperands(pass *analysis.Pass) {

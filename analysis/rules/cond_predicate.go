@@ -50,7 +50,8 @@ is the author's decision. Replacing ` + "`functorch.experimental.control_flow.co
 - [ExportDB: cond_predicate](https://pytorch.org/docs/main/generated/exportdb/index.html#cond-predicate)
 - [torch.cond](https://pytorch.org/docs/main/generated/torch.cond.html)
 `,
-	Run: runCondPredicate,
+	Local: true,
+	Run:   runCondPredicate,
 }
 
 func runCondPredicate(pass *analysis.Pass) {

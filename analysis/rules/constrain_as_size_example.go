@@ -76,7 +76,8 @@ def forward(self, x):
 - [torch.export: data-dependent values](https://pytorch.org/docs/main/export.html)
 - [torch.export programming model](https://pytorch.org/docs/main/export.programming_model.html)
 `,
-	Run: runConstrainAsSizeExample,
+	Local: true,
+	Run:   runConstrainAsSizeExample,
 }
 
 func runConstrainAsSizeExample(pass *analysis.Pass) {

@@ -69,7 +69,8 @@ knowledge, and asserting the condition itself would drop the other branch.
 - [torch.export: data-dependent values](https://pytorch.org/docs/main/export.html)
 - [torch.cond](https://pytorch.org/docs/main/generated/torch.cond.html)
 `,
-	Run: runConstrainAsValueExample,
+	Local: true,
+	Run:   runConstrainAsValueExample,
 }
 
 func runConstrainAsValueExample(pass *analysis.Pass) {

@@ -63,7 +63,8 @@ Both fixes are unsafe.
 - [torch.cond](https://pytorch.org/docs/main/cond.html)
 - [torch.where](https://pytorch.org/docs/main/generated/torch.where.html)
 `,
-	Run: runDataDependentBranch,
+	Local: true,
+	Run:   runDataDependentBranch,
 }
 
 func runDataDependentBranch(pass *analysis.Pass) {

@@ -78,7 +78,9 @@ unchecked_data_dependent_value).
 - [Troubleshooting GuardOnDataDependentSymNode errors](https://pytorch.org/docs/main/compile/dynamic_shapes_troubleshooting_guardon_errors.html)
 - [torch.nonzero_static](https://pytorch.org/docs/main/generated/torch.nonzero_static.html)
 `,
-	Run: runDataDependentOutputShape,
+	Local:        true,
+	Declarations: true,
+	Run:          runDataDependentOutputShape,
 }
 
 func runDataDependentOutputShape(pass *analysis.Pass) {
@@ -166,22 +168,29 @@ func runDataDependentOutputShape(pass *analysis.Pass) {
 		ddosSlice(pass, sub, fn)
 	})
 	for _, op := range ops {
-		fn := f.Owner(op)
-		if used[op] || !f.RunsWhileExporting(op) {
-			continue
-		}
-		v := ddsOf(f, fn, op)
-		if fx, ok := ddosWhereFix(f, fn, op); ok {
-			fd := pass.Reportf(op, analysis.Note,
-				"%s has a length that depends on tensor data (%s): export gives it an unbacked size; summing torch.where(mask, x, 0) keeps the shape static",
-				ddsSnippet(t, op), v.op)
-			fd.Fixes = append(fd.Fixes, fx)
-			continue
-		}
-		pass.Reportf(op, analysis.Recognized,
-			"%s has a length that depends on tensor data (%s): export gives it an unbacked size, which Python code cannot read as a number",
-			ddsSnippet(t, op), v.op)
+		pass.Within(op, func() { ddosReportOp(pass, op, used[op]) })
 	}
+}
+
+// ddosReportOp reports a data-dependent-shape operator whose use no other finding reports.
+func ddosReportOp(pass *analysis.Pass, op analysis.NodeID, used bool) {
+	f := pass.File
+	t := f.Tree
+	fn := f.Owner(op)
+	if used || !f.RunsWhileExporting(op) {
+		return
+	}
+	v := ddsOf(f, fn, op)
+	if fx, ok := ddosWhereFix(f, fn, op); ok {
+		fd := pass.Reportf(op, analysis.Note,
+			"%s has a length that depends on tensor data (%s): export gives it an unbacked size; summing torch.where(mask, x, 0) keeps the shape static",
+			ddsSnippet(t, op), v.op)
+		fd.Fixes = append(fd.Fixes, fx)
+		return
+	}
+	pass.Reportf(op, analysis.Recognized,
+		"%s has a length that depends on tensor data (%s): export gives it an unbacked size, which Python code cannot read as a number",
+		ddsSnippet(t, op), v.op)
 }
 
 // ddosSlice reports a Python slice of a tensor bounded by a data-dependent length.

@@ -43,7 +43,8 @@ No fix is offered.
 - [ExportDB: dictionary](https://pytorch.org/docs/main/generated/exportdb/index.html#dictionary)
 - [torch.export: pytree inputs and outputs](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runDictionary,
+	Local: true,
+	Run:   runDictionary,
 }
 
 func runDictionary(pass *analysis.Pass) {

@@ -52,7 +52,9 @@ model was never checked with.
 - [ExportDB: dynamic_shape_assert](https://pytorch.org/docs/main/generated/exportdb/index.html#dynamic-shape-assert)
 - [torch.export: expressing dynamism](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runDynamicShapeAssert,
+	Local:        true,
+	Declarations: true,
+	Run:          runDynamicShapeAssert,
 }
 
 func runDynamicShapeAssert(pass *analysis.Pass) {

@@ -43,7 +43,9 @@ There is no fix.
 - [ExportDB: dynamic_shape_constructor](https://pytorch.org/docs/main/generated/exportdb/index.html#dynamic-shape-constructor)
 - [torch.export: expressing dynamism](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runDynamicShapeConstructor,
+	Local:        true,
+	Declarations: true,
+	Run:          runDynamicShapeConstructor,
 }
 
 func runDynamicShapeConstructor(pass *analysis.Pass) {

@@ -54,7 +54,9 @@ being traced may stop exporting.
 - [torch.export: dynamic shapes and guards](https://pytorch.org/docs/main/export.html)
 - [torch.cond](https://pytorch.org/docs/main/generated/torch.cond.html)
 `,
-	Run: runDynamicShapeIfGuard,
+	Local:        true,
+	Declarations: true,
+	Run:          runDynamicShapeIfGuard,
 }
 
 func runDynamicShapeIfGuard(pass *analysis.Pass) {

@@ -58,7 +58,9 @@ already an integer is safe.
 - [torch.export: dynamic shapes](https://pytorch.org/docs/main/export.html)
 - [pytorch/pytorch#138853](https://github.com/pytorch/pytorch/issues/138853)
 `,
-	Run: runDynamicShapeInt,
+	Local:        true,
+	Declarations: true,
+	Run:          runDynamicShapeInt,
 }
 
 func runDynamicShapeInt(pass *analysis.Pass) {

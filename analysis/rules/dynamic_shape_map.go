@@ -58,7 +58,9 @@ signature, which the author may also call elsewhere.
 - [ExportDB: dynamic_shape_map](https://pytorch.org/docs/main/generated/exportdb/index.html#dynamic-shape-map)
 - [Control flow operators](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runDynamicShapeMap,
+	Local:        true,
+	Declarations: true,
+	Run:          runDynamicShapeMap,
 }
 
 func runDynamicShapeMap(pass *analysis.Pass) {

@@ -40,7 +40,9 @@ rounds half to even, so odd sizes can give a result one smaller.
 - [ExportDB: dynamic_shape_round](https://pytorch.org/docs/main/generated/exportdb/index.html#dynamic-shape-round)
 - [torch.export: dynamic shapes](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runDynamicShapeRound,
+	Local:        true,
+	Declarations: true,
+	Run:          runDynamicShapeRound,
 }
 
 func runDynamicShapeRound(pass *analysis.Pass) {

@@ -40,7 +40,9 @@ There is no fix.
 - [ExportDB: dynamic_shape_slicing](https://pytorch.org/docs/main/generated/exportdb/index.html#dynamic-shape-slicing)
 - [torch.export: expressing dynamism](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runDynamicShapeSlicing,
+	Local:        true,
+	Declarations: true,
+	Run:          runDynamicShapeSlicing,
 }
 
 func runDynamicShapeSlicing(pass *analysis.Pass) {

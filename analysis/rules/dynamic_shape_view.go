@@ -41,7 +41,9 @@ There is no fix.
 - [ExportDB: dynamic_shape_view](https://pytorch.org/docs/main/generated/exportdb/index.html#dynamic-shape-view)
 - [torch.export: expressing dynamism](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runDynamicShapeView,
+	Local:        true,
+	Declarations: true,
+	Run:          runDynamicShapeView,
 }
 
 func runDynamicShapeView(pass *analysis.Pass) {

@@ -90,7 +90,9 @@ ep = torch.export.export(Model(), (x,), dynamic_shapes={"x": {0: batch}})
 - [torch.export: export() and dynamic shapes](https://pytorch.org/docs/main/export.html)
 - [torch.export API reference: export, Dim](https://pytorch.org/docs/main/export/api_reference.html)
 `,
-	Run: runExportCallArguments,
+	Local:        true,
+	Declarations: true,
+	Run:          runExportCallArguments,
 }
 
 func runExportCallArguments(pass *analysis.Pass) {

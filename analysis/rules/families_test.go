@@ -4,8 +4,10 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -121,4 +123,51 @@ func familyMember(family, user string) bool {
 		ok, _ := path.Match(pattern, user)
 		return ok
 	})
+}
+
+// declarationAPIs are the calls through which a rule reads what export calls and the
+// configuration declare (torchsem's Dims, ExportsOf, DeclAt, Declarations and the program
+// memo, which Redeclare drops; the Pass's StrictAt and NotSupportedAt, which read strict=).
+var declarationAPIs = regexp.MustCompile(`\.(Dims|ExportsOf|DeclAt|Declarations|Memo|StrictAt|NotSupportedAt|DeclFingerprint)\(`)
+
+// TestLocalRulesDeclarations: a Local rule whose file, or a family file it may use, reads
+// declarations says so (Rule.Declarations), so that its kept findings are dropped when the
+// declarations change.
+func TestLocalRulesDeclarations(t *testing.T) {
+	files := map[string]string{}
+	paths, _ := filepath.Glob("*.go")
+	for _, p := range paths {
+		if !strings.HasSuffix(p, "_test.go") {
+			src, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[p] = string(src)
+		}
+	}
+	local := 0
+	for _, r := range All() {
+		if !r.Local {
+			continue
+		}
+		local++
+		file := r.Name + ".go"
+		if _, ok := files[file]; !ok {
+			t.Errorf("rule %s: no file %s", r.Name, file)
+			continue
+		}
+		reads := []string{}
+		for name, src := range files {
+			if (name == file || ruleFamilies[name] != nil && familyMember(name, file)) && declarationAPIs.MatchString(src) {
+				reads = append(reads, name)
+			}
+		}
+		sort.Strings(reads)
+		if len(reads) > 0 && !r.Declarations {
+			t.Errorf("rule %s is Local and reads declarations (in %v) but does not set Declarations", r.Name, reads)
+		}
+	}
+	if local < 30 {
+		t.Errorf("only %d Local rules", local)
+	}
 }

@@ -62,7 +62,8 @@ mechanical rewrite: express it with the torch function of the same name.
 - [torch.export programming model: static and dynamic values, non-strict tracing](https://pytorch.org/docs/main/export.programming_model.html)
 - [torch.compile and NumPy](https://pytorch.org/docs/main/torch.compiler_faq.html)
 `,
-	Run: runHostRoundTrip,
+	Local: true,
+	Run:   runHostRoundTrip,
 }
 
 func runHostRoundTrip(pass *analysis.Pass) {

@@ -7,9 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/exportdb-lsp/exportdb-lsp/internal/txtar"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
@@ -17,14 +21,16 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
-// editsPerFixture is how many random edits each fixture goes through.
+// editsPerFixture is how many random edits each fixture goes through
+// (EXPORTDB_INCREMENTAL_EDITS=N for a longer search).
 const editsPerFixture = 40
 
 // TestIncrementalMatchesFull edits every rule fixture (and every member of the multi-file
 // fixtures) at random, one edit after another as in an editor, and checks after each edit
 // that re-linking incrementally from the previous text (Program.ReplaceFrom, the editor's
-// keystroke path) gives exactly the findings, fixes and related places of linking the new
-// text from scratch, and the same surface.
+// keystroke path) and running the rules with the Local ones' findings kept from the previous
+// analysis (Options.Incremental) gives exactly the findings, fixes and related places of
+// linking the new text from scratch and running every rule on all of it, and the same surface.
 func TestIncrementalMatchesFull(t *testing.T) {
 	fixtures, _ := filepath.Glob(filepath.Join("testdata", "*.py"))
 	clean, _ := filepath.Glob(filepath.Join("testdata", "clean", "*.py"))
@@ -32,6 +38,9 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	edits := editsPerFixture
 	if testing.Short() {
 		edits = 8
+	}
+	if n, err := strconv.Atoi(os.Getenv("EXPORTDB_INCREMENTAL_EDITS")); err == nil && n > 0 {
+		edits = n
 	}
 	p := syntax.NewParser()
 	defer p.Close()
@@ -105,12 +114,14 @@ func parseText(t *testing.T, p *syntax.Parser, text string, mod pysem.Module) (*
 	return pf, true
 }
 
-// compareAnalyses runs every rule on both files (every severity) and fails on any difference.
+// compareAnalyses runs every rule on both files (every severity), on inc with the findings
+// kept from its previous analysis, and fails on any difference.
 func compareAnalyses(t *testing.T, where, text string, inc, full *torchsem.File, opts analysis.Options) {
 	t.Helper()
 	opts.MinSeverity = analysis.Off
-	ri := analysis.Analyze(context.Background(), inc, All(), opts)
 	rf := analysis.Analyze(context.Background(), full, All(), opts)
+	opts.Incremental = true // the Local rules keep their findings for the next edit
+	ri := analysis.Analyze(context.Background(), inc, All(), opts)
 	for _, e := range append(ri.RuleErrors, rf.RuleErrors...) {
 		t.Errorf("%s: rule %s panicked: %s", where, e.Rule, e.Panic)
 	}
@@ -177,4 +188,104 @@ func runeStart(s string, i int) int {
 		i--
 	}
 	return i
+}
+
+// declarationEdits change what an export call declares without changing anything else of
+// its file: a wider range, a dim made static, a spec exportdb cannot read.
+var declarationEdits = [][2]string{
+	{"max=1024", "max=2048"},
+	{"min=32", "min=64"},
+	{`Dim("h"`, `Dim("height"`},
+	{"dynamic_shapes=", "dynamic_shapes=None or "},
+	{", strict=False", ", strict=True"},
+}
+
+// TestRedeclaredMatchesFull: when only what an export script declares changes, the editor
+// keeps each model's analysis and reads the declarations again (Program.Redeclare). For every
+// multi-file fixture and every declaration edit its scripts admit, the findings of each
+// other member, analysed before the edit and again after Redeclare (the Local rules keep
+// their findings where they read no declarations), are those of linking the edited project
+// from scratch.
+func TestRedeclaredMatchesFull(t *testing.T) {
+	p := syntax.NewParser()
+	defer p.Close()
+	archives, _ := filepath.Glob(filepath.Join("testdata", "*.txtar"))
+	edits := 0
+	for _, path := range archives {
+		a, _ := loadArchive(t, p, path)
+		for si, script := range a.Files {
+			for _, e := range declarationEdits {
+				if !strings.Contains(string(script.Data), e[0]) {
+					continue
+				}
+				edits++
+				_, prog := loadArchive(t, p, path)
+				opts := map[string]analysis.Options{}
+				for _, m := range a.Files {
+					o := fixtureOptions(t, string(m.Data))
+					o.MinSeverity = analysis.Off
+					o.Incremental = true
+					opts[m.Name] = o
+					if f := prog.File(moduleName(m.Name)); f != nil {
+						analysis.Analyze(context.Background(), f, All(), o) // keeps the Local rules' findings
+					}
+				}
+				text := strings.ReplaceAll(string(script.Data), e[0], e[1])
+				mod, _ := pysem.ModuleOf(script.Name)
+				pf, ok := parseText(t, p, text, mod)
+				if !ok {
+					t.Fatalf("%s: %s does not parse after %q -> %q", path, script.Name, e[0], e[1])
+				}
+				pf.Path = script.Name
+				prog.Redeclare(prog.Replace(pf))
+
+				fresh := *a
+				fresh.Files = slices.Clone(a.Files)
+				fresh.Files[si].Data = []byte(text)
+				full := linkArchive(t, p, &fresh)
+				for _, m := range a.Files {
+					if m.Name == script.Name {
+						continue
+					}
+					inc, ff := prog.File(moduleName(m.Name)), full.File(moduleName(m.Name))
+					if inc == nil || ff == nil {
+						continue
+					}
+					where := fmt.Sprintf("%s:%s after %s: %q -> %q", path, m.Name, script.Name, e[0], e[1])
+					ri := analysis.Analyze(context.Background(), inc, All(), opts[m.Name])
+					plain := opts[m.Name]
+					plain.Incremental = false
+					rf := analysis.Analyze(context.Background(), ff, All(), plain)
+					if !reflect.DeepEqual(ri.Findings, rf.Findings) {
+						t.Errorf("%s: redeclared and full analyses differ\nredeclared:\n%s\nfull:\n%s", where, dumpFindings(ri.Findings), dumpFindings(rf.Findings))
+					}
+				}
+			}
+		}
+	}
+	if edits < 5 {
+		t.Errorf("only %d declaration edits apply to the fixtures", edits)
+	}
+}
+
+// moduleName is the module a fixture member's path names.
+func moduleName(path string) string {
+	mod, _ := pysem.ModuleOf(path)
+	return mod.Name
+}
+
+// linkArchive links the members of a as one project.
+func linkArchive(t *testing.T, p *syntax.Parser, a *txtar.Archive) *torchsem.Program {
+	t.Helper()
+	var files []*pysem.File
+	for _, m := range a.Files {
+		mod, _ := pysem.ModuleOf(m.Name)
+		pf, err := analysis.ParseModule(context.Background(), p, m.Data, mod)
+		if err != nil {
+			t.Fatalf("%s: %v", m.Name, err)
+		}
+		pf.Path = m.Name
+		files = append(files, pf)
+	}
+	return torchsem.NewProgram(files)
 }

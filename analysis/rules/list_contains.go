@@ -42,7 +42,9 @@ There is no fix.
 - [ExportDB: list_contains](https://pytorch.org/docs/main/generated/exportdb/index.html#list-contains)
 - [torch.export: expressing dynamism](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runListContains,
+	Local:        true,
+	Declarations: true,
+	Run:          runListContains,
 }
 
 func runListContains(pass *analysis.Pass) {

@@ -38,7 +38,8 @@ No fix is offered.
 ## References
 - [ExportDB: list_unpack](https://pytorch.org/docs/main/generated/exportdb/index.html#list-unpack)
 `,
-	Run: runListUnpack,
+	Local: true,
+	Run:   runListUnpack,
 }
 
 func runListUnpack(pass *analysis.Pass) {

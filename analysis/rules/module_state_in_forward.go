@@ -109,7 +109,8 @@ model = Net().to(device)  # move before exporting
 - [torch.nn.ModuleList](https://pytorch.org/docs/main/generated/torch.nn.ModuleList.html)
 - [torch.nn.Module.register_buffer](https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.register_buffer)
 `,
-	Run: runModuleStateInForward,
+	Local: true,
+	Run:   runModuleStateInForward,
 }
 
 // msfConstructs says whether call (inside fn) constructs a module, whether that module owns

@@ -49,7 +49,8 @@ No fix is offered: there is nothing to fix.
 - [ExportDB: nested_function](https://pytorch.org/docs/main/generated/exportdb/index.html#nested-function)
 - [torch.export](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runNestedFunction,
+	Local: true,
+	Run:   runNestedFunction,
 }
 
 func runNestedFunction(pass *analysis.Pass) {

@@ -40,7 +40,8 @@ No fix is offered.
 - [ExportDB: null_context_manager](https://pytorch.org/docs/main/generated/exportdb/index.html#null-context-manager)
 - [contextlib.nullcontext](https://docs.python.org/3/library/contextlib.html#contextlib.nullcontext)
 `,
-	Run: runNullContextManager,
+	Local: true,
+	Run:   runNullContextManager,
 }
 
 // nullContextManagerExpr reports whether e is a contextlib.nullcontext(...) call or a

@@ -65,7 +65,8 @@ the author's decision.
 - [torch.nn.Parameter](https://pytorch.org/docs/main/generated/torch.nn.parameter.Parameter.html)
 - [torch.nn.Module.register_buffer](https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.register_buffer)
 `,
-	Run: runParameterInForward,
+	Local: true,
+	Run:   runParameterInForward,
 }
 
 // pifStateTypes are the tensor wrappers that make module state, by qualified name.

@@ -72,7 +72,9 @@ containers and random draws have no mechanical fix.
 - [torch.compiler.is_exporting](https://pytorch.org/docs/main/generated/torch.compiler.is_exporting.html)
 - [Working with graph breaks: printing and logging](https://pytorch.org/docs/main/compile/programming_model.common_graph_breaks.html)
 `,
-	Run: runPythonSideEffect,
+	Local:        true,
+	Declarations: true,
+	Run:          runPythonSideEffect,
 }
 
 // pseLogMethods are the logging calls (module functions and Logger methods).

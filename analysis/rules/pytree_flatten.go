@@ -44,7 +44,8 @@ No fix is offered.
 - [ExportDB: pytree_flatten](https://pytorch.org/docs/main/generated/exportdb/index.html#pytree-flatten)
 - [torch.export: pytree inputs and outputs](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runPytreeFlatten,
+	Local: true,
+	Run:   runPytreeFlatten,
 }
 
 // pytreeFlattenModules are the PyTorch pytree modules.

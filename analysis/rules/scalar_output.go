@@ -45,7 +45,9 @@ There is no fix: whether the output should be a tensor depends on its consumer.
 - [ExportDB: scalar_output](https://pytorch.org/docs/main/generated/exportdb/index.html#scalar-output)
 - [torch.export: ExportGraphSignature](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runScalarOutput,
+	Local:        true,
+	Declarations: true,
+	Run:          runScalarOutput,
 }
 
 func runScalarOutput(pass *analysis.Pass) {

@@ -51,7 +51,8 @@ No automatic fix: whether the value is configuration or state is a design choice
 - [ExportDB: specialized_attribute](https://pytorch.org/docs/main/generated/exportdb/index.html#specialized-attribute)
 - [torch.export: constants and specialization](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runSpecializedAttribute,
+	Local: true,
+	Run:   runSpecializedAttribute,
 }
 
 // saAssigns records, per class, how often __init__ assigns each self attribute and which

@@ -53,7 +53,9 @@ There is no fix: vectorising a loop is a redesign.
 - [ExportDB: static_for_loop](https://pytorch.org/docs/main/generated/exportdb/index.html#static-for-loop)
 - [torch.export: control flow](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runStaticForLoop,
+	Local:        true,
+	Declarations: true,
+	Run:          runStaticForLoop,
 }
 
 func runStaticForLoop(pass *analysis.Pass) {

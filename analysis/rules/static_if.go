@@ -41,7 +41,9 @@ There is no fix.
 - [ExportDB: static_if](https://pytorch.org/docs/main/generated/exportdb/index.html#static-if)
 - [torch.export: control flow](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runStaticIf,
+	Local:        true,
+	Declarations: true,
+	Run:          runStaticIf,
 }
 
 func runStaticIf(pass *analysis.Pass) {

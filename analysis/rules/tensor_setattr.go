@@ -44,7 +44,8 @@ No automatic fix: where the value should go depends on who reads it.
 - [ExportDB: tensor_setattr](https://pytorch.org/docs/main/generated/exportdb/index.html#tensor-setattr)
 - [torch.export: limitations of tracing](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runTensorSetattr,
+	Local: true,
+	Run:   runTensorSetattr,
 }
 
 func runTensorSetattr(pass *analysis.Pass) {

@@ -76,7 +76,9 @@ bool, which changes type promotion and what later Python code can do with the va
 - [torch.export programming model: static and dynamic values](https://pytorch.org/docs/main/export.programming_model.html)
 - [Troubleshooting GuardOnDataDependentSymNode errors](https://pytorch.org/docs/main/compile/dynamic_shapes_troubleshooting_guardon_errors.html)
 `,
-	Run: runTensorToPython,
+	Local:        true,
+	Declarations: true,
+	Run:          runTensorToPython,
 }
 
 // t2pMathToTorch maps math functions to the torch function of the same meaning.

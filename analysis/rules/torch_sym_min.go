@@ -47,7 +47,9 @@ while ` + "`min`" + ` returns the smaller argument unchanged.
 - [ExportDB: torch_sym_min](https://pytorch.org/docs/main/generated/exportdb/index.html#torch-sym-min)
 - [torch.sym_min](https://pytorch.org/docs/main/generated/torch.sym_min.html)
 `,
-	Run: runTorchSymMin,
+	Local:        true,
+	Declarations: true,
+	Run:          runTorchSymMin,
 }
 
 func runTorchSymMin(pass *analysis.Pass) {

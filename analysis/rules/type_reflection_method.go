@@ -43,7 +43,8 @@ def forward(self, x):
 - [ExportDB: type_reflection_method](https://pytorch.org/docs/main/generated/exportdb/index.html#type-reflection-method)
 - [Python: type()](https://docs.python.org/3/library/functions.html#type)
 `,
-	Run: runTypeReflectionMethod,
+	Local: true,
+	Run:   runTypeReflectionMethod,
 }
 
 func runTypeReflectionMethod(pass *analysis.Pass) {

@@ -80,7 +80,8 @@ nonzero elements is known, ` + "`x.nonzero_static(size=k)`" + ` has a fixed outp
 - [Troubleshooting GuardOnDataDependentSymNode errors](https://pytorch.org/docs/main/compile/dynamic_shapes_troubleshooting_guardon_errors.html)
 - [torch.export programming model: data-dependent shapes](https://pytorch.org/docs/main/export.programming_model.html)
 `,
-	Run: runUncheckedDataDependentValue,
+	Local: true,
+	Run:   runUncheckedDataDependentValue,
 }
 
 // udvName is a local name holding a value read out of tensor data.

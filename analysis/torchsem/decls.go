@@ -2,6 +2,7 @@ package torchsem
 
 import (
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,6 +77,9 @@ type declState struct {
 	once  sync.Once
 	byFwd map[funcRef][]*ExportDecl
 	all   []*ExportDecl
+
+	fpOnce sync.Once
+	fp     uint64 // DeclFingerprint
 }
 
 // Declarations returns every export declaration of the program: its export calls, then its
@@ -91,6 +95,34 @@ func (p *Program) declSet() *declState {
 	}
 	ds.once.Do(func() { p.collectDecls(ds, nil) })
 	return ds
+}
+
+// DeclFingerprint hashes everything the program's declarations say and where they say it:
+// each declaration's model, forward, strict=, dims, file and call. Two programs with the
+// same fingerprint answer every question about declarations alike (Dims, ExportsOf), so
+// what was computed from one's declarations holds for the other.
+func (p *Program) DeclFingerprint() uint64 {
+	ds := p.declSet()
+	ds.fpOnce.Do(func() {
+		h := fnv.New64a()
+		w := func(s string) {
+			h.Write([]byte(s))
+			h.Write([]byte{0})
+		}
+		for _, d := range ds.all {
+			w(d.signature())
+			w(d.Where())
+			w(d.Config)
+			if d.Site != nil && d.File != nil {
+				w(d.File.Path + ":" + d.File.Module.Name + ":" + strconv.Itoa(d.File.Tree.Start(d.Site.Call)) + "-" + strconv.Itoa(d.File.Tree.End(d.Site.Call)))
+			}
+			if d.Forward != nil && d.FwdFile != nil {
+				w(d.FwdFile.Path + ":" + d.FwdFile.Module.Name + ":" + d.Forward.QualName())
+			}
+		}
+		ds.fp = h.Sum64()
+	})
+	return ds.fp
 }
 
 // Redeclare reads the program's declarations again, taking the export calls of each of

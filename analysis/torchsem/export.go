@@ -136,12 +136,34 @@ func (f *File) ExportSite(fn *Function, call NodeID) (ExportSite, bool) {
 func (f *File) ExportSites() []ExportSite {
 	f.sitesOnce.Do(func() {
 		for _, call := range f.Nodes(syntax.KindCall) {
+			if !f.mayExport(call) {
+				continue
+			}
 			if s, ok := f.ExportSite(f.Owner(call), call); ok {
 				f.sites = append(f.sites, s)
 			}
 		}
 	})
 	return f.sites
+}
+
+// exportLastNames are the last names of the entry points of exportAPIs.
+var exportLastNames = map[string]bool{"export": true, "draft_export": true, "export_for_training": true}
+
+// mayExport reports, without resolving the callee, whether call may be an export call
+// (ExportSite): its callee is an imported name bound to an entry point, or an attribute
+// whose name is an entry point's last name.
+func (f *File) mayExport(call NodeID) bool {
+	t := f.Tree
+	callee := t.Field(call, syntax.FieldFunction)
+	switch t.Kind(callee) {
+	case syntax.KindIdentifier:
+		q, ok := f.Imports[t.String(callee)]
+		return ok && exportAPIs[q] != NotExport
+	case syntax.KindAttribute:
+		return exportLastNames[t.String(t.Field(callee, syntax.FieldAttribute))]
+	}
+	return false
 }
 
 // moduleReturningMethods are nn.Module methods that return the module itself.

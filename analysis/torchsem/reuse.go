@@ -10,8 +10,9 @@ import (
 type reuse struct {
 	prev, nf *File
 	ou, nu   *unitGraph
-	newUnit  []int  // per unit of prev: the new unit it is kept as, or -1
-	fixed    []bool // per function of nf: its state is kept
+	newUnit  []int   // per unit of prev: the new unit it is kept as, or -1
+	fixed    []bool  // per function of nf: its state is kept
+	comps    []int32 // per unit of nf: its component in the dependency graph (affectedUnits)
 	fns      map[*Function]*Function
 	classes  map[*Class]*Class
 	conts    map[*container]*container // containers of prev mapped so far (one new container each)
@@ -43,7 +44,8 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 			return nil, false
 		}
 	}
-	affected := affectedUnits(r.ou, prev.File, a, lo-b, r.nu, nf.File, a, ln-b)
+	affected, comps := affectedUnits(r.ou, prev.File, a, lo-b, r.nu, nf.File, a, ln-b)
+	r.comps = comps
 	r.newUnit = make([]int, lo)
 	for i := range r.newUnit {
 		j := -1

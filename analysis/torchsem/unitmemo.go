@@ -10,15 +10,17 @@ import "sync"
 type unitMemos struct {
 	once  sync.Once
 	units *unitGraph // set by ReplaceFrom, or built on first use
+	comps []int32    // per unit: its component in the dependency graph (ReplaceFrom), or nil
 	mu    sync.Mutex // guards memos (each memo has its own lock)
 	memos []*unitMemo
 }
 
 // unitMemo is the memo of one unit. Keys are nodes relative to the unit's first node.
 type unitMemo struct {
-	mu     sync.Mutex
-	values map[NodeID]Value  // File.Value of a node in the function that owns it
-	names  map[NodeID]string // File.UnitName
+	mu      sync.Mutex
+	values  map[NodeID]Value  // File.Value of a node in the function that owns it
+	names   map[NodeID]string // File.UnitName
+	entries map[any]any       // File.UnitValue
 }
 
 // memoOf returns the memo of the unit holding n and n relative to the unit; ok is false
@@ -30,14 +32,51 @@ func (f *File) memoOf(n NodeID) (m *unitMemo, rel NodeID, ok bool) {
 	if n < 0 || i >= len(g.nodes) || n < g.nodes[i] {
 		return nil, 0, false
 	}
+	return f.unitMemo(i), n - g.nodes[i], true
+}
+
+// unitMemo returns the memo of unit i, made on first use.
+func (f *File) unitMemo(i int) *unitMemo {
+	um := f.initMemos()
 	um.mu.Lock()
-	m = um.memos[i]
+	defer um.mu.Unlock()
+	m := um.memos[i]
 	if m == nil {
 		m = &unitMemo{}
 		um.memos[i] = m
 	}
-	um.mu.Unlock()
-	return m, n - g.nodes[i], true
+	return m
+}
+
+// Units returns the units of the file (its module-level nodes, units.go) in order: what
+// ReplaceFrom keeps or re-links as a whole.
+func (f *File) Units() []NodeID { return f.initMemos().units.nodes }
+
+// UnitComponents returns, per unit, a label of its component in the units' dependency
+// graph (units.go): the units of one component may read each other's facts, those of
+// different components never do. Nil when the file was linked whole (it then counts as one
+// component).
+func (f *File) UnitComponents() []int32 { return f.initMemos().comps }
+
+// UnitValue returns the value kept under key for unit i (an index into Units), keeping
+// init() there on first use. Values travel with the unit's memo: ReplaceFrom carries them
+// to the next text of the file when the edit cannot reach the unit, so a value must depend
+// only on the unit's text and what linking found for its component, and be written
+// relative to the unit (offsets less its start). key is a comparable value private to the
+// caller.
+func (f *File) UnitValue(i int, key any, init func() any) any {
+	m := f.unitMemo(i)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.entries[key]
+	if !ok {
+		v = init()
+		if m.entries == nil {
+			m.entries = map[any]any{}
+		}
+		m.entries[key] = v
+	}
+	return v
 }
 
 // initMemos makes f's unit memos on first use.
@@ -88,7 +127,7 @@ func memoized[V any](mu *sync.Mutex, table *map[NodeID]V, rel NodeID, compute fu
 // shareMemos makes nf's kept units share prev's memos.
 func (r *reuse) shareMemos() {
 	nm := &r.nf.unitMemos
-	nm.units = r.nu
+	nm.units, nm.comps = r.nu, r.comps
 	nm.memos = make([]*unitMemo, len(r.nu.nodes))
 	pm := r.prev.initMemos()
 	pm.mu.Lock()

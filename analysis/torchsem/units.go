@@ -190,11 +190,12 @@ func (g *unitGraph) unitOf(n NodeID) int {
 }
 
 // affectedUnits returns, for each unit of the new file nu, whether it lies in a component
-// of the dependency graph that holds a changed unit: the changed units of the old file
+// of the dependency graph that holds a changed unit, and a label of the component each unit
+// lies in (units of one component have the same label): the changed units of the old file
 // (ou.nodes[oa:ob]) and of the new one (nu.nodes[na:nb]), all of them one node, so that
 // a name the edit removes or adds joins as well as one it keeps. oldFile and newFile give
 // the identifiers of each file.
-func affectedUnits(ou *unitGraph, oldFile *pysem.File, oa, ob int, nu *unitGraph, newFile *pysem.File, na, nb int) []bool {
+func affectedUnits(ou *unitGraph, oldFile *pysem.File, oa, ob int, nu *unitGraph, newFile *pysem.File, na, nb int) (affected []bool, comp []int32) {
 	n := len(nu.nodes)
 	// nodes: the new units, then "module" (n), then "changed" (n+1)
 	uf := newUnionFind(n + 2)
@@ -274,10 +275,11 @@ func affectedUnits(ou *unitGraph, oldFile *pysem.File, oa, ob int, nu *unitGraph
 			return changed
 		})
 	}
-	out := make([]bool, n)
+	affected, comp = make([]bool, n), make([]int32, n)
 	root := uf.find(changed)
-	for i := range out {
-		out[i] = uf.find(int32(i)) == root
+	for i := range affected {
+		comp[i] = uf.find(int32(i))
+		affected[i] = comp[i] == root
 	}
-	return out
+	return affected, comp
 }

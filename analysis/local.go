@@ -1,0 +1,344 @@
+package analysis
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+)
+
+// Findings of Local rules, kept per unit of a file (a module-level statement, see
+// torchsem's units.go) from one analysis to the next.
+//
+// A Local rule reports only from the callbacks of Traced, Calls, AllCalls and Conditions,
+// about the node visited and what linking found for the code around it, and the
+// callbacks for the units of one component of the units' dependency graph share nothing
+// with those of another. Its findings in a unit therefore depend only on the unit's
+// component, which torchsem.ReplaceFrom keeps as it was when an edit cannot reach it. The
+// engine keeps each unit's findings (relative to the unit) in the unit's memo; the next
+// analysis of the file visits only the components that lack them and takes the kept
+// findings for the others. TestIncrementalMatchesFull holds the rules to this contract.
+
+// localOpts are the options a Local rule's findings may depend on.
+type localOpts struct {
+	target            catalog.Version
+	strict, nonStrict bool
+	defaultStrict     bool
+	cat               *catalog.Catalog
+}
+
+// localUnitKey keys the engine's localUnit in a unit's memo.
+type localUnitKey struct{}
+
+// localUnit is what the engine keeps in one unit's memo: per options, the findings of
+// each Local rule in the unit, relative to the unit's start.
+type localUnit struct {
+	mu     sync.Mutex // guards byOpts
+	byOpts map[localOpts]*localSet
+}
+
+// localSet holds the Local rules' findings in one unit for one localOpts, by ruleID. It is
+// replaced by a longer copy when a rule with a higher ID comes (localUnit.set), so that
+// passes read and write its entries without a lock.
+type localSet struct {
+	entries []atomic.Pointer[localEntry]
+}
+
+// localEntry is one rule's findings in one unit.
+type localEntry struct {
+	decls    uint64 // the DeclFingerprint they were computed with (Declarations rules)
+	findings []Finding
+}
+
+// set returns the unit's localSet for opts, with room for rule IDs up to maxID.
+func (k *localUnit) set(opts localOpts, maxID int) *localSet {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	s := k.byOpts[opts]
+	if s == nil || len(s.entries) <= maxID {
+		ns := &localSet{entries: make([]atomic.Pointer[localEntry], maxID+1)}
+		if s != nil {
+			for i := range s.entries {
+				ns.entries[i].Store(s.entries[i].Load())
+			}
+		}
+		if k.byOpts == nil {
+			k.byOpts = map[localOpts]*localSet{}
+		}
+		k.byOpts[opts] = ns
+		s = ns
+	}
+	return s
+}
+
+// ruleIDs numbers the rules the engine has met, for indexing localUnit entries.
+var ruleIDs struct {
+	mu  sync.Mutex
+	ids map[*Rule]int
+}
+
+func ruleID(r *Rule) int {
+	ruleIDs.mu.Lock()
+	defer ruleIDs.mu.Unlock()
+	id, ok := ruleIDs.ids[r]
+	if !ok {
+		if ruleIDs.ids == nil {
+			ruleIDs.ids = map[*Rule]int{}
+		}
+		id = len(ruleIDs.ids)
+		ruleIDs.ids[r] = id
+	}
+	return id
+}
+
+// localUnits is what the Local passes of one Analyze share: the file's units and their
+// localUnits.
+type localUnits struct {
+	units []NodeID
+	ends  []NodeID    // per unit: the end of its subtree
+	sets  []*localSet // per unit: its kept findings for the analysis's options
+	comps []int32     // torchsem.File.UnitComponents
+}
+
+// localRun is the state of one pass of a Local rule.
+type localRun struct {
+	*localUnits
+	id    int    // ruleID of the pass's rule
+	decls uint64 // the program's DeclFingerprint, for a Declarations rule
+	live  []int  // the units whose callbacks run, in order
+	cur   int    // the unit being visited, or -1
+	of    []int  // per finding of the pass: the unit it was reported in, or -1
+}
+
+// newLocalUnits reads the units of f and their kept findings for opts, for rules with
+// IDs up to maxID.
+func newLocalUnits(f *File, opts *Options, maxID int) *localUnits {
+	o := localOpts{target: opts.TargetVersion(), strict: opts.Strict, nonStrict: opts.NonStrict,
+		defaultStrict: opts.DefaultStrict(), cat: opts.catalog()}
+	lu := &localUnits{units: f.Units(), comps: f.UnitComponents()}
+	lu.ends = make([]NodeID, len(lu.units))
+	lu.sets = make([]*localSet, len(lu.units))
+	for i, u := range lu.units {
+		lu.ends[i] = f.Tree.SubtreeEnd(u)
+		lu.sets[i] = f.UnitValue(i, localUnitKey{}, func() any { return &localUnit{} }).(*localUnit).set(o, maxID)
+	}
+	return lu
+}
+
+// entry returns rule id's kept findings in unit u, nil when there are none.
+func (lu *localUnits) entry(u, id int) *localEntry { return lu.sets[u].entries[id].Load() }
+
+// keep records rule id's findings in unit u.
+func (lu *localUnits) keep(u, id int, e *localEntry) { lu.sets[u].entries[id].Store(e) }
+
+// startLocal gives each pass of a Local rule its localRun, when opts ask for it.
+func startLocal(f *File, opts *Options, passes []*Pass) {
+	if !opts.Incremental {
+		return
+	}
+	ids := make([]int, len(passes))
+	maxID := -1
+	for i, p := range passes {
+		if p.Rule.Local {
+			ids[i] = ruleID(p.Rule)
+			maxID = max(maxID, ids[i])
+		}
+	}
+	if maxID < 0 {
+		return
+	}
+	lu := newLocalUnits(f, opts, maxID)
+	for i, p := range passes {
+		if p.Rule.Local {
+			p.local = newLocalRun(p, lu, ids[i])
+		}
+	}
+}
+
+func newLocalRun(p *Pass, lu *localUnits, id int) *localRun {
+	lr := &localRun{localUnits: lu, id: id, cur: -1}
+	if p.Rule.Declarations {
+		lr.decls = p.File.Program().DeclFingerprint()
+	}
+	// the callbacks of one component may share state (one branch function checked for two
+	// cond calls): its units run together or are all taken from the kept findings
+	var missing map[int32]bool
+	all := false
+	for u := range lu.units {
+		if e := lu.entry(u, lr.id); e == nil || e.decls != lr.decls {
+			if lu.comps == nil {
+				all = true
+				break
+			}
+			if missing == nil {
+				missing = map[int32]bool{}
+			}
+			missing[lu.comps[u]] = true
+		}
+	}
+	for u := range lu.units {
+		if all || missing != nil && missing[lu.comps[u]] {
+			lr.live = append(lr.live, u)
+		}
+	}
+	return lr
+}
+
+// each calls visit for every node of nodes (sorted) that the pass visits: all of them, or
+// for a Local rule those in live units, with the unit recorded for what visit reports. It
+// stops when visit returns false.
+func (p *Pass) each(nodes []NodeID, visit func(n NodeID) bool) {
+	lr := p.local
+	if lr == nil {
+		for _, n := range nodes {
+			if !visit(n) {
+				return
+			}
+		}
+		return
+	}
+	defer func() { lr.cur = -1 }()
+	for _, u := range lr.live {
+		lo, _ := slices.BinarySearch(nodes, lr.units[u])
+		lr.cur = u
+		for _, n := range nodes[lo:] {
+			if n >= lr.ends[u] {
+				break
+			}
+			if !visit(n) {
+				return
+			}
+		}
+	}
+}
+
+// Within runs report with what it reports kept with the unit of node n, as if a callback
+// visiting n had reported it: for a Local rule that collects nodes in its callbacks and
+// reports on them once every callback has run. For other rules it just runs report.
+func (p *Pass) Within(n NodeID, report func()) {
+	lr := p.local
+	if lr == nil {
+		report()
+		return
+	}
+	i, _ := slices.BinarySearchFunc(lr.ends, n, func(end, n NodeID) int {
+		if end <= n {
+			return -1
+		}
+		return 1
+	})
+	prev := lr.cur
+	lr.cur = -1
+	if i < len(lr.units) && n >= lr.units[i] {
+		lr.cur = i
+	}
+	report()
+	lr.cur = prev
+}
+
+// finishLocal orders the pass's findings by unit (those reported outside any callback
+// first), adds the kept findings of the units it did not visit, and keeps the findings of
+// the units it visited for the next analysis.
+func (p *Pass) finishLocal() {
+	lr := p.local
+	t := p.File.Tree
+	byUnit := make([][]*Finding, len(lr.units))
+	var out []*Finding
+	for i, fd := range p.findings {
+		if u := lr.of[i]; u >= 0 {
+			byUnit[u] = append(byUnit[u], fd)
+		} else {
+			out = append(out, fd)
+		}
+	}
+	next := 0 // index into lr.live
+	for u, n := range lr.units {
+		base := t.Start(n)
+		if next >= len(lr.live) || lr.live[next] != u {
+			for _, rel := range lr.entry(u, lr.id).findings {
+				fd := shiftFinding(rel, base)
+				out = append(out, &fd)
+			}
+			continue
+		}
+		next++
+		end := t.End(n)
+		e := &localEntry{decls: lr.decls}
+		for _, fd := range byUnit[u] {
+			if !findingWithin(fd, base, end) {
+				e = nil
+				break
+			}
+			e.findings = append(e.findings, shiftFinding(*fd, -base))
+		}
+		if e != nil {
+			lr.keep(u, lr.id, e)
+		}
+		out = append(out, byUnit[u]...)
+	}
+	p.findings = out
+}
+
+// findingWithin reports whether every place of fd in its own file lies in [start, end].
+func findingWithin(fd *Finding, start, end int) bool {
+	in := func(s, e int) bool { return s >= start && e <= end }
+	if !in(fd.Start, fd.End) {
+		return false
+	}
+	for _, fx := range fd.Fixes {
+		if fx.Elsewhere() {
+			continue
+		}
+		for _, e := range fx.Edits {
+			if !in(e.Start, e.End) {
+				return false
+			}
+		}
+	}
+	for _, r := range fd.Related {
+		if r.Path == "" && !in(r.Start, r.End) {
+			return false
+		}
+	}
+	return true
+}
+
+// shiftFinding returns a copy of fd with its places in its own file moved by d bytes; the
+// slices it changes are copied, so the kept findings are never written through.
+func shiftFinding(fd Finding, d int) Finding {
+	fd.Start += d
+	fd.End += d
+	if fd.Fixes != nil {
+		fixes := make([]Fix, len(fd.Fixes))
+		for i, fx := range fd.Fixes {
+			if fx.Edits != nil {
+				// copied even when they edit another file: the engine sorts and adapts
+				// a finding's edits in place
+				edits := make([]Edit, len(fx.Edits))
+				for j, e := range fx.Edits {
+					if !fx.Elsewhere() {
+						e.Start += d
+						e.End += d
+					}
+					edits[j] = e
+				}
+				fx.Edits = edits
+			}
+			fixes[i] = fx
+		}
+		fd.Fixes = fixes
+	}
+	if fd.Related != nil {
+		rel := make([]Related, len(fd.Related))
+		for i, r := range fd.Related {
+			if r.Path == "" {
+				r.Start += d
+				r.End += d
+			}
+			rel[i] = r
+		}
+		fd.Related = rel
+	}
+	return fd
+}

@@ -1,0 +1,180 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
+	"github.com/exportdb-lsp/exportdb-lsp/catalog"
+)
+
+// localModel is three independent modules and a helper that only Second calls.
+const localModel = `import torch
+from torch import nn
+
+
+class First(nn.Module):
+    def forward(self, x):
+        return x.item()
+
+
+def helper(x):
+    return x.item() + 1
+
+
+class Second(nn.Module):
+    def forward(self, x):
+        return helper(x) + x.item()
+
+
+class Third(nn.Module):
+    def forward(self, x):
+        return x.item() * 2
+`
+
+// itemRule is a Local rule reporting every .item() call in traced code, counting the calls
+// it visits by the class whose forward holds them (the helper counts as "helper").
+func itemRule(visits map[string]int) *Rule {
+	return &Rule{Name: "tensor_to_python", Local: true, Run: func(p *Pass) {
+		t := p.File.Tree
+		p.Traced(syntax.KindCall, func(call NodeID, fn *Function) {
+			owner := fn.Name
+			if fn.Class != nil {
+				owner = fn.Class.Name
+			}
+			visits[owner]++
+			callee := t.Field(call, syntax.FieldFunction)
+			if t.Kind(callee) == syntax.KindAttribute && t.String(t.Field(callee, syntax.FieldAttribute)) == "item" {
+				fd := p.Reportf(call, Fails, "item in %s", owner)
+				fd.Fixes = append(fd.Fixes, Fix{Title: "drop", Edits: []Edit{{Start: t.Start(call), End: t.End(call), NewText: "x"}}})
+				fd.Related = append(fd.Related, Related{Start: t.Start(fn.Node), End: t.Start(fn.Node) + 3, Message: "here"})
+			}
+		})
+	}}
+}
+
+func linkText(t *testing.T, p *syntax.Parser, src string) *pysem.File {
+	t.Helper()
+	pf, err := ParseModule(context.Background(), p, []byte(src), pysem.Module{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pf
+}
+
+// TestLocalRulesKeepFindings: after an edit inside one class, a Local rule visits only the
+// units the edit can reach (the class, or the class and the helper it calls) and its
+// findings, fixes and related places are those of a full analysis; the same text analysed
+// again visits nothing, and other options visit everything.
+func TestLocalRulesKeepFindings(t *testing.T) {
+	p := syntax.NewParser()
+	defer p.Close()
+	prog := torchsem.NewProgram(nil)
+	visits := map[string]int{}
+	rule := itemRule(visits)
+	opts := Options{MinSeverity: Off, Incremental: true}
+	analyze := func(f *File, o Options) []Finding {
+		clear(visits)
+		return Analyze(context.Background(), f, []*Rule{rule}, o).Findings
+	}
+	prev := prog.ReplaceFrom(nil, linkText(t, p, localModel))
+	analyze(prev, opts)
+	if fmt.Sprint(visits) != "map[First:1 Second:2 Third:1 helper:1]" {
+		t.Fatalf("a first analysis visits every traced call: %v", visits)
+	}
+	for _, tc := range []struct {
+		name, from, to string
+		want           string // the visits after the edit
+	}{
+		{"edit in a class alone", "return x.item()\n", "return  x.item()\n", "map[First:1]"},
+		{"edit in a class that calls a helper", "helper(x) + x.item()", "helper(x)  + x.item()", "map[Second:2 helper:1]"},
+		{"edit in the helper", "x.item() + 1", "x.item() + 2", "map[Second:2 helper:1]"},
+		{"a line added above everything", "import torch\n", "import torch\n\n", "map[]"},
+		{"an edit that adds a finding", "return x.item() * 2", "return x.item() * x.item()", "map[Third:2]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := strings.Replace(string(prev.Src), tc.from, tc.to, 1)
+			if text == string(prev.Src) {
+				t.Fatalf("%q not in the text", tc.from)
+			}
+			next := prog.ReplaceFrom(prev, linkText(t, p, text))
+			got := analyze(next, opts)
+			if fmt.Sprint(visits) != tc.want {
+				t.Errorf("visits %v, want %s", visits, tc.want)
+			}
+			full := analyze(prog.ReplaceFrom(nil, linkText(t, p, text)), opts)
+			if !reflect.DeepEqual(got, full) {
+				t.Errorf("kept findings differ from a full analysis:\n%v\n%v", got, full)
+			}
+			if again := analyze(next, opts); fmt.Sprint(visits) != "map[]" || !reflect.DeepEqual(again, full) {
+				t.Errorf("the same text again visits %v", visits)
+			}
+			prev = next
+		})
+	}
+	other := opts
+	other.Target = catalog.Version{Major: 2, Minor: 3}
+	analyze(prev, other)
+	if fmt.Sprint(visits) != "map[First:1 Second:2 Third:2 helper:1]" {
+		t.Errorf("other options visit %v, want every traced call", visits)
+	}
+}
+
+// TestLocalRulesFindingsOutsideTheirUnit: a finding whose related place lies outside the
+// unit it was reported from is not kept, so its unit is visited at every analysis.
+func TestLocalRulesFindingsOutsideTheirUnit(t *testing.T) {
+	p := syntax.NewParser()
+	defer p.Close()
+	prog := torchsem.NewProgram(nil)
+	visits := map[string]int{}
+	rule := &Rule{Name: "tensor_to_python", Local: true, Run: func(pass *Pass) {
+		pass.Traced(syntax.KindCall, func(call NodeID, fn *Function) {
+			if fn.Class != nil && fn.Class.Name == "Third" {
+				visits["Third"]++
+				fd := pass.Reportf(call, Fails, "far")
+				fd.Related = append(fd.Related, Related{Start: 0, End: 6, Message: "the import"})
+			}
+		})
+	}}
+	f := prog.ReplaceFrom(nil, linkText(t, p, localModel))
+	for i := 0; i < 2; i++ {
+		clear(visits)
+		res := Analyze(context.Background(), f, []*Rule{rule}, Options{MinSeverity: Off, Incremental: true})
+		if visits["Third"] != 1 || len(res.Findings) != 1 || res.Findings[0].Related[0].Start != 0 {
+			t.Errorf("analysis %d: visits %v, findings %v", i+1, visits, res.Findings)
+		}
+		f = prog.ReplaceFrom(f, linkText(t, p, strings.Replace(string(f.Src), "x.item()\n", "x.item() \n", 1)))
+	}
+}
+
+// TestLocalRulesWithin: findings a Local rule reports after its callbacks, on nodes it
+// collected in them, are kept with the unit of the node Within names.
+func TestLocalRulesWithin(t *testing.T) {
+	p := syntax.NewParser()
+	defer p.Close()
+	prog := torchsem.NewProgram(nil)
+	visits := 0
+	rule := &Rule{Name: "tensor_to_python", Local: true, Run: func(pass *Pass) {
+		var calls []NodeID
+		pass.Traced(syntax.KindCall, func(call NodeID, fn *Function) {
+			visits++
+			calls = append(calls, call)
+		})
+		for _, c := range calls {
+			pass.Within(c, func() { pass.Reportf(c, Fails, "call") })
+		}
+	}}
+	f := prog.ReplaceFrom(nil, linkText(t, p, localModel))
+	full := Analyze(context.Background(), f, []*Rule{rule}, Options{MinSeverity: Off, Incremental: true}).Findings
+	visits = 0
+	next := prog.ReplaceFrom(f, linkText(t, p, strings.Replace(string(f.Src), "x.item() * 2", "x.item() * 3", 1)))
+	got := Analyze(context.Background(), next, []*Rule{rule}, Options{MinSeverity: Off, Incremental: true}).Findings
+	if visits != 1 || len(got) != len(full) || len(full) != 5 {
+		t.Errorf("visits %d (want 1: Third's call), findings %d (want %d)", visits, len(got), len(full))
+	}
+}
