@@ -1,6 +1,7 @@
 package torchsem
 
 import (
+	"encoding/binary"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -35,6 +36,14 @@ type ExportDecl struct {
 	// Inputs holds what the spec declares of each input, by forward parameter index; an
 	// input the spec does not name is static.
 	Inputs map[int]*InputDecl
+
+	fp *declHash // fingerprint's, shared by the copies collectDecls makes; nil: not kept
+}
+
+// declHash keeps an ExportDecl's fingerprint once computed.
+type declHash struct {
+	once sync.Once
+	v    uint64
 }
 
 // Where names the declaration for messages: "export.py:12", "pyproject.toml", or "line 12" in
@@ -98,31 +107,46 @@ func (p *Program) declSet() *declState {
 }
 
 // DeclFingerprint hashes everything the program's declarations say and where they say it:
-// each declaration's model, forward, strict=, dims, file and call. Two programs with the
+// each declaration's model, strict=, dims, file and call. Two programs with the
 // same fingerprint answer every question about declarations alike (Dims, ExportsOf), so
 // what was computed from one's declarations holds for the other.
 func (p *Program) DeclFingerprint() uint64 {
 	ds := p.declSet()
 	ds.fpOnce.Do(func() {
 		h := fnv.New64a()
-		w := func(s string) {
-			h.Write([]byte(s))
-			h.Write([]byte{0})
-		}
+		var b [8]byte
 		for _, d := range ds.all {
-			w(d.signature())
-			w(d.Where())
-			w(d.Config)
-			if d.Site != nil && d.File != nil {
-				w(d.File.Path + ":" + d.File.Module.Name + ":" + strconv.Itoa(d.File.Tree.Start(d.Site.Call)) + "-" + strconv.Itoa(d.File.Tree.End(d.Site.Call)))
-			}
-			if d.Forward != nil && d.FwdFile != nil {
-				w(d.FwdFile.Path + ":" + d.FwdFile.Module.Name + ":" + d.Forward.QualName())
-			}
+			binary.LittleEndian.PutUint64(b[:], d.fingerprint())
+			h.Write(b[:])
 		}
 		ds.fp = h.Sum64()
 	})
 	return ds.fp
+}
+
+// fingerprint hashes what d declares and where (see DeclFingerprint), once per declaration
+// read from an export call.
+func (d *ExportDecl) fingerprint() uint64 {
+	if d.fp == nil {
+		return d.hash()
+	}
+	d.fp.once.Do(func() { d.fp.v = d.hash() })
+	return d.fp.v
+}
+
+func (d *ExportDecl) hash() uint64 {
+	h := fnv.New64a()
+	w := func(s string) {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	w(d.signature())
+	w(d.Where())
+	w(d.Config)
+	if d.Site != nil && d.File != nil {
+		w(d.File.Path + ":" + d.File.Module.Name + ":" + strconv.Itoa(d.File.Tree.Start(d.Site.Call)) + "-" + strconv.Itoa(d.File.Tree.End(d.Site.Call)))
+	}
+	return h.Sum64() // the forward follows from the class, which the signature names
 }
 
 // Redeclare reads the program's declarations again, taking the export calls of each of
@@ -208,7 +232,9 @@ func (f *File) siteDecls() []*ExportDecl {
 		sites := f.ExportSites()
 		for i := range sites {
 			if s := &sites[i]; s.API.TakesExampleArgs() && s.Class != nil {
-				f.decls = append(f.decls, f.declOf(s))
+				d := f.declOf(s)
+				d.fp = &declHash{}
+				f.decls = append(f.decls, d)
 			}
 		}
 	})
