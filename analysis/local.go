@@ -213,6 +213,55 @@ func (p *Pass) each(nodes []NodeID, visit func(n NodeID) bool) {
 	}
 }
 
+// Classes calls visit for every class of the file, in source order; for a Local rule only
+// those in the units it visits, with what visit reports kept with the class's unit.
+func (p *Pass) Classes(visit func(c *Class)) {
+	for _, c := range p.File.Classes {
+		p.visitUnitOf(c.Node, func() { visit(c) })
+	}
+}
+
+// Funcs is Classes for the functions of the file (defs and lambdas).
+func (p *Pass) Funcs(visit func(fn *Function)) {
+	for _, fn := range p.File.Funcs {
+		p.visitUnitOf(fn.Node, func() { visit(fn) })
+	}
+}
+
+// visitUnitOf runs visit as a callback visiting n: for a Local rule, only when n's unit is
+// one the pass visits.
+func (p *Pass) visitUnitOf(n NodeID, visit func()) {
+	lr := p.local
+	if lr == nil {
+		visit()
+		return
+	}
+	u := lr.unitOf(n)
+	if u < 0 {
+		return
+	}
+	if _, live := slices.BinarySearch(lr.live, u); !live {
+		return
+	}
+	lr.cur = u
+	visit()
+	lr.cur = -1
+}
+
+// unitOf returns the index of the unit holding n, or -1.
+func (lu *localUnits) unitOf(n NodeID) int {
+	i, _ := slices.BinarySearchFunc(lu.ends, n, func(end, n NodeID) int {
+		if end <= n {
+			return -1
+		}
+		return 1
+	})
+	if i < len(lu.units) && n >= lu.units[i] {
+		return i
+	}
+	return -1
+}
+
 // Within runs report with what it reports kept with the unit of node n, as if a callback
 // visiting n had reported it: for a Local rule that collects nodes in its callbacks and
 // reports on them once every callback has run. For other rules it just runs report.
@@ -222,17 +271,8 @@ func (p *Pass) Within(n NodeID, report func()) {
 		report()
 		return
 	}
-	i, _ := slices.BinarySearchFunc(lr.ends, n, func(end, n NodeID) int {
-		if end <= n {
-			return -1
-		}
-		return 1
-	})
 	prev := lr.cur
-	lr.cur = -1
-	if i < len(lr.units) && n >= lr.units[i] {
-		lr.cur = i
-	}
+	lr.cur = lr.unitOf(n)
 	report()
 	lr.cur = prev
 }

@@ -46,7 +46,8 @@ No fix is offered.
 ## References
 - [ExportDB: decorator](https://pytorch.org/docs/main/generated/exportdb/index.html#decorator)
 `,
-	Run: runDecorator,
+	Local: true,
+	Run:   runDecorator,
 }
 
 // decoratorMarkers are decorators that mark or describe a function without wrapping a
@@ -85,9 +86,9 @@ func decoratorIsMarker(q string) bool {
 func runDecorator(pass *analysis.Pass) {
 	f := pass.File
 	t := f.Tree
-	for _, fn := range f.Funcs {
+	pass.Funcs(func(fn *analysis.Function) {
 		if !f.Traced(fn) || len(fn.Decorators) == 0 {
-			continue
+			return
 		}
 		for _, d := range fn.Decorators {
 			e, q := decoratorName(f, d)
@@ -112,5 +113,5 @@ func runDecorator(pass *analysis.Pass) {
 				}
 			}
 		}
-	}
+	})
 }

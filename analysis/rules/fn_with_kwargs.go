@@ -49,19 +49,20 @@ No fix is offered.
 - [ExportDB: fn_with_kwargs](https://pytorch.org/docs/main/generated/exportdb/index.html#fn-with-kwargs)
 - [torch.export.export](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runFnWithKwargs,
+	Local: true,
+	Run:   runFnWithKwargs,
 }
 
 func runFnWithKwargs(pass *analysis.Pass) {
 	f := pass.File
 	t := f.Tree
-	for _, c := range f.Classes {
+	pass.Classes(func(c *analysis.Class) {
 		if !f.IsModule(c) {
-			continue
+			return
 		}
 		fwd := c.Methods["forward"]
 		if fwd == nil || !f.Traced(fwd) || fwd.StaticMethod || fwd.ClassMethod {
-			continue
+			return
 		}
 		var varPos, varKw string
 		var kwOnly []string
@@ -84,7 +85,7 @@ func runFnWithKwargs(pass *analysis.Pass) {
 			last = p.Node
 		}
 		if first == analysis.NoNode {
-			continue
+			return
 		}
 		var parts []string
 		if varPos != "" {
@@ -115,5 +116,5 @@ func runFnWithKwargs(pass *analysis.Pass) {
 			Message: c.Name + ".forward takes " + fix.List(parts) +
 				": export flattens them into positional graph inputs, fixed to the structure of the example inputs",
 		})
-	}
+	})
 }

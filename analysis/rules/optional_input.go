@@ -50,7 +50,9 @@ the default no longer carry over between calls.
 - [torch.export](https://pytorch.org/docs/main/export.html)
 - [Python: default parameter values are evaluated once](https://docs.python.org/3/reference/compound_stmts.html#function-definitions)
 `,
-	Run: runOptionalInput,
+	Local:        true,
+	Declarations: true,
+	Run:          runOptionalInput,
 }
 
 func runOptionalInput(pass *analysis.Pass) {
@@ -62,13 +64,13 @@ func runOptionalInput(pass *analysis.Pass) {
 			since = v.String()
 		}
 	}
-	for _, c := range f.Classes {
+	pass.Classes(func(c *analysis.Class) {
 		if !f.IsModule(c) {
-			continue
+			return
 		}
 		fwd := c.Methods["forward"]
 		if fwd == nil || !f.Traced(fwd) || t.Kind(fwd.Node) != syntax.KindFunctionDefinition {
-			continue
+			return
 		}
 		for i := range fwd.Params {
 			p := &fwd.Params[i]
@@ -85,7 +87,7 @@ func runOptionalInput(pass *analysis.Pass) {
 				fd.Fixes = append(fd.Fixes, fx)
 			}
 		}
-	}
+	})
 }
 
 // oiNotTensor lists torch callables that return something other than a tensor.

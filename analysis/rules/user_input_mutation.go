@@ -53,7 +53,8 @@ No automatic fix: whether the caller relies on the mutation is not visible in th
 - [ExportDB: user_input_mutation](https://pytorch.org/docs/main/generated/exportdb/index.html#user-input-mutation)
 - [torch.export: ExportGraphSignature and input mutations](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runUserInputMutation,
+	Local: true,
+	Run:   runUserInputMutation,
 }
 
 // uimMutation is one in-place write whose target is rooted at an identifier.
@@ -66,16 +67,16 @@ type uimMutation struct {
 func runUserInputMutation(pass *analysis.Pass) {
 	f := pass.File
 	t := f.Tree
-	for _, c := range f.Classes {
+	pass.Classes(func(c *analysis.Class) {
 		if !f.IsModule(c) {
-			continue
+			return
 		}
 		fwd := c.Methods["forward"]
 		if fwd == nil || !f.Traced(fwd) || len(fwd.Params) < 2 || t.Kind(fwd.Node) != syntax.KindFunctionDefinition {
-			continue
+			return
 		}
 		if f.UsedAsSubmodule(c) {
-			continue // its forward runs on the parent's intermediate tensors
+			return // its forward runs on the parent's intermediate tensors
 		}
 		for _, m := range uimCandidates(f, fwd) {
 			param, alias, ok := uimInput(f, fwd, t.String(m.root), t.Start(m.node), 0)
@@ -96,7 +97,7 @@ func runUserInputMutation(pass *analysis.Pass) {
 			}
 			pass.Reportf(m.node, analysis.Caveat, "%s mutates forward input %s%s; export records it as a user-input mutation of the exported program", m.how, param, through)
 		}
-	}
+	})
 }
 
 // uimCandidates collects the in-place writes of fn's own body (nested functions aside).
