@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -69,7 +70,22 @@ type project struct {
 	// when the client cannot watch files, a miss is also forgotten after missTTL.
 	missing map[string]time.Time
 	missTTL time.Duration // 0: misses last until forgotten
+	// gen counts the changes to paths, imports, exporters and missing: neighbourhoods
+	// worked out at one gen hold until the next (nbMemo), so that a keystroke does not walk
+	// the importers of a module over the whole index again.
+	gen    uint64
+	nbMemo map[string]nbEntry // neighbours, by module, imports and declaring modules
 }
+
+// nbEntry is a neighbourhood worked out at gen, at time at.
+type nbEntry struct {
+	gen  uint64
+	at   time.Time
+	mods []string
+}
+
+// maxNeighbourhoods bounds nbMemo (the open documents' neighbourhoods, and a few more).
+const maxNeighbourhoods = 256
 
 // missTTLUnwatched bounds how long a module missing from disk is believed missing when the
 // client does not report file changes.
@@ -140,6 +156,10 @@ func (p *project) imported(m string) bool {
 func (p *project) setImports(m, path string, imports []string, exports bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if old, ok := p.imports[m]; ok && p.paths[m] == path && p.exporters[m] == exports && slices.Equal(old, imports) {
+		return
+	}
+	p.gen++
 	for _, old := range p.imports[m] {
 		delete(p.importers[old], m)
 	}
@@ -216,6 +236,42 @@ func declaringModules(cds []torchsem.ClassDims) map[string]bool {
 func (p *project) neighbours(pf *pysem.File, declaring map[string]bool) []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	key := neighbourhoodKey(pf, declaring)
+	if e, ok := p.nbMemo[key]; ok && e.gen == p.gen && (p.missTTL == 0 || time.Since(e.at) < p.missTTL) {
+		return slices.Clone(e.mods)
+	}
+	out := p.neighboursLocked(pf, declaring)
+	if len(p.nbMemo) >= maxNeighbourhoods {
+		clear(p.nbMemo)
+	}
+	if p.nbMemo == nil {
+		p.nbMemo = map[string]nbEntry{}
+	}
+	p.nbMemo[key] = nbEntry{gen: p.gen, at: time.Now(), mods: slices.Clone(out)}
+	return out
+}
+
+// neighbourhoodKey is what neighbours depends on besides the index: the module, what it
+// imports and the modules the configuration declares dims in.
+func neighbourhoodKey(pf *pysem.File, declaring map[string]bool) string {
+	var b strings.Builder
+	b.WriteString(pf.Module.Name)
+	for _, m := range importedModules(pf) {
+		b.WriteString("\x00" + m)
+	}
+	decl := make([]string, 0, len(declaring))
+	for m, ok := range declaring {
+		if ok {
+			decl = append(decl, m)
+		}
+	}
+	sort.Strings(decl)
+	b.WriteString("\x01" + strings.Join(decl, "\x00"))
+	return b.String()
+}
+
+// neighboursLocked works out neighbours.
+func (p *project) neighboursLocked(pf *pysem.File, declaring map[string]bool) []string {
 	self := pf.Module.Name
 	seen := map[string]bool{self: true}
 	var out []string
@@ -320,6 +376,7 @@ func (p *project) findLocked(m string) string {
 			return ""
 		}
 		delete(p.missing, m)
+		p.gen++
 	}
 	if path := p.statLocked(m); path != "" {
 		return path
@@ -328,6 +385,7 @@ func (p *project) findLocked(m string) string {
 		p.missing = map[string]time.Time{}
 	}
 	p.missing[m] = time.Now()
+	p.gen++
 	return ""
 }
 
@@ -335,6 +393,7 @@ func (p *project) findLocked(m string) string {
 func (p *project) forgetMissing() {
 	p.mu.Lock()
 	p.missing = nil
+	p.gen++
 	p.mu.Unlock()
 }
 
@@ -345,6 +404,7 @@ func (p *project) statLocked(m string) string {
 			if fi, err := os.Stat(c); err == nil && fi.Mode().IsRegular() {
 				if p.resolver.Module(c).Name == m {
 					p.paths[m] = c
+					p.gen++
 					return c
 				}
 			}

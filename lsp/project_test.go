@@ -576,3 +576,42 @@ func TestModuleCreatedOnDiskJoins(t *testing.T) {
 		t.Errorf("findings on lines %v once the helpers exist, want [9] (round(get_h(x) / 2))", got)
 	}
 }
+
+// TestNeighbourhoodsFollowTheIndex: a neighbourhood is worked out once per state of the
+// index; a change of the index (an export script appears far above, then stops exporting)
+// changes the next answer.
+func TestNeighbourhoodsFollowTheIndex(t *testing.T) {
+	dir := testfs.WriteTree(t, farTree("", ""))
+	p := newProject([]string{dir}, func(string) []string { return nil })
+	index := func(path, src string) {
+		full := filepath.Join(dir, filepath.FromSlash(path))
+		m := p.module(full)
+		p.setImports(m.Name, full, modulesOf(pysem.ScanImports([]byte(src), m)), mentionsExport([]byte(src)))
+	}
+	for path, src := range farTree("", "") {
+		if strings.HasSuffix(path, ".py") {
+			index(path, src)
+		}
+	}
+	pf := &pysem.File{Module: p.module(filepath.Join(dir, "vit", "patch.py"))}
+	before := p.neighbours(pf, nil)
+	if slices.Contains(before, "vit.model") {
+		t.Fatalf("without a declarer the walk links %v", before)
+	}
+	gen := p.gen
+	if again := p.neighbours(pf, nil); !slices.Equal(again, before) || p.gen != gen || len(p.nbMemo) != 1 {
+		t.Errorf("the same question again: %v (gen %d -> %d, %d memos)", again, gen, p.gen, len(p.nbMemo))
+	}
+	index("export.py", dimsTree["export.py"])
+	with := p.neighbours(pf, nil)
+	if !slices.Contains(with, "export") || !slices.Contains(with, "vit.model") {
+		t.Errorf("after the export script is indexed: %v", with)
+	}
+	index("export.py", "import vit.model\n")
+	if after := p.neighbours(pf, nil); slices.Contains(after, "export") {
+		t.Errorf("after the script stops exporting: %v", after)
+	}
+	if got := p.neighbours(pf, map[string]bool{"vit.model": true}); !slices.Contains(got, "vit.model") {
+		t.Errorf("with the configuration declaring dims in vit.model: %v", got)
+	}
+}
