@@ -1,7 +1,10 @@
 package torchsem
 
 import (
+	"sort"
+
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
 // reuse carries what linking found for the unchanged, unaffected units of a file's
@@ -13,10 +16,18 @@ type reuse struct {
 	newUnit  []int   // per unit of prev: the new unit it is kept as, or -1
 	fixed    []bool  // per function of nf: its state is kept
 	comps    []int32 // per unit of nf: its component in the dependency graph (affectedUnits)
-	fns      map[*Function]*Function
-	classes  map[*Class]*Class
-	conts    map[*container]*container // containers of prev mapped so far (one new container each)
+	// node mapping (node): prev's nodes in [first, preEnd) keep their IDs, those in
+	// [sufStart, prev.Tree.Len()) move by shift, except those in dropped (sorted ranges of
+	// units of the prefix or suffix that the edit affects); other nodes are not kept
+	first, preEnd, sufStart, shift NodeID
+	dropped                        []nodeRange
+	fns                            []*Function // per function of prev (by Index): its kept counterpart, or nil
+	classes                        map[*Class]*Class
+	conts                          map[*container]*container // containers of prev mapped so far (one new container each)
 }
+
+// nodeRange is the nodes [start, end).
+type nodeRange struct{ start, end NodeID }
 
 // reuseFrom works out which units of nf keep prev's results. ok is false when nothing can
 // be kept (the imports changed, or a kept unit's functions do not match).
@@ -24,7 +35,15 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 	if !sameImports(prev.File, nf.File) {
 		return nil, false
 	}
-	r = &reuse{prev: prev, nf: nf, ou: newUnitGraph(prev.Tree), nu: newUnitGraph(nf.Tree)}
+	ou := prev.initMemos().units
+	ns := ou.names
+	// the names of the texts typed one after another pile up: past a bound (more than the
+	// file's identifiers, twice over) start again, summarising every unit anew
+	fresh := ns.len() > 2*len(prev.Nodes(syntax.KindIdentifier))+4096
+	if fresh {
+		ns = nil
+	}
+	r = &reuse{prev: prev, nf: nf, ou: ou, nu: newUnitGraph(nf.File, ns)}
 	lo, ln := len(r.ou.nodes), len(r.nu.nodes)
 	a := 0
 	for a < lo && a < ln && sameUnit(prev.Tree, r.ou.nodes[a], nf.Tree, r.nu.nodes[a]) {
@@ -44,9 +63,34 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 			return nil, false
 		}
 	}
-	affected, comps := affectedUnits(r.ou, prev.File, a, lo-b, r.nu, nf.File, a, ln-b)
+	if fresh {
+		// prev's units are summarised again, with nf's names
+		ou = newUnitGraph(prev.File, r.nu.names)
+		r.ou = ou
+	}
+	// the unchanged units' summaries are the previous text's
+	ou.mu.Lock()
+	for i := 0; i < a; i++ {
+		r.nu.sums[i] = ou.sumLocked(i)
+	}
+	for i := 0; i < b; i++ {
+		r.nu.sums[ln-1-i] = ou.sumLocked(lo - 1 - i)
+	}
+	ou.mu.Unlock()
+	affected, comps := affectedUnits(r.ou, a, lo-b, r.nu, a, ln-b)
 	r.comps = comps
 	r.newUnit = make([]int, lo)
+	end := NodeID(prev.Tree.Len())
+	r.preEnd, r.sufStart = end, end
+	if lo > 0 {
+		r.first = r.ou.nodes[0]
+	}
+	if a < lo {
+		r.preEnd = r.ou.nodes[a]
+	}
+	if b > 0 {
+		r.sufStart, r.shift = r.ou.nodes[lo-b], r.nu.nodes[ln-b]-r.ou.nodes[lo-b]
+	}
 	for i := range r.newUnit {
 		j := -1
 		switch {
@@ -56,14 +100,15 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 			j = i - lo + ln
 		}
 		if j >= 0 && affected[j] {
+			r.dropped = append(r.dropped, nodeRange{r.ou.nodes[i], prev.Tree.SubtreeEnd(r.ou.nodes[i])})
 			j = -1
 		}
 		r.newUnit[i] = j
 	}
 	// functions and classes of the kept units, by their nodes shifted
 	r.fixed = make([]bool, len(nf.Funcs))
-	r.fns = make(map[*Function]*Function, len(prev.Funcs))
-	for _, fn := range prev.Funcs {
+	r.fns = make([]*Function, len(prev.Funcs))
+	for i, fn := range prev.Funcs {
 		n, kept := r.node(fn.Node)
 		if !kept {
 			continue
@@ -72,7 +117,7 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 		if g == nil || g.Name != fn.Name || len(g.Params) != len(fn.Params) || (g.Parent == nil) != (fn.Parent == nil) || (g.Class == nil) != (fn.Class == nil) {
 			return nil, false
 		}
-		r.fns[fn] = g
+		r.fns[i] = g
 		r.fixed[g.Index()] = true
 	}
 	for _, g := range nf.Funcs {
@@ -131,18 +176,23 @@ func sameImports(a, b *pysem.File) bool {
 
 // node maps a node of prev to nf's: kept is false when its unit is not kept.
 func (r *reuse) node(n NodeID) (NodeID, bool) {
-	if n < 0 {
+	var m NodeID
+	switch {
+	case n < 0:
 		return n, true
-	}
-	i := r.ou.unitOf(n)
-	if i >= len(r.ou.nodes) || n < r.ou.nodes[i] {
+	case n >= r.first && n < r.preEnd:
+		m = n
+	case n >= r.sufStart && int(n) < r.prev.Tree.Len():
+		m = n + r.shift
+	default:
 		return NoNode, false
 	}
-	j := r.newUnit[i]
-	if j < 0 {
+	// the last dropped range starting at or before n
+	i := sort.Search(len(r.dropped), func(i int) bool { return r.dropped[i].start > n }) - 1
+	if i >= 0 && n < r.dropped[i].end {
 		return NoNode, false
 	}
-	return n + r.nu.nodes[j] - r.ou.nodes[i], true
+	return m, true
 }
 
 // file maps a file of prev's program to nf's program's.
@@ -158,8 +208,16 @@ func (r *reuse) ref(x funcRef) (funcRef, bool) {
 	if x.f != r.prev || x.fn == nil {
 		return x, true
 	}
-	g := r.fns[x.fn]
+	g := r.fn(x.fn)
 	return funcRef{r.nf, g}, g != nil
+}
+
+// fn maps a function of prev: nil when it is not kept.
+func (r *reuse) fn(fn *Function) *Function {
+	if i := fn.Index(); i < len(r.fns) && r.prev.Funcs[i] == fn {
+		return r.fns[i]
+	}
+	return nil
 }
 
 // class maps a class of file f (of prev's program); ok is false for a class of prev that
@@ -175,8 +233,11 @@ func (r *reuse) class(f *File, c *Class) (*Class, bool) {
 // copyStates copies the kept functions' states; false when one names a function, class or
 // node that is not kept (the graph of units missed a dependency: nothing is kept then).
 func (r *reuse) copyStates() bool {
-	for ofn, g := range r.fns {
-		ost := &r.prev.states[ofn.Index()]
+	for i, g := range r.fns {
+		if g == nil {
+			continue
+		}
+		ost := &r.prev.states[i]
 		st := funcState{in: append([]Value(nil), ost.in...), missing: append([]bool(nil), ost.missing...),
 			called: ost.called, ret: ost.ret, retSet: ost.retSet, scope: ost.scope, evals: ost.evals, out: ost.out}
 		w := ost.why
@@ -211,6 +272,8 @@ func (r *reuse) copyStates() bool {
 // again when asked for.
 func (r *reuse) copyCaches() {
 	prev, nf := r.prev, r.nf
+	// nf's tables are empty: make them as large as prev's at once
+	nf.callees = make(map[NodeID]Callee, len(prev.callees))
 	for n, c := range prev.callees {
 		nn, ok := r.node(n)
 		if !ok {
@@ -222,6 +285,9 @@ func (r *reuse) copyCaches() {
 	}
 	prev.mu.Lock()
 	defer prev.mu.Unlock()
+	nf.attrs = make(map[*Class]map[string]Attr, len(prev.attrs))
+	nf.lazy = make(map[*Function]*scope, len(prev.lazy))
+	nf.lazyRets = make(map[*Function]Value, len(prev.lazyRets))
 	for c, tab := range prev.attrs {
 		nc, ok := r.classes[c]
 		if !ok {
@@ -243,17 +309,17 @@ func (r *reuse) copyCaches() {
 		nf.attrs[nc] = ntab
 	}
 	for fn, s := range prev.lazy {
-		if g := r.fns[fn]; g != nil {
+		if g := r.fn(fn); g != nil {
 			nf.lazy[g] = s
 		}
 	}
 	for fn, v := range prev.lazyRets {
-		if g := r.fns[fn]; g != nil {
+		if g := r.fn(fn); g != nil {
 			nf.lazyRets[g] = v
 		}
 	}
 	for fn, reads := range prev.tensorReads {
-		if g := r.fns[fn]; g != nil {
+		if g := r.fn(fn); g != nil {
 			if nf.tensorReads == nil {
 				nf.tensorReads = map[*Function]map[string]bool{}
 			}
@@ -314,7 +380,7 @@ func (r *reuse) container(c *container) (*container, bool) {
 	call, ok := r.node(c.call)
 	var fn *Function
 	if ok && c.fn != nil {
-		fn = r.fns[c.fn]
+		fn = r.fn(c.fn)
 		ok = fn != nil
 	}
 	if ok {
@@ -365,7 +431,7 @@ func (r *reuse) sameRoots(prevProg, np *Program) bool {
 		if y.f != r.nf || x.fn.QualName() != y.fn.QualName() {
 			return false
 		}
-		if g := r.fns[x.fn]; g != nil && g != y.fn {
+		if g := r.fn(x.fn); g != nil && g != y.fn {
 			return false
 		}
 	}

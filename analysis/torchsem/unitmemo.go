@@ -84,7 +84,7 @@ func (f *File) initMemos() *unitMemos {
 	um := &f.unitMemos
 	um.once.Do(func() {
 		if um.units == nil {
-			um.units = newUnitGraph(f.Tree)
+			um.units = newUnitGraph(f.File, nil)
 		}
 		if um.memos == nil {
 			um.memos = make([]*unitMemo, len(um.units.nodes))

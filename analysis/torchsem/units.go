@@ -3,6 +3,7 @@ package torchsem
 import (
 	"bytes"
 	"slices"
+	"sync"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -161,18 +162,95 @@ func (u unionFind) union(a, b int32) { u[u.find(a)] = u.find(b) }
 
 // unitGraph is the dependency graph of one file's units (see the comment above).
 type unitGraph struct {
+	file  *pysem.File
 	t     *syntax.Tree
 	nodes []NodeID   // the units
 	kinds []unitKind // per unit
+	names *names     // interns the identifiers of sums; shared with the graphs of the file's next texts
+
+	mu   sync.Mutex // guards sums
+	sums []*unitSum // per unit, computed on first use or carried from the previous text's graph
 }
 
-func newUnitGraph(t *syntax.Tree) *unitGraph {
-	g := &unitGraph{t: t, nodes: units(t)}
+// unitSum is what the dependency graph needs of one unit: the module-level names it binds
+// (unitDefs) and the identifiers it mentions, each once, as names' IDs. It depends only on
+// the unit's text and syntax tree, so a unit that sameUnit finds unchanged keeps it.
+type unitSum struct {
+	defs, uses []int32
+}
+
+// names interns identifier texts.
+type names struct {
+	mu  sync.Mutex
+	ids map[string]int32
+}
+
+// id returns the ID of the text s, giving it one if it has none. The caller holds mu.
+func (ns *names) id(s []byte) int32 {
+	if id, ok := ns.ids[string(s)]; ok {
+		return id
+	}
+	id := int32(len(ns.ids))
+	ns.ids[string(s)] = id
+	return id
+}
+
+// len is the number of IDs given so far.
+func (ns *names) len() int {
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	return len(ns.ids)
+}
+
+// newUnitGraph returns the graph of f's units, interning their names in ns (nil: a table
+// of its own).
+func newUnitGraph(f *pysem.File, ns *names) *unitGraph {
+	t := f.Tree
+	if ns == nil {
+		ns = &names{ids: map[string]int32{}}
+	}
+	g := &unitGraph{file: f, t: t, nodes: units(t), names: ns}
 	g.kinds = make([]unitKind, len(g.nodes))
 	for i, n := range g.nodes {
 		g.kinds[i] = kindOfUnit(t, n)
 	}
+	g.sums = make([]*unitSum, len(g.nodes))
 	return g
+}
+
+// sum returns unit i's summary, computing it on first use (nil for an import or inert unit:
+// they take no part in the graph).
+func (g *unitGraph) sum(i int) *unitSum {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.sumLocked(i)
+}
+
+func (g *unitGraph) sumLocked(i int) *unitSum {
+	if k := g.kinds[i]; k == unitImport || k == unitInert {
+		return nil
+	}
+	if s := g.sums[i]; s != nil {
+		return s
+	}
+	u, t := g.nodes[i], g.t
+	defs := unitDefs(t, u, g.kinds[i], nil)
+	ids := g.file.Nodes(syntax.KindIdentifier)
+	lo, _ := slices.BinarySearch(ids, u)
+	hi, _ := slices.BinarySearch(ids, t.SubtreeEnd(u))
+	s := &unitSum{defs: make([]int32, len(defs))}
+	g.names.mu.Lock()
+	for j, d := range defs {
+		s.defs[j] = g.names.id([]byte(d))
+	}
+	for _, id := range ids[lo:hi] {
+		s.uses = append(s.uses, g.names.id(t.Text(id)))
+	}
+	g.names.mu.Unlock()
+	slices.Sort(s.uses)
+	s.uses = slices.Clip(slices.Compact(s.uses))
+	g.sums[i] = s
+	return s
 }
 
 // unitOf returns the index of the unit containing node n (n must lie in one).
@@ -193,13 +271,12 @@ func (g *unitGraph) unitOf(n NodeID) int {
 // of the dependency graph that holds a changed unit, and a label of the component each unit
 // lies in (units of one component have the same label): the changed units of the old file
 // (ou.nodes[oa:ob]) and of the new one (nu.nodes[na:nb]), all of them one node, so that
-// a name the edit removes or adds joins as well as one it keeps. oldFile and newFile give
-// the identifiers of each file.
-func affectedUnits(ou *unitGraph, oldFile *pysem.File, oa, ob int, nu *unitGraph, newFile *pysem.File, na, nb int) (affected []bool, comp []int32) {
+// a name the edit removes or adds joins as well as one it keeps. ou and nu share their
+// names.
+func affectedUnits(ou *unitGraph, oa, ob int, nu *unitGraph, na, nb int) (affected []bool, comp []int32) {
 	n := len(nu.nodes)
 	// nodes: the new units, then "module" (n), then "changed" (n+1)
 	uf := newUnionFind(n + 2)
-	const none = -1
 	module, changed := int32(n), int32(n+1)
 	node := func(i int) int32 {
 		switch {
@@ -210,26 +287,35 @@ func affectedUnits(ou *unitGraph, oldFile *pysem.File, oa, ob int, nu *unitGraph
 		}
 		return int32(i)
 	}
-	defs := map[string][]int32{}
-	var buf []string
-	for i, u := range nu.nodes {
-		k := nu.kinds[i]
-		if k == unitImport || k == unitInert {
-			continue
-		}
-		buf = unitDefs(nu.t, u, k, buf[:0])
-		for _, name := range buf {
-			defs[name] = append(defs[name], node(i))
+	news := make([]*unitSum, n)
+	for i := range news {
+		news[i] = nu.sum(i)
+	}
+	olds := make([]*unitSum, ob-oa)
+	for i := range olds {
+		olds[i] = ou.sum(oa + i)
+	}
+	// the nodes defining each name: head[name] starts a list through defs
+	head := make([]int32, nu.names.len())
+	for i := range head {
+		head[i] = -1
+	}
+	type def struct{ node, next int32 }
+	var defs []def
+	add := func(s *unitSum, node int32) {
+		for _, d := range s.defs {
+			defs = append(defs, def{node, head[d]})
+			head[d] = int32(len(defs) - 1)
 		}
 	}
-	for i := oa; i < ob; i++ {
-		k := ou.kinds[i]
-		if k == unitImport || k == unitInert {
-			continue
+	for i, s := range news {
+		if s != nil {
+			add(s, node(i))
 		}
-		buf = unitDefs(ou.t, ou.nodes[i], k, buf[:0])
-		for _, name := range buf {
-			defs[name] = append(defs[name], changed)
+	}
+	for _, s := range olds {
+		if s != nil {
+			add(s, changed)
 		}
 	}
 	for i := range nu.nodes {
@@ -237,43 +323,22 @@ func affectedUnits(ou *unitGraph, oldFile *pysem.File, oa, ob int, nu *unitGraph
 			uf.union(int32(i), from)
 		}
 	}
-	join := func(g *unitGraph, ids []NodeID, from func(unit int) int32) {
-		u := 0
-		for _, id := range ids {
-			for u < len(g.nodes) && g.t.SubtreeEnd(g.nodes[u]) <= id {
-				u++
-			}
-			if u == len(g.nodes) {
-				return
-			}
-			if id < g.nodes[u] {
-				continue
-			}
-			src := from(u)
-			if src == none {
-				continue
-			}
-			for _, d := range defs[string(g.t.Text(id))] {
-				uf.union(src, d)
+	join := func(s *unitSum, src int32) {
+		for _, name := range s.uses {
+			for d := head[name]; d >= 0; d = defs[d].next {
+				uf.union(src, defs[d].node)
 			}
 		}
 	}
-	join(nu, newFile.Nodes(syntax.KindIdentifier), func(u int) int32 {
-		if k := nu.kinds[u]; k == unitImport || k == unitInert {
-			return none
+	for i, s := range news {
+		if s != nil {
+			join(s, node(i))
 		}
-		return node(u)
-	})
-	oldIDs := oldFile.Nodes(syntax.KindIdentifier)
-	if oa < ob {
-		lo, _ := slices.BinarySearch(oldIDs, ou.nodes[oa])
-		hi, _ := slices.BinarySearch(oldIDs, ou.t.SubtreeEnd(ou.nodes[ob-1]))
-		join(ou, oldIDs[lo:hi], func(u int) int32 {
-			if k := ou.kinds[u]; k == unitImport || k == unitInert || u < oa || u >= ob {
-				return none
-			}
-			return changed
-		})
+	}
+	for _, s := range olds {
+		if s != nil {
+			join(s, changed)
+		}
 	}
 	affected, comp = make([]bool, n), make([]int32, n)
 	root := uf.find(changed)
