@@ -58,7 +58,7 @@ type File struct {
 
 func newFile(p *Program, pf *pysem.File) *File {
 	return &File{
-		File: pf, prog: p, module: map[*Class]bool{}, autograd: map[*Class]bool{},
+		File: pf, prog: p, module: make(map[*Class]bool, len(pf.Classes)), autograd: map[*Class]bool{},
 		states: make([]funcState, len(pf.Funcs)), attrs: map[*Class]map[string]Attr{},
 		lazy: map[*Function]*scope{}, lazyRets: map[*Function]Value{}, callees: map[NodeID]Callee{},
 	}

@@ -428,10 +428,15 @@ func (r *reuse) sameRoots(prevProg, np *Program) bool {
 			}
 			continue
 		}
-		if y.f != r.nf || x.fn.QualName() != y.fn.QualName() {
+		if y.f != r.nf {
 			return false
 		}
-		if g := r.fn(x.fn); g != nil && g != y.fn {
+		if g := r.fn(x.fn); g != nil {
+			// kept: its counterpart, of the same name
+			if g != y.fn {
+				return false
+			}
+		} else if x.fn.QualName() != y.fn.QualName() {
 			return false
 		}
 	}

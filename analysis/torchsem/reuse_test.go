@@ -112,4 +112,5 @@ func BenchmarkReplaceFrom(b *testing.B) {
 	slices.Sort(cpu)
 	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(cpu[len(cpu)/2].Microseconds())/1000, "cpu-p50-ms")
+	b.Logf("cpu %v", cpu)
 }
