@@ -68,12 +68,15 @@ func units(t *syntax.Tree) []NodeID {
 // the same syntax tree (node for node), so that what is known of one holds for the other,
 // its node IDs shifted by b-a and its offsets by Start(b)-Start(a).
 func sameUnit(ta *syntax.Tree, a NodeID, tb *syntax.Tree, b NodeID) bool {
-	if ta.Kind(a) != tb.Kind(b) || ta.SubtreeEnd(a)-a != tb.SubtreeEnd(b)-b || !bytes.Equal(ta.Text(a), tb.Text(b)) {
+	ea, eb := ta.SubtreeEnd(a), tb.SubtreeEnd(b)
+	if ea-a != eb-b || ta.Kind(a) != tb.Kind(b) || !bytes.Equal(ta.Text(a), tb.Text(b)) {
 		return false
 	}
+	// node by node: this reads both trees whole, the largest part of ReplaceFrom's cost
 	d := b - a
-	for n := a; n < ta.SubtreeEnd(a); n++ {
-		if ta.Kind(n) != tb.Kind(n+d) || ta.FieldOf(n) != tb.FieldOf(n+d) || ta.End(n)-ta.Start(n) != tb.End(n+d)-tb.Start(n+d) {
+	for n := a; n < ea; n++ {
+		m := n + d
+		if ta.End(n)-ta.Start(n) != tb.End(m)-tb.Start(m) || ta.FieldOf(n) != tb.FieldOf(m) || ta.Kind(n) != tb.Kind(m) {
 			return false
 		}
 	}
