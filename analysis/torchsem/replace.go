@@ -54,8 +54,6 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 	if pf.Module.Name != "" {
 		np.byModule[pf.Module.Name] = nf
 	}
-	// module classes of the new text (its bases may lie in frozen files)
-	np.resolveModulesOf(nf)
 	l := &linker{p: np, only: nf}
 	if old != nil {
 		carryIncoming(old, nf)
@@ -70,6 +68,8 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 		l.fixed = kept.fixed
 		nf.kept = len(kept.fns)
 	}
+	// module classes of the new text (its bases may lie in frozen files)
+	np.resolveModulesOf(nf, kept)
 	for _, c := range nf.Classes {
 		if nf.module[c] {
 			if fwd := c.Methods["forward"]; fwd != nil {
@@ -139,13 +139,31 @@ func carryIncoming(old, nf *File) {
 	}
 }
 
-// resolveModulesOf marks the module classes of f, reading other files' as they are.
-func (p *Program) resolveModulesOf(f *File) {
+// resolveModulesOf marks the module classes of f, reading other files' as they are. The
+// classes kept (nil: none) are what they were in the previous text: a class whose bases
+// could be marked otherwise names a class the edit changed, so it is not kept.
+func (p *Program) resolveModulesOf(f *File, kept *reuse) {
 	var sp spread
+	if kept != nil {
+		for c, nc := range kept.classes {
+			if kept.prev.module[c] {
+				f.module[nc] = true
+			}
+			if kept.prev.autograd[c] {
+				f.autograd[nc] = true
+			}
+		}
+	}
 	for _, c := range f.Classes {
+		if kept != nil && kept.keptClass(c) {
+			continue
+		}
 		for _, b := range c.Bases {
 			sp.seed(f, c, b)
 			if bc := f.ClassNamed(b); bc != nil && bc != c {
+				if kept != nil && kept.keptClass(bc) {
+					sp.mark(classRef{f, bc}) // marked already: spread it to c
+				}
 				sp.edge(classRef{f, bc}, classRef{f, c})
 			} else if sf, sym := p.lookup(b); sf != nil {
 				if k, ok := sym.(*Class); ok && k != c {

@@ -14,6 +14,7 @@ type reuse struct {
 	prev, nf *File
 	ou, nu   *unitGraph
 	newUnit  []int   // per unit of prev: the new unit it is kept as, or -1
+	keptUnit []bool  // per unit of nf: it is a unit of prev, kept
 	fixed    []bool  // per function of nf: its state is kept
 	comps    []int32 // per unit of nf: its component in the dependency graph (affectedUnits)
 	// node mapping (node): prev's nodes in [first, preEnd) keep their IDs, those in
@@ -80,6 +81,7 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 	affected, comps := affectedUnits(r.ou, a, lo-b, r.nu, a, ln-b)
 	r.comps = comps
 	r.newUnit = make([]int, lo)
+	r.keptUnit = make([]bool, ln)
 	end := NodeID(prev.Tree.Len())
 	r.preEnd, r.sufStart = end, end
 	if lo > 0 {
@@ -104,6 +106,9 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 			j = -1
 		}
 		r.newUnit[i] = j
+		if j >= 0 {
+			r.keptUnit[j] = true
+		}
 	}
 	// functions and classes of the kept units, by their nodes shifted
 	r.fixed = make([]bool, len(nf.Funcs))
@@ -193,6 +198,12 @@ func (r *reuse) node(n NodeID) (NodeID, bool) {
 		return NoNode, false
 	}
 	return m, true
+}
+
+// keptClass reports whether c, a class of nf, lies in a kept unit.
+func (r *reuse) keptClass(c *Class) bool {
+	i := r.nu.unitOf(c.Node)
+	return i < len(r.keptUnit) && r.keptUnit[i]
 }
 
 // file maps a file of prev's program to nf's program's.
