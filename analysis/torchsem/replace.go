@@ -66,7 +66,7 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 			return p.replace(pf, nil)
 		}
 		l.fixed = kept.fixed
-		nf.kept = len(kept.fns)
+		nf.kept = kept.keptFuncs
 	}
 	// module classes of the new text (its bases may lie in frozen files)
 	np.resolveModulesOf(nf, kept)

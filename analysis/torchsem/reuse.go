@@ -23,9 +23,14 @@ type reuse struct {
 	first, preEnd, sufStart, shift NodeID
 	dropped                        []nodeRange
 	fns                            []*Function // per function of prev (by Index): its kept counterpart, or nil
+	keptFuncs                      int         // the functions kept
 	classes                        map[*Class]*Class
 	conts                          map[*container]*container // containers of prev mapped so far (one new container each)
 }
+
+// namesBound is how many names the unit graphs of a file's successive texts share at most
+// (idents: the identifiers of the file): twice the file's, and some.
+var namesBound = func(idents int) int { return 2*idents + 4096 }
 
 // nodeRange is the nodes [start, end).
 type nodeRange struct{ start, end NodeID }
@@ -38,9 +43,9 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 	}
 	ou := prev.initMemos().units
 	ns := ou.names
-	// the names of the texts typed one after another pile up: past a bound (more than the
-	// file's identifiers, twice over) start again, summarising every unit anew
-	fresh := ns.len() > 2*len(prev.Nodes(syntax.KindIdentifier))+4096
+	// the names of the texts typed one after another pile up: past a bound start again,
+	// summarising every unit anew
+	fresh := ns.len() > namesBound(len(prev.Nodes(syntax.KindIdentifier)))
 	if fresh {
 		ns = nil
 	}
@@ -124,6 +129,7 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 		}
 		r.fns[i] = g
 		r.fixed[g.Index()] = true
+		r.keptFuncs++
 	}
 	for _, g := range nf.Funcs {
 		if !r.fixed[g.Index()] && !affected[r.nu.unitOf(g.Node)] {

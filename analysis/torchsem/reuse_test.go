@@ -3,9 +3,11 @@ package torchsem
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -113,4 +115,238 @@ func BenchmarkReplaceFrom(b *testing.B) {
 	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(cpu[len(cpu)/2].Microseconds())/1000, "cpu-p50-ms")
 	b.Logf("cpu %v", cpu)
+}
+
+// reuseSource exercises what ReplaceFrom carries across units: a module-level helper and
+// constant, classes deriving from classes of the file, a container of blocks, an autograd
+// Function, untraced code and an export call. Model and Other share no name, so that an
+// edit of one keeps the other.
+const reuseSource = `import torch
+import torch.nn as nn
+
+SCALE = 2
+
+
+def helper(x, k):
+    return x.shape[0] // k
+
+
+class Base(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.proj = nn.Linear(dim, dim)
+
+
+class Block(Base):
+    def forward(self, x):
+        n = helper(x, SCALE)
+        return self.proj(x)[:n]
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([Block(8) for _ in range(2)])
+        self.head = nn.Sequential(Block(8), nn.ReLU())
+
+    def forward(self, x):
+        for blk in self.blocks:
+            x = blk(x)
+        return self.head(x)
+
+
+def halve(x):
+    return x[: x.shape[0] // 2]
+
+
+class Square(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * x
+
+
+class Other(nn.Module):
+    def forward(self, x):
+        if x.shape[0] > 4:
+            x = Square.apply(x)
+        return halve(x)
+
+
+def untraced(y):
+    return y.item()
+
+
+ep = torch.export.export(Model(), (torch.randn(8, 8),))
+`
+
+// dumpFile writes what linking and the queries found for f, in the new text's terms (no node
+// IDs): the module classes, each function's trace, parameters and returns, and the value and
+// callee of every expression of a traced function.
+func dumpFile(f *File) string {
+	var b strings.Builder
+	p := f.Program()
+	for _, c := range f.Classes {
+		fmt.Fprintf(&b, "class %s module=%v autograd=%v proj=%v\n", c.Name, f.IsModule(c), f.IsAutogradFunction(c), f.Attr(c, "proj").Kind)
+	}
+	t := f.Tree
+	for _, fn := range f.Funcs {
+		fmt.Fprintf(&b, "func %s traced=%q returns=%s params=", fn.QualName(), f.TracedFrom(fn), describe(p, f.Returns(fn)))
+		for _, v := range f.Params(fn) {
+			b.WriteString(describe(p, v) + ";")
+		}
+		b.WriteString("\n")
+		if !f.Traced(fn) {
+			continue
+		}
+		for m := fn.Node; m < t.SubtreeEnd(fn.Node); m++ {
+			switch t.Kind(m) {
+			case syntax.KindCall:
+				c := f.Callee(fn, m)
+				fmt.Fprintf(&b, "  %q@%d callee api=%s builtin=%s layer=%s", t.String(m), t.Start(m)-t.Start(fn.Node), c.API, c.Builtin, c.Layer)
+				if c.Func != nil {
+					fmt.Fprintf(&b, " func=%s same=%v", c.Func.QualName(), c.File == f)
+				}
+				if c.Class != nil {
+					fmt.Fprintf(&b, " class=%s same=%v", c.Class.Name, c.ClassFile == f)
+				}
+				fmt.Fprintf(&b, " value=%s\n", describe(p, f.Value(fn, m)))
+			case syntax.KindIdentifier, syntax.KindAttribute, syntax.KindSubscript:
+				fmt.Fprintf(&b, "  %q@%d %s\n", t.String(m), t.Start(m)-t.Start(fn.Node), describe(p, f.Value(fn, m)))
+			}
+		}
+	}
+	return b.String()
+}
+
+// reuseEdits change what one unit of reuseSource says of another: a call removed or added, a
+// base class renamed or replaced, a constant rebound, a container emptied.
+var reuseEdits = [][2]string{
+	{"        n = helper(x, SCALE)\n", "        n = 1\n"},
+	{"n = helper(x, SCALE)", "n = helper(x.shape[1], SCALE)"},
+	{"SCALE = 2", "SCALE = torch.ones(1)"},
+	{"class Base(nn.Module)", "class Base(object)"},
+	{"class Base(nn.Module)", "class Base2(nn.Module)"},
+	{"class Block(Base)", "class Block(nn.Module)"},
+	{"class Square(torch.autograd.Function)", "class Square(object)"},
+	{"            x = Square.apply(x)\n", "            x = x\n"},
+	{"        return halve(x)\n", "        return x\n"},
+	{"class Other(nn.Module)", "class Other(object)"},
+	{"    return x[: x.shape[0] // 2]", "    return x[: round(x.shape[0] / 2)]"},
+	{"nn.ModuleList([Block(8) for _ in range(2)])", "nn.ModuleList([])"},
+	{"        return self.head(x)\n", "        return halve(self.head(x))\n"},
+	{"def helper(x, k):\n    return x.shape[0] // k", "def helper(x, k):\n    return round(x.shape[0] / k)"},
+	{"    return y.item()", "    return Model().forward(y)"},
+}
+
+// TestReplaceFromMatchesReplace makes each of reuseEdits (and takes it back), then edits
+// reuseSource at random, one edit after another, and checks after each that ReplaceFrom from the previous text finds what Replace finds from
+// scratch. It runs twice: the second time the unit graphs never share their names (each
+// edit takes the path that summarises every unit anew).
+func TestReplaceFromMatchesReplace(t *testing.T) {
+	snippets := []string{"x", "SCALE", "helper(x, 3)", "Block", "Base", "self.proj(x)", "\n", "\n    ", "(", ")", ":", ",",
+		".shape[0]", "round(", "# ", "def ", "class ", "Square.apply(x)", "halve(x)", " = 1\n", "nn.Module", "import math\n"}
+	for _, fresh := range []bool{false, true} {
+		t.Run(fmt.Sprintf("fresh=%v", fresh), func(t *testing.T) {
+			if fresh {
+				defer func(f func(int) int) { namesBound = f }(namesBound)
+				namesBound = func(int) int { return 0 }
+			}
+			rng := rand.New(rand.NewPCG(7, 13))
+			mod := pysem.Module{Name: "m"}
+			base := NewProgram(nil)
+			text := reuseSource
+			prev := base.ReplaceFrom(nil, parsed(t, text, mod))
+			kept := 0
+			check := func(what, text string) {
+				t.Helper()
+				nf := base.ReplaceFrom(prev, parsed(t, text, mod))
+				full := base.Replace(parsed(t, text, mod))
+				if got, want := dumpFile(nf), dumpFile(full); got != want {
+					t.Fatalf("%s: ReplaceFrom and Replace differ:\n%s\ntext:\n%s", what, lineDiff(got, want), text)
+				}
+				kept += nf.Kept()
+				prev = nf
+			}
+			for _, e := range reuseEdits {
+				edited := strings.Replace(reuseSource, e[0], e[1], 1)
+				if edited == reuseSource {
+					t.Fatalf("%q is not in reuseSource", e[0])
+				}
+				check(fmt.Sprintf("%q -> %q", e[0], e[1]), edited)
+				check(fmt.Sprintf("%q -> %q taken back", e[0], e[1]), reuseSource)
+			}
+			for step := 0; step < 120; step++ {
+				at := rng.IntN(len(text) + 1)
+				switch rng.IntN(3) {
+				case 0, 1:
+					text = text[:at] + snippets[rng.IntN(len(snippets))] + text[at:]
+				default:
+					text = text[:at] + text[min(len(text), at+1+rng.IntN(6)):]
+				}
+				if step%10 == 0 {
+					text = reuseSource // start again from a text that parses
+				}
+				check(fmt.Sprintf("random edit %d", step+1), text)
+			}
+			if kept == 0 {
+				t.Error("no edit kept a function: the incremental path never ran")
+			}
+		})
+	}
+}
+
+// lineDiff returns the lines of got and want that differ (the first few).
+func lineDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	var b strings.Builder
+	for i, n := 0, 0; i < max(len(g), len(w)) && n < 10; i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			fmt.Fprintf(&b, "ReplaceFrom: %s\nReplace:     %s\n", gl, wl)
+			n++
+		}
+	}
+	return b.String()
+}
+
+// TestReplaceFromConcurrent: texts re-linked from one previous text at the same time (an
+// editor's superseded analysis still running) while that text is queried share its unit
+// graph and names safely (go test -race), and each gets what Replace gets.
+func TestReplaceFromConcurrent(t *testing.T) {
+	mod := pysem.Module{Name: "m"}
+	base := NewProgram(nil)
+	prev := base.ReplaceFrom(nil, parsed(t, reuseSource, mod))
+	var texts []string
+	for _, e := range reuseEdits {
+		texts = append(texts, strings.Replace(reuseSource, e[0], e[1], 1))
+	}
+	pfs := make([]*pysem.File, len(texts))
+	for i, text := range texts {
+		pfs[i] = parsed(t, text, mod)
+	}
+	got := make([]string, len(texts))
+	var wg sync.WaitGroup
+	for i := range texts {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			got[i] = dumpFile(base.ReplaceFrom(prev, pfs[i]))
+		}()
+		go func() {
+			defer wg.Done()
+			dumpFile(prev)
+		}()
+	}
+	wg.Wait()
+	for i, text := range texts {
+		if want := dumpFile(base.Replace(parsed(t, text, mod))); got[i] != want {
+			t.Errorf("%q -> %q: ReplaceFrom and Replace differ:\n%s", reuseEdits[i][0], reuseEdits[i][1], lineDiff(got[i], want))
+		}
+	}
 }
