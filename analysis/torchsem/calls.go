@@ -46,11 +46,14 @@ func (e *evaluator) calleeOf(f *File, fn *Function, c NodeID, tensorMethods bool
 	}
 	// what a callee names depends on the program's structure only, not on values: linking
 	// (one goroutine per file) memoises it, later queries read the memo
-	cached, ok := f.callees[c]
-	if !ok {
+	var cached Callee
+	if p, ok := f.callees[c]; ok {
+		cached = *p
+	} else {
 		cached = e.resolveCallee(f, fn, c)
 		if e.linking && e.l != nil && !e.l.frozen(f) {
-			f.callees[c] = cached
+			stored := cached
+			f.callees[c] = &stored
 		}
 	}
 	if cached == (Callee{}) && tensorMethods {

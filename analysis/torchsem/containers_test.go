@@ -84,7 +84,7 @@ class Model(nn.Module):
 	}
 	calls := 0
 	for n, c := range nf.callees {
-		if c.mods == nil {
+		if c == nil || c.mods == nil {
 			continue
 		}
 		calls++

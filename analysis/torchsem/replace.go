@@ -28,8 +28,9 @@ func (p *Program) ReplaceFrom(prev *File, pf *pysem.File) *File {
 // replace is Replace, reusing prev's results where the edit from prev's text leaves them
 // as they are (nil: none).
 func (p *Program) replace(pf *pysem.File, prev *File) *File {
-	np := &Program{byModule: make(map[string]*File, len(p.byModule)), rootIdx: make(map[funcRef]int32, len(p.rootIdx)), classDims: p.classDims, base: p}
-	np.roots = append(np.roots, p.roots...)
+	// the new text adds a root per module class at most
+	np := &Program{byModule: make(map[string]*File, len(p.byModule)+1), rootIdx: make(map[funcRef]int32, len(p.rootIdx)+len(pf.Classes)), classDims: p.classDims, base: p}
+	np.roots = append(make([]funcRef, 0, len(p.roots)+len(pf.Classes)), p.roots...)
 	for k, v := range p.rootIdx {
 		np.rootIdx[k] = v
 	}
