@@ -88,9 +88,9 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 	r.newUnit = make([]int, lo)
 	r.keptUnit = make([]bool, ln)
 	end := NodeID(prev.Tree.Len())
-	r.preEnd, r.sufStart = end, end
+	r.first, r.preEnd, r.sufStart = end, end, end
 	if lo > 0 {
-		r.first = r.ou.nodes[0]
+		r.first = r.ou.nodes[0] // the root lies in no unit
 	}
 	if a < lo {
 		r.preEnd = r.ou.nodes[a]

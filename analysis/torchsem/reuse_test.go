@@ -351,3 +351,61 @@ func TestReplaceFromConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestReuseNodes: reuseFrom maps a node of a kept unit before the edit to itself and one
+// after it by the edit's shift, and keeps no node of the unit edited, of a unit that names
+// it, or of no unit (the module).
+func TestReuseNodes(t *testing.T) {
+	const src = `import torch
+
+
+def first(x):
+    return x + 1
+
+
+def edited(x):
+    return x * 2
+
+
+def caller(x):
+    return edited(x)
+
+
+def last(x):
+    return x - 1
+`
+	mod := pysem.Module{Name: "m"}
+	base := NewProgram(nil)
+	prev := base.ReplaceFrom(nil, parsed(t, src, mod))
+	nf := newFile(base, edited(t, prev, "return x * 2", "return (x * 2) + 0"))
+	r, ok := reuseFrom(prev, nf)
+	if !ok {
+		t.Fatal("reuseFrom kept nothing")
+	}
+	pt, nt := prev.Tree, nf.Tree
+	for _, tc := range []struct {
+		marker, text string
+		kept         bool
+	}{
+		{"def first", "x + 1", true},
+		{"def last", "x - 1", true},
+		{"def edited", "x * 2", false},
+		{"def caller", "edited(x)", false},
+	} {
+		n := nodeAt(t, prev, tc.marker, tc.text)
+		m, kept := r.node(n)
+		if kept != tc.kept {
+			t.Errorf("%s (%s): kept %v, want %v", tc.text, tc.marker, kept, tc.kept)
+			continue
+		}
+		if kept && (nt.String(m) != tc.text || nt.Kind(m) != pt.Kind(n)) {
+			t.Errorf("%s (%s) maps to %q", tc.text, tc.marker, nt.String(m))
+		}
+	}
+	if _, kept := r.node(pt.Root()); kept {
+		t.Error("the module node is kept")
+	}
+	if m, kept := r.node(NoNode); !kept || m != NoNode {
+		t.Error("NoNode does not map to itself")
+	}
+}
