@@ -31,6 +31,19 @@ type Callee struct {
 	mods *modSet
 }
 
+// calleeRef is a Callee kept for a callable expression of a file (File.callees). The Callee
+// is never changed; own says whether it names something of the file (its functions, classes
+// or containers): one that does not is shared with the file's next text (ReplaceFrom).
+type calleeRef struct {
+	c   *Callee
+	own bool
+}
+
+// newCalleeRef keeps c, a Callee of an expression of f.
+func newCalleeRef(f *File, c Callee) calleeRef {
+	return calleeRef{c: &c, own: c.File == f || c.ClassFile == f || c.mods != nil}
+}
+
 // callee resolves the callable of a call inside fn.
 func (e *evaluator) callee(f *File, fn *Function, call NodeID) Callee {
 	return e.calleeOf(f, fn, f.Tree.Field(call, syntax.FieldFunction), true)
@@ -47,13 +60,12 @@ func (e *evaluator) calleeOf(f *File, fn *Function, c NodeID, tensorMethods bool
 	// what a callee names depends on the program's structure only, not on values: linking
 	// (one goroutine per file) memoises it, later queries read the memo
 	var cached Callee
-	if p, ok := f.callees[c]; ok {
-		cached = *p
+	if ref, ok := f.callees[c]; ok {
+		cached = *ref.c
 	} else {
 		cached = e.resolveCallee(f, fn, c)
 		if e.linking && e.l != nil && !e.l.frozen(f) {
-			stored := cached
-			f.callees[c] = &stored
+			f.callees[c] = newCalleeRef(f, cached)
 		}
 	}
 	if cached == (Callee{}) && tensorMethods {

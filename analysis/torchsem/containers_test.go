@@ -84,11 +84,11 @@ class Model(nn.Module):
 	}
 	calls := 0
 	for n, c := range nf.callees {
-		if c == nil || c.mods == nil {
+		if c.c.mods == nil {
 			continue
 		}
 		calls++
-		for _, m := range c.mods.mods {
+		for _, m := range c.c.mods.mods {
 			if (m.file != nil && m.file != nf) || (m.cont != nil && m.cont.file != nf) {
 				t.Errorf("the callee of %s names a module of another text of the file", nf.Tree.String(n))
 			}

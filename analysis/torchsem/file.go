@@ -31,12 +31,12 @@ type File struct {
 	*pysem.File
 	prog *Program
 
-	module   map[*Class]bool    // nn.Module subclasses (set while linking, then read-only)
-	autograd map[*Class]bool    // torch.autograd.Function subclasses
-	rebound  map[string]bool    // module-level names rebound to an assume_constant_result wrapper
-	states   []funcState        // per Funcs index; written while linking, then read-only
-	callees  map[NodeID]*Callee // what each callable expression names; written while linking, then read-only (a Callee naming nothing of this text is shared with the next, ReplaceFrom)
-	kept     int                // functions whose state ReplaceFrom kept from the previous text
+	module   map[*Class]bool      // nn.Module subclasses (set while linking, then read-only)
+	autograd map[*Class]bool      // torch.autograd.Function subclasses
+	rebound  map[string]bool      // module-level names rebound to an assume_constant_result wrapper
+	states   []funcState          // per Funcs index; written while linking, then read-only
+	callees  map[NodeID]calleeRef // what each callable expression names; written while linking, then read-only
+	kept     int                  // functions whose state ReplaceFrom kept from the previous text
 
 	submodulesOnce sync.Once
 	submodules     map[*Class]bool // classes another module class constructs (UsedAsSubmodule)
@@ -60,7 +60,7 @@ func newFile(p *Program, pf *pysem.File) *File {
 	return &File{
 		File: pf, prog: p, module: make(map[*Class]bool, len(pf.Classes)), autograd: map[*Class]bool{},
 		states: make([]funcState, len(pf.Funcs)), attrs: map[*Class]map[string]Attr{},
-		lazy: map[*Function]*scope{}, lazyRets: map[*Function]Value{}, callees: map[NodeID]*Callee{},
+		lazy: map[*Function]*scope{}, lazyRets: map[*Function]Value{}, callees: map[NodeID]calleeRef{},
 	}
 }
 

@@ -290,18 +290,18 @@ func (r *reuse) copyStates() bool {
 func (r *reuse) copyCaches() {
 	prev, nf := r.prev, r.nf
 	// nf's tables are empty: make them as large as prev's at once
-	nf.callees = make(map[NodeID]*Callee, len(prev.callees))
-	for n, c := range prev.callees {
+	nf.callees = make(map[NodeID]calleeRef, len(prev.callees))
+	for n, ref := range prev.callees {
 		nn, ok := r.node(n)
 		if !ok {
 			continue
 		}
-		if c.File != prev && c.ClassFile != prev && c.mods == nil {
-			nf.callees[nn] = c // names nothing of prev: shared
+		if !ref.own {
+			nf.callees[nn] = ref // names nothing of prev: shared
 			continue
 		}
-		if nc, ok := r.callee(*c); ok {
-			nf.callees[nn] = &nc
+		if c, ok := r.callee(*ref.c); ok {
+			nf.callees[nn] = newCalleeRef(nf, c)
 		}
 	}
 	prev.mu.Lock()

@@ -168,6 +168,7 @@ type unitGraph struct {
 	file  *pysem.File
 	t     *syntax.Tree
 	nodes []NodeID   // the units
+	ends  []NodeID   // per unit: the end of its subtree (the search in unitOf reads no tree)
 	kinds []unitKind // per unit
 	names *names     // interns the identifiers of sums; shared with the graphs of the file's next texts
 
@@ -214,8 +215,10 @@ func newUnitGraph(f *pysem.File, ns *names) *unitGraph {
 	}
 	g := &unitGraph{file: f, t: t, nodes: units(t), names: ns}
 	g.kinds = make([]unitKind, len(g.nodes))
+	g.ends = make([]NodeID, len(g.nodes))
 	for i, n := range g.nodes {
 		g.kinds[i] = kindOfUnit(t, n)
+		g.ends[i] = t.SubtreeEnd(n)
 	}
 	g.sums = make([]*unitSum, len(g.nodes))
 	return g
@@ -258,16 +261,11 @@ func (g *unitGraph) sumLocked(i int) *unitSum {
 
 // unitOf returns the index of the unit containing node n (n must lie in one).
 func (g *unitGraph) unitOf(n NodeID) int {
-	lo, hi := 0, len(g.nodes)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if g.t.SubtreeEnd(g.nodes[m]) <= n {
-			lo = m + 1
-		} else {
-			hi = m
-		}
+	i, found := slices.BinarySearch(g.ends, n)
+	if found {
+		i++ // n is the first node past unit i
 	}
-	return lo
+	return i
 }
 
 // affectedUnits returns, for each unit of the new file nu, whether it lies in a component
