@@ -255,7 +255,9 @@ func (r *reuse) copyStates() bool {
 			continue
 		}
 		ost := &r.prev.states[i]
-		st := funcState{in: append([]Value(nil), ost.in...), missing: append([]bool(nil), ost.missing...),
+		// in and missing are shared: linking writes neither of a function whose state is kept
+		// (passValues), nor of any function once done
+		st := funcState{in: ost.in, missing: ost.missing,
 			called: ost.called, ret: ost.ret, retSet: ost.retSet, scope: ost.scope, evals: ost.evals, out: ost.out}
 		w := ost.why
 		var ok bool
