@@ -68,7 +68,8 @@ class Model(nn.Module):
 	nf.mu.Lock()
 	attrs := 0
 	for c, tab := range nf.attrs {
-		for name, a := range tab {
+		for _, na := range tab {
+			name, a := na.name, na.a
 			if a.cont == nil {
 				continue
 			}

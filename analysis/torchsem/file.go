@@ -49,7 +49,7 @@ type File struct {
 	unitMemos unitMemos // answers kept per unit, shared with the next text (unitmemo.go)
 
 	mu          sync.Mutex // guards the lazily computed maps below
-	attrs       map[*Class]map[string]Attr
+	attrs       map[*Class]attrList
 	tensorReads map[*Function]map[string]bool // prior.go
 	lazy        map[*Function]*scope
 	lazyRets    map[*Function]Value
@@ -59,7 +59,7 @@ type File struct {
 func newFile(p *Program, pf *pysem.File) *File {
 	return &File{
 		File: pf, prog: p, module: make(map[*Class]bool, len(pf.Classes)), autograd: map[*Class]bool{},
-		states: make([]funcState, len(pf.Funcs)), attrs: map[*Class]map[string]Attr{},
+		states: make([]funcState, len(pf.Funcs)), attrs: map[*Class]attrList{},
 		lazy: map[*Function]*scope{}, lazyRets: map[*Function]Value{}, callees: map[NodeID]calleeRef{},
 	}
 }

@@ -308,7 +308,7 @@ func (r *reuse) copyCaches() {
 	}
 	prev.mu.Lock()
 	defer prev.mu.Unlock()
-	nf.attrs = make(map[*Class]map[string]Attr, len(prev.attrs))
+	nf.attrs = make(map[*Class]attrList, len(prev.attrs))
 	nf.lazy = make(map[*Function]*scope, len(prev.lazy))
 	nf.lazyRets = make(map[*Function]Value, len(prev.lazyRets))
 	for c, tab := range prev.attrs {
@@ -316,16 +316,18 @@ func (r *reuse) copyCaches() {
 		if !ok {
 			continue
 		}
-		var ntab map[string]Attr
+		var ntab attrList
 		if tab != nil {
-			ntab = make(map[string]Attr, len(tab))
-			for name, a := range tab {
-				if a, ok = r.attr(a); !ok {
+			ntab = make(attrList, len(tab))
+			for i, na := range tab {
+				a, ok := r.attr(na.a)
+				if !ok {
+					ntab = nil
 					break
 				}
-				ntab[name] = a
+				ntab[i] = namedAttr{na.name, a}
 			}
-			if !ok {
+			if ntab == nil {
 				continue
 			}
 		}

@@ -1,6 +1,7 @@
 package torchsem
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
@@ -43,7 +44,7 @@ func (f *File) Attr(c *Class, name string) Attr {
 func (e *evaluator) attr(f *File, c *Class, name string) Attr {
 	var out Attr
 	e.p.lineage(f, c, func(kf *File, k *Class) bool {
-		a, ok := kf.attrTable(e, k)[name]
+		a, ok := kf.attrTable(e, k).get(name)
 		if ok {
 			out = a
 			return false
@@ -53,9 +54,37 @@ func (e *evaluator) attr(f *File, c *Class, name string) Attr {
 	return out
 }
 
+// attrList is a class's attribute table: its attributes, sorted by name. A list, not a map:
+// ReplaceFrom copies the tables of the classes it keeps, one allocation each.
+type attrList []namedAttr
+
+type namedAttr struct {
+	name string
+	a    Attr
+}
+
+// get returns the attribute name.
+func (l attrList) get(name string) (Attr, bool) {
+	i, ok := slices.BinarySearchFunc(l, name, func(x namedAttr, name string) int { return strings.Compare(x.name, name) })
+	if !ok {
+		return Attr{}, false
+	}
+	return l[i].a, true
+}
+
+// listOf returns the attributes of tab as a list.
+func listOf(tab map[string]Attr) attrList {
+	l := make(attrList, 0, len(tab))
+	for name, a := range tab {
+		l = append(l, namedAttr{name, a})
+	}
+	slices.SortFunc(l, func(x, y namedAttr) int { return strings.Compare(x.name, y.name) })
+	return l
+}
+
 // attrTable returns the attributes class c of f assigns itself (not its bases'), built on
 // first use.
-func (f *File) attrTable(e *evaluator, c *Class) map[string]Attr {
+func (f *File) attrTable(e *evaluator, c *Class) attrList {
 	f.mu.Lock()
 	tab, ok := f.attrs[c]
 	f.mu.Unlock()
@@ -68,7 +97,7 @@ func (f *File) attrTable(e *evaluator, c *Class) map[string]Attr {
 		}
 	}
 	e.building = append(e.building, c)
-	tab = f.buildAttrTable(e, c)
+	tab = listOf(f.buildAttrTable(e, c))
 	e.building = e.building[:len(e.building)-1]
 	f.mu.Lock()
 	if old, ok := f.attrs[c]; ok {

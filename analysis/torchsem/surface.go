@@ -45,15 +45,9 @@ func (f *File) Surfaces() (structure, decls uint64) {
 		for _, b := range c.Bases {
 			w(b)
 		}
-		tab := f.attrTable(&e, c)
-		names := make([]string, 0, len(tab))
-		for n := range tab {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			a := tab[n]
-			w(n + ":" + strconv.Itoa(int(a.Kind)) + ":" + a.Layer + ":" + f.prog.surfaceValue(a.Value))
+		for _, na := range f.attrTable(&e, c) { // by name
+			a := na.a
+			w(na.name + ":" + strconv.Itoa(int(a.Kind)) + ":" + a.Layer + ":" + f.prog.surfaceValue(a.Value))
 			if a.Class != nil {
 				w(a.Class.Name)
 			}
