@@ -232,6 +232,7 @@ func (g *unitGraph) sum(i int) *unitSum {
 	return g.sumLocked(i)
 }
 
+// sumLocked is sum with g.mu held.
 func (g *unitGraph) sumLocked(i int) *unitSum {
 	if k := g.kinds[i]; k == unitImport || k == unitInert {
 		return nil
