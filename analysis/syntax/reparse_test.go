@@ -53,12 +53,62 @@ func checkReparse(t *testing.T, p *Parser, old, nd *Document, next []byte) {
 		t.Fatal(err)
 	}
 	sameTree(t, nd.Tree(), &Tree{src: next, nodes: nodes, depth: depth})
+	checkSplice(t, old.Tree(), nd.Tree())
 	fresh, err := p.Parse(context.Background(), next)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !old.Tree().HasError(0) && !fresh.Tree().HasError(0) {
 		sameTree(t, nd.Tree(), fresh.Tree())
+	}
+}
+
+// checkSplice checks that what a spliced tree says of its origin holds: the nodes before Lo
+// are the origin's, those from NewHi on are the origin's from OldHi on moved by Shift and
+// Delta, the nodes between are whole children of the root, and the nesting kept per root
+// child is what the nodes say.
+func checkSplice(t *testing.T, old, nt *Tree) {
+	t.Helper()
+	sp := nt.Spliced()
+	if sp == nil {
+		return
+	}
+	if !sp.From(old) || sp.From(nt) {
+		t.Fatalf("splice names the wrong origin")
+	}
+	if sp.Lo < 1 || sp.Lo > sp.NewHi || sp.Lo > sp.OldHi || int(sp.NewHi) > nt.Len() || int(sp.OldHi) > old.Len() ||
+		nt.Len()-int(sp.NewHi) != old.Len()-int(sp.OldHi) {
+		t.Fatalf("splice %+v out of range (old %d nodes, new %d)", sp, old.Len(), nt.Len())
+	}
+	for i := NodeID(1); i < sp.Lo; i++ {
+		if nt.nodes[i] != old.nodes[i] {
+			t.Fatalf("node %d before the splice: %+v, origin %+v", i, nt.nodes[i], old.nodes[i])
+		}
+	}
+	for i := sp.NewHi; int(i) < nt.Len(); i++ {
+		o := old.nodes[i-sp.Shift()]
+		want := node{kind: o.kind, field: o.field, flags: o.flags, parent: o.parent, after: o.after + sp.Shift(),
+			start: uint32(int(o.start) + sp.Delta()), end: uint32(int(o.end) + sp.Delta())}
+		if o.parent > 0 {
+			want.parent += sp.Shift()
+		}
+		if nt.nodes[i] != want {
+			t.Fatalf("node %d after the splice: %+v, origin's moved %+v", i, nt.nodes[i], want)
+		}
+	}
+	for _, b := range []NodeID{sp.Lo, sp.NewHi} {
+		if int(b) < nt.Len() && nt.nodes[b].parent != 0 {
+			t.Fatalf("splice bound %d is not a child of the root", b)
+		}
+	}
+	kids := kidStats(&Tree{nodes: nt.nodes})
+	if len(kids) != len(nt.kids) {
+		t.Fatalf("%d root children measured, %d kept", len(kids), len(nt.kids))
+	}
+	for i := range kids {
+		if kids[i] != nt.kids[i] {
+			t.Fatalf("root child %d: nesting %+v, kept %+v", i, kids[i], nt.kids[i])
+		}
 	}
 }
 
@@ -72,6 +122,7 @@ func TestReparseMatchesFreshParse(t *testing.T) {
 	p := NewParser()
 	defer p.Close()
 	r := rand.New(rand.NewSource(1))
+	spliced, reparses := 0, 0
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
@@ -88,12 +139,19 @@ func TestReparseMatchesFreshParse(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkReparse(t, p, doc, nd, next)
+			reparses++
+			if nd.Tree().Spliced() != nil {
+				spliced++
+			}
 			doc, src = nd, next
 			if i%50 == 49 { // start again from the clean file now and then
 				src, _ = os.ReadFile(f)
 				doc, _ = p.Parse(context.Background(), src)
 			}
 		}
+	}
+	if spliced < reparses*9/10 {
+		t.Errorf("%d of %d reparses spliced, want nearly all", spliced, reparses)
 	}
 }
 
