@@ -1,6 +1,9 @@
 package syntax
 
-import "sync/atomic"
+import (
+	"slices"
+	"sync/atomic"
+)
 
 // Splice says how a tree made by Parser.Reparse from a single edit relates to the tree it
 // was reparsed from (its origin), so that what is built on the origin's nodes can be
@@ -164,18 +167,23 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 	}
 	newHi := NodeID(len(out))
 	shift := newHi - oldHi
-	out = append(out, ot.nodes[oldHi:]...)
-	if shift != 0 || delta != 0 {
+	if shift == 0 && delta == 0 {
+		out = append(out, ot.nodes[oldHi:]...)
+	} else {
+		// copied and moved in one pass
 		d := uint32(delta)
-		tail := out[newHi:]
+		tail := ot.nodes[oldHi:]
+		out = slices.Grow(out, len(tail))[:int(newHi)+len(tail)]
+		moved := out[newHi:]
 		for i := range tail {
-			nd := &tail[i]
+			nd := tail[i]
 			if nd.parent > 0 {
 				nd.parent += shift
 			}
 			nd.after += shift
 			nd.start += d
 			nd.end += d
+			moved[i] = nd
 		}
 	}
 	stats = append(stats, oldStats[hiOld:]...)
