@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"bytes"
 	"context"
 	"math/rand"
 	"os"
@@ -25,7 +26,7 @@ func sameTree(t *testing.T, got, want *Tree) {
 	}
 }
 
-var editSnippets = []string{"", " ", "\n", "x", "(", ")", ":", "    ", "def f(self, x):\n        return x\n", "class A:\n", "# c\n", "'''", "\"", "round(x.shape[0] / 2)", "\t", "é", "😀"}
+var editSnippets = []string{"", " ", "\n", "x", "(", ")", ":", "    ", "def f(self, x):\n        return x\n", "class A:\n", "# c\n", "'''", "\"", "round(x.shape[0] / 2)", "\t", "é", "😀", "\r\n", "变量 = 1\n", "import os\n"}
 
 // applyRandomEdit makes one random edit of src, returning the new text and the edit.
 func applyRandomEdit(r *rand.Rand, src []byte) ([]byte, Edit) {
@@ -153,6 +154,73 @@ func TestReparseMatchesFreshParse(t *testing.T) {
 	if spliced < reparses*9/10 {
 		t.Errorf("%d of %d reparses spliced, want nearly all", spliced, reparses)
 	}
+}
+
+// TestSpliceMatchesFlatten edits every rule and pysem fixture (broken ones included, and
+// copies with CRLF line endings and with CJK and emoji text) at random, taking an edit back
+// now and then, and checks each spliced tree against a full flatten of the same tree-sitter
+// tree and what its Splice says against the tree before.
+func TestSpliceMatchesFlatten(t *testing.T) {
+	var files []string
+	for _, g := range []string{"../rules/testdata/*.py", "../pysem/testdata/*.py"} {
+		m, _ := filepath.Glob(g)
+		files = append(files, m...)
+	}
+	if len(files) < 50 {
+		t.Fatalf("%d fixtures", len(files))
+	}
+	var srcs [][]byte
+	for i, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, src)
+		switch i % 8 {
+		case 0:
+			srcs = append(srcs, bytes.ReplaceAll(src, []byte("\n"), []byte("\r\n")))
+		case 4:
+			srcs = append(srcs, bytes.ReplaceAll(src, []byte("    def "), []byte("    # 形状 😀 ü\n    def ")))
+		}
+	}
+	p := NewParser()
+	defer p.Close()
+	r := rand.New(rand.NewSource(2))
+	for _, src := range srcs {
+		doc, err := p.Parse(context.Background(), src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var undo []byte // the text before the last edit
+		for i := 0; i < 30; i++ {
+			next, e := applyRandomEdit(r, src)
+			if undo != nil && r.Intn(3) == 0 {
+				// back to the text before: one edit replacing what differs
+				pre, suf := commonAffixes(src, undo)
+				next, e = undo, Edit{Start: pre, OldEnd: len(src) - suf, NewEnd: len(undo) - suf}
+			}
+			nd, err := p.Reparse(context.Background(), doc, [][]byte{src}, []Edit{e}, next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkReparse(t, p, doc, nd, next)
+			doc.Close()
+			undo, doc, src = src, nd, next
+		}
+		doc.Close()
+	}
+}
+
+// commonAffixes returns the lengths of the longest common prefix of a and b and of their
+// longest common suffix not overlapping it.
+func commonAffixes(a, b []byte) (pre, suf int) {
+	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
+		pre++
+	}
+	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+		suf++
+	}
+	return pre, suf
 }
 
 // FuzzReparse: any single edit of any text gives the tree a fresh parse gives.
