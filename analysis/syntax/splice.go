@@ -1,9 +1,6 @@
 package syntax
 
-import (
-	"slices"
-	"sync/atomic"
-)
+import "sync/atomic"
 
 // Splice says how a tree made by Parser.Reparse from a single edit relates to the tree it
 // was reparsed from (its origin), so that what is built on the origin's nodes can be
@@ -152,38 +149,43 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 
 	stats := make([]kidStat, 0, len(kids))
 	stats = append(stats, oldStats[:lo]...)
-	out := make([]node, loID, int(loID)+len(ot.nodes)-int(oldHi)+int(oldHi-loID)*5/4+64)
-	copy(out, ot.nodes[:loID])
+	// the changed children, numbered from loID
+	hull := scratch[:0]
 	for i := lo; i < hiNew; i++ {
 		var err error
 		var depth int
 		var sum int64
-		n := len(out)
-		out, depth, sum, err = flattenKid(ts, &kids[i], out, NodeID(n))
+		n := len(hull)
+		hull, depth, sum, err = flattenKid(ts, &kids[i], hull, loID+NodeID(n))
 		if err != nil {
 			return nil, nil, err
 		}
-		stats = append(stats, kidStat{depth: 1 + int32(depth), sum: sum + int64(len(out)-n)})
+		stats = append(stats, kidStat{depth: 1 + int32(depth), sum: sum + int64(len(hull)-n)})
 	}
-	newHi := NodeID(len(out))
+	newHi := loID + NodeID(len(hull))
 	shift := newHi - oldHi
-	if shift == 0 && delta == 0 {
-		out = append(out, ot.nodes[oldHi:]...)
+	var out []node
+	if shift == 0 {
+		// a copy of the old nodes, with the changed ones overwritten (appending to an empty
+		// slice does not clear the memory first, as make does)
+		out = append([]node(nil), ot.nodes...)
+		copy(out[loID:], hull)
 	} else {
-		// copied and moved in one pass
+		out = make([]node, 0, int(newHi)+len(ot.nodes)-int(oldHi))
+		out = append(append(append(out, ot.nodes[:loID]...), hull...), ot.nodes[oldHi:]...)
+	}
+	if shift != 0 || delta != 0 {
+		// moved in place after one block copy (twice as fast as copying node by node)
 		d := uint32(delta)
-		tail := ot.nodes[oldHi:]
-		out = slices.Grow(out, len(tail))[:int(newHi)+len(tail)]
 		moved := out[newHi:]
-		for i := range tail {
-			nd := tail[i]
+		for i := range moved {
+			nd := &moved[i]
 			if nd.parent > 0 {
 				nd.parent += shift
 			}
 			nd.after += shift
 			nd.start += d
 			nd.end += d
-			moved[i] = nd
 		}
 	}
 	stats = append(stats, oldStats[hiOld:]...)
