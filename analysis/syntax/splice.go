@@ -4,14 +4,17 @@ import "sync/atomic"
 
 // Splice says how a tree made by Parser.Reparse from a single edit relates to the tree it
 // was reparsed from (its origin), so that what is built on the origin's nodes can be
-// carried over instead of built again (package pysem does so). Nodes 1 .. Lo-1 are the
-// origin's nodes 1 .. Lo-1, unchanged; nodes NewHi .. Len()-1 are the origin's nodes
-// OldHi .. onwards, their NodeIDs (and parents and subtree ends, but for those whose parent
-// is the root) moved by NewHi-OldHi and their byte offsets by Edit.NewEnd-Edit.OldEnd.
-// Nodes Lo .. NewHi-1 are whole children of the root parsed again; the root itself is new.
+// carried over instead of built again (package pysem does so):
+//   - nodes 1 .. Lo-1 are the origin's nodes 1 .. Lo-1, unchanged;
+//   - nodes Lo .. NewHi-1 are whole children of the root parsed again (they replace the
+//     origin's Lo .. OldHi-1);
+//   - nodes NewHi .. Len()-1 are the origin's nodes OldHi onwards, with their NodeIDs,
+//     subtree ends and parents (but the root, 0) moved by Shift and their byte offsets by
+//     Delta;
+//   - the root, node 0, is new.
 type Splice struct {
 	Lo, OldHi, NewHi NodeID
-	Edit             Edit // the text change: bytes before Edit.Start and from Edit.NewEnd on are the origin's
+	Edit             Edit // the text change: the text is the origin's before Edit.Start, and from Edit.NewEnd on the origin's from Edit.OldEnd on
 	from             uint64
 }
 
@@ -65,10 +68,11 @@ func kidStats(t *Tree) []kidStat {
 // spliceFlatten builds the flat tree of ts, reparsed from old's tree-sitter tree after the
 // single edit e. The root's children that tree-sitter reused as they were (the same
 // subtree, at the same offset or moved by the edit's length) are copied from old's flat
-// tree; only the children between the first and the last other one are walked again. The
-// children after them are copied with their IDs and offsets moved in one tight pass, where
-// walking a whole 5,000-line file through cgo costs milliseconds, more than the editor's
-// budget for a keystroke. It returns the tree and the root's children of ts.
+// tree; only the children between the first and the last other one are walked again.
+// Walking a whole 5,000-line file through cgo costs milliseconds, more than the editor's
+// budget for a keystroke; copying it is a block copy and one tight pass moving the nodes
+// after the change. It returns the tree (without a Splice when old's flat tree is empty)
+// and the root's children of ts.
 func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 	ot := old.tree
 	oldKids := old.kids
