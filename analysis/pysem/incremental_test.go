@@ -198,7 +198,7 @@ func TestNewFileFromMatchesNewFile(t *testing.T) {
 		prev := NewFile(doc.Tree(), mod)
 		var undo *syntax.Edit
 		var undoText []byte
-		for i := 0; i < 40; i++ {
+		for i := 0; i < 30; i++ {
 			var next []byte
 			var e syntax.Edit
 			if undo != nil && r.Intn(3) == 0 {
