@@ -219,12 +219,20 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 			return res
 		}
 		s.stage(ctx, snap, "model")
-		pf, err := pysem.NewFileContext(ctx, tree.Tree(), s.project.module(d.path))
+		s.mu.Lock()
+		prev := d.model
+		s.mu.Unlock()
+		pf, err := pysem.NewFileFrom(ctx, prev, tree.Tree(), s.project.module(d.path))
 		if err != nil {
 			s.stage(ctx, snap, "superseded")
 			return nil
 		}
 		pf.Path = d.path
+		s.mu.Lock()
+		if d.parsed == tree { // the next reparse starts from tree: its model starts from pf
+			d.model = pf
+		}
+		s.mu.Unlock()
 		s.stage(ctx, snap, "link")
 		res.file, res.base = s.link(ctx, d, pf)
 		if ctx.Err() != nil {

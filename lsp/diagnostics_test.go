@@ -3,12 +3,14 @@ package lsp
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
 	"go.lsp.dev/protocol"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
@@ -192,6 +194,30 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	}
 	if a, b := dumpTree(res.file.Tree), dumpTree(full.Tree()); a != b {
 		t.Fatalf("incremental tree differs from a full parse:\n%s\nvs\n%s", a, b)
+	}
+	// one more keystroke, alone: its model is built from the last one's (the tree is
+	// spliced from that model's tree), kept for the next keystroke, and equal to the model
+	// built from scratch
+	s.mu.Lock()
+	before := d.model
+	s.mu.Unlock()
+	if before == nil || before.Tree != parsed.Tree() {
+		t.Fatal("the model of the last tree is not kept")
+	}
+	p31 := posAt(cur, ins, c.enc)
+	c.change(uri, 31, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p31, End: p31}, Text: "t"})
+	cur = cur[:ins] + "t" + cur[ins:]
+	c.diagsFor(uri, 31)
+	s.mu.Lock()
+	model, res := d.model, d.result
+	s.mu.Unlock()
+	if model == nil || model != res.file.File || model.Tree.Spliced() == nil || !model.Tree.Spliced().From(before.Tree) {
+		t.Fatal("the keystroke's model is not built from the last one's and kept")
+	}
+	fresh := pysem.NewFile(model.Tree, model.Module)
+	if string(fresh.Src) != cur || !reflect.DeepEqual(model.Funcs, fresh.Funcs) || !reflect.DeepEqual(model.Classes, fresh.Classes) ||
+		!reflect.DeepEqual(model.ImportList, fresh.ImportList) || model.LineCount() != fresh.LineCount() {
+		t.Fatal("the keystroke's model differs from one built from scratch")
 	}
 }
 

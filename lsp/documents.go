@@ -13,6 +13,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -56,6 +57,9 @@ type document struct {
 	pendingBytes int
 	gen          int
 	retired      []*syntax.Document
+	// model is the module model of parsed's tree, from which the next reparse's model is
+	// built (pysem.NewFileFrom); nil when there is none. It holds one File, never a chain.
+	model *pysem.File
 
 	// epoch is bumped by every change of text or configuration. An analysis result is
 	// committed only for the epoch it started in; ready is closed when the result of the
@@ -229,6 +233,7 @@ func (s *Server) invalidateLocked(d *document) {
 func (s *Server) dropPendingLocked(d *document) {
 	s.retireLocked(d, d.parsed)
 	d.parsed = nil
+	d.model = nil
 	d.pending = nil
 	d.pendingBytes = 0
 	d.gen++

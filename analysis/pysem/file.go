@@ -45,7 +45,6 @@ type File struct {
 	Funcs []*Function
 
 	classByName map[string]*Class
-	funcByNode  map[NodeID]*Function
 	topFuncs    map[string]*Function // module-level functions and lambdas bound to names
 	byKind      [][]NodeID           // node ids per syntax kind, in source order
 	owner       []int32              // innermost Funcs index containing each node, or -1
@@ -137,8 +136,11 @@ type Function struct {
 	Decorators   []NodeID
 	ClassMethod  bool
 	StaticMethod bool
-	nested       map[string]*Function
+	nested       map[string]*Function // the functions bound to names in its body; nil when none
 	index        int
+	// bound says the function binds its name where it is defined (a def, or a lambda
+	// assigned to a name); top that it does so at module level (not in a class body)
+	bound, top bool
 }
 
 // Index is fn's position in File.Funcs.
@@ -226,7 +228,7 @@ func NewFile(tree *syntax.Tree, mod Module) *File {
 func NewFileContext(ctx context.Context, tree *syntax.Tree, mod Module) (*File, error) {
 	f := &File{
 		Tree: tree, Src: tree.Source(), Module: mod, Imports: map[string]string{},
-		classByName: map[string]*Class{}, funcByNode: map[NodeID]*Function{}, topFuncs: map[string]*Function{},
+		classByName: map[string]*Class{}, topFuncs: map[string]*Function{},
 	}
 	if err := f.index(ctx); err != nil {
 		f.Release()
@@ -310,13 +312,24 @@ func (f *File) index(ctx context.Context) error {
 		}
 		i += 1 + j
 	}
+	if err := f.indexFuncs(ctx, 0, NodeID(n), true); err != nil {
+		return err
+	}
+	return nil
+}
+
+// indexFuncs sets the owner of the nodes lo .. hi-1 (the whole tree, or whole children of
+// the root) and appends a Function to f.Funcs for each def and lambda among them, in
+// pre-order; with byKind it also appends each named node to f.byKind.
+func (f *File) indexFuncs(ctx context.Context, lo, hi NodeID, byKind bool) error {
+	t := f.Tree
 	type open struct {
 		end NodeID
 		fn  int32
 	}
 	stack := make([]open, 0, 32)
 	cur := int32(-1)
-	for id := NodeID(0); int(id) < n; id++ {
+	for id := lo; id < hi; id++ {
 		if id%CancelEvery == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -328,17 +341,16 @@ func (f *File) index(ctx context.Context) error {
 			}
 		}
 		k := t.Kind(id)
-		if int(k) < len(f.byKind) && t.IsNamed(id) {
+		if byKind && int(k) < len(f.byKind) && t.IsNamed(id) {
 			f.byKind[k] = append(f.byKind[k], id)
 		}
 		f.owner[id] = cur
 		if k == syntax.KindFunctionDefinition || k == syntax.KindLambda {
-			fn := &Function{Node: id, index: len(f.Funcs), nested: map[string]*Function{}}
+			fn := &Function{Node: id, index: len(f.Funcs)}
 			if cur >= 0 {
 				fn.Parent = f.Funcs[cur]
 			}
 			f.Funcs = append(f.Funcs, fn)
-			f.funcByNode[id] = fn
 			cur = int32(fn.index)
 			stack = append(stack, open{t.SubtreeEnd(id), cur})
 			// the function node itself belongs to its parent scope
@@ -354,43 +366,84 @@ func (f *File) index(ctx context.Context) error {
 
 // collect fills imports, classes and function details.
 func (f *File) collect() {
-	t := f.Tree
 	f.collectImports()
 	for _, id := range f.byKind[syntax.KindClassDefinition] {
-		c := &Class{Node: id, Methods: map[string]*Function{}, InitAttrs: map[string]NodeID{}}
-		if n := t.Field(id, syntax.FieldName); n != NoNode {
-			c.Name = t.String(n)
-		}
-		if sup := t.Field(id, syntax.FieldSuperclasses); sup != NoNode {
-			t.Children(sup, func(b NodeID) bool {
-				if t.IsNamed(b) && t.Kind(b) != syntax.KindKeywordArgument && !t.IsComment(b) {
-					c.bases = append(c.bases, b)
-					c.Bases = append(c.Bases, f.Resolve(b))
-				}
-				return true
-			})
-		}
-		f.Classes = append(f.Classes, c)
-		if _, dup := f.classByName[c.Name]; !dup && f.owner[id] < 0 {
-			f.classByName[c.Name] = c
-		}
+		f.Classes = append(f.Classes, f.newClass(id))
 	}
 	for _, fn := range f.Funcs {
 		f.describe(fn)
 	}
+	f.link()
 	for _, c := range f.Classes {
-		if init := c.Methods["__init__"]; init != nil {
-			self := init.SelfName()
-			for _, a := range f.NodesIn(init, syntax.KindAssignment) {
-				left := t.Field(a, syntax.FieldLeft)
-				if left != NoNode && t.Kind(left) == syntax.KindAttribute {
-					obj := t.Field(left, syntax.FieldObject)
-					if obj != NoNode && t.TextIs(obj, self) {
-						attr := t.Field(left, syntax.FieldAttribute)
-						if _, seen := c.InitAttrs[t.String(attr)]; !seen {
-							c.InitAttrs[t.String(attr)] = t.Field(a, syntax.FieldRight)
-						}
-					}
+		f.initAttrs(c)
+	}
+}
+
+// newClass describes the class defined by the class_definition id, but for its methods and
+// attributes (link and initAttrs).
+func (f *File) newClass(id NodeID) *Class {
+	t := f.Tree
+	c := &Class{Node: id, Methods: map[string]*Function{}, InitAttrs: map[string]NodeID{}}
+	if n := t.Field(id, syntax.FieldName); n != NoNode {
+		c.Name = t.String(n)
+	}
+	if sup := t.Field(id, syntax.FieldSuperclasses); sup != NoNode {
+		t.Children(sup, func(b NodeID) bool {
+			if t.IsNamed(b) && t.Kind(b) != syntax.KindKeywordArgument && !t.IsComment(b) {
+				c.bases = append(c.bases, b)
+				c.Bases = append(c.Bases, f.Resolve(b))
+			}
+			return true
+		})
+	}
+	return c
+}
+
+// link fills the maps that name classes and functions, in source order (where a name is
+// defined twice the first definition is the one found, but for module-level functions:
+// the last).
+func (f *File) link() {
+	for _, c := range f.Classes {
+		if _, dup := f.classByName[c.Name]; !dup && f.owner[c.Node] < 0 {
+			f.classByName[c.Name] = c
+		}
+	}
+	for _, fn := range f.Funcs {
+		switch {
+		case fn.bound && fn.Parent != nil:
+			if _, dup := fn.Parent.nested[fn.Name]; !dup {
+				if fn.Parent.nested == nil {
+					fn.Parent.nested = map[string]*Function{}
+				}
+				fn.Parent.nested[fn.Name] = fn
+			}
+		case fn.top:
+			f.topFuncs[fn.Name] = fn
+		}
+		if c := fn.Class; c != nil {
+			if _, dup := c.Methods[fn.Name]; !dup {
+				c.Methods[fn.Name] = fn
+			}
+		}
+	}
+}
+
+// initAttrs fills c.InitAttrs from the assignments to self's attributes in its __init__.
+func (f *File) initAttrs(c *Class) {
+	t := f.Tree
+	init := c.Methods["__init__"]
+	if init == nil {
+		return
+	}
+	self := init.SelfName()
+	for _, a := range f.NodesIn(init, syntax.KindAssignment) {
+		left := t.Field(a, syntax.FieldLeft)
+		if left != NoNode && t.Kind(left) == syntax.KindAttribute {
+			obj := t.Field(left, syntax.FieldObject)
+			if obj != NoNode && t.TextIs(obj, self) {
+				attr := t.Field(left, syntax.FieldAttribute)
+				if _, seen := c.InitAttrs[t.String(attr)]; !seen {
+					c.InitAttrs[t.String(attr)] = t.Field(a, syntax.FieldRight)
 				}
 			}
 		}
@@ -439,14 +492,7 @@ func (f *File) describe(fn *Function) {
 	}
 	if blk := t.Parent(def); blk != NoNode && t.Kind(blk) == syntax.KindBlock {
 		if cls := t.Parent(blk); cls != NoNode && t.Kind(cls) == syntax.KindClassDefinition {
-			for _, c := range f.Classes {
-				if c.Node == cls {
-					fn.Class = c
-					if _, dup := c.Methods[fn.Name]; !dup {
-						c.Methods[fn.Name] = fn
-					}
-				}
-			}
+			fn.Class = f.ClassOf(cls)
 		}
 	}
 	params := t.Field(id, syntax.FieldParameters)
@@ -505,20 +551,12 @@ func (f *File) describe(fn *Function) {
 	})
 }
 
+// bindName records that fn binds its name, and whether at module level (link makes the
+// maps).
 func (f *File) bindName(fn *Function) {
-	if fn.Parent != nil {
-		if _, dup := fn.Parent.nested[fn.Name]; !dup {
-			fn.Parent.nested[fn.Name] = fn
-		}
-		return
-	}
-	if fn.Class == nil && f.owner[fn.Node] < 0 {
-		// module level (Class is set later; a class-body def is never bound here because
-		// class bodies are not functions, so check the enclosing block)
-		if f.Tree.Ancestor(fn.Node, syntax.KindClassDefinition) == NoNode {
-			f.topFuncs[fn.Name] = fn
-		}
-	}
+	fn.bound = true
+	// module level: not in a function, nor in a class body (class bodies are not functions)
+	fn.top = fn.Parent == nil && f.owner[fn.Node] < 0 && f.Tree.Ancestor(fn.Node, syntax.KindClassDefinition) == NoNode
 }
 
 // Resolve returns the qualified name an identifier or attribute chain refers to through
@@ -657,7 +695,13 @@ func (f *File) KwArg(call NodeID, name string) NodeID {
 }
 
 // FuncAt returns the Function whose def or lambda node is n, or nil.
-func (f *File) FuncAt(n NodeID) *Function { return f.funcByNode[n] }
+func (f *File) FuncAt(n NodeID) *Function {
+	i, ok := slices.BinarySearchFunc(f.Funcs, n, func(fn *Function, n NodeID) int { return int(fn.Node - n) })
+	if !ok {
+		return nil
+	}
+	return f.Funcs[i]
+}
 
 // Owner returns the innermost function containing node n (a def's own node belongs to the
 // enclosing scope), or nil at module or class level.
@@ -673,12 +717,11 @@ func (f *File) ClassNamed(name string) *Class { return f.classByName[name] }
 
 // ClassOf returns the Class whose class_definition node is n, or nil.
 func (f *File) ClassOf(n NodeID) *Class {
-	for _, c := range f.Classes {
-		if c.Node == n {
-			return c
-		}
+	i, ok := slices.BinarySearchFunc(f.Classes, n, func(c *Class, n NodeID) int { return int(c.Node - n) })
+	if !ok {
+		return nil
 	}
-	return nil
+	return f.Classes[i]
 }
 
 // TopFunc returns the module-level function (or named lambda) called name, or nil.

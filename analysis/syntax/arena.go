@@ -418,7 +418,7 @@ func (p *Parser) ParseTree(ctx context.Context, src []byte) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tree{src: src, nodes: nodes, depth: depth, newline: nl, normalized: normalized}, nil
+	return newTree(&Tree{src: src, nodes: nodes, depth: depth, newline: nl, normalized: normalized}), nil
 }
 
 // Reuse gives t's node storage to p for a later ParseTree, saving the allocation and the

@@ -31,8 +31,6 @@ uint16_t ts_tree_cursor_current_field_id(const TSTreeCursor *self);
 bool ts_tree_cursor_goto_parent(TSTreeCursor *self);
 bool ts_tree_cursor_goto_next_sibling(TSTreeCursor *self);
 bool ts_tree_cursor_goto_first_child(TSTreeCursor *self);
-typedef struct { TSPoint start_point, end_point; uint32_t start_byte, end_byte; } TSRange;
-TSRange *ts_tree_get_changed_ranges(const TSTree *old_tree, const TSTree *new_tree, uint32_t *length);
 
 // exdb_node mirrors the Go type node (same field order and sizes).
 typedef struct {
@@ -139,26 +137,40 @@ static int64_t exdb_flatten(const TSTree *tree, exdb_node *out, int64_t cap,
 	return n;
 }
 
-// exdb_root_children writes the byte ranges and kinds of the root's children (up to cap)
-// and returns their count.
-static int64_t exdb_root_children(const TSTree *tree, uint32_t *starts, uint32_t *ends, int64_t cap, exdb_node *root,
+// exdb_kid is one child of the root: its node, the subtree it holds and its byte range. A
+// node's id points at the slot holding its subtree (tree-sitter's node.c); the subtree, a
+// pointer to an immutable shared subtree or a small leaf stored inline, is what a reparsed
+// tree holds in the same place when tree-sitter reused that child as it was.
+typedef struct { TSNode node; uint64_t subtree; uint32_t start, end; uint16_t field, symbol; } exdb_kid;
+
+// exdb_kids writes the root node of tree into *root (its after left 0) and its children
+// into out (up to cap), each with the field it fills and its symbol (both given by the
+// root's production: a grammar field id, an alias), and returns their count.
+static int64_t exdb_kids(const TSTree *tree, exdb_kid *out, int64_t cap, exdb_node *root,
 		const uint16_t *kinds, uint32_t nkinds, uint16_t error_kind) {
 	TSNode r = ts_tree_root_node(tree);
 	uint16_t sym = ts_node_symbol(r);
 	root->kind = sym == 65535 ? error_kind : (sym < nkinds ? kinds[sym] & EXDB_KIND_MASK : 0);
+	root->field = 0;
 	root->start = ts_node_start_byte(r);
 	root->end = ts_node_end_byte(r);
 	root->flags = (ts_node_is_named(r) ? EXDB_NAMED : 0) | (ts_node_has_error(r) ? EXDB_HAS_ERROR : 0) |
 		(sym == 65535 ? EXDB_ERROR : 0) | (ts_node_is_missing(r) ? EXDB_MISSING : 0);
 	root->parent = -1;
+	root->after = 0;
 	TSTreeCursor c = ts_tree_cursor_new(r);
 	int64_t n = 0;
 	if (ts_tree_cursor_goto_first_child(&c)) {
 		do {
 			if (n < cap) {
 				TSNode node = ts_tree_cursor_current_node(&c);
-				starts[n] = ts_node_start_byte(node);
-				ends[n] = ts_node_end_byte(node);
+				exdb_kid *k = &out[n];
+				k->node = node;
+				k->subtree = *(const uint64_t *)node.id;
+				k->start = ts_node_start_byte(node);
+				k->end = ts_node_end_byte(node);
+				k->field = ts_tree_cursor_current_field_id(&c);
+				k->symbol = ts_node_symbol(node);
 			}
 			n++;
 		} while (ts_tree_cursor_goto_next_sibling(&c));
@@ -167,35 +179,27 @@ static int64_t exdb_root_children(const TSTree *tree, uint32_t *starts, uint32_t
 	return n;
 }
 
-// exdb_flatten_child flattens the subtree of the root's child number idx, numbering its
-// nodes from base, with parent as the parent index of the child.
-static int64_t exdb_flatten_child(const TSTree *tree, int64_t idx, exdb_node *out, int64_t cap, int64_t base,
+// exdb_flatten_kid flattens the subtree of k, a child of the root, numbering its nodes from
+// base with the root (0) as the parent of k. A cursor made at k does not know the field k
+// fills in the root, nor an alias the root gives it: both are set from k.
+static int64_t exdb_flatten_kid(const exdb_kid *k, exdb_node *out, int64_t cap, int64_t base,
 		const uint16_t *kinds, uint32_t nkinds, const uint8_t *fields, uint32_t nfields, uint16_t error_kind,
 		int64_t limit, exdb_depth *dp) {
-	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
-	int64_t n = 0;
-	dp->max = 0;
-	dp->total = 0;
-	dp->deep_at = -1;
-	if (ts_tree_cursor_goto_first_child(&c)) {
-		for (int64_t i = 0; i < idx; i++) ts_tree_cursor_goto_next_sibling(&c);
-		n = exdb_walk(&c, out, cap, base, 0, kinds, nkinds, fields, nfields, error_kind, limit, dp);
-	}
+	TSTreeCursor c = ts_tree_cursor_new(k->node);
+	int64_t n = exdb_walk(&c, out, cap, base, 0, kinds, nkinds, fields, nfields, error_kind, limit, dp);
 	ts_tree_cursor_delete(&c);
-	return n;
-}
-
-// exdb_changed_ranges returns the ranges whose syntax changed between two trees, as
-// start/end byte pairs in out (up to cap pairs), and their count.
-static int64_t exdb_changed_ranges(const TSTree *old_tree, const TSTree *new_tree, uint32_t *out, int64_t cap) {
-	uint32_t len = 0;
-	TSRange *r = ts_tree_get_changed_ranges(old_tree, new_tree, &len);
-	for (uint32_t i = 0; i < len && i < cap; i++) {
-		out[2 * i] = r[i].start_byte;
-		out[2 * i + 1] = r[i].end_byte;
+	if (n > 0 && cap > 0) {
+		exdb_node *e = &out[0];
+		uint16_t kind = k->symbol < nkinds ? kinds[k->symbol] : 0;
+		e->field = k->field < nfields ? fields[k->field] : 0;
+		e->kind = kind & EXDB_KIND_MASK;
+		e->flags = (e->flags & ~EXDB_NAMED) | ((kind & EXDB_KIND_NAMED) ? EXDB_NAMED : 0);
+		if (k->symbol == 65535) {
+			e->kind = error_kind;
+			e->flags |= EXDB_ERROR | EXDB_NAMED;
+		}
 	}
-	free(r);
-	return len;
+	return n;
 }
 
 static void exdb_edit(TSTree *tree, uint32_t start, uint32_t old_end, uint32_t new_end,
@@ -246,129 +250,57 @@ func flattenC(ct *C.TSTree, nodes []node) ([]node, int, error) {
 	}
 }
 
-// spliceFlatten flattens the reparsed tree ts reusing old's nodes for the root's children
-// that the single edit e left unchanged (outside every range tree-sitter reports as changed
-// between the edited old tree and ts). An edit inside one class re-walks only that class:
-// walking a whole 5,000-line file costs milliseconds, more than the editor's budget.
-func spliceFlatten(ts, editedOld *tsTree, old *Tree, e Edit) ([]node, int, error) {
-	// both trees' finalizers free their C trees: keep them reachable until the C calls are done
+// kid is one child of a tree-sitter tree's root (exdb_kid).
+type kid = C.exdb_kid
+
+// rootKids returns ts's root node (its after left 0) and the root's children, reusing buf.
+func rootKids(ts *tsTree, buf []kid) (root node, kids []kid) {
 	defer runtime.KeepAlive(ts)
-	defer runtime.KeepAlive(editedOld)
 	tables := languageTables()
-	ct := ts.c
-	var changed [64]C.uint32_t
-	nch := int(C.exdb_changed_ranges(editedOld.c, ct, &changed[0], 32))
-	if nch > 32 {
-		return flatten(ts, make([]node, 0, len(old.nodes)+64))
-	}
-	depth := 1 // the root; each child's subtree adds its own depth below it
-	total := int64(1)
-	var open []NodeID
-	var root node
 	kinds := (*C.uint16_t)(unsafe.Pointer(&tables.kinds[0]))
 	nkinds := C.uint32_t(len(tables.kinds))
-	nkids := int(C.exdb_root_children(ct, nil, nil, 0, (*C.exdb_node)(unsafe.Pointer(&root)), kinds, nkinds, C.uint16_t(KindError)))
-	starts := make([]uint32, nkids+1)
-	ends := make([]uint32, nkids+1)
-	C.exdb_root_children(ct, (*C.uint32_t)(unsafe.Pointer(&starts[0])), (*C.uint32_t)(unsafe.Pointer(&ends[0])), C.int64_t(nkids), (*C.exdb_node)(unsafe.Pointer(&root)), kinds, nkinds, C.uint16_t(KindError))
-	out := make([]node, 1, len(old.nodes)+64)
-	// the old root's children, by start offset
-	var oldKids []NodeID
-	if len(old.nodes) > 0 {
-		old.Children(0, func(c NodeID) bool { oldKids = append(oldKids, c); return true })
+	rp := (*C.exdb_node)(unsafe.Pointer(&root))
+	for {
+		var ptr *C.exdb_kid
+		if cap(buf) > 0 {
+			ptr = &buf[:1][0]
+		}
+		n := int(C.exdb_kids(ts.c, ptr, C.int64_t(cap(buf)), rp, kinds, nkinds, C.uint16_t(KindError)))
+		if n <= cap(buf) {
+			return root, buf[:n]
+		}
+		buf = make([]kid, 0, n+n/8+16)
 	}
-	delta := e.NewEnd - e.OldEnd
-	for i := 0; i < nkids; i++ {
-		s, en := int(starts[i]), int(ends[i])
-		reuse := !(en >= e.Start && s <= e.NewEnd)
-		for j := 0; reuse && j < nch; j++ {
-			if en >= int(changed[2*j]) && s <= int(changed[2*j+1]) {
-				reuse = false
-			}
-		}
-		oldID := NoNode
-		if reuse {
-			os, oe := s, en
-			if s >= e.NewEnd {
-				os, oe = s-delta, en-delta
-			}
-			k := sortSearch(len(oldKids), func(k int) bool { return int(old.nodes[oldKids[k]].start) >= os })
-			if k < len(oldKids) && int(old.nodes[oldKids[k]].start) == os && int(old.nodes[oldKids[k]].end) == oe {
-				oldID = oldKids[k]
-			}
-		}
-		if oldID != NoNode {
-			shift := NodeID(len(out)) - oldID
-			var d uint32
-			if s >= e.NewEnd {
-				d = uint32(delta)
-			}
-			// the reused subtree's depth, measured as it is copied: open holds the ends of
-			// the nodes enclosing the one copied
-			open = open[:0]
-			for j, nd := range old.nodes[oldID:old.nodes[oldID].after] {
-				for len(open) > 0 && oldID+NodeID(j) >= open[len(open)-1] {
-					open = open[:len(open)-1]
-				}
-				open = append(open, nd.after)
-				depth = max(depth, 1+len(open))
-				total += int64(1 + len(open))
-				if nd.parent > 0 {
-					nd.parent += shift
-				} else {
-					nd.parent = 0
-				}
-				nd.after += shift
-				nd.start += d
-				nd.end += d
-				out = append(out, nd)
-			}
-			continue
-		}
-		base := len(out)
-		for {
-			var ptr *C.exdb_node
-			if cap(out) > base {
-				ptr = (*C.exdb_node)(unsafe.Pointer(&out[:base+1][base]))
-			}
-			var d C.exdb_depth
-			n := int(C.exdb_flatten_child(ct, C.int64_t(i), ptr, C.int64_t(cap(out)-base), C.int64_t(base),
-				(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
-				(*C.uint8_t)(unsafe.Pointer(&tables.fields[0])), C.uint32_t(len(tables.fields)),
-				C.uint16_t(KindError), C.int64_t(MaxDepth-1), &d))
-			if d.deep_at >= 0 {
-				return nil, 0, &DepthError{Depth: 1 + int(d.max), Offset: int(d.deep_at)}
-			}
-			depth = max(depth, 1+int(d.max))
-			if base+n <= cap(out) {
-				total += int64(d.total) + int64(n) // one level below the root
-				out = out[:base+n]
-				break
-			}
-			grown := make([]node, base, (base+n)*5/4+64)
-			copy(grown, out)
-			out = grown
-		}
-	}
-	if err := checkTotalDepth(total, len(out)); err != nil {
-		return nil, 0, err
-	}
-	root.after = NodeID(len(out))
-	out[0] = root
-	return out, depth, nil
 }
 
-func sortSearch(n int, f func(int) bool) int {
-	lo, hi := 0, n
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if !f(m) {
-			lo = m + 1
-		} else {
-			hi = m
+// flattenKid appends the subtree of k, a child of ts's root, to out, numbered from id
+// with the root as parent, and returns it with the subtree's depth (k counting 1) and the
+// sum of its nodes' depths counted the same way. A subtree nested more than MaxDepth-1
+// levels gives a *DepthError.
+func flattenKid(ts *tsTree, k *kid, out []node, id NodeID) ([]node, int, int64, error) {
+	defer runtime.KeepAlive(ts) // k's node points into ts
+	tables := languageTables()
+	base := len(out)
+	for {
+		var ptr *C.exdb_node
+		if cap(out) > base {
+			ptr = (*C.exdb_node)(unsafe.Pointer(&out[:base+1][base]))
 		}
+		var d C.exdb_depth
+		n := int(C.exdb_flatten_kid(k, ptr, C.int64_t(cap(out)-base), C.int64_t(id),
+			(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
+			(*C.uint8_t)(unsafe.Pointer(&tables.fields[0])), C.uint32_t(len(tables.fields)),
+			C.uint16_t(KindError), C.int64_t(MaxDepth-1), &d))
+		if d.deep_at >= 0 {
+			return nil, 0, 0, &DepthError{Depth: 1 + int(d.max), Offset: int(d.deep_at)}
+		}
+		if base+n <= cap(out) {
+			return out[:base+n], int(d.max), int64(d.total), nil
+		}
+		grown := make([]node, base, (base+n)*5/4+64)
+		copy(grown, out)
+		out = grown
 	}
-	return lo
 }
 
 // editTree tells t about an edit, with rows and byte columns computed by the caller.

@@ -113,6 +113,7 @@ func (p *Parser) Close() {
 type Document struct {
 	ts   *tsTree
 	tree *Tree
+	kids []kid // the root's children of ts, when known (a reparse compares them with its own)
 }
 
 // Tree returns the document's current syntax tree.
@@ -184,18 +185,26 @@ func (p *Parser) Reparse(ctx context.Context, old *Document, oldSrcs [][]byte, e
 		return nil, err
 	}
 	nts := newTSTree(ct)
-	var nodes []node
-	var depth int
+	var tree *Tree
+	var kids []kid
 	if len(edits) == 1 {
-		nodes, depth, err = spliceFlatten(nts, ts, old.tree, edits[0])
+		tree, kids, err = spliceFlatten(nts, old, edits[0])
 	} else {
+		var nodes []node
+		var depth int
 		nodes, depth, err = flatten(nts, make([]node, 0, len(old.tree.nodes)+64))
+		tree = &Tree{nodes: nodes, depth: depth}
+		if err == nil {
+			tree.kids = kidStats(tree)
+			_, kids = rootKids(nts, nil)
+		}
 	}
 	if err != nil {
 		nts.close()
 		return nil, err
 	}
-	return &Document{ts: nts, tree: &Tree{src: newSrc, nodes: nodes, depth: depth, newline: nl}}, nil
+	tree.src, tree.newline = newSrc, nl
+	return &Document{ts: nts, tree: newTree(tree), kids: kids}, nil
 }
 
 func pointAt(src []byte, off int) point {
@@ -219,7 +228,13 @@ func (p *Parser) parse(ctx context.Context, src []byte) (*Document, error) {
 		ts.close()
 		return nil, err
 	}
-	return &Document{ts: ts, tree: &Tree{src: src, nodes: nodes, depth: depth, newline: nl, normalized: normalized}}, nil
+	tree := &Tree{src: src, nodes: nodes, depth: depth, newline: nl, normalized: normalized}
+	var kids []kid
+	if !normalized { // a normalized text is parsed again whole, never reparsed
+		tree.kids = kidStats(tree)
+		_, kids = rootKids(ts, nil)
+	}
+	return &Document{ts: ts, tree: newTree(tree), kids: kids}, nil
 }
 
 // ValidUTF8 reports whether src is valid UTF-8 and, if not, the offset of the first bad byte.

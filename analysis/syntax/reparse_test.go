@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"bytes"
 	"context"
 	"math/rand"
 	"os"
@@ -25,7 +26,7 @@ func sameTree(t *testing.T, got, want *Tree) {
 	}
 }
 
-var editSnippets = []string{"", " ", "\n", "x", "(", ")", ":", "    ", "def f(self, x):\n        return x\n", "class A:\n", "# c\n", "'''", "\"", "round(x.shape[0] / 2)", "\t", "é", "😀"}
+var editSnippets = []string{"", " ", "\n", "x", "(", ")", ":", "    ", "def f(self, x):\n        return x\n", "class A:\n", "# c\n", "'''", "\"", "round(x.shape[0] / 2)", "\t", "é", "😀", "\r\n", "变量 = 1\n", "import os\n"}
 
 // applyRandomEdit makes one random edit of src, returning the new text and the edit.
 func applyRandomEdit(r *rand.Rand, src []byte) ([]byte, Edit) {
@@ -53,12 +54,62 @@ func checkReparse(t *testing.T, p *Parser, old, nd *Document, next []byte) {
 		t.Fatal(err)
 	}
 	sameTree(t, nd.Tree(), &Tree{src: next, nodes: nodes, depth: depth})
+	checkSplice(t, old.Tree(), nd.Tree())
 	fresh, err := p.Parse(context.Background(), next)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !old.Tree().HasError(0) && !fresh.Tree().HasError(0) {
 		sameTree(t, nd.Tree(), fresh.Tree())
+	}
+}
+
+// checkSplice checks that what a spliced tree says of its origin holds: the nodes before Lo
+// are the origin's, those from NewHi on are the origin's from OldHi on moved by Shift and
+// Delta, the nodes between are whole children of the root, and the nesting kept per root
+// child is what the nodes say.
+func checkSplice(t *testing.T, old, nt *Tree) {
+	t.Helper()
+	sp := nt.Spliced()
+	if sp == nil {
+		return
+	}
+	if !sp.From(old) || sp.From(nt) {
+		t.Fatalf("splice names the wrong origin")
+	}
+	if sp.Lo < 1 || sp.Lo > sp.NewHi || sp.Lo > sp.OldHi || int(sp.NewHi) > nt.Len() || int(sp.OldHi) > old.Len() ||
+		nt.Len()-int(sp.NewHi) != old.Len()-int(sp.OldHi) {
+		t.Fatalf("splice %+v out of range (old %d nodes, new %d)", sp, old.Len(), nt.Len())
+	}
+	for i := NodeID(1); i < sp.Lo; i++ {
+		if nt.nodes[i] != old.nodes[i] {
+			t.Fatalf("node %d before the splice: %+v, origin %+v", i, nt.nodes[i], old.nodes[i])
+		}
+	}
+	for i := sp.NewHi; int(i) < nt.Len(); i++ {
+		o := old.nodes[i-sp.Shift()]
+		want := node{kind: o.kind, field: o.field, flags: o.flags, parent: o.parent, after: o.after + sp.Shift(),
+			start: uint32(int(o.start) + sp.Delta()), end: uint32(int(o.end) + sp.Delta())}
+		if o.parent > 0 {
+			want.parent += sp.Shift()
+		}
+		if nt.nodes[i] != want {
+			t.Fatalf("node %d after the splice: %+v, origin's moved %+v", i, nt.nodes[i], want)
+		}
+	}
+	for _, b := range []NodeID{sp.Lo, sp.NewHi} {
+		if int(b) < nt.Len() && nt.nodes[b].parent != 0 {
+			t.Fatalf("splice bound %d is not a child of the root", b)
+		}
+	}
+	kids := kidStats(&Tree{nodes: nt.nodes})
+	if len(kids) != len(nt.kids) {
+		t.Fatalf("%d root children measured, %d kept", len(kids), len(nt.kids))
+	}
+	for i := range kids {
+		if kids[i] != nt.kids[i] {
+			t.Fatalf("root child %d: nesting %+v, kept %+v", i, kids[i], nt.kids[i])
+		}
 	}
 }
 
@@ -72,6 +123,7 @@ func TestReparseMatchesFreshParse(t *testing.T) {
 	p := NewParser()
 	defer p.Close()
 	r := rand.New(rand.NewSource(1))
+	spliced, reparses := 0, 0
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
@@ -88,6 +140,10 @@ func TestReparseMatchesFreshParse(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkReparse(t, p, doc, nd, next)
+			reparses++
+			if nd.Tree().Spliced() != nil {
+				spliced++
+			}
 			doc, src = nd, next
 			if i%50 == 49 { // start again from the clean file now and then
 				src, _ = os.ReadFile(f)
@@ -95,6 +151,76 @@ func TestReparseMatchesFreshParse(t *testing.T) {
 			}
 		}
 	}
+	if spliced < reparses*9/10 {
+		t.Errorf("%d of %d reparses spliced, want nearly all", spliced, reparses)
+	}
+}
+
+// TestSpliceMatchesFlatten edits every rule and pysem fixture (broken ones included, and
+// copies with CRLF line endings and with CJK and emoji text) at random, taking an edit back
+// now and then, and checks each spliced tree against a full flatten of the same tree-sitter
+// tree and what its Splice says against the tree before.
+func TestSpliceMatchesFlatten(t *testing.T) {
+	var files []string
+	for _, g := range []string{"../rules/testdata/*.py", "../pysem/testdata/*.py"} {
+		m, _ := filepath.Glob(g)
+		files = append(files, m...)
+	}
+	if len(files) < 50 {
+		t.Fatalf("%d fixtures", len(files))
+	}
+	var srcs [][]byte
+	for i, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, src)
+		switch i % 8 {
+		case 0:
+			srcs = append(srcs, bytes.ReplaceAll(src, []byte("\n"), []byte("\r\n")))
+		case 4:
+			srcs = append(srcs, bytes.ReplaceAll(src, []byte("    def "), []byte("    # 形状 😀 ü\n    def ")))
+		}
+	}
+	p := NewParser()
+	defer p.Close()
+	r := rand.New(rand.NewSource(2))
+	for _, src := range srcs {
+		doc, err := p.Parse(context.Background(), src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var undo []byte // the text before the last edit
+		for i := 0; i < 30; i++ {
+			next, e := applyRandomEdit(r, src)
+			if undo != nil && r.Intn(3) == 0 {
+				// back to the text before: one edit replacing what differs
+				pre, suf := commonAffixes(src, undo)
+				next, e = undo, Edit{Start: pre, OldEnd: len(src) - suf, NewEnd: len(undo) - suf}
+			}
+			nd, err := p.Reparse(context.Background(), doc, [][]byte{src}, []Edit{e}, next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkReparse(t, p, doc, nd, next)
+			doc.Close()
+			undo, doc, src = src, nd, next
+		}
+		doc.Close()
+	}
+}
+
+// commonAffixes returns the lengths of the longest common prefix of a and b and of their
+// longest common suffix not overlapping it.
+func commonAffixes(a, b []byte) (pre, suf int) {
+	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
+		pre++
+	}
+	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+		suf++
+	}
+	return pre, suf
 }
 
 // FuzzReparse: any single edit of any text gives the tree a fresh parse gives.

@@ -45,6 +45,15 @@ type Tree struct {
 	// is a copy of it with lone "\r" endings turned into "\n" (newline.go)
 	newline    string
 	normalized bool
+	id         uint64    // unique per tree (treeIDs), named by the splices made from it
+	kids       []kidStat // the nesting of each root child, for a tree made by spliceFlatten; else nil
+	splice     *Splice   // how the tree was made from the one it was reparsed from, or nil
+}
+
+// newTree returns t numbered with a fresh ID.
+func newTree(t *Tree) *Tree {
+	t.id = treeIDs.Add(1)
+	return t
 }
 
 // Source returns the text the tree was parsed from: the source given to the parser or, for

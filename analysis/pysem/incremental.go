@@ -1,0 +1,309 @@
+package pysem
+
+import (
+	"bytes"
+	"context"
+	"maps"
+	"slices"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// NewFileFrom builds the model of tree, a keystroke's reparse of prev's tree, reusing
+// prev for the unchanged children of the module: what they hold (their nodes by kind, the
+// functions owning each node, their classes and functions) is copied from prev with its
+// NodeIDs moved as the tree moved them (syntax.Splice), and only the module-level
+// statements the edit changed are described again. The result is the File NewFileContext
+// builds for tree, which it falls back to whenever reuse is not safe: no prev, a tree not
+// spliced from prev's, another module, or imports that changed (they decide what every
+// name resolves to). prev is not modified and stays valid; the File returned does not
+// refer to it, so a chain of keystrokes keeps one File alive, not all of them.
+func NewFileFrom(ctx context.Context, prev *File, tree *syntax.Tree, mod Module) (*File, error) {
+	sp := tree.Spliced()
+	if prev == nil || sp == nil || !sp.From(prev.Tree) || prev.Module != mod || prev.storage == nil {
+		return NewFileContext(ctx, tree, mod)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f := &File{
+		Tree: tree, Src: tree.Source(), Module: mod, Imports: map[string]string{},
+		classByName: map[string]*Class{}, topFuncs: map[string]*Function{},
+	}
+	s := splice{Splice: sp, prev: prev}
+	if err := f.spliceIndex(ctx, &s); err != nil {
+		f.Release()
+		return nil, err
+	}
+	if s.importsKept(f) {
+		f.Imports, f.ImportedModules, f.StarImports = prev.Imports, prev.ImportedModules, prev.StarImports
+		f.ImportList = prev.ImportList
+		if s.Shift() != 0 {
+			f.ImportList = slices.Clone(prev.ImportList)
+			for i := range f.ImportList {
+				f.ImportList[i].Node = s.id(f.ImportList[i].Node)
+			}
+		}
+	} else if f.collectImports(); !maps.Equal(f.Imports, prev.Imports) {
+		f.Release()
+		return NewFileContext(ctx, tree, mod)
+	}
+	f.spliceCollect(&s)
+	return f, nil
+}
+
+// importsKept reports whether neither the changed nodes nor those they replaced hold an
+// import statement: the imports are then prev's (but for the statements' NodeIDs).
+func (s *splice) importsKept(f *File) bool {
+	for _, k := range []syntax.Kind{syntax.KindImportStatement, syntax.KindImportFromStatement} {
+		if has(f.byKind[k], s.Lo, s.NewHi) || has(s.prev.byKind[k], s.Lo, s.OldHi) {
+			return false
+		}
+	}
+	return true
+}
+
+// has reports whether the sorted ids hold one in lo .. hi-1.
+func has(ids []NodeID, lo, hi NodeID) bool {
+	i := searchNodes(ids, lo)
+	return i < len(ids) && ids[i] < hi
+}
+
+// splice is what NewFileFrom knows of how prev's nodes and functions moved.
+type splice struct {
+	*syntax.Splice
+	prev *File
+	// prev.Funcs[:funcLo] and prev.Funcs[funcHi:] are the functions of the copied nodes;
+	// funcShift is how far the latter moved in Funcs
+	funcLo, funcHi, funcShift int
+}
+
+// id maps a NodeID of prev's tree outside the changed nodes to tree's.
+func (s *splice) id(n NodeID) NodeID {
+	if n >= s.OldHi {
+		return n + s.Shift()
+	}
+	return n
+}
+
+// spliceIndex builds f's index from prev's: the copied nodes' entries are prev's, moved;
+// the changed nodes are indexed as NewFileContext does.
+func (f *File) spliceIndex(ctx context.Context, s *splice) error {
+	prev, t := s.prev, f.Tree
+	n := t.Len()
+	lo, oldHi, newHi, shift := s.Lo, s.OldHi, s.NewHi, s.Shift()
+
+	// nodes by kind: the root (always new) and the changed nodes, and prev's others
+	var counts [256]int32
+	count := func(id NodeID) {
+		if k := t.Kind(id); int(k) < len(counts) && t.IsNamed(id) {
+			counts[k]++
+		}
+	}
+	count(0)
+	for id := lo; id < newHi; id++ {
+		count(id)
+	}
+	var cuts [256][3]int // per kind, prev's entries of nodes 1 .. lo-1 and from oldHi on
+	named := 0
+	for k := range counts {
+		if k < len(prev.byKind) {
+			old := prev.byKind[k]
+			h := searchNodes(old, 1)
+			i := h + searchNodes(old[h:], lo)
+			j := i + searchNodes(old[i:], oldHi)
+			cuts[k] = [3]int{h, i, j}
+			named += i - h + len(old) - j
+		}
+		named += int(counts[k])
+	}
+	st, _ := indexPool.Get().(*indexStorage)
+	if st == nil {
+		st = &indexStorage{byKind: make([][]NodeID, len(counts))}
+	}
+	f.storage = st
+	backing := reuseSlice(&st.backing, named)
+	f.byKind = st.byKind
+	off := 0
+	rootKind := int(t.Kind(0))
+	for k := range counts {
+		var old []NodeID
+		if k < len(prev.byKind) {
+			old = prev.byKind[k]
+		}
+		h, i, j := cuts[k][0], cuts[k][1], cuts[k][2]
+		c := i - h + int(counts[k]) + len(old) - j
+		list := backing[off : off+c : off+c]
+		off += c
+		head := 0
+		if k == rootKind && t.IsNamed(0) {
+			list[0] = 0
+			head = 1
+		}
+		copy(list[head:], old[h:i])
+		tail := list[i-h+int(counts[k]):] // counts[k] counts the root
+		copy(tail, old[j:])
+		if shift != 0 {
+			for x := range tail {
+				tail[x] += shift
+			}
+		}
+		f.byKind[k] = list[:head+i-h]
+	}
+	for id := lo; id < newHi; id++ {
+		if k := t.Kind(id); int(k) < len(f.byKind) && t.IsNamed(id) {
+			f.byKind[k] = append(f.byKind[k], id)
+		}
+	}
+	for k := range f.byKind {
+		f.byKind[k] = f.byKind[k][:cap(f.byKind[k])]
+	}
+
+	// functions and owners: prev's, the changed nodes' indexed again
+	s.funcLo = searchFuncs(prev.Funcs, lo)
+	s.funcHi = s.funcLo + searchFuncs(prev.Funcs[s.funcLo:], oldHi)
+	f.owner = reuseSlice(&st.owner, n)
+	copy(f.owner, prev.owner[:lo])
+	f.Funcs = make([]*Function, s.funcLo, len(prev.Funcs)+16)
+	if err := f.indexFuncs(ctx, lo, newHi, false); err != nil {
+		return err
+	}
+	s.funcShift = len(f.Funcs) - s.funcHi
+	tail := f.owner[newHi:]
+	copy(tail, prev.owner[oldHi:])
+	if fs := int32(s.funcShift); fs != 0 {
+		for i, o := range tail {
+			if o >= 0 {
+				tail[i] = o + fs
+			}
+		}
+	}
+	f.Funcs = append(f.Funcs, make([]*Function, len(prev.Funcs)-s.funcHi)...) // copied by spliceCollect
+
+	// line starts: prev's up to the edit, the inserted text's, prev's after it moved
+	e := s.Edit
+	inserted := bytes.Count(f.Src[e.Start:e.NewEnd], []byte{'\n'})
+	before := searchInts(prev.lines, e.Start+1) // line starts at or before e.Start
+	after := searchInts(prev.lines, e.OldEnd+1) // the first line start after the removed text
+	f.lines = reuseSlice(&st.lines, before+inserted+len(prev.lines)-after)[:before]
+	copy(f.lines, prev.lines[:before])
+	for i := e.Start; i < e.NewEnd; i++ {
+		if f.Src[i] == '\n' {
+			f.lines = append(f.lines, i+1)
+		}
+	}
+	delta := s.Delta()
+	for _, l := range prev.lines[after:] {
+		f.lines = append(f.lines, l+delta)
+	}
+	return nil
+}
+
+// spliceCollect fills f's classes and functions: copies of prev's for the copied nodes,
+// described again for the changed ones.
+func (f *File) spliceCollect(s *splice) {
+	prev := s.prev
+	lo, oldHi, newHi := s.Lo, s.OldHi, s.NewHi
+	// classes
+	ci := searchClasses(prev.Classes, lo)
+	cj := ci + searchClasses(prev.Classes[ci:], oldHi)
+	classes := make(map[*Class]*Class, len(prev.Classes)-(cj-ci))
+	f.Classes = make([]*Class, 0, len(prev.Classes)+4)
+	// the copies are allocated together, and share with prev what holds no NodeID that moved
+	// (a File is immutable: nothing is ever written to them)
+	classCopies := make([]Class, len(prev.Classes)-(cj-ci))
+	copyClass := func(c *Class, moves bool) {
+		nc := &classCopies[0]
+		classCopies = classCopies[1:]
+		*nc = Class{Name: c.Name, Node: s.id(c.Node), Bases: c.Bases, bases: c.bases, InitAttrs: c.InitAttrs,
+			Methods: make(map[string]*Function, len(c.Methods))}
+		if moves {
+			nc.bases = moved(s, c.bases)
+			nc.InitAttrs = make(map[string]NodeID, len(c.InitAttrs))
+			for name, v := range c.InitAttrs {
+				nc.InitAttrs[name] = s.id(v)
+			}
+		}
+		classes[c] = nc
+		f.Classes = append(f.Classes, nc)
+	}
+	for _, c := range prev.Classes[:ci] {
+		copyClass(c, false)
+	}
+	fresh := len(f.Classes)
+	all := f.byKind[syntax.KindClassDefinition]
+	for _, id := range all[searchNodes(all, lo):searchNodes(all, newHi)] {
+		f.Classes = append(f.Classes, f.newClass(id))
+	}
+	freshEnd := len(f.Classes)
+	for _, c := range prev.Classes[cj:] {
+		copyClass(c, s.Shift() != 0)
+	}
+
+	// functions: the changed nodes' ones are in f.Funcs already (indexFuncs)
+	funcCopies := make([]Function, len(prev.Funcs)-(s.funcHi-s.funcLo))
+	copyFunc := func(at int, fn *Function, moves bool) {
+		nf := &funcCopies[0]
+		funcCopies = funcCopies[1:]
+		*nf = Function{Name: fn.Name, Node: s.id(fn.Node), Body: s.id(fn.Body), Params: fn.Params, Decorators: fn.Decorators,
+			ClassMethod: fn.ClassMethod, StaticMethod: fn.StaticMethod, index: at, bound: fn.bound, top: fn.top}
+		if moves {
+			nf.Decorators = moved(s, fn.Decorators)
+			if fn.Params != nil {
+				nf.Params = make([]Param, len(fn.Params))
+				for i, p := range fn.Params {
+					p.Node, p.Default, p.Type = s.id(p.Node), s.id(p.Default), s.id(p.Type)
+					nf.Params[i] = p
+				}
+			}
+		}
+		if fn.Parent != nil {
+			nf.Parent = f.Funcs[at-(fn.index-fn.Parent.index)]
+		}
+		if fn.Class != nil {
+			nf.Class = classes[fn.Class]
+		}
+		f.Funcs[at] = nf
+	}
+	for i, fn := range prev.Funcs[:s.funcLo] {
+		copyFunc(i, fn, false)
+	}
+	for i, fn := range prev.Funcs[s.funcHi:] {
+		copyFunc(s.funcHi+s.funcShift+i, fn, s.Shift() != 0)
+	}
+	for _, fn := range f.Funcs[s.funcLo : s.funcHi+s.funcShift] {
+		f.describe(fn)
+	}
+	f.link()
+	for _, c := range f.Classes[fresh:freshEnd] {
+		f.initAttrs(c)
+	}
+}
+
+// moved returns ids (prev's NodeIDs of copied nodes, or NoNode) as tree's.
+func moved(s *splice, ids []NodeID) []NodeID {
+	if ids == nil {
+		return nil
+	}
+	out := make([]NodeID, len(ids))
+	for i, n := range ids {
+		out[i] = s.id(n)
+	}
+	return out
+}
+
+func searchFuncs(fns []*Function, n NodeID) int {
+	i, _ := slices.BinarySearchFunc(fns, n, func(fn *Function, n NodeID) int { return int(fn.Node - n) })
+	return i
+}
+
+func searchClasses(cs []*Class, n NodeID) int {
+	i, _ := slices.BinarySearchFunc(cs, n, func(c *Class, n NodeID) int { return int(c.Node - n) })
+	return i
+}
+
+// searchInts returns the number of a's sorted values below x.
+func searchInts(a []int, x int) int {
+	i, _ := slices.BinarySearch(a, x)
+	return i
+}
