@@ -555,8 +555,23 @@ func decodeParams(params json.RawMessage, v any) error {
 	return nil
 }
 
-// notify sends a notification to the client.
+// notify sends a notification to the client. Diagnostics, the bulk of what the server
+// sends while someone types, are encoded by hand, once, straight into their frame
+// (diagnostic_json.go, notificationFrame); everything else goes through jsonrpc2.
 func (s *Server) notify(method string, params any) {
+	if p, ok := params.(publishDiagnosticsParams); ok && method == "textDocument/publishDiagnostics" {
+		frame, err := notificationFrame(method, publishSize(&p), func(b []byte) ([]byte, error) {
+			return appendPublishDiagnostics(b, &p)
+		})
+		if err != nil {
+			s.log.Error("encoding notification", zap.String("method", method), zap.Error(err))
+			return
+		}
+		if _, err := s.stream.queueFrame(frame); err != nil {
+			s.log.Debug("notification not sent", zap.String("method", method), zap.Error(err))
+		}
+		return
+	}
 	b, err := json.Marshal(params)
 	if err != nil {
 		s.log.Error("encoding notification", zap.String("method", method), zap.Error(err))
