@@ -90,9 +90,6 @@ func (s *Server) runDoc(d *document) {
 			s.testAnalyzeHook(d.uri, snap.version)
 		}
 		res := s.analyzeSnapshot(ctx, d, snap)
-		if res != nil && res.fileErr == nil {
-			res.structure, res.declared = surfacesOf(res.file, res.text)
-		}
 		cancel()
 		if res != nil && snap.cells != nil {
 			s.mu.Lock()

@@ -704,10 +704,12 @@ func (s *Server) neighbourFile(ctx context.Context, m string) neighbour {
 	}
 	var text []byte
 	var n neighbour
+	var settled *docResult
 	if open != nil {
 		n.open = true
 		if open.result != nil && open.result.file != nil {
-			n.file, n.settled, n.structure, n.linked = open.result.file.File, true, open.result.structure, open.result.file
+			settled = open.result
+			n.file, n.settled, n.linked = open.result.file.File, true, open.result.file
 		} else if open.neighbour != nil && open.neighbour.version == open.version {
 			n.file = open.neighbour.file
 		} else {
@@ -715,6 +717,9 @@ func (s *Server) neighbourFile(ctx context.Context, m string) neighbour {
 		}
 	}
 	s.mu.Unlock()
+	if settled != nil {
+		n.structure, _ = settled.surfaces()
+	}
 	if n.file != nil {
 		return n
 	}
@@ -746,11 +751,12 @@ func (s *Server) surfaceChanged(d *document, res *docResult) {
 	if d.module == "" {
 		return
 	}
+	surface, decls := res.surfaces()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	structure := !d.surfaceSet || d.surface != res.structure
-	declared := !d.surfaceSet || d.declared != res.declared
-	d.surface, d.declared, d.surfaceSet = res.structure, res.declared, true
+	structure := !d.surfaceSet || d.surface != surface
+	declared := !d.surfaceSet || d.declared != decls
+	d.surface, d.declared, d.surfaceSet = surface, decls, true
 	for _, o := range s.docs {
 		if o == d || o.closed || !o.deps[d.module] {
 			continue
@@ -766,6 +772,18 @@ func (s *Server) surfaceChanged(d *document, res *docResult) {
 			s.invalidateLocked(o)
 		}
 	}
+}
+
+// surfaces returns res's surface, computing it on the first call (the caller holds no
+// lock: it walks the module's classes and functions, a millisecond or two on a large file).
+// A result with a file error has none.
+func (res *docResult) surfaces() (structure, declared uint64) {
+	res.surfaceOnce.Do(func() {
+		if res.fileErr == nil {
+			res.structure, res.declared = surfacesOf(res.file, res.text)
+		}
+	})
+	return res.structure, res.declared
 }
 
 // surfacesOf is the surface of an analysis (torchsem.File.Surfaces), or the hash of the text
