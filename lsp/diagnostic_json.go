@@ -149,6 +149,9 @@ func appendMarshaled(b []byte, v any) ([]byte, error) {
 // between 1e-6 and 1e21 (severities and tags are small integers); anything else, and the
 // error for NaN and infinities, is json.Marshal's.
 func appendJSONFloat(b []byte, f float64) ([]byte, error) {
+	if i := int64(f); float64(i) == f && i > -1<<53 && i < 1<<53 && (i != 0 || !math.Signbit(f)) {
+		return strconv.AppendInt(b, i, 10), nil // what 'f' formatting writes for an integer
+	}
 	if a := math.Abs(f); a == 0 || a >= 1e-6 && a < 1e21 {
 		return strconv.AppendFloat(b, f, 'f', -1, 64), nil
 	}
@@ -177,6 +180,9 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i = skipSafeWords(s, i); i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if jsonSafe[c] {
@@ -237,4 +243,26 @@ func publishSize(p *publishDiagnosticsParams) int {
 		}
 	}
 	return n
+}
+
+// skipSafeWords returns the end of the run of whole 8-byte words of s from i that
+// appendJSONString copies as they are (no control character, '"', '\\', '<', '>', '&' or
+// byte of a multi-byte rune in them), testing each word's bytes at once: (y-ones)&^y&highs
+// marks a zero byte of y. It may stop at a word whose only such byte is a false alarm
+// (a borrow runs on past a byte that needs care); it never skips one.
+func skipSafeWords(s string, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(s); i += 8 {
+		w := s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		q, bs := x^(ones*'"'), x^(ones*'\\')
+		lt, gt, amp := x^(ones*'<'), x^(ones*'>'), x^(ones*'&')
+		m := x | (x-ones*0x20)&^x |
+			(q-ones)&^q | (bs-ones)&^bs | (lt-ones)&^lt | (gt-ones)&^gt | (amp-ones)&^amp
+		if m&highs != 0 {
+			break
+		}
+	}
+	return i
 }

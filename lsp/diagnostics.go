@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"go.lsp.dev/protocol"
@@ -340,12 +341,13 @@ func diagnosticOf(f *analysis.Finding, related bool, enc encoding, loc func(star
 	dg := protocol.Diagnostic{
 		Range:    at.Range,
 		Severity: sev,
-		Code:     f.Case,
 		Source:   "exportdb",
 		Message:  f.Message,
 	}
-	if href := caseURL(f.Case); href != "" {
-		dg.CodeDescription = &protocol.CodeDescription{Href: protocol.URI(href)}
+	if c, ok := catalogCodes()[f.Case]; ok {
+		dg.Code, dg.CodeDescription = c.code, c.link
+	} else {
+		dg.Code = f.Case
 	}
 	if f.Deprecated {
 		dg.Tags = []protocol.DiagnosticTag{protocol.DiagnosticTagDeprecated}
@@ -381,13 +383,25 @@ func lspSeverity(s analysis.Severity) (protocol.DiagnosticSeverity, bool) {
 	return 0, false
 }
 
-// caseURL is the ExportDB link of a case, or "" for engine codes.
-func caseURL(name string) string {
-	if c, ok := catalog.Default().Lookup(name); ok {
-		return c.URL("")
-	}
-	return ""
+// caseCode is a catalog case's diagnostic code and its ExportDB link, made once and
+// shared by every diagnostic of the case (nothing modifies a diagnostic's code or link).
+type caseCode struct {
+	code any // the case name
+	link *protocol.CodeDescription
 }
+
+// catalogCodes holds the code of every catalog case by name and alias; an engine code (such as
+// unused_suppression) has none and no link.
+var catalogCodes = sync.OnceValue(func() map[string]caseCode {
+	m := map[string]caseCode{}
+	for _, c := range catalog.Default().Cases() {
+		link := &protocol.CodeDescription{Href: protocol.URI(c.URL(""))}
+		for _, n := range append([]string{c.Name}, c.Aliases...) {
+			m[n] = caseCode{code: n, link: link}
+		}
+	}
+	return m
+})
 
 // fileErrorDiagnostic says why a document was not analysed at all (NUL byte, invalid
 // UTF-8, too large): never silence.
