@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -159,14 +160,31 @@ func TestConvertedDiagnosticsJSON(t *testing.T) {
 		{Case: "dynamic_shape_round", Start: at["b"], End: at["/b"], Message: "deprecated & old", Severity: analysis.Warning, Deprecated: true},
 		{Case: analysis.UnusedSuppression, Start: at["c"], End: at["/c"], Message: "unused suppression", Severity: analysis.Hint},
 		{Case: "dynamic_shape_round", Start: at["a"], End: at["a"], Message: "hover only", Severity: analysis.Off},
+		{Case: "unsupported_operator", Start: at["b"], End: at["b"], Message: "an alias of torch_sym_min", Severity: analysis.Information},
+	}
+	// the code is the finding's case as written; the link is its catalog case's, if any
+	wantCodes := []struct{ code, href string }{
+		{"dynamic_shape_round", "https://pytorch.org/docs/main/generated/exportdb/index.html#dynamic-shape-round"},
+		{"dynamic_shape_round", "https://pytorch.org/docs/main/generated/exportdb/index.html#dynamic-shape-round"},
+		{analysis.UnusedSuppression, ""},
+		{"unsupported_operator", "https://pytorch.org/docs/main/generated/exportdb/index.html#torch-sym-min"},
 	}
 	lines := newLineIndex([]byte(src))
 	for _, enc := range []encoding{encUTF16, encUTF8, encUTF32} {
 		for _, related := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%v related=%v", enc, related), func(t *testing.T) {
 				diags, shown := toDiagnostics("file:///ws/%E5%BD%A2.py", lines, findings, enc, related)
-				if len(shown) != 3 {
-					t.Fatalf("shown %v, want the 3 findings above Off", shown)
+				if !slices.Equal(shown, []int{0, 1, 2, 4}) {
+					t.Fatalf("shown %v, want the 4 findings above Off", shown)
+				}
+				for i, w := range wantCodes {
+					href := ""
+					if diags[i].CodeDescription != nil {
+						href = string(diags[i].CodeDescription.Href)
+					}
+					if diags[i].Code != w.code || href != w.href {
+						t.Errorf("diagnostic %d: code %v, link %q; want %s, %q", i, diags[i].Code, href, w.code, w.href)
+					}
 				}
 				if diags[0].Range.Start.Character == uint32(at["a"]-len("import torch\n")) && enc != encUTF8 {
 					t.Fatalf("the %v range %v is in bytes", enc, diags[0].Range)
