@@ -12,6 +12,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -379,4 +380,42 @@ func BenchmarkPublish(b *testing.B) {
 			appendHeader(make([]byte, 0, len(body)+32), len(body))
 		}
 	})
+}
+
+// TestPublishParamsAt: the test client takes a publish off its stream only when it is
+// sure of it (publishParamsAt), and finds its params where they begin; anything else goes
+// to jsonrpc2.
+func TestPublishParamsAt(t *testing.T) {
+	params := `{"uri":"file:///a.py","version":3,"diagnostics":[]}`
+	for _, tt := range []struct {
+		body string
+		ok   bool
+	}{
+		{`{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":` + params + `}`, true},
+		{"{ \"method\" : \"textDocument/publishDiagnostics\",\n\"jsonrpc\": \"2.0\" ,\r\n \"params\" :\t " + params + "}", true},
+		{`{"jsonrpc":"2.0","params":` + params + `,"method":"textDocument/publishDiagnostics"}`, false},
+		{`{"jsonrpc":"2.0","id":1,"method":"textDocument/publishDiagnostics","params":` + params + `}`, false},
+		{`{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","id":1,"params":` + params + `}`, false},
+		{`{"jsonrpc":"1.0","method":"textDocument/publishDiagnostics","params":` + params + `}`, false},
+		{`{"method":"textDocument/publishDiagnostics","params":` + params + `}`, false},
+		{`{"jsonrpc":"2.0","method":"window/logMessage","params":{"type":3,"message":"x"}}`, false},
+		{`[1,2]`, false},
+		{`{"jsonrpc":"2.0","method":`, false},
+	} {
+		at, ok := publishParamsAt([]byte(tt.body))
+		if ok != tt.ok {
+			t.Errorf("publishParamsAt(%s) = %v, want %v", tt.body, ok, tt.ok)
+			continue
+		}
+		if ok {
+			got := strings.TrimSuffix(tt.body[at:], "}")
+			if got != params {
+				t.Errorf("publishParamsAt(%s): params at %d read %s", tt.body, at, got)
+			}
+			uri, v, err := peekPublish([]byte(tt.body[at:]))
+			if err != nil || uri != "file:///a.py" || v == nil || *v != 3 {
+				t.Errorf("peekPublish: %s %v %v", uri, v, err)
+			}
+		}
+	}
 }

@@ -57,12 +57,12 @@ const editLines = 5680
 // one-character didChange to the diagnostics of that version, on a file of 5,680 lines
 // opened alone (no workspace folder). It reports p50, p95 and max (the editor's budget is
 // 10 ms at p95) of the time until the publish of that version has arrived at the test
-// client: framed, read and decoded as a JSON-RPC message by jsonrpc2 (a full scan of the
-// JSON), its version read. p50-decoded and p95-decoded are the times until the client
-// has also decoded the 300-odd diagnostics into Go values with encoding/json, whose
+// client: its frame read and its method and version peeked at (clientStream,
+// peekPublish). p50-decoded and p95-decoded are the times until the client has also
+// decoded and checked the whole message, 300-odd diagnostics, with encoding/json, whose
 // reflection is the Go test client's own cost (an editor's JSON.parse or Neovim's C
-// decoder do that far faster); the decode step is the difference. Before issue 13 the
-// p50 and p95 were the decoded times.
+// decoder do that far faster); the decode step is the difference. Before issue 13, p50
+// and p95 were the decoded times, behind jsonrpc2's decoding of the message as well.
 func BenchmarkEditToDiagnostics(b *testing.B) {
 	var clock stageClock
 	c := newTestClient(b, clock.hook)
