@@ -390,8 +390,8 @@ type caseCode struct {
 	link *protocol.CodeDescription
 }
 
-// catalogCodes holds the code of every catalog case by name and alias; an engine code (such as
-// unused_suppression) has none and no link.
+// catalogCodes holds the code of every catalog case by name and alias; an engine code
+// (such as unused_suppression) has none and no link.
 var catalogCodes = sync.OnceValue(func() map[string]caseCode {
 	m := map[string]caseCode{}
 	for _, c := range catalog.Default().Cases() {

@@ -41,6 +41,8 @@ const maxQueued = 64 << 20
 // Messages are encoded here (encodeMessage), not by jsonrpc2: its encoding puts "params":
 // null into requests without params, answers an error that is not a *jsonrpc2.Error with
 // code 0, and cannot write the null id that a response to an unreadable request needs.
+// publishDiagnostics skips jsonrpc2 altogether (Server.notify, notificationFrame): it is
+// encoded once, straight into its frame, and queued like the rest.
 type stream struct {
 	rwc io.ReadWriteCloser
 	in  *bufio.Reader
