@@ -129,6 +129,32 @@ func assertSameJSON(t *testing.T, p *publishDiagnosticsParams) {
 	}
 }
 
+// TestFullReportJSON holds the pull report's encoding (encodeResult, encodeFullReport) to
+// json.Marshal's.
+func TestFullReportJSON(t *testing.T) {
+	var diags []protocol.Diagnostic
+	for _, m := range nastyStrings {
+		diags = append(diags, fullDiagnostic(m), protocol.Diagnostic{Message: m, Code: int32(3)})
+	}
+	for _, r := range []fullDocumentDiagnosticReport{
+		{Kind: "full", Items: []protocol.Diagnostic{}},
+		{Kind: "full", ResultID: "17", Items: diags},
+		{Kind: "full", ResultID: "<&>\u2028"},
+	} {
+		want, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := encodeResult(r); err != nil || !bytes.Equal(res.(json.RawMessage), want) {
+			t.Errorf("encodeResult: %s, %v; want %s", res, err, want)
+		}
+	}
+	bad := fullDocumentDiagnosticReport{Kind: "full", Items: []protocol.Diagnostic{{Severity: protocol.DiagnosticSeverity(math.NaN())}}}
+	if res, err := encodeResult(bad); err == nil {
+		t.Errorf("a NaN severity encoded: %s", res)
+	}
+}
+
 // TestPublishDiagnosticsJSONErrors: a value encoding/json refuses is refused, not
 // written as something else.
 func TestPublishDiagnosticsJSONErrors(t *testing.T) {
@@ -332,7 +358,8 @@ func TestPublishFrameOnTheWire(t *testing.T) {
 // BenchmarkPublish measures the server's side of a keystroke's publish on the 5,680-line
 // model (317 diagnostics): converting the findings (toDiagnostics) and encoding the
 // framed notification, by hand (what notify does) and, for comparison, the way every other
-// notification goes (json.Marshal, then jsonrpc2's Notification and the stream's framing).
+// notification goes (json.Marshal, then jsonrpc2's Notification and the stream's framing);
+// and the encoding of a pull client's report, by hand (encodeResult) and by encoding/json.
 func BenchmarkPublish(b *testing.B) {
 	c := newTestClient(b)
 	c.start()
@@ -359,6 +386,21 @@ func BenchmarkPublish(b *testing.B) {
 			if _, err := notificationFrame(method, publishSize(&p), func(b []byte) ([]byte, error) {
 				return appendPublishDiagnostics(b, &p)
 			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	report := fullDocumentDiagnosticReport{Kind: "full", ResultID: "1", Items: res.diags}
+	b.Run("pull report", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := encodeResult(report); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("pull report, encoding/json", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := json.Marshal(report); err != nil {
 				b.Fatal(err)
 			}
 		}

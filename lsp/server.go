@@ -531,13 +531,19 @@ func (s *Server) wireError(ctx context.Context, name string, err error) *jsonrpc
 	return jsonrpc2.NewError(jsonrpc2.InternalError, name+": "+err.Error())
 }
 
-// encodeResult encodes a handler's result with encoding/json; jsonrpc2's codec passes a
-// json.RawMessage through as is.
+// encodeResult encodes a handler's result with encoding/json (a pull diagnostics report
+// by hand: diagnostic_json.go); jsonrpc2's codec passes a json.RawMessage through as is.
 func encodeResult(v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	if r, ok := v.(fullDocumentDiagnosticReport); ok {
+		b, err = encodeFullReport(&r)
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InternalError, "encoding result: %v", err)
 	}
