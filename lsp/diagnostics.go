@@ -117,6 +117,10 @@ func (s *Server) runDoc(d *document) {
 
 		if committed && (!pull || res.cells != nil) { // notebook cells are always pushed (notebook_sync.go)
 			s.publish(d, res)
+			// let the stream's writer, just woken on this P, send the diagnostics before
+			// this goroutine goes on to the surface (a millisecond or two on a large file):
+			// on a busy machine the other P's thread may not run for as long
+			runtime.Gosched()
 		}
 		if committed && res.fileErr == nil {
 			s.surfaceChanged(d, res)
