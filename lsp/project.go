@@ -743,14 +743,25 @@ type parsedText struct {
 }
 
 // surfaceChanged records the surface of d's new analysis and re-analyses the open
-// documents that linked d's module when it changed. A document that was not parsed (no torch
-// in it, no importer known yet) has its text as its surface: neighbours parse that text
-// themselves. When only the declarations part changed, the dependents keep their base
+// documents that linked d's module when it changed. A document that was not parsed (no
+// torch in it, no importer known yet) has its text as its surface: neighbours parse that
+// text themselves. When only the declarations part changed, the dependents keep their base
 // program and replace d in it (base.update); when the structure changed, they link again.
+// While no open document linked d, its surface is neither computed nor kept, and the next
+// comparison counts as a change.
 func (s *Server) surfaceChanged(d *document, res *docResult) {
 	if d.module == "" {
 		return
 	}
+	s.mu.Lock()
+	if !s.hasDependentLocked(d) {
+		// nobody to tell: the surface is not worked out (a millisecond or two per
+		// keystroke on a large file), and the next comparison counts as a change
+		d.surfaceSet = false
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
 	surface, decls := res.surfaces()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -772,6 +783,16 @@ func (s *Server) surfaceChanged(d *document, res *docResult) {
 			s.invalidateLocked(o)
 		}
 	}
+}
+
+// hasDependentLocked reports whether an open document other than d linked d's module.
+func (s *Server) hasDependentLocked(d *document) bool {
+	for _, o := range s.docs {
+		if o != d && !o.closed && o.deps[d.module] {
+			return true
+		}
+	}
+	return false
 }
 
 // surfaces returns res's surface, computing it on the first call (the caller holds no
