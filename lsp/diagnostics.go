@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"go.lsp.dev/protocol"
@@ -90,9 +91,6 @@ func (s *Server) runDoc(d *document) {
 			s.testAnalyzeHook(d.uri, snap.version)
 		}
 		res := s.analyzeSnapshot(ctx, d, snap)
-		if res != nil && res.fileErr == nil {
-			res.structure, res.declared = surfacesOf(res.file, res.text)
-		}
 		cancel()
 		if res != nil && snap.cells != nil {
 			s.mu.Lock()
@@ -119,6 +117,10 @@ func (s *Server) runDoc(d *document) {
 
 		if committed && (!pull || res.cells != nil) { // notebook cells are always pushed (notebook_sync.go)
 			s.publish(d, res)
+			// let the stream's writer, just woken on this P, send the diagnostics before
+			// this goroutine goes on to the surface (a millisecond or two on a large file):
+			// on a busy machine the other P's thread may not run for as long
+			runtime.Gosched()
 		}
 		if committed && res.fileErr == nil {
 			s.surfaceChanged(d, res)
@@ -351,12 +353,13 @@ func diagnosticOf(f *analysis.Finding, related bool, enc encoding, loc func(star
 	dg := protocol.Diagnostic{
 		Range:    at.Range,
 		Severity: sev,
-		Code:     f.Case,
 		Source:   "exportdb",
 		Message:  f.Message,
 	}
-	if href := caseURL(f.Case); href != "" {
-		dg.CodeDescription = &protocol.CodeDescription{Href: protocol.URI(href)}
+	if c, ok := catalogCodes()[f.Case]; ok {
+		dg.Code, dg.CodeDescription = c.code, c.link
+	} else {
+		dg.Code = f.Case
 	}
 	if f.Deprecated {
 		dg.Tags = []protocol.DiagnosticTag{protocol.DiagnosticTagDeprecated}
@@ -392,13 +395,25 @@ func lspSeverity(s analysis.Severity) (protocol.DiagnosticSeverity, bool) {
 	return 0, false
 }
 
-// caseURL is the ExportDB link of a case, or "" for engine codes.
-func caseURL(name string) string {
-	if c, ok := catalog.Default().Lookup(name); ok {
-		return c.URL("")
-	}
-	return ""
+// caseCode is a catalog case's diagnostic code and its ExportDB link, made once and
+// shared by every diagnostic of the case (nothing modifies a diagnostic's code or link).
+type caseCode struct {
+	code any // the case name
+	link *protocol.CodeDescription
 }
+
+// catalogCodes holds the code of every catalog case by name and alias; an engine code
+// (such as unused_suppression) has none and no link.
+var catalogCodes = sync.OnceValue(func() map[string]caseCode {
+	m := map[string]caseCode{}
+	for _, c := range catalog.Default().Cases() {
+		link := &protocol.CodeDescription{Href: protocol.URI(c.URL(""))}
+		for _, n := range append([]string{c.Name}, c.Aliases...) {
+			m[n] = caseCode{code: n, link: link}
+		}
+	}
+	return m
+})
 
 // fileErrorDiagnostic says why a document was not analysed at all (NUL byte, invalid
 // UTF-8, too large): never silence.

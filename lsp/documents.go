@@ -124,7 +124,9 @@ type docResult struct {
 	// result that kept an earlier one's file (Server.redeclared) has that one's base
 	base *base
 	// structure and declared are the analysis's surface (torchsem.File.Surfaces; the text's
-	// hash for a document that was not parsed), set before it is committed.
+	// hash for a document that was not parsed), computed on first use (surfaces): after the
+	// diagnostics are published, and never for a document no neighbour reads.
+	surfaceOnce         sync.Once
 	structure, declared uint64
 	// diags are the findings shown as diagnostics; shown[i] indexes findings for diags[i].
 	diags    []protocol.Diagnostic

@@ -704,10 +704,12 @@ func (s *Server) neighbourFile(ctx context.Context, m string) neighbour {
 	}
 	var text []byte
 	var n neighbour
+	var settled *docResult
 	if open != nil {
 		n.open = true
 		if open.result != nil && open.result.file != nil {
-			n.file, n.settled, n.structure, n.linked = open.result.file.File, true, open.result.structure, open.result.file
+			settled = open.result
+			n.file, n.settled, n.linked = open.result.file.File, true, open.result.file
 		} else if open.neighbour != nil && open.neighbour.version == open.version {
 			n.file = open.neighbour.file
 		} else {
@@ -715,6 +717,9 @@ func (s *Server) neighbourFile(ctx context.Context, m string) neighbour {
 		}
 	}
 	s.mu.Unlock()
+	if settled != nil {
+		n.structure, _ = settled.surfaces()
+	}
 	if n.file != nil {
 		return n
 	}
@@ -738,19 +743,31 @@ type parsedText struct {
 }
 
 // surfaceChanged records the surface of d's new analysis and re-analyses the open
-// documents that linked d's module when it changed. A document that was not parsed (no torch
-// in it, no importer known yet) has its text as its surface: neighbours parse that text
-// themselves. When only the declarations part changed, the dependents keep their base
+// documents that linked d's module when it changed. A document that was not parsed (no
+// torch in it, no importer known yet) has its text as its surface: neighbours parse that
+// text themselves. When only the declarations part changed, the dependents keep their base
 // program and replace d in it (base.update); when the structure changed, they link again.
+// While no open document linked d, its surface is neither computed nor kept, and the next
+// comparison counts as a change.
 func (s *Server) surfaceChanged(d *document, res *docResult) {
 	if d.module == "" {
 		return
 	}
 	s.mu.Lock()
+	if !s.hasDependentLocked(d) {
+		// nobody to tell: the surface is not worked out (a millisecond or two per
+		// keystroke on a large file), and the next comparison counts as a change
+		d.surfaceSet = false
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	surface, decls := res.surfaces()
+	s.mu.Lock()
 	defer s.mu.Unlock()
-	structure := !d.surfaceSet || d.surface != res.structure
-	declared := !d.surfaceSet || d.declared != res.declared
-	d.surface, d.declared, d.surfaceSet = res.structure, res.declared, true
+	structure := !d.surfaceSet || d.surface != surface
+	declared := !d.surfaceSet || d.declared != decls
+	d.surface, d.declared, d.surfaceSet = surface, decls, true
 	for _, o := range s.docs {
 		if o == d || o.closed || !o.deps[d.module] {
 			continue
@@ -766,6 +783,28 @@ func (s *Server) surfaceChanged(d *document, res *docResult) {
 			s.invalidateLocked(o)
 		}
 	}
+}
+
+// hasDependentLocked reports whether an open document other than d linked d's module.
+func (s *Server) hasDependentLocked(d *document) bool {
+	for _, o := range s.docs {
+		if o != d && !o.closed && o.deps[d.module] {
+			return true
+		}
+	}
+	return false
+}
+
+// surfaces returns res's surface, computing it on the first call (the caller holds no
+// lock: it walks the module's classes and functions, a millisecond or two on a large file).
+// A result with a file error has none.
+func (res *docResult) surfaces() (structure, declared uint64) {
+	res.surfaceOnce.Do(func() {
+		if res.fileErr == nil {
+			res.structure, res.declared = surfacesOf(res.file, res.text)
+		}
+	})
+	return res.structure, res.declared
 }
 
 // surfacesOf is the surface of an analysis (torchsem.File.Surfaces), or the hash of the text

@@ -531,13 +531,19 @@ func (s *Server) wireError(ctx context.Context, name string, err error) *jsonrpc
 	return jsonrpc2.NewError(jsonrpc2.InternalError, name+": "+err.Error())
 }
 
-// encodeResult encodes a handler's result with encoding/json; jsonrpc2's codec passes a
-// json.RawMessage through as is.
+// encodeResult encodes a handler's result with encoding/json (a pull diagnostics report
+// by hand: diagnostic_json.go); jsonrpc2's codec passes a json.RawMessage through as is.
 func encodeResult(v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	if r, ok := v.(fullDocumentDiagnosticReport); ok {
+		b, err = encodeFullReport(&r)
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InternalError, "encoding result: %v", err)
 	}
@@ -555,8 +561,23 @@ func decodeParams(params json.RawMessage, v any) error {
 	return nil
 }
 
-// notify sends a notification to the client.
+// notify sends a notification to the client. Diagnostics, the bulk of what the server
+// sends while someone types, are encoded by hand, once, straight into their frame
+// (diagnostic_json.go, notificationFrame); everything else goes through jsonrpc2.
 func (s *Server) notify(method string, params any) {
+	if p, ok := params.(publishDiagnosticsParams); ok && method == "textDocument/publishDiagnostics" {
+		frame, err := notificationFrame(method, publishSize(&p), func(b []byte) ([]byte, error) {
+			return appendPublishDiagnostics(b, &p)
+		})
+		if err != nil {
+			s.log.Error("encoding notification", zap.String("method", method), zap.Error(err))
+			return
+		}
+		if _, err := s.stream.queueFrame(frame); err != nil {
+			s.log.Debug("notification not sent", zap.String("method", method), zap.Error(err))
+		}
+		return
+	}
 	b, err := json.Marshal(params)
 	if err != nil {
 		s.log.Error("encoding notification", zap.String("method", method), zap.Error(err))

@@ -41,6 +41,8 @@ const maxQueued = 64 << 20
 // Messages are encoded here (encodeMessage), not by jsonrpc2: its encoding puts "params":
 // null into requests without params, answers an error that is not a *jsonrpc2.Error with
 // code 0, and cannot write the null id that a response to an unreadable request needs.
+// publishDiagnostics skips jsonrpc2 altogether (Server.notify, notificationFrame): it is
+// encoded once, straight into its frame, and queued like the rest.
 type stream struct {
 	rwc io.ReadWriteCloser
 	in  *bufio.Reader
@@ -329,10 +331,46 @@ func (s *stream) Write(_ context.Context, msg jsonrpc2.Message) (int64, error) {
 // writeBody frames body and queues it.
 func (s *stream) writeBody(body []byte) (int64, error) {
 	buf := make([]byte, 0, len(body)+32)
-	buf = append(buf, "Content-Length: "...)
-	buf = strconv.AppendInt(buf, int64(len(body)), 10)
-	buf = append(buf, "\r\n\r\n"...)
+	buf = appendHeader(buf, len(body))
 	buf = append(buf, body...)
+	return s.queueFrame(buf)
+}
+
+// appendHeader appends the base protocol's header block for a body of length bytes.
+func appendHeader(b []byte, length int) []byte {
+	b = append(b, "Content-Length: "...)
+	b = strconv.AppendInt(b, int64(length), 10)
+	return append(b, "\r\n\r\n"...)
+}
+
+// headerRoom is the most bytes a header block takes (appendHeader with 20 digits).
+const headerRoom = len("Content-Length: \r\n\r\n") + 20
+
+// notificationFrame encodes a notification whose params appendParams writes, framed:
+// encoded once, straight into the frame the writer writes (no jsonrpc2.Notification, whose
+// constructor re-encodes the params, and no copies). size is a guess at the body's length.
+// Queue it with queueFrame.
+func notificationFrame(method string, size int, appendParams func([]byte) ([]byte, error)) ([]byte, error) {
+	buf := make([]byte, headerRoom, headerRoom+size)
+	buf = append(buf, `{"jsonrpc":"2.0","method":`...)
+	buf = appendJSONString(buf, method)
+	buf = append(buf, `,"params":`...)
+	buf, err := appendParams(buf)
+	if err != nil {
+		return nil, err
+	}
+	buf = append(buf, '}')
+	// the header goes right before the body, in the room left for it
+	var hdr [headerRoom]byte
+	h := appendHeader(hdr[:0], len(buf)-headerRoom)
+	start := headerRoom - len(h)
+	copy(buf[start:], h)
+	return buf[start:], nil
+}
+
+// queueFrame queues a framed message for the writer, in order with the messages written
+// through jsonrpc2 (Write); it blocks while more than maxQueued bytes wait.
+func (s *stream) queueFrame(buf []byte) (int64, error) {
 	s.qmu.Lock()
 	defer s.qmu.Unlock()
 	for s.queued > maxQueued && !s.closed && s.werr == nil {
