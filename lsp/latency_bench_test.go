@@ -147,6 +147,7 @@ func (k *stageClock) report(b *testing.B, sent, arrived, received map[int32]time
 // forward, b.N times, timing each change to its diagnostics' arrival at the client and to
 // their decoding there.
 func editLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.DocumentURI) {
+	defer TuneCollector()() // as `exportdb lsp` runs
 	text := bigModel(editLines)
 	var arrivedMu sync.Mutex
 	arrived := map[int32]time.Time{}

@@ -190,6 +190,7 @@ func reportLatencies(b *testing.B, lat []time.Duration) {
 // a dynamic batch ({0: Dim("b")}) and a static one ({0: None}), timed to the publish of the
 // model file with its int() finding flipped between error and none.
 func BenchmarkWorkspaceExportEdit(b *testing.B) {
+	defer TuneCollector()() // as `exportdb lsp` runs
 	dir := benchWorkspace(b)
 	modelPath := filepath.Join(dir, "vision", "models", "vision_transformer.py")
 	msrc, err := os.ReadFile(modelPath)

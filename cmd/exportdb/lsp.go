@@ -61,6 +61,7 @@ func runLSP(args []string, stdout, stderr io.Writer) int {
 	logger := zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(enc), sink, level))
 	defer func() { _ = logger.Sync() }()
 
+	defer lsp.TuneCollector()()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err = lsp.Serve(ctx, stdio{in: os.Stdin, out: stdout}, lsp.Options{Logger: logger, Level: &level, Version: version})
