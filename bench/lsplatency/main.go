@@ -305,7 +305,14 @@ func measureLatency(bin, file string, n int) (*latencyReport, error) {
 	if err != nil && !errors.Is(err, errNoVersion) {
 		return nil, err
 	}
-	r.FinalMatchesNew = sameDiagnostics(last.Diagnostics, fresh.Diagnostics)
+	// messages name the file of a declaration: the check file's name stands for the file's
+	freshDiags := renamed(fresh.Diagnostics, filepath.Base(strings.TrimPrefix(string(check), "file://")), filepath.Base(abs))
+	r.FinalMatchesNew = sameDiagnostics(last.Diagnostics, freshDiags)
+	if !r.FinalMatchesNew {
+		for _, d := range diagnosticsDiff(last.Diagnostics, freshDiags, 8) {
+			fmt.Fprintln(os.Stderr, "  "+d)
+		}
+	}
 	if err := c.close(); err != nil {
 		return nil, err
 	}
@@ -355,7 +362,22 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 
 // sameDiagnostics compares two diagnostic lists by code, range, severity and message
 // (relatedInformation names the document, so it differs between two URIs).
+// renamed returns the diagnostics with the file name from replaced by to.
+func renamed(l []json.RawMessage, from, to string) []json.RawMessage {
+	out := make([]json.RawMessage, len(l))
+	for i, raw := range l {
+		out[i] = json.RawMessage(strings.ReplaceAll(string(raw), from, to))
+	}
+	return out
+}
+
 func sameDiagnostics(a, b []json.RawMessage) bool {
+	return len(diagnosticsDiff(a, b, 1)) == 0
+}
+
+// diagnosticsDiff lists up to n diagnostics only one of a (the edited document's) and b (a
+// fresh open's) has, as "edited only: ..." and "fresh only: ...".
+func diagnosticsDiff(a, b []json.RawMessage, n int) []string {
 	key := func(l []json.RawMessage) []string {
 		var out []string
 		for _, raw := range l {
@@ -372,15 +394,21 @@ func sameDiagnostics(a, b []json.RawMessage) bool {
 		return out
 	}
 	ka, kb := key(a), key(b)
-	if len(ka) != len(kb) {
-		return false
-	}
-	for i := range ka {
-		if ka[i] != kb[i] {
-			return false
+	var out []string
+	for i, j := 0, 0; (i < len(ka) || j < len(kb)) && len(out) < n; {
+		switch {
+		case j >= len(kb) || i < len(ka) && ka[i] < kb[j]:
+			out = append(out, "edited only: "+ka[i])
+			i++
+		case i >= len(ka) || kb[j] < ka[i]:
+			out = append(out, "fresh only: "+kb[j])
+			j++
+		default:
+			i++
+			j++
 		}
 	}
-	return true
+	return out
 }
 
 // ---- memory ----
