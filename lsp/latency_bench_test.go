@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -143,12 +144,49 @@ func (k *stageClock) report(b *testing.B, sent, arrived, received map[int32]time
 	}
 }
 
+// benchText returns the text the keystroke benchmarks edit and where they type: bigModel's,
+// or EXPORTDB_BENCH_FILE's (a real or generated model; typing starts at the name of the
+// indented assignment nearest its middle).
+func benchText(b *testing.B) (string, int) {
+	path := os.Getenv("EXPORTDB_BENCH_FILE")
+	if path == "" {
+		text := bigModel(editLines)
+		return text, strings.Index(text, "n = x.shape[0] // 2")
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := string(src)
+	best := -1
+	for _, m := range benchAssignment.FindAllStringSubmatchIndex(text, -1) {
+		if at := m[2]; best < 0 || abs(at-len(text)/2) < abs(best-len(text)/2) {
+			best = at
+		}
+	}
+	if best < 0 {
+		b.Fatalf("%s has no indented assignment to a name", path)
+	}
+	return text, best
+}
+
+// benchAssignment finds an indented assignment to a plain name: typing a letter before the
+// name keeps the text valid Python, as in bigModel.
+var benchAssignment = regexp.MustCompile(`(?m)^[ \t]+([a-z_][a-z_0-9]*) = `)
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
 // editLatency opens bigModel(editLines) as uri and types and deletes one character in a
 // forward, b.N times, timing each change to its diagnostics' arrival at the client and to
 // their decoding there.
 func editLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.DocumentURI) {
 	defer TuneCollector()() // as `exportdb lsp` runs
-	text := bigModel(editLines)
+	text, at := benchText(b)
 	var arrivedMu sync.Mutex
 	arrived := map[int32]time.Time{}
 	c.publishArrived = func(u protocol.DocumentURI, v *int32) {
@@ -161,7 +199,6 @@ func editLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.Do
 	}
 	c.open(uri, text)
 	c.diagsFor(uri, 1)
-	at := strings.Index(text, "n = x.shape[0] // 2")
 	var lat, decoded []time.Duration
 	sent, received := map[int32]time.Time{}, map[int32]time.Time{}
 	v := int32(1)
