@@ -718,7 +718,15 @@ func (s *Server) neighbourFile(ctx context.Context, m string) neighbour {
 	}
 	s.mu.Unlock()
 	if settled != nil {
-		n.structure, _ = settled.surfaces()
+		var declared uint64
+		n.structure, declared = settled.surfaces()
+		s.mu.Lock()
+		if open.result == settled && !open.surfaceSet {
+			// the first dependent to read it: what surfaceChanged compares the next
+			// analysis with (it records no surface while nothing links the module)
+			open.surface, open.declared, open.surfaceSet = n.structure, declared, true
+		}
+		s.mu.Unlock()
 	}
 	if n.file != nil {
 		return n
