@@ -198,7 +198,9 @@ func (p *Pass) each(nodes []NodeID, visit func(n NodeID) bool) {
 		}
 		return
 	}
-	defer func() { lr.cur = -1 }()
+	// a callback may run another pass over the nodes (a table it builds on first use):
+	// what it reports after that still belongs to its own unit
+	defer func(cur int) { lr.cur = cur }(lr.cur)
 	for _, u := range lr.live {
 		lo, _ := slices.BinarySearch(nodes, lr.units[u])
 		lr.cur = u
@@ -243,9 +245,9 @@ func (p *Pass) visitUnitOf(n NodeID, visit func()) {
 	if _, live := slices.BinarySearch(lr.live, u); !live {
 		return
 	}
+	defer func(cur int) { lr.cur = cur }(lr.cur)
 	lr.cur = u
 	visit()
-	lr.cur = -1
 }
 
 // unitOf returns the index of the unit holding n, or -1.

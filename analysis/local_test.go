@@ -178,3 +178,33 @@ func TestLocalRulesWithin(t *testing.T) {
 		t.Errorf("visits %d (want 1: Third's call), findings %d (want %d)", visits, len(got), len(full))
 	}
 }
+
+// TestLocalRulesPassInsideCallback: what a Local rule reports in a callback after running
+// another pass over the file (a table built on first use) is kept with the callback's
+// unit, so an edit elsewhere keeps it.
+func TestLocalRulesPassInsideCallback(t *testing.T) {
+	p := syntax.NewParser()
+	defer p.Close()
+	prog := torchsem.NewProgram(nil)
+	rule := &Rule{Name: "tensor_to_python", Local: true, Run: func(pass *Pass) {
+		var defs map[NodeID]bool
+		pass.Traced(syntax.KindCall, func(call NodeID, fn *Function) {
+			if defs == nil {
+				defs = map[NodeID]bool{}
+				pass.Traced(syntax.KindFunctionDefinition, func(n NodeID, _ *Function) { defs[n] = true })
+			}
+			pass.Reportf(call, Fails, "call in %s", fn.QualName())
+		})
+	}}
+	opts := Options{MinSeverity: Off, Incremental: true}
+	f := prog.ReplaceFrom(nil, linkText(t, p, localModel))
+	want := Analyze(context.Background(), f, []*Rule{rule}, opts).Findings
+	if len(want) != 5 {
+		t.Fatalf("%d findings, want 5", len(want))
+	}
+	next := prog.ReplaceFrom(f, linkText(t, p, "\n"+string(f.Src)))
+	got := Analyze(context.Background(), next, []*Rule{rule}, opts).Findings
+	if len(got) != len(want) {
+		t.Errorf("after a line added above everything: %d findings, want %d:\n%v", len(got), len(want), got)
+	}
+}

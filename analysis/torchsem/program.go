@@ -411,6 +411,14 @@ func (l *linker) enqueue(r funcRef) {
 	}
 }
 
+// nestedSite is where a nested function is defined: its name, or the whole lambda.
+func nestedSite(t *syntax.Tree, g *Function) NodeID {
+	if n := t.Field(g.Node, syntax.FieldName); n != NoNode {
+		return n
+	}
+	return g.Node
+}
+
 // process evaluates one traced function: what it calls, passes on and returns.
 func (l *linker) process(r funcRef) {
 	f, fn := r.f, r.fn
@@ -425,7 +433,7 @@ func (l *linker) process(r funcRef) {
 			break
 		}
 		if g.Parent == fn {
-			l.mark(funcRef{f, g}, Why{Kind: WhyNested, from: r})
+			l.mark(funcRef{f, g}, Why{Kind: WhyNested, from: r, Site: nestedSite(t, g)})
 			if gs := f.state(g); gs.why.Kind != NotTraced {
 				l.enqueue(funcRef{f, g}) // closures read this scope
 			}

@@ -120,8 +120,8 @@ func BenchmarkReplaceFrom(b *testing.B) {
 
 // reuseSource exercises what ReplaceFrom carries across units: a module-level helper and
 // constant, classes deriving from classes of the file, a container of blocks, an autograd
-// Function, untraced code and an export call. Model and Other share no name, so that an
-// edit of one keeps the other.
+// Function, a forward with a nested function and a lambda, untraced code and an export call.
+// Model, Other and Gate share no module-level name, so that an edit of one keeps the others.
 const reuseSource = `import torch
 import torch.nn as nn
 
@@ -171,6 +171,14 @@ class Other(nn.Module):
         if x.shape[0] > 4:
             x = Square.apply(x)
         return halve(x)
+
+
+class Gate(nn.Module):
+    def forward(self, x):
+        def branch(y):
+            return y * 2
+
+        return torch.cond(x.sum() > 0, branch, lambda y: y - 1, (x,))
 
 
 def untraced(y):
@@ -237,6 +245,8 @@ var reuseEdits = [][2]string{
 	{"        return self.head(x)\n", "        return halve(self.head(x))\n"},
 	{"def helper(x, k):\n    return x.shape[0] // k", "def helper(x, k):\n    return round(x.shape[0] / k)"},
 	{"    return y.item()", "    return Model().forward(y)"},
+	{"            return y * 2\n", "            return halve(y)\n"},
+	{"lambda y: y - 1", "lambda y: helper(y, SCALE)"},
 }
 
 // TestReplaceFromMatchesReplace makes each of reuseEdits (and takes it back), then edits
@@ -407,5 +417,115 @@ def last(x):
 	}
 	if m, kept := r.node(NoNode); !kept || m != NoNode {
 		t.Error("NoNode does not map to itself")
+	}
+}
+
+// TestReplaceFromKeepsNested: an edit of one class keeps the state of another class's
+// forward that defines a nested function and a lambda, with the chains that make export
+// trace them (their sites the nested def's name and the lambda), as Replace finds them.
+func TestReplaceFromKeepsNested(t *testing.T) {
+	mod := pysem.Module{Name: "m"}
+	base := NewProgram(nil)
+	prev := base.ReplaceFrom(nil, parsed(t, reuseSource, mod))
+	text := strings.Replace(reuseSource, "            x = Square.apply(x)\n", "            x = x * 2\n", 1)
+	nf := base.ReplaceFrom(prev, parsed(t, text, mod))
+	full := base.Replace(parsed(t, text, mod))
+	if got, want := dumpFile(nf), dumpFile(full); got != want {
+		t.Fatalf("ReplaceFrom and Replace differ:\n%s", lineDiff(got, want))
+	}
+	var gate []*Function
+	for _, fn := range nf.Funcs {
+		if strings.HasPrefix(fn.QualName(), "Gate.forward") {
+			gate = append(gate, fn)
+		}
+	}
+	if len(gate) != 3 {
+		t.Fatalf("Gate.forward and what it defines: %d functions, want 3", len(gate))
+	}
+	pi := map[string]*Function{}
+	for _, fn := range prev.Funcs {
+		pi[fn.QualName()] = fn
+	}
+	for _, fn := range gate {
+		if !nf.Traced(fn) {
+			t.Errorf("%s is not traced", fn.QualName())
+		}
+		// kept, not linked again: the state is the previous text's
+		if nf.states[fn.Index()].scope != prev.states[pi[fn.QualName()].Index()].scope {
+			t.Errorf("%s was linked again", fn.QualName())
+		}
+		ch := nf.Chain(fn)
+		want := full.Chain(full.Funcs[fn.Index()])
+		if len(ch) != len(want) {
+			t.Errorf("%s: chain of %d steps, want %d", fn.QualName(), len(ch), len(want))
+			continue
+		}
+		for i := range ch {
+			if ch[i].Site != want[i].Site || ch[i].Kind != want[i].Kind {
+				t.Errorf("%s: step %d is %v, want %v", fn.QualName(), i, ch[i], want[i])
+			}
+		}
+		if fn.Parent != nil {
+			site := nf.Tree.String(ch[0].Site)
+			if site != "branch" && !strings.HasPrefix(site, "lambda y") {
+				t.Errorf("%s is reached at %q, want the nested def's name or the lambda", fn.QualName(), site)
+			}
+		}
+	}
+}
+
+// unitsSource has a class whose forward uses the module's names only as local names
+// (a parameter, a local variable, attributes of both, a keyword-argument name, a
+// comprehension variable), and units that read the module's names (a function called, a
+// constant read as a default).
+const unitsSource = `import torch
+
+LIMIT = 4
+
+
+def scale(x, factor=LIMIT):
+    return x * factor
+
+
+def norm(y):
+    return y / y.abs().sum()
+
+
+class A(torch.nn.Module):
+    def forward(self, x, scale=None):
+        norm = x.norm
+        out = [LIMIT for LIMIT in x]
+        return self.scale(norm, LIMIT=scale.norm)
+
+
+class B(torch.nn.Module):
+    def forward(self, y, eps=LIMIT):
+        return norm(y) + eps
+`
+
+// TestUnitsJoinOnlyModuleNames: units join on the module-level names they read, not on
+// names local to their functions.
+func TestUnitsJoinOnlyModuleNames(t *testing.T) {
+	f := New(parsed(t, unitsSource, pysem.Module{Name: "m"}))
+	g := f.initMemos().units
+	_, comps := affectedUnits(g, 0, 0, g, 0, 0)
+	unit := func(prefix string) int32 {
+		for i, n := range g.nodes {
+			if strings.HasPrefix(g.t.String(n), prefix) {
+				return comps[i]
+			}
+		}
+		t.Fatalf("no unit %q", prefix)
+		return -1
+	}
+	for _, p := range [][2]string{{"LIMIT", "def scale"}, {"def norm", "class B"}, {"LIMIT", "class B"}} {
+		if unit(p[0]) != unit(p[1]) {
+			t.Errorf("%s and %s are apart", p[0], p[1])
+		}
+	}
+	for _, other := range []string{"LIMIT", "def scale", "def norm", "class B"} {
+		if unit("class A") == unit(other) {
+			t.Errorf("class A and %s are joined", other)
+		}
 	}
 }

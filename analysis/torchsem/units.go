@@ -21,9 +21,10 @@ import (
 // every statement that is not a definition is merged into one node, "module": the module
 // scope is evaluated at once, so all of its statements read each other's names.
 //
-// The graph over-approximates: it joins on any identifier text, whatever it means in
-// place (an attribute name, a local variable, a keyword argument). An edit then re-links
-// the components its units belong to (before and after the edit), and keeps the rest.
+// The graph over-approximates: it joins on the text of any identifier that may name
+// something the module binds, leaving out only those that cannot (a function's locals and
+// their attributes, keyword-argument names: unitGraph.local). An edit then re-links the
+// components its units belong to (before and after the edit), and keeps the rest.
 
 // unitKind says how a unit takes part in the dependency graph.
 type unitKind uint8
@@ -251,13 +252,71 @@ func (g *unitGraph) sumLocked(i int) *unitSum {
 		s.defs[j] = g.names.id([]byte(d))
 	}
 	for _, id := range ids[lo:hi] {
-		s.uses = append(s.uses, g.names.id(t.Text(id)))
+		if !g.local(id) {
+			s.uses = append(s.uses, g.names.id(t.Text(id)))
+		}
 	}
 	g.names.mu.Unlock()
 	slices.Sort(s.uses)
 	s.uses = slices.Clip(slices.Compact(s.uses))
 	g.sums[i] = s
 	return s
+}
+
+// local reports whether identifier id can name nothing the module binds, so that it joins
+// its unit to no other: the name of a keyword argument, a name a function (or a
+// comprehension) binds where the identifier lies, a function's own parameter, or an
+// attribute of such a name (self.proj, x.shape). Defaults, annotations and decorators are
+// read where the function is defined, and an attribute of anything else (a module-level
+// object, torch.ops.lib.op) still counts.
+func (g *unitGraph) local(id NodeID) bool {
+	t, f := g.t, g.file
+	p := t.Parent(id)
+	switch t.Kind(p) {
+	case syntax.KindKeywordArgument:
+		if t.FieldOf(id) == syntax.FieldName {
+			return true
+		}
+	case syntax.KindAttribute:
+		if t.FieldOf(id) == syntax.FieldAttribute {
+			r := rootObject(t, t.Field(p, syntax.FieldObject))
+			return t.Kind(r) == syntax.KindIdentifier && g.local(r)
+		}
+	}
+	if pysem.BoundByComprehension(t, id) {
+		return true
+	}
+	fn := f.Owner(id)
+	for fn != nil {
+		body := t.Field(fn.Node, syntax.FieldBody)
+		if body == NoNode || t.Contains(body, id) {
+			break
+		}
+		// the header: a parameter's name is fn's; the rest is read where fn is defined
+		if ps := t.Field(fn.Node, syntax.FieldParameters); ps != NoNode && t.Contains(ps, id) && pysem.IsBinding(t, id) {
+			return true
+		}
+		fn = fn.Parent
+	}
+	return fn != nil && f.Binder(fn, t.String(id)) != nil
+}
+
+// rootObject returns the object an attribute, subscript or call chain starts from (x of
+// x.a[0].b(), the parentheses stripped).
+func rootObject(t *syntax.Tree, n NodeID) NodeID {
+	for {
+		n = t.Unparen(n)
+		switch t.Kind(n) {
+		case syntax.KindAttribute:
+			n = t.Field(n, syntax.FieldObject)
+		case syntax.KindSubscript:
+			n = t.Field(n, syntax.FieldValue)
+		case syntax.KindCall:
+			n = t.Field(n, syntax.FieldFunction)
+		default:
+			return n
+		}
+	}
 }
 
 // unitOf returns the index of the unit containing node n (n must lie in one).

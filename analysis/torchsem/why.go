@@ -18,7 +18,7 @@ type Why struct {
 	Kind  WhyKind
 	Class *Class // WhyForward: the module class
 	from  funcRef
-	Site  NodeID // the call (or decorator) in From's file
+	Site  NodeID // the call (or decorator, or nested def's name) in From's file
 }
 
 // From is the traced function that reaches this one (not for WhyForward), and its file.
