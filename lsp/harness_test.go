@@ -585,6 +585,30 @@ func (c *testClient) publishes(uri protocol.DocumentURI) int {
 	return len(c.diags[uri])
 }
 
+// quiet waits until the server has published nothing for uris during d (at most
+// waitTimeout): the analyses that opening documents set off have settled.
+func (c *testClient) quiet(d time.Duration, uris ...protocol.DocumentURI) {
+	c.t.Helper()
+	count := func() int {
+		n := 0
+		for _, u := range uris {
+			n += c.publishes(u)
+		}
+		return n
+	}
+	deadline := time.Now().Add(waitTimeout)
+	last, since := count(), time.Now()
+	for time.Since(since) < d {
+		if time.Now().After(deadline) {
+			c.t.Fatalf("the server kept publishing for %v", waitTimeout)
+		}
+		time.Sleep(d / 10)
+		if n := count(); n != last {
+			last, since = n, time.Now()
+		}
+	}
+}
+
 // shutdown sends shutdown and exit and waits for Serve to return.
 func (c *testClient) shutdown() error {
 	c.t.Helper()

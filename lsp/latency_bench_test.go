@@ -142,6 +142,36 @@ func (k *stageClock) report(b *testing.B, sent, arrived, received map[int32]time
 		sort.Slice(d, func(a, b int) bool { return d[a] < d[b] })
 		b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, stages[i]+"-ms")
 	}
+	if testing.Verbose() {
+		k.logSlowest(b, sent, arrived)
+	}
+}
+
+// logSlowest logs the steps of the slowest keystrokes (send to arrival), to tell what a
+// tail is made of. The caller holds k.mu.
+func (k *stageClock) logSlowest(b *testing.B, sent, arrived map[int32]time.Time) {
+	var vs []int32
+	for v := range k.at {
+		_, ok1 := sent[v]
+		_, ok2 := arrived[v]
+		if ok1 && ok2 {
+			vs = append(vs, v)
+		}
+	}
+	sort.Slice(vs, func(i, j int) bool { return arrived[vs[i]].Sub(sent[vs[i]]) > arrived[vs[j]].Sub(sent[vs[j]]) })
+	for _, v := range vs[:min(len(vs), 6)] {
+		var line strings.Builder
+		at := k.at[v]
+		fmt.Fprintf(&line, "version %d: %v:", v, arrived[v].Sub(sent[v]).Round(10*time.Microsecond))
+		for i := 0; i+2 < len(stages); i++ {
+			from, ok1 := at[stages[i]]
+			to, ok2 := at[stages[i+1]]
+			if ok1 && ok2 {
+				fmt.Fprintf(&line, " %s %v", stages[i], to.Sub(from).Round(10*time.Microsecond))
+			}
+		}
+		b.Log(line.String())
+	}
 }
 
 // benchText returns the text the keystroke benchmarks edit and where they type: bigModel's,
