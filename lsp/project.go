@@ -62,6 +62,7 @@ type project struct {
 	exporters map[string]bool            // modules whose text calls an export function (the index)
 	indexed   bool
 	cache     map[string]*cachedFile // path -> parsed file from disk
+	statFresh time.Duration          // how long a cached file is used without a stat
 	tick      int64
 	// missing holds the modules findLocked looked for under the source roots and did not
 	// find, and when: a keystroke would otherwise stat the disk for every import of a
@@ -92,11 +93,19 @@ const maxNeighbourhoods = 256
 const missTTLUnwatched = 5 * time.Second
 
 type cachedFile struct {
-	size  int64
-	mtime time.Time
-	file  *pysem.File // nil: not parseable (too large, invalid UTF-8, ...)
-	used  int64
+	size    int64
+	mtime   time.Time
+	checked time.Time   // when size and mtime were last found to be the file's
+	file    *pysem.File // nil: not parseable (too large, invalid UTF-8, ...)
+	used    int64
 }
+
+// statFresh is how long a cached file is taken as it is without looking at it on disk
+// again (project.statFresh): a keystroke in an export script re-reads its whole
+// neighbourhood, hundreds of stat calls, each time. A change the client reports
+// (didChangeWatchedFiles) or a save forgets the file at once; other changes are seen
+// within statFresh.
+const statFresh = time.Second
 
 // base is a document's linked neighbourhood.
 type base struct {
@@ -129,6 +138,7 @@ func newProject(folders []string, srcOf func(folder string) []string) *project {
 	return &project{
 		resolver: program.NewResolver(roots), paths: map[string]string{}, imports: map[string][]string{},
 		importers: map[string]map[string]bool{}, exporters: map[string]bool{}, cache: map[string]*cachedFile{},
+		statFresh: statFresh,
 	}
 }
 
@@ -421,20 +431,29 @@ func (p *project) load(ctx context.Context, s *Server, m string) *pysem.File {
 	if path == "" {
 		return nil
 	}
-	fi, err := os.Stat(path)
-	if err != nil || !fi.Mode().IsRegular() {
-		return nil
-	}
 	p.mu.Lock()
-	c := p.cache[path]
-	p.tick++
-	if c != nil && c.size == fi.Size() && c.mtime.Equal(fi.ModTime()) {
+	if c := p.cache[path]; c != nil && time.Since(c.checked) < p.statFresh {
+		p.tick++
 		c.used = p.tick
 		p.mu.Unlock()
 		return c.file
 	}
 	p.mu.Unlock()
-	c = &cachedFile{size: fi.Size(), mtime: fi.ModTime()}
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	now := time.Now()
+	p.mu.Lock()
+	c := p.cache[path]
+	p.tick++
+	if c != nil && c.size == fi.Size() && c.mtime.Equal(fi.ModTime()) {
+		c.used, c.checked = p.tick, now
+		p.mu.Unlock()
+		return c.file
+	}
+	p.mu.Unlock()
+	c = &cachedFile{size: fi.Size(), mtime: fi.ModTime(), checked: now}
 	if fi.Size() <= maxEditorSource {
 		if src, err := os.ReadFile(path); err == nil {
 			c.file = s.parseModule(ctx, src, path, p.module(path))

@@ -2,7 +2,10 @@ package lsp
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"go.lsp.dev/protocol"
 
@@ -25,5 +28,41 @@ func TestNeighbourParseCancelled(t *testing.T) {
 	}
 	if f := s.project.load(context.Background(), s, "vit.model"); f == nil {
 		t.Fatal("after a cancelled parse, vit.model does not load: the cancellation was cached")
+	}
+}
+
+// TestNeighbourStatFresh: a file loaded from disk is used as cached, without a stat, for
+// statFresh; after that (or once forgotten, as a watched change does) a change on disk is
+// read.
+func TestNeighbourStatFresh(t *testing.T) {
+	dir := testfs.WriteTree(t, projectTree)
+	c := newTestClient(t)
+	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
+	c.waitIndexed()
+	s := c.server
+	p := s.project
+	p.mu.Lock()
+	p.statFresh = time.Hour
+	path := p.paths["vit.model"]
+	p.mu.Unlock()
+	first := p.load(context.Background(), s, "vit.model")
+	if first == nil {
+		t.Fatal("vit.model does not load")
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(src, "\n\nEXTRA = 1\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if again := p.load(context.Background(), s, "vit.model"); again != first {
+		t.Error("within statFresh the file was read from disk again")
+	}
+	p.mu.Lock()
+	p.statFresh = 0
+	p.mu.Unlock()
+	if again := p.load(context.Background(), s, "vit.model"); again == first || !strings.Contains(string(again.Src), "EXTRA = 1") {
+		t.Error("past statFresh the change on disk was not read")
 	}
 }
