@@ -159,7 +159,7 @@ func startLocal(f *File, opts *Options, passes []*Pass) {
 func newLocalRun(p *Pass, lu *localUnits, id int) *localRun {
 	lr := &localRun{localUnits: lu, id: id, cur: -1}
 	if p.Rule.Declarations {
-		lr.decls = p.File.Program().DeclFingerprint()
+		lr.decls = p.File.Program().DeclFingerprintIn(p.File)
 	}
 	// the callbacks of one component may share state (one branch function checked for two
 	// cond calls): its units run together or are all taken from the kept findings

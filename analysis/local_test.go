@@ -208,3 +208,40 @@ func TestLocalRulesPassInsideCallback(t *testing.T) {
 		t.Errorf("after a line added above everything: %d findings, want %d:\n%v", len(got), len(want), got)
 	}
 }
+
+// TestLocalRulesDeclarationsKeptAcrossEdits: an edit above a file's own export call moves
+// the call but changes nothing a Declarations rule's kept findings say, so the rule visits
+// only the units the edit reaches; a new line above the call (its line, which messages
+// cite, changes) or a changed spec makes it visit everything.
+func TestLocalRulesDeclarationsKeptAcrossEdits(t *testing.T) {
+	p := syntax.NewParser()
+	defer p.Close()
+	prog := torchsem.NewProgram(nil)
+	visits := map[string]int{}
+	rule := itemRule(visits)
+	rule.Declarations = true
+	opts := Options{MinSeverity: Off, Incremental: true}
+	text := localModel + "\nep = torch.export.export(First(), (torch.randn(4),), dynamic_shapes={\"x\": {0: torch.export.Dim(\"b\")}})\n"
+	prev := prog.ReplaceFrom(nil, linkText(t, p, text))
+	Analyze(context.Background(), prev, []*Rule{rule}, opts)
+	for _, tc := range []struct {
+		name, from, to, want string
+	}{
+		{"the call moved by an edit above it", "x.item() * 2", "x.item() * 20", "map[Third:1]"},
+		{"a line added above the call", "x.item() * 20", "x.item() *\\\n 20", "map[First:1 Second:2 Third:1 helper:1]"},
+		{"the spec changed", `Dim("b")`, `Dim("batch")`, "map[First:1 Second:2 Third:1 helper:1]"},
+	} {
+		text = strings.Replace(text, tc.from, tc.to, 1)
+		next := prog.ReplaceFrom(prev, linkText(t, p, text))
+		clear(visits)
+		got := Analyze(context.Background(), next, []*Rule{rule}, opts).Findings
+		if fmt.Sprint(visits) != tc.want {
+			t.Errorf("%s: visits %v, want %s", tc.name, visits, tc.want)
+		}
+		full := Analyze(context.Background(), prog.ReplaceFrom(nil, linkText(t, p, text)), []*Rule{rule}, Options{MinSeverity: Off}).Findings
+		if !reflect.DeepEqual(got, full) {
+			t.Errorf("%s: kept findings differ from a full analysis:\n%v\n%v", tc.name, got, full)
+		}
+		prev = next
+	}
+}

@@ -128,7 +128,7 @@ func familyMember(family, user string) bool {
 // declarationAPIs are the calls through which a rule reads what export calls and the
 // configuration declare (torchsem's Dims, ExportsOf, DeclAt, Declarations and the program
 // memo, which Redeclare drops; the Pass's StrictAt and NotSupportedAt, which read strict=).
-var declarationAPIs = regexp.MustCompile(`\.(Dims|ExportsOf|DeclAt|Declarations|Memo|StrictAt|NotSupportedAt|DeclFingerprint)\(`)
+var declarationAPIs = regexp.MustCompile(`\.(Dims|ExportsOf|DeclAt|Declarations|Memo|StrictAt|NotSupportedAt|DeclFingerprint|DeclFingerprintIn)\(`)
 
 // TestLocalRulesDeclarations: a Local rule whose file, or a family file it may use, reads
 // declarations says so (Rule.Declarations), so that its kept findings are dropped when the

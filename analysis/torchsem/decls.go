@@ -124,6 +124,32 @@ func (p *Program) DeclFingerprint() uint64 {
 	return ds.fp
 }
 
+// DeclFingerprintIn is DeclFingerprint as findings in file f depend on it: f's own export
+// calls count with the line messages cite them by, not their byte offsets. An edit of f
+// above its export call moves the call without changing what f's kept findings say; those
+// that point at the call itself lie in its unit, which the edit keeps whole or not at all.
+func (p *Program) DeclFingerprintIn(f *File) uint64 {
+	ds := p.declSet()
+	own := false
+	for _, d := range ds.all {
+		own = own || d.Site != nil && d.File == f
+	}
+	if !own {
+		return p.DeclFingerprint()
+	}
+	h := fnv.New64a()
+	var b [8]byte
+	for _, d := range ds.all {
+		v := d.fingerprint()
+		if d.Site != nil && d.File == f {
+			v = d.hashLine()
+		}
+		binary.LittleEndian.PutUint64(b[:], v)
+		h.Write(b[:])
+	}
+	return h.Sum64()
+}
+
 // fingerprint hashes what d declares and where (see DeclFingerprint), once per declaration
 // read from an export call.
 func (d *ExportDecl) fingerprint() uint64 {
@@ -134,7 +160,12 @@ func (d *ExportDecl) fingerprint() uint64 {
 	return d.fp.v
 }
 
-func (d *ExportDecl) hash() uint64 {
+func (d *ExportDecl) hash() uint64 { return d.hashWith(true) }
+
+// hashLine is hash without the call's byte offsets (DeclFingerprintIn).
+func (d *ExportDecl) hashLine() uint64 { return d.hashWith(false) }
+
+func (d *ExportDecl) hashWith(offsets bool) uint64 {
 	h := fnv.New64a()
 	w := func(s string) {
 		h.Write([]byte(s))
@@ -144,7 +175,10 @@ func (d *ExportDecl) hash() uint64 {
 	w(d.Where())
 	w(d.Config)
 	if d.Site != nil && d.File != nil {
-		w(d.File.Path + ":" + d.File.Module.Name + ":" + strconv.Itoa(d.File.Tree.Start(d.Site.Call)) + "-" + strconv.Itoa(d.File.Tree.End(d.Site.Call)))
+		w(d.File.Path + ":" + d.File.Module.Name)
+		if offsets {
+			w(strconv.Itoa(d.File.Tree.Start(d.Site.Call)) + "-" + strconv.Itoa(d.File.Tree.End(d.Site.Call)))
+		}
 	}
 	return h.Sum64() // the forward follows from the class, which the signature names
 }
