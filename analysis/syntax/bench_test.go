@@ -98,6 +98,13 @@ func BenchmarkParse(b *testing.B) {
 // cleanSource repeats the clean fixtures (realistic models, no syntax errors: error
 // recovery makes tree-sitter's reparse slower) until the text has at least 5,000 lines.
 func cleanSource(b *testing.B) []byte {
+	if path := os.Getenv("EXPORTDB_BENCH_FILE"); path != "" {
+		src, err := os.ReadFile(path) // a real model (the edit is a return in its second half)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return src
+	}
 	files, _ := filepath.Glob("../rules/testdata/clean/*.py")
 	if len(files) == 0 {
 		b.Fatal("no fixtures")

@@ -179,27 +179,291 @@ static int64_t exdb_kids(const TSTree *tree, exdb_kid *out, int64_t cap, exdb_no
 	return n;
 }
 
-// exdb_flatten_kid flattens the subtree of k, a child of the root, numbering its nodes from
-// base with the root (0) as the parent of k. A cursor made at k does not know the field k
-// fills in the root, nor an alias the root gives it: both are set from k.
-static int64_t exdb_flatten_kid(const exdb_kid *k, exdb_node *out, int64_t cap, int64_t base,
+// exdb_flatten_kid flattens the subtree of child number kid of tree's root, numbering its
+// nodes from base with the root (0) as the parent of the child. The cursor comes down from
+// the root: one made at the child would know neither the field it fills nor an alias the
+// root gives it, and, inside error recovery, names some nodes below it differently from a
+// walk of the whole tree.
+static int64_t exdb_flatten_kid(const TSTree *tree, int64_t kid, exdb_node *out, int64_t cap, int64_t base,
 		const uint16_t *kinds, uint32_t nkinds, const uint8_t *fields, uint32_t nfields, uint16_t error_kind,
 		int64_t limit, exdb_depth *dp) {
-	TSTreeCursor c = ts_tree_cursor_new(k->node);
+	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
+	ts_tree_cursor_goto_first_child(&c);
+	for (int64_t i = 0; i < kid; i++) ts_tree_cursor_goto_next_sibling(&c);
 	int64_t n = exdb_walk(&c, out, cap, base, 0, kinds, nkinds, fields, nfields, error_kind, limit, dp);
 	ts_tree_cursor_delete(&c);
-	if (n > 0 && cap > 0) {
-		exdb_node *e = &out[0];
-		uint16_t kind = k->symbol < nkinds ? kinds[k->symbol] : 0;
-		e->field = k->field < nfields ? fields[k->field] : 0;
-		e->kind = kind & EXDB_KIND_MASK;
-		e->flags = (e->flags & ~EXDB_NAMED) | ((kind & EXDB_KIND_NAMED) ? EXDB_NAMED : 0);
-		if (k->symbol == 65535) {
-			e->kind = error_kind;
-			e->flags |= EXDB_ERROR | EXDB_NAMED;
+	return n;
+}
+
+// exdb_sctx is the state of exdb_flatten_kid_from: the output (nodes numbered from base,
+// n counted on past cap so that the caller can grow the buffer and call again), the old
+// flat subtree the kid replaces (old[j - old_base] is old node j), delta (how far the old
+// nodes after the edit moved), the tables, and the nesting measured.
+typedef struct {
+	exdb_node *out;
+	int64_t cap, n, base;
+	const exdb_node *old;
+	int64_t old_base, delta;
+	const uint16_t *kinds;
+	uint32_t nkinds;
+	const uint8_t *fields;
+	uint32_t nfields;
+	uint16_t error_kind;
+	int64_t limit;
+	exdb_depth d;
+	int32_t *stack;
+	int64_t stack_cap;
+} exdb_sctx;
+
+// exdb_child is one child of a node: its subtree, range and symbol, and for an old child
+// its flat node.
+typedef struct { uint64_t subtree; uint32_t start, end; uint16_t symbol; int64_t flat; } exdb_child;
+
+static void sx_measure(exdb_sctx *x, int64_t depth, uint32_t start) {
+	x->d.total += depth;
+	if (depth > x->d.max) {
+		x->d.max = depth;
+		if (depth > x->limit && x->d.deep_at < 0) {
+			x->d.deep_at = start;
+			x->cap = 0;
 		}
 	}
+}
+
+// sx_top sets the kind, field and named and error flags of out node e from the node the
+// cursor c is at (a cursor come down from the root: it knows the field the node fills and
+// an alias its parent gives it).
+static void sx_top(exdb_sctx *x, exdb_node *e, TSTreeCursor *c) {
+	uint16_t sym = ts_node_symbol(ts_tree_cursor_current_node(c));
+	uint16_t fid = ts_tree_cursor_current_field_id(c);
+	uint16_t kind = sym < x->nkinds ? x->kinds[sym] : 0;
+	e->field = fid < x->nfields ? x->fields[fid] : 0;
+	e->kind = kind & EXDB_KIND_MASK;
+	e->flags = (e->flags & ~(EXDB_NAMED | EXDB_ERROR)) | ((kind & EXDB_KIND_NAMED) ? EXDB_NAMED : 0);
+	if (sym == 65535) {
+		e->kind = x->error_kind;
+		e->flags |= EXDB_ERROR | EXDB_NAMED;
+	}
+}
+
+// sx_children lists the children of the node cursor c is at into a malloc'd array (*out,
+// freed by the caller), numbering their flat nodes from flat+1 along the old flat tree
+// when flat >= 0. The cursor ends where it started.
+static int64_t sx_children(exdb_sctx *x, TSTreeCursor *c, int64_t flat, exdb_child **out) {
+	int64_t n = 0, cap = 0;
+	exdb_child *list = NULL;
+	int64_t next = flat + 1;
+	if (ts_tree_cursor_goto_first_child(c)) {
+		do {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				list = (exdb_child *)realloc(list, cap * sizeof(exdb_child));
+			}
+			exdb_child *k = &list[n++];
+			TSNode node = ts_tree_cursor_current_node(c);
+			k->subtree = *(const uint64_t *)node.id;
+			k->start = ts_node_start_byte(node);
+			k->end = ts_node_end_byte(node);
+			k->symbol = ts_node_symbol(node);
+			k->flat = -1;
+			if (flat >= 0) {
+				k->flat = next;
+				next = x->old[next - x->old_base].after;
+			}
+		} while (ts_tree_cursor_goto_next_sibling(c));
+		ts_tree_cursor_goto_parent(c);
+	}
+	*out = list;
 	return n;
+}
+
+// sx_copy appends old node j's subtree, its bytes moved by shift, under parent, at depth,
+// for the node the cursor c is at: a subtree tree-sitter reused as it was.
+static void sx_copy(exdb_sctx *x, TSTreeCursor *c, int64_t j, int64_t shift, int32_t parent, int64_t depth) {
+	const exdb_node *o = &x->old[j - x->old_base];
+	int64_t size = o->after - j;
+	int64_t at = x->n, open = 0;
+	int32_t id0 = (int32_t)(x->base + at);
+	for (int64_t t = 0; t < size; t++) {
+		const exdb_node *src = &o[t];
+		// the nesting: the subtrees still open above this node
+		while (open > 0 && j + t >= x->stack[open - 1]) open--;
+		sx_measure(x, depth + open, src->start + (uint32_t)shift);
+		if (open == x->stack_cap) {
+			x->stack_cap = x->stack_cap ? x->stack_cap * 2 : 64;
+			x->stack = (int32_t *)realloc(x->stack, x->stack_cap * sizeof(int32_t));
+		}
+		x->stack[open++] = src->after;
+		if (at + t < x->cap) {
+			exdb_node *e = &x->out[at + t];
+			*e = *src;
+			e->start += (uint32_t)shift;
+			e->end += (uint32_t)shift;
+			e->parent = t == 0 ? parent : (int32_t)(src->parent - j + id0);
+			e->after = (int32_t)(src->after - j + id0);
+		}
+	}
+	if (at < x->cap) sx_top(x, &x->out[at], c);
+	x->n += size;
+}
+
+// sx_walk appends the subtree of the node the cursor c is at in full, under parent, at
+// depth. The cursor ends where it started.
+static void sx_walk(exdb_sctx *x, TSTreeCursor *c, int32_t parent, int64_t depth) {
+	int64_t room = x->cap - x->n;
+	if (room < 0) room = 0;
+	exdb_depth d;
+	int64_t at = x->n;
+	int64_t n = exdb_walk(c, room > 0 ? x->out + at : x->out, room, x->base + at, parent, x->kinds, x->nkinds,
+		x->fields, x->nfields, x->error_kind, x->limit - (depth - 1), &d);
+	x->d.total += d.total + (depth - 1) * n;
+	if (depth - 1 + d.max > x->d.max) x->d.max = depth - 1 + d.max;
+	if (d.deep_at >= 0 && x->d.deep_at < 0) {
+		x->d.deep_at = d.deep_at;
+		x->cap = 0;
+	}
+	x->n += n;
+}
+
+// sx_splice appends the node the cursor c is at, which replaces the old node the cursor oc
+// is at (the same symbol, flat node ofl): its children that tree-sitter reused as they were
+// are copied from the old flat tree, a lone changed child that replaces one old child of
+// its symbol is spliced the same way, and the other changed children are walked. Both
+// cursors come down from their tree's root and end where they started.
+static void sx_splice(exdb_sctx *x, TSTreeCursor *c, TSTreeCursor *oc, int64_t ofl, int32_t parent, int64_t depth) {
+	TSNode node = ts_tree_cursor_current_node(c);
+	int64_t me = x->n;
+	sx_measure(x, depth, ts_node_start_byte(node));
+	if (me < x->cap) {
+		exdb_node *e = &x->out[me];
+		e->flags = (ts_node_is_missing(node) ? EXDB_MISSING : 0) | (ts_node_has_error(node) ? EXDB_HAS_ERROR : 0);
+		sx_top(x, e, c);
+		e->start = ts_node_start_byte(node);
+		e->end = ts_node_end_byte(node);
+		e->parent = parent;
+	}
+	x->n++;
+	int32_t id = (int32_t)(x->base + me);
+	exdb_child *nks, *oks;
+	int64_t nn = sx_children(x, c, -1, &nks);
+	int64_t on = sx_children(x, oc, ofl, &oks);
+	int64_t lo = 0;
+	while (lo < nn && lo < on && nks[lo].subtree == oks[lo].subtree && nks[lo].start == oks[lo].start && nks[lo].end == oks[lo].end) lo++;
+	int64_t hn = nn, ho = on;
+	while (hn > lo && ho > lo && nks[hn - 1].subtree == oks[ho - 1].subtree &&
+			(int64_t)nks[hn - 1].start == (int64_t)oks[ho - 1].start + x->delta && (int64_t)nks[hn - 1].end == (int64_t)oks[ho - 1].end + x->delta) {
+		hn--;
+		ho--;
+	}
+	bool deeper = hn - lo == 1 && ho - lo == 1 && nks[lo].symbol == oks[lo].symbol;
+	if (nn > 0 && ts_tree_cursor_goto_first_child(c)) {
+		for (int64_t i = 0; i < nn; i++) {
+			if (i > 0) ts_tree_cursor_goto_next_sibling(c);
+			if (i < lo) {
+				sx_copy(x, c, oks[i].flat, 0, id, depth + 1);
+			} else if (i >= hn) {
+				sx_copy(x, c, oks[ho + (i - hn)].flat, x->delta, id, depth + 1);
+			} else if (deeper) {
+				// the old cursor down to the old child lo
+				ts_tree_cursor_goto_first_child(oc);
+				for (int64_t k = 0; k < lo; k++) ts_tree_cursor_goto_next_sibling(oc);
+				sx_splice(x, c, oc, oks[lo].flat, id, depth + 1);
+				ts_tree_cursor_goto_parent(oc);
+			} else {
+				sx_walk(x, c, id, depth + 1);
+			}
+		}
+		ts_tree_cursor_goto_parent(c);
+	}
+	free(nks);
+	free(oks);
+	if (me < x->cap) x->out[me].after = (int32_t)(x->base + x->n);
+}
+
+// exdb_flatten_kid_from is exdb_flatten_kid for child number kid of tree's root, which
+// replaces child number old_kid of old_tree's root (the same symbol), whose flat subtree
+// is old (its first node numbered old_base): what tree-sitter reused of that subtree as it
+// was is copied from old (moved by delta bytes after the edit) instead of walked through
+// the C tree again.
+static int64_t exdb_flatten_kid_from(const TSTree *tree, int64_t kid, const TSTree *old_tree, int64_t old_kid,
+		const exdb_node *old, int64_t old_base, int64_t delta, exdb_node *out, int64_t cap, int64_t base,
+		const uint16_t *kinds, uint32_t nkinds, const uint8_t *fields, uint32_t nfields, uint16_t error_kind,
+		int64_t limit, exdb_depth *dp) {
+	exdb_sctx x = {out, cap, 0, base, old, old_base, delta, kinds, nkinds, fields, nfields, error_kind, limit,
+		{0, 0, -1}, NULL, 0};
+	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
+	TSTreeCursor oc = ts_tree_cursor_new(ts_tree_root_node(old_tree));
+	ts_tree_cursor_goto_first_child(&c);
+	for (int64_t i = 0; i < kid; i++) ts_tree_cursor_goto_next_sibling(&c);
+	ts_tree_cursor_goto_first_child(&oc);
+	for (int64_t i = 0; i < old_kid; i++) ts_tree_cursor_goto_next_sibling(&oc);
+	sx_splice(&x, &c, &oc, old_base, 0, 1);
+	ts_tree_cursor_delete(&c);
+	ts_tree_cursor_delete(&oc);
+	free(x.stack);
+	*dp = x.d;
+	return x.n;
+}
+
+// sx_same reports whether the subtree of the node the cursor c is at flattens to the old
+// flat nodes from j on moved by shift bytes, where the cursor oc is at old node j. Equal
+// subtrees at the same place are not walked: only what tree-sitter built again is. Both
+// cursors end where they started.
+static bool sx_same(exdb_sctx *x, TSTreeCursor *c, TSTreeCursor *oc, int64_t j, int64_t shift) {
+	TSNode node = ts_tree_cursor_current_node(c);
+	const exdb_node *o = &x->old[j - x->old_base];
+	exdb_node e;
+	e.flags = (ts_node_is_missing(node) ? EXDB_MISSING : 0) | (ts_node_has_error(node) ? EXDB_HAS_ERROR : 0);
+	sx_top(x, &e, c);
+	if (e.kind != o->kind || e.field != o->field || e.flags != o->flags ||
+			(int64_t)ts_node_start_byte(node) != (int64_t)o->start + shift || (int64_t)ts_node_end_byte(node) != (int64_t)o->end + shift) {
+		return false;
+	}
+	if (*(const uint64_t *)node.id == *(const uint64_t *)ts_tree_cursor_current_node(oc).id) {
+		return true; // the same subtree at the same place
+	}
+	bool down = ts_tree_cursor_goto_first_child(c);
+	bool odown = ts_tree_cursor_goto_first_child(oc);
+	bool same = down == odown;
+	int64_t next = j + 1;
+	if (same && down) {
+		for (;;) {
+			if (next >= o->after || !sx_same(x, c, oc, next, shift)) {
+				same = false;
+				break;
+			}
+			next = x->old[next - x->old_base].after;
+			bool more = ts_tree_cursor_goto_next_sibling(c);
+			if (more != ts_tree_cursor_goto_next_sibling(oc)) {
+				same = false;
+				break;
+			}
+			if (!more) break;
+		}
+	}
+	if (same && next != o->after) same = false;
+	if (down) ts_tree_cursor_goto_parent(c);
+	if (odown) ts_tree_cursor_goto_parent(oc);
+	return same;
+}
+
+// exdb_same_kid reports whether child number kid of tree's root flattens to the old flat
+// nodes old (the subtree of child number old_kid of old_tree's root, its first node
+// numbered old_base) moved by shift bytes.
+static bool exdb_same_kid(const TSTree *tree, int64_t kid, const TSTree *old_tree, int64_t old_kid,
+		const exdb_node *old, int64_t old_base, int64_t shift,
+		const uint16_t *kinds, uint32_t nkinds, const uint8_t *fields, uint32_t nfields, uint16_t error_kind) {
+	exdb_sctx x = {NULL, 0, 0, 0, old, old_base, 0, kinds, nkinds, fields, nfields, error_kind, 0, {0, 0, -1}, NULL, 0};
+	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
+	TSTreeCursor oc = ts_tree_cursor_new(ts_tree_root_node(old_tree));
+	ts_tree_cursor_goto_first_child(&c);
+	for (int64_t i = 0; i < kid; i++) ts_tree_cursor_goto_next_sibling(&c);
+	ts_tree_cursor_goto_first_child(&oc);
+	for (int64_t i = 0; i < old_kid; i++) ts_tree_cursor_goto_next_sibling(&oc);
+	bool same = sx_same(&x, &c, &oc, old_base, shift);
+	ts_tree_cursor_delete(&c);
+	ts_tree_cursor_delete(&oc);
+	return same;
 }
 
 static void exdb_edit(TSTree *tree, uint32_t start, uint32_t old_end, uint32_t new_end,
@@ -273,12 +537,12 @@ func rootKids(ts *tsTree, buf []kid) (root node, kids []kid) {
 	}
 }
 
-// flattenKid appends the subtree of k, a child of ts's root, to out, numbered from id
-// with the root as parent, and returns it with the subtree's depth (k counting 1) and the
-// sum of its nodes' depths counted the same way. A subtree nested more than MaxDepth-1
-// levels gives a *DepthError.
-func flattenKid(ts *tsTree, k *kid, out []node, id NodeID) ([]node, int, int64, error) {
-	defer runtime.KeepAlive(ts) // k's node points into ts
+// flattenKid appends the subtree of child number kid of ts's root to out, numbered from id
+// with the root as parent, and returns it with the subtree's depth (the child counting 1)
+// and the sum of its nodes' depths counted the same way. A subtree nested more than
+// MaxDepth-1 levels gives a *DepthError.
+func flattenKid(ts *tsTree, kid int, out []node, id NodeID) ([]node, int, int64, error) {
+	defer runtime.KeepAlive(ts)
 	tables := languageTables()
 	base := len(out)
 	for {
@@ -287,7 +551,7 @@ func flattenKid(ts *tsTree, k *kid, out []node, id NodeID) ([]node, int, int64, 
 			ptr = (*C.exdb_node)(unsafe.Pointer(&out[:base+1][base]))
 		}
 		var d C.exdb_depth
-		n := int(C.exdb_flatten_kid(k, ptr, C.int64_t(cap(out)-base), C.int64_t(id),
+		n := int(C.exdb_flatten_kid(ts.c, C.int64_t(kid), ptr, C.int64_t(cap(out)-base), C.int64_t(id),
 			(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
 			(*C.uint8_t)(unsafe.Pointer(&tables.fields[0])), C.uint32_t(len(tables.fields)),
 			C.uint16_t(KindError), C.int64_t(MaxDepth-1), &d))
@@ -301,6 +565,55 @@ func flattenKid(ts *tsTree, k *kid, out []node, id NodeID) ([]node, int, int64, 
 		copy(grown, out)
 		out = grown
 	}
+}
+
+// flattenKidFrom is flattenKid for the root's child number kid, which replaces child number
+// oldKid of oldTS's root (of the same symbol), whose flat subtree is old (its first node
+// numbered oldID): the parts of that subtree tree-sitter reused as they were (the same
+// subtree, at the same offset before the edit or moved by delta bytes after it) are copied
+// from old, and only the path down to the edit is walked through the C tree. A keystroke
+// in a class of a thousand lines walks a few dozen nodes instead of the class.
+func flattenKidFrom(ts, oldTS *tsTree, kid, oldKid int, old []node, oldID NodeID, delta int, out []node, id NodeID) ([]node, int, int64, error) {
+	defer runtime.KeepAlive(ts)
+	defer runtime.KeepAlive(oldTS)
+	tables := languageTables()
+	base := len(out)
+	for {
+		var ptr *C.exdb_node
+		if cap(out) > base {
+			ptr = (*C.exdb_node)(unsafe.Pointer(&out[:base+1][base]))
+		}
+		var d C.exdb_depth
+		n := int(C.exdb_flatten_kid_from(ts.c, C.int64_t(kid), oldTS.c, C.int64_t(oldKid),
+			(*C.exdb_node)(unsafe.Pointer(&old[0])), C.int64_t(oldID), C.int64_t(delta),
+			ptr, C.int64_t(cap(out)-base), C.int64_t(id),
+			(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
+			(*C.uint8_t)(unsafe.Pointer(&tables.fields[0])), C.uint32_t(len(tables.fields)),
+			C.uint16_t(KindError), C.int64_t(MaxDepth-1), &d))
+		if d.deep_at >= 0 {
+			return nil, 0, 0, &DepthError{Depth: 1 + int(d.max), Offset: int(d.deep_at)}
+		}
+		if base+n <= cap(out) {
+			return out[:base+n], int(d.max), int64(d.total), nil
+		}
+		grown := make([]node, base, (base+n)*5/4+64)
+		copy(grown, out)
+		out = grown
+	}
+}
+
+// sameKid reports whether child number kid of ts's root flattens to old (the flat subtree of
+// child number oldKid of oldTS's root, its first node numbered oldID) moved by shift
+// bytes, walking only the parts tree-sitter built again.
+func sameKid(ts, oldTS *tsTree, kid, oldKid int, old []node, oldID NodeID, shift int) bool {
+	defer runtime.KeepAlive(ts)
+	defer runtime.KeepAlive(oldTS)
+	tables := languageTables()
+	return bool(C.exdb_same_kid(ts.c, C.int64_t(kid), oldTS.c, C.int64_t(oldKid),
+		(*C.exdb_node)(unsafe.Pointer(&old[0])), C.int64_t(oldID), C.int64_t(shift),
+		(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
+		(*C.uint8_t)(unsafe.Pointer(&tables.fields[0])), C.uint32_t(len(tables.fields)),
+		C.uint16_t(KindError)))
 }
 
 // editTree tells t about an edit, with rows and byte columns computed by the caller.

@@ -3,6 +3,7 @@ package syntax
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -251,4 +252,52 @@ func FuzzReparse(f *testing.F) {
 		}
 		checkReparse(t, p, doc, nd, next)
 	})
+}
+
+// TestSpliceInsideLargeClass edits inside one method of a class of 300 (typing, deleting,
+// a new line, an unclosed bracket and taking it back, a method added and removed): the
+// changed root child is spliced from the tree before (what tree-sitter reused inside it is
+// copied), and each tree must equal a full flatten and a fresh parse; the Splice still
+// names the whole class as changed.
+func TestSpliceInsideLargeClass(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("import torch\n\n\nclass Big(torch.nn.Module):\n")
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&b, "    def m%d(self, x):\n        y = x * %d\n        return y + self.w%d(x)\n\n", i, i, i)
+	}
+	b.WriteString("\ndef tail(x):\n    return x\n")
+	src := b.Bytes()
+	at := bytes.Index(src, []byte("x * 150")) + len("x * ")
+	p := NewParser()
+	defer p.Close()
+	doc, err := p.Parse(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ed := range []struct{ from, to string }{
+		{"x * 150", "x * 1500"}, {"x * 1500", "x * 15"}, {"x * 15\n", "x * 15\n        z = y\n"},
+		{"x * 15\n", "x * (15\n"}, {"x * (15\n", "x * 15\n"},
+		{"    def m151", "    def extra(self):\n        return 1\n\n    def m151"},
+		{"    def extra(self):\n        return 1\n\n", ""},
+	} {
+		i := bytes.Index(src[at-20:], []byte(ed.from))
+		if i < 0 {
+			t.Fatalf("%q not found after the edit point", ed.from)
+		}
+		i += at - 20
+		next := append(append(append([]byte{}, src[:i]...), ed.to...), src[i+len(ed.from):]...)
+		nd, err := p.Reparse(context.Background(), doc, [][]byte{src}, []Edit{{Start: i, OldEnd: i + len(ed.from), NewEnd: i + len(ed.to)}}, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkReparse(t, p, doc, nd, next)
+		sp := nd.Tree().Spliced()
+		if sp == nil {
+			t.Fatalf("%q -> %q: not spliced", ed.from, ed.to)
+		}
+		if kids := nd.Tree().kidIDs(); len(kids) != 3 || sp.Lo != kids[1] || sp.NewHi != kids[2] {
+			t.Errorf("%q -> %q: the splice changes nodes %d to %d, want the class (root children %v)", ed.from, ed.to, sp.Lo, sp.NewHi, kids)
+		}
+		doc, src = nd, next
+	}
 }

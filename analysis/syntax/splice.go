@@ -105,12 +105,12 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 	}
 	oldIDs := ot.kidIDs()
 	delta := e.NewEnd - e.OldEnd
-	var scratch []node
-	// same reports whether the new child k is the old child number j moved by shift bytes:
-	// the same subtree, or (tree-sitter builds a few unchanged statements again, the ones
-	// its lookahead reaches past) the same nodes, compared by walking k
-	same := func(k *kid, j int, shift int) bool {
-		o := &oldKids[j]
+	// same reports whether the new child number i is the old child number j moved by shift
+	// bytes: the same subtree, or (tree-sitter builds a few unchanged statements again, the
+	// ones its lookahead reaches past) the same nodes, compared by walking what it built
+	// again (sameKid)
+	same := func(i, j int, shift int) bool {
+		k, o := &kids[i], &oldKids[j]
 		if int(o.start)+shift != int(k.start) || int(o.end)+shift != int(k.end) || o.field != k.field || o.symbol != k.symbol {
 			return false
 		}
@@ -118,30 +118,15 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 			return true
 		}
 		id := oldIDs[j]
-		want := ot.nodes[id:ot.nodes[id].after]
-		var err error
-		scratch, _, _, err = flattenKid(ts, k, scratch[:0], id)
-		if err != nil || len(scratch) != len(want) {
-			return false
-		}
-		d := uint32(shift)
-		for i := range want {
-			w := want[i]
-			w.start += d
-			w.end += d
-			if scratch[i] != w {
-				return false
-			}
-		}
-		return true
+		return sameKid(ts, old.ts, i, j, ot.nodes[id:ot.nodes[id].after], id, shift)
 	}
 	// the children kept in place before the changed ones, and those moved after them
 	lo := 0
-	for lo < len(kids) && lo < len(oldKids) && same(&kids[lo], lo, 0) {
+	for lo < len(kids) && lo < len(oldKids) && same(lo, lo, 0) {
 		lo++
 	}
 	hiNew, hiOld := len(kids), len(oldKids)
-	for hiNew > lo && hiOld > lo && same(&kids[hiNew-1], hiOld-1, delta) {
+	for hiNew > lo && hiOld > lo && same(hiNew-1, hiOld-1, delta) {
 		hiNew--
 		hiOld--
 	}
@@ -157,13 +142,24 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 	stats := make([]kidStat, 0, len(kids))
 	stats = append(stats, oldStats[:lo]...)
 	// the changed children, numbered from loID
-	hull := scratch[:0]
+	var hull []node
+	// one statement changed into one of its kind (a keystroke inside a class or function):
+	// what tree-sitter reused inside it is copied too
+	deep := hiNew-lo == 1 && hiOld-lo == 1 && kids[lo].symbol == oldKids[lo].symbol
 	for i := lo; i < hiNew; i++ {
 		var err error
 		var depth int
 		var sum int64
 		n := len(hull)
-		hull, depth, sum, err = flattenKid(ts, &kids[i], hull, loID+NodeID(n))
+		if deep {
+			oid := oldIDs[lo]
+			if cap(hull) == 0 {
+				hull = make([]node, 0, int(ot.nodes[oid].after-oid)+64)
+			}
+			hull, depth, sum, err = flattenKidFrom(ts, old.ts, i, lo, ot.nodes[oid:ot.nodes[oid].after], oid, delta, hull, loID)
+		} else {
+			hull, depth, sum, err = flattenKid(ts, i, hull, loID+NodeID(n))
+		}
 		if err != nil {
 			return nil, nil, err
 		}
