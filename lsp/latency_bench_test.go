@@ -227,6 +227,9 @@ func editLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.Do
 			arrivedMu.Unlock()
 		}
 	}
+	c.mu.Lock()
+	c.lean = true
+	c.mu.Unlock()
 	c.open(uri, text)
 	c.diagsFor(uri, 1)
 	var lat, decoded []time.Duration

@@ -219,6 +219,9 @@ func BenchmarkWorkspaceExportEdit(b *testing.B) {
 	}
 	defer os.Remove(scriptPath)
 	c := indexedClient(b, dir, 10*time.Minute)
+	c.mu.Lock()
+	c.lean = true
+	c.mu.Unlock()
 	model, exp := pathToURI(modelPath), pathToURI(scriptPath)
 	c.open(model, string(msrc))
 	c.diagsFor(model, 1)
