@@ -31,6 +31,7 @@ uint16_t ts_tree_cursor_current_field_id(const TSTreeCursor *self);
 bool ts_tree_cursor_goto_parent(TSTreeCursor *self);
 bool ts_tree_cursor_goto_next_sibling(TSTreeCursor *self);
 bool ts_tree_cursor_goto_first_child(TSTreeCursor *self);
+int64_t ts_tree_cursor_goto_first_child_for_byte(TSTreeCursor *self, uint32_t goal_byte);
 
 // exdb_node mirrors the Go type node (same field order and sizes).
 typedef struct {
@@ -179,17 +180,33 @@ static int64_t exdb_kids(const TSTree *tree, exdb_kid *out, int64_t cap, exdb_no
 	return n;
 }
 
+// exdb_goto_kid moves the cursor c, at the root, down to the root's child k, number index:
+// by its start byte (the root's children lie in a tree of hidden nodes, and stepping from
+// sibling to sibling to a child near the end of a large file costs milliseconds), checked
+// by its subtree, else by counting.
+static void exdb_goto_kid(TSTreeCursor *c, const exdb_kid *k, int64_t index) {
+	if (ts_tree_cursor_goto_first_child_for_byte(c, k->start) >= 0) {
+		for (int i = 0; i < 16; i++) {
+			TSNode n = ts_tree_cursor_current_node(c);
+			if (*(const uint64_t *)n.id == k->subtree && ts_node_start_byte(n) == k->start) return;
+			if (ts_node_start_byte(n) > k->start || !ts_tree_cursor_goto_next_sibling(c)) break;
+		}
+		ts_tree_cursor_goto_parent(c);
+	}
+	ts_tree_cursor_goto_first_child(c);
+	for (int64_t i = 0; i < index; i++) ts_tree_cursor_goto_next_sibling(c);
+}
+
 // exdb_flatten_kid flattens the subtree of child number kid of tree's root, numbering its
 // nodes from base with the root (0) as the parent of the child. The cursor comes down from
 // the root: one made at the child would know neither the field it fills nor an alias the
 // root gives it, and, inside error recovery, names some nodes below it differently from a
 // walk of the whole tree.
-static int64_t exdb_flatten_kid(const TSTree *tree, int64_t kid, exdb_node *out, int64_t cap, int64_t base,
+static int64_t exdb_flatten_kid(const TSTree *tree, const exdb_kid *k, int64_t kid, exdb_node *out, int64_t cap, int64_t base,
 		const uint16_t *kinds, uint32_t nkinds, const uint8_t *fields, uint32_t nfields, uint16_t error_kind,
 		int64_t limit, exdb_depth *dp) {
 	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
-	ts_tree_cursor_goto_first_child(&c);
-	for (int64_t i = 0; i < kid; i++) ts_tree_cursor_goto_next_sibling(&c);
+	exdb_goto_kid(&c, k, kid);
 	int64_t n = exdb_walk(&c, out, cap, base, 0, kinds, nkinds, fields, nfields, error_kind, limit, dp);
 	ts_tree_cursor_delete(&c);
 	return n;
@@ -385,7 +402,7 @@ static void sx_splice(exdb_sctx *x, TSTreeCursor *c, TSTreeCursor *oc, int64_t o
 // is old (its first node numbered old_base): what tree-sitter reused of that subtree as it
 // was is copied from old (moved by delta bytes after the edit) instead of walked through
 // the C tree again.
-static int64_t exdb_flatten_kid_from(const TSTree *tree, int64_t kid, const TSTree *old_tree, int64_t old_kid,
+static int64_t exdb_flatten_kid_from(const TSTree *tree, const exdb_kid *k, int64_t kid, const TSTree *old_tree, const exdb_kid *ok, int64_t old_kid,
 		const exdb_node *old, int64_t old_base, int64_t delta, exdb_node *out, int64_t cap, int64_t base,
 		const uint16_t *kinds, uint32_t nkinds, const uint8_t *fields, uint32_t nfields, uint16_t error_kind,
 		int64_t limit, exdb_depth *dp) {
@@ -393,10 +410,8 @@ static int64_t exdb_flatten_kid_from(const TSTree *tree, int64_t kid, const TSTr
 		{0, 0, -1}, NULL, 0};
 	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
 	TSTreeCursor oc = ts_tree_cursor_new(ts_tree_root_node(old_tree));
-	ts_tree_cursor_goto_first_child(&c);
-	for (int64_t i = 0; i < kid; i++) ts_tree_cursor_goto_next_sibling(&c);
-	ts_tree_cursor_goto_first_child(&oc);
-	for (int64_t i = 0; i < old_kid; i++) ts_tree_cursor_goto_next_sibling(&oc);
+	exdb_goto_kid(&c, k, kid);
+	exdb_goto_kid(&oc, ok, old_kid);
 	sx_splice(&x, &c, &oc, old_base, 0, 1);
 	ts_tree_cursor_delete(&c);
 	ts_tree_cursor_delete(&oc);
@@ -450,16 +465,14 @@ static bool sx_same(exdb_sctx *x, TSTreeCursor *c, TSTreeCursor *oc, int64_t j, 
 // exdb_same_kid reports whether child number kid of tree's root flattens to the old flat
 // nodes old (the subtree of child number old_kid of old_tree's root, its first node
 // numbered old_base) moved by shift bytes.
-static bool exdb_same_kid(const TSTree *tree, int64_t kid, const TSTree *old_tree, int64_t old_kid,
+static bool exdb_same_kid(const TSTree *tree, const exdb_kid *k, int64_t kid, const TSTree *old_tree, const exdb_kid *ok, int64_t old_kid,
 		const exdb_node *old, int64_t old_base, int64_t shift,
 		const uint16_t *kinds, uint32_t nkinds, const uint8_t *fields, uint32_t nfields, uint16_t error_kind) {
 	exdb_sctx x = {NULL, 0, 0, 0, old, old_base, 0, kinds, nkinds, fields, nfields, error_kind, 0, {0, 0, -1}, NULL, 0};
 	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
 	TSTreeCursor oc = ts_tree_cursor_new(ts_tree_root_node(old_tree));
-	ts_tree_cursor_goto_first_child(&c);
-	for (int64_t i = 0; i < kid; i++) ts_tree_cursor_goto_next_sibling(&c);
-	ts_tree_cursor_goto_first_child(&oc);
-	for (int64_t i = 0; i < old_kid; i++) ts_tree_cursor_goto_next_sibling(&oc);
+	exdb_goto_kid(&c, k, kid);
+	exdb_goto_kid(&oc, ok, old_kid);
 	bool same = sx_same(&x, &c, &oc, old_base, shift);
 	ts_tree_cursor_delete(&c);
 	ts_tree_cursor_delete(&oc);
@@ -541,7 +554,7 @@ func rootKids(ts *tsTree, buf []kid) (root node, kids []kid) {
 // with the root as parent, and returns it with the subtree's depth (the child counting 1)
 // and the sum of its nodes' depths counted the same way. A subtree nested more than
 // MaxDepth-1 levels gives a *DepthError.
-func flattenKid(ts *tsTree, kid int, out []node, id NodeID) ([]node, int, int64, error) {
+func flattenKid(ts *tsTree, k *kid, index int, out []node, id NodeID) ([]node, int, int64, error) {
 	defer runtime.KeepAlive(ts)
 	tables := languageTables()
 	base := len(out)
@@ -551,7 +564,7 @@ func flattenKid(ts *tsTree, kid int, out []node, id NodeID) ([]node, int, int64,
 			ptr = (*C.exdb_node)(unsafe.Pointer(&out[:base+1][base]))
 		}
 		var d C.exdb_depth
-		n := int(C.exdb_flatten_kid(ts.c, C.int64_t(kid), ptr, C.int64_t(cap(out)-base), C.int64_t(id),
+		n := int(C.exdb_flatten_kid(ts.c, k, C.int64_t(index), ptr, C.int64_t(cap(out)-base), C.int64_t(id),
 			(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
 			(*C.uint8_t)(unsafe.Pointer(&tables.fields[0])), C.uint32_t(len(tables.fields)),
 			C.uint16_t(KindError), C.int64_t(MaxDepth-1), &d))
@@ -573,7 +586,7 @@ func flattenKid(ts *tsTree, kid int, out []node, id NodeID) ([]node, int, int64,
 // subtree, at the same offset before the edit or moved by delta bytes after it) are copied
 // from old, and only the path down to the edit is walked through the C tree. A keystroke
 // in a class of a thousand lines walks a few dozen nodes instead of the class.
-func flattenKidFrom(ts, oldTS *tsTree, kid, oldKid int, old []node, oldID NodeID, delta int, out []node, id NodeID) ([]node, int, int64, error) {
+func flattenKidFrom(ts, oldTS *tsTree, k, ok *kid, index, oldIndex int, old []node, oldID NodeID, delta int, out []node, id NodeID) ([]node, int, int64, error) {
 	defer runtime.KeepAlive(ts)
 	defer runtime.KeepAlive(oldTS)
 	tables := languageTables()
@@ -584,7 +597,7 @@ func flattenKidFrom(ts, oldTS *tsTree, kid, oldKid int, old []node, oldID NodeID
 			ptr = (*C.exdb_node)(unsafe.Pointer(&out[:base+1][base]))
 		}
 		var d C.exdb_depth
-		n := int(C.exdb_flatten_kid_from(ts.c, C.int64_t(kid), oldTS.c, C.int64_t(oldKid),
+		n := int(C.exdb_flatten_kid_from(ts.c, k, C.int64_t(index), oldTS.c, ok, C.int64_t(oldIndex),
 			(*C.exdb_node)(unsafe.Pointer(&old[0])), C.int64_t(oldID), C.int64_t(delta),
 			ptr, C.int64_t(cap(out)-base), C.int64_t(id),
 			(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
@@ -605,11 +618,11 @@ func flattenKidFrom(ts, oldTS *tsTree, kid, oldKid int, old []node, oldID NodeID
 // sameKid reports whether child number kid of ts's root flattens to old (the flat subtree of
 // child number oldKid of oldTS's root, its first node numbered oldID) moved by shift
 // bytes, walking only the parts tree-sitter built again.
-func sameKid(ts, oldTS *tsTree, kid, oldKid int, old []node, oldID NodeID, shift int) bool {
+func sameKid(ts, oldTS *tsTree, k, ok *kid, index, oldIndex int, old []node, oldID NodeID, shift int) bool {
 	defer runtime.KeepAlive(ts)
 	defer runtime.KeepAlive(oldTS)
 	tables := languageTables()
-	return bool(C.exdb_same_kid(ts.c, C.int64_t(kid), oldTS.c, C.int64_t(oldKid),
+	return bool(C.exdb_same_kid(ts.c, k, C.int64_t(index), oldTS.c, ok, C.int64_t(oldIndex),
 		(*C.exdb_node)(unsafe.Pointer(&old[0])), C.int64_t(oldID), C.int64_t(shift),
 		(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
 		(*C.uint8_t)(unsafe.Pointer(&tables.fields[0])), C.uint32_t(len(tables.fields)),

@@ -118,7 +118,7 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 			return true
 		}
 		id := oldIDs[j]
-		return sameKid(ts, old.ts, i, j, ot.nodes[id:ot.nodes[id].after], id, shift)
+		return sameKid(ts, old.ts, k, o, i, j, ot.nodes[id:ot.nodes[id].after], id, shift)
 	}
 	// the children kept in place before the changed ones, and those moved after them
 	lo := 0
@@ -156,9 +156,9 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 			if cap(hull) == 0 {
 				hull = make([]node, 0, int(ot.nodes[oid].after-oid)+64)
 			}
-			hull, depth, sum, err = flattenKidFrom(ts, old.ts, i, lo, ot.nodes[oid:ot.nodes[oid].after], oid, delta, hull, loID)
+			hull, depth, sum, err = flattenKidFrom(ts, old.ts, &kids[i], &oldKids[lo], i, lo, ot.nodes[oid:ot.nodes[oid].after], oid, delta, hull, loID)
 		} else {
-			hull, depth, sum, err = flattenKid(ts, i, hull, loID+NodeID(n))
+			hull, depth, sum, err = flattenKid(ts, &kids[i], i, hull, loID+NodeID(n))
 		}
 		if err != nil {
 			return nil, nil, err
