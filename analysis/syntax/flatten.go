@@ -220,7 +220,7 @@ typedef struct {
 	exdb_node *out;
 	int64_t cap, n, base;
 	const exdb_node *old;
-	int64_t old_base, delta;
+	int64_t old_base, old_len, delta;
 	const uint16_t *kinds;
 	uint32_t nkinds;
 	const uint8_t *fields;
@@ -283,7 +283,8 @@ static int64_t sx_children(exdb_sctx *x, TSTreeCursor *c, int64_t flat, exdb_chi
 			k->end = ts_node_end_byte(node);
 			k->symbol = ts_node_symbol(node);
 			k->flat = -1;
-			if (flat >= 0) {
+			if (flat >= 0 && next - x->old_base < x->old_len) {
+				// (the old flat tree is the flatten of the old C tree: it has as many children)
 				k->flat = next;
 				next = x->old[next - x->old_base].after;
 			}
@@ -364,6 +365,9 @@ static void sx_splice(exdb_sctx *x, TSTreeCursor *c, TSTreeCursor *oc, int64_t o
 	exdb_child *nks, *oks;
 	int64_t nn = sx_children(x, c, -1, &nks);
 	int64_t on = sx_children(x, oc, ofl, &oks);
+	for (int64_t i = 0; i < on; i++) {
+		if (oks[i].flat < 0) on = 0; // never expected: copy nothing, walk every child
+	}
 	int64_t lo = 0;
 	while (lo < nn && lo < on && nks[lo].subtree == oks[lo].subtree && nks[lo].start == oks[lo].start && nks[lo].end == oks[lo].end) lo++;
 	int64_t hn = nn, ho = on;
@@ -403,10 +407,10 @@ static void sx_splice(exdb_sctx *x, TSTreeCursor *c, TSTreeCursor *oc, int64_t o
 // was is copied from old (moved by delta bytes after the edit) instead of walked through
 // the C tree again.
 static int64_t exdb_flatten_kid_from(const TSTree *tree, const exdb_kid *k, int64_t kid, const TSTree *old_tree, const exdb_kid *ok, int64_t old_kid,
-		const exdb_node *old, int64_t old_base, int64_t delta, exdb_node *out, int64_t cap, int64_t base,
+		const exdb_node *old, int64_t old_base, int64_t old_len, int64_t delta, exdb_node *out, int64_t cap, int64_t base,
 		const uint16_t *kinds, uint32_t nkinds, const uint8_t *fields, uint32_t nfields, uint16_t error_kind,
 		int64_t limit, exdb_depth *dp) {
-	exdb_sctx x = {out, cap, 0, base, old, old_base, delta, kinds, nkinds, fields, nfields, error_kind, limit,
+	exdb_sctx x = {out, cap, 0, base, old, old_base, old_len, delta, kinds, nkinds, fields, nfields, error_kind, limit,
 		{0, 0, -1}, NULL, 0};
 	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
 	TSTreeCursor oc = ts_tree_cursor_new(ts_tree_root_node(old_tree));
@@ -466,9 +470,9 @@ static bool sx_same(exdb_sctx *x, TSTreeCursor *c, TSTreeCursor *oc, int64_t j, 
 // nodes old (the subtree of child number old_kid of old_tree's root, its first node
 // numbered old_base) moved by shift bytes.
 static bool exdb_same_kid(const TSTree *tree, const exdb_kid *k, int64_t kid, const TSTree *old_tree, const exdb_kid *ok, int64_t old_kid,
-		const exdb_node *old, int64_t old_base, int64_t shift,
+		const exdb_node *old, int64_t old_base, int64_t old_len, int64_t shift,
 		const uint16_t *kinds, uint32_t nkinds, const uint8_t *fields, uint32_t nfields, uint16_t error_kind) {
-	exdb_sctx x = {NULL, 0, 0, 0, old, old_base, 0, kinds, nkinds, fields, nfields, error_kind, 0, {0, 0, -1}, NULL, 0};
+	exdb_sctx x = {NULL, 0, 0, 0, old, old_base, old_len, 0, kinds, nkinds, fields, nfields, error_kind, 0, {0, 0, -1}, NULL, 0};
 	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
 	TSTreeCursor oc = ts_tree_cursor_new(ts_tree_root_node(old_tree));
 	exdb_goto_kid(&c, k, kid);
@@ -598,7 +602,7 @@ func flattenKidFrom(ts, oldTS *tsTree, k, ok *kid, index, oldIndex int, old []no
 		}
 		var d C.exdb_depth
 		n := int(C.exdb_flatten_kid_from(ts.c, k, C.int64_t(index), oldTS.c, ok, C.int64_t(oldIndex),
-			(*C.exdb_node)(unsafe.Pointer(&old[0])), C.int64_t(oldID), C.int64_t(delta),
+			(*C.exdb_node)(unsafe.Pointer(&old[0])), C.int64_t(oldID), C.int64_t(len(old)), C.int64_t(delta),
 			ptr, C.int64_t(cap(out)-base), C.int64_t(id),
 			(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
 			(*C.uint8_t)(unsafe.Pointer(&tables.fields[0])), C.uint32_t(len(tables.fields)),
@@ -623,7 +627,7 @@ func sameKid(ts, oldTS *tsTree, k, ok *kid, index, oldIndex int, old []node, old
 	defer runtime.KeepAlive(oldTS)
 	tables := languageTables()
 	return bool(C.exdb_same_kid(ts.c, k, C.int64_t(index), oldTS.c, ok, C.int64_t(oldIndex),
-		(*C.exdb_node)(unsafe.Pointer(&old[0])), C.int64_t(oldID), C.int64_t(shift),
+		(*C.exdb_node)(unsafe.Pointer(&old[0])), C.int64_t(oldID), C.int64_t(len(old)), C.int64_t(shift),
 		(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
 		(*C.uint8_t)(unsafe.Pointer(&tables.fields[0])), C.uint32_t(len(tables.fields)),
 		C.uint16_t(KindError)))
