@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -109,6 +110,7 @@ type localRun struct {
 	live  []int  // the units whose callbacks run, in order
 	cur   int    // the unit being visited, or -1
 	of    []int  // per finding of the pass: the unit it was reported in, or -1
+	empty *localEntry
 }
 
 // newLocalUnits reads the units of f and their kept findings for opts, for rules with
@@ -163,7 +165,7 @@ func newLocalRun(p *Pass, lu *localUnits, id int) *localRun {
 	}
 	// the callbacks of one component may share state (one branch function checked for two
 	// cond calls): its units run together or are all taken from the kept findings
-	var missing map[int32]bool
+	var missing []bool // by component label (labels are below len(units)+2)
 	all := false
 	for u := range lu.units {
 		if e := lu.entry(u, lr.id); e == nil || e.decls != lr.decls {
@@ -172,7 +174,7 @@ func newLocalRun(p *Pass, lu *localUnits, id int) *localRun {
 				break
 			}
 			if missing == nil {
-				missing = map[int32]bool{}
+				missing = make([]bool, len(lu.units)+2)
 			}
 			missing[lu.comps[u]] = true
 		}
@@ -285,17 +287,27 @@ func (p *Pass) Within(n NodeID, report func()) {
 func (p *Pass) finishLocal() {
 	lr := p.local
 	t := p.File.Tree
-	byUnit := make([][]*Finding, len(lr.units))
-	var out []*Finding
+	// the findings reported in units, in the order of their units, and those reported
+	// outside any callback, first
+	var inUnit []int // indexes into p.findings
+	out := make([]*Finding, 0, len(p.findings))
 	for i, fd := range p.findings {
-		if u := lr.of[i]; u >= 0 {
-			byUnit[u] = append(byUnit[u], fd)
+		if lr.of[i] >= 0 {
+			inUnit = append(inUnit, i)
 		} else {
 			out = append(out, fd)
 		}
 	}
-	next := 0 // index into lr.live
+	sort.SliceStable(inUnit, func(a, b int) bool { return lr.of[inUnit[a]] < lr.of[inUnit[b]] })
+	k, next := 0, 0 // indexes into inUnit and lr.live
 	for u, n := range lr.units {
+		for k < len(inUnit) && lr.of[inUnit[k]] < u {
+			k++
+		}
+		from := k
+		for k < len(inUnit) && lr.of[inUnit[k]] == u {
+			k++
+		}
 		base := t.Start(n)
 		if next >= len(lr.live) || lr.live[next] != u {
 			for _, rel := range lr.entry(u, lr.id).findings {
@@ -305,9 +317,18 @@ func (p *Pass) finishLocal() {
 			continue
 		}
 		next++
+		mine := inUnit[from:k]
+		if len(mine) == 0 {
+			// nothing here: an empty entry, unless the unit holds one already
+			if e := lr.entry(u, lr.id); e == nil || e.decls != lr.decls || len(e.findings) > 0 {
+				lr.keep(u, lr.id, lr.emptyEntry())
+			}
+			continue
+		}
 		end := t.End(n)
 		e := &localEntry{decls: lr.decls}
-		for _, fd := range byUnit[u] {
+		for _, i := range mine {
+			fd := p.findings[i]
 			if !findingWithin(fd, base, end) {
 				e = nil
 				break
@@ -317,9 +338,20 @@ func (p *Pass) finishLocal() {
 		if e != nil {
 			lr.keep(u, lr.id, e)
 		}
-		out = append(out, byUnit[u]...)
+		for _, i := range mine {
+			out = append(out, p.findings[i])
+		}
 	}
 	p.findings = out
+}
+
+// emptyEntry is the entry of a unit in which the pass found nothing, one for the pass:
+// entries are never written once kept.
+func (lr *localRun) emptyEntry() *localEntry {
+	if lr.empty == nil {
+		lr.empty = &localEntry{decls: lr.decls}
+	}
+	return lr.empty
 }
 
 // findingWithin reports whether every place of fd in its own file lies in [start, end].
