@@ -89,6 +89,9 @@ type declState struct {
 
 	fpOnce sync.Once
 	fp     uint64 // DeclFingerprint
+
+	fpMu sync.Mutex
+	fpIn map[*File]uint64 // DeclFingerprintIn, by file
 }
 
 // Declarations returns every export declaration of the program: its export calls, then its
@@ -130,6 +133,23 @@ func (p *Program) DeclFingerprint() uint64 {
 // that point at the call itself lie in its unit, which the edit keeps whole or not at all.
 func (p *Program) DeclFingerprintIn(f *File) uint64 {
 	ds := p.declSet()
+	ds.fpMu.Lock()
+	v, ok := ds.fpIn[f]
+	ds.fpMu.Unlock()
+	if ok {
+		return v // every Declarations rule asks, at every analysis
+	}
+	v = p.declFingerprintIn(ds, f)
+	ds.fpMu.Lock()
+	if ds.fpIn == nil {
+		ds.fpIn = map[*File]uint64{}
+	}
+	ds.fpIn[f] = v
+	ds.fpMu.Unlock()
+	return v
+}
+
+func (p *Program) declFingerprintIn(ds *declState, f *File) uint64 {
 	own := false
 	for _, d := range ds.all {
 		own = own || d.Site != nil && d.File == f
