@@ -566,10 +566,17 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) (*torchs
 	s.mu.Lock()
 	b := d.base
 	s.mu.Unlock()
+	told := func(how string) {
+		if s.testLink != nil {
+			s.testLink(d.path, how)
+		}
+	}
 	if b != nil && b.sig == sig.String() {
+		told("relink")
 		return s.relink(d, b, pf), b
 	}
 	if len(mods) == 0 {
+		told("alone")
 		// alone: each text is linked against an empty program (as torchsem.New links
 		// it), the next from the one before
 		nb := &base{sig: sig.String(), prog: torchsem.NewProgram(nil, dims), mods: map[string]bool{pf.Module.Name: true}}
@@ -577,9 +584,11 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) (*torchs
 		return s.relink(d, nb, pf), nb
 	}
 	if nb := b.update(sig.String(), cfg, loaded); nb != nil {
+		told("update")
 		s.setBase(d, nb)
 		return s.relink(d, nb, pf), nb
 	}
+	told("full")
 	prog := torchsem.NewProgram(append(files, pf), dims)
 	nb := &base{sig: sig.String(), prog: prog, mods: map[string]bool{pf.Module.Name: true},
 		files: make(map[string]*pysem.File, len(loaded)), structure: map[string]uint64{}, cfg: cfg}
@@ -681,6 +690,8 @@ func (b *base) structureKept(cfg *config.Config, loaded map[string]neighbour) (c
 		case !ok || n.file == nil:
 			return nil, false
 		case old == n.file:
+		case string(old.Src) == string(n.file.Src):
+			// the same text (the file is now open, or was parsed again): what b linked holds
 		case !n.open || !n.settled:
 			return nil, false
 		default:
@@ -726,9 +737,16 @@ func (s *Server) neighbourFile(ctx context.Context, m string) neighbour {
 	var settled *docResult
 	if open != nil {
 		n.open = true
-		if open.result != nil && open.result.file != nil {
-			settled = open.result
-			n.file, n.settled, n.linked = open.result.file.File, true, open.result.file
+		res := open.result
+		if res == nil && open.kept != nil && string(open.kept.text) == string(open.text) {
+			// an analysis of this very text, dropped while a neighbour of its changed: read
+			// as settled, not parsed again (which would re-link this document and then the
+			// other from scratch once its own analysis commits)
+			res = open.kept
+		}
+		if res != nil && res.file != nil && res.fileErr == nil {
+			settled = res
+			n.file, n.settled, n.linked = res.file.File, true, res.file
 		} else if open.neighbour != nil && open.neighbour.version == open.version {
 			n.file = open.neighbour.file
 		} else {
@@ -800,16 +818,46 @@ func (s *Server) surfaceChanged(d *document, res *docResult) {
 			continue
 		}
 		// a dependent that read d's text before this analysis committed it saw a surface
-		// nobody compared: it links again whether or not the surface changed
+		// nobody compared: it links again whether or not the surface changed, unless what
+		// it read was this very text
 		unsettled := o.unsettled[d.module]
-		if structure || declared || unsettled {
+		if o.base != nil && (unsettled || o.base.structure[d.module] != surface) {
+			if f := o.base.files[d.module]; f != nil && string(f.Src) == string(res.text) {
+				// the dependent linked this very text (read from disk, or parsed before this
+				// analysis committed it): what it linked holds, with this surface
+				o.base = o.base.withStructure(d.module, surface)
+				delete(o.unsettled, d.module)
+				unsettled = false
+			}
+		}
+		// the dependent's base recorded the structure of the text it linked: it holds
+		// while that is this analysis's (base.update replaces d in its program)
+		changed := structure
+		if o.base != nil {
+			if st, ok := o.base.structure[d.module]; ok && st != 0 {
+				changed = st != surface
+			}
+		}
+		if changed || declared || unsettled {
 			s.log.Debug("re-analysing a dependent", zap.String("changed", string(d.uri)), zap.String("dependent", string(o.uri)))
-			if structure || unsettled {
+			if changed || unsettled {
 				o.base = nil
 			}
 			s.invalidateLocked(o)
 		}
 	}
+}
+
+// withStructure returns a copy of b that records surface as the structure of module m's
+// file it linked.
+func (b *base) withStructure(m string, surface uint64) *base {
+	nb := *b
+	nb.structure = make(map[string]uint64, len(b.structure)+1)
+	for k, v := range b.structure {
+		nb.structure[k] = v
+	}
+	nb.structure[m] = surface
+	return &nb
 }
 
 // hasDependentLocked reports whether an open document other than d linked d's module.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.lsp.dev/protocol"
 
@@ -613,5 +614,60 @@ func TestNeighbourhoodsFollowTheIndex(t *testing.T) {
 	}
 	if got := p.neighbours(pf, map[string]bool{"vit.model": true}); !slices.Contains(got, "vit.model") {
 		t.Errorf("with the configuration declaring dims in vit.model: %v", got)
+	}
+}
+
+// TestOpeningExportScriptLinksEachOnce: opening an export script next to its open model
+// links only the script from scratch (its first analysis). The model linked the script's
+// text from disk; the same text, now open, is what it linked (base.structureKept), and when
+// the script's analysis commits that text the model keeps its program instead of linking
+// the neighbourhood again, which made the script link again in turn.
+func TestOpeningExportScriptLinksEachOnce(t *testing.T) {
+	dir := testfs.WriteTree(t, dimsTree)
+	var mu sync.Mutex
+	full := map[string]int{}
+	var srv *Server
+	c := newTestClient(t, func(s *Server) {
+		srv = s
+		s.testLink = func(path, how string) {
+			if how == "full" {
+				mu.Lock()
+				full[filepath.Base(path)]++
+				mu.Unlock()
+			}
+		}
+	})
+	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
+	c.waitIndexed()
+	patch := pathToURI(filepath.Join(dir, "vit", "patch.py"))
+	exp := pathToURI(filepath.Join(dir, "export.py"))
+	settled := func() bool {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		for _, d := range srv.docs {
+			if d.running || d.result == nil || len(d.unsettled) > 0 {
+				return false
+			}
+		}
+		return true
+	}
+	c.open(patch, dimsTree["vit/patch.py"])
+	c.diagsFor(patch, 1)
+	c.waitFor("the model settled", settled)
+	mu.Lock()
+	clear(full)
+	mu.Unlock()
+	c.open(exp, dimsTree["export.py"])
+	c.diagsFor(exp, 1)
+	c.waitFor("the declared-dim error", func() bool {
+		_, msg := lastWithCode(c, patch, "dynamic_shape_if_guard")
+		return strings.Contains(msg, `declared at export.py:7`)
+	})
+	c.waitFor("both documents settled", settled)
+	c.quiet(300*time.Millisecond, patch, exp)
+	mu.Lock()
+	defer mu.Unlock()
+	if full["patch.py"] != 0 || full["export.py"] > 1 {
+		t.Errorf("linked from scratch after the export script opened: %v, want the script once (its first analysis) and the model never", full)
 	}
 }

@@ -112,6 +112,10 @@ type Server struct {
 	// starts a stage ("parse", "model", "rules") and when it stops because a newer change
 	// superseded it ("superseded"), with the run's context.
 	testStage func(ctx context.Context, version int32, stage string)
+	// testLink, when set (tests only), is told how link linked a document: "relink" (its
+	// base as it was), "update" (the base with changed neighbours replaced), "alone" or
+	// "full" (a new program of the whole neighbourhood).
+	testLink func(path, how string)
 
 	// mu guards the fields below and every document's mutable fields (documents.go). It is
 	// never held across I/O, parsing or analysis. Lock order: document.pubMu, then mu, then
