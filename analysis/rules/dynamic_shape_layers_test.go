@@ -1,6 +1,11 @@
 package rules
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+)
 
 // TestSizeOpOut: output sizes of convolution, pooling and scaling windows, by the formulas
 // of PyTorch's Conv2d and MaxPool2d documentation (floor((h + 2p - d(k - 1) - 1) / s) + 1,
@@ -41,5 +46,46 @@ func TestSizeOpOut(t *testing.T) {
 	}
 	if got := minInput([]step{{op: sizeOp{axis: 2, scale: 1e-9}}}, 2); got != -1 {
 		t.Errorf("a scale no size survives: minInput = %d, want -1", got)
+	}
+}
+
+// TestMinSizeEachDeclarationItsBounds: export calls of one model are each judged by their
+// own bounds and constructor values: a Dim without min= and one whose min is too small are
+// reported, one whose min suffices is not, and the call that builds a larger kernel needs
+// a larger size.
+func TestMinSizeEachDeclarationItsBounds(t *testing.T) {
+	src := `import torch
+from torch import nn
+from torch.export import Dim, export
+
+
+class Stem(nn.Module):
+    def __init__(self, k=7):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, k, stride=2)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+x = torch.randn(1, 3, 64, 64)
+a = export(Stem(), (x,), dynamic_shapes={"x": {2: Dim("ha")}})
+b = export(Stem(), (x,), dynamic_shapes={"x": {2: Dim("hb", min=64)}})
+c = export(Stem(), (x,), dynamic_shapes={"x": {2: Dim("hc", min=4)}})
+d = export(Stem(k=15), (x,), dynamic_shapes={"x": {2: Dim("hd", min=8)}})
+`
+	_, fds := findingsOf(t, DynamicShapeMinSize, src, analysis.Options{MinSeverity: analysis.Off})
+	var msgs []string
+	for _, fd := range fds {
+		msgs = append(msgs, fd.Message)
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{`"ha" < 7`, `"hc" < 7`, `"hd" < 15`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no finding says %s:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, `"hb"`) {
+		t.Errorf("hb (min=64) is reported:\n%s", all)
 	}
 }
