@@ -212,10 +212,11 @@ static int64_t exdb_flatten_kid(const TSTree *tree, const exdb_kid *k, int64_t k
 	return n;
 }
 
-// exdb_sctx is the state of exdb_flatten_kid_from: the output (nodes numbered from base,
-// n counted on past cap so that the caller can grow the buffer and call again), the old
-// flat subtree the kid replaces (old[j - old_base] is old node j), delta (how far the old
-// nodes after the edit moved), the tables, and the nesting measured.
+// exdb_sctx is the state of exdb_flatten_kid_from and exdb_same_kid: the output (nodes
+// numbered from base, n counted on past cap so that the caller can grow the buffer and
+// call again; none for exdb_same_kid), the old flat subtree the kid replaces
+// (old[j - old_base] is old node j), delta (how far the old nodes after the edit moved),
+// the tables, and the nesting measured.
 typedef struct {
 	exdb_node *out;
 	int64_t cap, n, base;
@@ -261,6 +262,16 @@ static void sx_top(exdb_sctx *x, exdb_node *e, TSTreeCursor *c) {
 		e->kind = x->error_kind;
 		e->flags |= EXDB_ERROR | EXDB_NAMED;
 	}
+}
+
+// sx_node fills e with the node the cursor c is at, as exdb_walk writes it (but parent and
+// after).
+static void sx_node(exdb_sctx *x, exdb_node *e, TSTreeCursor *c) {
+	TSNode node = ts_tree_cursor_current_node(c);
+	e->flags = (ts_node_is_missing(node) ? EXDB_MISSING : 0) | (ts_node_has_error(node) ? EXDB_HAS_ERROR : 0);
+	sx_top(x, e, c);
+	e->start = ts_node_start_byte(node);
+	e->end = ts_node_end_byte(node);
 }
 
 // sx_children lists the children of the node cursor c is at into a malloc'd array (*out,
@@ -353,12 +364,8 @@ static void sx_splice(exdb_sctx *x, TSTreeCursor *c, TSTreeCursor *oc, int64_t o
 	int64_t me = x->n;
 	sx_measure(x, depth, ts_node_start_byte(node));
 	if (me < x->cap) {
-		exdb_node *e = &x->out[me];
-		e->flags = (ts_node_is_missing(node) ? EXDB_MISSING : 0) | (ts_node_has_error(node) ? EXDB_HAS_ERROR : 0);
-		sx_top(x, e, c);
-		e->start = ts_node_start_byte(node);
-		e->end = ts_node_end_byte(node);
-		e->parent = parent;
+		sx_node(x, &x->out[me], c);
+		x->out[me].parent = parent;
 	}
 	x->n++;
 	int32_t id = (int32_t)(x->base + me);
@@ -432,10 +439,9 @@ static bool sx_same(exdb_sctx *x, TSTreeCursor *c, TSTreeCursor *oc, int64_t j, 
 	TSNode node = ts_tree_cursor_current_node(c);
 	const exdb_node *o = &x->old[j - x->old_base];
 	exdb_node e;
-	e.flags = (ts_node_is_missing(node) ? EXDB_MISSING : 0) | (ts_node_has_error(node) ? EXDB_HAS_ERROR : 0);
-	sx_top(x, &e, c);
+	sx_node(x, &e, c);
 	if (e.kind != o->kind || e.field != o->field || e.flags != o->flags ||
-			(int64_t)ts_node_start_byte(node) != (int64_t)o->start + shift || (int64_t)ts_node_end_byte(node) != (int64_t)o->end + shift) {
+			(int64_t)e.start != (int64_t)o->start + shift || (int64_t)e.end != (int64_t)o->end + shift) {
 		return false;
 	}
 	if (*(const uint64_t *)node.id == *(const uint64_t *)ts_tree_cursor_current_node(oc).id) {
@@ -515,8 +521,7 @@ func flattenC(ct *C.TSTree, nodes []node) ([]node, int, error) {
 		}
 		var d C.exdb_depth
 		n := int(C.exdb_flatten(ct, ptr, C.int64_t(cap(nodes)),
-			(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
-			(*C.uint8_t)(unsafe.Pointer(&tables.fields[0])), C.uint32_t(len(tables.fields)),
+			tables.cKinds(), tables.cNKinds(), tables.cFields(), tables.cNFields(),
 			C.uint16_t(KindError), C.int64_t(MaxDepth), &d))
 		if d.deep_at >= 0 {
 			return nil, 0, &DepthError{Depth: int(d.max), Offset: int(d.deep_at)}
@@ -560,28 +565,10 @@ func rootKids(ts *tsTree, buf []kid) (root node, kids []kid) {
 // MaxDepth-1 levels gives a *DepthError.
 func flattenKid(ts *tsTree, k *kid, index int, out []node, id NodeID) ([]node, int, int64, error) {
 	defer runtime.KeepAlive(ts)
-	tables := languageTables()
-	base := len(out)
-	for {
-		var ptr *C.exdb_node
-		if cap(out) > base {
-			ptr = (*C.exdb_node)(unsafe.Pointer(&out[:base+1][base]))
-		}
-		var d C.exdb_depth
-		n := int(C.exdb_flatten_kid(ts.c, k, C.int64_t(index), ptr, C.int64_t(cap(out)-base), C.int64_t(id),
-			(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
-			(*C.uint8_t)(unsafe.Pointer(&tables.fields[0])), C.uint32_t(len(tables.fields)),
-			C.uint16_t(KindError), C.int64_t(MaxDepth-1), &d))
-		if d.deep_at >= 0 {
-			return nil, 0, 0, &DepthError{Depth: 1 + int(d.max), Offset: int(d.deep_at)}
-		}
-		if base+n <= cap(out) {
-			return out[:base+n], int(d.max), int64(d.total), nil
-		}
-		grown := make([]node, base, (base+n)*5/4+64)
-		copy(grown, out)
-		out = grown
-	}
+	return appendFlat(out, func(t *tables, ptr *C.exdb_node, room C.int64_t, d *C.exdb_depth) C.int64_t {
+		return C.exdb_flatten_kid(ts.c, k, C.int64_t(index), ptr, room, C.int64_t(id),
+			t.cKinds(), t.cNKinds(), t.cFields(), t.cNFields(), C.uint16_t(KindError), C.int64_t(MaxDepth-1), d)
+	})
 }
 
 // flattenKidFrom is flattenKid for the root's child number kid, which replaces child number
@@ -593,6 +580,24 @@ func flattenKid(ts *tsTree, k *kid, index int, out []node, id NodeID) ([]node, i
 func flattenKidFrom(ts, oldTS *tsTree, k, ok *kid, index, oldIndex int, old []node, oldID NodeID, delta int, out []node, id NodeID) ([]node, int, int64, error) {
 	defer runtime.KeepAlive(ts)
 	defer runtime.KeepAlive(oldTS)
+	return appendFlat(out, func(t *tables, ptr *C.exdb_node, room C.int64_t, d *C.exdb_depth) C.int64_t {
+		return C.exdb_flatten_kid_from(ts.c, k, C.int64_t(index), oldTS.c, ok, C.int64_t(oldIndex),
+			(*C.exdb_node)(unsafe.Pointer(&old[0])), C.int64_t(oldID), C.int64_t(len(old)), C.int64_t(delta),
+			ptr, room, C.int64_t(id),
+			t.cKinds(), t.cNKinds(), t.cFields(), t.cNFields(), C.uint16_t(KindError), C.int64_t(MaxDepth-1), d)
+	})
+}
+
+// The tables as the C functions take them.
+func (t *tables) cKinds() *C.uint16_t  { return (*C.uint16_t)(unsafe.Pointer(&t.kinds[0])) }
+func (t *tables) cNKinds() C.uint32_t  { return C.uint32_t(len(t.kinds)) }
+func (t *tables) cFields() *C.uint8_t  { return (*C.uint8_t)(unsafe.Pointer(&t.fields[0])) }
+func (t *tables) cNFields() C.uint32_t { return C.uint32_t(len(t.fields)) }
+
+// appendFlat appends to out what flat writes: flat gets room for that many nodes at ptr
+// and returns how many it has, writing none past room; out grows until they fit. It
+// returns the nodes with the depth and depth sum flat measured, or a *DepthError.
+func appendFlat(out []node, flat func(t *tables, ptr *C.exdb_node, room C.int64_t, d *C.exdb_depth) C.int64_t) ([]node, int, int64, error) {
 	tables := languageTables()
 	base := len(out)
 	for {
@@ -601,12 +606,7 @@ func flattenKidFrom(ts, oldTS *tsTree, k, ok *kid, index, oldIndex int, old []no
 			ptr = (*C.exdb_node)(unsafe.Pointer(&out[:base+1][base]))
 		}
 		var d C.exdb_depth
-		n := int(C.exdb_flatten_kid_from(ts.c, k, C.int64_t(index), oldTS.c, ok, C.int64_t(oldIndex),
-			(*C.exdb_node)(unsafe.Pointer(&old[0])), C.int64_t(oldID), C.int64_t(len(old)), C.int64_t(delta),
-			ptr, C.int64_t(cap(out)-base), C.int64_t(id),
-			(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
-			(*C.uint8_t)(unsafe.Pointer(&tables.fields[0])), C.uint32_t(len(tables.fields)),
-			C.uint16_t(KindError), C.int64_t(MaxDepth-1), &d))
+		n := int(flat(tables, ptr, C.int64_t(cap(out)-base), &d))
 		if d.deep_at >= 0 {
 			return nil, 0, 0, &DepthError{Depth: 1 + int(d.max), Offset: int(d.deep_at)}
 		}
@@ -625,12 +625,10 @@ func flattenKidFrom(ts, oldTS *tsTree, k, ok *kid, index, oldIndex int, old []no
 func sameKid(ts, oldTS *tsTree, k, ok *kid, index, oldIndex int, old []node, oldID NodeID, shift int) bool {
 	defer runtime.KeepAlive(ts)
 	defer runtime.KeepAlive(oldTS)
-	tables := languageTables()
+	t := languageTables()
 	return bool(C.exdb_same_kid(ts.c, k, C.int64_t(index), oldTS.c, ok, C.int64_t(oldIndex),
 		(*C.exdb_node)(unsafe.Pointer(&old[0])), C.int64_t(oldID), C.int64_t(len(old)), C.int64_t(shift),
-		(*C.uint16_t)(unsafe.Pointer(&tables.kinds[0])), C.uint32_t(len(tables.kinds)),
-		(*C.uint8_t)(unsafe.Pointer(&tables.fields[0])), C.uint32_t(len(tables.fields)),
-		C.uint16_t(KindError)))
+		t.cKinds(), t.cNKinds(), t.cFields(), t.cNFields(), C.uint16_t(KindError)))
 }
 
 // editTree tells t about an edit, with rows and byte columns computed by the caller.

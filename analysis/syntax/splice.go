@@ -144,19 +144,18 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 	// the changed children, numbered from loID
 	var hull []node
 	// one statement changed into one of its kind (a keystroke inside a class or function):
-	// what tree-sitter reused inside it is copied too
+	// what tree-sitter reused inside it is copied too, into room for the old one's nodes
 	deep := hiNew-lo == 1 && hiOld-lo == 1 && kids[lo].symbol == oldKids[lo].symbol
+	if deep {
+		hull = make([]node, 0, int(ot.nodes[loID].after-loID)+64)
+	}
 	for i := lo; i < hiNew; i++ {
 		var err error
 		var depth int
 		var sum int64
 		n := len(hull)
 		if deep {
-			oid := oldIDs[lo]
-			if cap(hull) == 0 {
-				hull = make([]node, 0, int(ot.nodes[oid].after-oid)+64)
-			}
-			hull, depth, sum, err = flattenKidFrom(ts, old.ts, &kids[i], &oldKids[lo], i, lo, ot.nodes[oid:ot.nodes[oid].after], oid, delta, hull, loID)
+			hull, depth, sum, err = flattenKidFrom(ts, old.ts, &kids[i], &oldKids[lo], i, lo, ot.nodes[loID:ot.nodes[loID].after], loID, delta, hull, loID)
 		} else {
 			hull, depth, sum, err = flattenKid(ts, &kids[i], i, hull, loID+NodeID(n))
 		}
