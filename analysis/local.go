@@ -105,12 +105,12 @@ type localUnits struct {
 // localRun is the state of one pass of a Local rule.
 type localRun struct {
 	*localUnits
-	id    int    // ruleID of the pass's rule
-	decls uint64 // the program's DeclFingerprint, for a Declarations rule
-	live  []int  // the units whose callbacks run, in order
-	cur   int    // the unit being visited, or -1
-	of    []int  // per finding of the pass: the unit it was reported in, or -1
-	empty *localEntry
+	id    int         // ruleID of the pass's rule
+	decls uint64      // the program's DeclFingerprint, for a Declarations rule
+	live  []int       // the units whose callbacks run, in order
+	cur   int         // the unit being visited, or -1
+	of    []int       // per finding of the pass: the unit it was reported in, or -1
+	empty *localEntry // kept for every visited unit without findings (entries are read-only)
 }
 
 // newLocalUnits reads the units of f and their kept findings for opts, for rules with
@@ -163,6 +163,7 @@ func newLocalRun(p *Pass, lu *localUnits, id int) *localRun {
 	if p.Rule.Declarations {
 		lr.decls = p.File.Program().DeclFingerprintIn(p.File)
 	}
+	lr.empty = &localEntry{decls: lr.decls}
 	// the callbacks of one component may share state (one branch function checked for two
 	// cond calls): its units run together or are all taken from the kept findings
 	var missing []bool // by component label (labels are below len(units)+2)
@@ -321,7 +322,7 @@ func (p *Pass) finishLocal() {
 		if len(mine) == 0 {
 			// nothing here: an empty entry, unless the unit holds one already
 			if e := lr.entry(u, lr.id); e == nil || e.decls != lr.decls || len(e.findings) > 0 {
-				lr.keep(u, lr.id, lr.emptyEntry())
+				lr.keep(u, lr.id, lr.empty)
 			}
 			continue
 		}
@@ -343,15 +344,6 @@ func (p *Pass) finishLocal() {
 		}
 	}
 	p.findings = out
-}
-
-// emptyEntry is the entry of a unit in which the pass found nothing, one for the pass:
-// entries are never written once kept.
-func (lr *localRun) emptyEntry() *localEntry {
-	if lr.empty == nil {
-		lr.empty = &localEntry{decls: lr.decls}
-	}
-	return lr.empty
 }
 
 // findingWithin reports whether every place of fd in its own file lies in [start, end].

@@ -279,8 +279,8 @@ func (g *unitGraph) local(id NodeID) bool {
 		}
 	case syntax.KindAttribute:
 		if t.FieldOf(id) == syntax.FieldAttribute {
-			r := rootObject(t, t.Field(p, syntax.FieldObject))
-			return t.Kind(r) == syntax.KindIdentifier && g.local(r)
+			r := pysem.RootOf(t, t.Field(p, syntax.FieldObject))
+			return r != NoNode && g.local(r)
 		}
 	}
 	if pysem.BoundByComprehension(t, id) {
@@ -299,24 +299,6 @@ func (g *unitGraph) local(id NodeID) bool {
 		fn = fn.Parent
 	}
 	return fn != nil && f.Binder(fn, t.String(id)) != nil
-}
-
-// rootObject returns the object an attribute, subscript or call chain starts from (x of
-// x.a[0].b(), the parentheses stripped).
-func rootObject(t *syntax.Tree, n NodeID) NodeID {
-	for {
-		n = t.Unparen(n)
-		switch t.Kind(n) {
-		case syntax.KindAttribute:
-			n = t.Field(n, syntax.FieldObject)
-		case syntax.KindSubscript:
-			n = t.Field(n, syntax.FieldValue)
-		case syntax.KindCall:
-			n = t.Field(n, syntax.FieldFunction)
-		default:
-			return n
-		}
-	}
 }
 
 // unitOf returns the index of the unit containing node n (n must lie in one).
