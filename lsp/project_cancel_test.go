@@ -16,11 +16,7 @@ import (
 // as unparseable, which left the module (an export script, say) out of every later
 // neighbourhood of the documents that import it.
 func TestNeighbourParseCancelled(t *testing.T) {
-	dir := testfs.WriteTree(t, projectTree)
-	c := newTestClient(t)
-	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
-	c.waitIndexed()
-	s := c.server
+	s := indexedProject(t)
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	if f := s.project.load(cancelled, s, "vit.model"); f != nil {
@@ -35,11 +31,7 @@ func TestNeighbourParseCancelled(t *testing.T) {
 // statFresh; after that (or once forgotten, as a watched change does) a change on disk is
 // read.
 func TestNeighbourStatFresh(t *testing.T) {
-	dir := testfs.WriteTree(t, projectTree)
-	c := newTestClient(t)
-	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
-	c.waitIndexed()
-	s := c.server
+	s := indexedProject(t)
 	p := s.project
 	p.mu.Lock()
 	p.statFresh = time.Hour
@@ -65,4 +57,15 @@ func TestNeighbourStatFresh(t *testing.T) {
 	if again := p.load(context.Background(), s, "vit.model"); again == first || !strings.Contains(string(again.Src), "EXTRA = 1") {
 		t.Error("past statFresh the change on disk was not read")
 	}
+}
+
+// indexedProject starts a server on a workspace holding projectTree and waits for its
+// index.
+func indexedProject(t *testing.T) *Server {
+	t.Helper()
+	dir := testfs.WriteTree(t, projectTree)
+	c := newTestClient(t)
+	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
+	c.waitIndexed()
+	return c.server
 }

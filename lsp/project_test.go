@@ -485,19 +485,9 @@ func TestExportEditRedeclares(t *testing.T) {
 		return msg
 	}
 	c.waitFor("the declared-dim error", func() bool { return strings.Contains(verdict(), `Dim("h", min=32, max=512), declared at export.py:7`) })
-	// quiet: both documents analysed against each other's committed analyses (an analysis
+	// settled: both documents analysed against each other's committed analyses (an analysis
 	// that read the other's text before it committed runs again, linking anew)
-	quiet := func() bool {
-		srv.mu.Lock()
-		defer srv.mu.Unlock()
-		for _, d := range srv.docs {
-			if d.running || d.result == nil || len(d.unsettled) > 0 {
-				return false
-			}
-		}
-		return true
-	}
-	c.waitFor("both documents settled", quiet)
+	c.waitFor("both documents settled", func() bool { return docsSettled(srv) })
 	text := dimsTree["export.py"]
 	edits := []struct{ from, to, want string }{
 		{`Dim("h", min=32, max=512)`, `Dim("height", min=64, max=256)`, `Dim("height", min=64, max=256), declared at export.py:7`},
@@ -508,7 +498,7 @@ func TestExportEditRedeclares(t *testing.T) {
 		at := strings.Index(text, e.from)
 		r := rangeAt(text, at, at+len(e.from), c.enc)
 		text = text[:at] + e.to + text[at+len(e.from):]
-		c.waitFor("both documents settled", quiet)
+		c.waitFor("both documents settled", func() bool { return docsSettled(srv) })
 		mu.Lock()
 		before := stages["redeclare"]
 		mu.Unlock()
@@ -641,16 +631,7 @@ func TestOpeningExportScriptLinksEachOnce(t *testing.T) {
 	c.waitIndexed()
 	patch := pathToURI(filepath.Join(dir, "vit", "patch.py"))
 	exp := pathToURI(filepath.Join(dir, "export.py"))
-	settled := func() bool {
-		srv.mu.Lock()
-		defer srv.mu.Unlock()
-		for _, d := range srv.docs {
-			if d.running || d.result == nil || len(d.unsettled) > 0 {
-				return false
-			}
-		}
-		return true
-	}
+	settled := func() bool { return docsSettled(srv) }
 	c.open(patch, dimsTree["vit/patch.py"])
 	c.diagsFor(patch, 1)
 	c.waitFor("the model settled", settled)
@@ -670,4 +651,17 @@ func TestOpeningExportScriptLinksEachOnce(t *testing.T) {
 	if full["patch.py"] != 0 || full["export.py"] > 1 {
 		t.Errorf("linked from scratch after the export script opened: %v, want the script once (its first analysis) and the model never", full)
 	}
+}
+
+// docsSettled reports whether every open document of srv has its analysis committed, none
+// running, and none read a neighbour's text before that neighbour's analysis committed it.
+func docsSettled(srv *Server) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	for _, d := range srv.docs {
+		if d.running || d.result == nil || len(d.unsettled) > 0 {
+			return false
+		}
+	}
+	return true
 }
