@@ -66,9 +66,11 @@ type document struct {
 	// current epoch is in (or the document closes).
 	epoch  int
 	result *docResult
-	// kept is the result the last invalidation dropped while the text stays the same (a
-	// neighbour changed): its analysis may be kept (Server.redeclared). Nil once the text
-	// changes or the document goes cold.
+	// kept is the result the last invalidation dropped: when the text stayed the same (a
+	// neighbour changed), its analysis may be kept (Server.redeclared) or read by the
+	// neighbours (Server.neighbourFile). A change of text clears it, but the invalidation
+	// that follows keeps the result of the text before: readers compare its text. Nil once
+	// the document goes cold.
 	kept      *docResult
 	ready     chan struct{}
 	running   bool               // an analysis worker is running for this document
