@@ -96,6 +96,13 @@ func (e *evaluator) resolveCallee(f *File, fn *Function, c NodeID) Callee {
 			return e.qualCallee(q)
 		}
 		if _, local := e.lookup(f, fn, name); !local {
+			// from pkg.mod import *: a name no statement of the file binds may be one of
+			// the module's (a builtin otherwise)
+			for _, star := range f.StarImports {
+				if sf, _ := e.p.lookup(star + "." + name); sf != nil {
+					return e.qualCallee(star + "." + name)
+				}
+			}
 			return Callee{Builtin: name}
 		}
 		if ms := e.moduleSet(f, fn, c); ms != nil {
