@@ -1,10 +1,12 @@
 package rules
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
 // TestSizeOpOut: output sizes of convolution, pooling and scaling windows, by the formulas
@@ -87,5 +89,37 @@ d = export(Stem(k=15), (x,), dynamic_shapes={"x": {2: Dim("hd", min=8)}})
 	}
 	if strings.Contains(all, `"hb"`) {
 		t.Errorf("hb (min=64) is reported:\n%s", all)
+	}
+}
+
+// TestMinSizeWalksStayInReachingFiles: a file takes only the walks of declarations whose
+// files may name it (Program.Reaching). On every multi-file fixture, each culprit a walk
+// finds lies in a file that reaches the declaration's files, so no file misses a culprit.
+func TestMinSizeWalksStayInReachingFiles(t *testing.T) {
+	archives, err := filepath.Glob(filepath.Join("testdata", "*.txtar"))
+	if err != nil || len(archives) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	p := syntax.NewParser()
+	defer p.Close()
+	walked := 0
+	for _, archive := range archives {
+		_, prog := loadArchive(t, p, archive)
+		for _, d := range prog.Declarations() {
+			if !walkable(d) {
+				continue
+			}
+			for _, c := range walkDeclared(d) {
+				walked++
+				r := prog.Reaching(c.step.siteFile)
+				if !r[d.File] && !r[d.ClassFile] && !r[d.FwdFile] {
+					t.Errorf("%s: the culprit in %s of the declaration at %s lies in a file its files do not reach", archive, c.step.siteFile.Path, d.Where())
+				}
+			}
+		}
+	}
+	t.Logf("%d culprits", walked)
+	if walked < 10 {
+		t.Errorf("only %d culprits in the fixtures: the test checks too little", walked)
 	}
 }

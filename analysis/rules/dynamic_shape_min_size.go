@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
@@ -72,38 +73,78 @@ func runDynamicShapeMinSize(pass *analysis.Pass) {
 	if len(p.Declarations()) == 0 || len(f.TracedFuncs()) == 0 {
 		return // nothing declared, or nothing here export traces: no culprit can lie here
 	}
-	// the walk depends on the program only: once for all its files
-	reportMinSizes(pass, p.Memo(minSizeWalk{}, func() any { return walkDeclared(p) }).([]culprit))
-}
-
-// minSizeWalk is the key of the walk's culprits in the program's memo.
-type minSizeWalk struct{}
-
-// walkDeclared follows every input an export declaration declares dynamic with a named Dim
-// and returns the culprits, in the order the walk meets them.
-func walkDeclared(p *torchsem.Program) []culprit {
-	w := &minWalk{budget: walkBudget, culprits: map[dimKey]*culprit{}}
+	// a declaration's walk depends on the program only: once for all its files. A file
+	// takes the walks that may enter it, those of declarations whose files may name it:
+	// an edit of a model re-walks its own exports, not every export of the files it imports.
+	walks := p.Memo(minSizeWalk{}, func() any { return &declWalks{} }).(*declWalks)
+	reaching := p.Reaching(f)
+	var culprits []culprit
 	for _, d := range p.Declarations() {
-		if d.Forward == nil || !d.Spec || !d.Readable || d.Class == nil || len(d.Forward.Params) == 0 {
-			continue
-		}
-		fr := &frame{f: d.FwdFile, fn: d.Forward, clsFile: d.ClassFile, cls: d.Class, env: rootEnv(d), vars: map[string]*track{}}
-		for param, in := range d.Inputs {
-			if param < 1 || param >= len(d.Forward.Params) || d.Forward.Params[param].Kind != analysis.Positional && d.Forward.Params[param].Kind != analysis.KeywordOnly {
-				continue
-			}
-			for _, dd := range in.Axes {
-				if rangeChecked(dd) {
-					fr.vars[d.Forward.Params[param].Name] = &track{decl: d, param: param, in: in, rank: in.Rank}
-					break
-				}
-			}
-		}
-		if len(fr.vars) > 0 {
-			w.walk(fr)
+		if walkable(d) && (reaching[d.File] || reaching[d.ClassFile] || reaching[d.FwdFile]) {
+			culprits = append(culprits, walks.of(d)...)
 		}
 	}
-	var cs []culprit
+	reportMinSizes(pass, culprits)
+}
+
+// minSizeWalk is the key of the walks' culprits in the program's memo.
+type minSizeWalk struct{}
+
+// declWalks holds the culprits of each declaration's walk, walked on first use.
+type declWalks struct {
+	mu     sync.Mutex
+	byDecl map[*torchsem.ExportDecl]*declWalk
+}
+
+type declWalk struct {
+	once     sync.Once
+	culprits []culprit
+}
+
+// of returns the culprits of d's walk.
+func (ws *declWalks) of(d *torchsem.ExportDecl) []culprit {
+	ws.mu.Lock()
+	if ws.byDecl == nil {
+		ws.byDecl = map[*torchsem.ExportDecl]*declWalk{}
+	}
+	w := ws.byDecl[d]
+	if w == nil {
+		w = &declWalk{}
+		ws.byDecl[d] = w
+	}
+	ws.mu.Unlock()
+	w.once.Do(func() { w.culprits = walkDeclared(d) })
+	return w.culprits
+}
+
+// walkable reports whether d declares a dim a walk can follow: a readable spec of a model
+// whose forward takes inputs.
+func walkable(d *torchsem.ExportDecl) bool {
+	return d.Forward != nil && d.Spec && d.Readable && d.Class != nil && len(d.Forward.Params) > 0
+}
+
+// walkDeclared follows every input export declaration d declares dynamic with a named Dim
+// and returns the culprits, in the order the walk meets them. Each declaration's walk has
+// a budget of its own, so what one export call finds does not depend on the others.
+func walkDeclared(d *torchsem.ExportDecl) []culprit {
+	w := &minWalk{budget: walkBudget, culprits: map[dimKey]*culprit{}}
+	fr := &frame{f: d.FwdFile, fn: d.Forward, clsFile: d.ClassFile, cls: d.Class, env: rootEnv(d), vars: map[string]*track{}}
+	for param, in := range d.Inputs {
+		if param < 1 || param >= len(d.Forward.Params) || d.Forward.Params[param].Kind != analysis.Positional && d.Forward.Params[param].Kind != analysis.KeywordOnly {
+			continue
+		}
+		for _, dd := range in.Axes {
+			if rangeChecked(dd) {
+				fr.vars[d.Forward.Params[param].Name] = &track{decl: d, param: param, in: in, rank: in.Rank}
+				break
+			}
+		}
+	}
+	if len(fr.vars) == 0 {
+		return nil
+	}
+	w.walk(fr)
+	cs := make([]culprit, 0, len(w.order))
 	for _, k := range w.order {
 		cs = append(cs, *w.culprits[k])
 	}

@@ -22,6 +22,7 @@ type Program struct {
 	classDims []ClassDims               // declared by the configuration (WithClassDims)
 	decls     atomic.Pointer[declState] // the dynamic-shape declarations, computed on first use (decls.go)
 	memo      programMemo               // values the rules compute once per program (memo.go)
+	imports   importGraph               // which files may name which (importers.go)
 	base      *Program                  // the program Replace re-linked a file of, or nil
 }
 

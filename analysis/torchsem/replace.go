@@ -58,6 +58,7 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 	l := &linker{p: np, only: nf}
 	if old != nil {
 		carryIncoming(old, nf)
+		p.shareImports(np, old, nf)
 	}
 	nf.rebound = nf.reboundConstant()
 	var kept *reuse

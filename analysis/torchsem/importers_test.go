@@ -1,0 +1,80 @@
+package torchsem
+
+import (
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestReaching: the files whose code may name a module's functions are those that import
+// it, directly or through others, by every form of import: a from-import of a name, of the
+// module itself, relative, starred, inside a function, a plain import of the module, of a
+// package above it (reached as an attribute) or of a module below it (import a.b binds a),
+// and a package __init__ re-exporting it. Files it imports, and files that import only
+// its siblings or what it imports, are not.
+func TestReaching(t *testing.T) {
+	files := map[string]string{
+		"net/__init__.py":        "",
+		"net/models/__init__.py": "from .vit import ViT\n",
+		"net/models/vit.py":      "from net.layers.stem import Stem\n\n\nclass ViT:\n    pass\n",
+		"net/models/resnet.py":   "from ..layers import stem\n",
+		"net/layers/__init__.py": "",
+		"net/layers/stem.py":     "import torch\n\n\nclass Stem:\n    pass\n",
+		"export_name.py":         "from net.models import ViT\n",
+		"export_module.py":       "from net.models import vit\n",
+		"export_star.py":         "from net.models.vit import *\n",
+		"export_late.py":         "def build():\n    from net.models.vit import ViT\n    return ViT()\n",
+		"export_attr.py":         "import net\n\nm = net.models.vit.ViT()\n",
+		"export_deep.py":         "import net.models.vit.missing\n",
+		"export_alias.py":        "import net.models.vit as v\n",
+		"net/models/relative.py": "from . import vit\n",
+		"chain.py":               "from export_name import ViT\n",
+		"resnet_user.py":         "from net.models.resnet import stem\n",
+		"unrelated.py":           "import torch\nfrom torch import nn\n",
+		"layers_user.py":         "from net.layers import stem\n",
+	}
+	var order []string
+	for name := range files {
+		order = append(order, name)
+	}
+	sort.Strings(order)
+	p := programOf(t, files, order...)
+	reaching := func(module string) string {
+		var names []string
+		for f := range p.Reaching(p.File(module)) {
+			names = append(names, f.Path)
+		}
+		sort.Strings(names)
+		return strings.Join(names, " ")
+	}
+	for _, tc := range []struct{ module, want string }{
+		// not resnet_user.py, which imports from a sibling of vit.py in its package
+		{"net.models.vit", "chain.py export_alias.py export_attr.py export_deep.py export_late.py export_module.py export_name.py export_star.py net/models/__init__.py net/models/relative.py net/models/vit.py"},
+		// every file that may name the stem, vit.py and its importers among them
+		{"net.layers.stem", "chain.py export_alias.py export_attr.py export_deep.py export_late.py export_module.py export_name.py export_star.py layers_user.py net/layers/stem.py net/models/__init__.py net/models/relative.py net/models/resnet.py net/models/vit.py resnet_user.py"},
+		{"net.models.resnet", "export_attr.py export_deep.py net/models/resnet.py resnet_user.py"},
+		{"unrelated", "unrelated.py"},
+	} {
+		if got := reaching(tc.module); got != tc.want {
+			t.Errorf("Reaching(%s):\n got  %s\n want %s", tc.module, got, tc.want)
+		}
+	}
+	if a, b := p.Reaching(p.File("net.models.vit")), p.Reaching(p.File("net.models.vit")); len(a) != len(b) {
+		t.Errorf("a second call answers otherwise: %d files, then %d", len(a), len(b))
+	}
+
+	// a new text of a file: its own answers name the new file; a new import is seen
+	chain := p.File("chain")
+	same := p.ReplaceFrom(chain, edited(t, chain, "import ViT\n", "import ViT\n\nx = 1\n")).Program()
+	if r := same.Reaching(same.File("net.models.vit")); !r[same.File("chain")] || r[chain] || len(r) != 11 {
+		t.Errorf("after an edit that keeps the imports: %d files, the new chain.py among them: %v", len(r), r[same.File("chain")])
+	}
+	un := p.File("unrelated")
+	moved := p.ReplaceFrom(un, edited(t, un, "import torch\n", "import torch\nfrom net.models import vit\n")).Program()
+	if r := moved.Reaching(moved.File("net.models.vit")); !r[moved.File("unrelated")] || len(r) != 12 {
+		t.Errorf("after an edit that imports vit.py: %d files, unrelated.py among them: %v", len(r), r[moved.File("unrelated")])
+	}
+	if r := p.Reaching(p.File("net.models.vit")); r[un] || len(r) != 11 {
+		t.Error("the edit changed the answers of the program it replaced a file of")
+	}
+}
