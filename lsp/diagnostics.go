@@ -107,6 +107,9 @@ func (s *Server) runDoc(d *document) {
 			d.result, d.kept = res, nil
 			closeReady(d)
 			committed = true
+			if res.fileErr == nil {
+				s.telling++
+			}
 		}
 		again := !d.closed && d.epoch != snap.epoch
 		if !again {
@@ -124,6 +127,9 @@ func (s *Server) runDoc(d *document) {
 		}
 		if committed && res.fileErr == nil {
 			s.surfaceChanged(d, res)
+			s.mu.Lock()
+			s.telling--
+			s.mu.Unlock()
 		}
 		if !again {
 			return

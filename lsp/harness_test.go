@@ -540,16 +540,30 @@ func (c *testClient) change(uri protocol.DocumentURI, version int32, changes ...
 	})
 }
 
-// waitFor waits until cond (called with c.mu held) holds.
+// waitFor waits until cond (called with c.mu held) holds. cond is asked again at each
+// message from the server and every few milliseconds: a condition on the server's state
+// (docsSettled) may become true without a message.
 func (c *testClient) waitFor(what string, cond func() bool) {
 	c.t.Helper()
 	deadline := time.Now().Add(waitTimeout)
-	timer := time.AfterFunc(waitTimeout, func() {
-		c.mu.Lock()
-		c.changed.Broadcast()
-		c.mu.Unlock()
-	})
-	defer timer.Stop()
+	poll := time.NewTicker(2 * time.Millisecond)
+	done := make(chan struct{})
+	defer func() {
+		poll.Stop()
+		close(done)
+	}()
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-poll.C:
+				c.mu.Lock()
+				c.changed.Broadcast()
+				c.mu.Unlock()
+			}
+		}
+	}()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for !cond() {

@@ -654,10 +654,15 @@ func TestOpeningExportScriptLinksEachOnce(t *testing.T) {
 }
 
 // docsSettled reports whether every open document of srv has its analysis committed, none
-// running, and none read a neighbour's text before that neighbour's analysis committed it.
+// running, none read a neighbour's text before that neighbour's analysis committed it, and
+// every commit's dependents were told of it (between a commit and surfaceChanged the
+// documents look settled, and a dependent is about to be re-analysed).
 func docsSettled(srv *Server) bool {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
+	if srv.telling > 0 {
+		return false
+	}
 	for _, d := range srv.docs {
 		if d.running || d.result == nil || len(d.unsettled) > 0 {
 			return false

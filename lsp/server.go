@@ -125,6 +125,9 @@ type Server struct {
 	shutdown bool // shutdown request received (exit then returns nil)
 	client   clientState
 	docs     map[protocol.DocumentURI]*document
+	// telling counts the analyses committed whose dependents surfaceChanged has not yet
+	// compared with them (tests wait for it to be 0 before calling the documents settled)
+	telling  int
 	settings settings
 	configs  map[string]*configEntry       // by directory (config.go)
 	cfgGen   int                           // bumped whenever configs is cleared
