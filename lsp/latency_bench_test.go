@@ -68,7 +68,8 @@ func BenchmarkEditToDiagnostics(b *testing.B) {
 	var clock stageClock
 	c := newTestClient(b, clock.hook)
 	c.start()
-	editLatency(b, c, &clock, protocol.DocumentURI("file:///bench/big.py"))
+	text, at := benchText(b)
+	editLatency(b, c, &clock, protocol.DocumentURI("file:///bench/big.py"), text, at)
 }
 
 // BenchmarkEditToDiagnosticsWorkspace is BenchmarkEditToDiagnostics with the file in a
@@ -85,7 +86,8 @@ func BenchmarkEditToDiagnosticsWorkspace(b *testing.B) {
 		defer p.mu.Unlock()
 		return p.indexed
 	})
-	editLatency(b, c, &clock, pathToURI(filepath.Join(dir, "models", "big.py")))
+	text, at := benchText(b)
+	editLatency(b, c, &clock, pathToURI(filepath.Join(dir, "models", "big.py")), text, at)
 }
 
 // stageClock records when each analysis run reaches each stage (Server.testStage), by
@@ -211,12 +213,11 @@ func abs(x int) int {
 	return x
 }
 
-// editLatency opens bigModel(editLines) as uri and types and deletes one character in a
-// forward, b.N times, timing each change to its diagnostics' arrival at the client and to
-// their decoding there.
-func editLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.DocumentURI) {
+// editLatency opens text as uri and types and deletes one character at byte offset at, b.N
+// times, timing each change to its diagnostics' arrival at the client and to their
+// decoding there.
+func editLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.DocumentURI, text string, at int) {
 	defer TuneCollector()() // as `exportdb lsp` runs
-	text, at := benchText(b)
 	var arrivedMu sync.Mutex
 	arrived := map[int32]time.Time{}
 	c.publishArrived = func(u protocol.DocumentURI, v *int32) {
@@ -237,6 +238,7 @@ func editLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.Do
 	v := int32(1)
 	cur := text
 	b.ResetTimer()
+	defer profileEdits(b)()
 	for i := 0; i < b.N; i++ {
 		v++
 		p := posAt(cur, at, c.enc)

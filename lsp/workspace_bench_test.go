@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"testing"
@@ -40,9 +41,9 @@ func benchWorkspace(b *testing.B) string {
 
 // indexedClient starts a server with dir as its workspace folder and waits for the end of
 // the workspace index (at most limit).
-func indexedClient(b *testing.B, dir string, limit time.Duration) *testClient {
+func indexedClient(b *testing.B, dir string, limit time.Duration, opts ...serverOpt) *testClient {
 	b.Helper()
-	c := newTestClient(b)
+	c := newTestClient(b, opts...)
 	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
 	deadline := time.Now().Add(limit)
 	for !indexEnded(c) {
@@ -80,44 +81,25 @@ func BenchmarkWorkspaceIndex(b *testing.B) {
 }
 
 // BenchmarkWorkspaceEdit: one-character edits of the 5,680-line model file of the indexed
-// workspace, each timed to its diagnostics (p50, p95, max).
+// workspace ("x = self.stem(x)" in a forward, "x" <-> "xm"), each timed as
+// BenchmarkEditToDiagnostics times them: p50/p95/max to the publish's arrival at the
+// client, p50-decoded/p95-decoded to its decoding there, and with -v the steps of the
+// slowest edits.
 func BenchmarkWorkspaceEdit(b *testing.B) {
-	defer TuneCollector()() // as `exportdb lsp` runs
 	dir := benchWorkspace(b)
-	c := indexedClient(b, dir, 10*time.Minute)
-	c.mu.Lock()
-	c.lean = true
-	c.mu.Unlock()
+	var clock stageClock
+	c := indexedClient(b, dir, 10*time.Minute, clock.hook)
 	path := filepath.Join(dir, "vision", "models", "vision_transformer.py")
 	src, err := os.ReadFile(path)
 	if err != nil {
 		b.Fatal(err)
 	}
 	text := string(src)
-	uri := pathToURI(path)
-	c.open(uri, text)
-	c.diagsFor(uri, 1)
-	at := strings.Index(text, "x = self.stem(x)") + 1 // "x" -> "xm"
-	var lat []time.Duration
-	v := int32(1)
-	cur := text
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		v++
-		p := posAt(cur, at, c.enc)
-		start := time.Now()
-		if v%2 == 0 {
-			c.change(uri, v, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: p}, Text: "m"})
-			cur = cur[:at] + "m" + cur[at:]
-		} else {
-			c.change(uri, v, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: protocol.Position{Line: p.Line, Character: p.Character + 1}}, Text: ""})
-			cur = cur[:at] + cur[at+1:]
-		}
-		c.diagsFor(uri, v)
-		lat = append(lat, time.Since(start))
+	at := strings.Index(text, "x = self.stem(x)")
+	if at < 0 {
+		b.Fatalf("%s has no line x = self.stem(x): the fixtures bench/gencorpus recombines changed", path)
 	}
-	b.StopTimer()
-	reportLatencies(b, lat)
+	editLatency(b, c, &clock, pathToURI(path), text, at+1)
 }
 
 // BenchmarkWorkspaceDependent: an edit of the open helper module changes what feat_size
@@ -146,6 +128,7 @@ func BenchmarkWorkspaceDependent(b *testing.B) {
 	text := string(hsrc)
 	var lat []time.Duration
 	b.ResetTimer()
+	defer profileEdits(b)()
 	for i := 0; i < b.N; i++ {
 		from, to := "x.shape[-1]", "16"
 		if i%2 == 1 {
@@ -180,6 +163,50 @@ func BenchmarkWorkspaceDependent(b *testing.B) {
 	reportLatencies(b, lat)
 }
 
+// profileEdits profiles what follows (the edits, without indexing the workspace and
+// opening its files): a CPU profile to the file EXPORTDB_BENCH_CPUPROFILE names, and heap
+// profiles before and after to EXPORTDB_BENCH_MEMPROFILE's name with .start and .end
+// appended (go tool pprof -base x.start x.end shows what the edits allocated). Nothing
+// when they are unset; the function it returns ends the profiles.
+func profileEdits(b *testing.B) func() {
+	cpu, mem := os.Getenv("EXPORTDB_BENCH_CPUPROFILE"), os.Getenv("EXPORTDB_BENCH_MEMPROFILE")
+	heap := func(path string) {
+		out, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer out.Close()
+		if err := pprof.Lookup("allocs").WriteTo(out, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if mem != "" {
+		heap(mem + ".start")
+	}
+	var out *os.File
+	if cpu != "" {
+		var err error
+		if out, err = os.Create(cpu); err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(out); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return func() {
+		if out != nil {
+			pprof.StopCPUProfile()
+			if err := out.Close(); err != nil {
+				b.Error(err)
+			}
+		}
+		if mem != "" {
+			heap(mem + ".end")
+		}
+	}
+}
+
+// reportLatencies reports the median, 95th percentile and largest of lat.
 func reportLatencies(b *testing.B, lat []time.Duration) {
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	q := func(f float64) float64 { return float64(lat[int(f*float64(len(lat)-1))].Microseconds()) / 1000 }
@@ -251,6 +278,7 @@ func BenchmarkWorkspaceExportEdit(b *testing.B) {
 		c.quiet(time.Second, model, exp)
 	}
 	b.ResetTimer()
+	defer profileEdits(b)()
 	for i := 0; i < b.N; i++ {
 		// each dynamic spec is new (as a user's edits are): nothing computed for an
 		// earlier text of the declarations applies
