@@ -92,6 +92,11 @@ type declState struct {
 
 	fpMu sync.Mutex
 	fpIn map[*File]uint64 // DeclFingerprintIn, by file
+
+	// perFile holds, by index in the program's Files, the copies made of each file's
+	// export calls' declarations (those without a forward included), for a program that
+	// replaces a file of this one (collectFrom); nil when Redeclare read other texts.
+	perFile [][]*ExportDecl
 }
 
 // Declarations returns every export declaration of the program: its export calls, then its
@@ -257,14 +262,50 @@ func (p *Program) collectDecls(ds *declState, override map[string]*File) {
 		ds.byFwd[r] = append(ds.byFwd[r], d)
 		ds.all = append(ds.all, d)
 	}
-	for _, f := range p.Files {
-		src := f
-		if o := override[f.Module.Name]; o != nil && f.Module.Name != "" {
-			src = o
+	// the base program's copies serve for the files this program shares with it, except
+	// those that name a file it replaced (Program.Replace): the editor's keystroke in a
+	// model whose neighbours make a thousand export calls copies its own
+	var from *declState
+	var replaced map[*File]bool
+	if override == nil && p.base != nil && len(p.base.Files) <= len(p.Files) {
+		if bs := p.base.declSet(); bs.perFile != nil {
+			from, replaced = bs, map[*File]bool{}
+			for i, f := range p.base.Files {
+				if p.Files[i] != f {
+					replaced[f] = true
+				}
+			}
 		}
-		for _, d := range src.siteDecls() {
-			c := *d // a copy: currentDecl points it at this program's files (the call stays in src's text)
-			add(&c)
+	}
+	if override == nil {
+		ds.perFile = make([][]*ExportDecl, len(p.Files))
+	}
+	for i, f := range p.Files {
+		var copies []*ExportDecl
+		if from != nil && i < len(from.perFile) && i < len(p.base.Files) && p.base.Files[i] == f {
+			copies = make([]*ExportDecl, len(from.perFile[i]))
+			for k, d := range from.perFile[i] {
+				if replaced[d.ClassFile] || replaced[d.FwdFile] {
+					c := *d
+					d = &c
+				}
+				copies[k] = d // currentDecl leaves the others as they are
+			}
+		} else {
+			src := f
+			if o := override[f.Module.Name]; o != nil && f.Module.Name != "" {
+				src = o
+			}
+			for _, d := range src.siteDecls() {
+				c := *d // a copy: currentDecl points it at this program's files (the call stays in src's text)
+				copies = append(copies, &c)
+			}
+		}
+		for _, d := range copies {
+			add(d)
+		}
+		if ds.perFile != nil {
+			ds.perFile[i] = copies
 		}
 	}
 	for _, cd := range p.classDims {
