@@ -112,7 +112,7 @@ func TestMinSizeWalksStayInReachingFiles(t *testing.T) {
 			for _, c := range walkDeclared(d) {
 				walked++
 				r := prog.Reaching(c.step.siteFile)
-				if !r[d.File] && !r[d.ClassFile] && !r[d.FwdFile] {
+				if !r.Has(d.File) && !r.Has(d.ClassFile) && !r.Has(d.FwdFile) {
 					t.Errorf("%s: the culprit in %s of the declaration at %s lies in a file its files do not reach", archive, c.step.siteFile.Path, d.Where())
 				}
 			}

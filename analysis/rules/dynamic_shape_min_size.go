@@ -80,7 +80,7 @@ func runDynamicShapeMinSize(pass *analysis.Pass) {
 	reaching := p.Reaching(f)
 	var culprits []culprit
 	for _, d := range p.Declarations() {
-		if walkable(d) && (reaching[d.File] || reaching[d.ClassFile] || reaching[d.FwdFile]) {
+		if walkable(d) && (reaching.Has(d.File) || reaching.Has(d.ClassFile) || reaching.Has(d.FwdFile)) {
 			culprits = append(culprits, walks.of(d)...)
 		}
 	}

@@ -1,6 +1,7 @@
 package torchsem
 
 import (
+	"math/bits"
 	"strings"
 	"sync"
 )
@@ -9,7 +10,7 @@ import (
 type importGraph struct {
 	mu    sync.Mutex
 	index *importIndex // nil until first asked; shared with a program Replace makes
-	sets  map[*File]map[*File]bool
+	at    map[*File]int32
 }
 
 // importIndex is, by index in a program's Files, the files that import each file, and the
@@ -20,7 +21,35 @@ type importIndex struct {
 	importers [][]int32
 
 	mu      sync.Mutex
-	reaches map[int32][]int32
+	reaches map[int32]bitset
+}
+
+// FileSet is a set of a program's files (Program.Reaching).
+type FileSet struct {
+	at   map[*File]int32
+	bits bitset
+}
+
+// Has reports whether f is in the set (false for nil).
+func (s FileSet) Has(f *File) bool {
+	i, ok := s.at[f]
+	return ok && s.bits.has(i)
+}
+
+// Len is the number of files in the set.
+func (s FileSet) Len() int { return s.bits.count() }
+
+// bitset is a set of file indexes.
+type bitset []uint64
+
+func (b bitset) has(i int32) bool { return int(i>>6) < len(b) && b[i>>6]&(1<<(uint(i)&63)) != 0 }
+
+func (b bitset) count() int {
+	n := 0
+	for _, w := range b {
+		n += bits.OnesCount64(w)
+	}
+	return n
 }
 
 // Reaching returns the files of the program whose code may name what f defines, so that
@@ -33,31 +62,29 @@ type importIndex struct {
 // file's functions and classes only through imports, so a walk that starts in files
 // outside the set never enters f.
 //
-// The set is computed once per program and file, and must not be changed.
-func (p *Program) Reaching(f *File) map[*File]bool {
+// Each file's set is computed once per program (and shared with the programs that replace
+// a file keeping its imports): a bit per file of the program.
+func (p *Program) Reaching(f *File) FileSet {
 	g := &p.imports
 	g.mu.Lock()
-	defer g.mu.Unlock()
-	if r, ok := g.sets[f]; ok {
-		return r
-	}
 	if g.index == nil {
 		g.index = p.importIndex()
 	}
-	r := map[*File]bool{f: true}
-	for i, pf := range p.Files {
-		if pf == f {
-			for _, j := range g.index.reaching(int32(i)) {
-				r[p.Files[j]] = true
+	if g.at == nil {
+		g.at = make(map[*File]int32, len(p.Files))
+		for i, pf := range p.Files {
+			if _, dup := g.at[pf]; !dup {
+				g.at[pf] = int32(i)
 			}
-			break
 		}
 	}
-	if g.sets == nil {
-		g.sets = map[*File]map[*File]bool{}
+	x, at := g.index, g.at
+	g.mu.Unlock()
+	i, ok := at[f]
+	if !ok {
+		return FileSet{} // not a file of the program
 	}
-	g.sets[f] = r
-	return r
+	return FileSet{at: at, bits: x.reaching(i)}
 }
 
 // shareImports gives np, made by replacing old of p with nf, p's import index when the
@@ -77,24 +104,27 @@ func (p *Program) shareImports(np *Program, old, nf *File) {
 }
 
 // reaching returns the files that reach file i, i itself among them.
-func (x *importIndex) reaching(i int32) []int32 {
+func (x *importIndex) reaching(i int32) bitset {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if r, ok := x.reaches[i]; ok {
 		return r
 	}
-	seen := map[int32]bool{i: true}
-	r := []int32{i}
-	for k := 0; k < len(r); k++ {
-		for _, j := range x.importers[r[k]] {
-			if !seen[j] {
-				seen[j] = true
-				r = append(r, j)
+	r := make(bitset, (len(x.importers)+63)/64)
+	r[i>>6] |= 1 << (uint(i) & 63)
+	queue := []int32{i}
+	for len(queue) > 0 {
+		k := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		for _, j := range x.importers[k] {
+			if !r.has(j) {
+				r[j>>6] |= 1 << (uint(j) & 63)
+				queue = append(queue, j)
 			}
 		}
 	}
 	if x.reaches == nil {
-		x.reaches = map[int32][]int32{}
+		x.reaches = map[int32]bitset{}
 	}
 	x.reaches[i] = r
 	return r

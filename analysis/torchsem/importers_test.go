@@ -41,8 +41,14 @@ func TestReaching(t *testing.T) {
 	p := programOf(t, files, order...)
 	reaching := func(module string) string {
 		var names []string
-		for f := range p.Reaching(p.File(module)) {
-			names = append(names, f.Path)
+		r := p.Reaching(p.File(module))
+		for _, f := range p.Files {
+			if r.Has(f) {
+				names = append(names, f.Path)
+			}
+		}
+		if r.Len() != len(names) {
+			t.Errorf("Reaching(%s) counts %d files, holds %d", module, r.Len(), len(names))
 		}
 		sort.Strings(names)
 		return strings.Join(names, " ")
@@ -59,22 +65,22 @@ func TestReaching(t *testing.T) {
 			t.Errorf("Reaching(%s):\n got  %s\n want %s", tc.module, got, tc.want)
 		}
 	}
-	if a, b := p.Reaching(p.File("net.models.vit")), p.Reaching(p.File("net.models.vit")); len(a) != len(b) {
-		t.Errorf("a second call answers otherwise: %d files, then %d", len(a), len(b))
+	if a, b := p.Reaching(p.File("net.models.vit")), p.Reaching(p.File("net.models.vit")); a.Len() != b.Len() {
+		t.Errorf("a second call answers otherwise: %d files, then %d", a.Len(), b.Len())
 	}
 
 	// a new text of a file: its own answers name the new file; a new import is seen
 	chain := p.File("chain")
 	same := p.ReplaceFrom(chain, edited(t, chain, "import ViT\n", "import ViT\n\nx = 1\n")).Program()
-	if r := same.Reaching(same.File("net.models.vit")); !r[same.File("chain")] || r[chain] || len(r) != 11 {
-		t.Errorf("after an edit that keeps the imports: %d files, the new chain.py among them: %v", len(r), r[same.File("chain")])
+	if r := same.Reaching(same.File("net.models.vit")); !r.Has(same.File("chain")) || r.Has(chain) || r.Len() != 11 {
+		t.Errorf("after an edit that keeps the imports: %d files, the new chain.py among them: %v", r.Len(), r.Has(same.File("chain")))
 	}
 	un := p.File("unrelated")
 	moved := p.ReplaceFrom(un, edited(t, un, "import torch\n", "import torch\nfrom net.models import vit\n")).Program()
-	if r := moved.Reaching(moved.File("net.models.vit")); !r[moved.File("unrelated")] || len(r) != 12 {
-		t.Errorf("after an edit that imports vit.py: %d files, unrelated.py among them: %v", len(r), r[moved.File("unrelated")])
+	if r := moved.Reaching(moved.File("net.models.vit")); !r.Has(moved.File("unrelated")) || r.Len() != 12 {
+		t.Errorf("after an edit that imports vit.py: %d files, unrelated.py among them: %v", r.Len(), r.Has(moved.File("unrelated")))
 	}
-	if r := p.Reaching(p.File("net.models.vit")); r[un] || len(r) != 11 {
+	if r := p.Reaching(p.File("net.models.vit")); r.Has(un) || r.Len() != 11 {
 		t.Error("the edit changed the answers of the program it replaced a file of")
 	}
 }
