@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
@@ -76,46 +75,18 @@ func runDynamicShapeMinSize(pass *analysis.Pass) {
 	// a declaration's walk depends on the program only: once for all its files. A file
 	// takes the walks that may enter it, those of declarations whose files may name it:
 	// an edit of a model re-walks its own exports, not every export of the files it imports.
-	walks := p.Memo(minSizeWalk{}, func() any { return &declWalks{} }).(*declWalks)
 	reaching := p.Reaching(f)
 	var culprits []culprit
 	for _, d := range p.Declarations() {
 		if walkable(d) && (reaching.Has(d.File) || reaching.Has(d.ClassFile) || reaching.Has(d.FwdFile)) {
-			culprits = append(culprits, walks.of(d)...)
+			culprits = append(culprits, p.Memo(minSizeWalk{d}, func() any { return walkDeclared(d) }).([]culprit)...)
 		}
 	}
 	reportMinSizes(pass, culprits)
 }
 
-// minSizeWalk is the key of the walks' culprits in the program's memo.
-type minSizeWalk struct{}
-
-// declWalks holds the culprits of each declaration's walk, walked on first use.
-type declWalks struct {
-	mu     sync.Mutex
-	byDecl map[*torchsem.ExportDecl]*declWalk
-}
-
-type declWalk struct {
-	once     sync.Once
-	culprits []culprit
-}
-
-// of returns the culprits of d's walk.
-func (ws *declWalks) of(d *torchsem.ExportDecl) []culprit {
-	ws.mu.Lock()
-	if ws.byDecl == nil {
-		ws.byDecl = map[*torchsem.ExportDecl]*declWalk{}
-	}
-	w := ws.byDecl[d]
-	if w == nil {
-		w = &declWalk{}
-		ws.byDecl[d] = w
-	}
-	ws.mu.Unlock()
-	w.once.Do(func() { w.culprits = walkDeclared(d) })
-	return w.culprits
-}
+// minSizeWalk keys the culprits of a declaration's walk in the program's memo.
+type minSizeWalk struct{ decl *torchsem.ExportDecl }
 
 // walkable reports whether d declares a dim a walk can follow: a readable spec of a model
 // whose forward takes inputs.
