@@ -191,14 +191,8 @@ func importedModules(f *pysem.File) []string {
 			q = q[:i]
 		}
 	}
-	for _, im := range f.ImportList {
-		add(im.Qual)
-	}
-	for _, m := range f.ImportedModules {
-		add(m)
-	}
-	for _, m := range f.StarImports {
-		add(m)
+	for _, q := range f.ImportQuals() {
+		add(q)
 	}
 	sort.Strings(out)
 	return out

@@ -189,15 +189,7 @@ func (p *project) setImports(m, path string, imports []string, exports bool) {
 }
 
 // importedModules lists the modules f's imports may refer to, nearest names first.
-func importedModules(f *pysem.File) []string {
-	quals := make([]string, 0, len(f.ImportList)+len(f.ImportedModules)+len(f.StarImports))
-	for _, im := range f.ImportList {
-		quals = append(quals, im.Qual)
-	}
-	quals = append(quals, f.ImportedModules...)
-	quals = append(quals, f.StarImports...)
-	return modulesOf(quals)
-}
+func importedModules(f *pysem.File) []string { return modulesOf(f.ImportQuals()) }
 
 // modulesOf lists the modules qualified names of imports may refer to: each name and the
 // packages above it ("a.b.C": a.b.C, a.b, a), nearest names first, without repeats.

@@ -41,6 +41,20 @@ type Import struct {
 	Node NodeID // the import statement
 }
 
+// ImportQuals returns the qualified names the file's imports refer to, in the order of
+// ImportList, then ImportedModules, then StarImports: each import's Qual ("torch",
+// "pkg.layers.PatchEmbed"), the dotted modules of plain imports and the star-imported
+// modules, as ScanImports lists them without parsing. Callers keep or drop relative
+// imports that stayed unresolved (a leading dot).
+func (f *File) ImportQuals() []string {
+	quals := make([]string, 0, len(f.ImportList)+len(f.ImportedModules)+len(f.StarImports))
+	for _, im := range f.ImportList {
+		quals = append(quals, im.Qual)
+	}
+	quals = append(quals, f.ImportedModules...)
+	return append(quals, f.StarImports...)
+}
+
 // collectImports fills Imports, ImportList and StarImports from every import statement in
 // the file (function-level ones included: Python binds them when the function runs, and a
 // rule asking what a name means in traced code wants them).
