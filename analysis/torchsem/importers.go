@@ -9,8 +9,11 @@ import (
 // importGraph answers Reaching for a program.
 type importGraph struct {
 	mu    sync.Mutex
-	index *importIndex // nil until first asked; shared with a program Replace makes
-	at    map[*File]int32
+	index *importIndex    // nil until first asked
+	at    map[*File]int32 // the index of each of the program's files in Files
+	// from is the program whose index this one shares, set by Replace when the new text
+	// imports what the old one did; nil: the program computes its own
+	from *Program
 }
 
 // importIndex is, by index in a program's Files, the files that import each file, and the
@@ -44,6 +47,8 @@ type bitset []uint64
 
 func (b bitset) has(i int32) bool { return int(i>>6) < len(b) && b[i>>6]&(1<<(uint(i)&63)) != 0 }
 
+func (b bitset) set(i int32) { b[i>>6] |= 1 << (uint(i) & 63) }
+
 func (b bitset) count() int {
 	n := 0
 	for _, w := range b {
@@ -65,21 +70,7 @@ func (b bitset) count() int {
 // Each file's set is computed once per program (and shared with the programs that replace
 // a file keeping its imports): a bit per file of the program.
 func (p *Program) Reaching(f *File) FileSet {
-	g := &p.imports
-	g.mu.Lock()
-	if g.index == nil {
-		g.index = p.importIndex()
-	}
-	if g.at == nil {
-		g.at = make(map[*File]int32, len(p.Files))
-		for i, pf := range p.Files {
-			if _, dup := g.at[pf]; !dup {
-				g.at[pf] = int32(i)
-			}
-		}
-	}
-	x, at := g.index, g.at
-	g.mu.Unlock()
+	x, at := p.importIndex()
 	i, ok := at[f]
 	if !ok {
 		return FileSet{} // not a file of the program
@@ -87,20 +78,36 @@ func (p *Program) Reaching(f *File) FileSet {
 	return FileSet{at: at, bits: x.reaching(i)}
 }
 
-// shareImports gives np, made by replacing old of p with nf, p's import index when the
+// importIndex returns the program's import index, computed on first use or taken from the
+// program it shares it with, and where each of its files lies in Files.
+func (p *Program) importIndex() (*importIndex, map[*File]int32) {
+	g := &p.imports
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.at == nil {
+		g.at = make(map[*File]int32, len(p.Files))
+		for i, f := range p.Files {
+			g.at[f] = int32(i)
+		}
+	}
+	if g.index == nil {
+		if g.from != nil {
+			g.index, _ = g.from.importIndex()
+		} else {
+			g.index = p.newImportIndex(g.at)
+		}
+	}
+	return g.index, g.at
+}
+
+// shareImports lets np, made by replacing old of p with nf, use p's import index when the
 // new text imports the same names (old and nf have the same place in the Files). The
 // editor replaces the document in the same program at every keystroke: the index is
 // computed once for all of them.
 func (p *Program) shareImports(np *Program, old, nf *File) {
-	if old == nil || !sameImports(old.File, nf.File) {
-		return
+	if old != nil && sameImports(old.File, nf.File) {
+		np.imports.from = p
 	}
-	p.imports.mu.Lock()
-	if p.imports.index == nil {
-		p.imports.index = p.importIndex()
-	}
-	np.imports.index = p.imports.index
-	p.imports.mu.Unlock()
 }
 
 // reaching returns the files that reach file i, i itself among them.
@@ -111,14 +118,14 @@ func (x *importIndex) reaching(i int32) bitset {
 		return r
 	}
 	r := make(bitset, (len(x.importers)+63)/64)
-	r[i>>6] |= 1 << (uint(i) & 63)
+	r.set(i)
 	queue := []int32{i}
 	for len(queue) > 0 {
 		k := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
 		for _, j := range x.importers[k] {
 			if !r.has(j) {
-				r[j>>6] |= 1 << (uint(j) & 63)
+				r.set(j)
 				queue = append(queue, j)
 			}
 		}
@@ -130,16 +137,18 @@ func (x *importIndex) reaching(i int32) bitset {
 	return r
 }
 
-// importIndex computes the program's import index (see Reaching).
-func (p *Program) importIndex() *importIndex {
-	at := make(map[*File]int32, len(p.Files))
-	for i, f := range p.Files {
-		at[f] = int32(i)
-	}
+// newImportIndex computes the program's import index (see Reaching); at gives each file's
+// place in Files.
+func (p *Program) newImportIndex(at map[*File]int32) *importIndex {
 	// below holds, for each package prefix of a module of the program, the files under it
 	below := map[string][]int32{}
 	for m, f := range p.byModule {
-		for i := strings.IndexByte(m, '.'); i >= 0; i = nextDot(m, i) {
+		for i := 0; ; i++ {
+			j := strings.IndexByte(m[i:], '.')
+			if j < 0 {
+				break
+			}
+			i += j
 			below[m[:i]] = append(below[m[:i]], at[f])
 		}
 	}
@@ -147,9 +156,9 @@ func (p *Program) importIndex() *importIndex {
 	named := map[int32]bool{}
 	for ai, a := range p.Files {
 		clear(named)
-		name := func(q string) {
+		for _, q := range a.ImportQuals() {
 			if q == "" || q[0] == '.' {
-				return // a relative import of a file outside any package: unresolved
+				continue // a relative import of a file outside any package: unresolved
 			}
 			// the module q is or lies in: its longest prefix that is a module, as lookup
 			// resolves it
@@ -163,15 +172,6 @@ func (p *Program) importIndex() *importIndex {
 				named[j] = true
 			}
 		}
-		for _, im := range a.ImportList {
-			name(im.Qual)
-		}
-		for _, m := range a.ImportedModules {
-			name(m)
-		}
-		for _, m := range a.StarImports {
-			name(m)
-		}
 		for j := range named {
 			if j != int32(ai) {
 				x.importers[j] = append(x.importers[j], int32(ai))
@@ -179,13 +179,4 @@ func (p *Program) importIndex() *importIndex {
 		}
 	}
 	return x
-}
-
-// nextDot is the index of the dot after index i in m, -1 when none.
-func nextDot(m string, i int) int {
-	j := strings.IndexByte(m[i+1:], '.')
-	if j < 0 {
-		return -1
-	}
-	return i + 1 + j
 }
