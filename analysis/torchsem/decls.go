@@ -95,7 +95,7 @@ type declState struct {
 
 	// perFile holds, by index in the program's Files, the copies made of each file's
 	// export calls' declarations (those without a forward included), for a program that
-	// replaces a file of this one (collectFrom); nil when Redeclare read other texts.
+	// replaces a file of this one (carriedDecls); nil when Redeclare read other texts.
 	perFile [][]*ExportDecl
 }
 
@@ -253,8 +253,7 @@ func (p *Program) declsOf(r funcRef) []*ExportDecl {
 // export calls from override's file of that module when it has one.
 func (p *Program) collectDecls(ds *declState, override map[string]*File) {
 	ds.byFwd = map[funcRef][]*ExportDecl{}
-	add := func(d *ExportDecl) {
-		p.currentDecl(d)
+	keep := func(d *ExportDecl) {
 		if d.Forward == nil {
 			return
 		}
@@ -262,34 +261,20 @@ func (p *Program) collectDecls(ds *declState, override map[string]*File) {
 		ds.byFwd[r] = append(ds.byFwd[r], d)
 		ds.all = append(ds.all, d)
 	}
-	// the base program's copies serve for the files this program shares with it, except
-	// those that name a file it replaced (Program.Replace): the editor's keystroke in a
-	// model whose neighbours make a thousand export calls copies its own
-	var from *declState
-	var replaced map[*File]bool
-	if override == nil && p.base != nil && len(p.base.Files) <= len(p.Files) {
-		if bs := p.base.declSet(); bs.perFile != nil {
-			from, replaced = bs, map[*File]bool{}
-			for i, f := range p.base.Files {
-				if p.Files[i] != f {
-					replaced[f] = true
-				}
-			}
-		}
+	add := func(d *ExportDecl) {
+		p.currentDecl(d)
+		keep(d)
 	}
+	var carry *carriedDecls
 	if override == nil {
+		carry = p.carriedDecls()
 		ds.perFile = make([][]*ExportDecl, len(p.Files))
 	}
 	for i, f := range p.Files {
-		var copies []*ExportDecl
-		if from != nil && i < len(from.perFile) && i < len(p.base.Files) && p.base.Files[i] == f {
-			copies = make([]*ExportDecl, len(from.perFile[i]))
-			for k, d := range from.perFile[i] {
-				if replaced[d.ClassFile] || replaced[d.FwdFile] {
-					c := *d
-					d = &c
-				}
-				copies[k] = d // currentDecl leaves the others as they are
+		copies, ok := carry.of(p, i, f)
+		if ok {
+			for _, d := range copies {
+				keep(d)
 			}
 		} else {
 			src := f
@@ -299,10 +284,8 @@ func (p *Program) collectDecls(ds *declState, override map[string]*File) {
 			for _, d := range src.siteDecls() {
 				c := *d // a copy: currentDecl points it at this program's files (the call stays in src's text)
 				copies = append(copies, &c)
+				add(&c)
 			}
-		}
-		for _, d := range copies {
-			add(d)
 		}
 		if ds.perFile != nil {
 			ds.perFile[i] = copies
@@ -318,6 +301,54 @@ func (p *Program) collectDecls(ds *declState, override map[string]*File) {
 			}
 		}
 	}
+}
+
+// carriedDecls are the declarations a program that replaced a file of its base program
+// takes from the base's, for the files they share: the editor's keystroke in a model
+// whose neighbours make a thousand export calls copies only those naming the model.
+type carriedDecls struct {
+	from     *declState
+	base     []*File
+	replaced map[*File]bool // the base's files the program replaced
+}
+
+// carriedDecls returns what p may take from its base program's declarations, nil when
+// nothing (p replaced no file of a program, or the base's declarations were read from
+// other texts by Redeclare).
+func (p *Program) carriedDecls() *carriedDecls {
+	if p.base == nil || len(p.base.Files) > len(p.Files) {
+		return nil
+	}
+	bs := p.base.declSet()
+	if bs.perFile == nil {
+		return nil
+	}
+	c := &carriedDecls{from: bs, base: p.base.Files, replaced: map[*File]bool{}}
+	for i, f := range c.base {
+		if p.Files[i] != f {
+			c.replaced[f] = true
+		}
+	}
+	return c
+}
+
+// of returns the declarations of file i of p, f, from the base's copies, with ok false
+// when f is not the base's file i. The copies naming a replaced file are copied again and
+// pointed at p's files; the others are the base's, already current in p.
+func (c *carriedDecls) of(p *Program, i int, f *File) (copies []*ExportDecl, ok bool) {
+	if c == nil || i >= len(c.base) || c.base[i] != f {
+		return nil, false
+	}
+	copies = make([]*ExportDecl, len(c.from.perFile[i]))
+	for k, d := range c.from.perFile[i] {
+		if c.replaced[d.ClassFile] || c.replaced[d.FwdFile] {
+			nd := *d
+			p.currentDecl(&nd)
+			d = &nd
+		}
+		copies[k] = d
+	}
+	return copies, true
 }
 
 // siteDecls returns the declarations of the file's export calls, read once per File (as
