@@ -99,8 +99,8 @@ func (e *evaluator) resolveCallee(f *File, fn *Function, c NodeID) Callee {
 			// from pkg.mod import *: a name no statement of the file binds may be one of
 			// the module's (a builtin otherwise)
 			for _, star := range f.StarImports {
-				if sf, _ := e.p.lookup(star + "." + name); sf != nil {
-					return e.qualCallee(star + "." + name)
+				if c, ok := e.projectCallee(star + "." + name); ok {
+					return c
 				}
 			}
 			return Callee{Builtin: name}
@@ -199,15 +199,23 @@ func (e *evaluator) constructor(f *File, cls *Class) Callee {
 	return out
 }
 
+// projectCallee resolves a qualified name to a function or class of the project; false
+// when it names neither.
+func (e *evaluator) projectCallee(q string) (Callee, bool) {
+	sf, sym := e.p.lookup(q)
+	switch s := sym.(type) {
+	case *Function:
+		return Callee{File: sf, Func: s}, sf != nil
+	case *Class:
+		return e.constructor(sf, s), sf != nil
+	}
+	return Callee{}, false
+}
+
 // qualCallee resolves a qualified name: a function or class of the project, or a torch API.
 func (e *evaluator) qualCallee(q string) Callee {
-	if sf, sym := e.p.lookup(q); sf != nil {
-		switch s := sym.(type) {
-		case *Function:
-			return Callee{File: sf, Func: s}
-		case *Class:
-			return e.constructor(sf, s)
-		}
+	if c, ok := e.projectCallee(q); ok {
+		return c
 	}
 	if funcAPI(q) != nil {
 		return Callee{API: q}
