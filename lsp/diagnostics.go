@@ -102,12 +102,12 @@ func (s *Server) runDoc(d *document) {
 		s.mu.Lock()
 		s.closeRetiredLocked(d) // this run reads no C tree any more
 		d.cancelRun = nil
-		committed := false
+		committed, tell := false, false // tell: its dependents are told (surfaceChanged)
 		if res != nil && !d.closed && d.epoch == snap.epoch {
 			d.result, d.kept = res, nil
 			closeReady(d)
-			committed = true
-			if res.fileErr == nil {
+			committed, tell = true, res.fileErr == nil
+			if tell {
 				s.telling++
 			}
 		}
@@ -125,7 +125,7 @@ func (s *Server) runDoc(d *document) {
 			// on a busy machine the other P's thread may not run for as long
 			runtime.Gosched()
 		}
-		if committed && res.fileErr == nil {
+		if tell {
 			s.surfaceChanged(d, res)
 			s.mu.Lock()
 			s.telling--
