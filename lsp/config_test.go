@@ -17,12 +17,18 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/config"
 )
 
+// writeFile replaces path's content at once (a temporary file renamed over it), as most
+// editors save: the server, which may read the file at any moment, never sees half of it.
 func writeFile(t *testing.T, path, text string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -67,8 +73,12 @@ func TestConfigFileChange(t *testing.T) {
 
 	// an invalid configuration: a message and a diagnostic on the file at the line
 	writeFile(t, py, "[project]\nname = \"m\"\n\n[tool.exportdb]\ntorch-version = \"banana\"\n")
-	c.notify("workspace/didChangeWatchedFiles", protocol.DidChangeWatchedFilesParams{Changes: []*protocol.FileEvent{{URI: pathToURI(py), Type: protocol.FileChangeTypeChanged}}})
 	pyURI := pathToURI(py)
+	// the valid change above may have published (empty) diagnostics for the file: wait
+	// for the publish this change sets off, not that one
+	pyBefore := c.publishes(pyURI)
+	c.notify("workspace/didChangeWatchedFiles", protocol.DidChangeWatchedFilesParams{Changes: []*protocol.FileEvent{{URI: pathToURI(py), Type: protocol.FileChangeTypeChanged}}})
+	c.waitFor("config diagnostics", func() bool { return len(c.diags[pyURI]) > pyBefore })
 	cfgDiag := c.diagsFor(pyURI, -1)
 	if len(cfgDiag.Diagnostics) != 1 {
 		t.Fatalf("config diagnostics %+v", cfgDiag.Diagnostics)
