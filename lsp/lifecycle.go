@@ -158,7 +158,17 @@ func (s *Server) initialized(_ context.Context, _ json.RawMessage) (any, error) 
 		}
 		s.mu.Unlock()
 		if len(roots) > 0 {
-			s.goSafe("workspace index", func() { s.buildIndex(s.ctx, roots) })
+			s.mu.Lock()
+			s.indexing = true
+			s.mu.Unlock()
+			s.goSafe("workspace index", func() {
+				defer func() {
+					s.mu.Lock()
+					s.indexing = false
+					s.mu.Unlock()
+				}()
+				s.buildIndex(s.ctx, roots)
+			})
 		}
 		if scan {
 			s.startScan()

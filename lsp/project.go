@@ -607,8 +607,10 @@ func (s *Server) redeclared(ctx context.Context, d *document, snap snapshot, cfg
 	s.mu.Lock()
 	prev, b := d.kept, d.base
 	s.mu.Unlock()
+	// prev linked against b's program; b may be a later copy of the base that only records
+	// more of what it linked (base.withStructure)
 	if snap.cells != nil || prev == nil || prev.file == nil || prev.fileErr != nil || prev.cfg != cfg ||
-		prev.base != b || string(prev.text) != string(snap.text) {
+		prev.base == nil || b == nil || prev.base.prog != b.prog || string(prev.text) != string(snap.text) {
 		return nil, nil
 	}
 	mods := s.project.neighbours(prev.file.File, declaringModules(cfg.cfg.ClassDims()))
@@ -616,7 +618,9 @@ func (s *Server) redeclared(ctx context.Context, d *document, snap snapshot, cfg
 	for _, m := range mods {
 		loaded[m] = s.neighbourFile(ctx, m)
 	}
-	names, ok := b.structureKept(cfg.cfg, loaded)
+	// every open neighbour analysed anew, even to a text b linked: prev's declarations may
+	// have been read from another of its texts since (an edit undone)
+	names, ok := b.structureKept(cfg.cfg, loaded, true)
 	if !ok || ctx.Err() != nil || len(names) == 0 {
 		return nil, nil // len(names) == 0: nothing a neighbour declares changed, something else did
 	}
@@ -652,7 +656,7 @@ func (s *Server) relink(d *document, b *base, pf *pysem.File) *torchsem.File {
 // Nil when the neighbourhood changed otherwise (another set of modules, a neighbour read
 // from disk again, a structure that changed): it is then linked again.
 func (b *base) update(sig string, cfg *config.Config, loaded map[string]neighbour) *base {
-	changed, ok := b.structureKept(cfg, loaded)
+	changed, ok := b.structureKept(cfg, loaded, false)
 	if !ok {
 		return nil
 	}
@@ -671,8 +675,10 @@ func (b *base) update(sig string, cfg *config.Config, loaded map[string]neighbou
 // structureKept returns the modules of loaded whose file is not the one b linked, when
 // each of them is an open document whose committed analysis has the structure surface b
 // linked; ok is false when the neighbourhood changed otherwise (another set of modules or
-// configuration, a neighbour read from disk again, a structure that changed).
-func (b *base) structureKept(cfg *config.Config, loaded map[string]neighbour) (changed []string, ok bool) {
+// configuration, a neighbour read from disk again, a structure that changed). With
+// sameText, an open document's analysis of the very text b linked (another analysis than
+// the one b linked) counts among the changed modules too.
+func (b *base) structureKept(cfg *config.Config, loaded map[string]neighbour, sameText bool) (changed []string, ok bool) {
 	if b == nil || b.files == nil || b.cfg != cfg || len(loaded)+1 != len(b.mods) {
 		return nil, false
 	}
@@ -684,6 +690,9 @@ func (b *base) structureKept(cfg *config.Config, loaded map[string]neighbour) (c
 		case old == n.file:
 		case string(old.Src) == string(n.file.Src):
 			// the same text (the file is now open, or was parsed again): what b linked holds
+			if sameText && n.open && n.settled {
+				changed = append(changed, m)
+			}
 		case !n.open || !n.settled:
 			return nil, false
 		default:

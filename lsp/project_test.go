@@ -493,6 +493,9 @@ func TestExportEditRedeclares(t *testing.T) {
 		{`Dim("h", min=32, max=512)`, `Dim("height", min=64, max=256)`, `Dim("height", min=64, max=256), declared at export.py:7`},
 		{`{"x": {2: h}}`, `{"x": {2: None}}`, "no finding"},
 		{`{"x": {2: None}}`, `{"x": {2: h}}`, `Dim("height", min=64, max=256), declared at export.py:7`},
+		// back to the text the patch embedding first linked: its declarations were read from
+		// the other texts since, so they are read again
+		{`Dim("height", min=64, max=256)`, `Dim("h", min=32, max=512)`, `Dim("h", min=32, max=512), declared at export.py:7`},
 	}
 	for i, e := range edits {
 		at := strings.Index(text, e.from)
@@ -523,7 +526,10 @@ func TestExportEditRedeclares(t *testing.T) {
 	c.mu.Lock()
 	got := verdict()
 	c.mu.Unlock()
-	if !strings.Contains(got, `Dim("height", min=64, max=256), declared at export.py:7`) {
+	if text != dimsTree["export.py"] {
+		t.Fatalf("the edits did not restore the script's text")
+	}
+	if !strings.Contains(got, `Dim("h", min=32, max=512), declared at export.py:7`) {
 		t.Errorf("after a keystroke in the patch embedding: %q", got)
 	}
 }
@@ -656,11 +662,12 @@ func TestOpeningExportScriptLinksEachOnce(t *testing.T) {
 // docsSettled reports whether every open document of srv has its analysis committed, none
 // running, none read a neighbour's text before that neighbour's analysis committed it, and
 // every commit's dependents were told of it (between a commit and surfaceChanged the
-// documents look settled, and a dependent is about to be re-analysed).
+// documents look settled, and a dependent is about to be re-analysed), and the workspace
+// index is built (its end re-analyses the documents whose neighbourhood grew).
 func docsSettled(srv *Server) bool {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
-	if srv.telling > 0 {
+	if srv.telling > 0 || srv.indexing {
 		return false
 	}
 	for _, d := range srv.docs {

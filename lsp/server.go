@@ -127,7 +127,10 @@ type Server struct {
 	docs     map[protocol.DocumentURI]*document
 	// telling counts the analyses committed whose dependents surfaceChanged has not yet
 	// compared with them (tests wait for it to be 0 before calling the documents settled)
-	telling  int
+	telling int
+	// indexing: the workspace index is being built, or the re-analyses it sets off are not
+	// yet all scheduled (tests wait for it before calling the documents settled)
+	indexing bool
 	settings settings
 	configs  map[string]*configEntry       // by directory (config.go)
 	cfgGen   int                           // bumped whenever configs is cleared
