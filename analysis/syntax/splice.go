@@ -118,7 +118,7 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 			return true
 		}
 		id := oldIDs[j]
-		return sameKid(ts, old.ts, k, o, i, j, ot.nodes[id:ot.nodes[id].after], id, shift)
+		return sameKid(ts, old.ts, *k, *o, i, j, ot.nodes[id:ot.nodes[id].after], id, shift)
 	}
 	// the children kept in place before the changed ones, and those moved after them
 	lo := 0
@@ -155,9 +155,9 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 		var sum int64
 		n := len(hull)
 		if deep {
-			hull, depth, sum, err = flattenKidFrom(ts, old.ts, &kids[i], &oldKids[lo], i, lo, ot.nodes[loID:ot.nodes[loID].after], loID, delta, hull, loID)
+			hull, depth, sum, err = flattenKidFrom(ts, old.ts, kids[i], oldKids[lo], i, lo, ot.nodes[loID:ot.nodes[loID].after], loID, delta, hull, loID)
 		} else {
-			hull, depth, sum, err = flattenKid(ts, &kids[i], i, hull, loID+NodeID(n))
+			hull, depth, sum, err = flattenKid(ts, kids[i], i, hull, loID+NodeID(n))
 		}
 		if err != nil {
 			return nil, nil, err
