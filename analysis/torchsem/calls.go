@@ -98,10 +98,11 @@ func (e *evaluator) resolveCallee(f *File, fn *Function, c NodeID) Callee {
 		if _, local := e.lookup(f, fn, name); !local {
 			// from pkg.mod import *: a name no statement of the file binds may be one of
 			// the module's (a builtin otherwise)
-			for _, star := range f.StarImports {
-				if c, ok := e.projectCallee(star + "." + name); ok {
-					return c
-				}
+			switch _, sf, sym := e.p.starImported(f, name); s := sym.(type) {
+			case *Function:
+				return Callee{File: sf, Func: s}
+			case *Class:
+				return e.constructor(sf, s)
 			}
 			return Callee{Builtin: name}
 		}

@@ -91,7 +91,7 @@ func (f *File) hasState(c *Class, seen []*Class) bool {
 	res := false
 	f.prog.lineage(f, c, func(kf *File, k *Class) bool {
 		for _, b := range k.Bases {
-			res = res || LayerOwnsState(b)
+			res = res || LayerOwnsState(f.prog.baseName(kf, b))
 		}
 		if init := k.Methods["__init__"]; init != nil && !res {
 			self := init.SelfName()

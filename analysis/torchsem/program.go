@@ -126,6 +126,47 @@ func (p *Program) lookupDepth(q string, depth int, seen map[string]int) (*File, 
 	return nil, nil
 }
 
+// starImported resolves a bare name that file f uses without binding it through f's star
+// imports ("from pkg.layers import *"), the last import first as Python binds them: the
+// qualified name of the project's function or class it names, with its file and symbol;
+// "" when no module the program links defines it.
+func (p *Program) starImported(f *File, name string) (string, *File, any) {
+	for i := len(f.StarImports) - 1; i >= 0; i-- {
+		q := f.StarImports[i] + "." + name
+		if sf, sym := p.lookup(q); sf != nil {
+			return q, sf, sym
+		}
+	}
+	return "", nil, nil
+}
+
+// baseName is a base class name of a class of f as the program resolves it: as pysem
+// resolved it, or for a bare name f neither defines nor imports by name, the project's
+// class a star import brings, or "torch.nn.Name" after "from torch.nn import *" when no
+// other star import is of a module outside the program.
+func (p *Program) baseName(f *File, b string) string {
+	if len(f.StarImports) == 0 || strings.IndexByte(b, '.') >= 0 || f.ClassNamed(b) != nil || f.TopFunc(b) != nil {
+		return b
+	}
+	if q, _, _ := p.starImported(f, b); q != "" {
+		return q
+	}
+	// torch.nn's names, unless another star import the program cannot read may bring it
+	nn := false
+	for _, star := range f.StarImports {
+		switch {
+		case star == "torch.nn":
+			nn = true
+		case p.byModule[star] == nil:
+			return b
+		}
+	}
+	if nn && isModuleBase("torch.nn."+b) {
+		return "torch.nn." + b
+	}
+	return b
+}
+
 // lineage calls visit for c (of file f), then its first base class that is a class of the
 // program, and so on, until visit returns false, a class has no such base, or the chain
 // comes back to a class it visited.
@@ -156,7 +197,7 @@ func (p *Program) baseOf(f *File, c *Class) (*File, *Class) {
 		if bc := f.ClassNamed(b); bc != nil && bc != c {
 			return f, bc
 		}
-		if bf, sym := p.lookup(b); bf != nil {
+		if bf, sym := p.lookup(p.baseName(f, b)); bf != nil {
 			if bc, ok := sym.(*Class); ok && bc != c {
 				return bf, bc
 			}
@@ -191,6 +232,7 @@ func (p *Program) resolveModules() {
 	for _, f := range p.Files {
 		for _, c := range f.Classes {
 			for _, b := range c.Bases {
+				b = p.baseName(f, b)
 				sp.seed(f, c, b)
 				bf, bc := f, f.ClassNamed(b)
 				if bc == nil || bc == c {

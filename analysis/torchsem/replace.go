@@ -161,6 +161,7 @@ func (p *Program) resolveModulesOf(f *File, kept *reuse) {
 			continue
 		}
 		for _, b := range c.Bases {
+			b = p.baseName(f, b)
 			sp.seed(f, c, b)
 			if bc := f.ClassNamed(b); bc != nil && bc != c {
 				if kept != nil && kept.keptClass(bc) {
