@@ -68,7 +68,8 @@ type project struct {
 	// find, and when: a keystroke would otherwise stat the disk for every import of a
 	// module outside the project (torch, numpy, ...). Python files changing on disk
 	// (didChangeWatchedFiles), a document saved and the index being rebuilt forget them;
-	// when the client cannot watch files, a miss is also forgotten after missTTL.
+	// when the client cannot watch files, refreshMissing looks for them again every
+	// missTTL, away from keystrokes.
 	missing map[string]time.Time
 	missTTL time.Duration // 0: misses last until forgotten
 	// gen counts the changes to paths, imports, exporters and missing: neighbourhoods
@@ -78,10 +79,9 @@ type project struct {
 	nbMemo map[string]nbEntry // neighbours, by module, imports and declaring modules
 }
 
-// nbEntry is a neighbourhood worked out at gen, at time at.
+// nbEntry is a neighbourhood worked out at gen.
 type nbEntry struct {
 	gen  uint64
-	at   time.Time
 	mods []string
 }
 
@@ -239,7 +239,7 @@ func (p *project) neighbours(pf *pysem.File, declaring map[string]bool) []string
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	key := neighbourhoodKey(pf, declaring)
-	if e, ok := p.nbMemo[key]; ok && e.gen == p.gen && (p.missTTL == 0 || time.Since(e.at) < p.missTTL) {
+	if e, ok := p.nbMemo[key]; ok && e.gen == p.gen {
 		return slices.Clone(e.mods)
 	}
 	out := p.neighboursLocked(pf, declaring)
@@ -249,7 +249,7 @@ func (p *project) neighbours(pf *pysem.File, declaring map[string]bool) []string
 	if p.nbMemo == nil {
 		p.nbMemo = map[string]nbEntry{}
 	}
-	p.nbMemo[key] = nbEntry{gen: p.gen, at: time.Now(), mods: slices.Clone(out)}
+	p.nbMemo[key] = nbEntry{gen: p.gen, mods: slices.Clone(out)}
 	return out
 }
 
@@ -373,14 +373,12 @@ func (p *project) declarersLocked(frontier []string, declaring map[string]bool, 
 // findLocked looks for module m's file under the source roots when the index does not
 // list it (the index is still being built, or the file is new) and records it.
 func (p *project) findLocked(m string) string {
-	if at, ok := p.missing[m]; ok {
-		if p.missTTL == 0 || time.Since(at) < p.missTTL {
-			return ""
-		}
-		delete(p.missing, m)
-		p.gen++
+	if _, ok := p.missing[m]; ok {
+		return ""
 	}
-	if path := p.statLocked(m); path != "" {
+	if path := p.locate(m); path != "" {
+		p.paths[m] = path
+		p.gen++
 		return path
 	}
 	if p.missing == nil {
@@ -399,20 +397,55 @@ func (p *project) forgetMissing() {
 	p.mu.Unlock()
 }
 
-// statLocked looks for module m's file under the source roots and records it.
-func (p *project) statLocked(m string) string {
+// locate looks for module m's file under the source roots ("" when there is none). It
+// reads only the resolver, which does not change: it needs no lock.
+func (p *project) locate(m string) string {
 	for _, root := range p.resolver.Roots() {
 		for _, c := range program.Candidates(root, m) {
 			if fi, err := os.Stat(c); err == nil && fi.Mode().IsRegular() {
 				if p.resolver.Module(c).Name == m {
-					p.paths[m] = c
-					p.gen++
 					return c
 				}
 			}
 		}
 	}
 	return ""
+}
+
+// refreshMissing looks again for the modules believed missing for missTTL or longer
+// (the client does not report files created on disk). The disk is read without the lock,
+// so keystrokes do not wait for it; a module found changes gen (the neighbourhoods that
+// could not find it are worked out again), one still missing changes nothing.
+func (p *project) refreshMissing() {
+	p.mu.Lock()
+	var due []string
+	for m, at := range p.missing {
+		if time.Since(at) >= p.missTTL {
+			due = append(due, m)
+		}
+	}
+	p.mu.Unlock()
+	found := make(map[string]string)
+	for _, m := range due {
+		if path := p.locate(m); path != "" {
+			found[m] = path
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	for _, m := range due {
+		if _, ok := p.missing[m]; !ok {
+			continue // forgotten meanwhile (a file changed on disk)
+		}
+		if path := found[m]; path != "" {
+			delete(p.missing, m)
+			p.paths[m] = path
+			p.gen++
+		} else {
+			p.missing[m] = now
+		}
+	}
 }
 
 // load returns the parsed file of workspace module m from disk, through the cache.

@@ -677,3 +677,59 @@ func docsSettled(srv *Server) bool {
 	}
 	return true
 }
+
+// TestMissingModulesRefreshedAway: without file watching, a module believed missing is
+// looked for again by refreshMissing, not by keystrokes: finding it changes the index's
+// generation (the neighbourhoods that could not find it are worked out again); looking in
+// vain leaves the neighbourhoods as they were; a miss not yet due is not looked for.
+func TestMissingModulesRefreshedAway(t *testing.T) {
+	dir := testfs.WriteTree(t, map[string]string{"vit/__init__.py": "", "vit/model.py": projectTree["vit/model.py"]})
+	p := newProject([]string{dir}, func(string) []string { return nil })
+	p.missTTL = time.Hour
+	pf := &pysem.File{Module: p.module(filepath.Join(dir, "vit", "model.py")), ImportedModules: []string{"vit.helpers", "torch.nn"}}
+	p.mu.Lock()
+	for _, m := range []string{"vit.helpers", "torch.nn"} {
+		if path := p.findLocked(m); path != "" {
+			t.Fatalf("%s found at %s before it exists", m, path)
+		}
+	}
+	p.mu.Unlock()
+	nb := p.neighbours(pf, nil)
+	gen := p.gen
+	if err := os.WriteFile(filepath.Join(dir, "vit", "helpers.py"), []byte(projectTree["vit/helpers.py"]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// a keystroke's question: still missing, no stat, the same neighbourhood
+	p.mu.Lock()
+	path := p.findLocked("vit.helpers")
+	p.mu.Unlock()
+	if again := p.neighbours(pf, nil); path != "" || p.gen != gen || !slices.Equal(again, nb) {
+		t.Fatalf("a keystroke looked again: found %q, gen %d -> %d, %v -> %v", path, gen, p.gen, nb, again)
+	}
+	p.refreshMissing() // nothing due yet
+	if p.gen != gen || p.paths["vit.helpers"] != "" {
+		t.Fatalf("a refresh before the misses were due looked for them (gen %d -> %d)", gen, p.gen)
+	}
+	p.mu.Lock()
+	for m := range p.missing {
+		p.missing[m] = time.Now().Add(-2 * time.Hour)
+	}
+	p.mu.Unlock()
+	p.refreshMissing()
+	if p.paths["vit.helpers"] == "" || p.gen == gen {
+		t.Fatalf("the refresh did not find the new module (gen %d -> %d)", gen, p.gen)
+	}
+	if got := p.neighbours(pf, nil); !slices.Contains(got, "vit.helpers") {
+		t.Errorf("the neighbourhood after the refresh: %v", got)
+	}
+	// torch.nn stays missing: a second refresh once it is due again changes nothing
+	gen = p.gen
+	p.mu.Lock()
+	_, stillMissing := p.missing["torch.nn"]
+	p.missing["torch.nn"] = time.Now().Add(-2 * time.Hour)
+	p.mu.Unlock()
+	p.refreshMissing()
+	if !stillMissing || p.gen != gen {
+		t.Errorf("looking in vain for torch.nn: missing %v, gen %d -> %d", stillMissing, gen, p.gen)
+	}
+}
