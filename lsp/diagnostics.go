@@ -112,9 +112,11 @@ func (s *Server) runDoc(d *document) {
 			}
 		}
 		again := !d.closed && d.epoch != snap.epoch
+		idle := false
 		if !again {
 			d.running = false
 			s.trimLocked()
+			idle = !s.analysingLocked()
 		}
 		s.mu.Unlock()
 
@@ -130,6 +132,9 @@ func (s *Server) runDoc(d *document) {
 			s.mu.Lock()
 			s.telling--
 			s.mu.Unlock()
+		}
+		if idle {
+			s.kickIdle() // surfaceChanged may have scheduled a dependent: the collector checks
 		}
 		if !again {
 			return

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"regexp"
 	"runtime"
 	"sort"
@@ -83,10 +84,14 @@ func newTestClient(t testing.TB, opts ...serverOpt) *testClient {
 	a, b := net.Pipe()
 	ctx := context.Background()
 	log := zaptest.NewLogger(t)
-	if _, bench := t.(*testing.B); bench {
+	_, bench := t.(*testing.B)
+	if bench {
 		log = zap.NewNop()
 	}
-	s := newServer(ctx, a, Options{Logger: log, Version: "test"})
+	// benchmarks run the server as `exportdb lsp` does: collecting garbage between
+	// keystrokes, unless EXPORTDB_BENCH_IDLEGC=off
+	idle := bench && os.Getenv("EXPORTDB_BENCH_IDLEGC") != "off"
+	s := newServer(ctx, a, Options{Logger: log, Version: "test", IdleCollect: idle})
 	for _, o := range opts {
 		o(s)
 	}

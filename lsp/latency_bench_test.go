@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"sort"
 	"strconv"
 	"strings"
@@ -216,6 +217,20 @@ func abs(x int) int {
 // editLatency opens text as uri and types and deletes one character at byte offset at, b.N
 // times, timing each change to its diagnostics' arrival at the client and to their
 // decoding there.
+// benchPace is the pause before each keystroke of editLatency: EXPORTDB_BENCH_PACE (a Go
+// duration such as 60ms, a fast typist's), or none: keystrokes back to back.
+func benchPace(b *testing.B) time.Duration {
+	v := os.Getenv("EXPORTDB_BENCH_PACE")
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		b.Fatalf("EXPORTDB_BENCH_PACE=%q: want a duration such as 60ms", v)
+	}
+	return d
+}
+
 func editLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.DocumentURI, text string, at int) {
 	defer TuneCollector()() // as `exportdb lsp` runs
 	var arrivedMu sync.Mutex
@@ -239,7 +254,17 @@ func editLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.Do
 	cur := text
 	b.ResetTimer()
 	defer profileEdits(b)()
+	pace := benchPace(b)
+	cycles := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/gc/cycles/forced:gc-cycles"}}
+	metrics.Read(cycles)
+	gcs, forced := cycles[0].Value.Uint64(), cycles[1].Value.Uint64()
+	defer func() {
+		metrics.Read(cycles)
+		b.ReportMetric(float64(cycles[0].Value.Uint64()-gcs), "gc-cycles")
+		b.ReportMetric(float64(cycles[1].Value.Uint64()-forced), "forced-gc-cycles")
+	}()
 	for i := 0; i < b.N; i++ {
+		time.Sleep(pace) // between keystrokes: the time a person takes to type the next
 		v++
 		p := posAt(cur, at, c.enc)
 		start := time.Now()

@@ -50,6 +50,9 @@ type Options struct {
 	Level *zap.AtomicLevel
 	// Version is reported in serverInfo and debugInfo.
 	Version string
+	// IdleCollect runs the garbage collector in the pauses between keystrokes, not during
+	// analyses (idle_gc.go); `exportdb lsp` sets it.
+	IdleCollect bool
 }
 
 var arenasOnce sync.Once
@@ -131,10 +134,15 @@ type Server struct {
 	// indexing: the workspace index is being built, or the re-analyses it sets off are not
 	// yet all scheduled (tests wait for it before calling the documents settled)
 	indexing bool
-	settings settings
-	configs  map[string]*configEntry       // by directory (config.go)
-	cfgGen   int                           // bumped whenever configs is cleared
-	cfgDiags map[protocol.DocumentURI]bool // config-file URIs that have a published diagnostic
+	// idleKick wakes the idle collector (nil: Options.IdleCollect is off); garbageDue and
+	// collect are its test and its cycle (tests replace them)
+	idleKick   chan struct{}
+	garbageDue func() bool
+	collect    func()
+	settings   settings
+	configs    map[string]*configEntry       // by directory (config.go)
+	cfgGen     int                           // bumped whenever configs is cleared
+	cfgDiags   map[protocol.DocumentURI]bool // config-file URIs that have a published diagnostic
 	// cfgReported holds the configuration problems already shown since the last change
 	// of configuration files or settings.
 	cfgReported map[string]bool
@@ -210,6 +218,10 @@ func newServer(ctx context.Context, rwc io.ReadWriteCloser, opts Options) *Serve
 	if s.version == "" {
 		s.version = "dev"
 	}
+	s.garbageDue, s.collect = garbageDue, collectGarbage
+	if opts.IdleCollect {
+		s.idleKick = make(chan struct{}, 1)
+	}
 	s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	s.stream = newStream(rwc, log)
 	s.conn = jsonrpc2.NewConn(s.stream)
@@ -219,6 +231,9 @@ func newServer(ctx context.Context, rwc io.ReadWriteCloser, opts Options) *Serve
 func (s *Server) run(ctx context.Context) error {
 	s.conn.Go(s.ctx, s.handle)
 	s.goSafe("memory janitor", s.janitor)
+	if s.idleKick != nil {
+		s.goSafe("idle collector", s.idleCollector)
+	}
 
 	var err error
 	select {

@@ -64,7 +64,7 @@ func runLSP(args []string, stdout, stderr io.Writer) int {
 	defer lsp.TuneCollector()()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err = lsp.Serve(ctx, stdio{in: os.Stdin, out: stdout}, lsp.Options{Logger: logger, Level: &level, Version: version})
+	err = lsp.Serve(ctx, stdio{in: os.Stdin, out: stdout}, lsp.Options{Logger: logger, Level: &level, Version: version, IdleCollect: true})
 	switch {
 	case err == nil:
 		return 0
