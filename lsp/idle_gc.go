@@ -15,8 +15,9 @@ import (
 // for the editor's cores and makes the analysis assist it). People type in bursts with
 // pauses of 50 ms and more between keys, so the server collects in those pauses instead:
 // once no document is being analysed for idleDelay and the garbage since the last cycle
-// passed half of the headroom to the goal, it runs a cycle itself. The cycles come about
-// twice as often, but after an analysis, not during one.
+// passed half of the headroom to the goal, it runs a cycle itself. The cycles come two to
+// three times as often (29 instead of 12 in 200 paced keystrokes of the workspace
+// benchmark), but after an analysis, not during one.
 
 // idleDelay is how long no analysis may run before the server collects.
 const idleDelay = 5 * time.Millisecond
