@@ -167,6 +167,16 @@ func runPasses(ctx context.Context, passes []*Pass, errs []*RuleError, workers i
 		}
 		return
 	}
+	// the rules that look at the whole file first, those that keep findings per statement
+	// (most of whose statements are kept) after: the long passes do not start last
+	order := make([]int, 0, len(passes))
+	for _, local := range []bool{false, true} {
+		for i, p := range passes {
+			if (p.local != nil || p.localUnits != nil) == local {
+				order = append(order, i)
+			}
+		}
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < min(workers, len(passes)); w++ {
@@ -174,10 +184,11 @@ func runPasses(ctx context.Context, passes []*Pass, errs []*RuleError, workers i
 		go func() {
 			defer wg.Done()
 			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(passes) || ctx.Err() != nil {
+				k := int(next.Add(1) - 1)
+				if k >= len(order) || ctx.Err() != nil {
 					return
 				}
+				i := order[k]
 				errs[i] = runRule(passes[i])
 			}
 		}()
@@ -191,6 +202,9 @@ func runRule(p *Pass) (rerr *RuleError) {
 			rerr = &RuleError{Rule: p.Rule.Name, Panic: fmt.Sprint(r), Stack: string(debug.Stack())}
 		}
 	}()
+	if p.localUnits != nil {
+		p.local = newLocalRun(p, p.localUnits, p.localID)
+	}
 	p.Rule.Run(p)
 	if p.local != nil && !p.Canceled() {
 		p.finishLocal()

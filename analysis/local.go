@@ -134,7 +134,8 @@ func (lu *localUnits) entry(u, id int) *localEntry { return lu.sets[u].entries[i
 // keep records rule id's findings in unit u.
 func (lu *localUnits) keep(u, id int, e *localEntry) { lu.sets[u].entries[id].Store(e) }
 
-// startLocal gives each pass of a Local rule its localRun, when opts ask for it.
+// startLocal readies each pass of a Local rule to make its localRun when it starts, when
+// opts ask for it.
 func startLocal(f *File, opts *Options, passes []*Pass) {
 	if !opts.Incremental {
 		return
@@ -153,7 +154,7 @@ func startLocal(f *File, opts *Options, passes []*Pass) {
 	lu := newLocalUnits(f, opts, maxID)
 	for i, p := range passes {
 		if p.Rule.Local {
-			p.local = newLocalRun(p, lu, ids[i])
+			p.localUnits, p.localID = lu, ids[i]
 		}
 	}
 }

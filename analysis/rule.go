@@ -52,6 +52,11 @@ type Pass struct {
 	ctx      context.Context // the analysis's: done when a newer text supersedes it
 	findings []*Finding      // stable pointers: a rule may add fixes to a finding after reporting others
 	local    *localRun       // a Local rule's units and kept findings (local.go)
+	// localUnits and localID make local when the pass starts (startLocal): on the worker
+	// that runs it, so that the first Declarations rule reading the declarations does not
+	// hold up the others
+	localUnits *localUnits
+	localID    int
 }
 
 // Canceled reports whether the analysis this pass belongs to was cancelled; a rule's long
