@@ -19,7 +19,8 @@ import (
 // three times as often (29 instead of 12 in 200 paced keystrokes of the workspace
 // benchmark), but after an analysis, not during one.
 
-// idleDelay is how long no analysis may run before the server collects.
+// idleDelay is how long no analysis may run before the server collects (Server.idleDelay:
+// tests lengthen it).
 const idleDelay = 5 * time.Millisecond
 
 // idleCollector waits for analyses to end and collects garbage when the server is idle
@@ -32,7 +33,7 @@ func (s *Server) idleCollector() {
 		case <-s.idleKick:
 		}
 		// idle for idleDelay: an analysis ending meanwhile starts the wait again
-		t := time.NewTimer(idleDelay)
+		t := time.NewTimer(s.idleDelay)
 	wait:
 		for {
 			select {
@@ -40,7 +41,7 @@ func (s *Server) idleCollector() {
 				t.Stop()
 				return
 			case <-s.idleKick:
-				t.Reset(idleDelay)
+				t.Reset(s.idleDelay)
 			case <-t.C:
 				break wait
 			}

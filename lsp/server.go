@@ -137,6 +137,7 @@ type Server struct {
 	// idleKick wakes the idle collector (nil: Options.IdleCollect is off); garbageDue and
 	// collect are its test and its cycle (tests replace them)
 	idleKick   chan struct{}
+	idleDelay  time.Duration
 	garbageDue func() bool
 	collect    func()
 	settings   settings
@@ -218,7 +219,7 @@ func newServer(ctx context.Context, rwc io.ReadWriteCloser, opts Options) *Serve
 	if s.version == "" {
 		s.version = "dev"
 	}
-	s.garbageDue, s.collect = garbageDue, collectGarbage
+	s.garbageDue, s.collect, s.idleDelay = garbageDue, collectGarbage, idleDelay
 	if opts.IdleCollect {
 		s.idleKick = make(chan struct{}, 1)
 	}
