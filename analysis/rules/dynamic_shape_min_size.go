@@ -99,7 +99,7 @@ func walkable(d *torchsem.ExportDecl) bool {
 // a budget of its own, so what one export call finds does not depend on the others.
 func walkDeclared(d *torchsem.ExportDecl) []culprit {
 	w := &minWalk{budget: walkBudget, culprits: map[dimKey]*culprit{}}
-	fr := &frame{f: d.FwdFile, fn: d.Forward, clsFile: d.ClassFile, cls: d.Class, env: rootEnv(d), vars: map[string]*track{}}
+	fr := &frame{f: d.FwdFile, fn: d.Forward, clsFile: d.ClassFile, cls: d.Class, vars: map[string]*track{}}
 	for param, in := range d.Inputs {
 		if param < 1 || param >= len(d.Forward.Params) || d.Forward.Params[param].Kind != analysis.Positional && d.Forward.Params[param].Kind != analysis.KeywordOnly {
 			continue
@@ -114,6 +114,7 @@ func walkDeclared(d *torchsem.ExportDecl) []culprit {
 	if len(fr.vars) == 0 {
 		return nil
 	}
+	fr.env = rootEnv(d) // the constructor's values, once there is something to follow
 	w.walk(fr)
 	cs := make([]culprit, 0, len(w.order))
 	for _, k := range w.order {
