@@ -98,11 +98,9 @@ func (e *evaluator) resolveCallee(f *File, fn *Function, c NodeID) Callee {
 		if _, local := e.lookup(f, fn, name); !local {
 			// from pkg.mod import *: a name no statement of the file binds may be one of
 			// the module's (a builtin otherwise)
-			switch _, sf, sym := e.p.starImported(f, name); s := sym.(type) {
-			case *Function:
-				return Callee{File: sf, Func: s}
-			case *Class:
-				return e.constructor(sf, s)
+			_, sf, sym := e.p.starImported(f, name)
+			if c, ok := e.symbolCallee(sf, sym); ok {
+				return c
 			}
 			return Callee{Builtin: name}
 		}
@@ -200,10 +198,9 @@ func (e *evaluator) constructor(f *File, cls *Class) Callee {
 	return out
 }
 
-// projectCallee resolves a qualified name to a function or class of the project; false
-// when it names neither.
-func (e *evaluator) projectCallee(q string) (Callee, bool) {
-	sf, sym := e.p.lookup(q)
+// symbolCallee is the callee a project symbol found by a lookup names (sf its file): the
+// function, or the class's constructor; false for anything else.
+func (e *evaluator) symbolCallee(sf *File, sym any) (Callee, bool) {
 	switch s := sym.(type) {
 	case *Function:
 		return Callee{File: sf, Func: s}, sf != nil
@@ -215,7 +212,7 @@ func (e *evaluator) projectCallee(q string) (Callee, bool) {
 
 // qualCallee resolves a qualified name: a function or class of the project, or a torch API.
 func (e *evaluator) qualCallee(q string) Callee {
-	if c, ok := e.projectCallee(q); ok {
+	if c, ok := e.symbolCallee(e.p.lookup(q)); ok {
 		return c
 	}
 	if funcAPI(q) != nil {

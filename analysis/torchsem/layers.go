@@ -90,8 +90,8 @@ func (f *File) hasState(c *Class, seen []*Class) bool {
 	seen = append(seen, c)
 	res := false
 	f.prog.lineage(f, c, func(kf *File, k *Class) bool {
-		for _, b := range k.Bases {
-			res = res || LayerOwnsState(f.prog.baseName(kf, b))
+		for _, b := range f.prog.bases(kf, k) {
+			res = res || LayerOwnsState(b)
 		}
 		if init := k.Methods["__init__"]; init != nil && !res {
 			self := init.SelfName()

@@ -140,12 +140,25 @@ func (p *Program) starImported(f *File, name string) (string, *File, any) {
 	return "", nil, nil
 }
 
-// baseName is a base class name of a class of f as the program resolves it: as pysem
-// resolved it, or for a bare name f neither defines nor imports by name, the project's
-// class a star import brings, or "torch.nn.Name" after "from torch.nn import *" when no
-// other star import is of a module outside the program.
-func (p *Program) baseName(f *File, b string) string {
-	if len(f.StarImports) == 0 || strings.IndexByte(b, '.') >= 0 || f.ClassNamed(b) != nil || f.TopFunc(b) != nil {
+// bases returns the base class names of c (of f) as the program resolves them
+// (resolveBase): c.Bases itself when f has no star import.
+func (p *Program) bases(f *File, c *Class) []string {
+	if len(f.StarImports) == 0 {
+		return c.Bases
+	}
+	out := make([]string, len(c.Bases))
+	for i, b := range c.Bases {
+		out[i] = p.resolveBase(f, b)
+	}
+	return out
+}
+
+// resolveBase is a base class name b of a class of f (which has star imports) as the
+// program resolves it: as pysem resolved it, or for a bare name f neither defines nor
+// imports by name, the project's class a star import brings, or "torch.nn.Name" after
+// "from torch.nn import *" when no other star import is of a module outside the program.
+func (p *Program) resolveBase(f *File, b string) string {
+	if strings.IndexByte(b, '.') >= 0 || f.ClassNamed(b) != nil || f.TopFunc(b) != nil {
 		return b
 	}
 	if q, _, _ := p.starImported(f, b); q != "" {
@@ -193,11 +206,11 @@ func (p *Program) lineage(f *File, c *Class, visit func(*File, *Class) bool) {
 
 // baseOf returns c's first base class that the program defines (in f or any file).
 func (p *Program) baseOf(f *File, c *Class) (*File, *Class) {
-	for _, b := range c.Bases {
+	for _, b := range p.bases(f, c) {
 		if bc := f.ClassNamed(b); bc != nil && bc != c {
 			return f, bc
 		}
-		if bf, sym := p.lookup(p.baseName(f, b)); bf != nil {
+		if bf, sym := p.lookup(b); bf != nil {
 			if bc, ok := sym.(*Class); ok && bc != c {
 				return bf, bc
 			}
@@ -231,8 +244,7 @@ func (p *Program) resolveModules() {
 	var sp spread
 	for _, f := range p.Files {
 		for _, c := range f.Classes {
-			for _, b := range c.Bases {
-				b = p.baseName(f, b)
+			for _, b := range p.bases(f, c) {
 				sp.seed(f, c, b)
 				bf, bc := f, f.ClassNamed(b)
 				if bc == nil || bc == c {

@@ -160,8 +160,7 @@ func (p *Program) resolveModulesOf(f *File, kept *reuse) {
 		if kept != nil && kept.keptClass(c) {
 			continue
 		}
-		for _, b := range c.Bases {
-			b = p.baseName(f, b)
+		for _, b := range p.bases(f, c) {
 			sp.seed(f, c, b)
 			if bc := f.ClassNamed(b); bc != nil && bc != c {
 				if kept != nil && kept.keptClass(bc) {
