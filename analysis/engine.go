@@ -172,7 +172,7 @@ func runPasses(ctx context.Context, passes []*Pass, errs []*RuleError, workers i
 	order := make([]int, 0, len(passes))
 	for _, local := range []bool{false, true} {
 		for i, p := range passes {
-			if (p.local != nil || p.localUnits != nil) == local {
+			if (p.localUnits != nil) == local {
 				order = append(order, i)
 			}
 		}

@@ -116,7 +116,7 @@ func (s *Server) runDoc(d *document) {
 		if !again {
 			d.running = false
 			s.trimLocked()
-			idle = !s.analysingLocked()
+			idle = s.idleKick != nil && !s.analysingLocked()
 		}
 		s.mu.Unlock()
 

@@ -214,9 +214,6 @@ func abs(x int) int {
 	return x
 }
 
-// editLatency opens text as uri and types and deletes one character at byte offset at, b.N
-// times, timing each change to its diagnostics' arrival at the client and to their
-// decoding there.
 // benchPace is the pause before each keystroke of editLatency: EXPORTDB_BENCH_PACE (a Go
 // duration such as 60ms, a fast typist's), or none: keystrokes back to back.
 func benchPace(b *testing.B) time.Duration {
@@ -231,6 +228,9 @@ func benchPace(b *testing.B) time.Duration {
 	return d
 }
 
+// editLatency opens text as uri and types and deletes one character at byte offset at, b.N
+// times, timing each change to its diagnostics' arrival at the client and to their
+// decoding there.
 func editLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.DocumentURI, text string, at int) {
 	defer TuneCollector()() // as `exportdb lsp` runs
 	var arrivedMu sync.Mutex

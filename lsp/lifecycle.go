@@ -6,7 +6,6 @@ import (
 	"errors"
 	"math"
 	"slices"
-	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -100,18 +99,7 @@ func (s *Server) initialize(_ context.Context, params json.RawMessage) (any, err
 	})
 	if !c.watchDynamic {
 		proj.missTTL = missTTLUnwatched
-		s.goSafe("missing modules", func() {
-			t := time.NewTicker(proj.missTTL)
-			defer t.Stop()
-			for {
-				select {
-				case <-s.ctx.Done():
-					return
-				case <-t.C:
-					proj.refreshMissing()
-				}
-			}
-		})
+		s.goSafe("missing modules", func() { proj.refreshMissingEvery(s.ctx) })
 	}
 	s.mu.Lock()
 	s.client = c

@@ -377,8 +377,7 @@ func (p *project) findLocked(m string) string {
 		return ""
 	}
 	if path := p.locate(m); path != "" {
-		p.paths[m] = path
-		p.gen++
+		p.foundLocked(m, path)
 		return path
 	}
 	if p.missing == nil {
@@ -412,6 +411,28 @@ func (p *project) locate(m string) string {
 	return ""
 }
 
+// foundLocked records module m's file, found on disk: the neighbourhoods worked out
+// without it are worked out again.
+func (p *project) foundLocked(m, path string) {
+	delete(p.missing, m)
+	p.paths[m] = path
+	p.gen++
+}
+
+// refreshMissingEvery runs refreshMissing every missTTL until ctx is done.
+func (p *project) refreshMissingEvery(ctx context.Context) {
+	t := time.NewTicker(p.missTTL)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			p.refreshMissing()
+		}
+	}
+}
+
 // refreshMissing looks again for the modules believed missing for missTTL or longer
 // (the client does not report files created on disk). The disk is read without the lock,
 // so keystrokes do not wait for it; a module found changes gen (the neighbourhoods that
@@ -439,9 +460,7 @@ func (p *project) refreshMissing() {
 			continue // forgotten meanwhile (a file changed on disk)
 		}
 		if path := found[m]; path != "" {
-			delete(p.missing, m)
-			p.paths[m] = path
-			p.gen++
+			p.foundLocked(m, path)
 		} else {
 			p.missing[m] = now
 		}
