@@ -213,6 +213,45 @@ type minWalk struct {
 	stack    []*analysis.Function
 	culprits map[dimKey]*culprit
 	order    []dimKey
+	// uses are where the walk read code: the functions it walked, the classes it read
+	// attributes and constructors of (with their base classes), the layers it applied and
+	// what calls resolved to. A walk whose uses an edit keeps finds what it found before
+	// (carriedWalk).
+	uses    map[walkUse]bool
+	classes map[*analysis.Class]bool // the classes whose ancestry is in uses
+}
+
+// walkUse is a node a walk read code at.
+type walkUse struct {
+	file *analysis.File
+	node analysis.NodeID
+}
+
+// use records that the walk read code at node n of f.
+func (w *minWalk) use(f *analysis.File, n analysis.NodeID) {
+	if f != nil && w.uses != nil {
+		w.uses[walkUse{f, n}] = true
+	}
+}
+
+// useClass records that the walk read class c of f: its body and its base classes'.
+func (w *minWalk) useClass(f *analysis.File, c *analysis.Class) {
+	if f == nil || c == nil || w.uses == nil || w.classes[c] {
+		return
+	}
+	w.classes[c] = true
+	f.Ancestry(c, func(kf *analysis.File, k *analysis.Class) bool {
+		w.use(kf, k.Node)
+		return true
+	})
+}
+
+// useCallee records what a call resolved to.
+func (w *minWalk) useCallee(c torchsem.Callee) {
+	if c.Func != nil {
+		w.use(c.File, c.Func.Node)
+	}
+	w.useClass(c.ClassFile, c.Class)
 }
 
 // walkBudget bounds the statements and calls one analysis walks (a model of thousands of
@@ -533,6 +572,8 @@ func (w *minWalk) walk(fr *frame) *track {
 	}
 	w.stack = append(w.stack, fr.fn)
 	defer func() { w.stack = w.stack[:len(w.stack)-1] }()
+	w.use(fr.f, fr.fn.Node)
+	w.useClass(fr.clsFile, fr.cls)
 	body := fr.fn.Body
 	if fr.f.Tree.Kind(body) != syntax.KindBlock {
 		return nil // a lambda
@@ -783,6 +824,7 @@ func (w *minWalk) call(fr *frame, call analysis.NodeID) *track {
 			// a submodule, or what torchsem cannot classify (embed_layer(...) built from a
 			// class-valued parameter): module() reads what it can
 			a := fr.clsFile.Attr(fr.cls, attr)
+			w.use(a.File, a.Node)
 			if a.File != nil && (a.Kind == torchsem.AttrSubmodule || a.Kind == torchsem.AttrValue) {
 				in := first()
 				if in == nil {
@@ -792,11 +834,13 @@ func (w *minWalk) call(fr *frame, call analysis.NodeID) *track {
 				if !ok {
 					return nil
 				}
+				w.use(df, def)
 				return w.module(df, def, env, in, call, f)
 			}
 		}
 	}
 	c := f.Callee(fr.fn, call)
+	w.useCallee(c)
 	if name, ok := strings.CutPrefix(c.API, "torch.nn.functional."); ok {
 		if nd, ok := functionalOps[name]; ok {
 			in := first()
@@ -960,8 +1004,10 @@ func (w *minWalk) module(df *analysis.File, def analysis.NodeID, env intEnv, in 
 	w.nest++
 	defer func() { w.nest-- }()
 	t := df.Tree
+	w.use(df, def)
 	owner := df.Owner(def)
 	def = df.BoundValue(owner, def)
+	w.use(df, def)
 	if t.Kind(def) != syntax.KindCall {
 		return nil
 	}
@@ -974,6 +1020,7 @@ func (w *minWalk) module(df *analysis.File, def analysis.NodeID, env intEnv, in 
 			}
 		}
 	}
+	w.useCallee(c)
 	switch {
 	case c.Class != nil && c.ClassFile != nil && c.ClassFile.IsModule(c.Class):
 		fwd := c.ClassFile.Method(c.Class, "forward")

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
@@ -79,14 +80,88 @@ func runDynamicShapeMinSize(pass *analysis.Pass) {
 	var culprits []culprit
 	for _, d := range p.Declarations() {
 		if walkable(d) && (reaching.Has(d.File) || reaching.Has(d.ClassFile) || reaching.Has(d.FwdFile)) {
-			culprits = append(culprits, p.Memo(minSizeWalk{d}, func() any { return walkDeclared(d) }).([]culprit)...)
+			w := p.Memo(minSizeWalk{d}, func() any {
+				if w, ok := carriedWalk(p.Carried(), d); ok {
+					walkStats.carried.Add(1)
+					return w
+				}
+				walkStats.walked.Add(1)
+				return walkWithUses(d)
+			}).(*walkResult)
+			culprits = append(culprits, w.culprits...)
 		}
 	}
 	reportMinSizes(pass, culprits)
 }
 
-// minSizeWalk keys the culprits of a declaration's walk in the program's memo.
+// minSizeWalk keys a declaration's walkResult in the program's memo.
 type minSizeWalk struct{ decl *torchsem.ExportDecl }
+
+// walkStats counts the walks run and those carried from the previous text's program, for
+// tests.
+var walkStats struct{ walked, carried atomic.Int64 }
+
+// walkResult is what a declaration's walk found, and where it read code.
+type walkResult struct {
+	culprits []culprit
+	uses     []walkUse
+}
+
+// carriedWalk takes the walk of d's declaration in the program of the edited file's
+// previous text (c, nil: none) when the edit kept everything it read: the culprits and
+// uses, with the edited file's nodes moved. ok is false when the walk must run again.
+func carriedWalk(c *torchsem.Carry, d *torchsem.ExportDecl) (*walkResult, bool) {
+	if c == nil {
+		return nil, false
+	}
+	od := c.Decl(d)
+	if od == nil {
+		return nil, false
+	}
+	v, ok := c.Memo(minSizeWalk{od})
+	if !ok {
+		return nil, false
+	}
+	old := v.(*walkResult)
+	for _, u := range old.uses {
+		if !c.Kept(u.file, u.node) {
+			return nil, false
+		}
+	}
+	nw := &walkResult{culprits: make([]culprit, len(old.culprits)), uses: make([]walkUse, len(old.uses))}
+	for i, u := range old.uses {
+		f, n, _ := c.Node(u.file, u.node)
+		nw.uses[i] = walkUse{f, n}
+	}
+	for i, oc := range old.culprits {
+		nc := oc
+		var ok1, ok2 bool
+		nc.step.siteFile, nc.step.site, ok1 = c.Node(oc.step.siteFile, oc.step.site)
+		nc.step.defFile, nc.step.def, ok2 = c.Node(oc.step.defFile, oc.step.def)
+		in := d.Inputs[int(oc.hit.Ref.Param)]
+		if !ok1 || !ok2 || in == nil {
+			return nil, false
+		}
+		dd, ok := in.Axes[oc.hit.Axis]
+		if !ok {
+			return nil, false
+		}
+		nc.hit.Export, nc.hit.Decl = d, dd
+		nw.culprits[i] = nc
+	}
+	return nw, true
+}
+
+// walkWithUses is walkDeclared, with where the walk read code.
+func walkWithUses(d *torchsem.ExportDecl) *walkResult {
+	w := &minWalk{budget: walkBudget, culprits: map[dimKey]*culprit{}, uses: map[walkUse]bool{}, classes: map[*analysis.Class]bool{}}
+	cs := w.walkDecl(d)
+	r := &walkResult{culprits: cs, uses: make([]walkUse, 0, len(w.uses))}
+	for u := range w.uses {
+		r.uses = append(r.uses, u)
+	}
+	return r
+}
 
 // walkable reports whether d declares a dim a walk can follow: a readable spec of a model
 // whose forward takes inputs.
@@ -99,6 +174,12 @@ func walkable(d *torchsem.ExportDecl) bool {
 // a budget of its own, so what one export call finds does not depend on the others.
 func walkDeclared(d *torchsem.ExportDecl) []culprit {
 	w := &minWalk{budget: walkBudget, culprits: map[dimKey]*culprit{}}
+	return w.walkDecl(d)
+}
+
+// walkDecl is walkDeclared with w.
+func (w *minWalk) walkDecl(d *torchsem.ExportDecl) []culprit {
+	w.use(d.FwdFile, d.Forward.Node) // its parameters say what to follow
 	fr := &frame{f: d.FwdFile, fn: d.Forward, clsFile: d.ClassFile, cls: d.Class, vars: map[string]*track{}}
 	for param, in := range d.Inputs {
 		if param < 1 || param >= len(d.Forward.Params) || d.Forward.Params[param].Kind != analysis.Positional && d.Forward.Params[param].Kind != analysis.KeywordOnly {
@@ -114,7 +195,8 @@ func walkDeclared(d *torchsem.ExportDecl) []culprit {
 	if len(fr.vars) == 0 {
 		return nil
 	}
-	fr.env = rootEnv(d) // the constructor's values, once there is something to follow
+	w.useClass(d.ClassFile, d.Class) // rootEnv reads its constructor
+	fr.env = rootEnv(d)              // the constructor's values, once there is something to follow
 	w.walk(fr)
 	cs := make([]culprit, 0, len(w.order))
 	for _, k := range w.order {

@@ -97,6 +97,8 @@ type declState struct {
 	// export calls' declarations (those without a forward included), for a program that
 	// replaces a file of this one (carriedDecls); nil when Redeclare read other texts.
 	perFile [][]*ExportDecl
+
+	sitesIndex // by export call, for the programs that carry values from this one (carry.go)
 }
 
 // Declarations returns every export declaration of the program: its export calls, then its

@@ -1,6 +1,9 @@
 package torchsem
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // programMemo holds values computed once per program for the rules (Program.Memo).
 type programMemo struct {
@@ -11,6 +14,7 @@ type programMemo struct {
 type programMemoEntry struct {
 	once sync.Once
 	v    any
+	done atomic.Bool // v is computed
 }
 
 // Memo returns the value kept in p under key, computing it with compute on first use: once
@@ -30,6 +34,20 @@ func (p *Program) Memo(key any, compute func() any) any {
 		p.memo.entries[key] = e
 	}
 	p.memo.mu.Unlock()
-	e.once.Do(func() { e.v = compute() })
+	e.once.Do(func() {
+		e.v = compute()
+		e.done.Store(true)
+	})
 	return e.v
+}
+
+// memoDone returns the value kept under key once computed; ok is false when it is not (yet).
+func (p *Program) memoDone(key any) (v any, ok bool) {
+	p.memo.mu.Lock()
+	e := p.memo.entries[key]
+	p.memo.mu.Unlock()
+	if e == nil || !e.done.Load() {
+		return nil, false
+	}
+	return e.v, true
 }

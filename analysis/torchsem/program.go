@@ -24,6 +24,7 @@ type Program struct {
 	memo      programMemo               // values the rules compute once per program (memo.go)
 	imports   importGraph               // which files may name which (importers.go)
 	base      *Program                  // the program Replace re-linked a file of, or nil
+	carry     *Carry                    // what ReplaceFrom kept of the file's previous text (carry.go), or nil
 }
 
 // funcRef names one function of one file.

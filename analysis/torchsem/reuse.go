@@ -11,21 +11,26 @@ import (
 // previous text (prev) over to its new text (nf): the functions' states, the callees and
 // attribute tables, with functions, classes and node IDs mapped to the new text's.
 type reuse struct {
-	prev, nf *File
-	ou, nu   *unitGraph
-	newUnit  []int   // per unit of prev: the new unit it is kept as, or -1
-	keptUnit []bool  // per unit of nf: it is a unit of prev, kept
-	fixed    []bool  // per function of nf: its state is kept
-	comps    []int32 // per unit of nf: its component in the dependency graph (affectedUnits)
-	// node mapping (node): prev's nodes in [first, preEnd) keep their IDs, those in
-	// [sufStart, prev.Tree.Len()) move by shift, except those in dropped (sorted ranges of
-	// units of the prefix or suffix that the edit affects); other nodes are not kept
-	first, preEnd, sufStart, shift NodeID
-	dropped                        []nodeRange
-	fns                            []*Function // per function of prev (by Index): its kept counterpart, or nil
-	keptFuncs                      int         // the functions kept
-	classes                        map[*Class]*Class
-	conts                          map[*container]*container // containers of prev mapped so far (one new container each)
+	prev, nf  *File
+	ou, nu    *unitGraph
+	newUnit   []int       // per unit of prev: the new unit it is kept as, or -1
+	keptUnit  []bool      // per unit of nf: it is a unit of prev, kept
+	fixed     []bool      // per function of nf: its state is kept
+	comps     []int32     // per unit of nf: its component in the dependency graph (affectedUnits)
+	nodeMap               // prev's nodes to nf's
+	fns       []*Function // per function of prev (by Index): its kept counterpart, or nil
+	keptFuncs int         // the functions kept
+	classes   map[*Class]*Class
+	conts     map[*container]*container // containers of prev mapped so far (one new container each)
+}
+
+// nodeMap maps the nodes of a file's previous text to its new text's: the nodes in
+// [first, preEnd) keep their IDs, those in [sufStart, prevLen) move by shift, except those
+// in dropped (sorted ranges of units of the prefix or suffix that the edit affects); other
+// nodes are not kept.
+type nodeMap struct {
+	first, preEnd, sufStart, shift, prevLen NodeID
+	dropped                                 []nodeRange
 }
 
 // namesBound is how many names the unit graphs of a file's successive texts share at most
@@ -88,7 +93,7 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 	r.newUnit = make([]int, lo)
 	r.keptUnit = make([]bool, ln)
 	end := NodeID(prev.Tree.Len())
-	r.first, r.preEnd, r.sufStart = end, end, end
+	r.first, r.preEnd, r.sufStart, r.prevLen = end, end, end, end
 	if lo > 0 {
 		r.first = r.ou.nodes[0] // the root lies in no unit
 	}
@@ -185,25 +190,50 @@ func sameImports(a, b *pysem.File) bool {
 	return true
 }
 
-// node maps a node of prev to nf's: kept is false when its unit is not kept.
-func (r *reuse) node(n NodeID) (NodeID, bool) {
+// node maps a node of the previous text to the new text's: kept is false when its unit is
+// not kept.
+func (r *nodeMap) node(n NodeID) (NodeID, bool) {
 	var m NodeID
 	switch {
 	case n < 0:
 		return n, true
 	case n >= r.first && n < r.preEnd:
 		m = n
-	case n >= r.sufStart && int(n) < r.prev.Tree.Len():
+	case n >= r.sufStart && n < r.prevLen:
 		m = n + r.shift
 	default:
 		return NoNode, false
 	}
-	// the last dropped range starting at or before n
-	i := sort.Search(len(r.dropped), func(i int) bool { return r.dropped[i].start > n }) - 1
-	if i >= 0 && n < r.dropped[i].end {
+	if r.isDropped(n) {
 		return NoNode, false
 	}
 	return m, true
+}
+
+// back is the inverse of node: the previous text's node that became n of the new text.
+func (r *nodeMap) back(n NodeID) (NodeID, bool) {
+	var o NodeID
+	switch {
+	case n < 0:
+		return n, true
+	case n >= r.first && n < r.preEnd:
+		o = n
+	case n >= r.sufStart+r.shift && n < r.prevLen+r.shift:
+		o = n - r.shift
+	default:
+		return NoNode, false
+	}
+	if r.isDropped(o) {
+		return NoNode, false
+	}
+	return o, true
+}
+
+// isDropped reports whether node n of the previous text lies in a dropped range.
+func (r *nodeMap) isDropped(n NodeID) bool {
+	// the last dropped range starting at or before n
+	i := sort.Search(len(r.dropped), func(i int) bool { return r.dropped[i].start > n }) - 1
+	return i >= 0 && n < r.dropped[i].end
 }
 
 // keptClass reports whether c, a class of nf, lies in a kept unit.

@@ -1,0 +1,218 @@
+package torchsem
+
+import (
+	"slices"
+	"sync"
+	"weak"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// What a program made by ReplaceFrom may take from the program of its file's previous text.
+//
+// ReplaceFrom keeps the units of the file that the edit cannot reach: their functions,
+// classes and what linking found for them are the previous text's, at nodes the edit
+// moved. A value a rule computed with Memo in the previous program, reading only kept units
+// of the file and files that cannot name it (Reaching), is therefore the value the new
+// program would compute, with the file's nodes moved: the rule may take it (Carry) instead
+// of computing it again. The editor's keystroke in a model file then walks again only what
+// the keystroke can change.
+
+// Carry is what a program made by ReplaceFrom knows of its file's previous text.
+type Carry struct {
+	next *File              // the new text's file, in this program
+	prev weak.Pointer[File] // the previous text's: weak, so that programs do not chain
+	m    nodeMap
+
+	reachOnce sync.Once
+	reaching  FileSet // the files that may name the edited one (Kept)
+	// sameDefs: the units the edit did not keep are, before and after it, plain class and
+	// function definitions of the same names and kinds, so that a lookup from another file
+	// finds the same kind of definition by the same name (Kept)
+	sameDefs bool
+}
+
+// carry records, for the program of nf, what ReplaceFrom kept of prev.
+func (r *reuse) carry() *Carry {
+	return &Carry{next: r.nf, prev: weak.Make(r.prev), m: r.nodeMap, sameDefs: r.sameDefs()}
+}
+
+// sameDefs reports whether the units of prev and of nf that the edit did not keep are class
+// and function definitions with the same names and kinds, in the same order, each with the
+// same decorators (by text) naming nothing those units define.
+func (r *reuse) sameDefs() bool {
+	type def struct {
+		kind       syntax.Kind
+		name       string
+		decorators string // their text
+	}
+	defs := func(t *syntax.Tree, g *unitGraph, kept func(i int) bool) (out []def, named []string, ok bool) {
+		for i, n := range g.nodes {
+			if kept(i) {
+				continue
+			}
+			d, decorators := n, ""
+			if t.Kind(n) == syntax.KindDecoratedDefinition {
+				d = t.Field(n, syntax.FieldDefinition)
+				decorators = string(t.Source()[t.Start(n):t.Start(d)])
+				t.Children(n, func(c NodeID) bool {
+					if t.Kind(c) == syntax.KindDecorator {
+						// the name the decorator expression starts with: @a.b(c) names a
+						for id := c; id < t.SubtreeEnd(c); id++ {
+							if t.Kind(id) == syntax.KindIdentifier {
+								named = append(named, t.String(id))
+								break
+							}
+						}
+					}
+					return true
+				})
+			}
+			switch k := t.Kind(d); {
+			case k == syntax.KindClassDefinition || k == syntax.KindFunctionDefinition:
+				out = append(out, def{k, t.String(t.Field(d, syntax.FieldName)), decorators})
+			case kindOfUnit(t, n) != unitInert:
+				return nil, nil, false // an import or another statement
+			}
+		}
+		return out, named, true
+	}
+	od, named, ok1 := defs(r.prev.Tree, r.ou, func(i int) bool { return r.newUnit[i] >= 0 })
+	nd, _, ok2 := defs(r.nf.Tree, r.nu, func(i int) bool { return r.keptUnit[i] })
+	if !ok1 || !ok2 || !slices.Equal(od, nd) {
+		return false
+	}
+	for _, name := range named {
+		for _, d := range od {
+			if d.name == name {
+				return false // a decorator the edit may have changed
+			}
+		}
+	}
+	return true
+}
+
+// Carried returns what p may take from the program of its file's previous text: nil when p
+// was not made by ReplaceFrom keeping units, or that program is gone.
+func (p *Program) Carried() *Carry {
+	if p.carry == nil || p.carry.prev.Value() == nil {
+		return nil
+	}
+	return p.carry
+}
+
+// Memo returns the value the previous text's program computed under key with Memo; ok is
+// false when it has none (yet).
+func (c *Carry) Memo(key any) (v any, ok bool) {
+	prev := c.prev.Value()
+	if prev == nil {
+		return nil, false
+	}
+	return prev.prog.memoDone(key)
+}
+
+// Node maps node n of file f of the previous text's program to this program's: f itself
+// and n, unless f is the previous text, whose node must lie in a unit the edit kept (ok
+// false otherwise).
+func (c *Carry) Node(f *File, n NodeID) (*File, NodeID, bool) {
+	if f == nil || f != c.prev.Value() {
+		return f, n, true
+	}
+	m, ok := c.m.node(n)
+	return c.next, m, ok
+}
+
+// Kept reports whether what the previous program computed from file f of its own, at node
+// n, holds in this program:
+//   - f is the previous text and n lies in a unit the edit kept;
+//   - or f is another file that cannot name the edited one: its code cannot reach the
+//     units the edit changed, not even through base classes or a lookup that failed;
+//   - or f may name it, but the units the edit changed are class and function
+//     definitions of the same names and kinds before and after it: a lookup from f finds
+//     the same definitions, and what the caller read in them it recorded as uses of the
+//     edited file, which must lie in kept units.
+func (c *Carry) Kept(f *File, n NodeID) bool {
+	if f == nil {
+		return true
+	}
+	if f == c.prev.Value() {
+		_, ok := c.m.node(n)
+		return ok
+	}
+	if c.sameDefs {
+		return true
+	}
+	c.reachOnce.Do(func() { c.reaching = c.next.prog.Reaching(c.next) })
+	return !c.reaching.Has(f)
+}
+
+// Decl returns the declaration of the previous text's program that d (of this program)
+// was read from the same export call or configuration entry as, declaring the same; nil
+// when there is none.
+func (c *Carry) Decl(d *ExportDecl) *ExportDecl {
+	prev := c.prev.Value()
+	if prev == nil || d == nil {
+		return nil
+	}
+	var od *ExportDecl
+	if d.Site == nil {
+		for _, o := range prev.prog.Declarations() {
+			if o.Site == nil && o.Config == d.Config && o.Class != nil && d.Class != nil && o.Class.Name == d.Class.Name &&
+				o.ClassFile.Module.Name == d.ClassFile.Module.Name {
+				od = o
+				break
+			}
+		}
+	} else {
+		key := siteKey{d.File, d.Site.Call}
+		if d.File == c.next {
+			call, ok := c.m.back(d.Site.Call)
+			if !ok {
+				return nil
+			}
+			key = siteKey{prev, call}
+		}
+		od = prev.prog.declSet().atSite(key)
+		if od != nil && d.File != c.next {
+			// both read from the same call of a file neither program changed: copies of
+			// the one declaration (collectDecls), pointed at each program's files
+			if od.Site != d.Site {
+				return nil
+			}
+			return od
+		}
+	}
+	if od == nil || od.signature() != d.signature() {
+		return nil
+	}
+	return od
+}
+
+// siteKey names an export call: its file and call node.
+type siteKey struct {
+	f    *File
+	call NodeID
+}
+
+// atSite returns the declaration read from the export call at key, nil when none.
+func (ds *declState) atSite(key siteKey) *ExportDecl {
+	ds.sitesOnce.Do(func() {
+		ds.bySite = make(map[siteKey]*ExportDecl, len(ds.all))
+		for _, d := range ds.all {
+			if d.Site != nil {
+				ds.bySite[siteKey{d.File, d.Site.Call}] = d
+			}
+		}
+	})
+	return ds.bySite[key]
+}
+
+// sitesIndex is declState's index of declarations by export call (atSite).
+type sitesIndex struct {
+	sitesOnce sync.Once
+	bySite    map[siteKey]*ExportDecl
+}
+
+// Ancestry calls visit for c (of f) and then for its base classes, in every file of the
+// program, until visit returns false: where attribute and method lookups on c look.
+func (f *File) Ancestry(c *Class, visit func(*File, *Class) bool) { f.prog.lineage(f, c, visit) }

@@ -1,0 +1,152 @@
+package torchsem
+
+import (
+	"runtime"
+	"strings"
+	"testing"
+	"weak"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+)
+
+// carrySrc is the edited module of TestCarry: definitions, a module-level statement, a
+// decorator it defines and one it imports, and an export call.
+const carrySrc = `import torch
+import torch.nn as nn
+from torch.export import Dim, export
+from functools import lru_cache
+
+SCALE = 2
+
+
+def local_deco(fn):
+    return fn
+
+
+class First(nn.Module):
+    def forward(self, x):
+        return x + 1
+
+
+@local_deco
+def decorated(x):
+    return x * SCALE
+
+
+@lru_cache
+def cached(x):
+    return x - 1
+
+
+class Last(nn.Module):
+    def forward(self, x):
+        return x * 3
+
+
+def export_last():
+    return export(Last(), (torch.randn(2, 3),), dynamic_shapes={"x": {0: Dim("b")}})
+`
+
+// TestCarry: what a program made by ReplaceFrom may take from the previous text's program.
+// Nodes of kept units map to the same text; nodes of the edited unit do not. Another file
+// that imports the module may keep what it read only when the edit changed definitions
+// into definitions of the same names (not a module-level statement, not a decorator the
+// module defines); a file that cannot name the module always may. An export call the edit
+// kept is the same declaration. Programs do not hold on to their predecessors.
+func TestCarry(t *testing.T) {
+	mod := pysem.Module{Name: "pkg.m"}
+	user := parsed(t, "from pkg.m import First\n\n\ndef use(x):\n    return First()(x)\n", pysem.Module{Name: "pkg.user"})
+	other := parsed(t, "def alone(x):\n    return x\n", pysem.Module{Name: "pkg.other"})
+	base := NewProgram([]*pysem.File{user, other})
+	uf, of := base.File("pkg.user"), base.File("pkg.other")
+	for _, tc := range []struct {
+		name, from, to string
+		othersKeep     bool     // what files that import the module read holds
+		kept, dropped  []string // texts in the previous file (after "class Last" when "Last:" prefixes them)
+	}{
+		{"a method body", "return x + 1", "return x + 10", true, []string{"Last:x * 3", "x * SCALE"}, []string{"x + 1"}},
+		{"a module-level statement", "SCALE = 2", "SCALE = 3", false, []string{"Last:x * 3", "x + 1"}, []string{"x * SCALE"}},
+		{"a function with an imported decorator", "return x - 1", "return x - 2", true, []string{"x * SCALE"}, []string{"x - 1"}},
+		{"a decorator the module defines", "    return fn\n", "    return None\n", false, []string{"x + 1", "x - 1"}, []string{"x * SCALE"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prev := base.ReplaceFrom(nil, parsed(t, carrySrc, mod))
+			decl := prev.prog.Declarations()
+			nf := base.ReplaceFrom(prev, edited(t, prev, tc.from, tc.to))
+			c := nf.Program().Carried()
+			if c == nil {
+				t.Fatal("ReplaceFrom kept no unit")
+			}
+			if got := c.Kept(uf, 0); got != tc.othersKeep {
+				t.Errorf("Kept(an importer) = %v, want %v", got, tc.othersKeep)
+			}
+			if !c.Kept(of, 0) {
+				t.Error("a file that cannot name the module does not keep what it read")
+			}
+			at := func(text string) NodeID {
+				marker := ""
+				if m, rest, ok := strings.Cut(text, ":"); ok {
+					marker, text = "class "+m, rest
+				}
+				return nodeAt(t, prev, marker, text)
+			}
+			for _, text := range tc.kept {
+				n := at(text)
+				f, m, ok := c.Node(prev, n)
+				if !ok || !c.Kept(prev, n) || f != nf || nf.Tree.String(m) != prev.Tree.String(n) {
+					t.Errorf("%s: not kept as the same text (ok %v, %q)", text, ok, nf.Tree.String(m))
+				}
+			}
+			for _, text := range tc.dropped {
+				if n := at(text); c.Kept(prev, n) {
+					t.Errorf("%s: kept, but the edit changed its unit", text)
+				}
+			}
+			if f, n, ok := c.Node(uf, 7); f != uf || n != 7 || !ok {
+				t.Error("a node of another file is not itself")
+			}
+			nd := nf.Program().Declarations()
+			if len(decl) != 1 || len(nd) != 1 {
+				t.Fatalf("declarations: %d before, %d after", len(decl), len(nd))
+			}
+			if od := c.Decl(nd[0]); od != decl[0] {
+				t.Errorf("Decl = %v, want the previous program's", od)
+			}
+		})
+	}
+	t.Run("an edit of the export call", func(t *testing.T) {
+		prev := base.ReplaceFrom(nil, parsed(t, carrySrc, mod))
+		prev.prog.Declarations()
+		nf := base.ReplaceFrom(prev, edited(t, prev, `Dim("b")`, `Dim("b", max=8)`))
+		if c := nf.Program().Carried(); c == nil || c.Decl(nf.Program().Declarations()[0]) != nil {
+			t.Error("a changed export call has the previous declaration")
+		}
+	})
+	t.Run("programs do not chain", func(t *testing.T) {
+		prev := base.ReplaceFrom(nil, parsed(t, carrySrc, mod))
+		var old []weak.Pointer[Program]
+		for i := range 30 {
+			from, to := "x + 1", "x + 2"
+			if i%2 == 1 {
+				from, to = to, from
+			}
+			nf := base.ReplaceFrom(prev, edited(t, prev, from, to))
+			if nf.Program().Carried() == nil {
+				t.Fatalf("edit %d: ReplaceFrom kept no unit", i)
+			}
+			old = append(old, weak.Make(prev.prog))
+			prev = nf
+		}
+		runtime.GC()
+		alive := 0
+		for _, w := range old {
+			if w.Value() != nil {
+				alive++
+			}
+		}
+		if alive > 1 {
+			t.Errorf("%d of the %d earlier programs are still reachable", alive, len(old))
+		}
+		runtime.KeepAlive(prev)
+	})
+}
