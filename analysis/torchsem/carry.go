@@ -182,10 +182,37 @@ func (c *Carry) Decl(d *ExportDecl) *ExportDecl {
 			return od
 		}
 	}
-	if od == nil || od.signature() != d.signature() {
+	if od == nil || !od.declaresAs(d) {
 		return nil
 	}
 	return od
+}
+
+// declaresAs reports whether d and o declare the same (what signature says of them).
+func (d *ExportDecl) declaresAs(o *ExportDecl) bool {
+	if (d.Class == nil) != (o.Class == nil) || d.Class != nil && (d.Class.Name != o.Class.Name || d.ClassFile.Module.Name != o.ClassFile.Module.Name) ||
+		(d.Strict == nil) != (o.Strict == nil) || d.Strict != nil && *d.Strict != *o.Strict ||
+		d.Spec != o.Spec || d.Readable != o.Readable || len(d.Inputs) != len(o.Inputs) {
+		return false
+	}
+	for p, in := range d.Inputs {
+		oin := o.Inputs[p]
+		if oin == nil || in.Param != oin.Param || in.Rank != oin.Rank || in.Nested != oin.Nested || len(in.Axes) != len(oin.Axes) {
+			return false
+		}
+		for a, dd := range in.Axes {
+			od, ok := oin.Axes[a]
+			if !ok || !dd.sameAs(od) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// sameAs reports whether two dim declarations declare the same, wherever they are written.
+func (d DimDecl) sameAs(o DimDecl) bool {
+	return d.Kind == o.Kind && d.Name == o.Name && d.Min == o.Min && d.Max == o.Max && d.Mult == o.Mult && d.Add == o.Add && d.Config == o.Config
 }
 
 // siteKey names an export call: its file and call node.

@@ -1,6 +1,7 @@
 package torchsem
 
 import (
+	"maps"
 	"runtime"
 	"strings"
 	"testing"
@@ -120,6 +121,31 @@ func TestCarry(t *testing.T) {
 		nf := base.ReplaceFrom(prev, edited(t, prev, `Dim("b")`, `Dim("b", max=8)`))
 		if c := nf.Program().Carried(); c == nil || c.Decl(nf.Program().Declarations()[0]) != nil {
 			t.Error("a changed export call has the previous declaration")
+		}
+	})
+	t.Run("what a declaration declares", func(t *testing.T) {
+		d := base.ReplaceFrom(nil, parsed(t, carrySrc, mod)).prog.Declarations()[0]
+		if !d.declaresAs(d) {
+			t.Fatal("a declaration does not declare what it declares")
+		}
+		strict := true
+		for name, change := range map[string]func(*ExportDecl){
+			"max":    func(c *ExportDecl) { c.Inputs[1].Axes[0] = DimDecl{Kind: DimNamed, Name: "b", Min: -1, Max: 8} },
+			"strict": func(c *ExportDecl) { c.Strict = &strict },
+			"rank":   func(c *ExportDecl) { c.Inputs[1].Rank = 3 },
+			"class":  func(c *ExportDecl) { c.Class = &Class{Name: "Other"} },
+		} {
+			c := *d
+			c.Inputs = map[int]*InputDecl{}
+			for p, in := range d.Inputs {
+				cin := *in
+				cin.Axes = maps.Clone(in.Axes)
+				c.Inputs[p] = &cin
+			}
+			change(&c)
+			if d.declaresAs(&c) || c.declaresAs(d) {
+				t.Errorf("a declaration with another %s declares the same", name)
+			}
 		}
 	})
 	t.Run("programs do not chain", func(t *testing.T) {
