@@ -1,6 +1,7 @@
 package torchsem
 
 import (
+	"fmt"
 	"maps"
 	"runtime"
 	"strings"
@@ -175,4 +176,102 @@ func TestCarry(t *testing.T) {
 		}
 		runtime.KeepAlive(prev)
 	})
+}
+
+// sitesSrc has export calls in functions and at module level, of models defined before and
+// after them.
+const sitesSrc = `import torch
+import torch.nn as nn
+from torch.export import Dim, export
+
+
+class First(nn.Module):
+    def forward(self, x):
+        return x + 1
+
+
+def export_first():
+    model = First()
+    return export(model, (torch.randn(2, 3),), dynamic_shapes={"x": {0: Dim("b")}})
+
+
+export(First().eval(), (torch.randn(2, 3),), strict=False)
+
+
+def build():
+    return Last()
+
+
+def export_last():
+    return torch.export.export(build(), (torch.randn(2, 3),))
+
+
+class Last(nn.Module):
+    def forward(self, x):
+        return x * 3
+`
+
+// describeSites writes what ExportSites found, with nodes as text.
+func describeSites(f *File) string {
+	var b strings.Builder
+	t := f.Tree
+	text := func(n NodeID) string {
+		if n == NoNode {
+			return "-"
+		}
+		return t.String(n)
+	}
+	for _, s := range f.ExportSites() {
+		fn, cls := "<module>", "?"
+		if s.Func != nil {
+			fn = s.Func.QualName()
+		}
+		if s.Class != nil {
+			cls = s.ClassFile.Module.Name + "." + s.Class.Name
+		}
+		fmt.Fprintf(&b, "%d %s in %s: %s model=%s class=%s args=%s kwargs=%s shapes=%s strict=%s\n", t.Start(s.Call), s.API, fn,
+			text(s.Call), text(s.Model), cls, text(s.Args), text(s.Kwargs), text(s.DynamicShapes), text(s.Strict))
+	}
+	return b.String()
+}
+
+// TestExportSitesCarried: the export sites of a text re-linked by ReplaceFrom are those of
+// linking it from scratch, whether the edit changes a unit without export calls, a call,
+// or adds and removes one; the calls of kept units are not read again.
+func TestExportSitesCarried(t *testing.T) {
+	mod := pysem.Module{Name: "pkg.m"}
+	base := NewProgram(nil)
+	prev := base.ReplaceFrom(nil, parsed(t, sitesSrc, mod))
+	if n := len(prev.ExportSites()); n != 3 {
+		t.Fatalf("%d export sites, want 3:\n%s", n, describeSites(prev))
+	}
+	for _, e := range []struct {
+		name, from, to string
+		carried        int // the sites of units the edit cannot reach (by name)
+	}{
+		{"a class without export calls", "return x + 1", "return x + 2", 1},
+		{"an export call", `Dim("b")`, `Dim("b", min=4)`, 1},
+		{"a new export call", "    return Last()\n", "    export(Last(), (torch.randn(1),))\n    return Last()\n", 2},
+		{"the model of a call", "model = First()", "model = Last()", 0},
+		{"an export call removed", "    export(Last(), (torch.randn(1),))\n", "", 1},
+		{"a module-level call", "strict=False", "strict=True", 2},
+	} {
+		nf := base.ReplaceFrom(prev, edited(t, prev, e.from, e.to))
+		if nf.Program().Carried() == nil {
+			t.Fatalf("%s: ReplaceFrom kept no unit", e.name)
+		}
+		kept := 0
+		if nf.keptSites != nil {
+			kept = len(nf.keptSites.sites)
+		}
+		got := describeSites(nf)
+		want := describeSites(base.Replace(parsed(t, string(nf.Src), mod)))
+		if got != want {
+			t.Errorf("%s: export sites differ from linking from scratch\ngot:\n%swant:\n%s", e.name, got, want)
+		}
+		if kept != e.carried {
+			t.Errorf("%s: %d export sites carried, want %d", e.name, kept, e.carried)
+		}
+		prev = nf
+	}
 }

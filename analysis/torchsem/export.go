@@ -135,16 +135,30 @@ func (f *File) ExportSite(fn *Function, call NodeID) (ExportSite, bool) {
 // for free. The caller must not modify the slice.
 func (f *File) ExportSites() []ExportSite {
 	f.sitesOnce.Do(func() {
-		for _, call := range f.Nodes(syntax.KindCall) {
-			if !f.mayExport(call) {
-				continue
-			}
-			if s, ok := f.ExportSite(f.Owner(call), call); ok {
-				f.sites = append(f.sites, s)
-			}
+		kept := f.keptSites
+		f.keptSites = nil
+		calls := f.Nodes(syntax.KindCall)
+		if kept == nil {
+			f.sites = f.exportSitesIn(calls, nil)
+		} else {
+			f.sites = kept.merge(f, calls)
 		}
+		f.sitesDone.Store(true)
 	})
 	return f.sites
+}
+
+// exportSitesIn appends to out the export sites of calls (in order).
+func (f *File) exportSitesIn(calls []NodeID, out []ExportSite) []ExportSite {
+	for _, call := range calls {
+		if !f.mayExport(call) {
+			continue
+		}
+		if s, ok := f.ExportSite(f.Owner(call), call); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // exportLastNames are the last names of the entry points of exportAPIs.
@@ -156,12 +170,13 @@ var exportLastNames = map[string]bool{"export": true, "draft_export": true, "exp
 func (f *File) mayExport(call NodeID) bool {
 	t := f.Tree
 	callee := t.Field(call, syntax.FieldFunction)
+	// string(t.Text(n)) in a map index does not allocate: this runs for every call of the file
 	switch t.Kind(callee) {
 	case syntax.KindIdentifier:
-		q, ok := f.Imports[t.String(callee)]
+		q, ok := f.Imports[string(t.Text(callee))]
 		return ok && exportAPIs[q] != NotExport
 	case syntax.KindAttribute:
-		return exportLastNames[t.String(t.Field(callee, syntax.FieldAttribute))]
+		return exportLastNames[string(t.Text(t.Field(callee, syntax.FieldAttribute)))]
 	}
 	return false
 }

@@ -11,6 +11,7 @@ package torchsem
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -43,6 +44,8 @@ type File struct {
 
 	sitesOnce sync.Once
 	sites     []ExportSite // ExportSites, computed on first use (after linking)
+	sitesDone atomic.Bool  // sites is computed
+	keptSites *keptSites   // the export calls of the units ReplaceFrom kept, until ExportSites reads them
 	declsOnce sync.Once
 	decls     []*ExportDecl // siteDecls
 

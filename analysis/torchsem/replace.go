@@ -104,6 +104,7 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 	}
 	if kept != nil {
 		kept.shareMemos()
+		kept.carrySites()
 		np.carry = kept.carry()
 	}
 	l.run()

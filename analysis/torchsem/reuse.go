@@ -1,6 +1,7 @@
 package torchsem
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
@@ -496,4 +497,76 @@ func (r *reuse) sameRoots(prevProg, np *Program) bool {
 		}
 	}
 	return true
+}
+
+// keptSites are the export calls of a file's previous text that lie in units ReplaceFrom
+// kept, mapped to the new text: what ExportSite found for them holds (it reads the call's
+// unit, the names it binds and what linking found for them), so the new text's
+// ExportSites looks only in the other units.
+type keptSites struct {
+	sites    []ExportSite // in source order
+	units    *unitGraph   // the new text's
+	keptUnit []bool       // per unit of the new text
+}
+
+// carrySites records in nf the export sites of prev's kept units, when prev has read its
+// sites.
+func (r *reuse) carrySites() {
+	if !r.prev.sitesDone.Load() {
+		return
+	}
+	ks := &keptSites{units: r.nu, keptUnit: r.keptUnit}
+	for _, s := range r.prev.sites {
+		ns, ok := r.site(s)
+		if ok {
+			ks.sites = append(ks.sites, ns)
+		}
+	}
+	r.nf.keptSites = ks
+}
+
+// site maps an export site of prev: ok is false when its call's unit is not kept.
+func (r *reuse) site(s ExportSite) (ExportSite, bool) {
+	var ok bool
+	for _, n := range []*NodeID{&s.Call, &s.Model, &s.Args, &s.Kwargs, &s.DynamicShapes, &s.Strict, &s.Constraints} {
+		if *n, ok = r.node(*n); !ok {
+			return s, false
+		}
+	}
+	if s.Func != nil {
+		if s.Func = r.fn(s.Func); s.Func == nil {
+			return s, false
+		}
+	}
+	if s.Class, ok = r.class(s.ClassFile, s.Class); !ok {
+		return s, false
+	}
+	s.ClassFile = r.file(s.ClassFile)
+	return s, true
+}
+
+// merge returns the export sites of f: the kept ones, and those of calls in the units not
+// kept, in source order.
+func (k *keptSites) merge(f *File, calls []NodeID) []ExportSite {
+	var fresh []ExportSite
+	g := k.units
+	for i, n := range g.nodes {
+		if i < len(k.keptUnit) && k.keptUnit[i] {
+			continue
+		}
+		// the calls of unit i: those from its first node to the end of its subtree
+		lo, _ := slices.BinarySearch(calls, n)
+		hi, _ := slices.BinarySearch(calls, f.Tree.SubtreeEnd(n))
+		fresh = f.exportSitesIn(calls[lo:hi], fresh)
+	}
+	out := make([]ExportSite, 0, len(k.sites)+len(fresh))
+	a, b := k.sites, fresh
+	for len(a) > 0 || len(b) > 0 {
+		if len(b) == 0 || len(a) > 0 && a[0].Call < b[0].Call {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return out
 }
