@@ -1,7 +1,9 @@
 package torchsem
 
 import (
+	"context"
 	"fmt"
+	"math/rand/v2"
 	"maps"
 	"runtime"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"weak"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
 // carrySrc is the edited module of TestCarry: definitions, a module-level statement, a
@@ -273,5 +276,49 @@ func TestExportSitesCarried(t *testing.T) {
 			t.Errorf("%s: %d export sites carried, want %d", e.name, kept, e.carried)
 		}
 		prev = nf
+	}
+}
+
+// TestSameUnitsOfSplice: for a tree reparsed from another by one edit, sameUnitsOf answers
+// as sameUnit does for the units ReplaceFrom compares (the same index from the start, and
+// from the end), after edits anywhere: inside a method, at a unit's first or last byte,
+// between units, adding and removing lines.
+func TestSameUnitsOfSplice(t *testing.T) {
+	p := syntax.NewParser()
+	defer p.Close()
+	src := []byte(blockModel(400))
+	doc, err := p.Parse(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	spliced := 0
+	for i := 0; i < 200; i++ {
+		at := rng.IntN(len(src) + 1)
+		end := min(len(src), at+rng.IntN(3))
+		ins := []string{"", "x", "\n", "\n\n", "# c\n", "    ", "y = 1\n"}[rng.IntN(7)]
+		next := append(append(append([]byte(nil), src[:at]...), ins...), src[end:]...)
+		nd, err := p.Reparse(context.Background(), doc, [][]byte{src}, []syntax.Edit{{Start: at, OldEnd: end, NewEnd: at + len(ins)}}, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ta, tb := doc.Tree(), nd.Tree()
+		if sp := tb.Spliced(); sp != nil && sp.From(ta) {
+			spliced++
+		}
+		same := sameUnitsOf(ta, tb)
+		ua, ub := units(ta), units(tb)
+		for k := 0; k < min(len(ua), len(ub)); k++ {
+			for _, pair := range [][2]NodeID{{ua[k], ub[k]}, {ua[len(ua)-1-k], ub[len(ub)-1-k]}} {
+				if got, want := same(pair[0], pair[1]), sameUnit(ta, pair[0], tb, pair[1]); got != want {
+					sp := tb.Spliced()
+					t.Fatalf("edit %d (%q at %d..%d): units %d and %d: sameUnitsOf %v, sameUnit %v; splice %+v; unit a %d-%d bytes %d-%d; b %d-%d bytes %d-%d", i, ins, at, end, pair[0], pair[1], got, want, sp, pair[0], ta.SubtreeEnd(pair[0]), ta.Start(pair[0]), ta.End(pair[0]), pair[1], tb.SubtreeEnd(pair[1]), tb.Start(pair[1]), tb.End(pair[1]))
+				}
+			}
+		}
+		src, doc = next, nd
+	}
+	if spliced < 100 {
+		t.Errorf("only %d of 200 reparses were spliced: the fast path was hardly tested", spliced)
 	}
 }

@@ -57,12 +57,13 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 	}
 	r = &reuse{prev: prev, nf: nf, ou: ou, nu: newUnitGraph(nf.File, ns)}
 	lo, ln := len(r.ou.nodes), len(r.nu.nodes)
+	same := sameUnitsOf(prev.Tree, nf.Tree)
 	a := 0
-	for a < lo && a < ln && sameUnit(prev.Tree, r.ou.nodes[a], nf.Tree, r.nu.nodes[a]) {
+	for a < lo && a < ln && same(r.ou.nodes[a], r.nu.nodes[a]) {
 		a++
 	}
 	b := 0
-	for b < lo-a && b < ln-a && sameUnit(prev.Tree, r.ou.nodes[lo-1-b], nf.Tree, r.nu.nodes[ln-1-b]) {
+	for b < lo-a && b < ln-a && same(r.ou.nodes[lo-1-b], r.nu.nodes[ln-1-b]) {
 		b++
 	}
 	for i := a; i < lo-b; i++ {
@@ -161,6 +162,26 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 	}
 	r.copyCaches()
 	return r, true
+}
+
+// sameUnitsOf returns sameUnit for units of ta and tb. When tb was reparsed from ta by one
+// edit (syntax.Splice), a unit whose nodes the splice copied (before the nodes parsed
+// again, or after them at its place moved) and whose text the edit did not touch is the
+// same without comparing its nodes.
+func sameUnitsOf(ta, tb *syntax.Tree) func(a, b NodeID) bool {
+	sp := tb.Spliced()
+	if sp == nil || !sp.From(ta) {
+		return func(a, b NodeID) bool { return sameUnit(ta, a, tb, b) }
+	}
+	return func(a, b NodeID) bool {
+		switch {
+		case a >= 1 && a == b && ta.SubtreeEnd(a) <= sp.Lo && ta.End(a) <= sp.Edit.Start:
+			return true
+		case a >= sp.OldHi && b == a+sp.Shift() && ta.Start(a) >= sp.Edit.OldEnd:
+			return true
+		}
+		return sameUnit(ta, a, tb, b)
+	}
 }
 
 // sameImports reports whether two texts of a module import the same names.
