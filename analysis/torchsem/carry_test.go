@@ -3,8 +3,8 @@ package torchsem
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"maps"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
