@@ -52,7 +52,8 @@ There is no automatic fix: whether the value is really constant is a decision ab
 - [ExportDB: assume_constant_result](https://pytorch.org/docs/main/generated/exportdb/index.html#assume-constant-result)
 - [torch.compiler.assume_constant_result](https://pytorch.org/docs/stable/generated/torch.compiler.assume_constant_result.html)
 `,
-	Run: runAssumeConstantResult,
+	Local: true,
+	Run:   runAssumeConstantResult,
 }
 
 // assumeConstantResultMarker reports whether expression e names the

@@ -53,7 +53,8 @@ There is no automatic fix: the right replacement depends on how the exported pro
 - [Extending torch.autograd](https://pytorch.org/docs/stable/notes/extending.html#extending-torch-autograd)
 - [torch.compiler.allow_in_graph](https://pytorch.org/docs/stable/generated/torch.compiler.allow_in_graph.html)
 `,
-	Run: runAutogradFunction,
+	Local: true,
+	Run:   runAutogradFunction,
 }
 
 // autogradFunctionBases are the torch classes a custom autograd Function derives from.
