@@ -14,7 +14,7 @@ import (
 // call resolves to, computed once for all rules when one asks.
 type callIndex struct {
 	f      *File
-	byLast map[string][]NodeID
+	byLast map[string]*[]NodeID
 
 	condOnce sync.Once
 	conds    []NodeID // conditions()
@@ -22,24 +22,39 @@ type callIndex struct {
 
 func newCallIndex(f *File) *callIndex {
 	t := f.Tree
-	ix := &callIndex{f: f, byLast: map[string][]NodeID{}}
+	ix := &callIndex{f: f, byLast: map[string]*[]NodeID{}}
 	for _, call := range f.Nodes(syntax.KindCall) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		var last string
+		var last []byte
 		switch t.Kind(callee) {
 		case syntax.KindAttribute:
-			last = t.String(t.Field(callee, syntax.FieldAttribute))
+			last = t.Text(t.Field(callee, syntax.FieldAttribute))
 		case syntax.KindIdentifier:
-			last = t.String(callee)
-			if q, ok := f.Imports[last]; ok {
-				last = lastName(q)
+			last = t.Text(callee)
+			if q, ok := f.Imports[string(last)]; ok {
+				last = []byte(lastName(q))
 			}
 		default:
 			continue
 		}
-		ix.byLast[last] = append(ix.byLast[last], call)
+		// looked up without making a string of the name: a string is made once per name,
+		// not once per call of a file of thousands
+		calls := ix.byLast[string(last)]
+		if calls == nil {
+			calls = new([]NodeID)
+			ix.byLast[string(last)] = calls
+		}
+		*calls = append(*calls, call)
 	}
 	return ix
+}
+
+// named returns the calls whose callee's last name is name, in order.
+func (ix *callIndex) named(name string) []NodeID {
+	if calls := ix.byLast[name]; calls != nil {
+		return *calls
+	}
+	return nil
 }
 
 // conditions returns the nodes of conditionKinds in the file, sorted, merged once for all
@@ -92,7 +107,7 @@ func (p *Pass) CallName(call NodeID) string { return p.calls.name(call) }
 // Calls calls visit, in source order, for every call in traced code whose callee resolves
 // to qual (as CallName resolves it), with the innermost function containing it.
 func (p *Pass) Calls(qual string, visit func(call NodeID, fn *Function)) {
-	p.each(p.calls.byLast[lastName(qual)], func(call NodeID) bool {
+	p.each(p.calls.named(lastName(qual)), func(call NodeID) bool {
 		if o := p.File.Owner(call); o != nil && p.File.Traced(o) && p.calls.name(call) == qual {
 			visit(call, o)
 		}
@@ -103,7 +118,7 @@ func (p *Pass) Calls(qual string, visit func(call NodeID, fn *Function)) {
 // AllCalls is Calls for the calls anywhere in the file, traced or not (fn is nil at module
 // level): an export call in a script, a deprecated API in a test.
 func (p *Pass) AllCalls(qual string, visit func(call NodeID, fn *Function)) {
-	p.each(p.calls.byLast[lastName(qual)], func(call NodeID) bool {
+	p.each(p.calls.named(lastName(qual)), func(call NodeID) bool {
 		if p.calls.name(call) == qual {
 			visit(call, p.File.Owner(call))
 		}
