@@ -56,10 +56,6 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 		np.byModule[pf.Module.Name] = nf
 	}
 	l := &linker{p: np, only: nf}
-	if old != nil {
-		carryIncoming(old, nf)
-		p.shareImports(np, old, nf)
-	}
 	nf.rebound = nf.reboundConstant()
 	var kept *reuse
 	if prev != nil {
@@ -69,6 +65,11 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 		}
 		l.fixed = kept.fixed
 		nf.kept = kept.keptFuncs
+	}
+	if old != nil {
+		// the functions whose state reuseFrom kept have what prev's carried in already
+		carryIncoming(old, nf, l.fixed)
+		p.shareImports(np, old, nf)
 	}
 	// module classes of the new text (its bases may lie in frozen files)
 	np.resolveModulesOf(nf, kept)
@@ -112,21 +113,25 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 }
 
 // carryIncoming copies, from old to nf, what other files' traced code does to old's
-// functions: why they are traced and what they are passed.
-func carryIncoming(old, nf *File) {
-	byName := map[string]*Function{}
-	for _, fn := range nf.Funcs {
-		if _, dup := byName[fn.QualName()]; !dup {
-			byName[fn.QualName()] = fn
-		}
-	}
+// functions: why they are traced and what they are passed; not to the functions fixed
+// marks (by Index, nil: none), whose states are kept whole.
+func carryIncoming(old, nf *File, fixed []bool) {
+	var byName map[string]*Function // nf's functions by qualified name (the first of each), made when needed
 	for i, ofn := range old.Funcs {
 		ost := &old.states[i]
 		if ost.why.Kind == NotTraced || ost.why.from.f == old && ost.why.Kind != WhyForward {
 			continue
 		}
+		if byName == nil {
+			byName = make(map[string]*Function, len(nf.Funcs))
+			for _, fn := range nf.Funcs {
+				if _, dup := byName[fn.QualName()]; !dup {
+					byName[fn.QualName()] = fn
+				}
+			}
+		}
 		fn := byName[ofn.QualName()]
-		if fn == nil {
+		if fn == nil || fixed != nil && fixed[fn.Index()] {
 			continue
 		}
 		st := nf.state(fn)
