@@ -104,7 +104,13 @@ var walkStats struct{ walked, carried atomic.Int64 }
 // walkResult is what a declaration's walk found, and where it read code.
 type walkResult struct {
 	culprits []culprit
-	uses     []walkUse
+	uses     []fileUses // by file
+}
+
+// fileUses are the nodes of one file a walk read code at.
+type fileUses struct {
+	file  *analysis.File
+	nodes []analysis.NodeID
 }
 
 // carriedWalk takes the walk of d's declaration in the program of the edited file's
@@ -123,15 +129,25 @@ func carriedWalk(c *torchsem.Carry, d *torchsem.ExportDecl) (*walkResult, bool) 
 		return nil, false
 	}
 	old := v.(*walkResult)
-	for _, u := range old.uses {
-		if !c.Kept(u.file, u.node) {
-			return nil, false
+	nw := &walkResult{culprits: make([]culprit, len(old.culprits)), uses: make([]fileUses, len(old.uses))}
+	for i, fu := range old.uses {
+		if !c.Replaced(fu.file) {
+			// what another file holds is judged by the file: its nodes did not move
+			if !c.Kept(fu.file, analysis.NoNode) {
+				return nil, false
+			}
+			nw.uses[i] = fu
+			continue
 		}
-	}
-	nw := &walkResult{culprits: make([]culprit, len(old.culprits)), uses: make([]walkUse, len(old.uses))}
-	for i, u := range old.uses {
-		f, n, _ := c.Node(u.file, u.node)
-		nw.uses[i] = walkUse{f, n}
+		nu := fileUses{nodes: make([]analysis.NodeID, len(fu.nodes))}
+		for k, n := range fu.nodes {
+			f, m, ok := c.Node(fu.file, n)
+			if !ok {
+				return nil, false
+			}
+			nu.file, nu.nodes[k] = f, m
+		}
+		nw.uses[i] = nu
 	}
 	for i, oc := range old.culprits {
 		nc := oc
@@ -156,9 +172,16 @@ func carriedWalk(c *torchsem.Carry, d *torchsem.ExportDecl) (*walkResult, bool) 
 func walkWithUses(d *torchsem.ExportDecl) *walkResult {
 	w := &minWalk{budget: walkBudget, culprits: map[dimKey]*culprit{}, uses: map[walkUse]bool{}, classes: map[*analysis.Class]bool{}}
 	cs := w.walkDecl(d)
-	r := &walkResult{culprits: cs, uses: make([]walkUse, 0, len(w.uses))}
+	r := &walkResult{culprits: cs}
+	at := map[*analysis.File]int{} // index in r.uses
 	for u := range w.uses {
-		r.uses = append(r.uses, u)
+		i, ok := at[u.file]
+		if !ok {
+			i = len(r.uses)
+			at[u.file] = i
+			r.uses = append(r.uses, fileUses{file: u.file})
+		}
+		r.uses[i].nodes = append(r.uses[i].nodes, u.node)
 	}
 	return r
 }

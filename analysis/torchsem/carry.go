@@ -122,6 +122,9 @@ func (c *Carry) Node(f *File, n NodeID) (*File, NodeID, bool) {
 	return c.next, m, ok
 }
 
+// Replaced reports whether f is the previous text of the file this program replaced.
+func (c *Carry) Replaced(f *File) bool { return f != nil && f == c.prev.Value() }
+
 // Kept reports whether what the previous program computed from file f of its own, at node
 // n, holds in this program:
 //   - f is the previous text and n lies in a unit the edit kept;
