@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"weak"
@@ -182,7 +183,7 @@ func TestCarry(t *testing.T) {
 }
 
 // sitesSrc has export calls in functions and at module level, of models defined before and
-// after them.
+// after them; the last one, of a class no edit reaches, declares a dim.
 const sitesSrc = `import torch
 import torch.nn as nn
 from torch.export import Dim, export
@@ -212,6 +213,15 @@ def export_last():
 class Last(nn.Module):
     def forward(self, x):
         return x * 3
+
+
+class Third(nn.Module):
+    def forward(self, x):
+        return x - 1
+
+
+def export_third():
+    return export(Third(), (torch.randn(2, 3),), dynamic_shapes={"x": {0: Dim("t", min=2)}})
 `
 
 // describeSites writes what ExportSites found, with nodes as text.
@@ -238,6 +248,29 @@ func describeSites(f *File) string {
 	return b.String()
 }
 
+// describeDecls writes what the file's export calls declare (siteDecls), with the nodes
+// they name as offsets and text.
+func describeDecls(f *File) string {
+	var b strings.Builder
+	t := f.Tree
+	for _, d := range f.siteDecls() {
+		fwd := "-"
+		if d.Forward != nil {
+			fwd = d.FwdFile.Module.Name + ":" + d.Forward.QualName()
+		}
+		fmt.Fprintf(&b, "%d %s forward=%s\n", t.Start(d.Site.Call), d.signature(), fwd)
+		for _, p := range slices.Sorted(maps.Keys(d.Inputs)) {
+			for _, a := range slices.Sorted(maps.Keys(d.Inputs[p].Axes)) {
+				dd := d.Inputs[p].Axes[a]
+				if dd.File != nil && dd.Node != NoNode {
+					fmt.Fprintf(&b, "  %d/%d at %d %q\n", p, a, dd.File.Tree.Start(dd.Node), dd.File.Tree.String(dd.Node))
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
 // TestExportSitesCarried: the export sites of a text re-linked by ReplaceFrom are those of
 // linking it from scratch, whether the edit changes a unit without export calls, a call,
 // or adds and removes one; the calls of kept units are not read again.
@@ -245,32 +278,42 @@ func TestExportSitesCarried(t *testing.T) {
 	mod := pysem.Module{Name: "pkg.m"}
 	base := NewProgram(nil)
 	prev := base.ReplaceFrom(nil, parsed(t, sitesSrc, mod))
-	if n := len(prev.ExportSites()); n != 3 {
-		t.Fatalf("%d export sites, want 3:\n%s", n, describeSites(prev))
+	if n := len(prev.ExportSites()); n != 4 || len(prev.siteDecls()) != 4 {
+		t.Fatalf("%d export sites, want 4:\n%s", n, describeSites(prev))
 	}
 	for _, e := range []struct {
 		name, from, to string
 		carried        int // the sites of units the edit cannot reach (by name)
 	}{
-		{"a class without export calls", "return x + 1", "return x + 2", 1},
-		{"an export call", `Dim("b")`, `Dim("b", min=4)`, 1},
-		{"a new export call", "    return Last()\n", "    export(Last(), (torch.randn(1),))\n    return Last()\n", 2},
-		{"the model of a call", "model = First()", "model = Last()", 0},
-		{"an export call removed", "    export(Last(), (torch.randn(1),))\n", "", 1},
-		{"a module-level call", "strict=False", "strict=True", 2},
+		{"a class without export calls", "return x + 1", "return x + 2", 2},
+		{"an export call", `Dim("b")`, `Dim("b", min=4)`, 2},
+		{"a new export call", "    return Last()\n", "    export(Last(), (torch.randn(1),))\n    return Last()\n", 3},
+		{"the model of a call", "model = First()", "model = Last()", 1},
+		{"an export call removed", "    export(Last(), (torch.randn(1),))\n", "", 2},
+		{"a module-level call", "strict=False", "strict=True", 3},
 	} {
 		nf := base.ReplaceFrom(prev, edited(t, prev, e.from, e.to))
 		if nf.Program().Carried() == nil {
 			t.Fatalf("%s: ReplaceFrom kept no unit", e.name)
 		}
-		kept := 0
+		kept, keptDecls := 0, len(nf.keptDecls)
 		if nf.keptSites != nil {
 			kept = len(nf.keptSites.sites)
 		}
-		got := describeSites(nf)
-		want := describeSites(base.Replace(parsed(t, string(nf.Src), mod)))
-		if got != want {
+		full := base.Replace(parsed(t, string(nf.Src), mod))
+		if got, want := describeSites(nf), describeSites(full); got != want {
 			t.Errorf("%s: export sites differ from linking from scratch\ngot:\n%swant:\n%s", e.name, got, want)
+		}
+		if got, want := describeDecls(nf), describeDecls(full); got != want {
+			t.Errorf("%s: declarations differ from linking from scratch\ngot:\n%swant:\n%s", e.name, got, want)
+		}
+		for _, d := range nf.siteDecls() {
+			if i := slices.IndexFunc(nf.ExportSites(), func(s ExportSite) bool { return s.Call == d.Site.Call }); i < 0 || &nf.ExportSites()[i] != d.Site {
+				t.Errorf("%s: a declaration's Site is not the file's export site", e.name)
+			}
+		}
+		if keptDecls != e.carried {
+			t.Errorf("%s: %d declarations carried, want %d", e.name, keptDecls, e.carried)
 		}
 		if kept != e.carried {
 			t.Errorf("%s: %d export sites carried, want %d", e.name, kept, e.carried)

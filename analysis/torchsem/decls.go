@@ -358,13 +358,23 @@ func (c *carriedDecls) of(p *Program, i int, f *File) (copies []*ExportDecl, ok 
 func (f *File) siteDecls() []*ExportDecl {
 	f.declsOnce.Do(func() {
 		sites := f.ExportSites()
+		kept := f.keptDecls
+		f.keptDecls = nil
 		for i := range sites {
 			if s := &sites[i]; s.API.TakesExampleArgs() && s.Class != nil {
-				d := f.declOf(s)
+				var d *ExportDecl
+				if k := kept[s.Call]; k != nil {
+					c := *k // what the previous text's call declared, moved (reuse.decl)
+					c.Site = s
+					d = &c
+				} else {
+					d = f.declOf(s)
+				}
 				d.fp = &declHash{}
 				f.decls = append(f.decls, d)
 			}
 		}
+		f.declsDone.Store(true)
 	})
 	return f.decls
 }

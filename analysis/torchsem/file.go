@@ -46,8 +46,12 @@ type File struct {
 	sites     []ExportSite // ExportSites, computed on first use (after linking)
 	sitesDone atomic.Bool  // sites is computed
 	keptSites *keptSites   // the export calls of the units ReplaceFrom kept, until ExportSites reads them
+	// keptDecls are what the export calls of the units ReplaceFrom kept declared, by call,
+	// until siteDecls reads them
+	keptDecls map[NodeID]*ExportDecl
 	declsOnce sync.Once
 	decls     []*ExportDecl // siteDecls
+	declsDone atomic.Bool   // decls is computed
 
 	unitMemos unitMemos // answers kept per unit, shared with the next text (unitmemo.go)
 

@@ -544,6 +544,59 @@ func (r *reuse) carrySites() {
 		}
 	}
 	r.nf.keptSites = ks
+	if !r.prev.declsDone.Load() {
+		return
+	}
+	for _, d := range r.prev.decls {
+		nd, ok := r.decl(d)
+		if !ok {
+			continue
+		}
+		if r.nf.keptDecls == nil {
+			r.nf.keptDecls = map[NodeID]*ExportDecl{}
+		}
+		r.nf.keptDecls[nd.Site.Call] = nd
+	}
+}
+
+// decl maps a declaration prev's export call made (siteDecls): ok is false when the call's
+// unit, or a node the declaration names, is not kept. The result's Site is a copy, for its
+// Call only: siteDecls points it at nf's site.
+func (r *reuse) decl(d *ExportDecl) (*ExportDecl, bool) {
+	s, ok := r.site(*d.Site)
+	if !ok {
+		return nil, false
+	}
+	nd := *d
+	nd.Site, nd.File, nd.fp = &s, r.nf, nil
+	if nd.Class, ok = r.class(d.ClassFile, d.Class); !ok {
+		return nil, false
+	}
+	nd.ClassFile = r.file(d.ClassFile)
+	if d.FwdFile == r.prev && d.Forward != nil {
+		if nd.Forward = r.fn(d.Forward); nd.Forward == nil {
+			return nil, false
+		}
+	}
+	nd.FwdFile = r.file(d.FwdFile)
+	if d.Inputs != nil {
+		nd.Inputs = make(map[int]*InputDecl, len(d.Inputs))
+		for p, in := range d.Inputs {
+			nin := *in
+			nin.Axes = make(map[int]DimDecl, len(in.Axes))
+			for a, dd := range in.Axes {
+				if dd.File == r.prev {
+					if dd.Node, ok = r.node(dd.Node); !ok {
+						return nil, false
+					}
+					dd.File = r.nf
+				}
+				nin.Axes[a] = dd
+			}
+			nd.Inputs[p] = &nin
+		}
+	}
+	return &nd, true
 }
 
 // site maps an export site of prev: ok is false when its call's unit is not kept.
