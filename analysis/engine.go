@@ -111,6 +111,13 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 	if ctx.Err() != nil {
 		return res
 	}
+	total := 0
+	for _, pass := range passes {
+		total += len(pass.findings)
+	}
+	if total > 0 {
+		res.Findings = make([]Finding, 0, total) // a large file has thousands: grown once
+	}
 	for i, pass := range passes {
 		if errs[i] != nil {
 			res.RuleErrors = append(res.RuleErrors, *errs[i])
@@ -140,6 +147,9 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			fd.Related = append(fd.Related, chainRelated(f, &fd)...)
 			res.Findings = append(res.Findings, fd)
 		}
+	}
+	if len(res.Findings) == 0 {
+		res.Findings = nil // as when nothing was found at all
 	}
 	res.Findings = append(res.Findings, sup.unused(f, &opts, skipped)...)
 	slices.SortStableFunc(res.Findings, func(a, b Finding) int {
