@@ -365,3 +365,81 @@ func TestSameUnitsOfSplice(t *testing.T) {
 		t.Errorf("only %d of 200 reparses were spliced: the fast path was hardly tested", spliced)
 	}
 }
+
+// importSrc imports names used by one class, by both, and by none, and has a class whose
+// methods name a parameter self.
+const importSrc = `import math
+from torch import nn
+
+from layers.block import Block, DecoderBlock
+
+
+class Encoder(nn.Module):
+    def __init__(self, dim=64, block_fn=Block):
+        super().__init__()
+        self.blocks = nn.Sequential(*[block_fn(dim) for _ in range(2)])
+
+    def forward(self, x):
+        return self.blocks(x)
+
+
+class Decoder(nn.Module):
+    def __init__(self, depth=2):
+        super().__init__()
+        self.blocks = nn.ModuleList([DecoderBlock() for _ in range(depth)])
+
+    def forward(self, x):
+        for blk in self.blocks:
+            x = blk(x)
+        return x
+
+
+def scale(x):
+    return x * 2
+`
+
+// TestReplaceFromImportEdits: an edit of an import statement re-links the units that
+// mention any identifier it has, before or after the edit (even as a parameter, like self),
+// and keeps the others; a star import changed re-links everything. Each result is what
+// Replace finds from scratch.
+func TestReplaceFromImportEdits(t *testing.T) {
+	mod := pysem.Module{Name: "models.encoder"}
+	blk := parsed(t, "import torch.nn as nn\n\n\nclass Block(nn.Module):\n    def forward(self, x):\n        return x\n\n\nclass DecoderBlock(nn.Module):\n    def forward(self, x):\n        return x\n", pysem.Module{Name: "layers.block"})
+	base := NewProgram([]*pysem.File{blk})
+	for _, e := range []struct {
+		name, from, to string
+		kept           []string // functions whose state is kept
+	}{
+		{"an import nothing uses", "import math\n", "import math, os\n", []string{"Encoder.__init__", "Encoder.forward", "Decoder.__init__", "Decoder.forward", "scale"}},
+		// every name of the statement counts, Block too
+		{"an import statement both classes use", "Block, DecoderBlock", "Block, Other", []string{"scale"}},
+		{"an import named like a parameter", "Block, DecoderBlock", "Block, DecoderBlock, self", []string{"scale"}},
+		{"a star import", "import math\n", "from math import *\n", nil},
+		{"an import made a syntax error", "import math\n", "import math,\n", []string{"Encoder.__init__", "Encoder.forward", "Decoder.__init__", "Decoder.forward", "scale"}},
+	} {
+		t.Run(e.name, func(t *testing.T) {
+			prev := base.ReplaceFrom(nil, parsed(t, importSrc, mod))
+			query(prev)
+			nf := base.ReplaceFrom(prev, edited(t, prev, e.from, e.to))
+			full := base.Replace(edited(t, prev, e.from, e.to))
+			if a, b := dumpFile(nf), dumpFile(full); a != b {
+				t.Errorf("ReplaceFrom differs from Replace:\n%s", lineDiff(a, b))
+			}
+			if nf.Surface() != full.Surface() {
+				t.Error("the surfaces differ")
+			}
+			var kept []string
+			nx := newFile(base, edited(t, prev, e.from, e.to))
+			if r, ok := reuseFrom(prev, nx); ok {
+				for _, fn := range nx.Funcs {
+					if r.fixed[fn.Index()] {
+						kept = append(kept, fn.QualName())
+					}
+				}
+			}
+			if !slices.Equal(kept, e.kept) {
+				t.Errorf("kept %v, want %v", kept, e.kept)
+			}
+		})
+	}
+}

@@ -16,7 +16,7 @@ func (p *Program) Replace(pf *pysem.File) *File { return p.replace(pf, nil) }
 // File that p.Replace or p.ReplaceFrom returned): the functions of the units (module-level
 // statements) that the edit cannot reach through names keep what prev's linking found for
 // them, and only the rest is linked again (units.go). The result is the one Replace
-// gives; prev is not changed. Without prev, or when the edit changes the imports, the
+// gives; prev is not changed. Without prev, or when the edit changes the star imports, the
 // set of roots or a module-level name, it is Replace.
 func (p *Program) ReplaceFrom(prev *File, pf *pysem.File) *File {
 	if prev == nil || prev.prog.base != p || prev.Module.Name != pf.Module.Name {

@@ -42,10 +42,10 @@ var namesBound = func(idents int) int { return 2*idents + 4096 }
 type nodeRange struct{ start, end NodeID }
 
 // reuseFrom works out which units of nf keep prev's results. ok is false when nothing can
-// be kept (the imports changed, or a kept unit's functions do not match).
+// be kept (the star imports changed, or a kept unit's functions do not match).
 func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
-	if !sameImports(prev.File, nf.File) {
-		return nil, false
+	if !slices.Equal(prev.StarImports, nf.StarImports) {
+		return nil, false // any name may now come from elsewhere
 	}
 	ou := prev.initMemos().units
 	ns := ou.names
@@ -66,14 +66,18 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 	for b < lo-a && b < ln-a && same(r.ou.nodes[lo-1-b], r.nu.nodes[ln-1-b]) {
 		b++
 	}
+	// an import the edit changed (import math -> import math, os) affects the units that
+	// mention any identifier it has, before or after the edit: what it binds, and what it
+	// names, which an attribute chain may start with
+	var imported []string
 	for i := a; i < lo-b; i++ {
 		if r.ou.kinds[i] == unitImport {
-			return nil, false
+			imported = identifiersIn(prev.Tree, r.ou.nodes[i], imported)
 		}
 	}
 	for i := a; i < ln-b; i++ {
 		if r.nu.kinds[i] == unitImport {
-			return nil, false
+			imported = identifiersIn(nf.Tree, r.nu.nodes[i], imported)
 		}
 	}
 	if fresh {
@@ -90,7 +94,7 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 		r.nu.sums[ln-1-i] = ou.sumLocked(lo - 1 - i)
 	}
 	ou.mu.Unlock()
-	affected, comps := affectedUnits(r.ou, a, lo-b, r.nu, a, ln-b)
+	affected, comps := affectedUnits(r.ou, a, lo-b, r.nu, a, ln-b, imported)
 	r.comps = comps
 	r.newUnit = make([]int, lo)
 	r.keptUnit = make([]bool, ln)

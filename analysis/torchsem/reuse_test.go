@@ -508,7 +508,7 @@ class B(torch.nn.Module):
 func TestUnitsJoinOnlyModuleNames(t *testing.T) {
 	f := New(parsed(t, unitsSource, pysem.Module{Name: "m"}))
 	g := f.initMemos().units
-	_, comps := affectedUnits(g, 0, 0, g, 0, 0)
+	_, comps := affectedUnits(g, 0, 0, g, 0, 0, nil)
 	unit := func(prefix string) int32 {
 		for i, n := range g.nodes {
 			if strings.HasPrefix(g.t.String(n), prefix) {

@@ -17,9 +17,11 @@ import (
 // names it reads) and on the units that name it (its callers pass it values and read
 // what it returns). Linking in one file therefore falls apart into the connected
 // components of the graph whose edges join a unit to the units defining a name it
-// mentions. Imports are left out (what they name lies in other files, or nowhere), and
-// every statement that is not a definition is merged into one node, "module": the module
-// scope is evaluated at once, so all of its statements read each other's names.
+// mentions. Imports are left out (what they name lies in other files, or nowhere): an
+// edit of one joins the change with every unit holding an identifier it has (before or
+// after the edit), and one of a star import re-links everything. Every statement that is
+// not a definition is merged into one node, "module": the module scope is evaluated at
+// once, so all of its statements read each other's names.
 //
 // The graph over-approximates: it joins on the text of any identifier that may name
 // something the module binds, leaving out only those that cannot (a function's locals and
@@ -314,9 +316,10 @@ func (g *unitGraph) unitOf(n NodeID) int {
 // of the dependency graph that holds a changed unit, and a label of the component each unit
 // lies in (units of one component have the same label): the changed units of the old file
 // (ou.nodes[oa:ob]) and of the new one (nu.nodes[na:nb]), all of them one node, so that
-// a name the edit removes or adds joins as well as one it keeps. ou and nu share their
-// names.
-func affectedUnits(ou *unitGraph, oa, ob int, nu *unitGraph, na, nb int) (affected []bool, comp []int32) {
+// a name the edit removes or adds joins as well as one it keeps; imported are the
+// identifiers of the changed import statements, which the changed node counts as defining.
+// ou and nu share their names.
+func affectedUnits(ou *unitGraph, oa, ob int, nu *unitGraph, na, nb int, imported []string) (affected []bool, comp []int32) {
 	n := len(nu.nodes)
 	// nodes: the new units, then "module" (n), then "changed" (n+1)
 	uf := newUnionFind(n + 2)
@@ -381,6 +384,23 @@ func affectedUnits(ou *unitGraph, oa, ob int, nu *unitGraph, na, nb int) (affect
 	for _, s := range olds {
 		if s != nil {
 			join(s, changed)
+		}
+	}
+	if len(imported) > 0 {
+		// a unit with any identifier a changed import has joins the change, even one the
+		// graph takes for local (a parameter that a module-level import now shadows or
+		// stops shadowing is still read through the module's names by some queries)
+		names := make(map[string]bool, len(imported))
+		for _, name := range imported {
+			names[name] = true
+		}
+		t := nu.t
+		for _, id := range nu.file.Nodes(syntax.KindIdentifier) {
+			if names[string(t.Text(id))] {
+				if i := nu.unitOf(id); i < n {
+					uf.union(node(i), changed)
+				}
+			}
 		}
 	}
 	affected, comp = make([]bool, n), make([]int32, n)
