@@ -86,7 +86,7 @@ func runDynamicShapeMinSize(pass *analysis.Pass) {
 					return w
 				}
 				walkStats.walked.Add(1)
-				return walkWithUses(d)
+				return walkDeclared(d)
 			}).(*walkResult)
 			culprits = append(culprits, w.culprits...)
 		}
@@ -168,8 +168,17 @@ func carriedWalk(c *torchsem.Carry, d *torchsem.ExportDecl) (*walkResult, bool) 
 	return nw, true
 }
 
-// walkWithUses is walkDeclared, with where the walk read code.
-func walkWithUses(d *torchsem.ExportDecl) *walkResult {
+// walkable reports whether d declares a dim a walk can follow: a readable spec of a model
+// whose forward takes inputs.
+func walkable(d *torchsem.ExportDecl) bool {
+	return d.Forward != nil && d.Spec && d.Readable && d.Class != nil && len(d.Forward.Params) > 0
+}
+
+// walkDeclared follows every input export declaration d declares dynamic with a named Dim
+// and returns the culprits, in the order the walk meets them, and where it read code. Each
+// declaration's walk has a budget of its own, so what one export call finds does not
+// depend on the others.
+func walkDeclared(d *torchsem.ExportDecl) *walkResult {
 	w := &minWalk{budget: walkBudget, culprits: map[dimKey]*culprit{}, uses: map[walkUse]bool{}, classes: map[*analysis.Class]bool{}}
 	cs := w.walkDecl(d)
 	r := &walkResult{culprits: cs}
@@ -186,21 +195,7 @@ func walkWithUses(d *torchsem.ExportDecl) *walkResult {
 	return r
 }
 
-// walkable reports whether d declares a dim a walk can follow: a readable spec of a model
-// whose forward takes inputs.
-func walkable(d *torchsem.ExportDecl) bool {
-	return d.Forward != nil && d.Spec && d.Readable && d.Class != nil && len(d.Forward.Params) > 0
-}
-
-// walkDeclared follows every input export declaration d declares dynamic with a named Dim
-// and returns the culprits, in the order the walk meets them. Each declaration's walk has
-// a budget of its own, so what one export call finds does not depend on the others.
-func walkDeclared(d *torchsem.ExportDecl) []culprit {
-	w := &minWalk{budget: walkBudget, culprits: map[dimKey]*culprit{}}
-	return w.walkDecl(d)
-}
-
-// walkDecl is walkDeclared with w.
+// walkDecl is walkDeclared's walk.
 func (w *minWalk) walkDecl(d *torchsem.ExportDecl) []culprit {
 	w.use(d.FwdFile, d.Forward.Node) // its parameters say what to follow
 	fr := &frame{f: d.FwdFile, fn: d.Forward, clsFile: d.ClassFile, cls: d.Class, vars: map[string]*track{}}
