@@ -238,21 +238,14 @@ func (r *nodeMap) node(n NodeID) (NodeID, bool) {
 
 // back is the inverse of node: the previous text's node that became n of the new text.
 func (r *nodeMap) back(n NodeID) (NodeID, bool) {
-	var o NodeID
-	switch {
-	case n < 0:
-		return n, true
-	case n >= r.first && n < r.preEnd:
-		o = n
-	case n >= r.sufStart+r.shift && n < r.prevLen+r.shift:
-		o = n - r.shift
-	default:
-		return NoNode, false
+	o := n // a node of the prefix, or NoNode
+	if n >= r.sufStart+r.shift && (n < r.first || n >= r.preEnd) {
+		o = n - r.shift // a node of the suffix
 	}
-	if r.isDropped(o) {
-		return NoNode, false
+	if m, ok := r.node(o); ok && m == n {
+		return o, true
 	}
-	return o, true
+	return NoNode, false
 }
 
 // isDropped reports whether node n of the previous text lies in a dropped range.
