@@ -208,6 +208,10 @@ type frame struct {
 
 // minWalk follows the declared inputs through the program.
 type minWalk struct {
+	// prog is the program whose declaration is walked. A file it kept may have been linked
+	// with an earlier text of another (the editor's document): the walk follows what
+	// calls name into prog's files (torchsem.Program.CurrentCallee).
+	prog     *torchsem.Program
 	nest     int // expressions and modules being walked, one inside the other
 	budget   int
 	stack    []*analysis.Function
@@ -283,8 +287,12 @@ func rootEnv(d *torchsem.ExportDecl) intEnv {
 				continue
 			}
 		}
+		// the export script may be linked with an earlier text of the model's file (the
+		// editor replaces the file it analyses in a program that keeps the others): the
+		// class it constructs is the declared one when its module and name are
 		c := f.Callee(d.Site.Func, e)
-		if c.Class != d.Class {
+		if c.Class == nil || c.ClassFile == nil || c.Class.Name != d.Class.Name || c.ClassFile.Module.Name != d.ClassFile.Module.Name ||
+			c.Class != d.Class && c.ClassFile.Module.Name == "" {
 			return nil
 		}
 		return bindInit(d.ClassFile, d.Class, f, d.Site.Func, e, nil)
@@ -839,7 +847,7 @@ func (w *minWalk) call(fr *frame, call analysis.NodeID) *track {
 			}
 		}
 	}
-	c := f.Callee(fr.fn, call)
+	c := w.prog.CurrentCallee(f.Callee(fr.fn, call))
 	w.useCallee(c)
 	if name, ok := strings.CutPrefix(c.API, "torch.nn.functional."); ok {
 		if nd, ok := functionalOps[name]; ok {
@@ -1011,12 +1019,13 @@ func (w *minWalk) module(df *analysis.File, def analysis.NodeID, env intEnv, in 
 	if t.Kind(def) != syntax.KindCall {
 		return nil
 	}
-	c := df.Callee(owner, def)
+	c := w.prog.CurrentCallee(df.Callee(owner, def))
 	if c.Class == nil && c.API == "" && c.Func == nil {
 		// embed_layer(...) with embed_layer a constructor parameter given a class
 		if callee := t.Unparen(t.Field(def, syntax.FieldFunction)); t.Kind(callee) == syntax.KindIdentifier && owner != nil && owner.Param(t.String(callee)) != nil {
 			if v, ok := env[t.String(callee)]; ok && v.kind == valRef {
 				c.ClassFile, c.Class = refClass(v, 0)
+				c = w.prog.CurrentCallee(c)
 			}
 		}
 	}

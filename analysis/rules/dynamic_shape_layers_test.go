@@ -109,7 +109,7 @@ func TestMinSizeWalksStayInReachingFiles(t *testing.T) {
 			if !walkable(d) {
 				continue
 			}
-			for _, c := range walkDeclared(d).culprits {
+			for _, c := range walkDeclared(prog, d).culprits {
 				walked++
 				r := prog.Reaching(c.step.siteFile)
 				if !r.Has(d.File) && !r.Has(d.ClassFile) && !r.Has(d.FwdFile) {

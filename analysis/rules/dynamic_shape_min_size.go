@@ -86,7 +86,7 @@ func runDynamicShapeMinSize(pass *analysis.Pass) {
 					return w
 				}
 				walkStats.walked.Add(1)
-				return walkDeclared(d)
+				return walkDeclared(p, d)
 			}).(*walkResult)
 			culprits = append(culprits, w.culprits...)
 		}
@@ -178,8 +178,8 @@ func walkable(d *torchsem.ExportDecl) bool {
 // and returns the culprits, in the order the walk meets them, and where it read code. Each
 // declaration's walk has a budget of its own, so what one export call finds does not
 // depend on the others.
-func walkDeclared(d *torchsem.ExportDecl) *walkResult {
-	w := &minWalk{budget: walkBudget, culprits: map[dimKey]*culprit{}, uses: map[walkUse]bool{}, classes: map[*analysis.Class]bool{}}
+func walkDeclared(p *torchsem.Program, d *torchsem.ExportDecl) *walkResult {
+	w := &minWalk{prog: p, budget: walkBudget, culprits: map[dimKey]*culprit{}, uses: map[walkUse]bool{}, classes: map[*analysis.Class]bool{}}
 	cs := w.walkDecl(d)
 	r := &walkResult{culprits: cs}
 	at := map[*analysis.File]int{} // index in r.uses

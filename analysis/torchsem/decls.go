@@ -431,6 +431,33 @@ func (p *Program) current(f *File) *File {
 	return f
 }
 
+// CurrentCallee maps what c names in an earlier text of a module (a file this program kept
+// was linked with it: the editor replaces the file it analyses in a program that keeps the
+// others) to this program's file of that module: the class of the same name, the function
+// of the same qualified name. What the current text no longer defines is left out.
+func (p *Program) CurrentCallee(c Callee) Callee {
+	if cur := p.current(c.ClassFile); cur != c.ClassFile && c.Class != nil {
+		c.ClassFile, c.Class = cur, cur.ClassNamed(c.Class.Name)
+		if c.Class == nil {
+			c.ClassFile = nil
+		}
+	}
+	if cur := p.current(c.File); cur != c.File && c.Func != nil {
+		qual := c.Func.QualName()
+		c.File, c.Func = cur, nil
+		for _, fn := range cur.Funcs {
+			if fn.QualName() == qual {
+				c.Func = fn
+				break
+			}
+		}
+		if c.Func == nil {
+			c.File = nil
+		}
+	}
+	return c
+}
+
 // configDecl is a configuration entry's declaration for class c of f.
 func (f *File) configDecl(c *Class, cd ClassDims) *ExportDecl {
 	d := &ExportDecl{Config: cd.Config, Class: c, ClassFile: f, Spec: true, Readable: true, Inputs: map[int]*InputDecl{}}

@@ -68,7 +68,7 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 	}
 	if old != nil {
 		// the functions whose state reuseFrom kept have what prev's carried in already
-		carryIncoming(old, nf, l.fixed)
+		p.carryIncoming(old, nf, l.fixed)
 		p.shareImports(np, old, nf)
 	}
 	// module classes of the new text (its bases may lie in frozen files)
@@ -112,40 +112,55 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 	return nf
 }
 
-// carryIncoming copies, from old to nf, what other files' traced code does to old's
-// functions: why they are traced and what they are passed; not to the functions fixed
+// carryIncoming carries over, to nf (the new text of old, a file of p), what other files'
+// traced code does to old's functions: why they are traced (when another file's code
+// traces them), and what they are passed, from the program's incoming values (what every
+// other file passes, not what the previous text passed itself); not to the functions fixed
 // marks (by Index, nil: none), whose states are kept whole.
-func carryIncoming(old, nf *File, fixed []bool) {
+func (p *Program) carryIncoming(old, nf *File, fixed []bool) {
 	var byName map[string]*Function // nf's functions by qualified name (the first of each), made when needed
 	for i, ofn := range old.Funcs {
 		ost := &old.states[i]
-		if ost.why.Kind == NotTraced || ost.why.from.f == old && ost.why.Kind != WhyForward {
+		if ost.why.Kind == NotTraced || ost.why.Kind == WhyForward || ost.why.from.f == old {
 			continue
 		}
 		if byName == nil {
-			byName = make(map[string]*Function, len(nf.Funcs))
-			for _, fn := range nf.Funcs {
-				if _, dup := byName[fn.QualName()]; !dup {
-					byName[fn.QualName()] = fn
-				}
-			}
+			byName = nf.funcsByQualName()
 		}
-		fn := byName[ofn.QualName()]
-		if fn == nil || fixed != nil && fixed[fn.Index()] {
+		if fn := byName[ofn.QualName()]; fn != nil && (fixed == nil || !fixed[fn.Index()]) {
+			nf.state(fn).why = ost.why
+		}
+	}
+	// a module's forward is a root of its own and may be called by a model elsewhere
+	// (ViT.forward calls PatchEmbed.forward): what that caller passes is carried too
+	in := p.incoming()[nf.Module.Name]
+	if len(in) == 0 {
+		return
+	}
+	if byName == nil {
+		byName = nf.funcsByQualName()
+	}
+	for qual, x := range in {
+		fn := byName[qual]
+		if fn == nil || fixed != nil && fixed[fn.Index()] || len(x.vals) != len(fn.Params) {
 			continue
 		}
 		st := nf.state(fn)
-		if ost.why.Kind != WhyForward {
-			st.why = ost.why
-		}
-		// a module's forward is a root of its own and may be called by a model elsewhere
-		// (ViT.forward calls PatchEmbed.forward): what that caller passes is carried too
-		if ost.called && len(ost.in) == len(fn.Params) {
-			st.called = true
-			st.in = append([]Value(nil), ost.in...)
-			st.missing = append([]bool(nil), ost.missing...)
+		st.called = true
+		st.in = append([]Value(nil), x.vals...)
+		st.missing = append([]bool(nil), x.missing...)
+	}
+}
+
+// funcsByQualName maps the qualified names of f's functions to the first function of each.
+func (f *File) funcsByQualName() map[string]*Function {
+	m := make(map[string]*Function, len(f.Funcs))
+	for _, fn := range f.Funcs {
+		if _, dup := m[fn.QualName()]; !dup {
+			m[fn.QualName()] = fn
 		}
 	}
+	return m
 }
 
 // resolveModulesOf marks the module classes of f, reading other files' as they are. The

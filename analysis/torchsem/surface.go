@@ -32,6 +32,22 @@ func (f *File) Surfaces() (structure, decls uint64) {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
+	f.writeStructure(w, nil)
+	structure = h.Sum64()
+	// what its export calls declare: the dims of the models they export (in other files),
+	// and where (the findings of those files name the call's line)
+	h.Reset()
+	for _, d := range f.siteDecls() {
+		w(d.signature())
+		w(d.Where())
+	}
+	return structure, h.Sum64()
+}
+
+// writeStructure writes the structure surface of f to w, in order. With funcRet set, the
+// value each module-level function (not a method) returns goes to funcRet instead of w, by
+// function (Program.Relink compares them one by one).
+func (f *File) writeStructure(w func(string), funcRet func(fn *Function, v string)) {
 	w(f.Module.Name)
 	for _, im := range f.ImportList {
 		w(im.Local + "=" + im.Qual)
@@ -61,7 +77,12 @@ func (f *File) Surfaces() (structure, decls uint64) {
 		for _, p := range fn.Params {
 			w(p.Name)
 		}
-		w(f.prog.surfaceValue(f.prog.retOf(&e, f, fn)))
+		ret := f.prog.surfaceValue(f.prog.retOf(&e, f, fn))
+		if funcRet != nil && fn.Class == nil {
+			funcRet(fn, ret)
+		} else {
+			w(ret)
+		}
 	}
 	outgoing := f.outgoing()
 	keys := make([]string, 0, len(outgoing))
@@ -71,19 +92,14 @@ func (f *File) Surfaces() (structure, decls uint64) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		w(k)
-		for _, v := range outgoing[k] {
+		x := outgoing[k]
+		for i, v := range x.vals {
 			w(f.prog.surfaceValue(v))
+			if x.missing[i] {
+				w("missing")
+			}
 		}
 	}
-	structure = h.Sum64()
-	// what its export calls declare: the dims of the models they export (in other files),
-	// and where (the findings of those files name the call's line)
-	h.Reset()
-	for _, d := range f.siteDecls() {
-		w(d.signature())
-		w(d.Where())
-	}
-	return structure, h.Sum64()
 }
 
 // surfaceValue writes v for Surface: its kinds, whether it lost refs, and each ref with its
@@ -106,6 +122,41 @@ func (p *Program) surfaceValue(v Value) string {
 	return b.String()
 }
 
+// passed is what one function's traced code passes to a function of another file: the
+// values of each parameter, joined as linking joins them (rebind), and the parameters some
+// call leaves to their defaults.
+type passed struct {
+	vals    []Value
+	missing []bool
+}
+
+// join adds the arguments of one more call.
+func (x *passed) join(args []Value) {
+	for i := range args {
+		if i >= len(x.vals) {
+			break
+		}
+		if args[i].IsZero() {
+			x.missing[i] = true
+			continue
+		}
+		x.vals[i] = x.vals[i].rebind(args[i])
+	}
+}
+
+// add joins what another caller passes.
+func (x *passed) add(y *passed) {
+	for i := range y.vals {
+		if i >= len(x.vals) {
+			break
+		}
+		x.vals[i] = x.vals[i].rebind(y.vals[i])
+		x.missing[i] = x.missing[i] || y.missing[i]
+	}
+}
+
+func newPassed(n int) *passed { return &passed{vals: make([]Value, n), missing: make([]bool, n)} }
+
 // recordOutgoing joins the values fn (a function of f) passes to g of another file into
 // what fn's traced code passes out.
 func (f *File) recordOutgoing(fn *Function, gf *File, g *Function, args []Value) {
@@ -114,26 +165,22 @@ func (f *File) recordOutgoing(fn *Function, gf *File, g *Function, args []Value)
 	}
 	st := f.state(fn)
 	key := gf.Module.Name + ":" + g.QualName()
-	old := st.out[key]
-	if old == nil {
-		old = make([]Value, len(args))
-	}
-	for i := range args {
-		if i < len(old) {
-			old[i] = old[i].Join(args[i])
+	x := st.out[key]
+	if x == nil {
+		x = newPassed(len(args))
+		if st.out == nil {
+			st.out = map[string]*passed{}
 		}
+		st.out[key] = x
 	}
-	if st.out == nil {
-		st.out = map[string][]Value{}
-	}
-	st.out[key] = old
+	x.join(args)
 }
 
 // outgoing joins what each function of f passes to functions of other files, by
 // module:qualname, in the order of the functions (so that it does not depend on the order
 // linking met them in: ReplaceFrom keeps some functions' values and computes the others').
-func (f *File) outgoing() map[string][]Value {
-	out := map[string][]Value{}
+func (f *File) outgoing() map[string]*passed {
+	out := map[string]*passed{}
 	var keys []string
 	for i := range f.states {
 		st := &f.states[i]
@@ -146,18 +193,45 @@ func (f *File) outgoing() map[string][]Value {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			args := st.out[k]
-			old := out[k]
-			if old == nil {
-				old = make([]Value, len(args))
+			x := st.out[k]
+			acc := out[k]
+			if acc == nil {
+				acc = newPassed(len(x.vals))
+				out[k] = acc
 			}
-			for j := range args {
-				if j < len(old) {
-					old[j] = old[j].Join(args[j])
-				}
-			}
-			out[k] = old
+			acc.add(x)
 		}
 	}
 	return out
+}
+
+// incoming returns what the traced code of the program's files passes to functions of
+// other files (recordOutgoing): by module, then qualified name. Replace takes a new text's
+// incoming values from it, computed once per program: a file never records what it passes
+// to its own functions, so what the replaced file's previous text passed is not among
+// them.
+func (p *Program) incoming() map[string]map[string]*passed {
+	p.in.once.Do(func() {
+		m := map[string]map[string]*passed{}
+		for _, f := range p.Files {
+			for i := range f.states {
+				for k, x := range f.states[i].out {
+					mod, qual, _ := strings.Cut(k, ":")
+					byQual := m[mod]
+					if byQual == nil {
+						byQual = map[string]*passed{}
+						m[mod] = byQual
+					}
+					acc := byQual[qual]
+					if acc == nil {
+						acc = newPassed(len(x.vals))
+						byQual[qual] = acc
+					}
+					acc.add(x)
+				}
+			}
+		}
+		p.in.m = m
+	})
+	return p.in.m
 }

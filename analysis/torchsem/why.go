@@ -95,7 +95,7 @@ type funcState struct {
 	scope   *scope
 	dirty   bool               // in or a callee's result changed since scope was computed
 	readers []funcRef          // functions whose evaluation read ret (linking only)
-	out     map[string][]Value // what its traced code passes to other files' functions, by module:qualname
+	out     map[string]*passed // what its traced code passes to other files' functions, by module:qualname
 	queued  bool
 	evals   int
 }

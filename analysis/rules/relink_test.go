@@ -1,0 +1,344 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/txtar"
+)
+
+// TestRelinkMatchesFull edits the members of every multi-file fixture one after another, as
+// a user edits an open helper: most edits change what a module-level function returns
+// (retEdit), the others are random. After each edit the program is re-linked from the
+// previous one (Program.Relink, the editor's path when an open neighbour changes what it
+// returns) and, when Relink can follow the change, each other file replaced in the
+// re-linked program as the editor replaces the document it analyses (Relink's skip) must
+// have the findings of linking the project anew.
+func TestRelinkMatchesFull(t *testing.T) {
+	edits := 30
+	if testing.Short() {
+		edits = 6
+	}
+	if n, err := strconv.Atoi(os.Getenv("EXPORTDB_INCREMENTAL_EDITS")); err == nil && n > 0 {
+		edits = n
+	}
+	p := syntax.NewParser()
+	defer p.Close()
+	archives, _ := filepath.Glob(filepath.Join("testdata", "*.txtar"))
+	relinked, refused, again := 0, 0, 0
+	for i, path := range archives {
+		a, _ := loadArchive(t, p, path)
+		texts := make([]string, len(a.Files))
+		for j, m := range a.Files {
+			texts[j] = string(m.Data)
+		}
+		parse := func(j int) *pysem.File {
+			mod, _ := pysem.ModuleOf(a.Files[j].Name)
+			pf, ok := parseText(t, p, texts[j], mod)
+			if !ok {
+				return nil
+			}
+			pf.Path = a.Files[j].Name
+			return pf
+		}
+		link := func() *torchsem.Program {
+			var files []*pysem.File
+			for j := range a.Files {
+				if pf := parse(j); pf != nil {
+					files = append(files, pf)
+				}
+			}
+			return torchsem.NewProgram(files)
+		}
+		base := link()
+		rng := rand.New(rand.NewPCG(uint64(i), 29))
+		for step := 0; step < edits; step++ {
+			j := rng.IntN(len(a.Files))
+			mod, _ := pysem.ModuleOf(a.Files[j].Name)
+			if mod.Name == "" || base.File(mod.Name) == nil {
+				continue
+			}
+			if rng.IntN(4) == 0 {
+				texts[j] = randomEdit(rng, texts[j])
+			} else {
+				texts[j] = retEdit(rng, texts[j])
+			}
+			pf := parse(j)
+			full := link()
+			if pf == nil {
+				base = full
+				continue
+			}
+			where := fmt.Sprintf("%s after edit %d of %s", path, step+1, a.Files[j].Name)
+			rp, ok := base.Relink(pf, "")
+			if !ok {
+				refused++
+				base = full
+				continue
+			}
+			relinked++
+			// each other file as the editor analyses it: its document left out of the
+			// re-link, then replaced in the program (the files Relink keeps or links again
+			// are read through it, never analysed themselves)
+			for k, m := range a.Files {
+				mk, _ := pysem.ModuleOf(m.Name)
+				ff := full.File(mk.Name)
+				if k == j || mk.Name == "" || ff == nil {
+					continue
+				}
+				sp, ok := base.Relink(pf, mk.Name)
+				if !ok {
+					t.Errorf("%s: Relink followed the change, but not with %s left out", where, m.Name)
+					continue
+				}
+				if pk := parse(k); pk != nil {
+					compareAnalyses(t, where+": "+m.Name, texts[k], sp.Replace(pk), ff, fixtureOptions(t, texts[k]))
+					again++
+				}
+			}
+			base = rp
+		}
+	}
+	t.Logf("edits re-linked: %d, refused: %d, documents replaced after a re-link: %d", relinked, refused, again)
+	if relinked == 0 || again == 0 {
+		t.Error("no edit was re-linked: the test never ran Relink's path")
+	}
+}
+
+// TestReplaceMatchesLink: the editor links a document with its neighbours once, then
+// replaces it in that program at every keystroke (Program.Replace keeps the other files as
+// they were linked, with the document's previous text). Replacing each member of every
+// multi-file fixture by its own text must give the findings of the project linked from
+// scratch: a rule that follows another file's names into the document must land in its
+// current text, not in the one that file was linked with.
+func TestReplaceMatchesLink(t *testing.T) {
+	p := syntax.NewParser()
+	defer p.Close()
+	archives, _ := filepath.Glob(filepath.Join("testdata", "*.txtar"))
+	for _, path := range archives {
+		a, prog := loadArchive(t, p, path)
+		for _, m := range a.Files {
+			mod, _ := pysem.ModuleOf(m.Name)
+			pf, ok := parseText(t, p, string(m.Data), mod)
+			if !ok || mod.Name == "" {
+				continue
+			}
+			pf.Path = m.Name
+			opts := fixtureOptions(t, string(m.Data))
+			replaced := prog.Replace(pf)
+			compareAnalyses(t, path+": "+m.Name, string(m.Data), replaced, prog.File(mod.Name), opts)
+			// and again in the program the replacement made, as the next keystroke does
+			again, _ := parseText(t, p, string(m.Data), mod)
+			again.Path = m.Name
+			compareAnalyses(t, path+": "+m.Name+" twice", string(m.Data), replaced.Program().Replace(again), prog.File(mod.Name), opts)
+		}
+	}
+}
+
+var (
+	topDefRE = regexp.MustCompile(`^def (\w+)\(([^)]*)\)`)
+	returnRE = regexp.MustCompile(`^(    )return (.+)$`)
+)
+
+// retEdit replaces the expression of a return statement of a module-level function (at
+// random) by another one built from the function's parameters: what the function returns
+// changes, nothing else does. The text is unchanged when it has no such return.
+func retEdit(rng *rand.Rand, text string) string {
+	lines := strings.Split(text, "\n")
+	type ret struct {
+		line   int
+		params []string
+	}
+	var rets []ret
+	var params []string
+	in := false
+	for i, l := range lines {
+		if m := topDefRE.FindStringSubmatch(l); m != nil {
+			in, params = true, nil
+			for _, p := range strings.Split(m[2], ",") {
+				p = strings.TrimSpace(p)
+				if k := strings.IndexAny(p, ":="); k >= 0 {
+					p = strings.TrimSpace(p[:k])
+				}
+				if p != "" && !strings.HasPrefix(p, "*") {
+					params = append(params, p)
+				}
+			}
+			continue
+		}
+		if l != "" && l[0] != ' ' && l[0] != '\t' && l[0] != '#' && l[0] != ')' {
+			in = false
+		}
+		if in && returnRE.MatchString(l) {
+			rets = append(rets, ret{i, params})
+		}
+	}
+	if len(rets) == 0 {
+		return text
+	}
+	r := rets[rng.IntN(len(rets))]
+	p := "16"
+	if len(r.params) > 0 {
+		p = r.params[rng.IntN(len(r.params))]
+	}
+	exprs := []string{
+		p, p + ".shape[-1]", p + ".shape[0]", "16", "None", "int(" + p + ")", "round(" + p + " / 2)",
+		p + " * 2", p + " // 4", "(" + p + ", " + p + ")", p + ".size(1)", "len(" + p + ")", "math.ceil(" + p + ")",
+	}
+	m := returnRE.FindStringSubmatch(lines[r.line])
+	lines[r.line] = m[1] + "return " + exprs[rng.IntN(len(exprs))]
+	return strings.Join(lines, "\n")
+}
+
+// TestRelinkFollowsReturns: a helper two files away from the model changes what it returns,
+// and the model's finding follows through a layer that passes the value on, with Relink
+// linking only the files that name what changed.
+func TestRelinkFollowsReturns(t *testing.T) {
+	p := syntax.NewParser()
+	defer p.Close()
+	a, err := txtar.Parse([]byte(relinkProject))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []*pysem.File
+	var helper *txtar.File
+	for i, m := range a.Files {
+		mod, _ := pysem.ModuleOf(m.Name)
+		pf, ok := parseText(t, p, string(m.Data), mod)
+		if !ok {
+			t.Fatalf("%s does not parse", m.Name)
+		}
+		pf.Path = m.Name
+		files = append(files, pf)
+		if strings.HasSuffix(m.Name, "helpers.py") {
+			helper = &a.Files[i]
+		}
+	}
+	base := torchsem.NewProgram(files)
+	roundLine := func(prog *torchsem.Program) int {
+		f := prog.File("proj.models.net")
+		res := linkedFindings(t, f)
+		n := 0
+		for _, fd := range res {
+			if fd.Case == "dynamic_shape_round" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := roundLine(base); n != 1 {
+		t.Fatalf("the model has %d round() findings before the edit, want 1", n)
+	}
+	for step, to := range []string{"16", "x.shape[-1]", "16"} {
+		text := strings.Replace(string(helper.Data), "return x.shape[-1]", "return "+to, 1)
+		mod, _ := pysem.ModuleOf(helper.Name)
+		pf, _ := parseText(t, p, text, mod)
+		pf.Path = helper.Name
+		rp, ok := base.Relink(pf, "")
+		if !ok {
+			t.Fatalf("edit %d (return %s): Relink did not follow a change of what feat_size returns", step+1, to)
+		}
+		want := 1
+		if to == "16" {
+			want = 0
+		}
+		if n := roundLine(rp); n != want {
+			t.Errorf("edit %d (return %s): the model has %d round() findings, want %d", step+1, to, n, want)
+		}
+		// the files that name nothing that changed are the base's, not linked again
+		for _, m := range []string{"proj.layers.norm", "export"} {
+			if rp.File(m) != base.File(m) {
+				t.Errorf("edit %d: %s was linked again, though it names nothing of the helper", step+1, m)
+			}
+		}
+		for _, m := range []string{"proj.layers.helpers", "proj.layers.blocks", "proj.models.net"} {
+			if rp.File(m) == base.File(m) {
+				t.Errorf("edit %d: %s was not linked again", step+1, m)
+			}
+		}
+		base = rp
+	}
+	// a change of a class's attributes is not followed: the project is linked anew
+	text := strings.Replace(string(helper.Data), "self.k = 3", "self.k = x", 1)
+	mod, _ := pysem.ModuleOf(helper.Name)
+	pf, _ := parseText(t, p, text, mod)
+	if _, ok := base.Relink(pf, ""); ok {
+		t.Error("Relink followed a change of a class's attributes")
+	}
+}
+
+func linkedFindings(t *testing.T, f *torchsem.File) []analysis.Finding {
+	t.Helper()
+	res := analysis.Analyze(context.Background(), f, All(), analysis.Options{MinSeverity: analysis.Off})
+	for _, e := range res.RuleErrors {
+		t.Errorf("rule %s panicked: %s", e.Rule, e.Panic)
+	}
+	return res.Findings
+}
+
+// relinkProject: the helper's feat_size is read by blocks.width, whose result the model
+// rounds; norm.py imports nothing of the helper and the export script names the model only.
+const relinkProject = `-- proj/__init__.py --
+-- proj/layers/__init__.py --
+-- proj/layers/helpers.py --
+from torch import nn
+
+
+def feat_size(x):
+    return x.shape[-1]
+
+
+class Scale(nn.Module):
+    def __init__(self, x=None):
+        super().__init__()
+        self.k = 3
+
+    def forward(self, x):
+        return x * self.k
+-- proj/layers/blocks.py --
+from .helpers import feat_size
+
+
+def width(x):
+    return feat_size(x) * 2
+-- proj/layers/norm.py --
+from torch import nn
+
+
+class Norm(nn.Module):
+    def forward(self, x):
+        return x / x.shape[0]
+-- proj/models/__init__.py --
+-- proj/models/net.py --
+import torch
+from torch import nn
+from proj.layers.blocks import width
+from proj.layers.norm import Norm
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.norm = Norm()
+
+    def forward(self, x):
+        n = round(width(x) / 3)
+        return self.norm(x)[..., :n]
+-- export.py --
+import torch
+from torch.export import Dim, export
+from proj.models.net import Net
+
+ep = export(Net(), (torch.randn(2, 8),), dynamic_shapes={"x": {1: Dim("w")}})
+`

@@ -1,0 +1,135 @@
+package torchsem
+
+import (
+	"hash/fnv"
+	"strings"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+)
+
+// maxRelinked bounds the files Relink links again besides the changed one: past it,
+// linking the project anew (NewProgram) costs about as much.
+const maxRelinked = 32
+
+// Relink returns a program with pf, a new text of one of p's modules, in place of that
+// module's file, and with every file whose linking read what the change altered linked
+// again: the editor's path when an open helper changes what its functions return, so that
+// the files importing it see the new values without linking the whole neighbourhood.
+//
+// Each file is linked as Replace links it (the others stay as they are). The change may
+// alter only what module-level functions return: a file that names one of those
+// functions (by import, through a module or package it imports, or a star import) is
+// linked again, and what its own functions return is compared in turn. Any other change
+// of the surface (imports, classes and their attributes, the functions and their
+// parameters, what methods return, the values passed to other files' functions) may reach
+// files through values rather than names, so ok is false and the caller links the project
+// anew. The file of module skip is left as it is (the caller replaces it next); ok is also
+// false when more than maxRelinked files would be linked again.
+func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
+	old := p.byModule[pf.Module.Name]
+	if old == nil || pf.Module.Name == "" {
+		return nil, false
+	}
+	np = p
+	// changed holds, per file linked again, the module-level functions whose return changed
+	changed := map[string]map[string]bool{}
+	queue := []*pysem.File{pf}
+	for linked := 0; len(queue) > 0; linked++ {
+		if linked > maxRelinked {
+			return nil, false // files whose returns keep changing each other's
+		}
+		next := queue[0]
+		queue = queue[1:]
+		before := np.byModule[next.Module.Name]
+		nf := np.Replace(next)
+		np = nf.Program()
+		fns, same := sameShape(before, nf)
+		if !same {
+			return nil, false
+		}
+		if len(fns) == 0 {
+			continue
+		}
+		changed[next.Module.Name] = fns
+		for _, f := range np.Files {
+			if f == nf || f.Module.Name == skip || f.Module.Name == "" || inQueue(queue, f) || !np.namesChanged(f, changed) {
+				continue
+			}
+			queue = append(queue, f.File)
+		}
+	}
+	return np, true
+}
+
+func inQueue(q []*pysem.File, f *File) bool {
+	for _, pf := range q {
+		if pf.Module.Name == f.Module.Name {
+			return true
+		}
+	}
+	return false
+}
+
+// sameShape compares the structure surfaces of two linkings of a module (Surfaces) but for
+// what its module-level functions return: same is false when anything else differs, fns
+// names the functions whose return differs.
+func sameShape(a, b *File) (fns map[string]bool, same bool) {
+	ha, ra := a.shape()
+	hb, rb := b.shape()
+	if ha != hb || len(ra) != len(rb) {
+		return nil, false
+	}
+	for name, v := range ra {
+		w, ok := rb[name]
+		if !ok {
+			return nil, false
+		}
+		if v != w {
+			if fns == nil {
+				fns = map[string]bool{}
+			}
+			fns[name] = true
+		}
+	}
+	return fns, true
+}
+
+// shape hashes f's structure surface without what its module-level functions return,
+// which it gives by name.
+func (f *File) shape() (uint64, map[string]string) {
+	h := fnv.New64a()
+	rets := map[string]string{}
+	f.writeStructure(func(s string) {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}, func(fn *Function, v string) { rets[fn.Name] = v })
+	return h.Sum64(), rets
+}
+
+// namesChanged reports whether f may name a function of changed (module -> function names)
+// through its imports: the function itself (imported, or re-exported by a package), its
+// module or a package above it (reached as attributes), or a star import that finds it.
+func (p *Program) namesChanged(f *File, changed map[string]map[string]bool) bool {
+	for _, q := range f.Imports {
+		for m := range changed {
+			if m == q || strings.HasPrefix(m, q+".") {
+				return true // the module, or a package above it (a namespace one too)
+			}
+		}
+		if sf, sym := p.lookup(q); sf != nil {
+			if fn, ok := sym.(*Function); ok && fn.Parent == nil && fn.Class == nil && changed[sf.Module.Name][fn.Name] {
+				return true
+			}
+		}
+	}
+	for _, star := range f.StarImports {
+		for m, fns := range changed {
+			for name := range fns {
+				if sf, _ := p.lookup(star + "." + name); sf != nil && sf.Module.Name == m {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
