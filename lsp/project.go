@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -121,6 +122,8 @@ type base struct {
 	// last is the document's latest text linked against prog (Replace): the next edit
 	// re-links only what it can reach (ReplaceFrom). Guarded by Server.mu.
 	last *torchsem.File
+	// rebases counts the bases this one was made from by rebase, one from another
+	rebases int
 }
 
 // newProject makes the project of the workspace folders. srcOf returns a folder's
@@ -632,6 +635,11 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) (*torchs
 		s.setBase(d, nb)
 		return s.relink(d, nb, pf), nb
 	}
+	if nb := b.rebase(sig.String(), cfg, loaded, pf.Module.Name); nb != nil {
+		told("rebase")
+		s.setBase(d, nb)
+		return s.relink(d, nb, pf), nb
+	}
 	told("full")
 	prog := torchsem.NewProgram(append(files, pf), dims)
 	nb := &base{sig: sig.String(), prog: prog, mods: map[string]bool{pf.Module.Name: true},
@@ -721,6 +729,48 @@ func (b *base) update(sig string, cfg *config.Config, loaded map[string]neighbou
 		nb.prog = nb.prog.Replace(loaded[m].file).Program()
 		nb.files[m] = loaded[m].file
 	}
+	return nb
+}
+
+// maxRebases bounds the bases made one from another by rebase: each keeps the roots of
+// the files it linked again beside their previous texts', so a long run of them is linked
+// anew once.
+const maxRebases = 64
+
+// rebase returns b with the one neighbour of loaded whose text changed re-linked, with the
+// files that read what it changed (torchsem.Program.Relink), when that neighbour is an
+// open document whose committed analysis changed only what its module-level functions
+// return (an edit of a helper's body): the document itself (module self) is left for
+// relink. Nil when the neighbourhood changed otherwise, or Relink cannot follow the change:
+// it is then linked anew.
+func (b *base) rebase(sig string, cfg *config.Config, loaded map[string]neighbour, self string) *base {
+	if b == nil || b.files == nil || b.cfg != cfg || len(loaded)+1 != len(b.mods) || b.rebases >= maxRebases {
+		return nil
+	}
+	changed := ""
+	for m, n := range loaded {
+		old, ok := b.files[m]
+		switch {
+		case !ok || n.file == nil:
+			return nil
+		case old == n.file || string(old.Src) == string(n.file.Src):
+		case !n.open || !n.settled || changed != "":
+			return nil
+		default:
+			changed = m
+		}
+	}
+	if changed == "" {
+		return nil
+	}
+	n := loaded[changed]
+	prog, ok := b.prog.Relink(n.file, self)
+	if !ok {
+		return nil
+	}
+	nb := &base{sig: sig, prog: prog, mods: b.mods, files: maps.Clone(b.files), structure: maps.Clone(b.structure), cfg: cfg, rebases: b.rebases + 1}
+	nb.files[changed] = n.file
+	nb.structure[changed] = n.structure
 	return nb
 }
 
@@ -893,9 +943,11 @@ func (s *Server) surfaceChanged(d *document, res *docResult) {
 		}
 		if changed || declared || unsettled {
 			s.log.Debug("re-analysing a dependent", zap.String("changed", string(d.uri)), zap.String("dependent", string(o.uri)))
-			if changed || unsettled {
+			if unsettled {
 				o.base = nil
 			}
+			// a changed structure keeps the base: the dependent's link replaces d in it
+			// when only what d's functions return changed (base.rebase), else links anew
 			s.invalidateLocked(o)
 		}
 	}

@@ -83,11 +83,26 @@ func TestProjectHelperFinding(t *testing.T) {
 
 // TestProjectDependentRediagnosed: the model's finding depends on what a helper of another
 // module returns (a size); editing the open helper to return a constant re-diagnoses the
-// model, whose text did not change.
+// model, whose text did not change, and editing it back brings the finding back. The model
+// re-links the helper and what reads it into the program it had (base.rebase), not its
+// neighbourhood from scratch.
 func TestProjectDependentRediagnosed(t *testing.T) {
 	dir := testfs.WriteTree(t, projectTree)
-	c := newTestClient(t)
+	var mu sync.Mutex
+	var links []string // how the model was linked, in order
+	var srv *Server
+	c := newTestClient(t, func(s *Server) {
+		srv = s
+		s.testLink = func(path, how string) {
+			if filepath.Base(path) == "model.py" {
+				mu.Lock()
+				links = append(links, how)
+				mu.Unlock()
+			}
+		}
+	})
 	c.initialize(initParams{Capabilities: capsNeovim07(), WorkspaceFolders: []protocol.WorkspaceFolder{{URI: string(pathToURI(dir)), Name: "ws"}}})
+	c.waitIndexed()
 	model := pathToURI(filepath.Join(dir, "vit", "model.py"))
 	helpers := pathToURI(filepath.Join(dir, "vit", "helpers.py"))
 	c.open(model, projectTree["vit/model.py"])
@@ -97,19 +112,32 @@ func TestProjectDependentRediagnosed(t *testing.T) {
 	})
 	c.open(helpers, projectTree["vit/helpers.py"])
 	c.diagsFor(helpers, 1)
-	before := c.publishes(model)
+	c.waitFor("both documents settled", func() bool { return docsSettled(srv) })
+	mu.Lock()
+	links = nil
+	mu.Unlock()
 	text := projectTree["vit/helpers.py"]
-	i := strings.Index(text, "x.shape[2]")
-	r := rangeAt(text, i, i+len("x.shape[2]"), c.enc)
-	c.change(helpers, 2, textDocumentContentChangeEvent{Range: &r, Text: "4"})
-	c.diagsFor(helpers, 2)
-	c.waitFor("the model re-diagnosed", func() bool {
-		list := c.diags[model]
-		if len(list) > before {
-			t.Logf("model publish %d: %v", len(list), findingLines(list[len(list)-1], "dynamic_shape_round"))
-		}
-		return len(list) > before && len(findingLines(list[len(list)-1], "dynamic_shape_round")) == 0
-	})
+	for i, step := range []struct {
+		from, to string
+		want     int // round() findings in the model
+	}{{"x.shape[2]", "4", 0}, {"4", "x.shape[2]", 1}, {"x.shape[2]", "16", 0}} {
+		at := strings.Index(text, "return "+step.from) + len("return ")
+		r := rangeAt(text, at, at+len(step.from), c.enc)
+		text = text[:at] + step.to + text[at+len(step.from):]
+		before := c.publishes(model)
+		c.change(helpers, int32(i+2), textDocumentContentChangeEvent{Range: &r, Text: step.to})
+		c.diagsFor(helpers, int32(i+2))
+		c.waitFor(fmt.Sprintf("edit %d (return %s): the model re-diagnosed", i+1, step.to), func() bool {
+			list := c.diags[model]
+			return len(list) > before && len(findingLines(list[len(list)-1], "dynamic_shape_round")) == step.want
+		})
+	}
+	c.waitFor("both documents settled", func() bool { return docsSettled(srv) })
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Contains(links, "rebase") || slices.Contains(links, "full") {
+		t.Errorf("the model was linked %v after the helper's edits, want rebases and no link from scratch", links)
+	}
 }
 
 // A model package exported by a script at the project root with H declared dynamic, and a

@@ -141,7 +141,16 @@ func TestReplaceMatchesLink(t *testing.T) {
 			// and again in the program the replacement made, as the next keystroke does
 			again, _ := parseText(t, p, string(m.Data), mod)
 			again.Path = m.Name
-			compareAnalyses(t, path+": "+m.Name+" twice", string(m.Data), replaced.Program().Replace(again), prog.File(mod.Name), opts)
+			twice := replaced.Program().Replace(again)
+			compareAnalyses(t, path+": "+m.Name+" twice", string(m.Data), twice, prog.File(mod.Name), opts)
+			// what the other files read of it is the same too (values passed and returned
+			// name the same inputs): Relink compares these to stop
+			want, _ := prog.File(mod.Name).Surfaces()
+			for i, f := range []*torchsem.File{replaced, twice} {
+				if got, _ := f.Surfaces(); got != want {
+					t.Errorf("%s: %s replaced %d times: its structure surface differs from the one of the project linked from scratch", path, m.Name, i+1)
+				}
+			}
 		}
 	}
 }
@@ -256,13 +265,14 @@ func TestRelinkFollowsReturns(t *testing.T) {
 		if n := roundLine(rp); n != want {
 			t.Errorf("edit %d (return %s): the model has %d round() findings, want %d", step+1, to, n, want)
 		}
-		// the files that name nothing that changed are the base's, not linked again
-		for _, m := range []string{"proj.layers.norm", "export"} {
+		// the files that use nothing that changed are the base's, not linked again: mlp
+		// imports feat_size but calls only Scale
+		for _, m := range []string{"proj.layers.norm", "proj.layers.mlp", "export"} {
 			if rp.File(m) != base.File(m) {
-				t.Errorf("edit %d: %s was linked again, though it names nothing of the helper", step+1, m)
+				t.Errorf("edit %d: %s was linked again, though it uses nothing of the helper that changed", step+1, m)
 			}
 		}
-		for _, m := range []string{"proj.layers.helpers", "proj.layers.blocks", "proj.models.net"} {
+		for _, m := range []string{"proj.layers.helpers", "proj.layers.blocks", "proj.layers.pool", "proj.models.net"} {
 			if rp.File(m) == base.File(m) {
 				t.Errorf("edit %d: %s was not linked again", step+1, m)
 			}
@@ -312,6 +322,28 @@ from .helpers import feat_size
 
 def width(x):
     return feat_size(x) * 2
+-- proj/layers/mlp.py --
+from torch import nn
+from .helpers import Scale, feat_size
+
+
+class Mlp(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = Scale()
+
+    def forward(self, x):
+        return self.scale(x)
+-- proj/layers/pool.py --
+from proj.layers import helpers
+
+
+def pooled(x):
+    return helpers.feat_size(x) // 2
+
+
+def scaled(x):
+    return helpers.Scale()(x)
 -- proj/layers/norm.py --
 from torch import nn
 

@@ -285,6 +285,13 @@ func (e *evaluator) call(f *File, fn *Function, call NodeID) Value {
 // callFunc is what a call of a project function returns (linking passes the arguments on
 // when it walks the caller's calls, see linker.process).
 func (e *evaluator) callFunc(f *File, fn *Function, call NodeID, c Callee) Value {
+	if l := e.l; e.linking && l != nil && e.cur.f == f && e.cur.fn == fn && f.state(fn).why.Kind != NotTraced && !l.isFixed(funcRef{c.File, c.Func}) && !(c.Class != nil && e.p.isModule(c.ClassFile, c.Class)) {
+		// the callee's first return is computed with what this call passes, not with
+		// its parameters' priors: a value tied to no input would stay in what it returns
+		// (rebind), whichever order linking meets the functions in
+		l.mark(funcRef{c.File, c.Func}, Why{Kind: WhyCalled, from: e.cur, Site: call})
+		e.p.passArgs(e, f, fn, call, c)
+	}
 	return e.p.retOf(e, c.File, c.Func).keepRoots(e.argRoots(input{f: f, fn: fn, call: call}))
 }
 

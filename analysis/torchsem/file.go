@@ -38,6 +38,7 @@ type File struct {
 	states   []funcState          // per Funcs index; written while linking, then read-only
 	callees  map[NodeID]calleeRef // what each callable expression names; written while linking, then read-only
 	kept     int                  // functions whose state ReplaceFrom kept from the previous text
+	roots    map[*Function]int32  // the Program.roots index of its forwards that are roots; written while linking
 
 	submodulesOnce sync.Once
 	submodules     map[*Class]bool // classes another module class constructs (UsedAsSubmodule)

@@ -17,14 +17,19 @@ import (
 type Program struct {
 	Files    []*File
 	byModule map[string]*File
-	roots    []funcRef         // functions whose parameters are inputs (Ref.Root indexes it)
-	rootIdx  map[funcRef]int32 // the inverse of roots
+	roots    []funcRef // functions whose parameters are inputs (Ref.Root indexes it); File.roots is the inverse
+	// freeRoots are, while Replace links a new text, the roots of the previous text's
+	// forwards, by qualified name, that a forward of the new text of the same name and
+	// parameters takes over (rootID): values other files hold of that forward's inputs
+	// then name the new text's, as linking the project anew would
+	freeRoots map[string]funcRef
 
 	classDims []ClassDims               // declared by the configuration (WithClassDims)
 	decls     atomic.Pointer[declState] // the dynamic-shape declarations, computed on first use (decls.go)
 	memo      programMemo               // values the rules compute once per program (memo.go)
 	imports   importGraph               // which files may name which (importers.go)
 	base      *Program                  // the program Replace re-linked a file of, or nil
+	relinked  bool                      // made by Relink: base is the program it replaced files of
 	carry     *Carry                    // what ReplaceFrom kept of the file's previous text (carry.go), or nil
 	in        struct {                  // what its files pass to other files' functions (incoming)
 		once sync.Once
@@ -41,7 +46,7 @@ type funcRef struct {
 // NewProgram links files (each built by pysem.NewFile with its Module) into a program.
 // Files without a module name resolve their own names only.
 func NewProgram(files []*pysem.File, opts ...ProgramOption) *Program {
-	p := &Program{byModule: map[string]*File{}, rootIdx: map[funcRef]int32{}}
+	p := &Program{byModule: map[string]*File{}}
 	for _, o := range opts {
 		o(p)
 	}
@@ -351,13 +356,35 @@ func isModuleBase(q string) bool {
 
 // rootID interns fn of f as a root whose parameters are inputs.
 func (p *Program) rootID(r funcRef) int32 {
-	if id, ok := p.rootIdx[r]; ok {
+	if id, ok := r.f.roots[r.fn]; ok {
+		return id
+	}
+	if r.f.roots == nil {
+		r.f.roots = map[*Function]int32{}
+	}
+	if old, ok := p.freeRoots[r.fn.QualName()]; ok && sameParams(old.fn, r.fn) {
+		delete(p.freeRoots, r.fn.QualName())
+		id := old.f.roots[old.fn]
+		p.roots[id] = r
+		r.f.roots[r.fn] = id
 		return id
 	}
 	id := int32(len(p.roots))
 	p.roots = append(p.roots, r)
-	p.rootIdx[r] = id
+	r.f.roots[r.fn] = id
 	return id
+}
+
+func sameParams(a, b *Function) bool {
+	if len(a.Params) != len(b.Params) {
+		return false
+	}
+	for i := range a.Params {
+		if a.Params[i].Name != b.Params[i].Name || a.Params[i].Kind != b.Params[i].Kind {
+			return false
+		}
+	}
+	return true
 }
 
 // Root returns the function a Ref's Root names, and its file.
@@ -488,6 +515,10 @@ func (l *linker) process(r funcRef) {
 	e := &evaluator{p: l.p, linking: true, cur: r, l: l}
 	st.scope = e.bindScope(f, fn, st.params(f, fn))
 	st.dirty = false
+	// what fn passes to other files' functions is what this evaluation passes: an earlier
+	// one saw less of the values it reads (the order linking met them in), and its passes
+	// would make the surface differ from the one Replace gives the same text
+	st.out = nil
 	// nested functions and lambdas: export traces every call a traced body makes
 	for _, g := range f.Funcs[fn.Index()+1:] {
 		if !t.Contains(fn.Node, g.Node) {

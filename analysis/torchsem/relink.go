@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
 // maxRelinked bounds the files Relink links again besides the changed one: past it,
@@ -58,6 +59,16 @@ func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
 			queue = append(queue, f.File)
 		}
 	}
+	// each Replace made a program on the one before: the result is one replacing files of
+	// the program p was linked from, so that a run of Relinks keeps no chain of programs
+	// (carriedDecls reads the base's declarations for the files it shares)
+	if np != p {
+		np.base = p
+		if p.base != nil && p.relinked {
+			np.base = p.base
+		}
+		np.relinked = true
+	}
 	return np, true
 }
 
@@ -106,14 +117,24 @@ func (f *File) shape() (uint64, map[string]string) {
 	return h.Sum64(), rets
 }
 
-// namesChanged reports whether f may name a function of changed (module -> function names)
-// through its imports: the function itself (imported, or re-exported by a package), its
-// module or a package above it (reached as attributes), or a star import that finds it.
+// namesChanged reports whether f may read a function of changed (module -> function names)
+// through its imports: f uses, outside its import statements, the name it imported the
+// function as (directly, or re-exported by a package), or the function's own name with its
+// module or a package above it imported (reached as attributes), or a name a star import
+// finds it by. A file that imports a helper module for its other functions is not linked
+// again.
 func (p *Program) namesChanged(f *File, changed map[string]map[string]bool) bool {
-	for _, q := range f.Imports {
-		for m := range changed {
-			if m == q || strings.HasPrefix(m, q+".") {
-				return true // the module, or a package above it (a namespace one too)
+	for local, q := range f.Imports {
+		if !usesName(f.File, local) {
+			continue // imported for nothing that changed, or not used
+		}
+		for m, fns := range changed {
+			if m == q || strings.HasPrefix(m, q+".") { // the module, or a package above it
+				for name := range fns {
+					if usesName(f.File, name) {
+						return true
+					}
+				}
 			}
 		}
 		if sf, sym := p.lookup(q); sf != nil {
@@ -125,10 +146,24 @@ func (p *Program) namesChanged(f *File, changed map[string]map[string]bool) bool
 	for _, star := range f.StarImports {
 		for m, fns := range changed {
 			for name := range fns {
-				if sf, _ := p.lookup(star + "." + name); sf != nil && sf.Module.Name == m {
-					return true
+				if usesName(f.File, name) {
+					if sf, _ := p.lookup(star + "." + name); sf != nil && sf.Module.Name == m {
+						return true
+					}
 				}
 			}
+		}
+	}
+	return false
+}
+
+// usesName reports whether an identifier with text name occurs in f outside its import
+// statements.
+func usesName(f *pysem.File, name string) bool {
+	t := f.Tree
+	for _, id := range f.NamesIn(nil, name) {
+		if t.Ancestor(id, syntax.KindImportFromStatement) == syntax.NoNode && t.Ancestor(id, syntax.KindImportStatement) == syntax.NoNode {
+			return true
 		}
 	}
 	return false

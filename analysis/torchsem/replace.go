@@ -1,6 +1,10 @@
 package torchsem
 
-import "github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+import (
+	"maps"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+)
 
 // Replace links pf, a new text of one of p's modules (or a new module), against p's other
 // files, which stay as they are (frozen): what p knows of calls into the module from other
@@ -29,15 +33,18 @@ func (p *Program) ReplaceFrom(prev *File, pf *pysem.File) *File {
 // as they are (nil: none).
 func (p *Program) replace(pf *pysem.File, prev *File) *File {
 	// the new text adds a root per module class at most
-	np := &Program{byModule: make(map[string]*File, len(p.byModule)+1), rootIdx: make(map[funcRef]int32, len(p.rootIdx)+len(pf.Classes)), classDims: p.classDims, base: p}
+	np := &Program{byModule: maps.Clone(p.byModule), classDims: p.classDims, base: p}
 	np.roots = append(make([]funcRef, 0, len(p.roots)+len(pf.Classes)), p.roots...)
-	for k, v := range p.rootIdx {
-		np.rootIdx[k] = v
-	}
 	nf := newFile(np, pf)
 	var old *File
 	if pf.Module.Name != "" {
 		old = p.byModule[pf.Module.Name]
+	}
+	if old != nil && len(old.roots) > 0 {
+		np.freeRoots = make(map[string]funcRef, len(old.roots))
+		for fn := range old.roots {
+			np.freeRoots[fn.QualName()] = funcRef{old, fn}
+		}
 	}
 	for _, f := range p.Files {
 		if f == old {
@@ -48,9 +55,6 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 	}
 	if old == nil {
 		np.Files = append(np.Files, nf)
-	}
-	for m, f := range p.byModule {
-		np.byModule[m] = f
 	}
 	if pf.Module.Name != "" {
 		np.byModule[pf.Module.Name] = nf
@@ -109,6 +113,7 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 		np.carry = kept.carry()
 	}
 	l.run()
+	np.freeRoots = nil
 	return nf
 }
 

@@ -116,7 +116,7 @@ func (st *funcState) params(f *File, fn *Function) []Value {
 	out := make([]Value, len(fn.Params))
 	var root int32 = -1
 	if st.why.Kind == WhyForward {
-		if id, ok := f.prog.rootIdx[funcRef{f, fn}]; ok {
+		if id, ok := f.roots[fn]; ok {
 			root = id
 		}
 	}
