@@ -732,8 +732,8 @@ func (b *base) update(sig string, cfg *config.Config, loaded map[string]neighbou
 	return nb
 }
 
-// maxRebases bounds the bases made one from another by rebase: each keeps the roots of
-// the files it linked again beside their previous texts', so a long run of them is linked
+// maxRebases bounds the bases made one from another by rebase: each re-links files against
+// what the one before carried (Replace), not from scratch, so a long run of them is linked
 // anew once.
 const maxRebases = 64
 

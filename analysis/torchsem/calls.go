@@ -282,14 +282,31 @@ func (e *evaluator) call(f *File, fn *Function, call NodeID) Value {
 	return Unknown
 }
 
+// passesFirst reports whether a call in fn (of f) of c passes its arguments before asking
+// what c returns: while linking evaluates fn itself (traced), when c's return is not yet
+// computed and linking may change c's state (not a module class's constructor, whose
+// forward is a root of its own).
+func (e *evaluator) passesFirst(f *File, fn *Function, c Callee) bool {
+	l := e.l
+	if !e.linking || l == nil || e.cur.f != f || e.cur.fn != fn || f.state(fn).why.Kind == NotTraced {
+		return false
+	}
+	callee := funcRef{c.File, c.Func}
+	if l.isFixed(callee) || c.File.state(c.Func).retSet {
+		return false
+	}
+	return c.Class == nil || !e.p.isModule(c.ClassFile, c.Class)
+}
+
 // callFunc is what a call of a project function returns (linking passes the arguments on
 // when it walks the caller's calls, see linker.process).
 func (e *evaluator) callFunc(f *File, fn *Function, call NodeID, c Callee) Value {
-	if l := e.l; e.linking && l != nil && e.cur.f == f && e.cur.fn == fn && f.state(fn).why.Kind != NotTraced && !l.isFixed(funcRef{c.File, c.Func}) && !(c.Class != nil && e.p.isModule(c.ClassFile, c.Class)) {
+	if e.passesFirst(f, fn, c) {
 		// the callee's first return is computed with what this call passes, not with
 		// its parameters' priors: a value tied to no input would stay in what it returns
-		// (rebind), whichever order linking meets the functions in
-		l.mark(funcRef{c.File, c.Func}, Why{Kind: WhyCalled, from: e.cur, Site: call})
+		// (rebind), whichever order linking meets the functions in. linker.process
+		// passes the arguments again once fn's scope is complete.
+		e.l.mark(funcRef{c.File, c.Func}, Why{Kind: WhyCalled, from: e.cur, Site: call})
 		e.p.passArgs(e, f, fn, call, c)
 	}
 	return e.p.retOf(e, c.File, c.Func).keepRoots(e.argRoots(input{f: f, fn: fn, call: call}))

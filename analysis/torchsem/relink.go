@@ -64,7 +64,7 @@ func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
 	// (carriedDecls reads the base's declarations for the files it shares)
 	if np != p {
 		np.base = p
-		if p.base != nil && p.relinked {
+		if p.relinked {
 			np.base = p.base
 		}
 		np.relinked = true
@@ -160,10 +160,21 @@ func (p *Program) namesChanged(f *File, changed map[string]map[string]bool) bool
 // usesName reports whether an identifier with text name occurs in f outside its import
 // statements.
 func usesName(f *pysem.File, name string) bool {
-	t := f.Tree
 	for _, id := range f.NamesIn(nil, name) {
-		if t.Ancestor(id, syntax.KindImportFromStatement) == syntax.NoNode && t.Ancestor(id, syntax.KindImportStatement) == syntax.NoNode {
+		if !inImport(f.Tree, id) {
 			return true
+		}
+	}
+	return false
+}
+
+func inImport(t *syntax.Tree, id NodeID) bool {
+	for n := t.Parent(id); n != syntax.NoNode; n = t.Parent(n) {
+		switch t.Kind(n) {
+		case syntax.KindImportStatement, syntax.KindImportFromStatement, syntax.KindFutureImportStatement:
+			return true
+		case syntax.KindExpressionStatement, syntax.KindBlock:
+			return false // statements hold no import
 		}
 	}
 	return false
