@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
 )
 
@@ -96,6 +97,11 @@ func ruleID(r *Rule) int {
 // localUnits is what the Local passes of one Analyze share: the file's units and their
 // localUnits.
 type localUnits struct {
+	prog *torchsem.Program // the file's program, whose files kept findings may name
+	srcs struct {          // the text of each file of prog, by path (made on first use)
+		once sync.Once
+		m    map[string][]byte
+	}
 	units []NodeID
 	ends  []NodeID    // per unit: the end of its subtree
 	sets  []*localSet // per unit: its kept findings for the analysis's options
@@ -118,7 +124,7 @@ type localRun struct {
 func newLocalUnits(f *File, opts *Options, maxID int) *localUnits {
 	o := localOpts{target: opts.TargetVersion(), strict: opts.Strict, nonStrict: opts.NonStrict,
 		defaultStrict: opts.DefaultStrict(), cat: opts.catalog()}
-	lu := &localUnits{units: f.Units(), comps: f.UnitComponents()}
+	lu := &localUnits{prog: f.Program(), units: f.Units(), comps: f.UnitComponents()}
 	lu.ends = make([]NodeID, len(lu.units))
 	lu.sets = make([]*localSet, len(lu.units))
 	for i, u := range lu.units {
@@ -314,6 +320,7 @@ func (p *Pass) finishLocal() {
 		if next >= len(lr.live) || lr.live[next] != u {
 			for _, rel := range lr.entry(u, lr.id).findings {
 				fd := shiftFinding(rel, base)
+				lr.currentTexts(&fd)
 				out = append(out, &fd)
 			}
 			continue
@@ -369,6 +376,39 @@ func findingWithin(fd *Finding, start, end int) bool {
 		}
 	}
 	return true
+}
+
+// currentTexts points the places and fixes of kept finding fd that lie in other files at
+// those files' texts in the program now analysed. The finding was kept because what it
+// read of them is the same (a declaration's call at the same offsets, DeclFingerprintIn),
+// but the text around may have changed since (a helper's edit re-linked the file,
+// Program.Relink): positions are read from the current text. shiftFinding copied the
+// slices it writes.
+func (lu *localUnits) currentTexts(fd *Finding) {
+	src := func(path string, old []byte) []byte {
+		lu.srcs.once.Do(func() {
+			lu.srcs.m = make(map[string][]byte, len(lu.prog.Files))
+			for _, f := range lu.prog.Files {
+				if f.Path != "" {
+					lu.srcs.m[f.Path] = f.Src
+				}
+			}
+		})
+		if cur, ok := lu.srcs.m[path]; ok {
+			return cur
+		}
+		return old
+	}
+	for i := range fd.Related {
+		if r := &fd.Related[i]; r.Path != "" {
+			r.Src = src(r.Path, r.Src)
+		}
+	}
+	for i := range fd.Fixes {
+		if fx := &fd.Fixes[i]; fx.Path != "" {
+			fx.Src = src(fx.Path, fx.Src)
+		}
+	}
 }
 
 // shiftFinding returns a copy of fd with its places in its own file moved by d bytes; the

@@ -637,6 +637,11 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) (*torchs
 	}
 	if nb := b.rebase(sig.String(), cfg, loaded, pf.Module.Name); nb != nil {
 		told("rebase")
+		s.mu.Lock()
+		// linked against the program nb's was re-linked from: ReplaceFrom keeps its units
+		// that name nothing the re-link changed, with the rules' findings there
+		nb.last = b.last
+		s.mu.Unlock()
 		s.setBase(d, nb)
 		return s.relink(d, nb, pf), nb
 	}

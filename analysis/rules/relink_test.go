@@ -36,7 +36,7 @@ func TestRelinkMatchesFull(t *testing.T) {
 	p := syntax.NewParser()
 	defer p.Close()
 	archives, _ := filepath.Glob(filepath.Join("testdata", "*.txtar"))
-	relinked, refused, again := 0, 0, 0
+	relinked, refused, again, carried := 0, 0, 0, 0
 	for i, path := range archives {
 		a, _ := loadArchive(t, p, path)
 		texts := make([]string, len(a.Files))
@@ -102,17 +102,35 @@ func TestRelinkMatchesFull(t *testing.T) {
 					t.Errorf("%s: Relink followed the change, but not with %s left out", where, m.Name)
 					continue
 				}
-				if pk := parse(k); pk != nil {
-					compareAnalyses(t, where+": "+m.Name, texts[k], sp.Replace(pk), ff, fixtureOptions(t, texts[k]))
-					again++
+				pk := parse(k)
+				if pk == nil {
+					continue
+				}
+				opts := fixtureOptions(t, texts[k])
+				compareAnalyses(t, where+": "+m.Name, texts[k], sp.Replace(pk), ff, opts)
+				again++
+				// the document's analysis before the helper's edit, against the program
+				// the re-link started from, whose units ReplaceFrom keeps where they name
+				// nothing the re-link changed (with the Local rules' findings)
+				prev := base.Replace(pk)
+				inc := opts
+				inc.Incremental, inc.MinSeverity = true, analysis.Off
+				analysis.Analyze(context.Background(), prev, All(), inc)
+				nf := sp.ReplaceFrom(prev, pk)
+				compareAnalyses(t, where+": "+m.Name+" kept across the re-link", texts[k], nf, ff, opts)
+				if nf.Kept() > 0 {
+					carried++
 				}
 			}
 			base = rp
 		}
 	}
-	t.Logf("edits re-linked: %d, refused: %d, documents replaced after a re-link: %d", relinked, refused, again)
+	t.Logf("edits re-linked: %d, refused: %d, documents replaced after a re-link: %d, of which kept units of their previous analysis: %d", relinked, refused, again, carried)
 	if relinked == 0 || again == 0 {
 		t.Error("no edit was re-linked: the test never ran Relink's path")
+	}
+	if carried == 0 {
+		t.Error("no document kept units across a re-link: the test never ran ReplaceFrom's path for a rebased program")
 	}
 }
 

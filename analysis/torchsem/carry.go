@@ -30,11 +30,12 @@ type Carry struct {
 	// function definitions of the same names and kinds, so that a lookup from another file
 	// finds the same kind of definition by the same name (Kept)
 	sameDefs bool
+	stale    map[string]bool // modules re-linked since the previous program (reuse.stale)
 }
 
 // carry records, for the program of nf, what ReplaceFrom kept of prev.
 func (r *reuse) carry() *Carry {
-	return &Carry{next: r.nf, prev: weak.Make(r.prev), m: r.nodeMap, sameDefs: r.sameDefs()}
+	return &Carry{next: r.nf, prev: weak.Make(r.prev), m: r.nodeMap, sameDefs: r.sameDefs(), stale: r.stale}
 }
 
 // sameDefs reports whether the units of prev and of nf that the edit did not keep are class
@@ -134,6 +135,9 @@ func (c *Carry) Replaced(f *File) bool { return f != nil && f == c.prev.Value() 
 //     definitions of the same names and kinds before and after it: a lookup from f finds
 //     the same definitions, and what the caller read in them it recorded as uses of the
 //     edited file, which must lie in kept units.
+//
+// Never for a file of a module that a re-link replaced since: the previous text was linked
+// against the program Relink made this program's base from (ReplaceFrom).
 func (c *Carry) Kept(f *File, n NodeID) bool {
 	if f == nil {
 		return true
@@ -141,6 +145,9 @@ func (c *Carry) Kept(f *File, n NodeID) bool {
 	if f == c.prev.Value() {
 		_, ok := c.m.node(n)
 		return ok
+	}
+	if c.stale[f.Module.Name] {
+		return false // linked again since (a helper's edit): what was computed from it may not hold
 	}
 	if c.sameDefs {
 		return true

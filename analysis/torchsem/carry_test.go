@@ -430,7 +430,7 @@ func TestReplaceFromImportEdits(t *testing.T) {
 			}
 			var kept []string
 			nx := newFile(base, edited(t, prev, e.from, e.to))
-			if r, ok := reuseFrom(prev, nx); ok {
+			if r, ok := reuseFrom(prev, nx, nil, nil); ok {
 				for _, fn := range nx.Funcs {
 					if r.fixed[fn.Index()] {
 						kept = append(kept, fn.QualName())

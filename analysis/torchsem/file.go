@@ -40,6 +40,11 @@ type File struct {
 	kept     int                  // functions whose state ReplaceFrom kept from the previous text
 	roots    map[*Function]int32  // the Program.roots index of its forwards that are roots; written while linking
 
+	out struct { // what its traced code passes to other files' functions, by module (outgoingTo)
+		once     sync.Once
+		byModule map[string][]outPass
+	}
+
 	submodulesOnce sync.Once
 	submodules     map[*Class]bool // classes another module class constructs (UsedAsSubmodule)
 

@@ -2,7 +2,6 @@ package torchsem
 
 import (
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
@@ -30,11 +29,8 @@ type Program struct {
 	imports   importGraph               // which files may name which (importers.go)
 	base      *Program                  // the program Replace re-linked a file of, or nil
 	relinked  bool                      // made by Relink: base is the program it replaced files of
+	rebased   *rebased                  // made by Relink: what it changed (relink.go), or nil
 	carry     *Carry                    // what ReplaceFrom kept of the file's previous text (carry.go), or nil
-	in        struct {                  // what its files pass to other files' functions (incoming)
-		once sync.Once
-		m    map[string]map[string]*passed
-	}
 }
 
 // funcRef names one function of one file.

@@ -2,6 +2,7 @@ package torchsem
 
 import (
 	"hash/fnv"
+	"maps"
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
@@ -34,6 +35,7 @@ func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
 	np = p
 	// changed holds, per file linked again, the module-level functions whose return changed
 	changed := map[string]map[string]bool{}
+	relinked := map[string]bool{}
 	queue := []*pysem.File{pf}
 	for linked := 0; len(queue) > 0; linked++ {
 		if linked > maxRelinked {
@@ -42,8 +44,9 @@ func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
 		next := queue[0]
 		queue = queue[1:]
 		before := np.byModule[next.Module.Name]
-		nf := np.Replace(next)
+		nf := np.relinkFile(before, next, relinked, changed)
 		np = nf.Program()
+		relinked[next.Module.Name] = true
 		fns, same := sameShape(before, nf)
 		if !same {
 			return nil, false
@@ -63,13 +66,76 @@ func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
 	// the program p was linked from, so that a run of Relinks keeps no chain of programs
 	// (carriedDecls reads the base's declarations for the files it shares)
 	if np != p {
+		np.carry = nil // its last Replace's: rules take nothing from the program before it
 		np.base = p
 		if p.relinked {
 			np.base = p.base
 		}
 		np.relinked = true
+		np.rebased = &rebased{from: p, modules: relinked, changed: changed}
 	}
 	return np, true
+}
+
+// rebased records, in a program Relink made, what it changed of the program it was given
+// (from): the modules whose files it linked again, and per module the module-level
+// functions whose return changed. Every other file, and every unit of a file that names
+// none of them, reads what it read in from (Relink compared the re-linked files' surfaces),
+// so ReplaceFrom may keep such units of a text linked against from.
+type rebased struct {
+	from    *Program
+	modules map[string]bool
+	changed map[string]map[string]bool
+}
+
+// namesFor returns the identifiers whose units in f (a text linked against r.from) may
+// read what the re-link changed: the changed functions' names, and the names f imports
+// from a re-linked module (a name it defines, the module itself, a package above it, or a
+// re-export that resolves into it). ok is false when f has star imports (any name may
+// come from a re-linked module).
+func (r *rebased) namesFor(p *Program, f *pysem.File) (names []string, ok bool) {
+	if len(f.StarImports) > 0 {
+		return nil, false
+	}
+	for _, fns := range r.changed {
+		for name := range fns {
+			names = append(names, name)
+		}
+	}
+	for local, q := range f.Imports {
+		if r.reads(p, q) {
+			names = append(names, local)
+		}
+	}
+	return names, true
+}
+
+// reads reports whether the qualified name q names a re-linked module, something in one,
+// or a package above one.
+func (r *rebased) reads(p *Program, q string) bool {
+	for m := range r.modules {
+		if q == m || strings.HasPrefix(q, m+".") || strings.HasPrefix(m, q+".") {
+			return true
+		}
+	}
+	if sf, _ := p.lookup(q); sf != nil && r.modules[sf.Module.Name] {
+		return true
+	}
+	return false
+}
+
+// relinkFile links pf, a text of a module of p whose file there is before (nil: none),
+// against p's other files, of which those of modules relinked were linked again since
+// before was, with the functions changed returning another value: the units of pf that
+// name none of them keep what linking found for them in before (the edit from before's
+// text, when there is one, counts as usual).
+func (p *Program) relinkFile(before *File, pf *pysem.File, relinked map[string]bool, changed map[string]map[string]bool) *File {
+	rb := &rebased{modules: maps.Clone(relinked), changed: changed}
+	names, ok := rb.namesFor(p, pf)
+	if before == nil || !ok {
+		return p.Replace(pf)
+	}
+	return p.replaceRebased(pf, before, names, rb)
 }
 
 func inQueue(q []*pysem.File, f *File) bool {
@@ -124,12 +190,14 @@ func (f *File) shape() (uint64, map[string]string) {
 // finds it by. A file that imports a helper module for its other functions is not linked
 // again.
 func (p *Program) namesChanged(f *File, changed map[string]map[string]bool) bool {
+	// the cheap tests on the import first: a file names the changed functions far less
+	// often than it imports something
 	for local, q := range f.Imports {
-		if !usesName(f.File, local) {
-			continue // imported for nothing that changed, or not used
-		}
 		for m, fns := range changed {
 			if m == q || strings.HasPrefix(m, q+".") { // the module, or a package above it
+				if !usesName(f.File, local) {
+					break // imported and not used
+				}
 				for name := range fns {
 					if usesName(f.File, name) {
 						return true
@@ -138,7 +206,7 @@ func (p *Program) namesChanged(f *File, changed map[string]map[string]bool) bool
 			}
 		}
 		if sf, sym := p.lookup(q); sf != nil {
-			if fn, ok := sym.(*Function); ok && fn.Parent == nil && fn.Class == nil && changed[sf.Module.Name][fn.Name] {
+			if fn, ok := sym.(*Function); ok && fn.Parent == nil && fn.Class == nil && changed[sf.Module.Name][fn.Name] && usesName(f.File, local) {
 				return true
 			}
 		}

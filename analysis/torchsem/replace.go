@@ -22,16 +22,33 @@ func (p *Program) Replace(pf *pysem.File) *File { return p.replace(pf, nil) }
 // them, and only the rest is linked again (units.go). The result is the one Replace
 // gives; prev is not changed. Without prev, or when the edit changes the star imports, the
 // set of roots or a module-level name, it is Replace.
+//
+// prev may also be linked against the program that Relink made p from (an open helper's
+// edit changed what its functions return): the units that name what the re-link changed
+// (rebased.namesFor) are then linked again too.
 func (p *Program) ReplaceFrom(prev *File, pf *pysem.File) *File {
-	if prev == nil || prev.prog.base != p || prev.Module.Name != pf.Module.Name {
-		return p.replace(pf, nil)
+	switch {
+	case prev == nil || prev.Module.Name != pf.Module.Name:
+	case prev.prog.base == p:
+		return p.replace(pf, prev)
+	case p.rebased != nil && prev.prog.base == p.rebased.from:
+		if names, ok := p.rebased.namesFor(p, pf); ok {
+			return p.replaceRebased(pf, prev, names, p.rebased)
+		}
 	}
-	return p.replace(pf, prev)
+	return p.replace(pf, nil)
 }
 
 // replace is Replace, reusing prev's results where the edit from prev's text leaves them
 // as they are (nil: none).
 func (p *Program) replace(pf *pysem.File, prev *File) *File {
+	return p.replaceRebased(pf, prev, nil, nil)
+}
+
+// replaceRebased is replace for a prev linked before a re-link (rb, nil: none) replaced
+// files prev may read: the units with an identifier of names are linked again too, and
+// what prev found in rb's files is not kept.
+func (p *Program) replaceRebased(pf *pysem.File, prev *File, names []string, rb *rebased) *File {
 	// the new text adds a root per module class at most
 	np := &Program{byModule: maps.Clone(p.byModule), classDims: p.classDims, base: p}
 	np.roots = append(make([]funcRef, 0, len(p.roots)+len(pf.Classes)), p.roots...)
@@ -64,7 +81,7 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 	var kept *reuse
 	if prev != nil {
 		var ok bool
-		if kept, ok = reuseFrom(prev, nf); !ok {
+		if kept, ok = reuseFrom(prev, nf, names, rb); !ok {
 			return p.replace(pf, nil)
 		}
 		l.fixed = kept.fixed
@@ -138,7 +155,7 @@ func (p *Program) carryIncoming(old, nf *File, fixed []bool) {
 	}
 	// a module's forward is a root of its own and may be called by a model elsewhere
 	// (ViT.forward calls PatchEmbed.forward): what that caller passes is carried too
-	in := p.incoming()[nf.Module.Name]
+	in := p.incomingTo(nf.Module.Name)
 	if len(in) == 0 {
 		return
 	}

@@ -23,6 +23,9 @@ type reuse struct {
 	keptFuncs int         // the functions kept
 	classes   map[*Class]*Class
 	conts     map[*container]*container // containers of prev mapped so far (one new container each)
+	// stale: prev was linked against the program a re-link was made from (ReplaceFrom);
+	// the files of these modules were linked again since, so what names them is not kept
+	stale map[string]bool
 }
 
 // nodeMap maps the nodes of a file's previous text to its new text's: the nodes in
@@ -42,8 +45,10 @@ var namesBound = func(idents int) int { return 2*idents + 4096 }
 type nodeRange struct{ start, end NodeID }
 
 // reuseFrom works out which units of nf keep prev's results. ok is false when nothing can
-// be kept (the star imports changed, or a kept unit's functions do not match).
-func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
+// be kept (the star imports changed, or a kept unit's functions do not match). The units
+// with an identifier of names are not kept either; rb, when prev was linked against the
+// program a re-link was made from, names the files linked again since.
+func reuseFrom(prev, nf *File, names []string, rb *rebased) (r *reuse, ok bool) {
 	if !slices.Equal(prev.StarImports, nf.StarImports) {
 		return nil, false // any name may now come from elsewhere
 	}
@@ -56,6 +61,9 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 		ns = nil
 	}
 	r = &reuse{prev: prev, nf: nf, ou: ou, nu: newUnitGraph(nf.File, ns)}
+	if rb != nil {
+		r.stale = rb.modules
+	}
 	lo, ln := len(r.ou.nodes), len(r.nu.nodes)
 	same := sameUnitsOf(prev.Tree, nf.Tree)
 	a := 0
@@ -80,6 +88,7 @@ func reuseFrom(prev, nf *File) (r *reuse, ok bool) {
 			imported = identifiersIn(nf.Tree, r.nu.nodes[i], imported)
 		}
 	}
+	imported = append(imported, names...)
 	if fresh {
 		// prev's units are summarised again, with nf's names
 		ou = newUnitGraph(prev.File, r.nu.names)
@@ -261,6 +270,11 @@ func (r *reuse) keptClass(c *Class) bool {
 	return i < len(r.keptUnit) && r.keptUnit[i]
 }
 
+// staleFile reports whether f is a file of prev's program that a re-link replaced since.
+func (r *reuse) staleFile(f *File) bool {
+	return f != nil && f != r.prev && r.stale[f.Module.Name]
+}
+
 // file maps a file of prev's program to nf's program's.
 func (r *reuse) file(f *File) *File {
 	if f == r.prev {
@@ -404,6 +418,9 @@ func (r *reuse) copyCaches() {
 
 // callee maps a Callee of prev's program.
 func (r *reuse) callee(c Callee) (Callee, bool) {
+	if r.staleFile(c.File) || r.staleFile(c.ClassFile) {
+		return c, false
+	}
 	var ok bool
 	if c.Func != nil {
 		var x funcRef
@@ -424,6 +441,9 @@ func (r *reuse) callee(c Callee) (Callee, bool) {
 
 // attr maps an attribute of prev's program.
 func (r *reuse) attr(a Attr) (Attr, bool) {
+	if r.staleFile(a.File) || r.staleFile(a.ClassFile) {
+		return a, false
+	}
 	var ok bool
 	if a.Class, ok = r.class(a.ClassFile, a.Class); !ok {
 		return a, false
@@ -474,6 +494,9 @@ func (r *reuse) mods(ms *modSet) (*modSet, bool) {
 	}
 	out := &modSet{mods: make([]modRef, len(ms.mods))}
 	for i, m := range ms.mods {
+		if r.staleFile(m.file) {
+			return nil, false
+		}
 		var ok bool
 		if m.class, ok = r.class(m.file, m.class); !ok {
 			return nil, false
@@ -489,7 +512,7 @@ func (r *reuse) mods(ms *modSet) (*modSet, bool) {
 
 // sameRoots reports whether np names its roots as prev's program did: the kept values
 // refer to roots by index. A root of prev's text must be the forward of the same name
-// in the new text (re-linked or kept), others the same function.
+// in the new text (re-linked or kept), others the forward of the same module and name.
 func (r *reuse) sameRoots(prevProg, np *Program) bool {
 	if len(prevProg.roots) != len(np.roots) {
 		return false
@@ -497,7 +520,9 @@ func (r *reuse) sameRoots(prevProg, np *Program) bool {
 	for i, x := range prevProg.roots {
 		y := np.roots[i]
 		if x.f != r.prev {
-			if x != y {
+			// the same function, or the forward of the same name in the module's file that
+			// took over its root (Replace or Relink linked it again since)
+			if x != y && (x.f.Module.Name == "" || y.f == nil || y.f.Module.Name != x.f.Module.Name || y.fn.QualName() != x.fn.QualName()) {
 				return false
 			}
 			continue
@@ -560,6 +585,9 @@ func (r *reuse) carrySites() {
 // unit, or a node the declaration names, is not kept. The result's Site is a copy, for its
 // Call only: siteDecls points it at nf's site.
 func (r *reuse) decl(d *ExportDecl) (*ExportDecl, bool) {
+	if r.staleFile(d.ClassFile) || r.staleFile(d.FwdFile) {
+		return nil, false
+	}
 	s, ok := r.site(*d.Site)
 	if !ok {
 		return nil, false
@@ -582,6 +610,9 @@ func (r *reuse) decl(d *ExportDecl) (*ExportDecl, bool) {
 			nin := *in
 			nin.Axes = make(map[int]DimDecl, len(in.Axes))
 			for a, dd := range in.Axes {
+				if r.staleFile(dd.File) {
+					return nil, false
+				}
 				if dd.File == r.prev {
 					if dd.Node, ok = r.node(dd.Node); !ok {
 						return nil, false
@@ -598,6 +629,9 @@ func (r *reuse) decl(d *ExportDecl) (*ExportDecl, bool) {
 
 // site maps an export site of prev: ok is false when its call's unit is not kept.
 func (r *reuse) site(s ExportSite) (ExportSite, bool) {
+	if r.staleFile(s.ClassFile) {
+		return s, false
+	}
 	var ok bool
 	for _, n := range []*NodeID{&s.Call, &s.Model, &s.Args, &s.Kwargs, &s.DynamicShapes, &s.Strict, &s.Constraints} {
 		if *n, ok = r.node(*n); !ok {

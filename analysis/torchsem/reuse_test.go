@@ -388,7 +388,7 @@ def last(x):
 	base := NewProgram(nil)
 	prev := base.ReplaceFrom(nil, parsed(t, src, mod))
 	nf := newFile(base, edited(t, prev, "return x * 2", "return (x * 2) + 0"))
-	r, ok := reuseFrom(prev, nf)
+	r, ok := reuseFrom(prev, nf, nil, nil)
 	if !ok {
 		t.Fatal("reuseFrom kept nothing")
 	}

@@ -205,33 +205,49 @@ func (f *File) outgoing() map[string]*passed {
 	return out
 }
 
-// incoming returns what the traced code of the program's files passes to functions of
-// other files (recordOutgoing): by module, then qualified name. Replace takes a new text's
-// incoming values from it, computed once per program: a file never records what it passes
-// to its own functions, so what the replaced file's previous text passed is not among
-// them.
-func (p *Program) incoming() map[string]map[string]*passed {
-	p.in.once.Do(func() {
-		m := map[string]map[string]*passed{}
-		for _, f := range p.Files {
-			for i := range f.states {
-				for k, x := range f.states[i].out {
-					mod, qual, _ := strings.Cut(k, ":")
-					byQual := m[mod]
-					if byQual == nil {
-						byQual = map[string]*passed{}
-						m[mod] = byQual
-					}
-					acc := byQual[qual]
-					if acc == nil {
-						acc = newPassed(len(x.vals))
-						byQual[qual] = acc
-					}
-					acc.add(x)
+// incomingTo returns what the traced code of the program's files passes to functions of
+// module mod in other files (recordOutgoing), by qualified name. Replace takes a new text's
+// incoming values from it: a file never records what it passes to its own functions, so
+// what the replaced file's previous text passed is not among them. Each file indexes what
+// it passes once (outgoingTo), so that the programs a run of Replaces makes do not walk
+// every function of every file again.
+func (p *Program) incomingTo(mod string) map[string]*passed {
+	var m map[string]*passed
+	for _, f := range p.Files {
+		for _, o := range f.outgoingTo(mod) {
+			if m == nil {
+				m = map[string]*passed{}
+			}
+			acc := m[o.qual]
+			if acc == nil {
+				acc = newPassed(len(o.x.vals))
+				m[o.qual] = acc
+			}
+			acc.add(o.x)
+		}
+	}
+	return m
+}
+
+// outPass is one function's pass to the function qual of another file.
+type outPass struct {
+	qual string
+	x    *passed
+}
+
+// outgoingTo returns what f's traced code passes to the functions of module mod, in the
+// order of f's functions; indexed on first use (a linked file's states do not change).
+func (f *File) outgoingTo(mod string) []outPass {
+	f.out.once.Do(func() {
+		for i := range f.states {
+			for k, x := range f.states[i].out {
+				m, qual, _ := strings.Cut(k, ":")
+				if f.out.byModule == nil {
+					f.out.byModule = map[string][]outPass{}
 				}
+				f.out.byModule[m] = append(f.out.byModule[m], outPass{qual, x})
 			}
 		}
-		p.in.m = m
 	})
-	return p.in.m
+	return f.out.byModule[mod]
 }
