@@ -235,12 +235,18 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		s.mu.Lock()
 		prev := d.model
 		s.mu.Unlock()
-		pf, err := pysem.NewFileFrom(ctx, prev, tree.Tree(), s.project.module(d.path))
-		if err != nil {
-			s.stage(ctx, snap, "superseded")
-			return nil
+		mod := s.project.module(d.path)
+		var pf *pysem.File
+		if prev != nil && prev.Tree == tree.Tree() && prev.Module == mod && prev.Path == d.path {
+			// the text analysed last time (a neighbour changed): its model is read-only
+			pf = prev
+		} else {
+			if pf, err = pysem.NewFileFrom(ctx, prev, tree.Tree(), mod); err != nil {
+				s.stage(ctx, snap, "superseded")
+				return nil
+			}
+			pf.Path = d.path
 		}
-		pf.Path = d.path
 		s.mu.Lock()
 		if d.parsed == tree { // the next reparse starts from tree: its model starts from pf
 			d.model = pf

@@ -177,11 +177,15 @@ func reuseFrom(prev, nf *File, names []string, rb *rebased) (r *reuse, ok bool) 
 	return r, true
 }
 
-// sameUnitsOf returns sameUnit for units of ta and tb. When tb was reparsed from ta by one
+// sameUnitsOf returns sameUnit for units of ta and tb: identity for one tree. When tb was reparsed from ta by one
 // edit (syntax.Splice), a unit whose nodes the splice copied (before the nodes parsed
 // again, or after them at its place moved) and whose text the edit did not touch is the
 // same without comparing its nodes.
 func sameUnitsOf(ta, tb *syntax.Tree) func(a, b NodeID) bool {
+	if ta == tb {
+		// one text analysed again (a re-link changed what it reads)
+		return func(a, b NodeID) bool { return a == b }
+	}
 	sp := tb.Spliced()
 	if sp == nil || !sp.From(ta) {
 		return func(a, b NodeID) bool { return sameUnit(ta, a, tb, b) }
