@@ -658,8 +658,12 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) (*torchs
 			}
 		}
 	}
+	f := prog.Files[len(prog.Files)-1]
+	s.mu.Lock()
+	nb.last = f // a rebase of nb keeps what f's analysis found where the change cannot reach
+	s.mu.Unlock()
 	s.setBase(d, nb)
-	return prog.Files[len(prog.Files)-1], nb
+	return f, nb
 }
 
 // redeclared returns the file of d's last analysis, with its program's declarations read
@@ -706,6 +710,9 @@ func (s *Server) relink(d *document, b *base, pf *pysem.File) *torchsem.File {
 	last := b.last
 	s.mu.Unlock()
 	f := b.prog.ReplaceFrom(last, pf)
+	if s.testLink != nil && f.Kept() > 0 {
+		s.testLink(d.path, "kept")
+	}
 	s.mu.Lock()
 	if d.base == b {
 		b.last = f

@@ -40,6 +40,11 @@ class Model(nn.Module):
         n = scaled(x.shape[0])
         m = round(get_h(x) / 2)
         return x[:n, :m]
+
+
+class Head(nn.Module):
+    def forward(self, x):
+        return x.flatten(1)
 `,
 }
 
@@ -85,7 +90,8 @@ func TestProjectHelperFinding(t *testing.T) {
 // module returns (a size); editing the open helper to return a constant re-diagnoses the
 // model, whose text did not change, and editing it back brings the finding back. The model
 // re-links the helper and what reads it into the program it had (base.rebase), not its
-// neighbourhood from scratch.
+// neighbourhood from scratch, and keeps what its last analysis found in the units that name
+// nothing of the helper.
 func TestProjectDependentRediagnosed(t *testing.T) {
 	dir := testfs.WriteTree(t, projectTree)
 	var mu sync.Mutex
@@ -137,6 +143,14 @@ func TestProjectDependentRediagnosed(t *testing.T) {
 	defer mu.Unlock()
 	if !slices.Contains(links, "rebase") || slices.Contains(links, "full") {
 		t.Errorf("the model was linked %v after the helper's edits, want rebases and no link from scratch", links)
+	}
+	// each rebased program replaces the model from its analysis before the edit, keeping
+	// Head, which names nothing of the helper
+	for i, how := range links {
+		if how == "rebase" && (i+1 == len(links) || links[i+1] != "kept") {
+			t.Errorf("the model was linked %v: a rebase not followed by a Replace that kept units", links)
+			break
+		}
 	}
 }
 

@@ -23,15 +23,15 @@ func (p *Program) Replace(pf *pysem.File) *File { return p.replace(pf, nil) }
 // gives; prev is not changed. Without prev, or when the edit changes the star imports, the
 // set of roots or a module-level name, it is Replace.
 //
-// prev may also be linked against the program that Relink made p from (an open helper's
-// edit changed what its functions return): the units that name what the re-link changed
-// (rebased.namesFor) are then linked again too.
+// prev may also be linked against the program that Relink made p from, or be a file of it
+// (an open helper's edit changed what its functions return): the units that name what the
+// re-link changed (rebased.namesFor) are then linked again too.
 func (p *Program) ReplaceFrom(prev *File, pf *pysem.File) *File {
 	switch {
 	case prev == nil || prev.Module.Name != pf.Module.Name:
 	case prev.prog.base == p:
 		return p.replace(pf, prev)
-	case p.rebased != nil && prev.prog.base == p.rebased.from:
+	case p.rebased != nil && (prev.prog.base == p.rebased.from || prev.prog == p.rebased.from):
 		if names, ok := p.rebased.namesFor(p, pf); ok {
 			return p.replaceRebased(pf, prev, names, p.rebased)
 		}
