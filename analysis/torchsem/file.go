@@ -45,6 +45,12 @@ type File struct {
 		byModule map[string][]outPass
 	}
 
+	shapeOf struct { // shape (relink.go)
+		once sync.Once
+		hash uint64
+		rets map[string]string
+	}
+
 	submodulesOnce sync.Once
 	submodules     map[*Class]bool // classes another module class constructs (UsedAsSubmodule)
 

@@ -3,7 +3,6 @@ package torchsem
 import (
 	"hash/fnv"
 	"maps"
-	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -114,7 +113,7 @@ func (r *rebased) namesFor(p *Program, f *pysem.File) (names []string, ok bool) 
 // or a package above one.
 func (r *rebased) reads(p *Program, q string) bool {
 	for m := range r.modules {
-		if q == m || strings.HasPrefix(q, m+".") || strings.HasPrefix(m, q+".") {
+		if q == m || below(q, m) || below(m, q) {
 			return true
 		}
 	}
@@ -172,15 +171,19 @@ func sameShape(a, b *File) (fns map[string]bool, same bool) {
 }
 
 // shape hashes f's structure surface without what its module-level functions return,
-// which it gives by name.
+// which it gives by name; computed once (a linked file does not change, and the file a
+// Relink replaces is the one the Relink before made).
 func (f *File) shape() (uint64, map[string]string) {
-	h := fnv.New64a()
-	rets := map[string]string{}
-	f.writeStructure(func(s string) {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}, func(fn *Function, v string) { rets[fn.Name] = v })
-	return h.Sum64(), rets
+	f.shapeOf.once.Do(func() {
+		h := fnv.New64a()
+		rets := map[string]string{}
+		f.writeStructure(func(s string) {
+			h.Write([]byte(s))
+			h.Write([]byte{0})
+		}, func(fn *Function, v string) { rets[fn.Name] = v })
+		f.shapeOf.hash, f.shapeOf.rets = h.Sum64(), rets
+	})
+	return f.shapeOf.hash, f.shapeOf.rets
 }
 
 // namesChanged reports whether f may read a function of changed (module -> function names)
@@ -194,7 +197,7 @@ func (p *Program) namesChanged(f *File, changed map[string]map[string]bool) bool
 	// often than it imports something
 	for local, q := range f.Imports {
 		for m, fns := range changed {
-			if m == q || strings.HasPrefix(m, q+".") { // the module, or a package above it
+			if m == q || below(m, q) { // the module, or a package above it
 				if !usesName(f.File, local) {
 					break // imported and not used
 				}
@@ -223,6 +226,11 @@ func (p *Program) namesChanged(f *File, changed map[string]map[string]bool) bool
 		}
 	}
 	return false
+}
+
+// below reports whether module m lies in package q (q + "." prefixes m).
+func below(m, q string) bool {
+	return len(m) > len(q) && m[len(q)] == '.' && m[:len(q)] == q
 }
 
 // usesName reports whether an identifier with text name occurs in f outside its import
