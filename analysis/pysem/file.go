@@ -182,6 +182,23 @@ func (fn *Function) QualName() string {
 	return strings.Join(names, ".")
 }
 
+// SameQualName reports whether fn and g have the same chain of names up to their class,
+// without building QualName: they then have the same QualName (the converse may fail for
+// chains QualName shortens).
+func (fn *Function) SameQualName(g *Function) bool {
+	a, b := fn, g
+	for a != nil && b != nil {
+		if a.Name != b.Name || (a.Class == nil) != (b.Class == nil) {
+			return false
+		}
+		if a.Class != nil {
+			return a.Class.Name == b.Class.Name
+		}
+		a, b = a.Parent, b.Parent
+	}
+	return a == nil && b == nil
+}
+
 // maxQualNames is the most names QualName joins.
 const maxQualNames = 8
 

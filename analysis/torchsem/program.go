@@ -1,6 +1,7 @@
 package torchsem
 
 import (
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -17,6 +18,8 @@ type Program struct {
 	Files    []*File
 	byModule map[string]*File
 	roots    []funcRef // functions whose parameters are inputs (Ref.Root indexes it); File.roots is the inverse
+	// rootsShared: roots is the base program's array (Replace), copied before a write
+	rootsShared bool
 	// freeRoots are, while Replace links a new text, the roots of the previous text's
 	// forwards, by qualified name, that a forward of the new text of the same name and
 	// parameters takes over (rootID): values other files hold of that forward's inputs
@@ -361,12 +364,16 @@ func (p *Program) rootID(r funcRef) int32 {
 	if old, ok := p.freeRoots[r.fn.QualName()]; ok && sameParams(old.fn, r.fn) {
 		delete(p.freeRoots, r.fn.QualName())
 		id := old.f.roots[old.fn]
+		if p.rootsShared {
+			p.roots, p.rootsShared = slices.Clone(p.roots), false
+		}
 		p.roots[id] = r
 		r.f.roots[r.fn] = id
 		return id
 	}
 	id := int32(len(p.roots))
-	p.roots = append(p.roots, r)
+	p.roots = append(p.roots, r) // a shared array is full: append copies it
+	p.rootsShared = false
 	r.f.roots[r.fn] = id
 	return id
 }

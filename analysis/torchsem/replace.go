@@ -49,9 +49,9 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 // files prev may read: the units with an identifier of names are linked again too, and
 // what prev found in rb's files is not kept.
 func (p *Program) replaceRebased(pf *pysem.File, prev *File, names []string, rb *rebased) *File {
-	// the new text adds a root per module class at most
 	np := &Program{byModule: maps.Clone(p.byModule), classDims: p.classDims, base: p}
-	np.roots = append(make([]funcRef, 0, len(p.roots)+len(pf.Classes)), p.roots...)
+	// p's roots, shared until the new text adds or takes over one (rootID copies them)
+	np.roots, np.rootsShared = p.roots[:len(p.roots):len(p.roots)], true
 	nf := newFile(np, pf)
 	var old *File
 	if pf.Module.Name != "" {

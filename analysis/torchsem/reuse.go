@@ -526,7 +526,7 @@ func (r *reuse) sameRoots(prevProg, np *Program) bool {
 		if x.f != r.prev {
 			// the same function, or the forward of the same name in the module's file that
 			// took over its root (Replace or Relink linked it again since)
-			if x != y && (x.f.Module.Name == "" || y.f == nil || y.f.Module.Name != x.f.Module.Name || y.fn.QualName() != x.fn.QualName()) {
+			if x != y && (x.f.Module.Name == "" || y.f == nil || y.f.Module.Name != x.f.Module.Name || !y.fn.SameQualName(x.fn)) {
 				return false
 			}
 			continue
@@ -539,7 +539,7 @@ func (r *reuse) sameRoots(prevProg, np *Program) bool {
 			if g != y.fn {
 				return false
 			}
-		} else if x.fn.QualName() != y.fn.QualName() {
+		} else if !x.fn.SameQualName(y.fn) && x.fn.QualName() != y.fn.QualName() {
 			return false
 		}
 	}
