@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"weak"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
@@ -312,6 +314,83 @@ func TestRelinkFollowsReturns(t *testing.T) {
 	if _, ok := base.Relink(pf, ""); ok {
 		t.Error("Relink followed a change of a class's attributes")
 	}
+}
+
+// TestRebasesKeepNoChain: the editor rebases an open model's program at every edit of its
+// helper (Relink, then ReplaceFrom from the model's last analysis). The programs of earlier
+// rebases must become garbage: a chain of them (through the re-linked files' programs, the
+// import index they share, or what ReplaceFrom compares) would grow the server's heap by a
+// neighbourhood's re-linked files per edit.
+func TestRebasesKeepNoChain(t *testing.T) {
+	p := syntax.NewParser()
+	defer p.Close()
+	a, err := txtar.Parse([]byte(relinkProject))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []*pysem.File
+	var helper, model *pysem.File
+	var helperText string
+	for _, m := range a.Files {
+		mod, _ := pysem.ModuleOf(m.Name)
+		text := string(m.Data)
+		if strings.HasSuffix(m.Name, "net.py") {
+			// a class that names nothing of the helper: kept by every rebase
+			text += "\n\nclass Head(nn.Module):\n    def forward(self, x):\n        return x.flatten(1)\n"
+		}
+		pf, ok := parseText(t, p, text, mod)
+		if !ok {
+			t.Fatalf("%s does not parse", m.Name)
+		}
+		pf.Path = m.Name
+		files = append(files, pf)
+		switch {
+		case strings.HasSuffix(m.Name, "helpers.py"):
+			helper, helperText = pf, string(m.Data)
+		case strings.HasSuffix(m.Name, "net.py"):
+			model = pf
+		}
+	}
+	base := torchsem.NewProgram(files)
+	root := base
+	last := base.File(model.Module.Name)
+	var gone []weak.Pointer[torchsem.Program]
+	const edits = 12
+	for step := range edits {
+		to := "16"
+		if step%2 == 1 {
+			to = "x.shape[-1]"
+		}
+		pf, _ := parseText(t, p, strings.Replace(helperText, "return x.shape[-1]", "return "+to, 1), helper.Module)
+		pf.Path = helper.Path
+		rp, ok := base.Relink(pf, model.Module.Name)
+		if !ok {
+			t.Fatalf("edit %d: Relink did not follow the helper's edit", step+1)
+		}
+		next := rp.ReplaceFrom(last, model)
+		if next.Kept() == 0 {
+			t.Fatalf("edit %d: the model kept nothing of its last analysis", step+1)
+		}
+		linkedFindings(t, next) // the rules' memos, as the editor's analysis makes them
+		gone = append(gone, weak.Make(base), weak.Make(last.Program()))
+		base, last = rp, next
+	}
+	runtime.GC()
+	runtime.GC()
+	// the program linked from scratch stays (each rebase re-links files of it); the others
+	// of all but the last two edits must be gone
+	var alive []int
+	for i, w := range gone[:len(gone)-4] {
+		if prog := w.Value(); prog != nil && prog != root {
+			alive = append(alive, i/2+1)
+		}
+	}
+	if len(alive) > 0 {
+		t.Errorf("the programs of rebases %v are still reachable from the last", alive)
+	}
+	runtime.KeepAlive(root)
+	runtime.KeepAlive(base)
+	runtime.KeepAlive(last)
 }
 
 func linkedFindings(t *testing.T, f *torchsem.File) []analysis.Finding {

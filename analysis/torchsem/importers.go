@@ -93,6 +93,7 @@ func (p *Program) importIndex() (*importIndex, map[*File]int32) {
 	if g.index == nil {
 		if g.from != nil {
 			g.index, _ = g.from.importIndex()
+			g.from = nil // taken: the program it came from may go
 		} else {
 			g.index = p.newImportIndex(g.at)
 		}

@@ -3,6 +3,7 @@ package torchsem
 import (
 	"hash/fnv"
 	"maps"
+	"weak"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -66,12 +67,26 @@ func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
 	// (carriedDecls reads the base's declarations for the files it shares)
 	if np != p {
 		np.carry = nil // its last Replace's: rules take nothing from the program before it
-		np.base = p
+		root := p
 		if p.relinked {
-			np.base = p.base
+			root = p.base
 		}
+		// the files linked again belong to np now, not to the programs of the Replaces
+		// before the last: those see the files that were current when they were made, and
+		// would chain back through p to every Relink before it. What a file's later queries
+		// look up is np's (as when the project is linked anew), and np shares root's import
+		// index (Relink changes no file's imports)
+		for m := range relinked {
+			np.byModule[m].prog = np
+		}
+		np.base = root
+		np.imports.mu.Lock()
+		if np.imports.index == nil {
+			np.imports.from = root
+		}
+		np.imports.mu.Unlock()
 		np.relinked = true
-		np.rebased = &rebased{from: p, modules: relinked, changed: changed}
+		np.rebased = &rebased{from: weak.Make(p), modules: relinked, changed: changed}
 	}
 	return np, true
 }
@@ -82,7 +97,7 @@ func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
 // none of them, reads what it read in from (Relink compared the re-linked files' surfaces),
 // so ReplaceFrom may keep such units of a text linked against from.
 type rebased struct {
-	from    *Program
+	from    weak.Pointer[Program] // weak: programs do not chain (the text linked against it holds it)
 	modules map[string]bool
 	changed map[string]map[string]bool
 }
