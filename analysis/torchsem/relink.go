@@ -62,20 +62,20 @@ func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
 			queue = append(queue, f.File)
 		}
 	}
-	// each Replace made a program on the one before: the result is one replacing files of
+	// each Replace made a program on the one before. The result replaces files of root,
 	// the program p was linked from, so that a run of Relinks keeps no chain of programs
-	// (carriedDecls reads the base's declarations for the files it shares)
+	// (carriedDecls reads the base's declarations for the files it shares). The files
+	// linked again belong to np, not to the programs of the Replaces before the last: those
+	// see the files that were current when they were made, and would chain back through p
+	// to every Relink before it. A file's later queries look up np's files (as when the
+	// project is linked anew), and np shares root's import index (Relink changes no file's
+	// imports).
 	if np != p {
 		np.carry = nil // its last Replace's: rules take nothing from the program before it
 		root := p
 		if p.relinked {
 			root = p.base
 		}
-		// the files linked again belong to np now, not to the programs of the Replaces
-		// before the last: those see the files that were current when they were made, and
-		// would chain back through p to every Relink before it. What a file's later queries
-		// look up is np's (as when the project is linked anew), and np shares root's import
-		// index (Relink changes no file's imports)
 		for m := range relinked {
 			np.byModule[m].prog = np
 		}
@@ -100,6 +100,13 @@ type rebased struct {
 	from    weak.Pointer[Program] // weak: programs do not chain (the text linked against it holds it)
 	modules map[string]bool
 	changed map[string]map[string]bool
+}
+
+// startedFrom reports whether prev was linked against the program the re-link started
+// from, or is a file of it.
+func (r *rebased) startedFrom(prev *File) bool {
+	from := r.from.Value()
+	return from != nil && (prev.prog.base == from || prev.prog == from)
 }
 
 // namesFor returns the identifiers whose units in f (a text linked against r.from) may

@@ -31,7 +31,7 @@ func (p *Program) ReplaceFrom(prev *File, pf *pysem.File) *File {
 	case prev == nil || prev.Module.Name != pf.Module.Name:
 	case prev.prog.base == p:
 		return p.replace(pf, prev)
-	case p.rebased != nil && p.rebased.from.Value() != nil && (prev.prog.base == p.rebased.from.Value() || prev.prog == p.rebased.from.Value()):
+	case p.rebased != nil && p.rebased.startedFrom(prev):
 		if names, ok := p.rebased.namesFor(p, pf); ok {
 			return p.replaceRebased(pf, prev, names, p.rebased)
 		}
