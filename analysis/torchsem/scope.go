@@ -156,7 +156,7 @@ func (e *evaluator) bindScope(f *File, fn *Function, params []Value) *scope {
 			break
 		}
 	}
-	s.building = false
+	s.building, s.lastBind = false, nil // read only while building
 	return s
 }
 
