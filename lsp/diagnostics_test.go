@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
+	"weak"
 
 	"go.lsp.dev/protocol"
 
@@ -551,9 +553,15 @@ func TestColdDocuments(t *testing.T) {
 	c.start()
 	text, m := fixture(t, roundModel)
 	uri := func(i int) protocol.DocumentURI { return protocol.DocumentURI("file:///work/cold" + itoa(i) + ".py") }
+	var first weak.Pointer[analysis.File] // the first document's analysis
 	for i := 0; i < maxWarm+4; i++ {
 		c.open(uri(i), text)
 		c.diagsFor(uri(i), 1)
+		if i == 0 {
+			c.server.mu.Lock()
+			first = weak.Make(c.server.docs[uri(0)].result.file)
+			c.server.mu.Unlock()
+		}
 	}
 	s := c.server
 	s.mu.Lock()
@@ -563,10 +571,18 @@ func TestColdDocuments(t *testing.T) {
 			warm++
 		}
 	}
-	cold := s.docs[uri(0)].result == nil && s.docs[uri(0)].parsed == nil
+	d0 := s.docs[uri(0)]
+	cold := d0.result == nil && d0.parsed == nil && d0.base == nil
 	s.mu.Unlock()
 	if warm > maxWarm || !cold {
-		t.Fatalf("%d warm documents (max %d); the first is cold: %v", warm, maxWarm, cold)
+		t.Fatalf("%d warm documents (max %d); the first is cold (no tree, result or linked program): %v", warm, maxWarm, cold)
+	}
+	// nothing keeps a cold document's analysis (its linked program kept it, so that 200
+	// open documents held 440 MB)
+	runtime.GC()
+	runtime.GC()
+	if first.Value() != nil {
+		t.Error("the cold document's last analysis is still reachable")
 	}
 	if h := hoverAt(t, c, uri(0), text, m["in"]); h == nil || !strings.Contains(h.Contents.Value, "dynamic_shape_round") {
 		t.Fatalf("hover on a cold document: %+v", h)

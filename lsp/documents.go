@@ -205,6 +205,9 @@ func (s *Server) trimLocked() {
 	for _, d := range warm[:len(warm)-maxWarm] {
 		s.dropPendingLocked(d)
 		d.result, d.kept = nil, nil // ready stays closed: result() re-analyses on demand
+		// and its linked neighbourhood, which holds its last analysis (base.last): the next
+		// analysis links it again
+		d.base, d.neighbour = nil, nil
 	}
 	s.returnMemory()
 }
