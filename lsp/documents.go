@@ -205,9 +205,14 @@ func (s *Server) trimLocked() {
 	for _, d := range warm[:len(warm)-maxWarm] {
 		s.dropPendingLocked(d)
 		d.result, d.kept = nil, nil // ready stays closed: result() re-analyses on demand
-		// and its linked neighbourhood, which holds its last analysis (base.last): the next
-		// analysis links it again
-		d.base, d.neighbour = nil, nil
+		// and the analysis its linked neighbourhood keeps for the next edit's ReplaceFrom
+		// (base.last): the next analysis replaces the document in that program whole. The
+		// program stays, so that a neighbour's change re-analyses a cold dependent by
+		// re-linking what changed (rebase), not its whole neighbourhood
+		if d.base != nil {
+			d.base.last = nil
+		}
+		d.neighbour = nil
 	}
 	s.returnMemory()
 }
