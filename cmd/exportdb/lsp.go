@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"go.uber.org/zap"
@@ -61,6 +62,24 @@ func runLSP(args []string, stdout, stderr io.Writer) int {
 	logger := zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(enc), sink, level))
 	defer func() { _ = logger.Sync() }()
 
+	if path := os.Getenv("EXPORTDB_CPUPROFILE"); path != "" {
+		// a CPU profile of the whole session, for the benchmarks that drive the binary
+		// (bench/lsplatency): go tool pprof exportdb FILE
+		out, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "exportdb lsp: EXPORTDB_CPUPROFILE: %v\n", err)
+			return 2
+		}
+		if err := pprof.StartCPUProfile(out); err != nil {
+			out.Close()
+			fmt.Fprintf(stderr, "exportdb lsp: EXPORTDB_CPUPROFILE: %v\n", err)
+			return 2
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			out.Close()
+		}()
+	}
 	defer lsp.TuneCollector()()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

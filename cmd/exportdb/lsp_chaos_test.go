@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -1254,4 +1255,43 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestLSPCPUProfile: with EXPORTDB_CPUPROFILE set, `exportdb lsp` writes a CPU profile of
+// its session (for the benchmarks that drive the binary), complete once it exits; a path it
+// cannot create stops it at once with status 2 and says why.
+func TestLSPCPUProfile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the language server binary")
+	}
+	path := filepath.Join(t.TempDir(), "cpu.prof")
+	t.Setenv("EXPORTDB_CPUPROFILE", path)
+	s := startLSP(t)
+	s.initialize(t)
+	uri := "file:///profile/model.py"
+	s.notify(t, "textDocument/didOpen", openParams(uri, 1, chaosModel(500)))
+	s.request(t, "textDocument/hover", hoverParams(uri, pos{5, 10}))
+	s.call(t, "shutdown", nil)
+	s.notify(t, "exit", nil)
+	if code := s.exitCode(t); code != 0 {
+		t.Fatalf("exit status %d, want 0\n%s", code, tail(s.logText(), 20))
+	}
+	prof, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a pprof profile: gzip-compressed protobuf
+	if len(prof) < 64 || prof[0] != 0x1f || prof[1] != 0x8b {
+		t.Errorf("the profile is not a gzip-compressed pprof profile (%d bytes)", len(prof))
+	}
+
+	t.Setenv("EXPORTDB_CPUPROFILE", filepath.Join(t.TempDir(), "missing", "cpu.prof"))
+	cmd := exec.Command(checkBin, "lsp")
+	var stderr bytes.Buffer
+	cmd.Stdin, cmd.Stderr = strings.NewReader(""), &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(stderr.String(), "EXPORTDB_CPUPROFILE") {
+		t.Errorf("an uncreatable profile: %v, stderr %q; want status 2 naming EXPORTDB_CPUPROFILE", err, stderr.String())
+	}
 }
