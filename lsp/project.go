@@ -612,6 +612,10 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) (*torchs
 	}
 	s.mu.Lock()
 	b := d.base
+	var last *torchsem.File // b's last, for a rebase of b
+	if b != nil {
+		last = b.last
+	}
 	s.mu.Unlock()
 	told := func(how string) {
 		if s.testLink != nil {
@@ -637,11 +641,10 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) (*torchs
 	}
 	if nb := b.rebase(sig.String(), cfg, loaded, pf.Module.Name); nb != nil {
 		told("rebase")
-		s.mu.Lock()
 		// linked against the program nb's was re-linked from: ReplaceFrom keeps its units
-		// that name nothing the re-link changed, with the rules' findings there
-		nb.last = b.last
-		s.mu.Unlock()
+		// that name nothing the re-link changed, with the rules' findings there (nb is not
+		// shared until setBase)
+		nb.last = last
 		s.setBase(d, nb)
 		return s.relink(d, nb, pf), nb
 	}
@@ -658,10 +661,9 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) (*torchs
 			}
 		}
 	}
+	// a rebase of nb keeps what f's analysis found where the change cannot reach
 	f := prog.Files[len(prog.Files)-1]
-	s.mu.Lock()
-	nb.last = f // a rebase of nb keeps what f's analysis found where the change cannot reach
-	s.mu.Unlock()
+	nb.last = f
 	s.setBase(d, nb)
 	return f, nb
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -248,21 +249,13 @@ func TestRelinkFollowsReturns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var files []*pysem.File
 	var helper *txtar.File
 	for i, m := range a.Files {
-		mod, _ := pysem.ModuleOf(m.Name)
-		pf, ok := parseText(t, p, string(m.Data), mod)
-		if !ok {
-			t.Fatalf("%s does not parse", m.Name)
-		}
-		pf.Path = m.Name
-		files = append(files, pf)
 		if strings.HasSuffix(m.Name, "helpers.py") {
 			helper = &a.Files[i]
 		}
 	}
-	base := torchsem.NewProgram(files)
+	base := torchsem.NewProgram(archiveFiles(t, p, "relinkProject", a))
 	roundLine := func(prog *torchsem.Program) int {
 		f := prog.File("proj.models.net")
 		res := linkedFindings(t, f)
@@ -328,29 +321,23 @@ func TestRebasesKeepNoChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var files []*pysem.File
-	var helper, model *pysem.File
-	var helperText string
-	for _, m := range a.Files {
-		mod, _ := pysem.ModuleOf(m.Name)
-		text := string(m.Data)
+	for i, m := range a.Files {
 		if strings.HasSuffix(m.Name, "net.py") {
 			// a class that names nothing of the helper: kept by every rebase
-			text += "\n\nclass Head(nn.Module):\n    def forward(self, x):\n        return x.flatten(1)\n"
+			a.Files[i].Data = append(slices.Clip(m.Data), "\n\nclass Head(nn.Module):\n    def forward(self, x):\n        return x.flatten(1)\n"...)
 		}
-		pf, ok := parseText(t, p, text, mod)
-		if !ok {
-			t.Fatalf("%s does not parse", m.Name)
-		}
-		pf.Path = m.Name
-		files = append(files, pf)
+	}
+	files := archiveFiles(t, p, "relinkProject", a)
+	var helper, model *pysem.File
+	for _, pf := range files {
 		switch {
-		case strings.HasSuffix(m.Name, "helpers.py"):
-			helper, helperText = pf, string(m.Data)
-		case strings.HasSuffix(m.Name, "net.py"):
+		case strings.HasSuffix(pf.Path, "helpers.py"):
+			helper = pf
+		case strings.HasSuffix(pf.Path, "net.py"):
 			model = pf
 		}
 	}
+	helperText := string(helper.Src)
 	base := torchsem.NewProgram(files)
 	root := base
 	last := base.File(model.Module.Name)

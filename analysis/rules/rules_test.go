@@ -178,17 +178,24 @@ func loadArchive(t *testing.T, p *syntax.Parser, path string) (a *txtar.Archive,
 	if a, err = txtar.Parse(data); err != nil {
 		t.Fatal(err)
 	}
+	return a, torchsem.NewProgram(archiveFiles(t, p, path, a))
+}
+
+// archiveFiles parses the members of a txtar fixture (where names it in failures), each
+// with the module its path names.
+func archiveFiles(t *testing.T, p *syntax.Parser, where string, a *txtar.Archive) []*pysem.File {
+	t.Helper()
 	var files []*pysem.File
 	for _, m := range a.Files {
 		mod, _ := pysem.ModuleOf(m.Name)
 		pf, err := analysis.ParseModule(context.Background(), p, m.Data, mod)
 		if err != nil {
-			t.Fatalf("%s: %s: %v", path, m.Name, err)
+			t.Fatalf("%s: %s: %v", where, m.Name, err)
 		}
 		pf.Path = m.Name
 		files = append(files, pf)
 	}
-	return a, torchsem.NewProgram(files)
+	return files
 }
 
 // analyzeArchive links the members of a txtar fixture as one project (a member's path names

@@ -31,8 +31,7 @@ type Program struct {
 	memo      programMemo               // values the rules compute once per program (memo.go)
 	imports   importGraph               // which files may name which (importers.go)
 	base      *Program                  // the program Replace re-linked a file of, or nil
-	relinked  bool                      // made by Relink: base is the program it replaced files of
-	rebased   *rebased                  // made by Relink: what it changed (relink.go), or nil
+	rebased   *rebased                  // made by Relink (its base is the program it replaced files of): what it changed (relink.go), or nil
 	carry     *Carry                    // what ReplaceFrom kept of the file's previous text (carry.go), or nil
 }
 

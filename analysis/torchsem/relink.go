@@ -73,7 +73,7 @@ func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
 	if np != p {
 		np.carry = nil // its last Replace's: rules take nothing from the program before it
 		root := p
-		if p.relinked {
+		if p.rebased != nil {
 			root = p.base
 		}
 		for m := range relinked {
@@ -85,7 +85,6 @@ func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
 			np.imports.from = root
 		}
 		np.imports.mu.Unlock()
-		np.relinked = true
 		np.rebased = &rebased{from: weak.Make(p), modules: relinked, changed: changed}
 	}
 	return np, true
@@ -156,7 +155,7 @@ func (p *Program) relinkFile(before *File, pf *pysem.File, relinked map[string]b
 	if before == nil || !ok {
 		return p.Replace(pf)
 	}
-	return p.replaceRebased(pf, before, names, rb)
+	return p.replaceRebased(pf, before, names, rb.modules)
 }
 
 func inQueue(q []*pysem.File, f *File) bool {

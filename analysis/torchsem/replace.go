@@ -33,7 +33,7 @@ func (p *Program) ReplaceFrom(prev *File, pf *pysem.File) *File {
 		return p.replace(pf, prev)
 	case p.rebased != nil && p.rebased.startedFrom(prev):
 		if names, ok := p.rebased.namesFor(p, pf); ok {
-			return p.replaceRebased(pf, prev, names, p.rebased)
+			return p.replaceRebased(pf, prev, names, p.rebased.modules)
 		}
 	}
 	return p.replace(pf, nil)
@@ -45,10 +45,10 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 	return p.replaceRebased(pf, prev, nil, nil)
 }
 
-// replaceRebased is replace for a prev linked before a re-link (rb, nil: none) replaced
-// files prev may read: the units with an identifier of names are linked again too, and
-// what prev found in rb's files is not kept.
-func (p *Program) replaceRebased(pf *pysem.File, prev *File, names []string, rb *rebased) *File {
+// replaceRebased is replace for a prev linked before a re-link replaced the files of the
+// modules stale (nil: none), which prev may read: the units with an identifier of names are
+// linked again too, and what prev found in those files is not kept.
+func (p *Program) replaceRebased(pf *pysem.File, prev *File, names []string, stale map[string]bool) *File {
 	np := &Program{byModule: maps.Clone(p.byModule), classDims: p.classDims, base: p}
 	// p's roots, shared until the new text adds or takes over one (rootID copies them)
 	np.roots, np.rootsShared = p.roots[:len(p.roots):len(p.roots)], true
@@ -81,7 +81,7 @@ func (p *Program) replaceRebased(pf *pysem.File, prev *File, names []string, rb 
 	var kept *reuse
 	if prev != nil {
 		var ok bool
-		if kept, ok = reuseFrom(prev, nf, names, rb); !ok {
+		if kept, ok = reuseFrom(prev, nf, names, stale); !ok {
 			return p.replace(pf, nil)
 		}
 		l.fixed = kept.fixed

@@ -46,9 +46,9 @@ type nodeRange struct{ start, end NodeID }
 
 // reuseFrom works out which units of nf keep prev's results. ok is false when nothing can
 // be kept (the star imports changed, or a kept unit's functions do not match). The units
-// with an identifier of names are not kept either; rb, when prev was linked against the
-// program a re-link was made from, names the files linked again since.
-func reuseFrom(prev, nf *File, names []string, rb *rebased) (r *reuse, ok bool) {
+// with an identifier of names are not kept either; stale, when prev was linked against the
+// program a re-link was made from, names the modules whose files it linked again.
+func reuseFrom(prev, nf *File, names []string, stale map[string]bool) (r *reuse, ok bool) {
 	if !slices.Equal(prev.StarImports, nf.StarImports) {
 		return nil, false // any name may now come from elsewhere
 	}
@@ -60,10 +60,7 @@ func reuseFrom(prev, nf *File, names []string, rb *rebased) (r *reuse, ok bool) 
 	if fresh {
 		ns = nil
 	}
-	r = &reuse{prev: prev, nf: nf, ou: ou, nu: newUnitGraph(nf.File, ns)}
-	if rb != nil {
-		r.stale = rb.modules
-	}
+	r = &reuse{prev: prev, nf: nf, ou: ou, nu: newUnitGraph(nf.File, ns), stale: stale}
 	lo, ln := len(r.ou.nodes), len(r.nu.nodes)
 	same := sameUnitsOf(prev.Tree, nf.Tree)
 	a := 0
@@ -177,10 +174,10 @@ func reuseFrom(prev, nf *File, names []string, rb *rebased) (r *reuse, ok bool) 
 	return r, true
 }
 
-// sameUnitsOf returns sameUnit for units of ta and tb: identity for one tree. When tb was reparsed from ta by one
-// edit (syntax.Splice), a unit whose nodes the splice copied (before the nodes parsed
-// again, or after them at its place moved) and whose text the edit did not touch is the
-// same without comparing its nodes.
+// sameUnitsOf returns sameUnit for units of ta and tb: identity when they are one tree.
+// When tb was reparsed from ta by one edit (syntax.Splice), a unit whose nodes the splice
+// copied (before the nodes parsed again, or after them at its place moved) and whose text
+// the edit did not touch is the same without comparing its nodes.
 func sameUnitsOf(ta, tb *syntax.Tree) func(a, b NodeID) bool {
 	if ta == tb {
 		// one text analysed again (a re-link changed what it reads)
