@@ -3,6 +3,7 @@ package lsp
 import (
 	"runtime"
 	"runtime/metrics"
+	"sync"
 	"time"
 )
 
@@ -32,6 +33,7 @@ func (s *Server) idleCollector() {
 			return
 		case <-s.idleKick:
 		}
+		gcWatch.observe()
 		// idle for idleDelay: an analysis ending meanwhile starts the wait again
 		t := time.NewTimer(s.idleDelay)
 	wait:
@@ -41,6 +43,7 @@ func (s *Server) idleCollector() {
 				t.Stop()
 				return
 			case <-s.idleKick:
+				gcWatch.observe()
 				t.Reset(s.idleDelay)
 			case <-t.C:
 				break wait
@@ -80,35 +83,83 @@ func (s *Server) analysingLocked() bool {
 	return false
 }
 
-// garbageDue reports whether the heap holds more garbage than half the headroom between
-// the live heap and the next collection: the collector's goal, or the memory limit
-// (TuneCollector sets one), less the memory outside the heap, when that comes first.
-func garbageDue() bool {
+// heapWatch measures the garbage made since the collector's last cycle: the bytes
+// allocated since the watch first saw that cycle end. The runtime's own count of heap
+// objects cannot tell: after a cycle it started itself, the dead objects it found stay in
+// that count until they are swept, so the server collected again right behind each such
+// cycle (about 40 ms later, marking the whole live heap for nothing).
+type heapWatch struct {
+	mu     sync.Mutex
+	cycles uint64 // the cycles completed when last seen
+	allocs uint64 // the bytes allocated so far then
+}
+
+var gcWatch heapWatch
+
+// observe notes a cycle that ended since the last look: the allocations count from now.
+// The idle collector looks after every analysis, so a cycle is seen at most one analysis
+// late, and the garbage it made meanwhile is not counted (the next cycle comes later).
+func (w *heapWatch) observe() {
+	sample := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(sample)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.seen(sample[0].Value.Uint64(), sample[1].Value.Uint64())
+}
+
+func (w *heapWatch) seen(cycles, allocs uint64) {
+	if cycles != w.cycles {
+		w.cycles, w.allocs = cycles, allocs
+	}
+}
+
+// garbageDue reports whether the garbage since the last cycle passed half of the
+// headroom between the live heap and the next cycle's goal (which the runtime already
+// lowers to keep under a memory limit), and no cycle is under way: forcing one then
+// waits for it to end and marks the whole live heap again.
+func garbageDue() bool { return gcWatch.garbageDue() }
+
+func (w *heapWatch) garbageDue() bool {
 	sample := []metrics.Sample{
-		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/gc/cycles/total:gc-cycles"},
+		{Name: "/gc/heap/allocs:bytes"},
 		{Name: "/gc/heap/live:bytes"},
 		{Name: "/gc/heap/goal:bytes"},
-		{Name: "/memory/classes/total:bytes"},
-		{Name: "/gc/gomemlimit:bytes"},
+		{Name: "/sched/pauses/total/gc:seconds"},
 	}
 	metrics.Read(sample)
-	var v [5]uint64
-	for i, m := range sample {
+	var v [4]uint64
+	for i, m := range sample[:4] {
 		if m.Value.Kind() != metrics.KindUint64 {
 			return false
 		}
 		v[i] = m.Value.Uint64()
 	}
-	objects, live, goal, total, limit := v[0], v[1], v[2], v[3], v[4]
-	if objects <= live || goal <= live {
+	cycles, allocs, live, goal := v[0], v[1], v[2], v[3]
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.seen(cycles, allocs)
+	if goal <= live || cycleRunning(cycles, sample[4]) {
 		return false
 	}
-	headroom := goal - live
-	if other := total - objects; limit > other+live && limit-other-live < headroom {
-		headroom = limit - other - live
+	return allocs-w.allocs > (goal-live)/2
+}
+
+// cycleRunning reports whether a collection is under way: each cycle stops the world
+// twice, as it starts and as it ends, so the pauses outnumber twice the cycles completed.
+func cycleRunning(cycles uint64, pauses metrics.Sample) bool {
+	if pauses.Value.Kind() != metrics.KindFloat64Histogram {
+		return false
 	}
-	return objects-live > headroom/2
+	var n uint64
+	for _, c := range pauses.Value.Float64Histogram().Counts {
+		n += c
+	}
+	return n != 2*cycles
 }
 
 // collectGarbage is the idle collector's cycle.
-func collectGarbage() { runtime.GC() }
+func collectGarbage() {
+	runtime.GC()
+	gcWatch.observe()
+}

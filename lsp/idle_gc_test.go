@@ -1,6 +1,8 @@
 package lsp
 
 import (
+	"runtime"
+	"runtime/metrics"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -91,7 +93,8 @@ func TestIdleCollectorOff(t *testing.T) {
 }
 
 // TestGarbageDue reads the runtime's heap metrics: right after a collection little
-// garbage is due; after allocating well past the goal's headroom, it is.
+// garbage is due, also after one the runtime started itself (whose garbage is not swept
+// yet); after allocating well past the goal's headroom, it is.
 func TestGarbageDue(t *testing.T) {
 	collectGarbage()
 	if garbageDue() {
@@ -106,4 +109,77 @@ func TestGarbageDue(t *testing.T) {
 	if !garbageDue() {
 		t.Errorf("no garbage due after allocating 64 MiB")
 	}
+
+	// a cycle the runtime starts itself, seen as the idle collector sees it (after an
+	// analysis): the garbage it found does not count again
+	cycles := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	metrics.Read(cycles)
+	from := cycles[0].Value.Uint64()
+	live := make([][]byte, 1<<16) // 32 MiB of small objects: a goal well above a few MiB
+	for i := range live {
+		live[i] = make([]byte, 512)
+	}
+	for i := 0; i < 1<<20; i++ {
+		keep = append(keep, make([]byte, 512))
+		keep[len(keep)-1][0] = 1
+		keep = keep[:0]
+		if i%256 == 0 {
+			metrics.Read(cycles)
+			if cycles[0].Value.Uint64() != from {
+				break
+			}
+		}
+	}
+	if cycles[0].Value.Uint64() == from {
+		t.Fatalf("no cycle after allocating 512 MiB")
+	}
+	gcWatch.observe()
+	unswept := int64(cycles[1].Value.Uint64()) - int64(cycles[2].Value.Uint64())
+	if garbageDue() {
+		t.Errorf("garbage due right after a cycle (heap objects %d bytes above the live heap)", unswept)
+	}
+	t.Logf("heap objects right after the cycle: %d bytes above the live heap", unswept)
+	runtime.KeepAlive(live)
+}
+
+// TestCycleRunning: no cycle is under way right after a forced one; while the program
+// allocates over a live heap of 64 MiB, the runtime's own cycles are seen running.
+func TestCycleRunning(t *testing.T) {
+	sample := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/sched/pauses/total/gc:seconds"}}
+	running := func() (bool, uint64) {
+		metrics.Read(sample)
+		return cycleRunning(sample[0].Value.Uint64(), sample[1]), sample[0].Value.Uint64()
+	}
+	runtime.GC()
+	if r, _ := running(); r {
+		t.Fatal("a cycle is under way right after runtime.GC")
+	}
+	live := make([][]byte, 1<<17)
+	for i := range live {
+		live[i] = make([]byte, 512)
+	}
+	_, from := running()
+	var garbage [][]byte
+	seen, polls := 0, 0
+	for i := 0; i < 1<<24; i++ {
+		garbage = append(garbage, make([]byte, 256))
+		if len(garbage) == 1024 {
+			garbage = garbage[:0]
+		}
+		if i%128 == 0 {
+			r, cycles := running()
+			polls++
+			if r {
+				seen++
+			}
+			if cycles >= from+4 {
+				break
+			}
+		}
+	}
+	if seen == 0 {
+		t.Errorf("no cycle seen running in %d polls", polls)
+	}
+	t.Logf("a cycle was running at %d of %d polls", seen, polls)
+	runtime.KeepAlive(live)
 }
