@@ -935,7 +935,7 @@ func (f *File) Dims(v Value) (DimVerdict, []DimHit) {
 		if r.Of != RefDim && r.Of != RefDimAny {
 			continue
 		}
-		root := p.roots[r.Root]
+		root := p.roots.at(r.Root)
 		decls := p.declsOf(root)
 		if len(decls) == 0 {
 			continue

@@ -1,7 +1,6 @@
 package torchsem
 
 import (
-	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -17,9 +16,7 @@ import (
 type Program struct {
 	Files    []*File
 	byModule map[string]*File
-	roots    []funcRef // functions whose parameters are inputs (Ref.Root indexes it); File.roots is the inverse
-	// rootsShared: roots is the base program's array (Replace), copied before a write
-	rootsShared bool
+	roots    rootTable // functions whose parameters are inputs (Ref.Root indexes it); File.roots is the inverse
 	// freeRoots are, while Replace links a new text, the roots of the previous text's
 	// forwards, by qualified name, that a forward of the new text of the same name and
 	// parameters takes over (rootID): values other files hold of that forward's inputs
@@ -363,16 +360,11 @@ func (p *Program) rootID(r funcRef) int32 {
 	if old, ok := p.freeRoots[r.fn.QualName()]; ok && sameParams(old.fn, r.fn) {
 		delete(p.freeRoots, r.fn.QualName())
 		id := old.f.roots[old.fn]
-		if p.rootsShared {
-			p.roots, p.rootsShared = slices.Clone(p.roots), false
-		}
-		p.roots[id] = r
+		p.roots.set(id, r)
 		r.f.roots[r.fn] = id
 		return id
 	}
-	id := int32(len(p.roots))
-	p.roots = append(p.roots, r) // a shared array is full: append copies it
-	p.rootsShared = false
+	id := p.roots.add(r)
 	r.f.roots[r.fn] = id
 	return id
 }
@@ -391,10 +383,11 @@ func sameParams(a, b *Function) bool {
 
 // Root returns the function a Ref's Root names, and its file.
 func (p *Program) Root(id int32) (*File, *Function) {
-	if id < 0 || int(id) >= len(p.roots) {
+	if id < 0 || int(id) >= p.roots.len() {
 		return nil, nil
 	}
-	return p.roots[id].f, p.roots[id].fn
+	r := p.roots.at(id)
+	return r.f, r.fn
 }
 
 // maxEvalsPerFunc bounds how often linking re-evaluates one function (values only grow, so

@@ -50,8 +50,8 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 // linked again too, and what prev found in those files is not kept.
 func (p *Program) replaceRebased(pf *pysem.File, prev *File, names []string, stale map[string]bool) *File {
 	np := &Program{byModule: maps.Clone(p.byModule), classDims: p.classDims, base: p}
-	// p's roots, shared until the new text adds or takes over one (rootID copies them)
-	np.roots, np.rootsShared = p.roots[:len(p.roots):len(p.roots)], true
+	// p's roots, shared until the new text adds or takes over one (rootID copies a chunk)
+	np.roots = p.roots.shared()
 	nf := newFile(np, pf)
 	var old *File
 	if pf.Module.Name != "" {

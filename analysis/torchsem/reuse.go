@@ -515,11 +515,11 @@ func (r *reuse) mods(ms *modSet) (*modSet, bool) {
 // refer to roots by index. A root of prev's text must be the forward of the same name
 // in the new text (re-linked or kept), others the forward of the same module and name.
 func (r *reuse) sameRoots(prevProg, np *Program) bool {
-	if len(prevProg.roots) != len(np.roots) {
+	if prevProg.roots.len() != np.roots.len() {
 		return false
 	}
-	for i, x := range prevProg.roots {
-		y := np.roots[i]
+	for i := range int32(prevProg.roots.len()) {
+		x, y := prevProg.roots.at(i), np.roots.at(i)
 		if x.f != r.prev {
 			// the same function, or the forward of the same name in the module's file that
 			// took over its root (Replace or Relink linked it again since)
