@@ -287,13 +287,14 @@ func TestRelinkFollowsReturns(t *testing.T) {
 			t.Errorf("edit %d (return %s): the model has %d round() findings, want %d", step+1, to, n, want)
 		}
 		// the files that use nothing that changed are the base's, not linked again: mlp
-		// imports feat_size but calls only Scale
-		for _, m := range []string{"proj.layers.norm", "proj.layers.mlp", "export"} {
+		// imports feat_size but calls only Scale, the package re-exports it unused
+		for _, m := range []string{"proj.layers.norm", "proj.layers.mlp", "proj.layers", "export"} {
 			if rp.File(m) != base.File(m) {
 				t.Errorf("edit %d: %s was linked again, though it uses nothing of the helper that changed", step+1, m)
 			}
 		}
-		for _, m := range []string{"proj.layers.helpers", "proj.layers.blocks", "proj.layers.pool", "proj.models.net"} {
+		// head calls it by the name the package re-exports it as
+		for _, m := range []string{"proj.layers.helpers", "proj.layers.blocks", "proj.layers.pool", "proj.layers.head", "proj.models.net"} {
 			if rp.File(m) == base.File(m) {
 				t.Errorf("edit %d: %s was not linked again", step+1, m)
 			}
@@ -393,6 +394,7 @@ func linkedFindings(t *testing.T, f *torchsem.File) []analysis.Finding {
 // rounds; norm.py imports nothing of the helper and the export script names the model only.
 const relinkProject = `-- proj/__init__.py --
 -- proj/layers/__init__.py --
+from .helpers import feat_size as fsize
 -- proj/layers/helpers.py --
 from torch import nn
 
@@ -436,6 +438,12 @@ def pooled(x):
 
 def scaled(x):
     return helpers.Scale()(x)
+-- proj/layers/head.py --
+from proj.layers import fsize
+
+
+def head_width(x):
+    return fsize(x) + 1
 -- proj/layers/norm.py --
 from torch import nn
 

@@ -30,6 +30,7 @@ type Program struct {
 	base      *Program                  // the program Replace re-linked a file of, or nil
 	rebased   *rebased                  // made by Relink (its base is the program it replaced files of): what it changed (relink.go), or nil
 	carry     *Carry                    // what ReplaceFrom kept of the file's previous text (carry.go), or nil
+	names     atomic.Pointer[namesMemo] // what Relinks from this program, or the one it was re-linked from, asked (relink.go)
 }
 
 // funcRef names one function of one file.

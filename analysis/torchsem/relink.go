@@ -3,6 +3,7 @@ package torchsem
 import (
 	"hash/fnv"
 	"maps"
+	"sync"
 	"weak"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
@@ -37,6 +38,7 @@ func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
 	changed := map[string]map[string]bool{}
 	relinked := map[string]bool{}
 	queue := []*pysem.File{pf}
+	memo := p.namesMemo()
 	for linked := 0; len(queue) > 0; linked++ {
 		if linked > maxRelinked {
 			return nil, false // files whose returns keep changing each other's
@@ -55,8 +57,11 @@ func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
 			continue
 		}
 		changed[next.Module.Name] = fns
+		// only files that import nf's module, directly or through re-exports, can name
+		// its functions (Reaching, whose sets the programs of a Relink share)
+		reach := np.Reaching(nf)
 		for _, f := range np.Files {
-			if f == nf || f.Module.Name == skip || f.Module.Name == "" || inQueue(queue, f) || !np.namesChanged(f, changed) {
+			if f == nf || !reach.Has(f) || f.Module.Name == skip || f.Module.Name == "" || inQueue(queue, f) || !np.namesChanged(f, changed, memo) {
 				continue
 			}
 			queue = append(queue, f.File)
@@ -86,6 +91,7 @@ func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
 		}
 		np.imports.mu.Unlock()
 		np.rebased = &rebased{from: weak.Make(p), modules: relinked, changed: changed}
+		np.names.Store(memo)
 	}
 	return np, true
 }
@@ -212,33 +218,31 @@ func (f *File) shape() (uint64, map[string]string) {
 // function as (directly, or re-exported by a package), or the function's own name with its
 // module or a package above it imported (reached as attributes), or a name a star import
 // finds it by. A file that imports a helper module for its other functions is not linked
-// again.
-func (p *Program) namesChanged(f *File, changed map[string]map[string]bool) bool {
+// again. memo holds the answers of the Relinks before.
+func (p *Program) namesChanged(f *File, changed map[string]map[string]bool, memo *namesMemo) bool {
 	// the cheap tests on the import first: a file names the changed functions far less
 	// often than it imports something
 	for local, q := range f.Imports {
 		for m, fns := range changed {
 			if m == q || below(m, q) { // the module, or a package above it
-				if !usesName(f.File, local) {
+				if !memo.uses(f.File, local) {
 					break // imported and not used
 				}
 				for name := range fns {
-					if usesName(f.File, name) {
+					if memo.uses(f.File, name) {
 						return true
 					}
 				}
 			}
 		}
-		if sf, sym := p.lookup(q); sf != nil {
-			if fn, ok := sym.(*Function); ok && fn.Parent == nil && fn.Class == nil && changed[sf.Module.Name][fn.Name] && usesName(f.File, local) {
-				return true
-			}
+		if fn := memo.topFunc(p, q); fn.module != "" && changed[fn.module][fn.name] && memo.uses(f.File, local) {
+			return true
 		}
 	}
 	for _, star := range f.StarImports {
 		for m, fns := range changed {
 			for name := range fns {
-				if usesName(f.File, name) {
+				if memo.uses(f.File, name) {
 					if sf, _ := p.lookup(star + "." + name); sf != nil && sf.Module.Name == m {
 						return true
 					}
@@ -247,6 +251,68 @@ func (p *Program) namesChanged(f *File, changed map[string]map[string]bool) bool
 		}
 	}
 	return false
+}
+
+// namesMemo holds what namesChanged asked of the files and imports of a program linked
+// anew, for the Relinks made from it one after another: a Relink keeps every file's names
+// and shape (sameShape), so an import resolves to the same function in each of their
+// programs, and a parsed file uses the same names. The editor re-links a helper's
+// dependents at each of its edits; without the memo each asked the same thousands of
+// questions again (3 ms of the 20 the dependent model's re-diagnosis takes).
+type namesMemo struct {
+	mu    sync.Mutex
+	funcs map[string]topFunc
+	used  map[usedName]bool
+}
+
+// topFunc is the module-level function an import resolves to (zero: something else).
+type topFunc struct{ module, name string }
+
+type usedName struct {
+	f    *pysem.File
+	name string
+}
+
+// namesMemo returns the memo of the Relinks made from p's program linked anew.
+func (p *Program) namesMemo() *namesMemo {
+	if m := p.names.Load(); m != nil {
+		return m
+	}
+	p.names.CompareAndSwap(nil, &namesMemo{funcs: map[string]topFunc{}, used: map[usedName]bool{}})
+	return p.names.Load()
+}
+
+func (m *namesMemo) topFunc(p *Program, q string) topFunc {
+	m.mu.Lock()
+	v, ok := m.funcs[q]
+	m.mu.Unlock()
+	if ok {
+		return v
+	}
+	if sf, sym := p.lookup(q); sf != nil {
+		if fn, ok := sym.(*Function); ok && fn.Parent == nil && fn.Class == nil {
+			v = topFunc{sf.Module.Name, fn.Name}
+		}
+	}
+	m.mu.Lock()
+	m.funcs[q] = v
+	m.mu.Unlock()
+	return v
+}
+
+func (m *namesMemo) uses(f *pysem.File, name string) bool {
+	k := usedName{f, name}
+	m.mu.Lock()
+	v, ok := m.used[k]
+	m.mu.Unlock()
+	if ok {
+		return v
+	}
+	v = usesName(f, name)
+	m.mu.Lock()
+	m.used[k] = v
+	m.mu.Unlock()
+	return v
 }
 
 // below reports whether module m lies in package q (q + "." prefixes m).
