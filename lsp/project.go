@@ -743,7 +743,39 @@ func (b *base) update(sig string, cfg *config.Config, loaded map[string]neighbou
 		nb.prog = nb.prog.Replace(loaded[m].file).Program()
 		nb.files[m] = loaded[m].file
 	}
+	nb.settleStructure(loaded)
 	return nb
+}
+
+// settleStructure records the structure of each open neighbour of loaded whose analysis
+// has now committed the very text b linked before it had (b recorded 0 for it then).
+func (b *base) settleStructure(loaded map[string]neighbour) {
+	var add map[string]uint64
+	for m, n := range loaded {
+		if !n.open || !n.settled || n.structure == 0 || b.structure[m] != 0 {
+			continue
+		}
+		if f := b.files[m]; f == nil || f != n.file && string(f.Src) != string(n.file.Src) {
+			continue
+		}
+		if add == nil {
+			add = map[string]uint64{}
+		}
+		add[m] = n.structure
+	}
+	b.addStructure(add)
+}
+
+// addStructure records add in b's structure, in a new map: b may share its map with the
+// base it came from.
+func (b *base) addStructure(add map[string]uint64) {
+	if len(add) == 0 {
+		return
+	}
+	structure := make(map[string]uint64, len(b.structure)+len(add))
+	maps.Copy(structure, b.structure)
+	maps.Copy(structure, add)
+	b.structure = structure
 }
 
 // maxRebases bounds the bases made one from another by rebase: each re-links files against
@@ -785,6 +817,7 @@ func (b *base) rebase(sig string, cfg *config.Config, loaded map[string]neighbou
 	nb := &base{sig: sig, prog: prog, mods: b.mods, files: maps.Clone(b.files), structure: maps.Clone(b.structure), cfg: cfg, rebases: b.rebases + 1}
 	nb.files[changed] = n.file
 	nb.structure[changed] = n.structure
+	nb.settleStructure(loaded)
 	return nb
 }
 
@@ -821,10 +854,40 @@ func (b *base) structureKept(cfg *config.Config, loaded map[string]neighbour, sa
 	return changed, true
 }
 
+// setBase makes b, a base not yet shared, d's base. A base records a neighbour's structure
+// as 0 when it read the neighbour's text before the neighbour's own analysis committed it;
+// surfaceChanged fills that in on d's current base once it commits (withStructure). An
+// analysis of d running meanwhile then publishes a base made from the one before: b takes
+// the records it lacks, for the same texts, from the base it replaces. Without them the
+// neighbour's next edit could not just be read again (Server.redeclared, base.update),
+// and d would be linked anew.
 func (s *Server) setBase(d *document, b *base) {
 	s.mu.Lock()
+	if old := d.base; old != nil && old != b && b != nil {
+		b.inheritStructure(old)
+	}
 	d.base = b
 	s.mu.Unlock()
+}
+
+// inheritStructure copies into b the structures old records for files of the same text
+// that b records none of.
+func (b *base) inheritStructure(old *base) {
+	var add map[string]uint64
+	for m, st := range old.structure {
+		if st == 0 || b.structure[m] != 0 {
+			continue
+		}
+		f, of := b.files[m], old.files[m]
+		if f == nil || of == nil || f != of && string(f.Src) != string(of.Src) {
+			continue
+		}
+		if add == nil {
+			add = map[string]uint64{}
+		}
+		add[m] = st
+	}
+	b.addStructure(add)
 }
 
 // neighbour is a module linked with a document: its parsed file (nil when it cannot be

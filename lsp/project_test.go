@@ -14,6 +14,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/config"
 	"github.com/exportdb-lsp/exportdb-lsp/internal/testfs"
 )
 
@@ -773,5 +774,56 @@ func TestMissingModulesRefreshedAway(t *testing.T) {
 	p.refreshMissing()
 	if !stillMissing || p.gen != gen {
 		t.Errorf("looking in vain for torch.nn: missing %v, gen %d -> %d", stillMissing, gen, p.gen)
+	}
+}
+
+// TestBaseSettlesStructure: a base that linked an open neighbour's text before the
+// neighbour's analysis committed it records its structure as unknown (0). Once that
+// analysis commits the same text, the base made from it records the structure, so that
+// the neighbour's next edit of its declarations is read again rather than linked anew
+// (Server.redeclared); so does a base an analysis running meanwhile publishes over the one
+// surfaceChanged filled in (setBase). A text that differs records nothing.
+func TestBaseSettlesStructure(t *testing.T) {
+	src := []byte("import torch\n\nep = torch.export.export(M(), (x,))\n")
+	linked, committed := &pysem.File{Src: src}, &pysem.File{Src: slices.Clone(src)}
+	other := &pysem.File{Src: []byte("import torch\n")}
+	cfg := &config.Config{}
+	unsettled := func() *base {
+		return &base{files: map[string]*pysem.File{"export": linked}, structure: map[string]uint64{"export": 0},
+			mods: map[string]bool{"self": true, "export": true}, cfg: cfg}
+	}
+	b := unsettled()
+	nb := b.update("sig", cfg, map[string]neighbour{"export": {file: committed, open: true, settled: true, structure: 42}})
+	if nb == nil || nb.structure["export"] != 42 {
+		t.Fatalf("update after the neighbour committed the text it linked: %+v", nb)
+	}
+	if b.structure["export"] != 0 {
+		t.Errorf("update wrote into the base it came from")
+	}
+	for name, n := range map[string]neighbour{
+		"still unsettled": {file: committed, open: true, structure: 42},
+		"another text":    {file: other, open: true, settled: true, structure: 42},
+	} {
+		if nb := unsettled().update("sig", cfg, map[string]neighbour{"export": n}); nb != nil && nb.structure["export"] != 0 {
+			t.Errorf("%s: the base records structure %d", name, nb.structure["export"])
+		}
+	}
+
+	// setBase: surfaceChanged filled the structure in on the current base; an analysis that
+	// was running meanwhile publishes a base made from the one before
+	s := &Server{}
+	d := &document{}
+	filled := unsettled().withStructure("export", 42)
+	s.setBase(d, filled)
+	next := unsettled()
+	s.setBase(d, next)
+	if d.base != next || next.structure["export"] != 42 {
+		t.Errorf("the base published over the filled-in one records structure %d", d.base.structure["export"])
+	}
+	moved := unsettled()
+	moved.files = map[string]*pysem.File{"export": other}
+	s.setBase(d, moved)
+	if moved.structure["export"] != 0 {
+		t.Errorf("a base that linked another text took the structure of the one before")
 	}
 }
