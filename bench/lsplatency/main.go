@@ -24,6 +24,7 @@
 //	go run ./bench/lsplatency -bin /tmp/exportdb -file big.py -edits 500
 //	go run ./bench/lsplatency -mode all -runs 5       # best of 5 on a shared machine
 //	go run ./bench/lsplatency -mode workspace         # a 2,000-file project (workspace.go)
+//	go run ./bench/lsplatency -mode workspace -pace 100ms  # typed at a person's pace
 //
 // The numbers are measurements, not assertions: the exit status is 0 whether or not a
 // target is met (the report says), and 1 only when the run itself fails.
@@ -67,6 +68,7 @@ type config struct {
 	wsLines   int
 	bigLines  int
 	depEdits  int
+	pace      time.Duration
 }
 
 func main() {
@@ -86,6 +88,7 @@ func main() {
 	flag.IntVar(&c.wsLines, "ws-lines", 1_000_000, "workspace: lines of the generated project (about)")
 	flag.IntVar(&c.bigLines, "model-lines", 5680, "workspace: lines of its model file that is edited (at least)")
 	flag.IntVar(&c.depEdits, "dep-edits", 20, "workspace: edits of the helper module, each timed to the dependent model's diagnostics")
+	flag.DurationVar(&c.pace, "pace", 0, "latency, workspace: wait this long before each edit, as a person types (default: each edit as soon as the last one's diagnostics arrived)")
 	flag.IntVar(&c.runs, "runs", 1, "repeat each measurement with a fresh server and report every run and the best (lowest p95, lowest settled VmRSS): the machine may be shared")
 	flag.BoolVar(&c.jsonOut, "json", false, "print one JSON object instead of text")
 	flag.Parse()
@@ -112,6 +115,12 @@ func run(c config) error {
 		return fmt.Errorf("-mode: want latency, memory, workspace or all, got %q", c.mode)
 	}
 	c.runs = max(c.runs, 1)
+	if c.pace < 0 {
+		return fmt.Errorf("-pace: want a duration of 0 or more, got %v", c.pace)
+	}
+	if c.pace > 0 && !c.jsonOut {
+		fmt.Printf("each edit %v after the last one's diagnostics (-pace)\n", c.pace)
+	}
 	tmp, err := os.MkdirTemp("", "lsplatency-")
 	if err != nil {
 		return err
@@ -137,7 +146,7 @@ func run(c config) error {
 			c.file = paths[0]
 		}
 		rep.LatencyRuns, rep.Latency, err = bestOf(c, "latency",
-			func() (*latencyReport, error) { return measureLatency(c.bin, c.file, c.edits) },
+			func() (*latencyReport, error) { return measureLatency(c.bin, c.file, c.edits, c.pace) },
 			func(a, b *latencyReport) bool { return a.P95Ms < b.P95Ms })
 		if err != nil {
 			return err
@@ -179,7 +188,7 @@ func run(c config) error {
 		}
 		rep.WorkspaceRuns, _, err = bestOf(c, "workspace",
 			func() (*workspaceReport, error) {
-				return measureWorkspace(c.bin, c.workspace, c.edits, c.depEdits, c.settle)
+				return measureWorkspace(c.bin, c.workspace, c.edits, c.depEdits, c.settle, c.pace)
 			},
 			func(a, b *workspaceReport) bool { return false })
 		if err != nil {
@@ -225,7 +234,7 @@ type latencyReport struct {
 	LatenciesMs     []float64 `json:"latencies_ms"` // in edit order
 }
 
-func measureLatency(bin, file string, n int) (*latencyReport, error) {
+func measureLatency(bin, file string, n int, pace time.Duration) (*latencyReport, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
@@ -269,6 +278,7 @@ func measureLatency(bin, file string, n int) (*latencyReport, error) {
 	var lat []time.Duration
 	last := p
 	for i, e := range plan {
+		time.Sleep(pace)
 		v := int32(i + 2)
 		change := e.change(text)
 		text = e.apply(text)

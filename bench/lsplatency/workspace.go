@@ -143,7 +143,7 @@ func (t *typist) edit() (time.Duration, publish, error) {
 	return p.at.Sub(t0), p, nil
 }
 
-func measureWorkspace(bin, dir string, edits, depEdits int, settle time.Duration) (r *workspaceReport, err error) {
+func measureWorkspace(bin, dir string, edits, depEdits int, settle, pace time.Duration) (r *workspaceReport, err error) {
 	r = &workspaceReport{Dir: dir, Cores: runtime.NumCPU(), SettleS: settle.Seconds(), LoadStart: loadavg()}
 	if err := countTree(dir, r); err != nil {
 		return nil, err
@@ -240,6 +240,7 @@ func measureWorkspace(bin, dir string, edits, depEdits int, settle time.Duration
 	var after []time.Duration
 	var last publish
 	for i := 0; i < edits; i++ {
+		time.Sleep(pace)
 		d, p, err := ty.edit()
 		if err != nil {
 			return nil, err
@@ -271,6 +272,7 @@ func measureWorkspace(bin, dir string, edits, depEdits int, settle time.Duration
 		if i%2 == 1 {
 			from, to = to, from
 		}
+		time.Sleep(pace)
 		at := strings.Index(htext, "return "+from) + len("return ")
 		e := edit{off: at, del: len(from), ins: to}
 		change := e.change(htext)
