@@ -102,10 +102,7 @@ func TestGarbageDue(t *testing.T) {
 	// at the earliest (with the default goal and a test's few megabytes of heap, the
 	// runtime's own cycles came first under load, each one starting the count again)
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	live := make([][]byte, 1<<15)
-	for i := range live {
-		live[i] = make([]byte, 512)
-	}
+	live := smallObjects(1 << 15)
 	collectGarbage()
 	if garbageDue() {
 		t.Errorf("garbage due right after a collection")
@@ -125,19 +122,11 @@ func TestGarbageDue(t *testing.T) {
 	cycles := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
 	metrics.Read(cycles)
 	from := cycles[0].Value.Uint64()
-	for i := 0; i < 1<<21; i++ {
-		keep = append(keep, make([]byte, 512))
-		keep[len(keep)-1][0] = 1
-		keep = keep[:0]
-		if i%256 == 0 {
-			metrics.Read(cycles)
-			if cycles[0].Value.Uint64() != from {
-				break
-			}
-		}
-	}
-	if cycles[0].Value.Uint64() == from {
-		t.Fatalf("no cycle after allocating 1 GiB")
+	if !allocateUntil(func() bool {
+		metrics.Read(cycles)
+		return cycles[0].Value.Uint64() != from
+	}) {
+		t.Fatalf("no cycle after allocating 4 GiB")
 	}
 	gcWatch.observe()
 	unswept := int64(cycles[1].Value.Uint64()) - int64(cycles[2].Value.Uint64())
@@ -160,32 +149,46 @@ func TestCycleRunning(t *testing.T) {
 	if r, _ := running(); r {
 		t.Fatal("a cycle is under way right after runtime.GC")
 	}
-	live := make([][]byte, 1<<17)
-	for i := range live {
-		live[i] = make([]byte, 512)
-	}
+	live := smallObjects(1 << 17)
 	_, from := running()
-	var garbage [][]byte
 	seen, polls := 0, 0
-	for i := 0; i < 1<<24; i++ {
-		garbage = append(garbage, make([]byte, 256))
-		if len(garbage) == 1024 {
-			garbage = garbage[:0]
+	allocateUntil(func() bool {
+		r, cycles := running()
+		polls++
+		if r {
+			seen++
 		}
-		if i%128 == 0 {
-			r, cycles := running()
-			polls++
-			if r {
-				seen++
-			}
-			if cycles >= from+4 {
-				break
-			}
-		}
-	}
+		return cycles >= from+4
+	})
 	if seen == 0 {
 		t.Errorf("no cycle seen running in %d polls", polls)
 	}
 	t.Logf("a cycle was running at %d of %d polls", seen, polls)
 	runtime.KeepAlive(live)
+}
+
+// smallObjects returns n objects of 512 bytes: a live heap whose marking takes a while.
+func smallObjects(n int) [][]byte {
+	objs := make([][]byte, n)
+	for i := range objs {
+		objs[i] = make([]byte, 512)
+	}
+	return objs
+}
+
+// allocateUntil makes garbage in objects of 512 bytes, asking done after every 128 of them,
+// until done says so (true) or 4 GiB went by (false).
+func allocateUntil(done func() bool) bool {
+	var garbage [][]byte
+	for i := 1; i <= 1<<23; i++ {
+		garbage = append(garbage, make([]byte, 512))
+		garbage[len(garbage)-1][0] = 1
+		if len(garbage) == 1024 {
+			garbage = garbage[:0]
+		}
+		if i%128 == 0 && done() {
+			return true
+		}
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"iter"
 	"maps"
 	"os"
 	"path/filepath"
@@ -750,25 +751,36 @@ func (b *base) update(sig string, cfg *config.Config, loaded map[string]neighbou
 // settleStructure records the structure of each open neighbour of loaded whose analysis
 // has now committed the very text b linked before it had (b recorded 0 for it then).
 func (b *base) settleStructure(loaded map[string]neighbour) {
-	var add map[string]uint64
-	for m, n := range loaded {
-		if !n.open || !n.settled || n.structure == 0 || b.structure[m] != 0 {
-			continue
+	b.fillStructure(func(yield func(string, textStructure) bool) {
+		for m, n := range loaded {
+			if n.open && n.settled && !yield(m, textStructure{n.file, n.structure}) {
+				return
+			}
 		}
-		if f := b.files[m]; f == nil || f != n.file && string(f.Src) != string(n.file.Src) {
+	})
+}
+
+// textStructure is the structure surface of a module's analysis of one text.
+type textStructure struct {
+	file      *pysem.File
+	structure uint64
+}
+
+// fillStructure records, for each module whose structure b records as unknown (0), the
+// structure known gives for the very text b linked. It writes a new map: b may share its
+// map with the base it came from.
+func (b *base) fillStructure(known iter.Seq2[string, textStructure]) {
+	var add map[string]uint64
+	for m, k := range known {
+		f := b.files[m]
+		if k.structure == 0 || b.structure[m] != 0 || f == nil || k.file == nil || f != k.file && string(f.Src) != string(k.file.Src) {
 			continue
 		}
 		if add == nil {
 			add = map[string]uint64{}
 		}
-		add[m] = n.structure
+		add[m] = k.structure
 	}
-	b.addStructure(add)
-}
-
-// addStructure records add in b's structure, in a new map: b may share its map with the
-// base it came from.
-func (b *base) addStructure(add map[string]uint64) {
 	if len(add) == 0 {
 		return
 	}
@@ -863,7 +875,7 @@ func (b *base) structureKept(cfg *config.Config, loaded map[string]neighbour, sa
 // and d would be linked anew.
 func (s *Server) setBase(d *document, b *base) {
 	s.mu.Lock()
-	if old := d.base; old != nil && old != b && b != nil {
+	if old := d.base; old != nil && old != b {
 		b.inheritStructure(old)
 	}
 	d.base = b
@@ -873,21 +885,13 @@ func (s *Server) setBase(d *document, b *base) {
 // inheritStructure copies into b the structures old records for files of the same text
 // that b records none of.
 func (b *base) inheritStructure(old *base) {
-	var add map[string]uint64
-	for m, st := range old.structure {
-		if st == 0 || b.structure[m] != 0 {
-			continue
+	b.fillStructure(func(yield func(string, textStructure) bool) {
+		for m, st := range old.structure {
+			if !yield(m, textStructure{old.files[m], st}) {
+				return
+			}
 		}
-		f, of := b.files[m], old.files[m]
-		if f == nil || of == nil || f != of && string(f.Src) != string(of.Src) {
-			continue
-		}
-		if add == nil {
-			add = map[string]uint64{}
-		}
-		add[m] = st
-	}
-	b.addStructure(add)
+	})
 }
 
 // neighbour is a module linked with a document: its parsed file (nil when it cannot be

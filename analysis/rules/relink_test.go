@@ -239,16 +239,23 @@ func retEdit(rng *rand.Rand, text string) string {
 	return strings.Join(lines, "\n")
 }
 
-// TestRelinkFollowsReturns: a helper two files away from the model changes what it returns,
-// and the model's finding follows through a layer that passes the value on, with Relink
-// linking only the files that name what changed.
-func TestRelinkFollowsReturns(t *testing.T) {
+// relinkArchive parses relinkProject, with a parser closed when the test ends.
+func relinkArchive(t *testing.T) (*syntax.Parser, *txtar.Archive) {
+	t.Helper()
 	p := syntax.NewParser()
-	defer p.Close()
+	t.Cleanup(p.Close)
 	a, err := txtar.Parse([]byte(relinkProject))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p, a
+}
+
+// TestRelinkFollowsReturns: a helper two files away from the model changes what it returns,
+// and the model's finding follows through a layer that passes the value on, with Relink
+// linking only the files that name what changed.
+func TestRelinkFollowsReturns(t *testing.T) {
+	p, a := relinkArchive(t)
 	var helper *txtar.File
 	for i, m := range a.Files {
 		if strings.HasSuffix(m.Name, "helpers.py") {
@@ -316,12 +323,7 @@ func TestRelinkFollowsReturns(t *testing.T) {
 // import index they share, or what ReplaceFrom compares) would grow the server's heap by a
 // neighbourhood's re-linked files per edit.
 func TestRebasesKeepNoChain(t *testing.T) {
-	p := syntax.NewParser()
-	defer p.Close()
-	a, err := txtar.Parse([]byte(relinkProject))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, a := relinkArchive(t)
 	for i, m := range a.Files {
 		if strings.HasSuffix(m.Name, "net.py") {
 			// a class that names nothing of the helper: kept by every rebase

@@ -23,7 +23,7 @@ func (t *rootTable) len() int { return t.n }
 
 func (t *rootTable) at(id int32) funcRef { return t.chunks[id/rootChunk][id%rootChunk] }
 
-// own makes chunk c this table's own, copying it when it is shared.
+// own makes chunk c this table's own, copying it when it is shared (a new chunk is nil).
 func (t *rootTable) own(c int) {
 	if len(t.owned) < len(t.chunks) {
 		t.owned = append(t.owned, make([]bool, len(t.chunks)-len(t.owned))...)
@@ -44,12 +44,9 @@ func (t *rootTable) set(id int32, r funcRef) {
 func (t *rootTable) add(r funcRef) int32 {
 	c := t.n / rootChunk
 	if c == len(t.chunks) {
-		t.chunks = append(t.chunks, make([]funcRef, 0, rootChunk))
-		t.owned = append(t.owned, make([]bool, len(t.chunks)-len(t.owned))...)
-		t.owned[c] = true
-	} else {
-		t.own(c)
+		t.chunks = append(t.chunks, nil)
 	}
+	t.own(c)
 	t.chunks[c] = append(t.chunks[c], r)
 	t.n++
 	return int32(t.n - 1)
