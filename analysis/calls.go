@@ -57,6 +57,23 @@ func (ix *callIndex) named(name string) []NodeID {
 	return nil
 }
 
+// CallsNamed returns the calls anywhere in the file, traced or not, whose callee's last
+// name is one of names (as Calls matches them: an attribute's name, an identifier, or the
+// last name of what an imported identifier imports), in source order. It reads the whole
+// file whatever the rule: a rule that looks for the calls of a few functions visits those
+// instead of every call.
+func (p *Pass) CallsNamed(names ...string) []NodeID {
+	var out []NodeID
+	for _, name := range names {
+		out = append(out, p.calls.named(name)...)
+	}
+	if len(names) > 1 {
+		slices.Sort(out)
+		out = slices.Compact(out)
+	}
+	return out
+}
+
 // conditions returns the nodes of conditionKinds in the file, sorted, merged once for all
 // passes.
 func (ix *callIndex) conditions() []NodeID {

@@ -45,12 +45,14 @@ type localUnit struct {
 // passes read and write its entries without a lock.
 type localSet struct {
 	entries []atomic.Pointer[localEntry]
+	facts   []atomic.Pointer[factEntry] // each rule's PerUnit summary of the unit (unitfacts.go)
 }
 
 // localEntry is one rule's findings in one unit.
 type localEntry struct {
 	decls    uint64 // the DeclFingerprint they were computed with (Declarations rules)
 	findings []Finding
+	anchors  []anchor // the places of findings that lie in other units (anchor.go)
 }
 
 // set returns the unit's localSet for opts, with room for rule IDs up to maxID.
@@ -59,10 +61,11 @@ func (k *localUnit) set(opts localOpts, maxID int) *localSet {
 	defer k.mu.Unlock()
 	s := k.byOpts[opts]
 	if s == nil || len(s.entries) <= maxID {
-		ns := &localSet{entries: make([]atomic.Pointer[localEntry], maxID+1)}
+		ns := &localSet{entries: make([]atomic.Pointer[localEntry], maxID+1), facts: make([]atomic.Pointer[factEntry], maxID+1)}
 		if s != nil {
 			for i := range s.entries {
 				ns.entries[i].Store(s.entries[i].Load())
+				ns.facts[i].Store(s.facts[i].Load())
 			}
 		}
 		if k.byOpts == nil {
@@ -97,26 +100,35 @@ func ruleID(r *Rule) int {
 // localUnits is what the Local passes of one Analyze share: the file's units and their
 // localUnits.
 type localUnits struct {
+	file *File
 	prog *torchsem.Program // the file's program, whose files kept findings may name
 	srcs struct {          // the text of each file of prog, by path (made on first use)
 		once sync.Once
 		m    map[string][]byte
 	}
-	units []NodeID
-	ends  []NodeID    // per unit: the end of its subtree
-	sets  []*localSet // per unit: its kept findings for the analysis's options
-	comps []int32     // torchsem.File.UnitComponents
+	opts   localOpts
+	units  []NodeID
+	starts []int       // per unit: its first byte
+	ends   []NodeID    // per unit: the end of its subtree
+	sets   []*localSet // per unit: its kept findings for the analysis's options
+	comps  []int32     // torchsem.File.UnitComponents
+	tags   struct {    // the unit holding each unitTag (made on first use, anchor.go)
+		once sync.Once
+		m    map[*unitTag]int
+	}
 }
 
 // localRun is the state of one pass of a Local rule.
 type localRun struct {
 	*localUnits
-	id    int         // ruleID of the pass's rule
-	decls uint64      // the program's DeclFingerprint, for a Declarations rule
-	live  []int       // the units whose callbacks run, in order
-	cur   int         // the unit being visited, or -1
-	of    []int       // per finding of the pass: the unit it was reported in, or -1
-	empty *localEntry // kept for every visited unit without findings (entries are read-only)
+	id    int    // ruleID of the pass's rule
+	decls uint64 // what kept findings must have been computed with: declFP, with KeepWhile's
+	// fingerprint mixed in when the rule gave one
+	declFP uint64      // the program's DeclFingerprintIn the file, for a Declarations rule
+	live   []int       // the units whose callbacks run, in order
+	cur    int         // the unit being visited, or -1
+	of     []int       // per finding of the pass: the unit it was reported in, or -1
+	empty  *localEntry // kept for every visited unit without findings (entries are read-only)
 }
 
 // newLocalUnits reads the units of f and their kept findings for opts, for rules with
@@ -124,10 +136,12 @@ type localRun struct {
 func newLocalUnits(f *File, opts *Options, maxID int) *localUnits {
 	o := localOpts{target: opts.TargetVersion(), strict: opts.Strict, nonStrict: opts.NonStrict,
 		defaultStrict: opts.DefaultStrict(), cat: opts.catalog()}
-	lu := &localUnits{prog: f.Program(), units: f.Units(), comps: f.UnitComponents()}
+	lu := &localUnits{file: f, prog: f.Program(), opts: o, units: f.Units(), comps: f.UnitComponents()}
+	lu.starts = make([]int, len(lu.units))
 	lu.ends = make([]NodeID, len(lu.units))
 	lu.sets = make([]*localSet, len(lu.units))
 	for i, u := range lu.units {
+		lu.starts[i] = f.Tree.Start(u)
 		lu.ends[i] = f.Tree.SubtreeEnd(u)
 		lu.sets[i] = f.UnitValue(i, localUnitKey{}, func() any { return &localUnit{} }).(*localUnit).set(o, maxID)
 	}
@@ -168,15 +182,25 @@ func startLocal(f *File, opts *Options, passes []*Pass) {
 func newLocalRun(p *Pass, lu *localUnits, id int) *localRun {
 	lr := &localRun{localUnits: lu, id: id, cur: -1}
 	if p.Rule.Declarations {
-		lr.decls = p.File.Program().DeclFingerprintIn(p.File)
+		lr.declFP = p.File.Program().DeclFingerprintIn(p.File)
 	}
+	lr.decls = lr.declFP
+	lr.plan()
+	return lr
+}
+
+// plan chooses the units whose callbacks run: those without kept findings computed with
+// lr.decls, with every unit of their components.
+func (lr *localRun) plan() {
+	lu := lr.localUnits
 	lr.empty = &localEntry{decls: lr.decls}
+	lr.live = lr.live[:0]
 	// the callbacks of one component may share state (one branch function checked for two
 	// cond calls): its units run together or are all taken from the kept findings
 	var missing []bool // by component label (labels are below len(units)+2)
 	all := false
 	for u := range lu.units {
-		if e := lu.entry(u, lr.id); e == nil || e.decls != lr.decls {
+		if e := lu.entry(u, lr.id); e == nil || e.decls != lr.decls || !lu.anchored(e) {
 			if lu.comps == nil {
 				all = true
 				break
@@ -192,7 +216,6 @@ func newLocalRun(p *Pass, lu *localUnits, id int) *localRun {
 			lr.live = append(lr.live, u)
 		}
 	}
-	return lr
 }
 
 // each calls visit for every node of nodes (sorted) that the pass visits: all of them, or
@@ -296,7 +319,7 @@ func (p *Pass) finishLocal() {
 	lr := p.local
 	t := p.File.Tree
 	// the findings reported in units, in the order of their units, and those reported
-	// outside any callback, first
+	// outside any callback, first; units neither visited nor holding findings cost a load
 	var inUnit []int // indexes into p.findings
 	out := make([]*Finding, 0, len(p.findings))
 	for i, fd := range p.findings {
@@ -316,12 +339,20 @@ func (p *Pass) finishLocal() {
 		for k < len(inUnit) && lr.of[inUnit[k]] == u {
 			k++
 		}
-		base := t.Start(n)
 		if next >= len(lr.live) || lr.live[next] != u {
-			for _, rel := range lr.entry(u, lr.id).findings {
-				fd := shiftFinding(rel, base)
-				lr.currentTexts(&fd)
-				out = append(out, &fd)
+			e := lr.entry(u, lr.id)
+			if len(e.findings) == 0 {
+				continue
+			}
+			base := lr.starts[u]
+			kept := make([]Finding, len(e.findings))
+			for i, rel := range e.findings {
+				kept[i] = shiftFinding(rel, base)
+				lr.currentTexts(&kept[i])
+			}
+			lr.placeAnchors(kept, e.anchors, base)
+			for i := range kept {
+				out = append(out, &kept[i])
 			}
 			continue
 		}
@@ -334,15 +365,18 @@ func (p *Pass) finishLocal() {
 			}
 			continue
 		}
-		end := t.End(n)
+		base, end := lr.starts[u], t.End(n)
 		e := &localEntry{decls: lr.decls}
 		for _, i := range mine {
 			fd := p.findings[i]
-			if !findingWithin(fd, base, end) {
+			rel := shiftFinding(*fd, -base)
+			anchors, ok := lr.anchorsOf(fd, &rel, len(e.findings), base, end)
+			if !ok {
 				e = nil
 				break
 			}
-			e.findings = append(e.findings, shiftFinding(*fd, -base))
+			e.findings = append(e.findings, rel)
+			e.anchors = append(e.anchors, anchors...)
 		}
 		if e != nil {
 			lr.keep(u, lr.id, e)
@@ -352,30 +386,6 @@ func (p *Pass) finishLocal() {
 		}
 	}
 	p.findings = out
-}
-
-// findingWithin reports whether every place of fd in its own file lies in [start, end].
-func findingWithin(fd *Finding, start, end int) bool {
-	in := func(s, e int) bool { return s >= start && e <= end }
-	if !in(fd.Start, fd.End) {
-		return false
-	}
-	for _, fx := range fd.Fixes {
-		if fx.Elsewhere() {
-			continue
-		}
-		for _, e := range fx.Edits {
-			if !in(e.Start, e.End) {
-				return false
-			}
-		}
-	}
-	for _, r := range fd.Related {
-		if r.Path == "" && !in(r.Start, r.End) {
-			return false
-		}
-	}
-	return true
 }
 
 // currentTexts points the places and fixes of kept finding fd that lie in other files at

@@ -125,8 +125,9 @@ func TestLocalRulesKeepFindings(t *testing.T) {
 	}
 }
 
-// TestLocalRulesFindingsOutsideTheirUnit: a finding whose related place lies outside the
-// unit it was reported from is not kept, so its unit is visited at every analysis.
+// TestLocalRulesFindingsOutsideTheirUnit: a kept finding whose related place lies in
+// another unit (the file's first statement, the import) is kept while that unit is, and
+// its place moves with it; when the edit reaches that unit the finding is found again.
 func TestLocalRulesFindingsOutsideTheirUnit(t *testing.T) {
 	p := syntax.NewParser()
 	defer p.Close()
@@ -136,19 +137,40 @@ func TestLocalRulesFindingsOutsideTheirUnit(t *testing.T) {
 		pass.Traced(syntax.KindCall, func(call NodeID, fn *Function) {
 			if fn.Class != nil && fn.Class.Name == "Third" {
 				visits["Third"]++
+				tr := pass.File.Tree
+				imp := tr.NamedChild(tr.Root(), 0)
 				fd := pass.Reportf(call, Fails, "far")
-				fd.Related = append(fd.Related, Related{Start: 0, End: 6, Message: "the import"})
+				fd.Related = append(fd.Related, Related{Start: tr.Start(imp), End: tr.End(imp), Message: "the import"})
+				fd.Fixes = append(fd.Fixes, Fix{Title: "import", Edits: []Edit{{Start: tr.End(imp), End: tr.End(imp), NewText: " as T"}}})
 			}
 		})
 	}}
+	opts := Options{MinSeverity: Off, Incremental: true}
 	f := prog.ReplaceFrom(nil, linkText(t, p, localModel))
-	for i := 0; i < 2; i++ {
-		clear(visits)
-		res := Analyze(context.Background(), f, []*Rule{rule}, Options{MinSeverity: Off, Incremental: true})
-		if visits["Third"] != 1 || len(res.Findings) != 1 || res.Findings[0].Related[0].Start != 0 {
-			t.Errorf("analysis %d: visits %v, findings %v", i+1, visits, res.Findings)
+	for _, tc := range []struct {
+		name, from, to string
+		visits         int // of Third's call
+		importAt       int // where the import starts
+	}{
+		{"first analysis", "", "", 1, 0},
+		{"edit in another class", "x.item()\n", "x.item() \n", 0, 0},
+		{"a comment above the import", "import torch\n", "# models\nimport torch\n", 0, 9},
+		{"the import edited", "import torch\n", "import  torch\n", 1, 9},
+		{"edit in another class again", "x.item() \n", "x.item()  \n", 0, 9},
+	} {
+		if tc.from != "" {
+			f = prog.ReplaceFrom(f, linkText(t, p, strings.Replace(string(f.Src), tc.from, tc.to, 1)))
 		}
-		f = prog.ReplaceFrom(f, linkText(t, p, strings.Replace(string(f.Src), "x.item()\n", "x.item() \n", 1)))
+		clear(visits)
+		got := Analyze(context.Background(), f, []*Rule{rule}, opts).Findings
+		n := visits["Third"]
+		full := Analyze(context.Background(), prog.ReplaceFrom(nil, linkText(t, p, string(f.Src))), []*Rule{rule}, Options{MinSeverity: Off}).Findings
+		if n != tc.visits || len(got) != 1 || got[0].Related[0].Start != tc.importAt {
+			t.Errorf("%s: visits %d (want %d), findings %v", tc.name, n, tc.visits, got)
+		}
+		if !reflect.DeepEqual(got, full) {
+			t.Errorf("%s: kept findings differ from a full analysis:\n%v\n%v", tc.name, got, full)
+		}
 	}
 }
 
@@ -243,5 +265,104 @@ func TestLocalRulesDeclarationsKeptAcrossEdits(t *testing.T) {
 			t.Errorf("%s: kept findings differ from a full analysis:\n%v\n%v", tc.name, got, full)
 		}
 		prev = next
+	}
+}
+
+// countRule is a Local rule that reports every .item() call in traced code with the number
+// of them in the whole file, which it aggregates from per-unit summaries (PerUnit) and
+// keeps its findings while (KeepWhile). It counts, by owner as itemRule does, the calls its
+// gathers visit and those its report visits.
+func countRule(gathers, reports map[string]int) *Rule {
+	owner := func(fn *Function) string {
+		if fn.Class != nil {
+			return fn.Class.Name
+		}
+		return fn.Name
+	}
+	isItem := func(t *syntax.Tree, call NodeID) bool {
+		callee := t.Field(call, syntax.FieldFunction)
+		return t.Kind(callee) == syntax.KindAttribute && t.String(t.Field(callee, syntax.FieldAttribute)) == "item"
+	}
+	return &Rule{Name: "tensor_to_python", Local: true, Run: func(p *Pass) {
+		t := p.File.Tree
+		total := 0
+		for _, s := range p.PerUnit(func() any {
+			n := 0
+			p.Traced(syntax.KindCall, func(call NodeID, fn *Function) {
+				gathers[owner(fn)]++
+				if isItem(t, call) {
+					n++
+				}
+			})
+			return n
+		}) {
+			total += s.(int)
+		}
+		p.KeepWhile(uint64(total))
+		p.Traced(syntax.KindCall, func(call NodeID, fn *Function) {
+			reports[owner(fn)]++
+			if isItem(t, call) {
+				p.Reportf(call, Fails, "one of %d item calls", total)
+			}
+		})
+	}}
+}
+
+// TestPerUnitKeepsSummaries: a Local rule's per-unit summaries are gathered again only in
+// the units an edit reaches, and its kept findings are dropped when the aggregate of the
+// summaries changes; the findings are always those of a full analysis.
+func TestPerUnitKeepsSummaries(t *testing.T) {
+	p := syntax.NewParser()
+	defer p.Close()
+	prog := torchsem.NewProgram(nil)
+	gathers, reports := map[string]int{}, map[string]int{}
+	rule := countRule(gathers, reports)
+	opts := Options{MinSeverity: Off, Incremental: true}
+	analyze := func(f *File, o Options) []Finding {
+		clear(gathers)
+		clear(reports)
+		return Analyze(context.Background(), f, []*Rule{rule}, o).Findings
+	}
+	prev := prog.ReplaceFrom(nil, linkText(t, p, localModel))
+	if got := analyze(prev, opts); len(got) != 4 || got[0].Message != "one of 4 item calls" {
+		t.Fatalf("first analysis: %v", got)
+	}
+	all := "map[First:1 Second:2 Third:1 helper:1]"
+	if fmt.Sprint(gathers) != all || fmt.Sprint(reports) != all {
+		t.Fatalf("a first analysis gathers and reports every traced call: %v, %v", gathers, reports)
+	}
+	for _, tc := range []struct {
+		name, from, to  string
+		gather, reports string
+		message         string
+	}{
+		{"the count unchanged", "return x.item()\n", "return  x.item()\n", "map[First:1]", "map[First:1]", "one of 4 item calls"},
+		{"a call added", "return x.item() * 2", "return x.item() * x.item()", "map[Third:2]", "map[First:1 Second:2 Third:2 helper:1]", "one of 5 item calls"},
+		{"a line added above everything", "import torch\n", "import torch\n\n", "map[]", "map[]", "one of 5 item calls"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := strings.Replace(string(prev.Src), tc.from, tc.to, 1)
+			next := prog.ReplaceFrom(prev, linkText(t, p, text))
+			got := analyze(next, opts)
+			if fmt.Sprint(gathers) != tc.gather || fmt.Sprint(reports) != tc.reports {
+				t.Errorf("gathered %v and reported %v, want %s and %s", gathers, reports, tc.gather, tc.reports)
+			}
+			if len(got) == 0 || got[0].Message != tc.message {
+				t.Errorf("findings %v, want the message %q", got, tc.message)
+			}
+			full := analyze(prog.ReplaceFrom(nil, linkText(t, p, text)), opts)
+			if !reflect.DeepEqual(got, full) {
+				t.Errorf("kept findings differ from a full analysis:\n%v\n%v", got, full)
+			}
+			if again := analyze(next, opts); fmt.Sprint(gathers) != "map[]" || fmt.Sprint(reports) != "map[]" || !reflect.DeepEqual(again, full) {
+				t.Errorf("the same text again gathers %v and reports %v", gathers, reports)
+			}
+			prev = next
+		})
+	}
+	// without Incremental, one gather over the whole file
+	analyze(prev, Options{MinSeverity: Off})
+	if fmt.Sprint(gathers) != "map[First:1 Second:2 Third:2 helper:1]" {
+		t.Errorf("a full analysis gathers %v", gathers)
 	}
 }

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+	"hash/fnv"
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
@@ -66,7 +68,8 @@ check. It is offered for torch 2.4 and later targets; for older ones the message
 - [torch.export programming model: custom operators](https://pytorch.org/docs/main/export.programming_model.html#custom-operators)
 - [torch.library: custom_op, register_fake](https://pytorch.org/docs/main/library.html)
 `,
-	Run: runCustomOpWithoutFake,
+	Local: true,
+	Run:   runCustomOpWithoutFake,
 }
 
 // cofDefiners are the functions that make a custom operator from a Python function.
@@ -106,7 +109,7 @@ func runCustomOpWithoutFake(pass *analysis.Pass) {
 	t := f.Tree
 	var ops []*cofOp
 	libs := map[string]string{} // local name of a torch.library.Library -> its namespace
-	for _, call := range f.Nodes(syntax.KindCall) {
+	for _, call := range pass.CallsNamed("custom_op", "Library", "define") {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		if !cofDefinerNames[string(esLast(t, callee))] {
 			continue
@@ -153,10 +156,13 @@ func runCustomOpWithoutFake(pass *analysis.Pass) {
 			}
 		}
 	}
+	cofMarkFakes(f, pass.CallsNamed("register_fake", "impl_abstract", "_register_fake", "impl"), ops, libs)
+	// the operators are read from the whole file: the findings kept per unit hold while
+	// what every place that reports reads of them is the same
+	pass.KeepWhile(cofFingerprint(f, ops))
 	if len(ops) == 0 {
 		return
 	}
-	cofMarkFakes(f, ops, libs)
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		op, how := cofUse(f, fn, callee, ops)
@@ -177,6 +183,22 @@ func runCustomOpWithoutFake(pass *analysis.Pass) {
 			fd.Fixes = append(fd.Fixes, fx)
 		}
 	})
+}
+
+// cofFingerprint hashes what a report reads of the operators: their names, whether they
+// are faked or opaque, and the text of the function a custom_op decorates (the fix's
+// signature, the callee a call must resolve to). Where they are defined is a related place
+// the engine keeps with its unit.
+func cofFingerprint(f *analysis.File, ops []*cofOp) uint64 {
+	h := fnv.New64a()
+	for _, op := range ops {
+		fmt.Fprintf(h, "%s\x00%s\x00%t%t\x00", op.qual, op.py, op.faked, op.opaque)
+		if op.fn != nil {
+			h.Write(f.Tree.Text(op.fn.Node))
+		}
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
 }
 
 // cofDecorated returns the function_definition a decorator decorates, or NoNode.
@@ -209,7 +231,7 @@ func cofMutatesAndReturnsNone(f *analysis.File, call analysis.NodeID, fn *analys
 
 // cofMarkFakes marks the operators that have a fake implementation or a kernel that serves
 // fake tensors anywhere in the file.
-func cofMarkFakes(f *analysis.File, ops []*cofOp, libs map[string]string) {
+func cofMarkFakes(f *analysis.File, calls []analysis.NodeID, ops []*cofOp, libs map[string]string) {
 	t := f.Tree
 	byQual := func(q string) {
 		q, _, _ = strings.Cut(q, ".") // "mylib::op.out" -> the op
@@ -236,7 +258,7 @@ func cofMarkFakes(f *analysis.File, ops []*cofOp, libs map[string]string) {
 		}
 		return found
 	}
-	for _, call := range f.Nodes(syntax.KindCall) {
+	for _, call := range calls {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		if !cofRegistrarNames[string(esLast(t, callee))] {
 			continue

@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"bytes"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 
@@ -65,7 +67,9 @@ literal, a dim already derived, or a product of several dims; the message says w
 - [torch.export: expressing dynamism, derived dims](https://pytorch.org/docs/main/export.html)
 - [torch.export tutorial: constraint violations and suggested fixes](https://pytorch.org/tutorials/intermediate/torch_export_tutorial.html)
 `,
-	Run: runDynamicShapeDivisible,
+	Local:        true,
+	Declarations: true,
+	Run:          runDynamicShapeDivisible,
 }
 
 // divReq is one divisibility a reshape needs of a declared dim.
@@ -85,68 +89,103 @@ func runDynamicShapeDivisible(pass *analysis.Pass) {
 	if len(f.Program().Declarations()) == 0 {
 		return // nothing is declared dynamic anywhere in the project
 	}
+	// what a reshape needs, read once per call in this run (by the unit's summary, then
+	// by the report)
 	type pending struct {
-		call    analysis.NodeID
 		rc      reshapeCall
 		reqs    []divReq
 		product string
 	}
-	var found []pending
-	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
+	read := map[analysis.NodeID]*pending{}
+	pendingAt := func(call analysis.NodeID, fn *analysis.Function) *pending {
+		if p, ok := read[call]; ok {
+			return p
+		}
+		var p *pending
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		if t.Kind(callee) != syntax.KindAttribute || !reshapeLastNames[t.String(t.Field(callee, syntax.FieldAttribute))] {
-			return
-		}
-		rc, ok := reshapeOf(f, fn, call)
-		if !ok {
-			return
-		}
-		if rc.split {
-			reportSplit(pass, fn, call, rc)
-			return
-		}
-		reqs := quotients(f, fn, rc.sizes)
-		product := ""
-		if len(reqs) == 0 {
-			reqs, product = inferredRest(f, fn, rc)
-		}
-		if len(reqs) > 0 {
-			found = append(found, pending{call, rc, reqs, product})
-		}
-	})
-	// one derived dim per Dim of the file's export calls: the least common multiple of what
-	// the file's reshapes need of it
-	multiple := map[divKey]int{}
-	for _, p := range found {
-		for _, r := range p.reqs {
-			if key, ok := keyOf(r, p.product); ok {
-				if m := multiple[key]; m == 0 {
-					multiple[key] = r.k
-				} else if l := m / gcd(m, r.k) * r.k; l < 1<<20 {
-					multiple[key] = l
+		if t.Kind(callee) == syntax.KindAttribute && reshapeLastNames[string(t.Text(t.Field(callee, syntax.FieldAttribute)))] {
+			if rc, ok := reshapeOf(f, fn, call); ok {
+				p = &pending{rc: rc}
+				if !rc.split {
+					p.reqs = quotients(f, fn, rc.sizes)
+					if len(p.reqs) == 0 {
+						p.reqs, p.product = inferredRest(f, fn, rc)
+					}
 				}
 			}
 		}
+		read[call] = p
+		return p
 	}
-	for _, p := range found {
-		reportDivisible(pass, p.call, p.rc, p.reqs, p.product, multiple)
+	// one derived dim per Dim of the project's export calls: the least common multiple of
+	// what the file's reshapes need of it, from each unit's summary of its reshapes' needs
+	multiple := map[string]int{}
+	for _, s := range pass.PerUnit(func() any {
+		var needs []divNeed
+		pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
+			if p := pendingAt(call, fn); p != nil {
+				for _, r := range p.reqs {
+					if key, ok := keyOf(r, p.product); ok {
+						needs = append(needs, divNeed{key, r.k})
+					}
+				}
+			}
+		})
+		return needs
+	}) {
+		for _, n := range s.([]divNeed) {
+			if m := multiple[n.key]; m == 0 {
+				multiple[n.key] = n.k
+			} else if l := m / gcd(m, n.k) * n.k; l < 1<<20 {
+				multiple[n.key] = l
+			}
+		}
 	}
+	pass.KeepWhile(multiplesFingerprint(multiple))
+	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
+		p := pendingAt(call, fn)
+		switch {
+		case p == nil:
+		case p.rc.split:
+			reportSplit(pass, fn, call, p.rc)
+		case len(p.reqs) > 0:
+			reportDivisible(pass, call, p.rc, p.reqs, p.product, multiple)
+		}
+	})
 }
 
-// divKey names the declaration of a dim: where its Dim is written.
-type divKey struct {
-	file *analysis.File
-	node analysis.NodeID
+// divNeed is what a reshape needs of a declared Dim, as a unit's summary keeps it.
+type divNeed struct {
+	key string // keyOf the Dim
+	k   int
 }
 
-// keyOf returns the key of a requirement a derived dim can declare: a literal factor of a
-// named dim read as it is.
-func keyOf(r divReq, product string) (divKey, bool) {
+// multiplesFingerprint hashes the multiples found for each Dim, in any order.
+func multiplesFingerprint(multiple map[string]int) uint64 {
+	var sum uint64
+	for key, k := range multiple {
+		h := fnv.New64a()
+		h.Write([]byte(key))
+		h.Write([]byte(strconv.Itoa(k)))
+		sum += h.Sum64() // a sum does not depend on the map's order
+	}
+	return sum
+}
+
+// keyOf returns the key of a requirement a derived dim can declare (a literal factor of a
+// named dim read as it is): where its Dim is written, by file, line, column and length, so
+// that the key a kept summary holds names the same Dim in a later text while the
+// declarations are the same (torchsem's DeclFingerprintIn keeps the lines of the file's
+// own export calls, and every offset of other files').
+func keyOf(r divReq, product string) (string, bool) {
 	d := r.hit.Decl
-	if product != "" || r.what != "" || r.k < 2 || d.Kind != torchsem.DimNamed || d.File == nil {
-		return divKey{}, false
+	if product != "" || r.what != "" || r.k < 2 || d.Kind != torchsem.DimNamed || d.File == nil || d.Node == analysis.NoNode {
+		return "", false
 	}
-	return divKey{d.File, d.Node}, true
+	t := d.File.Tree
+	start := t.Start(d.Node)
+	col := start - (bytes.LastIndexByte(d.File.Src[:start], '\n') + 1)
+	return d.File.Path + "\x00" + d.File.Module.Name + "\x00" + strconv.Itoa(d.File.Line(start)) + ":" + strconv.Itoa(col) + ":" + strconv.Itoa(t.End(d.Node)-start), true
 }
 
 // reshapeCall is a view, reshape, unflatten or split call: its receiver, and the sizes (one
@@ -629,7 +668,7 @@ func gcd(a, b int) int {
 
 // reportDivisible reports the divisibilities a reshape needs, with the derived dims that
 // declare them.
-func reportDivisible(pass *analysis.Pass, call analysis.NodeID, rc reshapeCall, reqs []divReq, product string, multiple map[divKey]int) {
+func reportDivisible(pass *analysis.Pass, call analysis.NodeID, rc reshapeCall, reqs []divReq, product string, multiple map[string]int) {
 	f := pass.File
 	var needs, decls []string
 	seenDecl := map[string]bool{}

@@ -1,0 +1,155 @@
+package rules
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
+	"github.com/exportdb-lsp/exportdb-lsp/internal/txtar"
+)
+
+// patchesTwice is a project whose export script exports two models of one file with the
+// same Dim for their height, and whose reshapes need that Dim to be a multiple of different
+// factors: dynamic_shape_divisible's fix declares their least common multiple, which reads
+// both models' units, while nothing else joins them.
+const patchesTwice = `-- export.py --
+import torch
+from torch.export import Dim, export
+
+from models import PatchA, PatchB
+
+h = Dim("h", min=32, max=1024)
+x = torch.randn(2, 3, 64, 64)
+a = export(PatchA(), (x,), dynamic_shapes={"x": {2: h}})
+b = export(PatchB(), (x,), dynamic_shapes={"x": {2: h}})
+-- models.py --
+import torch
+from torch import nn
+
+
+class PatchA(nn.Module):
+    def forward(self, x):
+        B, C, H, W = x.shape
+        return x.view(B, C, H // 16, 16, W)
+
+
+class PatchB(nn.Module):
+    def forward(self, x):
+        B, C, H, W = x.shape
+        return x.view(B, C, H // 4, 4, W)
+`
+
+// fakedByName registers shift's fake with a statement that names the operator by its
+// qualified name only: nothing joins that statement's unit to the model's, whose calls are
+// reported when the statement names another operator.
+const fakedByName = `import torch
+from torch import Tensor, nn
+from torch.library import custom_op, register_fake
+
+
+@custom_op("mylib::shift", mutates_args=())
+def shift(x: Tensor) -> Tensor:
+    return x + 1
+
+
+register_fake("mylib::shift")(lambda x: torch.empty_like(x))
+
+
+class Model(nn.Module):
+    def forward(self, x):
+        return shift(x) + torch.ops.mylib.shift(x)
+`
+
+// TestKeptFindingsFollowOtherUnits edits files whose findings read other units: the
+// related places and fixes at an export call below (kept with the call's unit), and what
+// every unit contributes to a rule's aggregate (dynamic_shape_divisible's multiples,
+// custom_op_without_fake's operators and fakes). After each edit the incremental analysis
+// must give what a full one gives.
+func TestKeptFindingsFollowOtherUnits(t *testing.T) {
+	customOps, err := os.ReadFile(filepath.Join("testdata", "custom_op_without_fake.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		text  string // a file, or a project as a txtar archive whose last member is edited
+		edits [][2]string
+		want  string // a message every finding of dynamic_shape_divisible has at the end
+	}{
+		{"multiples", patchesTwice, [][2]string{
+			{"B, C, H, W = x.shape\n        return x.view(B, C, H // 4", "B, C, H, W = x.shape \n        return x.view(B, C, H // 4"}, // PatchA's findings kept
+			{"H // 16, 16, W)", "H // 32, 32, W)"}, // PatchA's need grows: PatchB's fix declares 32 too
+			{"class PatchA(nn.Module):", "class PatchA(nn.Module):  # first"},
+			{"H // 4, 4, W)", "H // 8, 8, W)"}, // PatchB's need changes: the multiple stays 32
+		}, `declare 32 * Dim("h_32", min=1, max=32)`},
+		{"custom ops", string(customOps), [][2]string{
+			{"x.numpy()))  # the kernel: export never traces it\n\n\n", "x.numpy()))  # the kernel: export never traces it\n"}, // the fix's line is the next unit's
+			{"y = y + scale(x, 2.0)", "y = y + scale(x, 2.0) "},
+			{"export never traces it\n", "export never traces it\n\n"},                                                         // a blank line again
+			{"lib.define(\"norm", "lib.define(\"norm2"},                                                                        // an operator renamed
+			{`register_fake("mylib::shift")`, `register_fake("mylib::shift2")`},                                                // shift's fake no longer names it
+			{"def eager_only(x):", "@sin.register_fake\ndef _sin(x):\n    return torch.empty_like(x)\n\n\ndef eager_only(x):"}, // sin faked
+		}, ""},
+		{"fakes by name", fakedByName, [][2]string{
+			{`register_fake("mylib::shift")`, `register_fake("mylib::shift2")`},
+			{"return shift(x)", "return  shift(x)"},
+			{`register_fake("mylib::shift2")`, `register_fake("mylib::shift")`},
+		}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := syntax.NewParser()
+			defer p.Close()
+			base := torchsem.NewProgram(nil)
+			text, mod, path := tc.text, pysem.Module{}, ""
+			if strings.HasPrefix(text, "-- ") {
+				a, err := txtar.Parse([]byte(text))
+				if err != nil {
+					t.Fatal(err)
+				}
+				base = torchsem.NewProgram(archiveFiles(t, p, tc.name, a))
+				last := a.Files[len(a.Files)-1]
+				text, path = string(last.Data), last.Name
+				mod, _ = pysem.ModuleOf(path)
+			}
+			opts := fixtureOptions(t, text)
+			var prev *torchsem.File
+			for i, e := range append([][2]string{{"", ""}}, tc.edits...) {
+				if e[0] != "" {
+					if !strings.Contains(text, e[0]) {
+						t.Fatalf("edit %d: %q not in the text", i, e[0])
+					}
+					text = strings.Replace(text, e[0], e[1], 1)
+				}
+				inc, ok := parseText(t, p, text, mod)
+				if !ok {
+					t.Fatalf("edit %d does not parse", i)
+				}
+				full, _ := parseText(t, p, text, mod)
+				inc.Path, full.Path = path, path
+				fi := base.ReplaceFrom(prev, inc)
+				compareAnalyses(t, tc.name+": after edit "+e[1], text, fi, base.Replace(full), opts)
+				prev = fi
+			}
+			if tc.want == "" {
+				return
+			}
+			n := 0
+			for _, fd := range analysis.Analyze(t.Context(), prev, All(), opts).Findings {
+				if fd.Case == "dynamic_shape_divisible" {
+					n++
+					if !strings.HasSuffix(fd.Message, tc.want) {
+						t.Errorf("%s: want the message to end %q", fd.Message, tc.want)
+					}
+				}
+			}
+			if n != 2 {
+				t.Errorf("%d findings of dynamic_shape_divisible, want 2", n)
+			}
+		})
+	}
+}
