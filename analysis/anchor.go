@@ -7,38 +7,28 @@ import "sort"
 // A Local rule's finding lies in the unit whose callback reported it, but it may point
 // elsewhere in the file: a related place at the Dim an export call declares, a fix that
 // edits the export call. Such a place is kept relative to the unit that holds it, with
-// that unit's tag: a value in the unit's memo, which ReplaceFrom carries to the next text
-// (with the unit's text, moved) only when the edit cannot reach the unit. The finding is
-// kept while every tag it names is found in a unit of the current text; the place is then
-// that unit's start plus the kept offset.
-
-// unitTag identifies one unit's memo; unitTagKey keys it there.
-type unitTag struct{ _ byte }
-
-type unitTagKey struct{}
+// what the engine keeps in that unit's memo (its localUnit), which ReplaceFrom carries to
+// the next text (with the unit's text, moved) only when the edit cannot reach the unit. The
+// finding is kept while every unit it names this way is a unit of the current text; the
+// place is then that unit's start plus the kept offset.
 
 // anchor is one place of a kept finding that lies in another unit than the finding's.
 type anchor struct {
 	finding   int // index into the entry's findings
 	related   int // index into the finding's Related, or -1 for a fix's edit
 	fix, edit int
-	tag       *unitTag // the unit holding the place; the place is relative to its start
+	unit      *localUnit // kept in the memo of the unit holding the place; the place is relative to the unit's start
 }
 
-// tagOf returns unit u's tag, made on first use.
-func (lu *localUnits) tagOf(u int) *unitTag {
-	return lu.file.UnitValue(u, unitTagKey{}, func() any { return new(unitTag) }).(*unitTag)
-}
-
-// unitOfTag returns the index of the unit of the current text that holds tag, or -1.
-func (lu *localUnits) unitOfTag(tag *unitTag) int {
-	lu.tags.once.Do(func() {
-		lu.tags.m = make(map[*unitTag]int, len(lu.units))
-		for u := range lu.units {
-			lu.tags.m[lu.tagOf(u)] = u
+// unitOfKept returns the index of the unit of the current text whose memo holds k, or -1.
+func (lu *localUnits) unitOfKept(k *localUnit) int {
+	lu.byKept.once.Do(func() {
+		lu.byKept.m = make(map[*localUnit]int, len(lu.units))
+		for u, k := range lu.kept {
+			lu.byKept.m[k] = u
 		}
 	})
-	if u, ok := lu.tags.m[tag]; ok {
+	if u, ok := lu.byKept.m[k]; ok {
 		return u
 	}
 	return -1
@@ -48,7 +38,7 @@ func (lu *localUnits) unitOfTag(tag *unitTag) int {
 // current text.
 func (lu *localUnits) anchored(e *localEntry) bool {
 	for _, a := range e.anchors {
-		if lu.unitOfTag(a.tag) < 0 {
+		if lu.unitOfKept(a.unit) < 0 {
 			return false
 		}
 	}
@@ -79,7 +69,6 @@ func (lr *localRun) anchorsOf(fd *Finding, rel *Finding, n, base, end int) (anch
 	if !in(fd.Start, fd.End) {
 		return nil, false
 	}
-	t := lr.file.Tree
 	place := func(s, e int, related, fix, edit int, rs, re *int) bool {
 		if in(s, e) {
 			return true
@@ -88,9 +77,8 @@ func (lr *localRun) anchorsOf(fd *Finding, rel *Finding, n, base, end int) (anch
 		if u < 0 {
 			return false
 		}
-		start := t.Start(lr.units[u])
-		*rs, *re = s-start, e-start
-		anchors = append(anchors, anchor{finding: n, related: related, fix: fix, edit: edit, tag: lr.tagOf(u)})
+		*rs, *re = s-lr.starts[u], e-lr.starts[u]
+		anchors = append(anchors, anchor{finding: n, related: related, fix: fix, edit: edit, unit: lr.kept[u]})
 		return true
 	}
 	for i, fx := range fd.Fixes {
@@ -119,9 +107,8 @@ func (lr *localRun) anchorsOf(fd *Finding, rel *Finding, n, base, end int) (anch
 // placeAnchors moves the anchored places of kept (a unit's kept findings, moved to the
 // unit's start base) to the starts of the units holding them now.
 func (lr *localRun) placeAnchors(kept []Finding, anchors []anchor, base int) {
-	t := lr.file.Tree
 	for _, a := range anchors {
-		d := t.Start(lr.units[lr.unitOfTag(a.tag)]) - base
+		d := lr.starts[lr.unitOfKept(a.unit)] - base
 		fd := &kept[a.finding]
 		if a.related >= 0 {
 			r := &fd.Related[a.related]

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -20,33 +21,116 @@ type callIndex struct {
 	conds    []NodeID // conditions()
 }
 
-func newCallIndex(f *File) *callIndex {
-	t := f.Tree
+// callIndexKey keys the call index of a file in its program's memo, where the analysis of
+// the file's next text (a program ReplaceFrom made) finds it and moves it instead of
+// building it again.
+type callIndexKey struct{ path, module string }
+
+// newCallIndex returns f's call index: moved from the index of f's previous text when the
+// analysis keeps findings across texts (incremental) and the reparse spliced the tree (only
+// the calls the edit reparsed are read), built from every call otherwise.
+func newCallIndex(f *File, incremental bool) *callIndex {
+	if !incremental {
+		return buildCallIndex(f)
+	}
+	key := callIndexKey{f.Path, f.Module.Name}
+	p := f.Program()
+	return p.Memo(key, func() any {
+		if c := p.Carried(); c.Of(f) {
+			if v, ok := c.Memo(key); ok {
+				if ix, ok := v.(*callIndex).moved(f); ok {
+					return ix
+				}
+			}
+		}
+		return buildCallIndex(f)
+	}).(*callIndex)
+}
+
+func buildCallIndex(f *File) *callIndex {
 	ix := &callIndex{f: f, byLast: map[string]*[]NodeID{}}
 	for _, call := range f.Nodes(syntax.KindCall) {
-		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		var last []byte
-		switch t.Kind(callee) {
-		case syntax.KindAttribute:
-			last = t.Text(t.Field(callee, syntax.FieldAttribute))
-		case syntax.KindIdentifier:
-			last = t.Text(callee)
-			if q, ok := f.Imports[string(last)]; ok {
-				last = []byte(lastName(q))
-			}
-		default:
-			continue
-		}
-		// looked up without making a string of the name: a string is made once per name,
-		// not once per call of a file of thousands
-		calls := ix.byLast[string(last)]
-		if calls == nil {
-			calls = new([]NodeID)
-			ix.byLast[string(last)] = calls
-		}
-		*calls = append(*calls, call)
+		ix.add(call)
 	}
 	return ix
+}
+
+// add indexes call, which comes after every call indexed under its name.
+func (ix *callIndex) add(call NodeID) {
+	f, t := ix.f, ix.f.Tree
+	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+	var last []byte
+	switch t.Kind(callee) {
+	case syntax.KindAttribute:
+		last = t.Text(t.Field(callee, syntax.FieldAttribute))
+	case syntax.KindIdentifier:
+		last = t.Text(callee)
+		if q, ok := f.Imports[string(last)]; ok {
+			last = []byte(lastName(q))
+		}
+	default:
+		return
+	}
+	// looked up without making a string of the name: a string is made once per name,
+	// not once per call of a file of thousands
+	calls := ix.byLast[string(last)]
+	if calls == nil {
+		calls = new([]NodeID)
+		ix.byLast[string(last)] = calls
+	}
+	*calls = append(*calls, call)
+}
+
+// moved returns the index of f, whose tree was spliced from the tree ix indexes: the calls
+// before the reparsed nodes kept, those after them moved, the reparsed ones indexed again.
+// ok is false when f's tree is not such a splice, or its imports (which name identifiers'
+// calls) differ.
+func (ix *callIndex) moved(f *File) (*callIndex, bool) {
+	s := f.Tree.Spliced()
+	if s == nil || !s.From(ix.f.Tree) || !maps.Equal(ix.f.Imports, f.Imports) {
+		return nil, false
+	}
+	nx := &callIndex{f: f, byLast: make(map[string]*[]NodeID, len(ix.byLast))}
+	shift := s.Shift()
+	for name, calls := range ix.byLast {
+		old := *calls
+		lo, _ := slices.BinarySearch(old, s.Lo)
+		hi, _ := slices.BinarySearch(old, s.OldHi)
+		if lo == len(old) {
+			nx.byLast[name] = calls // every call before the edit: shared, never appended to
+			continue
+		}
+		moved := make([]NodeID, lo, len(old)-(hi-lo))
+		copy(moved, old[:lo])
+		for _, c := range old[hi:] {
+			moved = append(moved, c+shift)
+		}
+		if len(moved) > 0 {
+			nx.byLast[name] = &moved
+		}
+	}
+	// the reparsed calls, spliced in at their place in each list
+	all := f.Nodes(syntax.KindCall)
+	from, _ := slices.BinarySearch(all, s.Lo)
+	to, _ := slices.BinarySearch(all, s.NewHi)
+	if from == to {
+		return nx, true
+	}
+	fresh := &callIndex{f: f, byLast: map[string]*[]NodeID{}}
+	for _, call := range all[from:to] {
+		fresh.add(call)
+	}
+	for name, calls := range fresh.byLast {
+		cur := nx.byLast[name]
+		if cur == nil {
+			nx.byLast[name] = calls
+			continue
+		}
+		at, _ := slices.BinarySearch(*cur, s.Lo)
+		merged := slices.Insert(slices.Clip(*cur), at, *calls...)
+		nx.byLast[name] = &merged
+	}
+	return nx, true
 }
 
 // named returns the calls whose callee's last name is name, in order.

@@ -2,10 +2,14 @@ package analysis
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 const callsSrc = `import torch
@@ -90,5 +94,74 @@ func TestPassConditions(t *testing.T) {
 	want := "if@forward:x.sum() > 0 assert@forward:a > 1 comprehension if@forward:v while@forward:a conditional expression@forward:a > 2"
 	if g := strings.Join(got, " "); g != want {
 		t.Errorf("Conditions:\n%s\nwant\n%s", g, want)
+	}
+}
+
+// TestCallIndexMoved: the call index of a text spliced from the previous one by a reparse
+// (the editor's keystroke) is the previous index with the reparsed calls indexed again and
+// the later ones moved, and equals the index built from every call, edit after edit. An
+// edit of an import builds it anew.
+func TestCallIndexMoved(t *testing.T) {
+	p := syntax.NewParser()
+	defer p.Close()
+	ctx := context.Background()
+	src := []byte(strings.Repeat(callsSrc, 3))
+	doc, err := p.Parse(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog := torchsem.NewProgram(nil)
+	pf, err := pysem.NewFileContext(ctx, doc.Tree(), pysem.Module{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := prog.ReplaceFrom(nil, pf)
+	ix := buildCallIndex(f)
+	snippets := []string{"f(x)", "(", ")", "\n", "x.view(1)", "round(", " ", "smin(a, b)\n    ", "#", "T.", "import math\n"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	moved := 0
+	for step := 0; step < 300; step++ {
+		at := rng.IntN(len(src) + 1)
+		var next []byte
+		var e syntax.Edit
+		if rng.IntN(3) == 0 && at < len(src) {
+			end := min(len(src), at+1+rng.IntN(6))
+			next = append(append([]byte{}, src[:at]...), src[end:]...)
+			e = syntax.Edit{Start: at, OldEnd: end, NewEnd: at}
+		} else {
+			s := snippets[rng.IntN(len(snippets))]
+			next = append(append(append([]byte{}, src[:at]...), s...), src[at:]...)
+			e = syntax.Edit{Start: at, OldEnd: at, NewEnd: at + len(s)}
+		}
+		nd, err := p.Reparse(ctx, doc, [][]byte{src}, []syntax.Edit{e}, next)
+		if err != nil {
+			continue // refused (too deep): the next edit starts from the same text
+		}
+		npf, err := pysem.NewFileFrom(ctx, pf, nd.Tree(), pysem.Module{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nf := prog.ReplaceFrom(f, npf)
+		want := buildCallIndex(nf)
+		got, ok := ix.moved(nf)
+		if !ok {
+			got = want
+		} else {
+			moved++
+		}
+		if len(got.byLast) != len(want.byLast) {
+			t.Fatalf("edit %d: %d names, want %d", step, len(got.byLast), len(want.byLast))
+		}
+		for name, calls := range want.byLast {
+			if g := got.byLast[name]; g == nil || !slices.Equal(*g, *calls) {
+				t.Fatalf("edit %d (%+v): calls of %q: %v, want %v", step, e, name, g, *calls)
+			}
+		}
+		doc.Close()
+		doc, src, pf, f, ix = nd, next, npf, nf, got
+	}
+	doc.Close()
+	if moved < 200 {
+		t.Errorf("only %d of 300 indexes moved", moved)
 	}
 }

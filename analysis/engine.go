@@ -92,7 +92,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 	var skipped []string // rules not run because of MinSeverity
 	sup := parseSuppressions(f)
 	var passes []*Pass
-	calls := newCallIndex(f)
+	calls := newCallIndex(f, opts.Incremental)
 	for _, r := range rules {
 		if r.Run == nil || !opts.Enabled(r.Name) {
 			continue

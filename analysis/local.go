@@ -30,14 +30,13 @@ type localOpts struct {
 	cat               *catalog.Catalog
 }
 
-// localUnitKey keys the engine's localUnit in a unit's memo.
-type localUnitKey struct{}
-
 // localUnit is what the engine keeps in one unit's memo: per options, the findings of
 // each Local rule in the unit, relative to the unit's start.
 type localUnit struct {
-	mu     sync.Mutex // guards byOpts
-	byOpts map[localOpts]*localSet
+	mu       sync.Mutex // guards byOpts and last
+	byOpts   map[localOpts]*localSet
+	last     *localSet // the set asked for last, for lastOpts: every keystroke asks the same
+	lastOpts localOpts
 }
 
 // localSet holds the Local rules' findings in one unit for one localOpts, by ruleID. It is
@@ -59,6 +58,10 @@ type localEntry struct {
 func (k *localUnit) set(opts localOpts, maxID int) *localSet {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if k.last != nil && k.lastOpts == opts && len(k.last.entries) > maxID {
+		return k.last
+	}
+	defer func() { k.last, k.lastOpts = k.byOpts[opts], opts }()
 	s := k.byOpts[opts]
 	if s == nil || len(s.entries) <= maxID {
 		ns := &localSet{entries: make([]atomic.Pointer[localEntry], maxID+1), facts: make([]atomic.Pointer[factEntry], maxID+1)}
@@ -108,13 +111,14 @@ type localUnits struct {
 	}
 	opts   localOpts
 	units  []NodeID
-	starts []int       // per unit: its first byte
-	ends   []NodeID    // per unit: the end of its subtree
-	sets   []*localSet // per unit: its kept findings for the analysis's options
-	comps  []int32     // torchsem.File.UnitComponents
-	tags   struct {    // the unit holding each unitTag (made on first use, anchor.go)
+	starts []int        // per unit: its first byte
+	ends   []NodeID     // per unit: the end of its subtree
+	kept   []*localUnit // per unit: what the engine keeps in its memo
+	sets   []*localSet  // per unit: its kept findings for the analysis's options
+	comps  []int32      // torchsem.File.UnitComponents
+	byKept struct {     // the unit holding each localUnit (made on first use, anchor.go)
 		once sync.Once
-		m    map[*unitTag]int
+		m    map[*localUnit]int
 	}
 }
 
@@ -139,11 +143,13 @@ func newLocalUnits(f *File, opts *Options, maxID int) *localUnits {
 	lu := &localUnits{file: f, prog: f.Program(), opts: o, units: f.Units(), comps: f.UnitComponents()}
 	lu.starts = make([]int, len(lu.units))
 	lu.ends = make([]NodeID, len(lu.units))
+	lu.kept = make([]*localUnit, len(lu.units))
 	lu.sets = make([]*localSet, len(lu.units))
 	for i, u := range lu.units {
 		lu.starts[i] = f.Tree.Start(u)
 		lu.ends[i] = f.Tree.SubtreeEnd(u)
-		lu.sets[i] = f.UnitValue(i, localUnitKey{}, func() any { return &localUnit{} }).(*localUnit).set(o, maxID)
+		lu.kept[i] = f.UnitEngine(i, func() any { return &localUnit{} }).(*localUnit)
+		lu.sets[i] = lu.kept[i].set(o, maxID)
 	}
 	return lu
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -24,6 +25,12 @@ func sameTree(t *testing.T, got, want *Tree) {
 		if got.nodes[i] != want.nodes[i] {
 			t.Fatalf("node %d (%s %q): incremental %+v, fresh %+v", i, want.Kind(NodeID(i)), want.Text(NodeID(i)), got.nodes[i], want.nodes[i])
 		}
+	}
+	// the root's children a splice keeps for the next one
+	var walked []NodeID
+	want.Children(0, func(c NodeID) bool { walked = append(walked, c); return true })
+	if got.kidNodes != nil && !slices.Equal(got.kidNodes, walked) {
+		t.Fatalf("the splice kept the root's children %v, the tree has %v", got.kidNodes, walked)
 	}
 }
 

@@ -149,11 +149,14 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 	if deep {
 		hull = make([]node, 0, int(ot.nodes[loID].after-loID)+64)
 	}
+	kidNodes := make([]NodeID, 0, len(kids))
+	kidNodes = append(kidNodes, oldIDs[:lo]...)
 	for i := lo; i < hiNew; i++ {
 		var err error
 		var depth int
 		var sum int64
 		n := len(hull)
+		kidNodes = append(kidNodes, loID+NodeID(n))
 		if deep {
 			hull, depth, sum, err = flattenKidFrom(ts, old.ts, kids[i], oldKids[lo], i, lo, ot.nodes[loID:ot.nodes[loID].after], loID, delta, hull, loID)
 		} else {
@@ -172,6 +175,9 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 	copy(out[loID:], hull)
 	moveNodes(out[newHi:], tail, shift, delta)
 	stats = append(stats, oldStats[hiOld:]...)
+	for _, id := range oldIDs[hiOld:] {
+		kidNodes = append(kidNodes, id+shift)
+	}
 
 	depth, total := 1, int64(1)
 	for _, k := range stats {
@@ -183,12 +189,16 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 	}
 	root.after = NodeID(len(out))
 	out[0] = root
-	return &Tree{nodes: out, depth: depth, kids: stats,
+	return &Tree{nodes: out, depth: depth, kids: stats, kidNodes: kidNodes,
 		splice: &Splice{Lo: loID, OldHi: oldHi, NewHi: newHi, Edit: e, from: ot.id}}, kids, nil
 }
 
-// kidIDs returns the root's children.
+// kidIDs returns the root's children: kept by the splice that made t, or found (a walk
+// over the root's children, in a file of thousands of lines a cache miss each).
 func (t *Tree) kidIDs() []NodeID {
+	if t.kidNodes != nil {
+		return t.kidNodes
+	}
 	var ids []NodeID
 	t.Children(0, func(c NodeID) bool { ids = append(ids, c); return true })
 	return ids

@@ -47,6 +47,7 @@ type Tree struct {
 	normalized bool
 	id         uint64    // unique per tree (treeIDs), named by the splices made from it
 	kids       []kidStat // the nesting of each root child, for a tree made by spliceFlatten; else nil
+	kidNodes   []NodeID  // the root's children, for a tree made by spliceFlatten; else nil
 	splice     *Splice   // how the tree was made from the one it was reparsed from, or nil
 }
 

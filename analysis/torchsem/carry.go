@@ -102,6 +102,9 @@ func (p *Program) Carried() *Carry {
 	return p.carry
 }
 
+// Of reports whether f is the file whose previous text this carry knows.
+func (c *Carry) Of(f *File) bool { return c != nil && f == c.next }
+
 // Memo returns the value the previous text's program computed under key with Memo; ok is
 // false when it has none (yet).
 func (c *Carry) Memo(key any) (v any, ok bool) {

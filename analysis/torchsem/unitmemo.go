@@ -21,6 +21,7 @@ type unitMemo struct {
 	values  map[NodeID]Value  // File.Value of a node in the function that owns it
 	names   map[NodeID]string // File.UnitName
 	entries map[any]any       // File.UnitValue
+	engine  any               // File.UnitEngine
 }
 
 // memoOf returns the memo of the unit holding n and n relative to the unit; ok is false
@@ -77,6 +78,18 @@ func (f *File) UnitValue(i int, key any, init func() any) any {
 		m.entries[key] = v
 	}
 	return v
+}
+
+// UnitEngine is UnitValue for the one value the analysis engine keeps per unit, without a
+// lookup by key: the engine asks for it for every unit at every analysis.
+func (f *File) UnitEngine(i int, init func() any) any {
+	m := f.unitMemo(i)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.engine == nil {
+		m.engine = init()
+	}
+	return m.engine
 }
 
 // initMemos makes f's unit memos on first use.
