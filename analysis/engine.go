@@ -128,7 +128,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 			if fd.Start < 0 || fd.End > len(f.Src) || fd.Start > fd.End {
 				continue
 			}
-			fd.Severity = SeverityFor(pass.Case, target, pass.StrictAt(f.Tree.NodeAt(fd.Start)), fd.Effect)
+			fd.Severity = pass.severity(&fd)
 			if s, ok := opts.Severity[fd.Case]; ok {
 				fd.Severity = s
 			}
@@ -204,6 +204,17 @@ func runPasses(ctx context.Context, passes []*Pass, errs []*RuleError, workers i
 		}()
 	}
 	wg.Wait()
+}
+
+// severity is the severity of finding fd of the pass's rule at the target version: the
+// export mode fd's place is judged for matters only when the case's level differs between
+// the modes there (StrictAt looks up the export calls tracing the place).
+func (p *Pass) severity(fd *Finding) Severity {
+	strict := true
+	if p.Case != nil && p.Case.LevelIn(p.Target, true) != p.Case.LevelIn(p.Target, false) {
+		strict = p.StrictAt(p.File.Tree.NodeAt(fd.Start))
+	}
+	return SeverityFor(p.Case, p.Target, strict, fd.Effect)
 }
 
 func runRule(p *Pass) (rerr *RuleError) {
