@@ -544,3 +544,111 @@ func esModuleClass(f *analysis.File, scope *analysis.Function, e analysis.NodeID
 	}
 	return nil
 }
+
+// Readings of the export surface from the call index (Pass.CallsNamed), for the Local rules
+// of the family: what esExports and esInnerModules find, without a loop over every call of
+// the file at each keystroke.
+
+// esCallsNamed returns the calls whose callee's last name as written (esLast) may be one of
+// names, in source order: CallsNamed's, with the last name of what an import binds to each
+// name asked too (CallsNamed files an imported identifier under that one). The caller tests
+// esLast, which CallsNamed's answer then holds every match of.
+func esCallsNamed(pass *analysis.Pass, names ...string) []analysis.NodeID {
+	all := names
+	for _, n := range names {
+		if q, ok := pass.File.Imports[n]; ok {
+			if last := q[strings.LastIndexByte(q, '.')+1:]; last != n {
+				all = append(all[:len(all):len(all)], last)
+			}
+		}
+	}
+	return pass.CallsNamed(all...)
+}
+
+// esExportLastNames are the last names of esExportNames, for CallsNamed.
+var esExportLastNames = func() []string {
+	var out []string
+	seen := map[string]bool{}
+	for q := range esExportNames {
+		if last := q[strings.LastIndexByte(q, '.')+1:]; !seen[last] {
+			seen[last] = true
+			out = append(out, last)
+		}
+	}
+	return out
+}()
+
+// esExportsOf is esExports, from the calls named like an export entry point.
+func esExportsOf(pass *analysis.Pass) []esExport {
+	f := pass.File
+	t := f.Tree
+	var out []esExport
+	for _, call := range pass.CallsNamed(esExportLastNames...) {
+		callee := t.Field(call, syntax.FieldFunction)
+		if !bytes.Contains(esLast(t, callee), []byte("export")) || !esExportNames[esImported(f, callee)] {
+			continue
+		}
+		args, ok := f.BindArgs(call, "mod|f|model", "args", "kwargs")
+		if !ok {
+			continue
+		}
+		out = append(out, esExport{call: call, scope: f.Owner(call), model: args[0], args: args[1], kw: args[2]})
+	}
+	return out
+}
+
+// esEachExport calls visit, in source order, for each export call of exports (esExportsOf)
+// that the pass visits: for a Local rule those in the units it visits (an export call is one
+// AllCalls visits under the name it resolves to), with what visit reports kept with the
+// call's unit.
+func esEachExport(pass *analysis.Pass, exports []esExport, visit func(ex esExport)) {
+	if len(exports) == 0 {
+		return
+	}
+	visited := map[analysis.NodeID]bool{}
+	for q := range esExportNames {
+		pass.AllCalls(q, func(call analysis.NodeID, _ *analysis.Function) { visited[call] = true })
+	}
+	for _, ex := range exports {
+		if visited[ex.call] {
+			pass.Within(ex.call, func() { visit(ex) })
+		}
+	}
+}
+
+// esInnerModulesOf is esInnerModules, from the calls named like a module class of the file.
+func esInnerModulesOf(pass *analysis.Pass) map[*analysis.Class]bool {
+	f := pass.File
+	t := f.Tree
+	mods := map[string]*analysis.Class{}
+	var names []string
+	for _, c := range f.Classes {
+		if f.IsModule(c) && f.ClassNamed(c.Name) == c {
+			mods[c.Name] = c
+			names = append(names, c.Name)
+		}
+	}
+	if len(mods) == 0 {
+		return nil
+	}
+	var inner map[*analysis.Class]bool
+	for _, call := range esCallsNamed(pass, names...) {
+		callee := t.Field(call, syntax.FieldFunction)
+		if t.Kind(callee) != syntax.KindIdentifier {
+			continue
+		}
+		c := mods[t.String(callee)]
+		if c == nil {
+			continue
+		}
+		if m := f.Owner(call); m != nil {
+			if m = m.Method(); m != nil && m.Class != nil && f.IsModule(m.Class) && m.Class != c {
+				if inner == nil {
+					inner = map[*analysis.Class]bool{}
+				}
+				inner[c] = true
+			}
+		}
+	}
+	return inner
+}

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+	"hash/fnv"
 	"strings"
 	"unicode"
 
@@ -83,7 +85,8 @@ fix: how to flatten and rebuild them is the author's knowledge.
 - [torch.export.register_dataclass](https://pytorch.org/docs/main/export/api_reference.html#torch.export.register_dataclass)
 - [torch.export: inputs and outputs of the exported program](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runUnregisteredPytreeType,
+	Local: true,
+	Run:   runUnregisteredPytreeType,
 }
 
 // uptRegistrars are the last names of the functions that register a class with pytree.
@@ -92,42 +95,83 @@ var uptRegistrars = map[string]bool{
 	"register_dataclass_as_pytree_node": true, "_private_register_pytree_node": true,
 }
 
+// uptRegistrarNames are the keys of uptRegistrars, for CallsNamed.
+var uptRegistrarNames = func() []string {
+	var out []string
+	for name := range uptRegistrars {
+		out = append(out, name)
+	}
+	return out
+}()
+
 // uptScan holds what one Run knows about the file's classes.
 type uptScan struct {
 	f          *analysis.File
-	kinds      map[*analysis.Class]string                   // "dataclass" or "class": unregistered classes pytree does not know
-	inputsOf   map[*analysis.Class]map[*analysis.Class]bool // module class -> classes reported as its forward's inputs
-	registered map[string]bool                              // names passed to a registration
+	kinds      map[*analysis.Class]string // "dataclass" or "class": unregistered classes pytree does not know
+	inner      map[*analysis.Class]bool   // esInnerModules, read when kinds has a class
+	registered map[string]bool            // names passed to a registration
 }
 
 func runUnregisteredPytreeType(pass *analysis.Pass) {
 	f := pass.File
-	s := &uptScan{f: f, kinds: map[*analysis.Class]string{}, inputsOf: map[*analysis.Class]map[*analysis.Class]bool{}}
-	s.collect()
+	s := &uptScan{f: f, kinds: map[*analysis.Class]string{}}
+	s.collect(pass)
 	if len(s.kinds) > 0 {
-		inner := esInnerModules(f)
-		for _, c := range f.Classes {
-			fwd := esRootForward(f, c, inner)
+		s.inner = esInnerModulesOf(pass)
+	}
+	exports := esExportsOf(pass)
+	// which classes pytree does not know, which modules are submodules and whether the
+	// cache is registered are read from the whole file: the findings kept per unit hold
+	// while what the reports read of them is the same
+	pass.KeepWhile(s.fingerprint())
+	if len(s.kinds) > 0 {
+		pass.Classes(func(c *analysis.Class) {
+			fwd := esRootForward(f, c, s.inner)
 			if fwd == nil {
-				continue
+				return
 			}
 			s.inputs(pass, fwd)
 			s.outputs(pass, fwd)
-		}
+		})
 	}
-	for _, ex := range esExports(f) {
+	esEachExport(pass, exports, func(ex esExport) {
 		if len(s.kinds) > 0 {
 			s.exportArgs(pass, ex)
 		}
 		uptCausalLM(pass, s, ex)
+	})
+}
+
+// fingerprint hashes what the reports read of the whole file: each class pytree does not
+// know (its name, its kind, and for a dataclass the fix registers, where the registration
+// goes from the end of the class and what precedes it), the module classes other modules
+// of the file instantiate, whether the cache classes are registered, and how the file names
+// torch. The rest (a forward's parameters and returns, the helpers it returns through, an
+// export's arguments and model) a report reaches by name from the unit it reports in.
+func (s *uptScan) fingerprint() uint64 {
+	f := s.f
+	h := fnv.New64a()
+	for _, c := range f.Classes {
+		if k := s.kinds[c]; k != "" {
+			fmt.Fprintf(h, "%s\x00%s\x00", c.Name, k)
+			if def, at, text, ok := s.fixPlace(c); ok {
+				fmt.Fprintf(h, "%d\x00%s\x00", at-f.Tree.End(def), text)
+			}
+		}
+		if s.inner[c] {
+			fmt.Fprintf(h, "inner %s\x00", c.Name)
+		}
 	}
+	torch, imp := fix.NewImporter(f).Torch()
+	fmt.Fprintf(h, "%t%t%s%t", s.registered["DynamicCache"], s.registered["Cache"], torch, imp != nil)
+	return h.Sum64()
 }
 
 // collect finds the dataclasses and plain classes of the file pytree does not know.
-func (s *uptScan) collect() {
+func (s *uptScan) collect(pass *analysis.Pass) {
 	f, t := s.f, s.f.Tree
 	regBases := map[*analysis.Class]bool{}
-	for _, call := range f.Nodes(syntax.KindCall) {
+	for _, call := range esCallsNamed(pass, uptRegistrarNames...) {
 		callee := t.Field(call, syntax.FieldFunction)
 		if !uptRegistrars[string(esLast(t, callee))] {
 			continue
@@ -254,10 +298,6 @@ func (s *uptScan) inputs(pass *analysis.Pass, fwd *analysis.Function) {
 		if c == nil {
 			continue
 		}
-		if s.inputsOf[fwd.Class] == nil {
-			s.inputsOf[fwd.Class] = map[*analysis.Class]bool{}
-		}
-		s.inputsOf[fwd.Class][c] = true
 		fd := pass.Reportf(at, analysis.Fails, "forward input %s is annotated %s: %s is a %s not registered with torch's pytree, so export cannot flatten it into tensors and fails; register it with %s",
 			p.Name, fix.Short(t, p.Type), c.Name, s.kinds[c], uptHow(s.kinds[c], c.Name))
 		s.fix(pass, fd, c)
@@ -341,10 +381,35 @@ func (s *uptScan) returned(fn *analysis.Function, e analysis.NodeID, via []strin
 	}
 }
 
+// inputClasses returns the classes inputs reports at the parameters of c's forward when c's
+// forward is the root of an exported program.
+func (s *uptScan) inputClasses(c *analysis.Class) map[*analysis.Class]bool {
+	if c == nil {
+		return nil
+	}
+	fwd := esRootForward(s.f, c, s.inner)
+	if fwd == nil {
+		return nil
+	}
+	var out map[*analysis.Class]bool
+	for i, p := range fwd.Params {
+		if i == 0 && !fwd.StaticMethod {
+			continue // self
+		}
+		if in, _ := s.classIn(p.Type); in != nil {
+			if out == nil {
+				out = map[*analysis.Class]bool{}
+			}
+			out[in] = true
+		}
+	}
+	return out
+}
+
 // exportArgs reports instances of unknown classes passed to torch.export.export.
 func (s *uptScan) exportArgs(pass *analysis.Pass, ex esExport) {
 	t := s.f.Tree
-	seen := s.inputsOf[esModuleClass(s.f, ex.scope, ex.model, t.Start(ex.call))] // reported at the forward's annotation
+	seen := s.inputClasses(esModuleClass(s.f, ex.scope, ex.model, t.Start(ex.call))) // reported at the forward's annotation
 	var visit func(e analysis.NodeID, depth int)
 	visit = func(e analysis.NodeID, depth int) {
 		e = t.Unparen(e)
@@ -392,20 +457,15 @@ func uptHow(kind, name string) string {
 // fix adds, for a module-level dataclass and a target of torch 2.4 or later, the
 // registration after the class.
 func (s *uptScan) fix(pass *analysis.Pass, fd *analysis.Finding, c *analysis.Class) {
-	f, t := s.f, s.f.Tree
-	if s.kinds[c] != "dataclass" || pass.TargetBefore(2, 4) {
+	if pass.TargetBefore(2, 4) {
 		return
 	}
-	def := t.Parent(c.Node)
-	if t.Kind(def) != syntax.KindDecoratedDefinition || t.Parent(def) != t.Root() {
+	_, at, pre, ok := s.fixPlace(c)
+	if !ok {
 		return
 	}
-	torch, imp := fix.NewImporter(f).Torch()
-	at := f.LineStart(f.Line(t.End(def)) + 1)
-	text := "\n\n" + torch + ".export.register_dataclass(" + c.Name + ")\n"
-	if at == len(f.Src) && (len(f.Src) == 0 || f.Src[len(f.Src)-1] != '\n') {
-		text = "\n" + text
-	}
+	torch, imp := fix.NewImporter(s.f).Torch()
+	text := pre + "\n\n" + torch + ".export.register_dataclass(" + c.Name + ")\n"
 	fx := analysis.Fix{
 		Title:  "register " + c.Name + " with torch.export.register_dataclass (pytree utilities then look inside it)",
 		Safety: analysis.Unsafe,
@@ -415,6 +475,25 @@ func (s *uptScan) fix(pass *analysis.Pass, fd *analysis.Finding, c *analysis.Cla
 		fx.Edits = append([]analysis.Edit{*imp}, fx.Edits...)
 	}
 	fd.Fixes = append(fd.Fixes, fx)
+}
+
+// fixPlace returns, for a module-level dataclass of kinds, its decorated definition, where
+// fix adds the registration (the line after it) and what goes before the registration's
+// blank lines there (a newline at the end of a file without one).
+func (s *uptScan) fixPlace(c *analysis.Class) (def analysis.NodeID, at int, pre string, ok bool) {
+	f, t := s.f, s.f.Tree
+	if s.kinds[c] != "dataclass" {
+		return analysis.NoNode, 0, "", false
+	}
+	def = t.Parent(c.Node)
+	if t.Kind(def) != syntax.KindDecoratedDefinition || t.Parent(def) != t.Root() {
+		return analysis.NoNode, 0, "", false
+	}
+	at = f.LineStart(f.Line(t.End(def)) + 1)
+	if at == len(f.Src) && (len(f.Src) == 0 || f.Src[len(f.Src)-1] != '\n') {
+		pre = "\n"
+	}
+	return def, at, pre, true
 }
 
 // uptCausalLM reports the export of a transformers causal language model that returns its
