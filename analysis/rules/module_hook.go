@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"hash/fnv"
+	"slices"
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
@@ -74,7 +76,9 @@ decision.
 - [TorchDynamo and nn.Module hooks](https://pytorch.org/docs/main/torch.compiler_nn_module.html)
 - [pytorch/pytorch#167329: torch.export fails when the model has a forward pre-hook](https://github.com/pytorch/pytorch/issues/167329)
 `,
-	Run: runModuleHook,
+	Local:        true,
+	Declarations: true,
+	Run:          runModuleHook,
 }
 
 // mhMethods are the nn.Module methods that register a call hook, and the hook's kind.
@@ -94,63 +98,128 @@ var mhGlobal = map[string]string{
 // mhModuleIterators are the nn.Module methods that yield submodules.
 var mhModuleIterators = map[string]bool{"modules": true, "children": true, "named_modules": true, "named_children": true}
 
+// mhNames are the keys of mhMethods and mhGlobal, for CallsNamed.
+var mhNames = func() []string {
+	var out []string
+	for _, m := range []map[string]string{mhMethods, mhGlobal} {
+		for name := range m {
+			out = append(out, name)
+		}
+	}
+	return out
+}()
+
 func runModuleHook(pass *analysis.Pass) {
 	f := pass.File
 	t := f.Tree
-	var (
-		exports []esExport
-		atInit  = &mhConstruction{f: f}
-		inner   map[*analysis.Class]bool
-		scanned bool
-	)
-	for _, call := range f.Nodes(syntax.KindCall) {
-		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		last := esLast(t, callee)
-		kind, global := mhMethods[string(last)], mhGlobal[string(last)]
-		if kind == "" && global == "" {
-			continue
+	var hooks []analysis.NodeID
+	for _, call := range esCallsNamed(pass, mhNames...) {
+		last := string(esLast(t, t.Field(call, syntax.FieldFunction)))
+		if mhMethods[last] != "" || mhGlobal[last] != "" {
+			hooks = append(hooks, call)
 		}
-		if !scanned {
-			exports, inner, scanned = esExports(f), esInnerModules(f), true
-		}
-		fn := f.Owner(call)
-		if global != "" {
-			if q := esImported(f, callee); strings.HasPrefix(q, "torch.nn.") {
-				if ex, ok := mhExportAfter(f, exports, fn, call); ok {
-					fd := pass.Reportf(call, mhEffect(mhStrict(pass, f, ex), global, false), "%s registered before torch.export.export: it affects every module, the exported ones included; %s", global, mhWhy(mhStrict(pass, f, ex), global, false))
-					fd.Related = append(fd.Related, analysis.Related{Start: t.Start(ex.call), End: t.End(ex.call), Message: "the model is exported here"})
-				}
-			}
-			continue
-		}
-		if t.Kind(callee) != syntax.KindAttribute {
-			continue
-		}
-		recv := t.Unparen(t.Field(callee, syntax.FieldObject))
-		// in a module class: self, a submodule, or a loop over submodules
-		if cls, self := esReceiver(f, fn); cls != nil && (f.Traced(fn) || atInit.runs(fn, 0)) {
-			target, root := mhClassTarget(f, fn, cls, self, recv, t.Start(call), inner)
-			if target == "" {
-				continue
-			}
-			where := fn.QualName()
-			if f.Traced(fn) && !atInit.runs(fn, 0) {
-				where += ", in code export traces"
-			}
-			strict := pass.StrictAt(call)
-			pass.Reportf(call, mhEffect(strict, kind, root), "%s registered on %s in %s: %s", kind, target, where, mhWhy(strict, kind, root))
-			continue
-		}
-		// in a script: a model exported later in the same scope
-		target, ex, ok := mhScriptTarget(f, exports, fn, recv, call)
-		if !ok {
-			continue
-		}
-		root := t.Kind(recv) == syntax.KindIdentifier && !strings.HasPrefix(target, "each ")
-		strict := mhStrict(pass, f, ex)
-		fd := pass.Reportf(call, mhEffect(strict, kind, root), "%s registered on %s, which torch.export.export exports below: %s", kind, target, mhWhy(strict, kind, root))
-		fd.Related = append(fd.Related, analysis.Related{Start: t.Start(ex.call), End: t.End(ex.call), Message: "the model is exported here, with the hook still registered"})
 	}
+	if len(hooks) == 0 {
+		return
+	}
+	exports, inner := esExportsOf(pass), esInnerModulesOf(pass)
+	// which module classes are submodules of others is read from the whole file, and the
+	// export calls of the module scope from any unit: the findings kept per unit hold while
+	// what they read of them is the same
+	pass.KeepWhile(mhFingerprint(f, hooks, exports, inner))
+	// every registration is judged, in source order, as atInit's answers may depend on the
+	// order of the questions; what is reported is kept with the registration's unit
+	atInit := &mhConstruction{pass: pass}
+	for _, call := range hooks {
+		pass.Within(call, func() { mhCheck(pass, call, exports, inner, atInit) })
+	}
+}
+
+// mhFingerprint hashes the names of the module classes another module class of the file
+// instantiates (a hook on one of them is not on the exported module itself) and, when a
+// registration lies outside any function (in a class body too, another unit than the
+// module scope's statements), the order of those registrations and the module scope's
+// export calls, with the model and strict= each call passes. The rest a report reads (the
+// export calls after the registration in a function, the methods that run at
+// construction, what a name the registration's receiver starts with is bound to) it
+// reaches by name from the registration's unit.
+func mhFingerprint(f *analysis.File, hooks []analysis.NodeID, exports []esExport, inner map[*analysis.Class]bool) uint64 {
+	t := f.Tree
+	h := fnv.New64a()
+	for _, c := range f.Classes {
+		if inner[c] {
+			h.Write([]byte(c.Name))
+			h.Write([]byte{0})
+		}
+	}
+	if !slices.ContainsFunc(hooks, func(call analysis.NodeID) bool { return f.Owner(call) == nil }) {
+		return h.Sum64()
+	}
+	i := 0
+	for _, ex := range exports {
+		if ex.scope != nil {
+			continue
+		}
+		for ; i < len(hooks) && hooks[i] < ex.call; i++ {
+			if f.Owner(hooks[i]) == nil {
+				h.Write([]byte("hook\x00"))
+			}
+		}
+		h.Write([]byte("export\x00"))
+		for _, n := range [2]analysis.NodeID{ex.model, f.KwArg(ex.call, "strict")} {
+			if n != analysis.NoNode {
+				h.Write(t.Text(n))
+			}
+			h.Write([]byte{0})
+		}
+	}
+	return h.Sum64()
+}
+
+// mhCheck reports the hook registration call, when it affects an exported module.
+func mhCheck(pass *analysis.Pass, call analysis.NodeID, exports []esExport, inner map[*analysis.Class]bool, atInit *mhConstruction) {
+	f := pass.File
+	t := f.Tree
+	callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+	last := esLast(t, callee)
+	kind, global := mhMethods[string(last)], mhGlobal[string(last)]
+	fn := f.Owner(call)
+	if global != "" {
+		if q := esImported(f, callee); strings.HasPrefix(q, "torch.nn.") {
+			if ex, ok := mhExportAfter(f, exports, fn, call); ok {
+				fd := pass.Reportf(call, mhEffect(mhStrict(pass, f, ex), global, false), "%s registered before torch.export.export: it affects every module, the exported ones included; %s", global, mhWhy(mhStrict(pass, f, ex), global, false))
+				fd.Related = append(fd.Related, analysis.Related{Start: t.Start(ex.call), End: t.End(ex.call), Message: "the model is exported here"})
+			}
+		}
+		return
+	}
+	if t.Kind(callee) != syntax.KindAttribute {
+		return
+	}
+	recv := t.Unparen(t.Field(callee, syntax.FieldObject))
+	// in a module class: self, a submodule, or a loop over submodules
+	if cls, self := esReceiver(f, fn); cls != nil && (f.Traced(fn) || atInit.runs(fn, 0)) {
+		target, root := mhClassTarget(f, fn, cls, self, recv, t.Start(call), inner)
+		if target == "" {
+			return
+		}
+		where := fn.QualName()
+		if f.Traced(fn) && !atInit.runs(fn, 0) {
+			where += ", in code export traces"
+		}
+		strict := pass.StrictAt(call)
+		pass.Reportf(call, mhEffect(strict, kind, root), "%s registered on %s in %s: %s", kind, target, where, mhWhy(strict, kind, root))
+		return
+	}
+	// in a script: a model exported later in the same scope
+	target, ex, ok := mhScriptTarget(pass, exports, fn, recv, call)
+	if !ok {
+		return
+	}
+	root := t.Kind(recv) == syntax.KindIdentifier && !strings.HasPrefix(target, "each ")
+	strict := mhStrict(pass, f, ex)
+	fd := pass.Reportf(call, mhEffect(strict, kind, root), "%s registered on %s, which torch.export.export exports below: %s", kind, target, mhWhy(strict, kind, root))
+	fd.Related = append(fd.Related, analysis.Related{Start: t.Start(ex.call), End: t.End(ex.call), Message: "the model is exported here, with the hook still registered"})
 }
 
 // mhStrict reports whether the export call ex traces in strict mode (its strict=, else
@@ -197,9 +266,8 @@ func mhWhy(strict bool, kind string, root bool) string {
 // function calls in the file (transitively). It searches from the function up through the
 // calls that name it, so callee resolution stays with those few calls.
 type mhConstruction struct {
-	f     *analysis.File
-	calls esCallIndex
-	memo  map[*analysis.Function]bool
+	pass *analysis.Pass
+	memo map[*analysis.Function]bool
 }
 
 func (c *mhConstruction) runs(fn *analysis.Function, depth int) bool {
@@ -210,16 +278,18 @@ func (c *mhConstruction) runs(fn *analysis.Function, depth int) bool {
 		c.memo = map[*analysis.Function]bool{}
 	}
 	c.memo[fn] = false // a cycle of calls does not make fn run at construction
-	f, t := c.f, c.f.Tree
+	f, t := c.pass.File, c.pass.File.Tree
 	res := false
 	switch {
 	case fn.Name == "__init__" && fn.Class != nil && f.IsModule(fn.Class):
 		res = true
 	case fn.Name == "forward" || depth > 8:
 	default:
-		c.calls.f = f
-		for _, call := range c.calls.named(fn.Name) {
+		for _, call := range esCallsNamed(c.pass, fn.Name) {
 			callee := t.Unparen(t.Field(call, syntax.FieldFunction))
+			if string(esLast(t, callee)) != fn.Name {
+				continue
+			}
 			if owner := f.Owner(call); owner != nil && owner != fn && c.runs(owner, depth+1) && f.CalleeFunc(owner, callee) == fn {
 				res = true
 				break
@@ -300,7 +370,8 @@ func mhLoopSource(f *analysis.File, fn *analysis.Function, name string, at int) 
 // name (or a loop over a name's modules) that an export call later in the same scope passes
 // as the model, with the hook's handle not removed in between. It returns how the target is
 // described ("model", "model.encoder", "each module of model.modules()") and the export.
-func mhScriptTarget(f *analysis.File, exports []esExport, fn *analysis.Function, recv, call analysis.NodeID) (string, esExport, bool) {
+func mhScriptTarget(pass *analysis.Pass, exports []esExport, fn *analysis.Function, recv, call analysis.NodeID) (string, esExport, bool) {
+	f := pass.File
 	t := f.Tree
 	at := t.Start(call)
 	root := pysem.RootOf(t, recv)
@@ -318,7 +389,7 @@ func mhScriptTarget(f *analysis.File, exports []esExport, fn *analysis.Function,
 		}
 	}
 	ex, ok := mhExportOf(f, exports, fn, t.String(root), at)
-	if !ok || mhRemovedBefore(f, fn, call, t.Start(ex.call)) {
+	if !ok || mhRemovedBefore(pass, fn, call, t.Start(ex.call)) {
 		return "", esExport{}, false
 	}
 	if c := esModuleClass(f, fn, root, at); c != nil && !strings.HasPrefix(desc, "each ") {
@@ -362,7 +433,8 @@ func mhExportAfter(f *analysis.File, exports []esExport, scope *analysis.Functio
 
 // mhRemovedBefore reports whether the handle a registration returns is bound to a name
 // whose .remove() is called in the same scope before byte offset until.
-func mhRemovedBefore(f *analysis.File, scope *analysis.Function, call analysis.NodeID, until int) bool {
+func mhRemovedBefore(pass *analysis.Pass, scope *analysis.Function, call analysis.NodeID, until int) bool {
+	f := pass.File
 	t := f.Tree
 	a := t.Parent(call)
 	if t.Kind(a) != syntax.KindAssignment || t.FieldOf(call) != syntax.FieldRight {
@@ -376,7 +448,7 @@ func mhRemovedBefore(f *analysis.File, scope *analysis.Function, call analysis.N
 	if scope != nil {
 		calls = f.OwnNodes(scope, syntax.KindCall)
 	} else {
-		calls = f.Nodes(syntax.KindCall)
+		calls = pass.CallsNamed("remove")
 	}
 	for _, c := range calls {
 		if s := t.Start(c); s <= t.Start(call) || s >= until || scope == nil && f.Owner(c) != nil {
