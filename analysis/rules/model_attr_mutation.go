@@ -1,6 +1,11 @@
 package rules
 
 import (
+	"bytes"
+	"fmt"
+	"hash/fnv"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -68,7 +73,9 @@ and updating it with ` + "`copy_`" + ` is unsafe: the buffer's shape and dtype a
 - [torch.nn.Module.register_buffer](https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.register_buffer)
 - [torch.export: mutations of buffers](https://pytorch.org/docs/main/export.html)
 `,
-	Run: runModelAttrMutation,
+	Local:        true,
+	Declarations: true,
+	Run:          runModelAttrMutation,
 }
 
 // mamMutation is one assignment to a module attribute in traced code.
@@ -86,72 +93,29 @@ type mamMutation struct {
 
 func runModelAttrMutation(pass *analysis.Pass) {
 	f := pass.File
-	t := f.Tree
-	var muts []mamMutation
-	pass.Traced(syntax.KindAssignment, func(a analysis.NodeID, fn *analysis.Function) {
-		left, right := t.Field(a, syntax.FieldLeft), t.Field(a, syntax.FieldRight)
-		if left == analysis.NoNode || right == analysis.NoNode {
-			return // a bare annotation
-		}
-		cls, self := f.ModuleSelf(fn)
-		if cls == nil {
-			return
-		}
-		value := right
-		for value != analysis.NoNode && t.Kind(value) == syntax.KindAssignment {
-			value = t.Field(value, syntax.FieldRight)
-		}
-		if value == analysis.NoNode {
-			return
-		}
-		switch t.Kind(left) {
-		case syntax.KindAttribute:
-			attr := pysem.SelfAttrOf(t, left, self)
-			if attr == "" || mamConstant(f, fn, value) {
-				return
-			}
-			stmt := t.Parent(a)
-			plain := value == right && stmt != analysis.NoNode && t.Kind(stmt) == syntax.KindExpressionStatement
-			muts = append(muts, mamMutation{fn: fn, class: cls, self: self, attr: attr, node: a, target: left, value: value, plain: plain})
-		case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindTuple, syntax.KindList:
-			targets := t.NamedChildren(left, nil)
-			var values []analysis.NodeID
-			if k := t.Kind(value); k == syntax.KindExpressionList || k == syntax.KindTuple || k == syntax.KindList {
-				values = t.NamedChildren(value, nil)
-			}
-			for i, c := range targets {
-				attr := pysem.SelfAttrOf(t, c, self)
-				if attr == "" {
-					continue
-				}
-				v := analysis.NoNode
-				if len(values) == len(targets) {
-					v = values[i]
-					if mamConstant(f, fn, v) {
-						continue
-					}
-				}
-				muts = append(muts, mamMutation{fn: fn, class: cls, self: self, attr: attr, node: c, target: c, value: v})
+	// a local variable's fix reads the whole file: whether another unit names the
+	// attribute, and the module-level functions its name must not shadow. Each unit's
+	// summary lists the attributes it may offer the fix for; the kept findings hold while
+	// what the file says of those is the same.
+	read := map[analysis.NodeID][]mamMutation{}
+	cands := map[string]bool{}
+	for _, s := range pass.PerUnit(func() any {
+		var attrs []string
+		muts := mamMutations(pass, read)
+		for i := range muts {
+			if mamLocalCandidate(f, &muts[i]) {
+				attrs = append(attrs, muts[i].attr)
 			}
 		}
-	})
-	pass.Traced(syntax.KindAugmentedAssignment, func(a analysis.NodeID, fn *analysis.Function) {
-		cls, self := f.ModuleSelf(fn)
-		if cls == nil {
-			return
+		return attrs
+	}) {
+		for _, attr := range s.([]string) {
+			cands[attr] = true
 		}
-		left := t.Field(a, syntax.FieldLeft)
-		attr := pysem.SelfAttrOf(t, left, self)
-		if attr == "" {
-			return
-		}
-		// `self.count += 1` on a Python number stores a constant, which dynamo lets through;
-		// on a tensor the in-place result is stored back into the attribute.
-		if !mamTensorAttr(f, cls, attr) && !mamTensorish(f, fn, t.Field(a, syntax.FieldRight)) {
-			return
-		}
-		muts = append(muts, mamMutation{fn: fn, class: cls, self: self, attr: attr, node: a, target: left, value: analysis.NoNode, aug: true})
-	})
+	}
+	mentions := &mamMentions{f: f}
+	pass.KeepWhile(mamFingerprint(f, cands, mentions))
+	muts := mamMutations(pass, read)
 	if len(muts) == 0 {
 		return
 	}
@@ -161,51 +125,147 @@ func runModelAttrMutation(pass *analysis.Pass) {
 			since = v.String()
 		}
 	}
-	kept := muts[:0]
-	for _, m := range muts {
-		if f.RunsWhileExporting(m.node) {
-			kept = append(kept, m)
+	for i := range muts {
+		pass.Within(muts[i].node, func() { mamReport(pass, muts, i, since, mentions) })
+	}
+}
+
+// mamReport reports mutation i of muts (those of its unit, at least).
+func mamReport(pass *analysis.Pass, muts []mamMutation, i int, since string, mentions *mamMentions) {
+	f := pass.File
+	m := &muts[i]
+	buffer := f.Attr(m.class, m.attr).Kind == torchsem.AttrBuffer
+	tensor := buffer || mamTensorAttr(f, m.class, m.attr) || (m.value != analysis.NoNode && mamTensorish(f, m.fn, m.value))
+	var fd *analysis.Finding
+	switch {
+	case pass.NotSupportedAt(m.node):
+		eff := analysis.Caveat
+		if tensor && !buffer {
+			eff = analysis.Changes
+		}
+		fd = pass.Reportf(m.node, eff, "module attribute self.%s is reassigned in %s; torch.export before %s fails on attribute mutation", m.attr, m.fn.Name, since)
+	case m.aug && buffer:
+		fd = pass.Reportf(m.node, analysis.Recognized, "buffer self.%s is updated in place in %s; export records a buffer mutation", m.attr, m.fn.Name)
+	case m.aug && tensor:
+		fd = pass.Reportf(m.node, analysis.Changes, "tensor attribute self.%s is updated in place in %s but is not a registered buffer; the exported program keeps no such state", m.attr, m.fn.Name)
+	case buffer:
+		fd = pass.Reportf(m.node, analysis.Caveat, "buffer self.%s is reassigned in %s; update it in place so export records a buffer mutation", m.attr, m.fn.Name)
+	case tensor:
+		fd = pass.Reportf(m.node, analysis.Changes, "module attribute self.%s is reassigned with a tensor in %s; the exported program keeps no such state unless it is a registered buffer updated in place", m.attr, m.fn.Name)
+	default:
+		fd = pass.Reportf(m.node, analysis.Caveat, "module attribute self.%s is reassigned in %s; the exported program does not replay the assignment", m.attr, m.fn.Name)
+	}
+	if tensor && !buffer {
+		if rel, ok := mamRelated(f, m); ok {
+			fd.Related = append(fd.Related, rel)
 		}
 	}
-	muts = kept
-	uses := mamIndexUses(f, muts)
-	for i := range muts {
-		m := &muts[i]
-		buffer := f.Attr(m.class, m.attr).Kind == torchsem.AttrBuffer
-		tensor := buffer || mamTensorAttr(f, m.class, m.attr) || (m.value != analysis.NoNode && mamTensorish(f, m.fn, m.value))
-		var fd *analysis.Finding
-		switch {
-		case pass.NotSupportedAt(m.node):
-			eff := analysis.Caveat
-			if tensor && !buffer {
-				eff = analysis.Changes
-			}
-			fd = pass.Reportf(m.node, eff, "module attribute self.%s is reassigned in %s; torch.export before %s fails on attribute mutation", m.attr, m.fn.Name, since)
-		case m.aug && buffer:
-			fd = pass.Reportf(m.node, analysis.Recognized, "buffer self.%s is updated in place in %s; export records a buffer mutation", m.attr, m.fn.Name)
-		case m.aug && tensor:
-			fd = pass.Reportf(m.node, analysis.Changes, "tensor attribute self.%s is updated in place in %s but is not a registered buffer; the exported program keeps no such state", m.attr, m.fn.Name)
-		case buffer:
-			fd = pass.Reportf(m.node, analysis.Caveat, "buffer self.%s is reassigned in %s; update it in place so export records a buffer mutation", m.attr, m.fn.Name)
-		case tensor:
-			fd = pass.Reportf(m.node, analysis.Changes, "module attribute self.%s is reassigned with a tensor in %s; the exported program keeps no such state unless it is a registered buffer updated in place", m.attr, m.fn.Name)
-		default:
-			fd = pass.Reportf(m.node, analysis.Caveat, "module attribute self.%s is reassigned in %s; the exported program does not replay the assignment", m.attr, m.fn.Name)
-		}
-		if tensor && !buffer {
-			if rel, ok := mamRelated(f, m); ok {
-				fd.Related = append(fd.Related, rel)
-			}
-		}
-		if fx, ok := mamLocalFix(f, m, uses); ok {
+	if fx, ok := mamLocalFix(f, m, mentions); ok {
+		fd.Fixes = append(fd.Fixes, fx)
+	}
+	if tensor {
+		if fx, ok := mamBufferFix(f, muts, i, buffer); ok {
 			fd.Fixes = append(fd.Fixes, fx)
 		}
-		if tensor {
-			if fx, ok := mamBufferFix(f, muts, i, buffer); ok {
-				fd.Fixes = append(fd.Fixes, fx)
+	}
+}
+
+// mamMutations returns the assignments to module attributes in the traced code the pass
+// visits that run while exporting: those of plain assignments, then those of augmented
+// ones, in source order. All of a class's lie in the unit of the class. read keeps what
+// each statement assigns, for the pass's next call.
+func mamMutations(pass *analysis.Pass, read map[analysis.NodeID][]mamMutation) []mamMutation {
+	f := pass.File
+	var muts []mamMutation
+	visit := func(find func(*analysis.File, analysis.NodeID, *analysis.Function) []mamMutation) func(analysis.NodeID, *analysis.Function) {
+		return func(a analysis.NodeID, fn *analysis.Function) {
+			found, ok := read[a]
+			if !ok {
+				for _, m := range find(f, a, fn) {
+					if f.RunsWhileExporting(m.node) {
+						found = append(found, m)
+					}
+				}
+				read[a] = found
 			}
+			muts = append(muts, found...)
 		}
 	}
+	pass.Traced(syntax.KindAssignment, visit(mamAssigned))
+	pass.Traced(syntax.KindAugmentedAssignment, visit(mamAugmented))
+	return muts
+}
+
+// mamAssigned returns the module attributes assignment a in fn assigns.
+func mamAssigned(f *analysis.File, a analysis.NodeID, fn *analysis.Function) []mamMutation {
+	t := f.Tree
+	var out []mamMutation
+	left, right := t.Field(a, syntax.FieldLeft), t.Field(a, syntax.FieldRight)
+	if left == analysis.NoNode || right == analysis.NoNode {
+		return nil // a bare annotation
+	}
+	cls, self := f.ModuleSelf(fn)
+	if cls == nil {
+		return nil
+	}
+	value := right
+	for value != analysis.NoNode && t.Kind(value) == syntax.KindAssignment {
+		value = t.Field(value, syntax.FieldRight)
+	}
+	if value == analysis.NoNode {
+		return nil
+	}
+	switch t.Kind(left) {
+	case syntax.KindAttribute:
+		attr := pysem.SelfAttrOf(t, left, self)
+		if attr == "" || mamConstant(f, fn, value) {
+			return nil
+		}
+		stmt := t.Parent(a)
+		plain := value == right && stmt != analysis.NoNode && t.Kind(stmt) == syntax.KindExpressionStatement
+		out = append(out, mamMutation{fn: fn, class: cls, self: self, attr: attr, node: a, target: left, value: value, plain: plain})
+	case syntax.KindPatternList, syntax.KindTuplePattern, syntax.KindListPattern, syntax.KindTuple, syntax.KindList:
+		targets := t.NamedChildren(left, nil)
+		var values []analysis.NodeID
+		if k := t.Kind(value); k == syntax.KindExpressionList || k == syntax.KindTuple || k == syntax.KindList {
+			values = t.NamedChildren(value, nil)
+		}
+		for i, c := range targets {
+			attr := pysem.SelfAttrOf(t, c, self)
+			if attr == "" {
+				continue
+			}
+			v := analysis.NoNode
+			if len(values) == len(targets) {
+				v = values[i]
+				if mamConstant(f, fn, v) {
+					continue
+				}
+			}
+			out = append(out, mamMutation{fn: fn, class: cls, self: self, attr: attr, node: c, target: c, value: v})
+		}
+	}
+	return out
+}
+
+// mamAugmented returns the module attribute augmented assignment a in fn updates.
+func mamAugmented(f *analysis.File, a analysis.NodeID, fn *analysis.Function) []mamMutation {
+	t := f.Tree
+	cls, self := f.ModuleSelf(fn)
+	if cls == nil {
+		return nil
+	}
+	left := t.Field(a, syntax.FieldLeft)
+	attr := pysem.SelfAttrOf(t, left, self)
+	if attr == "" {
+		return nil
+	}
+	// `self.count += 1` on a Python number stores a constant, which dynamo lets through;
+	// on a tensor the in-place result is stored back into the attribute.
+	if !mamTensorAttr(f, cls, attr) && !mamTensorish(f, fn, t.Field(a, syntax.FieldRight)) {
+		return nil
+	}
+	return []mamMutation{{fn: fn, class: cls, self: self, attr: attr, node: a, target: left, value: analysis.NoNode, aug: true}}
 }
 
 // mamConstant reports whether v is a plain Python value (a number, a string without
@@ -257,58 +317,157 @@ func mamRelated(f *analysis.File, m *mamMutation) (analysis.Related, bool) {
 	return analysis.Related{}, false
 }
 
-// mamUses indexes, for the attribute names the rule reports, every `<expr>.name` node of the
-// file, and whether the name appears as a string literal (getattr, register_buffer).
-type mamUses struct {
-	attrs   map[string][]analysis.NodeID
-	strings map[string]bool
+// mamMentions tells whether units of the file other than a mutation's name its attribute:
+// as `<expr>.name`, or as a string literal "name" (getattr, register_buffer). The names of
+// each unit are kept with the unit (File.UnitValue), read again only when an edit reaches it.
+type mamMentions struct {
+	f     *analysis.File
+	units map[string]int // per name counted: how many units mention it
 }
 
-func mamIndexUses(f *analysis.File, muts []mamMutation) *mamUses {
+// mamNamesKey keys a unit's mamUnitNames in its memo.
+type mamNamesKey struct{}
+
+// count counts the units that mention each of names.
+func (ms *mamMentions) count(names map[string]bool) {
+	if ms.units == nil {
+		ms.units = map[string]int{}
+	}
+	for name := range names {
+		ms.units[name] = 0
+	}
+	f := ms.f
+	for i, u := range f.Units() {
+		for _, name := range f.UnitValue(i, mamNamesKey{}, func() any { return mamUnitNames(f, u) }).([]string) {
+			if names[name] {
+				ms.units[name]++
+			}
+		}
+	}
+}
+
+// elsewhere reports whether more than one unit mentions attr: one besides the unit of a
+// mutation of it, whose target mentions it.
+func (ms *mamMentions) elsewhere(attr string) bool {
+	n, ok := ms.units[attr]
+	if !ok {
+		ms.count(map[string]bool{attr: true})
+		n = ms.units[attr]
+	}
+	return n > 1
+}
+
+// mamUnitNames returns the names unit u mentions, sorted: the attribute of every
+// `<expr>.name` in it, and each string literal that may be a name.
+func mamUnitNames(f *analysis.File, u analysis.NodeID) []string {
 	t := f.Tree
-	u := &mamUses{attrs: map[string][]analysis.NodeID{}, strings: map[string]bool{}}
-	for _, m := range muts {
-		u.attrs[m.attr] = nil
+	var names []string
+	for _, n := range mamNodesIn(f, syntax.KindAttribute, u) {
+		if a := t.Field(n, syntax.FieldAttribute); a != analysis.NoNode {
+			names = append(names, t.String(a))
+		}
 	}
-	if len(muts) == 0 {
-		return u
+	for _, s := range mamNodesIn(f, syntax.KindString, u) {
+		if name, ok := mamStringName(t, s); ok && !bytes.ContainsFunc(name, func(r rune) bool {
+			// what no identifier holds
+			return r < 0x80 && !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+		}) {
+			names = append(names, string(name))
+		}
 	}
-	for _, n := range f.Nodes(syntax.KindAttribute) {
-		a := t.Field(n, syntax.FieldAttribute)
-		if a == analysis.NoNode {
+	slices.Sort(names)
+	return slices.Clip(slices.Compact(names))
+}
+
+// mamStringName returns the text inside a plain quoted string literal ("name", 'name').
+func mamStringName(t *syntax.Tree, s analysis.NodeID) ([]byte, bool) {
+	txt := t.Text(s)
+	if len(txt) < 3 || (txt[0] != '"' && txt[0] != '\'') || txt[len(txt)-1] != txt[0] {
+		return nil, false
+	}
+	return txt[1 : len(txt)-1], true
+}
+
+// mamNodesIn returns the named nodes of kind k in the subtree of n.
+func mamNodesIn(f *analysis.File, k syntax.Kind, n analysis.NodeID) []analysis.NodeID {
+	all := f.Nodes(k)
+	lo, _ := slices.BinarySearch(all, n)
+	hi, _ := slices.BinarySearch(all, f.Tree.SubtreeEnd(n))
+	return all[lo:hi]
+}
+
+// mamUnitOf returns the unit (module-level node) holding n.
+func mamUnitOf(f *analysis.File, n analysis.NodeID) analysis.NodeID {
+	units := f.Units()
+	i, found := slices.BinarySearch(units, n)
+	if !found {
+		i--
+	}
+	return units[i]
+}
+
+// mamLocalCandidate reports whether m may be offered mamLocalFix, as far as its function
+// alone says: a plain assignment at the top level of a def's body.
+func mamLocalCandidate(f *analysis.File, m *mamMutation) bool {
+	t := f.Tree
+	return m.plain && t.Kind(m.fn.Node) == syntax.KindFunctionDefinition && t.Parent(t.Parent(m.node)) == m.fn.Body
+}
+
+// mamFingerprint hashes what the file says of the attributes cands that the local
+// variable's fix reads outside the unit of a mutation: whether another unit names the
+// attribute, and the module-level functions named as the variable may be. The rest it
+// reads lies in the mutation's unit: the class, its methods and every use the fix edits.
+func mamFingerprint(f *analysis.File, cands map[string]bool, mentions *mamMentions) uint64 {
+	if len(cands) == 0 {
+		return 0
+	}
+	attrs := slices.Sorted(maps.Keys(cands))
+	mentions.count(cands)
+	h := fnv.New64a()
+	bases := map[string]bool{}
+	for _, attr := range attrs {
+		fmt.Fprintf(h, "%s\x00%t\x00", attr, mentions.elsewhere(attr))
+		bases[mamLocalBase(attr)] = true
+	}
+	var funcs []string
+	for _, fn := range f.Funcs {
+		if f.TopFunc(fn.Name) != fn {
 			continue
 		}
-		if list, ok := u.attrs[t.String(a)]; ok {
-			u.attrs[t.String(a)] = append(list, n)
+		// the name itself, or it with a number after "_"
+		if bases[fn.Name] || strings.Contains(fn.Name, "_") && bases[fn.Name[:strings.LastIndexByte(fn.Name, '_')]] {
+			funcs = append(funcs, fn.Name)
 		}
 	}
-	for _, s := range f.Nodes(syntax.KindString) {
-		txt := t.Text(s)
-		if len(txt) < 3 || (txt[0] != '"' && txt[0] != '\'') || txt[len(txt)-1] != txt[0] {
-			continue
-		}
-		if _, ok := u.attrs[string(txt[1:len(txt)-1])]; ok {
-			u.strings[string(txt[1:len(txt)-1])] = true
-		}
+	slices.Sort(funcs)
+	for _, name := range funcs {
+		fmt.Fprintf(h, "%s\x00", name)
 	}
-	return u
+	return h.Sum64()
 }
 
 // mamLocalFix replaces self.attr by a local variable in m's function when the assignment is
 // the first use there, at the function's top level, and no other code of the file touches
 // the attribute (its __init__ assignment aside).
-func mamLocalFix(f *analysis.File, m *mamMutation, idx *mamUses) (analysis.Fix, bool) {
+func mamLocalFix(f *analysis.File, m *mamMutation, mentions *mamMentions) (analysis.Fix, bool) {
 	t := f.Tree
 	fn := m.fn
-	if !m.plain || t.Kind(fn.Node) != syntax.KindFunctionDefinition || t.Parent(t.Parent(m.node)) != fn.Body {
+	if !mamLocalCandidate(f, m) || mentions.elsewhere(m.attr) {
+		// another unit names the attribute: code outside m's class
 		return analysis.Fix{}, false
+	}
+	unit := mamUnitOf(f, m.node)
+	for _, s := range mamNodesIn(f, syntax.KindString, unit) {
+		if name, ok := mamStringName(t, s); ok && string(name) == m.attr {
+			return analysis.Fix{}, false // getattr(self, "attr"), register_buffer("attr", ...)
+		}
 	}
 	init := m.class.Methods["__init__"]
 	var uses []analysis.NodeID
-	if idx.strings[m.attr] {
-		return analysis.Fix{}, false // getattr(self, "attr"), register_buffer("attr", ...)
-	}
-	for _, n := range idx.attrs[m.attr] {
+	for _, n := range mamNodesIn(f, syntax.KindAttribute, unit) {
+		if a := t.Field(n, syntax.FieldAttribute); a == analysis.NoNode || !t.TextIs(a, m.attr) {
+			continue
+		}
 		obj := t.Field(n, syntax.FieldObject)
 		switch owner := f.Owner(n); {
 		case owner == fn && obj != analysis.NoNode && t.TextIs(obj, m.self):
@@ -339,15 +498,20 @@ func mamLocalFix(f *analysis.File, m *mamMutation, idx *mamUses) (analysis.Fix, 
 
 // mamLocalName picks a local variable name for attr that no identifier of fn uses.
 func mamLocalName(f *analysis.File, fn *analysis.Function, attr string) string {
-	base := strings.TrimLeft(attr, "_")
-	if base == "" {
-		base = "value"
-	}
+	base := mamLocalBase(attr)
 	name := base
 	for i := 2; fix.NameUsed(f, fn, name); i++ {
 		name = base + "_" + strconv.Itoa(i)
 	}
 	return name
+}
+
+// mamLocalBase returns the name mamLocalName starts from for attr.
+func mamLocalBase(attr string) string {
+	if base := strings.TrimLeft(attr, "_"); base != "" {
+		return base
+	}
+	return "value"
 }
 
 // mamBufferFix registers the attribute as a buffer in __init__ and turns every traced
