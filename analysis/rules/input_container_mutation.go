@@ -1,6 +1,9 @@
 package rules
 
 import (
+	"fmt"
+	"hash/fnv"
+	"slices"
 	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
@@ -68,7 +71,9 @@ change no longer sees it, in eager mode as well.
 - [PyTree: how export flattens inputs](https://pytorch.org/docs/main/export.programming_model.html#custom-input-types-pytree)
 - [pytorch/pytorch#147213: export input dict mutation in strict mode](https://github.com/pytorch/pytorch/issues/147213)
 `,
-	Run: runInputContainerMutation,
+	Local:        true,
+	Declarations: true,
+	Run:          runInputContainerMutation,
 }
 
 // icmMethods change a dict, list or set in place.
@@ -89,7 +94,13 @@ type icmChange struct {
 func runInputContainerMutation(pass *analysis.Pass) {
 	f := pass.File
 	t := f.Tree
+	// which module classes run only as submodules of another, and which classes are
+	// containers (an annotation may name one in a string), are read from the whole file:
+	// the kept findings hold while they are the same
+	inner := icmInnerModules(pass)
+	pass.KeepWhile(icmFingerprint(f, inner))
 	var changes []icmChange
+	var traced []esCallSite // the calls in the traced code the pass visits (icmCallers)
 	collect := func(fn *analysis.Function, node, target analysis.NodeID, how string, typed bool) {
 		root := esSubscriptRoot(t, target)
 		if root == analysis.NoNode || fn.Param(t.String(root)) == nil {
@@ -98,6 +109,7 @@ func runInputContainerMutation(pass *analysis.Pass) {
 		changes = append(changes, icmChange{fn: fn, node: node, root: root, how: how, typed: typed})
 	}
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
+		traced = append(traced, esCallSite{call: call, caller: fn})
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		if t.Kind(callee) != syntax.KindAttribute {
 			return
@@ -139,49 +151,205 @@ func runInputContainerMutation(pass *analysis.Pass) {
 	if len(changes) == 0 {
 		return
 	}
-	inner := esInnerModules(f)
-	roots := map[*analysis.Function]bool{}
+	callers := &icmCallers{pass: pass, traced: traced}
+	for _, ch := range changes {
+		pass.Within(ch.node, func() { icmReport(pass, callers, inner, ch) })
+	}
+}
+
+// icmReport reports change ch when it changes a container a forward input holds.
+func icmReport(pass *analysis.Pass, callers *icmCallers, inner map[*analysis.Class]bool, ch icmChange) {
+	f := pass.File
+	t := f.Tree
+	name := t.String(ch.root)
+	fwd, param, via, ok := icmInputOrigin(f, callers, inner, ch.fn, name, t.Start(ch.node), 0)
+	if !ok {
+		return
+	}
+	if p := fwd.Param(param); p.Kind == analysis.VarPositional || p.Kind == analysis.VarKeyword {
+		return // *args is a tuple and **kwargs a dict Python builds for the call
+	}
+	if icmAnnotatedOther(f, fwd, param) || ch.fn != fwd && icmAnnotatedOther(f, ch.fn, name) {
+		return // a Cache's .update(k, v, layer) is not dict.update
+	}
+	kind := esContainerParam(f, fwd, param)
+	if ch.fn != fwd && kind == "" {
+		kind = esContainerParam(f, ch.fn, name) // the helper's own annotation or use
+	}
+	if kind == "" {
+		if !ch.typed {
+			return // x[i] = v, x += v: a tensor input is user_input_mutation's
+		}
+		kind = "container"
+	}
+	what := "forward input " + param
+	if len(via) > 0 {
+		what += " (passed on to " + strings.Join(via, ", then ") + ")"
+	}
+	msg := "%s changes %s, a %s the caller passed: the exported program receives only the tensors inside and never changes the caller's %s"
+	if pass.StrictAt(ch.node) {
+		msg = "%s changes %s, a %s the caller passed: strict export fails on it, and an exported program never changes the caller's %s"
+	}
+	fd := pass.Reportf(ch.node, analysis.Fails, msg, ch.how, what, kind, kind)
+	if fx, ok := icmCopyFix(f, fwd, param, kind); ok {
+		fd.Fixes = append(fd.Fixes, fx)
+	}
+}
+
+// icmInnerModules is esInnerModules with the calls of the module classes' names read from
+// the pass's index rather than from every call of the file.
+func icmInnerModules(pass *analysis.Pass) map[*analysis.Class]bool {
+	f := pass.File
+	t := f.Tree
+	mods := map[string]*analysis.Class{}
+	var keys []string
 	for _, c := range f.Classes {
-		if fwd := esRootForward(f, c, inner); fwd != nil {
-			roots[fwd] = true
+		if f.IsModule(c) && f.ClassNamed(c.Name) == c {
+			mods[c.Name] = c
+			keys = icmCallKeys(f, c.Name, keys)
 		}
 	}
-	callers := &esCallers{f: f}
-	for _, ch := range changes {
-		name := t.String(ch.root)
-		fwd, param, via, ok := esInputOrigin(f, callers, roots, ch.fn, name, t.Start(ch.node), 0)
-		if !ok {
+	if len(mods) == 0 {
+		return nil
+	}
+	var inner map[*analysis.Class]bool
+	for _, call := range pass.CallsNamed(keys...) {
+		callee := t.Field(call, syntax.FieldFunction)
+		if t.Kind(callee) != syntax.KindIdentifier {
 			continue
 		}
-		if p := fwd.Param(param); p.Kind == analysis.VarPositional || p.Kind == analysis.VarKeyword {
-			continue // *args is a tuple and **kwargs a dict Python builds for the call
+		c := mods[string(t.Text(callee))]
+		if c == nil {
+			continue
 		}
-		if icmAnnotatedOther(f, fwd, param) || ch.fn != fwd && icmAnnotatedOther(f, ch.fn, name) {
-			continue // a Cache's .update(k, v, layer) is not dict.update
-		}
-		kind := esContainerParam(f, fwd, param)
-		if ch.fn != fwd && kind == "" {
-			kind = esContainerParam(f, ch.fn, name) // the helper's own annotation or use
-		}
-		if kind == "" {
-			if !ch.typed {
-				continue // x[i] = v, x += v: a tensor input is user_input_mutation's
+		if m := f.Owner(call); m != nil {
+			if m = m.Method(); m != nil && m.Class != nil && f.IsModule(m.Class) && m.Class != c {
+				if inner == nil {
+					inner = map[*analysis.Class]bool{}
+				}
+				inner[c] = true
 			}
-			kind = "container"
-		}
-		what := "forward input " + param
-		if len(via) > 0 {
-			what += " (passed on to " + strings.Join(via, ", then ") + ")"
-		}
-		msg := "%s changes %s, a %s the caller passed: the exported program receives only the tensors inside and never changes the caller's %s"
-		if pass.StrictAt(ch.node) {
-			msg = "%s changes %s, a %s the caller passed: strict export fails on it, and an exported program never changes the caller's %s"
-		}
-		fd := pass.Reportf(ch.node, analysis.Fails, msg, ch.how, what, kind, kind)
-		if fx, ok := icmCopyFix(f, fwd, param, kind); ok {
-			fd.Fixes = append(fd.Fixes, fx)
 		}
 	}
+	return inner
+}
+
+// icmCallKeys appends the names under which Pass.CallsNamed lists the calls of a callee
+// written name: name, and the last name of what name imports when an import binds it.
+func icmCallKeys(f *analysis.File, name string, keys []string) []string {
+	keys = append(keys, name)
+	if q, ok := f.Imports[name]; ok {
+		keys = append(keys, q[strings.LastIndexByte(q, '.')+1:])
+	}
+	return keys
+}
+
+// icmFingerprint hashes what the findings read of the whole file besides their component:
+// the module classes that run as submodules (esInnerModules: a class's forward is an
+// exported one when none does; a method may build one through a local name, which joins no
+// units), and the classes with a container base that an annotation may name
+// (icmContainerClass: a string annotation joins no units either). Classes are told by name:
+// a class's unit names it, so that it is joined with every other unit defining the name.
+func icmFingerprint(f *analysis.File, inner map[*analysis.Class]bool) uint64 {
+	var names []string
+	for c := range inner {
+		names = append(names, c.Name)
+	}
+	slices.Sort(names)
+	h := fnv.New64a()
+	for _, name := range names {
+		fmt.Fprintf(h, "%s\x00", name)
+	}
+	h.Write([]byte{0})
+	names = names[:0]
+	for _, c := range f.Classes {
+		if f.ClassNamed(c.Name) == c && icmContainerClass(f, c.Name) {
+			names = append(names, c.Name)
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		fmt.Fprintf(h, "%s\x00", name)
+	}
+	return h.Sum64()
+}
+
+// icmCallers is esCallers for the traced calls a Local pass visits: the call sites of a
+// function resolve to it only from its units' component (linking joins them), all of whose
+// units the pass visits together. The calls of a forward, any of which may run it through a
+// submodule's attribute (self.block(x)), are the traced calls the pass visited; the others
+// are read from the pass's index by name.
+type icmCallers struct {
+	pass   *analysis.Pass
+	traced []esCallSite
+	index  map[*analysis.Function][]esCallSite
+}
+
+// of returns the traced call sites of g, as esCallers.of finds them.
+func (c *icmCallers) of(g *analysis.Function) []esCallSite {
+	if sites, ok := c.index[g]; ok {
+		return sites
+	}
+	if c.index == nil {
+		c.index = map[*analysis.Function][]esCallSite{}
+	}
+	f := c.pass.File
+	t := f.Tree
+	candidates := c.traced
+	if g.Name != "forward" {
+		candidates = nil
+		for _, call := range c.pass.CallsNamed(icmCallKeys(f, g.Name, nil)...) {
+			if caller := f.Owner(call); caller != nil && f.Traced(caller) {
+				candidates = append(candidates, esCallSite{call: call, caller: caller})
+			}
+		}
+	}
+	var sites []esCallSite
+	for _, site := range candidates {
+		callee := t.Unparen(t.Field(site.call, syntax.FieldFunction))
+		named := string(esLast(t, callee)) == g.Name
+		if !named && (g.Name != "forward" || t.Kind(callee) != syntax.KindAttribute) {
+			continue
+		}
+		if site.caller == g {
+			continue
+		}
+		if !named && !esSelfChain(t, callee, site.caller.SelfName()) {
+			continue // not self.block(x): a method of something else
+		}
+		if f.CalleeFunc(site.caller, callee) == g {
+			sites = append(sites, site)
+		}
+	}
+	c.index[g] = sites
+	return sites
+}
+
+// icmInputOrigin is esInputOrigin with icmCallers: a root is the forward esRootForward
+// returns for its class.
+func icmInputOrigin(f *analysis.File, callers *icmCallers, inner map[*analysis.Class]bool, g *analysis.Function, name string, at, depth int) (*analysis.Function, string, []string, bool) {
+	if g.Class != nil && esRootForward(f, g.Class, inner) == g {
+		if g.Param(name) != nil && !esReboundBefore(f, g, name, at) {
+			return g, name, nil, true
+		}
+		return nil, "", nil, false
+	}
+	if depth > 3 || g.Param(name) == nil || esReboundBefore(f, g, name, at) {
+		return nil, "", nil, false
+	}
+	t := f.Tree
+	for _, site := range callers.of(g) {
+		arg := esArgFor(f, site, g, name)
+		root := esSubscriptRoot(t, arg)
+		if root == analysis.NoNode {
+			continue
+		}
+		fwd, param, via, ok := icmInputOrigin(f, callers, inner, site.caller, t.String(root), t.Start(site.call), depth+1)
+		if ok {
+			return fwd, param, append([]string{g.QualName() + "(" + name + ")"}, via...), true
+		}
+	}
+	return nil, "", nil, false
 }
 
 // icmCopyFix inserts `name = dict(name)` (list, set) as the first statement of forward's
