@@ -115,42 +115,6 @@ func esArg(f *analysis.File, call analysis.NodeID, i int, name string) analysis.
 	return analysis.NoNode
 }
 
-// esInnerModules returns the module classes of the file that a method of another module
-// class of the file instantiates: they run as submodules, on the parent's intermediate
-// values, so their forward's inputs and outputs are not those of an exported program.
-func esInnerModules(f *analysis.File) map[*analysis.Class]bool {
-	t := f.Tree
-	mods := map[string]*analysis.Class{}
-	for _, c := range f.Classes {
-		if f.IsModule(c) && f.ClassNamed(c.Name) == c {
-			mods[c.Name] = c
-		}
-	}
-	if len(mods) == 0 {
-		return nil
-	}
-	var inner map[*analysis.Class]bool
-	for _, call := range f.Nodes(syntax.KindCall) {
-		callee := t.Field(call, syntax.FieldFunction)
-		if t.Kind(callee) != syntax.KindIdentifier {
-			continue
-		}
-		c := mods[t.String(callee)]
-		if c == nil {
-			continue
-		}
-		if m := f.Owner(call); m != nil {
-			if m = m.Method(); m != nil && m.Class != nil && f.IsModule(m.Class) && m.Class != c {
-				if inner == nil {
-					inner = map[*analysis.Class]bool{}
-				}
-				inner[c] = true
-			}
-		}
-	}
-	return inner
-}
-
 // esRootForward returns c's forward when it is the entry point of an exported program: a
 // traced forward defined with def, of a module class no other module class of the file
 // instantiates. inner is esInnerModules(f).
@@ -271,74 +235,6 @@ type esCallSite struct {
 	caller *analysis.Function
 }
 
-// esCallIndex lists the file's calls by the last name of their callee (grad for
-// torch.autograd.grad(...), block for self.block(...)), built once per Run when a rule first
-// asks: rules that look for the calls of one function then visit only those.
-type esCallIndex struct {
-	f      *analysis.File
-	byName map[string][]analysis.NodeID
-}
-
-// named returns the calls whose callee's last name is name, in source order.
-func (x *esCallIndex) named(name string) []analysis.NodeID {
-	if x.byName == nil {
-		t := x.f.Tree
-		x.byName = map[string][]analysis.NodeID{}
-		for _, call := range x.f.Nodes(syntax.KindCall) {
-			if last := esLast(t, t.Field(call, syntax.FieldFunction)); last != nil {
-				x.byName[string(last)] = append(x.byName[string(last)], call)
-			}
-		}
-	}
-	return x.byName[name]
-}
-
-// esCallers finds, once per function and only when asked, the calls traced code makes of a
-// function of the file.
-type esCallers struct {
-	f     *analysis.File
-	calls esCallIndex
-	index map[*analysis.Function][]esCallSite
-}
-
-// of returns the traced call sites of g. A call names its callee, except a submodule's
-// forward called through the attribute that holds the submodule (self.block(x)): that byte
-// test keeps callee resolution to the few calls that may be g's.
-func (c *esCallers) of(g *analysis.Function) []esCallSite {
-	if sites, ok := c.index[g]; ok {
-		return sites
-	}
-	if c.index == nil {
-		c.index = map[*analysis.Function][]esCallSite{}
-	}
-	t := c.f.Tree
-	c.calls.f = c.f
-	candidates := c.calls.named(g.Name)
-	if g.Name == "forward" {
-		candidates = c.f.Nodes(syntax.KindCall) // self.block(x) runs Block.forward
-	}
-	var sites []esCallSite
-	for _, call := range candidates {
-		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
-		named := string(esLast(t, callee)) == g.Name
-		if !named && t.Kind(callee) != syntax.KindAttribute {
-			continue
-		}
-		caller := c.f.Owner(call)
-		if caller == nil || caller == g || !c.f.Traced(caller) {
-			continue
-		}
-		if !named && !esSelfChain(t, callee, caller.SelfName()) {
-			continue // not self.block(x): a method of something else
-		}
-		if c.f.CalleeFunc(caller, callee) == g {
-			sites = append(sites, esCallSite{call: call, caller: caller})
-		}
-	}
-	c.index[g] = sites
-	return sites
-}
-
 // esArgFor returns the argument a call passes for g's parameter name, or NoNode. A method
 // called through self, cls or a class of the file binds its first parameter implicitly.
 func esArgFor(f *analysis.File, site esCallSite, g *analysis.Function, name string) analysis.NodeID {
@@ -416,35 +312,6 @@ func esRegisteredArg(t *syntax.Tree, n analysis.NodeID, self string) bool {
 	return false
 }
 
-// esInputOrigin follows parameter name of traced function g back through same-file call
-// sites to a parameter of an exported forward (roots maps each such forward to true): it
-// returns that forward, the parameter's name there, and the chain of helpers it went
-// through ("Net._update(cache)"). Call sites in other files are not seen yet.
-func esInputOrigin(f *analysis.File, callers *esCallers, roots map[*analysis.Function]bool, g *analysis.Function, name string, at, depth int) (*analysis.Function, string, []string, bool) {
-	if roots[g] {
-		if g.Param(name) != nil && !esReboundBefore(f, g, name, at) {
-			return g, name, nil, true
-		}
-		return nil, "", nil, false
-	}
-	if depth > 3 || g.Param(name) == nil || esReboundBefore(f, g, name, at) {
-		return nil, "", nil, false
-	}
-	t := f.Tree
-	for _, site := range callers.of(g) {
-		arg := esArgFor(f, site, g, name)
-		root := esSubscriptRoot(t, arg)
-		if root == analysis.NoNode {
-			continue
-		}
-		fwd, param, via, ok := esInputOrigin(f, callers, roots, site.caller, t.String(root), t.Start(site.call), depth+1)
-		if ok {
-			return fwd, param, append([]string{g.QualName() + "(" + name + ")"}, via...), true
-		}
-	}
-	return nil, "", nil, false
-}
-
 // esExport is one torch.export.export call.
 type esExport struct {
 	call  analysis.NodeID
@@ -459,25 +326,6 @@ type esExport struct {
 var esExportNames = map[string]bool{
 	"torch.export.export": true, "torch.export.export_for_training": true, "torch.export.export_for_inference": true,
 	"torch.export._trace._export": true, "torch._export.export": true, "torch.export.draft_export": true,
-}
-
-// esExports returns the file's export calls in source order. The byte test on the callee's
-// last name keeps the cost per call at a comparison.
-func esExports(f *analysis.File) []esExport {
-	t := f.Tree
-	var out []esExport
-	for _, call := range f.Nodes(syntax.KindCall) {
-		callee := t.Field(call, syntax.FieldFunction)
-		if !bytes.Contains(esLast(t, callee), []byte("export")) || !esExportNames[esImported(f, callee)] {
-			continue
-		}
-		args, ok := f.BindArgs(call, "mod|f|model", "args", "kwargs")
-		if !ok {
-			continue
-		}
-		out = append(out, esExport{call: call, scope: f.Owner(call), model: args[0], args: args[1], kw: args[2]})
-	}
-	return out
 }
 
 // esAssignments returns the assignments of scope's own body (module level when scope is nil)
@@ -546,8 +394,8 @@ func esModuleClass(f *analysis.File, scope *analysis.Function, e analysis.NodeID
 }
 
 // Readings of the export surface from the call index (Pass.CallsNamed), for the Local rules
-// of the family: what esExports and esInnerModules find, without a loop over every call of
-// the file at each keystroke.
+// of the family: the export calls and the submodule classes, without a loop over every call
+// of the file at each keystroke.
 
 // esCallsNamed returns the calls whose callee's last name as written (esLast) may be one of
 // names, in source order: CallsNamed's, with the last name of what an import binds to each
@@ -578,8 +426,10 @@ var esExportLastNames = func() []string {
 	return out
 }()
 
-// esExportsOf is esExports, from the calls named like an export entry point.
-func esExportsOf(pass *analysis.Pass) []esExport {
+// esExports returns the file's export calls in source order, from the calls named like an
+// export entry point. The byte test on the callee's last name keeps the cost per call at a
+// comparison.
+func esExports(pass *analysis.Pass) []esExport {
 	f := pass.File
 	t := f.Tree
 	var out []esExport
@@ -597,7 +447,7 @@ func esExportsOf(pass *analysis.Pass) []esExport {
 	return out
 }
 
-// esEachExport calls visit, in source order, for each export call of exports (esExportsOf)
+// esEachExport calls visit, in source order, for each export call of exports (esExports)
 // that the pass visits: for a Local rule those in the units it visits (an export call is one
 // AllCalls visits under the name it resolves to), with what visit reports kept with the
 // call's unit.
@@ -616,8 +466,11 @@ func esEachExport(pass *analysis.Pass, exports []esExport, visit func(ex esExpor
 	}
 }
 
-// esInnerModulesOf is esInnerModules, from the calls named like a module class of the file.
-func esInnerModulesOf(pass *analysis.Pass) map[*analysis.Class]bool {
+// esInnerModules returns the module classes of the file that a method of another module
+// class of the file instantiates: they run as submodules, on the parent's intermediate
+// values, so their forward's inputs and outputs are not those of an exported program. The
+// calls are those named like a module class of the file.
+func esInnerModules(pass *analysis.Pass) map[*analysis.Class]bool {
 	f := pass.File
 	t := f.Tree
 	mods := map[string]*analysis.Class{}

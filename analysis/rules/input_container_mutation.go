@@ -97,7 +97,7 @@ func runInputContainerMutation(pass *analysis.Pass) {
 	// which module classes run only as submodules of another, and which classes are
 	// containers (an annotation may name one in a string), are read from the whole file:
 	// the kept findings hold while they are the same
-	inner := icmInnerModules(pass)
+	inner := esInnerModules(pass)
 	pass.KeepWhile(icmFingerprint(f, inner))
 	var changes []icmChange
 	var traced []esCallSite // the calls in the traced code the pass visits (icmCallers)
@@ -196,54 +196,6 @@ func icmReport(pass *analysis.Pass, callers *icmCallers, inner map[*analysis.Cla
 	}
 }
 
-// icmInnerModules is esInnerModules with the calls of the module classes' names read from
-// the pass's index rather than from every call of the file.
-func icmInnerModules(pass *analysis.Pass) map[*analysis.Class]bool {
-	f := pass.File
-	t := f.Tree
-	mods := map[string]*analysis.Class{}
-	var keys []string
-	for _, c := range f.Classes {
-		if f.IsModule(c) && f.ClassNamed(c.Name) == c {
-			mods[c.Name] = c
-			keys = icmCallKeys(f, c.Name, keys)
-		}
-	}
-	if len(mods) == 0 {
-		return nil
-	}
-	var inner map[*analysis.Class]bool
-	for _, call := range pass.CallsNamed(keys...) {
-		callee := t.Field(call, syntax.FieldFunction)
-		if t.Kind(callee) != syntax.KindIdentifier {
-			continue
-		}
-		c := mods[string(t.Text(callee))]
-		if c == nil {
-			continue
-		}
-		if m := f.Owner(call); m != nil {
-			if m = m.Method(); m != nil && m.Class != nil && f.IsModule(m.Class) && m.Class != c {
-				if inner == nil {
-					inner = map[*analysis.Class]bool{}
-				}
-				inner[c] = true
-			}
-		}
-	}
-	return inner
-}
-
-// icmCallKeys appends the names under which Pass.CallsNamed lists the calls of a callee
-// written name: name, and the last name of what name imports when an import binds it.
-func icmCallKeys(f *analysis.File, name string, keys []string) []string {
-	keys = append(keys, name)
-	if q, ok := f.Imports[name]; ok {
-		keys = append(keys, q[strings.LastIndexByte(q, '.')+1:])
-	}
-	return keys
-}
-
 // icmFingerprint hashes what the findings read of the whole file besides their component:
 // the module classes that run as submodules (esInnerModules: a class's forward is an
 // exported one when none does; a method may build one through a local name, which joins no
@@ -274,7 +226,8 @@ func icmFingerprint(f *analysis.File, inner map[*analysis.Class]bool) uint64 {
 	return h.Sum64()
 }
 
-// icmCallers is esCallers for the traced calls a Local pass visits: the call sites of a
+// icmCallers finds, once per function and only when asked, the traced call sites of a
+// function of the file, among the traced calls a Local pass visits: the call sites of a
 // function resolve to it only from its units' component (linking joins them), all of whose
 // units the pass visits together. The calls of a forward, any of which may run it through a
 // submodule's attribute (self.block(x)), are the traced calls the pass visited; the others
@@ -285,7 +238,8 @@ type icmCallers struct {
 	index  map[*analysis.Function][]esCallSite
 }
 
-// of returns the traced call sites of g, as esCallers.of finds them.
+// of returns the traced call sites of g. A call names its callee, except a submodule's
+// forward called through the attribute that holds the submodule (self.block(x)).
 func (c *icmCallers) of(g *analysis.Function) []esCallSite {
 	if sites, ok := c.index[g]; ok {
 		return sites
@@ -298,7 +252,7 @@ func (c *icmCallers) of(g *analysis.Function) []esCallSite {
 	candidates := c.traced
 	if g.Name != "forward" {
 		candidates = nil
-		for _, call := range c.pass.CallsNamed(icmCallKeys(f, g.Name, nil)...) {
+		for _, call := range esCallsNamed(c.pass, g.Name) {
 			if caller := f.Owner(call); caller != nil && f.Traced(caller) {
 				candidates = append(candidates, esCallSite{call: call, caller: caller})
 			}
@@ -325,7 +279,8 @@ func (c *icmCallers) of(g *analysis.Function) []esCallSite {
 	return sites
 }
 
-// icmInputOrigin is esInputOrigin with icmCallers: a root is the forward esRootForward
+// icmInputOrigin follows parameter name of traced function g back through same-file call
+// sites (icmCallers) to a parameter of an exported forward: a root is the forward esRootForward
 // returns for its class.
 func icmInputOrigin(f *analysis.File, callers *icmCallers, inner map[*analysis.Class]bool, g *analysis.Function, name string, at, depth int) (*analysis.Function, string, []string, bool) {
 	if g.Class != nil && esRootForward(f, g.Class, inner) == g {

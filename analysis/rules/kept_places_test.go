@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,16 +79,16 @@ func TestKeptFindingsFollowOtherUnits(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		text  string // a file, or a project as a txtar archive whose last member is edited
-		edits [][2]string
+		edits []keptEdit
 		want  string // a message every finding of dynamic_shape_divisible has at the end
 	}{
-		{"multiples", patchesTwice, [][2]string{
+		{"multiples", patchesTwice, []keptEdit{
 			{"B, C, H, W = x.shape\n        return x.view(B, C, H // 4", "B, C, H, W = x.shape \n        return x.view(B, C, H // 4"}, // PatchA's findings kept
 			{"H // 16, 16, W)", "H // 32, 32, W)"}, // PatchA's need grows: PatchB's fix declares 32 too
 			{"class PatchA(nn.Module):", "class PatchA(nn.Module):  # first"},
 			{"H // 4, 4, W)", "H // 8, 8, W)"}, // PatchB's need changes: the multiple stays 32
 		}, `declare 32 * Dim("h_32", min=1, max=32)`},
-		{"custom ops", string(customOps), [][2]string{
+		{"custom ops", string(customOps), []keptEdit{
 			{"x.numpy()))  # the kernel: export never traces it\n\n\n", "x.numpy()))  # the kernel: export never traces it\n"}, // the fix's line is the next unit's
 			{"y = y + scale(x, 2.0)", "y = y + scale(x, 2.0) "},
 			{"export never traces it\n", "export never traces it\n\n"},                                                         // a blank line again
@@ -95,61 +96,81 @@ func TestKeptFindingsFollowOtherUnits(t *testing.T) {
 			{`register_fake("mylib::shift")`, `register_fake("mylib::shift2")`},                                                // shift's fake no longer names it
 			{"def eager_only(x):", "@sin.register_fake\ndef _sin(x):\n    return torch.empty_like(x)\n\n\ndef eager_only(x):"}, // sin faked
 		}, ""},
-		{"fakes by name", fakedByName, [][2]string{
+		{"fakes by name", fakedByName, []keptEdit{
 			{`register_fake("mylib::shift")`, `register_fake("mylib::shift2")`},
 			{"return shift(x)", "return  shift(x)"},
 			{`register_fake("mylib::shift2")`, `register_fake("mylib::shift")`},
 		}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := syntax.NewParser()
-			defer p.Close()
-			base := torchsem.NewProgram(nil)
-			text, mod, path := tc.text, pysem.Module{}, ""
-			if strings.HasPrefix(text, "-- ") {
-				a, err := txtar.Parse([]byte(text))
-				if err != nil {
-					t.Fatal(err)
+			last := len(tc.edits)
+			keptEdits(t, tc.text, tc.edits, func(i int, findings []analysis.Finding) {
+				if i != last || tc.want == "" {
+					return
 				}
-				base = torchsem.NewProgram(archiveFiles(t, p, tc.name, a))
-				last := a.Files[len(a.Files)-1]
-				text, path = string(last.Data), last.Name
-				mod, _ = pysem.ModuleOf(path)
-			}
-			opts := fixtureOptions(t, text)
-			var prev *torchsem.File
-			for i, e := range append([][2]string{{"", ""}}, tc.edits...) {
-				if e[0] != "" {
-					if !strings.Contains(text, e[0]) {
-						t.Fatalf("edit %d: %q not in the text", i, e[0])
-					}
-					text = strings.Replace(text, e[0], e[1], 1)
-				}
-				inc, ok := parseText(t, p, text, mod)
-				if !ok {
-					t.Fatalf("edit %d does not parse", i)
-				}
-				full, _ := parseText(t, p, text, mod)
-				inc.Path, full.Path = path, path
-				fi := base.ReplaceFrom(prev, inc)
-				compareAnalyses(t, tc.name+": after edit "+e[1], text, fi, base.Replace(full), opts)
-				prev = fi
-			}
-			if tc.want == "" {
-				return
-			}
-			n := 0
-			for _, fd := range analysis.Analyze(t.Context(), prev, All(), opts).Findings {
-				if fd.Case == "dynamic_shape_divisible" {
-					n++
-					if !strings.HasSuffix(fd.Message, tc.want) {
-						t.Errorf("%s: want the message to end %q", fd.Message, tc.want)
+				n := 0
+				for _, fd := range findings {
+					if fd.Case == "dynamic_shape_divisible" {
+						n++
+						if !strings.HasSuffix(fd.Message, tc.want) {
+							t.Errorf("%s: want the message to end %q", fd.Message, tc.want)
+						}
 					}
 				}
-			}
-			if n != 2 {
-				t.Errorf("%d findings of dynamic_shape_divisible, want 2", n)
-			}
+				if n != 2 {
+					t.Errorf("%d findings of dynamic_shape_divisible, want 2", n)
+				}
+			})
 		})
+	}
+}
+
+// keptEdit is one edit of keptEdits: the text from, replaced once by to.
+type keptEdit struct{ from, to string }
+
+// keptEdits analyses text (a file, or a project as a txtar archive whose last member is
+// edited), then applies each edit in turn, and after each compares the analysis of the
+// edited text re-linked incrementally, with the Local rules' findings kept from the previous
+// analysis, with a full one. check, when not nil, sees the full analysis's findings (every
+// severity) after edit i (0: before any), to hold the test to what the edit changes.
+func keptEdits(t *testing.T, text string, edits []keptEdit, check func(i int, findings []analysis.Finding)) {
+	t.Helper()
+	p := syntax.NewParser()
+	defer p.Close()
+	base := torchsem.NewProgram(nil)
+	mod, path := pysem.Module{}, ""
+	if strings.HasPrefix(text, "-- ") {
+		a, err := txtar.Parse([]byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		base = torchsem.NewProgram(archiveFiles(t, p, "keptEdits", a))
+		last := a.Files[len(a.Files)-1]
+		text, path = string(last.Data), last.Name
+		mod, _ = pysem.ModuleOf(path)
+	}
+	opts := fixtureOptions(t, text)
+	var prev *torchsem.File
+	for i, e := range append([]keptEdit{{}}, edits...) {
+		if e.from != "" {
+			if !strings.Contains(text, e.from) {
+				t.Fatalf("edit %d: %q not in the text", i, e.from)
+			}
+			text = strings.Replace(text, e.from, e.to, 1)
+		}
+		inc, ok := parseText(t, p, text, mod)
+		if !ok {
+			t.Fatalf("edit %d does not parse", i)
+		}
+		full, _ := parseText(t, p, text, mod)
+		inc.Path, full.Path = path, path
+		fi, ff := base.ReplaceFrom(prev, inc), base.Replace(full)
+		compareAnalyses(t, fmt.Sprintf("after edit %d (%q)", i, e.to), text, fi, ff, opts)
+		prev = fi
+		if check != nil {
+			o := opts
+			o.MinSeverity = analysis.Off
+			check(i, analysis.Analyze(t.Context(), ff, All(), o).Findings)
+		}
 	}
 }

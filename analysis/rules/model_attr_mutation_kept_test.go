@@ -5,9 +5,6 @@ import (
 	"testing"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
-	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
-	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
-	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
 // mamScratchAndScript keeps a scratch value on self in Scratch.forward, which
@@ -53,13 +50,7 @@ def report(m):
 // what a full one gives. want is the name the fix gives the variable after the edit, ""
 // when no fix is offered.
 func TestModelAttrMutationKeptFindings(t *testing.T) {
-	p := syntax.NewParser()
-	defer p.Close()
-	text := mamScratchAndScript
-	opts := fixtureOptions(t, text)
-	base := torchsem.NewProgram(nil)
-	var prev *torchsem.File
-	for i, e := range []struct{ from, to, want string }{
+	edits := []struct{ from, to, want string }{
 		{"", "", "h"},
 		// train_step now names the attribute: the fix is withdrawn
 		{"model.scale = 2", "model._h = 2", ""},
@@ -74,33 +65,23 @@ func TestModelAttrMutationKeptFindings(t *testing.T) {
 		{"def report(m):", "def h(v):\n    return v\n\n\ndef report(m):", "h_2"},
 		// Running mutates an attribute of its own name too: withdrawn again
 		{"self.total = self.total  + x", "self._h = self.total + x", ""},
-	} {
-		if e.from != "" {
-			if !strings.Contains(text, e.from) {
-				t.Fatalf("edit %d: %q not in the text", i, e.from)
-			}
-			text = strings.Replace(text, e.from, e.to, 1)
-		}
-		inc, ok := parseText(t, p, text, pysem.Module{})
-		if !ok {
-			t.Fatalf("edit %d does not parse", i)
-		}
-		full, _ := parseText(t, p, text, pysem.Module{})
-		fi := base.ReplaceFrom(prev, inc)
-		ff := torchsem.New(full)
-		compareAnalyses(t, "after edit "+e.to, text, fi, ff, opts)
-		prev = fi
+	}
+	kept := make([]keptEdit, len(edits)-1)
+	for i, e := range edits[1:] {
+		kept[i] = keptEdit{e.from, e.to}
+	}
+	keptEdits(t, mamScratchAndScript, kept, func(i int, findings []analysis.Finding) {
 		// the edit changes what the full analysis offers
 		got := ""
-		for _, fd := range analysis.Analyze(t.Context(), ff, []*analysis.Rule{ModelAttrMutation}, opts).Findings {
+		for _, fd := range findings {
 			for _, fx := range fd.Fixes {
-				if strings.HasPrefix(fx.Title, "replace self._h with a local variable") {
+				if fd.Case == "model_attr_mutation" && strings.HasPrefix(fx.Title, "replace self._h with a local variable") {
 					got = fx.Edits[0].NewText
 				}
 			}
 		}
-		if got != e.want {
-			t.Errorf("after edit %d: the fix names the variable %q, want %q", i, got, e.want)
+		if got != edits[i].want {
+			t.Errorf("after edit %d: the fix names the variable %q, want %q", i, got, edits[i].want)
 		}
-	}
+	})
 }

@@ -122,7 +122,7 @@ func runModuleHook(pass *analysis.Pass) {
 	if len(hooks) == 0 {
 		return
 	}
-	exports, inner := esExportsOf(pass), esInnerModulesOf(pass)
+	exports, inner := esExports(pass), esInnerModules(pass)
 	// which module classes are submodules of others is read from the whole file, and the
 	// export calls of the module scope from any unit: the findings kept per unit hold while
 	// what they read of them is the same

@@ -63,13 +63,13 @@ m = torch.load("m.pt")
 // TestModuleHookKeptFindings edits hookUnits and hookInClass and compares, after each edit,
 // the incremental analysis with a full one.
 func TestModuleHookKeptFindings(t *testing.T) {
-	keptEdits(t, hookInClass, "module_hook", 0, []keptEdit{
+	countedEdits(t, hookInClass, "module_hook", 0, []countedEdit{
 		// an export call after the class, in the module scope: the hook is reported
 		{"m = torch.load(\"m.pt\")\n", "m = torch.load(\"m.pt\")\ntorch.export.export(m, (torch.randn(2),), strict=False)\n", 1},
 		// another before it: the hook is reported with that one
 		{"m = torch.load(\"m.pt\")\n", "m = torch.load(\"m.pt\")\ntorch.export.export(m, (torch.randn(3),))\n", 1},
 	})
-	keptEdits(t, hookUnits, "module_hook", 2, []keptEdit{
+	countedEdits(t, hookUnits, "module_hook", 2, []countedEdit{
 		// Outer's unit changes alone: Block's finding is kept
 		{"return x * 2", "return x * 3", 2},
 		// Outer no longer instantiates Block: Block is exported itself, and its hook fails

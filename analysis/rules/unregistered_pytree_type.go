@@ -117,9 +117,9 @@ func runUnregisteredPytreeType(pass *analysis.Pass) {
 	s := &uptScan{f: f, kinds: map[*analysis.Class]string{}}
 	s.collect(pass)
 	if len(s.kinds) > 0 {
-		s.inner = esInnerModulesOf(pass)
+		s.inner = esInnerModules(pass)
 	}
-	exports := esExportsOf(pass)
+	exports := esExports(pass)
 	// which classes pytree does not know, which modules are submodules and whether the
 	// cache is registered are read from the whole file: the findings kept per unit hold
 	// while what the reports read of them is the same
