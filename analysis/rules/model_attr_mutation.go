@@ -338,8 +338,10 @@ func (ms *mamMentions) count(names map[string]bool) {
 	}
 	f := ms.f
 	for i, u := range f.Units() {
-		for _, name := range f.UnitValue(i, mamNamesKey{}, func() any { return mamUnitNames(f, u) }).([]string) {
-			if names[name] {
+		// a unit's names are sorted: each asked name is looked up, not each name compared
+		mentioned := f.UnitValue(i, mamNamesKey{}, func() any { return mamUnitNames(f, u) }).([]string)
+		for name := range names {
+			if _, ok := slices.BinarySearch(mentioned, name); ok {
 				ms.units[name]++
 			}
 		}
