@@ -19,9 +19,11 @@ import (
 // components of the graph whose edges join a unit to the units defining a name it
 // mentions. Imports are left out (what they name lies in other files, or nowhere): an
 // edit of one joins the change with every unit holding an identifier it has (before or
-// after the edit), and one of a star import re-links everything. Every statement that is
-// not a definition is merged into one node, "module": the module scope is evaluated at
-// once, so all of its statements read each other's names.
+// after the edit), and one of a star import re-links everything. Any other statement is a
+// node of its own, joined like a definition through the names it binds and mentions: the
+// module scope's statements reach each other only by name (a statement reading x joins
+// every statement binding x), so units that merely read one module variable (a constant,
+// a logger) are not joined through it, unless its statement names them.
 //
 // The graph over-approximates: it joins on the text of any identifier that may name
 // something the module binds, leaving out only those that cannot (a function's locals and
@@ -34,7 +36,7 @@ type unitKind uint8
 const (
 	unitDef    unitKind = iota // a class or function definition (decorated or not)
 	unitImport                 // an import statement: names of other modules
-	unitModule                 // any other statement: joined into the module node
+	unitModule                 // any other statement: its module-level bindings count as definitions
 	unitInert                  // a comment, or a token: no names
 )
 
@@ -321,15 +323,13 @@ func (g *unitGraph) unitOf(n NodeID) int {
 // ou and nu share their names.
 func affectedUnits(ou *unitGraph, oa, ob int, nu *unitGraph, na, nb int, imported []string) (affected []bool, comp []int32) {
 	n := len(nu.nodes)
-	// nodes: the new units, then "module" (n), then "changed" (n+1)
-	uf := newUnionFind(n + 2)
-	module, changed := int32(n), int32(n+1)
+	// nodes: the new units, then "changed" (n)
+	uf := newUnionFind(n + 1)
+	changed := int32(n)
 	node := func(i int) int32 {
 		switch {
 		case i >= na && i < nb:
 			return changed
-		case nu.kinds[i] == unitModule:
-			return module
 		}
 		return int32(i)
 	}
