@@ -286,7 +286,7 @@ func countRule(gathers, reports map[string]int) *Rule {
 	return &Rule{Name: "tensor_to_python", Local: true, Run: func(p *Pass) {
 		t := p.File.Tree
 		total := 0
-		for _, s := range p.PerUnit(func() any {
+		for _, s := range p.PerUnit(func(NodeID) any {
 			n := 0
 			p.Traced(syntax.KindCall, func(call NodeID, fn *Function) {
 				gathers[owner(fn)]++

@@ -21,21 +21,21 @@ type factEntry struct {
 }
 
 // PerUnit returns what gather finds in each unit of the file, for the rule to aggregate:
-// gather runs once per unit, with the pass's Traced, Calls, AllCalls, Conditions, Classes
-// and Funcs visiting only that unit, and returns a summary of it. For a Local rule in an
-// incremental analysis the summaries are kept with the units, as their findings are, and
-// gather runs only for the units an edit reached (and, for a Declarations rule, for all
-// of them when the declarations changed). Otherwise gather runs once over the whole file
-// and the result has one element.
+// gather runs once per unit, given the unit's node, with the pass's Traced, Calls, AllCalls,
+// Conditions, Classes and Funcs visiting only that unit, and returns a summary of it. For a
+// Local rule in an incremental analysis the summaries are kept with the units, as their
+// findings are, and gather runs only for the units an edit reached (and, for a
+// Declarations rule, for all of them when the declarations changed). Otherwise gather runs
+// once over the whole file, given NoNode, and the result has one element.
 //
 // A summary must depend only on what those visits show, hold no node IDs, offsets or
 // pointers into the program (a kept one outlives them), and must not be written after it
 // is returned; gather must not report. A rule keeps one summary per unit: one PerUnit
 // call per pass.
-func (p *Pass) PerUnit(gather func() any) []any {
+func (p *Pass) PerUnit(gather func(unit NodeID) any) []any {
 	lr := p.local
 	if lr == nil {
-		return []any{gather()}
+		return []any{gather(NoNode)}
 	}
 	out := make([]any, len(lr.units))
 	live, cur, reported := lr.live, lr.cur, len(p.findings)
@@ -49,7 +49,7 @@ func (p *Pass) PerUnit(gather func() any) []any {
 		}
 		one[0] = u
 		lr.live = one
-		out[u] = gather()
+		out[u] = gather(lr.units[u])
 		slot.Store(&factEntry{decls: lr.declFP, v: out[u]})
 	}
 	if len(p.findings) != reported {

@@ -120,7 +120,7 @@ func runDynamicShapeDivisible(pass *analysis.Pass) {
 	// one derived dim per Dim of the project's export calls: the least common multiple of
 	// what the file's reshapes need of it, from each unit's summary of its reshapes' needs
 	multiple := map[string]int{}
-	for _, s := range pass.PerUnit(func() any {
+	for _, s := range pass.PerUnit(func(analysis.NodeID) any {
 		var needs []divNeed
 		pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 			if p := pendingAt(call, fn); p != nil {

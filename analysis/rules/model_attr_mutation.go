@@ -99,21 +99,28 @@ func runModelAttrMutation(pass *analysis.Pass) {
 	// what the file says of those is the same.
 	read := map[analysis.NodeID][]mamMutation{}
 	cands := map[string]bool{}
-	for _, s := range pass.PerUnit(func() any {
-		var attrs []string
+	sums := pass.PerUnit(func(unit analysis.NodeID) any {
+		var s mamUnitSum
 		muts := mamMutations(pass, read)
 		for i := range muts {
 			if mamLocalCandidate(f, &muts[i]) {
-				attrs = append(attrs, muts[i].attr)
+				s.attrs = append(s.attrs, muts[i].attr)
 			}
 		}
-		return attrs
-	}) {
-		for _, attr := range s.([]string) {
+		if unit != analysis.NoNode {
+			s.names = mamUnitNames(f, unit)
+		}
+		return s
+	})
+	for _, s := range sums {
+		for _, attr := range s.(mamUnitSum).attrs {
 			cands[attr] = true
 		}
 	}
 	mentions := &mamMentions{f: f}
+	if len(sums) == len(f.Units()) && len(sums) > 1 {
+		mentions.sums = sums // each unit's names, kept with it
+	}
 	pass.KeepWhile(mamFingerprint(f, cands, mentions))
 	muts := mamMutations(pass, read)
 	if len(muts) == 0 {
@@ -322,7 +329,15 @@ func mamRelated(f *analysis.File, m *mamMutation) (analysis.Related, bool) {
 // each unit are kept with the unit (File.UnitValue), read again only when an edit reaches it.
 type mamMentions struct {
 	f     *analysis.File
+	sums  []any          // per unit: its mamUnitSum, when the pass keeps them per unit (nil: read the units' memos)
 	units map[string]int // per name counted: how many units mention it
+}
+
+// mamUnitSum is the rule's summary of one unit (Pass.PerUnit): the attributes its
+// mutations may offer the local variable's fix for, and the names the unit mentions
+// (mamUnitNames; nil for the summary of a whole file).
+type mamUnitSum struct {
+	attrs, names []string
 }
 
 // mamNamesKey keys a unit's mamUnitNames in its memo.
@@ -337,10 +352,16 @@ func (ms *mamMentions) count(names map[string]bool) {
 		ms.units[name] = 0
 	}
 	f := ms.f
+	asked := slices.Sorted(maps.Keys(names))
 	for i, u := range f.Units() {
 		// a unit's names are sorted: each asked name is looked up, not each name compared
-		mentioned := f.UnitValue(i, mamNamesKey{}, func() any { return mamUnitNames(f, u) }).([]string)
-		for name := range names {
+		var mentioned []string
+		if ms.sums != nil {
+			mentioned = ms.sums[i].(mamUnitSum).names
+		} else {
+			mentioned = f.UnitValue(i, mamNamesKey{}, func() any { return mamUnitNames(f, u) }).([]string)
+		}
+		for _, name := range asked {
 			if _, ok := slices.BinarySearch(mentioned, name); ok {
 				ms.units[name]++
 			}
