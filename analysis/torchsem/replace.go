@@ -2,6 +2,7 @@ package torchsem
 
 import (
 	"maps"
+	"strings"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 )
@@ -140,27 +141,36 @@ func (p *Program) replaceRebased(pf *pysem.File, prev *File, names []string, sta
 // other file passes, not what the previous text passed itself); not to the functions fixed
 // marks (by Index, nil: none), whose states are kept whole.
 func (p *Program) carryIncoming(old, nf *File, fixed []bool) {
-	var byName map[string]*Function // nf's functions by qualified name (the first of each), made when needed
+	type traced struct {
+		why  Why
+		qual string
+	}
+	var from []traced // old's functions other files' code traces
 	for i, ofn := range old.Funcs {
 		ost := &old.states[i]
 		if ost.why.Kind == NotTraced || ost.why.Kind == WhyForward || ost.why.from.f == old {
 			continue
 		}
-		if byName == nil {
-			byName = nf.funcsByQualName()
-		}
-		if fn := byName[ofn.QualName()]; fn != nil && (fixed == nil || !fixed[fn.Index()]) {
-			nf.state(fn).why = ost.why
-		}
+		from = append(from, traced{ost.why, ofn.QualName()})
 	}
 	// a module's forward is a root of its own and may be called by a model elsewhere
 	// (ViT.forward calls PatchEmbed.forward): what that caller passes is carried too
 	in := p.incomingTo(nf.Module.Name)
-	if len(in) == 0 {
+	if len(from) == 0 && len(in) == 0 {
 		return
 	}
-	if byName == nil {
-		byName = nf.funcsByQualName()
+	quals := make([]string, 0, len(from)+len(in))
+	for _, t := range from {
+		quals = append(quals, t.qual)
+	}
+	for qual := range in {
+		quals = append(quals, qual)
+	}
+	byName := nf.funcsByQualName(quals)
+	for _, t := range from {
+		if fn := byName[t.qual]; fn != nil && (fixed == nil || !fixed[fn.Index()]) {
+			nf.state(fn).why = t.why
+		}
 	}
 	for qual, x := range in {
 		fn := byName[qual]
@@ -174,12 +184,25 @@ func (p *Program) carryIncoming(old, nf *File, fixed []bool) {
 	}
 }
 
-// funcsByQualName maps the qualified names of f's functions to the first function of each.
-func (f *File) funcsByQualName() map[string]*Function {
-	m := make(map[string]*Function, len(f.Funcs))
+// funcsByQualName maps each of quals that names a function of f to the first function of
+// f with that qualified name. Only the functions whose own name ends one of quals have
+// their qualified name built: a file has thousands, and a keystroke asks for a few.
+func (f *File) funcsByQualName(quals []string) map[string]*Function {
+	want := make(map[string]bool, len(quals))
+	last := make(map[string]bool, len(quals))
+	for _, q := range quals {
+		want[q] = true
+		last[q[strings.LastIndexByte(q, '.')+1:]] = true
+	}
+	m := make(map[string]*Function, len(quals))
 	for _, fn := range f.Funcs {
-		if _, dup := m[fn.QualName()]; !dup {
-			m[fn.QualName()] = fn
+		if !last[fn.Name] {
+			continue
+		}
+		if q := fn.QualName(); want[q] {
+			if _, dup := m[q]; !dup {
+				m[q] = fn
+			}
 		}
 	}
 	return m
