@@ -54,7 +54,7 @@ func (lu *localUnits) unitAt(start, end int) int {
 	if i >= len(lu.units) || start > end {
 		return -1
 	}
-	if s := t.Start(lu.units[i]); s > start || s == start && start == end {
+	if s := lu.starts[i]; s > start || s == start && start == end {
 		return -1
 	}
 	return i

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
 )
 
@@ -61,7 +60,6 @@ func (k *localUnit) set(opts localOpts, maxID int) *localSet {
 	if k.last != nil && k.lastOpts == opts && len(k.last.entries) > maxID {
 		return k.last
 	}
-	defer func() { k.last, k.lastOpts = k.byOpts[opts], opts }()
 	s := k.byOpts[opts]
 	if s == nil || len(s.entries) <= maxID {
 		ns := &localSet{entries: make([]atomic.Pointer[localEntry], maxID+1), facts: make([]atomic.Pointer[factEntry], maxID+1)}
@@ -77,6 +75,7 @@ func (k *localUnit) set(opts localOpts, maxID int) *localSet {
 		k.byOpts[opts] = ns
 		s = ns
 	}
+	k.last, k.lastOpts = s, opts
 	return s
 }
 
@@ -103,9 +102,8 @@ func ruleID(r *Rule) int {
 // localUnits is what the Local passes of one Analyze share: the file's units and their
 // localUnits.
 type localUnits struct {
-	file *File
-	prog *torchsem.Program // the file's program, whose files kept findings may name
-	srcs struct {          // the text of each file of prog, by path (made on first use)
+	file *File    // the file analysed, whose program's files kept findings may name
+	srcs struct { // the text of each file of the file's program, by path (made on first use)
 		once sync.Once
 		m    map[string][]byte
 	}
@@ -125,14 +123,14 @@ type localUnits struct {
 // localRun is the state of one pass of a Local rule.
 type localRun struct {
 	*localUnits
-	id    int    // ruleID of the pass's rule
-	decls uint64 // what kept findings must have been computed with: declFP, with KeepWhile's
-	// fingerprint mixed in when the rule gave one
-	declFP uint64      // the program's DeclFingerprintIn the file, for a Declarations rule
-	live   []int       // the units whose callbacks run, in order
-	cur    int         // the unit being visited, or -1
-	of     []int       // per finding of the pass: the unit it was reported in, or -1
-	empty  *localEntry // kept for every visited unit without findings (entries are read-only)
+	id      int         // ruleID of the pass's rule
+	declFP  uint64      // the program's DeclFingerprintIn the file, for a Declarations rule
+	decls   uint64      // what kept findings must have been computed with: declFP, and KeepWhile's fingerprint
+	live    []int       // the units whose callbacks run, in order (once planned)
+	planned bool        // live is chosen for decls (plan)
+	cur     int         // the unit being visited, or -1
+	of      []int       // per finding of the pass: the unit it was reported in, or -1
+	empty   *localEntry // kept for every visited unit without findings (entries are read-only)
 }
 
 // newLocalUnits reads the units of f and their kept findings for opts, for rules with
@@ -140,7 +138,7 @@ type localRun struct {
 func newLocalUnits(f *File, opts *Options, maxID int) *localUnits {
 	o := localOpts{target: opts.TargetVersion(), strict: opts.Strict, nonStrict: opts.NonStrict,
 		defaultStrict: opts.DefaultStrict(), cat: opts.catalog()}
-	lu := &localUnits{file: f, prog: f.Program(), opts: o, units: f.Units(), comps: f.UnitComponents()}
+	lu := &localUnits{file: f, opts: o, units: f.Units(), comps: f.UnitComponents()}
 	lu.starts = make([]int, len(lu.units))
 	lu.ends = make([]NodeID, len(lu.units))
 	lu.kept = make([]*localUnit, len(lu.units))
@@ -191,13 +189,17 @@ func newLocalRun(p *Pass, lu *localUnits, id int) *localRun {
 		lr.declFP = p.File.Program().DeclFingerprintIn(p.File)
 	}
 	lr.decls = lr.declFP
-	lr.plan()
 	return lr
 }
 
-// plan chooses the units whose callbacks run: those without kept findings computed with
-// lr.decls, with every unit of their components.
+// plan chooses, once decls is final (the first callback, or the end of the pass), the
+// units whose callbacks run: those without kept findings computed with lr.decls, with
+// every unit of their components.
 func (lr *localRun) plan() {
+	if lr.planned {
+		return
+	}
+	lr.planned = true
 	lu := lr.localUnits
 	lr.empty = &localEntry{decls: lr.decls}
 	lr.live = lr.live[:0]
@@ -239,6 +241,7 @@ func (p *Pass) each(nodes []NodeID, visit func(n NodeID) bool) {
 	}
 	// a callback may run another pass over the nodes (a table it builds on first use):
 	// what it reports after that still belongs to its own unit
+	lr.plan()
 	defer func(cur int) { lr.cur = cur }(lr.cur)
 	for _, u := range lr.live {
 		lo, _ := slices.BinarySearch(nodes, lr.units[u])
@@ -281,6 +284,7 @@ func (p *Pass) visitUnitOf(n NodeID, visit func()) {
 	if u < 0 {
 		return
 	}
+	lr.plan()
 	if _, live := slices.BinarySearch(lr.live, u); !live {
 		return
 	}
@@ -323,6 +327,7 @@ func (p *Pass) Within(n NodeID, report func()) {
 // the units it visited for the next analysis.
 func (p *Pass) finishLocal() {
 	lr := p.local
+	lr.plan()
 	t := p.File.Tree
 	// the findings reported in units, in the order of their units, and those reported
 	// outside any callback, first; units neither visited nor holding findings cost a load
@@ -403,8 +408,9 @@ func (p *Pass) finishLocal() {
 func (lu *localUnits) currentTexts(fd *Finding) {
 	src := func(path string, old []byte) []byte {
 		lu.srcs.once.Do(func() {
-			lu.srcs.m = make(map[string][]byte, len(lu.prog.Files))
-			for _, f := range lu.prog.Files {
+			prog := lu.file.Program()
+			lu.srcs.m = make(map[string][]byte, len(prog.Files))
+			for _, f := range prog.Files {
 				if f.Path != "" {
 					lu.srcs.m[f.Path] = f.Src
 				}

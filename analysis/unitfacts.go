@@ -38,8 +38,9 @@ func (p *Pass) PerUnit(gather func(unit NodeID) any) []any {
 		return []any{gather(NoNode)}
 	}
 	out := make([]any, len(lr.units))
-	live, cur, reported := lr.live, lr.cur, len(p.findings)
-	defer func() { lr.live, lr.cur = live, cur }()
+	live, planned, cur, reported := lr.live, lr.planned, lr.cur, len(p.findings)
+	defer func() { lr.live, lr.planned, lr.cur = live, planned, cur }()
+	lr.planned = true // each gather visits its unit alone
 	one := []int{0}
 	for u := range lr.units {
 		slot := &lr.sets[u].facts[lr.id]
@@ -73,5 +74,5 @@ func (p *Pass) KeepWhile(fp uint64) {
 	binary.LittleEndian.PutUint64(b[8:], fp)
 	h.Write(b[:])
 	lr.decls = h.Sum64()
-	lr.plan()
+	lr.planned = false
 }

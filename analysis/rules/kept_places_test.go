@@ -80,60 +80,56 @@ func TestKeptFindingsFollowOtherUnits(t *testing.T) {
 		name  string
 		text  string // a file, or a project as a txtar archive whose last member is edited
 		edits []keptEdit
-		want  string // a message every finding of dynamic_shape_divisible has at the end
+		got   func([]analysis.Finding) string
 	}{
+		// dynamic_shape_divisible's fixes declare the least common multiple of both needs
 		{"multiples", patchesTwice, []keptEdit{
-			{"B, C, H, W = x.shape\n        return x.view(B, C, H // 4", "B, C, H, W = x.shape \n        return x.view(B, C, H // 4"}, // PatchA's findings kept
-			{"H // 16, 16, W)", "H // 32, 32, W)"}, // PatchA's need grows: PatchB's fix declares 32 too
-			{"class PatchA(nn.Module):", "class PatchA(nn.Module):  # first"},
-			{"H // 4, 4, W)", "H // 8, 8, W)"}, // PatchB's need changes: the multiple stays 32
-		}, `declare 32 * Dim("h_32", min=1, max=32)`},
+			{"", "", "16 * Dim(\"h_16\", min=2, max=64) | 16 * Dim(\"h_16\", min=2, max=64)"},
+			{"B, C, H, W = x.shape\n        return x.view(B, C, H // 4", "B, C, H, W = x.shape \n        return x.view(B, C, H // 4", "16 * Dim(\"h_16\", min=2, max=64) | 16 * Dim(\"h_16\", min=2, max=64)"}, // PatchA's findings kept
+			{"H // 16, 16, W)", "H // 32, 32, W)", "32 * Dim(\"h_32\", min=1, max=32) | 32 * Dim(\"h_32\", min=1, max=32)"},                                                                                    // PatchA's need grows: PatchB's fix declares 32 too
+			{"class PatchA(nn.Module):", "class PatchA(nn.Module):  # first", "32 * Dim(\"h_32\", min=1, max=32) | 32 * Dim(\"h_32\", min=1, max=32)"},
+			{"H // 4, 4, W)", "H // 8, 8, W)", "32 * Dim(\"h_32\", min=1, max=32) | 32 * Dim(\"h_32\", min=1, max=32)"}, // PatchB's need changes: the multiple stays 32
+		}, func(findings []analysis.Finding) string {
+			var declared []string
+			for _, fd := range findings {
+				if fd.Case == "dynamic_shape_divisible" {
+					_, d, _ := strings.Cut(fd.Message, "; declare ")
+					declared = append(declared, d)
+				}
+			}
+			return strings.Join(declared, " | ")
+		}},
 		{"custom ops", string(customOps), []keptEdit{
-			{"x.numpy()))  # the kernel: export never traces it\n\n\n", "x.numpy()))  # the kernel: export never traces it\n"}, // the fix's line is the next unit's
-			{"y = y + scale(x, 2.0)", "y = y + scale(x, 2.0) "},
-			{"export never traces it\n", "export never traces it\n\n"},                                                         // a blank line again
-			{"lib.define(\"norm", "lib.define(\"norm2"},                                                                        // an operator renamed
-			{`register_fake("mylib::shift")`, `register_fake("mylib::shift2")`},                                                // shift's fake no longer names it
-			{"def eager_only(x):", "@sin.register_fake\ndef _sin(x):\n    return torch.empty_like(x)\n\n\ndef eager_only(x):"}, // sin faked
-		}, ""},
+			{},
+			{"x.numpy()))  # the kernel: export never traces it\n\n\n", "x.numpy()))  # the kernel: export never traces it\n", ""}, // the fix's line is the next unit's
+			{"y = y + scale(x, 2.0)", "y = y + scale(x, 2.0) ", ""},
+			{"export never traces it\n", "export never traces it\n\n", ""},                                                         // a blank line again
+			{"lib.define(\"norm", "lib.define(\"norm2", ""},                                                                        // an operator renamed
+			{`register_fake("mylib::shift")`, `register_fake("mylib::shift2")`, ""},                                                // shift's fake no longer names it
+			{"def eager_only(x):", "@sin.register_fake\ndef _sin(x):\n    return torch.empty_like(x)\n\n\ndef eager_only(x):", ""}, // sin faked
+		}, nil},
 		{"fakes by name", fakedByName, []keptEdit{
-			{`register_fake("mylib::shift")`, `register_fake("mylib::shift2")`},
-			{"return shift(x)", "return  shift(x)"},
-			{`register_fake("mylib::shift2")`, `register_fake("mylib::shift")`},
-		}, ""},
+			{},
+			{`register_fake("mylib::shift")`, `register_fake("mylib::shift2")`, ""},
+			{"return shift(x)", "return  shift(x)", ""},
+			{`register_fake("mylib::shift2")`, `register_fake("mylib::shift")`, ""},
+		}, nil},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			last := len(tc.edits)
-			keptEdits(t, tc.text, tc.edits, func(i int, findings []analysis.Finding) {
-				if i != last || tc.want == "" {
-					return
-				}
-				n := 0
-				for _, fd := range findings {
-					if fd.Case == "dynamic_shape_divisible" {
-						n++
-						if !strings.HasSuffix(fd.Message, tc.want) {
-							t.Errorf("%s: want the message to end %q", fd.Message, tc.want)
-						}
-					}
-				}
-				if n != 2 {
-					t.Errorf("%d findings of dynamic_shape_divisible, want 2", n)
-				}
-			})
-		})
+		t.Run(tc.name, func(t *testing.T) { keptEdits(t, tc.text, tc.edits, tc.got) })
 	}
 }
 
-// keptEdit is one edit of keptEdits: the text from, replaced once by to.
-type keptEdit struct{ from, to string }
+// keptEdit is one edit of keptEdits: the text from, replaced once by to (the first edit
+// of a list has none: the text as it is), after which keptEdits' got summarises the full
+// analysis's findings as want.
+type keptEdit struct{ from, to, want string }
 
 // keptEdits analyses text (a file, or a project as a txtar archive whose last member is
 // edited), then applies each edit in turn, and after each compares the analysis of the
 // edited text re-linked incrementally, with the Local rules' findings kept from the previous
-// analysis, with a full one. check, when not nil, sees the full analysis's findings (every
-// severity) after edit i (0: before any), to hold the test to what the edit changes.
-func keptEdits(t *testing.T, text string, edits []keptEdit, check func(i int, findings []analysis.Finding)) {
+// analysis, with a full one. got, when not nil, summarises the full analysis's findings
+// (every severity), which must be the edit's want: what the edit changes.
+func keptEdits(t *testing.T, text string, edits []keptEdit, got func([]analysis.Finding) string) {
 	t.Helper()
 	p := syntax.NewParser()
 	defer p.Close()
@@ -151,7 +147,7 @@ func keptEdits(t *testing.T, text string, edits []keptEdit, check func(i int, fi
 	}
 	opts := fixtureOptions(t, text)
 	var prev *torchsem.File
-	for i, e := range append([]keptEdit{{}}, edits...) {
+	for i, e := range edits {
 		if e.from != "" {
 			if !strings.Contains(text, e.from) {
 				t.Fatalf("edit %d: %q not in the text", i, e.from)
@@ -167,10 +163,12 @@ func keptEdits(t *testing.T, text string, edits []keptEdit, check func(i int, fi
 		fi, ff := base.ReplaceFrom(prev, inc), base.Replace(full)
 		compareAnalyses(t, fmt.Sprintf("after edit %d (%q)", i, e.to), text, fi, ff, opts)
 		prev = fi
-		if check != nil {
+		if got != nil {
 			o := opts
 			o.MinSeverity = analysis.Off
-			check(i, analysis.Analyze(t.Context(), ff, All(), o).Findings)
+			if g := got(analysis.Analyze(t.Context(), ff, All(), o).Findings); g != e.want {
+				t.Errorf("after edit %d (%q): %s, want %s", i, e.to, g, e.want)
+			}
 		}
 	}
 }

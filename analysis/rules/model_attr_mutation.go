@@ -325,11 +325,12 @@ func mamRelated(f *analysis.File, m *mamMutation) (analysis.Related, bool) {
 }
 
 // mamMentions tells whether units of the file other than a mutation's name its attribute:
-// as `<expr>.name`, or as a string literal "name" (getattr, register_buffer). The names of
-// each unit are kept with the unit (File.UnitValue), read again only when an edit reaches it.
+// as `<expr>.name`, or as a string literal "name" (getattr, register_buffer). Where the
+// pass keeps the units' summaries, their names are read from there (an edit reads again
+// only the units it reaches); else each unit's names are read once, when counted.
 type mamMentions struct {
 	f     *analysis.File
-	sums  []any          // per unit: its mamUnitSum, when the pass keeps them per unit (nil: read the units' memos)
+	sums  []any          // per unit: its mamUnitSum, when the pass keeps them per unit; else nil
 	units map[string]int // per name counted: how many units mention it
 }
 
@@ -340,10 +341,8 @@ type mamUnitSum struct {
 	attrs, names []string
 }
 
-// mamNamesKey keys a unit's mamUnitNames in its memo.
-type mamNamesKey struct{}
-
-// count counts the units that mention each of names.
+// count counts the units that mention each of names. mamFingerprint asks for every
+// attribute the fix may be offered for, so that elsewhere never counts again.
 func (ms *mamMentions) count(names map[string]bool) {
 	if ms.units == nil {
 		ms.units = map[string]int{}
@@ -359,7 +358,7 @@ func (ms *mamMentions) count(names map[string]bool) {
 		if ms.sums != nil {
 			mentioned = ms.sums[i].(mamUnitSum).names
 		} else {
-			mentioned = f.UnitValue(i, mamNamesKey{}, func() any { return mamUnitNames(f, u) }).([]string)
+			mentioned = mamUnitNames(f, u)
 		}
 		for _, name := range asked {
 			if _, ok := slices.BinarySearch(mentioned, name); ok {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"hash/fnv"
+	"maps"
 	"slices"
 	"strings"
 
@@ -99,15 +100,7 @@ var mhGlobal = map[string]string{
 var mhModuleIterators = map[string]bool{"modules": true, "children": true, "named_modules": true, "named_children": true}
 
 // mhNames are the keys of mhMethods and mhGlobal, for CallsNamed.
-var mhNames = func() []string {
-	var out []string
-	for _, m := range []map[string]string{mhMethods, mhGlobal} {
-		for name := range m {
-			out = append(out, name)
-		}
-	}
-	return out
-}()
+var mhNames = append(slices.Collect(maps.Keys(mhMethods)), slices.Collect(maps.Keys(mhGlobal))...)
 
 func runModuleHook(pass *analysis.Pass) {
 	f := pass.File

@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -96,13 +98,7 @@ var uptRegistrars = map[string]bool{
 }
 
 // uptRegistrarNames are the keys of uptRegistrars, for CallsNamed.
-var uptRegistrarNames = func() []string {
-	var out []string
-	for name := range uptRegistrars {
-		out = append(out, name)
-	}
-	return out
-}()
+var uptRegistrarNames = slices.Collect(maps.Keys(uptRegistrars))
 
 // uptScan holds what one Run knows about the file's classes.
 type uptScan struct {

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
@@ -86,23 +87,18 @@ type countedEdit struct {
 // before any).
 func countedEdits(t *testing.T, text, rule string, first int, edits []countedEdit) {
 	t.Helper()
-	kept := make([]keptEdit, len(edits))
-	for i, e := range edits {
-		kept[i] = keptEdit{e.from, e.to}
+	count := func(n int) string { return strconv.Itoa(n) + " findings of " + rule }
+	kept := []keptEdit{{want: count(first)}}
+	for _, e := range edits {
+		kept = append(kept, keptEdit{e.from, e.to, count(e.want)})
 	}
-	keptEdits(t, text, kept, func(i int, findings []analysis.Finding) {
-		want := first
-		if i > 0 {
-			want = edits[i-1].want
-		}
+	keptEdits(t, text, kept, func(findings []analysis.Finding) string {
 		n := 0
 		for _, fd := range findings {
 			if fd.Case == rule {
 				n++
 			}
 		}
-		if n != want {
-			t.Errorf("edit %d: %d findings of %s, want %d", i, n, rule, want)
-		}
+		return count(n)
 	})
 }
