@@ -247,3 +247,13 @@ func (p *Pass) Conditions(visit func(c Condition, fn *Function)) {
 		return true
 	})
 }
+
+// UsedAsSubmodule is torchsem's File.UsedAsSubmodule, looking for constructions of c among
+// the calls that end in its name (the call index) rather than among every call.
+func (p *Pass) UsedAsSubmodule(c *Class) bool {
+	calls := p.calls.named(c.Name)
+	if calls == nil {
+		calls = []NodeID{} // none: not every call
+	}
+	return p.File.UsedAsSubmoduleAmong(c, calls)
+}

@@ -9,7 +9,9 @@ import (
 // the call (or the passing of a function, the decorator) that leads on, with a message
 // naming both ends ("Resize.forward calls scaled_hw"). A finding in a forward itself, or
 // outside traced code, gets none.
-func chainRelated(f *File, fd *Finding) []Related {
+// The places are the same for every finding in one function: chains keeps them by
+// function for the findings of one analysis.
+func chainRelated(f *File, fd *Finding, chains map[*Function][]Related) []Related {
 	n := f.Tree.NodeAt(fd.Start)
 	if n == NoNode {
 		return nil
@@ -18,6 +20,18 @@ func chainRelated(f *File, fd *Finding) []Related {
 	if fn == nil {
 		fn = f.FuncAt(n)
 	}
+	if fn == nil {
+		return nil
+	}
+	if rel, ok := chains[fn]; ok {
+		return rel
+	}
+	rel := chainOf(f, fn)
+	chains[fn] = rel
+	return rel
+}
+
+func chainOf(f *File, fn *Function) []Related {
 	chain := f.Chain(fn)
 	if len(chain) < 2 {
 		return nil

@@ -118,6 +118,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 	if total > 0 {
 		res.Findings = make([]Finding, 0, total) // a large file has thousands: grown once
 	}
+	chains := map[*Function][]Related{}
 	for i, pass := range passes {
 		if errs[i] != nil {
 			res.RuleErrors = append(res.RuleErrors, *errs[i])
@@ -144,7 +145,7 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 					adaptNewlines(f.Src, fx.Edits, nl)
 				}
 			}
-			fd.Related = append(fd.Related, chainRelated(f, &fd)...)
+			fd.Related = append(fd.Related, chainRelated(f, &fd, chains)...)
 			res.Findings = append(res.Findings, fd)
 		}
 	}

@@ -68,7 +68,7 @@ func runScalarOutput(pass *analysis.Pass) {
 		}
 		sub, ok := submodule[fn.Class]
 		if !ok {
-			sub = f.UsedAsSubmodule(fn.Class)
+			sub = pass.UsedAsSubmodule(fn.Class)
 			submodule[fn.Class] = sub
 		}
 		if sub {

@@ -75,7 +75,7 @@ func runUserInputMutation(pass *analysis.Pass) {
 		if fwd == nil || !f.Traced(fwd) || len(fwd.Params) < 2 || t.Kind(fwd.Node) != syntax.KindFunctionDefinition {
 			return
 		}
-		if f.UsedAsSubmodule(c) {
+		if pass.UsedAsSubmodule(c) {
 			return // its forward runs on the parent's intermediate tensors
 		}
 		for _, m := range uimCandidates(f, fwd) {

@@ -51,8 +51,8 @@ type File struct {
 		rets map[string]string
 	}
 
-	submodulesOnce sync.Once
-	submodules     map[*Class]bool // classes another module class constructs (UsedAsSubmodule)
+	submodulesMu sync.Mutex
+	submodules   map[*Class]bool // whether another module class constructs a class (UsedAsSubmodule), per class asked
 
 	sitesOnce sync.Once
 	sites     []ExportSite // ExportSites, computed on first use (after linking)

@@ -172,32 +172,47 @@ func (f *File) ModuleSelf(fn *Function) (*Class, string) {
 // return to it rather than out of the exported program: traced code of the program calls its
 // forward, or a method of another module class of f constructs it (a submodule held in a
 // container and called through a loop, say).
-func (f *File) UsedAsSubmodule(c *Class) bool {
+func (f *File) UsedAsSubmodule(c *Class) bool { return f.UsedAsSubmoduleAmong(c, nil) }
+
+// UsedAsSubmoduleAmong is UsedAsSubmodule for a caller that holds the calls of the file
+// whose callee's last name is c's name (more are fine): the constructions of c are looked
+// for among them, not among every call of the file. With nil calls it reads every call.
+// The answer is kept per class.
+func (f *File) UsedAsSubmoduleAmong(c *Class, calls []NodeID) bool {
 	if fwd := c.Methods["forward"]; fwd != nil && f.CalledFromTraced(fwd) {
 		return true
 	}
-	f.submodulesOnce.Do(f.findSubmodules)
-	return f.submodules[c]
+	f.submodulesMu.Lock()
+	sub, ok := f.submodules[c]
+	f.submodulesMu.Unlock()
+	if ok {
+		return sub
+	}
+	if calls == nil {
+		calls = f.Nodes(syntax.KindCall)
+	}
+	sub = f.constructedBySibling(c, calls)
+	f.submodulesMu.Lock()
+	if f.submodules == nil {
+		f.submodules = map[*Class]bool{}
+	}
+	f.submodules[c] = sub
+	f.submodulesMu.Unlock()
+	return sub
 }
 
-// findSubmodules records the classes of this file that another module class's method
-// constructs (by the class's own name): one pass over the file's calls for all classes,
-// rather than one per class asked about.
-func (f *File) findSubmodules() {
+// constructedBySibling reports whether one of calls, in a method of another module class of
+// this file, constructs c by the class's own name.
+func (f *File) constructedBySibling(c *Class, calls []NodeID) bool {
 	t := f.Tree
-	f.submodules = map[*Class]bool{}
-	for _, call := range f.Nodes(syntax.KindCall) {
+	for _, call := range calls {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		last := callee
 		if t.Kind(callee) == syntax.KindAttribute {
 			last = t.Field(callee, syntax.FieldAttribute)
 		}
-		if t.Kind(last) != syntax.KindIdentifier {
+		if t.Kind(last) != syntax.KindIdentifier || !t.TextIs(last, c.Name) {
 			continue
-		}
-		c := f.ClassNamed(t.String(last))
-		if c == nil || f.submodules[c] {
-			continue // the class is named by its own name, or it is not one of this file
 		}
 		owner := f.Owner(call)
 		if owner == nil {
@@ -208,7 +223,8 @@ func (f *File) findSubmodules() {
 			continue
 		}
 		if k := f.Callee(owner, call); k.Class == c && k.ClassFile == f {
-			f.submodules[c] = true
+			return true
 		}
 	}
+	return false
 }
