@@ -74,7 +74,8 @@ type project struct {
 	// missTTL, away from keystrokes.
 	missing map[string]time.Time
 	missTTL time.Duration // 0: misses last until forgotten
-	// gen counts the changes to paths, imports, exporters and missing: neighbourhoods
+	// gen counts the changes to paths, imports and exporters, and the modules found on
+	// disk or forgotten missing (one found missing changes no neighbourhood): neighbourhoods
 	// worked out at one gen hold until the next (nbMemo), so that a keystroke does not walk
 	// the importers of a module over the whole index again.
 	gen    uint64
@@ -242,11 +243,20 @@ func declaringModules(cds []torchsem.ClassDims) map[string]bool {
 func (p *project) neighbours(pf *pysem.File, declaring map[string]bool) []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	key := neighbourhoodKey(pf, declaring)
+	// only the imported modules the project holds count: typing an import of one it does
+	// not (`import os` while the word is half typed) leaves the neighbourhood as it was
+	imported := importedModules(pf)
+	present := make([]string, 0, len(imported))
+	for _, m := range imported {
+		if _, ok := p.paths[m]; ok || p.findLocked(m) != "" {
+			present = append(present, m)
+		}
+	}
+	key := neighbourhoodKey(pf.Module.Name, present, declaring)
 	if e, ok := p.nbMemo[key]; ok && e.gen == p.gen {
 		return slices.Clone(e.mods)
 	}
-	out := p.neighboursLocked(pf, declaring)
+	out := p.neighboursLocked(pf.Module.Name, present, declaring)
 	if len(p.nbMemo) >= maxNeighbourhoods {
 		clear(p.nbMemo)
 	}
@@ -257,12 +267,12 @@ func (p *project) neighbours(pf *pysem.File, declaring map[string]bool) []string
 	return out
 }
 
-// neighbourhoodKey is what neighbours depends on besides the index: the module, what it
-// imports and the modules the configuration declares dims in.
-func neighbourhoodKey(pf *pysem.File, declaring map[string]bool) string {
+// neighbourhoodKey is what neighbours depends on besides the index: the module, the
+// project modules it imports and the modules the configuration declares dims in.
+func neighbourhoodKey(self string, imported []string, declaring map[string]bool) string {
 	var b strings.Builder
-	b.WriteString(pf.Module.Name)
-	for _, m := range importedModules(pf) {
+	b.WriteString(self)
+	for _, m := range imported {
 		b.WriteString("\x00" + m)
 	}
 	decl := make([]string, 0, len(declaring))
@@ -277,8 +287,7 @@ func neighbourhoodKey(pf *pysem.File, declaring map[string]bool) string {
 }
 
 // neighboursLocked works out neighbours.
-func (p *project) neighboursLocked(pf *pysem.File, declaring map[string]bool) []string {
-	self := pf.Module.Name
+func (p *project) neighboursLocked(self string, imported []string, declaring map[string]bool) []string {
 	seen := map[string]bool{self: true}
 	var out []string
 	add := func(m string) bool {
@@ -305,7 +314,7 @@ func (p *project) neighboursLocked(pf *pysem.File, declaring map[string]bool) []
 			}
 		}
 	}
-	down(importedModules(pf), 1)
+	down(imported, 1)
 	if self != "" {
 		frontier := []string{self}
 		for level := 1; level <= neighbourUp; level++ {
@@ -387,8 +396,9 @@ func (p *project) findLocked(m string) string {
 	if p.missing == nil {
 		p.missing = map[string]time.Time{}
 	}
+	// no neighbourhood changes: none worked out before held m, which was not found then
+	// either
 	p.missing[m] = time.Now()
-	p.gen++
 	return ""
 }
 

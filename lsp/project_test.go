@@ -656,6 +656,43 @@ func TestNeighbourhoodsFollowTheIndex(t *testing.T) {
 	}
 }
 
+// TestNeighbourhoodIgnoresImportsOutsideTheProject: typing an import of a module the
+// project does not hold (`import math, o`, then `os`) asks the disk once per new name and
+// leaves the neighbourhood's memo as it was: no walk of the index, no change of its
+// generation, the same answer. An import of a project module is a new question.
+func TestNeighbourhoodIgnoresImportsOutsideTheProject(t *testing.T) {
+	dir := testfs.WriteTree(t, farTree("", ""))
+	p := newProject([]string{dir}, func(string) []string { return nil })
+	for path, src := range farTree("", "") {
+		if strings.HasSuffix(path, ".py") {
+			full := filepath.Join(dir, filepath.FromSlash(path))
+			m := p.module(full)
+			p.setImports(m.Name, full, modulesOf(pysem.ScanImports([]byte(src), m)), mentionsExport([]byte(src)))
+		}
+	}
+	mod := p.module(filepath.Join(dir, "vit", "patch.py"))
+	pf := func(imports ...string) *pysem.File {
+		return &pysem.File{Module: mod, ImportedModules: append([]string{"torch", "torch.nn"}, imports...)}
+	}
+	before := p.neighbours(pf(), nil)
+	gen := p.gen
+	for _, typed := range []string{"o", "os", "o", ""} {
+		var imports []string
+		if typed != "" {
+			imports = []string{typed}
+		}
+		if got := p.neighbours(pf(imports...), nil); !slices.Equal(got, before) || p.gen != gen || len(p.nbMemo) != 1 {
+			t.Errorf("importing %q as well: %v, gen %d -> %d, %d memos; want %v, one memo", typed, got, gen, p.gen, len(p.nbMemo), before)
+		}
+	}
+	if _, ok := p.missing["os"]; !ok {
+		t.Errorf("os was not recorded missing: %v", p.missing)
+	}
+	if got := p.neighbours(pf("vit.model"), nil); !slices.Contains(got, "vit.model") || len(p.nbMemo) != 2 {
+		t.Errorf("importing a project module: %v, %d memos", got, len(p.nbMemo))
+	}
+}
+
 // TestOpeningExportScriptLinksEachOnce: opening an export script next to its open model
 // links only the script from scratch (its first analysis). The model linked the script's
 // text from disk; the same text, now open, is what it linked (base.structureKept), and when
