@@ -151,7 +151,12 @@ func randomEdit(rng *rand.Rand, text string) string {
 		return "x"
 	}
 	at := runeStart(text, rng.IntN(len(text)+1))
-	switch rng.IntN(6) {
+	switch rng.IntN(7) {
+	case 6:
+		if edited, ok := importEdit(rng, text); ok {
+			return edited
+		}
+		return text[:at] + snippets[rng.IntN(len(snippets))] + text[at:]
 	case 0, 1:
 		return text[:at] + snippets[rng.IntN(len(snippets))] + text[at:]
 	case 2:
@@ -180,6 +185,48 @@ func randomEdit(rng *rand.Rand, text string) string {
 		}
 		return strings.Join(append(ls[:k+1:k+1], ls[k:]...), "")
 	}
+}
+
+// importEdit edits an import statement of text as a person adding or renaming imports
+// does: a clause appended (of a module the file does not have, or one rebinding a name the
+// file uses), an alias given, a statement moved over the next line, a line of imports
+// added; ok is false when text has no import statement.
+func importEdit(rng *rand.Rand, text string) (string, bool) {
+	ls := strings.SplitAfter(text, "\n")
+	var at []int
+	for i, l := range ls {
+		if strings.HasPrefix(l, "import ") || strings.HasPrefix(l, "from ") && strings.Contains(l, " import ") && !strings.Contains(l, "(") {
+			at = append(at, i)
+		}
+	}
+	if len(at) == 0 {
+		return text, false
+	}
+	k := at[rng.IntN(len(at))]
+	line := strings.TrimRight(ls[k], "\n")
+	nl := ls[k][len(line):]
+	switch rng.IntN(5) {
+	case 0:
+		clauses := []string{", os", ", o", ", nn", ", torch", ", math as F", ", Dim"}
+		if strings.HasPrefix(line, "import ") {
+			clauses = []string{", os", ", o", ", torch.nn as nn", ", math as torch", ", numpy as np"}
+		}
+		ls[k] = line + clauses[rng.IntN(len(clauses))] + nl
+	case 1:
+		ls[k] = line + " as " + []string{"F", "nn", "alias", "torch"}[rng.IntN(4)] + nl
+	case 2:
+		if k+1 < len(ls) {
+			ls[k], ls[k+1] = ls[k+1], ls[k]
+		}
+	case 3:
+		added := []string{"from torch import nn as F\n", "import os\n", "from torch.export import Dim, export\n", "import torch.nn.functional as nn\n"}
+		ls[k] += added[rng.IntN(len(added))]
+	default:
+		if i := strings.LastIndex(line, ","); i > 0 {
+			ls[k] = line[:i] + nl // the last clause removed
+		}
+	}
+	return strings.Join(ls, ""), true
 }
 
 // runeStart moves i back to the start of the character it falls in.

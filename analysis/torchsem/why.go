@@ -1,5 +1,7 @@
 package torchsem
 
+import "github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+
 // WhyKind says how export reaches a traced function.
 type WhyKind uint8
 
@@ -71,6 +73,9 @@ func (f *File) Chain(fn *Function) []Step {
 		}
 		site, kind = w.Site, w.Kind
 		cf, cfn = w.from.f, w.from.fn
+		if cf != nil && cf != f {
+			cf, cfn, site = f.prog.stepNow(cf, cfn, site)
+		}
 		for _, s := range rev { // a cycle cannot happen (the first way found is kept), but be sure
 			if s.Func == cfn && s.File == cf {
 				cfn = nil
@@ -136,4 +141,51 @@ func (st *funcState) params(f *File, fn *Function) []Value {
 		}
 	}
 	return out
+}
+
+// stepNow returns the step (file, function, site) as the program holds it now. Linking
+// records the caller of a function in another file; a later re-link of the caller's file
+// alone (Relink, when what it changed reaches no other file's linking) leaves that record
+// pointing at the caller's replaced text. The step is then the function of the same
+// qualified name in the file the program holds for the module, and the site the node of
+// the same kind and text at the same rank among such nodes of the function; NoNode when it
+// has none, so that no place of a text the editor no longer shows is cited.
+func (p *Program) stepNow(f *File, fn *Function, site NodeID) (*File, *Function, NodeID) {
+	if p == nil || f.Module.Name == "" || fn == nil {
+		return f, fn, site
+	}
+	cur := p.byModule[f.Module.Name]
+	if cur == nil || cur == f {
+		return f, fn, site
+	}
+	qual := fn.QualName()
+	nfn := cur.funcsByQualName([]string{qual})[qual]
+	if nfn == nil {
+		return f, fn, site // the function is gone: the record is all there is
+	}
+	return cur, nfn, sameNodeIn(f.Tree, fn.Node, site, cur.Tree, nfn.Node)
+}
+
+// sameNodeIn finds, in the subtree of nt's node in, the node that is to it what site is to
+// old's subtree of ot: the same kind and text, and as many such nodes before it.
+func sameNodeIn(ot *syntax.Tree, old, site NodeID, nt *syntax.Tree, in NodeID) NodeID {
+	if site == NoNode || old == NoNode || in == NoNode || site < old || site >= ot.SubtreeEnd(old) {
+		return NoNode
+	}
+	k, text := ot.Kind(site), ot.Text(site)
+	rank := 0
+	for n := old; n < site; n++ {
+		if ot.Kind(n) == k && string(ot.Text(n)) == string(text) {
+			rank++
+		}
+	}
+	for n := in; n < nt.SubtreeEnd(in); n++ {
+		if nt.Kind(n) == k && string(nt.Text(n)) == string(text) {
+			if rank == 0 {
+				return n
+			}
+			rank--
+		}
+	}
+	return NoNode
 }
