@@ -399,8 +399,9 @@ def scale(x):
 `
 
 // TestReplaceFromImportEdits: an edit of an import statement re-links the units that
-// mention any identifier it has, before or after the edit (even as a parameter, like self),
-// and keeps the others; a star import changed re-links everything. Each result is what
+// mention any identifier of the clauses it added or removed, before or after the edit
+// (even as a parameter, like self), and keeps the others: a clause left as it was counts
+// only when the edited statements bind one of its names twice; a star import changed re-links everything. Each result is what
 // Replace finds from scratch.
 func TestReplaceFromImportEdits(t *testing.T) {
 	mod := pysem.Module{Name: "models.encoder"}
@@ -411,8 +412,11 @@ func TestReplaceFromImportEdits(t *testing.T) {
 		kept           []string // functions whose state is kept
 	}{
 		{"an import nothing uses", "import math\n", "import math, os\n", []string{"Encoder.__init__", "Encoder.forward", "Decoder.__init__", "Decoder.forward", "scale"}},
-		// every name of the statement counts, Block too
-		{"an import statement both classes use", "Block, DecoderBlock", "Block, Other", []string{"scale"}},
+		// only the names of the clauses the edit changed count: Block's is the same, so
+		// Encoder, which uses Block alone, is kept
+		{"an import statement both classes use", "Block, DecoderBlock", "Block, Other", []string{"Encoder.__init__", "Encoder.forward", "scale"}},
+		{"a clause both classes use, renamed", "Block, DecoderBlock", "Block as B, DecoderBlock", []string{"Decoder.__init__", "Decoder.forward", "scale"}},
+		{"a name bound twice in the edited statements", "import math\n", "import math\nfrom layers.block import Block as math\n", []string{"Decoder.__init__", "Decoder.forward", "scale"}},
 		{"an import named like a parameter", "Block, DecoderBlock", "Block, DecoderBlock, self", []string{"scale"}},
 		{"a star import", "import math\n", "from math import *\n", nil},
 		{"an import made a syntax error", "import math\n", "import math,\n", []string{"Encoder.__init__", "Encoder.forward", "Decoder.__init__", "Decoder.forward", "scale"}},

@@ -72,19 +72,9 @@ func reuseFrom(prev, nf *File, names []string, stale map[string]bool) (r *reuse,
 		b++
 	}
 	// an import the edit changed (import math -> import math, os) affects the units that
-	// mention any identifier it has, before or after the edit: what it binds, and what it
-	// names, which an attribute chain may start with
-	var imported []string
-	for i := a; i < lo-b; i++ {
-		if r.ou.kinds[i] == unitImport {
-			imported = identifiersIn(prev.Tree, r.ou.nodes[i], imported)
-		}
-	}
-	for i := a; i < ln-b; i++ {
-		if r.nu.kinds[i] == unitImport {
-			imported = identifiersIn(nf.Tree, r.nu.nodes[i], imported)
-		}
-	}
+	// mention any identifier of the clauses it added or removed: what they bind, and what
+	// they name, which an attribute chain may start with
+	imported := changedImports(prev.Tree, r.ou.nodes[a:lo-b], r.ou.kinds[a:lo-b], nf.Tree, r.nu.nodes[a:ln-b], r.nu.kinds[a:ln-b])
 	imported = append(imported, names...)
 	if fresh {
 		// prev's units are summarised again, with nf's names

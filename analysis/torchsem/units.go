@@ -147,6 +147,114 @@ func identifiersIn(t *syntax.Tree, n NodeID, out []string) []string {
 	return out
 }
 
+// importClause is one clause of an import statement: a module of `import a.b as c`, a
+// name of `from m import x as y` (with its module), a star import. key is its text,
+// prefixed for a from-import with the module's; node is the clause (for a from-import's
+// module identifiers, module).
+type importClause struct {
+	key          string
+	node, module NodeID
+}
+
+// importClauses appends the clauses of import statement n (any other node: none).
+func importClauses(t *syntax.Tree, n NodeID, out []importClause) []importClause {
+	switch t.Kind(n) {
+	case syntax.KindImportStatement:
+		t.Children(n, func(c NodeID) bool {
+			if t.FieldOf(c) == syntax.FieldName {
+				out = append(out, importClause{key: "import " + t.String(c), node: c, module: NoNode})
+			}
+			return true
+		})
+	case syntax.KindImportFromStatement, syntax.KindFutureImportStatement:
+		mod := t.Field(n, syntax.FieldModuleName)
+		prefix := "from " + t.String(mod) + " import "
+		if mod == NoNode {
+			prefix = "from __future__ import "
+		}
+		t.Children(n, func(c NodeID) bool {
+			if t.FieldOf(c) == syntax.FieldName || t.Kind(c) == syntax.KindWildcardImport {
+				out = append(out, importClause{key: prefix + t.String(c), node: c, module: mod})
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// changedImports returns the identifiers of the import clauses that an edit of units olds
+// (of tree ot, kinds oks) into news (of nt, kinds nks) added or removed: a clause with the
+// same text on both sides binds what it bound, unless the changed units bind one of its
+// names in another clause too (their order may have changed). An import statement holding
+// a syntax error counts whole, and one that is no longer an import statement at all has
+// no clauses: all of its old ones count.
+func changedImports(ot *syntax.Tree, olds []NodeID, oks []unitKind, nt *syntax.Tree, news []NodeID, nks []unitKind) []string {
+	var oc, nc []importClause
+	var out []string
+	for i, n := range olds {
+		if oks[i] == unitImport {
+			if ot.HasError(n) {
+				out = identifiersIn(ot, n, out) // what an error inside binds is not clauses'
+			} else {
+				oc = importClauses(ot, n, oc)
+			}
+		}
+	}
+	for i, n := range news {
+		if nks[i] == unitImport {
+			if nt.HasError(n) {
+				out = identifiersIn(nt, n, out)
+			} else {
+				nc = importClauses(nt, n, nc)
+			}
+		}
+	}
+	if len(oc) == 0 && len(nc) == 0 {
+		return out
+	}
+	count := map[string]int{} // clause key -> old count minus new count
+	for _, c := range oc {
+		count[c.key]++
+	}
+	for _, c := range nc {
+		count[c.key]--
+	}
+	// names bound by more than one clause of the changed units, on either side
+	bound := map[string]int{}
+	boundBy := func(t *syntax.Tree, cs []importClause) {
+		seen := map[string]bool{}
+		for _, c := range cs {
+			for _, id := range identifiersIn(t, c.node, nil) {
+				if seen[id] {
+					bound[id]++
+				}
+				seen[id] = true
+			}
+		}
+	}
+	boundBy(ot, oc)
+	boundBy(nt, nc)
+	take := func(t *syntax.Tree, cs []importClause) {
+		for _, c := range cs {
+			ids := identifiersIn(t, c.node, nil)
+			keep := count[c.key] == 0
+			for _, id := range ids {
+				if bound[id] > 0 {
+					keep = false
+				}
+			}
+			if keep {
+				continue
+			}
+			out = append(out, ids...)
+			out = identifiersIn(t, c.module, out)
+		}
+	}
+	take(ot, oc)
+	take(nt, nc)
+	return out
+}
+
 // unionFind is a disjoint-set forest over 0..n-1.
 type unionFind []int32
 
