@@ -25,7 +25,9 @@ import (
 const idleDelay = 5 * time.Millisecond
 
 // idleCollector waits for analyses to end and collects garbage when the server is idle
-// and enough has piled up. It runs for the server's life when Options.IdleCollect is set.
+// and enough has piled up; once a document has been edited it also touches the heap that
+// typing will grow into (pretouch.go). It runs for the server's life when
+// Options.IdleCollect is set.
 func (s *Server) idleCollector() {
 	for {
 		select {
@@ -49,10 +51,15 @@ func (s *Server) idleCollector() {
 				break wait
 			}
 		}
-		if s.analysing() || !s.garbageDue() {
+		if s.analysing() {
 			continue // the analysis running kicks again when it ends
 		}
-		s.collect()
+		if s.garbageDue() {
+			s.collect()
+		}
+		if s.edited.Load() {
+			s.touch() // pretouch.go
+		}
 	}
 }
 

@@ -31,6 +31,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
@@ -140,10 +141,14 @@ type Server struct {
 	idleDelay  time.Duration
 	garbageDue func() bool
 	collect    func()
-	settings   settings
-	configs    map[string]*configEntry       // by directory (config.go)
-	cfgGen     int                           // bumped whenever configs is cleared
-	cfgDiags   map[protocol.DocumentURI]bool // config-file URIs that have a published diagnostic
+	// edited is set by the first change of a document: from then on the idle collector
+	// also touches the heap typing will grow into (pretouch.go)
+	edited   atomic.Bool
+	touch    func()
+	settings settings
+	configs  map[string]*configEntry       // by directory (config.go)
+	cfgGen   int                           // bumped whenever configs is cleared
+	cfgDiags map[protocol.DocumentURI]bool // config-file URIs that have a published diagnostic
 	// cfgReported holds the configuration problems already shown since the last change
 	// of configuration files or settings.
 	cfgReported map[string]bool
@@ -220,6 +225,11 @@ func newServer(ctx context.Context, rwc io.ReadWriteCloser, opts Options) *Serve
 		s.version = "dev"
 	}
 	s.garbageDue, s.collect, s.idleDelay = garbageDue, collectGarbage, idleDelay
+	s.touch = func() {
+		if n := touchDue(); n >= minTouch {
+			touchHeap(n, s.analysing)
+		}
+	}
 	if opts.IdleCollect {
 		s.idleKick = make(chan struct{}, 1)
 	}

@@ -90,6 +90,7 @@ func (s *Server) didChange(_ context.Context, params json.RawMessage) (any, erro
 // commitChangeLocked installs the outcome of applyChanges in d: the new text, and the
 // edits for the next incremental reparse (or none: a full reparse, after a resync).
 func (s *Server) commitChangeLocked(d *document, version int32, text []byte, lines *lineIndex, edits []pendingEdit, resync bool) {
+	s.edited.Store(true) // typing has started: the idle collector touches the heap (pretouch.go)
 	d.version = version
 	d.text, d.lines = text, lines
 	d.kept = nil
