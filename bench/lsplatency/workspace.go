@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -61,6 +62,11 @@ type workspaceReport struct {
 	Dependent       stats `json:"dependent"`
 	DependentExtra  int   `json:"dependent_extra_publishes"` // model publishes that did not show the flip yet
 	DependentHelper stats `json:"dependent_helper"`          // the helper's own diagnostics
+
+	// AfterFaults: the server's minor page faults per edit once indexed (the typist's
+	// faults), and how many edits took over faultyEdit of them, with their latencies.
+	AfterFaults      []int `json:"after_faults"`
+	AfterFaultyEdits stats `json:"after_faulty_edits"`
 
 	IndexRSSMB   float64 `json:"index_settled_rss_mb"` // after the index, idle
 	IndexHWMMB   float64 `json:"index_hwm_mb"`
@@ -123,6 +129,10 @@ type typist struct {
 	plan []edit
 	next int
 	v    int32
+	// faults are the server's minor page faults from sending each edit to its diagnostics
+	// (whatever else the server did meanwhile included): a keystroke that allocates into
+	// pages the process never wrote pays one per page
+	faults []int
 }
 
 // edit makes the next edit and returns the time to its diagnostics.
@@ -132,6 +142,7 @@ func (t *typist) edit() (time.Duration, publish, error) {
 	t.v++
 	change := e.change(t.text)
 	t.text = e.apply(t.text)
+	f0 := procFaults(t.c.cmd.Process.Pid)
 	t0 := time.Now()
 	if err := t.c.change(t.uri, t.v, change); err != nil {
 		return 0, publish{}, err
@@ -140,7 +151,13 @@ func (t *typist) edit() (time.Duration, publish, error) {
 	if err != nil {
 		return 0, p, fmt.Errorf("edit %d: %w", t.next, err)
 	}
-	return p.at.Sub(t0), p, nil
+	d := p.at.Sub(t0)
+	if f0 >= 0 {
+		if f1 := procFaults(t.c.cmd.Process.Pid); f1 >= f0 {
+			t.faults = append(t.faults, f1-f0)
+		}
+	}
+	return d, p, nil
 }
 
 func measureWorkspace(bin, dir string, edits, depEdits int, settle, pace time.Duration) (r *workspaceReport, err error) {
@@ -238,6 +255,7 @@ func measureWorkspace(bin, dir string, edits, depEdits int, settle, pace time.Du
 
 	// 4: typing with the index built
 	var after []time.Duration
+	faultsBefore := len(ty.faults)
 	var last publish
 	for i := 0; i < edits; i++ {
 		time.Sleep(pace)
@@ -249,6 +267,16 @@ func measureWorkspace(bin, dir string, edits, depEdits int, settle, pace time.Du
 		last = p
 	}
 	r.After = summarise(after)
+	if fs := ty.faults[min(faultsBefore, len(ty.faults)):]; len(fs) == len(after) {
+		r.AfterFaults = fs
+		var faulty []time.Duration
+		for i, f := range fs {
+			if f > faultyEdit {
+				faulty = append(faulty, after[i])
+			}
+		}
+		r.AfterFaultyEdits = summarise(faulty)
+	}
 
 	// 5: a helper's surface changes; the open model that imports it is re-diagnosed
 	if err := c.open(helper, helperText); err != nil {
@@ -449,6 +477,11 @@ func (r *workspaceReport) print() {
 		fmt.Printf("  edit -> diagnostics while indexing: %s; target p95 <= %d ms: %s\n", r.During, targetP95Ms, verdict(r.TargetDuring))
 	}
 	fmt.Printf("  edit -> diagnostics once indexed:   %s; target p95 <= %d ms: %s\n", r.After, targetP95Ms, verdict(r.TargetAfter))
+	if len(r.AfterFaults) > 0 {
+		sorted := slices.Sorted(slices.Values(r.AfterFaults))
+		fmt.Printf("    (the server's page faults per edit: p50 %d, max %d; %d edits took over %d: %s)\n",
+			sorted[len(sorted)/2], sorted[len(sorted)-1], r.AfterFaultyEdits.N, faultyEdit, r.AfterFaultyEdits)
+	}
 	fmt.Printf("  helper edit -> dependent model's diagnostics: %s; target p95 <= %d ms: %s\n", r.Dependent, targetDependent, verdict(r.TargetDep))
 	fmt.Printf("    (the helper's own diagnostics: %s; %d model publishes before the flip)\n", r.DependentHelper, r.DependentExtra)
 	fmt.Printf("  server memory: VmRSS %.1f MB once indexed and idle (peak %.1f MB); %.1f MB at the end (peak %.1f MB); target <= %d MB: %s\n",
