@@ -41,6 +41,22 @@ var touchSink byte
 // touchDue returns how many bytes of heap the server should touch: the heap's goal (no
 // more than touchLimitShare of the memory limit) less the heap it holds resident.
 func touchDue() int {
+	goal, resident, _, ok := heapPages()
+	if !ok {
+		return 0
+	}
+	if limit := debug.SetMemoryLimit(-1); limit != noLimit {
+		goal = min(goal, uint64(float64(limit)*touchLimitShare))
+	}
+	if goal <= resident {
+		return 0
+	}
+	return int(goal - resident)
+}
+
+// heapPages reads the heap's goal, the heap it holds resident (objects, the unused room of
+// their spans, and free pages not given back to the system) and the free part of it.
+func heapPages() (goal, resident, free uint64, ok bool) {
 	sample := []metrics.Sample{
 		{Name: "/gc/heap/goal:bytes"},
 		{Name: "/memory/classes/heap/objects:bytes"},
@@ -51,18 +67,11 @@ func touchDue() int {
 	var v [4]uint64
 	for i, m := range sample {
 		if m.Value.Kind() != metrics.KindUint64 {
-			return 0
+			return 0, 0, 0, false
 		}
 		v[i] = m.Value.Uint64()
 	}
-	goal, resident := v[0], v[1]+v[2]+v[3]
-	if limit := debug.SetMemoryLimit(-1); limit != noLimit {
-		goal = min(goal, uint64(float64(limit)*touchLimitShare))
-	}
-	if goal <= resident {
-		return 0
-	}
-	return int(goal - resident)
+	return v[0], v[1] + v[2] + v[3], v[3], true
 }
 
 // touchHeap touches up to n bytes of new heap, a chunk at a time while stop reports false,

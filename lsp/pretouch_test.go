@@ -39,10 +39,9 @@ func TestTouchHeap(t *testing.T) {
 	}
 }
 
-// TestTouchDue: with a live heap of 32 MiB and the default collector, the goal lies far
-// above what the heap holds resident right after a collection; once that much is touched,
-// what is due falls below minTouch (the touched pages stay, free). Under a memory limit the
-// goal touched is at most touchLimitShare of it.
+// TestTouchDue: what is due is the goal less the resident heap; touching leaves the
+// touched pages resident and free after its collection (the heap they take from next
+// faults no more); under a memory limit the goal touched is at most touchLimitShare of it.
 func TestTouchDue(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	live := make([]byte, 32<<20)
@@ -50,18 +49,28 @@ func TestTouchDue(t *testing.T) {
 		live[i] = byte(i)
 	}
 	runtime.GC()
-	due := touchDue()
-	if due < minTouch {
-		t.Fatalf("%d bytes due with a 32 MiB live heap at GOGC=100, want at least %d", due, minTouch)
+	goal, resident, free, ok := heapPages()
+	if !ok {
+		t.Fatal("the runtime's heap metrics are not there")
 	}
-	touchHeap(due, func() bool { return false })
-	if after := touchDue(); after >= minTouch {
-		t.Errorf("%d bytes still due after touching %d", after, due)
+	if due := touchDue(); goal > resident && due != int(goal-resident) || goal <= resident && due != 0 {
+		t.Errorf("%d bytes due with a goal of %d and %d resident", due, goal, resident)
+	}
+	// more than the free pages: the rest is new
+	n := int(free) + 16<<20
+	touched := touchHeap(n, func() bool { return false })
+	_, after, afterFree, _ := heapPages()
+	if grew := int(after) - int(resident); grew < touched-int(free)-4<<20 {
+		t.Errorf("touched %d bytes (%d free before): the resident heap grew by %d", touched, free, grew)
+	}
+	if afterFree < 12<<20 {
+		t.Errorf("%d bytes free after touching: the touched pages were not let go", afterFree)
 	}
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(40 << 20))
 	runtime.GC()
-	if d := touchDue(); d > 0 {
-		t.Errorf("%d bytes due under a 40 MiB limit, with 32 MiB live: touching would pass %.0f%% of the limit", d, touchLimitShare*100)
+	_, resident, _, _ = heapPages()
+	if d, most := touchDue(), int(float64(40<<20)*touchLimitShare)-int(resident); d > max(most, 0) || d >= minTouch {
+		t.Errorf("%d bytes due under a 40 MiB limit, with %d resident: touching would pass %.0f%% of the limit", d, resident, touchLimitShare*100)
 	}
 	runtime.KeepAlive(live)
 }
