@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"go.uber.org/zap"
 
@@ -481,6 +483,36 @@ func (p *project) refreshMissing() {
 	}
 }
 
+// freshCached returns, for each of mods that is not in open, its parsed file from disk
+// when the cache holds one checked within statFresh (nil otherwise: load it).
+func (p *project) freshCached(mods []string, open map[string]bool) []*pysem.File {
+	out := make([]*pysem.File, len(mods))
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, m := range mods {
+		if open[m] {
+			continue
+		}
+		path := p.paths[m]
+		if path == "" {
+			continue
+		}
+		if c := p.cache[path]; c != nil && c.file != nil && now.Sub(c.checked) < p.statFresh {
+			p.tick++
+			c.used = p.tick
+			out[i] = c.file
+		}
+	}
+	return out
+}
+
+// writePointer writes p in hexadecimal: a signature naming objects by identity.
+func writePointer(b *strings.Builder, p unsafe.Pointer) {
+	var buf [16]byte
+	b.Write(strconv.AppendUint(buf[:0], uint64(uintptr(p)), 16))
+}
+
 // load returns the parsed file of workspace module m from disk, through the cache.
 func (p *project) load(ctx context.Context, s *Server, m string) *pysem.File {
 	p.mu.Lock()
@@ -597,13 +629,22 @@ func (s *Server) link(ctx context.Context, d *document, pf *pysem.File) (*torchs
 	dims := torchsem.WithClassDims(cfg.ClassDims())
 	files := make([]*pysem.File, 0, len(mods)+1)
 	var sig strings.Builder
-	fmt.Fprintf(&sig, "%s|cfg@%p", pf.Module.Name, cfg)
+	sig.Grow(len(pf.Module.Name) + 24 + len(mods)*40)
+	sig.WriteString(pf.Module.Name + "|cfg@")
+	writePointer(&sig, unsafe.Pointer(cfg))
 	var unsettled map[string]bool
 	loaded := make(map[string]neighbour, len(mods))
-	for _, m := range mods {
-		n := s.neighbourFile(ctx, m)
+	// the files on disk read within statFresh, under one lock (a model's neighbourhood is
+	// hundreds of modules, asked about at each keystroke)
+	cached := p.freshCached(mods, s.openModules())
+	for i, m := range mods {
+		n := neighbour{file: cached[i], settled: true}
+		if n.file == nil {
+			n = s.neighbourFile(ctx, m)
+		}
 		loaded[m] = n
-		fmt.Fprintf(&sig, "|%s@%p", m, n.file) // a neighbour missing now is loaded again next time
+		sig.WriteString("|" + m + "@")
+		writePointer(&sig, unsafe.Pointer(n.file)) // a neighbour missing now is loaded again next time
 		if n.file != nil {
 			files = append(files, n.file)
 		}
@@ -913,6 +954,19 @@ type neighbour struct {
 	open, settled bool
 	structure     uint64
 	linked        *torchsem.File // settled and open: the analysis that committed file
+}
+
+// openModules returns the modules of the open documents.
+func (s *Server) openModules() map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	open := make(map[string]bool, len(s.docs))
+	for _, d := range s.docs {
+		if !d.closed && d.module != "" {
+			open[d.module] = true
+		}
+	}
+	return open
 }
 
 // neighbourFile returns module m's current text parsed: an open document's (its last
