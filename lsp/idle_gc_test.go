@@ -82,15 +82,22 @@ func TestIdleCollectorOff(t *testing.T) {
 		s.garbageDue = func() bool { return true }
 		s.collect = func() { collected.Add(1) }
 	})
+	uri, _ := openIdleModel(t, c)
+	time.Sleep(20 * idleDelay)
+	if n := collected.Load(); n != 0 {
+		t.Errorf("%d collections without IdleCollect (%s open)", n, uri)
+	}
+}
+
+// openIdleModel initializes c and opens a model, waiting for its first diagnostics.
+func openIdleModel(t *testing.T, c *testClient) (protocol.DocumentURI, string) {
+	t.Helper()
 	c.initialize(initParams{Capabilities: capsNeovim07()})
 	uri := protocol.DocumentURI("file:///idle/model.py")
 	text, _ := fixture(t, roundModel)
 	c.open(uri, text)
 	c.diagsFor(uri, 1)
-	time.Sleep(20 * idleDelay)
-	if n := collected.Load(); n != 0 {
-		t.Errorf("%d collections without IdleCollect", n)
-	}
+	return uri, text
 }
 
 // TestGarbageDue reads the runtime's heap metrics: right after a collection little

@@ -7,8 +7,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"go.lsp.dev/protocol"
 )
 
 // forcedCycles reads how many collections runtime.GC has run.
@@ -88,11 +86,7 @@ func TestIdleCollectorTouchesOnceEdited(t *testing.T) {
 		s.collect = func() {}
 		s.touch = func() { touched.Add(1) }
 	})
-	c.initialize(initParams{Capabilities: capsNeovim07()})
-	uri := protocol.DocumentURI("file:///idle/model.py")
-	text, _ := fixture(t, roundModel)
-	c.open(uri, text)
-	c.diagsFor(uri, 1)
+	uri, text := openIdleModel(t, c)
 	time.Sleep(4 * delay)
 	if n := touched.Load(); n != 0 {
 		t.Fatalf("touched %d times after opening a document", n)

@@ -347,20 +347,25 @@ func TestDimsFromFarUp(t *testing.T) {
 	}
 }
 
+// indexTree records the imports of tree's Python files (written under dir) in p, as the
+// workspace index does.
+func indexTree(p *project, dir string, tree map[string]string) {
+	for path, src := range tree {
+		if strings.HasSuffix(path, ".py") {
+			full := filepath.Join(dir, filepath.FromSlash(path))
+			m := p.module(full)
+			p.setImports(m.Name, full, modulesOf(pysem.ScanImports([]byte(src), m)), mentionsExport([]byte(src)))
+		}
+	}
+}
+
 // TestNeighboursFollowDeclarers: the neighbourhood of a module deep in a package holds the
 // export script far above it and the chain between, and not the unrelated importers of the
 // levels beyond the fixed ones.
 func TestNeighboursFollowDeclarers(t *testing.T) {
 	dir := testfs.WriteTree(t, farTree(dimsTree["export.py"], ""))
 	p := newProject([]string{dir}, func(string) []string { return nil })
-	for path, src := range farTree(dimsTree["export.py"], "") {
-		if !strings.HasSuffix(path, ".py") {
-			continue
-		}
-		full := filepath.Join(dir, filepath.FromSlash(path))
-		m := p.module(full)
-		p.setImports(m.Name, full, modulesOf(pysem.ScanImports([]byte(src), m)), mentionsExport([]byte(src)))
-	}
+	indexTree(p, dir, farTree(dimsTree["export.py"], ""))
 	pf := &pysem.File{Module: p.module(filepath.Join(dir, "vit", "patch.py"))}
 	got := strings.Join(p.neighbours(pf, nil), " ")
 	for _, want := range []string{"export", "vit.model", "vit.stages", "vit.blocks"} {
@@ -369,13 +374,7 @@ func TestNeighboursFollowDeclarers(t *testing.T) {
 		}
 	}
 	without := newProject([]string{dir}, func(string) []string { return nil })
-	for path, src := range farTree("", "") {
-		if strings.HasSuffix(path, ".py") {
-			full := filepath.Join(dir, filepath.FromSlash(path))
-			m := without.module(full)
-			without.setImports(m.Name, full, modulesOf(pysem.ScanImports([]byte(src), m)), mentionsExport([]byte(src)))
-		}
-	}
+	indexTree(without, dir, farTree("", ""))
 	if got := without.neighbours(pf, nil); slices.Contains(got, "vit.model") {
 		t.Errorf("without a declarer the walk links %v, beyond the fixed levels", got)
 	}
@@ -623,16 +622,8 @@ func TestModuleCreatedOnDiskJoins(t *testing.T) {
 func TestNeighbourhoodsFollowTheIndex(t *testing.T) {
 	dir := testfs.WriteTree(t, farTree("", ""))
 	p := newProject([]string{dir}, func(string) []string { return nil })
-	index := func(path, src string) {
-		full := filepath.Join(dir, filepath.FromSlash(path))
-		m := p.module(full)
-		p.setImports(m.Name, full, modulesOf(pysem.ScanImports([]byte(src), m)), mentionsExport([]byte(src)))
-	}
-	for path, src := range farTree("", "") {
-		if strings.HasSuffix(path, ".py") {
-			index(path, src)
-		}
-	}
+	indexTree(p, dir, farTree("", ""))
+	index := func(path, src string) { indexTree(p, dir, map[string]string{path: src}) }
 	pf := &pysem.File{Module: p.module(filepath.Join(dir, "vit", "patch.py"))}
 	before := p.neighbours(pf, nil)
 	if slices.Contains(before, "vit.model") {
@@ -663,13 +654,7 @@ func TestNeighbourhoodsFollowTheIndex(t *testing.T) {
 func TestNeighbourhoodIgnoresImportsOutsideTheProject(t *testing.T) {
 	dir := testfs.WriteTree(t, farTree("", ""))
 	p := newProject([]string{dir}, func(string) []string { return nil })
-	for path, src := range farTree("", "") {
-		if strings.HasSuffix(path, ".py") {
-			full := filepath.Join(dir, filepath.FromSlash(path))
-			m := p.module(full)
-			p.setImports(m.Name, full, modulesOf(pysem.ScanImports([]byte(src), m)), mentionsExport([]byte(src)))
-		}
-	}
+	indexTree(p, dir, farTree("", ""))
 	mod := p.module(filepath.Join(dir, "vit", "patch.py"))
 	pf := func(imports ...string) *pysem.File {
 		return &pysem.File{Module: mod, ImportedModules: append([]string{"torch", "torch.nn"}, imports...)}

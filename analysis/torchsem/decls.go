@@ -90,8 +90,7 @@ type declState struct {
 	fpOnce sync.Once
 	fp     uint64 // DeclFingerprint
 
-	fpMu sync.Mutex
-	fpIn map[*File]uint64 // DeclFingerprintIn, by file
+	fpIn keyMemo[*File, uint64] // DeclFingerprintIn, by file
 
 	// perFile holds, by index in the program's Files, the copies made of each file's
 	// export calls' declarations (those without a forward included), for a program that
@@ -140,20 +139,8 @@ func (p *Program) DeclFingerprint() uint64 {
 // that point at the call itself lie in its unit, which the edit keeps whole or not at all.
 func (p *Program) DeclFingerprintIn(f *File) uint64 {
 	ds := p.declSet()
-	ds.fpMu.Lock()
-	v, ok := ds.fpIn[f]
-	ds.fpMu.Unlock()
-	if ok {
-		return v // every Declarations rule asks, at every analysis
-	}
-	v = p.declFingerprintIn(ds, f)
-	ds.fpMu.Lock()
-	if ds.fpIn == nil {
-		ds.fpIn = map[*File]uint64{}
-	}
-	ds.fpIn[f] = v
-	ds.fpMu.Unlock()
-	return v
+	// every Declarations rule asks, at every analysis
+	return ds.fpIn.get(f, func() uint64 { return p.declFingerprintIn(ds, f) })
 }
 
 func (p *Program) declFingerprintIn(ds *declState, f *File) uint64 {

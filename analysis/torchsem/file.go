@@ -51,8 +51,7 @@ type File struct {
 		rets map[string]string
 	}
 
-	submodulesMu sync.Mutex
-	submodules   map[*Class]bool // whether another module class constructs a class (UsedAsSubmodule), per class asked
+	submodules keyMemo[*Class, bool] // whether another module class constructs a class (UsedAsSubmodule), per class asked
 
 	sitesOnce sync.Once
 	sites     []ExportSite // ExportSites, computed on first use (after linking)

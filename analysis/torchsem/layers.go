@@ -182,23 +182,12 @@ func (f *File) UsedAsSubmoduleAmong(c *Class, calls []NodeID) bool {
 	if fwd := c.Methods["forward"]; fwd != nil && f.CalledFromTraced(fwd) {
 		return true
 	}
-	f.submodulesMu.Lock()
-	sub, ok := f.submodules[c]
-	f.submodulesMu.Unlock()
-	if ok {
-		return sub
-	}
-	if calls == nil {
-		calls = f.Nodes(syntax.KindCall)
-	}
-	sub = f.constructedBySibling(c, calls)
-	f.submodulesMu.Lock()
-	if f.submodules == nil {
-		f.submodules = map[*Class]bool{}
-	}
-	f.submodules[c] = sub
-	f.submodulesMu.Unlock()
-	return sub
+	return f.submodules.get(c, func() bool {
+		if calls == nil {
+			calls = f.Nodes(syntax.KindCall)
+		}
+		return f.constructedBySibling(c, calls)
+	})
 }
 
 // constructedBySibling reports whether one of calls, in a method of another module class of
