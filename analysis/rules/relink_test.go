@@ -109,7 +109,7 @@ func TestRelinkMatchesFull(t *testing.T) {
 				if pk == nil {
 					continue
 				}
-				opts := fixtureOptions(t, texts[k])
+				opts := fixtureOptions(t, string(m.Data)) // the options its header set (an edit may have broken the header)
 				compareAnalyses(t, where+": "+m.Name, texts[k], sp.Replace(pk), ff, opts)
 				again++
 				// the document's analysis before the helper's edit, against the program
