@@ -121,7 +121,9 @@ func (s *Server) runDoc(d *document) {
 		s.mu.Unlock()
 
 		if committed && (!pull || res.cells != nil) { // notebook cells are always pushed (notebook_sync.go)
+			res.stages.mark("publish")
 			s.publish(d, res)
+			res.stages.log(s.log, string(d.uri), res.version, len(res.diags))
 			// let the stream's writer, just woken on this P, send the diagnostics before
 			// this goroutine goes on to the surface (a millisecond or two on a large file):
 			// on a busy machine the other P's thread may not run for as long
@@ -193,7 +195,7 @@ func (s *Server) recognitions(res *docResult) []analysis.Finding {
 func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot) *docResult {
 	cfg := s.configFor(d.path)
 	res := &docResult{epoch: snap.epoch, version: snap.version, path: d.path, text: snap.text, lines: snap.lines, cfg: cfg,
-		resultID: strconv.FormatInt(resultSeq.Add(1), 10)}
+		resultID: strconv.FormatInt(resultSeq.Add(1), 10), stages: s.stageTimes()}
 	s.mu.Lock()
 	enc, related := s.client.encoding, s.client.relatedInfo
 	s.mu.Unlock()
@@ -217,21 +219,21 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 	}
 	if f, b := s.redeclared(ctx, d, snap, cfg); f != nil {
 		// only what an export call declares changed around an unchanged text
-		s.stage(ctx, snap, "redeclare")
+		s.stage(ctx, snap, res.stages, "redeclare")
 		res.file, res.base = f, b
 	} else {
-		s.stage(ctx, snap, "parse")
+		s.stage(ctx, snap, res.stages, "parse")
 		tree, err := s.parse(ctx, d, snap)
 		if err != nil {
 			if ctx.Err() != nil {
-				s.stage(ctx, snap, "superseded")
+				s.stage(ctx, snap, res.stages, "superseded")
 				return nil
 			}
 			res.fileErr = analysis.SourceError(err)
 			res.diags = []protocol.Diagnostic{fileErrorDiagnostic(snap.lines, res.fileErr, enc)}
 			return res
 		}
-		s.stage(ctx, snap, "model")
+		s.stage(ctx, snap, res.stages, "model")
 		s.mu.Lock()
 		prev := d.model
 		s.mu.Unlock()
@@ -242,7 +244,7 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 			pf = prev
 		} else {
 			if pf, err = pysem.NewFileFrom(ctx, prev, tree.Tree(), mod); err != nil {
-				s.stage(ctx, snap, "superseded")
+				s.stage(ctx, snap, res.stages, "superseded")
 				return nil
 			}
 			pf.Path = d.path
@@ -252,10 +254,10 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 			d.model = pf
 		}
 		s.mu.Unlock()
-		s.stage(ctx, snap, "link")
+		s.stage(ctx, snap, res.stages, "link")
 		res.file, res.base = s.link(ctx, d, pf)
 		if ctx.Err() != nil {
-			s.stage(ctx, snap, "superseded")
+			s.stage(ctx, snap, res.stages, "superseded")
 			return nil
 		}
 	}
@@ -263,13 +265,13 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		res.diags = []protocol.Diagnostic{}
 		return res
 	}
-	s.stage(ctx, snap, "rules")
+	s.stage(ctx, snap, res.stages, "rules")
 	r := analysis.Analyze(ctx, res.file, s.rules, keystrokeOptions(cfg.options(d.path)))
 	if ctx.Err() != nil {
-		s.stage(ctx, snap, "superseded")
+		s.stage(ctx, snap, res.stages, "superseded")
 		return nil
 	}
-	s.stage(ctx, snap, "convert")
+	s.stage(ctx, snap, res.stages, "convert")
 	for _, re := range r.RuleErrors {
 		s.log.Error("rule panicked", zap.String("rule", re.Rule), zap.String("panic", re.Panic), zap.String("uri", string(d.uri)))
 	}
@@ -279,7 +281,8 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 }
 
 // stage tells the test hook that the run of snap reached a stage.
-func (s *Server) stage(ctx context.Context, snap snapshot, name string) {
+func (s *Server) stage(ctx context.Context, snap snapshot, st *stageTimes, name string) {
+	st.mark(name)
 	if s.testStage != nil {
 		s.testStage(ctx, snap.version, name)
 	}

@@ -143,6 +143,8 @@ type docResult struct {
 	// hover (see Server.recognitions).
 	hoverOnce     sync.Once
 	hoverFindings []analysis.Finding
+	// stages records the run's stage times for the debug log (nil when it is off)
+	stages *stageTimes
 }
 
 var errNoDocument = errors.New("document is not open")
