@@ -38,16 +38,18 @@ const (
 // touchSink keeps the compiler from dropping the writes.
 var touchSink byte
 
-// touchDue returns how many bytes of heap the server should touch: the heap's goal (no
-// more than touchLimitShare of the memory limit) less the heap it holds resident.
+// touchDue returns how many bytes of heap the server should touch: the heap's goal less
+// the heap it holds resident. The goal counts for no more than touchLimitShare of the
+// memory limit, and of the limit TuneCollector sets (memoryLimit) whatever the process runs
+// with: with GOGC=off the goal is unbounded, and a GOMEMLIMIT of gigabytes is no reason to
+// write them.
 func touchDue() int {
 	goal, resident, _, ok := heapPages()
 	if !ok {
 		return 0
 	}
-	if limit := debug.SetMemoryLimit(-1); limit != noLimit {
-		goal = min(goal, uint64(float64(limit)*touchLimitShare))
-	}
+	limit := min(debug.SetMemoryLimit(-1), memoryLimit)
+	goal = min(goal, uint64(float64(limit)*touchLimitShare))
 	if goal <= resident {
 		return 0
 	}

@@ -70,6 +70,15 @@ func TestTouchDue(t *testing.T) {
 	if d, most := touchDue(), int(float64(40<<20)*touchLimitShare)-int(resident); d > max(most, 0) || d >= minTouch {
 		t.Errorf("%d bytes due under a 40 MiB limit, with %d resident: touching would pass %.0f%% of the limit", d, resident, touchLimitShare*100)
 	}
+	// the collector off: the goal is unbounded, the touch is not
+	debug.SetMemoryLimit(noLimit)
+	debug.SetGCPercent(-1)
+	_, resident, _, _ = heapPages()
+	share := touchLimitShare
+	if d, most := touchDue(), int(float64(memoryLimit)*share)-int(resident); d > max(most, 0) {
+		t.Errorf("%d bytes due with GOGC=off, %d resident: more than %.0f%% of %d MiB", d, resident, touchLimitShare*100, memoryLimit>>20)
+	}
+	debug.SetGCPercent(100)
 	runtime.KeepAlive(live)
 }
 
