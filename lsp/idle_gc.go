@@ -135,12 +135,9 @@ func (w *heapWatch) garbageDue() bool {
 		{Name: "/sched/pauses/total/gc:seconds"},
 	}
 	metrics.Read(sample)
-	var v [4]uint64
-	for i, m := range sample[:4] {
-		if m.Value.Kind() != metrics.KindUint64 {
-			return false
-		}
-		v[i] = m.Value.Uint64()
+	v, ok := uint64s(sample[:4])
+	if !ok {
+		return false
 	}
 	cycles, allocs, live, goal := v[0], v[1], v[2], v[3]
 	w.mu.Lock()
@@ -169,4 +166,17 @@ func cycleRunning(cycles uint64, pauses metrics.Sample) bool {
 func collectGarbage() {
 	runtime.GC()
 	gcWatch.observe()
+}
+
+// uint64s returns the values of samples read by metrics.Read, false when one is not a
+// uint64 (a metric this runtime does not have).
+func uint64s(samples []metrics.Sample) ([]uint64, bool) {
+	v := make([]uint64, len(samples))
+	for i, m := range samples {
+		if m.Value.Kind() != metrics.KindUint64 {
+			return nil, false
+		}
+		v[i] = m.Value.Uint64()
+	}
+	return v, true
 }

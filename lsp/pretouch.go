@@ -35,9 +35,6 @@ const (
 	pageSize        = 4096
 )
 
-// touchSink keeps the compiler from dropping the writes.
-var touchSink byte
-
 // touchDue returns how many bytes of heap the server should touch: the heap's goal less
 // the heap it holds resident. The goal counts for no more than touchLimitShare of the
 // memory limit, and of the limit TuneCollector sets (memoryLimit) whatever the process runs
@@ -66,12 +63,9 @@ func heapPages() (goal, resident, free uint64, ok bool) {
 		{Name: "/memory/classes/heap/free:bytes"},
 	}
 	metrics.Read(sample)
-	var v [4]uint64
-	for i, m := range sample {
-		if m.Value.Kind() != metrics.KindUint64 {
-			return 0, 0, 0, false
-		}
-		v[i] = m.Value.Uint64()
+	v, ok := uint64s(sample)
+	if !ok {
+		return 0, 0, 0, false
 	}
 	return v[0], v[1] + v[2] + v[3], v[3], true
 }
@@ -80,6 +74,8 @@ func heapPages() (goal, resident, free uint64, ok bool) {
 // then lets them go and, unless stop cut it short, collects, so that the pages are free
 // and resident. It returns the bytes touched.
 func touchHeap(n int, stop func() bool) int {
+	// the chunks stay reachable until the loop ends: a collection in the middle (the heap
+	// passing its trigger) must not hand a chunk's pages to the next one
 	var chunks [][]byte
 	done, stopped := 0, false
 	for done+touchChunk <= n {
@@ -90,11 +86,9 @@ func touchHeap(n int, stop func() bool) int {
 		for i := 0; i < len(b); i += pageSize {
 			b[i] = 1
 		}
-		touchSink ^= b[len(b)-1]
 		chunks = append(chunks, b)
 		done += touchChunk
 	}
-	chunks = nil
 	if done > 0 && !stopped {
 		// not while an analysis runs: the chunks are garbage the idle collector counts,
 		// and the next pause touches on from where this one stopped

@@ -484,27 +484,33 @@ func (p *project) refreshMissing() {
 }
 
 // freshCached returns, for each of mods that is not in open, its parsed file from disk
-// when the cache holds one checked within statFresh (nil otherwise: load it).
+// when the cache holds one checked within statFresh (nil otherwise: load it), as load
+// would, under one lock for all.
 func (p *project) freshCached(mods []string, open map[string]bool) []*pysem.File {
 	out := make([]*pysem.File, len(mods))
 	now := time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, m := range mods {
-		if open[m] {
-			continue
-		}
-		path := p.paths[m]
-		if path == "" {
-			continue
-		}
-		if c := p.cache[path]; c != nil && c.file != nil && now.Sub(c.checked) < p.statFresh {
-			p.tick++
-			c.used = p.tick
-			out[i] = c.file
+		if !open[m] {
+			if c, ok := p.freshLocked(p.paths[m], now); ok {
+				out[i] = c.file
+			}
 		}
 	}
 	return out
+}
+
+// freshLocked returns path's cache entry when it was checked within statFresh of now
+// (a use, for the cache's trimming), with ok; nil and false otherwise or for "".
+func (p *project) freshLocked(path string, now time.Time) (*cachedFile, bool) {
+	c := p.cache[path]
+	if path == "" || c == nil || now.Sub(c.checked) >= p.statFresh {
+		return nil, false
+	}
+	p.tick++
+	c.used = p.tick
+	return c, true
 }
 
 // writePointer writes p in hexadecimal: a signature naming objects by identity.
@@ -517,25 +523,21 @@ func writePointer(b *strings.Builder, p unsafe.Pointer) {
 func (p *project) load(ctx context.Context, s *Server, m string) *pysem.File {
 	p.mu.Lock()
 	path := p.paths[m]
+	c, fresh := p.freshLocked(path, time.Now())
 	p.mu.Unlock()
 	if path == "" {
 		return nil
 	}
-	p.mu.Lock()
-	if c := p.cache[path]; c != nil && time.Since(c.checked) < p.statFresh {
-		p.tick++
-		c.used = p.tick
-		p.mu.Unlock()
+	if fresh {
 		return c.file
 	}
-	p.mu.Unlock()
 	fi, err := os.Stat(path)
 	if err != nil || !fi.Mode().IsRegular() {
 		return nil
 	}
 	now := time.Now()
 	p.mu.Lock()
-	c := p.cache[path]
+	c = p.cache[path]
 	p.tick++
 	if c != nil && c.size == fi.Size() && c.mtime.Equal(fi.ModTime()) {
 		c.used, c.checked = p.tick, now

@@ -149,37 +149,42 @@ func identifiersIn(t *syntax.Tree, n NodeID, out []string) []string {
 
 // importClause is one clause of an import statement: a module of `import a.b as c`, a
 // name of `from m import x as y` (with its module), a star import. key is its text,
-// prefixed for a from-import with the module's; node is the clause (for a from-import's
-// module identifiers, module).
+// prefixed for a from-import with the module's; ids are its identifiers, and module's
+// those of a from-import's module.
 type importClause struct {
-	key          string
-	node, module NodeID
+	key         string
+	ids, module []string
 }
 
-// importClauses appends the clauses of import statement n (any other node: none).
-func importClauses(t *syntax.Tree, n NodeID, out []importClause) []importClause {
-	switch t.Kind(n) {
-	case syntax.KindImportStatement:
-		t.Children(n, func(c NodeID) bool {
-			if t.FieldOf(c) == syntax.FieldName {
-				out = append(out, importClause{key: "import " + t.String(c), node: c, module: NoNode})
-			}
-			return true
-		})
-	case syntax.KindImportFromStatement, syntax.KindFutureImportStatement:
-		mod := t.Field(n, syntax.FieldModuleName)
-		prefix := "from " + t.String(mod) + " import "
-		if mod == NoNode {
-			prefix = "from __future__ import "
+// importClauses appends the clauses of the import statements among units (of kinds) of t,
+// and, for one holding a syntax error (what an error inside binds is not clauses'), all of
+// its identifiers to whole.
+func importClauses(t *syntax.Tree, units []NodeID, kinds []unitKind) (cs []importClause, whole []string) {
+	for i, n := range units {
+		if kinds[i] != unitImport {
+			continue
 		}
+		if t.HasError(n) {
+			whole = identifiersIn(t, n, whole)
+			continue
+		}
+		prefix, mod := "import ", NoNode
+		if t.Kind(n) != syntax.KindImportStatement {
+			mod = t.Field(n, syntax.FieldModuleName)
+			prefix = "from " + t.String(mod) + " import "
+			if mod == NoNode {
+				prefix = "from __future__ import "
+			}
+		}
+		modIDs := identifiersIn(t, mod, nil)
 		t.Children(n, func(c NodeID) bool {
 			if t.FieldOf(c) == syntax.FieldName || t.Kind(c) == syntax.KindWildcardImport {
-				out = append(out, importClause{key: prefix + t.String(c), node: c, module: mod})
+				cs = append(cs, importClause{key: prefix + t.String(c), ids: identifiersIn(t, c, nil), module: modIDs})
 			}
 			return true
 		})
 	}
-	return out
+	return cs, whole
 }
 
 // changedImports returns the identifiers of the import clauses that an edit of units olds
@@ -189,29 +194,9 @@ func importClauses(t *syntax.Tree, n NodeID, out []importClause) []importClause 
 // a syntax error counts whole, and one that is no longer an import statement at all has
 // no clauses: all of its old ones count.
 func changedImports(ot *syntax.Tree, olds []NodeID, oks []unitKind, nt *syntax.Tree, news []NodeID, nks []unitKind) []string {
-	var oc, nc []importClause
-	var out []string
-	for i, n := range olds {
-		if oks[i] == unitImport {
-			if ot.HasError(n) {
-				out = identifiersIn(ot, n, out) // what an error inside binds is not clauses'
-			} else {
-				oc = importClauses(ot, n, oc)
-			}
-		}
-	}
-	for i, n := range news {
-		if nks[i] == unitImport {
-			if nt.HasError(n) {
-				out = identifiersIn(nt, n, out)
-			} else {
-				nc = importClauses(nt, n, nc)
-			}
-		}
-	}
-	if len(oc) == 0 && len(nc) == 0 {
-		return out
-	}
+	oc, out := importClauses(ot, olds, oks)
+	nc, whole := importClauses(nt, news, nks)
+	out = append(out, whole...)
 	count := map[string]int{} // clause key -> old count minus new count
 	for _, c := range oc {
 		count[c.key]++
@@ -220,38 +205,23 @@ func changedImports(ot *syntax.Tree, olds []NodeID, oks []unitKind, nt *syntax.T
 		count[c.key]--
 	}
 	// names bound by more than one clause of the changed units, on either side
-	bound := map[string]int{}
-	boundBy := func(t *syntax.Tree, cs []importClause) {
+	twice := map[string]bool{}
+	for _, cs := range [][]importClause{oc, nc} {
 		seen := map[string]bool{}
 		for _, c := range cs {
-			for _, id := range identifiersIn(t, c.node, nil) {
-				if seen[id] {
-					bound[id]++
-				}
+			for _, id := range c.ids {
+				twice[id] = twice[id] || seen[id]
 				seen[id] = true
 			}
 		}
 	}
-	boundBy(ot, oc)
-	boundBy(nt, nc)
-	take := func(t *syntax.Tree, cs []importClause) {
-		for _, c := range cs {
-			ids := identifiersIn(t, c.node, nil)
-			keep := count[c.key] == 0
-			for _, id := range ids {
-				if bound[id] > 0 {
-					keep = false
-				}
-			}
-			if keep {
-				continue
-			}
-			out = append(out, ids...)
-			out = identifiersIn(t, c.module, out)
+	for _, c := range slices.Concat(oc, nc) {
+		if count[c.key] == 0 && !slices.ContainsFunc(c.ids, func(id string) bool { return twice[id] }) {
+			continue // bound as it was
 		}
+		out = append(out, c.ids...)
+		out = append(out, c.module...)
 	}
-	take(ot, oc)
-	take(nt, nc)
 	return out
 }
 
