@@ -14,7 +14,7 @@ import (
 // carryProject is a model package whose model file, models/net.py, the tests edit: its own
 // export call walks Net, export.py's walk Net and Small from another file, and
 // models/head.py's walks Head, which calls net.py's finish, a name bound to None until an
-// edit defines it.
+// edit defines it. Net reads a module-level constant.
 var carryProject = map[string]string{
 	"models/__init__.py": "",
 	"models/layers.py": `import torch.nn as nn
@@ -34,6 +34,9 @@ import torch.nn.functional as F
 from torch.export import Dim, export
 from models.layers import Stem
 
+WIDTH = 8
+
+
 class Other(nn.Module):
     def forward(self, x):
         return x + 1
@@ -42,7 +45,7 @@ class Other(nn.Module):
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
-        self.conv = nn.Conv2d(3, 8, 7, stride=2)
+        self.conv = nn.Conv2d(3, WIDTH, 7, stride=2)
         self.pool = nn.MaxPool2d(3, stride=2)
         self.stem = Stem()
 
@@ -129,7 +132,8 @@ func TestMinSizeWalkCarried(t *testing.T) {
 	}{
 		// Other is read by no walk: the edit moves Net's nodes and every walk is carried
 		{"an unrelated class", "x + 1", "x + 1000", 4, ""},
-		// Net is walked from net.py and export.py; the other walks never read it
+		// Net is walked from net.py and export.py; the other walks never read it (nor
+		// WIDTH = 8, which Net reads: linked again with Net, but a constant)
 		{"the walked model", "MaxPool2d(3, stride=2)", "MaxPool2d(5, stride=2)", 2, `"h" >= 39`},
 		// Small's walk found nothing before the edit, and finds its kernel too large now
 		{"a model whose walk found nothing", "nn.Conv2d(3, 8, 3)", "nn.Conv2d(3, 8, 9)", 3, `"s" < 9`},

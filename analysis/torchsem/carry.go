@@ -5,6 +5,7 @@ import (
 	"sync"
 	"weak"
 
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
@@ -40,13 +41,17 @@ func (r *reuse) carry() *Carry {
 
 // sameDefs reports whether the units of prev and of nf that the edit did not keep are class
 // and function definitions with the same names and kinds, in the same order, each with the
-// same decorators (by text) naming nothing those units define.
+// same decorators (by text) naming nothing those units define. A module-level statement
+// the edit did not change but linked again (it lies in the changed unit's component, as
+// `NUM_CLASSES = 10` does when the edited class reads it) counts as kept when it reads
+// nothing the module's code binds (a constant): its value is the same before and after.
 func (r *reuse) sameDefs() bool {
 	type def struct {
 		kind       syntax.Kind
 		name       string
 		decorators string // their text
 	}
+	constant := r.constantUnits()
 	defs := func(t *syntax.Tree, g *unitGraph, kept func(i int) bool) (out []def, named []string, ok bool) {
 		for i, n := range g.nodes {
 			if kept(i) {
@@ -78,8 +83,11 @@ func (r *reuse) sameDefs() bool {
 		}
 		return out, named, true
 	}
-	od, named, ok1 := defs(r.prev.Tree, r.ou, func(i int) bool { return r.newUnit[i] >= 0 })
-	nd, _, ok2 := defs(r.nf.Tree, r.nu, func(i int) bool { return r.keptUnit[i] })
+	lo, ln := len(r.ou.nodes), len(r.nu.nodes)
+	od, named, ok1 := defs(r.prev.Tree, r.ou, func(i int) bool {
+		return r.newUnit[i] >= 0 || i < r.head && constant[i] || i >= lo-r.tail && constant[i-lo+ln]
+	})
+	nd, _, ok2 := defs(r.nf.Tree, r.nu, func(i int) bool { return r.keptUnit[i] || constant[i] })
 	if !ok1 || !ok2 || !slices.Equal(od, nd) {
 		return false
 	}
@@ -91,6 +99,55 @@ func (r *reuse) sameDefs() bool {
 		}
 	}
 	return true
+}
+
+// constantUnits marks the units of nf that the edit did not change and that are
+// module-level statements (not definitions, imports or comments) reading no name the
+// module's code binds: literals, builtins and what the module imports (`NUM_CLASSES = 10`,
+// `ACT = nn.GELU`). What they bind has the same value in both texts, whatever the edit
+// changed. A statement reading a definition or another statement's name (`RATE = SCALE *
+// 2`, `CFG = make_cfg()`) is not marked: that may have changed.
+func (r *reuse) constantUnits() []bool {
+	g, t := r.nu, r.nf.Tree
+	marked := make([]bool, len(g.nodes))
+	var candidates []int
+	for i := range g.nodes {
+		if g.kinds[i] == unitModule && !r.keptUnit[i] && (i < r.head || i >= len(g.nodes)-r.tail) {
+			candidates = append(candidates, i)
+		}
+	}
+	if len(candidates) == 0 {
+		return marked
+	}
+	bound := map[int32]bool{} // the names the module's definitions and statements bind
+	for i := range g.nodes {
+		if s := g.sum(i); s != nil {
+			for _, d := range s.defs {
+				bound[d] = true
+			}
+		}
+	}
+	ids := r.nf.Nodes(syntax.KindIdentifier)
+	for _, i := range candidates {
+		u := g.nodes[i]
+		lo, _ := slices.BinarySearch(ids, u)
+		hi, _ := slices.BinarySearch(ids, t.SubtreeEnd(u))
+		constant := true
+		for _, id := range ids[lo:hi] {
+			if g.local(id) || pysem.IsBinding(t, id) && t.Kind(t.Parent(id)) != syntax.KindAugmentedAssignment {
+				continue // names nothing of the module, or a target (x += 1 reads x)
+			}
+			g.names.mu.Lock()
+			n, interned := g.names.ids[t.String(id)]
+			g.names.mu.Unlock()
+			if interned && bound[n] {
+				constant = false
+				break
+			}
+		}
+		marked[i] = constant
+	}
+	return marked
 }
 
 // Carried returns what p may take from the program of its file's previous text: nil when p

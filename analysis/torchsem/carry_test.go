@@ -447,3 +447,44 @@ func TestReplaceFromImportEdits(t *testing.T) {
 		})
 	}
 }
+
+// TestCarryReadsConstants: an edit of a class that reads module-level statements links
+// those statements again (they lie in its component), but when they read nothing the
+// module's code binds (literals, builtins, imports) they bind the same values, so a file
+// importing the module keeps what it read. A statement that reads a definition or another
+// statement's name, or that changes the class, may bind something else: not kept.
+func TestCarryReadsConstants(t *testing.T) {
+	mod := pysem.Module{Name: "pkg.m"}
+	user := parsed(t, "from pkg.m import First\n\n\ndef use(x):\n    return First()(x)\n", pysem.Module{Name: "pkg.user"})
+	base := NewProgram([]*pysem.File{user})
+	uf := base.File("pkg.user")
+	const header = "import torch\nimport torch.nn as nn\n\n\ndef make_cfg():\n    return 2\n\n\n"
+	for _, tc := range []struct {
+		name, statements, reads string
+		othersKeep              bool
+	}{
+		{"literals, builtins and imports", "SCALE = 2\nDEPTH = len([1, 2])\nACT = nn.GELU\nif torch.cuda.is_available():\n    DEVICE = 'cuda'\n",
+			"SCALE * DEPTH * ACT * DEVICE", true},
+		{"a keyword argument and a comprehension", "SIZES = dict(depth=2)\nALL = [d for d in range(3)]\n", "SIZES * ALL", true},
+		{"another statement's name", "SCALE = 2\nRATE = SCALE * 2\n", "RATE", false},
+		{"an augmented assignment", "SCALE = 2\nSCALE += 1\n", "SCALE", false},
+		{"a definition's result", "CFG = make_cfg()\n", "CFG", false},
+		{"the edited class", "", "1", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := header + tc.statements + "\n\nclass First(nn.Module):\n    def forward(self, x):\n        return x * " + tc.reads + "\n"
+			if tc.name == "the edited class" {
+				src += "\n\nFirst.extra = 1\n"
+			}
+			prev := base.ReplaceFrom(nil, parsed(t, src, mod))
+			nf := base.ReplaceFrom(prev, edited(t, prev, "return x * ", "return 1 + x * "))
+			c := nf.Program().Carried()
+			if c == nil {
+				t.Fatal("ReplaceFrom kept no unit")
+			}
+			if got := c.Kept(uf, 0); got != tc.othersKeep {
+				t.Errorf("Kept(an importer) = %v, want %v", got, tc.othersKeep)
+			}
+		})
+	}
+}

@@ -26,6 +26,9 @@ type reuse struct {
 	// stale: prev was linked against the program a re-link was made from (ReplaceFrom);
 	// the files of these modules were linked again since, so what names them is not kept
 	stale map[string]bool
+	// head and tail: how many units at the start and at the end of both texts the edit did
+	// not change (sameUnit); those between them changed
+	head, tail int
 }
 
 // nodeMap maps the nodes of a file's previous text to its new text's: the nodes in
@@ -92,6 +95,7 @@ func reuseFrom(prev, nf *File, names []string, stale map[string]bool) (r *reuse,
 	ou.mu.Unlock()
 	affected, comps := affectedUnits(r.ou, a, lo-b, r.nu, a, ln-b, imported)
 	r.comps = comps
+	r.head, r.tail = a, b
 	r.newUnit = make([]int, lo)
 	r.keptUnit = make([]bool, ln)
 	end := NodeID(prev.Tree.Len())
