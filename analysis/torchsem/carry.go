@@ -2,6 +2,7 @@ package torchsem
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"weak"
 
@@ -103,10 +104,12 @@ func (r *reuse) sameDefs() bool {
 
 // constantUnits marks the units of nf that the edit did not change and that are
 // module-level statements (not definitions, imports or comments) reading no name the
-// module's code binds: literals, builtins and what the module imports (`NUM_CLASSES = 10`,
-// `ACT = nn.GELU`). What they bind has the same value in both texts, whatever the edit
-// changed. A statement reading a definition or another statement's name (`RATE = SCALE *
-// 2`, `CFG = make_cfg()`) is not marked: that may have changed.
+// module's code binds: literals, builtins and what the module imports from outside the
+// project (`NUM_CLASSES = 10`, `ACT = nn.GELU`). What they bind has the same value in both
+// texts, whatever the edit changed. A statement reading a definition or another
+// statement's name (`RATE = SCALE * 2`, `CFG = make_cfg()`), or a name imported from the
+// project (`MODEL = registry.build("vit")`, whose code may construct the edited class), is
+// not marked: that may have changed.
 func (r *reuse) constantUnits() []bool {
 	g, t := r.nu, r.nf.Tree
 	marked := make([]bool, len(g.nodes))
@@ -137,10 +140,15 @@ func (r *reuse) constantUnits() []bool {
 			if g.local(id) || pysem.IsBinding(t, id) && t.Kind(t.Parent(id)) != syntax.KindAugmentedAssignment {
 				continue // names nothing of the module, or a target (x += 1 reads x)
 			}
+			name := t.String(id)
 			g.names.mu.Lock()
-			n, interned := g.names.ids[t.String(id)]
+			n, interned := g.names.ids[name]
 			g.names.mu.Unlock()
 			if interned && bound[n] {
+				constant = false
+				break
+			}
+			if q, ok := r.nf.Imports[name]; ok && r.nf.prog.inProject(q) {
 				constant = false
 				break
 			}
@@ -148,6 +156,20 @@ func (r *reuse) constantUnits() []bool {
 		marked[i] = constant
 	}
 	return marked
+}
+
+// inProject reports whether the qualified name q is a module of p or lies in one (a
+// relative name, left unresolved, counts).
+func (p *Program) inProject(q string) bool {
+	if q == "" || q[0] == '.' {
+		return true
+	}
+	for i := len(q); i > 0; i = strings.LastIndexByte(q[:i], '.') {
+		if p.byModule[q[:i]] != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // Carried returns what p may take from the program of its file's previous text: nil when p

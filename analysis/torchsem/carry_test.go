@@ -450,9 +450,10 @@ func TestReplaceFromImportEdits(t *testing.T) {
 
 // TestCarryReadsConstants: an edit of a class that reads module-level statements links
 // those statements again (they lie in its component), but when they read nothing the
-// module's code binds (literals, builtins, imports) they bind the same values, so a file
-// importing the module keeps what it read. A statement that reads a definition or another
-// statement's name, or that changes the class, may bind something else: not kept.
+// module's code binds (literals, builtins, imports from outside the project) they bind the
+// same values, so a file importing the module keeps what it read. A statement that reads a
+// definition, another statement's name or a name of the project, or that changes the
+// class, may bind something else: not kept.
 func TestCarryReadsConstants(t *testing.T) {
 	mod := pysem.Module{Name: "pkg.m"}
 	user := parsed(t, "from pkg.m import First\n\n\ndef use(x):\n    return First()(x)\n", pysem.Module{Name: "pkg.user"})
@@ -469,6 +470,8 @@ func TestCarryReadsConstants(t *testing.T) {
 		{"another statement's name", "SCALE = 2\nRATE = SCALE * 2\n", "RATE", false},
 		{"an augmented assignment", "SCALE = 2\nSCALE += 1\n", "SCALE", false},
 		{"a definition's result", "CFG = make_cfg()\n", "CFG", false},
+		{"a name imported from the project", "from pkg.user import use\n\nDEFAULT = use\n", "DEFAULT", false},
+		{"a name imported from outside it", "from math import pi\n\nANGLE = pi\n", "ANGLE", true},
 		{"the edited class", "", "1", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
