@@ -140,6 +140,9 @@ func TestMinSizeWalkCarried(t *testing.T) {
 		// finish, which head.py imports, becomes a function: head.py's walk may find
 		// something else in net.py now (a lookup that failed may not), so it runs again
 		{"a module-level name another file imports", "finish = None\n", "def finish(x):\n    return F.max_pool2d(x, 8)\n", 3, ""},
+		// an import clause no walk's file names: every walk is carried (each one ran again)
+		{"an import clause", "import torch\n", "import torch, os\n", 4, ""},
+		{"undo", "import torch, os\n", "import torch\n", 4, ""},
 		// back to the first text, one step at a time as an undo would
 		{"undo", "def finish(x):\n    return F.max_pool2d(x, 8)\n", "finish = None\n", 3, ""},
 		{"undo", "nn.Conv2d(3, 8, 9)", "nn.Conv2d(3, 8, 3)", 3, ""},

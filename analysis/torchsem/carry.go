@@ -32,17 +32,27 @@ type Carry struct {
 	// function definitions of the same names and kinds, so that a lookup from another file
 	// finds the same kind of definition by the same name (Kept)
 	sameDefs bool
-	stale    map[string]bool // modules re-linked since the previous program (reuse.stale)
+	// imported: with sameDefs, the names of the import clauses the edit added or removed; a
+	// file that may name the edited one and mentions one of them may look it up there
+	imported   []string
+	mentioning map[*File]bool  // memo of Kept's question about imported, by file
+	mu         sync.Mutex      // guards mentioning
+	stale      map[string]bool // modules re-linked since the previous program (reuse.stale)
 }
 
 // carry records, for the program of nf, what ReplaceFrom kept of prev.
 func (r *reuse) carry() *Carry {
-	return &Carry{next: r.nf, prev: weak.Make(r.prev), m: r.nodeMap, sameDefs: r.sameDefs(), stale: r.stale}
+	c := &Carry{next: r.nf, prev: weak.Make(r.prev), m: r.nodeMap, sameDefs: r.sameDefs(), stale: r.stale}
+	if c.sameDefs {
+		c.imported = r.imported
+	}
+	return c
 }
 
 // sameDefs reports whether the units of prev and of nf that the edit did not keep are class
 // and function definitions with the same names and kinds, in the same order, each with the
-// same decorators (by text) naming nothing those units define. A module-level statement
+// same decorators (by text) naming nothing those units define, or import statements (what
+// their changed clauses bind, Kept asks about: Carry.imported). A module-level statement
 // the edit did not change but linked again (it lies in the changed unit's component, as
 // `NUM_CLASSES = 10` does when the edited class reads it) counts as kept when it reads
 // nothing the module's code binds (a constant): its value is the same before and after.
@@ -78,8 +88,10 @@ func (r *reuse) sameDefs() bool {
 			switch k := t.Kind(d); {
 			case k == syntax.KindClassDefinition || k == syntax.KindFunctionDefinition:
 				out = append(out, def{k, t.String(t.Field(d, syntax.FieldName)), decorators})
-			case kindOfUnit(t, n) != unitInert:
-				return nil, nil, false // an import or another statement
+			case g.kinds[i] == unitImport:
+				// what it binds differently is r.imported, which Kept asks about
+			case g.kinds[i] != unitInert:
+				return nil, nil, false // another statement
 			}
 		}
 		return out, named, true
@@ -216,7 +228,9 @@ func (c *Carry) Replaced(f *File) bool { return f != nil && f == c.prev.Value() 
 //   - or f may name it, but the units the edit changed are class and function
 //     definitions of the same names and kinds before and after it: a lookup from f finds
 //     the same definitions, and what the caller read in them it recorded as uses of the
-//     edited file, which must lie in kept units.
+//     edited file, which must lie in kept units;
+//   - or those units are such definitions and import statements, and f mentions no name
+//     of the import clauses the edit added or removed: its lookups find what they found.
 //
 // Never for a file of a module that a re-link replaced since: the previous text was linked
 // against the program Relink made this program's base from (ReplaceFrom).
@@ -231,11 +245,44 @@ func (c *Carry) Kept(f *File, n NodeID) bool {
 	if c.stale[f.Module.Name] {
 		return false // linked again since (a helper's edit): what was computed from it may not hold
 	}
-	if c.sameDefs {
+	if c.sameDefs && len(c.imported) == 0 {
 		return true
 	}
 	c.reachOnce.Do(func() { c.reaching = c.next.prog.Reaching(c.next) })
-	return !c.reaching.Has(f)
+	if !c.reaching.Has(f) {
+		return true
+	}
+	return c.sameDefs && !c.mentions(f)
+}
+
+// mentions reports whether f has an identifier spelling one of the names whose import
+// clauses the edit added or removed (c.imported): a lookup of it (`from m import os`,
+// `m.os`) may now find something else in the edited module.
+func (c *Carry) mentions(f *File) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.mentioning[f]; ok {
+		return v
+	}
+	found := false
+	t := f.Tree
+	for _, id := range f.Nodes(syntax.KindIdentifier) {
+		text := t.Text(id)
+		for _, name := range c.imported {
+			if string(text) == name {
+				found = true
+				break
+			}
+		}
+		if found {
+			break
+		}
+	}
+	if c.mentioning == nil {
+		c.mentioning = map[*File]bool{}
+	}
+	c.mentioning[f] = found
+	return found
 }
 
 // Decl returns the declaration of the previous text's program that d (of this program)

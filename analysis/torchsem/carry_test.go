@@ -491,3 +491,46 @@ func TestCarryReadsConstants(t *testing.T) {
 		})
 	}
 }
+
+// TestCarryImportEdit: an edit of an import statement re-links the units naming what the
+// clauses it added or removed bind; a file importing the module keeps what it read unless
+// it mentions one of those names (a lookup of it in the module may find something else
+// now).
+func TestCarryImportEdit(t *testing.T) {
+	mod := pysem.Module{Name: "pkg.m"}
+	user := parsed(t, "from pkg.m import First\n\n\ndef use(x):\n    return First()(x)\n", pysem.Module{Name: "pkg.user"})
+	other := parsed(t, "import pkg.m\n\n\ndef where():\n    return pkg.m.os.getcwd()\n", pysem.Module{Name: "pkg.other"})
+	alone := parsed(t, "def alone(x):\n    return x\n", pysem.Module{Name: "pkg.alone"})
+	base := NewProgram([]*pysem.File{user, other, alone})
+	uf, of, af := base.File("pkg.user"), base.File("pkg.other"), base.File("pkg.alone")
+	const src = "import torch\nimport torch.nn as nn\n\n\nclass First(nn.Module):\n    def forward(self, x):\n        return x + 1\n\n\n" +
+		"def second(x):\n    return x * 2\n"
+	for _, tc := range []struct {
+		name, from, to string
+		userKeeps      bool // pkg.user mentions First, use, x
+		otherKeeps     bool // pkg.other mentions os
+	}{
+		{"a clause added", "import torch\n", "import torch, os\n", true, false},
+		{"a clause renamed", "import torch\n", "import torch as th\n", true, true},
+		{"a clause binding a name the importer reads", "import torch\n", "import torch, First\n", false, true},
+		{"the same clauses", "import torch\n", "import  torch\n", true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prev := base.ReplaceFrom(nil, parsed(t, src, mod))
+			nf := base.ReplaceFrom(prev, edited(t, prev, tc.from, tc.to))
+			c := nf.Program().Carried()
+			if c == nil {
+				t.Fatal("ReplaceFrom kept no unit")
+			}
+			if got := c.Kept(uf, 0); got != tc.userKeeps {
+				t.Errorf("Kept(pkg.user) = %v, want %v", got, tc.userKeeps)
+			}
+			if got := c.Kept(of, 0); got != tc.otherKeeps {
+				t.Errorf("Kept(pkg.other) = %v, want %v", got, tc.otherKeeps)
+			}
+			if !c.Kept(af, 0) {
+				t.Error("a file that cannot name the module does not keep what it read")
+			}
+		})
+	}
+}
