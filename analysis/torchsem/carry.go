@@ -255,9 +255,11 @@ func (c *Carry) Kept(f *File, n NodeID) bool {
 	return c.sameDefs && !c.mentions(f)
 }
 
-// mentions reports whether f has an identifier spelling one of the names whose import
-// clauses the edit added or removed (c.imported): a lookup of it (`from m import os`,
-// `m.os`) may now find something else in the edited module.
+// mentions reports whether f may look up, in the edited module, a name whose import
+// clauses the edit added or removed (c.imported): it names it in an import statement or
+// as an attribute (`from m import os`, `m.os`), or, when f star-imports, anywhere. Other
+// identifiers of f are its own names (a local `q` in attention code looks up nothing in
+// another module).
 func (c *Carry) mentions(f *File) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -265,8 +267,11 @@ func (c *Carry) mentions(f *File) bool {
 		return v
 	}
 	found := false
-	t := f.Tree
+	t, star := f.Tree, len(f.StarImports) > 0
 	for _, id := range f.Nodes(syntax.KindIdentifier) {
+		if !star && !importedOrAttribute(t, id) {
+			continue
+		}
 		text := t.Text(id)
 		for _, name := range c.imported {
 			if string(text) == name {
@@ -283,6 +288,25 @@ func (c *Carry) mentions(f *File) bool {
 	}
 	c.mentioning[f] = found
 	return found
+}
+
+// importedOrAttribute reports whether identifier id is an attribute's name (`m.os`) or lies
+// in an import statement.
+func importedOrAttribute(t *syntax.Tree, id NodeID) bool {
+	p := t.Parent(id)
+	if t.Kind(p) == syntax.KindAttribute {
+		return t.FieldOf(id) == syntax.FieldAttribute
+	}
+	for ; p != NoNode; p = t.Parent(p) {
+		switch t.Kind(p) {
+		case syntax.KindDottedName, syntax.KindAliasedImport:
+			continue
+		case syntax.KindImportStatement, syntax.KindImportFromStatement, syntax.KindFutureImportStatement:
+			return true
+		}
+		return false
+	}
+	return false
 }
 
 // Decl returns the declaration of the previous text's program that d (of this program)

@@ -494,15 +494,19 @@ func TestCarryReadsConstants(t *testing.T) {
 
 // TestCarryImportEdit: an edit of an import statement re-links the units naming what the
 // clauses it added or removed bind; a file importing the module keeps what it read unless
-// it mentions one of those names (a lookup of it in the module may find something else
-// now).
+// it may look one of those names up there (in an import, as an attribute, or anywhere when
+// it star-imports): a lookup of it in the module may find something else now. A local
+// variable of the same name looks up nothing there.
 func TestCarryImportEdit(t *testing.T) {
 	mod := pysem.Module{Name: "pkg.m"}
 	user := parsed(t, "from pkg.m import First\n\n\ndef use(x):\n    return First()(x)\n", pysem.Module{Name: "pkg.user"})
 	other := parsed(t, "import pkg.m\n\n\ndef where():\n    return pkg.m.os.getcwd()\n", pysem.Module{Name: "pkg.other"})
 	alone := parsed(t, "def alone(x):\n    return x\n", pysem.Module{Name: "pkg.alone"})
-	base := NewProgram([]*pysem.File{user, other, alone})
+	local := parsed(t, "from pkg.m import First\n\n\ndef run(x):\n    os = First()(x)\n    return os\n", pysem.Module{Name: "pkg.local"})
+	star := parsed(t, "from pkg.m import *\n\n\ndef where():\n    return os.getcwd()\n", pysem.Module{Name: "pkg.star"})
+	base := NewProgram([]*pysem.File{user, other, alone, local, star})
 	uf, of, af := base.File("pkg.user"), base.File("pkg.other"), base.File("pkg.alone")
+	lf, sf := base.File("pkg.local"), base.File("pkg.star")
 	const src = "import torch\nimport torch.nn as nn\n\n\nclass First(nn.Module):\n    def forward(self, x):\n        return x + 1\n\n\n" +
 		"def second(x):\n    return x * 2\n"
 	for _, tc := range []struct {
@@ -530,6 +534,14 @@ func TestCarryImportEdit(t *testing.T) {
 			}
 			if !c.Kept(af, 0) {
 				t.Error("a file that cannot name the module does not keep what it read")
+			}
+			if tc.name == "a clause added" {
+				if !c.Kept(lf, 0) {
+					t.Error("a file whose local variable is named os does not keep what it read")
+				}
+				if c.Kept(sf, 0) {
+					t.Error("a file star-importing the module and reading os keeps what it read")
+				}
 			}
 		})
 	}
