@@ -257,9 +257,9 @@ func (c *Carry) Kept(f *File, n NodeID) bool {
 
 // mentions reports whether f may look up, in the edited module, a name whose import
 // clauses the edit added or removed (c.imported): it names it in an import statement or
-// as an attribute (`from m import os`, `m.os`), or, when f star-imports, anywhere. Other
-// identifiers of f are its own names (a local `q` in attention code looks up nothing in
-// another module).
+// as an attribute of something it imports (`from m import os`, `m.os`), or, when f
+// star-imports, anywhere. Other identifiers of f are its own names (a local `q`, or
+// `self.q`, in attention code looks up nothing in another module).
 func (c *Carry) mentions(f *File) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -269,7 +269,7 @@ func (c *Carry) mentions(f *File) bool {
 	found := false
 	t, star := f.Tree, len(f.StarImports) > 0
 	for _, id := range f.Nodes(syntax.KindIdentifier) {
-		if !star && !importedOrAttribute(t, id) {
+		if !star && !importedOrAttribute(f, id) {
 			continue
 		}
 		text := t.Text(id)
@@ -290,12 +290,21 @@ func (c *Carry) mentions(f *File) bool {
 	return found
 }
 
-// importedOrAttribute reports whether identifier id is an attribute's name (`m.os`) or lies
-// in an import statement.
-func importedOrAttribute(t *syntax.Tree, id NodeID) bool {
+// importedOrAttribute reports whether identifier id of f is the name of an attribute of
+// something f imports (`m.os`, `pkg.m.os`) or lies in an import statement.
+func importedOrAttribute(f *File, id NodeID) bool {
+	t := f.Tree
 	p := t.Parent(id)
 	if t.Kind(p) == syntax.KindAttribute {
-		return t.FieldOf(id) == syntax.FieldAttribute
+		if t.FieldOf(id) != syntax.FieldAttribute {
+			return false
+		}
+		r := pysem.RootOf(t, t.Field(p, syntax.FieldObject))
+		if r == NoNode {
+			return false
+		}
+		_, imported := f.Imports[string(t.Text(r))]
+		return imported
 	}
 	for ; p != NoNode; p = t.Parent(p) {
 		switch t.Kind(p) {

@@ -496,13 +496,13 @@ func TestCarryReadsConstants(t *testing.T) {
 // clauses it added or removed bind; a file importing the module keeps what it read unless
 // it may look one of those names up there (in an import, as an attribute, or anywhere when
 // it star-imports): a lookup of it in the module may find something else now. A local
-// variable of the same name looks up nothing there.
+// variable or an attribute of self of the same name looks up nothing there.
 func TestCarryImportEdit(t *testing.T) {
 	mod := pysem.Module{Name: "pkg.m"}
 	user := parsed(t, "from pkg.m import First\n\n\ndef use(x):\n    return First()(x)\n", pysem.Module{Name: "pkg.user"})
 	other := parsed(t, "import pkg.m\n\n\ndef where():\n    return pkg.m.os.getcwd()\n", pysem.Module{Name: "pkg.other"})
 	alone := parsed(t, "def alone(x):\n    return x\n", pysem.Module{Name: "pkg.alone"})
-	local := parsed(t, "from pkg.m import First\n\n\ndef run(x):\n    os = First()(x)\n    return os\n", pysem.Module{Name: "pkg.local"})
+	local := parsed(t, "from pkg.m import First\n\n\nclass Run(First):\n    def forward(self, x):\n        os = self.os(x)\n        return os\n", pysem.Module{Name: "pkg.local"})
 	star := parsed(t, "from pkg.m import *\n\n\ndef where():\n    return os.getcwd()\n", pysem.Module{Name: "pkg.star"})
 	base := NewProgram([]*pysem.File{user, other, alone, local, star})
 	uf, of, af := base.File("pkg.user"), base.File("pkg.other"), base.File("pkg.alone")
@@ -537,7 +537,7 @@ func TestCarryImportEdit(t *testing.T) {
 			}
 			if tc.name == "a clause added" {
 				if !c.Kept(lf, 0) {
-					t.Error("a file whose local variable is named os does not keep what it read")
+					t.Error("a file whose local variable and attribute of self are named os does not keep what it read")
 				}
 				if c.Kept(sf, 0) {
 					t.Error("a file star-importing the module and reading os keeps what it read")
