@@ -479,12 +479,7 @@ func TestCarryReadsConstants(t *testing.T) {
 			if tc.name == "the edited class" {
 				src += "\n\nFirst.extra = 1\n"
 			}
-			prev := base.ReplaceFrom(nil, parsed(t, src, mod))
-			nf := base.ReplaceFrom(prev, edited(t, prev, "return x * ", "return 1 + x * "))
-			c := nf.Program().Carried()
-			if c == nil {
-				t.Fatal("ReplaceFrom kept no unit")
-			}
+			c := editCarry(t, base, parsed(t, src, mod), "return x * ", "return 1 + x * ")
 			if got := c.Kept(uf, 0); got != tc.othersKeep {
 				t.Errorf("Kept(an importer) = %v, want %v", got, tc.othersKeep)
 			}
@@ -520,12 +515,7 @@ func TestCarryImportEdit(t *testing.T) {
 		{"the same clauses", "import torch\n", "import  torch\n", true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			prev := base.ReplaceFrom(nil, parsed(t, src, mod))
-			nf := base.ReplaceFrom(prev, edited(t, prev, tc.from, tc.to))
-			c := nf.Program().Carried()
-			if c == nil {
-				t.Fatal("ReplaceFrom kept no unit")
-			}
+			c := editCarry(t, base, parsed(t, src, mod), tc.from, tc.to)
 			if got := c.Kept(uf, 0); got != tc.userKeeps {
 				t.Errorf("Kept(pkg.user) = %v, want %v", got, tc.userKeeps)
 			}
@@ -545,4 +535,16 @@ func TestCarryImportEdit(t *testing.T) {
 			}
 		})
 	}
+}
+
+// editCarry replaces pf's module in base, then its text with from replaced by to from that
+// file, and returns what the second program carries from the first (failing without it).
+func editCarry(t *testing.T, base *Program, pf *pysem.File, from, to string) *Carry {
+	t.Helper()
+	prev := base.ReplaceFrom(nil, pf)
+	c := base.ReplaceFrom(prev, edited(t, prev, from, to)).Program().Carried()
+	if c == nil {
+		t.Fatal("ReplaceFrom kept no unit")
+	}
+	return c
 }
