@@ -14,7 +14,7 @@ import (
 // carryProject is a model package whose model file, models/net.py, the tests edit: its own
 // export call walks Net, export.py's walk Net and Small from another file, and
 // models/head.py's walks Head, which calls net.py's finish, a name bound to None until an
-// edit defines it. Net reads a module-level constant.
+// edit defines it. Net reads a module-level constant; a script block exports it.
 var carryProject = map[string]string{
 	"models/__init__.py": "",
 	"models/layers.py": `import torch.nn as nn
@@ -69,6 +69,10 @@ finish = None
 
 def export_net():
     return export(Net(), (torch.randn(1, 3, 224, 224),), dynamic_shapes={"x": {2: Dim("h"), 3: Dim("w")}})
+
+
+if __name__ == "__main__":
+    ep = export_net()
 `,
 	"models/head.py": `import torch
 import torch.nn as nn
@@ -133,7 +137,8 @@ func TestMinSizeWalkCarried(t *testing.T) {
 		// Other is read by no walk: the edit moves Net's nodes and every walk is carried
 		{"an unrelated class", "x + 1", "x + 1000", 4, ""},
 		// Net is walked from net.py and export.py; the other walks never read it (nor
-		// WIDTH = 8, which Net reads: linked again with Net, but a constant)
+		// WIDTH = 8, which Net reads: linked again with Net, but a constant, nor the script
+		// block calling export_net, which no other file names)
 		{"the walked model", "MaxPool2d(3, stride=2)", "MaxPool2d(5, stride=2)", 2, `"h" >= 39`},
 		// Small's walk found nothing before the edit, and finds its kernel too large now
 		{"a model whose walk found nothing", "nn.Conv2d(3, 8, 3)", "nn.Conv2d(3, 8, 9)", 3, `"s" < 9`},

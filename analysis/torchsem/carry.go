@@ -32,9 +32,11 @@ type Carry struct {
 	// function definitions of the same names and kinds, so that a lookup from another file
 	// finds the same kind of definition by the same name (Kept)
 	sameDefs bool
-	// imported: with sameDefs, the names of the import clauses the edit added or removed; a
-	// file that may name the edited one and mentions one of them may look it up there
-	imported   []string
+	// rebound: with sameDefs, the names a lookup may find bound otherwise than before: those
+	// of the import clauses the edit added or removed, and those a script block linked
+	// again binds; a file that may name the edited one and mentions one of them may look it
+	// up there
+	rebound    []string
 	mentioning map[*File]bool  // memo of Kept's question about imported, by file
 	mu         sync.Mutex      // guards mentioning
 	stale      map[string]bool // modules re-linked since the previous program (reuse.stale)
@@ -44,7 +46,7 @@ type Carry struct {
 func (r *reuse) carry() *Carry {
 	c := &Carry{next: r.nf, prev: weak.Make(r.prev), m: r.nodeMap, sameDefs: r.sameDefs(), stale: r.stale}
 	if c.sameDefs {
-		c.imported = r.imported
+		c.rebound = slices.Concat(r.imported, r.rebound)
 	}
 	return c
 }
@@ -52,10 +54,11 @@ func (r *reuse) carry() *Carry {
 // sameDefs reports whether the units of prev and of nf that the edit did not keep are class
 // and function definitions with the same names and kinds, in the same order, each with the
 // same decorators (by text) naming nothing those units define, or import statements (what
-// their changed clauses bind, Kept asks about: Carry.imported). A module-level statement
+// their changed clauses bind, Kept asks about: Carry.rebound). A module-level statement
 // the edit did not change but linked again (it lies in the changed unit's component, as
 // `NUM_CLASSES = 10` does when the edited class reads it) counts as kept when it reads
-// nothing the module's code binds (a constant): its value is the same before and after.
+// nothing the module's code binds (a constant): its value is the same before and after;
+// so does an `if __name__ == "__main__":` block, whose names Kept asks about.
 func (r *reuse) sameDefs() bool {
 	type def struct {
 		kind       syntax.Kind
@@ -89,7 +92,7 @@ func (r *reuse) sameDefs() bool {
 			case k == syntax.KindClassDefinition || k == syntax.KindFunctionDefinition:
 				out = append(out, def{k, t.String(t.Field(d, syntax.FieldName)), decorators})
 			case g.kinds[i] == unitImport:
-				// what it binds differently is r.imported, which Kept asks about
+				// what it binds differently is in r.imported, which Kept asks about
 			case g.kinds[i] != unitInert:
 				return nil, nil, false // another statement
 			}
@@ -145,6 +148,13 @@ func (r *reuse) constantUnits() []bool {
 	ids := r.nf.Nodes(syntax.KindIdentifier)
 	for _, i := range candidates {
 		u := g.nodes[i]
+		if mainGuard(t, u) {
+			// runs only as a script: an importer sees at most the names it binds (which a
+			// static lookup finds), and Kept asks about those
+			marked[i] = true
+			r.rebound = unitDefs(t, u, unitModule, r.rebound)
+			continue
+		}
 		lo, _ := slices.BinarySearch(ids, u)
 		hi, _ := slices.BinarySearch(ids, t.SubtreeEnd(u))
 		constant := true
@@ -168,6 +178,31 @@ func (r *reuse) constantUnits() []bool {
 		marked[i] = constant
 	}
 	return marked
+}
+
+// mainGuard reports whether n is `if __name__ == "__main__":` without elif or else (whose
+// code runs on import).
+func mainGuard(t *syntax.Tree, n NodeID) bool {
+	if t.Kind(n) != syntax.KindIfStatement || t.Field(n, syntax.FieldAlternative) != NoNode {
+		return false
+	}
+	cond := t.Field(n, syntax.FieldCondition)
+	if t.Kind(cond) != syntax.KindComparisonOperator {
+		return false
+	}
+	var text []byte
+	for _, b := range t.Text(cond) {
+		switch b {
+		case ' ', '\t', '\'':
+			if b == '\'' {
+				text = append(text, '"')
+			}
+		default:
+			text = append(text, b)
+		}
+	}
+	s := string(text)
+	return s == `__name__=="__main__"` || s == `"__main__"==__name__`
 }
 
 // inProject reports whether the qualified name q is a module of p or lies in one (a
@@ -245,7 +280,7 @@ func (c *Carry) Kept(f *File, n NodeID) bool {
 	if c.stale[f.Module.Name] {
 		return false // linked again since (a helper's edit): what was computed from it may not hold
 	}
-	if c.sameDefs && len(c.imported) == 0 {
+	if c.sameDefs && len(c.rebound) == 0 {
 		return true
 	}
 	c.reachOnce.Do(func() { c.reaching = c.next.prog.Reaching(c.next) })
@@ -255,8 +290,8 @@ func (c *Carry) Kept(f *File, n NodeID) bool {
 	return c.sameDefs && !c.mentions(f)
 }
 
-// mentions reports whether f may look up, in the edited module, a name whose import
-// clauses the edit added or removed (c.imported): it names it in an import statement or
+// mentions reports whether f may look up, in the edited module, a name that may be bound
+// otherwise now (c.rebound): it names it in an import statement or
 // as an attribute of something it imports (`from m import os`, `m.os`), or, when f
 // star-imports, anywhere. Other identifiers of f are its own names (a local `q`, or
 // `self.q`, in attention code looks up nothing in another module).
@@ -273,7 +308,7 @@ func (c *Carry) mentions(f *File) bool {
 			continue
 		}
 		text := t.Text(id)
-		for _, name := range c.imported {
+		for _, name := range c.rebound {
 			if string(text) == name {
 				found = true
 				break

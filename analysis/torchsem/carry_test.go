@@ -451,7 +451,8 @@ func TestReplaceFromImportEdits(t *testing.T) {
 // TestCarryReadsConstants: an edit of a class that reads module-level statements links
 // those statements again (they lie in its component), but when they read nothing the
 // module's code binds (literals, builtins, imports from outside the project) they bind the
-// same values, so a file importing the module keeps what it read. A statement that reads a
+// same values, so a file importing the module keeps what it read; so does an `if __name__
+// == "__main__":` block unless the importer names what it binds. A statement that reads a
 // definition, another statement's name or a name of the project, or that changes the
 // class, may bind something else: not kept.
 func TestCarryReadsConstants(t *testing.T) {
@@ -472,6 +473,9 @@ func TestCarryReadsConstants(t *testing.T) {
 		{"a definition's result", "CFG = make_cfg()\n", "CFG", false},
 		{"a name imported from the project", "from pkg.user import use\n\nDEFAULT = use\n", "DEFAULT", false},
 		{"a name imported from outside it", "from math import pi\n\nANGLE = pi\n", "ANGLE", true},
+		{"a script block", "if __name__ == '__main__':\n    ep = make_cfg()\n    print(ep)\n", "ep", true},
+		{"a script block binding a name the importer reads", "if __name__ == \"__main__\":\n    ep = First = make_cfg()\n", "ep", false},
+		{"a script block with an else", "if __name__ == '__main__':\n    ep = make_cfg()\nelse:\n    ep = 1\n", "ep", false},
 		{"the edited class", "", "1", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -30,8 +30,8 @@ type reuse struct {
 	// not change (sameUnit); those between them changed
 	head, tail int
 	// imported: the identifiers of the import clauses the edit added or removed
-	// (changedImports)
-	imported []string
+	// (changedImports); rebound: the names script blocks linked again bind (constantUnits)
+	imported, rebound []string
 }
 
 // nodeMap maps the nodes of a file's previous text to its new text's: the nodes in
