@@ -58,7 +58,8 @@ func (r *reuse) carry() *Carry {
 // the edit did not change but linked again (it lies in the changed unit's component, as
 // `NUM_CLASSES = 10` does when the edited class reads it) counts as kept when it reads
 // nothing the module's code binds (a constant): its value is the same before and after;
-// so does an `if __name__ == "__main__":` block, whose names Kept asks about.
+// so does an `if __name__ == "__main__":` block, or another statement that changes no
+// attribute or item, whose names Kept asks about.
 func (r *reuse) sameDefs() bool {
 	type def struct {
 		kind       syntax.Kind
@@ -117,14 +118,16 @@ func (r *reuse) sameDefs() bool {
 	return true
 }
 
-// constantUnits marks the units of nf that the edit did not change and that are
-// module-level statements (not definitions, imports or comments) reading no name the
-// module's code binds: literals, builtins and what the module imports from outside the
-// project (`NUM_CLASSES = 10`, `ACT = nn.GELU`). What they bind has the same value in both
-// texts, whatever the edit changed. A statement reading a definition or another
-// statement's name (`RATE = SCALE * 2`, `CFG = make_cfg()`), or a name imported from the
-// project (`MODEL = registry.build("vit")`, whose code may construct the edited class), is
-// not marked: that may have changed.
+// constantUnits marks the units of nf that the edit did not change but linked again and
+// that are module-level statements (not definitions, imports or comments) a lookup from
+// another file can tell apart only by the names they bind. Those reading no name the
+// module's code binds (literals, builtins, what the module imports from outside the
+// project: `NUM_CLASSES = 10`, `ACT = nn.GELU`) bind the same values in both texts. Those
+// reading a definition, another statement's name or a name of the project (`RATE = SCALE
+// * 2`, `MODEL = registry.build("vit")`) may bind other values now: their names go to
+// r.rebound, which Kept asks about; so do the names of a script block (`if __name__ ==
+// "__main__":`). A statement assigning to an attribute or an item changes more than
+// names: not marked.
 func (r *reuse) constantUnits() []bool {
 	g, t := r.nu, r.nf.Tree
 	marked := make([]bool, len(g.nodes))
@@ -175,9 +178,38 @@ func (r *reuse) constantUnits() []bool {
 				break
 			}
 		}
+		if !constant && !mutates(t, u) {
+			// it binds names to values that may have changed, and changes nothing else:
+			// Kept asks about those names
+			constant = true
+			r.rebound = unitDefs(t, u, unitModule, r.rebound)
+		}
 		marked[i] = constant
 	}
 	return marked
+}
+
+// mutates reports whether statement n assigns to or deletes an attribute or a subscript
+// (`Model.extra = 1`, `CFG["depth"] += 1`): what it changes is not a name, so asking about
+// the names it binds would not cover it.
+func mutates(t *syntax.Tree, n NodeID) bool {
+	for m := n; m < t.SubtreeEnd(n); m++ {
+		var target NodeID
+		switch t.Kind(m) {
+		case syntax.KindAssignment, syntax.KindAugmentedAssignment, syntax.KindForStatement, syntax.KindForInClause:
+			target = t.Field(m, syntax.FieldLeft)
+		case syntax.KindDeleteStatement, syntax.KindAsPatternTarget:
+			target = m
+		default:
+			continue
+		}
+		for k := target; target != NoNode && k < t.SubtreeEnd(target); k++ {
+			if kk := t.Kind(k); kk == syntax.KindAttribute || kk == syntax.KindSubscript {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // mainGuard reports whether n is `if __name__ == "__main__":` without elif or else (whose

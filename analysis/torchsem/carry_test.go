@@ -449,43 +449,47 @@ func TestReplaceFromImportEdits(t *testing.T) {
 }
 
 // TestCarryReadsConstants: an edit of a class that reads module-level statements links
-// those statements again (they lie in its component), but when they read nothing the
-// module's code binds (literals, builtins, imports from outside the project) they bind the
-// same values, so a file importing the module keeps what it read; so does an `if __name__
-// == "__main__":` block unless the importer names what it binds. A statement that reads a
-// definition, another statement's name or a name of the project, or that changes the
-// class, may bind something else: not kept.
+// those statements again (they lie in its component). When they read nothing the module's
+// code binds (literals, builtins, imports from outside the project) they bind the same
+// values, and a file importing the module keeps what it read. Other statements that
+// assign no attribute or item, and `if __name__ == "__main__":` blocks, may bind other
+// values now: only a file naming what they bind does not keep what it read. A statement
+// assigning to the class's attribute may change anything about it: no importer keeps.
 func TestCarryReadsConstants(t *testing.T) {
 	mod := pysem.Module{Name: "pkg.m"}
 	user := parsed(t, "from pkg.m import First\n\n\ndef use(x):\n    return First()(x)\n", pysem.Module{Name: "pkg.user"})
-	base := NewProgram([]*pysem.File{user})
-	uf := base.File("pkg.user")
+	reader := parsed(t, "from pkg.m import SCALE, DEPTH, SIZES, RATE, CFG, DEFAULT, ANGLE, ep\n", pysem.Module{Name: "pkg.reader"})
+	base := NewProgram([]*pysem.File{user, reader})
+	uf, rf := base.File("pkg.user"), base.File("pkg.reader")
 	const header = "import torch\nimport torch.nn as nn\n\n\ndef make_cfg():\n    return 2\n\n\n"
 	for _, tc := range []struct {
 		name, statements, reads string
-		othersKeep              bool
+		userKeeps, readerKeeps  bool
 	}{
 		{"literals, builtins and imports", "SCALE = 2\nDEPTH = len([1, 2])\nACT = nn.GELU\nif torch.cuda.is_available():\n    DEVICE = 'cuda'\n",
-			"SCALE * DEPTH * ACT * DEVICE", true},
-		{"a keyword argument and a comprehension", "SIZES = dict(depth=2)\nALL = [d for d in range(3)]\n", "SIZES * ALL", true},
-		{"another statement's name", "SCALE = 2\nRATE = SCALE * 2\n", "RATE", false},
-		{"an augmented assignment", "SCALE = 2\nSCALE += 1\n", "SCALE", false},
-		{"a definition's result", "CFG = make_cfg()\n", "CFG", false},
-		{"a name imported from the project", "from pkg.user import use\n\nDEFAULT = use\n", "DEFAULT", false},
-		{"a name imported from outside it", "from math import pi\n\nANGLE = pi\n", "ANGLE", true},
-		{"a script block", "if __name__ == '__main__':\n    ep = make_cfg()\n    print(ep)\n", "ep", true},
-		{"a script block binding a name the importer reads", "if __name__ == \"__main__\":\n    ep = First = make_cfg()\n", "ep", false},
-		{"a script block with an else", "if __name__ == '__main__':\n    ep = make_cfg()\nelse:\n    ep = 1\n", "ep", false},
-		{"the edited class", "", "1", false},
+			"SCALE * DEPTH * ACT * DEVICE", true, true},
+		{"a keyword argument and a comprehension", "SIZES = dict(depth=2)\nALL = [d for d in range(3)]\n", "SIZES * ALL", true, true},
+		{"a name imported from outside it", "from math import pi\n\nANGLE = pi\n", "ANGLE", true, true},
+		{"another statement's name", "SCALE = 2\nRATE = SCALE * 2\n", "RATE", true, false},
+		{"an augmented assignment", "SCALE = 2\nSCALE += 1\n", "SCALE", true, false},
+		{"a definition's result", "CFG = make_cfg()\n", "CFG", true, false},
+		{"a name imported from the project", "from pkg.user import use\n\nDEFAULT = use\n", "DEFAULT", true, false},
+		{"a script block", "if __name__ == '__main__':\n    ep = make_cfg()\n    print(ep)\n", "ep", true, false},
+		{"a script block binding the importer's name", "if __name__ == \"__main__\":\n    ep = First = make_cfg()\n", "ep", false, false},
+		{"an item assigned", "CFG = {}\nCFG['depth'] = make_cfg()\n", "CFG", false, false},
+		{"the edited class", "", "1", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := header + tc.statements + "\n\nclass First(nn.Module):\n    def forward(self, x):\n        return x * " + tc.reads + "\n"
 			if tc.name == "the edited class" {
-				src += "\n\nFirst.extra = 1\n"
+				src += "\n\nFirst.extra = make_cfg()\n"
 			}
 			c := editCarry(t, base, parsed(t, src, mod), "return x * ", "return 1 + x * ")
-			if got := c.Kept(uf, 0); got != tc.othersKeep {
-				t.Errorf("Kept(an importer) = %v, want %v", got, tc.othersKeep)
+			if got := c.Kept(uf, 0); got != tc.userKeeps {
+				t.Errorf("Kept(an importer of First) = %v, want %v", got, tc.userKeeps)
+			}
+			if got := c.Kept(rf, 0); got != tc.readerKeeps {
+				t.Errorf("Kept(an importer of the statements' names) = %v, want %v", got, tc.readerKeeps)
 			}
 		})
 	}
