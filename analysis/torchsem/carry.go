@@ -53,8 +53,9 @@ func (r *reuse) carry() *Carry {
 
 // sameDefs reports whether the units of prev and of nf that the edit did not keep are class
 // and function definitions with the same names and kinds, in the same order, each with the
-// same decorators (by text) naming nothing those units define, or import statements (what
-// their changed clauses bind, Kept asks about: Carry.rebound). A module-level statement
+// same decorators (by text), or import statements (what their changed clauses bind, Kept
+// asks about: Carry.rebound; so it does about a definition whose decorator those units
+// define, which may make it something else now). A module-level statement
 // the edit did not change but linked again (it lies in the changed unit's component, as
 // `NUM_CLASSES = 10` does when the edited class reads it) counts as kept when it reads
 // nothing the module's code binds (a constant): its value is the same before and after;
@@ -67,12 +68,15 @@ func (r *reuse) sameDefs() bool {
 		decorators string // their text
 	}
 	constant := r.constantUnits()
-	defs := func(t *syntax.Tree, g *unitGraph, kept func(i int) bool) (out []def, named []string, ok bool) {
+	// decorated: a definition's name, and the name one of its decorators starts with
+	type decorated struct{ def, decorator string }
+	defs := func(t *syntax.Tree, g *unitGraph, kept func(i int) bool) (out []def, named []decorated, ok bool) {
 		for i, n := range g.nodes {
 			if kept(i) {
 				continue
 			}
 			d, decorators := n, ""
+			var names []string
 			if t.Kind(n) == syntax.KindDecoratedDefinition {
 				d = t.Field(n, syntax.FieldDefinition)
 				decorators = string(t.Source()[t.Start(n):t.Start(d)])
@@ -81,7 +85,7 @@ func (r *reuse) sameDefs() bool {
 						// the name the decorator expression starts with: @a.b(c) names a
 						for id := c; id < t.SubtreeEnd(c); id++ {
 							if t.Kind(id) == syntax.KindIdentifier {
-								named = append(named, t.String(id))
+								names = append(names, t.String(id))
 								break
 							}
 						}
@@ -91,7 +95,11 @@ func (r *reuse) sameDefs() bool {
 			}
 			switch k := t.Kind(d); {
 			case k == syntax.KindClassDefinition || k == syntax.KindFunctionDefinition:
-				out = append(out, def{k, t.String(t.Field(d, syntax.FieldName)), decorators})
+				name := t.String(t.Field(d, syntax.FieldName))
+				out = append(out, def{k, name, decorators})
+				for _, dn := range names {
+					named = append(named, decorated{name, dn})
+				}
 			case g.kinds[i] == unitImport:
 				// what it binds differently is in r.imported, which Kept asks about
 			case g.kinds[i] != unitInert:
@@ -108,11 +116,11 @@ func (r *reuse) sameDefs() bool {
 	if !ok1 || !ok2 || !slices.Equal(od, nd) {
 		return false
 	}
-	for _, name := range named {
-		for _, d := range od {
-			if d.name == name {
-				return false // a decorator the edit may have changed
-			}
+	for _, dd := range named {
+		if slices.ContainsFunc(od, func(d def) bool { return d.name == dd.decorator }) {
+			// a decorator linked again may make the definition something else now: Kept
+			// asks about its name
+			r.rebound = append(r.rebound, dd.def)
 		}
 	}
 	return true

@@ -56,24 +56,28 @@ def export_last():
 // TestCarry: what a program made by ReplaceFrom may take from the previous text's program.
 // Nodes of kept units map to the same text; nodes of the edited unit do not. Another file
 // that imports the module may keep what it read only when the edit changed definitions
-// into definitions of the same names (not a module-level statement, not a decorator the
-// module defines); a file that cannot name the module always may. An export call the edit
-// kept is the same declaration. Programs do not hold on to their predecessors.
+// into definitions of the same names (not a module-level statement; a decorator the module
+// defines, unless the file names what that decorates); a file that cannot name the module
+// always may. An export call the edit kept is the same declaration. Programs do not hold
+// on to their predecessors.
 func TestCarry(t *testing.T) {
 	mod := pysem.Module{Name: "pkg.m"}
 	user := parsed(t, "from pkg.m import First\n\n\ndef use(x):\n    return First()(x)\n", pysem.Module{Name: "pkg.user"})
 	other := parsed(t, "def alone(x):\n    return x\n", pysem.Module{Name: "pkg.other"})
-	base := NewProgram([]*pysem.File{user, other})
-	uf, of := base.File("pkg.user"), base.File("pkg.other")
+	namer := parsed(t, "from pkg.m import decorated\n", pysem.Module{Name: "pkg.namer"})
+	base := NewProgram([]*pysem.File{user, other, namer})
+	uf, of, nf0 := base.File("pkg.user"), base.File("pkg.other"), base.File("pkg.namer")
 	for _, tc := range []struct {
 		name, from, to string
 		othersKeep     bool     // what files that import the module read holds
+		namerKeeps     bool     // what a file importing decorated read holds
 		kept, dropped  []string // texts in the previous file (after "class Last" when "Last:" prefixes them)
 	}{
-		{"a method body", "return x + 1", "return x + 10", true, []string{"Last:x * 3", "x * SCALE"}, []string{"x + 1"}},
-		{"a module-level statement", "SCALE = 2", "SCALE = 3", false, []string{"Last:x * 3", "x + 1"}, []string{"x * SCALE"}},
-		{"a function with an imported decorator", "return x - 1", "return x - 2", true, []string{"x * SCALE"}, []string{"x - 1"}},
-		{"a decorator the module defines", "    return fn\n", "    return None\n", false, []string{"x + 1", "x - 1"}, []string{"x * SCALE"}},
+		{"a method body", "return x + 1", "return x + 10", true, true, []string{"Last:x * 3", "x * SCALE"}, []string{"x + 1"}},
+		{"a module-level statement", "SCALE = 2", "SCALE = 3", false, false, []string{"Last:x * 3", "x + 1"}, []string{"x * SCALE"}},
+		{"a function with an imported decorator", "return x - 1", "return x - 2", true, true, []string{"x * SCALE"}, []string{"x - 1"}},
+		// decorated, which local_deco decorates, may be something else now
+		{"a decorator the module defines", "    return fn\n", "    return None\n", true, false, []string{"x + 1", "x - 1"}, []string{"x * SCALE"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			prev := base.ReplaceFrom(nil, parsed(t, carrySrc, mod))
@@ -85,6 +89,9 @@ func TestCarry(t *testing.T) {
 			}
 			if got := c.Kept(uf, 0); got != tc.othersKeep {
 				t.Errorf("Kept(an importer) = %v, want %v", got, tc.othersKeep)
+			}
+			if got := c.Kept(nf0, 0); got != tc.namerKeeps {
+				t.Errorf("Kept(an importer of decorated) = %v, want %v", got, tc.namerKeeps)
 			}
 			if !c.Kept(of, 0) {
 				t.Error("a file that cannot name the module does not keep what it read")
