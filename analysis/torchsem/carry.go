@@ -186,7 +186,12 @@ func (r *reuse) constantUnits() []bool {
 				break
 			}
 		}
-		if !constant && !mutates(t, u) {
+		if !constant && !mutates(t, u, func(id NodeID) bool {
+			g.names.mu.Lock()
+			n, interned := g.names.ids[string(t.Text(id))]
+			g.names.mu.Unlock()
+			return interned && bound[n]
+		}) {
 			// it binds names to values that may have changed, and changes nothing else:
 			// Kept asks about those names
 			constant = true
@@ -198,9 +203,10 @@ func (r *reuse) constantUnits() []bool {
 }
 
 // mutates reports whether statement n assigns to or deletes an attribute or a subscript
-// (`Model.extra = 1`, `CFG["depth"] += 1`): what it changes is not a name, so asking about
-// the names it binds would not cover it.
-func mutates(t *syntax.Tree, n NodeID) bool {
+// (`Model.extra = 1`, `CFG["depth"] += 1`), or calls setattr, delattr or a method of a name
+// the module's code binds (bound: `CFG.update(depth=2)`): what it changes is not a name,
+// so asking about the names it binds would not cover it.
+func mutates(t *syntax.Tree, n NodeID, bound func(id NodeID) bool) bool {
 	for m := n; m < t.SubtreeEnd(n); m++ {
 		var target NodeID
 		switch t.Kind(m) {
@@ -208,6 +214,19 @@ func mutates(t *syntax.Tree, n NodeID) bool {
 			target = t.Field(m, syntax.FieldLeft)
 		case syntax.KindDeleteStatement, syntax.KindAsPatternTarget:
 			target = m
+		case syntax.KindCall:
+			fn := t.Field(m, syntax.FieldFunction)
+			switch t.Kind(fn) {
+			case syntax.KindIdentifier:
+				if s := t.Text(fn); string(s) == "setattr" || string(s) == "delattr" {
+					return true
+				}
+			case syntax.KindAttribute:
+				if r := pysem.RootOf(t, fn); r != NoNode && t.Kind(r) == syntax.KindIdentifier && bound(r) {
+					return true
+				}
+			}
+			continue
 		default:
 			continue
 		}

@@ -484,6 +484,9 @@ func TestCarryReadsConstants(t *testing.T) {
 		{"a script block", "if __name__ == '__main__':\n    ep = make_cfg()\n    print(ep)\n", "ep", true, false},
 		{"a script block binding the importer's name", "if __name__ == \"__main__\":\n    ep = First = make_cfg()\n", "ep", false, false},
 		{"an item assigned", "CFG = {}\nCFG['depth'] = make_cfg()\n", "CFG", false, false},
+		{"a method of the module's own object called", "CFG = dict()\nCFG.update(depth=make_cfg())\n", "CFG", false, false},
+		{"setattr called", "SCALE = 2\nsetattr(First, 'depth', SCALE + 1)\n", "SCALE", false, false},
+		{"a method of an import called", "SCALE = 2\ntorch.manual_seed(SCALE + 1)\n", "SCALE", true, true},
 		{"the edited class", "", "1", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
