@@ -87,15 +87,9 @@ func TestCarry(t *testing.T) {
 			if c == nil {
 				t.Fatal("ReplaceFrom kept no unit")
 			}
-			if got := c.Kept(uf, 0); got != tc.othersKeep {
-				t.Errorf("Kept(an importer) = %v, want %v", got, tc.othersKeep)
-			}
-			if got := c.Kept(nf0, 0); got != tc.namerKeeps {
-				t.Errorf("Kept(an importer of decorated) = %v, want %v", got, tc.namerKeeps)
-			}
-			if !c.Kept(of, 0) {
-				t.Error("a file that cannot name the module does not keep what it read")
-			}
+			wantKept(t, c, uf, tc.othersKeep, "an importer")
+			wantKept(t, c, nf0, tc.namerKeeps, "an importer of decorated")
+			wantKept(t, c, of, true, "a file that cannot name the module")
 			at := func(text string) NodeID {
 				marker := ""
 				if m, rest, ok := strings.Cut(text, ":"); ok {
@@ -495,12 +489,8 @@ func TestCarryReadsConstants(t *testing.T) {
 				src += "\n\nFirst.extra = make_cfg()\n"
 			}
 			c := editCarry(t, base, parsed(t, src, mod), "return x * ", "return 1 + x * ")
-			if got := c.Kept(uf, 0); got != tc.userKeeps {
-				t.Errorf("Kept(an importer of First) = %v, want %v", got, tc.userKeeps)
-			}
-			if got := c.Kept(rf, 0); got != tc.readerKeeps {
-				t.Errorf("Kept(an importer of the statements' names) = %v, want %v", got, tc.readerKeeps)
-			}
+			wantKept(t, c, uf, tc.userKeeps, "an importer of First")
+			wantKept(t, c, rf, tc.readerKeeps, "an importer of the statements' names")
 		})
 	}
 }
@@ -534,15 +524,9 @@ func TestCarryImportEdit(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := editCarry(t, base, parsed(t, src, mod), tc.from, tc.to)
-			if got := c.Kept(uf, 0); got != tc.userKeeps {
-				t.Errorf("Kept(pkg.user) = %v, want %v", got, tc.userKeeps)
-			}
-			if got := c.Kept(of, 0); got != tc.otherKeeps {
-				t.Errorf("Kept(pkg.other) = %v, want %v", got, tc.otherKeeps)
-			}
-			if !c.Kept(af, 0) {
-				t.Error("a file that cannot name the module does not keep what it read")
-			}
+			wantKept(t, c, uf, tc.userKeeps, "pkg.user")
+			wantKept(t, c, of, tc.otherKeeps, "pkg.other")
+			wantKept(t, c, af, true, "a file that cannot name the module")
 			if tc.name == "a clause added" {
 				if !c.Kept(lf, 0) {
 					t.Error("a file whose local variable and attribute of self are named os does not keep what it read")
@@ -565,4 +549,12 @@ func editCarry(t *testing.T, base *Program, pf *pysem.File, from, to string) *Ca
 		t.Fatal("ReplaceFrom kept no unit")
 	}
 	return c
+}
+
+// wantKept checks what c says of what file f, described as who, read.
+func wantKept(t *testing.T, c *Carry, f *File, want bool, who string) {
+	t.Helper()
+	if got := c.Kept(f, 0); got != want {
+		t.Errorf("Kept(%s) = %v, want %v", who, got, want)
+	}
 }
