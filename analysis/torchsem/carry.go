@@ -67,7 +67,7 @@ func (r *reuse) sameDefs() bool {
 		name       string
 		decorators string // their text
 	}
-	constant := r.constantUnits()
+	same := r.sameStatements()
 	// decorated: a definition's name, and the name one of its decorators starts with
 	type decorated struct{ def, decorator string }
 	defs := func(t *syntax.Tree, g *unitGraph, kept func(i int) bool) (out []def, named []decorated, ok bool) {
@@ -110,9 +110,9 @@ func (r *reuse) sameDefs() bool {
 	}
 	lo, ln := len(r.ou.nodes), len(r.nu.nodes)
 	od, named, ok1 := defs(r.prev.Tree, r.ou, func(i int) bool {
-		return r.newUnit[i] >= 0 || i < r.head && constant[i] || i >= lo-r.tail && constant[i-lo+ln]
+		return r.newUnit[i] >= 0 || i < r.head && same[i] || i >= lo-r.tail && same[i-lo+ln]
 	})
-	nd, _, ok2 := defs(r.nf.Tree, r.nu, func(i int) bool { return r.keptUnit[i] || constant[i] })
+	nd, _, ok2 := defs(r.nf.Tree, r.nu, func(i int) bool { return r.keptUnit[i] || same[i] })
 	if !ok1 || !ok2 || !slices.Equal(od, nd) {
 		return false
 	}
@@ -126,7 +126,7 @@ func (r *reuse) sameDefs() bool {
 	return true
 }
 
-// constantUnits marks the units of nf that the edit did not change but linked again and
+// sameStatements marks the units of nf that the edit did not change but linked again and
 // that are module-level statements (not definitions, imports or comments) a lookup from
 // another file can tell apart only by the names they bind. Those reading no name the
 // module's code binds (literals, builtins, what the module imports from outside the
@@ -136,7 +136,7 @@ func (r *reuse) sameDefs() bool {
 // r.rebound, which Kept asks about; so do the names of a script block (`if __name__ ==
 // "__main__":`). A statement assigning to an attribute or an item changes more than
 // names: not marked.
-func (r *reuse) constantUnits() []bool {
+func (r *reuse) sameStatements() []bool {
 	g, t := r.nu, r.nf.Tree
 	marked := make([]bool, len(g.nodes))
 	var candidates []int
@@ -168,7 +168,7 @@ func (r *reuse) constantUnits() []bool {
 		}
 		lo, _ := slices.BinarySearch(ids, u)
 		hi, _ := slices.BinarySearch(ids, t.SubtreeEnd(u))
-		constant := true
+		constant := true // reads nothing the module binds or the project defines
 		for _, id := range ids[lo:hi] {
 			if g.local(id) || pysem.IsBinding(t, id) && t.Kind(t.Parent(id)) != syntax.KindAugmentedAssignment {
 				continue // names nothing of the module, or a target (x += 1 reads x)
@@ -186,18 +186,20 @@ func (r *reuse) constantUnits() []bool {
 				break
 			}
 		}
-		if !constant && !mutates(t, u, func(id NodeID) bool {
+		switch {
+		case constant:
+			marked[i] = true
+		case !mutates(t, u, func(id NodeID) bool {
 			g.names.mu.Lock()
 			n, interned := g.names.ids[string(t.Text(id))]
 			g.names.mu.Unlock()
 			return interned && bound[n]
-		}) {
+		}):
 			// it binds names to values that may have changed, and changes nothing else:
 			// Kept asks about those names
-			constant = true
+			marked[i] = true
 			r.rebound = unitDefs(t, u, unitModule, r.rebound)
 		}
-		marked[i] = constant
 	}
 	return marked
 }

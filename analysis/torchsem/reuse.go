@@ -30,7 +30,8 @@ type reuse struct {
 	// not change (sameUnit); those between them changed
 	head, tail int
 	// imported: the identifiers of the import clauses the edit added or removed
-	// (changedImports); rebound: the names script blocks linked again bind (constantUnits)
+	// (changedImports); rebound: the names the statements linked again bind
+	// (sameStatements), and the definitions whose decorators were linked again (sameDefs)
 	imported, rebound []string
 }
 
