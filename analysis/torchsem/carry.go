@@ -32,14 +32,12 @@ type Carry struct {
 	// function definitions of the same names and kinds, so that a lookup from another file
 	// finds the same kind of definition by the same name (Kept)
 	sameDefs bool
-	// rebound: with sameDefs, the names a lookup may find bound otherwise than before: those
-	// of the import clauses the edit added or removed, and those a script block linked
-	// again binds; a file that may name the edited one and mentions one of them may look it
-	// up there
-	rebound    []string
-	mentioning map[*File]bool  // memo of Kept's question about imported, by file
-	mu         sync.Mutex      // guards mentioning
-	stale      map[string]bool // modules re-linked since the previous program (reuse.stale)
+	// rebound: with sameDefs, the names a lookup may find bound otherwise than before:
+	// those of the import clauses the edit added or removed, of the statements linked again
+	// and of the definitions whose decorators were; a file that may name the edited one and
+	// may look one of them up (File.mayLookUp) may find something else there
+	rebound []string
+	stale   map[string]bool // modules re-linked since the previous program (reuse.stale)
 }
 
 // carry records, for the program of nf, what ReplaceFrom kept of prev.
@@ -352,38 +350,30 @@ func (c *Carry) Kept(f *File, n NodeID) bool {
 }
 
 // mentions reports whether f may look up, in the edited module, a name that may be bound
-// otherwise now (c.rebound): it names it in an import statement or
-// as an attribute of something it imports (`from m import os`, `m.os`), or, when f
-// star-imports, anywhere. Other identifiers of f are its own names (a local `q`, or
-// `self.q`, in attention code looks up nothing in another module).
+// otherwise now (c.rebound).
 func (c *Carry) mentions(f *File) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if v, ok := c.mentioning[f]; ok {
-		return v
-	}
-	found := false
-	t, star := f.Tree, len(f.StarImports) > 0
-	for _, id := range f.Nodes(syntax.KindIdentifier) {
-		if !star && !importedOrAttribute(f, id) {
-			continue
+	return slices.ContainsFunc(c.rebound, f.mayLookUp)
+}
+
+// mayLookUp reports whether f may look name up in another module: it names it in an import
+// statement or as an attribute of something it imports (`from m import os`, `m.os`), or
+// it star-imports. Its other identifiers are its own names (a local `q`, or `self.q`, in
+// attention code looks up nothing in another module). The names are gathered once per
+// file: a keystroke elsewhere asks about the same files again.
+func (f *File) mayLookUp(name string) bool {
+	f.lookupsOnce.Do(func() {
+		if len(f.StarImports) > 0 {
+			f.lookupsAny = true
+			return
 		}
-		text := t.Text(id)
-		for _, name := range c.rebound {
-			if string(text) == name {
-				found = true
-				break
+		f.lookups = map[string]bool{}
+		for _, id := range f.Nodes(syntax.KindIdentifier) {
+			if importedOrAttribute(f, id) {
+				f.lookups[f.Tree.String(id)] = true
 			}
 		}
-		if found {
-			break
-		}
-	}
-	if c.mentioning == nil {
-		c.mentioning = map[*File]bool{}
-	}
-	c.mentioning[f] = found
-	return found
+	})
+	return f.lookupsAny || f.lookups[name]
 }
 
 // importedOrAttribute reports whether identifier id of f is the name of an attribute of

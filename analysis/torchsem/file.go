@@ -53,6 +53,10 @@ type File struct {
 
 	submodules keyMemo[*Class, bool] // whether another module class constructs a class (UsedAsSubmodule), per class asked
 
+	lookupsOnce sync.Once
+	lookups     map[string]bool // the names the file may look up in another module (mayLookUp)
+	lookupsAny  bool            // it star-imports: any name
+
 	sitesOnce sync.Once
 	sites     []ExportSite // ExportSites, computed on first use (after linking)
 	sitesDone atomic.Bool  // sites is computed
