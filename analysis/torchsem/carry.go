@@ -44,21 +44,18 @@ type Carry struct {
 func (r *reuse) carry() *Carry {
 	c := &Carry{next: r.nf, prev: weak.Make(r.prev), m: r.nodeMap, sameDefs: r.sameDefs(), stale: r.stale}
 	if c.sameDefs {
-		c.rebound = slices.Concat(r.imported, r.rebound)
+		c.rebound = r.rebound
 	}
 	return c
 }
 
-// sameDefs reports whether the units of prev and of nf that the edit did not keep are class
-// and function definitions with the same names and kinds, in the same order, each with the
-// same decorators (by text), or import statements (what their changed clauses bind, Kept
-// asks about: Carry.rebound; so it does about a definition whose decorator those units
-// define, which may make it something else now). A module-level statement
-// the edit did not change but linked again (it lies in the changed unit's component, as
-// `NUM_CLASSES = 10` does when the edited class reads it) counts as kept when it reads
-// nothing the module's code binds (a constant): its value is the same before and after;
-// so does an `if __name__ == "__main__":` block, or another statement that changes no
-// attribute or item, whose names Kept asks about.
+// sameDefs reports whether a lookup from another file finds, in the units of prev and of
+// nf that the edit did not keep, what it found before, but for the names in r.rebound
+// (which Kept asks about). Those units must be class and function definitions with the
+// same names and kinds, in the same order, each with the same decorators (by text); import
+// statements (r.rebound holds the names of the clauses the edit added or removed); or the
+// statements sameStatements marks. A definition whose decorator those units define may be
+// something else now: its name goes to r.rebound.
 func (r *reuse) sameDefs() bool {
 	type def struct {
 		kind       syntax.Kind
@@ -99,7 +96,7 @@ func (r *reuse) sameDefs() bool {
 					named = append(named, decorated{name, dn})
 				}
 			case g.kinds[i] == unitImport:
-				// what it binds differently is in r.imported, which Kept asks about
+				// what it binds differently is in r.rebound, which Kept asks about
 			case g.kinds[i] != unitInert:
 				return nil, nil, false // another statement
 			}
@@ -132,8 +129,8 @@ func (r *reuse) sameDefs() bool {
 // reading a definition, another statement's name or a name of the project (`RATE = SCALE
 // * 2`, `MODEL = registry.build("vit")`) may bind other values now: their names go to
 // r.rebound, which Kept asks about; so do the names of a script block (`if __name__ ==
-// "__main__":`). A statement assigning to an attribute or an item changes more than
-// names: not marked.
+// "__main__":`). A statement that changes an object (mutates) changes more than names:
+// not marked.
 func (r *reuse) sameStatements() []bool {
 	g, t := r.nu, r.nf.Tree
 	marked := make([]bool, len(g.nodes))
@@ -154,6 +151,12 @@ func (r *reuse) sameStatements() []bool {
 			}
 		}
 	}
+	boundByCode := func(id NodeID) bool {
+		g.names.mu.Lock()
+		n, interned := g.names.ids[string(t.Text(id))]
+		g.names.mu.Unlock()
+		return interned && bound[n]
+	}
 	ids := r.nf.Nodes(syntax.KindIdentifier)
 	for _, i := range candidates {
 		u := g.nodes[i]
@@ -171,15 +174,11 @@ func (r *reuse) sameStatements() []bool {
 			if g.local(id) || pysem.IsBinding(t, id) && t.Kind(t.Parent(id)) != syntax.KindAugmentedAssignment {
 				continue // names nothing of the module, or a target (x += 1 reads x)
 			}
-			name := t.String(id)
-			g.names.mu.Lock()
-			n, interned := g.names.ids[name]
-			g.names.mu.Unlock()
-			if interned && bound[n] {
+			if boundByCode(id) {
 				constant = false
 				break
 			}
-			if q, ok := r.nf.Imports[name]; ok && r.nf.prog.inProject(q) {
+			if q, ok := r.nf.Imports[string(t.Text(id))]; ok && r.nf.prog.inProject(q) {
 				constant = false
 				break
 			}
@@ -187,12 +186,7 @@ func (r *reuse) sameStatements() []bool {
 		switch {
 		case constant:
 			marked[i] = true
-		case !mutates(t, u, func(id NodeID) bool {
-			g.names.mu.Lock()
-			n, interned := g.names.ids[string(t.Text(id))]
-			g.names.mu.Unlock()
-			return interned && bound[n]
-		}):
+		case !mutates(t, u, boundByCode):
 			// it binds names to values that may have changed, and changes nothing else:
 			// Kept asks about those names
 			marked[i] = true
@@ -249,33 +243,17 @@ func mainGuard(t *syntax.Tree, n NodeID) bool {
 	if t.Kind(cond) != syntax.KindComparisonOperator {
 		return false
 	}
-	var text []byte
-	for _, b := range t.Text(cond) {
-		switch b {
-		case ' ', '\t', '\'':
-			if b == '\'' {
-				text = append(text, '"')
-			}
-		default:
-			text = append(text, b)
-		}
-	}
-	s := string(text)
+	s := mainGuardText.Replace(string(t.Text(cond)))
 	return s == `__name__=="__main__"` || s == `"__main__"==__name__`
 }
+
+// mainGuardText normalises a condition's text for mainGuard: no blanks, double quotes.
+var mainGuardText = strings.NewReplacer(" ", "", "\t", "", "'", `"`)
 
 // inProject reports whether the qualified name q is a module of p or lies in one (a
 // relative name, left unresolved, counts).
 func (p *Program) inProject(q string) bool {
-	if q == "" || q[0] == '.' {
-		return true
-	}
-	for i := len(q); i > 0; i = strings.LastIndexByte(q[:i], '.') {
-		if p.byModule[q[:i]] != nil {
-			return true
-		}
-	}
-	return false
+	return q == "" || q[0] == '.' || p.moduleOf(q) != nil
 }
 
 // Carried returns what p may take from the program of its file's previous text: nil when p
@@ -323,8 +301,9 @@ func (c *Carry) Replaced(f *File) bool { return f != nil && f == c.prev.Value() 
 //     definitions of the same names and kinds before and after it: a lookup from f finds
 //     the same definitions, and what the caller read in them it recorded as uses of the
 //     edited file, which must lie in kept units;
-//   - or those units are such definitions and import statements, and f mentions no name
-//     of the import clauses the edit added or removed: its lookups find what they found.
+//   - or those units are such definitions, import statements or statements sameStatements
+//     accepts, and f may look up (File.mayLookUp) none of the names they may bind
+//     otherwise now (c.rebound): its lookups find what they found.
 //
 // Never for a file of a module that a re-link replaced since: the previous text was linked
 // against the program Relink made this program's base from (ReplaceFrom).
@@ -346,13 +325,7 @@ func (c *Carry) Kept(f *File, n NodeID) bool {
 	if !c.reaching.Has(f) {
 		return true
 	}
-	return c.sameDefs && !c.mentions(f)
-}
-
-// mentions reports whether f may look up, in the edited module, a name that may be bound
-// otherwise now (c.rebound).
-func (c *Carry) mentions(f *File) bool {
-	return slices.ContainsFunc(c.rebound, f.mayLookUp)
+	return c.sameDefs && !slices.ContainsFunc(c.rebound, f.mayLookUp)
 }
 
 // mayLookUp reports whether f may look name up in another module: it names it in an import

@@ -161,13 +161,8 @@ func (p *Program) newImportIndex(at map[*File]int32) *importIndex {
 			if q == "" || q[0] == '.' {
 				continue // a relative import of a file outside any package: unresolved
 			}
-			// the module q is or lies in: its longest prefix that is a module, as lookup
-			// resolves it
-			for i := len(q); i > 0; i = strings.LastIndexByte(q[:i], '.') {
-				if f := p.byModule[q[:i]]; f != nil {
-					named[at[f]] = true
-					break
-				}
+			if f := p.moduleOf(q); f != nil {
+				named[at[f]] = true
 			}
 			for _, j := range below[q] {
 				named[j] = true

@@ -62,6 +62,17 @@ func NewProgram(files []*pysem.File, opts ...ProgramOption) *Program {
 // File returns the program's file of module name, or nil.
 func (p *Program) File(module string) *File { return p.byModule[module] }
 
+// moduleOf returns the file of the module the qualified name q is or lies in: its longest
+// prefix that is a module of p, as lookup resolves it (nil: none).
+func (p *Program) moduleOf(q string) *File {
+	for i := len(q); i > 0; i = strings.LastIndexByte(q[:i], '.') {
+		if f := p.byModule[q[:i]]; f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
 // maxReexport bounds the re-exports (from .a import X in an __init__) followed to find a name.
 const maxReexport = 8
 

@@ -29,10 +29,11 @@ type reuse struct {
 	// head and tail: how many units at the start and at the end of both texts the edit did
 	// not change (sameUnit); those between them changed
 	head, tail int
-	// imported: the identifiers of the import clauses the edit added or removed
-	// (changedImports); rebound: the names the statements linked again bind
-	// (sameStatements), and the definitions whose decorators were linked again (sameDefs)
-	imported, rebound []string
+	// rebound: the names a lookup from another file may find bound otherwise now: the
+	// identifiers of the import clauses the edit added or removed (changedImports), the
+	// names the statements linked again bind (sameStatements), and the definitions whose
+	// decorators were linked again (sameDefs)
+	rebound []string
 }
 
 // nodeMap maps the nodes of a file's previous text to its new text's: the nodes in
@@ -82,7 +83,7 @@ func reuseFrom(prev, nf *File, names []string, stale map[string]bool) (r *reuse,
 	// mention any identifier of the clauses it added or removed: what they bind, and what
 	// they name, which an attribute chain may start with
 	imported := changedImports(prev.Tree, r.ou.nodes[a:lo-b], r.ou.kinds[a:lo-b], nf.Tree, r.nu.nodes[a:ln-b], r.nu.kinds[a:ln-b])
-	r.imported = slices.Clip(imported)
+	r.rebound = slices.Clone(imported)
 	imported = append(imported, names...)
 	if fresh {
 		// prev's units are summarised again, with nf's names
