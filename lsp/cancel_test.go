@@ -3,6 +3,8 @@ package lsp
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -102,5 +104,92 @@ func BenchmarkSupersede(b *testing.B) {
 		c.open(uri, big)
 		c.change(uri, 2, textDocumentContentChangeEvent{Text: "import torch\nx = 1\n"})
 		c.diagsFor(uri, 2)
+	}
+}
+
+// TestSupersededTextStillCarries: a keystroke that supersedes the run of the text before
+// it links the new text from that one (base.last), whose run never committed, so that
+// nothing but the new program, weakly, holds it. The new run's rules must still find it
+// to carry results from (the walks of the model's export call, torchsem.Carry) after
+// collections: the hook collects twice as the rules start.
+func TestSupersededTextStillCarries(t *testing.T) {
+	text := `import torch
+import torch.nn as nn
+from torch.export import Dim, export
+
+
+class Other(nn.Module):
+    def forward(self, x):
+        return x + 1
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 7, stride=2)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+export(Net(), (torch.randn(1, 3, 224, 224),), dynamic_shapes={"x": {2: Dim("h")}})
+`
+	uri := protocol.DocumentURI("file:///tmp/exportdb-carry/model.py")
+	var mu sync.Mutex
+	var carried []int32 // the versions whose rules ran with a previous text to carry from
+	var version int32   // the version whose run is at the rules now
+	var c *testClient
+	edit := func(v int32, from, to string) {
+		at := strings.Index(text, from)
+		r := rangeAt(text, at, at+len(from), c.enc)
+		text = text[:at] + to + text[at+len(from):]
+		c.change(uri, v, textDocumentContentChangeEvent{Range: &r, Text: to})
+	}
+	c = newTestClient(t, func(s *Server) {
+		s.testLink = func(_, how string) {
+			if how == "carried" {
+				mu.Lock()
+				carried = append(carried, version)
+				mu.Unlock()
+			}
+		}
+		s.testStage = func(ctx context.Context, v int32, stage string) {
+			if stage != "rules" {
+				return
+			}
+			mu.Lock()
+			version = v
+			mu.Unlock()
+			switch v {
+			case 2: // superseded by version 3 as its rules start
+				edit(3, "x + 2", "x + 3")
+				select {
+				case <-ctx.Done():
+				case <-time.After(waitTimeout):
+					t.Error("version 3 did not cancel version 2's run")
+				}
+			case 3, 4:
+				runtime.GC()
+				runtime.GC()
+			}
+		}
+	})
+	c.start()
+	c.open(uri, text)
+	want := findingLines(c.diagsFor(uri, 1), "dynamic_shape_min_size")
+	if len(want) != 1 {
+		t.Fatalf("dynamic_shape_min_size lines %v, want the export call's", want)
+	}
+	edit(2, "x + 1", "x + 2")
+	if got := findingLines(c.diagsFor(uri, 3), "dynamic_shape_min_size"); !slices.Equal(got, want) {
+		t.Errorf("after the superseded keystroke: lines %v, want %v", got, want)
+	}
+	// and a keystroke after a run that committed (its result holds the text before)
+	edit(4, "x + 3", "x + 4")
+	c.diagsFor(uri, 4)
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(carried, []int32{3, 4}) {
+		t.Errorf("the runs that carried from the text before: versions %v, want [3 4]", carried)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
 )
 
@@ -217,6 +218,10 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		res.diags = []protocol.Diagnostic{}
 		return res
 	}
+	// the text the link may carry results from (base.last): the new program holds it only
+	// weakly, and when that text's own run was superseded nothing else holds it; kept alive
+	// until the rules ran, so that a collection in between does not make them walk again
+	var carriedFrom *torchsem.File
 	if f, b := s.redeclared(ctx, d, snap, cfg); f != nil {
 		// only what an export call declares changed around an unchanged text
 		s.stage(ctx, snap, res.stages, "redeclare")
@@ -255,6 +260,11 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		}
 		s.mu.Unlock()
 		s.stage(ctx, snap, res.stages, "link")
+		s.mu.Lock()
+		if d.base != nil {
+			carriedFrom = d.base.last
+		}
+		s.mu.Unlock()
 		res.file, res.base = s.link(ctx, d, pf)
 		if ctx.Err() != nil {
 			s.stage(ctx, snap, res.stages, "superseded")
@@ -271,6 +281,10 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		s.stage(ctx, snap, res.stages, "superseded")
 		return nil
 	}
+	if s.testLink != nil && res.file.Program().Carried() != nil {
+		s.testLink(d.path, "carried")
+	}
+	runtime.KeepAlive(carriedFrom)
 	s.stage(ctx, snap, res.stages, "convert")
 	for _, re := range r.RuleErrors {
 		s.log.Error("rule panicked", zap.String("rule", re.Rule), zap.String("panic", re.Panic), zap.String("uri", string(d.uri)))

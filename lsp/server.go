@@ -118,7 +118,9 @@ type Server struct {
 	testStage func(ctx context.Context, version int32, stage string)
 	// testLink, when set (tests only), is told how link linked a document: "relink" (its
 	// base as it was), "update" (the base with changed neighbours replaced), "alone" or
-	// "full" (a new program of the whole neighbourhood).
+	// "full" (a new program of the whole neighbourhood); "kept" when ReplaceFrom kept units
+	// of the previous text, and "carried" when the rules ran with that text still there to
+	// carry results from (torchsem.Program.Carried).
 	testLink func(path, how string)
 
 	// mu guards the fields below and every document's mutable fields (documents.go). It is
