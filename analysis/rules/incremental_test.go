@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,6 +68,7 @@ func TestIncrementalMatchesFull(t *testing.T) {
 			ff := torchsem.New(full)
 			compareAnalyses(t, fmt.Sprintf("%s after edit %d", path, step+1), text, fi, ff, opts)
 			reused += fi.Kept()
+			runtime.KeepAlive(prev) // the carry holds it weakly: the comparison runs what it carries
 			prev = fi
 		}
 	}
@@ -95,6 +97,7 @@ func TestIncrementalMatchesFull(t *testing.T) {
 				if fi.Surface() != ff.Surface() {
 					t.Errorf("%s: the surfaces differ\n%s", where, text)
 				}
+				runtime.KeepAlive(prev) // the carry holds it weakly: the comparison runs what it carries
 				prev = fi
 			}
 		}

@@ -126,6 +126,7 @@ func TestRelinkMatchesFull(t *testing.T) {
 				analysis.Analyze(context.Background(), prev, All(), inc)
 				nf := sp.ReplaceFrom(prev, pk)
 				compareAnalyses(t, where+": "+m.Name+" kept across the re-link", texts[k], nf, ff, opts)
+				runtime.KeepAlive(prev) // the carry holds it weakly: the comparison runs what it carries
 				if nf.Kept() > 0 {
 					carried++
 					if own {
