@@ -2,7 +2,11 @@ package rules
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -184,4 +188,181 @@ func TestMinSizeWalkCarried(t *testing.T) {
 	if got := analyze(prev); dumpFindings(got) != dumpFindings(first) {
 		t.Errorf("after the undos the findings differ from the first text's\ngot:\n%s\nwant:\n%s", dumpFindings(got), dumpFindings(first))
 	}
+}
+
+// moduleSnippets are module-level statements TestMinSizeWalkCarriedRandom inserts between
+// models/net.py's top-level statements: what the carry must judge (constants, rebinding
+// the names other files import or export, setattr, items, script blocks, imports,
+// decorators the module defines) and what it accepts.
+var moduleSnippets = []string{
+	"WIDTH = 16\n",
+	"WIDTH = Stem\n",
+	"finish = None\n",
+	"def finish(x):\n    return F.max_pool2d(x, 8)\n",
+	"finish = F.max_pool2d\n",
+	"Net = Small\n",
+	"Small = Other\n",
+	"class Small(nn.Module):\n    def forward(self, x):\n        return F.max_pool2d(x, 11)\n",
+	"setattr(Net, 'forward', Small.forward)\n",
+	"CFG = {}\nCFG['w'] = WIDTH\n",
+	"CFG = dict(w=WIDTH)\nCFG.update(w=3)\n",
+	"if __name__ == \"__main__\":\n    finish = None\n",
+	"if __name__ == \"__main__\":\n    ep = export_net()\n",
+	"import os\n",
+	"from models.layers import Stem as Other\n",
+	"from models.layers import *\n",
+	"def wrap(c):\n    return c\n\n\n@wrap\nclass Tiny(nn.Module):\n    def forward(self, x):\n        return x\n",
+	"rows = WIDTH + 1\n",
+	"del finish\n",
+}
+
+// lookupProject adds to carryProject two files that read net.py's names otherwise than
+// head.py: as an attribute of the imported module, and through a star import.
+var lookupProject = map[string]string{
+	"models/attr.py": `import torch
+import torch.nn as nn
+from torch.export import Dim, export
+import models.net as net
+
+
+class ByAttr(nn.Module):
+    def forward(self, x):
+        return net.finish(x + 1)
+
+
+def export_attr():
+    return export(ByAttr(), (torch.randn(1, 3, 64, 64),), dynamic_shapes={"x": {2: Dim("a", min=2)}})
+`,
+	"models/star.py": `import torch
+import torch.nn as nn
+from torch.export import Dim, export
+from models.net import *
+
+
+class ByStar(nn.Module):
+    def forward(self, x):
+        return finish(x - 1)
+
+
+def export_star():
+    return export(ByStar(), (torch.randn(1, 3, 64, 64),), dynamic_shapes={"x": {2: Dim("s2", min=3)}})
+`,
+}
+
+// TestMinSizeWalkCarriedRandom edits models/net.py of carryProject (with lookupProject's
+// files) at random, mostly between its module-level statements (moduleSnippets, top-level
+// lines deleted or duplicated, a digit of a layer's size changed), each edit undone at the
+// next step as a person trying a change does (a changed digit may stay), and checks after
+// each step that its analysis from the previous text (ReplaceFrom, walks carried) finds
+// what linking the text from scratch finds. It fails when no walk was carried: it would
+// test nothing of the carry.
+func TestMinSizeWalkCarriedRandom(t *testing.T) {
+	edits := 200
+	if testing.Short() {
+		edits = 40
+	}
+	if n, err := strconv.Atoi(os.Getenv("EXPORTDB_INCREMENTAL_EDITS")); err == nil && n > 0 {
+		edits = n
+	}
+	p := syntax.NewParser()
+	defer p.Close()
+	var files []*pysem.File
+	// net.py's first text is the base's (the editor's neighbourhood linked with it), as the
+	// other files' export calls construct its classes
+	for _, name := range []string{"models/__init__.py", "models/layers.py", "models/net.py", "models/head.py", "export.py", "models/attr.py", "models/star.py"} {
+		text, ok := carryProject[name]
+		if !ok {
+			text = lookupProject[name]
+		}
+		mod, _ := pysem.ModuleOf(name)
+		pf, ok := parseText(t, p, text, mod)
+		if !ok {
+			t.Fatalf("%s does not parse", name)
+		}
+		pf.Path = name
+		files = append(files, pf)
+	}
+	base := torchsem.NewProgram(files)
+	mod, _ := pysem.ModuleOf("models/net.py")
+	opts := analysis.Options{MinSeverity: analysis.Off}
+	carried := walkStats.carried.Load()
+	for seed := range 4 {
+		rng := rand.New(rand.NewPCG(uint64(seed), 32))
+		rest := carryProject["models/net.py"] // the text the edits start from and are undone to
+		text := rest
+		var prev *torchsem.File
+		for step := range edits {
+			// typed, then undone (or kept, for a digit: the next edits start from it), as
+			// a person trying a change does; each edit leaves the text valid Python (broken
+			// texts are TestIncrementalMatchesFull's)
+			var next string
+			if text != rest {
+				next = rest
+			} else {
+				for range 20 {
+					next = moduleEdit(rng, rest)
+					if pf, ok := parseText(t, p, next, mod); ok && !pf.Tree.HasError(0) {
+						break
+					}
+					next = rest
+				}
+				if len(next) == len(rest) && rng.IntN(2) == 0 {
+					rest = next // a digit changed, kept
+				}
+			}
+			text = next
+			inc, _ := parseText(t, p, text, mod)
+			full, _ := parseText(t, p, text, mod)
+			inc.Path, full.Path = "models/net.py", "models/net.py"
+			nf := base.ReplaceFrom(prev, inc)
+			compareAnalyses(t, fmt.Sprintf("seed %d, edit %d", seed, step+1), text, nf, base.Replace(full), opts)
+			runtime.KeepAlive(prev) // the carry holds it weakly: the comparison runs what it carries
+			prev = nf
+		}
+	}
+	if n := walkStats.carried.Load() - carried; n == 0 {
+		t.Error("no walk was carried: the edits never took the carry's path")
+	} else {
+		t.Logf("%d walks carried", n)
+	}
+}
+
+// moduleEdit applies one edit to text: a module-level statement inserted before a
+// top-level line, a top-level line deleted or duplicated, a digit changed (a kernel size,
+// a stride), or randomEdit's edit.
+func moduleEdit(rng *rand.Rand, text string) string {
+	ls := strings.SplitAfter(text, "\n")
+	var top []int // the lines starting a top-level statement
+	for i, l := range ls {
+		if l != "" && l != "\n" && l[0] != ' ' && l[0] != '\t' {
+			top = append(top, i)
+		}
+	}
+	if len(top) == 0 {
+		return randomEdit(rng, text)
+	}
+	k := top[rng.IntN(len(top))]
+	switch rng.IntN(8) {
+	case 5, 6:
+		// a layer's size typed anew: another digit for one of a layer's arguments
+		var digits []int
+		for i := range len(text) {
+			line := text[strings.LastIndexByte(text[:i], '\n')+1:]
+			line, _, _ = strings.Cut(line, "\n")
+			if text[i] >= '1' && text[i] <= '9' && (strings.Contains(line, "nn.") || strings.Contains(line, "F.")) && !strings.HasPrefix(line, "import") {
+				digits = append(digits, i)
+			}
+		}
+		if len(digits) > 0 {
+			i := digits[rng.IntN(len(digits))]
+			return text[:i] + string(rune('1'+rng.IntN(9))) + text[i+1:]
+		}
+	case 0, 1, 2:
+		return strings.Join(ls[:k], "") + moduleSnippets[rng.IntN(len(moduleSnippets))] + strings.Join(ls[k:], "")
+	case 3:
+		return strings.Join(append(ls[:k:k], ls[k+1:]...), "")
+	case 4:
+		return strings.Join(append(ls[:k+1:k+1], ls[k:]...), "")
+	}
+	return randomEdit(rng, text)
 }
