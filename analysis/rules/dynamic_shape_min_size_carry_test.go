@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -257,13 +255,7 @@ def export_star():
 // what linking the text from scratch finds. It fails when no walk was carried: it would
 // test nothing of the carry.
 func TestMinSizeWalkCarriedRandom(t *testing.T) {
-	edits := 200
-	if testing.Short() {
-		edits = 40
-	}
-	if n, err := strconv.Atoi(os.Getenv("EXPORTDB_INCREMENTAL_EDITS")); err == nil && n > 0 {
-		edits = n
-	}
+	edits := editCount(200, 40)
 	p := syntax.NewParser()
 	defer p.Close()
 	var files []*pysem.File

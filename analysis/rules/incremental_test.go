@@ -22,9 +22,17 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
 
-// editsPerFixture is how many random edits each fixture goes through
-// (EXPORTDB_INCREMENTAL_EDITS=N for a longer search).
-const editsPerFixture = 40
+// editCount is how many random edits a test makes: n, short with -short, or the number
+// EXPORTDB_INCREMENTAL_EDITS says (for a longer search).
+func editCount(n, short int) int {
+	if testing.Short() {
+		n = short
+	}
+	if v, err := strconv.Atoi(os.Getenv("EXPORTDB_INCREMENTAL_EDITS")); err == nil && v > 0 {
+		n = v
+	}
+	return n
+}
 
 // TestIncrementalMatchesFull edits every rule fixture (and every member of the multi-file
 // fixtures) at random, one edit after another as in an editor, and checks after each edit
@@ -36,13 +44,7 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	fixtures, _ := filepath.Glob(filepath.Join("testdata", "*.py"))
 	clean, _ := filepath.Glob(filepath.Join("testdata", "clean", "*.py"))
 	fixtures = append(fixtures, clean...)
-	edits := editsPerFixture
-	if testing.Short() {
-		edits = 8
-	}
-	if n, err := strconv.Atoi(os.Getenv("EXPORTDB_INCREMENTAL_EDITS")); err == nil && n > 0 {
-		edits = n
-	}
+	edits := editCount(40, 8) // per fixture
 	p := syntax.NewParser()
 	defer p.Close()
 	reused := 0

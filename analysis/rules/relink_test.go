@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"weak"
@@ -29,13 +27,7 @@ import (
 // re-linked program as the editor replaces the document it analyses (Relink's skip) must
 // have the findings of linking the project anew.
 func TestRelinkMatchesFull(t *testing.T) {
-	edits := 30
-	if testing.Short() {
-		edits = 6
-	}
-	if n, err := strconv.Atoi(os.Getenv("EXPORTDB_INCREMENTAL_EDITS")); err == nil && n > 0 {
-		edits = n
-	}
+	edits := editCount(30, 6)
 	p := syntax.NewParser()
 	defer p.Close()
 	archives, _ := filepath.Glob(filepath.Join("testdata", "*.txtar"))
