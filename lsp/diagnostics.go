@@ -258,13 +258,11 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		if d.parsed == tree { // the next reparse starts from tree: its model starts from pf
 			d.model = pf
 		}
-		s.mu.Unlock()
-		s.stage(ctx, snap, res.stages, "link")
-		s.mu.Lock()
 		if d.base != nil {
 			carriedFrom = d.base.last
 		}
 		s.mu.Unlock()
+		s.stage(ctx, snap, res.stages, "link")
 		res.file, res.base = s.link(ctx, d, pf)
 		if ctx.Err() != nil {
 			s.stage(ctx, snap, res.stages, "superseded")

@@ -287,19 +287,17 @@ func TestMinSizeWalkCarriedRandom(t *testing.T) {
 			// typed, then undone (or kept, for a digit: the next edits start from it), as
 			// a person trying a change does; each edit leaves the text valid Python (broken
 			// texts are TestIncrementalMatchesFull's)
-			var next string
-			if text != rest {
-				next = rest
-			} else {
+			next := rest
+			if text == rest {
 				for range 20 {
-					next = moduleEdit(rng, rest)
-					if pf, ok := parseText(t, p, next, mod); ok && !pf.Tree.HasError(0) {
+					edited, digit := moduleEdit(rng, rest)
+					if pf, ok := parseText(t, p, edited, mod); ok && !pf.Tree.HasError(0) {
+						next = edited
+						if digit && rng.IntN(2) == 0 {
+							rest = edited
+						}
 						break
 					}
-					next = rest
-				}
-				if len(next) == len(rest) && rng.IntN(2) == 0 {
-					rest = next // a digit changed, kept
 				}
 			}
 			text = next
@@ -320,41 +318,45 @@ func TestMinSizeWalkCarriedRandom(t *testing.T) {
 }
 
 // moduleEdit applies one edit to text: a module-level statement inserted before a
-// top-level line, a top-level line deleted or duplicated, a digit changed (a kernel size,
-// a stride), or randomEdit's edit.
-func moduleEdit(rng *rand.Rand, text string) string {
+// top-level line, a top-level line deleted or duplicated, a digit of a layer's arguments
+// changed (a kernel size, a stride; digit is true), or randomEdit's edit.
+func moduleEdit(rng *rand.Rand, text string) (edited string, digit bool) {
 	ls := strings.SplitAfter(text, "\n")
-	var top []int // the lines starting a top-level statement
+	var top []int    // the lines starting a top-level statement
+	var digits []int // the offsets of the digits in lines building or calling a layer
+	at := 0
 	for i, l := range ls {
 		if l != "" && l != "\n" && l[0] != ' ' && l[0] != '\t' {
 			top = append(top, i)
 		}
-	}
-	if len(top) == 0 {
-		return randomEdit(rng, text)
-	}
-	k := top[rng.IntN(len(top))]
-	switch rng.IntN(8) {
-	case 5, 6:
-		// a layer's size typed anew: another digit for one of a layer's arguments
-		var digits []int
-		for i := range len(text) {
-			line := text[strings.LastIndexByte(text[:i], '\n')+1:]
-			line, _, _ = strings.Cut(line, "\n")
-			if text[i] >= '1' && text[i] <= '9' && (strings.Contains(line, "nn.") || strings.Contains(line, "F.")) && !strings.HasPrefix(line, "import") {
-				digits = append(digits, i)
+		if strings.Contains(l, "nn.") || strings.Contains(l, "F.") {
+			for k := range len(l) {
+				if l[k] >= '1' && l[k] <= '9' {
+					digits = append(digits, at+k)
+				}
 			}
 		}
+		at += len(l)
+	}
+	switch rng.IntN(8) {
+	case 5, 6:
 		if len(digits) > 0 {
 			i := digits[rng.IntN(len(digits))]
-			return text[:i] + string(rune('1'+rng.IntN(9))) + text[i+1:]
+			return text[:i] + string(rune('1'+rng.IntN(9))) + text[i+1:], true
 		}
-	case 0, 1, 2:
-		return strings.Join(ls[:k], "") + moduleSnippets[rng.IntN(len(moduleSnippets))] + strings.Join(ls[k:], "")
-	case 3:
-		return strings.Join(append(ls[:k:k], ls[k+1:]...), "")
-	case 4:
-		return strings.Join(append(ls[:k+1:k+1], ls[k:]...), "")
+	case 0, 1, 2, 3, 4:
+		if len(top) == 0 {
+			break
+		}
+		k := top[rng.IntN(len(top))]
+		switch rng.IntN(5) {
+		case 0, 1, 2:
+			return strings.Join(ls[:k], "") + moduleSnippets[rng.IntN(len(moduleSnippets))] + strings.Join(ls[k:], ""), false
+		case 3:
+			return strings.Join(append(ls[:k:k], ls[k+1:]...), ""), false
+		default:
+			return strings.Join(append(ls[:k+1:k+1], ls[k:]...), ""), false
+		}
 	}
-	return randomEdit(rng, text)
+	return randomEdit(rng, text), false
 }
