@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
@@ -117,7 +118,10 @@ func (s *Server) runDoc(d *document) {
 		if !again {
 			d.running = false
 			s.trimLocked()
-			idle = s.idleKick != nil && !s.analysingLocked()
+			if !s.analysingLocked() {
+				s.pauses.ended(time.Now())
+				idle = s.idleKick != nil
+			}
 		}
 		s.mu.Unlock()
 

@@ -5,6 +5,8 @@ import (
 	"runtime/metrics"
 	"sync"
 	"time"
+
+	"go.uber.org/zap"
 )
 
 // Collecting garbage while the editor is idle.
@@ -18,7 +20,8 @@ import (
 // once no document is being analysed for idleDelay and the garbage since the last cycle
 // passed half of the headroom to the goal, it runs a cycle itself. The cycles come two to
 // three times as often (29 instead of 12 in 200 paced keystrokes of the workspace
-// benchmark), but after an analysis, not during one.
+// benchmark), but after an analysis, not during one. While keystrokes come faster than a
+// cycle takes, it waits for a pause of a cycle's length instead (pauses.go).
 
 // idleDelay is how long no analysis may run before the server collects (Server.idleDelay:
 // tests lengthen it).
@@ -36,8 +39,8 @@ func (s *Server) idleCollector() {
 		case <-s.idleKick:
 		}
 		gcWatch.observe()
-		// idle for idleDelay: an analysis ending meanwhile starts the wait again
-		t := time.NewTimer(s.idleDelay)
+		// idle for idleWait: an analysis ending meanwhile starts the wait again
+		t := time.NewTimer(s.idleWait())
 	wait:
 		for {
 			select {
@@ -46,7 +49,7 @@ func (s *Server) idleCollector() {
 				return
 			case <-s.idleKick:
 				gcWatch.observe()
-				t.Reset(s.idleDelay)
+				t.Reset(s.idleWait())
 			case <-t.C:
 				break wait
 			}
@@ -55,12 +58,27 @@ func (s *Server) idleCollector() {
 			continue // the analysis running kicks again when it ends
 		}
 		if s.garbageDue() {
+			start := time.Now()
 			s.collect()
+			took := time.Since(start)
+			s.mu.Lock()
+			s.cycle.observe(took)
+			typical, _ := s.pauses.typical()
+			s.mu.Unlock()
+			s.log.Debug("idle collection", zap.Duration("took", took), zap.Duration("pause", typical))
 		}
 		if s.edited.Load() {
 			s.touch() // pretouch.go
 		}
 	}
+}
+
+// idleWait is how long no analysis may run before the idle collector collects: its idle
+// delay, or a cycle's length while keystrokes come faster than a cycle takes (pauses.go).
+func (s *Server) idleWait() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pauses.idleWait(s.idleDelay, s.cycle.avg)
 }
 
 // kickIdle tells the idle collector that an analysis ended with none running.

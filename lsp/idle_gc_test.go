@@ -199,3 +199,50 @@ func allocateUntil(done func() bool) bool {
 	}
 	return false
 }
+
+// TestIdleCollectorWaitsOutFastTyping: while keystrokes come faster than the idle
+// collector's cycle takes, it does not collect in the short pauses between them (each
+// keystroke would run beside the cycle); once typing stops for a cycle's length, it does.
+func TestIdleCollectorWaitsOutFastTyping(t *testing.T) {
+	const (
+		delay = 20 * time.Millisecond
+		cycle = 3 * time.Second // what the cycles took, as the server timed them
+	)
+	var collected atomic.Int32
+	c := newTestClient(t, func(s *Server) {
+		s.idleKick = make(chan struct{}, 1)
+		s.idleDelay = delay
+		s.garbageDue = func() bool { return true }
+		s.collect = func() { collected.Add(1) }
+		s.touch = func() {}
+		s.cycle.observe(cycle)
+	})
+	uri, text := openIdleModel(t, c)
+	// nothing known of the pauses yet: the first collection comes after the delay
+	c.waitFor("a collection after the first analysis", func() bool { return collected.Load() >= 1 })
+	base := collected.Load()
+	start := time.Now()
+	for v := int32(2); v <= 8; v++ {
+		end := rangeAt(text, len(text), len(text), c.enc)
+		c.change(uri, v, textDocumentContentChangeEvent{Range: &end, Text: "#"})
+		text += "#"
+		c.diagsFor(uri, v)
+	}
+	typed := time.Since(start)
+	if n := collected.Load(); n != base && typed < cycle*3/4 {
+		// (the estimate fell to three quarters of the cycle with the first collection's
+		// instant cycle; a machine slow enough to pause that long between keystrokes
+		// proves nothing either way)
+		t.Errorf("%d collections while typing 7 keystrokes in %v", n-base, typed)
+	}
+	c.server.mu.Lock()
+	typical, _ := c.server.pauses.typical()
+	c.server.mu.Unlock()
+	if typical >= cycle*3/4 {
+		t.Fatalf("typical pause %v between keystrokes sent back to back", typical)
+	}
+	c.waitFor("a collection once typing stopped", func() bool { return collected.Load() > base })
+	if quiet := time.Since(start) - typed; quiet < cycle/2 {
+		t.Errorf("collected %v after the last keystroke, before the pause was a cycle long", quiet)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -234,6 +235,7 @@ func (s *Server) didChangeNotebook(_ context.Context, params json.RawMessage) (a
 			zap.Int32("version", p.NotebookDocument.Version), zap.Int32("current", nb.version))
 		return nil, nil
 	}
+	s.pauses.changed(time.Now(), s.analysingLocked())
 	enc := s.client.encoding
 	var removed []protocol.DocumentURI
 	if ch := p.Change.Cells; ch != nil {

@@ -143,6 +143,10 @@ type Server struct {
 	idleDelay  time.Duration
 	garbageDue func() bool
 	collect    func()
+	// pauses are the last pauses between analyses and keystrokes, and cycle how long the
+	// idle collector's cycles take (pauses.go)
+	pauses pauseLog
+	cycle  cycleClock
 	// edited is set by the first change of a document: from then on the idle collector
 	// also touches the heap typing will grow into (pretouch.go)
 	edited   atomic.Bool

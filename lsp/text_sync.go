@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"time"
 
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
@@ -82,6 +83,7 @@ func (s *Server) didChange(_ context.Context, params json.RawMessage) (any, erro
 	if d.closed {
 		return nil, nil
 	}
+	s.pauses.changed(time.Now(), s.analysingLocked())
 	s.commitChangeLocked(d, p.TextDocument.Version, newText, newLines, edits, resync)
 	s.invalidateLocked(d)
 	return nil, nil
