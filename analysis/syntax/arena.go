@@ -318,6 +318,21 @@ func (t *tsTree) copy() *tsTree {
 	return newTSTree(C.ts_tree_copy(t.c))
 }
 
+// parseTS parses src in malloc memory with the Parser's own C parser, reusing old (nil for
+// none), within the limits.
+func (p *Parser) parseTS(ctx context.Context, old *tsTree, src []byte) (*tsTree, error) {
+	var oc *C.TSTree
+	if old != nil {
+		oc = old.c
+		defer runtime.KeepAlive(old)
+	}
+	ct, err := p.cparse(ctx, nil, oc, src)
+	if err != nil {
+		return nil, err
+	}
+	return newTSTree(ct), nil
+}
+
 // parseLimits says how much one parse of n bytes may allocate and read: MaxTreeMemory at
 // most, and for a small source less, so that a short file cannot take long either.
 func parseLimits(n int) (alloc, read int64) {

@@ -114,6 +114,15 @@ type Document struct {
 	ts   *tsTree
 	tree *Tree
 	kids []kid // the root's children of ts, when known (a reparse compares them with its own)
+	// edited is 1 + the root child the reparse that made the document changed alone (0:
+	// none): the next edit in it reparses it alone (piece.go)
+	edited int
+	// for a document whose last edits were reparsed in a piece: ts (and kids) are the
+	// tree-sitter tree of an earlier text, base's, and sinceBase the one edit covering what
+	// changed since; piece is the changed child's tree
+	base      *Tree
+	sinceBase Edit
+	piece     *piece
 }
 
 // Tree returns the document's current syntax tree.
@@ -129,6 +138,9 @@ func (d *Document) Close() {
 	}
 	d.ts.close()
 	d.ts = nil
+	if d.piece != nil {
+		d.piece.ts.close()
+	}
 }
 
 // Parse parses src from scratch. src is retained and must not be modified afterwards.
@@ -157,28 +169,49 @@ func (p *Parser) Reparse(ctx context.Context, old *Document, oldSrcs [][]byte, e
 	if lone {
 		return p.Parse(ctx, newSrc) // parsed as a copy (newline.go): nothing to reuse
 	}
+	for i, e := range edits {
+		if e.Start < 0 || e.Start > e.OldEnd || e.OldEnd > len(oldSrcs[i]) || e.Start > e.NewEnd || e.NewEnd > len(srcAfter(oldSrcs, i, newSrc)) {
+			return p.Parse(ctx, newSrc)
+		}
+	}
+	if len(newSrc) > MaxSourceSize {
+		return nil, ErrTooLarge
+	}
+	if len(edits) == 1 {
+		nd, err := p.reparsePiece(ctx, old, oldSrcs[0], edits[0], newSrc)
+		if err != nil {
+			return nil, err
+		}
+		if nd != nil {
+			nd.tree.src, nd.tree.newline = newSrc, nl
+			return nd, nil
+		}
+	}
+	if old.base != nil {
+		// the file's tree-sitter tree is an earlier text's
+		if len(edits) == 1 {
+			if nd, err := p.reparseFromBase(ctx, old, edits[0], newSrc); nd != nil || err != nil {
+				return nd, err
+			}
+		}
+		// bring it up to old's text first
+		cur, err := p.catchUp(ctx, old)
+		if err != nil {
+			return nil, err
+		}
+		defer cur.ts.close()
+		old = cur
+	}
 	ts := old.ts.copy()
 	// the edited copy is needed only until the new tree is parsed and flattened (the new
 	// tree keeps what it shares with it by reference count)
 	defer ts.close()
 	for i, e := range edits {
-		before := oldSrcs[i]
-		var after []byte
-		if i+1 < len(oldSrcs) {
-			after = oldSrcs[i+1]
-		} else {
-			after = newSrc
-		}
-		if e.Start < 0 || e.Start > e.OldEnd || e.OldEnd > len(before) || e.Start > e.NewEnd || e.NewEnd > len(after) {
-			return p.Parse(ctx, newSrc)
-		}
+		before, after := oldSrcs[i], srcAfter(oldSrcs, i, newSrc)
 		e.startPt = pointAt(before, e.Start)
 		e.oldEndPt = pointAt(before, e.OldEnd)
 		e.newEndPt = pointAt(after, e.NewEnd)
 		editTree(ts, e)
-	}
-	if len(newSrc) > MaxSourceSize {
-		return nil, ErrTooLarge
 	}
 	ct, err := p.cparse(ctx, nil, ts.c, newSrc)
 	if err != nil {
@@ -204,7 +237,15 @@ func (p *Parser) Reparse(ctx context.Context, old *Document, oldSrcs [][]byte, e
 		return nil, err
 	}
 	tree.src, tree.newline = newSrc, nl
-	return &Document{ts: nts, tree: newTree(tree), kids: kids}, nil
+	return &Document{ts: nts, tree: newTree(tree), kids: kids, edited: tree.changedKid()}, nil
+}
+
+// srcAfter is the text after edit number i of a Reparse.
+func srcAfter(oldSrcs [][]byte, i int, newSrc []byte) []byte {
+	if i+1 < len(oldSrcs) {
+		return oldSrcs[i+1]
+	}
+	return newSrc
 }
 
 func pointAt(src []byte, off int) point {

@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"slices"
 	"sync/atomic"
 	"unsafe"
 )
@@ -191,6 +192,23 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 	out[0] = root
 	return &Tree{nodes: out, depth: depth, kids: stats, kidNodes: kidNodes,
 		splice: &Splice{Lo: loID, OldHi: oldHi, NewHi: newHi, Edit: e, from: ot.id}}, kids, nil
+}
+
+// changedKid returns 1 + the root child a splice replaced alone, or 0 when t was not
+// spliced or the splice replaced more or less than one child.
+func (t *Tree) changedKid() int {
+	sp := t.splice
+	if sp == nil || t.kidNodes == nil {
+		return 0
+	}
+	i, found := slices.BinarySearch(t.kidNodes, sp.Lo)
+	if !found || sp.NewHi == sp.Lo {
+		return 0
+	}
+	if i+1 < len(t.kidNodes) && t.kidNodes[i+1] != sp.NewHi || i+1 == len(t.kidNodes) && int(sp.NewHi) != len(t.nodes) {
+		return 0
+	}
+	return i + 1
 }
 
 // kidIDs returns the root's children: kept by the splice that made t, or found (a walk

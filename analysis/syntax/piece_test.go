@@ -1,0 +1,139 @@
+package syntax
+
+import (
+	"bytes"
+	"context"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestPieceMatchesFreshParse types and deletes words inside top-level statements of real
+// model files (the clean fixtures, with CRLF and CJK copies), with now and then a keystroke
+// that breaks the statement (an open bracket, a new line), one after its end (a comment,
+// a line continuation) or one in another statement; every tree must equal a fresh parse (checkReparse: a piece
+// only ever goes into a text that parses without errors) and say truly what it replaced.
+// Most keystrokes must be reparsed in a piece, and leaving one (an edit elsewhere, or one
+// inside it that it cannot take) must splice from the tree before.
+func TestPieceMatchesFreshParse(t *testing.T) {
+	files, _ := filepath.Glob("../rules/testdata/clean/*.py")
+	if len(files) == 0 {
+		t.Fatal("no fixtures")
+	}
+	var srcs [][]byte
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, src, bytes.ReplaceAll(src, []byte("\n"), []byte("\r\n")),
+			bytes.ReplaceAll(src, []byte("        return "), []byte("        形状 = 1  # 😀\n        return ")))
+	}
+	p := NewParser()
+	defer p.Close()
+	r := rand.New(rand.NewSource(3))
+	keystrokes, pieces, left, broke := 0, 0, 0, 0
+	for _, src := range srcs {
+		doc, err := p.Parse(context.Background(), src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit := func(next []byte, e Edit) {
+			t.Helper()
+			nd, err := p.Reparse(context.Background(), doc, [][]byte{src}, []Edit{e}, next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkReparse(t, p, doc, nd, next)
+			keystrokes++
+			if nd.piece != nil {
+				pieces++
+			} else if doc.piece != nil && nd.Tree().Spliced() != nil {
+				left++
+				if e.Start > doc.sinceBase.Start && e.OldEnd < doc.sinceBase.NewEnd {
+					broke++ // inside the piece: reparsed from the base in one go
+				}
+			}
+			doc.Close()
+			doc, src = nd, next
+		}
+		for session := 0; session < 40; session++ {
+			ids := doc.Tree().kidIDs()
+			k := ids[r.Intn(len(ids))]
+			lo, hi := doc.Tree().Start(k), doc.Tree().End(k)
+			if hi-lo < 2 {
+				continue
+			}
+			at := lo + 1 + r.Intn(hi-lo-1)
+			word := []byte("abcdefghij_0123456789")[:1+r.Intn(8)]
+			switch r.Intn(10) {
+			case 0:
+				word = []byte("(")
+			case 1:
+				word = []byte("\n")
+			case 2:
+				at = hi // after the statement's last token
+				word = []byte(" # note")
+			case 3:
+				at = hi // a line continuation: the next statement would go on this one
+				word = []byte(" \\")
+			}
+			for i, c := range word {
+				pos := at + i
+				next := append(append(append([]byte{}, src[:pos]...), c), src[pos:]...)
+				edit(next, Edit{Start: pos, OldEnd: pos, NewEnd: pos + 1})
+			}
+			for i := len(word) - 1; i >= 0; i-- {
+				pos := at + i
+				next := append(append([]byte{}, src[:pos]...), src[pos+1:]...)
+				edit(next, Edit{Start: pos, OldEnd: pos + 1, NewEnd: pos})
+			}
+		}
+		doc.Close()
+	}
+	if pieces < keystrokes/2 {
+		t.Errorf("%d of %d keystrokes reparsed in a piece, want most", pieces, keystrokes)
+	}
+	if left == 0 || broke == 0 {
+		t.Errorf("%d keystrokes left a piece with a splice from the tree before, %d of them inside it; want some of each", left, broke)
+	}
+	t.Logf("%d keystrokes, %d in a piece, %d leaving one (%d inside it)", keystrokes, pieces, left, broke)
+}
+
+// FuzzPiece: three edits of any text in a row, each reparsed from the document before (the
+// second and third in a piece when they fall in the statement the one before changed),
+// give the trees a fresh parse gives.
+func FuzzPiece(f *testing.F) {
+	f.Add([]byte("import torch\n\nclass M:\n    def forward(self, x):\n        return x\n\ny = 1\n"), uint16(50), "a", uint16(51), "b", uint16(52), "(")
+	f.Add([]byte("def f():\n    return 1\n\n\ndef g():\n    pass\n"), uint16(20), "\\", uint16(5), "x", uint16(30), "\n")
+	f.Fuzz(func(t *testing.T, src []byte, at1 uint16, ins1 string, at2 uint16, ins2 string, at3 uint16, ins3 string) {
+		if len(src) > 1<<14 {
+			return
+		}
+		p := NewParser()
+		defer p.Close()
+		doc, err := p.Parse(context.Background(), src)
+		if err != nil {
+			t.Skip()
+		}
+		defer func() { doc.Close() }()
+		for _, e := range []struct {
+			at  uint16
+			ins string
+		}{{at1, ins1}, {at2, ins2}, {at3, ins3}} {
+			start := int(e.at) % (len(src) + 1)
+			next := append(append(append([]byte{}, src[:start]...), e.ins...), src[start:]...)
+			nd, err := p.Reparse(context.Background(), doc, [][]byte{src}, []Edit{{Start: start, OldEnd: start, NewEnd: start + len(e.ins)}}, next)
+			if err != nil {
+				if _, ferr := p.Parse(context.Background(), next); ferr == nil || ferr.Error() != err.Error() {
+					t.Fatalf("Reparse: %v; fresh parse: %v", err, ferr)
+				}
+				return
+			}
+			checkReparse(t, p, doc, nd, next)
+			doc.Close()
+			doc, src = nd, next
+		}
+	})
+}
