@@ -10,12 +10,13 @@ import (
 )
 
 // TestPieceMatchesFreshParse types and deletes words inside top-level statements of real
-// model files (the clean fixtures, with CRLF and CJK copies), with now and then a keystroke
-// that breaks the statement (an open bracket, a new line), one after its end (a comment,
-// a line continuation) or one in another statement; every tree must equal a fresh parse (checkReparse: a piece
-// only ever goes into a text that parses without errors) and say truly what it replaced.
-// Most keystrokes must be reparsed in a piece, and leaving one (an edit elsewhere, or one
-// inside it that it cannot take) must splice from the tree before.
+// model files (the clean fixtures, with CRLF and CJK copies), each word in a statement
+// chosen at random, now and then one that breaks the statement (an open bracket, a new
+// line) or goes after its end (a comment, a line continuation). Every tree must equal a
+// fresh parse (checkReparse: a piece only ever goes into a text that parses without
+// errors) and say truly what it replaced. Most keystrokes must be reparsed in a piece, and
+// leaving one (an edit elsewhere, or one inside it that it cannot take) must splice from
+// the tree before.
 func TestPieceMatchesFreshParse(t *testing.T) {
 	files, _ := filepath.Glob("../rules/testdata/clean/*.py")
 	if len(files) == 0 {
