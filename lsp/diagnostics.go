@@ -114,14 +114,11 @@ func (s *Server) runDoc(d *document) {
 			}
 		}
 		again := !d.closed && d.epoch != snap.epoch
+		// a tree typed into in a piece is settled before the worker lets go (settle)
+		settle := !again && !d.closed && d.parsed.Lags()
 		idle := false
-		if !again {
-			d.running = false
-			s.trimLocked()
-			if !s.analysingLocked() {
-				s.pauses.ended(time.Now())
-				idle = s.idleKick != nil
-			}
+		if !again && !settle {
+			idle = s.endRunLocked(d)
 		}
 		s.mu.Unlock()
 
@@ -140,12 +137,81 @@ func (s *Server) runDoc(d *document) {
 			s.telling--
 			s.mu.Unlock()
 		}
+		if settle {
+			s.settle(d, snap.epoch)
+			s.mu.Lock()
+			s.closeRetiredLocked(d)
+			again = !d.closed && d.epoch != snap.epoch
+			if !again {
+				idle = s.endRunLocked(d)
+			}
+			s.mu.Unlock()
+		}
 		if idle {
 			s.kickIdle() // surfaceChanged may have scheduled a dependent: the collector checks
 		}
 		if !again {
 			return
 		}
+	}
+}
+
+// endRunLocked marks d's worker done and notes the pause starting when no analysis runs;
+// it reports whether the idle collector should be told.
+func (s *Server) endRunLocked(d *document) (idle bool) {
+	d.running = false
+	s.trimLocked()
+	if s.analysingLocked() {
+		return false
+	}
+	s.pauses.ended(time.Now())
+	return s.idleKick != nil
+}
+
+// settle brings the file-level tree-sitter tree of d's parsed document up to its text when
+// its last edits were reparsed in a piece (syntax.Parser.Settle), right after the result
+// of epoch was published: the next edit in another statement then reparses the file once
+// instead of twice. The worker still runs, so a change cancels it (scheduleLocked) and the
+// worker goes on to analyse it; a settled tree replaces the parsed one only while that is
+// still d's.
+func (s *Server) settle(d *document, epoch int) {
+	s.mu.Lock()
+	old, gen := d.parsed, d.gen
+	if d.closed || d.epoch != epoch || !old.Lags() {
+		s.mu.Unlock()
+		return
+	}
+	ctx, cancel := context.WithCancel(s.ctx)
+	defer cancel()
+	d.cancelRun = cancel
+	s.mu.Unlock()
+
+	var settled *syntax.Document
+	p, err := s.parser(ctx)
+	if err == nil {
+		if s.testTree != nil {
+			s.testTree("reparse", old)
+		}
+		settled, err = p.Settle(ctx, old)
+		if s.testTree != nil {
+			s.testTree("reparsed", old)
+			if err == nil {
+				s.testTree("settled", settled)
+			}
+		}
+		s.release(p)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d.cancelRun = nil
+	switch {
+	case err != nil:
+	case !d.closed && d.gen == gen && d.parsed == old:
+		// this worker is the only reader of the tree it replaces (see document.parsed)
+		s.closeTree(old)
+		d.parsed = settled
+	default:
+		s.closeTree(settled)
 	}
 }
 

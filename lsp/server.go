@@ -110,7 +110,8 @@ type Server struct {
 	// testAnalyzeHook, when set (tests only), runs before each analysis of a document.
 	testAnalyzeHook func(uri protocol.DocumentURI, version int32)
 	// testTree, when set (tests only), is told of each tree an analysis worker makes
-	// ("new"), reparses from ("reparse", "reparsed" when done) and closes ("close").
+	// ("new", or "settled" for one brought up to date by settle), reparses from ("reparse",
+	// "reparsed" when done) and closes ("close").
 	testTree func(event string, doc *syntax.Document)
 	// testStage, when set (tests only), is told when an analysis run of a document version
 	// starts a stage ("parse", "model", "rules") and when it stops because a newer change

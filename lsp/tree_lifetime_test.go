@@ -19,15 +19,19 @@ type treeLedger struct {
 	reading map[*syntax.Document]int  // reparses from the tree in progress
 	made    int
 	closed  int
+	settled int // trees made by settling one typed into in a piece
 }
 
 func (l *treeLedger) event(ev string, doc *syntax.Document) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch ev {
-	case "new":
+	case "new", "settled":
 		l.live[doc] = true
 		l.made++
+		if ev == "settled" {
+			l.settled++
+		}
 	case "reparse":
 		if !l.live[doc] {
 			l.t.Errorf("reparse from a tree that is closed or unknown")
@@ -142,4 +146,57 @@ func TestTreeLifetime(t *testing.T) {
 	if len(l.live) != 0 {
 		t.Errorf("%d trees open after the session", len(l.live))
 	}
+}
+
+// TestTypedTreeSettles: keystrokes inside one statement are reparsed in a piece, leaving
+// the document's file-level tree-sitter tree at an earlier text (syntax.Document.Lags);
+// once their diagnostics are out, the worker brings it up to date (Server.settle), closing
+// the tree it replaces, and the next keystroke in another statement is diagnosed as a fresh
+// open diagnoses its text.
+func TestTypedTreeSettles(t *testing.T) {
+	l := &treeLedger{t: t, live: map[*syntax.Document]bool{}, reading: map[*syntax.Document]int{}}
+	c := newTestClient(t, roundOnly, func(s *Server) { s.testTree = l.event })
+	c.start()
+	text, _ := fixture(t, roundModel)
+	uri := protocol.DocumentURI("file:///settle/model.py")
+	c.open(uri, text)
+	c.diagsFor(uri, 1)
+	at := strings.Index(text, "shape[0] / 2") + len("shape[0] / 2")
+	for i, ch := range []string{"1", "3", "4", "5"} { // "/ 21", "/ 213", ...: the second on in a piece
+		pos := at + i
+		r := rangeAt(text, pos, pos, c.enc)
+		c.change(uri, int32(2+i), textDocumentContentChangeEvent{Range: &r, Text: ch})
+		text = text[:pos] + ch + text[pos:]
+		c.diagsFor(uri, int32(2+i))
+	}
+	parsed := func() *syntax.Document {
+		c.server.mu.Lock()
+		defer c.server.mu.Unlock()
+		return c.server.docs[uri].parsed
+	}
+	c.waitFor("the typed tree to settle", func() bool { d := parsed(); return d != nil && !d.Lags() })
+	if l.settled == 0 {
+		t.Fatal("no tree was settled: the keystrokes did not go through a piece")
+	}
+	// a keystroke in the other class: the diagnostics of its text
+	pos := strings.Index(text, "x.shape[0] // 2") + len("x.shape[0] //")
+	r := rangeAt(text, pos, pos, c.enc)
+	c.change(uri, 6, textDocumentContentChangeEvent{Range: &r, Text: " 2 //"})
+	text = text[:pos] + " 2 //" + text[pos:]
+	got := c.diagsFor(uri, 6)
+	fresh := newTestClient(t, roundOnly)
+	fresh.start()
+	fresh.open(uri, text)
+	want := fresh.diagsFor(uri, 1)
+	if len(got.Diagnostics) != len(want.Diagnostics) {
+		t.Fatalf("%d diagnostics after the keystrokes, a fresh open has %d", len(got.Diagnostics), len(want.Diagnostics))
+	}
+	for i := range want.Diagnostics {
+		if got.Diagnostics[i].Range != want.Diagnostics[i].Range || got.Diagnostics[i].Message != want.Diagnostics[i].Message {
+			t.Errorf("diagnostic %d: %v %q, a fresh open: %v %q", i, got.Diagnostics[i].Range, got.Diagnostics[i].Message,
+				want.Diagnostics[i].Range, want.Diagnostics[i].Message)
+		}
+	}
+	c.notify("textDocument/didClose", protocol.DidCloseTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri}})
+	c.waitFor("every tree closed", func() bool { l.mu.Lock(); defer l.mu.Unlock(); return len(l.live) == 0 })
 }

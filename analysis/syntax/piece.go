@@ -229,6 +229,29 @@ func (p *Parser) reparseFromBase(ctx context.Context, old *Document, e Edit, new
 	return nd, nil
 }
 
+// Lags reports whether d's edits were reparsed in a piece: its file's tree-sitter tree is
+// an earlier text's, which an edit in another statement first brings up to date.
+func (d *Document) Lags() bool { return d != nil && d.ts != nil && d.base != nil }
+
+// Settle returns d with its file's tree-sitter tree brought up to d's text when it lags
+// (one reparse of the file, which the editor can spend while nobody types), or d itself.
+// The piece stays: the next edit in its statement still reparses only the statement. d is
+// left as it was.
+func (p *Parser) Settle(ctx context.Context, d *Document) (*Document, error) {
+	if !d.Lags() {
+		return d, nil
+	}
+	nd, err := p.catchUp(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	nd.edited = d.edited
+	if d.piece != nil {
+		nd.piece = &piece{ts: d.piece.ts.copy(), kid: d.piece.kid, start: d.piece.start}
+	}
+	return nd, nil
+}
+
 // catchUp returns old with a tree-sitter tree of its own text: its base's, reparsed after
 // one edit covering what the pieces changed since. old's flat tree is the new tree's
 // flatten (what a piece splices is what the file parses to).

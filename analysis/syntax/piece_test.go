@@ -138,3 +138,71 @@ func FuzzPiece(f *testing.F) {
 		}
 	})
 }
+
+// TestSettle: a document typed into in a piece lags (its file's tree-sitter tree is an
+// earlier text's); Settle brings that tree up to the text, keeping the flat tree and the
+// piece, so that the next keystroke in the statement still reparses only it, and one in
+// another statement splices from the settled document directly. A document that does not
+// lag settles to itself.
+func TestSettle(t *testing.T) {
+	src, err := os.ReadFile("../rules/testdata/clean/resnet.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewParser()
+	defer p.Close()
+	doc, err := p.Parse(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := p.Settle(context.Background(), doc); err != nil || d != doc {
+		t.Fatalf("Settle of a fresh parse: %v, %v", d, err)
+	}
+	typeAt := func(at int, c byte) {
+		t.Helper()
+		next := append(append(append([]byte{}, src[:at]...), c), src[at:]...)
+		nd, err := p.Reparse(context.Background(), doc, [][]byte{src}, []Edit{{Start: at, OldEnd: at, NewEnd: at + 1}}, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkReparse(t, p, doc, nd, next)
+		doc, src = nd, next
+	}
+	const fwd = "def forward(self, x: torch.Tensor"
+	at := bytes.Index(src, []byte(fwd)) + len(fwd)
+	other := bytes.Index(src, []byte("import torch\n")) + len("import torch")
+	if at < len(fwd) || other < len("import torch") || other > at {
+		t.Fatal("resnet.py changed: no forward, or no import before it")
+	}
+	for i, c := range []byte(", y") {
+		typeAt(at+i, c)
+	}
+	if doc.piece == nil || !doc.Lags() {
+		t.Fatalf("three keystrokes in a forward: piece %v, lags %v", doc.piece != nil, doc.Lags())
+	}
+	settled, err := p.Settle(context.Background(), doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if settled.Lags() || settled.Tree() != doc.Tree() || settled.piece == nil {
+		t.Fatalf("settled: lags %v, same flat tree %v, piece %v", settled.Lags(), settled.Tree() == doc.Tree(), settled.piece != nil)
+	}
+	nodes, depth, err := flatten(settled.ts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, settled.Tree(), &Tree{src: src, nodes: nodes, depth: depth})
+	doc.Close()
+	doc, settledSrc := settled, src
+	typeAt(at+3, 'z') // on in the piece
+	if doc.piece == nil {
+		t.Fatal("the keystroke after settling was not reparsed in the piece")
+	}
+	doc.Close()
+	doc, src = settled, settledSrc
+	typeAt(other, 'x') // another statement: no catching up, a splice from the settled tree
+	if doc.piece != nil || doc.Tree().Spliced() == nil {
+		t.Fatalf("a keystroke in another statement: piece %v, spliced %v", doc.piece != nil, doc.Tree().Spliced() != nil)
+	}
+	doc.Close()
+}
