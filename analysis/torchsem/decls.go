@@ -2,7 +2,6 @@ package torchsem
 
 import (
 	"encoding/binary"
-	"fmt"
 	"hash/fnv"
 	"slices"
 	"strconv"
@@ -154,9 +153,11 @@ func (p *Program) declFingerprintIn(ds *declState, f *File) uint64 {
 	h := fnv.New64a()
 	var b [8]byte
 	for _, d := range ds.all {
-		v := d.fingerprint()
+		var v uint64
 		if d.Site != nil && d.File == f {
 			v = d.hashLine()
+		} else {
+			v = d.fingerprint()
 		}
 		binary.LittleEndian.PutUint64(b[:], v)
 		h.Write(b[:])
@@ -1042,9 +1043,9 @@ func (d *ExportDecl) signature() string {
 			axes = append(axes, a)
 		}
 		slices.Sort(axes)
-		fmt.Fprintf(&b, " %d/%d:", p, in.Rank)
+		b.WriteString(" " + strconv.Itoa(p) + "/" + strconv.Itoa(in.Rank) + ":")
 		for _, a := range axes {
-			fmt.Fprintf(&b, "%d=%s;", a, in.Axes[a])
+			b.WriteString(strconv.Itoa(a) + "=" + in.Axes[a].String() + ";")
 		}
 	}
 	return b.String()

@@ -1,6 +1,8 @@
 package torchsem
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -86,5 +88,51 @@ ep2 = export(Local(), (torch.randn(2, 8),), dynamic_shapes={"x": {1: Dim("c")}})
 	}
 	if n := len(p4.Declarations()); n != 3 {
 		t.Errorf("after Head is renamed: %d declarations, want 3 (export_b's Head() names no class now)", n)
+	}
+}
+
+// TestSignatureSpellsEveryInput: a declaration's signature (what its fingerprint hashes)
+// names its class, mode and every declared axis of every input, in order.
+func TestSignatureSpellsEveryInput(t *testing.T) {
+	files := map[string]string{"m.py": `import torch
+from torch.export import Dim, export
+
+
+class M(torch.nn.Module):
+    def forward(self, x, y):
+        return x + y
+
+
+h = Dim("h", min=32, max=1024)
+ep = export(M(), (torch.randn(2, 3, 224, 224), torch.randn(4, 5)),
+            dynamic_shapes=({0: Dim("batch"), 2: h, 3: 2 * Dim("w")}, {1: Dim.AUTO}), strict=False)
+`}
+	p := programOf(t, files, "m.py")
+	decls := p.Declarations()
+	if len(decls) != 1 {
+		t.Fatalf("%d declarations, want 1", len(decls))
+	}
+	d := decls[0]
+	want := "m.M strict=false spec=true readable=true"
+	for _, param := range []int{1, 2} { // forward's parameters x and y (self is 0)
+		in := d.Inputs[param]
+		if in == nil {
+			t.Fatalf("no input %d declared", param)
+		}
+		want += fmt.Sprintf(" %d/%d:", param, in.Rank)
+		axes := make([]int, 0, len(in.Axes))
+		for a := range in.Axes {
+			axes = append(axes, a)
+		}
+		slices.Sort(axes)
+		for _, a := range axes {
+			want += fmt.Sprintf("%d=%s;", a, in.Axes[a])
+		}
+	}
+	if got := d.signature(); got != want {
+		t.Errorf("signature\n %s\nwant\n %s", got, want)
+	}
+	if len(d.Inputs[1].Axes) != 3 || len(d.Inputs[2].Axes) != 1 {
+		t.Errorf("axes declared: %d and %d, want 3 and 1", len(d.Inputs[1].Axes), len(d.Inputs[2].Axes))
 	}
 }
