@@ -141,6 +141,10 @@ type Function struct {
 	// bound says the function binds its name where it is defined (a def, or a lambda
 	// assigned to a name); top that it does so at module level (not in a class body)
 	bound, top bool
+	// qual is QualName, computed once (qualOnce); a copy made for the next text keeps it
+	// (its names and nesting are the same)
+	qualOnce sync.Once
+	qual     string
 }
 
 // Index is fn's position in File.Funcs.
@@ -151,6 +155,19 @@ func (fn *Function) Index() int { return fn.index }
 // every function's name then costs a bounded time and space, not one growing with its
 // depth.
 func (fn *Function) QualName() string {
+	fn.qualOnce.Do(func() { fn.qual = fn.qualName() })
+	return fn.qual
+}
+
+// keepQualName gives nf, a copy of fn made for the next text, fn's QualName (computing it
+// if fn has not: each function's name is then spelled once for all the texts it is copied
+// into, where replacing a file asked for every root function's at every keystroke).
+func keepQualName(nf, fn *Function) {
+	fn.qualOnce.Do(func() { fn.qual = fn.qualName() })
+	nf.qualOnce.Do(func() { nf.qual = fn.qual })
+}
+
+func (fn *Function) qualName() string {
 	n := 0 // names in the chain, innermost first
 	for g := fn; g != nil; g = g.Parent {
 		n++

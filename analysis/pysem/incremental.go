@@ -263,6 +263,7 @@ func (f *File) spliceCollect(s *splice) {
 		if fn.Class != nil {
 			nf.Class = classes[fn.Class]
 		}
+		keepQualName(nf, fn)
 		f.Funcs[at] = nf
 	}
 	for i, fn := range prev.Funcs[:s.funcLo] {

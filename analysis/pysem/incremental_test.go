@@ -85,8 +85,9 @@ func sameFile(t *testing.T, where string, got, want *File) {
 			!slices.Equal(g.Decorators, w.Decorators) || g.ClassMethod != w.ClassMethod || g.StaticMethod != w.StaticMethod ||
 			g.index != i || w.index != i || g.bound != w.bound || g.top != w.top ||
 			node(g.Parent) != node(w.Parent) || classNode(g.Class) != classNode(w.Class) ||
-			!maps.Equal(funcNodes(g.nested), funcNodes(w.nested)) || (g.nested == nil) != (w.nested == nil) {
-			fail("function %d (%s): %+v, fresh %+v", i, w.QualName(), *g, *w)
+			!maps.Equal(funcNodes(g.nested), funcNodes(w.nested)) || (g.nested == nil) != (w.nested == nil) ||
+			g.QualName() != w.QualName() {
+			fail("function %d (%s, here %s): %+v, fresh %+v", i, w.QualName(), g.QualName(), g, w)
 		}
 		if g.Class != nil && !slices.Contains(got.Classes, g.Class) || g.Parent != nil && got.Funcs[g.Parent.index] != g.Parent {
 			fail("function %d links outside its file", i)
