@@ -114,9 +114,6 @@ type Document struct {
 	ts   *tsTree
 	tree *Tree
 	kids []kid // the root's children of ts, when known (a reparse compares them with its own)
-	// edited is 1 + the root child the reparse that made the document changed alone (0:
-	// none): the next edit in it reparses it alone (piece.go)
-	edited int
 	// for a document whose last edits were reparsed in a piece: ts (and kids) are the
 	// tree-sitter tree of an earlier text, base's, and sinceBase the one edit covering what
 	// changed since; piece is the changed child's tree
@@ -237,7 +234,7 @@ func (p *Parser) Reparse(ctx context.Context, old *Document, oldSrcs [][]byte, e
 		return nil, err
 	}
 	tree.src, tree.newline = newSrc, nl
-	return &Document{ts: nts, tree: newTree(tree), kids: kids, edited: tree.changedKid()}, nil
+	return &Document{ts: nts, tree: newTree(tree), kids: kids}, nil
 }
 
 // srcAfter is the text after edit number i of a Reparse.

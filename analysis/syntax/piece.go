@@ -1,8 +1,9 @@
 package syntax
 
 import (
+	"bytes"
 	"context"
-	"runtime"
+	"sort"
 )
 
 // Reparsing one statement alone.
@@ -50,16 +51,7 @@ func (t *Tree) kidAt(e Edit) (i, start, end int, ok bool) {
 		return 0, 0, 0, false
 	}
 	// the last child starting before the edit
-	lo, hi := 0, len(ids)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if int(t.nodes[ids[m]].start) < e.Start {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	i = lo - 1
+	i = sort.Search(len(ids), func(k int) bool { return int(t.nodes[ids[k]].start) >= e.Start }) - 1
 	if i < 0 {
 		return 0, 0, 0, false
 	}
@@ -80,8 +72,8 @@ func (t *Tree) kidAt(e Edit) (i, start, end int, ok bool) {
 }
 
 // reparsePiece reparses the root child of old that the single edit e falls in, alone: from
-// old's piece of it, or from scratch when the reparse before changed that child alone
-// too. It returns nil (and no error) when the edit or the result is not one it can take:
+// old's piece of it, or from scratch when the splice that made old's tree changed that child
+// alone too. It returns nil (and no error) when the edit or the result is not one it can take:
 // the caller reparses the file.
 func (p *Parser) reparsePiece(ctx context.Context, old *Document, oldSrc []byte, e Edit, newSrc []byte) (*Document, error) {
 	ot := old.tree
@@ -95,6 +87,7 @@ func (p *Parser) reparsePiece(ctx context.Context, old *Document, oldSrc []byte,
 	delta := e.NewEnd - e.OldEnd
 	text := newSrc[start : end+delta]
 	var from *tsTree // the piece reparsed, or nil to parse the child's text from scratch
+	changed, alone := ot.changedKid()
 	switch {
 	case old.piece != nil && old.piece.kid == i && old.piece.start == start:
 		from = old.piece.ts.copy()
@@ -104,7 +97,7 @@ func (p *Parser) reparsePiece(ctx context.Context, old *Document, oldSrc []byte,
 		pe.oldEndPt = pointAt(oldSrc[start:end], pe.OldEnd)
 		pe.newEndPt = pointAt(text, pe.NewEnd)
 		editTree(from, pe)
-	case old.edited == i+1 && end-start <= maxPieceStart:
+	case alone && changed == i && end-start <= maxPieceStart:
 	default:
 		return nil, nil
 	}
@@ -120,7 +113,7 @@ func (p *Parser) reparsePiece(ctx context.Context, old *Document, oldSrc []byte,
 		pts.close()
 		return nil, nil
 	}
-	nd := &Document{tree: newTree(tree), edited: i + 1, piece: &piece{ts: pts, kid: i, start: start}}
+	nd := &Document{tree: newTree(tree), piece: &piece{ts: pts, kid: i, start: start}}
 	// the file's tree-sitter tree stays the one of the base text, with what changed since
 	// in one edit of this child
 	nd.ts, nd.kids = old.ts.copy(), old.kids
@@ -143,10 +136,8 @@ func spliceKid(pts *tsTree, ot *Tree, i, start int, e Edit, text []byte) *Tree {
 	if proot.flags&flagHasError != 0 || len(pkids) != 1 || pkids[0].start != 0 || pkids[0].field != 0 {
 		return nil
 	}
-	for _, b := range text[pkids[0].end:] {
-		if b != ' ' && b != '\t' && b != '\n' && b != '\r' && b != '\f' {
-			return nil
-		}
+	if len(bytes.TrimLeft(text[pkids[0].end:], " \t\r\n\f")) > 0 {
+		return nil
 	}
 	ids := ot.kidIDs()
 	lo, oldHi := ids[i], NodeID(len(ot.nodes))
@@ -161,38 +152,20 @@ func spliceKid(pts *tsTree, ot *Tree, i, start int, e Edit, text []byte) *Tree {
 		hull[k].start += uint32(start)
 		hull[k].end += uint32(start)
 	}
-	newHi := lo + NodeID(len(hull))
-	shift, delta := newHi-oldHi, e.NewEnd-e.OldEnd
-	tail := ot.nodes[oldHi:]
-	out := make([]node, int(newHi)+len(tail))
-	copy(out, ot.nodes[:lo])
-	copy(out[lo:], hull)
-	moveNodes(out[newHi:], tail, shift, delta)
 	root := ot.nodes[0]
-	root.after = NodeID(len(out))
 	if i+1 < len(ids) {
-		root.end = uint32(int(root.end) + delta)
+		root.end = uint32(int(root.end) + e.NewEnd - e.OldEnd)
 	} else {
 		root.end = uint32(start) + proot.end
 	}
-	out[0] = root
-
-	stats := append([]kidStat(nil), kidStats(ot)...)
-	stats[i] = kidStat{depth: 1 + int32(depth), sum: sum + int64(len(hull))}
-	kidNodes := append([]NodeID(nil), ids...)
-	for k := i + 1; k < len(kidNodes); k++ {
-		kidNodes[k] += shift
+	oldStats := kidStats(ot)
+	stats := append(append(make([]kidStat, 0, len(oldStats)), oldStats[:i]...), kidStat{depth: 1 + int32(depth), sum: sum + int64(len(hull))})
+	kidNodes := append(make([]NodeID, 0, len(ids)), ids[:i+1]...)
+	t, err := joinSplice(ot, root, lo, oldHi, hull, e, stats, kidNodes, oldStats[i+1:], ids[i+1:])
+	if err != nil {
+		return nil // too deep: the file's reparse says where
 	}
-	maxDepth, total := 1, int64(1)
-	for _, k := range stats {
-		maxDepth = max(maxDepth, int(k.depth))
-		total += k.sum
-	}
-	if checkTotalDepth(total, len(out)) != nil {
-		return nil
-	}
-	return &Tree{nodes: out, depth: maxDepth, kids: stats, kidNodes: kidNodes,
-		splice: &Splice{Lo: lo, OldHi: oldHi, NewHi: newHi, Edit: e, from: ot.id}}
+	return t
 }
 
 // reparseFromBase reparses old's file after the edit e inside old's piece (one the piece
@@ -245,7 +218,6 @@ func (p *Parser) Settle(ctx context.Context, d *Document) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	nd.edited = d.edited
 	if d.piece != nil {
 		nd.piece = &piece{ts: d.piece.ts.copy(), kid: d.piece.kid, start: d.piece.start}
 	}
@@ -266,7 +238,6 @@ func (p *Parser) catchUp(ctx context.Context, old *Document) (*Document, error) 
 	if err != nil {
 		return nil, err
 	}
-	defer runtime.KeepAlive(old)
 	_, kids := rootKids(nts, make([]kid, 0, len(old.kids)+16))
 	return &Document{ts: nts, tree: old.tree, kids: kids}, nil
 }

@@ -168,15 +168,25 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 		}
 		stats = append(stats, kidStat{depth: 1 + int32(depth), sum: sum + int64(len(hull)-n)})
 	}
-	newHi := loID + NodeID(len(hull))
+	t, err := joinSplice(ot, root, loID, oldHi, hull, e, stats, kidNodes, oldStats[hiOld:], oldIDs[hiOld:])
+	return t, kids, err
+}
+
+// joinSplice returns ot's flat tree with its nodes [lo, oldHi), whole children of the root,
+// replaced by hull (numbered from lo) after the edit e: the nodes after them are moved, and
+// root (its after set here) heads the tree. stats and kidNodes are the nesting and first
+// nodes of the new tree's root children up to hull's end, tailStats and tailIDs ot's after
+// oldHi (moved here). It returns a *DepthError when the whole nests too deep.
+func joinSplice(ot *Tree, root node, lo, oldHi NodeID, hull []node, e Edit, stats []kidStat, kidNodes []NodeID, tailStats []kidStat, tailIDs []NodeID) (*Tree, error) {
+	newHi := lo + NodeID(len(hull))
 	shift := newHi - oldHi
 	tail := ot.nodes[oldHi:]
 	out := make([]node, int(newHi)+len(tail))
-	copy(out, ot.nodes[:loID])
-	copy(out[loID:], hull)
-	moveNodes(out[newHi:], tail, shift, delta)
-	stats = append(stats, oldStats[hiOld:]...)
-	for _, id := range oldIDs[hiOld:] {
+	copy(out, ot.nodes[:lo])
+	copy(out[lo:], hull)
+	moveNodes(out[newHi:], tail, shift, e.NewEnd-e.OldEnd)
+	stats = append(stats, tailStats...)
+	for _, id := range tailIDs {
 		kidNodes = append(kidNodes, id+shift)
 	}
 
@@ -186,29 +196,27 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 		total += k.sum
 	}
 	if err := checkTotalDepth(total, len(out)); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	root.after = NodeID(len(out))
 	out[0] = root
 	return &Tree{nodes: out, depth: depth, kids: stats, kidNodes: kidNodes,
-		splice: &Splice{Lo: loID, OldHi: oldHi, NewHi: newHi, Edit: e, from: ot.id}}, kids, nil
+		splice: &Splice{Lo: lo, OldHi: oldHi, NewHi: newHi, Edit: e, from: ot.id}}, nil
 }
 
-// changedKid returns 1 + the root child a splice replaced alone, or 0 when t was not
-// spliced or the splice replaced more or less than one child.
-func (t *Tree) changedKid() int {
+// changedKid returns the root child the splice that made t replaced alone; false when t
+// was not spliced, or the splice replaced more or less than one child.
+func (t *Tree) changedKid() (int, bool) {
 	sp := t.splice
-	if sp == nil || t.kidNodes == nil {
-		return 0
+	if sp == nil || t.kidNodes == nil || sp.NewHi == sp.Lo {
+		return 0, false
 	}
 	i, found := slices.BinarySearch(t.kidNodes, sp.Lo)
-	if !found || sp.NewHi == sp.Lo {
-		return 0
+	next := NodeID(len(t.nodes))
+	if i+1 < len(t.kidNodes) {
+		next = t.kidNodes[i+1]
 	}
-	if i+1 < len(t.kidNodes) && t.kidNodes[i+1] != sp.NewHi || i+1 == len(t.kidNodes) && int(sp.NewHi) != len(t.nodes) {
-		return 0
-	}
-	return i + 1
+	return i, found && next == sp.NewHi
 }
 
 // kidIDs returns the root's children: kept by the splice that made t, or found (a walk
