@@ -605,3 +605,52 @@ func TestColdDocuments(t *testing.T) {
 		t.Errorf("edited cold document: %+v", got.Diagnostics)
 	}
 }
+
+// TestReplaceCharacterMatchesFresh: Vim's r command replaces one character by another,
+// an edit that can leave a statement's nodes as they were while changing what it means
+// (the alias an import binds, a method's name). After each replacement the diagnostics
+// are those a fresh open of the same text gets.
+func TestReplaceCharacterMatchesFresh(t *testing.T) {
+	c := newTestClient(t, roundOnly)
+	c.start()
+	uri := protocol.DocumentURI("file:///work/replace.py")
+	text := "import torch as T\n\n\nclass Model(T.nn.Module):\n    def forward(self, x):\n        return x[: round(x.shape[0] / 2)]\n"
+	c.open(uri, text)
+	if got := c.diagsFor(uri, 1); len(got.Diagnostics) != 1 {
+		t.Fatalf("the opened text has %d diagnostics, want the round one", len(got.Diagnostics))
+	}
+	cur := text
+	for i, r := range []struct {
+		at   string // the character replaced is the first of at
+		with string
+		want int // diagnostics after it
+	}{
+		{"T\n", "U", 0},            // the alias: T.nn.Module names nothing imported
+		{"U\n", "T", 1},            // and back
+		{"forward", "g", 0},        // def gorward: no forward
+		{"gorward", "f", 1},        // and back
+		{"round(", "r", 1},         // the same text
+		{"x.shape[0] / 2", "y", 0}, // round(y.shape...): not a size of the input
+	} {
+		at := strings.Index(cur, r.at)
+		if at < 0 {
+			t.Fatalf("no %q in %q", r.at, cur)
+		}
+		v := int32(i + 2)
+		p := posAt(cur, at, c.enc)
+		c.change(uri, v, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: protocol.Position{Line: p.Line, Character: p.Character + 1}}, Text: r.with})
+		cur = cur[:at] + r.with + cur[at+1:]
+		got := c.diagsFor(uri, v)
+		freshURI := protocol.DocumentURI(fmt.Sprintf("file:///work/replace_fresh%d.py", i))
+		c.open(freshURI, cur)
+		want := c.diagsFor(freshURI, 1)
+		if len(got.Diagnostics) != r.want || len(want.Diagnostics) != r.want {
+			t.Fatalf("after %q -> %q: %d diagnostics, a fresh open %d, want %d\n%s", r.at[:1], r.with, len(got.Diagnostics), len(want.Diagnostics), r.want, cur)
+		}
+		for j := range want.Diagnostics {
+			if g, w := got.Diagnostics[j], want.Diagnostics[j]; g.Range != w.Range || g.Message != w.Message || g.Severity != w.Severity {
+				t.Fatalf("after %q -> %q: diagnostic %d is %+v, a fresh open's %+v", r.at[:1], r.with, j, g, w)
+			}
+		}
+	}
+}

@@ -232,6 +232,12 @@ func benchPace(b *testing.B) time.Duration {
 // times, timing each change to its diagnostics' arrival at the client and to their
 // decoding there.
 func editLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.DocumentURI, text string, at int) {
+	typeLatency(b, c, clock, uri, text, at, "m")
+}
+
+// typeLatency is editLatency typing word at at one character at a time, then deleting it
+// again with backspace, over and over.
+func typeLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.DocumentURI, text string, at int, word string) {
 	defer TuneCollector()() // as `exportdb lsp` runs
 	var arrivedMu sync.Mutex
 	arrived := map[int32]time.Time{}
@@ -272,14 +278,21 @@ func editLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.Do
 	for i := 0; i < b.N; i++ {
 		time.Sleep(pace) // between keystrokes: the time a person takes to type the next
 		v++
-		p := posAt(cur, at, c.enc)
+		// keystroke k of a cycle of 2*len(word): the first half types word's k-th byte,
+		// the second deletes the last one typed
+		k := i % (2 * len(word))
+		off := at + k
+		if k >= len(word) {
+			off = at + 2*len(word) - 1 - k
+		}
+		p := posAt(cur, off, c.enc)
 		start := time.Now()
-		if v%2 == 0 {
-			c.change(uri, v, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: p}, Text: "m"})
-			cur = cur[:at] + "m" + cur[at:]
+		if k < len(word) {
+			c.change(uri, v, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: p}, Text: word[k : k+1]})
+			cur = cur[:off] + word[k:k+1] + cur[off:]
 		} else {
 			c.change(uri, v, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: protocol.Position{Line: p.Line, Character: p.Character + 1}}, Text: ""})
-			cur = cur[:at] + cur[at+1:]
+			cur = cur[:off] + cur[off+1:]
 		}
 		c.diagsFor(uri, v)
 		done := time.Now()

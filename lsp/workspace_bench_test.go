@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -100,6 +101,27 @@ func BenchmarkWorkspaceEdit(b *testing.B) {
 		b.Fatalf("%s has no line x = self.stem(x): the fixtures bench/gencorpus recombines changed", path)
 	}
 	editLatency(b, c, &clock, pathToURI(path), text, at+1)
+}
+
+// BenchmarkWorkspaceImportEdit: ", os" typed at the end of the model's first plain import
+// line and deleted again, as bench/lsplatency does every fifteenth word. Two of each
+// eight texts end the line in a comma, a syntax error; the others change the names the
+// file imports.
+func BenchmarkWorkspaceImportEdit(b *testing.B) {
+	dir := benchWorkspace(b)
+	var clock stageClock
+	c := indexedClient(b, dir, 10*time.Minute, clock.hook)
+	path := filepath.Join(dir, "vision", "models", "vision_transformer.py")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := string(src)
+	m := regexp.MustCompile(`(?m)^import [\w.]+$`).FindStringIndex(text)
+	if m == nil {
+		b.Fatalf("%s has no plain import line: the fixtures bench/gencorpus recombines changed", path)
+	}
+	typeLatency(b, c, &clock, pathToURI(path), text, m[1], ", os")
 }
 
 // BenchmarkWorkspaceDependent: an edit of the open helper module changes what feat_size

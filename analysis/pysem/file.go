@@ -425,10 +425,12 @@ func (f *File) newClass(id NodeID) *Class {
 		t.Children(sup, func(b NodeID) bool {
 			if t.IsNamed(b) && t.Kind(b) != syntax.KindKeywordArgument && !t.IsComment(b) {
 				c.bases = append(c.bases, b)
-				c.Bases = append(c.Bases, f.Resolve(b))
 			}
 			return true
 		})
+		if c.bases != nil {
+			f.resolveBases(c)
+		}
 	}
 	return c
 }
@@ -484,6 +486,28 @@ func (f *File) initAttrs(c *Class) {
 	}
 }
 
+// resolveDecorators sets whether fn's decorators make it a class or static method, as the
+// file's imports resolve their names.
+func (f *File) resolveDecorators(fn *Function) {
+	fn.ClassMethod, fn.StaticMethod = false, false
+	for _, e := range fn.Decorators {
+		switch f.Resolve(e) {
+		case "classmethod":
+			fn.ClassMethod = true
+		case "staticmethod":
+			fn.StaticMethod = true
+		}
+	}
+}
+
+// resolveBases fills c.Bases: its base class expressions as the file's imports resolve them.
+func (f *File) resolveBases(c *Class) {
+	c.Bases = make([]string, len(c.bases))
+	for i, b := range c.bases {
+		c.Bases[i] = f.Resolve(b)
+	}
+}
+
 // describe fills a function's name, parameters, decorators and scope links.
 func (f *File) describe(fn *Function) {
 	t := f.Tree
@@ -508,17 +532,12 @@ func (f *File) describe(fn *Function) {
 			if t.Kind(d) == syntax.KindDecorator {
 				if e := t.NamedChild(d, 0); e != NoNode {
 					fn.Decorators = append(fn.Decorators, e)
-					switch name := f.Resolve(e); name {
-					case "classmethod":
-						fn.ClassMethod = true
-					case "staticmethod":
-						fn.StaticMethod = true
-					}
 				}
 			}
 			return true
 		})
 	}
+	f.resolveDecorators(fn)
 	// class membership: the function (or its decorated_definition) sits in a class body
 	def := id
 	if p := t.Parent(id); p != NoNode && t.Kind(p) == syntax.KindDecoratedDefinition {

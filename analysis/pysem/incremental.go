@@ -15,8 +15,8 @@ import (
 // NodeIDs moved as the tree moved them (syntax.Splice), and only the module-level
 // statements the edit changed are described again. The result is the File NewFileContext
 // builds for tree, which it falls back to whenever reuse is not safe: no prev, a tree not
-// spliced from prev's, another module, or imports that changed (they decide what every
-// name resolves to). prev is not modified and stays valid; the File returned does not
+// spliced from prev's, or another module. When the edit changed the imports, what the
+// copies resolved through them (base classes, decorators) is resolved again. prev is not modified and stays valid; the File returned does not
 // refer to it, so a chain of keystrokes keeps one File alive, not all of them.
 func NewFileFrom(ctx context.Context, prev *File, tree *syntax.Tree, mod Module) (*File, error) {
 	sp := tree.Spliced()
@@ -45,8 +45,8 @@ func NewFileFrom(ctx context.Context, prev *File, tree *syntax.Tree, mod Module)
 			}
 		}
 	} else if f.collectImports(); !maps.Equal(f.Imports, prev.Imports) {
-		f.Release()
-		return NewFileContext(ctx, tree, mod)
+		// the copies' bases and decorators are resolved again through the new imports
+		s.rebind = true
 	}
 	f.spliceCollect(&s)
 	return f, nil
@@ -76,6 +76,9 @@ type splice struct {
 	// prev.Funcs[:funcLo] and prev.Funcs[funcHi:] are the functions of the copied nodes;
 	// funcShift is how far the latter moved in Funcs
 	funcLo, funcHi, funcShift int
+	// rebind: the imports changed, so what the copies resolved through them
+	// (Class.Bases, Function.ClassMethod and StaticMethod) is resolved again
+	rebind bool
 }
 
 // id maps a NodeID of prev's tree outside the changed nodes to tree's.
@@ -224,6 +227,9 @@ func (f *File) spliceCollect(s *splice) {
 				nc.InitAttrs[name] = s.id(v)
 			}
 		}
+		if s.rebind && nc.bases != nil {
+			f.resolveBases(nc)
+		}
 		classes[c] = nc
 		f.Classes = append(f.Classes, nc)
 	}
@@ -262,6 +268,9 @@ func (f *File) spliceCollect(s *splice) {
 		}
 		if fn.Class != nil {
 			nf.Class = classes[fn.Class]
+		}
+		if s.rebind && nf.Decorators != nil {
+			f.resolveDecorators(nf)
 		}
 		keepQualName(nf, fn)
 		f.Funcs[at] = nf

@@ -294,3 +294,57 @@ func TestNewFileFromFallsBack(t *testing.T) {
 		t.Errorf("a cancelled build returned %v, %v", f, err)
 	}
 }
+
+// TestNewFileFromRebindsImports: an edit of an import line keeps the model incremental and
+// resolves the unchanged classes' bases and functions' decorators through the new imports.
+func TestNewFileFromRebindsImports(t *testing.T) {
+	ctx := context.Background()
+	p := syntax.NewParser()
+	defer p.Close()
+	mod := Module{Name: "pkg.m"}
+	src := []byte("from torch import nn\nfrom helpers import xtaticmethod\n\n\nclass A(nn.Module):\n    @staticmethod\n    def f(x):\n        return x\n\n\nclass B(A):\n    pass\n")
+	doc, err := p.Parse(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := NewFile(doc.Tree(), mod)
+	if prev.Classes[0].Bases[0] != "torch.nn.Module" || !prev.Funcs[0].StaticMethod {
+		t.Fatalf("before the edits: bases %v, static method %v", prev.Classes[0].Bases, prev.Funcs[0].StaticMethod)
+	}
+	for _, c := range []struct {
+		from, to   string
+		base       string
+		static     bool
+		importsNow map[string]string
+	}{
+		{"import nn", "import mm", "nn.Module", true, map[string]string{"mm": "torch.mm", "xtaticmethod": "helpers.xtaticmethod"}},
+		{"import xtaticmethod", "import staticmethod", "nn.Module", false, map[string]string{"mm": "torch.mm", "staticmethod": "helpers.staticmethod"}},
+		{"import mm", "import nn", "torch.nn.Module", false, map[string]string{"nn": "torch.nn", "staticmethod": "helpers.staticmethod"}},
+	} {
+		at := bytes.Index(src, []byte(c.from)) + len("import ")
+		next := slices.Concat(src[:at], []byte(c.to[len("import "):]), src[at+len(c.from)-len("import "):])
+		e := syntax.Edit{Start: at, OldEnd: at + len(c.from) - len("import "), NewEnd: at + len(c.to) - len("import ")}
+		nd, err := p.Reparse(ctx, doc, [][]byte{src}, []syntax.Edit{e}, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if nd.Tree().Spliced() == nil {
+			t.Fatalf("%s -> %s: not spliced", c.from, c.to)
+		}
+		f, err := NewFileFrom(ctx, prev, nd.Tree(), mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameFile(t, c.to, f, NewFile(nd.Tree(), mod))
+		if !maps.Equal(f.Imports, c.importsNow) || f.Classes[0].Bases[0] != c.base || f.Funcs[0].StaticMethod != c.static {
+			t.Errorf("%s -> %s: imports %v, A's base %q, f static %v; want %v, %q, %v", c.from, c.to, f.Imports, f.Classes[0].Bases[0], f.Funcs[0].StaticMethod, c.importsNow, c.base, c.static)
+		}
+		// built from prev (a fresh build would not share the unmoved decorator list)
+		if &f.Funcs[0].Decorators[0] != &prev.Funcs[0].Decorators[0] {
+			t.Errorf("%s -> %s: the model was built from scratch", c.from, c.to)
+		}
+		doc.Close()
+		doc, src, prev = nd, next, f
+	}
+	doc.Close()
+}

@@ -115,6 +115,15 @@ func checkSplice(t *testing.T, old, nt *Tree) {
 			t.Fatalf("node %d after the splice: %+v, origin's moved %+v", i, nt.nodes[i], want)
 		}
 	}
+	// no root child copied holds text the edit changed
+	for i := NodeID(1); i < NodeID(old.Len()); i = old.nodes[i].after {
+		if i >= sp.Lo && i < sp.OldHi {
+			continue
+		}
+		if o := old.nodes[i]; int(o.start) < sp.Edit.OldEnd && sp.Edit.Start < int(o.end) {
+			t.Fatalf("root child %d (bytes %d-%d) was copied, but the edit %+v changed its text", i, o.start, o.end, sp.Edit)
+		}
+	}
 	for _, b := range []NodeID{sp.Lo, sp.NewHi} {
 		if int(b) < nt.Len() && nt.nodes[b].parent != 0 {
 			t.Fatalf("splice bound %d is not a child of the root", b)
@@ -303,6 +312,46 @@ func TestSpliceInsideLargeClass(t *testing.T) {
 		if kids := nd.Tree().kidIDs(); len(kids) != 3 || sp.Lo != kids[1] || sp.NewHi != kids[2] {
 			t.Errorf("%q -> %q: the splice changes nodes %d to %d, want the class (root children %v)", ed.from, ed.to, sp.Lo, sp.NewHi, kids)
 		}
+		doc, src = nd, next
+	}
+}
+
+// TestSpliceSameLengthEdit: an edit that leaves a statement's nodes as they were but
+// changes its text (a name replaced by one as long) splices that statement again, with
+// the tree-sitter reparse, the statement piece and a settled base alike.
+func TestSpliceSameLengthEdit(t *testing.T) {
+	ctx := context.Background()
+	p := NewParser()
+	defer p.Close()
+	src := []byte("from torch import nn\nfrom helpers import x\n\n\nclass A(nn.Module):\n    def f(self):\n        return 1\n")
+	doc, err := p.Parse(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { doc.Close() }()
+	for _, c := range []struct{ from, to string }{
+		{"import nn", "import mm"}, // the first statement
+		{"import x", "import y"},   // a middle one
+		{"return 1", "return 2"},   // inside a class: the piece, from the second keystroke
+		{"return 2", "return 3"},
+		{"class A", "class B"},
+	} {
+		at := bytes.Index(src, []byte(c.from))
+		next := bytes.Replace(src, []byte(c.from), []byte(c.to), 1)
+		e := Edit{Start: at, OldEnd: at + len(c.from), NewEnd: at + len(c.to)}
+		nd, err := p.Reparse(ctx, doc, [][]byte{src}, []Edit{e}, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp := nd.Tree().Spliced()
+		if sp == nil {
+			t.Fatalf("%s -> %s: not spliced", c.from, c.to)
+		}
+		checkSplice(t, doc.Tree(), nd.Tree())
+		if sp.Lo == sp.NewHi {
+			t.Errorf("%s -> %s: the splice %+v changes no statement", c.from, c.to, sp)
+		}
+		doc.Close()
 		doc, src = nd, next
 	}
 }

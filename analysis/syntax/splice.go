@@ -109,9 +109,13 @@ func spliceFlatten(ts *tsTree, old *Document, e Edit) (*Tree, []kid, error) {
 	// same reports whether the new child number i is the old child number j moved by shift
 	// bytes: the same subtree, or (tree-sitter builds a few unchanged statements again, the
 	// ones its lookahead reaches past) the same nodes, compared by walking what it built
-	// again (sameKid)
+	// again (sameKid). A child whose text the edit touched is not the same, even when it
+	// parses to the same nodes (import nn -> import mm).
 	same := func(i, j int, shift int) bool {
 		k, o := &kids[i], &oldKids[j]
+		if int(o.start) < e.OldEnd && e.Start < int(o.end) {
+			return false
+		}
 		if int(o.start)+shift != int(k.start) || int(o.end)+shift != int(k.end) || o.field != k.field || o.symbol != k.symbol {
 			return false
 		}
