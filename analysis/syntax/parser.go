@@ -191,6 +191,9 @@ func (p *Parser) Reparse(ctx context.Context, old *Document, oldSrcs [][]byte, e
 				return nd, err
 			}
 		}
+		if old.pieceBroken() {
+			return p.Parse(ctx, newSrc) // several edits: see reparseFromBase
+		}
 		// bring it up to old's text first
 		cur, err := p.catchUp(ctx, old)
 		if err != nil {

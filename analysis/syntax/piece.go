@@ -77,11 +77,19 @@ func (t *Tree) kidAt(e Edit) (i, start, end int, ok bool) {
 // the caller reparses the file.
 func (p *Parser) reparsePiece(ctx context.Context, old *Document, oldSrc []byte, e Edit, newSrc []byte) (*Document, error) {
 	ot := old.tree
-	if ot.HasError(0) || len(ot.nodes) < 2 || len(ot.src) != len(oldSrc) {
+	if len(ot.nodes) < 2 || len(ot.src) != len(oldSrc) {
 		return nil, nil
 	}
 	i, start, end, ok := ot.kidAt(e)
 	if !ok {
+		return nil, nil
+	}
+	inPiece := old.piece != nil && old.piece.kid == i && old.piece.start == start
+	// old's text may hold a syntax error only where its piece is: in the statement, when
+	// the piece's base (the file's last parse) held none (an error at the root's level, a
+	// newline missing between two statements, marks no child, so only the base can say)
+	broken := ot.HasError(0)
+	if broken && !(inPiece && old.base != nil && !old.base.HasError(0)) {
 		return nil, nil
 	}
 	delta := e.NewEnd - e.OldEnd
@@ -89,7 +97,9 @@ func (p *Parser) reparsePiece(ctx context.Context, old *Document, oldSrc []byte,
 	var from *tsTree // the piece reparsed, or nil to parse the child's text from scratch
 	changed, alone := ot.changedKid()
 	switch {
-	case old.piece != nil && old.piece.kid == i && old.piece.start == start:
+	case inPiece && broken && end-start > maxPieceStart:
+		return nil, nil
+	case inPiece && !broken:
 		from = old.piece.ts.copy()
 		defer from.close()
 		pe := Edit{Start: e.Start - start, OldEnd: e.OldEnd - start, NewEnd: e.NewEnd - start}
@@ -97,6 +107,9 @@ func (p *Parser) reparsePiece(ctx context.Context, old *Document, oldSrc []byte,
 		pe.oldEndPt = pointAt(oldSrc[start:end], pe.OldEnd)
 		pe.newEndPt = pointAt(text, pe.NewEnd)
 		editTree(from, pe)
+	case inPiece:
+		// a broken statement is parsed again from scratch: a reparse of a tree with errors
+		// may settle otherwise than a fresh parse, even of a text without any
 	case alone && changed == i && end-start <= maxPieceStart:
 	default:
 		return nil, nil
@@ -128,12 +141,15 @@ func (p *Parser) reparsePiece(ctx context.Context, old *Document, oldSrc []byte,
 
 // spliceKid returns old's flat tree with root child i, which starts at byte start, replaced
 // by the one statement of pts, the tree-sitter tree of its new text alone, after the edit
-// e; nil when pts is not that: an error, more or less than one statement, or text after it
-// other than whitespace (a comment or a line continuation, which its file might place
-// otherwise).
+// e; nil when pts is not that: more or less than one statement, text after it other than
+// whitespace (a comment or a line continuation, which its file might place otherwise), or
+// a statement with a syntax error that is not of the kind it was (a class whose header is
+// broken). A statement holding an error (the "x + " before the 1 is typed) is one the
+// piece's error recovery settled within it, where the file's might have run into the next
+// statement.
 func spliceKid(pts *tsTree, ot *Tree, i, start int, e Edit, text []byte) *Tree {
 	proot, pkids := rootKids(pts, nil)
-	if proot.flags&flagHasError != 0 || len(pkids) != 1 || pkids[0].start != 0 || pkids[0].field != 0 {
+	if len(pkids) != 1 || pkids[0].start != 0 || pkids[0].field != 0 {
 		return nil
 	}
 	if len(bytes.TrimLeft(text[pkids[0].end:], " \t\r\n\f")) > 0 {
@@ -148,11 +164,22 @@ func spliceKid(pts *tsTree, ot *Tree, i, start int, e Edit, text []byte) *Tree {
 	if err != nil {
 		return nil // too deep: the file's reparse says where
 	}
+	// an error must be the statement's (not one at the piece root's level), and leave it of
+	// the kind it was
+	broken := proot.flags&flagHasError != 0
+	if broken && (len(hull) == 0 || hull[0].kind != ot.nodes[lo].kind || hull[0].flags&(flagHasError|flagError|flagMissing) == 0) {
+		return nil
+	}
 	for k := range hull {
 		hull[k].start += uint32(start)
 		hull[k].end += uint32(start)
 	}
 	root := ot.nodes[0]
+	// the other children hold no error (reparsePiece): the root has one if this one has
+	root.flags &^= flagHasError
+	if broken {
+		root.flags |= flagHasError
+	}
 	if i+1 < len(ids) {
 		root.end = uint32(int(root.end) + e.NewEnd - e.OldEnd)
 	} else {
@@ -169,16 +196,30 @@ func spliceKid(pts *tsTree, ot *Tree, i, start int, e Edit, text []byte) *Tree {
 }
 
 // reparseFromBase reparses old's file after the edit e inside old's piece (one the piece
-// could not take: it left the piece with a syntax error, say) in one reparse of the base's
-// tree-sitter tree, after one edit covering the piece's changes and e, and names old as
-// the splice's origin. It returns nil (and no error) when e lies outside the piece, or the
-// base's splice does not cover the piece's child (the caller catches up instead).
+// could not take: it broke the statement's first line, say), or anywhere when the piece
+// holds a syntax error, in one reparse of the base's tree-sitter tree, after one edit
+// covering the piece's changes and e, and names old as the splice's origin. It returns nil
+// (and no error) when e lies outside an unbroken piece, or the base's splice does not
+// cover the piece's child (the caller catches up instead; a broken piece's document is
+// parsed from scratch).
+//
+// A broken piece's flat tree is the statement's own error recovery, not the file's, so
+// its document never catches up (Settle leaves it): a reparse from its file's tree-sitter
+// tree would copy what that tree reused as the flat tree has it, which it does not.
 func (p *Parser) reparseFromBase(ctx context.Context, old *Document, e Edit, newSrc []byte) (*Document, error) {
 	since := old.sinceBase
-	if old.piece == nil || e.Start <= since.Start || e.OldEnd >= since.NewEnd {
+	if old.piece == nil {
 		return nil, nil
 	}
-	both := tight(Edit{Start: since.Start, OldEnd: since.OldEnd, NewEnd: since.NewEnd + e.NewEnd - e.OldEnd}, old.base.src, newSrc)
+	inside := e.Start > since.Start && e.OldEnd < since.NewEnd
+	broken := old.pieceBroken()
+	if !inside && !broken {
+		return nil, nil
+	}
+	// one edit of the base's text covering the piece's changes and e (in old's text, the
+	// bytes from s to end)
+	s, hi := min(since.Start, e.Start), max(since.NewEnd, e.OldEnd)
+	both := tight(Edit{Start: s, OldEnd: hi - (since.NewEnd - since.OldEnd), NewEnd: hi + e.NewEnd - e.OldEnd}, old.base.src, newSrc)
 	base := &Document{ts: old.ts, tree: old.base, kids: old.kids}
 	nd, err := p.Reparse(ctx, base, [][]byte{old.base.src}, []Edit{both}, newSrc)
 	if err != nil || nd == nil {
@@ -193,6 +234,10 @@ func (p *Parser) reparseFromBase(ctx context.Context, old *Document, e Edit, new
 	}
 	if sp == nil || !sp.From(old.base) || sp.Lo > ids[i] || sp.OldHi < end {
 		nd.Close()
+		if broken {
+			// old's flat tree is not its file's parse there: nothing to splice from
+			return p.Parse(ctx, newSrc)
+		}
 		return nil, nil
 	}
 	// old differs from the base inside the piece's child only: the splice from the base
@@ -202,9 +247,15 @@ func (p *Parser) reparseFromBase(ctx context.Context, old *Document, e Edit, new
 	return nd, nil
 }
 
-// Lags reports whether d's edits were reparsed in a piece: its file's tree-sitter tree is
-// an earlier text's, which an edit in another statement first brings up to date.
-func (d *Document) Lags() bool { return d != nil && d.ts != nil && d.base != nil }
+// pieceBroken reports whether d's piece holds a syntax error (the only one its text can
+// hold: see reparsePiece).
+func (d *Document) pieceBroken() bool { return d.piece != nil && d.tree.HasError(0) }
+
+// Lags reports whether d's edits were reparsed in a piece that Settle can bring its file's
+// tree-sitter tree up to: the tree is an earlier text's, which an edit in another statement
+// otherwise first brings up to date. A piece holding a syntax error does not settle (see
+// reparseFromBase).
+func (d *Document) Lags() bool { return d != nil && d.ts != nil && d.base != nil && !d.pieceBroken() }
 
 // Settle returns d with its file's tree-sitter tree brought up to d's text when it lags
 // (one reparse of the file, which the editor can spend while nobody types), or d itself.

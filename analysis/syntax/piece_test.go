@@ -12,9 +12,9 @@ import (
 // TestPieceMatchesFreshParse types and deletes words inside top-level statements of real
 // model files (the clean fixtures, with CRLF and CJK copies), each word in a statement
 // chosen at random, now and then one that breaks the statement (an open bracket, a new
-// line) or goes after its end (a comment, a line continuation). Every tree must equal a
-// fresh parse (checkReparse: a piece only ever goes into a text that parses without
-// errors) and say truly what it replaced. Most keystrokes must be reparsed in a piece, and
+// line) or goes after its end (a comment, a line continuation). Every tree of a text
+// without errors must equal a fresh parse, one of a piece holding an error the statement's
+// text parsed alone (checkReparse), and each must say truly what it replaced. Most keystrokes must be reparsed in a piece, and
 // leaving one (an edit elsewhere, or one inside it that it cannot take) must splice from
 // the tree before.
 func TestPieceMatchesFreshParse(t *testing.T) {
@@ -34,7 +34,7 @@ func TestPieceMatchesFreshParse(t *testing.T) {
 	p := NewParser()
 	defer p.Close()
 	r := rand.New(rand.NewSource(3))
-	keystrokes, pieces, left, broke := 0, 0, 0, 0
+	keystrokes, pieces, left, broke, broken, leftBroken := 0, 0, 0, 0, 0, 0
 	for _, src := range srcs {
 		doc, err := p.Parse(context.Background(), src)
 		if err != nil {
@@ -48,6 +48,12 @@ func TestPieceMatchesFreshParse(t *testing.T) {
 			}
 			checkReparse(t, p, doc, nd, next)
 			keystrokes++
+			if doc.pieceBroken() && nd.piece == nil {
+				leftBroken++
+			}
+			if nd.pieceBroken() {
+				broken++
+			}
 			if nd.piece != nil {
 				pieces++
 			} else if doc.piece != nil && nd.Tree().Spliced() != nil {
@@ -85,6 +91,18 @@ func TestPieceMatchesFreshParse(t *testing.T) {
 				next := append(append(append([]byte{}, src[:pos]...), c), src[pos:]...)
 				edit(next, Edit{Start: pos, OldEnd: pos, NewEnd: pos + 1})
 			}
+			if doc.pieceBroken() && r.Intn(2) == 0 {
+				// while the statement is broken, a word typed and deleted in another one
+				cur := doc.Tree().kidIDs()
+				if j := r.Intn(len(cur)); j != doc.piece.kid {
+					if o := int(doc.Tree().Start(cur[j])) + 1; o < len(src) {
+						next := append(append(append([]byte{}, src[:o]...), 'z'), src[o:]...)
+						edit(next, Edit{Start: o, OldEnd: o, NewEnd: o + 1})
+						next = append(append([]byte{}, src[:o]...), src[o+1:]...)
+						edit(next, Edit{Start: o, OldEnd: o + 1, NewEnd: o})
+					}
+				}
+			}
 			for i := len(word) - 1; i >= 0; i-- {
 				pos := at + i
 				next := append(append([]byte{}, src[:pos]...), src[pos+1:]...)
@@ -96,10 +114,10 @@ func TestPieceMatchesFreshParse(t *testing.T) {
 	if pieces < keystrokes/2 {
 		t.Errorf("%d of %d keystrokes reparsed in a piece, want most", pieces, keystrokes)
 	}
-	if left == 0 || broke == 0 {
-		t.Errorf("%d keystrokes left a piece with a splice from the tree before, %d of them inside it; want some of each", left, broke)
+	if left == 0 || broke == 0 || broken == 0 || leftBroken == 0 {
+		t.Errorf("%d keystrokes left a piece with a splice from the tree before, %d of them inside it; %d made a piece holding an error, %d left one; want some of each", left, broke, broken, leftBroken)
 	}
-	t.Logf("%d keystrokes, %d in a piece, %d leaving one (%d inside it)", keystrokes, pieces, left, broke)
+	t.Logf("%d keystrokes, %d in a piece (%d holding an error), %d leaving one (%d inside it, %d leaving one with an error)", keystrokes, pieces, broken, left, broke, leftBroken)
 }
 
 // FuzzPiece: three edits of any text in a row, each reparsed from the document before (the

@@ -67,7 +67,8 @@ func checkReparse(t *testing.T, p *Parser, old, nd *Document, next []byte) {
 	}
 	if nd.piece != nil {
 		if fresh.Tree().HasError(0) {
-			t.Fatalf("a piece was spliced into a text whose fresh parse has errors:\n%s", next)
+			checkBrokenPiece(t, p, nd, next)
+			return
 		}
 		sameTree(t, nd.Tree(), fresh.Tree())
 		return
@@ -79,6 +80,51 @@ func checkReparse(t *testing.T, p *Parser, old, nd *Document, next []byte) {
 	sameTree(t, nd.Tree(), &Tree{src: next, nodes: nodes, depth: depth})
 	if !old.Tree().HasError(0) && !fresh.Tree().HasError(0) {
 		sameTree(t, nd.Tree(), fresh.Tree())
+	}
+}
+
+// checkBrokenPiece checks a piece document of a text with a syntax error: the error lies in
+// the piece's statement alone, whose nodes are those of a fresh parse of its text alone
+// (the statement's own error recovery), of the kind the statement was, at its place.
+func checkBrokenPiece(t *testing.T, p *Parser, nd *Document, next []byte) {
+	t.Helper()
+	tr := nd.Tree()
+	ids := tr.kidIDs()
+	k := nd.piece.kid
+	lo, hi, end := ids[k], NodeID(tr.Len()), len(next)
+	if k+1 < len(ids) {
+		hi, end = ids[k+1], int(tr.Start(ids[k+1]))
+	}
+	for i, id := range ids {
+		if i != k && tr.HasError(id) {
+			t.Fatalf("a piece in statement %d, and an error in statement %d:\n%s", k, i, next)
+		}
+	}
+	if !tr.HasError(lo) || !tr.HasError(0) {
+		t.Fatalf("the text has an error, but the tree none in its piece (%v) or root (%v):\n%s", tr.HasError(lo), tr.HasError(0), next)
+	}
+	alone, err := p.Parse(context.Background(), next[nd.piece.start:end])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer alone.Close()
+	at := alone.Tree()
+	if at.Len()-1 != int(hi-lo) {
+		t.Fatalf("the piece's statement has %d nodes, its text parsed alone %d", hi-lo, at.Len()-1)
+	}
+	move := func(id NodeID) NodeID {
+		if id == 0 {
+			return 0
+		}
+		return id - 1 + lo
+	}
+	off := uint32(nd.piece.start)
+	for i := NodeID(1); int(i) < at.Len(); i++ {
+		a, g := at.nodes[i], tr.nodes[move(i)]
+		want := node{kind: a.kind, field: a.field, flags: a.flags, parent: move(a.parent), after: move(a.after), start: a.start + off, end: a.end + off}
+		if g != want {
+			t.Fatalf("node %d of the piece: %+v, its text parsed alone gives %+v:\n%s", move(i), g, want, next)
+		}
 	}
 }
 
