@@ -4,6 +4,8 @@ import (
 	"math/bits"
 	"strings"
 	"sync"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 )
 
 // importGraph answers Reaching for a program.
@@ -102,13 +104,41 @@ func (p *Program) importIndex() (*importIndex, map[*File]int32) {
 }
 
 // shareImports lets np, made by replacing old of p with nf, use p's import index when the
-// new text imports the same names (old and nf have the same place in the Files). The
-// editor replaces the document in the same program at every keystroke: the index is
-// computed once for all of them.
+// new text imports the same files of the project (old and nf have the same place in the
+// Files). The editor replaces the document in the same program at every keystroke: the
+// index is computed once for all of them, and again only when an edit changes what the
+// file imports of the project (typing "import os" does not).
 func (p *Program) shareImports(np *Program, old, nf *File) {
-	if old != nil && sameImports(old.File, nf.File) {
+	if old != nil && (sameImports(old.File, nf.File) || p.sameProjectImports(old.File, nf.File)) {
 		np.imports.from = p
 	}
+}
+
+// sameProjectImports reports whether two texts of a module name the same files of p in
+// their imports, as newImportIndex reads them: every qualified name one imports and the
+// other does not names no file (moduleOf) and no package of files.
+func (p *Program) sameProjectImports(a, b *pysem.File) bool {
+	count := map[string]int{}
+	for _, q := range a.ImportQuals() {
+		count[q]++
+	}
+	for _, q := range b.ImportQuals() {
+		count[q]--
+	}
+	for q, n := range count {
+		if n == 0 || q == "" || q[0] == '.' {
+			continue // imported as often by both, or a relative import newImportIndex leaves out
+		}
+		if p.moduleOf(q) != nil {
+			return false
+		}
+		for m := range p.byModule {
+			if len(m) > len(q) && m[len(q)] == '.' && strings.HasPrefix(m, q) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // reaching returns the files that reach file i, i itself among them.

@@ -32,6 +32,7 @@ func TestReaching(t *testing.T) {
 		"resnet_user.py":         "from net.models.resnet import stem\n",
 		"unrelated.py":           "import torch\nfrom torch import nn\n",
 		"layers_user.py":         "from net.layers import stem\n",
+		"ns/sub/leaf.py":         "class Leaf:\n    pass\n", // a namespace package: no __init__.py
 	}
 	var order []string
 	for name := range files {
@@ -80,8 +81,19 @@ func TestReaching(t *testing.T) {
 	if r := moved.Reaching(moved.File("net.models.vit")); !r.Has(moved.File("unrelated")) || r.Len() != 12 {
 		t.Errorf("after an edit that imports vit.py: %d files, unrelated.py among them: %v", r.Len(), r.Has(moved.File("unrelated")))
 	}
-	if same.imports.index != p.imports.index || moved.imports.index == p.imports.index {
-		t.Error("the edit keeping the imports did not share the import index, or the one adding an import did")
+	// imports of modules outside the project change no file's importers
+	outside := p.ReplaceFrom(un, edited(t, un, "import torch\n", "import torch, os\nimport numpy as np\nfrom os import path\n")).Program()
+	if r := outside.Reaching(outside.File("net.models.vit")); r.Has(outside.File("unrelated")) || r.Len() != 11 {
+		t.Errorf("after an edit that imports modules outside the project: %d files, unrelated.py among them: %v", r.Len(), r.Has(outside.File("unrelated")))
+	}
+	// a package of the project, one without a file of its own
+	pkg := p.ReplaceFrom(un, edited(t, un, "import torch\n", "import torch\nimport ns.sub as sub\n")).Program()
+	if r := pkg.Reaching(pkg.File("ns.sub.leaf")); !r.Has(pkg.File("unrelated")) || r.Len() != 2 {
+		t.Errorf("after an edit that imports the package of leaf.py: %d files, unrelated.py among them: %v", r.Len(), r.Has(pkg.File("unrelated")))
+	}
+	if same.imports.index != p.imports.index || outside.imports.index != p.imports.index ||
+		moved.imports.index == p.imports.index || pkg.imports.index == p.imports.index {
+		t.Error("an edit keeping the imports of project files did not share the import index, or one adding one did")
 	}
 	if r := p.Reaching(p.File("net.models.vit")); r.Has(un) || r.Len() != 11 {
 		t.Error("the edit changed the answers of the program it replaced a file of")
