@@ -654,3 +654,45 @@ func TestReplaceCharacterMatchesFresh(t *testing.T) {
 		}
 	}
 }
+
+// TestFunctionImportMatchesFresh: an import inside one function binds its names for the
+// file's other functions too as the analysis reads imports (pysem.File.Imports), so typing
+// one re-analyses the statements that name them: `from foo import range, round` in a
+// helper makes forward's range and round someone else's, and deleting it again brings
+// their findings back, as a fresh open of each text has them.
+func TestFunctionImportMatchesFresh(t *testing.T) {
+	c := newTestClient(t)
+	c.start()
+	uri := protocol.DocumentURI("file:///work/func_import.py")
+	text := "import torch\n\n\ndef helper():\n    pass\n\n\nclass Model(torch.nn.Module):\n    def forward(self, x):\n        for i in range(x.shape[0]):\n            x = x + 1\n        return round(x.shape[0] / 2)\n"
+	c.open(uri, text)
+	if got := c.diagsFor(uri, 1); len(got.Diagnostics) != 2 {
+		t.Fatalf("the opened text has %d diagnostics, want the loop's and round's", len(got.Diagnostics))
+	}
+	at := strings.Index(text, "    pass")
+	ins := "    from foo import range, round\n"
+	cur := text
+	for v, want := range []int{0, 2} {
+		version := int32(v + 2)
+		p := posAt(cur, at, c.enc)
+		if v == 0 {
+			c.change(uri, version, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: p}, Text: ins})
+			cur = cur[:at] + ins + cur[at:]
+		} else {
+			c.change(uri, version, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: posAt(cur, at+len(ins), c.enc)}, Text: ""})
+			cur = cur[:at] + cur[at+len(ins):]
+		}
+		got := c.diagsFor(uri, version)
+		fresh := protocol.DocumentURI(fmt.Sprintf("file:///work/func_import_fresh%d.py", v))
+		c.open(fresh, cur)
+		wantDiags := c.diagsFor(fresh, 1)
+		if len(got.Diagnostics) != want || len(wantDiags.Diagnostics) != want {
+			t.Fatalf("edit %d: %d diagnostics, a fresh open %d, want %d\n%s", v+1, len(got.Diagnostics), len(wantDiags.Diagnostics), want, cur)
+		}
+		for j := range wantDiags.Diagnostics {
+			if g, w := got.Diagnostics[j], wantDiags.Diagnostics[j]; g.Range != w.Range || g.Message != w.Message {
+				t.Fatalf("edit %d: diagnostic %d is %+v, a fresh open's %+v", v+1, j, g, w)
+			}
+		}
+	}
+}

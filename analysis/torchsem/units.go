@@ -156,34 +156,46 @@ type importClause struct {
 	ids, module []string
 }
 
-// importClauses appends the clauses of the import statements among units (of kinds) of t,
-// and, for one holding a syntax error (what an error inside binds is not clauses'), all of
-// its identifiers to whole.
+// importClauses appends the clauses of the import statements among units (of kinds) of t
+// and inside them (pysem.File.Imports holds a function's imports too, and answers for the
+// whole file), and, for one holding a syntax error (what an error inside binds is not
+// clauses'), all of its identifiers to whole.
 func importClauses(t *syntax.Tree, units []NodeID, kinds []unitKind) (cs []importClause, whole []string) {
-	for i, n := range units {
-		if kinds[i] != unitImport {
-			continue
-		}
-		if t.HasError(n) {
-			whole = identifiersIn(t, n, whole)
-			continue
-		}
-		prefix, mod := "import ", NoNode
-		if t.Kind(n) != syntax.KindImportStatement {
-			mod = t.Field(n, syntax.FieldModuleName)
-			prefix = "from " + t.String(mod) + " import "
-			if mod == NoNode {
-				prefix = "from __future__ import "
+	for i, u := range units {
+		switch kinds[i] {
+		case unitImport:
+			cs, whole = appendClauses(t, u, cs, whole)
+		case unitDef, unitModule:
+			for n := u + 1; n < t.SubtreeEnd(u); n++ {
+				if k := t.Kind(n); k == syntax.KindImportStatement || k == syntax.KindImportFromStatement || k == syntax.KindFutureImportStatement {
+					cs, whole = appendClauses(t, n, cs, whole)
+				}
 			}
 		}
-		modIDs := identifiersIn(t, mod, nil)
-		t.Children(n, func(c NodeID) bool {
-			if t.FieldOf(c) == syntax.FieldName || t.Kind(c) == syntax.KindWildcardImport {
-				cs = append(cs, importClause{key: prefix + t.String(c), ids: identifiersIn(t, c, nil), module: modIDs})
-			}
-			return true
-		})
 	}
+	return cs, whole
+}
+
+// appendClauses is importClauses for the import statement n.
+func appendClauses(t *syntax.Tree, n NodeID, cs []importClause, whole []string) ([]importClause, []string) {
+	if t.HasError(n) {
+		return cs, identifiersIn(t, n, whole)
+	}
+	prefix, mod := "import ", NoNode
+	if t.Kind(n) != syntax.KindImportStatement {
+		mod = t.Field(n, syntax.FieldModuleName)
+		prefix = "from " + t.String(mod) + " import "
+		if mod == NoNode {
+			prefix = "from __future__ import "
+		}
+	}
+	modIDs := identifiersIn(t, mod, nil)
+	t.Children(n, func(c NodeID) bool {
+		if t.FieldOf(c) == syntax.FieldName || t.Kind(c) == syntax.KindWildcardImport {
+			cs = append(cs, importClause{key: prefix + t.String(c), ids: identifiersIn(t, c, nil), module: modIDs})
+		}
+		return true
+	})
 	return cs, whole
 }
 
