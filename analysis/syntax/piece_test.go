@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -223,4 +224,78 @@ func TestSettle(t *testing.T) {
 		t.Fatalf("a keystroke in another statement: piece %v, spliced %v", doc.piece != nil, doc.Tree().Spliced() != nil)
 	}
 	doc.Close()
+}
+
+// TestBrokenPiece: a keystroke that breaks a statement stays in its piece, which then
+// neither lags (Settle leaves it) nor catches up: a keystroke in another statement splices
+// from the text before in one reparse, and several edits at once parse the text afresh.
+func TestBrokenPiece(t *testing.T) {
+	ctx := context.Background()
+	p := NewParser()
+	defer p.Close()
+	src := []byte("import torch\n\n\ndef f(x):\n    y = x\n    return y\n\n\ndef g():\n    pass\n")
+	doc, err := p.Parse(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { doc.Close() }()
+	insert := func(at int, s string) ([]byte, Edit) {
+		return slices.Concat(src[:at], []byte(s), src[at:]), Edit{Start: at, OldEnd: at, NewEnd: at + len(s)}
+	}
+	step := func(next []byte, e Edit) *Document {
+		t.Helper()
+		nd, err := p.Reparse(ctx, doc, [][]byte{src}, []Edit{e}, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkReparse(t, p, doc, nd, next)
+		doc.Close()
+		doc, src = nd, next
+		return nd
+	}
+	at := bytes.Index(src, []byte("y = x")) + len("y = x")
+	step(insert(at, " "))   // the file, reparsed
+	step(insert(at+1, "+")) // the statement alone: y = x + is broken
+	if !doc.pieceBroken() || doc.Lags() {
+		t.Fatalf("after y = x +: a piece holding an error %v, lagging %v; want a broken piece that does not lag", doc.pieceBroken(), doc.Lags())
+	}
+	if d, err := p.Settle(ctx, doc); err != nil || d != doc {
+		t.Fatalf("Settle of a broken piece: %v, %v; want the document itself", d, err)
+	}
+	step(insert(at+2, " ")) // still broken, still in the piece
+	if !doc.pieceBroken() {
+		t.Fatal("after y = x + : not a broken piece")
+	}
+	// a keystroke in g while f is broken: one reparse of the file, spliced from the text before
+	before := doc.Tree()
+	g := bytes.Index(src, []byte("pass"))
+	nd := step(insert(g, "x"))
+	if nd.piece != nil || nd.Tree().Spliced() == nil || !nd.Tree().Spliced().From(before) {
+		t.Fatalf("a keystroke in another statement: piece %v, splice %+v", nd.piece != nil, nd.Tree().Spliced())
+	}
+	// back into f, broken again in a piece, then two edits at once
+	step(insert(at+3, "1"))
+	step(insert(at+4, "*"))
+	if !doc.pieceBroken() {
+		t.Fatal("after y = x + 1*: not a broken piece")
+	}
+	g = bytes.Index(src, []byte("xpass"))
+	first := slices.Concat(src[:at+5], []byte("2"), src[at+5:])
+	next := slices.Concat(first[:g+1], []byte("y"), first[g+1:])
+	olds := [][]byte{src, first}
+	nd, err = p.Reparse(ctx, doc, olds, []Edit{{Start: at + 5, OldEnd: at + 5, NewEnd: at + 6}, {Start: g + 1, OldEnd: g + 1, NewEnd: g + 2}}, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := p.Parse(ctx, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	sameTree(t, nd.Tree(), fresh.Tree())
+	if nd.Tree().Spliced() != nil || nd.piece != nil {
+		t.Error("two edits at once after a broken piece were spliced or kept a piece")
+	}
+	doc.Close()
+	doc = nd
 }
