@@ -640,17 +640,26 @@ func TestReplaceCharacterMatchesFresh(t *testing.T) {
 		p := posAt(cur, at, c.enc)
 		c.change(uri, v, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: protocol.Position{Line: p.Line, Character: p.Character + 1}}, Text: r.with})
 		cur = cur[:at] + r.with + cur[at+1:]
-		got := c.diagsFor(uri, v)
-		freshURI := protocol.DocumentURI(fmt.Sprintf("file:///work/replace_fresh%d.py", i))
-		c.open(freshURI, cur)
-		want := c.diagsFor(freshURI, 1)
-		if len(got.Diagnostics) != r.want || len(want.Diagnostics) != r.want {
-			t.Fatalf("after %q -> %q: %d diagnostics, a fresh open %d, want %d\n%s", r.at[:1], r.with, len(got.Diagnostics), len(want.Diagnostics), r.want, cur)
-		}
-		for j := range want.Diagnostics {
-			if g, w := got.Diagnostics[j], want.Diagnostics[j]; g.Range != w.Range || g.Message != w.Message || g.Severity != w.Severity {
-				t.Fatalf("after %q -> %q: diagnostic %d is %+v, a fresh open's %+v", r.at[:1], r.with, j, g, w)
-			}
+		sameAsFreshOpen(t, c, c.diagsFor(uri, v), cur, r.want, fmt.Sprintf("after %q -> %q", r.at[:1], r.with))
+	}
+}
+
+// sameAsFreshOpen fails t unless got, the diagnostics of text after edits, are want many
+// and those a fresh open of text gets (in a new document).
+func sameAsFreshOpen(t *testing.T, c *testClient, got publishDiagnosticsParams, text string, want int, where string) {
+	t.Helper()
+	c.mu.Lock()
+	n := len(c.diags)
+	c.mu.Unlock()
+	fresh := protocol.DocumentURI(fmt.Sprintf("file:///work/fresh_%d.py", n))
+	c.open(fresh, text)
+	wantDiags := c.diagsFor(fresh, 1)
+	if len(got.Diagnostics) != want || len(wantDiags.Diagnostics) != want {
+		t.Fatalf("%s: %d diagnostics, a fresh open %d, want %d\n%s", where, len(got.Diagnostics), len(wantDiags.Diagnostics), want, text)
+	}
+	for j, w := range wantDiags.Diagnostics {
+		if g := got.Diagnostics[j]; g.Range != w.Range || g.Message != w.Message || g.Severity != w.Severity {
+			t.Fatalf("%s: diagnostic %d is %+v, a fresh open's %+v", where, j, g, w)
 		}
 	}
 }
@@ -682,17 +691,6 @@ func TestFunctionImportMatchesFresh(t *testing.T) {
 			c.change(uri, version, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: posAt(cur, at+len(ins), c.enc)}, Text: ""})
 			cur = cur[:at] + cur[at+len(ins):]
 		}
-		got := c.diagsFor(uri, version)
-		fresh := protocol.DocumentURI(fmt.Sprintf("file:///work/func_import_fresh%d.py", v))
-		c.open(fresh, cur)
-		wantDiags := c.diagsFor(fresh, 1)
-		if len(got.Diagnostics) != want || len(wantDiags.Diagnostics) != want {
-			t.Fatalf("edit %d: %d diagnostics, a fresh open %d, want %d\n%s", v+1, len(got.Diagnostics), len(wantDiags.Diagnostics), want, cur)
-		}
-		for j := range wantDiags.Diagnostics {
-			if g, w := got.Diagnostics[j], wantDiags.Diagnostics[j]; g.Range != w.Range || g.Message != w.Message {
-				t.Fatalf("edit %d: diagnostic %d is %+v, a fresh open's %+v", v+1, j, g, w)
-			}
-		}
+		sameAsFreshOpen(t, c, c.diagsFor(uri, version), cur, want, fmt.Sprintf("edit %d", v+1))
 	}
 }

@@ -87,20 +87,26 @@ func BenchmarkWorkspaceIndex(b *testing.B) {
 // client, p50-decoded/p95-decoded to its decoding there, and with -v the steps of the
 // slowest edits.
 func BenchmarkWorkspaceEdit(b *testing.B) {
+	c, clock, path, text := workspaceModel(b)
+	at := strings.Index(text, "x = self.stem(x)")
+	if at < 0 {
+		b.Fatalf("%s has no line x = self.stem(x): the fixtures bench/gencorpus recombines changed", path)
+	}
+	editLatency(b, c, clock, pathToURI(path), text, at+1)
+}
+
+// workspaceModel starts a server on the benchmark workspace, waits for its index, and
+// returns it with its stage clock, and the path and text of the workspace's large model.
+func workspaceModel(b *testing.B) (*testClient, *stageClock, string, string) {
 	dir := benchWorkspace(b)
-	var clock stageClock
+	clock := &stageClock{}
 	c := indexedClient(b, dir, 10*time.Minute, clock.hook)
 	path := filepath.Join(dir, "vision", "models", "vision_transformer.py")
 	src, err := os.ReadFile(path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	text := string(src)
-	at := strings.Index(text, "x = self.stem(x)")
-	if at < 0 {
-		b.Fatalf("%s has no line x = self.stem(x): the fixtures bench/gencorpus recombines changed", path)
-	}
-	editLatency(b, c, &clock, pathToURI(path), text, at+1)
+	return c, clock, path, string(src)
 }
 
 // BenchmarkWorkspaceImportEdit: ", os" typed at the end of the model's first plain import
@@ -108,20 +114,12 @@ func BenchmarkWorkspaceEdit(b *testing.B) {
 // eight texts end the line in a comma, a syntax error; the others change the names the
 // file imports.
 func BenchmarkWorkspaceImportEdit(b *testing.B) {
-	dir := benchWorkspace(b)
-	var clock stageClock
-	c := indexedClient(b, dir, 10*time.Minute, clock.hook)
-	path := filepath.Join(dir, "vision", "models", "vision_transformer.py")
-	src, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	text := string(src)
+	c, clock, path, text := workspaceModel(b)
 	m := regexp.MustCompile(`(?m)^import [\w.]+$`).FindStringIndex(text)
 	if m == nil {
 		b.Fatalf("%s has no plain import line: the fixtures bench/gencorpus recombines changed", path)
 	}
-	typeLatency(b, c, &clock, pathToURI(path), text, m[1], ", os")
+	typeLatency(b, c, clock, pathToURI(path), text, m[1], ", os")
 }
 
 // BenchmarkWorkspaceDependent: an edit of the open helper module changes what feat_size
