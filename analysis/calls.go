@@ -65,7 +65,7 @@ func (ix *callIndex) add(call NodeID) {
 		last = t.Text(t.Field(callee, syntax.FieldAttribute))
 	case syntax.KindIdentifier:
 		last = t.Text(callee)
-		if q, ok := f.Imports[string(last)]; ok {
+		if q, ok := f.ImportOf(callee); ok {
 			last = []byte(lastName(q))
 		}
 	default:

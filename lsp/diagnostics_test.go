@@ -217,9 +217,10 @@ func TestIncrementalMatchesFull(t *testing.T) {
 		t.Fatal("the keystroke's model is not built from the last one's and kept")
 	}
 	fresh := pysem.NewFile(model.Tree, model.Module)
-	for _, fns := range [][]*pysem.Function{model.Funcs, fresh.Funcs} {
-		for _, fn := range fns {
-			fn.QualName() // each function keeps its name once asked: ask all, on both sides
+	for _, f := range []*pysem.File{model, fresh} {
+		for _, fn := range f.Funcs {
+			fn.QualName()         // each function keeps its name once asked: ask all, on both sides
+			f.BindsItself(fn, "") // and what it binds itself
 		}
 	}
 	if string(fresh.Src) != cur || !reflect.DeepEqual(model.Funcs, fresh.Funcs) || !reflect.DeepEqual(model.Classes, fresh.Classes) ||

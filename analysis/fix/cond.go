@@ -144,7 +144,7 @@ func operandNames(f *analysis.File, fn *analysis.Function, exprs ...analysis.Nod
 			if name == fn.SelfName() || f.LookupFunc(fn, name) != nil || f.ClassNamed(name) != nil {
 				continue
 			}
-			if _, imported := f.Imports[name]; imported {
+			if _, imported := f.ImportOf(id); imported {
 				continue
 			}
 			if pysem.BoundByComprehension(t, id) {
@@ -265,7 +265,7 @@ func FunctorchCond(f *analysis.File) *analysis.Fix {
 	}
 	var edits []analysis.Edit
 	for _, id := range f.Nodes(syntax.KindIdentifier) {
-		if f.Imports[t.String(id)] == functorchCond && pysem.IsRead(t, id) {
+		if q, _ := f.ImportOf(id); q == functorchCond && pysem.IsRead(t, id) {
 			edits = append(edits, analysis.Edit{Start: t.Start(id), End: t.End(id), NewText: repl})
 		}
 	}

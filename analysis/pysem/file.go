@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
@@ -145,6 +146,11 @@ type Function struct {
 	// (its names and nesting are the same)
 	qualOnce sync.Once
 	qual     string
+	// locals is what the function binds itself (Shadowed), computed on first use
+	// (localsDone, under localsMu); a copy made for the next text keeps it
+	locals     localNames
+	localsDone atomic.Bool
+	localsMu   sync.Mutex
 }
 
 // Index is fn's position in File.Funcs.
@@ -407,6 +413,13 @@ func (f *File) collect() {
 	for _, fn := range f.Funcs {
 		f.describe(fn)
 	}
+	// what resolves through the imports asks the scopes, which need every function described
+	for _, c := range f.Classes {
+		f.resolveBases(c)
+	}
+	for _, fn := range f.Funcs {
+		f.resolveDecorators(fn)
+	}
 	f.link()
 	for _, c := range f.Classes {
 		f.initAttrs(c)
@@ -414,7 +427,7 @@ func (f *File) collect() {
 }
 
 // newClass describes the class defined by the class_definition id, but for its methods and
-// attributes (link and initAttrs).
+// attributes (link and initAttrs) and what its bases resolve to (resolveBases).
 func (f *File) newClass(id NodeID) *Class {
 	t := f.Tree
 	c := &Class{Node: id, Methods: map[string]*Function{}, InitAttrs: map[string]NodeID{}}
@@ -428,9 +441,6 @@ func (f *File) newClass(id NodeID) *Class {
 			}
 			return true
 		})
-		if c.bases != nil {
-			f.resolveBases(c)
-		}
 	}
 	return c
 }
@@ -490,6 +500,9 @@ func (f *File) initAttrs(c *Class) {
 // file's imports resolve their names.
 func (f *File) resolveDecorators(fn *Function) {
 	fn.ClassMethod, fn.StaticMethod = false, false
+	if fn.Decorators == nil {
+		return
+	}
 	for _, e := range fn.Decorators {
 		switch f.Resolve(e) {
 		case "classmethod":
@@ -502,13 +515,17 @@ func (f *File) resolveDecorators(fn *Function) {
 
 // resolveBases fills c.Bases: its base class expressions as the file's imports resolve them.
 func (f *File) resolveBases(c *Class) {
+	if c.bases == nil {
+		return
+	}
 	c.Bases = make([]string, len(c.bases))
 	for i, b := range c.bases {
 		c.Bases[i] = f.Resolve(b)
 	}
 }
 
-// describe fills a function's name, parameters, decorators and scope links.
+// describe fills a function's name, parameters, decorators and scope links (but what the
+// decorators resolve to: resolveDecorators).
 func (f *File) describe(fn *Function) {
 	t := f.Tree
 	id := fn.Node
@@ -537,7 +554,6 @@ func (f *File) describe(fn *Function) {
 			return true
 		})
 	}
-	f.resolveDecorators(fn)
 	// class membership: the function (or its decorated_definition) sits in a class body
 	def := id
 	if p := t.Parent(id); p != NoNode && t.Kind(p) == syntax.KindDecoratedDefinition {
@@ -624,11 +640,10 @@ func (f *File) Resolve(n NodeID) string {
 	}
 	switch t.Kind(n) {
 	case syntax.KindIdentifier:
-		name := t.String(n)
-		if q, ok := f.Imports[name]; ok {
+		if q, ok := f.ImportOf(n); ok {
 			return q
 		}
-		return name
+		return t.String(n)
 	case syntax.KindAttribute:
 		// walk down the chain (a.b.c: c, then b, then a) rather than recurse
 		var attrs []string
@@ -664,7 +679,7 @@ func (f *File) IsImported(n NodeID) bool {
 	if n == NoNode || t.Kind(n) != syntax.KindIdentifier {
 		return false
 	}
-	_, ok := f.Imports[t.String(n)]
+	_, ok := f.ImportOf(n)
 	return ok
 }
 

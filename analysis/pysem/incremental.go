@@ -227,21 +227,18 @@ func (f *File) spliceCollect(s *splice) {
 				nc.InitAttrs[name] = s.id(v)
 			}
 		}
-		if s.rebind && nc.bases != nil {
-			f.resolveBases(nc)
-		}
 		classes[c] = nc
 		f.Classes = append(f.Classes, nc)
 	}
 	for _, c := range prev.Classes[:ci] {
 		copyClass(c, false)
 	}
-	fresh := len(f.Classes)
+	freshClasses := len(f.Classes)
 	all := f.byKind[syntax.KindClassDefinition]
 	for _, id := range all[searchNodes(all, lo):searchNodes(all, newHi)] {
 		f.Classes = append(f.Classes, f.newClass(id))
 	}
-	freshEnd := len(f.Classes)
+	freshClassesEnd := len(f.Classes)
 	for _, c := range prev.Classes[cj:] {
 		copyClass(c, s.Shift() != 0)
 	}
@@ -269,10 +266,8 @@ func (f *File) spliceCollect(s *splice) {
 		if fn.Class != nil {
 			nf.Class = classes[fn.Class]
 		}
-		if s.rebind && nf.Decorators != nil {
-			f.resolveDecorators(nf)
-		}
 		keepQualName(nf, fn)
+		keepLocalNames(nf, fn)
 		f.Funcs[at] = nf
 	}
 	for i, fn := range prev.Funcs[:s.funcLo] {
@@ -281,12 +276,37 @@ func (f *File) spliceCollect(s *splice) {
 	for i, fn := range prev.Funcs[s.funcHi:] {
 		copyFunc(s.funcHi+s.funcShift+i, fn, s.Shift() != 0)
 	}
-	for _, fn := range f.Funcs[s.funcLo : s.funcHi+s.funcShift] {
+	fresh := f.Funcs[s.funcLo : s.funcHi+s.funcShift]
+	for _, fn := range fresh {
 		f.describe(fn)
 	}
+	// what resolves through the imports asks the scopes, which need every function
+	// described: the new classes' bases and functions' decorators, and, when the imports
+	// changed, the copies' too
+	for i, c := range f.Classes {
+		if s.rebind || i >= freshClasses && i < freshClassesEnd {
+			f.resolveBases(c)
+		}
+	}
+	if s.rebind {
+		for _, fn := range f.Funcs {
+			f.resolveDecorators(fn)
+		}
+	} else {
+		for _, fn := range fresh {
+			f.resolveDecorators(fn)
+		}
+	}
 	f.link()
-	for _, c := range f.Classes[fresh:freshEnd] {
-		f.initAttrs(c)
+	for i, c := range f.Classes {
+		switch {
+		case i >= freshClasses && i < freshClassesEnd:
+			f.initAttrs(c)
+		case s.rebind:
+			// whether __init__ is a static method (its self) may read a changed import
+			c.InitAttrs = make(map[string]NodeID, len(c.InitAttrs))
+			f.initAttrs(c)
+		}
 	}
 }
 

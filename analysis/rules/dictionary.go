@@ -56,12 +56,11 @@ func runDictionary(pass *analysis.Pass) {
 	pass.Traced(syntax.KindDictionaryComprehension, func(d analysis.NodeID, fn *analysis.Function) {
 		dictionaryCheck(pass, d, fn)
 	})
-	if _, shadowed := f.Imports["dict"]; shadowed {
-		return
-	}
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		if c := t.Field(call, syntax.FieldFunction); c != analysis.NoNode && t.Kind(c) == syntax.KindIdentifier && t.TextIs(c, "dict") {
-			dictionaryCheck(pass, call, fn)
+			if _, imported := f.ImportOf(c); !imported { // not the builtin when imported
+				dictionaryCheck(pass, call, fn)
+			}
 		}
 	})
 }

@@ -1121,7 +1121,7 @@ func refClass(v pyVal, depth int) (*analysis.File, *analysis.Class) {
 	switch t.Kind(n) {
 	case syntax.KindIdentifier:
 		name := t.String(n)
-		if q, ok := f.Imports[name]; ok {
+		if q, ok := f.ImportOf(n); ok {
 			return classNamed(f.Program(), q, 0)
 		}
 		if b := f.BoundValue(v.scope, n); b != n && depth < 4 {

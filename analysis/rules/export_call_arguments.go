@@ -145,7 +145,7 @@ func ecaClassifyArgs(f *analysis.File, fn *analysis.Function, e analysis.NodeID)
 		if f.Value(fn, e).IsTensor() {
 			return ecaSingle, v
 		}
-		if n := f.CallName(v); n == "tuple" && f.Imports["tuple"] == "" {
+		if _, imported := f.ImportOf(t.Field(v, syntax.FieldFunction)); f.CallName(v) == "tuple" && !imported {
 			return ecaTuple, v
 		}
 	}

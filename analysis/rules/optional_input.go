@@ -148,7 +148,7 @@ func oiTensorDefault(f *analysis.File, n analysis.NodeID, depth int) bool {
 	case syntax.KindUnaryOperator:
 		return oiTensorDefault(f, t.Field(n, syntax.FieldArgument), depth+1)
 	case syntax.KindIdentifier:
-		if v := oiModuleValue(f, t.String(n)); v != analysis.NoNode {
+		if v := oiModuleValue(f, n); v != analysis.NoNode {
 			return oiTensorDefault(f, v, depth+1)
 		}
 	}
@@ -172,12 +172,14 @@ func oiTensorFactory(q string) bool {
 		!strings.HasPrefix(rest, "get_") && !strings.HasPrefix(rest, "sym_") && !strings.HasPrefix(rest, "use_")
 }
 
-// oiModuleValue returns the value of the module-level assignment `name = value`, or NoNode.
-func oiModuleValue(f *analysis.File, name string) analysis.NodeID {
+// oiModuleValue returns the value of the module-level assignment `name = value` that the
+// identifier id names, or NoNode (also when id names an import).
+func oiModuleValue(f *analysis.File, id analysis.NodeID) analysis.NodeID {
 	t := f.Tree
-	if _, imported := f.Imports[name]; imported {
+	if _, imported := f.ImportOf(id); imported {
 		return analysis.NoNode
 	}
+	name := t.String(id)
 	for _, a := range f.Nodes(syntax.KindAssignment) {
 		stmt := t.Parent(a)
 		if stmt == analysis.NoNode || t.Kind(stmt) != syntax.KindExpressionStatement || t.Parent(stmt) != t.Root() {
@@ -206,7 +208,7 @@ func oiFix(f *analysis.File, fwd *analysis.Function, p *analysis.Param) (analysi
 			continue
 		}
 		name := t.String(n)
-		if _, imported := f.Imports[name]; !imported && oiModuleValue(f, name) == analysis.NoNode {
+		if _, imported := f.ImportOf(n); !imported && oiModuleValue(f, n) == analysis.NoNode {
 			return analysis.Fix{}, false
 		}
 		if fwd.Param(name) != nil {

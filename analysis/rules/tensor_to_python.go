@@ -97,7 +97,7 @@ func runTensorToPython(pass *analysis.Pass) {
 		callee := t.Unparen(t.Field(call, syntax.FieldFunction))
 		switch t.Kind(callee) {
 		case syntax.KindIdentifier:
-			if q, ok := f.Imports[t.String(callee)]; ok {
+			if q, ok := f.ImportOf(callee); ok {
 				if fname, ok := strings.CutPrefix(q, "math."); ok {
 					t2pMath(pass, call, callee, fn, fname)
 				}
@@ -119,7 +119,7 @@ func runTensorToPython(pass *analysis.Pass) {
 			}
 		case syntax.KindAttribute:
 			obj := t.Field(callee, syntax.FieldObject)
-			if t.Kind(obj) == syntax.KindIdentifier && f.Imports[t.String(obj)] == "math" {
+			if q, _ := f.ImportOf(obj); t.Kind(obj) == syntax.KindIdentifier && q == "math" {
 				t2pMath(pass, call, callee, fn, t.String(t.Field(callee, syntax.FieldAttribute)))
 			}
 		}

@@ -92,10 +92,12 @@ func (e *evaluator) resolveCallee(f *File, fn *Function, c NodeID) Callee {
 		if cls := f.ClassNamed(name); cls != nil && f.Owner(cls.Node) == nil {
 			return e.constructor(f, cls)
 		}
-		if q, ok := f.Imports[name]; ok {
+		if q, ok := f.ImportOf(c); ok {
 			return e.qualCallee(q)
 		}
-		if _, local := e.lookup(f, fn, name); !local {
+		// a name bound where it is used (a comprehension's variable) is not a builtin, whatever
+		// the file imports (lookup counts imported names as bound)
+		if _, local := e.lookup(f, fn, name); !local && !f.Shadowed(c) {
 			// from pkg.mod import *: a name no statement of the file binds may be one of
 			// the module's (a builtin otherwise)
 			_, sf, sym := e.p.starImported(f, name)

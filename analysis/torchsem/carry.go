@@ -178,7 +178,7 @@ func (r *reuse) sameStatements() []bool {
 				constant = false
 				break
 			}
-			if q, ok := r.nf.Imports[string(t.Text(id))]; ok && r.nf.prog.inProject(q) {
+			if q, ok := r.nf.ImportOf(id); ok && r.nf.prog.inProject(q) {
 				constant = false
 				break
 			}
@@ -362,7 +362,7 @@ func importedOrAttribute(f *File, id NodeID) bool {
 		if r == NoNode {
 			return false
 		}
-		_, imported := f.Imports[string(t.Text(r))]
+		_, imported := f.ImportOf(r)
 		return imported
 	}
 	for ; p != NoNode; p = t.Parent(p) {

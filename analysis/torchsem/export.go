@@ -173,7 +173,7 @@ func (f *File) mayExport(call NodeID) bool {
 	// string(t.Text(n)) in a map index does not allocate: this runs for every call of the file
 	switch t.Kind(callee) {
 	case syntax.KindIdentifier:
-		q, ok := f.Imports[string(t.Text(callee))]
+		q, ok := f.ImportOf(callee)
 		return ok && exportAPIs[q] != NotExport
 	case syntax.KindAttribute:
 		return exportLastNames[string(t.Text(t.Field(callee, syntax.FieldAttribute)))]

@@ -602,7 +602,7 @@ func (l *linker) markPassed(e *evaluator, from funcRef, call, arg NodeID) {
 	case syntax.KindIdentifier:
 		if h := f.LookupFunc(from.fn, t.String(arg)); h != nil {
 			gf, g = f, h
-		} else if q, ok := f.Imports[t.String(arg)]; ok {
+		} else if q, ok := f.ImportOf(arg); ok {
 			if sf, sym := l.p.lookup(q); sf != nil {
 				if h, ok := sym.(*Function); ok {
 					gf, g = sf, h

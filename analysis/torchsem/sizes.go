@@ -80,7 +80,7 @@ func (f *File) SizeCall(fn *Function, call NodeID) (SizeCall, bool) {
 		last = t.String(t.Field(callee, syntax.FieldAttribute))
 	case syntax.KindIdentifier:
 		last = t.String(callee)
-		if q, ok := f.Imports[last]; ok {
+		if q, ok := f.ImportOf(callee); ok {
 			last = q[strings.LastIndexByte(q, '.')+1:]
 		}
 	}

@@ -477,16 +477,17 @@ func affectedUnits(ou *unitGraph, oa, ob int, nu *unitGraph, na, nb int, importe
 		}
 	}
 	if len(imported) > 0 {
-		// a unit with any identifier a changed import has joins the change, even one the
-		// graph takes for local (a parameter that a module-level import now shadows or
-		// stops shadowing is still read through the module's names by some queries)
+		// a unit with an identifier of a changed import's joins the change, unless a function
+		// or comprehension around it binds the name: what the file's imports say of such an
+		// identifier (pysem.File.ImportOf) does not depend on them, and whether it is bound
+		// there depends on the unit's text alone
 		names := make(map[string]bool, len(imported))
 		for _, name := range imported {
 			names[name] = true
 		}
 		t := nu.t
 		for _, id := range nu.file.Nodes(syntax.KindIdentifier) {
-			if names[string(t.Text(id))] {
+			if names[string(t.Text(id))] && !nu.file.Shadowed(id) {
 				if i := nu.unitOf(id); i < n {
 					uf.union(node(i), changed)
 				}
