@@ -45,8 +45,8 @@ func NewFileFrom(ctx context.Context, prev *File, tree *syntax.Tree, mod Module)
 			}
 		}
 	} else if f.collectImports(); !maps.Equal(f.Imports, prev.Imports) {
-		// the copies' bases and decorators are resolved again through the new imports
-		s.rebind = true
+		// the copies' bases and decorators naming what changed are resolved again
+		s.rebind = changedImports(prev.Imports, f.Imports)
 	}
 	f.spliceCollect(&s)
 	return f, nil
@@ -76,9 +76,41 @@ type splice struct {
 	// prev.Funcs[:funcLo] and prev.Funcs[funcHi:] are the functions of the copied nodes;
 	// funcShift is how far the latter moved in Funcs
 	funcLo, funcHi, funcShift int
-	// rebind: the imports changed, so what the copies resolved through them
-	// (Class.Bases, Function.ClassMethod and StaticMethod) is resolved again
-	rebind bool
+	// rebind: the names the edit imports otherwise (nil: none); what the copies resolved
+	// through them (Class.Bases, Function.ClassMethod and StaticMethod) is resolved again
+	rebind map[string]bool
+}
+
+// changedImports returns the local names a and b import differently (or only one does).
+func changedImports(a, b map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			out[k] = true
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// rebound reports whether an identifier of the expressions exprs is one of the names the
+// edit imports otherwise.
+func (s *splice) rebound(t *syntax.Tree, exprs []NodeID) bool {
+	if s.rebind == nil {
+		return false
+	}
+	for _, e := range exprs {
+		for n := e; n < t.SubtreeEnd(e); n++ {
+			if t.Kind(n) == syntax.KindIdentifier && s.rebind[string(t.Text(n))] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // id maps a NodeID of prev's tree outside the changed nodes to tree's.
@@ -281,20 +313,31 @@ func (f *File) spliceCollect(s *splice) {
 		f.describe(fn)
 	}
 	// what resolves through the imports asks the scopes, which need every function
-	// described: the new classes' bases and functions' decorators, and, when the imports
-	// changed, the copies' too
+	// described: the new classes' bases and functions' decorators, and the copies' that
+	// name an import the edit changed
+	t := f.Tree
 	for i, c := range f.Classes {
-		if s.rebind || i >= freshClasses && i < freshClassesEnd {
+		if i >= freshClasses && i < freshClassesEnd || s.rebound(t, c.bases) {
 			f.resolveBases(c)
 		}
 	}
-	if s.rebind {
-		for _, fn := range f.Funcs {
+	for _, fn := range fresh {
+		f.resolveDecorators(fn)
+	}
+	var initChanged map[*Class]bool // copied classes whose __init__ is now static or no longer
+	if s.rebind != nil {
+		for i, fn := range f.Funcs {
+			if i >= s.funcLo && i < s.funcHi+s.funcShift || !s.rebound(t, fn.Decorators) {
+				continue
+			}
+			was := fn.StaticMethod
 			f.resolveDecorators(fn)
-		}
-	} else {
-		for _, fn := range fresh {
-			f.resolveDecorators(fn)
+			if fn.StaticMethod != was && fn.Class != nil && fn.Name == "__init__" {
+				if initChanged == nil {
+					initChanged = map[*Class]bool{}
+				}
+				initChanged[fn.Class] = true
+			}
 		}
 	}
 	f.link()
@@ -302,8 +345,8 @@ func (f *File) spliceCollect(s *splice) {
 		switch {
 		case i >= freshClasses && i < freshClassesEnd:
 			f.initAttrs(c)
-		case s.rebind:
-			// whether __init__ is a static method (its self) may read a changed import
+		case initChanged[c]:
+			// its self is another name now (a copy's map is prev's: never written)
 			c.InitAttrs = make(map[string]NodeID, len(c.InitAttrs))
 			f.initAttrs(c)
 		}

@@ -302,7 +302,7 @@ func TestNewFileFromRebindsImports(t *testing.T) {
 	p := syntax.NewParser()
 	defer p.Close()
 	mod := Module{Name: "pkg.m"}
-	src := []byte("from torch import nn\nfrom helpers import xtaticmethod\n\n\nclass A(nn.Module):\n    @staticmethod\n    def f(x):\n        return x\n\n\nclass B(A):\n    pass\n")
+	src := []byte("from torch import nn\nfrom helpers import xtaticmethod\n\n\nclass A(nn.Module):\n    @staticmethod\n    def f(x):\n        return x\n\n\nclass B(A):\n    pass\n\n\nclass C:\n    @staticmethod\n    def __init__(self):\n        self.a = 1\n")
 	doc, err := p.Parse(ctx, src)
 	if err != nil {
 		t.Fatal(err)
@@ -338,6 +338,10 @@ func TestNewFileFromRebindsImports(t *testing.T) {
 		sameFile(t, c.to, f, NewFile(nd.Tree(), mod))
 		if !maps.Equal(f.Imports, c.importsNow) || f.Classes[0].Bases[0] != c.base || f.Funcs[0].StaticMethod != c.static {
 			t.Errorf("%s -> %s: imports %v, A's base %q, f static %v; want %v, %q, %v", c.from, c.to, f.Imports, f.Classes[0].Bases[0], f.Funcs[0].StaticMethod, c.importsNow, c.base, c.static)
+		}
+		// C's __init__ is static while staticmethod is the builtin: it has no self then
+		if attrs := len(f.Classes[2].InitAttrs); (attrs == 0) != c.static {
+			t.Errorf("%s -> %s: C's __init__ attributes %v with __init__ static %v", c.from, c.to, f.Classes[2].InitAttrs, c.static)
 		}
 		// built from prev (a fresh build would not share the unmoved decorator list)
 		if &f.Funcs[0].Decorators[0] != &prev.Funcs[0].Decorators[0] {
