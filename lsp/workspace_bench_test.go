@@ -122,6 +122,32 @@ func BenchmarkWorkspaceImportEdit(b *testing.B) {
 	typeLatency(b, c, clock, pathToURI(path), text, m[1], ", os")
 }
 
+// BenchmarkWorkspaceConnectedEdit: BenchmarkWorkspaceEdit's keystroke in the forward of
+// the model file's class that the file names most often (a block other classes build):
+// the re-link takes in every statement connected to it by the names they share, where
+// BenchmarkWorkspaceEdit's class is one nothing else names.
+func BenchmarkWorkspaceConnectedEdit(b *testing.B) {
+	c, clock, path, text := workspaceModel(b)
+	best, mentions := -1, 0
+	for _, m := range regexp.MustCompile(`(?m)^class (\w+)`).FindAllStringSubmatchIndex(text, -1) {
+		name := text[m[2]:m[3]]
+		n := len(regexp.MustCompile(`\b`+name+`\b`).FindAllStringIndex(text, -1))
+		fwd := strings.Index(text[m[0]:], "    def forward(")
+		next := strings.Index(text[m[1]:], "\nclass ")
+		if n > mentions && fwd >= 0 && (next < 0 || m[0]+fwd < m[1]+next) {
+			best, mentions = m[0]+fwd, n
+		}
+	}
+	if best < 0 || mentions < 5 {
+		b.Fatalf("%s has no class named 5 times or more with a forward: the fixtures bench/gencorpus recombines changed", path)
+	}
+	a := regexp.MustCompile(`(?m)^        (\w+) = `).FindStringSubmatchIndex(text[best:])
+	if a == nil {
+		b.Fatalf("%s: no assignment in the forward at byte %d", path, best)
+	}
+	typeLatency(b, c, clock, pathToURI(path), text, best+a[3], "m")
+}
+
 // BenchmarkWorkspaceDependent: an edit of the open helper module changes what feat_size
 // returns (x.shape[-1] <-> 16); timed to the publish of the open model file that imports it
 // with its dynamic_shape_round finding flipped.
