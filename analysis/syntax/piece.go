@@ -14,9 +14,10 @@ import (
 // falls in, reparsed as a file of its own. So while someone types inside one top-level
 // statement, the document keeps a tree-sitter tree of that statement's text alone (a
 // piece) and reparses only it; the flat tree is spliced as before, the new statement's
-// nodes moved to where the statement starts. The first keystroke in a statement reparses
-// the file; the second parses the statement alone from scratch (up to maxPieceStart), the
-// next ones reparse that piece. The whole file's tree-sitter tree stays as it was (the
+// nodes moved to where the statement starts. The first keystroke in a statement parses the
+// statement alone from scratch (up to maxPieceStart) when the file's tree-sitter tree is up
+// to date (the server settles it once a keystroke's diagnostics are out), and reparses the
+// file otherwise; the next ones reparse that piece. The whole file's tree-sitter tree stays as it was (the
 // base): an edit the piece cannot take (one that breaks the statement) reparses the base
 // after one edit covering all the piece's, and an edit elsewhere first brings the base up
 // to the text before it (catchUp), so that its splice names that text as its origin.
@@ -39,7 +40,8 @@ type piece struct {
 }
 
 // maxPieceStart bounds the statement the first keystroke in it parses alone from scratch
-// (about 0.3 ms a kilobyte): a larger one stays with the file's incremental reparse.
+// (about 0.3 ms a kilobyte, against 2 ms or so for the file's incremental reparse and the
+// flat copy of what it changed): a larger one stays with the file's reparse.
 const maxPieceStart = 8 << 10
 
 // kidAt returns the root child of t whose text [start, end) holds the edit e strictly
@@ -95,7 +97,6 @@ func (p *Parser) reparsePiece(ctx context.Context, old *Document, oldSrc []byte,
 	delta := e.NewEnd - e.OldEnd
 	text := newSrc[start : end+delta]
 	var from *tsTree // the piece reparsed, or nil to parse the child's text from scratch
-	changed, alone := ot.changedKid()
 	switch {
 	case inPiece && broken && end-start > maxPieceStart:
 		return nil, nil
@@ -110,7 +111,9 @@ func (p *Parser) reparsePiece(ctx context.Context, old *Document, oldSrc []byte,
 	case inPiece:
 		// a broken statement is parsed again from scratch: a reparse of a tree with errors
 		// may settle otherwise than a fresh parse, even of a text without any
-	case alone && changed == i && end-start <= maxPieceStart:
+	case old.base == nil && end-start <= maxPieceStart:
+		// the first keystroke in a statement of a document whose file's tree-sitter tree is
+		// its text's (just reparsed, or settled): the statement alone, from scratch
 	default:
 		return nil, nil
 	}

@@ -219,9 +219,11 @@ func TestSettle(t *testing.T) {
 	}
 	doc.Close()
 	doc, src = settled, settledSrc
-	typeAt(other, 'x') // another statement: no catching up, a splice from the settled tree
-	if doc.piece != nil || doc.Tree().Spliced() == nil {
-		t.Fatalf("a keystroke in another statement: piece %v, spliced %v", doc.piece != nil, doc.Tree().Spliced() != nil)
+	// another statement: no catching up, a piece of its own spliced from the settled tree
+	settledTree, was := doc.Tree(), doc.piece.kid
+	typeAt(other, 'x')
+	if doc.piece == nil || doc.piece.kid == was || doc.Tree().Spliced() == nil || !doc.Tree().Spliced().From(settledTree) {
+		t.Fatalf("a keystroke in another statement: piece %v, spliced from the settled tree %v", doc.piece != nil, doc.Tree().Spliced() != nil && doc.Tree().Spliced().From(settledTree))
 	}
 	doc.Close()
 }

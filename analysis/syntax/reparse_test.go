@@ -161,8 +161,8 @@ func checkSplice(t *testing.T, old, nt *Tree) {
 			t.Fatalf("node %d after the splice: %+v, origin's moved %+v", i, nt.nodes[i], want)
 		}
 	}
-	// no root child copied holds text the edit changed
-	for i := NodeID(1); i < NodeID(old.Len()); i = old.nodes[i].after {
+	// no root child copied holds text the edit changed (an empty edit changes none)
+	for i := NodeID(1); i < NodeID(old.Len()) && sp.Edit.Start != max(sp.Edit.OldEnd, sp.Edit.NewEnd); i = old.nodes[i].after {
 		if i >= sp.Lo && i < sp.OldHi {
 			continue
 		}

@@ -1,7 +1,6 @@
 package syntax
 
 import (
-	"slices"
 	"sync/atomic"
 	"unsafe"
 )
@@ -206,21 +205,6 @@ func joinSplice(ot *Tree, root node, lo, oldHi NodeID, hull []node, e Edit, stat
 	out[0] = root
 	return &Tree{nodes: out, depth: depth, kids: stats, kidNodes: kidNodes,
 		splice: &Splice{Lo: lo, OldHi: oldHi, NewHi: newHi, Edit: e, from: ot.id}}, nil
-}
-
-// changedKid returns the root child the splice that made t replaced alone; false when t
-// was not spliced, or the splice replaced more or less than one child.
-func (t *Tree) changedKid() (int, bool) {
-	sp := t.splice
-	if sp == nil || t.kidNodes == nil || sp.NewHi == sp.Lo {
-		return 0, false
-	}
-	i, found := slices.BinarySearch(t.kidNodes, sp.Lo)
-	next := NodeID(len(t.nodes))
-	if i+1 < len(t.kidNodes) {
-		next = t.kidNodes[i+1]
-	}
-	return i, found && next == sp.NewHi
 }
 
 // kidIDs returns the root's children: kept by the splice that made t, or found (a walk
