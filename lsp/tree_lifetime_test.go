@@ -104,15 +104,21 @@ func TestTreeLifetime(t *testing.T) {
 		assertServerText(t, c, uris[i], texts[i])
 	}
 	// every tree still open is some document's parsed tree, once the runs the last edits
-	// superseded have wound down (they close their trees on their own goroutines)
+	// superseded have wound down (they close their trees on their own goroutines) and the
+	// workers have let go (a worker settling its document's tree after the publish still
+	// runs; the documents beyond maxWarm go cold when the runs end)
 	var current map[*syntax.Document]bool
-	var stray int
+	var stray, running int
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		c.server.mu.Lock()
 		current = map[*syntax.Document]bool{}
+		running = 0
 		for _, d := range c.server.docs {
 			if d.parsed != nil {
 				current[d.parsed] = true
+			}
+			if d.running {
+				running++
 			}
 		}
 		c.server.mu.Unlock()
@@ -124,7 +130,7 @@ func TestTreeLifetime(t *testing.T) {
 			}
 		}
 		l.mu.Unlock()
-		if stray == 0 || time.Now().After(deadline) {
+		if stray == 0 && running == 0 || time.Now().After(deadline) {
 			break
 		}
 	}
@@ -169,12 +175,14 @@ func TestTypedTreeSettles(t *testing.T) {
 		text = text[:pos] + ch + text[pos:]
 		c.diagsFor(uri, int32(2+i))
 	}
-	parsed := func() *syntax.Document {
+	// asked under the server's lock: a worker may close the tree it replaces meanwhile
+	settled := func() bool {
 		c.server.mu.Lock()
 		defer c.server.mu.Unlock()
-		return c.server.docs[uri].parsed
+		d := c.server.docs[uri].parsed
+		return d != nil && !d.Lags()
 	}
-	c.waitFor("the typed tree to settle", func() bool { d := parsed(); return d != nil && !d.Lags() })
+	c.waitFor("the typed tree to settle", settled)
 	if l.settled == 0 {
 		t.Fatal("no tree was settled: the keystrokes did not go through a piece")
 	}
