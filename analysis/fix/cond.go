@@ -144,7 +144,7 @@ func operandNames(f *analysis.File, fn *analysis.Function, exprs ...analysis.Nod
 			if name == fn.SelfName() || f.LookupFunc(fn, name) != nil || f.ClassNamed(name) != nil {
 				continue
 			}
-			if _, imported := f.ImportOf(id); imported {
+			if f.IsImported(id) {
 				continue
 			}
 			if pysem.BoundByComprehension(t, id) {

@@ -500,9 +500,6 @@ func (f *File) initAttrs(c *Class) {
 // file's imports resolve their names.
 func (f *File) resolveDecorators(fn *Function) {
 	fn.ClassMethod, fn.StaticMethod = false, false
-	if fn.Decorators == nil {
-		return
-	}
 	for _, e := range fn.Decorators {
 		switch f.Resolve(e) {
 		case "classmethod":
@@ -513,7 +510,8 @@ func (f *File) resolveDecorators(fn *Function) {
 	}
 }
 
-// resolveBases fills c.Bases: its base class expressions as the file's imports resolve them.
+// resolveBases fills c.Bases: its base class expressions as the file's imports resolve them
+// (nil for a class without bases).
 func (f *File) resolveBases(c *Class) {
 	if c.bases == nil {
 		return

@@ -16,8 +16,9 @@ import (
 // statements the edit changed are described again. The result is the File NewFileContext
 // builds for tree, which it falls back to whenever reuse is not safe: no prev, a tree not
 // spliced from prev's, or another module. When the edit changed the imports, what the
-// copies resolved through them (base classes, decorators) is resolved again. prev is not modified and stays valid; the File returned does not
-// refer to it, so a chain of keystrokes keeps one File alive, not all of them.
+// copies resolved through them (base classes, decorators) is resolved again where it names
+// a changed import. prev is not modified and stays valid; the File returned does not refer
+// to it, so a chain of keystrokes keeps one File alive, not all of them.
 func NewFileFrom(ctx context.Context, prev *File, tree *syntax.Tree, mod Module) (*File, error) {
 	sp := tree.Spliced()
 	if prev == nil || sp == nil || !sp.From(prev.Tree) || prev.Module != mod || prev.storage == nil {
@@ -46,7 +47,7 @@ func NewFileFrom(ctx context.Context, prev *File, tree *syntax.Tree, mod Module)
 		}
 	} else if f.collectImports(); !maps.Equal(f.Imports, prev.Imports) {
 		// the copies' bases and decorators naming what changed are resolved again
-		s.rebind = changedImports(prev.Imports, f.Imports)
+		s.rebind = reboundNames(prev.Imports, f.Imports)
 	}
 	f.spliceCollect(&s)
 	return f, nil
@@ -81,8 +82,8 @@ type splice struct {
 	rebind map[string]bool
 }
 
-// changedImports returns the local names a and b import differently (or only one does).
-func changedImports(a, b map[string]string) map[string]bool {
+// reboundNames returns the local names a and b import differently (or only one does).
+func reboundNames(a, b map[string]string) map[string]bool {
 	out := map[string]bool{}
 	for k, v := range a {
 		if w, ok := b[k]; !ok || w != v {

@@ -27,12 +27,15 @@ type localNames struct {
 }
 
 // ImportOf returns the qualified name identifier id refers to through the file's imports,
-// and false when its name is not imported or a function or comprehension around it binds
-// the name itself (Shadowed).
+// and false when id is not an identifier, its name is not imported, or a function or
+// comprehension around it binds the name itself (Shadowed).
 func (f *File) ImportOf(id NodeID) (string, bool) {
 	t := f.Tree
+	if id == NoNode || t.Kind(id) != syntax.KindIdentifier {
+		return "", false
+	}
 	q, ok := f.Imports[string(t.Text(id))] // no allocation: a []byte key converted in the index
-	if !ok || f.Shadowed(id) {
+	if !ok || f.shadowed(id) {
 		return "", false
 	}
 	return q, true
@@ -42,16 +45,18 @@ func (f *File) ImportOf(id NodeID) (string, bool) {
 // than at module level: a comprehension's variable, or a name a function around it binds
 // other than by an import (up to a function declaring it global).
 func (f *File) Shadowed(id NodeID) bool {
+	return id != NoNode && f.Tree.Kind(id) == syntax.KindIdentifier && f.shadowed(id)
+}
+
+// shadowed is Shadowed for an identifier.
+func (f *File) shadowed(id NodeID) bool {
 	t := f.Tree
-	if t.Kind(id) != syntax.KindIdentifier {
-		return false
-	}
 	if BoundByComprehension(t, id) {
 		return true
 	}
+	name := t.Text(id)
 	for g := f.Owner(id); g != nil; g = g.Parent {
 		ln := f.localNamesOf(g)
-		name := t.Text(id)
 		if ln.global[string(name)] {
 			return false
 		}

@@ -58,7 +58,7 @@ func runDictionary(pass *analysis.Pass) {
 	})
 	pass.Traced(syntax.KindCall, func(call analysis.NodeID, fn *analysis.Function) {
 		if c := t.Field(call, syntax.FieldFunction); c != analysis.NoNode && t.Kind(c) == syntax.KindIdentifier && t.TextIs(c, "dict") {
-			if _, imported := f.ImportOf(c); !imported { // not the builtin when imported
+			if !f.IsImported(c) { // not the builtin when imported
 				dictionaryCheck(pass, call, fn)
 			}
 		}

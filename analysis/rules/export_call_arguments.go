@@ -145,7 +145,7 @@ func ecaClassifyArgs(f *analysis.File, fn *analysis.Function, e analysis.NodeID)
 		if f.Value(fn, e).IsTensor() {
 			return ecaSingle, v
 		}
-		if _, imported := f.ImportOf(t.Field(v, syntax.FieldFunction)); f.CallName(v) == "tuple" && !imported {
+		if f.CallName(v) == "tuple" && !f.IsImported(t.Unparen(t.Field(v, syntax.FieldFunction))) {
 			return ecaTuple, v
 		}
 	}

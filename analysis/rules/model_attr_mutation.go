@@ -608,7 +608,7 @@ func mamSelfContained(f *analysis.File, v analysis.NodeID) bool {
 		if fo := t.FieldOf(n); fo == syntax.FieldAttribute || (fo == syntax.FieldName && t.Kind(t.Parent(n)) == syntax.KindKeywordArgument) {
 			continue
 		}
-		if _, imported := f.ImportOf(n); !imported {
+		if !f.IsImported(n) {
 			ok = false
 		}
 	}

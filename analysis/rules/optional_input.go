@@ -176,7 +176,7 @@ func oiTensorFactory(q string) bool {
 // identifier id names, or NoNode (also when id names an import).
 func oiModuleValue(f *analysis.File, id analysis.NodeID) analysis.NodeID {
 	t := f.Tree
-	if _, imported := f.ImportOf(id); imported {
+	if f.IsImported(id) {
 		return analysis.NoNode
 	}
 	name := t.String(id)
@@ -208,7 +208,7 @@ func oiFix(f *analysis.File, fwd *analysis.Function, p *analysis.Param) (analysi
 			continue
 		}
 		name := t.String(n)
-		if _, imported := f.ImportOf(n); !imported && oiModuleValue(f, n) == analysis.NoNode {
+		if !f.IsImported(n) && oiModuleValue(f, n) == analysis.NoNode {
 			return analysis.Fix{}, false
 		}
 		if fwd.Param(name) != nil {

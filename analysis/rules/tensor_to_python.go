@@ -119,7 +119,7 @@ func runTensorToPython(pass *analysis.Pass) {
 			}
 		case syntax.KindAttribute:
 			obj := t.Field(callee, syntax.FieldObject)
-			if q, _ := f.ImportOf(obj); t.Kind(obj) == syntax.KindIdentifier && q == "math" {
+			if q, _ := f.ImportOf(obj); q == "math" {
 				t2pMath(pass, call, callee, fn, t.String(t.Field(callee, syntax.FieldAttribute)))
 			}
 		}

@@ -362,8 +362,7 @@ func importedOrAttribute(f *File, id NodeID) bool {
 		if r == NoNode {
 			return false
 		}
-		_, imported := f.ImportOf(r)
-		return imported
+		return f.IsImported(r)
 	}
 	for ; p != NoNode; p = t.Parent(p) {
 		switch t.Kind(p) {
