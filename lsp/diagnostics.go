@@ -170,10 +170,10 @@ func (s *Server) endRunLocked(d *document) (idle bool) {
 
 // settle brings the file-level tree-sitter tree of d's parsed document up to its text when
 // its last edits were reparsed in a piece (syntax.Parser.Settle), right after the result
-// of epoch was published: the next edit in another statement then reparses the file once
-// instead of twice. The worker still runs, so a change cancels it (scheduleLocked) and the
-// worker goes on to analyse it; a settled tree replaces the parsed one only while that is
-// still d's.
+// of epoch was published: the next edit in another statement then parses that statement
+// alone (or reparses the file once, not twice, when the statement is too large). The
+// worker still runs, so a change cancels it (scheduleLocked) and the worker goes on to
+// analyse it; a settled tree replaces the parsed one only while that is still d's.
 func (s *Server) settle(d *document, epoch int) {
 	s.mu.Lock()
 	old, gen := d.parsed, d.gen

@@ -17,20 +17,27 @@ import (
 // nodes moved to where the statement starts. The first keystroke in a statement parses the
 // statement alone from scratch (up to maxPieceStart) when the file's tree-sitter tree is up
 // to date (the server settles it once a keystroke's diagnostics are out), and reparses the
-// file otherwise; the next ones reparse that piece. The whole file's tree-sitter tree stays as it was (the
-// base): an edit the piece cannot take (one that breaks the statement) reparses the base
-// after one edit covering all the piece's, and an edit elsewhere first brings the base up
-// to the text before it (catchUp), so that its splice names that text as its origin.
+// file otherwise; the next ones reparse that piece. The whole file's tree-sitter tree stays
+// as it was (the base): an edit the piece cannot take (one that breaks the statement's
+// first line) reparses the base after one edit covering all the piece's, and an edit
+// elsewhere first brings the base up to the text before it (catchUp), so that its splice
+// names that text as its origin.
 //
-// A statement parses alone as it does in its file when both texts are free of syntax
-// errors and the statement starts a line at column 0 and ends one (the next top-level
-// statement starts a line too): Python's top-level statements are separated by newlines
-// at indentation 0, where the tokenizer's state is the same as at the start of a file.
-// Anything less certain falls back to reparsing the file: an old tree with an error, a
-// piece that parses with an error, as more or less than one statement, or with anything but
+// A statement parses alone as it does in its file when the statement starts a line at
+// column 0 and ends one (the next top-level statement starts a line too), and the text
+// around it is free of syntax errors: Python's top-level statements are separated by
+// newlines at indentation 0, where the tokenizer's state is the same as at the start of a
+// file. Anything less certain falls back to reparsing the file: an error outside the
+// statement, a piece that parses as more or less than one statement, or with anything but
 // whitespace after it (a comment, a line continuation), an edit touching the statement's
-// first byte or the next statement. TestPieceMatchesFreshParse compares every piece tree
-// with a fresh parse of the whole text.
+// first byte or the next statement. TestPieceMatchesFreshParse compares every piece tree of
+// a text free of errors with a fresh parse of the whole text.
+//
+// The statement itself may hold an error while it is typed (x + before the 1): the piece
+// is then the statement's own error recovery, which the file's might not be (it could run
+// into the next statement). Such a piece is parsed again from scratch at each keystroke (a
+// reparse of a broken tree may settle otherwise than a fresh parse), and never catches up:
+// see reparseFromBase.
 
 // piece is the tree-sitter tree of one root child's text alone.
 type piece struct {
@@ -74,9 +81,9 @@ func (t *Tree) kidAt(e Edit) (i, start, end int, ok bool) {
 }
 
 // reparsePiece reparses the root child of old that the single edit e falls in, alone: from
-// old's piece of it, or from scratch when the splice that made old's tree changed that child
-// alone too. It returns nil (and no error) when the edit or the result is not one it can take:
-// the caller reparses the file.
+// old's piece of it, or from scratch when that piece is broken or old's file-level tree is
+// its text's (old has no base). It returns nil (and no error) when the edit or the result
+// is not one it can take: the caller reparses the file.
 func (p *Parser) reparsePiece(ctx context.Context, old *Document, oldSrc []byte, e Edit, newSrc []byte) (*Document, error) {
 	ot := old.tree
 	if len(ot.nodes) < 2 || len(ot.src) != len(oldSrc) {
@@ -280,7 +287,8 @@ func (p *Parser) Settle(ctx context.Context, d *Document) (*Document, error) {
 
 // catchUp returns old with a tree-sitter tree of its own text: its base's, reparsed after
 // one edit covering what the pieces changed since. old's flat tree is the new tree's
-// flatten (what a piece splices is what the file parses to).
+// flatten (what a piece free of errors splices is what the file parses to; a broken piece
+// never catches up).
 func (p *Parser) catchUp(ctx context.Context, old *Document) (*Document, error) {
 	bsrc, src := old.base.src, old.tree.src
 	e := tight(old.sinceBase, bsrc, src)

@@ -13,11 +13,12 @@ import (
 // TestPieceMatchesFreshParse types and deletes words inside top-level statements of real
 // model files (the clean fixtures, with CRLF and CJK copies), each word in a statement
 // chosen at random, now and then one that breaks the statement (an open bracket, a new
-// line) or goes after its end (a comment, a line continuation). Every tree of a text
-// without errors must equal a fresh parse, one of a piece holding an error the statement's
-// text parsed alone (checkReparse), and each must say truly what it replaced. Most keystrokes must be reparsed in a piece, and
-// leaving one (an edit elsewhere, or one inside it that it cannot take) must splice from
-// the tree before.
+// line) or goes after its end (a comment, a line continuation), and now and then, while a
+// statement is broken, into another statement. Every tree of a text without errors must
+// equal a fresh parse, one of a piece holding an error the statement's text parsed alone
+// (checkReparse), and each must say truly what it replaced. Most keystrokes must be
+// reparsed in a piece, and leaving one (an edit elsewhere, or one inside it that it cannot
+// take) must splice from the tree before.
 func TestPieceMatchesFreshParse(t *testing.T) {
 	files, _ := filepath.Glob("../rules/testdata/clean/*.py")
 	if len(files) == 0 {
@@ -121,9 +122,8 @@ func TestPieceMatchesFreshParse(t *testing.T) {
 	t.Logf("%d keystrokes, %d in a piece (%d holding an error), %d leaving one (%d inside it, %d leaving one with an error)", keystrokes, pieces, broken, left, broke, leftBroken)
 }
 
-// FuzzPiece: three edits of any text in a row, each reparsed from the document before (the
-// second and third in a piece when they fall in the statement the one before changed),
-// give the trees a fresh parse gives.
+// FuzzPiece: three edits of any text in a row, each reparsed from the document before (in a
+// piece when it falls inside one statement), give the trees checkReparse requires.
 func FuzzPiece(f *testing.F) {
 	f.Add([]byte("import torch\n\nclass M:\n    def forward(self, x):\n        return x\n\ny = 1\n"), uint16(50), "a", uint16(51), "b", uint16(52), "(")
 	f.Add([]byte("def f():\n    return 1\n\n\ndef g():\n    pass\n"), uint16(20), "\\", uint16(5), "x", uint16(30), "\n")
@@ -161,8 +161,8 @@ func FuzzPiece(f *testing.F) {
 // TestSettle: a document typed into in a piece lags (its file's tree-sitter tree is an
 // earlier text's); Settle brings that tree up to the text, keeping the flat tree and the
 // piece, so that the next keystroke in the statement still reparses only it, and one in
-// another statement splices from the settled document directly. A document that does not
-// lag settles to itself.
+// another statement starts a piece of its own, spliced from the settled document. A
+// document that does not lag settles to itself.
 func TestSettle(t *testing.T) {
 	src, err := os.ReadFile("../rules/testdata/clean/resnet.py")
 	if err != nil {
@@ -256,8 +256,8 @@ func TestBrokenPiece(t *testing.T) {
 		return nd
 	}
 	at := bytes.Index(src, []byte("y = x")) + len("y = x")
-	step(insert(at, " "))   // the file, reparsed
-	step(insert(at+1, "+")) // the statement alone: y = x + is broken
+	step(insert(at, " "))   // a fresh parse's document: the statement alone, from scratch
+	step(insert(at+1, "+")) // in the piece: y = x + is broken
 	if !doc.pieceBroken() || doc.Lags() {
 		t.Fatalf("after y = x +: a piece holding an error %v, lagging %v; want a broken piece that does not lag", doc.pieceBroken(), doc.Lags())
 	}
