@@ -16,8 +16,8 @@ import (
 // idle collector, which collects at half the headroom the runtime would wait for, doubles
 // the cycles the keystrokes run beside: back to back, p95 39-41 ms against 21-22 ms
 // without it (stop 33, README). So the server remembers how long the last pauses were,
-// and when they are shorter than a cycle it waits out a cycle's length of quiet first:
-// once the pause has lasted that long, typing has likely stopped.
+// and when they are shorter than a cycle it waits first for a pause longer than a cycle
+// and than twice the typical one: typing has likely stopped then.
 
 // pauseWindow is how many of the last pauses the server remembers.
 const pauseWindow = 5
@@ -63,13 +63,16 @@ func (p *pauseLog) typical() (time.Duration, bool) {
 
 // idleWait returns how long the analyses must have been quiet before the idle collector
 // runs a cycle that takes about cycle: delay when the typical pause leaves room for the
-// cycle after it (or when nothing is known yet), otherwise the cycle's own length.
+// cycle after it (or when nothing is known yet), otherwise until the pause has outlasted
+// both a cycle and twice the typical pause. A cycle's length alone is not enough: typed
+// every 30 ms, the pauses (about 33 ms) outlast a 30 ms cycle by a little, so the cycle
+// started just before each next keystroke, which then ran beside it.
 func (p *pauseLog) idleWait(delay, cycle time.Duration) time.Duration {
 	typical, ok := p.typical()
 	if !ok || cycle <= 0 || typical >= delay+cycle {
 		return delay
 	}
-	return max(delay, cycle)
+	return max(delay, cycle, 2*typical)
 }
 
 // cycleClock estimates how long the idle collector's cycle takes: a moving average of the

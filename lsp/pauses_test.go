@@ -6,7 +6,8 @@ import (
 )
 
 // TestPauseLogIdleWait: the idle collector waits its delay while the editor's pauses leave
-// room for a cycle after it, and a cycle's length while keystrokes come faster than that;
+// room for a cycle after it, and while keystrokes come faster than that, a cycle's length
+// or twice the typical pause, whichever is longer;
 // a change during an analysis is a pause of zero, and only the last pauseWindow count.
 func TestPauseLogIdleWait(t *testing.T) {
 	const (
@@ -26,6 +27,8 @@ func TestPauseLogIdleWait(t *testing.T) {
 		{"typed at a person's pace", []time.Duration{90 * ms, 95 * ms, 88 * ms}, cycle, delay},
 		{"exactly room for a cycle", []time.Duration{delay + cycle}, cycle, delay},
 		{"back to back", []time.Duration{3 * ms, 4 * ms, 2 * ms, 5 * ms}, cycle, cycle},
+		{"pauses a little longer than a cycle", []time.Duration{33 * ms, 34 * ms, 32 * ms}, 30 * ms, 66 * ms},
+		{"pauses just short of room for a cycle", []time.Duration{44 * ms}, cycle, 88 * ms},
 		{"faster than the analysis", []time.Duration{-1, -1, -1}, cycle, cycle},
 		{"short pauses, a long delay", []time.Duration{ms, ms}, ms, delay},
 		{"mostly short, one long", []time.Duration{2 * ms, 300 * ms, 2 * ms, 3 * ms, 2 * ms}, cycle, cycle},

@@ -37,7 +37,7 @@ func TestTouchHeap(t *testing.T) {
 	}
 }
 
-// TestTouchDue: what is due is the goal less the resident heap; touching leaves the
+// TestTouchDue: what is due is dueOf the runtime's heap and limit; touching leaves the
 // touched pages resident and free after its collection (the heap they take from next
 // faults no more); under a memory limit the goal touched is at most touchLimitShare of it.
 func TestTouchDue(t *testing.T) {
@@ -51,8 +51,8 @@ func TestTouchDue(t *testing.T) {
 	if !ok {
 		t.Fatal("the runtime's heap metrics are not there")
 	}
-	if due := touchDue(); goal > resident && due != int(goal-resident) || goal <= resident && due != 0 {
-		t.Errorf("%d bytes due with a goal of %d and %d resident", due, goal, resident)
+	if due, want := touchDue(), dueOf(goal, resident, free, min(debug.SetMemoryLimit(-1), memoryLimit)); due != want {
+		t.Errorf("%d bytes due with a goal of %d, %d resident and %d free, want %d", due, goal, resident, free, want)
 	}
 	// more than the free pages: the rest is new
 	n := int(free) + 16<<20
@@ -80,6 +80,32 @@ func TestTouchDue(t *testing.T) {
 	}
 	debug.SetGCPercent(100)
 	runtime.KeepAlive(live)
+}
+
+// TestDueOf: what is due is the goal (at most touchLimitShare of the limit) less the
+// resident heap, and nothing while the free pages cover it: the allocator hands those out
+// first, so touching would write them again and collect for nothing.
+func TestDueOf(t *testing.T) {
+	const mb = 1 << 20
+	limit := int64(256 * mb)
+	capped := uint64(float64(limit) * touchLimitShare)
+	cases := []struct {
+		name                 string
+		goal, resident, free uint64
+		want                 int
+	}{
+		{"the heap's first growth", 233 * mb, 141 * mb, 0, int(capped - 141*mb)}, // the goal capped at 85% of the limit
+		{"typing's steady state", 218 * mb, 182 * mb, 46 * mb, 0},                // measured in the workspace
+		{"free pages cover exactly", 200 * mb, 150 * mb, 50 * mb, 0},
+		{"free pages cover part", 200 * mb, 150 * mb, 20 * mb, 50 * mb},
+		{"resident at the goal", 200 * mb, 200 * mb, 0, 0},
+		{"resident past the capped goal", 400 * mb, 230 * mb, 0, 0},
+	}
+	for _, c := range cases {
+		if got := dueOf(c.goal, c.resident, c.free, limit); got != c.want {
+			t.Errorf("%s: dueOf(goal %d MB, resident %d MB, free %d MB) = %d MB, want %d MB", c.name, c.goal/mb, c.resident/mb, c.free/mb, got/mb, c.want/mb)
+		}
+	}
 }
 
 // TestIdleCollectorTouchesOnceEdited: the idle collector touches the heap only once a
