@@ -232,12 +232,13 @@ func benchPace(b *testing.B) time.Duration {
 // times, timing each change to its diagnostics' arrival at the client and to their
 // decoding there.
 func editLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.DocumentURI, text string, at int) {
-	typeLatency(b, c, clock, uri, text, at, "m")
+	typeLatency(b, c, clock, uri, text, []int{at}, "m")
 }
 
-// typeLatency is editLatency typing word at at one character at a time, then deleting it
-// again with backspace, over and over.
-func typeLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.DocumentURI, text string, at int, word string) {
+// typeLatency is editLatency typing word one character at a time, then deleting it again
+// with backspace, over and over: at sites[0], then at the next site of sites each time the
+// word is deleted (so that the text is back as it was and the sites' offsets hold).
+func typeLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.DocumentURI, text string, sites []int, word string) {
 	defer TuneCollector()() // as `exportdb lsp` runs
 	var arrivedMu sync.Mutex
 	arrived := map[int32]time.Time{}
@@ -281,6 +282,7 @@ func typeLatency(b *testing.B, c *testClient, clock *stageClock, uri protocol.Do
 		// keystroke k of a cycle of 2*len(word): the first half types word's k-th byte,
 		// the second deletes the last one typed
 		k := i % (2 * len(word))
+		at := sites[i/(2*len(word))%len(sites)]
 		off := at + k
 		if k >= len(word) {
 			off = at + 2*len(word) - 1 - k

@@ -119,7 +119,7 @@ func BenchmarkWorkspaceImportEdit(b *testing.B) {
 	if m == nil {
 		b.Fatalf("%s has no plain import line: the fixtures bench/gencorpus recombines changed", path)
 	}
-	typeLatency(b, c, clock, pathToURI(path), text, m[1], ", os")
+	typeLatency(b, c, clock, pathToURI(path), text, []int{m[1]}, ", os")
 }
 
 // BenchmarkWorkspaceConnectedEdit: BenchmarkWorkspaceEdit's keystroke in the forward of
@@ -145,7 +145,38 @@ func BenchmarkWorkspaceConnectedEdit(b *testing.B) {
 	if a == nil {
 		b.Fatalf("%s: no assignment in the forward at byte %d", path, best)
 	}
-	typeLatency(b, c, clock, pathToURI(path), text, best+a[3], "m")
+	typeLatency(b, c, clock, pathToURI(path), text, []int{best + a[3]}, "m")
+}
+
+// BenchmarkWorkspaceSpreadEdit: BenchmarkWorkspaceEdit's keystroke ("m" typed before a name
+// an assignment binds, and deleted) in every forward of the model file in turn, so that
+// the latencies are those of typing anywhere in it, not in one class: a keystroke in a
+// class that many others are connected to re-links all of them (WorkspaceConnectedEdit).
+// -benchtime 2x the number of forwards (the bench logs it with -v) types once in each.
+func BenchmarkWorkspaceSpreadEdit(b *testing.B) {
+	c, clock, path, text := workspaceModel(b)
+	var sites []int
+	forward := regexp.MustCompile(`(?m)^    def forward\(`)
+	assign := regexp.MustCompile(`(?m)^        (\w+) = `)
+	for _, f := range forward.FindAllStringIndex(text, -1) {
+		end := len(text)
+		if next := strings.Index(text[f[1]:], "\n    def "); next >= 0 {
+			end = f[1] + next
+		}
+		if cls := strings.Index(text[f[1]:], "\nclass "); cls >= 0 && f[1]+cls < end {
+			end = f[1] + cls
+		}
+		if a := assign.FindStringSubmatchIndex(text[f[1]:end]); a != nil {
+			sites = append(sites, f[1]+a[2])
+		}
+	}
+	if len(sites) < 50 {
+		b.Fatalf("%s: %d forwards with an assignment, want 50 or more: the fixtures bench/gencorpus recombines changed", path, len(sites))
+	}
+	if testing.Verbose() {
+		b.Logf("%d forwards with an assignment to type in", len(sites))
+	}
+	typeLatency(b, c, clock, pathToURI(path), text, sites, "m")
 }
 
 // BenchmarkWorkspaceDependent: an edit of the open helper module changes what feat_size
