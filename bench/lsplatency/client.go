@@ -383,17 +383,7 @@ const faultyEdit = 100
 
 // procFaults reads process pid's minor page faults so far from /proc (-1 when it cannot).
 func procFaults(pid int) int {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return -1
-	}
-	// the fields after the command name, which is in parentheses and may hold spaces:
-	// state ppid pgrp session tty_nr tpgid flags minflt
-	rest := string(data)
-	if i := strings.LastIndexByte(rest, ')'); i >= 0 {
-		rest = rest[i+1:]
-	}
-	f := strings.Fields(rest)
+	f := procStat(pid)
 	if len(f) < 8 {
 		return -1
 	}
@@ -402,4 +392,34 @@ func procFaults(pid int) int {
 		return -1
 	}
 	return n
+}
+
+// procCPU reads the CPU time process pid has used so far, user and system, from /proc
+// (-1 when it cannot), to the kernel's clock tick (USER_HZ, 100 a second on Linux).
+func procCPU(pid int) time.Duration {
+	f := procStat(pid)
+	if len(f) < 13 {
+		return -1
+	}
+	user, err1 := strconv.Atoi(f[11])
+	sys, err2 := strconv.Atoi(f[12])
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return time.Duration(user+sys) * (time.Second / 100)
+}
+
+// procStat returns the fields of /proc/<pid>/stat after the command name (which is in
+// parentheses and may hold spaces): state ppid pgrp session tty_nr tpgid flags minflt
+// cminflt majflt cmajflt utime stime ...; nil when it cannot be read.
+func procStat(pid int) []string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil
+	}
+	rest := string(data)
+	if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	return strings.Fields(rest)
 }
