@@ -665,11 +665,11 @@ func sameAsFreshOpen(t *testing.T, c *testClient, got publishDiagnosticsParams, 
 	}
 }
 
-// TestFunctionImportMatchesFresh: an import inside one function binds its names for the
-// file's other functions too as the analysis reads imports (pysem.File.Imports), so typing
-// one re-analyses the statements that name them: `from foo import range, round` in a
-// helper makes forward's range and round someone else's, and deleting it again brings
-// their findings back, as a fresh open of each text has them.
+// TestFunctionImportMatchesFresh: an import inside a function binds its names there only,
+// and typing one re-analyses what it changes, as a fresh open of each text has it:
+// `from foo import range, round` in a helper leaves forward's range and round the builtins
+// (their findings stay); typed at the top of forward, it makes them foo's (the findings
+// go), and deleting it again brings them back.
 func TestFunctionImportMatchesFresh(t *testing.T) {
 	c := newTestClient(t)
 	c.start()
@@ -679,19 +679,27 @@ func TestFunctionImportMatchesFresh(t *testing.T) {
 	if got := c.diagsFor(uri, 1); len(got.Diagnostics) != 2 {
 		t.Fatalf("the opened text has %d diagnostics, want the loop's and round's", len(got.Diagnostics))
 	}
-	at := strings.Index(text, "    pass")
-	ins := "    from foo import range, round\n"
 	cur := text
-	for v, want := range []int{0, 2} {
-		version := int32(v + 2)
-		p := posAt(cur, at, c.enc)
-		if v == 0 {
-			c.change(uri, version, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: p}, Text: ins})
-			cur = cur[:at] + ins + cur[at:]
-		} else {
-			c.change(uri, version, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: posAt(cur, at+len(ins), c.enc)}, Text: ""})
-			cur = cur[:at] + cur[at+len(ins):]
+	version := int32(1)
+	for _, e := range []struct {
+		at, ins string
+		want    int // diagnostics with ins typed, and 2 once deleted again
+	}{
+		{"    pass", "    from foo import range, round\n", 2},
+		{"        for i in", "        from foo import range, round\n", 0},
+	} {
+		at := strings.Index(cur, e.at)
+		for i, want := range []int{e.want, 2} {
+			version++
+			p := posAt(cur, at, c.enc)
+			if i == 0 {
+				c.change(uri, version, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: p}, Text: e.ins})
+				cur = cur[:at] + e.ins + cur[at:]
+			} else {
+				c.change(uri, version, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: posAt(cur, at+len(e.ins), c.enc)}, Text: ""})
+				cur = cur[:at] + cur[at+len(e.ins):]
+			}
+			sameAsFreshOpen(t, c, c.diagsFor(uri, version), cur, want, fmt.Sprintf("v%d (%q before %q)", version, strings.TrimSpace(e.ins), strings.TrimSpace(e.at)))
 		}
-		sameAsFreshOpen(t, c, c.diagsFor(uri, version), cur, want, fmt.Sprintf("edit %d", v+1))
 	}
 }

@@ -197,7 +197,7 @@ func forwardOf(f *analysis.File, c *analysis.Class) (*analysis.File, *analysis.F
 		for _, b := range k.Bases {
 			q := b
 			head, rest, dotted := strings.Cut(b, ".")
-			if imp, ok := f.Imports[head]; ok {
+			if imp, ok := f.ModuleImports()[head]; ok {
 				q = imp
 				if dotted {
 					q += "." + rest

@@ -18,16 +18,18 @@ type Importer struct{ f *analysis.File }
 // NewImporter returns the Importer of f.
 func NewImporter(f *analysis.File) Importer { return Importer{f} }
 
-// Bound returns the name that an import of the file binds to qual: the name itself when
-// an import binds it under its own last name (import torch; from torch import nn), else
-// the first alias in sorted order (import torch as T); "" when no import binds qual.
+// Bound returns the name that a module-level import of the file binds to qual: the name
+// itself when an import binds it under its own last name (import torch; from torch import
+// nn), else the first alias in sorted order (import torch as T); "" when no import binds
+// qual. An import inside a function binds its name there only, so a fix elsewhere may not
+// use it.
 func (im Importer) Bound(qual string) string {
 	last := qual[strings.LastIndexByte(qual, '.')+1:]
-	if im.f.Imports[last] == qual {
+	if im.f.ModuleImports()[last] == qual {
 		return last
 	}
 	var names []string
-	for local, q := range im.f.Imports {
+	for local, q := range im.f.ModuleImports() {
 		if q == qual {
 			names = append(names, local)
 		}
@@ -79,7 +81,7 @@ func (im Importer) NN() (string, *analysis.Edit) {
 // edit when the file does not import torch).
 func (im Importer) Dim() (string, *analysis.Edit) {
 	var names []string
-	for local, q := range im.f.Imports {
+	for local, q := range im.f.ModuleImports() {
 		if ok, many := torchsem.IsDimAPI(q); ok && !many {
 			names = append(names, local)
 		}

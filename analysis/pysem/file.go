@@ -32,10 +32,16 @@ type File struct {
 	Module Module // the module the file is, when known (relative imports resolve against it)
 	// Path is where the file lives, for reports that point into it from another file; set
 	// by whoever reads the file, before linking. "" when unknown.
-	Path    string
-	Imports map[string]string // local name -> qualified name ("T" -> "torch", "cond" -> "functorch.experimental.control_flow.cond")
+	Path string
+	// Imports maps each local name any import statement of the file binds to its qualified
+	// name ("T" -> "torch", "cond" -> "functorch.experimental.control_flow.cond"), those
+	// inside functions included; ImportOf says what an identifier refers to where it lies.
+	Imports map[string]string
 	// ImportList holds the same bindings in source order, with where each comes from.
 	ImportList []Import
+	// moduleImports is Imports without the bindings of imports inside functions, which bind
+	// their names in that function only; nil when the file has none (Imports is then it).
+	moduleImports map[string]string
 	// ImportedModules are dotted modules of plain imports beyond their first name
 	// (import a.b.c imports a.b.c but binds only a).
 	ImportedModules []string

@@ -39,6 +39,9 @@ type Import struct {
 	// (from pkg import submodule) or a name defined in From.
 	From string
 	Node NodeID // the import statement
+	// InFunction: the statement lies in a function (a def or a lambda's body), where it binds
+	// Local for that function only (and the functions nested in it).
+	InFunction bool
 }
 
 // ImportQuals returns the qualified names the file's imports refer to, in the order of
@@ -57,16 +60,30 @@ func (f *File) ImportQuals() []string {
 
 // collectImports fills Imports, ImportList and StarImports from every import statement in
 // the file (function-level ones included: Python binds them when the function runs, and a
-// rule asking what a name means in traced code wants them).
+// rule asking what a name means in traced code wants them), and moduleImports when some
+// lie in functions.
 func (f *File) collectImports() {
 	t := f.Tree
+	inFunc := false
 	add := func(local, qual, from string, stmt NodeID) {
 		if local == "" || qual == "" {
 			return
 		}
 		f.Imports[local] = qual
-		f.ImportList = append(f.ImportList, Import{Local: local, Qual: qual, From: from, Node: stmt})
+		im := Import{Local: local, Qual: qual, From: from, Node: stmt, InFunction: inFunction(t, stmt)}
+		inFunc = inFunc || im.InFunction
+		f.ImportList = append(f.ImportList, im)
 	}
+	defer func() {
+		if inFunc {
+			f.moduleImports = make(map[string]string, len(f.ImportList))
+			for _, im := range f.ImportList {
+				if !im.InFunction {
+					f.moduleImports[im.Local] = im.Qual
+				}
+			}
+		}
+	}()
 	for _, id := range f.byKind[syntax.KindImportStatement] {
 		t.Children(id, func(c NodeID) bool {
 			switch t.Kind(c) {
@@ -74,8 +91,7 @@ func (f *File) collectImports() {
 				// import a.b.c binds a; a.b.c is imported too (the resolver wants the whole path)
 				full := t.String(c)
 				first, _, _ := strings.Cut(full, ".")
-				f.Imports[first] = first
-				f.ImportList = append(f.ImportList, Import{Local: first, Qual: first, Node: id})
+				add(first, first, "", id)
 				if full != first {
 					f.ImportedModules = append(f.ImportedModules, full)
 				}
@@ -119,6 +135,36 @@ func (f *File) collectImports() {
 			return true
 		})
 	}
+}
+
+// inFunction reports whether statement n lies in a function's body (a def's or a lambda's),
+// not at module level or in a class body only.
+func inFunction(t *syntax.Tree, n NodeID) bool {
+	for p := t.Parent(n); p != NoNode; p = t.Parent(p) {
+		switch t.Kind(p) {
+		case syntax.KindFunctionDefinition, syntax.KindLambda:
+			return true
+		}
+	}
+	return false
+}
+
+// ModuleImports returns the bindings of the file's module-level imports (a class body's
+// included) by local name: Imports without those of the imports inside functions, which
+// bind their names there only. What the module's namespace holds, and what code written
+// at module level (a fix's new call) may name. The map is the file's: read it only.
+func (f *File) ModuleImports() map[string]string {
+	if f.moduleImports != nil {
+		return f.moduleImports
+	}
+	return f.Imports
+}
+
+// moduleImport returns the qualified name name refers to through the file's module-level
+// imports.
+func (f *File) moduleImport(name []byte) (string, bool) {
+	q, ok := f.ModuleImports()[string(name)] // no allocation: a []byte key converted in the index
+	return q, ok
 }
 
 // fromModule returns the module a from-import reads from: the dotted name itself, or a

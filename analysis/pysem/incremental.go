@@ -38,7 +38,7 @@ func NewFileFrom(ctx context.Context, prev *File, tree *syntax.Tree, mod Module)
 	}
 	if s.importsKept(f) {
 		f.Imports, f.ImportedModules, f.StarImports = prev.Imports, prev.ImportedModules, prev.StarImports
-		f.ImportList = prev.ImportList
+		f.ImportList, f.moduleImports = prev.ImportList, prev.moduleImports
 		if s.Shift() != 0 {
 			f.ImportList = slices.Clone(prev.ImportList)
 			for i := range f.ImportList {

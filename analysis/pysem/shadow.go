@@ -10,35 +10,54 @@ import "github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 //	import o
 //	f = lambda o: o.clone()
 //
-// o.clone is the tensor method, not a function of module o. ImportOf answers what an
-// identifier refers to through the file's imports with that in mind; Resolve, IsImported
-// and CallName go through it. An import inside a function binds its name there as an
-// import: such a name is not shadowed (Imports holds it for the whole file).
+// o.clone is the tensor method, not a function of module o. An import inside a function
+// binds its name in that function (and the functions nested in it) only, as Python does:
+// after `from foo import range` in a helper, forward's range is still the builtin. ImportOf
+// answers what an identifier refers to through the file's imports with both in mind;
+// Resolve, IsImported and CallName go through it.
 //
-// Whether an identifier is shadowed depends only on the text of the top-level statement
-// it lies in (the functions around it and their scopes), so an edit that changes the
-// file's imports changes what ImportOf says only for identifiers it does not shadow: the
-// editor's incremental link re-links just the statements that name a changed import there.
+// What ImportOf says of an identifier depends only on the text of the top-level statement
+// it lies in (the functions around it, their scopes and their imports) and on the module's
+// own imports where that text leaves the name to them (Shadowed is false), so an edit that
+// changes the module's imports changes it only for such identifiers: the editor's
+// incremental link re-links just the statements that name a changed import there.
 
-// localNames is what a function binds itself other than by import statements, and what it
-// declares global.
+// localNames is what a function binds itself other than by import statements, what it
+// declares global, and what its own import statements bind (name -> qualified name).
 type localNames struct {
 	bound, global map[string]bool
+	imports       map[string]string
 }
 
 // ImportOf returns the qualified name identifier id refers to through the file's imports,
-// and false when id is not an identifier, its name is not imported, or a function or
-// comprehension around it binds the name itself (Shadowed).
+// and false when id is not an identifier, or its name is bound where it lies other than by
+// an import (Shadowed), or no import binds it there: none of the functions around it
+// imports the name, and the module does not either.
 func (f *File) ImportOf(id NodeID) (string, bool) {
 	t := f.Tree
 	if id == NoNode || t.Kind(id) != syntax.KindIdentifier {
 		return "", false
 	}
-	q, ok := f.Imports[string(t.Text(id))] // no allocation: a []byte key converted in the index
-	if !ok || f.shadowed(id) {
+	name := t.Text(id)
+	if _, ok := f.Imports[string(name)]; !ok {
+		return "", false // imported nowhere in the file: the common case, asked first
+	}
+	if BoundByComprehension(t, id) {
 		return "", false
 	}
-	return q, true
+	for g := f.Owner(id); g != nil; g = g.Parent {
+		ln := f.localNamesOf(g)
+		if ln.global[string(name)] {
+			break
+		}
+		if ln.bound[string(name)] {
+			return "", false
+		}
+		if q, ok := ln.imports[string(name)]; ok {
+			return q, true
+		}
+	}
+	return f.moduleImport(name)
 }
 
 // Shadowed reports whether identifier id names something bound where it appears rather
@@ -94,12 +113,21 @@ func (f *File) buildLocalNames(fn *Function) localNames {
 	var ln localNames
 	for name, ids := range s.bindings {
 		for _, id := range ids {
-			if !inImport(t, id) {
+			stmt := importOf(t, id)
+			if stmt == NoNode {
 				if ln.bound == nil {
 					ln.bound = map[string]bool{}
 				}
 				ln.bound[name] = true
 				break
+			}
+			for _, im := range f.ImportList {
+				if im.Node == stmt && im.Local == name {
+					if ln.imports == nil {
+						ln.imports = map[string]string{}
+					}
+					ln.imports[name] = im.Qual // the last import of it in the function
+				}
 			}
 		}
 	}
@@ -114,17 +142,17 @@ func (f *File) buildLocalNames(fn *Function) localNames {
 	return ln
 }
 
-// inImport reports whether the binding identifier id lies in an import statement.
-func inImport(t *syntax.Tree, id NodeID) bool {
+// importOf returns the import statement the binding identifier id lies in, or NoNode.
+func importOf(t *syntax.Tree, id NodeID) NodeID {
 	for p := t.Parent(id); p != NoNode; p = t.Parent(p) {
 		switch t.Kind(p) {
 		case syntax.KindImportStatement, syntax.KindImportFromStatement, syntax.KindFutureImportStatement:
-			return true
+			return p
 		case syntax.KindBlock, syntax.KindModule, syntax.KindFunctionDefinition, syntax.KindLambda:
-			return false
+			return NoNode
 		}
 	}
-	return false
+	return NoNode
 }
 
 // keepLocalNames gives nf, a copy of fn made for the next text, fn's localNames when fn has

@@ -93,3 +93,89 @@ class A(nn.Module):
 		}
 	}
 }
+
+// TestFunctionImportScope: an import inside a function binds its names in that function and
+// the functions nested in it only; elsewhere the module's own imports answer (or none),
+// and ModuleImports leaves it out, while Imports lists every binding of the file.
+func TestFunctionImportScope(t *testing.T) {
+	src := `import torch
+from foo import conv
+
+
+def helper(x):
+    from bar import range, conv
+    import json as js
+
+    def inner():
+        return range(3), conv(1)
+
+    return range(x), conv(x), js.dumps(1)
+
+
+def other(x):
+    return range(x), conv(x), js.dumps(1)
+
+
+def rebinds(x):
+    range = list
+    from bar import conv
+    return range(x), conv(x)
+
+
+class M(torch.nn.Module):
+    def forward(self, x):
+        for i in range(x.shape[0]):
+            x = x + 1
+        return conv(x)
+
+
+y = range(2), conv(2)
+`
+	f := parseFile(t, src)
+	for _, c := range []struct {
+		at, line string // the identifier is the first of at's text after the line holding line
+		want     string // what ImportOf gives it; "" for nothing
+	}{
+		{"range(3)", "def inner", "bar.range"},
+		{"conv(1)", "def inner", "bar.conv"},
+		{"range(x)", "return range(x), conv(x), js", "bar.range"},
+		{"conv(x)", "return range(x), conv(x), js", "bar.conv"},
+		{"js.dumps", "return range(x), conv(x), js", "json"},
+		{"range(x)", "def other", ""},
+		{"conv(x)", "def other", "foo.conv"},
+		{"js.dumps", "def other", ""},
+		{"range(x)", "range = list", ""},
+		{"conv(x)", "range = list", "bar.conv"},
+		{"range(x.shape", "def forward", ""},
+		{"conv(x)", "def forward", "foo.conv"},
+		{"range(2)", "y = ", ""},
+		{"conv(2)", "y = ", "foo.conv"},
+	} {
+		line := strings.Index(src, c.line)
+		at := line + strings.Index(src[line:], c.at)
+		if line < 0 || at < line {
+			t.Fatalf("no %q after %q", c.at, c.line)
+		}
+		id := f.Tree.NodeAt(at)
+		if f.Tree.Kind(id) != syntax.KindIdentifier {
+			t.Fatalf("%q: node %s", c.at, f.Tree.Kind(id))
+		}
+		got, ok := f.ImportOf(id)
+		if ok != (c.want != "") || got != c.want {
+			t.Errorf("%s (after %q): ImportOf %q %v, want %q", c.at, c.line, got, ok, c.want)
+		}
+	}
+	if got := f.ModuleImports(); len(got) != 2 || got["torch"] != "torch" || got["conv"] != "foo.conv" {
+		t.Errorf("ModuleImports %v, want torch and foo's conv", got)
+	}
+	for _, name := range []string{"range", "js", "conv", "torch"} {
+		if _, ok := f.Imports[name]; !ok {
+			t.Errorf("Imports has no %s: it lists every binding of the file", name)
+		}
+	}
+	// a file whose imports all lie at module level answers ModuleImports with Imports
+	g := parseFile(t, "import torch\nfrom foo import conv\n")
+	if m := g.ModuleImports(); len(m) != 2 || m["conv"] != "foo.conv" {
+		t.Errorf("ModuleImports of a file without function imports: %v", m)
+	}
+}

@@ -1156,7 +1156,7 @@ func classNamed(p *torchsem.Program, q string, depth int) (*analysis.File, *anal
 		if c := f.ClassNamed(name); c != nil {
 			return f, c
 		}
-		if target, ok := f.Imports[name]; ok && target != q {
+		if target, ok := f.ModuleImports()[name]; ok && target != q {
 			return classNamed(p, target, depth+1)
 		}
 		for _, star := range f.StarImports {

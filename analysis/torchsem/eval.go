@@ -120,7 +120,7 @@ func (e *evaluator) lookupAt(f *File, fn *Function, name string, pos int) (Value
 	if v, ok := e.scopeOf(f, nil).names[name]; ok {
 		return v, true
 	}
-	if _, ok := f.Imports[name]; ok {
+	if _, ok := f.ModuleImports()[name]; ok {
 		return Unknown, true
 	}
 	if f.TopFunc(name) != nil || f.ClassNamed(name) != nil {

@@ -113,7 +113,7 @@ func (p *Program) lookupDepth(q string, depth int, seen map[string]int) (*File, 
 			}
 			return nil, nil
 		}
-		if target, ok := f.Imports[name]; ok && target != q[:i]+"."+name {
+		if target, ok := f.ModuleImports()[name]; ok && target != q[:i]+"."+name {
 			if member != "" {
 				target += "." + member
 			}

@@ -157,9 +157,10 @@ type importClause struct {
 }
 
 // importClauses appends the clauses of the import statements among units (of kinds) of t
-// and inside them (pysem.File.Imports holds a function's imports too, and answers for the
-// whole file), and, for one holding a syntax error (what an error inside binds is not
-// clauses'), all of its identifiers to whole.
+// and inside them (an import in a function binds its name there only, as ImportOf reads
+// it, but pysem.File.Imports, which a few queries read by name, holds it too), and, for
+// one holding a syntax error (what an error inside binds is not clauses'), all of its
+// identifiers to whole.
 func importClauses(t *syntax.Tree, units []NodeID, kinds []unitKind) (cs []importClause, whole []string) {
 	for i, u := range units {
 		switch kinds[i] {
