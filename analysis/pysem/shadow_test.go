@@ -72,15 +72,7 @@ class A(nn.Module):
 		{"o.sum(x)", "return o.sum(x)", false, "o.sum"},
 		{"nn.Module", "class A(", false, "torch.nn.Module"},
 	} {
-		line := strings.Index(src, c.line)
-		at := line + strings.Index(src[line:], c.at)
-		if line < 0 || at < line {
-			t.Fatalf("no %q after %q", c.at, c.line)
-		}
-		id := f.Tree.NodeAt(at)
-		if f.Tree.Kind(id) != syntax.KindIdentifier {
-			t.Fatalf("%q: node %s", c.at, f.Tree.Kind(id))
-		}
+		id := identifierAfter(t, f, src, c.line, c.at)
 		attr := f.Tree.Parent(id)
 		if got := f.Shadowed(id); got != c.shadowed {
 			t.Errorf("%s (after %q): shadowed %v, want %v", c.at, c.line, got, c.shadowed)
@@ -151,15 +143,7 @@ y = range(2), conv(2)
 		{"range(2)", "y = ", ""},
 		{"conv(2)", "y = ", "foo.conv"},
 	} {
-		line := strings.Index(src, c.line)
-		at := line + strings.Index(src[line:], c.at)
-		if line < 0 || at < line {
-			t.Fatalf("no %q after %q", c.at, c.line)
-		}
-		id := f.Tree.NodeAt(at)
-		if f.Tree.Kind(id) != syntax.KindIdentifier {
-			t.Fatalf("%q: node %s", c.at, f.Tree.Kind(id))
-		}
+		id := identifierAfter(t, f, src, c.line, c.at)
 		got, ok := f.ImportOf(id)
 		if ok != (c.want != "") || got != c.want {
 			t.Errorf("%s (after %q): ImportOf %q %v, want %q", c.at, c.line, got, ok, c.want)
@@ -178,4 +162,20 @@ y = range(2), conv(2)
 	if m := g.ModuleImports(); len(m) != 2 || m["conv"] != "foo.conv" {
 		t.Errorf("ModuleImports of a file without function imports: %v", m)
 	}
+}
+
+// identifierAfter returns the identifier at the first of at's text after the line of src
+// (f's text) holding line.
+func identifierAfter(t *testing.T, f *File, src, line, at string) NodeID {
+	t.Helper()
+	l := strings.Index(src, line)
+	i := l + strings.Index(src[l:], at)
+	if l < 0 || i < l {
+		t.Fatalf("no %q after %q", at, line)
+	}
+	id := f.Tree.NodeAt(i)
+	if f.Tree.Kind(id) != syntax.KindIdentifier {
+		t.Fatalf("%q: node %s", at, f.Tree.Kind(id))
+	}
+	return id
 }
