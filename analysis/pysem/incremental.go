@@ -45,9 +45,10 @@ func NewFileFrom(ctx context.Context, prev *File, tree *syntax.Tree, mod Module)
 				f.ImportList[i].Node = s.id(f.ImportList[i].Node)
 			}
 		}
-	} else if f.collectImports(); !maps.Equal(f.Imports, prev.Imports) {
-		// the copies' bases and decorators naming what changed are resolved again
-		s.rebind = reboundNames(prev.Imports, f.Imports)
+	} else if f.collectImports(); !maps.Equal(f.ModuleImports(), prev.ModuleImports()) {
+		// the copies' bases and decorators naming what changed are resolved again (through
+		// the module's imports: a function's own are in its text, which a copy keeps)
+		s.rebind = reboundNames(prev.ModuleImports(), f.ModuleImports())
 	}
 	f.spliceCollect(&s)
 	return f, nil

@@ -352,3 +352,40 @@ func TestNewFileFromRebindsImports(t *testing.T) {
 	}
 	doc.Close()
 }
+
+// TestNewFileFromRebindsModuleImports: the copies are resolved again when the module's own
+// imports change, even where a function still imports the name (the file's Imports keep it):
+// A's base nn.Module names nothing imported once the module imports mm instead.
+func TestNewFileFromRebindsModuleImports(t *testing.T) {
+	ctx := context.Background()
+	p := syntax.NewParser()
+	defer p.Close()
+	mod := Module{Name: "pkg.m"}
+	src := []byte("from torch import nn\n\n\ndef h():\n    from torch import nn\n    return nn\n\n\nclass A(nn.Module):\n    pass\n")
+	doc, err := p.Parse(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer doc.Close()
+	prev := NewFile(doc.Tree(), mod)
+	from, to := "import nn\n\n", "import mm\n\n"
+	at := bytes.Index(src, []byte(from))
+	next := slices.Concat(src[:at], []byte(to), src[at+len(from):])
+	e := syntax.Edit{Start: at, OldEnd: at + len(from), NewEnd: at + len(to)}
+	nd, err := p.Reparse(ctx, doc, [][]byte{src}, []syntax.Edit{e}, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nd.Close()
+	if nd.Tree().Spliced() == nil {
+		t.Fatal("not spliced")
+	}
+	f, err := NewFileFrom(ctx, prev, nd.Tree(), mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameFile(t, "nn -> mm", f, NewFile(nd.Tree(), mod))
+	if got := f.Classes[0].Bases; len(got) != 1 || got[0] != "nn.Module" {
+		t.Errorf("A's bases %v, want nn.Module (imported by h only)", got)
+	}
+}
