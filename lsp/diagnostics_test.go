@@ -637,12 +637,19 @@ func TestReplaceCharacterMatchesFresh(t *testing.T) {
 		if at < 0 {
 			t.Fatalf("no %q in %q", r.at, cur)
 		}
-		v := int32(i + 2)
-		p := posAt(cur, at, c.enc)
-		c.change(uri, v, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: protocol.Position{Line: p.Line, Character: p.Character + 1}}, Text: r.with})
-		cur = cur[:at] + r.with + cur[at+1:]
-		sameAsFreshOpen(t, c, c.diagsFor(uri, v), cur, r.want, fmt.Sprintf("after %q -> %q", r.at[:1], r.with))
+		cur = replaceMatchesFresh(t, c, uri, int32(i+2), cur, at, at+1, r.with, r.want, fmt.Sprintf("after %q -> %q", r.at[:1], r.with))
 	}
+}
+
+// replaceMatchesFresh replaces cur[start:end] with s in uri as version v and checks its
+// diagnostics with sameAsFreshOpen; it returns the new text.
+func replaceMatchesFresh(t *testing.T, c *testClient, uri protocol.DocumentURI, v int32, cur string, start, end int, s string, want int, where string) string {
+	t.Helper()
+	r := rangeAt(cur, start, end, c.enc)
+	c.change(uri, v, textDocumentContentChangeEvent{Range: &r, Text: s})
+	cur = cur[:start] + s + cur[end:]
+	sameAsFreshOpen(t, c, c.diagsFor(uri, v), cur, want, where)
+	return cur
 }
 
 // sameAsFreshOpen fails t unless got, the diagnostics of text after edits, are want many
@@ -689,17 +696,9 @@ func TestFunctionImportMatchesFresh(t *testing.T) {
 		{"        for i in", "        from foo import range, round\n", 0},
 	} {
 		at := strings.Index(cur, e.at)
-		for i, want := range []int{e.want, 2} {
-			version++
-			p := posAt(cur, at, c.enc)
-			if i == 0 {
-				c.change(uri, version, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: p}, Text: e.ins})
-				cur = cur[:at] + e.ins + cur[at:]
-			} else {
-				c.change(uri, version, textDocumentContentChangeEvent{Range: &protocol.Range{Start: p, End: posAt(cur, at+len(e.ins), c.enc)}, Text: ""})
-				cur = cur[:at] + cur[at+len(e.ins):]
-			}
-			sameAsFreshOpen(t, c, c.diagsFor(uri, version), cur, want, fmt.Sprintf("v%d (%q before %q)", version, strings.TrimSpace(e.ins), strings.TrimSpace(e.at)))
-		}
+		where := fmt.Sprintf("%q before %q", strings.TrimSpace(e.ins), strings.TrimSpace(e.at))
+		cur = replaceMatchesFresh(t, c, uri, version+1, cur, at, at, e.ins, e.want, where+" typed")
+		cur = replaceMatchesFresh(t, c, uri, version+2, cur, at, at+len(e.ins), "", 2, where+" deleted")
+		version += 2
 	}
 }

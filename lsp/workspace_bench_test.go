@@ -141,11 +141,11 @@ func BenchmarkWorkspaceConnectedEdit(b *testing.B) {
 	if best < 0 || mentions < 5 {
 		b.Fatalf("%s has no class named 5 times or more with a forward: the fixtures bench/gencorpus recombines changed", path)
 	}
-	a := regexp.MustCompile(`(?m)^        (\w+) = `).FindStringSubmatchIndex(text[best:])
-	if a == nil {
+	at := forwardAssignment(text, best)
+	if at < 0 {
 		b.Fatalf("%s: no assignment in the forward at byte %d", path, best)
 	}
-	typeLatency(b, c, clock, pathToURI(path), text, []int{best + a[3]}, "m")
+	typeLatency(b, c, clock, pathToURI(path), text, []int{at}, "m")
 }
 
 // BenchmarkWorkspaceSpreadEdit: BenchmarkWorkspaceEdit's keystroke ("m" typed before a name
@@ -156,18 +156,9 @@ func BenchmarkWorkspaceConnectedEdit(b *testing.B) {
 func BenchmarkWorkspaceSpreadEdit(b *testing.B) {
 	c, clock, path, text := workspaceModel(b)
 	var sites []int
-	forward := regexp.MustCompile(`(?m)^    def forward\(`)
-	assign := regexp.MustCompile(`(?m)^        (\w+) = `)
-	for _, f := range forward.FindAllStringIndex(text, -1) {
-		end := len(text)
-		if next := strings.Index(text[f[1]:], "\n    def "); next >= 0 {
-			end = f[1] + next
-		}
-		if cls := strings.Index(text[f[1]:], "\nclass "); cls >= 0 && f[1]+cls < end {
-			end = f[1] + cls
-		}
-		if a := assign.FindStringSubmatchIndex(text[f[1]:end]); a != nil {
-			sites = append(sites, f[1]+a[2])
+	for _, f := range regexp.MustCompile(`(?m)^    def forward\(`).FindAllStringIndex(text, -1) {
+		if at := forwardAssignment(text, f[0]); at >= 0 {
+			sites = append(sites, at)
 		}
 	}
 	if len(sites) < 50 {
@@ -178,6 +169,25 @@ func BenchmarkWorkspaceSpreadEdit(b *testing.B) {
 	}
 	typeLatency(b, c, clock, pathToURI(path), text, sites, "m")
 }
+
+// forwardAssignment returns where the name that the first assignment of the method at byte
+// fwd of text binds starts (a line `        name = ` before the next method or class), or -1.
+func forwardAssignment(text string, fwd int) int {
+	body := fwd + len("    def ")
+	end := len(text)
+	for _, next := range []string{"\n    def ", "\nclass "} {
+		if i := strings.Index(text[body:], next); i >= 0 {
+			end = min(end, body+i)
+		}
+	}
+	a := benchForwardAssign.FindStringSubmatchIndex(text[body:end])
+	if a == nil {
+		return -1
+	}
+	return body + a[2]
+}
+
+var benchForwardAssign = regexp.MustCompile(`(?m)^        (\w+) = `)
 
 // BenchmarkWorkspaceDependent: an edit of the open helper module changes what feat_size
 // returns (x.shape[-1] <-> 16); timed to the publish of the open model file that imports it

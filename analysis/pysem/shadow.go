@@ -45,17 +45,11 @@ func (f *File) ImportOf(id NodeID) (string, bool) {
 	if BoundByComprehension(t, id) {
 		return "", false
 	}
-	for g := f.Owner(id); g != nil; g = g.Parent {
-		ln := f.localNamesOf(g)
-		if ln.global[string(name)] {
-			break
-		}
-		if ln.bound[string(name)] {
-			return "", false
-		}
-		if q, ok := ln.imports[string(name)]; ok {
-			return q, true
-		}
+	switch q, imported, bound := f.enclosingBinding(id, name); {
+	case imported:
+		return q, true
+	case bound:
+		return "", false
 	}
 	return f.moduleImport(name)
 }
@@ -69,21 +63,31 @@ func (f *File) Shadowed(id NodeID) bool {
 
 // shadowed is Shadowed for an identifier.
 func (f *File) shadowed(id NodeID) bool {
-	t := f.Tree
-	if BoundByComprehension(t, id) {
+	if BoundByComprehension(f.Tree, id) {
 		return true
 	}
-	name := t.Text(id)
+	_, _, bound := f.enclosingBinding(id, f.Tree.Text(id))
+	return bound
+}
+
+// enclosingBinding walks the functions around identifier id (whose text is name) from the
+// innermost outward, up to one declaring name global: qual and imported come from the
+// innermost function that imports name, bound says one binds it other than by an import
+// (the walk stops there; an import inside it, met before, still decides ImportOf).
+func (f *File) enclosingBinding(id NodeID, name []byte) (qual string, imported, bound bool) {
 	for g := f.Owner(id); g != nil; g = g.Parent {
 		ln := f.localNamesOf(g)
 		if ln.global[string(name)] {
-			return false
+			break
 		}
 		if ln.bound[string(name)] {
-			return true
+			return qual, imported, true
+		}
+		if q, ok := ln.imports[string(name)]; ok && !imported {
+			qual, imported = q, true
 		}
 	}
-	return false
+	return qual, imported, false
 }
 
 // BindsItself reports whether fn binds name in its own scope other than by an import

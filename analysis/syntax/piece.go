@@ -105,8 +105,6 @@ func (p *Parser) reparsePiece(ctx context.Context, old *Document, oldSrc []byte,
 	text := newSrc[start : end+delta]
 	var from *tsTree // the piece reparsed, or nil to parse the child's text from scratch
 	switch {
-	case inPiece && broken && end-start > maxPieceStart:
-		return nil, nil
 	case inPiece && !broken:
 		from = old.piece.ts.copy()
 		defer from.close()
@@ -115,12 +113,11 @@ func (p *Parser) reparsePiece(ctx context.Context, old *Document, oldSrc []byte,
 		pe.oldEndPt = pointAt(oldSrc[start:end], pe.OldEnd)
 		pe.newEndPt = pointAt(text, pe.NewEnd)
 		editTree(from, pe)
-	case inPiece:
-		// a broken statement is parsed again from scratch: a reparse of a tree with errors
-		// may settle otherwise than a fresh parse, even of a text without any
-	case old.base == nil && end-start <= maxPieceStart:
-		// the first keystroke in a statement of a document whose file's tree-sitter tree is
-		// its text's (just reparsed, or settled): the statement alone, from scratch
+	case (inPiece || old.base == nil) && end-start <= maxPieceStart:
+		// from scratch: a broken statement (a reparse of a tree with errors may settle
+		// otherwise than a fresh parse, even of a text without any), or the first keystroke
+		// in a statement of a document whose file's tree-sitter tree is its text's (just
+		// reparsed, or settled)
 	default:
 		return nil, nil
 	}

@@ -133,7 +133,7 @@ func (p *Program) sameProjectImports(a, b *pysem.File) bool {
 			return false
 		}
 		for m := range p.byModule {
-			if len(m) > len(q) && m[len(q)] == '.' && strings.HasPrefix(m, q) {
+			if below(m, q) {
 				return false
 			}
 		}
