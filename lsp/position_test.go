@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -128,6 +129,48 @@ func TestLineIndex(t *testing.T) {
 	if p := x.position(len(text)+5, encUTF16); p != posAt(text, len(text), encUTF16) {
 		t.Errorf("position past the end = %+v", p)
 	}
+}
+
+// TestLineIndexEdited: the index a keystroke's edit updates (lineIndex.edited) is the one
+// indexing the new text afresh gives, for insertions, deletions and replacements of text
+// with and without line ends, at a line's start and end, with CJK and emoji, and for texts
+// with "\r" line ends (indexed afresh) and an edit adding one.
+func TestLineIndexEdited(t *testing.T) {
+	texts := []string{
+		"",
+		"x",
+		"\n",
+		"import torch\n\nclass M:\n    def f(self, x):\n        return x  # 注意 😀\n",
+		"a\nb\n\n\nc",
+		"a\r\nb\rc\n",
+	}
+	inserts := []string{"", "m", "\n", "x\ny", "\n\n", "😀\n注", "\r", "\r\n"}
+	for _, text := range texts {
+		for start := 0; start <= len(text); start++ {
+			for end := start; end <= len(text) && end <= start+3; end++ {
+				if !utf8.RuneStart(byteAt(text, start)) || !utf8.RuneStart(byteAt(text, end)) {
+					continue
+				}
+				for _, ins := range inserts {
+					next := text[:start] + ins + text[end:]
+					got := newLineIndex([]byte(text)).edited([]byte(next), start, end, start+len(ins))
+					want := newLineIndex([]byte(next))
+					if string(got.text) != next || !slices.Equal(got.starts, want.starts) || got.cr != want.cr {
+						t.Fatalf("%q with [%d, %d) replaced by %q: starts %v (cr %v), indexing afresh gives %v (cr %v)",
+							text, start, end, ins, got.starts, got.cr, want.starts, want.cr)
+					}
+				}
+			}
+		}
+	}
+}
+
+// byteAt is text[i], or a character's first byte past the end.
+func byteAt(text string, i int) byte {
+	if i < len(text) {
+		return text[i]
+	}
+	return 'x'
 }
 
 func TestDiffBounds(t *testing.T) {

@@ -113,10 +113,7 @@ func (s *Server) commitChangeLocked(d *document, version int32, text []byte, lin
 func (s *Server) applyChanges(uri protocol.DocumentURI, text []byte, lines *lineIndex, changes []textDocumentContentChangeEvent, enc encoding) ([]byte, *lineIndex, []pendingEdit, bool) {
 	var edits []pendingEdit
 	resync := false
-	for i, ch := range changes {
-		if i > 0 {
-			lines = newLineIndex(text)
-		}
+	for _, ch := range changes {
 		var start, end int
 		if ch.Range == nil {
 			start, end = diffBounds(text, ch.Text)
@@ -142,10 +139,8 @@ func (s *Server) applyChanges(uri protocol.DocumentURI, text []byte, lines *line
 		next = append(next, newText...)
 		next = append(next, text[end:]...)
 		edits = append(edits, pendingEdit{edit: syntax.Edit{Start: start, OldEnd: end, NewEnd: start + len(newText)}, before: text})
+		lines = lines.edited(next, start, end, start+len(newText))
 		text = next
-	}
-	if len(changes) > 0 {
-		lines = newLineIndex(text)
 	}
 	return text, lines, edits, resync
 }

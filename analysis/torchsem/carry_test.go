@@ -317,6 +317,18 @@ func TestExportSitesCarried(t *testing.T) {
 		if keptDecls != e.carried {
 			t.Errorf("%s: %d declarations carried, want %d", e.name, keptDecls, e.carried)
 		}
+		// a carried declaration spells its signature once for the texts it is carried into
+		shared := 0
+		for _, d := range nf.siteDecls() {
+			for _, o := range prev.siteDecls() {
+				if d.sig != nil && d.sig == o.sig {
+					shared++
+				}
+			}
+		}
+		if shared != e.carried {
+			t.Errorf("%s: %d declarations share the previous text's signature, want %d", e.name, shared, e.carried)
+		}
 		if kept != e.carried {
 			t.Errorf("%s: %d export sites carried, want %d", e.name, kept, e.carried)
 		}

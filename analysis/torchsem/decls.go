@@ -36,13 +36,20 @@ type ExportDecl struct {
 	// input the spec does not name is static.
 	Inputs map[int]*InputDecl
 
-	fp *declHash // fingerprint's, shared by the copies collectDecls makes; nil: not kept
+	fp  *declHash // fingerprint's, shared by the copies collectDecls makes; nil: not kept
+	sig *declSig  // signature's, shared by the copies and by the next text's (siteDecls); nil: not kept
 }
 
 // declHash keeps an ExportDecl's fingerprint once computed.
 type declHash struct {
 	once sync.Once
 	v    uint64
+}
+
+// declSig keeps an ExportDecl's signature once computed.
+type declSig struct {
+	once sync.Once
+	s    string
 }
 
 // Where names the declaration for messages: "export.py:12", "pyproject.toml", or "line 12" in
@@ -352,11 +359,15 @@ func (f *File) siteDecls() []*ExportDecl {
 			if s := &sites[i]; s.API.TakesExampleArgs() && s.Class != nil {
 				var d *ExportDecl
 				if k := kept[s.Call]; k != nil {
-					c := *k // what the previous text's call declared, moved (reuse.decl)
+					// what the previous text's call declared, moved (reuse.decl): the same
+					// model and dims, so its signature too (DeclFingerprintIn hashes it
+					// for each export call of an edited file at every keystroke)
+					c := *k
 					c.Site = s
 					d = &c
 				} else {
 					d = f.declOf(s)
+					d.sig = &declSig{}
 				}
 				d.fp = &declHash{}
 				f.decls = append(f.decls, d)
@@ -391,6 +402,7 @@ func (p *Program) currentDecl(d *ExportDecl) {
 		d.ClassFile, d.Class = cur, cur.ClassNamed(d.Class.Name)
 		if d.Class == nil {
 			d.ClassFile = nil
+			d.fp, d.sig = nil, nil // the model is gone: what the copies keep says otherwise
 		}
 	}
 	if cur := p.current(d.FwdFile); cur != d.FwdFile && d.Forward != nil {
@@ -1023,6 +1035,15 @@ func (f *File) ExportsOf(fn *Function) []*ExportDecl {
 // signature is the declaration in words, for a file's Surface: the model, the mode and
 // every declared axis.
 func (d *ExportDecl) signature() string {
+	if d.sig == nil {
+		return d.spell()
+	}
+	d.sig.once.Do(func() { d.sig.s = d.spell() })
+	return d.sig.s
+}
+
+// spell is signature, computed.
+func (d *ExportDecl) spell() string {
 	var b strings.Builder
 	if d.Class != nil {
 		b.WriteString(d.ClassFile.Module.Name + "." + d.Class.Name)
