@@ -12,17 +12,19 @@ import (
 // previous text (prev) over to its new text (nf): the functions' states, the callees and
 // attribute tables, with functions, classes and node IDs mapped to the new text's.
 type reuse struct {
-	prev, nf  *File
-	ou, nu    *unitGraph
-	newUnit   []int       // per unit of prev: the new unit it is kept as, or -1
-	keptUnit  []bool      // per unit of nf: it is a unit of prev, kept
-	fixed     []bool      // per function of nf: its state is kept
-	comps     []int32     // per unit of nf: its component in the dependency graph (affectedUnits)
-	nodeMap               // prev's nodes to nf's
-	fns       []*Function // per function of prev (by Index): its kept counterpart, or nil
-	keptFuncs int         // the functions kept
-	classes   map[*Class]*Class
-	conts     map[*container]*container // containers of prev mapped so far (one new container each)
+	prev, nf *File
+	ou, nu   *unitGraph
+	newUnit  []int   // per unit of prev: the new unit it is kept as, or -1
+	keptUnit []bool  // per unit of nf: it is a unit of prev, kept
+	fixed    []bool  // per function of nf: its state is kept
+	comps    []int32 // per unit of nf: its component in the dependency graph (affectedUnits)
+	// exactComps: comps are the components of nf's own graph (unitMemos.exact)
+	exactComps bool
+	nodeMap                // prev's nodes to nf's
+	fns        []*Function // per function of prev (by Index): its kept counterpart, or nil
+	keptFuncs  int         // the functions kept
+	classes    map[*Class]*Class
+	conts      map[*container]*container // containers of prev mapped so far (one new container each)
 	// stale: prev was linked against the program a re-link was made from (ReplaceFrom);
 	// the files of these modules were linked again since, so what names them is not kept
 	stale map[string]bool
@@ -99,8 +101,15 @@ func reuseFrom(prev, nf *File, names []string, stale map[string]bool) (r *reuse,
 		r.nu.sums[ln-1-i] = ou.sumLocked(lo - 1 - i)
 	}
 	ou.mu.Unlock()
-	affected, comps := affectedUnits(r.ou, a, lo-b, r.nu, a, ln-b, imported)
-	r.comps = comps
+	var affected []bool
+	if !fresh && len(imported) == 0 && lo == ln && lo-b-a <= 1 && sameSums(r.ou, r.nu, a, lo-b) {
+		// the edit changed no name a unit binds or mentions: the graph is the one before
+		affected, r.comps, r.exactComps = sameComponents(prev, a, lo-b)
+	}
+	if affected == nil {
+		affected, r.comps = affectedUnits(r.ou, a, lo-b, r.nu, a, ln-b, imported)
+		r.exactComps = len(imported) == 0 && lo == ln && lo-b-a <= 1 && sameSums(r.ou, r.nu, a, lo-b)
+	}
 	r.head, r.tail = a, b
 	r.newUnit = make([]int, lo)
 	r.keptUnit = make([]bool, ln)

@@ -529,3 +529,51 @@ func TestUnitsJoinOnlyModuleNames(t *testing.T) {
 		}
 	}
 }
+
+// TestSameComponents: an edit that changes no name a unit binds or mentions (a local's
+// name) takes the components of the text before as they are, when they are those of its
+// own graph; an edit that does (a call of another function) joins what it removed with
+// what it added, and the next edit computes them again. Each time the partition is the
+// one the new text's own graph gives, or coarser right after the joining edit.
+func TestSameComponents(t *testing.T) {
+	mod := pysem.Module{Name: "m"}
+	base := NewProgram(nil)
+	f := base.ReplaceFrom(nil, parsed(t, unitsSource, mod))
+	partition := func(comps []int32) string {
+		first := map[int32]int{}
+		var b strings.Builder
+		for i, c := range comps {
+			if _, ok := first[c]; !ok {
+				first[c] = i
+			}
+			fmt.Fprintf(&b, "%d ", first[c])
+		}
+		return b.String()
+	}
+	for i, e := range []struct {
+		from, to     string
+		shared       bool // the components are the previous text's
+		exact, joins bool // they are the text's own graph's; the edit joined two components
+	}{
+		{"out = [", "outs = [", false, true, false}, // the first text was linked whole
+		{"outs = [", "outs2 = [", true, true, false},
+		{"return norm(y) + eps", "return scale(y) + eps", false, false, true},
+		{"outs2 = [", "outs3 = [", false, true, false},
+		{"outs3 = [", "outs4 = [", true, true, false},
+	} {
+		prev := f
+		f = base.ReplaceFrom(prev, edited(t, prev, e.from, e.to))
+		um := f.initMemos()
+		if um.comps == nil {
+			t.Fatalf("edit %d: no components", i)
+		}
+		shared := prev.unitMemos.comps != nil && &um.comps[0] == &prev.unitMemos.comps[0]
+		if shared != e.shared || um.exact != e.exact {
+			t.Errorf("edit %d (%s): shared %v, exact %v; want %v, %v", i, e.to, shared, um.exact, e.shared, e.exact)
+		}
+		_, own := affectedUnits(um.units, 0, 0, um.units, 0, 0, nil)
+		if got, want := partition(um.comps), partition(own); (got == want) == e.joins {
+			t.Errorf("edit %d (%s): components %s, the text's own graph's %s", i, e.to, got, want)
+		}
+	}
+}

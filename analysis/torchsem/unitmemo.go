@@ -11,6 +11,10 @@ type unitMemos struct {
 	once  sync.Once
 	units *unitGraph // set by ReplaceFrom, or built on first use
 	comps []int32    // per unit: its component in the dependency graph (ReplaceFrom), or nil
+	// exact: comps are the components of the file's own graph, not joined by what the edit
+	// that made the file removed or by changed imports (affectedUnits joins both); the next
+	// text's edit may then take them as they are (sameComponents)
+	exact bool
 	mu    sync.Mutex // guards memos (each memo has its own lock)
 	memos []*unitMemo
 }
@@ -140,7 +144,7 @@ func memoized[V any](mu *sync.Mutex, table *map[NodeID]V, rel NodeID, compute fu
 // shareMemos makes nf's kept units share prev's memos.
 func (r *reuse) shareMemos() {
 	nm := &r.nf.unitMemos
-	nm.units, nm.comps = r.nu, r.comps
+	nm.units, nm.comps, nm.exact = r.nu, r.comps, r.exactComps
 	nm.memos = make([]*unitMemo, len(r.nu.nodes))
 	pm := r.prev.initMemos()
 	pm.mu.Lock()

@@ -405,6 +405,42 @@ func (g *unitGraph) unitOf(n NodeID) int {
 	return i
 }
 
+// sameSums reports whether units a..b-1 (none or one) of ou and nu, which share their
+// names, bind and mention the same names: an edit inside a local's name, a string, a
+// number or a comment leaves the dependency graph as it was.
+func sameSums(ou, nu *unitGraph, a, b int) bool {
+	for i := a; i < b; i++ {
+		if ou.kinds[i] != nu.kinds[i] {
+			return false
+		}
+		os, ns := ou.sum(i), nu.sum(i)
+		if (os == nil) != (ns == nil) || os != nil && (!slices.Equal(os.defs, ns.defs) || !slices.Equal(os.uses, ns.uses)) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameComponents is affectedUnits for an edit of units a..b-1 (none or one) of prev's text
+// that sameSums finds changing no edge of the graph, when prev's components are those of
+// its own graph: they are the new text's, and the units of the edited unit's component are
+// affected. affected is nil when prev's components cannot be taken (it was linked whole, or
+// the edit that made it joined components).
+func sameComponents(prev *File, a, b int) (affected []bool, comps []int32, exact bool) {
+	pm := prev.initMemos()
+	if !pm.exact || len(pm.comps) != len(pm.units.nodes) {
+		return nil, nil, false
+	}
+	comps = pm.comps
+	affected = make([]bool, len(comps))
+	for i := a; i < b; i++ {
+		for j, c := range comps {
+			affected[j] = affected[j] || c == comps[i]
+		}
+	}
+	return affected, comps, true
+}
+
 // affectedUnits returns, for each unit of the new file nu, whether it lies in a component
 // of the dependency graph that holds a changed unit, and a label of the component each unit
 // lies in (units of one component have the same label): the changed units of the old file
