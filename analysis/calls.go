@@ -19,6 +19,36 @@ type callIndex struct {
 
 	condOnce sync.Once
 	conds    []NodeID // conditions()
+
+	sharedMu sync.Mutex
+	shared   map[any]*sharedValue // Pass.Shared
+}
+
+// sharedValue is one value of Pass.Shared, computed once.
+type sharedValue struct {
+	once sync.Once
+	v    any
+}
+
+// Shared returns the value kept under key for the file analysed, computed with compute the
+// first time a pass of the analysis asks: a summary of the whole file that several rules
+// read (the editor asks each at every keystroke). compute must depend only on the file's
+// text and what linking found, not on the options, the declarations or the rule asking;
+// the value must not be modified. key is a comparable value private to the caller.
+func (p *Pass) Shared(key any, compute func() any) any {
+	ix := p.calls
+	ix.sharedMu.Lock()
+	if ix.shared == nil {
+		ix.shared = map[any]*sharedValue{}
+	}
+	sv := ix.shared[key]
+	if sv == nil {
+		sv = &sharedValue{}
+		ix.shared[key] = sv
+	}
+	ix.sharedMu.Unlock()
+	sv.once.Do(func() { sv.v = compute() })
+	return sv.v
 }
 
 // callIndexKey keys the call index of a file in its program's memo, where the analysis of

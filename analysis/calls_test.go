@@ -2,9 +2,12 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
@@ -78,6 +81,45 @@ func TestPassCalls(t *testing.T) {
 	wantNames := "torch.sym_min|torch.sym_min|numpy.sum|torch.Tensor.view|||len|torch.Tensor.sum||"
 	if g := strings.Join(names, "|"); g != wantNames {
 		t.Errorf("CallName of forward's calls:\n%s\nwant\n%s", g, wantNames)
+	}
+}
+
+// TestPassShared: the rules of one analysis that ask Shared for one key get the value the
+// first one computed, on any number of workers; another key, or another analysis of the
+// file, computes its own.
+func TestPassShared(t *testing.T) {
+	f := parseFile(t, callsSrc)
+	type key struct{ k int }
+	for _, workers := range []int{1, 4} {
+		var computed atomic.Int32
+		var mu sync.Mutex
+		seen := map[any]int{}
+		var rules []*Rule
+		for i := range 6 {
+			rules = append(rules, &Rule{Name: fmt.Sprintf("probe%d", i), Run: func(p *Pass) {
+				v := p.Shared(key{i % 2}, func() any {
+					computed.Add(1)
+					return &struct{ n int }{i % 2}
+				})
+				mu.Lock()
+				seen[v]++
+				mu.Unlock()
+			}})
+		}
+		for run := 1; run <= 2; run++ {
+			Analyze(context.Background(), f, rules, Options{Workers: workers})
+			if got := computed.Load(); got != int32(2*run) {
+				t.Errorf("%d workers, analysis %d: %d values computed in all, want %d (one per key and analysis)", workers, run, got, 2*run)
+			}
+		}
+		if len(seen) != 4 {
+			t.Errorf("%d workers: the rules saw %d values, want 4: %v", workers, len(seen), seen)
+		}
+		for v, n := range seen {
+			if n != 3 {
+				t.Errorf("%d workers: value %p seen by %d rules, want 3", workers, v, n)
+			}
+		}
 	}
 }
 

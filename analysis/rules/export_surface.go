@@ -469,8 +469,17 @@ func esEachExport(pass *analysis.Pass, exports []esExport, visit func(ex esExpor
 // esInnerModules returns the module classes of the file that a method of another module
 // class of the file instantiates: they run as submodules, on the parent's intermediate
 // values, so their forward's inputs and outputs are not those of an exported program. The
-// calls are those named like a module class of the file.
+// calls are those named like a module class of the file. Three rules ask: the answer is
+// computed once per analysis (Pass.Shared) and must not be modified.
 func esInnerModules(pass *analysis.Pass) map[*analysis.Class]bool {
+	return pass.Shared(esInnerKey{}, func() any { return esInnerModulesOf(pass) }).(map[*analysis.Class]bool)
+}
+
+// esInnerKey keys esInnerModules' answer (Pass.Shared).
+type esInnerKey struct{}
+
+// esInnerModulesOf is esInnerModules, computed.
+func esInnerModulesOf(pass *analysis.Pass) map[*analysis.Class]bool {
 	f := pass.File
 	t := f.Tree
 	mods := map[string]*analysis.Class{}
