@@ -428,8 +428,17 @@ var esExportLastNames = func() []string {
 
 // esExports returns the file's export calls in source order, from the calls named like an
 // export entry point. The byte test on the callee's last name keeps the cost per call at a
-// comparison.
+// comparison. Two rules ask: the answer is computed once per analysis (Pass.Shared) and
+// must not be modified.
 func esExports(pass *analysis.Pass) []esExport {
+	return pass.Shared(esExportsKey{}, func() any { return esExportsOf(pass) }).([]esExport)
+}
+
+// esExportsKey keys esExports' answer (Pass.Shared).
+type esExportsKey struct{}
+
+// esExportsOf is esExports, computed.
+func esExportsOf(pass *analysis.Pass) []esExport {
 	f := pass.File
 	t := f.Tree
 	var out []esExport
