@@ -126,8 +126,10 @@ func (ix *callIndex) moved(f *File) (*callIndex, bool) {
 		old := *calls
 		lo, _ := slices.BinarySearch(old, s.Lo)
 		hi, _ := slices.BinarySearch(old, s.OldHi)
-		if lo == len(old) {
-			nx.byLast[name] = calls // every call before the edit: shared, never appended to
+		if lo == len(old) || shift == 0 && lo == hi {
+			// every call before the edit, or none reparsed and none moved (a keystroke in a
+			// name): shared, never appended to
+			nx.byLast[name] = calls
 			continue
 		}
 		moved := make([]NodeID, lo, len(old)-(hi-lo))
