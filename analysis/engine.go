@@ -91,6 +91,13 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 	target := opts.TargetVersion()
 	var res Result
 	var skipped []string // rules not run because of MinSeverity
+	var declared chan *RuleError
+	if opts.Workers > 1 && opts.Incremental {
+		// the program's declarations, which the rules that read them wait for first, are
+		// read on another core while this one indexes the file's calls and kept findings
+		declared = make(chan *RuleError, 1)
+		go func() { declared <- guarded("declarations", func() { f.Program().DeclFingerprintIn(f) }) }()
+	}
 	sup := parseSuppressions(f)
 	var passes []*Pass
 	calls := newCallIndex(f, opts.Incremental)
@@ -109,6 +116,11 @@ func Analyze(ctx context.Context, f *File, rules []*Rule, opts Options) Result {
 	errs := make([]*RuleError, len(passes))
 	nl := f.Tree.Newline()
 	runPasses(ctx, passes, errs, opts.Workers)
+	if declared != nil {
+		if err := <-declared; err != nil {
+			res.RuleErrors = append(res.RuleErrors, *err)
+		}
+	}
 	if ctx.Err() != nil {
 		return res
 	}
@@ -256,18 +268,25 @@ func (p *Pass) severity(fd *Finding) Severity {
 	return SeverityFor(p.Case, p.Target, strict, fd.Effect)
 }
 
-func runRule(p *Pass) (rerr *RuleError) {
+func runRule(p *Pass) *RuleError {
+	return guarded(p.Rule.Name, func() {
+		if p.localUnits != nil {
+			p.local = newLocalRun(p, p.localUnits, p.localID)
+		}
+		p.Rule.Run(p)
+		if p.local != nil && !p.Canceled() {
+			p.finishLocal()
+		}
+	})
+}
+
+// guarded runs run, returning the panic it raised, if any, as a RuleError of rule.
+func guarded(rule string, run func()) (rerr *RuleError) {
 	defer func() {
 		if r := recover(); r != nil {
-			rerr = &RuleError{Rule: p.Rule.Name, Panic: fmt.Sprint(r), Stack: string(debug.Stack())}
+			rerr = &RuleError{Rule: rule, Panic: fmt.Sprint(r), Stack: string(debug.Stack())}
 		}
 	}()
-	if p.localUnits != nil {
-		p.local = newLocalRun(p, p.localUnits, p.localID)
-	}
-	p.Rule.Run(p)
-	if p.local != nil && !p.Canceled() {
-		p.finishLocal()
-	}
+	run()
 	return nil
 }

@@ -401,6 +401,13 @@ func TestParallelMatchesSequential(t *testing.T) {
 		if a, b := fmt.Sprintf("%+v", seq.Findings), fmt.Sprintf("%+v", par.Findings); a != b {
 			t.Errorf("%s: parallel analysis differs from sequential", path)
 		}
+		// as the editor runs them: keeping findings per unit, the declarations read on
+		// another core while the file's calls are indexed
+		opts.Incremental = true
+		_, ed := analyzeFile(t, src, All(), opts)
+		if a, b := fmt.Sprintf("%+v", seq.Findings), fmt.Sprintf("%+v", ed.Findings); a != b || len(ed.RuleErrors) > 0 {
+			t.Errorf("%s: the editor's analysis differs from sequential (rule errors: %v)", path, ed.RuleErrors)
+		}
 	}
 }
 
