@@ -491,7 +491,7 @@ type esInnerKey struct{}
 func esInnerModulesOf(pass *analysis.Pass) map[*analysis.Class]bool {
 	f := pass.File
 	t := f.Tree
-	mods := map[string]*analysis.Class{}
+	mods := make(map[string]*analysis.Class, len(f.Classes))
 	var names []string
 	for _, c := range f.Classes {
 		if f.IsModule(c) && f.ClassNamed(c.Name) == c {

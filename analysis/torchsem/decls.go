@@ -249,7 +249,19 @@ func (p *Program) declsOf(r funcRef) []*ExportDecl {
 // collectDecls reads the declarations of the program's files into ds, taking a module's
 // export calls from override's file of that module when it has one.
 func (p *Program) collectDecls(ds *declState, override map[string]*File) {
-	ds.byFwd = map[funcRef][]*ExportDecl{}
+	var carry *carriedDecls
+	if override == nil {
+		carry = p.carriedDecls()
+		ds.perFile = make([][]*ExportDecl, len(p.Files))
+	}
+	if carry != nil {
+		// as many as the base's, give or take the edited file's: made once (a keystroke in
+		// a model whose neighbours make a thousand export calls reads them all again)
+		ds.byFwd = make(map[funcRef][]*ExportDecl, len(carry.from.byFwd))
+		ds.all = make([]*ExportDecl, 0, len(carry.from.all)+8)
+	} else {
+		ds.byFwd = map[funcRef][]*ExportDecl{}
+	}
 	keep := func(d *ExportDecl) {
 		if d.Forward == nil {
 			return
@@ -261,11 +273,6 @@ func (p *Program) collectDecls(ds *declState, override map[string]*File) {
 	add := func(d *ExportDecl) {
 		p.currentDecl(d)
 		keep(d)
-	}
-	var carry *carriedDecls
-	if override == nil {
-		carry = p.carriedDecls()
-		ds.perFile = make([][]*ExportDecl, len(p.Files))
 	}
 	for i, f := range p.Files {
 		copies, ok := carry.of(p, i, f)
