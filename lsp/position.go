@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 )
 
 // This file is the one place that converts between byte offsets (what analysis speaks)
@@ -63,7 +65,7 @@ type lineIndex struct {
 func newLineIndex(text []byte) *lineIndex {
 	starts := make([]int, 1, 1+len(text)/32)
 	if bytes.IndexByte(text, '\r') < 0 {
-		return &lineIndex{text: text, starts: appendLineStarts(starts, text, 0)}
+		return &lineIndex{text: text, starts: syntax.AppendLineStarts(starts, text, 0)}
 	}
 	for i := 0; i < len(text); i++ {
 		switch text[i] {
@@ -79,37 +81,16 @@ func newLineIndex(text []byte) *lineIndex {
 	return &lineIndex{text: text, starts: starts, cr: true}
 }
 
-// appendLineStarts appends the offsets (from base) after each "\n" of text.
-func appendLineStarts(starts []int, text []byte, base int) []int {
-	for i := 0; ; {
-		j := bytes.IndexByte(text[i:], '\n')
-		if j < 0 {
-			return starts
-		}
-		i += j + 1
-		starts = append(starts, base+i)
-	}
-}
-
 // edited returns the index of text, x's text with the bytes [start, oldEnd) replaced by
-// text[start:newEnd]: the lines starting up to start are x's, those after the old bytes
-// move by the change in length, and only the new bytes are read (a keystroke in a large
-// file indexes one line, not the file). A text holding a "\r" is indexed afresh: a "\r"
-// beside the edit pairs with a "\n" the edit adds or removes.
+// text[start:newEnd] (syntax.EditLineStarts: only the new bytes are read). A text holding a
+// "\r" is indexed afresh: a "\r" beside the edit pairs with a "\n" the edit adds or
+// removes.
 func (x *lineIndex) edited(text []byte, start, oldEnd, newEnd int) *lineIndex {
 	if x.cr || bytes.IndexByte(text[start:newEnd], '\r') >= 0 {
 		return newLineIndex(text)
 	}
-	keep := sort.SearchInts(x.starts, start+1)   // the lines starting at or before start
-	after := sort.SearchInts(x.starts, oldEnd+1) // the first line starting after the old bytes' last "\n"
-	starts := make([]int, keep, len(x.starts)+bytes.Count(text[start:newEnd], []byte{'\n'})-(after-keep))
-	copy(starts, x.starts[:keep])
-	starts = appendLineStarts(starts, text[start:newEnd], start)
-	d := newEnd - oldEnd
-	for _, s := range x.starts[after:] {
-		starts = append(starts, s+d)
-	}
-	return &lineIndex{text: text, starts: starts}
+	starts := make([]int, 0, len(x.starts)+bytes.Count(text[start:newEnd], []byte{'\n'}))
+	return &lineIndex{text: text, starts: syntax.EditLineStarts(starts, x.starts, text, syntax.Edit{Start: start, OldEnd: oldEnd, NewEnd: newEnd})}
 }
 
 // lineCount is the number of lines (a text ending in a newline has an empty last line).

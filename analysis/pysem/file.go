@@ -350,14 +350,7 @@ func (f *File) index(ctx context.Context) error {
 	f.owner = reuseSlice(&st.owner, n)
 	f.lines = reuseSlice(&st.lines, bytes.Count(f.Src, []byte{'\n'})+1)[:1]
 	f.lines[0] = 0
-	for i := bytes.IndexByte(f.Src, '\n'); i >= 0; {
-		f.lines = append(f.lines, i+1)
-		j := bytes.IndexByte(f.Src[i+1:], '\n')
-		if j < 0 {
-			break
-		}
-		i += 1 + j
-	}
+	f.lines = syntax.AppendLineStarts(f.lines, f.Src, 0)
 	if err := f.indexFuncs(ctx, 0, NodeID(n), true); err != nil {
 		return err
 	}

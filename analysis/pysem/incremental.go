@@ -220,19 +220,7 @@ func (f *File) spliceIndex(ctx context.Context, s *splice) error {
 	// line starts: prev's up to the edit, the inserted text's, prev's after it moved
 	e := s.Edit
 	inserted := bytes.Count(f.Src[e.Start:e.NewEnd], []byte{'\n'})
-	before := searchInts(prev.lines, e.Start+1) // line starts at or before e.Start
-	after := searchInts(prev.lines, e.OldEnd+1) // the first line start after the removed text
-	f.lines = reuseSlice(&st.lines, before+inserted+len(prev.lines)-after)[:before]
-	copy(f.lines, prev.lines[:before])
-	for i := e.Start; i < e.NewEnd; i++ {
-		if f.Src[i] == '\n' {
-			f.lines = append(f.lines, i+1)
-		}
-	}
-	delta := s.Delta()
-	for _, l := range prev.lines[after:] {
-		f.lines = append(f.lines, l+delta)
-	}
+	f.lines = syntax.EditLineStarts(reuseSlice(&st.lines, len(prev.lines)+inserted)[:0], prev.lines, f.Src, e)
 	return nil
 }
 
@@ -374,11 +362,5 @@ func searchFuncs(fns []*Function, n NodeID) int {
 
 func searchClasses(cs []*Class, n NodeID) int {
 	i, _ := slices.BinarySearchFunc(cs, n, func(c *Class, n NodeID) int { return int(c.Node - n) })
-	return i
-}
-
-// searchInts returns the number of a's sorted values below x.
-func searchInts(a []int, x int) int {
-	i, _ := slices.BinarySearch(a, x)
 	return i
 }
