@@ -61,7 +61,7 @@ func (f *File) ImportQuals() []string {
 // collectImports fills Imports, ImportList and StarImports from every import statement in
 // the file (function-level ones included: Python binds them when the function runs, and a
 // rule asking what a name means in traced code wants them), and moduleImports when some
-// lie in functions.
+// lie in functions (which the index says: it runs after it).
 func (f *File) collectImports() {
 	t := f.Tree
 	inFunc := false
@@ -70,20 +70,10 @@ func (f *File) collectImports() {
 			return
 		}
 		f.Imports[local] = qual
-		im := Import{Local: local, Qual: qual, From: from, Node: stmt, InFunction: inFunction(t, stmt)}
+		im := Import{Local: local, Qual: qual, From: from, Node: stmt, InFunction: f.owner[stmt] >= 0}
 		inFunc = inFunc || im.InFunction
 		f.ImportList = append(f.ImportList, im)
 	}
-	defer func() {
-		if inFunc {
-			f.moduleImports = make(map[string]string, len(f.ImportList))
-			for _, im := range f.ImportList {
-				if !im.InFunction {
-					f.moduleImports[im.Local] = im.Qual
-				}
-			}
-		}
-	}()
 	for _, id := range f.byKind[syntax.KindImportStatement] {
 		t.Children(id, func(c NodeID) bool {
 			switch t.Kind(c) {
@@ -135,18 +125,14 @@ func (f *File) collectImports() {
 			return true
 		})
 	}
-}
-
-// inFunction reports whether statement n lies in a function's body (a def's or a lambda's),
-// not at module level or in a class body only.
-func inFunction(t *syntax.Tree, n NodeID) bool {
-	for p := t.Parent(n); p != NoNode; p = t.Parent(p) {
-		switch t.Kind(p) {
-		case syntax.KindFunctionDefinition, syntax.KindLambda:
-			return true
+	if inFunc {
+		f.moduleImports = make(map[string]string, len(f.ImportList))
+		for _, im := range f.ImportList {
+			if !im.InFunction {
+				f.moduleImports[im.Local] = im.Qual
+			}
 		}
 	}
-	return false
 }
 
 // ModuleImports returns the bindings of the file's module-level imports (a class body's

@@ -322,15 +322,7 @@ func TestNewFileFromRebindsImports(t *testing.T) {
 		{"import mm", "import nn", "torch.nn.Module", false, map[string]string{"nn": "torch.nn", "staticmethod": "helpers.staticmethod"}},
 	} {
 		at := bytes.Index(src, []byte(c.from)) + len("import ")
-		next := slices.Concat(src[:at], []byte(c.to[len("import "):]), src[at+len(c.from)-len("import "):])
-		e := syntax.Edit{Start: at, OldEnd: at + len(c.from) - len("import "), NewEnd: at + len(c.to) - len("import ")}
-		nd, err := p.Reparse(ctx, doc, [][]byte{src}, []syntax.Edit{e}, next)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if nd.Tree().Spliced() == nil {
-			t.Fatalf("%s -> %s: not spliced", c.from, c.to)
-		}
+		nd, next := reparseReplacing(t, p, doc, src, at, at+len(c.from)-len("import "), c.to[len("import "):])
 		f, err := NewFileFrom(ctx, prev, nd.Tree(), mod)
 		if err != nil {
 			t.Fatal(err)
@@ -370,16 +362,8 @@ func TestNewFileFromRebindsModuleImports(t *testing.T) {
 	prev := NewFile(doc.Tree(), mod)
 	from, to := "import nn\n\n", "import mm\n\n"
 	at := bytes.Index(src, []byte(from))
-	next := slices.Concat(src[:at], []byte(to), src[at+len(from):])
-	e := syntax.Edit{Start: at, OldEnd: at + len(from), NewEnd: at + len(to)}
-	nd, err := p.Reparse(ctx, doc, [][]byte{src}, []syntax.Edit{e}, next)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nd, _ := reparseReplacing(t, p, doc, src, at, at+len(from), to)
 	defer nd.Close()
-	if nd.Tree().Spliced() == nil {
-		t.Fatal("not spliced")
-	}
 	f, err := NewFileFrom(ctx, prev, nd.Tree(), mod)
 	if err != nil {
 		t.Fatal(err)
@@ -388,4 +372,21 @@ func TestNewFileFromRebindsModuleImports(t *testing.T) {
 	if got := f.Classes[0].Bases; len(got) != 1 || got[0] != "nn.Module" {
 		t.Errorf("A's bases %v, want nn.Module (imported by h only)", got)
 	}
+}
+
+// reparseReplacing reparses doc, of text src, with src[at:end] replaced by to, as a
+// keystroke's reparse does, and requires a tree spliced from doc's; it returns the new
+// document and text.
+func reparseReplacing(t *testing.T, p *syntax.Parser, doc *syntax.Document, src []byte, at, end int, to string) (*syntax.Document, []byte) {
+	t.Helper()
+	next := slices.Concat(src[:at], []byte(to), src[end:])
+	e := syntax.Edit{Start: at, OldEnd: end, NewEnd: at + len(to)}
+	nd, err := p.Reparse(context.Background(), doc, [][]byte{src}, []syntax.Edit{e}, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nd.Tree().Spliced() == nil {
+		t.Fatalf("%q -> %q: not spliced", src[at:end], to)
+	}
+	return nd, next
 }

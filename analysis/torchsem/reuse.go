@@ -101,14 +101,16 @@ func reuseFrom(prev, nf *File, names []string, stale map[string]bool) (r *reuse,
 		r.nu.sums[ln-1-i] = ou.sumLocked(lo - 1 - i)
 	}
 	ou.mu.Unlock()
+	// an edit of one unit at most that changed no name a unit binds or mentions leaves the
+	// graph as it was: its components are the new text's own (exactComps), and when the
+	// previous text's were its own too they are taken as they are
+	r.exactComps = len(imported) == 0 && lo == ln && lo-b-a <= 1 && sameSums(r.ou, r.nu, a, lo-b)
 	var affected []bool
-	if !fresh && len(imported) == 0 && lo == ln && lo-b-a <= 1 && sameSums(r.ou, r.nu, a, lo-b) {
-		// the edit changed no name a unit binds or mentions: the graph is the one before
-		affected, r.comps, r.exactComps = sameComponents(prev, a, lo-b)
+	if r.exactComps && !fresh {
+		affected, r.comps = sameComponents(prev, a, lo-b)
 	}
 	if affected == nil {
 		affected, r.comps = affectedUnits(r.ou, a, lo-b, r.nu, a, ln-b, imported)
-		r.exactComps = len(imported) == 0 && lo == ln && lo-b-a <= 1 && sameSums(r.ou, r.nu, a, lo-b)
 	}
 	r.head, r.tail = a, b
 	r.newUnit = make([]int, lo)

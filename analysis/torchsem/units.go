@@ -426,10 +426,10 @@ func sameSums(ou, nu *unitGraph, a, b int) bool {
 // its own graph: they are the new text's, and the units of the edited unit's component are
 // affected. affected is nil when prev's components cannot be taken (it was linked whole, or
 // the edit that made it joined components).
-func sameComponents(prev *File, a, b int) (affected []bool, comps []int32, exact bool) {
+func sameComponents(prev *File, a, b int) (affected []bool, comps []int32) {
 	pm := prev.initMemos()
 	if !pm.exact || len(pm.comps) != len(pm.units.nodes) {
-		return nil, nil, false
+		return nil, nil
 	}
 	comps = pm.comps
 	affected = make([]bool, len(comps))
@@ -438,7 +438,7 @@ func sameComponents(prev *File, a, b int) (affected []bool, comps []int32, exact
 			affected[j] = affected[j] || c == comps[i]
 		}
 	}
-	return affected, comps, true
+	return affected, comps
 }
 
 // affectedUnits returns, for each unit of the new file nu, whether it lies in a component
