@@ -355,6 +355,90 @@ func TestPublishFrameOnTheWire(t *testing.T) {
 	}
 }
 
+// TestPublishFrameStorageReused: once a publish frame is written, the next publish is
+// encoded into its storage, and what was written stays as it was sent; storage still
+// queued or being written is not handed out.
+func TestPublishFrameStorageReused(t *testing.T) {
+	server, client := net.Pipe()
+	st := newStream(server, zap.NewNop())
+	s := &Server{log: zap.NewNop(), stream: st, conn: jsonrpc2.NewConn(st)}
+	defer func() { _ = st.Close() }()
+	const method = "textDocument/publishDiagnostics"
+	publish := func(i int) publishDiagnosticsParams {
+		var diags []protocol.Diagnostic
+		for range 20 {
+			diags = append(diags, fullDiagnostic(fmt.Sprintf("message %d", i)))
+		}
+		return publishDiagnosticsParams{URI: protocol.DocumentURI(fmt.Sprintf("file:///%d.py", i)), Diagnostics: diags}
+	}
+	in := bufio.NewReader(client)
+	read := func() (frame []byte) {
+		t.Helper()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			hdr, err := in.ReadString('\n')
+			if err != nil {
+				return
+			}
+			n, _ := strconv.Atoi(hdr[len("Content-Length: ") : len(hdr)-2])
+			blank, _ := in.ReadString('\n')
+			body := make([]byte, n)
+			if _, err := io.ReadFull(in, body); err == nil {
+				frame = append([]byte(hdr+blank), body...)
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(waitTimeout):
+			t.Fatal("no frame")
+		}
+		return frame
+	}
+	want := func(p publishDiagnosticsParams) []byte {
+		f, err := notificationFrame(nil, method, publishSize(&p), func(b []byte) ([]byte, error) { return appendPublishDiagnostics(b, &p) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+
+	// the first frame: net.Pipe's Write returns once it was read, so the writer holds it
+	// until then and nothing is spare
+	p0 := publish(0)
+	s.notify(method, p0)
+	if st.frameStorage(publishSize(&p0)) != nil {
+		t.Fatal("storage handed out before its frame was written")
+	}
+	first := read()
+	if !bytes.Equal(first, want(p0)) {
+		t.Fatalf("frame 0 differs:\n got %q\nwant %q", first, want(p0))
+	}
+	var spare []byte
+	for deadline := time.Now().Add(waitTimeout); spare == nil; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the written frame's storage was not kept")
+		}
+		st.qmu.Lock()
+		spare = st.spare
+		st.qmu.Unlock()
+	}
+	for i := 1; i <= 3; i++ {
+		p := publish(i)
+		s.notify(method, p)
+		st.qmu.Lock()
+		reused := st.spare == nil // taken by notify, and not given back before the frame is read
+		st.qmu.Unlock()
+		got := read()
+		if !reused || !bytes.Equal(got, want(p)) {
+			t.Fatalf("frame %d (storage reused: %v):\n got %q\nwant %q", i, reused, got, want(p))
+		}
+	}
+	if st.frameStorage(1<<30) != nil {
+		t.Error("storage handed out for a frame larger than it")
+	}
+}
+
 // BenchmarkPublish measures the server's side of a keystroke's publish on the 5,680-line
 // model (317 diagnostics): converting the findings (toDiagnostics) and encoding the
 // framed notification, by hand (what notify does) and, for comparison, the way every other
@@ -383,7 +467,7 @@ func BenchmarkPublish(b *testing.B) {
 	})
 	b.Run("hand-written", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := notificationFrame(method, publishSize(&p), func(b []byte) ([]byte, error) {
+			if _, err := notificationFrame(nil, method, publishSize(&p), func(b []byte) ([]byte, error) {
 				return appendPublishDiagnostics(b, &p)
 			}); err != nil {
 				b.Fatal(err)

@@ -609,7 +609,8 @@ func decodeParams(params json.RawMessage, v any) error {
 // (diagnostic_json.go, notificationFrame); everything else goes through jsonrpc2.
 func (s *Server) notify(method string, params any) {
 	if p, ok := params.(publishDiagnosticsParams); ok && method == "textDocument/publishDiagnostics" {
-		frame, err := notificationFrame(method, publishSize(&p), func(b []byte) ([]byte, error) {
+		size := publishSize(&p)
+		frame, err := notificationFrame(s.stream.frameStorage(size), method, size, func(b []byte) ([]byte, error) {
 			return appendPublishDiagnostics(b, &p)
 		})
 		if err != nil {

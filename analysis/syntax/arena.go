@@ -429,9 +429,14 @@ func (p *Parser) ParseTree(ctx context.Context, src []byte) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	nodes, depth, err := flattenC(t, p.takeSpare(len(src)/3+16))
+	buf, spare := p.takeSpare(len(src)/3 + 16)
+	nodes, depth, err := flattenC(t, buf)
 	if err != nil {
 		return nil, err
+	}
+	if !spare {
+		// a caller that gives trees back (Reuse) does not keep them; others may
+		nodes = fitNodes(nodes)
 	}
 	return newTree(&Tree{src: src, nodes: nodes, depth: depth, newline: nl, normalized: normalized}), nil
 }
@@ -452,12 +457,12 @@ func (p *Parser) Reuse(t *Tree) {
 // maxSpareNodes bounds the storage a Parser keeps for reuse (20 MiB).
 const maxSpareNodes = 1 << 20
 
-// takeSpare returns the reused storage if it holds n nodes, else a new slice.
-func (p *Parser) takeSpare(n int) []node {
+// takeSpare returns the reused storage if it holds n nodes (spare true), else a new slice.
+func (p *Parser) takeSpare(n int) (nodes []node, spare bool) {
 	if cap(p.spare) >= n {
 		b := p.spare
 		p.spare = nil
-		return b
+		return b, true
 	}
-	return make([]node, 0, n)
+	return make([]node, 0, n), false
 }

@@ -195,10 +195,44 @@ func TestReuse(t *testing.T) {
 	p.Reuse(nil)
 	// a small file after a large one lands in the large one's storage
 	big, _ := p.ParseTree(context.Background(), srcs[len(srcs)-5])
-	storage := &big.nodes[0]
 	p.Reuse(big)
+	storage := &p.spare[:1][0] // big's, or a storage as large given back before
 	small, _ := p.ParseTree(context.Background(), srcs[0])
 	if &small.nodes[0] != storage {
 		t.Error("ParseTree did not use the storage given back by Reuse")
+	}
+}
+
+// TestTreesFitTheirNodes: a tree keeps no more node storage than its nodes and a little
+// (fitNodes), though a parse guesses its node count from the source's length: the
+// language server keeps hundreds of parsed files. Only a tree parsed into storage given
+// back by Reuse keeps that storage whole (TestReuse): its caller gives it back too.
+func TestTreesFitTheirNodes(t *testing.T) {
+	p := NewParser()
+	defer p.Close()
+	ctx := context.Background()
+	fits := func(tr *Tree) bool { return cap(tr.nodes)-tr.Len() <= tr.Len()/8+64 }
+	loose := 0
+	for _, src := range fixtureSources(t) {
+		tree, err := p.ParseTree(ctx, src)
+		if err != nil {
+			continue
+		}
+		if len(src)/3+16-tree.Len() > tree.Len()/8+64 {
+			loose++ // the guess alone would not fit
+		}
+		doc, err := p.Parse(ctx, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range []*Tree{tree, doc.Tree()} {
+			if !fits(tr) {
+				t.Errorf("%d nodes kept in an array of %d", tr.Len(), cap(tr.nodes))
+			}
+		}
+		doc.Close()
+	}
+	if loose == 0 {
+		t.Fatal("no fixture whose guessed node count is loose: the test checks nothing")
 	}
 }

@@ -269,6 +269,7 @@ func (p *Parser) parse(ctx context.Context, src []byte) (*Document, error) {
 		ts.close()
 		return nil, err
 	}
+	nodes = fitNodes(nodes)
 	tree := &Tree{src: src, nodes: nodes, depth: depth, newline: nl, normalized: normalized}
 	var kids []kid
 	if !normalized { // a normalized text is parsed again whole, never reparsed
