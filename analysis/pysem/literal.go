@@ -60,7 +60,8 @@ func HasInterpolation(t *syntax.Tree, n NodeID) bool {
 
 // BoundValue returns e without its parentheses or, when e is a name that the scope it
 // refers to (inside fn) binds once, by a plain assignment before e, the assigned value,
-// followed through further such names.
+// followed through further such names. A name bound several times is followed through the
+// plain assignment that reaches e, when one surely does (ReachingBinding).
 func (f *File) BoundValue(fn *Function, e NodeID) NodeID {
 	t := f.Tree
 	for depth := 0; depth < 8; depth++ {
@@ -68,7 +69,7 @@ func (f *File) BoundValue(fn *Function, e NodeID) NodeID {
 		if t.Kind(e) != syntax.KindIdentifier {
 			return e
 		}
-		id, scope := f.OnlyBinding(fn, t.String(e))
+		id, scope := f.ReachingBinding(fn, t.String(e), e)
 		v := AssignedValue(t, id)
 		if v == NoNode || scope == fn && t.End(t.Parent(id)) > t.Start(e) {
 			return e

@@ -75,7 +75,9 @@ def run(m):
 			tuple = tr.Field(a, syntax.FieldRight)
 		}
 	}
-	want := []string{"(x,)", "later", "twice", "m"} // local -> alias -> inputs; later is bound twice
+	// local -> alias -> inputs; later is bound twice, but only later = m reaches the read;
+	// twice is the module's, read in a function: any of its bindings may reach the call
+	want := []string{"(x,)", "m", "twice", "m"}
 	for i, el := range tr.NamedChildren(tuple, nil) {
 		if got := tr.String(f.BoundValue(run, el)); got != want[i] {
 			t.Errorf("BoundValue(%s) = %s, want %s", tr.String(el), got, want[i])
@@ -140,6 +142,80 @@ func TestScalarParam(t *testing.T) {
 		p := &f.Funcs[0].Params[i]
 		if got := f.ScalarParam(p); got != want[p.Name] {
 			t.Errorf("ScalarParam(%s) = %v", p.Name, got)
+		}
+	}
+}
+
+// TestReachingBinding: which binding of a name bound several times a read sees, when
+// exactly one surely does, and NoNode whenever another may.
+func TestReachingBinding(t *testing.T) {
+	f := parseFile(t, `import torch
+from torch.export import Dim, export
+
+x = torch.randn(4, 3)
+model = A()
+ep = export(model, (x,))  # read 1: model = A()
+model = B()
+ep = export(model, (x,))  # read 2: model = B()
+model = wrap(model)  # read 3 (on the right): model = B()
+if flag:
+    model = C()
+ep = export(model, (x,))  # read 4: C() or wrap(...)
+model = D()
+for i in range(3):
+    ep = export(model, (x,))  # read 5: D() or E() from the round before
+    model = E()
+model = F()
+while go:
+    ep = export(model, (x,))  # read 6: F(), the loop binds nothing
+dim = Dim("a")
+dim = Dim("b")
+def g():
+    ep = export(model, (x,))  # read 7: a call may come after any binding
+    h = G()
+    h = H()
+    return export(h, (x,))  # read 8: h = H()
+spec = {0: dim}  # read 9: dim = Dim("b")
+from helpers import *
+spec = {0: dim}  # read 10: the star import may bind dim
+`)
+	tr := f.Tree
+	var reads []NodeID
+	for _, id := range f.Nodes(syntax.KindIdentifier) {
+		if (tr.TextIs(id, "model") || tr.TextIs(id, "h") || tr.TextIs(id, "dim")) && IsRead(tr, id) {
+			reads = append(reads, id)
+		}
+	}
+	want := []string{"A()", "B()", "B()", "", "", "F()", "", "H()", `Dim("b")`, ""}
+	if len(reads) != len(want) {
+		t.Fatalf("%d reads, want %d", len(reads), len(want))
+	}
+	for i, id := range reads {
+		id, _ := f.ReachingBinding(f.Owner(id), tr.String(id), id)
+		got := ""
+		if id != NoNode {
+			got = tr.String(AssignedValue(tr, id))
+		}
+		if got != want[i] {
+			t.Errorf("read %d: the binding reaching it is %q, want %q", i+1, got, want[i])
+		}
+	}
+
+	// a name some function declares global may be bound by any call in between
+	f = parseFile(t, `model = A()
+model = B()
+def reset():
+    global model
+    model = C()
+reset()
+ep = export(model, ())
+`)
+	tr = f.Tree
+	for _, id := range f.Nodes(syntax.KindIdentifier) {
+		if tr.TextIs(id, "model") && IsRead(tr, id) {
+			if b, _ := f.ReachingBinding(nil, "model", id); b != NoNode {
+				t.Errorf("a global rebinding is ignored: %s reaches the read", tr.String(tr.Parent(b)))
+			}
 		}
 	}
 }

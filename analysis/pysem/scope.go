@@ -200,6 +200,72 @@ func (f *File) OnlyBinding(fn *Function, name string) (NodeID, *Function) {
 	return b[0], s
 }
 
+// ReachingBinding is OnlyBinding for a read of name at node at inside fn that also
+// follows a name bound several times, as scripts and notebooks rebind model, x or a Dim
+// from one export to the next: when the read lies in the binding scope itself (not in a
+// function nested in it), it returns the last binding before the read if that is a plain
+// assignment statement of the scope's own body (not under an if, a loop, a try or a with)
+// that the read does not lie in, and nothing may have bound the name since: no binding
+// between them, none later in a loop around the read, no star import since, and no
+// function declaring the name global or nonlocal (a call could rebind it). It returns
+// NoNode, and the scope's function, otherwise.
+func (f *File) ReachingBinding(fn *Function, name string, at NodeID) (NodeID, *Function) {
+	s := f.Binder(fn, name)
+	if s != nil && s.Param(name) != nil {
+		return NoNode, s
+	}
+	b := f.Scope(s).Bindings(name)
+	if len(b) == 1 || len(b) == 0 || s != fn {
+		return f.OnlyBinding(fn, name)
+	}
+	t := f.Tree
+	pos := t.Start(at)
+	last := -1
+	for i, id := range b {
+		// an assignment whose value holds the read binds after it (model = wrap(model))
+		if t.Start(id) < pos && (AssignedValue(t, id) == NoNode || t.End(t.Parent(id)) <= pos) {
+			last = i
+		}
+	}
+	if last < 0 {
+		return NoNode, s
+	}
+	id := b[last]
+	body := t.Root()
+	if s != nil {
+		body = s.Body
+	}
+	a := t.Parent(id)
+	if AssignedValue(t, id) == NoNode || t.End(a) > pos || t.Parent(t.Parent(a)) != body ||
+		t.Kind(t.Parent(a)) != syntax.KindExpressionStatement {
+		return NoNode, s
+	}
+	// a later binding in a loop around the read reaches it from the loop's last round
+	for _, later := range b[last+1:] {
+		for l := t.Parent(at); l != NoNode && l != body; l = t.Parent(l) {
+			if k := t.Kind(l); (k == syntax.KindForStatement || k == syntax.KindWhileStatement) &&
+				t.Start(l) <= t.Start(later) && t.End(later) <= t.End(l) {
+				return NoNode, s
+			}
+		}
+	}
+	for _, w := range f.Nodes(syntax.KindWildcardImport) {
+		if t.Start(w) > t.Start(id) && t.Start(w) < pos {
+			return NoNode, s
+		}
+	}
+	for _, k := range []syntax.Kind{syntax.KindGlobalStatement, syntax.KindNonlocalStatement} {
+		for _, g := range f.Nodes(k) {
+			for c := g + 1; c < t.SubtreeEnd(g); c++ {
+				if t.Kind(c) == syntax.KindIdentifier && t.TextIs(c, name) {
+					return NoNode, s
+				}
+			}
+		}
+	}
+	return id, s
+}
+
 // AssignedValue returns the value of the plain assignment whose whole target is identifier
 // id (the last right-hand side of a = b = value), or NoNode for any other binding.
 func AssignedValue(t *syntax.Tree, id NodeID) NodeID {

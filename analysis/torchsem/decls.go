@@ -667,7 +667,7 @@ func (f *File) dimExpr(fn *Function, e NodeID, depth int) DimDecl {
 			return f.dimExpr(fn, v, depth+1)
 		}
 		// a, b = dims("a", "b", min=.., max=..); a, b = Dim("a"), Dim("b")
-		if id, scope := f.OnlyBinding(fn, t.String(e)); id != NoNode {
+		if id, scope := f.ReachingBinding(fn, t.String(e), e); id != NoNode {
 			if d, ok := f.dimsUnpacked(scope, id, depth); ok {
 				return d
 			}

@@ -192,7 +192,8 @@ const maxModelDepth = 8
 
 // modelClass returns the nn.Module class (and its file) that a model expression inside fn
 // builds: Model(...), Model(...).eval(), a name bound once to one of these, or a call of a
-// function of the project that returns one (a factory).
+// function of the project that returns one (a factory). A name bound several times is the
+// binding that reaches it (pysem.ReachingBinding).
 func (f *File) modelClass(fn *Function, e NodeID, depth int) (*File, *Class) {
 	t := f.Tree
 	e = t.Unparen(e)
@@ -201,7 +202,7 @@ func (f *File) modelClass(fn *Function, e NodeID, depth int) (*File, *Class) {
 	}
 	switch t.Kind(e) {
 	case syntax.KindIdentifier:
-		id, scope := f.OnlyBinding(fn, t.String(e))
+		id, scope := f.ReachingBinding(fn, t.String(e), e)
 		if v := pysem.AssignedValue(t, id); v != NoNode && (scope != fn || t.End(t.Parent(id)) <= t.Start(e)) {
 			return f.modelClass(scope, v, depth+1)
 		}
