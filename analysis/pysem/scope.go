@@ -204,8 +204,9 @@ func (f *File) OnlyBinding(fn *Function, name string) (NodeID, *Function) {
 // follows a name bound several times, as scripts and notebooks rebind model, x or a Dim
 // from one export to the next: when the read lies in the binding scope itself (not in a
 // function nested in it), it returns the last binding before the read if that is a plain
-// assignment statement of the scope's own body (not under an if, a loop, a try or a with)
-// that the read does not lie in, and nothing may have bound the name since: no binding
+// assignment statement of a block around the read (the scope's body, or the body of an
+// if, a loop, a with or a try holding the read too) that the read does not lie in, and
+// nothing may have bound the name since: no binding
 // between them, none later in a loop around the read, no star import since, and no
 // function declaring the name global or nonlocal (a call could rebind it). It returns
 // NoNode, and the scope's function, otherwise.
@@ -235,9 +236,11 @@ func (f *File) ReachingBinding(fn *Function, name string, at NodeID) (NodeID, *F
 	if s != nil {
 		body = s.Body
 	}
+	// a statement of a block around the read (the scope's body, or the body of an if, a
+	// loop, a with or a try that holds the read) binds the name whenever the read runs
 	a := t.Parent(id)
-	if AssignedValue(t, id) == NoNode || t.End(a) > pos || t.Parent(t.Parent(a)) != body ||
-		t.Kind(t.Parent(a)) != syntax.KindExpressionStatement {
+	if AssignedValue(t, id) == NoNode || t.End(a) > pos || t.Kind(t.Parent(a)) != syntax.KindExpressionStatement ||
+		!t.Contains(t.Parent(t.Parent(a)), at) || !t.Contains(body, at) {
 		return NoNode, s
 	}
 	// a later binding in a loop around the read reaches it from the loop's last round

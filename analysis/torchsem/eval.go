@@ -156,6 +156,12 @@ func (e *evaluator) exprKind(f *File, fn *Function, n NodeID) Value {
 	case syntax.KindNone:
 		return Of(NoneValue)
 	case syntax.KindIdentifier:
+		if fn == nil {
+			// a module-level read sees the bindings from its killer on (flow.go)
+			if v, ok := e.scopeOf(f, nil).reaching(t, t.String(n), n, readPos(t, n)); ok {
+				return v
+			}
+		}
 		v, ok := e.lookupAt(f, fn, t.String(n), readPos(t, n))
 		if !ok {
 			return Unknown

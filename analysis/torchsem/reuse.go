@@ -87,6 +87,22 @@ func reuseFrom(prev, nf *File, names []string, stale map[string]bool) (r *reuse,
 	imported := changedImports(prev.Tree, r.ou.nodes[a:lo-b], r.ou.kinds[a:lo-b], nf.Tree, r.nu.nodes[a:ln-b], r.nu.kinds[a:ln-b])
 	r.rebound = slices.Clone(imported)
 	imported = append(imported, names...)
+	// a name whose module-level reads now take every binding, or no longer do (flow.go),
+	// may change what any unit mentioning it reads
+	of, nfl := r.ou.flow(), r.nu.flow()
+	if of.off != nfl.off {
+		return nil, false
+	}
+	for name := range of.open {
+		if !nfl.open[name] {
+			imported = append(imported, name)
+		}
+	}
+	for name := range nfl.open {
+		if !of.open[name] {
+			imported = append(imported, name)
+		}
+	}
 	if fresh {
 		// prev's units are summarised again, with nf's names
 		ou = newUnitGraph(prev.File, r.nu.names)

@@ -21,6 +21,9 @@ type scope struct {
 	binds map[string][]posValue
 	loops [][2]int
 	base  int // the function's node
+	// flow is, for the module level, where its reads find their killers (flow.go, reaching);
+	// nil in a function
+	flow *moduleFlow
 
 	// while the scope is computed: the position of the binding being evaluated, the last
 	// binding position of each name, and whether a name was read before its last binding
@@ -68,6 +71,33 @@ func (s *scope) inLoopWith(a, b int) bool {
 	return false
 }
 
+// loopKinds are the loops, and comprehensions: their element is read before the for clause
+// binds.
+var loopKinds = []syntax.Kind{syntax.KindForStatement, syntax.KindWhileStatement, syntax.KindListComprehension,
+	syntax.KindSetComprehension, syntax.KindDictionaryComprehension, syntax.KindGeneratorExpression}
+
+// reaching is what name holds at the module-level read at identifier id (position pos, as
+// at): the join of the bindings from the read's killer on (flow.go), before the read or
+// later in a loop around it. ok is false for a read without a killer: every binding may
+// reach it.
+func (s *scope) reaching(t *syntax.Tree, name string, id NodeID, pos int) (Value, bool) {
+	if s.flow == nil {
+		return Value{}, false
+	}
+	k, kind := s.flow.killer(id, name)
+	if kind == noKiller {
+		return Value{}, false
+	}
+	from := int(t.SubtreeEnd(t.NamedChild(k, 0))) // where the killer's assignment binds
+	var out Value
+	for _, b := range s.binds[name] {
+		if b.pos >= from && (b.pos < pos || b.pos == from || s.inLoopWith(pos, b.pos)) {
+			out = out.rebind(b.v)
+		}
+	}
+	return out, true
+}
+
 // bindAt joins v into the binding of name at the scope's current position.
 func (s *scope) bindAt(name string, v Value) {
 	if s.binds == nil {
@@ -101,12 +131,20 @@ type binding struct {
 // effect; another pass runs only when a name was read before its last binding.
 func (e *evaluator) bindScope(f *File, fn *Function, params []Value) *scope {
 	s := &scope{names: map[string]Value{}, building: true, lastBind: map[string]int{}}
+	if fn == nil {
+		// per binding too, for the reads that see only those from their killer on
+		s.binds = map[string][]posValue{}
+		s.flow = f.initMemos().units.flow()
+		for _, k := range loopKinds {
+			for _, l := range f.moduleNodes(k) {
+				s.loops = append(s.loops, [2]int{int(l), int(f.Tree.SubtreeEnd(l))})
+			}
+		}
+	}
 	if fn != nil {
 		s.binds = map[string][]posValue{}
 		s.base = int(fn.Node)
-		// loops, and comprehensions: their element is read before the for clause binds
-		for _, k := range []syntax.Kind{syntax.KindForStatement, syntax.KindWhileStatement, syntax.KindListComprehension,
-			syntax.KindSetComprehension, syntax.KindDictionaryComprehension, syntax.KindGeneratorExpression} {
+		for _, k := range loopKinds {
 			for _, l := range f.OwnNodes(fn, k) {
 				s.loops = append(s.loops, [2]int{int(l) - s.base, int(f.Tree.SubtreeEnd(l)) - s.base})
 			}

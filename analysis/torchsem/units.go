@@ -270,13 +270,31 @@ type unitGraph struct {
 
 	mu   sync.Mutex // guards sums
 	sums []*unitSum // per unit, computed on first use or carried from the previous text's graph
+
+	flowOnce sync.Once
+	mflow    *moduleFlow // flow, computed once
+}
+
+// flow returns what the file's module-level reads need to find their killers (flow.go).
+func (g *unitGraph) flow() *moduleFlow {
+	g.flowOnce.Do(func() { g.mflow = newModuleFlow(g.file) })
+	return g.mflow
 }
 
 // unitSum is what the dependency graph needs of one unit: the module-level names it binds
 // (unitDefs) and the identifiers it mentions, each once, as names' IDs. It depends only on
 // the unit's text and syntax tree, so a unit that sameUnit finds unchanged keeps it.
+//
+// The mentions fall in three sets (flow.go): uses, the names it reads where any binding
+// may reach (in a function, a class body, a generator) or mentions other than by reading
+// or binding them; cross, those it reads or binds only at module level without a killer
+// of its own, which take the bindings from the killer before the unit on; quiet, those
+// it reads or binds only where a statement of its own binds them first (x = ...; f(x)),
+// which need no other unit. cross and quiet count as uses for a name that something other
+// than an assignment statement may bind (moduleFlow.isOpen).
 type unitSum struct {
-	defs, uses []int32
+	defs, uses   []int32
+	cross, quiet []int32
 }
 
 // names interns identifier texts.
@@ -347,15 +365,67 @@ func (g *unitGraph) sumLocked(i int) *unitSum {
 		s.defs[j] = g.names.id([]byte(d))
 	}
 	for _, id := range ids[lo:hi] {
-		if !g.local(id) {
-			s.uses = append(s.uses, g.names.id(t.Text(id)))
+		if g.local(id) {
+			continue
+		}
+		name := g.names.id(t.Text(id))
+		switch flowMention(g.file, t, id) {
+		case unitKiller:
+			s.cross = append(s.cross, name)
+		case innerKiller:
+			s.quiet = append(s.quiet, name)
+		default:
+			s.uses = append(s.uses, name)
 		}
 	}
 	g.names.mu.Unlock()
 	slices.Sort(s.uses)
 	s.uses = slices.Clip(slices.Compact(s.uses))
+	s.cross = without(s.cross, s.uses)
+	s.quiet = without(s.quiet, s.uses, s.cross)
 	g.sums[i] = s
 	return s
+}
+
+// flowMention classifies a mention of a name in a unit for unitSum: noKiller for one that
+// any binding may reach, or that does not read or bind the name; innerKiller for a read
+// or binding that a statement of its unit binds first, or that binds it itself (x = ...);
+// unitKiller for a module-level read or binding whose killer, if any, lies before its unit.
+func flowMention(f *pysem.File, t *syntax.Tree, id NodeID) killerKind {
+	if f.Owner(id) != nil || !pysem.IsRead(t, id) && !pysem.IsBinding(t, id) {
+		return noKiller
+	}
+	_, kind, stop, _ := localKiller(t, id, string(t.Text(id)))
+	switch {
+	case stop:
+		return noKiller
+	case kind == innerKiller || kind == selfKiller:
+		return innerKiller
+	}
+	return unitKiller
+}
+
+// without returns the sorted, compacted ids that none of the sorted lists holds.
+func without(ids []int32, lists ...[]int32) []int32 {
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := ids[:0]
+	for _, id := range ids {
+		in := false
+		for _, l := range lists {
+			if _, ok := slices.BinarySearch(l, id); ok {
+				in = true
+				break
+			}
+		}
+		if !in {
+			out = append(out, id)
+		}
+	}
+	return slices.Clip(out)
 }
 
 // local reports whether identifier id can name nothing the module binds, so that it joins
@@ -414,7 +484,16 @@ func sameSums(ou, nu *unitGraph, a, b int) bool {
 			return false
 		}
 		os, ns := ou.sum(i), nu.sum(i)
-		if (os == nil) != (ns == nil) || os != nil && (!slices.Equal(os.defs, ns.defs) || !slices.Equal(os.uses, ns.uses)) {
+		if (os == nil) != (ns == nil) || os != nil && (!slices.Equal(os.defs, ns.defs) || !slices.Equal(os.uses, ns.uses) ||
+			!slices.Equal(os.cross, ns.cross) || !slices.Equal(os.quiet, ns.quiet)) {
+			return false
+		}
+		// whether the unit is a killer (x = ...) is not in its names
+		if _, ok := assignsName(ou.t, ou.nodes[i]); ok {
+			if _, ok2 := assignsName(nu.t, nu.nodes[i]); !ok2 {
+				return false
+			}
+		} else if _, ok2 := assignsName(nu.t, nu.nodes[i]); ok2 {
 			return false
 		}
 	}
@@ -468,27 +547,28 @@ func affectedUnits(ou *unitGraph, oa, ob int, nu *unitGraph, na, nb int, importe
 	for i := range olds {
 		olds[i] = ou.sum(oa + i)
 	}
-	// the nodes defining each name: head[name] starts a list through defs
+	// the nodes defining each name: head[name] starts a list through defs; idx is the
+	// definer's unit (an old changed unit's is the first changed one's, na)
 	head := make([]int32, nu.names.len())
 	for i := range head {
 		head[i] = -1
 	}
-	type def struct{ node, next int32 }
+	type def struct{ node, idx, next int32 }
 	var defs []def
-	add := func(s *unitSum, node int32) {
+	add := func(s *unitSum, node, idx int32) {
 		for _, d := range s.defs {
-			defs = append(defs, def{node, head[d]})
+			defs = append(defs, def{node, idx, head[d]})
 			head[d] = int32(len(defs) - 1)
 		}
 	}
 	for i, s := range news {
 		if s != nil {
-			add(s, node(i))
+			add(s, node(i), int32(i))
 		}
 	}
 	for _, s := range olds {
 		if s != nil {
-			add(s, changed)
+			add(s, changed, int32(na))
 		}
 	}
 	for i := range nu.nodes {
@@ -496,21 +576,128 @@ func affectedUnits(ou *unitGraph, oa, ob int, nu *unitGraph, na, nb int, importe
 			uf.union(int32(i), from)
 		}
 	}
-	join := func(s *unitSum, src int32) {
-		for _, name := range s.uses {
-			for d := head[name]; d >= 0; d = defs[d].next {
+	// module-level reads take the bindings from their killer on (flow.go): the units that
+	// are killers of a name (x = ...), in order, and the names any binding may reach
+	fl := nu.flow()
+	killers := map[int32][]int32{}
+	open := map[int32]bool{}
+	nu.names.mu.Lock()
+	for i, u := range nu.nodes {
+		if name, ok := assignsName(nu.t, u); ok {
+			id := nu.names.id([]byte(name))
+			killers[id] = append(killers[id], int32(i))
+		}
+	}
+	for name := range fl.open {
+		open[nu.names.id([]byte(name))] = true
+	}
+	nu.names.mu.Unlock()
+	isOpen := func(name int32) bool { return fl.off || open[name] }
+	// killerBefore is the last killer unit of name before unit i (-1: none); killerFrom the
+	// first at or after i (n: none)
+	killerBefore := func(name int32, i int) int {
+		ks := killers[name]
+		j, _ := slices.BinarySearch(ks, int32(i))
+		if j == 0 {
+			return -1
+		}
+		return int(ks[j-1])
+	}
+	killerFrom := func(name int32, i int) int {
+		ks := killers[name]
+		j, _ := slices.BinarySearch(ks, int32(i))
+		if j == len(ks) {
+			return n
+		}
+		return int(ks[j])
+	}
+	all := func(name, src int32) {
+		if int(name) >= len(head) {
+			return
+		}
+		for d := head[name]; d >= 0; d = defs[d].next {
+			uf.union(src, defs[d].node)
+		}
+	}
+	// reaching joins src, whose read of name lies in unit i, to the units binding it from
+	// its killer on (all of them without one)
+	reaching := func(name, src int32, i int) {
+		k := killerBefore(name, i)
+		if k < 0 {
+			all(name, src)
+			return
+		}
+		if int(name) >= len(head) {
+			return
+		}
+		for d := head[name]; d >= 0; d = defs[d].next {
+			if idx := int(defs[d].idx); idx >= k && idx <= i {
 				uf.union(src, defs[d].node)
+			}
+		}
+	}
+	crossReaders := map[int32][]int32{}
+	join := func(s *unitSum, src int32, i int) {
+		for _, name := range s.uses {
+			all(name, src)
+		}
+		for _, name := range s.cross {
+			if isOpen(name) {
+				all(name, src)
+				continue
+			}
+			reaching(name, src, i)
+			if src != changed {
+				crossReaders[name] = append(crossReaders[name], int32(i))
+			}
+		}
+		for _, name := range s.quiet {
+			if isOpen(name) {
+				all(name, src)
 			}
 		}
 	}
 	for i, s := range news {
 		if s != nil {
-			join(s, node(i))
+			join(s, node(i), i)
 		}
 	}
 	for _, s := range olds {
 		if s != nil {
-			join(s, changed)
+			join(s, changed, na)
+		}
+	}
+	// a name the changed units bind (before or after the edit) may now reach, or no longer
+	// reach, the reads after them up to its next killer: the change joins those reads and
+	// the units binding it from the killer before the change to that next one
+	rippled := map[int32]bool{}
+	ripple := func(s *unitSum) {
+		for _, name := range s.defs {
+			if rippled[name] || isOpen(name) {
+				continue
+			}
+			rippled[name] = true
+			from, to := max(killerBefore(name, na), 0), killerFrom(name, nb)
+			for d := head[name]; d >= 0; d = defs[d].next {
+				if idx := int(defs[d].idx); idx >= from && idx <= to {
+					uf.union(changed, defs[d].node)
+				}
+			}
+			for _, i := range crossReaders[name] {
+				if int(i) >= na && int(i) <= to {
+					uf.union(changed, int32(i))
+				}
+			}
+		}
+	}
+	for _, s := range olds {
+		if s != nil {
+			ripple(s)
+		}
+	}
+	for _, s := range news[na:nb] {
+		if s != nil {
+			ripple(s)
 		}
 	}
 	if len(imported) > 0 {

@@ -1,0 +1,161 @@
+package torchsem
+
+import (
+	"slices"
+
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
+)
+
+// Module-level reads that see only some of their name's bindings.
+//
+// A script, a notebook or a file of concatenated examples binds the same module names
+// again and again (x = torch.randn(...), model = Net(), ep = export(model, ...)), each
+// statement reading the binding just above it. Joined over the whole module, every read of
+// x would see every x, and every statement binding or reading x would fall into one
+// component of the unit graph (units.go), re-linked at any keystroke in any of them.
+//
+// A read at module level (not in a function, a lambda, a class body or a generator, which
+// run later or in a namespace of their own) sees only what its killer and the bindings
+// after it bind: the killer is the last statement `name = value` before the read in a
+// block around it (the module's body, or the body of an if, a loop, a with or a try that
+// holds the read), which binds the name whenever the read runs. The evaluator joins those
+// bindings (scope.at) and the unit graph joins the read only to the units binding the
+// name from its killer's unit on (affectedUnits); both ask killer. A read without a killer
+// sees every binding, as before. So does every read of a name that something other than
+// a statement of the module may bind in between: a function declaring it global or
+// nonlocal, an import, a del, a def or class of that name; and of every name once the
+// module has a star import.
+
+// moduleFlow is what a file's module-level reads need to find their killers.
+type moduleFlow struct {
+	t   *syntax.Tree
+	off bool // a star import may bind any name anywhere: no read has a killer
+	// open are the names something other than an assignment statement of the module may
+	// bind (see above): their reads have no killer
+	open map[string]bool
+	// killers holds, per name, the module-level statements `name = value`, in order
+	killers map[string][]NodeID
+}
+
+// newModuleFlow computes f's moduleFlow.
+func newModuleFlow(f *pysem.File) *moduleFlow {
+	t := f.Tree
+	m := &moduleFlow{t: t, open: map[string]bool{}, killers: map[string][]NodeID{}}
+	m.off = len(f.StarImports) > 0 || len(f.Nodes(syntax.KindWildcardImport)) > 0
+	if m.off || t.Root() == NoNode {
+		return m
+	}
+	for _, k := range []syntax.Kind{syntax.KindGlobalStatement, syntax.KindNonlocalStatement, syntax.KindDeleteStatement,
+		syntax.KindImportStatement, syntax.KindImportFromStatement, syntax.KindFutureImportStatement} {
+		for _, n := range f.Nodes(k) {
+			for c := n + 1; c < t.SubtreeEnd(n); c++ {
+				if t.Kind(c) == syntax.KindIdentifier {
+					m.open[t.String(c)] = true
+				}
+			}
+		}
+	}
+	for _, k := range []syntax.Kind{syntax.KindFunctionDefinition, syntax.KindClassDefinition} {
+		for _, n := range f.Nodes(k) {
+			m.open[t.String(t.Field(n, syntax.FieldName))] = true
+		}
+	}
+	t.Children(t.Root(), func(u NodeID) bool {
+		if name, ok := assignsName(t, u); ok {
+			m.killers[name] = append(m.killers[name], u)
+		}
+		return true
+	})
+	return m
+}
+
+// assignsName returns the name statement n binds when it is `name = value` (a plain
+// assignment to one name, which binds it whatever else happens).
+func assignsName(t *syntax.Tree, n NodeID) (string, bool) {
+	if t.Kind(n) != syntax.KindExpressionStatement {
+		return "", false
+	}
+	a := t.NamedChild(n, 0)
+	if t.Kind(a) != syntax.KindAssignment || t.Field(a, syntax.FieldRight) == NoNode {
+		return "", false
+	}
+	left := t.Field(a, syntax.FieldLeft)
+	if t.Kind(left) != syntax.KindIdentifier {
+		return "", false
+	}
+	return t.String(left), true
+}
+
+// killerKind says where a read's killer lies.
+type killerKind uint8
+
+const (
+	noKiller    killerKind = iota // every binding of the name may reach the read
+	innerKiller                   // a statement of the read's own module-level statement
+	unitKiller                    // a module-level statement before the read's own
+	selfKiller                    // the read is the target of its killer (x = value): its own binding
+)
+
+// localKiller is the part of killer that reads only the module-level statement holding
+// identifier id, which the unit graph keeps with the unit (unitSum): a killer there
+// (innerKiller or selfKiller), none where the read runs elsewhere or later (stop: a
+// function, a lambda, a class body, a generator), or neither (ask the module's statements
+// before, unitKiller). c is then that module-level statement.
+func localKiller(t *syntax.Tree, id NodeID, name string) (k NodeID, kind killerKind, stop bool, c NodeID) {
+	if a := t.Parent(id); t.Kind(a) == syntax.KindAssignment && t.Field(a, syntax.FieldLeft) == id {
+		if st := t.Parent(a); t.Field(a, syntax.FieldRight) != NoNode && t.Kind(st) == syntax.KindExpressionStatement {
+			return st, selfKiller, false, NoNode
+		}
+	}
+	c = id
+	for p := t.Parent(id); p != NoNode; c, p = p, t.Parent(p) {
+		switch t.Kind(p) {
+		case syntax.KindClassDefinition, syntax.KindGeneratorExpression, syntax.KindLambda,
+			syntax.KindFunctionDefinition:
+			return NoNode, noKiller, true, NoNode
+		case syntax.KindBlock:
+			// the last `name = value` among the statements before c in this block
+			last := NoNode
+			t.Children(p, func(s NodeID) bool {
+				if s >= c {
+					return false
+				}
+				if n, ok := assignsName(t, s); ok && n == name {
+					last = s
+				}
+				return true
+			})
+			if last != NoNode {
+				return last, innerKiller, false, NoNode
+			}
+		case syntax.KindModule:
+			return NoNode, noKiller, false, c
+		}
+	}
+	return NoNode, noKiller, true, NoNode
+}
+
+// killer returns the killer of the read of name at identifier id, a read at module level
+// (f.Owner(id) is nil), and where it lies; noKiller when every binding may reach it.
+func (m *moduleFlow) killer(id NodeID, name string) (NodeID, killerKind) {
+	if m.off || m.open[name] {
+		return NoNode, noKiller
+	}
+	k, kind, stop, c := localKiller(m.t, id, name)
+	if stop || kind != noKiller {
+		return k, kind
+	}
+	return m.unitKillerBefore(name, c)
+}
+
+// unitKillerBefore returns the last module-level statement `name = value` before the
+// module-level statement c.
+func (m *moduleFlow) unitKillerBefore(name string, c NodeID) (NodeID, killerKind) {
+	ks := m.killers[name]
+	i, _ := slices.BinarySearch(ks, c)
+	if i == 0 {
+		return NoNode, noKiller
+	}
+	return ks[i-1], unitKiller
+}
