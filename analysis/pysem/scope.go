@@ -216,8 +216,11 @@ func (f *File) ReachingBinding(fn *Function, name string, at NodeID) (NodeID, *F
 		return NoNode, s
 	}
 	b := f.Scope(s).Bindings(name)
-	if len(b) == 1 || len(b) == 0 || s != fn {
-		return f.OnlyBinding(fn, name)
+	if len(b) == 1 {
+		return b[0], s // OnlyBinding's
+	}
+	if len(b) == 0 || s != fn {
+		return NoNode, s
 	}
 	t := f.Tree
 	pos := t.Start(at)

@@ -160,7 +160,14 @@ func (f *File) moduleScope(e *evaluator) *scope {
 	if s != nil {
 		return s
 	}
-	s = e.bindScope(f, nil, nil)
+	// computed once, whichever function's evaluation asks first: not that function's
+	// reading (retOf would make it a reader of every function the module's statements
+	// call, whose new returns do not recompute this scope; and the unit graph, which joins
+	// a function to the module's statements only through the names it reads, would miss
+	// that dependency, so that ReplaceFrom kept nothing)
+	m := *e
+	m.cur = funcRef{}
+	s = m.bindScope(f, nil, nil)
 	f.mu.Lock()
 	if f.modScope == nil {
 		f.modScope = s

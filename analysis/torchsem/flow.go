@@ -27,27 +27,33 @@ import (
 // nonlocal, an import, a del, a def or class of that name; and of every name once the
 // module has a star import.
 
-// moduleFlow is what a file's module-level reads need to find their killers.
+// moduleFlow is what a file's module-level reads need to find their killers. It names
+// units by their index among the module's statements, not by node, so that the next text
+// of the file shares it when the edit changed none of what it holds (carryFlow).
 type moduleFlow struct {
-	t   *syntax.Tree
 	off bool // a star import may bind any name anywhere: no read has a killer
 	// open are the names something other than an assignment statement of the module may
 	// bind (see above): their reads have no killer
 	open map[string]bool
-	// killers holds, per name, the module-level statements `name = value`, in order
-	killers map[string][]NodeID
+	// killers holds, per name, the module-level statements `name = value`, as indexes of
+	// units, in order
+	killers map[string][]int32
 }
 
-// newModuleFlow computes f's moduleFlow.
-func newModuleFlow(f *pysem.File) *moduleFlow {
+// flowKinds are the statements whose identifiers open a name (moduleFlow.open).
+var flowKinds = []syntax.Kind{syntax.KindGlobalStatement, syntax.KindNonlocalStatement, syntax.KindDeleteStatement,
+	syntax.KindImportStatement, syntax.KindImportFromStatement, syntax.KindFutureImportStatement}
+
+// newModuleFlow computes the moduleFlow of f, whose units (module-level statements) are
+// units.
+func newModuleFlow(f *pysem.File, units []NodeID) *moduleFlow {
 	t := f.Tree
-	m := &moduleFlow{t: t, open: map[string]bool{}, killers: map[string][]NodeID{}}
+	m := &moduleFlow{open: map[string]bool{}, killers: map[string][]int32{}}
 	m.off = len(f.StarImports) > 0 || len(f.Nodes(syntax.KindWildcardImport)) > 0
-	if m.off || t.Root() == NoNode {
+	if m.off {
 		return m
 	}
-	for _, k := range []syntax.Kind{syntax.KindGlobalStatement, syntax.KindNonlocalStatement, syntax.KindDeleteStatement,
-		syntax.KindImportStatement, syntax.KindImportFromStatement, syntax.KindFutureImportStatement} {
+	for _, k := range flowKinds {
 		for _, n := range f.Nodes(k) {
 			for c := n + 1; c < t.SubtreeEnd(n); c++ {
 				if t.Kind(c) == syntax.KindIdentifier {
@@ -61,13 +67,37 @@ func newModuleFlow(f *pysem.File) *moduleFlow {
 			m.open[t.String(t.Field(n, syntax.FieldName))] = true
 		}
 	}
-	t.Children(t.Root(), func(u NodeID) bool {
+	for i, u := range units {
 		if name, ok := assignsName(t, u); ok {
-			m.killers[name] = append(m.killers[name], u)
+			m.killers[name] = append(m.killers[name], int32(i))
 		}
-		return true
-	})
+	}
 	return m
+}
+
+// flowKey is what unit u of t gives its file's moduleFlow, as text: the names it opens,
+// whether it imports a star, and the name it kills. Two texts whose units differ only in
+// a unit with the same key have the same moduleFlow.
+func flowKey(t *syntax.Tree, u NodeID) string {
+	var b []byte
+	end := t.SubtreeEnd(u)
+	for n := u; n < end; n++ {
+		switch t.Kind(n) {
+		case syntax.KindWildcardImport:
+			b = append(b, "*|"...)
+		case syntax.KindFunctionDefinition, syntax.KindClassDefinition:
+			b = append(append(b, t.Text(t.Field(n, syntax.FieldName))...), '|')
+		case syntax.KindGlobalStatement, syntax.KindNonlocalStatement, syntax.KindDeleteStatement,
+			syntax.KindImportStatement, syntax.KindImportFromStatement, syntax.KindFutureImportStatement:
+			for c := n + 1; c < t.SubtreeEnd(n); c++ {
+				if t.Kind(c) == syntax.KindIdentifier {
+					b = append(append(b, t.Text(c)...), '|')
+				}
+			}
+		}
+	}
+	name, _ := assignsName(t, u)
+	return string(b) + "=" + name
 }
 
 // assignsName returns the name statement n binds when it is `name = value` (a plain
@@ -85,6 +115,17 @@ func assignsName(t *syntax.Tree, n NodeID) (string, bool) {
 		return "", false
 	}
 	return t.String(left), true
+}
+
+// killsName reports whether statement n is `name = value` (assignsName, without copying
+// the name).
+func killsName(t *syntax.Tree, n NodeID, name string) bool {
+	if t.Kind(n) != syntax.KindExpressionStatement {
+		return false
+	}
+	a := t.NamedChild(n, 0)
+	return t.Kind(a) == syntax.KindAssignment && t.Field(a, syntax.FieldRight) != NoNode &&
+		t.Kind(t.Field(a, syntax.FieldLeft)) == syntax.KindIdentifier && t.TextIs(t.Field(a, syntax.FieldLeft), name)
 }
 
 // killerKind says where a read's killer lies.
@@ -121,7 +162,7 @@ func localKiller(t *syntax.Tree, id NodeID, name string) (k NodeID, kind killerK
 				if s >= c {
 					return false
 				}
-				if n, ok := assignsName(t, s); ok && n == name {
+				if killsName(t, s, name) {
 					last = s
 				}
 				return true
@@ -136,26 +177,23 @@ func localKiller(t *syntax.Tree, id NodeID, name string) (k NodeID, kind killerK
 	return NoNode, noKiller, true, NoNode
 }
 
-// killer returns the killer of the read of name at identifier id, a read at module level
-// (f.Owner(id) is nil), and where it lies; noKiller when every binding may reach it.
-func (m *moduleFlow) killer(id NodeID, name string) (NodeID, killerKind) {
+// killer returns the killer of the read of name at identifier id of g's file, a read at
+// module level (its Owner is nil), and where it lies; noKiller when every binding may
+// reach it.
+func (g *unitGraph) killer(id NodeID, name string) (NodeID, killerKind) {
+	m := g.flow()
 	if m.off || m.open[name] {
 		return NoNode, noKiller
 	}
-	k, kind, stop, c := localKiller(m.t, id, name)
+	k, kind, stop, c := localKiller(g.t, id, name)
 	if stop || kind != noKiller {
 		return k, kind
 	}
-	return m.unitKillerBefore(name, c)
-}
-
-// unitKillerBefore returns the last module-level statement `name = value` before the
-// module-level statement c.
-func (m *moduleFlow) unitKillerBefore(name string, c NodeID) (NodeID, killerKind) {
+	// the last module-level statement name = value before c, the read's own
 	ks := m.killers[name]
-	i, _ := slices.BinarySearch(ks, c)
+	i, _ := slices.BinarySearch(ks, int32(g.unitOf(c)))
 	if i == 0 {
 		return NoNode, noKiller
 	}
-	return ks[i-1], unitKiller
+	return g.nodes[ks[i-1]], unitKiller
 }

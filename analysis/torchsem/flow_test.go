@@ -198,3 +198,46 @@ func coarser(got []int32, want string) bool {
 	}
 	return true
 }
+
+// TestModuleScopeReadsForNoFunction: the module's names are computed once, inside the
+// evaluation of whichever traced function reads one first; the functions the module's
+// statements call do not count that function as their reader. It did, joining it to
+// units the graph keeps apart, and ReplaceFrom then kept nothing of the file.
+func TestModuleScopeReadsForNoFunction(t *testing.T) {
+	const src = `import torch
+from torch.export import export
+
+
+class A(torch.nn.Module):
+    def forward(self, x):
+        return x + SCALE
+
+
+class B(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.k = 2
+
+    def forward(self, x):
+        return x * self.k
+
+
+SCALE = 2
+if __name__ == "__main__":
+    m = B()
+    print(m)
+ep = export(A(), (torch.randn(2),))
+`
+	mod := pysem.Module{Name: "m"}
+	base := NewProgram(nil)
+	f := base.ReplaceFrom(nil, parsed(t, src, mod))
+	for i, e := range []struct{ from, to string }{
+		{"return x + SCALE", "return x + SCALE + 0"},
+		{"return x + SCALE + 0", "return x + SCALE"},
+	} {
+		f = base.ReplaceFrom(f, edited(t, f, e.from, e.to))
+		if f.Kept() < 2 {
+			t.Errorf("edit %d kept %d functions, want B's two", i, f.Kept())
+		}
+	}
+}

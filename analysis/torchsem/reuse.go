@@ -89,18 +89,21 @@ func reuseFrom(prev, nf *File, names []string, stale map[string]bool) (r *reuse,
 	imported = append(imported, names...)
 	// a name whose module-level reads now take every binding, or no longer do (flow.go),
 	// may change what any unit mentioning it reads
+	r.nu.carryFlow(r.ou, a, lo-b)
 	of, nfl := r.ou.flow(), r.nu.flow()
 	if of.off != nfl.off {
 		return nil, false
 	}
-	for name := range of.open {
-		if !nfl.open[name] {
-			imported = append(imported, name)
+	if of != nfl { // not carried (carryFlow)
+		for name := range of.open {
+			if !nfl.open[name] {
+				imported = append(imported, name)
+			}
 		}
-	}
-	for name := range nfl.open {
-		if !of.open[name] {
-			imported = append(imported, name)
+		for name := range nfl.open {
+			if !of.open[name] {
+				imported = append(imported, name)
+			}
 		}
 	}
 	if fresh {

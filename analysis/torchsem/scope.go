@@ -21,9 +21,9 @@ type scope struct {
 	binds map[string][]posValue
 	loops [][2]int
 	base  int // the function's node
-	// flow is, for the module level, where its reads find their killers (flow.go, reaching);
-	// nil in a function
-	flow *moduleFlow
+	// units is, for the module level, the file's unit graph, where its reads find their
+	// killers (flow.go, reaching); nil in a function
+	units *unitGraph
 
 	// while the scope is computed: the position of the binding being evaluated, the last
 	// binding position of each name, and whether a name was read before its last binding
@@ -81,10 +81,10 @@ var loopKinds = []syntax.Kind{syntax.KindForStatement, syntax.KindWhileStatement
 // later in a loop around it. ok is false for a read without a killer: every binding may
 // reach it.
 func (s *scope) reaching(t *syntax.Tree, name string, id NodeID, pos int) (Value, bool) {
-	if s.flow == nil {
+	if s.units == nil {
 		return Value{}, false
 	}
-	k, kind := s.flow.killer(id, name)
+	k, kind := s.units.killer(id, name)
 	if kind == noKiller {
 		return Value{}, false
 	}
@@ -134,7 +134,7 @@ func (e *evaluator) bindScope(f *File, fn *Function, params []Value) *scope {
 	if fn == nil {
 		// per binding too, for the reads that see only those from their killer on
 		s.binds = map[string][]posValue{}
-		s.flow = f.initMemos().units.flow()
+		s.units = f.initMemos().units
 		for _, k := range loopKinds {
 			for _, l := range f.moduleNodes(k) {
 				s.loops = append(s.loops, [2]int{int(l), int(f.Tree.SubtreeEnd(l))})

@@ -277,8 +277,27 @@ type unitGraph struct {
 
 // flow returns what the file's module-level reads need to find their killers (flow.go).
 func (g *unitGraph) flow() *moduleFlow {
-	g.flowOnce.Do(func() { g.mflow = newModuleFlow(g.file) })
+	g.flowOnce.Do(func() {
+		if g.mflow == nil {
+			g.mflow = newModuleFlow(g.file, g.nodes)
+		}
+	})
 	return g.mflow
+}
+
+// carryFlow gives g (the next text's graph) prev's moduleFlow when the edit changed units
+// prev.nodes[a:b] into g.nodes[a:b] (as many, at most one) that give it the same (flowKey):
+// the graphs then have the same flow, and g need not compute its own.
+func (g *unitGraph) carryFlow(prev *unitGraph, a, b int) {
+	if len(prev.nodes) != len(g.nodes) || b-a > 1 {
+		return
+	}
+	for i := a; i < b; i++ {
+		if flowKey(prev.t, prev.nodes[i]) != flowKey(g.t, g.nodes[i]) {
+			return
+		}
+	}
+	g.mflow = prev.flow()
 }
 
 // unitSum is what the dependency graph needs of one unit: the module-level names it binds
@@ -579,14 +598,11 @@ func affectedUnits(ou *unitGraph, oa, ob int, nu *unitGraph, na, nb int, importe
 	// module-level reads take the bindings from their killer on (flow.go): the units that
 	// are killers of a name (x = ...), in order, and the names any binding may reach
 	fl := nu.flow()
-	killers := map[int32][]int32{}
-	open := map[int32]bool{}
+	killers := make(map[int32][]int32, len(fl.killers))
+	open := make(map[int32]bool, len(fl.open))
 	nu.names.mu.Lock()
-	for i, u := range nu.nodes {
-		if name, ok := assignsName(nu.t, u); ok {
-			id := nu.names.id([]byte(name))
-			killers[id] = append(killers[id], int32(i))
-		}
+	for name, ks := range fl.killers {
+		killers[nu.names.id([]byte(name))] = ks
 	}
 	for name := range fl.open {
 		open[nu.names.id([]byte(name))] = true
