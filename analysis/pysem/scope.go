@@ -206,10 +206,10 @@ func (f *File) OnlyBinding(fn *Function, name string) (NodeID, *Function) {
 // function nested in it), it returns the last binding before the read if that is a plain
 // assignment statement of a block around the read (the scope's body, or the body of an
 // if, a loop, a with or a try holding the read too) that the read does not lie in, and
-// nothing may have bound the name since: no binding
-// between them, none later in a loop around the read, no star import since, and no
-// function declaring the name global or nonlocal (a call could rebind it). It returns
-// NoNode, and the scope's function, otherwise.
+// nothing may have bound the name since: no binding between them, none later in a loop
+// around the read, no star import since, and no function declaring the name global or
+// nonlocal (a call could rebind it). It returns NoNode, and the scope's function,
+// otherwise.
 func (f *File) ReachingBinding(fn *Function, name string, at NodeID) (NodeID, *Function) {
 	s := f.Binder(fn, name)
 	if s != nil && s.Param(name) != nil {
@@ -242,7 +242,7 @@ func (f *File) ReachingBinding(fn *Function, name string, at NodeID) (NodeID, *F
 	// a statement of a block around the read (the scope's body, or the body of an if, a
 	// loop, a with or a try that holds the read) binds the name whenever the read runs
 	a := t.Parent(id)
-	if AssignedValue(t, id) == NoNode || t.End(a) > pos || t.Kind(t.Parent(a)) != syntax.KindExpressionStatement ||
+	if AssignedValue(t, id) == NoNode || t.Kind(t.Parent(a)) != syntax.KindExpressionStatement ||
 		!t.Contains(t.Parent(t.Parent(a)), at) || !t.Contains(body, at) {
 		return NoNode, s
 	}

@@ -156,13 +156,14 @@ func (e *evaluator) exprKind(f *File, fn *Function, n NodeID) Value {
 	case syntax.KindNone:
 		return Of(NoneValue)
 	case syntax.KindIdentifier:
+		name, pos := t.String(n), readPos(t, n)
 		if fn == nil {
 			// a module-level read sees the bindings from its killer on (flow.go)
-			if v, ok := e.scopeOf(f, nil).reaching(t, t.String(n), n, readPos(t, n)); ok {
+			if v, ok := e.scopeOf(f, nil).reaching(t, name, n, pos); ok {
 				return v
 			}
 		}
-		v, ok := e.lookupAt(f, fn, t.String(n), readPos(t, n))
+		v, ok := e.lookupAt(f, fn, name, pos)
 		if !ok {
 			return Unknown
 		}

@@ -20,8 +20,9 @@ import (
 // after it bind: the killer is the last statement `name = value` before the read in a
 // block around it (the module's body, or the body of an if, a loop, a with or a try that
 // holds the read), which binds the name whenever the read runs. The evaluator joins those
-// bindings (scope.at) and the unit graph joins the read only to the units binding the
-// name from its killer's unit on (affectedUnits); both ask killer. A read without a killer
+// bindings (scope.reaching, which asks unitGraph.killer) and the unit graph joins the read
+// only to the units binding the name from its killer's unit on (unitSum, affectedUnits:
+// the same localKiller, and the killers of moduleFlow). A read without a killer
 // sees every binding, as before. So does every read of a name that something other than
 // a statement of the module may bind in between: a function declaring it global or
 // nonlocal, an import, a del, a def or class of that name; and of every name once the
@@ -87,8 +88,10 @@ func flowKey(t *syntax.Tree, u NodeID) string {
 			b = append(b, "*|"...)
 		case syntax.KindFunctionDefinition, syntax.KindClassDefinition:
 			b = append(append(b, t.Text(t.Field(n, syntax.FieldName))...), '|')
-		case syntax.KindGlobalStatement, syntax.KindNonlocalStatement, syntax.KindDeleteStatement,
-			syntax.KindImportStatement, syntax.KindImportFromStatement, syntax.KindFutureImportStatement:
+		default:
+			if !slices.Contains(flowKinds, t.Kind(n)) {
+				continue
+			}
 			for c := n + 1; c < t.SubtreeEnd(n); c++ {
 				if t.Kind(c) == syntax.KindIdentifier {
 					b = append(append(b, t.Text(c)...), '|')
@@ -100,32 +103,28 @@ func flowKey(t *syntax.Tree, u NodeID) string {
 	return string(b) + "=" + name
 }
 
-// assignsName returns the name statement n binds when it is `name = value` (a plain
-// assignment to one name, which binds it whatever else happens).
-func assignsName(t *syntax.Tree, n NodeID) (string, bool) {
+// killTarget returns the identifier statement n binds when it is `name = value` (a plain
+// assignment to one name, which binds it whatever else happens), or NoNode.
+func killTarget(t *syntax.Tree, n NodeID) NodeID {
 	if t.Kind(n) != syntax.KindExpressionStatement {
-		return "", false
+		return NoNode
 	}
 	a := t.NamedChild(n, 0)
 	if t.Kind(a) != syntax.KindAssignment || t.Field(a, syntax.FieldRight) == NoNode {
-		return "", false
+		return NoNode
 	}
-	left := t.Field(a, syntax.FieldLeft)
-	if t.Kind(left) != syntax.KindIdentifier {
-		return "", false
+	if left := t.Field(a, syntax.FieldLeft); t.Kind(left) == syntax.KindIdentifier {
+		return left
 	}
-	return t.String(left), true
+	return NoNode
 }
 
-// killsName reports whether statement n is `name = value` (assignsName, without copying
-// the name).
-func killsName(t *syntax.Tree, n NodeID, name string) bool {
-	if t.Kind(n) != syntax.KindExpressionStatement {
-		return false
+// assignsName returns the name statement n binds when it is `name = value` (killTarget).
+func assignsName(t *syntax.Tree, n NodeID) (string, bool) {
+	if id := killTarget(t, n); id != NoNode {
+		return t.String(id), true
 	}
-	a := t.NamedChild(n, 0)
-	return t.Kind(a) == syntax.KindAssignment && t.Field(a, syntax.FieldRight) != NoNode &&
-		t.Kind(t.Field(a, syntax.FieldLeft)) == syntax.KindIdentifier && t.TextIs(t.Field(a, syntax.FieldLeft), name)
+	return "", false
 }
 
 // killerKind says where a read's killer lies.
@@ -144,10 +143,8 @@ const (
 // function, a lambda, a class body, a generator), or neither (ask the module's statements
 // before, unitKiller). c is then that module-level statement.
 func localKiller(t *syntax.Tree, id NodeID, name string) (k NodeID, kind killerKind, stop bool, c NodeID) {
-	if a := t.Parent(id); t.Kind(a) == syntax.KindAssignment && t.Field(a, syntax.FieldLeft) == id {
-		if st := t.Parent(a); t.Field(a, syntax.FieldRight) != NoNode && t.Kind(st) == syntax.KindExpressionStatement {
-			return st, selfKiller, false, NoNode
-		}
+	if st := t.Parent(t.Parent(id)); killTarget(t, st) == id {
+		return st, selfKiller, false, NoNode
 	}
 	c = id
 	for p := t.Parent(id); p != NoNode; c, p = p, t.Parent(p) {
@@ -162,7 +159,7 @@ func localKiller(t *syntax.Tree, id NodeID, name string) (k NodeID, kind killerK
 				if s >= c {
 					return false
 				}
-				if killsName(t, s, name) {
+				if k := killTarget(t, s); k != NoNode && t.TextIs(k, name) {
 					last = s
 				}
 				return true

@@ -1,6 +1,7 @@
 package torchsem
 
 import (
+	"math"
 	"slices"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
@@ -17,7 +18,7 @@ type scope struct {
 	// binds holds, per name, the value of each binding with its position (a node index, in
 	// source order, as binding.pos) relative to the function's node (-1: a parameter), and
 	// loops the function's loops (their first and last node, relative): a read sees the
-	// bindings before it and the later ones of a loop around it. Nil for the module level.
+	// bindings before it and the later ones of a loop around it.
 	binds map[string][]posValue
 	loops [][2]int
 	base  int // the function's node
@@ -51,14 +52,20 @@ func (s *scope) at(name string, pos int) (Value, bool) {
 	if !ok {
 		return Value{}, false
 	}
-	rel := pos - s.base
+	return s.joinFrom(bs, pos-s.base, math.MinInt), true
+}
+
+// joinFrom is the join of the bindings bs from relative position from on (the first of
+// them bound at from whatever rel is) that may reach a read at relative position rel:
+// those before it and those later in a loop around it.
+func (s *scope) joinFrom(bs []posValue, rel, from int) Value {
 	var out Value
 	for _, b := range bs {
-		if b.pos < rel || s.inLoopWith(rel, b.pos) {
+		if b.pos >= from && (b.pos < rel || b.pos == from || s.inLoopWith(rel, b.pos)) {
 			out = out.rebind(b.v)
 		}
 	}
-	return out, true
+	return out
 }
 
 // inLoopWith reports whether a loop of the function holds both relative positions.
@@ -89,13 +96,7 @@ func (s *scope) reaching(t *syntax.Tree, name string, id NodeID, pos int) (Value
 		return Value{}, false
 	}
 	from := int(t.SubtreeEnd(t.NamedChild(k, 0))) // where the killer's assignment binds
-	var out Value
-	for _, b := range s.binds[name] {
-		if b.pos >= from && (b.pos < pos || b.pos == from || s.inLoopWith(pos, b.pos)) {
-			out = out.rebind(b.v)
-		}
-	}
-	return out, true
+	return s.joinFrom(s.binds[name], pos, from), true
 }
 
 // bindAt joins v into the binding of name at the scope's current position.
@@ -130,19 +131,17 @@ type binding struct {
 // to params (nil: each parameter's prior). Bindings are evaluated in the order they take
 // effect; another pass runs only when a name was read before its last binding.
 func (e *evaluator) bindScope(f *File, fn *Function, params []Value) *scope {
-	s := &scope{names: map[string]Value{}, building: true, lastBind: map[string]int{}}
+	s := &scope{names: map[string]Value{}, binds: map[string][]posValue{}, building: true, lastBind: map[string]int{}}
 	if fn == nil {
-		// per binding too, for the reads that see only those from their killer on
-		s.binds = map[string][]posValue{}
+		// the module's bindings are kept per position too, for the reads that see only
+		// those from their killer on (reaching)
 		s.units = f.initMemos().units
 		for _, k := range loopKinds {
 			for _, l := range f.moduleNodes(k) {
 				s.loops = append(s.loops, [2]int{int(l), int(f.Tree.SubtreeEnd(l))})
 			}
 		}
-	}
-	if fn != nil {
-		s.binds = map[string][]posValue{}
+	} else {
 		s.base = int(fn.Node)
 		for _, k := range loopKinds {
 			for _, l := range f.OwnNodes(fn, k) {

@@ -310,7 +310,7 @@ func (g *unitGraph) carryFlow(prev *unitGraph, a, b int) {
 // of its own, which take the bindings from the killer before the unit on; quiet, those
 // it reads or binds only where a statement of its own binds them first (x = ...; f(x)),
 // which need no other unit. cross and quiet count as uses for a name that something other
-// than an assignment statement may bind (moduleFlow.isOpen).
+// than an assignment statement may bind (moduleFlow.open).
 type unitSum struct {
 	defs, uses   []int32
 	cross, quiet []int32
@@ -327,8 +327,16 @@ func (ns *names) id(s []byte) int32 {
 	if id, ok := ns.ids[string(s)]; ok {
 		return id
 	}
+	return ns.idOf(string(s))
+}
+
+// idOf is id for a string (no copy when it has an ID). The caller holds mu.
+func (ns *names) idOf(s string) int32 {
+	if id, ok := ns.ids[s]; ok {
+		return id
+	}
 	id := int32(len(ns.ids))
-	ns.ids[string(s)] = id
+	ns.ids[s] = id
 	return id
 }
 
@@ -508,11 +516,7 @@ func sameSums(ou, nu *unitGraph, a, b int) bool {
 			return false
 		}
 		// whether the unit is a killer (x = ...) is not in its names
-		if _, ok := assignsName(ou.t, ou.nodes[i]); ok {
-			if _, ok2 := assignsName(nu.t, nu.nodes[i]); !ok2 {
-				return false
-			}
-		} else if _, ok2 := assignsName(nu.t, nu.nodes[i]); ok2 {
+		if (killTarget(ou.t, ou.nodes[i]) == NoNode) != (killTarget(nu.t, nu.nodes[i]) == NoNode) {
 			return false
 		}
 	}
@@ -602,10 +606,10 @@ func affectedUnits(ou *unitGraph, oa, ob int, nu *unitGraph, na, nb int, importe
 	open := make(map[int32]bool, len(fl.open))
 	nu.names.mu.Lock()
 	for name, ks := range fl.killers {
-		killers[nu.names.id([]byte(name))] = ks
+		killers[nu.names.idOf(name)] = ks
 	}
 	for name := range fl.open {
-		open[nu.names.id([]byte(name))] = true
+		open[nu.names.idOf(name)] = true
 	}
 	nu.names.mu.Unlock()
 	isOpen := func(name int32) bool { return fl.off || open[name] }
