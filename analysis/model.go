@@ -20,6 +20,8 @@ type (
 	Function = pysem.Function
 	// Class is a class definition.
 	Class = pysem.Class
+	// Cell is one code cell of a notebook's module (pysem.Cell).
+	Cell = pysem.Cell
 	// Param is one function parameter.
 	Param = pysem.Param
 	// ParamKind tells positional, *args, keyword-only and **kwargs parameters apart.

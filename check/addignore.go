@@ -61,7 +61,7 @@ func (r *runner) addIgnores(ctx context.Context, p *syntax.Parser, fr *FileResul
 		fr.Notes = append(fr.Notes, fmt.Sprintf("suppressions not added: %v (please report it)", err))
 		return res
 	}
-	nf, nres, err := r.analyze(ctx, p, next.text, f, opts)
+	nf, nres, err := r.analyze(ctx, p, next, f, opts)
 	if err != nil || syntaxErrors(nf) > syntaxErrors(f) {
 		fr.Notes = append(fr.Notes, "suppressions not added: they would introduce a syntax error (please report it)")
 		return res

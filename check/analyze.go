@@ -214,6 +214,9 @@ func (lf *loadedFile) parse(ctx context.Context, p *syntax.Parser, force bool) {
 		lf.file, lf.err = analysis.ParseModule(ctx, p, lf.src, lf.module)
 		if lf.file != nil {
 			lf.file.Path = lf.path
+			if lf.nb != nil {
+				lf.file.Cells = lf.nb.mod.Cells()
+			}
 		}
 	}
 	if lf.nb != nil && lf.err != nil {
@@ -354,12 +357,15 @@ func readSource(path string, limit int, tooLarge string) ([]byte, error) {
 	return src, nil
 }
 
-func (r *runner) analyze(ctx context.Context, p *syntax.Parser, src []byte, in *analysis.File, opts analysis.Options) (*analysis.File, analysis.Result, error) {
-	pf, err := analysis.ParseModule(ctx, p, src, in.Module)
+func (r *runner) analyze(ctx context.Context, p *syntax.Parser, src fixTarget, in *analysis.File, opts analysis.Options) (*analysis.File, analysis.Result, error) {
+	pf, err := analysis.ParseModule(ctx, p, src.text, in.Module)
 	if err != nil {
 		return nil, analysis.Result{}, err
 	}
 	pf.Path = in.Path
+	if src.mod != nil {
+		pf.Cells = src.mod.Cells()
+	}
 	// the new text, linked against the rest of the project as it was
 	f := in.Program().Replace(pf)
 	// rules that can only report hover-only recognitions are skipped unless --min-severity off
@@ -437,7 +443,7 @@ func (r *runner) tryFixes(ctx context.Context, p *syntax.Parser, src fixTarget, 
 		}
 		return fixTarget{}, analysis.Result{}, err
 	}
-	nf, nres, err := r.analyze(ctx, p, next.text, in, opts)
+	nf, nres, err := r.analyze(ctx, p, next, in, opts)
 	if err != nil || syntaxErrors(nf) > base {
 		return fixTarget{}, analysis.Result{}, errSyntax
 	}

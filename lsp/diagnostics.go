@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -313,8 +314,12 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		prev := d.model
 		s.mu.Unlock()
 		mod := s.project.module(d.path)
+		var cells []analysis.Cell
+		if snap.cells != nil {
+			cells = snap.cells.moduleCells()
+		}
 		var pf *pysem.File
-		if prev != nil && prev.Tree == tree.Tree() && prev.Module == mod && prev.Path == d.path {
+		if prev != nil && prev.Tree == tree.Tree() && prev.Module == mod && prev.Path == d.path && slices.Equal(prev.Cells, cells) {
 			// the text analysed last time (a neighbour changed): its model is read-only
 			pf = prev
 		} else {
@@ -322,7 +327,7 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 				s.stage(ctx, snap, res.stages, "superseded")
 				return nil
 			}
-			pf.Path = d.path
+			pf.Path, pf.Cells = d.path, cells
 		}
 		s.mu.Lock()
 		if d.parsed == tree { // the next reparse starts from tree: its model starts from pf

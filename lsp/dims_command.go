@@ -359,7 +359,11 @@ func paramRank(f *analysis.File, fwd *analysis.Function, i int, name string, dec
 			return true
 		})
 		if !splat && n > 0 {
-			return n, fmt.Sprintf("%s at line %d", strings.Join(strings.Fields(t.String(a)), " "), f.Line(t.Start(a))+1)
+			at := fmt.Sprintf("line %d", f.Line(t.Start(a))+1)
+			if f.Cells != nil {
+				at = f.Place(t.Start(a)) // a notebook: the cell and its line
+			}
+			return n, strings.Join(strings.Fields(t.String(a)), " ") + " at " + at
 		}
 	}
 	return -1, ""

@@ -97,6 +97,17 @@ type layoutCell struct {
 	uri     protocol.DocumentURI
 	version int32
 	lines   *lineIndex // of the cell's text (mod.Parts[i].Source)
+	number  int        // the cell's position in the notebook, from 1, markdown cells counted
+}
+
+// moduleCells returns the cells of the module for its model (pysem.File.Cells), numbered
+// as check numbers a notebook file's cells.
+func (l *cellLayout) moduleCells() []analysis.Cell {
+	cells := make([]analysis.Cell, len(l.cells))
+	for i, c := range l.cells {
+		cells[i] = analysis.Cell{Start: l.mod.Starts[i], Number: c.number}
+	}
+	return cells
 }
 
 // index returns the part of a cell URI, or -1.
@@ -130,14 +141,14 @@ func notebookKey(uri protocol.DocumentURI) protocol.DocumentURI {
 func (nb *notebookDoc) layout() *cellLayout {
 	l := &cellLayout{notebook: nb.uri}
 	var parts []notebook.Part
-	for _, c := range nb.cells {
+	for i, c := range nb.cells {
 		if !c.python() {
 			continue
 		}
 		p := c.part
 		p.ID = len(parts)
 		parts = append(parts, p)
-		l.cells = append(l.cells, layoutCell{uri: c.uri, version: c.version, lines: c.lines})
+		l.cells = append(l.cells, layoutCell{uri: c.uri, version: c.version, lines: c.lines, number: i + 1})
 	}
 	l.mod = notebook.Assemble(parts)
 	return l

@@ -598,3 +598,34 @@ func FuzzNotebookSync(f *testing.F) {
 		}
 	})
 }
+
+// TestNotebookDeclaredAt: a diagnostic and a hover that name an export call in another
+// cell name that cell and the line in it, as check does ("model.ipynb:cell 4:3"), not a
+// line of the module the code cells make; the markdown cell counts.
+func TestNotebookDeclaredAt(t *testing.T) {
+	c := newTestClient(t)
+	c.start()
+	nb := c.openNotebook(t, markdown("# Export the stem"),
+		code("import torch\nfrom torch.export import Dim, export\n"),
+		code("class Stem(torch.nn.Module):\n    def forward(self, x):\n        if ⟨in⟩x.shape[0] == 4:\n            return x + 1\n        return x - 1\n"),
+		code("x = torch.randn(4, 3)\nmodel = Stem()\nep = export(model, (x,), dynamic_shapes={\"x\": {0: Dim(\"batch\")}})\n"))
+	got := c.diagsFor(nb.uris[2], 1)
+	found := false
+	for _, d := range got.Diagnostics {
+		if d.Code == "dynamic_shape_if_guard" {
+			found = true
+			if !strings.Contains(d.Message, `Dim("batch"), declared at model.ipynb:cell 4:3)`) {
+				t.Errorf("message %q: want the export call's cell and line", d.Message)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("cell 3: %+v, want dynamic_shape_if_guard", got.Diagnostics)
+	}
+	var h protocol.Hover
+	c.mustCall("textDocument/hover", protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: nb.uris[2]},
+		Position: posAt(nb.texts[2], nb.marks[2]["in"], c.enc)}, &h)
+	if !strings.Contains(h.Contents.Value, "declared at model.ipynb:cell 4:3") || strings.Contains(h.Contents.Value, "model.ipynb:10") {
+		t.Errorf("hover %q: want the export call's cell and line", h.Contents.Value)
+	}
+}

@@ -52,6 +52,16 @@ func Assemble(parts []Part) *Module {
 	return m
 }
 
+// Cells returns where each part starts in Text, numbered ID+1: check's parts are the
+// notebook's cells by index, so the numbers are those users see ("cell 3").
+func (m *Module) Cells() []analysis.Cell {
+	cells := make([]analysis.Cell, len(m.Parts))
+	for i, p := range m.Parts {
+		cells[i] = analysis.Cell{Start: m.Starts[i], Number: p.ID + 1}
+	}
+	return cells
+}
+
 // End returns the offset in Text just past part i's source (the separator line break, if
 // any, follows it).
 func (m *Module) End(i int) int { return m.Starts[i] + len(m.Parts[i].Source) }

@@ -11,6 +11,8 @@ import (
 	"bytes"
 	"context"
 	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,6 +35,9 @@ type File struct {
 	// Path is where the file lives, for reports that point into it from another file; set
 	// by whoever reads the file, before linking. "" when unknown.
 	Path string
+	// Cells are a notebook's code cells when the file is the module package notebook
+	// makes of them, in order; nil for a Python file. Set with Path.
+	Cells []Cell
 	// Imports maps each local name any import statement of the file binds to its qualified
 	// name ("T" -> "torch", "cond" -> "functorch.experimental.control_flow.cond"), those
 	// inside functions included; ImportOf says what an identifier refers to where it lies.
@@ -842,6 +847,35 @@ func (f *File) OwnNodes(fn *Function, k syntax.Kind) []NodeID {
 		}
 	}
 	return out
+}
+
+// Cell is one code cell of a notebook in the module of its code cells: the offset in Src
+// where its text starts (always a line start), and the number users know it by, its
+// position among the notebook's cells from 1 (check's "nb.ipynb:cell 3:2:5").
+type Cell struct{ Start, Number int }
+
+// Place names byte offset off for messages: "export.py:12"; "nb.ipynb:cell 2:3" (the cell,
+// and the line in it) in a notebook's module; "line 12" in a file with neither a path nor
+// a module (an editor buffer never saved, a test's source). Paths are cut to their base
+// name: messages stay short, and related information carries the full path.
+func (f *File) Place(off int) string {
+	path := f.Path
+	if path == "" {
+		path = f.Module.Name
+	}
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		path = path[i+1:]
+	}
+	line := f.Line(off)
+	if i := sort.Search(len(f.Cells), func(i int) bool { return f.Cells[i].Start > off }) - 1; i >= 0 {
+		c := f.Cells[i]
+		line -= f.Line(c.Start)
+		path += ":cell " + strconv.Itoa(c.Number)
+	}
+	if path == "" {
+		return "line " + strconv.Itoa(line+1)
+	}
+	return path + ":" + strconv.Itoa(line+1)
 }
 
 // Line returns the 0-based line of byte offset off.

@@ -233,3 +233,32 @@ func TestModuleOf(t *testing.T) {
 		}
 	}
 }
+
+// TestPlace: how messages name an offset, in a file with a path, a module only, neither,
+// and a notebook's module (the cell, and the line in it).
+func TestPlace(t *testing.T) {
+	src := "import torch\nx = 1\n\ny = 2\nz = 3\n"
+	at := func(s string) int { return strings.Index(src, s) }
+	for _, tc := range []struct {
+		path, module string
+		cells        []Cell
+		off          int
+		want         string
+	}{
+		{"/work/proj/export.py", "", nil, at("y"), "export.py:4"},
+		{`C:\proj\export.py`, "", nil, at("x"), "export.py:2"},
+		{"", "proj.export", nil, at("z"), "proj.export:5"},
+		{"", "", nil, at("z"), "line 5"},
+		// cells 2 and 5 (cells 1, 3 and 4 are markdown): lines 1-3 and 4-5 of the module
+		{"/work/nb.ipynb", "", []Cell{{0, 2}, {at("y"), 5}}, at("import"), "nb.ipynb:cell 2:1"},
+		{"/work/nb.ipynb", "", []Cell{{0, 2}, {at("y"), 5}}, at("x"), "nb.ipynb:cell 2:2"},
+		{"/work/nb.ipynb", "", []Cell{{0, 2}, {at("y"), 5}}, at("y"), "nb.ipynb:cell 5:1"},
+		{"/work/nb.ipynb", "", []Cell{{0, 2}, {at("y"), 5}}, at("z"), "nb.ipynb:cell 5:2"},
+	} {
+		f := parseFile(t, src)
+		f.Path, f.Module.Name, f.Cells = tc.path, tc.module, tc.cells
+		if got := f.Place(tc.off); got != tc.want {
+			t.Errorf("Place(%d) in %q %q %v = %q, want %q", tc.off, tc.path, tc.module, tc.cells, got, tc.want)
+		}
+	}
+}

@@ -361,17 +361,5 @@ func joinOr(parts []string) string {
 	return strings.Join(parts, " or ")
 }
 
-// where names a place for messages: "layers.py:12".
-func where(f *analysis.File, n analysis.NodeID) string {
-	path := f.Path
-	if path == "" {
-		path = f.Module.Name
-	}
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		path = path[i+1:]
-	}
-	if path == "" {
-		return "line " + strconv.Itoa(f.Line(f.Tree.Start(n))+1)
-	}
-	return path + ":" + strconv.Itoa(f.Line(f.Tree.Start(n))+1)
-}
+// where names a place for messages: "layers.py:12" (pysem.File.Place).
+func where(f *analysis.File, n analysis.NodeID) string { return f.Place(f.Tree.Start(n)) }

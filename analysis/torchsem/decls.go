@@ -52,22 +52,13 @@ type declSig struct {
 	s    string
 }
 
-// Where names the declaration for messages: "export.py:12", "pyproject.toml", or "line 12" in
-// a file without a path or module (base names: messages stay short; related information
-// carries the full path).
+// Where names the declaration for messages: "export.py:12", "nb.ipynb:cell 2:3",
+// "pyproject.toml", or "line 12" in a file without a path or module (pysem.File.Place).
 func (d *ExportDecl) Where() string {
 	if d.Site == nil {
 		return baseName(d.Config)
 	}
-	path := d.File.Path
-	if path == "" {
-		path = d.File.Module.Name
-	}
-	line := strconv.Itoa(d.File.Line(d.File.Tree.Start(d.Site.Call)) + 1)
-	if path == "" {
-		return "line " + line // an editor buffer never saved, a test's source
-	}
-	return baseName(path) + ":" + line
+	return d.File.Place(d.File.Tree.Start(d.Site.Call))
 }
 
 // baseName is the last element of a slash- or backslash-separated path.

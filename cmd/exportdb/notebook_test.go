@@ -458,3 +458,32 @@ func TestNotebookCLIModes(t *testing.T) {
 		}
 	})
 }
+
+// TestNotebookDeclaredAt: a message naming an export call in a notebook names its cell and
+// the line in it, as text output places findings ("nb.ipynb:cell 4:3"), not a line of the
+// module the code cells make (line 10 here); markdown cells count.
+func TestNotebookDeclaredAt(t *testing.T) {
+	nb := `{"cells": [
+ {"cell_type": "markdown", "metadata": {}, "source": ["# Export the stem\n"]},
+ {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, "source": ["import torch\n", "from torch.export import Dim, export\n"]},
+ {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, "source": [
+  "class Stem(torch.nn.Module):\n",
+  "    def forward(self, x):\n",
+  "        if x.shape[0] == 4:\n",
+  "            return x + 1\n",
+  "        return x - 1\n"]},
+ {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, "source": [
+  "x = torch.randn(4, 3)\n",
+  "model = Stem()\n",
+  "ep = export(model, (x,), dynamic_shapes={\"x\": {0: Dim(\"batch\")}})\n"]}
+], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+`
+	dir := checkTree(t, map[string]string{"nb.ipynb": nb})
+	r := exportdbCheck(t, dir, "--torch-version", "2.11")
+	if !strings.Contains(r.stdout, "nb.ipynb:cell 3:3:12: error dynamic_shape_if_guard") || !strings.Contains(r.stdout, "declared at nb.ipynb:cell 4:3)") {
+		t.Errorf("text: %v", r)
+	}
+	if strings.Contains(r.stdout, "nb.ipynb:10") {
+		t.Errorf("a module line in a message: %v", r)
+	}
+}
