@@ -109,7 +109,7 @@ func BenchmarkSupersede(b *testing.B) {
 
 // TestSupersededTextStillCarries: a keystroke that supersedes the run of the text before
 // it links the new text from that one (base.last), whose run never committed, so that
-// nothing but the new program, weakly, holds it. The new run's rules must still find it
+// nothing but the new program holds it. The new run's rules must still find it
 // to carry results from (the walks of the model's export call, torchsem.Carry) after
 // collections: the hook collects twice as the rules start.
 func TestSupersededTextStillCarries(t *testing.T) {

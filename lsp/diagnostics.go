@@ -19,7 +19,6 @@ import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/rules"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
-	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 	"github.com/exportdb-lsp/exportdb-lsp/catalog"
 )
 
@@ -289,10 +288,6 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		res.diags = []protocol.Diagnostic{}
 		return res
 	}
-	// the text the link may carry results from (base.last): the new program holds it only
-	// weakly, and when that text's own run was superseded nothing else holds it; kept alive
-	// until the rules ran, so that a collection in between does not make them walk again
-	var carriedFrom *torchsem.File
 	if f, b := s.redeclared(ctx, d, snap, cfg); f != nil {
 		// only what an export call declares changed around an unchanged text
 		s.stage(ctx, snap, res.stages, "redeclare")
@@ -333,9 +328,6 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		if d.parsed == tree { // the next reparse starts from tree: its model starts from pf
 			d.model = pf
 		}
-		if d.base != nil {
-			carriedFrom = d.base.last
-		}
 		s.mu.Unlock()
 		s.stage(ctx, snap, res.stages, "link")
 		res.file, res.base = s.link(ctx, d, pf)
@@ -357,7 +349,7 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 	if s.testLink != nil && res.file.Program().Carried() != nil {
 		s.testLink(d.path, "carried")
 	}
-	runtime.KeepAlive(carriedFrom)
+	res.file.Program().DropCarry() // the rules took what they carry: the previous text may go
 	s.stage(ctx, snap, res.stages, "convert")
 	for _, re := range r.RuleErrors {
 		s.log.Error("rule panicked", zap.String("rule", re.Rule), zap.String("panic", re.Panic), zap.String("uri", string(d.uri)))

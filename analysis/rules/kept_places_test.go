@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -163,7 +162,6 @@ func keptEdits(t *testing.T, text string, edits []keptEdit, got func([]analysis.
 		inc.Path, full.Path = path, path
 		fi, ff := base.ReplaceFrom(prev, inc), base.Replace(full)
 		compareAnalyses(t, fmt.Sprintf("after edit %d (%q)", i, e.to), text, fi, ff, opts)
-		runtime.KeepAlive(prev) // the carry holds it weakly: the comparison runs what it carries
 		prev = fi
 		if got != nil {
 			o := opts

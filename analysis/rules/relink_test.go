@@ -118,7 +118,6 @@ func TestRelinkMatchesFull(t *testing.T) {
 				analysis.Analyze(context.Background(), prev, All(), inc)
 				nf := sp.ReplaceFrom(prev, pk)
 				compareAnalyses(t, where+": "+m.Name+" kept across the re-link", texts[k], nf, ff, opts)
-				runtime.KeepAlive(prev) // the carry holds it weakly: the comparison runs what it carries
 				if nf.Kept() > 0 {
 					carried++
 					if own {
@@ -372,6 +371,74 @@ func TestRebasesKeepNoChain(t *testing.T) {
 		t.Errorf("the programs of rebases %v are still reachable from the last", alive)
 	}
 	runtime.KeepAlive(root)
+	runtime.KeepAlive(base)
+	runtime.KeepAlive(last)
+}
+
+// TestReplacesKeepNoChain: each keystroke in an open model makes its program with
+// ReplaceFrom from the last one, whose carry holds the text before it. The carry of the
+// program before is cut then, so that the programs of earlier keystrokes become garbage
+// (a chain would grow the heap by a model's file per keystroke) and the last program still
+// carries from the one before it.
+func TestReplacesKeepNoChain(t *testing.T) {
+	p, a := relinkArchive(t)
+	const head = "\n\nclass Head(nn.Module):\n    def forward(self, x):\n        return x.flatten(1)"
+	for i, m := range a.Files {
+		if strings.HasSuffix(m.Name, "net.py") {
+			a.Files[i].Data = append(slices.Clip(m.Data), head+"\n"...)
+		}
+	}
+	files := archiveFiles(t, p, "relinkProject", a)
+	var model *pysem.File
+	for _, pf := range files {
+		if strings.HasSuffix(pf.Path, "net.py") {
+			model = pf
+		}
+	}
+	modelText := string(model.Src)
+	base := torchsem.NewProgram(files)
+	last := base.Replace(model) // the model opened in the editor
+	var gone []weak.Pointer[torchsem.Program]
+	var progs []*torchsem.Program // the last two, for their carries
+	const edits = 12
+	for step := range edits {
+		// a keystroke in Head.forward: the other classes' functions are kept
+		pf, _ := parseText(t, p, strings.Replace(modelText, head, head+strings.Repeat(" + 1", step+1), 1), model.Module)
+		pf.Path = model.Path
+		next := base.ReplaceFrom(last, pf)
+		if next.Kept() == 0 {
+			t.Fatalf("edit %d: the model kept nothing of its last text", step+1)
+		}
+		linkedFindings(t, next) // the rules' memos, as the editor's analysis makes them
+		gone = append(gone, weak.Make(next.Program()))
+		progs = append(progs, next.Program())
+		if len(progs) > 2 {
+			progs = progs[1:]
+		}
+		last = next
+	}
+	if progs[1].Carried() == nil {
+		t.Error("the last program carries nothing from the one before it")
+	}
+	if progs[0].Carried() != nil {
+		t.Error("the program before the last still carries from the text before it")
+	}
+	progs[1].DropCarry() // as the editor does once the analysis is done
+	if progs[1].Carried() != nil {
+		t.Error("the last program still carries after DropCarry")
+	}
+	progs = nil
+	runtime.GC()
+	runtime.GC()
+	var alive []int
+	for i, w := range gone[:len(gone)-1] {
+		if w.Value() != nil {
+			alive = append(alive, i+1)
+		}
+	}
+	if len(alive) > 0 {
+		t.Errorf("the programs of keystrokes %v are still reachable from the last", alive)
+	}
 	runtime.KeepAlive(base)
 	runtime.KeepAlive(last)
 }

@@ -128,7 +128,6 @@ func TestCarry(t *testing.T) {
 		if c := nf.Program().Carried(); c == nil || c.Decl(nf.Program().Declarations()[0]) != nil {
 			t.Error("a changed export call has the previous declaration")
 		}
-		runtime.KeepAlive(prev) // the carry holds it weakly
 	})
 	t.Run("what a declaration declares", func(t *testing.T) {
 		d := base.ReplaceFrom(nil, parsed(t, carrySrc, mod)).prog.Declarations()[0]
@@ -332,7 +331,6 @@ func TestExportSitesCarried(t *testing.T) {
 		if kept != e.carried {
 			t.Errorf("%s: %d export sites carried, want %d", e.name, kept, e.carried)
 		}
-		runtime.KeepAlive(prev) // the carry holds it weakly
 		prev = nf
 	}
 }
@@ -564,7 +562,6 @@ func editCarry(t *testing.T, base *Program, pf *pysem.File, from, to string) *Ca
 	if c == nil {
 		t.Fatal("ReplaceFrom kept no unit")
 	}
-	runtime.KeepAlive(prev) // up to Carried: the carry holds it weakly (Kept of other files does not read it)
 	return c
 }
 

@@ -31,6 +31,7 @@ const NoNode = pysem.NoNode
 type File struct {
 	*pysem.File
 	prog *Program
+	id   uint64 // unique in the process (fileIDs)
 
 	module   map[*Class]bool      // nn.Module subclasses (set while linking, then read-only)
 	autograd map[*Class]bool      // torch.autograd.Function subclasses
@@ -80,11 +81,14 @@ type File struct {
 
 func newFile(p *Program, pf *pysem.File) *File {
 	return &File{
-		File: pf, prog: p, module: make(map[*Class]bool, len(pf.Classes)), autograd: map[*Class]bool{},
+		File: pf, prog: p, id: fileIDs.Add(1), module: make(map[*Class]bool, len(pf.Classes)), autograd: map[*Class]bool{},
 		states: make([]funcState, len(pf.Funcs)), attrs: map[*Class]attrList{},
 		lazy: map[*Function]*scope{}, lazyRets: map[*Function]Value{}, callees: map[NodeID]calleeRef{},
 	}
 }
+
+// fileIDs numbers files, so that a Carry names the previous text's without keeping it.
+var fileIDs atomic.Uint64
 
 // New builds the torch semantics of a file analysed alone: base classes, callees and
 // imports that lie in other files are unknown.

@@ -31,7 +31,12 @@ type Program struct {
 	rebased   *rebased                  // made by Relink (its base is the program it replaced files of): what it changed (relink.go), or nil
 	carry     *Carry                    // what ReplaceFrom kept of the file's previous text (carry.go), or nil
 	names     atomic.Pointer[namesMemo] // what Relinks from this program, or the one it was re-linked from, asked (relink.go)
+	id        uint64                    // unique in the process (programIDs)
 }
+
+// programIDs numbers programs, so that a program Relink made names the one it started
+// from without keeping it (rebased.from).
+var programIDs atomic.Uint64
 
 // funcRef names one function of one file.
 type funcRef struct {
@@ -42,7 +47,7 @@ type funcRef struct {
 // NewProgram links files (each built by pysem.NewFile with its Module) into a program.
 // Files without a module name resolve their own names only.
 func NewProgram(files []*pysem.File, opts ...ProgramOption) *Program {
-	p := &Program{byModule: map[string]*File{}}
+	p := &Program{byModule: map[string]*File{}, id: programIDs.Add(1)}
 	for _, o := range opts {
 		o(p)
 	}

@@ -4,7 +4,6 @@ import (
 	"hash/fnv"
 	"maps"
 	"sync"
-	"weak"
 
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -90,7 +89,7 @@ func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
 			np.imports.from = root
 		}
 		np.imports.mu.Unlock()
-		np.rebased = &rebased{from: weak.Make(p), modules: relinked, changed: changed}
+		np.rebased = &rebased{from: p.id, modules: relinked, changed: changed}
 		np.names.Store(memo)
 	}
 	return np, true
@@ -102,7 +101,7 @@ func (p *Program) Relink(pf *pysem.File, skip string) (np *Program, ok bool) {
 // none of them, reads what it read in from (Relink compared the re-linked files' surfaces),
 // so ReplaceFrom may keep such units of a text linked against from.
 type rebased struct {
-	from    weak.Pointer[Program] // weak: programs do not chain (the text linked against it holds it)
+	from    uint64 // its id: programs do not chain (the text linked against it holds it)
 	modules map[string]bool
 	changed map[string]map[string]bool
 }
@@ -110,8 +109,7 @@ type rebased struct {
 // startedFrom reports whether prev was linked against the program the re-link started
 // from, or is a file of it.
 func (r *rebased) startedFrom(prev *File) bool {
-	from := r.from.Value()
-	return from != nil && (prev.prog.base == from || prev.prog == from)
+	return prev.prog.base != nil && prev.prog.base.id == r.from || prev.prog.id == r.from
 }
 
 // namesFor returns the identifiers whose units in f (a text linked against r.from) may

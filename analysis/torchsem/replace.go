@@ -50,7 +50,7 @@ func (p *Program) replace(pf *pysem.File, prev *File) *File {
 // modules stale (nil: none), which prev may read: the units with an identifier of names are
 // linked again too, and what prev found in those files is not kept.
 func (p *Program) replaceRebased(pf *pysem.File, prev *File, names []string, stale map[string]bool) *File {
-	np := &Program{byModule: maps.Clone(p.byModule), classDims: p.classDims, base: p}
+	np := &Program{byModule: maps.Clone(p.byModule), classDims: p.classDims, base: p, id: programIDs.Add(1)}
 	// p's roots, shared until the new text adds or takes over one (rootID copies a chunk)
 	np.roots = p.roots.shared()
 	nf := newFile(np, pf)
