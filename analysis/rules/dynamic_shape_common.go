@@ -109,13 +109,19 @@ func dimsPhrase(hits []torchsem.DimHit) string {
 // file (or the configuration file, which has no position to point at).
 func dimsRelated(f *analysis.File, hits []torchsem.DimHit) []analysis.Related {
 	var out []analysis.Related
-	seen := map[analysis.NodeID]bool{}
+	// by file and node: two export scripts written alike declare their dims at the same
+	// node index
+	type place struct {
+		f *analysis.File
+		n analysis.NodeID
+	}
+	seen := map[place]bool{}
 	for _, h := range hits {
 		d := h.Decl
-		if d.File == nil || d.Node == analysis.NoNode || seen[d.Node] {
+		if d.File == nil || d.Node == analysis.NoNode || seen[place{d.File, d.Node}] {
 			continue
 		}
-		seen[d.Node] = true
+		seen[place{d.File, d.Node}] = true
 		t := d.File.Tree
 		r := analysis.Related{Start: t.Start(d.Node), End: t.End(d.Node),
 			Message: fmt.Sprintf("%s.shape[%d] is declared dynamic here (%s)", h.Param(), h.Axis, d)}

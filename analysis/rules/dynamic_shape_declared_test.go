@@ -54,3 +54,23 @@ func TestDeclaredDimFixesElsewhere(t *testing.T) {
 		})
 	}
 }
+
+// TestDimsRelatedEveryScript: the related information of a finding whose dim two export
+// scripts declare points at each script's Dim, though both lie at the same node index.
+func TestDimsRelatedEveryScript(t *testing.T) {
+	var related []string
+	for _, m := range analyzeArchive(t, filepath.Join("testdata", "dynamic_shape_assert.two_scripts.txtar"), []*analysis.Rule{DynamicShapeAssert}) {
+		for _, fd := range m.res.Findings {
+			for _, r := range fd.Related {
+				related = append(related, r.Path+": "+r.Message)
+			}
+		}
+	}
+	want := []string{
+		`export_eval.py: x.shape[2] is declared dynamic here (Dim("h", min=32, max=512))`,
+		`export_train.py: x.shape[2] is declared dynamic here (Dim("h", min=32, max=512))`,
+	}
+	if strings.Join(related, "\n") != strings.Join(want, "\n") {
+		t.Errorf("related:\n%s\nwant:\n%s", strings.Join(related, "\n"), strings.Join(want, "\n"))
+	}
+}
