@@ -129,7 +129,7 @@ func TestProjectDynamicShapes(t *testing.T) {
 	}
 	dir := testfs.WriteTree(t, files)
 	want := []string{
-		`vit/model.py:16:12: error dynamic_shape_if_guard: if on x.shape[0] specialises dim "batch" (x.shape[0], Dim("batch", min=1, max=64), declared at pyproject.toml)`,
+		`vit/model.py:16:12: error dynamic_shape_if_guard: if on x.shape[0] narrows dim "batch" (x.shape[0], Dim("batch", min=1, max=64), declared at pyproject.toml)`,
 		`vit/patch.py:11:12: error dynamic_shape_if_guard: if on H specialises dim "h" (x.shape[2], Dim("h", min=32, max=512), declared at a_export.py:7)`,
 	}
 	for _, jobs := range []int{1, 4} {

@@ -39,9 +39,11 @@ type Import struct {
 	// (from pkg import submodule) or a name defined in From.
 	From string
 	Node NodeID // the import statement
-	// InFunction: the statement lies in a function (a def or a lambda's body), where it binds
-	// Local for that function only (and the functions nested in it).
-	InFunction bool
+	// Scoped: the statement lies in a function (a def or a lambda's body), where it binds
+	// Local for that function only (and the functions nested in it), or in a class body,
+	// where it binds a class attribute: not a name of the module, and not one the class's
+	// methods see (Python looks a method's free names up in the module, never in the class).
+	Scoped bool
 }
 
 // ImportQuals returns the qualified names the file's imports refer to, in the order of
@@ -61,17 +63,18 @@ func (f *File) ImportQuals() []string {
 // collectImports fills Imports, ImportList and StarImports from every import statement in
 // the file (function-level ones included: Python binds them when the function runs, and a
 // rule asking what a name means in traced code wants them), and moduleImports when some
-// lie in functions (which the index says: it runs after it).
+// lie in functions or class bodies (which the index says: it runs after it).
 func (f *File) collectImports() {
 	t := f.Tree
-	inFunc := false
+	scoped := false
 	add := func(local, qual, from string, stmt NodeID) {
 		if local == "" || qual == "" {
 			return
 		}
 		f.Imports[local] = qual
-		im := Import{Local: local, Qual: qual, From: from, Node: stmt, InFunction: f.owner[stmt] >= 0}
-		inFunc = inFunc || im.InFunction
+		in := f.owner[stmt] >= 0 || t.Ancestor(stmt, syntax.KindClassDefinition) != NoNode
+		im := Import{Local: local, Qual: qual, From: from, Node: stmt, Scoped: in}
+		scoped = scoped || in
 		f.ImportList = append(f.ImportList, im)
 	}
 	for _, id := range f.byKind[syntax.KindImportStatement] {
@@ -125,19 +128,19 @@ func (f *File) collectImports() {
 			return true
 		})
 	}
-	if inFunc {
+	if scoped {
 		f.moduleImports = make(map[string]string, len(f.ImportList))
 		for _, im := range f.ImportList {
-			if !im.InFunction {
+			if !im.Scoped {
 				f.moduleImports[im.Local] = im.Qual
 			}
 		}
 	}
 }
 
-// ModuleImports returns the bindings of the file's module-level imports (a class body's
-// included) by local name: Imports without those of the imports inside functions, which
-// bind their names there only. What the module's namespace holds, and what code written
+// ModuleImports returns the bindings of the file's module-level imports by local name:
+// Imports without those of the imports inside functions and class bodies, which bind their
+// names there only. What the module's namespace holds, and what code written
 // at module level (a fix's new call) may name. The map is the file's: read it only.
 func (f *File) ModuleImports() map[string]string {
 	if f.moduleImports != nil {

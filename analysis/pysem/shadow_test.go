@@ -164,6 +164,41 @@ y = range(2), conv(2)
 	}
 }
 
+// TestClassBodyImportScope: an import in a class body binds a class attribute. It is not
+// a name of the module, and the class's methods do not see it (Python looks their free
+// names up in the module): round in a method and after the class is the builtin.
+func TestClassBodyImportScope(t *testing.T) {
+	src := `import torch
+
+
+class Uses(torch.nn.Module):
+    def forward(self, x):
+        return round(x.shape[0] / 2)
+
+
+class Imports(torch.nn.Module):
+    from mathx import round
+
+    def forward(self, x):
+        return round(x.shape[0] / 2)
+
+
+y = round(2.5)
+`
+	f := parseFile(t, src)
+	for _, line := range []string{"class Uses", "class Imports", "y = "} {
+		if got, ok := f.ImportOf(identifierAfter(t, f, src, line, "round(")); ok {
+			t.Errorf("round after %q: ImportOf %q, want the builtin", line, got)
+		}
+	}
+	if got := f.ModuleImports(); len(got) != 1 || got["torch"] != "torch" {
+		t.Errorf("ModuleImports %v, want torch alone", got)
+	}
+	if len(f.ImportList) != 2 || !f.ImportList[1].Scoped || f.ImportList[0].Scoped {
+		t.Errorf("ImportList %+v: want the class body's import scoped", f.ImportList)
+	}
+}
+
 // identifierAfter returns the identifier at the first of at's text after the line of src
 // (f's text) holding line.
 func identifierAfter(t *testing.T, f *File, src, line, at string) NodeID {

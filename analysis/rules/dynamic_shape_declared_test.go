@@ -74,3 +74,35 @@ func TestDimsRelatedEveryScript(t *testing.T) {
 		t.Errorf("related:\n%s\nwant:\n%s", strings.Join(related, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestIfGuardNarrowFixes: a branch that splits a declared range offers to declare either
+// side at the export call, in the script that declares the dim.
+func TestIfGuardNarrowFixes(t *testing.T) {
+	var got []string
+	for _, m := range analyzeArchive(t, filepath.Join("testdata", "dynamic_shape_if_guard.ranges.txtar"), []*analysis.Rule{DynamicShapeIfGuard}) {
+		for _, fd := range m.res.Findings {
+			if !strings.Contains(fd.Message, "narrows") {
+				continue
+			}
+			for _, fx := range fd.Fixes {
+				if fx.Path != "export.py" {
+					t.Errorf("fix %q edits %q, want export.py", fx.Title, fx.Path)
+					continue
+				}
+				out, err := analysis.ApplyEdits(fx.Src, fx.Edits)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, line := range strings.Split(string(out), "\n") {
+					if strings.HasPrefix(line, "h = ") {
+						got = append(got, line)
+					}
+				}
+			}
+		}
+	}
+	want := []string{`h = Dim("h", min=65, max=512)`, `h = Dim("h", min=32, max=64)`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("declarations after the fixes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

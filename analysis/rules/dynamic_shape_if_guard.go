@@ -3,6 +3,7 @@ package rules
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
+	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
@@ -25,6 +26,17 @@ keeps the branch it took, and records a guard on that dimension. The exported pr
 silently handles only that case. When the dimension is declared dynamic
 (` + "`dynamic_shapes=`" + ` with ` + "`torch.export.Dim`" + `), the guard contradicts it and export fails
 with a constraint violation.
+
+When the export call declares the dim's range, the test is judged against it, as export
+judges it before it records a guard:
+- a test the range decides (` + "`W > 64`" + ` with ` + "`Dim(\"w\", min=128)`" + `, ` + "`H == 1000`" + ` with ` + "`max=512`" + `)
+  takes one branch for every size, without a guard: not reported;
+- an inequality that splits the range (` + "`H > 64`" + ` with ` + "`min=32`" + `) narrows the dim to the side
+  the example input takes ("Not all values of h in the specified range satisfy the
+  generated guard"), with fixes that declare either side's range at the export call;
+- a remainder test (` + "`H % 2 == 0`" + `) guards the remainder, which not every size has, unless a
+  derived dim's factor decides it (` + "`16 * Dim(\"hp\")`" + ` and ` + "`H % 16`" + `);
+- an equality inside the range specialises the dim to the example's value.
 
 ## Example
 ` + "```python" + `
@@ -113,8 +125,14 @@ func runDynamicShapeIfGuard(pass *analysis.Pass) {
 		case torchsem.DimsStatic:
 			return // the dims it tests are declared static: the branch is fixed, as it should be
 		case torchsem.DimsDynamic:
-			fd = pass.Reportf(c.Test, analysis.Fails, "%s on %s specialises %s to the example input's value (\"You marked %s as dynamic but your code specialized it\"): export fails",
-				c.What(t), fix.Short(t, dim), dimsPhrase(hits), hits[0].Decl.Name)
+			var decided bool
+			if fd, decided = judgeBranchOnRange(pass, fn, c, dim); decided {
+				return // the declared range decides the test: no guard, no branch to rewrite
+			}
+			if fd == nil {
+				fd = pass.Reportf(c.Test, analysis.Fails, "%s on %s specialises %s to the example input's value (\"You marked %s as dynamic but your code specialized it\"): export fails",
+					c.What(t), fix.Short(t, dim), dimsPhrase(hits), hits[0].Decl.Name)
+			}
 			fd.Related = append(fd.Related, dimsRelated(f, hits)...)
 		default:
 			fd = pass.Reportf(c.Test, analysis.Changes, "%s on %s specialises the export to the branch the example input takes; it fails once that dimension is dynamic", c.What(t), fix.Short(t, dim))
@@ -141,4 +159,100 @@ func ifGuardIsTest(t *syntax.Tree, e analysis.NodeID) bool {
 		return true
 	}
 	return false
+}
+
+// judgeBranchOnRange judges a branch on one declared-dynamic dim against an integer literal
+// by the range the declaration allows, as export does before it records a guard:
+//   - a test that the range decides (if W > 64 with Dim("w", min=128), if H == 8 with
+//     min=32) takes the same branch for every size, with no guard: decided, reported as
+//     recognised only;
+//   - an inequality that holds for part of the range narrows the dim to the side the
+//     example input takes ("Not all values of w in the specified range satisfy the
+//     generated guard"), with fixes declaring either side's range;
+//   - a remainder test (if H % 2 == 0) guards the remainder, which not every size has
+//     (a derived dim whose factor the divisor divides decides it).
+//
+// It returns nil (and decided false) for the other tests, an equality among them: that one
+// specialises the dim, as the caller says.
+func judgeBranchOnRange(pass *analysis.Pass, fn *analysis.Function, c analysis.Condition, dim analysis.NodeID) (fd *analysis.Finding, decided bool) {
+	f := pass.File
+	t := f.Tree
+	if hit, k, ok := remainderTest(f, fn, c.Test); ok {
+		if d := hit.Decl; d.Kind == torchsem.DimDerived && d.Mult%k == 0 {
+			pass.Reportf(c.Test, analysis.Recognized, "%s on %s is decided by %s: every size it allows leaves the same remainder mod %d, so export keeps the dim dynamic",
+				c.What(t), fix.Short(t, dim), dimsPhrase([]torchsem.DimHit{hit}), k)
+			return nil, true
+		}
+		name := hit.Decl.Name
+		return pass.Reportf(c.Test, analysis.Fails, "%s on %s splits %s by its remainder mod %d: export keeps the branch the example input takes and guards that remainder, which not every size the declaration allows has (\"Not all values of %s in the specified range satisfy the generated guard\"): export fails",
+			c.What(t), fix.Short(t, dim), dimsPhrase([]torchsem.DimHit{hit}), k, name), false
+	}
+	tb, ok1 := boundOf(f, fn, c.Test, true)
+	fb, ok2 := boundOf(f, fn, c.Test, false)
+	if !ok1 || !ok2 {
+		return nil, false
+	}
+	empty := func(b sizeBound, lo, hi int) bool { return !b.isNot && hi >= 0 && hi < lo }
+	tn, tlo, thi := tb.narrows()
+	fnw, flo, fhi := fb.narrows()
+	if !tn || !fnw || empty(tb, tlo, thi) || empty(fb, flo, fhi) {
+		dlo, dhi := declaredRange(tb.hit.Decl)
+		pass.Reportf(c.Test, analysis.Recognized, "%s on %s is decided by %s (%s): export takes the same branch for every size, without a guard",
+			c.What(t), fix.Short(t, dim), dimsPhrase([]torchsem.DimHit{tb.hit}), rangeWords(tb.hit.Decl.Name, dlo, dhi))
+		return nil, true
+	}
+	if tb.isNot || fb.isNot || tlo == thi || flo == fhi {
+		return nil, false // an equality: it specialises the dim
+	}
+	dlo, dhi := declaredRange(tb.hit.Decl)
+	name := tb.hit.Decl.Name
+	fd = pass.Reportf(c.Test, analysis.Fails, "%s on %s narrows %s: export keeps the branch the example input takes, which holds only for %s or only for %s, but the declaration allows %s (\"Not all values of %s in the specified range satisfy the generated guard\"): export fails",
+		c.What(t), fix.Short(t, dim), dimsPhrase([]torchsem.DimHit{tb.hit}), rangeWords(name, tlo, thi), rangeWords(name, flo, fhi), rangeWords(name, dlo, dhi), name)
+	for _, side := range []struct {
+		b      sizeBound
+		lo, hi int
+	}{{tb, tlo, thi}, {fb, flo, fhi}} {
+		if fx, ok := narrowDimFix(f, side.b, side.lo, side.hi); ok {
+			fd.Fixes = append(fd.Fixes, fx)
+		}
+	}
+	return fd, false
+}
+
+// remainderTest reads test as `dim % k == r` or `dim % k != r` (either side), dim a size that
+// reads exactly one dim declared dynamic and k > 1 and r integer literals.
+func remainderTest(f *analysis.File, fn *analysis.Function, test analysis.NodeID) (torchsem.DimHit, int, bool) {
+	t := f.Tree
+	test = t.Unparen(test)
+	if t.Kind(test) != syntax.KindComparisonOperator || t.NamedChildCount(test) != 2 {
+		return torchsem.DimHit{}, 0, false
+	}
+	if op := t.Operator(test); op != "==" && op != "!=" {
+		return torchsem.DimHit{}, 0, false
+	}
+	mod, lit := t.Unparen(t.NamedChild(test, 0)), t.Unparen(t.NamedChild(test, 1))
+	if _, ok := pysem.IntLiteral(t, lit); !ok {
+		mod, lit = lit, mod
+		if _, ok := pysem.IntLiteral(t, lit); !ok {
+			return torchsem.DimHit{}, 0, false
+		}
+	}
+	if t.Kind(mod) != syntax.KindBinaryOperator || t.Operator(mod) != "%" {
+		return torchsem.DimHit{}, 0, false
+	}
+	side := t.Unparen(t.Field(mod, syntax.FieldLeft))
+	k, ok := pysem.IntLiteral(t, t.Unparen(t.Field(mod, syntax.FieldRight)))
+	if !ok || k < 2 {
+		return torchsem.DimHit{}, 0, false
+	}
+	switch t.Kind(side) {
+	case syntax.KindIdentifier, syntax.KindSubscript, syntax.KindCall, syntax.KindAttribute:
+	default:
+		return torchsem.DimHit{}, 0, false
+	}
+	verdict, hits := f.Dims(f.Value(fn, side))
+	if verdict != torchsem.DimsDynamic || len(hits) != 1 || !shapeSize(f, fn, side) {
+		return torchsem.DimHit{}, 0, false
+	}
+	return hits[0], int(k), true
 }
