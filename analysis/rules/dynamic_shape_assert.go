@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -125,6 +127,10 @@ func judgeSizeCheck(pass *analysis.Pass, fn *analysis.Function, at, test analysi
 	if f.Value(fn, test).IsTensor() || !shapeSize(f, fn, test) {
 		return
 	}
+	if hit, k, r, eq, ok := remainderTest(f, fn, test); ok {
+		judgeRemainderCheck(pass, at, what, hit, k, r, eq, stmt)
+		return
+	}
 	if b, ok := boundOf(f, fn, test, true); ok {
 		narrowed, lo, hi := b.narrows()
 		if !narrowed {
@@ -181,4 +187,45 @@ func assertsFirstParam(f *torchsem.File, fn *analysis.Function) bool {
 		}
 	}
 	return false
+}
+
+// judgeRemainderCheck judges a check that a declared-dynamic dim leaves remainder r mod k
+// (eq) or does not (assert H % 16 == 0): export guards that remainder, which not every size
+// of the declared range has ("Not all values of h in the specified range satisfy the
+// generated guard"), unless the declaration decides it (a derived dim whose factor k
+// divides). A check for multiples gets a fix declaring only multiples of k.
+func judgeRemainderCheck(pass *analysis.Pass, at analysis.NodeID, what string, hit torchsem.DimHit, k, r int, eq bool, stmt analysis.NodeID) {
+	f := pass.File
+	d := hit.Decl
+	phrase := dimsPhrase([]torchsem.DimHit{hit})
+	if d.Kind == torchsem.DimDerived && d.Mult%k == 0 {
+		if rem := ((d.Add % k) + k) % k; (rem == r) == eq {
+			pass.Reportf(at, analysis.Recognized, "%s holds for every size %s declares: export keeps the dim dynamic", what, phrase)
+		} else {
+			fd := pass.Reportf(at, analysis.Fails, "%s fails for every size %s declares: export fails", what, phrase)
+			fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{hit})...)
+		}
+		return
+	}
+	name := dimLabel(hit)
+	need := fmt.Sprintf("%q to leave remainder %d mod %d", name, r, k)
+	switch {
+	case eq && r == 0:
+		need = fmt.Sprintf("%q to be a multiple of %d", name, k)
+	case !eq:
+		need = fmt.Sprintf("%q not to leave remainder %d mod %d", name, r, k)
+	}
+	fd := pass.Reportf(at, analysis.Fails, "%s requires %s, but %s allows other sizes: export fails (\"Not all values of %s in the specified range satisfy the generated guard\")",
+		what, need, phrase, name)
+	fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{hit})...)
+	if eq && r == 0 {
+		if spec, ok := derivedSpec(hit, k); ok {
+			if fx, ok := multipleFix(f, hit, k, spec); ok {
+				fd.Fixes = append(fd.Fixes, fx)
+			}
+		}
+	}
+	if fx, ok := removeCheckFix(f, stmt); ok {
+		fd.Fixes = append(fd.Fixes, fx)
+	}
 }

@@ -310,3 +310,43 @@ func removeCheckFix(f *analysis.File, stmt analysis.NodeID) (analysis.Fix, bool)
 		Edits:  []analysis.Edit{fix.DeleteStatement(f, stmt)},
 	}, true
 }
+
+// remainderTest reads test as `dim % k == r` (eq) or `dim % k != r` (either side), dim a size
+// that reads exactly one dim declared dynamic and k > 1 and r integer literals.
+func remainderTest(f *analysis.File, fn *analysis.Function, test analysis.NodeID) (hit torchsem.DimHit, k, r int, eq, ok bool) {
+	t := f.Tree
+	test = t.Unparen(test)
+	if t.Kind(test) != syntax.KindComparisonOperator || t.NamedChildCount(test) != 2 {
+		return torchsem.DimHit{}, 0, 0, false, false
+	}
+	op := t.Operator(test)
+	if op != "==" && op != "!=" {
+		return torchsem.DimHit{}, 0, 0, false, false
+	}
+	mod, lit := t.Unparen(t.NamedChild(test, 0)), t.Unparen(t.NamedChild(test, 1))
+	rem, isLit := pysem.IntLiteral(t, lit)
+	if !isLit {
+		mod, lit = lit, mod
+		if rem, isLit = pysem.IntLiteral(t, lit); !isLit {
+			return torchsem.DimHit{}, 0, 0, false, false
+		}
+	}
+	if t.Kind(mod) != syntax.KindBinaryOperator || t.Operator(mod) != "%" {
+		return torchsem.DimHit{}, 0, 0, false, false
+	}
+	side := t.Unparen(t.Field(mod, syntax.FieldLeft))
+	kk, isK := pysem.IntLiteral(t, t.Unparen(t.Field(mod, syntax.FieldRight)))
+	if !isK || kk < 2 {
+		return torchsem.DimHit{}, 0, 0, false, false
+	}
+	switch t.Kind(side) {
+	case syntax.KindIdentifier, syntax.KindSubscript, syntax.KindCall, syntax.KindAttribute:
+	default:
+		return torchsem.DimHit{}, 0, 0, false, false
+	}
+	verdict, hits := f.Dims(f.Value(fn, side))
+	if verdict != torchsem.DimsDynamic || len(hits) != 1 || !shapeSize(f, fn, side) {
+		return torchsem.DimHit{}, 0, 0, false, false
+	}
+	return hits[0], int(kk), int(rem), op == "==", true
+}

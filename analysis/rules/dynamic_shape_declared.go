@@ -205,3 +205,58 @@ func joinWords(parts []string) string {
 	}
 	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
+
+// multipleOf reports whether every size the declaration allows is a multiple of k.
+func multipleOf(d torchsem.DimDecl, k int) bool {
+	switch d.Kind {
+	case torchsem.DimDerived:
+		return d.Mult%k == 0 && d.Add%k == 0
+	case torchsem.DimNamed:
+		return d.Min >= 0 && d.Min == d.Max && d.Min%k == 0
+	}
+	return false
+}
+
+// derivedSpec is the derived dim that declares a named dim's multiples of k within its
+// range: `16 * Dim("h_16", min=2, max=64)` for Dim("h", min=32, max=1024).
+func derivedSpec(h torchsem.DimHit, k int) (string, bool) {
+	d := h.Decl
+	if k < 2 || d.Kind != torchsem.DimNamed || d.Name == "" {
+		return "", false
+	}
+	var args []string
+	lo := 1
+	if d.Min >= 0 {
+		lo = max(ceilDiv(d.Min, k), 1)
+		args = append(args, fmt.Sprintf("min=%d", lo))
+	}
+	if d.Max >= 0 {
+		hi := floorDiv(d.Max, k)
+		if hi < lo || hi < 1 {
+			return "", false // no multiple of k in the declared range
+		}
+		args = append(args, fmt.Sprintf("max=%d", hi))
+	}
+	name := fmt.Sprintf("%s_%d", d.Name, k)
+	s := fmt.Sprintf("%d * Dim(%q", k, name)
+	if len(args) > 0 {
+		s += ", " + strings.Join(args, ", ")
+	}
+	return s + ")", true
+}
+
+// multipleFix declares the dim of h as spec, its derivedSpec for k, at the export call that
+// declares it (Dim's name as that call's file spells it).
+func multipleFix(f *analysis.File, h torchsem.DimHit, k int, spec string) (analysis.Fix, bool) {
+	if h.Export == nil || h.Export.Site == nil {
+		return analysis.Fix{}, false
+	}
+	call := dimCall(h.Decl, h.Export.Site.Func)
+	if call == analysis.NoNode {
+		return analysis.Fix{}, false
+	}
+	dt := h.Decl.File.Tree
+	text := strings.Replace(spec, "Dim(", dt.String(dt.Field(call, syntax.FieldFunction))+"(", 1)
+	title := fmt.Sprintf("declare %q as %s at the export call (%s): only multiples of %d are accepted", dimLabel(h), spec, h.Export.Where(), k)
+	return fixAt(f, h, title, analysis.Edit{Start: dt.Start(call), End: dt.End(call), NewText: text})
+}

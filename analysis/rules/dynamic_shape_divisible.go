@@ -414,17 +414,6 @@ func plainSize(f *analysis.File, scope *analysis.Function, e analysis.NodeID) bo
 	return false
 }
 
-// multipleOf reports whether every size the declaration allows is a multiple of k.
-func multipleOf(d torchsem.DimDecl, k int) bool {
-	switch d.Kind {
-	case torchsem.DimDerived:
-		return d.Mult%k == 0 && d.Add%k == 0
-	case torchsem.DimNamed:
-		return d.Min >= 0 && d.Min == d.Max && d.Min%k == 0
-	}
-	return false
-}
-
 // inputsOf returns the declarations of the input a tensor value is tied to (the tensor
 // passed in, or elementwise arithmetic on it), with the ref that ties it.
 func inputsOf(f *analysis.File, v torchsem.Value) ([]*torchsem.ExportDecl, torchsem.Ref) {
@@ -718,7 +707,7 @@ func reportDivisible(pass *analysis.Pass, call analysis.NodeID, rc reshapeCall, 
 			continue
 		}
 		r.k = multiple[key]
-		if spec, ok := derivedSpec(r); ok {
+		if spec, ok := derivedSpec(r.hit, r.k); ok {
 			specs = append(specs, spec)
 			fixes = append(fixes, derived{r, spec})
 		}
@@ -737,46 +726,10 @@ func reportDivisible(pass *analysis.Pass, call analysis.NodeID, rc reshapeCall, 
 		}
 	}
 	for _, x := range fixes {
-		h := x.r.hit
-		call := dimCall(h.Decl, h.Export.Site.Func)
-		if call == analysis.NoNode {
-			continue
-		}
-		dt := h.Decl.File.Tree
-		text := strings.Replace(x.spec, "Dim(", dt.String(dt.Field(call, syntax.FieldFunction))+"(", 1)
-		title := fmt.Sprintf("declare %q as %s at the export call (%s): only multiples of %d are accepted", dimLabel(h), x.spec, h.Export.Where(), x.r.k)
-		if fx, ok := fixAt(f, h, title, analysis.Edit{Start: dt.Start(call), End: dt.End(call), NewText: text}); ok {
+		if fx, ok := multipleFix(f, x.r.hit, x.r.k, x.spec); ok {
 			fd.Fixes = append(fd.Fixes, fx)
 		}
 	}
-}
-
-// derivedSpec is the derived dim that declares a named dim's multiples of k within its
-// range: `16 * Dim("h_16", min=2, max=64)` for Dim("h", min=32, max=1024).
-func derivedSpec(r divReq) (string, bool) {
-	d := r.hit.Decl
-	if r.k < 2 || d.Kind != torchsem.DimNamed || d.Name == "" {
-		return "", false
-	}
-	var args []string
-	lo := 1
-	if d.Min >= 0 {
-		lo = max(ceilDiv(d.Min, r.k), 1)
-		args = append(args, fmt.Sprintf("min=%d", lo))
-	}
-	if d.Max >= 0 {
-		hi := floorDiv(d.Max, r.k)
-		if hi < lo || hi < 1 {
-			return "", false // no multiple of k in the declared range
-		}
-		args = append(args, fmt.Sprintf("max=%d", hi))
-	}
-	name := fmt.Sprintf("%s_%d", d.Name, r.k)
-	s := fmt.Sprintf("%d * Dim(%q", r.k, name)
-	if len(args) > 0 {
-		s += ", " + strings.Join(args, ", ")
-	}
-	return s + ")", true
 }
 
 // reportSplit reports x.split(k, dim) on a declared dynamic dim: the number of pieces is a

@@ -3,7 +3,6 @@ package rules
 import (
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
-	"github.com/exportdb-lsp/exportdb-lsp/analysis/pysem"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/torchsem"
 )
@@ -177,15 +176,23 @@ func ifGuardIsTest(t *syntax.Tree, e analysis.NodeID) bool {
 func judgeBranchOnRange(pass *analysis.Pass, fn *analysis.Function, c analysis.Condition, dim analysis.NodeID) (fd *analysis.Finding, decided bool) {
 	f := pass.File
 	t := f.Tree
-	if hit, k, ok := remainderTest(f, fn, c.Test); ok {
+	if hit, k, r, _, ok := remainderTest(f, fn, c.Test); ok {
 		if d := hit.Decl; d.Kind == torchsem.DimDerived && d.Mult%k == 0 {
 			pass.Reportf(c.Test, analysis.Recognized, "%s on %s is decided by %s: every size it allows leaves the same remainder mod %d, so export keeps the dim dynamic",
 				c.What(t), fix.Short(t, dim), dimsPhrase([]torchsem.DimHit{hit}), k)
 			return nil, true
 		}
-		name := hit.Decl.Name
-		return pass.Reportf(c.Test, analysis.Fails, "%s on %s splits %s by its remainder mod %d: export keeps the branch the example input takes and guards that remainder, which not every size the declaration allows has (\"Not all values of %s in the specified range satisfy the generated guard\"): export fails",
-			c.What(t), fix.Short(t, dim), dimsPhrase([]torchsem.DimHit{hit}), k, name), false
+		fd = pass.Reportf(c.Test, analysis.Fails, "%s on %s splits %s by its remainder mod %d: export keeps the branch the example input takes and guards that remainder, which not every size the declaration allows has (\"Not all values of %s in the specified range satisfy the generated guard\"): export fails",
+			c.What(t), fix.Short(t, dim), dimsPhrase([]torchsem.DimHit{hit}), k, dimLabel(hit))
+		if r == 0 {
+			// inputs that are always multiples of k take the branch that tests for them
+			if spec, ok := derivedSpec(hit, k); ok {
+				if fx, ok := multipleFix(f, hit, k, spec); ok {
+					fd.Fixes = append(fd.Fixes, fx)
+				}
+			}
+		}
+		return fd, false
 	}
 	tb, ok1 := boundOf(f, fn, c.Test, true)
 	fb, ok2 := boundOf(f, fn, c.Test, false)
@@ -217,42 +224,4 @@ func judgeBranchOnRange(pass *analysis.Pass, fn *analysis.Function, c analysis.C
 		}
 	}
 	return fd, false
-}
-
-// remainderTest reads test as `dim % k == r` or `dim % k != r` (either side), dim a size that
-// reads exactly one dim declared dynamic and k > 1 and r integer literals.
-func remainderTest(f *analysis.File, fn *analysis.Function, test analysis.NodeID) (torchsem.DimHit, int, bool) {
-	t := f.Tree
-	test = t.Unparen(test)
-	if t.Kind(test) != syntax.KindComparisonOperator || t.NamedChildCount(test) != 2 {
-		return torchsem.DimHit{}, 0, false
-	}
-	if op := t.Operator(test); op != "==" && op != "!=" {
-		return torchsem.DimHit{}, 0, false
-	}
-	mod, lit := t.Unparen(t.NamedChild(test, 0)), t.Unparen(t.NamedChild(test, 1))
-	if _, ok := pysem.IntLiteral(t, lit); !ok {
-		mod, lit = lit, mod
-		if _, ok := pysem.IntLiteral(t, lit); !ok {
-			return torchsem.DimHit{}, 0, false
-		}
-	}
-	if t.Kind(mod) != syntax.KindBinaryOperator || t.Operator(mod) != "%" {
-		return torchsem.DimHit{}, 0, false
-	}
-	side := t.Unparen(t.Field(mod, syntax.FieldLeft))
-	k, ok := pysem.IntLiteral(t, t.Unparen(t.Field(mod, syntax.FieldRight)))
-	if !ok || k < 2 {
-		return torchsem.DimHit{}, 0, false
-	}
-	switch t.Kind(side) {
-	case syntax.KindIdentifier, syntax.KindSubscript, syntax.KindCall, syntax.KindAttribute:
-	default:
-		return torchsem.DimHit{}, 0, false
-	}
-	verdict, hits := f.Dims(f.Value(fn, side))
-	if verdict != torchsem.DimsDynamic || len(hits) != 1 || !shapeSize(f, fn, side) {
-		return torchsem.DimHit{}, 0, false
-	}
-	return hits[0], int(k), true
 }

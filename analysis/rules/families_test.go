@@ -26,7 +26,8 @@ var ruleFamilies = map[string][]string{
 	// sizes of inputs: which expressions the shape rules call a size
 	"dynamic_shape_common.go": {"dynamic_shape_*.go", "list_contains.go", "scalar_output.go", "static_for_loop.go", "static_if.go"},
 	// what an export call declares of a dim: its Dim, its range, the edits of dynamic_shapes
-	"dynamic_shape_declared.go": {"dynamic_shape_divisible.go", "dynamic_shape_min_size.go", "dynamic_shape_layers.go"},
+	"dynamic_shape_declared.go": {"dynamic_shape_divisible.go", "dynamic_shape_min_size.go", "dynamic_shape_layers.go",
+		"dynamic_shape_assert.go", "dynamic_shape_if_guard.go"},
 	// how declared dims flow through forward and the layers it calls (dynamic_shape_min_size's walk)
 	"dynamic_shape_layers.go": {"dynamic_shape_min_size.go"},
 	// tensors whose length depends on their data
