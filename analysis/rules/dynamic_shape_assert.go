@@ -127,8 +127,8 @@ func judgeSizeCheck(pass *analysis.Pass, fn *analysis.Function, at, test analysi
 	if f.Value(fn, test).IsTensor() || !shapeSize(f, fn, test) {
 		return
 	}
-	if hit, k, r, eq, ok := remainderTest(f, fn, test); ok {
-		judgeRemainderCheck(pass, at, what, hit, k, r, eq, stmt)
+	if hits, k, r, eq, ok := remainderTest(f, fn, test); ok {
+		judgeRemainderCheck(pass, at, what, hits, k, r, eq, stmt)
 		return
 	}
 	if b, ok := boundOf(f, fn, test, true); ok {
@@ -138,16 +138,19 @@ func judgeSizeCheck(pass *analysis.Pass, fn *analysis.Function, at, test analysi
 				what, dimsPhrase([]torchsem.DimHit{b.hit}))
 			return
 		}
+		hit := []torchsem.DimHit{b.hit}
+		name := markedName(hit)
+		effect, end := outcome(hit, fmt.Sprintf(": export fails (\"Not all values of %s in the specified range satisfy the generated guard\")", name), true)
 		if b.isNot {
-			fd := pass.Reportf(at, analysis.Fails, "%s excludes %d from %s, which declares %s: export fails (\"Not all values of %s in the specified range satisfy the generated guard\")",
-				what, b.not, dimsPhrase([]torchsem.DimHit{b.hit}), rangeWords(b.hit.Decl.Name, lo, hi), b.hit.Decl.Name)
-			fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{b.hit})...)
+			fd := pass.Reportf(at, effect, "%s excludes %d from %s, which declares %s%s",
+				what, b.not, dimsPhrase(hit), rangeWords(name, lo, hi), end)
+			fd.Related = append(fd.Related, dimsRelated(f, hit)...)
 			return
 		}
 		if lo != hi {
 			dlo, dhi := declaredRange(b.hit.Decl)
-			fd := pass.Reportf(at, analysis.Fails, "%s holds only for %s, but %s allows %s: export fails (\"Not all values of %s in the specified range satisfy the generated guard\")",
-				what, rangeWords(b.hit.Decl.Name, lo, hi), dimsPhrase([]torchsem.DimHit{b.hit}), rangeWords(b.hit.Decl.Name, dlo, dhi), b.hit.Decl.Name)
+			fd := pass.Reportf(at, effect, "%s holds only for %s, but %s allows %s%s",
+				what, rangeWords(name, lo, hi), dimsPhrase(hit), rangeWords(name, dlo, dhi), end)
 			fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{b.hit})...)
 			if fx, ok := narrowDimFix(f, b, lo, hi); ok {
 				fd.Fixes = append(fd.Fixes, fx)
@@ -160,8 +163,8 @@ func judgeSizeCheck(pass *analysis.Pass, fn *analysis.Function, at, test analysi
 		return // a plain check of sizes every export declares static
 	}
 	if verdict == torchsem.DimsDynamic && sizePinned(f, fn, test, "==", "and") {
-		fd := pass.Reportf(at, analysis.Fails, "%s pins %s to one value (\"You marked %s as dynamic but your code specialized it\"): export fails",
-			what, dimsPhrase(hits), hits[0].Decl.Name)
+		effect, end := outcome(hits, fmt.Sprintf(" (\"You marked %s as dynamic but your code specialized it\"): export fails", markedName(hits)), false)
+		fd := pass.Reportf(at, effect, "%s pins %s to one value%s", what, dimsPhrase(hits), end)
 		fd.Related = append(fd.Related, dimsRelated(f, hits)...)
 		// a helper's call inside an expression (stmt NoNode) has no statement of its own to remove
 		if fx, ok := removeCheckFix(f, stmt); ok {
@@ -189,25 +192,33 @@ func assertsFirstParam(f *torchsem.File, fn *analysis.Function) bool {
 	return false
 }
 
-// judgeRemainderCheck judges a check that a declared-dynamic dim leaves remainder r mod k
-// (eq) or does not (assert H % 16 == 0): export guards that remainder, which not every size
-// of the declared range has ("Not all values of h in the specified range satisfy the
-// generated guard"), unless the declaration decides it (a derived dim whose factor k
-// divides). A check for multiples gets a fix declaring only multiples of k.
-func judgeRemainderCheck(pass *analysis.Pass, at analysis.NodeID, what string, hit torchsem.DimHit, k, r int, eq bool, stmt analysis.NodeID) {
+// judgeRemainderCheck judges a check that a declared-dynamic dim (its declarations: all)
+// leaves remainder r mod k (eq) or does not (assert H % 16 == 0): export guards that
+// remainder, which not every size of a declared range has ("Not all values of h in the
+// specified range satisfy the generated guard"), unless the declaration decides it (a
+// derived dim whose factor k divides: the check holds or fails for every size). A check
+// for multiples gets a fix declaring only multiples of k.
+func judgeRemainderCheck(pass *analysis.Pass, at analysis.NodeID, what string, all []torchsem.DimHit, k, r int, eq bool, stmt analysis.NodeID) {
 	f := pass.File
-	d := hit.Decl
-	phrase := dimsPhrase([]torchsem.DimHit{hit})
-	if d.Kind == torchsem.DimDerived && d.Mult%k == 0 {
-		if rem := ((d.Add % k) + k) % k; (rem == r) == eq {
-			pass.Reportf(at, analysis.Recognized, "%s holds for every size %s declares: export keeps the dim dynamic", what, phrase)
-		} else {
-			fd := pass.Reportf(at, analysis.Fails, "%s fails for every size %s declares: export fails", what, phrase)
-			fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{hit})...)
+	var open, never []torchsem.DimHit // declarations that do not decide it; that decide it false
+	for _, h := range all {
+		switch rem, decided := remainderDecided(h, k); {
+		case !decided:
+			open = append(open, h)
+		case (rem == r) != eq:
+			never = append(never, h)
 		}
+	}
+	switch {
+	case len(open) == 0 && len(never) == 0:
+		pass.Reportf(at, analysis.Recognized, "%s holds for every size %s declares: export keeps the dim dynamic", what, dimsPhrase(all))
+		return
+	case len(open) == 0:
+		fd := pass.Reportf(at, analysis.Fails, "%s fails for every size %s declares: export fails", what, dimsPhrase(never))
+		fd.Related = append(fd.Related, dimsRelated(f, never)...)
 		return
 	}
-	name := dimLabel(hit)
+	name := dimLabel(open[0])
 	need := fmt.Sprintf("%q to leave remainder %d mod %d", name, r, k)
 	switch {
 	case eq && r == 0:
@@ -215,13 +226,15 @@ func judgeRemainderCheck(pass *analysis.Pass, at analysis.NodeID, what string, h
 	case !eq:
 		need = fmt.Sprintf("%q not to leave remainder %d mod %d", name, r, k)
 	}
-	fd := pass.Reportf(at, analysis.Fails, "%s requires %s, but %s allows other sizes: export fails (\"Not all values of %s in the specified range satisfy the generated guard\")",
-		what, need, phrase, name)
-	fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{hit})...)
+	effect, end := outcome(open, fmt.Sprintf(": export fails (\"Not all values of %s in the specified range satisfy the generated guard\")", markedName(open)), true)
+	fd := pass.Reportf(at, effect, "%s requires %s, but %s allows other sizes%s", what, need, dimsPhrase(open), end)
+	fd.Related = append(fd.Related, dimsRelated(f, open)...)
 	if eq && r == 0 {
-		if spec, ok := derivedSpec(hit, k); ok {
-			if fx, ok := multipleFix(f, hit, k, spec); ok {
-				fd.Fixes = append(fd.Fixes, fx)
+		for _, h := range open {
+			if spec, ok := derivedSpec(h, k); ok {
+				if fx, ok := multipleFix(f, h, k, spec); ok {
+					fd.Fixes = append(fd.Fixes, fx)
+				}
 			}
 		}
 	}

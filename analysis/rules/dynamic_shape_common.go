@@ -148,13 +148,23 @@ type sizeBound struct {
 // literal; held is whether the code goes on when test is true (an assert) or false (an
 // `if test: raise`).
 func boundOf(f *analysis.File, fn *analysis.Function, test analysis.NodeID, held bool) (sizeBound, bool) {
+	bs, ok := boundsOf(f, fn, test, held)
+	if !ok || len(bs) != 1 {
+		return sizeBound{}, false
+	}
+	return bs[0], true
+}
+
+// boundsOf is boundOf for a size whose dim several export calls declare: one bound per
+// declaration, in the order of f.Dims.
+func boundsOf(f *analysis.File, fn *analysis.Function, test analysis.NodeID, held bool) ([]sizeBound, bool) {
 	t := f.Tree
 	test = t.Unparen(test)
 	if t.Kind(test) == syntax.KindNotOperator {
-		return boundOf(f, fn, t.Field(test, syntax.FieldArgument), !held)
+		return boundsOf(f, fn, t.Field(test, syntax.FieldArgument), !held)
 	}
 	if t.Kind(test) != syntax.KindComparisonOperator || t.NamedChildCount(test) != 2 {
-		return sizeBound{}, false
+		return nil, false
 	}
 	op := t.Operator(test)
 	l, r := t.Unparen(t.NamedChild(test, 0)), t.Unparen(t.NamedChild(test, 1))
@@ -162,7 +172,7 @@ func boundOf(f *analysis.File, fn *analysis.Function, test analysis.NodeID, held
 	side := l
 	if !ok {
 		if k, ok = pysem.IntLiteral(t, l); !ok {
-			return sizeBound{}, false
+			return nil, false
 		}
 		side = r
 		op = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}[op]
@@ -170,16 +180,16 @@ func boundOf(f *analysis.File, fn *analysis.Function, test analysis.NodeID, held
 	switch t.Kind(side) {
 	case syntax.KindIdentifier, syntax.KindSubscript, syntax.KindCall, syntax.KindAttribute:
 	default:
-		return sizeBound{}, false // arithmetic on the dim: its bound is not the dim's
+		return nil, false // arithmetic on the dim: its bound is not the dim's
 	}
 	verdict, hits := f.Dims(f.Value(fn, side))
-	if verdict != torchsem.DimsDynamic || len(hits) != 1 || !shapeSize(f, fn, side) {
-		return sizeBound{}, false
+	if verdict != torchsem.DimsDynamic || len(hits) == 0 || !shapeSize(f, fn, side) {
+		return nil, false
 	}
 	if !held {
 		op = map[string]string{"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}[op]
 	}
-	b := sizeBound{hit: hits[0], lo: 0, hi: -1}
+	b := sizeBound{lo: 0, hi: -1}
 	switch op {
 	case "<":
 		b.hi = int(k) - 1
@@ -194,9 +204,14 @@ func boundOf(f *analysis.File, fn *analysis.Function, test analysis.NodeID, held
 	case "!=":
 		b.isNot, b.not = true, int(k)
 	default:
-		return sizeBound{}, false
+		return nil, false
 	}
-	return b, true
+	bs := make([]sizeBound, len(hits))
+	for i, h := range hits {
+		bs[i] = b
+		bs[i].hit = h
+	}
+	return bs, true
 }
 
 // declaredRange is the range export lets a dynamic dim take: its declared min (at least 2:
@@ -312,41 +327,93 @@ func removeCheckFix(f *analysis.File, stmt analysis.NodeID) (analysis.Fix, bool)
 }
 
 // remainderTest reads test as `dim % k == r` (eq) or `dim % k != r` (either side), dim a size
-// that reads exactly one dim declared dynamic and k > 1 and r integer literals.
-func remainderTest(f *analysis.File, fn *analysis.Function, test analysis.NodeID) (hit torchsem.DimHit, k, r int, eq, ok bool) {
+// that reads one dim declared dynamic (hits: its declarations) and k > 1 and r integer
+// literals.
+func remainderTest(f *analysis.File, fn *analysis.Function, test analysis.NodeID) (hits []torchsem.DimHit, k, r int, eq, ok bool) {
 	t := f.Tree
 	test = t.Unparen(test)
 	if t.Kind(test) != syntax.KindComparisonOperator || t.NamedChildCount(test) != 2 {
-		return torchsem.DimHit{}, 0, 0, false, false
+		return nil, 0, 0, false, false
 	}
 	op := t.Operator(test)
 	if op != "==" && op != "!=" {
-		return torchsem.DimHit{}, 0, 0, false, false
+		return nil, 0, 0, false, false
 	}
 	mod, lit := t.Unparen(t.NamedChild(test, 0)), t.Unparen(t.NamedChild(test, 1))
 	rem, isLit := pysem.IntLiteral(t, lit)
 	if !isLit {
 		mod, lit = lit, mod
 		if rem, isLit = pysem.IntLiteral(t, lit); !isLit {
-			return torchsem.DimHit{}, 0, 0, false, false
+			return nil, 0, 0, false, false
 		}
 	}
 	if t.Kind(mod) != syntax.KindBinaryOperator || t.Operator(mod) != "%" {
-		return torchsem.DimHit{}, 0, 0, false, false
+		return nil, 0, 0, false, false
 	}
 	side := t.Unparen(t.Field(mod, syntax.FieldLeft))
 	kk, isK := pysem.IntLiteral(t, t.Unparen(t.Field(mod, syntax.FieldRight)))
 	if !isK || kk < 2 {
-		return torchsem.DimHit{}, 0, 0, false, false
+		return nil, 0, 0, false, false
 	}
 	switch t.Kind(side) {
 	case syntax.KindIdentifier, syntax.KindSubscript, syntax.KindCall, syntax.KindAttribute:
 	default:
-		return torchsem.DimHit{}, 0, 0, false, false
+		return nil, 0, 0, false, false
 	}
 	verdict, hits := f.Dims(f.Value(fn, side))
-	if verdict != torchsem.DimsDynamic || len(hits) != 1 || !shapeSize(f, fn, side) {
-		return torchsem.DimHit{}, 0, 0, false, false
+	if verdict != torchsem.DimsDynamic || len(hits) == 0 || !shapeSize(f, fn, side) {
+		return nil, 0, 0, false, false
 	}
-	return hits[0], int(kk), int(rem), op == "==", true
+	return hits, int(kk), int(rem), op == "==", true
+}
+
+// markedName is the name torch's messages give the first dim of hits ("You marked h as
+// dynamic"): the name a Dim declares, else the size as written (x.shape[2], for Dim.AUTO,
+// Dim.DYNAMIC or a configuration's "dynamic").
+func markedName(hits []torchsem.DimHit) string {
+	for _, h := range hits {
+		if h.Decl.Name != "" {
+			return h.Decl.Name
+		}
+	}
+	if len(hits) == 0 {
+		return "the dim"
+	}
+	return hits[0].Param() + ".shape[" + strconv.Itoa(hits[0].Axis) + "]"
+}
+
+// autoOnly reports whether every declaration of hits is Dim.AUTO, which lets export
+// specialise or narrow the dim where the code guards it, without an error.
+func autoOnly(hits []torchsem.DimHit) bool {
+	for _, h := range hits {
+		if h.Decl.Kind != torchsem.DimAuto {
+			return false
+		}
+	}
+	return len(hits) > 0
+}
+
+// outcome is the effect and the end of the message of a line that guards the dims of hits
+// where their declarations do not hold (narrow: to a range or a remainder; else to one
+// value): failTail, as export fails, or, when every declaration is Dim.AUTO, which accepts
+// the guard, what the exported program then keeps.
+func outcome(hits []torchsem.DimHit, failTail string, narrow bool) (analysis.Effect, string) {
+	switch {
+	case !autoOnly(hits):
+		return analysis.Fails, failTail
+	case narrow:
+		return analysis.Changes, ": with Dim.AUTO export narrows the dim silently, and the exported program accepts only the sizes this line lets through"
+	}
+	return analysis.Changes, ": with Dim.AUTO export makes the dim static silently, and the exported program accepts the example input's size only"
+}
+
+// remainderDecided reports whether the declaration of h decides a test of the dim's
+// remainder mod k: a derived dim whose factor k divides leaves the same remainder, rem, for
+// every size.
+func remainderDecided(h torchsem.DimHit, k int) (rem int, decided bool) {
+	d := h.Decl
+	if d.Kind != torchsem.DimDerived || d.Mult%k != 0 {
+		return 0, false
+	}
+	return ((d.Add % k) + k) % k, true
 }

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -93,8 +95,8 @@ func runDynamicShapeIfGuard(pass *analysis.Pass) {
 			if sizePinned(f, fn, c.Test, "!=", "or") {
 				switch verdict, hits := declaredDims(f, f.Value(fn, c.Test)); verdict {
 				case torchsem.DimsDynamic:
-					fd := pass.Reportf(c.Test, analysis.Fails, "raising when %s pins %s to one value (\"You marked %s as dynamic but your code specialized it\"): export fails",
-						fix.Snippet(t, c.Test), dimsPhrase(hits), hits[0].Decl.Name)
+					effect, end := outcome(hits, fmt.Sprintf(" (\"You marked %s as dynamic but your code specialized it\"): export fails", markedName(hits)), false)
+					fd := pass.Reportf(c.Test, effect, "raising when %s pins %s to one value%s", fix.Snippet(t, c.Test), dimsPhrase(hits), end)
 					fd.Related = append(fd.Related, dimsRelated(f, hits)...)
 					if t.Kind(c.Stmt) == syntax.KindIfStatement && t.Field(c.Stmt, syntax.FieldAlternative) == analysis.NoNode {
 						if fx, ok := removeCheckFix(f, c.Stmt); ok {
@@ -109,8 +111,11 @@ func runDynamicShapeIfGuard(pass *analysis.Pass) {
 			if b, ok := boundOf(f, fn, c.Test, false); ok && t.Kind(c.Stmt) == syntax.KindIfStatement {
 				if narrowed, lo, hi := b.narrows(); narrowed && !b.isNot && lo != hi {
 					dlo, dhi := declaredRange(b.hit.Decl)
-					fd := pass.Reportf(c.Test, analysis.Fails, "raising when %s lets only %s through, but %s allows %s: export fails (\"Not all values of %s in the specified range satisfy the generated guard\")",
-						fix.Snippet(t, c.Test), rangeWords(b.hit.Decl.Name, lo, hi), dimsPhrase([]torchsem.DimHit{b.hit}), rangeWords(b.hit.Decl.Name, dlo, dhi), b.hit.Decl.Name)
+					hit := []torchsem.DimHit{b.hit}
+					name := markedName(hit)
+					effect, end := outcome(hit, fmt.Sprintf(": export fails (\"Not all values of %s in the specified range satisfy the generated guard\")", name), true)
+					fd := pass.Reportf(c.Test, effect, "raising when %s lets only %s through, but %s allows %s%s",
+						fix.Snippet(t, c.Test), rangeWords(name, lo, hi), dimsPhrase(hit), rangeWords(name, dlo, dhi), end)
 					fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{b.hit})...)
 					if fx, ok := narrowDimFix(f, b, lo, hi); ok {
 						fd.Fixes = append(fd.Fixes, fx)
@@ -125,12 +130,16 @@ func runDynamicShapeIfGuard(pass *analysis.Pass) {
 			return // the dims it tests are declared static: the branch is fixed, as it should be
 		case torchsem.DimsDynamic:
 			var decided bool
-			if fd, decided = judgeBranchOnRange(pass, fn, c, dim); decided {
+			var pinned []torchsem.DimHit
+			if fd, decided, pinned = judgeBranchOnRange(pass, fn, c, dim); decided {
 				return // the declared range decides the test: no guard, no branch to rewrite
 			}
+			if pinned != nil {
+				hits = pinned
+			}
 			if fd == nil {
-				fd = pass.Reportf(c.Test, analysis.Fails, "%s on %s specialises %s to the example input's value (\"You marked %s as dynamic but your code specialized it\"): export fails",
-					c.What(t), fix.Short(t, dim), dimsPhrase(hits), hits[0].Decl.Name)
+				effect, end := outcome(hits, fmt.Sprintf(" (\"You marked %s as dynamic but your code specialized it\"): export fails", markedName(hits)), false)
+				fd = pass.Reportf(c.Test, effect, "%s on %s specialises %s to the example input's value%s", c.What(t), fix.Short(t, dim), dimsPhrase(hits), end)
 			}
 			fd.Related = append(fd.Related, dimsRelated(f, hits)...)
 		default:
@@ -172,56 +181,96 @@ func ifGuardIsTest(t *syntax.Tree, e analysis.NodeID) bool {
 //     (a derived dim whose factor the divisor divides decides it).
 //
 // It returns nil (and decided false) for the other tests, an equality among them: that one
-// specialises the dim, as the caller says.
-func judgeBranchOnRange(pass *analysis.Pass, fn *analysis.Function, c analysis.Condition, dim analysis.NodeID) (fd *analysis.Finding, decided bool) {
+// specialises the dim, as the caller says of pinned (the declarations whose range holds the
+// value; nil: every one).
+func judgeBranchOnRange(pass *analysis.Pass, fn *analysis.Function, c analysis.Condition, dim analysis.NodeID) (fd *analysis.Finding, decided bool, pinned []torchsem.DimHit) {
 	f := pass.File
 	t := f.Tree
-	if hit, k, r, _, ok := remainderTest(f, fn, c.Test); ok {
-		if d := hit.Decl; d.Kind == torchsem.DimDerived && d.Mult%k == 0 {
-			pass.Reportf(c.Test, analysis.Recognized, "%s on %s is decided by %s: every size it allows leaves the same remainder mod %d, so export keeps the dim dynamic",
-				c.What(t), fix.Short(t, dim), dimsPhrase([]torchsem.DimHit{hit}), k)
-			return nil, true
+	if all, k, r, _, ok := remainderTest(f, fn, c.Test); ok {
+		var hits []torchsem.DimHit // the declarations that do not decide the remainder
+		for _, h := range all {
+			if _, decided := remainderDecided(h, k); !decided {
+				hits = append(hits, h)
+			}
 		}
-		fd = pass.Reportf(c.Test, analysis.Fails, "%s on %s splits %s by its remainder mod %d: export keeps the branch the example input takes and guards that remainder, which not every size the declaration allows has (\"Not all values of %s in the specified range satisfy the generated guard\"): export fails",
-			c.What(t), fix.Short(t, dim), dimsPhrase([]torchsem.DimHit{hit}), k, dimLabel(hit))
+		if len(hits) == 0 {
+			pass.Reportf(c.Test, analysis.Recognized, "%s on %s is decided by %s: every size it allows leaves the same remainder mod %d, so export keeps the dim dynamic",
+				c.What(t), fix.Short(t, dim), dimsPhrase(all), k)
+			return nil, true, nil
+		}
+		effect, end := outcome(hits, fmt.Sprintf(" (\"Not all values of %s in the specified range satisfy the generated guard\"): export fails", markedName(hits)), true)
+		fd = pass.Reportf(c.Test, effect, "%s on %s splits %s by its remainder mod %d: export keeps the branch the example input takes and guards that remainder, which not every size the declaration allows has%s",
+			c.What(t), fix.Short(t, dim), dimsPhrase(hits), k, end)
 		if r == 0 {
 			// inputs that are always multiples of k take the branch that tests for them
-			if spec, ok := derivedSpec(hit, k); ok {
-				if fx, ok := multipleFix(f, hit, k, spec); ok {
-					fd.Fixes = append(fd.Fixes, fx)
+			for _, h := range hits {
+				if spec, ok := derivedSpec(h, k); ok {
+					if fx, ok := multipleFix(f, h, k, spec); ok {
+						fd.Fixes = append(fd.Fixes, fx)
+					}
 				}
 			}
 		}
-		return fd, false
+		return fd, false, nil
 	}
-	tb, ok1 := boundOf(f, fn, c.Test, true)
-	fb, ok2 := boundOf(f, fn, c.Test, false)
-	if !ok1 || !ok2 {
-		return nil, false
+	tbs, ok1 := boundsOf(f, fn, c.Test, true)
+	fbs, ok2 := boundsOf(f, fn, c.Test, false)
+	if !ok1 || !ok2 || len(tbs) != len(fbs) {
+		return nil, false, nil
 	}
-	empty := func(b sizeBound, lo, hi int) bool { return !b.isNot && hi >= 0 && hi < lo }
-	tn, tlo, thi := tb.narrows()
-	fnw, flo, fhi := fb.narrows()
-	if !tn || !fnw || empty(tb, tlo, thi) || empty(fb, flo, fhi) {
-		dlo, dhi := declaredRange(tb.hit.Decl)
-		pass.Reportf(c.Test, analysis.Recognized, "%s on %s is decided by %s (%s): export takes the same branch for every size, without a guard",
-			c.What(t), fix.Short(t, dim), dimsPhrase([]torchsem.DimHit{tb.hit}), rangeWords(tb.hit.Decl.Name, dlo, dhi))
-		return nil, true
-	}
-	if tb.isNot || fb.isNot || tlo == thi || flo == fhi {
-		return nil, false // an equality: it specialises the dim
-	}
-	dlo, dhi := declaredRange(tb.hit.Decl)
-	name := tb.hit.Decl.Name
-	fd = pass.Reportf(c.Test, analysis.Fails, "%s on %s narrows %s: export keeps the branch the example input takes, which holds only for %s or only for %s, but the declaration allows %s (\"Not all values of %s in the specified range satisfy the generated guard\"): export fails",
-		c.What(t), fix.Short(t, dim), dimsPhrase([]torchsem.DimHit{tb.hit}), rangeWords(name, tlo, thi), rangeWords(name, flo, fhi), rangeWords(name, dlo, dhi), name)
-	for _, side := range []struct {
+	// each declaration of the dim on its own: the range decides the test, or the test
+	// splits the range (an inequality), or it is an equality inside the range
+	type side struct {
 		b      sizeBound
 		lo, hi int
-	}{{tb, tlo, thi}, {fb, flo, fhi}} {
-		if fx, ok := narrowDimFix(f, side.b, side.lo, side.hi); ok {
-			fd.Fixes = append(fd.Fixes, fx)
+	}
+	type split struct{ yes, no side }
+	var splits []split
+	empty := func(b sizeBound, lo, hi int) bool { return !b.isNot && hi >= 0 && hi < lo }
+	for i := range tbs {
+		tb, fb := tbs[i], fbs[i]
+		tn, tlo, thi := tb.narrows()
+		fnw, flo, fhi := fb.narrows()
+		switch {
+		case !tn || !fnw || empty(tb, tlo, thi) || empty(fb, flo, fhi):
+			// decided for this declaration
+		case tb.isNot || fb.isNot || tlo == thi || flo == fhi:
+			pinned = append(pinned, tb.hit)
+		default:
+			splits = append(splits, split{side{tb, tlo, thi}, side{fb, flo, fhi}})
 		}
 	}
-	return fd, false
+	switch {
+	case len(pinned) > 0:
+		return nil, false, pinned // it specialises the dim, as the caller says
+	case len(splits) == 0:
+		var hits []torchsem.DimHit
+		var ranges []string
+		for _, b := range tbs {
+			dlo, dhi := declaredRange(b.hit.Decl)
+			hits = append(hits, b.hit)
+			ranges = append(ranges, rangeWords(markedName([]torchsem.DimHit{b.hit}), dlo, dhi))
+		}
+		pass.Reportf(c.Test, analysis.Recognized, "%s on %s is decided by %s (%s): export takes the same branch for every size, without a guard",
+			c.What(t), fix.Short(t, dim), dimsPhrase(hits), joinWords(ranges))
+		return nil, true, nil
+	}
+	var hits []torchsem.DimHit
+	for _, sp := range splits {
+		hits = append(hits, sp.yes.b.hit)
+	}
+	first := splits[0]
+	dlo, dhi := declaredRange(first.yes.b.hit.Decl)
+	name := markedName([]torchsem.DimHit{first.yes.b.hit})
+	effect, end := outcome(hits, fmt.Sprintf(" (\"Not all values of %s in the specified range satisfy the generated guard\"): export fails", markedName(hits)), true)
+	fd = pass.Reportf(c.Test, effect, "%s on %s narrows %s: export keeps the branch the example input takes, which holds only for %s or only for %s, but the declaration allows %s%s",
+		c.What(t), fix.Short(t, dim), dimsPhrase(hits), rangeWords(name, first.yes.lo, first.yes.hi), rangeWords(name, first.no.lo, first.no.hi), rangeWords(name, dlo, dhi), end)
+	for _, sp := range splits {
+		for _, sd := range []side{sp.yes, sp.no} {
+			if fx, ok := narrowDimFix(f, sd.b, sd.lo, sd.hi); ok {
+				fd.Fixes = append(fd.Fixes, fx)
+			}
+		}
+	}
+	return fd, false, nil
 }

@@ -162,7 +162,7 @@ func dsiReport(pass *analysis.Pass, fn *analysis.Function, call, arg analysis.No
 			fd = pass.Reportf(call, analysis.Changes, "%s %s %s to the example input's value: the exported program accepts that size only", text, how, dimsPhrase(hits))
 		} else {
 			fd = pass.Reportf(call, analysis.Fails, "%s %s %s to the example input's value (\"You marked %s as dynamic but your code specialized it to be a constant\"): export fails",
-				text, how, dimsPhrase(hits), hits[0].Decl.Name)
+				text, how, dimsPhrase(hits), markedName(hits))
 		}
 		fd.Related = append(fd.Related, dimsRelated(f, hits)...)
 	default:
