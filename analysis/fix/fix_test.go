@@ -253,3 +253,20 @@ class M(torch.nn.Module):
 		t.Error("rewrote an if whose branch returns a float")
 	}
 }
+
+func TestDeleteElement(t *testing.T) {
+	for _, c := range []struct{ src, el, want string }{
+		{`d = {"x": a, "m": None, "y": b}`, `"m": None`, `d = {"x": a, "y": b}`},
+		{`d = {"x": a, "m": None}`, `"m": None`, `d = {"x": a}`},
+		{`d = {"x": a, "m": None,}`, `"m": None`, `d = {"x": a,}`},
+		{`d = {"m": None}`, `"m": None`, `d = {}`},
+		{"d = {\n    \"m\": None,\n    # y is the mask\n    \"y\": b,\n}", `"m": None`, "d = {\n    # y is the mask\n    \"y\": b,\n}"},
+		{`f(a, b, c)`, `b`, `f(a, c)`},
+		{`l = [a, b]`, `a`, `l = [b]`},
+	} {
+		f := parse(t, c.src)
+		if got := apply(t, f, DeleteElement(f, node(t, f, c.el))); got != c.want {
+			t.Errorf("deleting %s from %q: %q, want %q", c.el, c.src, got, c.want)
+		}
+	}
+}

@@ -113,3 +113,39 @@ func NameUsed(f *analysis.File, fn *analysis.Function, name string) bool {
 	}
 	return f.LookupFunc(fn, name) != nil
 }
+
+// DeleteElement returns an edit deleting el, an element of a dict, list or call's
+// arguments (not of a tuple, which it could leave without the comma that makes one of a
+// single element), with its separating comma: the comma after it and the space up to what follows
+// (the next element, or a comment, which stays), or, for the last element, the comma before
+// it.
+func DeleteElement(f *analysis.File, el analysis.NodeID) analysis.Edit {
+	t := f.Tree
+	prevEnd, after := -1, -1 // the end of the element before el; where what follows el's comma starts
+	seen, comma := false, false
+	t.Children(t.Parent(el), func(c analysis.NodeID) bool {
+		switch {
+		case c == el:
+			seen = true
+		case !seen:
+			if t.IsNamed(c) && !t.IsComment(c) {
+				prevEnd = t.End(c)
+			}
+		case !comma && t.TextIs(c, ","):
+			comma = true
+		case comma && t.IsNamed(c):
+			after = t.Start(c)
+			return false
+		default:
+			return false // the closing bracket
+		}
+		return true
+	})
+	switch {
+	case after >= 0:
+		return analysis.Edit{Start: t.Start(el), End: after}
+	case prevEnd >= 0:
+		return analysis.Edit{Start: prevEnd, End: t.End(el)}
+	}
+	return analysis.Edit{Start: t.Start(el), End: t.End(el)}
+}

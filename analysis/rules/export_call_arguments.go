@@ -28,8 +28,9 @@ and the ` + "`torch.export.Dim`" + ` calls that build dynamic shapes. It reports
 - a ` + "`Dim`" + ` (or ` + "`dims`" + `) name that is not a valid Python identifier;
 - a ` + "`Dim`" + ` whose literal ` + "`max`" + ` is not greater than its literal ` + "`min`" + ` (or than the default minimum 0
   when only ` + "`max`" + ` is given);
-- a ` + "`dynamic_shapes`" + ` that does not fit the inputs: a tuple or list with another number of entries
-  than example inputs; for an input whose example is a tensor, a single ` + "`Dim`" + ` for the whole tensor,
+- a ` + "`dynamic_shapes`" + ` that does not fit the inputs: a dict key naming a parameter the call does not
+  pass (export matches the keys against the inputs the call passes, not every parameter of
+  ` + "`forward`" + `), a tuple or list with another number of entries than example inputs; for an input whose example is a tensor, a single ` + "`Dim`" + ` for the whole tensor,
   an axis mapped to a dict, tuple or list (nested one level too deep), an axis keyed by a string
   (` + "`{\"0\": batch}`" + `), an axis the example does not have (` + "`{2: b}`" + ` for ` + "`torch.randn(4, 16)`" + `), or a tuple
   spec with another number of axes than the example's rank.
@@ -82,6 +83,8 @@ ep = torch.export.export(Model(), (x,), dynamic_shapes={"x": {0: batch}})
   parameter has no entry.
 - Replacing the characters of a ` + "`Dim`" + ` name that cannot appear in an identifier with ` + "`_`" + ` is safe: the
   name only labels the dimension in messages and in the exported program.
+- Removing a ` + "`None`" + ` entry for a parameter the call does not pass is safe: it declares nothing. An
+  entry with dims has no fix: the call may be missing that input.
 - Inconsistent bounds have no fix: which bound is wrong is domain knowledge.
 - Keying an axis by the int a digit string spells (` + "`\"0\"`" + ` -> ` + "`0`" + `) is safe. Declaring a single Dim given
   for a whole tensor for axis 0 is unsafe: the intended axis is a guess.
@@ -265,10 +268,16 @@ func ecaCheckKeys(pass *analysis.Pass, ec *torchsem.ExportSite, fwd *analysis.Fu
 		}
 		return true
 	})
-	// the parameters the example inputs bind, when args and kwargs are literals
+	// the parameters the example inputs bind, when args and kwargs are literals (exact: all
+	// known, no *splat among the args)
 	expected := names
+	exact := false
 	if args := ecaLiteral(f, ec.Func, ec.Args, syntax.KindTuple); args != analysis.NoNode {
 		n := len(t.NamedChildren(args, nil))
+		splat := false
+		for _, a := range t.NamedChildren(args, nil) {
+			splat = splat || t.Kind(a) == syntax.KindListSplat || t.Kind(a) == syntax.KindDictionarySplat
+		}
 		bound := map[string]bool{}
 		if n <= len(names) {
 			for _, p := range names[:n] {
@@ -301,6 +310,7 @@ func ecaCheckKeys(pass *analysis.Pass, ec *torchsem.ExportSite, fwd *analysis.Fu
 					expected = append(expected, p)
 				}
 			}
+			exact = !splat
 		}
 	}
 	var missing []string
@@ -310,6 +320,27 @@ func ecaCheckKeys(pass *analysis.Pass, ec *torchsem.ExportSite, fwd *analysis.Fu
 		}
 	}
 	who := fwd.QualName()
+	if exact {
+		// a key naming a parameter the call leaves to its default: export matches the dict
+		// against the inputs the call passes and rejects it ("found top-level keys ... that
+		// weren't present in the arg names of inputs"; older releases: "its top-level keys
+		// must be the arg names")
+		passed := map[string]bool{}
+		for _, p := range expected {
+			passed[p] = true
+		}
+		for _, k := range keys {
+			if !known[k.name] || passed[k.name] {
+				continue
+			}
+			fd := pass.Reportf(k.node, analysis.Fails, "dynamic_shapes key %q names a parameter of %s that the call does not pass (it passes %s): export matches the dict's keys against the inputs the call passes and rejects the others",
+				k.name, who, ecaNames(expected))
+			if pair := t.Parent(k.node); t.Kind(t.Unparen(t.Field(pair, syntax.FieldValue))) == syntax.KindNone {
+				fd.Fixes = append(fd.Fixes, analysis.Fix{Title: "remove the entry " + strconv.Quote(k.name) + " (the call does not pass that input)", Safety: analysis.Safe,
+					Edits: []analysis.Edit{fix.DeleteElement(f, pair)}})
+			}
+		}
+	}
 	for _, k := range unknown {
 		fd := pass.Reportf(k.node, analysis.Fails, "dynamic_shapes key %q is not a parameter of %s (%s): a dict of dynamic shapes is keyed by forward's parameter names",
 			k.name, who, strings.Join(names, ", "))
@@ -701,4 +732,12 @@ func ecaKindWord(t *syntax.Tree, n analysis.NodeID) string {
 		return "tuple"
 	}
 	return "list"
+}
+
+// ecaNames lists the inputs a call passes for a message: "x, mask", or "nothing".
+func ecaNames(names []string) string {
+	if len(names) == 0 {
+		return "nothing"
+	}
+	return strings.Join(names, ", ")
 }

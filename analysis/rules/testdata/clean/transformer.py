@@ -142,4 +142,4 @@ def export_decoder():
     tokens = torch.randint(0, 32000, (2, 16))
     input_pos = torch.arange(16)
     seq = Dim("seq", min=1, max=2048)
-    return export(model, (tokens, input_pos), dynamic_shapes={"tokens": {1: seq}, "input_pos": {0: seq}, "temperature": None})
+    return export(model, (tokens, input_pos), dynamic_shapes={"tokens": {1: seq}, "input_pos": {0: seq}})
