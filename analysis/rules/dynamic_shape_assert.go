@@ -127,8 +127,8 @@ func judgeSizeCheck(pass *analysis.Pass, fn *analysis.Function, at, test analysi
 	if f.Value(fn, test).IsTensor() || !shapeSize(f, fn, test) {
 		return
 	}
-	if hits, k, r, eq, ok := remainderTest(f, fn, test); ok {
-		judgeRemainderCheck(pass, at, what, hits, k, r, eq, stmt)
+	if rm, ok := remainderTest(f, fn, test); ok {
+		judgeRemainderCheck(pass, at, what, rm, stmt)
 		return
 	}
 	if b, ok := boundOf(f, fn, test, true); ok {
@@ -192,26 +192,33 @@ func assertsFirstParam(f *torchsem.File, fn *analysis.Function) bool {
 	return false
 }
 
-// judgeRemainderCheck judges a check that a declared-dynamic dim (its declarations: all)
-// leaves remainder r mod k (eq) or does not (assert H % 16 == 0): export guards that
-// remainder, which not every size of a declared range has ("Not all values of h in the
-// specified range satisfy the generated guard"), unless the declaration decides it (a
-// derived dim whose factor k divides: the check holds or fails for every size). A check
-// for multiples gets a fix declaring only multiples of k.
-func judgeRemainderCheck(pass *analysis.Pass, at analysis.NodeID, what string, all []torchsem.DimHit, k, r int, eq bool, stmt analysis.NodeID) {
+// judgeRemainderCheck judges a check that a declared-dynamic dim leaves remainder rm.r mod
+// rm.k, or does not (assert H % 16 == 0): export guards that remainder, which not every size
+// of a declared range has ("Not all values of h in the specified range satisfy the
+// generated guard"), unless the declaration settles it (a derived dim whose factor the
+// divisor divides: the check holds or fails for every size; against a divisor exportdb
+// cannot read, such as timm's self.patch_size[0], a derived dim is taken to be declared
+// for it). A check for multiples of a literal gets a fix declaring only multiples.
+func judgeRemainderCheck(pass *analysis.Pass, at analysis.NodeID, what string, rm remainder, stmt analysis.NodeID) {
 	f := pass.File
-	var open, never []torchsem.DimHit // declarations that do not decide it; that decide it false
-	for _, h := range all {
-		switch rem, decided := remainderDecided(h, k); {
+	// the declarations that leave the remainder open; that settle it false; that may settle it
+	var open, never, maybe []torchsem.DimHit
+	for _, h := range rm.hits {
+		switch rem, decided, unknown := rm.settled(h); {
+		case unknown:
+			maybe = append(maybe, h)
 		case !decided:
 			open = append(open, h)
-		case (rem == r) != eq:
+		case (rem == rm.r) != rm.eq:
 			never = append(never, h)
 		}
 	}
 	switch {
+	case len(open) == 0 && len(never) == 0 && len(maybe) > 0:
+		pass.Reportf(at, analysis.Recognized, "%s holds for every size %s declares if %s divides its factor: export then keeps the dim dynamic", what, dimsPhrase(maybe), rm.kText)
+		return
 	case len(open) == 0 && len(never) == 0:
-		pass.Reportf(at, analysis.Recognized, "%s holds for every size %s declares: export keeps the dim dynamic", what, dimsPhrase(all))
+		pass.Reportf(at, analysis.Recognized, "%s holds for every size %s declares: export keeps the dim dynamic", what, dimsPhrase(rm.hits))
 		return
 	case len(open) == 0:
 		fd := pass.Reportf(at, analysis.Fails, "%s fails for every size %s declares: export fails", what, dimsPhrase(never))
@@ -219,20 +226,20 @@ func judgeRemainderCheck(pass *analysis.Pass, at analysis.NodeID, what string, a
 		return
 	}
 	name := dimLabel(open[0])
-	need := fmt.Sprintf("%q to leave remainder %d mod %d", name, r, k)
+	need := fmt.Sprintf("%q to leave remainder %d mod %s", name, rm.r, rm.kText)
 	switch {
-	case eq && r == 0:
-		need = fmt.Sprintf("%q to be a multiple of %d", name, k)
-	case !eq:
-		need = fmt.Sprintf("%q not to leave remainder %d mod %d", name, r, k)
+	case rm.eq && rm.r == 0:
+		need = fmt.Sprintf("%q to be a multiple of %s", name, rm.kText)
+	case !rm.eq:
+		need = fmt.Sprintf("%q not to leave remainder %d mod %s", name, rm.r, rm.kText)
 	}
 	effect, end := outcome(open, fmt.Sprintf(": export fails (\"Not all values of %s in the specified range satisfy the generated guard\")", markedName(open)), true)
 	fd := pass.Reportf(at, effect, "%s requires %s, but %s allows other sizes%s", what, need, dimsPhrase(open), end)
 	fd.Related = append(fd.Related, dimsRelated(f, open)...)
-	if eq && r == 0 {
+	if rm.eq && rm.r == 0 && rm.k > 0 {
 		for _, h := range open {
-			if spec, ok := derivedSpec(h, k); ok {
-				if fx, ok := multipleFix(f, h, k, spec); ok {
+			if spec, ok := derivedSpec(h, rm.k); ok {
+				if fx, ok := multipleFix(f, h, rm.k, spec); ok {
 					fd.Fixes = append(fd.Fixes, fx)
 				}
 			}

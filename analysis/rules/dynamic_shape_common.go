@@ -326,45 +326,77 @@ func removeCheckFix(f *analysis.File, stmt analysis.NodeID) (analysis.Fix, bool)
 	}, true
 }
 
-// remainderTest reads test as `dim % k == r` (eq) or `dim % k != r` (either side), dim a size
-// that reads one dim declared dynamic (hits: its declarations) and k > 1 and r integer
-// literals.
-func remainderTest(f *analysis.File, fn *analysis.Function, test analysis.NodeID) (hits []torchsem.DimHit, k, r int, eq, ok bool) {
+// remainder is a test of a declared-dynamic dim's remainder: dim % k == r (eq) or != r.
+type remainder struct {
+	hits  []torchsem.DimHit // the dim's declarations
+	k     int               // the divisor, an integer literal; 0 for another value (self.patch_size[0])
+	kText string            // the divisor as written
+	r     int
+	eq    bool
+}
+
+// remainderTest reads test as `dim % k == r` or `dim % k != r` (either side), dim a size that
+// reads one dim declared dynamic, r an integer literal and k an integer literal above 1 or
+// a value that is not a size (a module's configured patch size).
+func remainderTest(f *analysis.File, fn *analysis.Function, test analysis.NodeID) (remainder, bool) {
 	t := f.Tree
 	test = t.Unparen(test)
 	if t.Kind(test) != syntax.KindComparisonOperator || t.NamedChildCount(test) != 2 {
-		return nil, 0, 0, false, false
+		return remainder{}, false
 	}
 	op := t.Operator(test)
 	if op != "==" && op != "!=" {
-		return nil, 0, 0, false, false
+		return remainder{}, false
 	}
 	mod, lit := t.Unparen(t.NamedChild(test, 0)), t.Unparen(t.NamedChild(test, 1))
 	rem, isLit := pysem.IntLiteral(t, lit)
 	if !isLit {
 		mod, lit = lit, mod
 		if rem, isLit = pysem.IntLiteral(t, lit); !isLit {
-			return nil, 0, 0, false, false
+			return remainder{}, false
 		}
 	}
 	if t.Kind(mod) != syntax.KindBinaryOperator || t.Operator(mod) != "%" {
-		return nil, 0, 0, false, false
+		return remainder{}, false
 	}
-	side := t.Unparen(t.Field(mod, syntax.FieldLeft))
-	kk, isK := pysem.IntLiteral(t, t.Unparen(t.Field(mod, syntax.FieldRight)))
-	if !isK || kk < 2 {
-		return nil, 0, 0, false, false
+	side, div := t.Unparen(t.Field(mod, syntax.FieldLeft)), t.Unparen(t.Field(mod, syntax.FieldRight))
+	rm := remainder{kText: fix.Snippet(t, div), r: int(rem), eq: op == "=="}
+	if k, ok := pysem.IntLiteral(t, div); ok {
+		if k < 2 {
+			return remainder{}, false
+		}
+		rm.k = int(k)
+	} else if v := f.Value(fn, div); v.May(torchsem.Size|torchsem.UnbackedSize|torchsem.Data) || v.IsTensor() {
+		return remainder{}, false // a size against a size ties the dims together
 	}
 	switch t.Kind(side) {
 	case syntax.KindIdentifier, syntax.KindSubscript, syntax.KindCall, syntax.KindAttribute:
 	default:
-		return nil, 0, 0, false, false
+		return remainder{}, false
 	}
 	verdict, hits := f.Dims(f.Value(fn, side))
 	if verdict != torchsem.DimsDynamic || len(hits) == 0 || !shapeSize(f, fn, side) {
-		return nil, 0, 0, false, false
+		return remainder{}, false
 	}
-	return hits, int(kk), int(rem), op == "==", true
+	rm.hits = hits
+	return rm, true
+}
+
+// settled reports how h's declaration settles the test: decided, with rem the remainder of
+// every size (a derived dim whose factor the literal divisor divides), or unknown (a derived
+// dim against a divisor exportdb cannot read: the test holds when it divides the factor, as
+// timm's patch embeddings declared with 16 * Dim(...) rely on).
+func (rm remainder) settled(h torchsem.DimHit) (rem int, decided, unknown bool) {
+	d := h.Decl
+	switch {
+	case d.Kind != torchsem.DimDerived:
+		return 0, false, false
+	case rm.k == 0:
+		return 0, false, true
+	case d.Mult%rm.k != 0:
+		return 0, false, false
+	}
+	return ((d.Add % rm.k) + rm.k) % rm.k, true, false
 }
 
 // markedName is the name torch's messages give the first dim of hits ("You marked h as
@@ -405,15 +437,4 @@ func outcome(hits []torchsem.DimHit, failTail string, narrow bool) (analysis.Eff
 		return analysis.Changes, ": with Dim.AUTO export narrows the dim silently, and the exported program accepts only the sizes this line lets through"
 	}
 	return analysis.Changes, ": with Dim.AUTO export makes the dim static silently, and the exported program accepts the example input's size only"
-}
-
-// remainderDecided reports whether the declaration of h decides a test of the dim's
-// remainder mod k: a derived dim whose factor k divides leaves the same remainder, rem, for
-// every size.
-func remainderDecided(h torchsem.DimHit, k int) (rem int, decided bool) {
-	d := h.Decl
-	if d.Kind != torchsem.DimDerived || d.Mult%k != 0 {
-		return 0, false
-	}
-	return ((d.Add % k) + k) % k, true
 }

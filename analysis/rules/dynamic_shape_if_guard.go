@@ -186,26 +186,26 @@ func ifGuardIsTest(t *syntax.Tree, e analysis.NodeID) bool {
 func judgeBranchOnRange(pass *analysis.Pass, fn *analysis.Function, c analysis.Condition, dim analysis.NodeID) (fd *analysis.Finding, decided bool, pinned []torchsem.DimHit) {
 	f := pass.File
 	t := f.Tree
-	if all, k, r, _, ok := remainderTest(f, fn, c.Test); ok {
-		var hits []torchsem.DimHit // the declarations that do not decide the remainder
-		for _, h := range all {
-			if _, decided := remainderDecided(h, k); !decided {
+	if rm, ok := remainderTest(f, fn, c.Test); ok {
+		var hits []torchsem.DimHit // the declarations that leave the remainder open
+		for _, h := range rm.hits {
+			if _, decided, unknown := rm.settled(h); !decided && !unknown {
 				hits = append(hits, h)
 			}
 		}
 		if len(hits) == 0 {
-			pass.Reportf(c.Test, analysis.Recognized, "%s on %s is decided by %s: every size it allows leaves the same remainder mod %d, so export keeps the dim dynamic",
-				c.What(t), fix.Short(t, dim), dimsPhrase(all), k)
+			pass.Reportf(c.Test, analysis.Recognized, "%s on %s is decided by %s: every size it allows leaves the same remainder mod %s (if that divides a derived dim's factor), so export keeps the dim dynamic",
+				c.What(t), fix.Short(t, dim), dimsPhrase(rm.hits), rm.kText)
 			return nil, true, nil
 		}
 		effect, end := outcome(hits, fmt.Sprintf(" (\"Not all values of %s in the specified range satisfy the generated guard\"): export fails", markedName(hits)), true)
-		fd = pass.Reportf(c.Test, effect, "%s on %s splits %s by its remainder mod %d: export keeps the branch the example input takes and guards that remainder, which not every size the declaration allows has%s",
-			c.What(t), fix.Short(t, dim), dimsPhrase(hits), k, end)
-		if r == 0 {
+		fd = pass.Reportf(c.Test, effect, "%s on %s splits %s by its remainder mod %s: export keeps the branch the example input takes and guards that remainder, which not every size the declaration allows has%s",
+			c.What(t), fix.Short(t, dim), dimsPhrase(hits), rm.kText, end)
+		if rm.r == 0 && rm.k > 0 {
 			// inputs that are always multiples of k take the branch that tests for them
 			for _, h := range hits {
-				if spec, ok := derivedSpec(h, k); ok {
-					if fx, ok := multipleFix(f, h, k, spec); ok {
+				if spec, ok := derivedSpec(h, rm.k); ok {
+					if fx, ok := multipleFix(f, h, rm.k, spec); ok {
 						fd.Fixes = append(fd.Fixes, fx)
 					}
 				}
