@@ -32,19 +32,12 @@ func TestDeclaredDimFixesElsewhere(t *testing.T) {
 							t.Errorf("%s: unexpected fix %q", m.name, fx.Title)
 							continue
 						}
-						if fx.Path != "export.py" || len(fx.Src) == 0 || !fx.Elsewhere() {
-							t.Errorf("fix %q edits %q, want export.py", fx.Title, fx.Path)
-							continue
-						}
-						out, err := analysis.ApplyEdits(fx.Src, fx.Edits)
-						if err != nil {
-							t.Fatal(err)
-						}
-						for _, line := range strings.Split(string(out), "\n") {
+						got = append(got, exportLines(t, fx, func(line string) string {
 							if i := strings.Index(line, "{2: "); i >= 0 && strings.Contains(line, "ep = export(") {
-								got = append(got, strings.TrimSuffix(line[i:], "})"))
+								return strings.TrimSuffix(line[i:], "})")
 							}
-						}
+							return ""
+						})...)
 					}
 				}
 			}
@@ -85,19 +78,12 @@ func TestIfGuardNarrowFixes(t *testing.T) {
 				continue
 			}
 			for _, fx := range fd.Fixes {
-				if fx.Path != "export.py" {
-					t.Errorf("fix %q edits %q, want export.py", fx.Title, fx.Path)
-					continue
-				}
-				out, err := analysis.ApplyEdits(fx.Src, fx.Edits)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, line := range strings.Split(string(out), "\n") {
+				got = append(got, exportLines(t, fx, func(line string) string {
 					if strings.HasPrefix(line, "h = ") {
-						got = append(got, line)
+						return line
 					}
-				}
+					return ""
+				})...)
 			}
 		}
 	}
@@ -105,4 +91,25 @@ func TestIfGuardNarrowFixes(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("declarations after the fixes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// exportLines applies fx, which must edit export.py, and returns what pick keeps of the
+// lines of the result ("" drops a line).
+func exportLines(t *testing.T, fx analysis.Fix, pick func(line string) string) []string {
+	t.Helper()
+	if fx.Path != "export.py" || len(fx.Src) == 0 || !fx.Elsewhere() {
+		t.Errorf("fix %q edits %q, want export.py", fx.Title, fx.Path)
+		return nil
+	}
+	out, err := analysis.ApplyEdits(fx.Src, fx.Edits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if s := pick(line); s != "" {
+			kept = append(kept, s)
+		}
+	}
+	return kept
 }

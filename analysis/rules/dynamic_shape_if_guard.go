@@ -130,12 +130,12 @@ func runDynamicShapeIfGuard(pass *analysis.Pass) {
 			return // the dims it tests are declared static: the branch is fixed, as it should be
 		case torchsem.DimsDynamic:
 			var decided bool
-			var pinned []torchsem.DimHit
-			if fd, decided, pinned = judgeBranchOnRange(pass, fn, c, dim); decided {
+			var about []torchsem.DimHit
+			if fd, decided, about = judgeBranchOnRange(pass, fn, c, dim); decided {
 				return // the declared range decides the test: no guard, no branch to rewrite
 			}
-			if pinned != nil {
-				hits = pinned
+			if about != nil {
+				hits = about
 			}
 			if fd == nil {
 				effect, end := outcome(hits, fmt.Sprintf(" (\"You marked %s as dynamic but your code specialized it\"): export fails", markedName(hits)), false)
@@ -181,9 +181,10 @@ func ifGuardIsTest(t *syntax.Tree, e analysis.NodeID) bool {
 //     (a derived dim whose factor the divisor divides decides it).
 //
 // It returns nil (and decided false) for the other tests, an equality among them: that one
-// specialises the dim, as the caller says of pinned (the declarations whose range holds the
-// value; nil: every one).
-func judgeBranchOnRange(pass *analysis.Pass, fn *analysis.Function, c analysis.Condition, dim analysis.NodeID) (fd *analysis.Finding, decided bool, pinned []torchsem.DimHit) {
+// specialises the dim, as the caller says. about are the declarations the finding (or the
+// caller's) is about: those the line breaks, whose range holds the value it is compared
+// with (nil: every one).
+func judgeBranchOnRange(pass *analysis.Pass, fn *analysis.Function, c analysis.Condition, dim analysis.NodeID) (fd *analysis.Finding, decided bool, about []torchsem.DimHit) {
 	f := pass.File
 	t := f.Tree
 	if rm, ok := remainderTest(f, fn, c.Test); ok {
@@ -211,7 +212,7 @@ func judgeBranchOnRange(pass *analysis.Pass, fn *analysis.Function, c analysis.C
 				}
 			}
 		}
-		return fd, false, nil
+		return fd, false, hits
 	}
 	tbs, ok1 := boundsOf(f, fn, c.Test, true)
 	fbs, ok2 := boundsOf(f, fn, c.Test, false)
@@ -226,6 +227,7 @@ func judgeBranchOnRange(pass *analysis.Pass, fn *analysis.Function, c analysis.C
 	}
 	type split struct{ yes, no side }
 	var splits []split
+	var pinned []torchsem.DimHit
 	empty := func(b sizeBound, lo, hi int) bool { return !b.isNot && hi >= 0 && hi < lo }
 	for i := range tbs {
 		tb, fb := tbs[i], fbs[i]
@@ -272,5 +274,5 @@ func judgeBranchOnRange(pass *analysis.Pass, fn *analysis.Function, c analysis.C
 			}
 		}
 	}
-	return fd, false, nil
+	return fd, false, hits
 }
