@@ -855,8 +855,8 @@ func (f *File) OwnNodes(fn *Function, k syntax.Kind) []NodeID {
 type Cell struct{ Start, Number int }
 
 // Place names byte offset off for messages: "export.py:12"; "nb.ipynb:cell 2:3" (the cell,
-// and the line in it) in a notebook's module; "line 12" in a file with neither a path nor
-// a module (an editor buffer never saved, a test's source). Paths are cut to their base
+// and the line in it) in a notebook's module ("cell 2:3" without a path); "line 12" in a
+// file with neither a path nor a module (an editor buffer never saved, a test's source). Paths are cut to their base
 // name: messages stay short, and related information carries the full path.
 func (f *File) Place(off int) string {
 	path := f.Path
@@ -866,16 +866,19 @@ func (f *File) Place(off int) string {
 	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
 		path = path[i+1:]
 	}
-	line := f.Line(off)
+	line, cell := f.Line(off), ""
 	if i := sort.Search(len(f.Cells), func(i int) bool { return f.Cells[i].Start > off }) - 1; i >= 0 {
 		c := f.Cells[i]
 		line -= f.Line(c.Start)
-		path += ":cell " + strconv.Itoa(c.Number)
+		cell = "cell " + strconv.Itoa(c.Number) + ":"
 	}
-	if path == "" {
-		return "line " + strconv.Itoa(line+1)
+	switch {
+	case path != "":
+		return path + ":" + cell + strconv.Itoa(line+1)
+	case cell != "":
+		return cell + strconv.Itoa(line+1) // a notebook never saved
 	}
-	return path + ":" + strconv.Itoa(line+1)
+	return "line " + strconv.Itoa(line+1)
 }
 
 // Line returns the 0-based line of byte offset off.

@@ -254,6 +254,7 @@ func TestPlace(t *testing.T) {
 		{"/work/nb.ipynb", "", []Cell{{0, 2}, {at("y"), 5}}, at("x"), "nb.ipynb:cell 2:2"},
 		{"/work/nb.ipynb", "", []Cell{{0, 2}, {at("y"), 5}}, at("y"), "nb.ipynb:cell 5:1"},
 		{"/work/nb.ipynb", "", []Cell{{0, 2}, {at("y"), 5}}, at("z"), "nb.ipynb:cell 5:2"},
+		{"", "", []Cell{{0, 2}, {at("y"), 5}}, at("z"), "cell 5:2"},
 	} {
 		f := parseFile(t, src)
 		f.Path, f.Module.Name, f.Cells = tc.path, tc.module, tc.cells

@@ -26,8 +26,8 @@ type Carry struct {
 	// prev is the previous text's file until a program is made from next's (carry cuts
 	// it then, so that programs do not chain: each holds at most the one before); prevID
 	// names it all the while. Not a weak pointer: making one strong again during a
-	// collection's mark termination parks the goroutine until marking ends (10-20 ms of a
-	// keystroke's 5 in the workspace benchmark's trace).
+	// collection's mark termination parks the goroutine until marking ends (10-23 ms in
+	// the workspace benchmark's trace, where a keystroke takes 5).
 	prev   atomic.Pointer[File]
 	prevID uint64
 	m      nodeMap
@@ -267,7 +267,8 @@ func (p *Program) inProject(q string) bool {
 }
 
 // Carried returns what p may take from the program of its file's previous text: nil when p
-// was not made by ReplaceFrom keeping units, or that program is gone.
+// was not made by ReplaceFrom keeping units, or has let that text go (DropCarry, or a
+// program made from p's text).
 func (p *Program) Carried() *Carry {
 	if p.carry == nil || p.carry.prev.Load() == nil {
 		return nil
