@@ -414,16 +414,24 @@ func TestPublishFrameStorageReused(t *testing.T) {
 	if !bytes.Equal(first, want(p0)) {
 		t.Fatalf("frame 0 differs:\n got %q\nwant %q", first, want(p0))
 	}
-	var spare []byte
-	for deadline := time.Now().Add(waitTimeout); spare == nil; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the written frame's storage was not kept")
+	// the writer gives a frame's storage back after the reader took the frame: wait for it
+	// before each next publish, which then encodes into it
+	waitSpare := func(after int) {
+		t.Helper()
+		for deadline := time.Now().Add(waitTimeout); ; time.Sleep(time.Millisecond) {
+			st.qmu.Lock()
+			kept := st.spare != nil
+			st.qmu.Unlock()
+			if kept {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the storage of frame %d was not kept", after)
+			}
 		}
-		st.qmu.Lock()
-		spare = st.spare
-		st.qmu.Unlock()
 	}
 	for i := 1; i <= 3; i++ {
+		waitSpare(i - 1)
 		p := publish(i)
 		s.notify(method, p)
 		st.qmu.Lock()
