@@ -140,7 +140,7 @@ func judgeSizeCheck(pass *analysis.Pass, fn *analysis.Function, at, test analysi
 		}
 		hit := []torchsem.DimHit{b.hit}
 		name := markedName(hit)
-		effect, end := outcome(hit, fmt.Sprintf(": export fails (\"Not all values of %s in the specified range satisfy the generated guard\")", name), true)
+		effect, end := outcome(hit, ": export fails ("+notAllValues(hit)+")", true)
 		if b.isNot {
 			fd := pass.Reportf(at, effect, "%s excludes %d from %s, which declares %s%s",
 				what, b.not, dimsPhrase(hit), rangeWords(name, lo, hi), end)
@@ -151,7 +151,7 @@ func judgeSizeCheck(pass *analysis.Pass, fn *analysis.Function, at, test analysi
 			dlo, dhi := declaredRange(b.hit.Decl)
 			fd := pass.Reportf(at, effect, "%s holds only for %s, but %s allows %s%s",
 				what, rangeWords(name, lo, hi), dimsPhrase(hit), rangeWords(name, dlo, dhi), end)
-			fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{b.hit})...)
+			fd.Related = append(fd.Related, dimsRelated(f, hit)...)
 			if fx, ok := narrowDimFix(f, b, lo, hi); ok {
 				fd.Fixes = append(fd.Fixes, fx)
 			}
@@ -163,7 +163,7 @@ func judgeSizeCheck(pass *analysis.Pass, fn *analysis.Function, at, test analysi
 		return // a plain check of sizes every export declares static
 	}
 	if verdict == torchsem.DimsDynamic && sizePinned(f, fn, test, "==", "and") {
-		effect, end := outcome(hits, fmt.Sprintf(" (\"You marked %s as dynamic but your code specialized it\"): export fails", markedName(hits)), false)
+		effect, end := pinned(hits)
 		fd := pass.Reportf(at, effect, "%s pins %s to one value%s", what, dimsPhrase(hits), end)
 		fd.Related = append(fd.Related, dimsRelated(f, hits)...)
 		// a helper's call inside an expression (stmt NoNode) has no statement of its own to remove
@@ -233,15 +233,13 @@ func judgeRemainderCheck(pass *analysis.Pass, at analysis.NodeID, what string, r
 	case !rm.eq:
 		need = fmt.Sprintf("%q not to leave remainder %d mod %s", name, rm.r, rm.kText)
 	}
-	effect, end := outcome(open, fmt.Sprintf(": export fails (\"Not all values of %s in the specified range satisfy the generated guard\")", markedName(open)), true)
+	effect, end := outcome(open, ": export fails ("+notAllValues(open)+")", true)
 	fd := pass.Reportf(at, effect, "%s requires %s, but %s allows other sizes%s", what, need, dimsPhrase(open), end)
 	fd.Related = append(fd.Related, dimsRelated(f, open)...)
-	if rm.eq && rm.r == 0 && rm.k > 0 {
+	if rm.eq && rm.r == 0 {
 		for _, h := range open {
-			if spec, ok := derivedSpec(h, rm.k); ok {
-				if fx, ok := multipleFix(f, h, rm.k, spec); ok {
-					fd.Fixes = append(fd.Fixes, fx)
-				}
+			if fx, ok := multipleFix(f, h, rm.k); ok {
+				fd.Fixes = append(fd.Fixes, fx)
 			}
 		}
 	}

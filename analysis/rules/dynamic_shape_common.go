@@ -177,13 +177,8 @@ func boundsOf(f *analysis.File, fn *analysis.Function, test analysis.NodeID, hel
 		side = r
 		op = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}[op]
 	}
-	switch t.Kind(side) {
-	case syntax.KindIdentifier, syntax.KindSubscript, syntax.KindCall, syntax.KindAttribute:
-	default:
-		return nil, false // arithmetic on the dim: its bound is not the dim's
-	}
-	verdict, hits := f.Dims(f.Value(fn, side))
-	if verdict != torchsem.DimsDynamic || len(hits) == 0 || !shapeSize(f, fn, side) {
+	hits, ok := dynamicSize(f, fn, side)
+	if !ok {
 		return nil, false
 	}
 	if !held {
@@ -361,7 +356,8 @@ func remainderTest(f *analysis.File, fn *analysis.Function, test analysis.NodeID
 	}
 	side, div := t.Unparen(t.Field(mod, syntax.FieldLeft)), t.Unparen(t.Field(mod, syntax.FieldRight))
 	rm := remainder{kText: fix.Snippet(t, div), r: int(rem), eq: op == "=="}
-	if k, ok := pysem.IntLiteral(t, div); ok {
+	k, ok := pysem.IntLiteral(t, div)
+	if ok {
 		if k < 2 {
 			return remainder{}, false
 		}
@@ -369,17 +365,26 @@ func remainderTest(f *analysis.File, fn *analysis.Function, test analysis.NodeID
 	} else if v := f.Value(fn, div); v.May(torchsem.Size|torchsem.UnbackedSize|torchsem.Data) || v.IsTensor() {
 		return remainder{}, false // a size against a size ties the dims together
 	}
-	switch t.Kind(side) {
+	if rm.hits, ok = dynamicSize(f, fn, side); !ok {
+		return remainder{}, false
+	}
+	return rm, true
+}
+
+// dynamicSize returns the declarations of the one dim that side reads, when side is a size
+// as written (a name, x.shape[2], x.size(2)), not arithmetic on one, of a dim some export
+// call declares dynamic.
+func dynamicSize(f *analysis.File, fn *analysis.Function, side analysis.NodeID) ([]torchsem.DimHit, bool) {
+	switch f.Tree.Kind(side) {
 	case syntax.KindIdentifier, syntax.KindSubscript, syntax.KindCall, syntax.KindAttribute:
 	default:
-		return remainder{}, false
+		return nil, false // arithmetic on the dim: its bound is not the dim's
 	}
 	verdict, hits := f.Dims(f.Value(fn, side))
 	if verdict != torchsem.DimsDynamic || len(hits) == 0 || !shapeSize(f, fn, side) {
-		return remainder{}, false
+		return nil, false
 	}
-	rm.hits = hits
-	return rm, true
+	return hits, true
 }
 
 // settled reports how h's declaration settles the test: decided, with rem the remainder of
@@ -423,6 +428,21 @@ func autoOnly(hits []torchsem.DimHit) bool {
 		}
 	}
 	return len(hits) > 0
+}
+
+// youMarked is torch's message for a dynamic dim that code pins to one value, quoted.
+func youMarked(hits []torchsem.DimHit) string {
+	return fmt.Sprintf("\"You marked %s as dynamic but your code specialized it\"", markedName(hits))
+}
+
+// notAllValues is torch's message for a dynamic dim's range that code narrows, quoted.
+func notAllValues(hits []torchsem.DimHit) string {
+	return fmt.Sprintf("\"Not all values of %s in the specified range satisfy the generated guard\"", markedName(hits))
+}
+
+// pinned is outcome for a line that pins the dims of hits to one value.
+func pinned(hits []torchsem.DimHit) (analysis.Effect, string) {
+	return outcome(hits, " ("+youMarked(hits)+"): export fails", false)
 }
 
 // outcome is the effect and the end of the message of a line that guards the dims of hits

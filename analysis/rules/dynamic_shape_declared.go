@@ -245,10 +245,12 @@ func derivedSpec(h torchsem.DimHit, k int) (string, bool) {
 	return s + ")", true
 }
 
-// multipleFix declares the dim of h as spec, its derivedSpec for k, at the export call that
-// declares it (Dim's name as that call's file spells it).
-func multipleFix(f *analysis.File, h torchsem.DimHit, k int, spec string) (analysis.Fix, bool) {
-	if h.Export == nil || h.Export.Site == nil {
+// multipleFix declares the dim of h as its derivedSpec for k at the export call that
+// declares it (Dim's name as that call's file spells it); false when there is none (k not
+// a literal: 0).
+func multipleFix(f *analysis.File, h torchsem.DimHit, k int) (analysis.Fix, bool) {
+	spec, ok := derivedSpec(h, k)
+	if !ok || h.Export == nil || h.Export.Site == nil {
 		return analysis.Fix{}, false
 	}
 	call := dimCall(h.Decl, h.Export.Site.Func)

@@ -696,11 +696,7 @@ func reportDivisible(pass *analysis.Pass, call analysis.NodeID, rc reshapeCall, 
 	msg := fmt.Sprintf("%s needs %s, but %s %s other sizes: export fails (\"Not all values of %s ... satisfy the generated guard\")",
 		rc.method, joinCapped(needs), joinCapped(decls), verb, dimLabel(reqs[0].hit))
 	var specs []string
-	type derived struct {
-		r    divReq
-		spec string
-	}
-	var fixes []derived
+	var fixes []divReq // those with a derived dim to declare, their k set
 	for _, r := range reqs {
 		key, ok := keyOf(r, product)
 		if !ok {
@@ -709,7 +705,7 @@ func reportDivisible(pass *analysis.Pass, call analysis.NodeID, rc reshapeCall, 
 		r.k = multiple[key]
 		if spec, ok := derivedSpec(r.hit, r.k); ok {
 			specs = append(specs, spec)
-			fixes = append(fixes, derived{r, spec})
+			fixes = append(fixes, r)
 		}
 	}
 	if len(specs) > 0 {
@@ -725,8 +721,8 @@ func reportDivisible(pass *analysis.Pass, call analysis.NodeID, rc reshapeCall, 
 			addRelated(fd, rel)
 		}
 	}
-	for _, x := range fixes {
-		if fx, ok := multipleFix(f, x.r.hit, x.r.k, x.spec); ok {
+	for _, r := range fixes {
+		if fx, ok := multipleFix(f, r.hit, r.k); ok {
 			fd.Fixes = append(fd.Fixes, fx)
 		}
 	}

@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"fmt"
-
 	"github.com/exportdb-lsp/exportdb-lsp/analysis"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/fix"
 	"github.com/exportdb-lsp/exportdb-lsp/analysis/syntax"
@@ -95,7 +93,7 @@ func runDynamicShapeIfGuard(pass *analysis.Pass) {
 			if sizePinned(f, fn, c.Test, "!=", "or") {
 				switch verdict, hits := declaredDims(f, f.Value(fn, c.Test)); verdict {
 				case torchsem.DimsDynamic:
-					effect, end := outcome(hits, fmt.Sprintf(" (\"You marked %s as dynamic but your code specialized it\"): export fails", markedName(hits)), false)
+					effect, end := pinned(hits)
 					fd := pass.Reportf(c.Test, effect, "raising when %s pins %s to one value%s", fix.Snippet(t, c.Test), dimsPhrase(hits), end)
 					fd.Related = append(fd.Related, dimsRelated(f, hits)...)
 					if t.Kind(c.Stmt) == syntax.KindIfStatement && t.Field(c.Stmt, syntax.FieldAlternative) == analysis.NoNode {
@@ -113,10 +111,10 @@ func runDynamicShapeIfGuard(pass *analysis.Pass) {
 					dlo, dhi := declaredRange(b.hit.Decl)
 					hit := []torchsem.DimHit{b.hit}
 					name := markedName(hit)
-					effect, end := outcome(hit, fmt.Sprintf(": export fails (\"Not all values of %s in the specified range satisfy the generated guard\")", name), true)
+					effect, end := outcome(hit, ": export fails ("+notAllValues(hit)+")", true)
 					fd := pass.Reportf(c.Test, effect, "raising when %s lets only %s through, but %s allows %s%s",
 						fix.Snippet(t, c.Test), rangeWords(name, lo, hi), dimsPhrase(hit), rangeWords(name, dlo, dhi), end)
-					fd.Related = append(fd.Related, dimsRelated(f, []torchsem.DimHit{b.hit})...)
+					fd.Related = append(fd.Related, dimsRelated(f, hit)...)
 					if fx, ok := narrowDimFix(f, b, lo, hi); ok {
 						fd.Fixes = append(fd.Fixes, fx)
 					}
@@ -138,7 +136,7 @@ func runDynamicShapeIfGuard(pass *analysis.Pass) {
 				hits = about
 			}
 			if fd == nil {
-				effect, end := outcome(hits, fmt.Sprintf(" (\"You marked %s as dynamic but your code specialized it\"): export fails", markedName(hits)), false)
+				effect, end := pinned(hits)
 				fd = pass.Reportf(c.Test, effect, "%s on %s specialises %s to the example input's value%s", c.What(t), fix.Short(t, dim), dimsPhrase(hits), end)
 			}
 			fd.Related = append(fd.Related, dimsRelated(f, hits)...)
@@ -199,16 +197,14 @@ func judgeBranchOnRange(pass *analysis.Pass, fn *analysis.Function, c analysis.C
 				c.What(t), fix.Short(t, dim), dimsPhrase(rm.hits), rm.kText)
 			return nil, true, nil
 		}
-		effect, end := outcome(hits, fmt.Sprintf(" (\"Not all values of %s in the specified range satisfy the generated guard\"): export fails", markedName(hits)), true)
+		effect, end := outcome(hits, " ("+notAllValues(hits)+"): export fails", true)
 		fd = pass.Reportf(c.Test, effect, "%s on %s splits %s by its remainder mod %s: export keeps the branch the example input takes and guards that remainder, which not every size the declaration allows has%s",
 			c.What(t), fix.Short(t, dim), dimsPhrase(hits), rm.kText, end)
-		if rm.r == 0 && rm.k > 0 {
+		if rm.r == 0 {
 			// inputs that are always multiples of k take the branch that tests for them
 			for _, h := range hits {
-				if spec, ok := derivedSpec(h, rm.k); ok {
-					if fx, ok := multipleFix(f, h, rm.k, spec); ok {
-						fd.Fixes = append(fd.Fixes, fx)
-					}
+				if fx, ok := multipleFix(f, h, rm.k); ok {
+					fd.Fixes = append(fd.Fixes, fx)
 				}
 			}
 		}
@@ -264,7 +260,7 @@ func judgeBranchOnRange(pass *analysis.Pass, fn *analysis.Function, c analysis.C
 	first := splits[0]
 	dlo, dhi := declaredRange(first.yes.b.hit.Decl)
 	name := markedName([]torchsem.DimHit{first.yes.b.hit})
-	effect, end := outcome(hits, fmt.Sprintf(" (\"Not all values of %s in the specified range satisfy the generated guard\"): export fails", markedName(hits)), true)
+	effect, end := outcome(hits, " ("+notAllValues(hits)+"): export fails", true)
 	fd = pass.Reportf(c.Test, effect, "%s on %s narrows %s: export keeps the branch the example input takes, which holds only for %s or only for %s, but the declaration allows %s%s",
 		c.What(t), fix.Short(t, dim), dimsPhrase(hits), rangeWords(name, first.yes.lo, first.yes.hi), rangeWords(name, first.no.lo, first.no.hi), rangeWords(name, dlo, dhi), end)
 	for _, sp := range splits {

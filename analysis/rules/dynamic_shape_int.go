@@ -154,11 +154,7 @@ func dsiReport(pass *analysis.Pass, fn *analysis.Function, call, arg analysis.No
 	case torchsem.DimsStatic:
 		return nil // every export declares the dims it reads static: plain ints
 	case torchsem.DimsDynamic:
-		auto := true
-		for _, h := range hits {
-			auto = auto && h.Decl.Kind == torchsem.DimAuto
-		}
-		if auto {
+		if autoOnly(hits) {
 			fd = pass.Reportf(call, analysis.Changes, "%s %s %s to the example input's value: the exported program accepts that size only", text, how, dimsPhrase(hits))
 		} else {
 			fd = pass.Reportf(call, analysis.Fails, "%s %s %s to the example input's value (\"You marked %s as dynamic but your code specialized it to be a constant\"): export fails",

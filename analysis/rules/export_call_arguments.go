@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,7 +31,8 @@ and the ` + "`torch.export.Dim`" + ` calls that build dynamic shapes. It reports
   when only ` + "`max`" + ` is given);
 - a ` + "`dynamic_shapes`" + ` that does not fit the inputs: a dict key naming a parameter the call does not
   pass (export matches the keys against the inputs the call passes, not every parameter of
-  ` + "`forward`" + `), a tuple or list with another number of entries than example inputs; for an input whose example is a tensor, a single ` + "`Dim`" + ` for the whole tensor,
+  ` + "`forward`" + `), a tuple or list with another number of entries than example inputs; for an
+  input whose example is a tensor, a single ` + "`Dim`" + ` for the whole tensor,
   an axis mapped to a dict, tuple or list (nested one level too deep), an axis keyed by a string
   (` + "`{\"0\": batch}`" + `), an axis the example does not have (` + "`{2: b}`" + ` for ` + "`torch.randn(4, 16)`" + `), or a tuple
   spec with another number of axes than the example's rank.
@@ -268,16 +270,16 @@ func ecaCheckKeys(pass *analysis.Pass, ec *torchsem.ExportSite, fwd *analysis.Fu
 		}
 		return true
 	})
-	// the parameters the example inputs bind, when args and kwargs are literals (exact: all
-	// known, no *splat among the args)
+	// the parameters the example inputs bind, when args and kwargs are literals; passed
+	// holds them when that is all of them (no *splat among the args), else it is nil
 	expected := names
-	exact := false
+	var passed map[string]bool
 	if args := ecaLiteral(f, ec.Func, ec.Args, syntax.KindTuple); args != analysis.NoNode {
-		n := len(t.NamedChildren(args, nil))
-		splat := false
-		for _, a := range t.NamedChildren(args, nil) {
-			splat = splat || t.Kind(a) == syntax.KindListSplat || t.Kind(a) == syntax.KindDictionarySplat
-		}
+		elems := t.NamedChildren(args, nil)
+		n := len(elems)
+		splat := slices.ContainsFunc(elems, func(a analysis.NodeID) bool {
+			return t.Kind(a) == syntax.KindListSplat || t.Kind(a) == syntax.KindDictionarySplat
+		})
 		bound := map[string]bool{}
 		if n <= len(names) {
 			for _, p := range names[:n] {
@@ -310,7 +312,9 @@ func ecaCheckKeys(pass *analysis.Pass, ec *torchsem.ExportSite, fwd *analysis.Fu
 					expected = append(expected, p)
 				}
 			}
-			exact = !splat
+			if !splat {
+				passed = bound
+			}
 		}
 	}
 	var missing []string
@@ -320,15 +324,11 @@ func ecaCheckKeys(pass *analysis.Pass, ec *torchsem.ExportSite, fwd *analysis.Fu
 		}
 	}
 	who := fwd.QualName()
-	if exact {
+	if passed != nil {
 		// a key naming a parameter the call leaves to its default: export matches the dict
 		// against the inputs the call passes and rejects it ("found top-level keys ... that
 		// weren't present in the arg names of inputs"; older releases: "its top-level keys
 		// must be the arg names")
-		passed := map[string]bool{}
-		for _, p := range expected {
-			passed[p] = true
-		}
 		for _, k := range keys {
 			if !known[k.name] || passed[k.name] {
 				continue
