@@ -311,7 +311,7 @@ func (s *Server) analyzeSnapshot(ctx context.Context, d *document, snap snapshot
 		mod := s.project.module(d.path)
 		var cells []analysis.Cell
 		if snap.cells != nil {
-			cells = snap.cells.moduleCells()
+			cells = snap.cells.mod.Cells()
 		}
 		var pf *pysem.File
 		if prev != nil && prev.Tree == tree.Tree() && prev.Module == mod && prev.Path == d.path && slices.Equal(prev.Cells, cells) {

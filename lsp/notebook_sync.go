@@ -97,17 +97,6 @@ type layoutCell struct {
 	uri     protocol.DocumentURI
 	version int32
 	lines   *lineIndex // of the cell's text (mod.Parts[i].Source)
-	number  int        // the cell's position in the notebook, from 1, markdown cells counted
-}
-
-// moduleCells returns the cells of the module for its model (pysem.File.Cells), numbered
-// as check numbers a notebook file's cells.
-func (l *cellLayout) moduleCells() []analysis.Cell {
-	cells := make([]analysis.Cell, len(l.cells))
-	for i, c := range l.cells {
-		cells[i] = analysis.Cell{Start: l.mod.Starts[i], Number: c.number}
-	}
-	return cells
 }
 
 // index returns the part of a cell URI, or -1.
@@ -146,9 +135,9 @@ func (nb *notebookDoc) layout() *cellLayout {
 			continue
 		}
 		p := c.part
-		p.ID = len(parts)
+		p.ID = i // the cell's index in the client's list, markdown cells counted, as check counts
 		parts = append(parts, p)
-		l.cells = append(l.cells, layoutCell{uri: c.uri, version: c.version, lines: c.lines, number: i + 1})
+		l.cells = append(l.cells, layoutCell{uri: c.uri, version: c.version, lines: c.lines})
 	}
 	l.mod = notebook.Assemble(parts)
 	return l

@@ -52,8 +52,9 @@ func Assemble(parts []Part) *Module {
 	return m
 }
 
-// Cells returns where each part starts in Text, numbered ID+1: check's parts are the
-// notebook's cells by index, so the numbers are those users see ("cell 3").
+// Cells returns where each part starts in Text, numbered ID+1: a part's ID is its cell's
+// index in the notebook, markdown cells counted, so the numbers are those users see
+// ("cell 3").
 func (m *Module) Cells() []analysis.Cell {
 	cells := make([]analysis.Cell, len(m.Parts))
 	for i, p := range m.Parts {

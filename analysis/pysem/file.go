@@ -859,12 +859,9 @@ type Cell struct{ Start, Number int }
 // file with neither a path nor a module (an editor buffer never saved, a test's source). Paths are cut to their base
 // name: messages stay short, and related information carries the full path.
 func (f *File) Place(off int) string {
-	path := f.Path
+	path := BaseName(f.Path)
 	if path == "" {
 		path = f.Module.Name
-	}
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		path = path[i+1:]
 	}
 	line, cell := f.Line(off), ""
 	if i := sort.Search(len(f.Cells), func(i int) bool { return f.Cells[i].Start > off }) - 1; i >= 0 {
@@ -879,6 +876,15 @@ func (f *File) Place(off int) string {
 		return cell + strconv.Itoa(line+1) // a notebook never saved
 	}
 	return "line " + strconv.Itoa(line+1)
+}
+
+// BaseName is the last element of a slash- or backslash-separated path: how messages name
+// a file.
+func BaseName(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[i+1:]
+	}
+	return path
 }
 
 // Line returns the 0-based line of byte offset off.

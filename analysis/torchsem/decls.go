@@ -56,17 +56,9 @@ type declSig struct {
 // "pyproject.toml", or "line 12" in a file without a path or module (pysem.File.Place).
 func (d *ExportDecl) Where() string {
 	if d.Site == nil {
-		return baseName(d.Config)
+		return pysem.BaseName(d.Config)
 	}
 	return d.File.Place(d.File.Tree.Start(d.Site.Call))
-}
-
-// baseName is the last element of a slash- or backslash-separated path.
-func baseName(path string) string {
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		return path[i+1:]
-	}
-	return path
 }
 
 // ProgramOption configures NewProgram.

@@ -45,22 +45,29 @@ type moduleFlow struct {
 var flowKinds = []syntax.Kind{syntax.KindGlobalStatement, syntax.KindNonlocalStatement, syntax.KindDeleteStatement,
 	syntax.KindImportStatement, syntax.KindImportFromStatement, syntax.KindFutureImportStatement}
 
+// openedNames calls name with each identifier of n, a statement of a flowKinds kind: the
+// names it may bind (an import's module names too: a name opened needlessly keeps every
+// binding, which is only less precise).
+func openedNames(t *syntax.Tree, n NodeID, name func(id NodeID)) {
+	for c := n + 1; c < t.SubtreeEnd(n); c++ {
+		if t.Kind(c) == syntax.KindIdentifier {
+			name(c)
+		}
+	}
+}
+
 // newModuleFlow computes the moduleFlow of f, whose units (module-level statements) are
 // units.
 func newModuleFlow(f *pysem.File, units []NodeID) *moduleFlow {
 	t := f.Tree
 	m := &moduleFlow{open: map[string]bool{}, killers: map[string][]int32{}}
-	m.off = len(f.StarImports) > 0 || len(f.Nodes(syntax.KindWildcardImport)) > 0
+	m.off = len(f.Nodes(syntax.KindWildcardImport)) > 0
 	if m.off {
 		return m
 	}
 	for _, k := range flowKinds {
 		for _, n := range f.Nodes(k) {
-			for c := n + 1; c < t.SubtreeEnd(n); c++ {
-				if t.Kind(c) == syntax.KindIdentifier {
-					m.open[t.String(c)] = true
-				}
-			}
+			openedNames(t, n, func(id NodeID) { m.open[t.String(id)] = true })
 		}
 	}
 	for _, k := range []syntax.Kind{syntax.KindFunctionDefinition, syntax.KindClassDefinition} {
@@ -89,13 +96,8 @@ func flowKey(t *syntax.Tree, u NodeID) string {
 		case syntax.KindFunctionDefinition, syntax.KindClassDefinition:
 			b = append(append(b, t.Text(t.Field(n, syntax.FieldName))...), '|')
 		default:
-			if !slices.Contains(flowKinds, t.Kind(n)) {
-				continue
-			}
-			for c := n + 1; c < t.SubtreeEnd(n); c++ {
-				if t.Kind(c) == syntax.KindIdentifier {
-					b = append(append(b, t.Text(c)...), '|')
-				}
+			if slices.Contains(flowKinds, t.Kind(n)) {
+				openedNames(t, n, func(id NodeID) { b = append(append(b, t.Text(id)...), '|') })
 			}
 		}
 	}
